@@ -1,0 +1,83 @@
+package dev.larder.store;
+
+import java.util.Objects;
+
+/**
+ * One column of a {@link FeatureSchema}.
+ *
+ * @param name      logical name, unique in the schema
+ * @param type      logical type
+ * @param nullable  whether the column may hold null
+ * @param capacity  for STRING/BINARY/OPAQUE: the maximum encoded length in bytes kept inline in the row; otherwise 0
+ * @param dimension for FLOAT32_ARRAY: the vector length; otherwise 0
+ * @param precision for DECIMAL: total digits (1..38); otherwise 0
+ * @param scale     for DECIMAL: digits after the point; otherwise 0
+ */
+public record Column(String name, ColumnType type, boolean nullable, int capacity, int dimension, int precision, int scale) {
+
+    /** Inline capacity used for strings and binaries when the caller does not choose one. */
+    public static final int DEFAULT_VARIABLE_CAPACITY = 64;
+
+    public Column {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("column name must not be empty");
+        }
+        if (type.isVariableWidth() && (capacity <= 0 || capacity > 1 << 20)) {
+            throw new IllegalArgumentException("column " + name + ": capacity must be in 1..1048576 bytes, got " + capacity);
+        }
+        if (type == ColumnType.FLOAT32_ARRAY && (dimension <= 0 || dimension > 1 << 16)) {
+            throw new IllegalArgumentException("column " + name + ": dimension must be in 1..65536, got " + dimension);
+        }
+        if (type == ColumnType.DECIMAL && (precision < 1 || precision > 38 || scale < 0 || scale > precision)) {
+            throw new IllegalArgumentException("column " + name + ": bad decimal(" + precision + "," + scale + ")");
+        }
+    }
+
+    public static Column of(String name, ColumnType type, boolean nullable) {
+        int capacity = type.isVariableWidth() ? DEFAULT_VARIABLE_CAPACITY : 0;
+        return new Column(name, type, nullable, capacity, 0, 0, 0);
+    }
+
+    public static Column variable(String name, ColumnType type, boolean nullable, int capacity) {
+        return new Column(name, type, nullable, capacity, 0, 0, 0);
+    }
+
+    public static Column decimal(String name, int precision, int scale, boolean nullable) {
+        return new Column(name, ColumnType.DECIMAL, nullable, 0, 0, precision, scale);
+    }
+
+    public static Column floatArray(String name, int dimension, boolean nullable) {
+        return new Column(name, ColumnType.FLOAT32_ARRAY, nullable, 0, dimension, 0, 0);
+    }
+
+    /** Bytes this column occupies in a row. */
+    public int width() {
+        return switch (type) {
+            case STRING, BINARY, OPAQUE -> 4 + capacity;
+            case FLOAT32_ARRAY -> 4 * dimension;
+            default -> type.fixedWidth();
+        };
+    }
+
+    /** Alignment of the column's slot inside a row. */
+    int alignment() {
+        return switch (type) {
+            case INT64, FLOAT64, DECIMAL, TIMESTAMP, TIMESTAMP_NTZ -> 8;
+            case INT32, FLOAT32, DATE, STRING, BINARY, OPAQUE, FLOAT32_ARRAY -> 4;
+            case INT16 -> 2;
+            default -> 1;
+        };
+    }
+
+    /** Type as written in metadata and shown to users, e.g. {@code decimal(10,2)} or {@code string(64)}. */
+    public String typeString() {
+        return switch (type) {
+            case DECIMAL -> "decimal(" + precision + "," + scale + ")";
+            case STRING, BINARY, OPAQUE -> type.name().toLowerCase() + "(" + capacity + ")";
+            case FLOAT32_ARRAY -> "float32_array(" + dimension + ")";
+            default -> type.name().toLowerCase();
+        };
+    }
+}

@@ -1,0 +1,370 @@
+package dev.larder.store;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.InstantSource;
+
+/**
+ * A memory-mapped feature table: any number of reader threads ({@link #newReader()}, one reader object per thread) and
+ * exactly one writer ({@link #writer()}, used by one thread at a time). Readers never lock and never allocate on lookups.
+ *
+ * <p>Files in the table directory: {@code table.properties} ({@link TableMetadata}), {@code state.dat}
+ * ({@link StateDescriptor}), {@code rows.dat} (row slots, {@link RowLayoutDescriptor}), {@code index-N.dat}
+ * ({@link IndexDescriptor}) and {@code writer.lock}, held while the table is open so that a second process cannot write it.
+ */
+public final class FeatureTable implements AutoCloseable {
+    /** A row chunk is at most 1 GiB so that one MappedByteBuffer (int-indexed) can hold it. */
+    private static final long MAX_ROW_CHUNK_BYTES = 1L << 30;
+
+    private final String name;
+    private final Path dir;
+    private final RowLayoutDescriptor layout;
+    private final InstantSource clock;
+    final long ttlMillis;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    final FileChannel rowsChannel;
+    final MappedByteBuffer state;
+    private final TableWriter writer;
+    private volatile TableView view;
+    private volatile Lineage lineage;
+    private volatile TableMetadata metadata;
+    private volatile boolean closed;
+    private final boolean recovered;
+
+    private FeatureTable(String name, Path dir, TableMetadata metadata, InstantSource clock, long initialRows, boolean create) {
+        this.name = name;
+        this.dir = dir;
+        this.metadata = metadata;
+        this.lineage = metadata.lineage();
+        this.layout = new RowLayoutDescriptor(metadata.schema());
+        this.clock = clock;
+        this.ttlMillis = metadata.ttl().toMillis();
+        FileChannel lockCh = null;
+        FileChannel rowsCh = null;
+        try {
+            lockCh = FileChannel.open(dir.resolve("writer.lock"), java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                    StoreFiles.ownerOnlyFile());
+            FileLock l;
+            try {
+                l = lockCh.tryLock();
+            } catch (OverlappingFileLockException e) {
+                l = null;
+            }
+            if (l == null) {
+                throw new StoreException("table " + name + " at " + dir + " is already open (by this or another process)");
+            }
+            this.lock = l;
+            this.lockChannel = lockCh;
+            Path statePath = dir.resolve("state.dat");
+            Path rowsPath = dir.resolve("rows.dat");
+            try (FileChannel stateCh = StoreFiles.openReadWrite(statePath, create)) {
+                if (create) {
+                    stateCh.write(java.nio.ByteBuffer.allocate(StateDescriptor.SIZE));
+                } else if (stateCh.size() != StateDescriptor.SIZE) {
+                    throw new StoreCorruptedException(statePath, "size " + stateCh.size() + " bytes, expected " + StateDescriptor.SIZE);
+                }
+                this.state = StoreFiles.map(stateCh, 0, StateDescriptor.SIZE);
+                state.order(ByteOrder.LITTLE_ENDIAN);
+            }
+            rowsCh = StoreFiles.openReadWrite(rowsPath, create);
+            this.rowsChannel = rowsCh;
+            int shift = rowChunkShift(layout.rowSize());
+            if (create) {
+                long rows = Math.max(16, Long.highestOneBit(Math.max(1, initialRows - 1)) << 1);
+                long slots = indexSlotsFor(rows);
+                state.putLong(StateDescriptor.MAGIC_OFFSET, StateDescriptor.MAGIC);
+                state.putInt(StateDescriptor.FORMAT, StateDescriptor.FORMAT_VERSION);
+                state.putInt(StateDescriptor.ROW_SIZE, layout.rowSize());
+                state.putLong(StateDescriptor.ROW_CAPACITY, 0);
+                state.putLong(StateDescriptor.HIGH_WATER, 0);
+                state.putLong(StateDescriptor.FREE_HEAD, -1);
+                state.putLong(StateDescriptor.LIVE_ROWS, 0);
+                state.putLong(StateDescriptor.INDEX_USED, 0);
+                MappedByteBuffer[] index = createIndexFile(0, slots);
+                state.putLong(StateDescriptor.INDEX_SLOTS, slots);
+                state.putLong(StateDescriptor.INDEX_GENERATION, 0);
+                this.view = new TableView(new MappedByteBuffer[0], shift, 0, layout.rowSize(), index, slots, 0);
+                this.view = view.withRows(mapRows(growRowsFile(rows), rows), rows);
+                state.putLong(StateDescriptor.ROW_CAPACITY, rows);
+                metadata.write(dir);
+            } else {
+                validateState(statePath, rowsPath);
+                long rows = state.getLong(StateDescriptor.ROW_CAPACITY);
+                long slots = state.getLong(StateDescriptor.INDEX_SLOTS);
+                long gen = state.getLong(StateDescriptor.INDEX_GENERATION);
+                MappedByteBuffer[] index = openIndexFile(gen, slots);
+                this.view = new TableView(mapRows(rowsCh, rows), shift, rows, layout.rowSize(), index, slots, gen);
+                removeStaleIndexFiles(gen);
+            }
+            boolean wasOpen = state.getInt(StateDescriptor.OPEN_FOR_WRITE) != 0;
+            this.writer = new TableWriter(this, layout);
+            this.recovered = !create && wasOpen;
+            if (recovered) {
+                writer.recover(dir.resolve(IndexDescriptor.fileName(view.indexGeneration)), rowsPath);
+            }
+            state.putInt(StateDescriptor.OPEN_FOR_WRITE, 1);
+        } catch (IOException e) {
+            closeQuietly(rowsCh);
+            closeQuietly(lockCh);
+            throw new StoreException("cannot open table " + name + " at " + dir + ": " + e, e);
+        } catch (RuntimeException e) {
+            closeQuietly(rowsCh);
+            closeQuietly(lockCh);
+            throw e;
+        }
+    }
+
+    static FeatureTable create(String name, Path dir, FeatureSchema schema, TableOptions options) {
+        StoreFiles.createDirectory(dir);
+        if (Files.exists(dir.resolve(TableMetadata.FILE))) {
+            throw new StoreException("table " + name + " already exists at " + dir);
+        }
+        TableMetadata md = new TableMetadata(schema, options.ttl(), Lineage.EMPTY);
+        return new FeatureTable(name, dir, md, options.clock(), options.initialRows(), true);
+    }
+
+    static FeatureTable open(String name, Path dir, InstantSource clock) {
+        if (!Files.exists(dir.resolve(TableMetadata.FILE))) {
+            throw new StoreException("no table " + name + " at " + dir + " (missing " + TableMetadata.FILE + ")");
+        }
+        return new FeatureTable(name, dir, TableMetadata.read(dir), clock, 1, false);
+    }
+
+    private void validateState(Path statePath, Path rowsPath) throws IOException {
+        if (state.getLong(StateDescriptor.MAGIC_OFFSET) != StateDescriptor.MAGIC) {
+            throw new StoreCorruptedException(statePath, "bad magic (not a Larder state file, or overwritten)");
+        }
+        int format = state.getInt(StateDescriptor.FORMAT);
+        if (format != StateDescriptor.FORMAT_VERSION) {
+            throw new StoreCorruptedException(statePath, "unsupported format version " + format);
+        }
+        if (state.getInt(StateDescriptor.ROW_SIZE) != layout.rowSize()) {
+            throw new StoreCorruptedException(statePath, "row size " + state.getInt(StateDescriptor.ROW_SIZE)
+                    + " does not match the schema's " + layout.rowSize());
+        }
+        long rows = state.getLong(StateDescriptor.ROW_CAPACITY);
+        long high = state.getLong(StateDescriptor.HIGH_WATER);
+        long slots = state.getLong(StateDescriptor.INDEX_SLOTS);
+        if (rows < 1 || rows > IndexDescriptor.MAX_ROWS || high < 0 || high > rows
+                || slots < IndexDescriptor.MIN_SLOTS || Long.bitCount(slots) != 1 || slots > 1L << 32) {
+            throw new StoreCorruptedException(statePath, "inconsistent counters (rows " + rows + ", high water " + high + ", slots " + slots + ")");
+        }
+        if (rowsChannel.size() < rows * layout.rowSize()) {
+            throw new StoreCorruptedException(rowsPath, "truncated: " + rowsChannel.size() + " bytes, expected at least " + rows * layout.rowSize());
+        }
+    }
+
+    private static int rowChunkShift(int rowSize) {
+        return 63 - Long.numberOfLeadingZeros(MAX_ROW_CHUNK_BYTES / rowSize);
+    }
+
+    static long indexSlotsFor(long rows) {
+        long wanted = Math.max(IndexDescriptor.MIN_SLOTS, rows * 2);
+        return Long.highestOneBit(wanted - 1) << 1;
+    }
+
+    /** Extends rows.dat to hold {@code rows} slots; returns the channel for mapping. */
+    FileChannel growRowsFile(long rows) throws IOException {
+        long bytes = rows * layout.rowSize();
+        if (rowsChannel.size() < bytes) {
+            rowsChannel.write(java.nio.ByteBuffer.allocate(1), bytes - 1);
+        }
+        return rowsChannel;
+    }
+
+    MappedByteBuffer[] mapRows(FileChannel ch, long rows) throws IOException {
+        int shift = rowChunkShift(layout.rowSize());
+        long perChunk = 1L << shift;
+        int chunks = (int) ((rows + perChunk - 1) / perChunk);
+        TableView current = view;
+        MappedByteBuffer[] out = new MappedByteBuffer[chunks];
+        for (int c = 0; c < chunks; c++) {
+            long first = c * perChunk;
+            long count = Math.min(perChunk, rows - first);
+            boolean reusable = current != null && c < current.rowChunks.length
+                    && current.rowChunks[c].capacity() == count * layout.rowSize();
+            out[c] = reusable ? current.rowChunks[c] : StoreFiles.map(ch, first * layout.rowSize(), count * layout.rowSize());
+            out[c].order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return out;
+    }
+
+    MappedByteBuffer[] createIndexFile(long generation, long slots) throws IOException {
+        Path p = dir.resolve(IndexDescriptor.fileName(generation));
+        Files.deleteIfExists(p);
+        try (FileChannel ch = StoreFiles.openReadWrite(p, true)) {
+            ch.write(java.nio.ByteBuffer.allocate(1), slots * 8 - 1);
+            return mapIndex(ch, slots);
+        }
+    }
+
+    private MappedByteBuffer[] openIndexFile(long generation, long slots) throws IOException {
+        Path p = dir.resolve(IndexDescriptor.fileName(generation));
+        if (!Files.exists(p)) {
+            throw new StoreCorruptedException(p, "missing (state.dat names index generation " + generation + ")");
+        }
+        try (FileChannel ch = StoreFiles.openReadWrite(p, false)) {
+            if (ch.size() != slots * 8) {
+                throw new StoreCorruptedException(p, "size " + ch.size() + " bytes, expected " + slots * 8);
+            }
+            return mapIndex(ch, slots);
+        }
+    }
+
+    private static MappedByteBuffer[] mapIndex(FileChannel ch, long slots) throws IOException {
+        int chunks = (int) ((slots + IndexDescriptor.SLOTS_PER_CHUNK - 1) / IndexDescriptor.SLOTS_PER_CHUNK);
+        MappedByteBuffer[] out = new MappedByteBuffer[chunks];
+        for (int c = 0; c < chunks; c++) {
+            long first = c * IndexDescriptor.SLOTS_PER_CHUNK;
+            long count = Math.min(IndexDescriptor.SLOTS_PER_CHUNK, slots - first);
+            out[c] = StoreFiles.map(ch, first * 8, count * 8);
+            out[c].order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return out;
+    }
+
+    void removeStaleIndexFiles(long liveGeneration) throws IOException {
+        String live = IndexDescriptor.fileName(liveGeneration);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "index-*.dat")) {
+            for (Path p : ds) {
+                if (!p.getFileName().toString().equals(live)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // Already failing; the first error is the one to report.
+            }
+        }
+    }
+
+    /** Publishes a new view; called by the writer thread only. */
+    void publish(TableView v) {
+        view = v;
+    }
+
+    TableView view() {
+        return view;
+    }
+
+    void publishLineage(Lineage l) {
+        lineage = l;
+    }
+
+    void publishMetadata(TableMetadata m) {
+        metadata = m;
+    }
+
+    TableMetadata metadata() {
+        return metadata;
+    }
+
+    long nowMillis() {
+        return clock.millis();
+    }
+
+    Path directory() {
+        return dir;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public FeatureSchema schema() {
+        return layout.schema();
+    }
+
+    public RowLayoutDescriptor layout() {
+        return layout;
+    }
+
+    public Duration ttl() {
+        return Duration.ofMillis(ttlMillis);
+    }
+
+    /** What the table reflects: the last watermark published by the writer. Safe from any thread, allocation-free. */
+    public Lineage lineage() {
+        return lineage;
+    }
+
+    /** Whether opening found the table not closed cleanly and recovered its structure. */
+    public boolean recoveredOnOpen() {
+        return recovered;
+    }
+
+    /** Live rows (approximate while the writer runs). */
+    public long size() {
+        return writer.liveRows();
+    }
+
+    /** A new reader for the calling thread; readers are cheap, not thread-safe, and reusable for any number of lookups. */
+    public TableReader newReader() {
+        ensureOpen();
+        return new TableReader(this, layout);
+    }
+
+    /** A lookup key for this table's key schema, reusable by one thread. */
+    public Key newKey() {
+        return new Key(layout.schema());
+    }
+
+    /** A staging row for the writer (or a producer thread), reusable. */
+    public RowBuffer newRow() {
+        return new RowBuffer(layout);
+    }
+
+    /** The table's single writer. Only one thread may use it at a time; readers need no coordination with it. */
+    public TableWriter writer() {
+        ensureOpen();
+        return writer;
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new StoreException("table " + name + " is closed");
+        }
+    }
+
+    /**
+     * Makes everything written durable, marks the files cleanly closed and releases the writer lock. Call from the
+     * writer thread after the last write; readers must not be used afterwards.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        writer.sync();
+        state.putInt(StateDescriptor.OPEN_FOR_WRITE, 0);
+        state.force();
+        closed = true;
+        closeQuietly(rowsChannel);
+        closeQuietly(lock);
+        closeQuietly(lockChannel);
+    }
+
+    /** Simulates a crash for tests: releases the lock and channels without syncing or marking the table closed. */
+    void abandon() {
+        closed = true;
+        closeQuietly(rowsChannel);
+        closeQuietly(lock);
+        closeQuietly(lockChannel);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.larder.store;
+
+/**
+ * Layout of {@code index-N.dat}: an open-addressing hash table with linear probing, one 8-byte slot per entry, written
+ * only by the writer with release stores and read by readers with acquire loads (a slot is one atomic word, so it is
+ * never seen half-written).
+ *
+ * <pre>
+ *  slot (int64, little-endian):
+ *  +--------------------------------+--------------------------------+
+ *  | bits 63..32: fingerprint       | bits 31..0: row id + 1         |
+ *  | (high 32 bits of the key hash) | (0 never occurs in a used slot)|
+ *  +--------------------------------+--------------------------------+
+ *  0                  = empty (ends a probe)
+ *  -1 (all ones)      = tombstone (deleted; probes continue past it)
+ *
+ *  home slot = fingerprint >>> (32 - log2(slots)); probe = home, home+1, ... (mod slots)
+ *  the file is split into mappings of {@link #SLOTS_PER_CHUNK} slots (1 GiB) because a ByteBuffer holds at most 2 GiB
+ * </pre>
+ *
+ * The index is rebuilt into generation N+1 (new file, then an atomic switch in {@link StateDescriptor}) when live plus
+ * tombstone slots pass {@link #MAX_LOAD_PERCENT}% of the slots.
+ */
+final class IndexDescriptor {
+    static final long EMPTY = 0L;
+    static final long TOMBSTONE = -1L;
+    static final int CHUNK_SHIFT = 27;
+    static final long SLOTS_PER_CHUNK = 1L << CHUNK_SHIFT;
+    static final long MIN_SLOTS = 64;
+    static final int MAX_LOAD_PERCENT = 75;
+    /** Row ids are stored as id + 1 in 32 bits and must not collide with the tombstone. */
+    static final long MAX_ROWS = 0xFFFF_FFFDL;
+
+    private IndexDescriptor() {
+    }
+
+    static long entry(int fingerprint, long rowId) {
+        return ((long) fingerprint << 32) | (rowId + 1);
+    }
+
+    static int fingerprint(long slot) {
+        return (int) (slot >>> 32);
+    }
+
+    static long rowId(long slot) {
+        return (slot & 0xFFFF_FFFFL) - 1;
+    }
+
+    static String fileName(long generation) {
+        return "index-" + generation + ".dat";
+    }
+}

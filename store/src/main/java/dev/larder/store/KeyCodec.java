@@ -1,0 +1,101 @@
+package dev.larder.store;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Canonical entity-key encoding: the same bytes whether the key comes from a data row or from a caller's lookup.
+ *
+ * <p>Key columns are concatenated in key order: integral types (int8..int64, date, timestamps) as their value widened to
+ * int64 (8 bytes, little-endian), so a caller may look up an int32 key with a long; booleans as one byte; strings (UTF-8)
+ * and binaries as an int32 length followed by the bytes. Stateless and thread-safe.
+ */
+public final class KeyCodec {
+    static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private KeyCodec() {
+    }
+
+    /** Maximum encoded key length for the schema. */
+    static int capacity(FeatureSchema schema) {
+        int cap = 0;
+        for (int i = 0; i < schema.keyColumnCount(); i++) {
+            cap += slotWidth(schema.column(schema.keyColumn(i)));
+        }
+        return cap;
+    }
+
+    static int slotWidth(Column c) {
+        return switch (c.type()) {
+            case BOOLEAN -> 1;
+            case STRING, BINARY -> 4 + c.capacity();
+            default -> 8;
+        };
+    }
+
+    /**
+     * 64-bit hash of {@code key[0..len)}: 8-byte words mixed with a multiply-xorshift and finalised with MurmurHash3's
+     * fmix64, so that sequential integer keys spread over the whole index.
+     */
+    static long hash(byte[] key, int len) {
+        long h = 0x9E3779B97F4A7C15L ^ len;
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            h = (h ^ mixWord((long) LONGS.get(key, i))) * 0xBF58476D1CE4E5B9L;
+        }
+        long tail = 0;
+        for (int s = 0; i < len; i++, s += 8) {
+            tail |= (key[i] & 0xFFL) << s;
+        }
+        h ^= mixWord(tail);
+        return fmix64(h);
+    }
+
+    private static long mixWord(long w) {
+        w *= 0x87C37B91114253D5L;
+        return Long.rotateLeft(w, 31) * 0x4CF5AD432745937FL;
+    }
+
+    static long fmix64(long k) {
+        k ^= k >>> 33;
+        k *= 0xFF51AFD7ED558CCDL;
+        k ^= k >>> 33;
+        k *= 0xC4CEB93FE1A85EC5L;
+        k ^= k >>> 33;
+        return k;
+    }
+
+    /**
+     * Encodes the key columns of a row image into {@code dst} (capacity {@link #capacity}); returns the length.
+     *
+     * @throws IllegalArgumentException naming the column when a key column is null
+     */
+    static int encodeFromRow(RowLayoutDescriptor layout, byte[] row, byte[] dst) {
+        FeatureSchema schema = layout.schema();
+        int at = 0;
+        for (int k = 0; k < schema.keyColumnCount(); k++) {
+            int col = schema.keyColumn(k);
+            Column c = schema.column(col);
+            if (RowImage.isNull(layout, row, col)) {
+                throw new IllegalArgumentException("null value in key column '" + c.name() + "'");
+            }
+            int off = layout.columnOffset(col);
+            switch (c.type()) {
+                case BOOLEAN -> dst[at++] = row[off];
+                case STRING, BINARY -> {
+                    int len = (int) INTS.get(row, off);
+                    INTS.set(dst, at, len);
+                    System.arraycopy(row, off + 4, dst, at + 4, len);
+                    at += 4 + len;
+                }
+                default -> {
+                    LONGS.set(dst, at, RowImage.readIntegral(c.type(), row, off));
+                    at += 8;
+                }
+            }
+        }
+        return at;
+    }
+}

@@ -1,0 +1,177 @@
+package dev.larder.store;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+
+/**
+ * A writer's reusable staging row: set column values, then hand it to {@link TableWriter#upsert}. Not thread-safe; one
+ * per producing thread. Setters allocate nothing (strings are UTF-8 encoded in place).
+ *
+ * <p>{@link #clear()} marks every column null; a row must set its key columns before it is written.
+ */
+public final class RowBuffer extends RowImage {
+
+    public RowBuffer(FeatureSchema schema) {
+        this(new RowLayoutDescriptor(schema));
+    }
+
+    RowBuffer(RowLayoutDescriptor layout) {
+        super(layout);
+        clear();
+    }
+
+    /** Marks every column null and zeroes the data, ready for the next row. */
+    public RowBuffer clear() {
+        java.util.Arrays.fill(bytes, RowLayoutDescriptor.KEY, bytes.length, (byte) 0);
+        int n = schema.columnCount();
+        for (int i = 0; i < n; i++) {
+            bytes[layout.nullsOffset() + (i >>> 3)] |= (byte) (1 << (i & 7));
+        }
+        return this;
+    }
+
+    /** Copies all column values of another image with the same schema. */
+    public RowBuffer copyFrom(RowImage other) {
+        if (!other.schema.equals(schema)) {
+            throw new IllegalArgumentException("schemas differ");
+        }
+        System.arraycopy(other.bytes, RowLayoutDescriptor.KEY, bytes, RowLayoutDescriptor.KEY, bytes.length - RowLayoutDescriptor.KEY);
+        return this;
+    }
+
+    public RowBuffer setNull(int column) {
+        if (!schema.column(column).nullable()) {
+            throw new IllegalArgumentException("column " + schema.column(column).name() + " is not nullable");
+        }
+        bytes[layout.nullsOffset() + (column >>> 3)] |= (byte) (1 << (column & 7));
+        return this;
+    }
+
+    private int present(int column) {
+        bytes[layout.nullsOffset() + (column >>> 3)] &= (byte) ~(1 << (column & 7));
+        return layout.columnOffset(column);
+    }
+
+    public RowBuffer setBoolean(int column, boolean value) {
+        offset(column, ColumnType.BOOLEAN);
+        bytes[present(column)] = (byte) (value ? 1 : 0);
+        return this;
+    }
+
+    /** Any integral column (int8..int64, date as days, timestamps as micros); range-checked for the narrower types. */
+    public RowBuffer setLong(int column, long value) {
+        Column c = schema.column(column);
+        switch (c.type()) {
+            case INT8 -> {
+                checkRange(c, value, Byte.MIN_VALUE, Byte.MAX_VALUE);
+                bytes[present(column)] = (byte) value;
+            }
+            case INT16 -> {
+                checkRange(c, value, Short.MIN_VALUE, Short.MAX_VALUE);
+                SHORTS.set(bytes, present(column), (short) value);
+            }
+            case INT32, DATE -> {
+                checkRange(c, value, Integer.MIN_VALUE, Integer.MAX_VALUE);
+                INTS.set(bytes, present(column), (int) value);
+            }
+            case INT64, TIMESTAMP, TIMESTAMP_NTZ -> LONGS.set(bytes, present(column), value);
+            default -> throw typeMismatch(column, "an integral type");
+        }
+        return this;
+    }
+
+    private static void checkRange(Column c, long v, long min, long max) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException("value " + v + " out of range for column " + c.name() + " (" + c.typeString() + ")");
+        }
+    }
+
+    public RowBuffer setFloat(int column, float value) {
+        offset(column, ColumnType.FLOAT32);
+        FLOATS.set(bytes, present(column), value);
+        return this;
+    }
+
+    public RowBuffer setDouble(int column, double value) {
+        offset(column, ColumnType.FLOAT64);
+        DOUBLES.set(bytes, present(column), value);
+        return this;
+    }
+
+    /** Sets a DECIMAL column from its unscaled value (the column's scale applies). */
+    public RowBuffer setDecimalUnscaled(int column, long unscaled) {
+        offset(column, ColumnType.DECIMAL);
+        int off = present(column);
+        LONGS.set(bytes, off, unscaled);
+        LONGS.set(bytes, off + 8, unscaled < 0 ? -1L : 0L);
+        return this;
+    }
+
+    public RowBuffer setDecimal(int column, BigDecimal value) {
+        Column c = schema.column(column);
+        offset(column, ColumnType.DECIMAL);
+        BigInteger unscaled;
+        try {
+            unscaled = value.setScale(c.scale()).unscaledValue();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("value " + value + " does not fit column " + c.name() + " (" + c.typeString() + ")", e);
+        }
+        if (unscaled.bitLength() > 127 || unscaled.abs().toString().length() > c.precision()) {
+            throw new IllegalArgumentException("value " + value + " does not fit column " + c.name() + " (" + c.typeString() + ")");
+        }
+        int off = present(column);
+        LONGS.set(bytes, off, unscaled.longValue());
+        LONGS.set(bytes, off + 8, unscaled.shiftRight(64).longValue());
+        return this;
+    }
+
+    /**
+     * UTF-8 encodes {@code value} into a STRING column without allocating.
+     *
+     * @throws IllegalArgumentException naming the column when the encoded value exceeds its capacity
+     */
+    public RowBuffer setString(int column, CharSequence value) {
+        int off = variableOffset(column);
+        int cap = schema.column(column).capacity();
+        int len = Utf8.encode(value, bytes, off + 4, cap);
+        if (len < 0) {
+            throw tooLong(column, Utf8.encodedLength(value));
+        }
+        INTS.set(bytes, present(column), len);
+        return this;
+    }
+
+    /** Sets a STRING/BINARY/OPAQUE column from raw bytes (for strings: UTF-8). */
+    public RowBuffer setBytes(int column, byte[] src, int srcOffset, int length) {
+        int off = variableOffset(column);
+        if (length > schema.column(column).capacity()) {
+            throw tooLong(column, length);
+        }
+        System.arraycopy(src, srcOffset, bytes, off + 4, length);
+        INTS.set(bytes, present(column), length);
+        return this;
+    }
+
+    public RowBuffer setBytes(int column, byte[] src) {
+        return setBytes(column, src, 0, src.length);
+    }
+
+    public RowBuffer setFloatArray(int column, float[] src, int srcOffset) {
+        int off = offset(column, ColumnType.FLOAT32_ARRAY);
+        int dim = schema.column(column).dimension();
+        if (src.length - srcOffset < dim) {
+            throw new IllegalArgumentException("column " + schema.column(column).name() + " needs " + dim + " floats");
+        }
+        present(column);
+        for (int i = 0; i < dim; i++) {
+            FLOATS.set(bytes, off + 4 * i, src[srcOffset + i]);
+        }
+        return this;
+    }
+
+    private IllegalArgumentException tooLong(int column, int length) {
+        Column c = schema.column(column);
+        return new IllegalArgumentException("value of " + length + " bytes exceeds the capacity of column " + c.name()
+                + " (" + c.typeString() + "); recreate the table with a larger capacity for it");
+    }
+}

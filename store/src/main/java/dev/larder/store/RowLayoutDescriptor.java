@@ -1,0 +1,108 @@
+package dev.larder.store;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Off-heap layout of one row slot in {@code rows.dat}, derived from a {@link FeatureSchema}; all integers little-endian.
+ *
+ * <pre>
+ *  offset  size          field
+ *  +-------+-------------+-----------------------------------------------------------------+
+ *  |     0 | 8           | seq        seqlock word: odd while the writer is changing the row |
+ *  |     8 | 8           | version    Delta commit version (or caller version) of the row    |
+ *  |    16 | 8           | commitTs   commit timestamp of that version, epoch millis         |
+ *  |    24 | 4           | nextFree   next row of the free list (meaningful on free rows)    |
+ *  |    28 | 2           | flags      bit 0 = live                                           |
+ *  |    30 | 2           | keyLength  length of the canonical key                           |
+ *  |    32 | keyCapacity | key        canonical key bytes ({@link KeyCodec}), padded to 8    |
+ *  |  NULLS| ceil(n/8)   | null bitmap, bit i set = column i is null, padded to 8           |
+ *  |  DATA | ...         | column slots, widest alignment first, each naturally aligned;    |
+ *  |       |             | STRING/BINARY/OPAQUE = int32 length + capacity bytes;            |
+ *  |       |             | FLOAT32_ARRAY = dimension float32s; DECIMAL = int128 (lo, hi)    |
+ *  +-------+-------------+-----------------------------------------------------------------+
+ *  row size = end of DATA rounded up to 8, so every seq word is 8-byte aligned for atomic access
+ * </pre>
+ *
+ * Readers copy the whole row into a private buffer between two reads of {@code seq}; the copy is then read with the
+ * same offsets.
+ */
+public final class RowLayoutDescriptor {
+    public static final int SEQ = 0;
+    public static final int VERSION = 8;
+    public static final int COMMIT_TS = 16;
+    public static final int NEXT_FREE = 24;
+    public static final int FLAGS = 28;
+    public static final int KEY_LENGTH = 30;
+    public static final int KEY = 32;
+    public static final short FLAG_LIVE = 1;
+
+    private final FeatureSchema schema;
+    private final int keyCapacity;
+    private final int nullsOffset;
+    private final int[] columnOffsets;
+    private final int rowSize;
+
+    public RowLayoutDescriptor(FeatureSchema schema) {
+        this.schema = schema;
+        this.keyCapacity = KeyCodec.capacity(schema);
+        if (keyCapacity > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("key too wide: " + keyCapacity + " bytes (max " + Short.MAX_VALUE + ")");
+        }
+        this.nullsOffset = align(KEY + keyCapacity, 8);
+        int n = schema.columnCount();
+        int dataStart = align(nullsOffset + (n + 7) / 8, 8);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingInt((Integer i) -> -schema.column(i).alignment()).thenComparingInt(i -> i));
+        this.columnOffsets = new int[n];
+        int at = dataStart;
+        for (int i : order) {
+            Column c = schema.column(i);
+            at = align(at, c.alignment());
+            columnOffsets[i] = at;
+            at += c.width();
+        }
+        long size = align(at, 8);
+        if (size > 1 << 24) {
+            throw new IllegalArgumentException("row too wide: " + size + " bytes; lower string/binary capacities");
+        }
+        this.rowSize = (int) size;
+    }
+
+    private static int align(int v, int a) {
+        return (v + a - 1) & -a;
+    }
+
+    public FeatureSchema schema() {
+        return schema;
+    }
+
+    public int rowSize() {
+        return rowSize;
+    }
+
+    public int keyCapacity() {
+        return keyCapacity;
+    }
+
+    public int nullsOffset() {
+        return nullsOffset;
+    }
+
+    public int columnOffset(int column) {
+        return columnOffsets[column];
+    }
+
+    /** Bytes of feature payload per row (column widths without header, key copy and padding), for memory reports. */
+    public int payloadSize() {
+        int sum = 0;
+        for (Column c : schema.columns()) {
+            sum += c.width();
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.larder.store;
+
+/**
+ * Layout of {@code state.dat}, one 4 KiB page mapped read-write by the table's single writer; little-endian.
+ *
+ * <pre>
+ *  offset size field
+ *  +-----+----+------------------------------------------------------------------+
+ *  |   0 |  8 | magic            "LARDERT1"                                       |
+ *  |   8 |  4 | formatVersion    {@link #FORMAT_VERSION}                          |
+ *  |  12 |  4 | rowSize          bytes per row slot (must match the schema)       |
+ *  |  16 |  8 | rowCapacity      row slots rows.dat is sized for                  |
+ *  |  24 |  8 | highWater        row slots ever handed out (next fresh row id)    |
+ *  |  32 |  8 | freeHead         first row of the free list, -1 when empty        |
+ *  |  40 |  8 | liveRows         rows reachable from the index                    |
+ *  |  48 |  8 | indexGeneration  N of the live index file index-N.dat             |
+ *  |  56 |  8 | indexSlots       slots in that index (a power of two)             |
+ *  |  64 |  8 | indexUsed        live + tombstone slots                           |
+ *  |  72 |  4 | openForWrite     1 while a writer has the table open; 0 after a   |
+ *  |     |    |                  clean close (1 on open means recovery is due)    |
+ *  +-----+----+------------------------------------------------------------------+
+ * </pre>
+ *
+ * Only the writer thread reads or writes these fields; readers get everything they need from the published view.
+ * Every change that must survive a crash is ordered so that the file is consistent after each single field store
+ * (see {@link TableWriter}).
+ */
+final class StateDescriptor {
+    static final int SIZE = 4096;
+    /** "LARDERT1" read as a little-endian long. */
+    static final long MAGIC = 0x315452454452414CL;
+    static final int FORMAT_VERSION = 1;
+
+    static final int MAGIC_OFFSET = 0;
+    static final int FORMAT = 8;
+    static final int ROW_SIZE = 12;
+    static final int ROW_CAPACITY = 16;
+    static final int HIGH_WATER = 24;
+    static final int FREE_HEAD = 32;
+    static final int LIVE_ROWS = 40;
+    static final int INDEX_GENERATION = 48;
+    static final int INDEX_SLOTS = 56;
+    static final int INDEX_USED = 64;
+    static final int OPEN_FOR_WRITE = 72;
+
+    private StateDescriptor() {
+    }
+}

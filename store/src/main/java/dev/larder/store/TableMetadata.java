@@ -1,0 +1,120 @@
+package dev.larder.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.zip.CRC32;
+
+/**
+ * The small metadata file {@code table.properties} of a table: format version, schema, TTL and lineage (source id,
+ * watermark version and its commit timestamp). Immutable value; {@link #write} replaces the file atomically (temporary
+ * file, fsync, rename, fsync of the directory) so a crash leaves either the old or the new content, never a mix.
+ * A CRC-32 over the content detects files damaged or overwritten by something else.
+ */
+public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage) {
+    static final String FILE = "table.properties";
+    static final int FORMAT_VERSION = 1;
+
+    public TableMetadata withLineage(Lineage l) {
+        return new TableMetadata(schema, ttl, l);
+    }
+
+    void write(Path dir) {
+        Properties p = new Properties();
+        p.setProperty("format.version", Integer.toString(FORMAT_VERSION));
+        schema.store(p);
+        p.setProperty("ttl.millis", Long.toString(ttl.toMillis()));
+        p.setProperty("lineage.source.id", lineage.sourceId());
+        p.setProperty("lineage.source.path", lineage.sourcePath());
+        p.setProperty("lineage.version", Long.toString(lineage.version()));
+        p.setProperty("lineage.commit.timestamp.millis", Long.toString(lineage.commitTimestampMillis()));
+        String body = canonical(p);
+        String text = body + "crc32=" + crc(body) + "\n";
+        Path tmp = dir.resolve(FILE + ".tmp");
+        Path target = dir.resolve(FILE);
+        try {
+            Files.deleteIfExists(tmp);
+            try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    StoreFiles.ownerOnlyFile())) {
+                ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            StoreFiles.fsyncDirectory(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    static TableMetadata read(Path dir) {
+        Path file = dir.resolve(FILE);
+        String text;
+        try (InputStream in = Files.newInputStream(file)) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        int crcAt = text.lastIndexOf("crc32=");
+        if (crcAt < 0 || !text.endsWith("\n")) {
+            throw new StoreCorruptedException(file, "not a Larder table metadata file (no checksum line)");
+        }
+        String body = text.substring(0, crcAt);
+        String stored = text.substring(crcAt + 6).trim();
+        if (!stored.equals(Long.toString(crc(body)))) {
+            throw new StoreCorruptedException(file, "checksum mismatch (file damaged or edited)");
+        }
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(body));
+            int format = Integer.parseInt(p.getProperty("format.version", "-1"));
+            if (format != FORMAT_VERSION) {
+                throw new StoreCorruptedException(file, "unsupported format version " + format + " (this build reads " + FORMAT_VERSION + ")");
+            }
+            FeatureSchema schema = FeatureSchema.load(p);
+            Duration ttl = Duration.ofMillis(Long.parseLong(p.getProperty("ttl.millis", "0")));
+            Lineage lineage = new Lineage(p.getProperty("lineage.source.id", ""), p.getProperty("lineage.source.path", ""),
+                    Long.parseLong(p.getProperty("lineage.version", "-1")),
+                    Long.parseLong(p.getProperty("lineage.commit.timestamp.millis", "0")));
+            return new TableMetadata(schema, ttl, lineage);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new StoreCorruptedException(file, "malformed: " + e.getMessage());
+        }
+    }
+
+    /** Properties text with sorted keys and no date comment, so the checksum depends on content only. */
+    private static String canonical(Properties p) {
+        StringBuilder sb = new StringBuilder();
+        p.stringPropertyNames().stream().sorted().forEach(k -> {
+            Properties one = new Properties();
+            one.setProperty(k, p.getProperty(k));
+            StringWriter w = new StringWriter();
+            try {
+                one.store(w, null);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            String s = w.toString();
+            sb.append(s.substring(s.indexOf('\n') + 1));
+        });
+        return sb.toString().replace(System.lineSeparator(), "\n");
+    }
+
+    private static long crc(String s) {
+        CRC32 c = new CRC32();
+        c.update(s.getBytes(StandardCharsets.UTF_8));
+        return c.getValue();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.larder.store;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Objects;
+
+/**
+ * Creation and open options of a table.
+ *
+ * @param initialRows rows to size the files for at creation (they grow past it)
+ * @param ttl         rows whose commit timestamp is older than this read as {@link ReadStatus#EXPIRED}; zero = no TTL
+ * @param clock       time source for TTL evaluation
+ */
+public record TableOptions(long initialRows, Duration ttl, InstantSource clock) {
+    public static final TableOptions DEFAULT = new TableOptions(1024, Duration.ZERO, InstantSource.system());
+
+    public TableOptions {
+        Objects.requireNonNull(ttl, "ttl");
+        Objects.requireNonNull(clock, "clock");
+        if (initialRows < 1) {
+            throw new IllegalArgumentException("initialRows must be positive");
+        }
+        if (ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must not be negative");
+        }
+    }
+
+    public TableOptions withInitialRows(long rows) {
+        return new TableOptions(rows, ttl, clock);
+    }
+
+    public TableOptions withTtl(Duration newTtl) {
+        return new TableOptions(initialRows, newTtl, clock);
+    }
+
+    public TableOptions withClock(InstantSource newClock) {
+        return new TableOptions(initialRows, ttl, newClock);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.larder.store;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+
+/**
+ * An immutable set of mappings (row chunks and index chunks) that readers use for one lookup. The writer publishes a
+ * new view (a volatile store in {@link FeatureTable}) after growing the rows file or switching to a rebuilt index;
+ * a reader that still holds an old view keeps its mappings alive, and the JVM unmaps them only once no reader can reach
+ * them, so retiring a generation never pulls memory from under a reader.
+ */
+final class TableView {
+    static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    final MappedByteBuffer[] rowChunks;
+    final int rowChunkShift;
+    final long rowChunkMask;
+    final long rowCapacity;
+    final int rowSize;
+    final MappedByteBuffer[] indexChunks;
+    final long indexSlots;
+    final long slotMask;
+    final int homeShift;
+    final long indexGeneration;
+
+    TableView(MappedByteBuffer[] rowChunks, int rowChunkShift, long rowCapacity, int rowSize,
+              MappedByteBuffer[] indexChunks, long indexSlots, long indexGeneration) {
+        this.rowChunks = rowChunks;
+        this.rowChunkShift = rowChunkShift;
+        this.rowChunkMask = (1L << rowChunkShift) - 1;
+        this.rowCapacity = rowCapacity;
+        this.rowSize = rowSize;
+        this.indexChunks = indexChunks;
+        this.indexSlots = indexSlots;
+        this.slotMask = indexSlots - 1;
+        this.homeShift = 32 - Long.numberOfTrailingZeros(indexSlots);
+        this.indexGeneration = indexGeneration;
+    }
+
+    TableView withRows(MappedByteBuffer[] chunks, long capacity) {
+        return new TableView(chunks, rowChunkShift, capacity, rowSize, indexChunks, indexSlots, indexGeneration);
+    }
+
+    TableView withIndex(MappedByteBuffer[] chunks, long slots, long generation) {
+        return new TableView(rowChunks, rowChunkShift, rowCapacity, rowSize, chunks, slots, generation);
+    }
+
+    long home(int fingerprint) {
+        return (fingerprint & 0xFFFF_FFFFL) >>> homeShift;
+    }
+
+    long slotAcquire(long pos) {
+        return (long) LONG.getAcquire(indexChunks[(int) (pos >>> IndexDescriptor.CHUNK_SHIFT)],
+                (int) (pos & (IndexDescriptor.SLOTS_PER_CHUNK - 1)) << 3);
+    }
+
+    void slotRelease(long pos, long value) {
+        LONG.setRelease(indexChunks[(int) (pos >>> IndexDescriptor.CHUNK_SHIFT)],
+                (int) (pos & (IndexDescriptor.SLOTS_PER_CHUNK - 1)) << 3, value);
+    }
+
+    MappedByteBuffer rowChunk(long row) {
+        return rowChunks[(int) (row >>> rowChunkShift)];
+    }
+
+    int rowOffset(long row) {
+        return (int) (row & rowChunkMask) * rowSize;
+    }
+}

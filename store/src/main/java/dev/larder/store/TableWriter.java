@@ -1,0 +1,379 @@
+package dev.larder.store;
+
+import java.io.IOException;
+import java.lang.invoke.VarHandle;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.BitSet;
+
+/**
+ * The single writer of a {@link FeatureTable}: only one thread at a time may call its methods (the ingest writer thread);
+ * readers run concurrently without locks.
+ *
+ * <p><b>Copy-on-write rows.</b> An upsert writes the new row into a free slot, publishes it by swapping the index slot
+ * (one release store), then frees the old slot. A row slot is only ever modified while it is unreachable from the
+ * index, between two bumps of its seqlock word, so a reader that raced with reuse detects it (changed seq, freed flag
+ * or other key) and retries.
+ *
+ * <p><b>Crash consistency (kill -9).</b> Stores to mapped memory survive the process, so after every single store the
+ * files must describe a valid table: a slot becomes reachable only after it is fully written; the old slot is freed
+ * only after the index no longer points to it; a rebuilt index is switched in by one store of its generation. A crash
+ * can therefore only leak a slot (allocated but unreachable), which {@link #recover} returns to the free list.
+ *
+ * <p><b>Durability point.</b> {@link #sync()} forces rows, index and state to disk and then atomically rewrites the
+ * metadata with the published lineage, so the persisted watermark never runs ahead of the data it describes.
+ */
+public final class TableWriter {
+    /** Result of an upsert or delete. */
+    public enum Outcome {
+        INSERTED, UPDATED, DELETED, ABSENT, IGNORED_OLDER
+    }
+
+    private static final VarHandle LONG = TableView.LONG;
+
+    private final FeatureTable table;
+    private final RowLayoutDescriptor layout;
+    private final MappedByteBuffer state;
+    private final int rowSize;
+    private final byte[] key;
+    private final byte[] rowKey;
+    private final RowBuffer deleteRow;
+    private int keyLength;
+    private long keyHash;
+    private long foundPos;
+    private long foundRow;
+    private long freePos;
+
+    TableWriter(FeatureTable table, RowLayoutDescriptor layout) {
+        this.table = table;
+        this.layout = layout;
+        this.state = table.state;
+        this.rowSize = layout.rowSize();
+        this.key = new byte[layout.keyCapacity()];
+        this.rowKey = new byte[layout.keyCapacity()];
+        this.deleteRow = new RowBuffer(layout);
+    }
+
+    long liveRows() {
+        return state.getLong(StateDescriptor.LIVE_ROWS);
+    }
+
+    /**
+     * Inserts or replaces the row with the key held in {@code row}'s key columns, stamped with {@code version} and
+     * {@code commitTimestampMillis}. A row whose stored version is newer is left as it is; an equal version is
+     * replaced, so re-applying a version after a crash is idempotent.
+     */
+    public Outcome upsert(RowBuffer row, long version, long commitTimestampMillis) {
+        table.ensureOpen();
+        if (row.layout.rowSize() != rowSize || !row.schema.equals(layout.schema())) {
+            throw new IllegalArgumentException("row was built for another schema");
+        }
+        byte[] img = row.bytes;
+        keyLength = KeyCodec.encodeFromRow(layout, img, key);
+        keyHash = KeyCodec.hash(key, keyLength);
+        TableView v = table.view();
+        boolean found = find(v);
+        if (found && rowVersion(v, foundRow) > version) {
+            return Outcome.IGNORED_OLDER;
+        }
+        RowImage.LONGS.set(img, RowLayoutDescriptor.VERSION, version);
+        RowImage.LONGS.set(img, RowLayoutDescriptor.COMMIT_TS, commitTimestampMillis);
+        RowImage.INTS.set(img, RowLayoutDescriptor.NEXT_FREE, -1);
+        RowImage.SHORTS.set(img, RowLayoutDescriptor.FLAGS, RowLayoutDescriptor.FLAG_LIVE);
+        RowImage.SHORTS.set(img, RowLayoutDescriptor.KEY_LENGTH, (short) keyLength);
+        System.arraycopy(key, 0, img, RowLayoutDescriptor.KEY, keyLength);
+        if (!found && needsIndexRebuild(1)) {
+            rebuildIndex();
+            v = table.view();
+            find(v);
+        }
+        long newRow = allocate();
+        v = table.view();
+        writeRow(v, newRow, img);
+        long entry = IndexDescriptor.entry((int) (keyHash >>> 32), newRow);
+        if (found) {
+            v.slotRelease(foundPos, entry);
+            freeRow(v, foundRow);
+            return Outcome.UPDATED;
+        }
+        boolean reuseTombstone = v.slotAcquire(freePos) == IndexDescriptor.TOMBSTONE;
+        v.slotRelease(freePos, entry);
+        if (!reuseTombstone) {
+            state.putLong(StateDescriptor.INDEX_USED, state.getLong(StateDescriptor.INDEX_USED) + 1);
+        }
+        state.putLong(StateDescriptor.LIVE_ROWS, state.getLong(StateDescriptor.LIVE_ROWS) + 1);
+        return Outcome.INSERTED;
+    }
+
+    /**
+     * Deletes the row whose key is in {@code keyRow}'s key columns (other columns are ignored), unless the stored row
+     * has a newer version.
+     */
+    public Outcome delete(RowBuffer keyRow, long version) {
+        table.ensureOpen();
+        keyLength = KeyCodec.encodeFromRow(layout, keyRow.bytes, key);
+        return deleteEncoded(version);
+    }
+
+    /** Deletes by lookup key; see {@link #delete(RowBuffer, long)}. */
+    public Outcome delete(Key k, long version) {
+        table.ensureOpen();
+        if (!k.compatibleWith(layout.schema())) {
+            throw new IllegalArgumentException("key was built for another key schema");
+        }
+        keyLength = k.encode();
+        System.arraycopy(k.encoded, 0, key, 0, keyLength);
+        return deleteEncoded(version);
+    }
+
+    /** Convenience for single integral keys. */
+    public Outcome delete(long singleKey, long version) {
+        deleteRow.clear();
+        deleteRow.setLong(layout.schema().keyColumn(0), singleKey);
+        return delete(deleteRow, version);
+    }
+
+    private Outcome deleteEncoded(long version) {
+        keyHash = KeyCodec.hash(key, keyLength);
+        TableView v = table.view();
+        if (!find(v)) {
+            return Outcome.ABSENT;
+        }
+        if (rowVersion(v, foundRow) > version) {
+            return Outcome.IGNORED_OLDER;
+        }
+        v.slotRelease(foundPos, IndexDescriptor.TOMBSTONE);
+        freeRow(v, foundRow);
+        state.putLong(StateDescriptor.LIVE_ROWS, state.getLong(StateDescriptor.LIVE_ROWS) - 1);
+        return Outcome.DELETED;
+    }
+
+    /**
+     * Probes for {@link #key}; sets foundPos/foundRow when present, else freePos (first tombstone or the empty slot
+     * that ended the probe).
+     */
+    private boolean find(TableView v) {
+        int fp = (int) (keyHash >>> 32);
+        long pos = v.home(fp);
+        long firstTombstone = -1;
+        for (long probes = 0; probes < v.indexSlots; probes++) {
+            long slot = v.slotAcquire(pos);
+            if (slot == IndexDescriptor.EMPTY) {
+                freePos = firstTombstone >= 0 ? firstTombstone : pos;
+                return false;
+            }
+            if (slot == IndexDescriptor.TOMBSTONE) {
+                if (firstTombstone < 0) {
+                    firstTombstone = pos;
+                }
+            } else if (IndexDescriptor.fingerprint(slot) == fp) {
+                long row = IndexDescriptor.rowId(slot);
+                if (keyEquals(v, row)) {
+                    foundPos = pos;
+                    foundRow = row;
+                    return true;
+                }
+            }
+            pos = (pos + 1) & v.slotMask;
+        }
+        if (firstTombstone < 0) {
+            throw new IllegalStateException("index of table " + table.name() + " is full");
+        }
+        freePos = firstTombstone;
+        return false;
+    }
+
+    private boolean keyEquals(TableView v, long row) {
+        MappedByteBuffer chunk = v.rowChunk(row);
+        int off = v.rowOffset(row);
+        int len = chunk.getShort(off + RowLayoutDescriptor.KEY_LENGTH);
+        if (len != keyLength) {
+            return false;
+        }
+        chunk.get(off + RowLayoutDescriptor.KEY, rowKey, 0, len);
+        return Arrays.equals(rowKey, 0, len, key, 0, len);
+    }
+
+    private static long rowVersion(TableView v, long row) {
+        return v.rowChunk(row).getLong(v.rowOffset(row) + RowLayoutDescriptor.VERSION);
+    }
+
+    /** Seqlock write: odd seq, data, even seq (release), so readers either see the whole row or retry. */
+    private void writeRow(TableView v, long row, byte[] img) {
+        MappedByteBuffer chunk = v.rowChunk(row);
+        int off = v.rowOffset(row);
+        long seq = (long) LONG.get(chunk, off);
+        LONG.setOpaque(chunk, off, seq + 1);
+        VarHandle.storeStoreFence();
+        chunk.put(off + 8, img, 8, rowSize - 8);
+        LONG.setRelease(chunk, off, seq + 2);
+    }
+
+    private void freeRow(TableView v, long row) {
+        MappedByteBuffer chunk = v.rowChunk(row);
+        int off = v.rowOffset(row);
+        long seq = (long) LONG.get(chunk, off);
+        LONG.setOpaque(chunk, off, seq + 1);
+        VarHandle.storeStoreFence();
+        chunk.putShort(off + RowLayoutDescriptor.FLAGS, (short) 0);
+        chunk.putInt(off + RowLayoutDescriptor.NEXT_FREE, (int) state.getLong(StateDescriptor.FREE_HEAD));
+        LONG.setRelease(chunk, off, seq + 2);
+        state.putLong(StateDescriptor.FREE_HEAD, row);
+    }
+
+    long allocate() {
+        long head = state.getLong(StateDescriptor.FREE_HEAD);
+        TableView v = table.view();
+        if (head >= 0) {
+            int next = v.rowChunk(head).getInt(v.rowOffset(head) + RowLayoutDescriptor.NEXT_FREE);
+            state.putLong(StateDescriptor.FREE_HEAD, next == -1 ? -1 : next & 0xFFFF_FFFFL);
+            return head;
+        }
+        long high = state.getLong(StateDescriptor.HIGH_WATER);
+        if (high == v.rowCapacity) {
+            growRows(v);
+        }
+        state.putLong(StateDescriptor.HIGH_WATER, high + 1);
+        return high;
+    }
+
+    /** Doubles the rows file (capped at whole chunks past the first) and publishes a view that maps it. */
+    private void growRows(TableView v) {
+        long perChunk = 1L << v.rowChunkShift;
+        long capacity = v.rowCapacity < perChunk ? Math.min(v.rowCapacity * 2, perChunk) : v.rowCapacity + perChunk;
+        capacity = Math.min(capacity, IndexDescriptor.MAX_ROWS);
+        if (capacity <= v.rowCapacity) {
+            throw new StoreException("table " + table.name() + " is full (" + v.rowCapacity + " rows)");
+        }
+        try {
+            MappedByteBuffer[] chunks = table.mapRows(table.growRowsFile(capacity), capacity);
+            state.putLong(StateDescriptor.ROW_CAPACITY, capacity);
+            table.publish(v.withRows(chunks, capacity));
+        } catch (IOException e) {
+            throw new StoreException("cannot grow rows file of table " + table.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean needsIndexRebuild(long adding) {
+        long used = state.getLong(StateDescriptor.INDEX_USED) + adding;
+        return used * 100 > table.view().indexSlots * IndexDescriptor.MAX_LOAD_PERCENT;
+    }
+
+    /**
+     * Builds the next index generation from the live entries (dropping tombstones, doubling when needed), forces it,
+     * switches state.dat to it with one store, and publishes it. Readers keep probing the old generation until they
+     * load the new view; the writer no longer touches the old one, so what they read there stays valid.
+     */
+    private void rebuildIndex() {
+        TableView v = table.view();
+        long live = state.getLong(StateDescriptor.LIVE_ROWS);
+        long slots = FeatureTable.indexSlotsFor(live + 1);
+        long gen = v.indexGeneration + 1;
+        try {
+            MappedByteBuffer[] chunks = table.createIndexFile(gen, slots);
+            TableView next = v.withIndex(chunks, slots, gen);
+            for (long pos = 0; pos < v.indexSlots; pos++) {
+                long slot = v.slotAcquire(pos);
+                if (slot != IndexDescriptor.EMPTY && slot != IndexDescriptor.TOMBSTONE) {
+                    long p = next.home(IndexDescriptor.fingerprint(slot));
+                    while (next.slotAcquire(p) != IndexDescriptor.EMPTY) {
+                        p = (p + 1) & next.slotMask;
+                    }
+                    next.slotRelease(p, slot);
+                }
+            }
+            for (MappedByteBuffer c : chunks) {
+                c.force();
+            }
+            state.putLong(StateDescriptor.INDEX_SLOTS, slots);
+            state.putLong(StateDescriptor.INDEX_USED, live);
+            state.putLong(StateDescriptor.INDEX_GENERATION, gen);
+            state.force();
+            table.publish(next);
+            table.removeStaleIndexFiles(gen);
+        } catch (IOException e) {
+            throw new StoreException("cannot rebuild index of table " + table.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Publishes the table's watermark to readers ({@link FeatureTable#lineage()}); call when every change up to and
+     * including {@code lineage.version()} is applied. Durable at the next {@link #sync()}.
+     */
+    public void publish(Lineage lineage) {
+        table.publishLineage(lineage);
+    }
+
+    /**
+     * The durability point: forces rows, index and state to disk, then atomically rewrites the metadata with the
+     * published lineage. After a crash the table reopens at (at least) the lineage of the last completed sync.
+     */
+    public void sync() {
+        TableView v = table.view();
+        for (MappedByteBuffer c : v.rowChunks) {
+            c.force();
+        }
+        for (MappedByteBuffer c : v.indexChunks) {
+            c.force();
+        }
+        state.force();
+        Lineage l = table.lineage();
+        TableMetadata md = table.metadata();
+        if (!md.lineage().equals(l)) {
+            TableMetadata updated = md.withLineage(l);
+            updated.write(table.directory());
+            table.publishMetadata(updated);
+        }
+    }
+
+    /**
+     * Recovery after an unclean close: validates the index against the rows file, rebuilds the free list to hold every
+     * slot the index does not reach (slots leaked by a crash between allocation and publication included) and
+     * recomputes the counters. Runs on open, before any reader exists. O(index slots + rows) with sequential access.
+     */
+    void recover(Path indexPath, Path rowsPath) {
+        TableView v = table.view();
+        long high = state.getLong(StateDescriptor.HIGH_WATER);
+        BitSet reachable = new BitSet((int) Math.min(Integer.MAX_VALUE, high));
+        long live = 0;
+        long used = 0;
+        for (long pos = 0; pos < v.indexSlots; pos++) {
+            long slot = v.slotAcquire(pos);
+            if (slot == IndexDescriptor.EMPTY) {
+                continue;
+            }
+            used++;
+            if (slot == IndexDescriptor.TOMBSTONE) {
+                continue;
+            }
+            long row = IndexDescriptor.rowId(slot);
+            if (row < 0 || row >= high) {
+                throw new StoreCorruptedException(indexPath, "slot " + pos + " points to row " + row + " beyond the " + high + " allocated rows");
+            }
+            if (reachable.get((int) row)) {
+                throw new StoreCorruptedException(indexPath, "row " + row + " is referenced by two index slots");
+            }
+            long seq = (long) LONG.get(v.rowChunk(row), v.rowOffset(row));
+            short flags = v.rowChunk(row).getShort(v.rowOffset(row) + RowLayoutDescriptor.FLAGS);
+            if ((seq & 1) != 0 || (flags & RowLayoutDescriptor.FLAG_LIVE) == 0) {
+                throw new StoreCorruptedException(rowsPath, "row " + row + " is referenced by the index but is not a complete live row");
+            }
+            reachable.set((int) row);
+            live++;
+        }
+        state.putLong(StateDescriptor.FREE_HEAD, -1);
+        for (long row = high - 1; row >= 0; row--) {
+            if (!reachable.get((int) row)) {
+                MappedByteBuffer chunk = v.rowChunk(row);
+                int off = v.rowOffset(row);
+                long seq = (long) LONG.get(chunk, off);
+                LONG.set(chunk, off, (seq | 1) + 1);
+                freeRow(v, row);
+            }
+        }
+        state.putLong(StateDescriptor.LIVE_ROWS, live);
+        state.putLong(StateDescriptor.INDEX_USED, used);
+        state.force();
+    }
+}

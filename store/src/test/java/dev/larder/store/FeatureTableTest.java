@@ -1,0 +1,300 @@
+package dev.larder.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FeatureTableTest {
+    @TempDir
+    Path dir;
+
+    static final FeatureSchema SCHEMA = FeatureSchema.builder()
+            .keyColumn("id", ColumnType.INT64)
+            .column("x", ColumnType.FLOAT64)
+            .add(Column.variable("tag", ColumnType.STRING, true, 16))
+            .build();
+
+    static void put(FeatureTable t, long id, double x, long version) {
+        RowBuffer row = t.newRow();
+        row.setLong(0, id).setDouble(1, x).setString(2, "t" + id);
+        t.writer().upsert(row, version, version * 1000);
+    }
+
+    @Test
+    void upsertDeleteAndVersionOrdering() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);
+            TableWriter w = t.writer();
+            TableReader r = t.newReader();
+            RowBuffer row = t.newRow();
+            assertEquals(TableWriter.Outcome.INSERTED, w.upsert(row.setLong(0, 1).setDouble(1, 1.0), 5, 5000));
+            assertEquals(TableWriter.Outcome.IGNORED_OLDER, w.upsert(row.setDouble(1, 0.5), 4, 4000));
+            assertEquals(ReadStatus.FOUND, r.get(1));
+            assertEquals(1.0, r.getDouble(1));
+            assertEquals(5, r.version());
+            assertEquals(5000, r.commitTimestampMillis());
+            assertEquals(TableWriter.Outcome.UPDATED, w.upsert(row.setDouble(1, 2.0), 5, 5000), "same version re-applies");
+            assertEquals(TableWriter.Outcome.UPDATED, w.upsert(row.setDouble(1, 3.0), 6, 6000));
+            assertEquals(ReadStatus.FOUND, r.get(1));
+            assertEquals(3.0, r.getDouble(1));
+            assertEquals(TableWriter.Outcome.IGNORED_OLDER, w.delete(1, 5));
+            assertEquals(ReadStatus.FOUND, r.get(1));
+            assertEquals(TableWriter.Outcome.DELETED, w.delete(1, 7));
+            assertEquals(ReadStatus.NOT_FOUND, r.get(1));
+            assertEquals(TableWriter.Outcome.ABSENT, w.delete(1, 8));
+            assertEquals(0, t.size());
+            assertEquals(TableWriter.Outcome.INSERTED, w.upsert(row.setDouble(1, 4.0), 9, 9000));
+            assertEquals(ReadStatus.FOUND, r.get(1));
+            assertEquals(4.0, r.getDouble(1));
+        }
+    }
+
+    @Test
+    void randomOperationsMatchAModelAcrossGrowthAndReopen() {
+        Map<Long, Double> model = new HashMap<>();
+        Random rnd = new Random(42);
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT.withInitialRows(16));
+            for (int i = 0; i < 50_000; i++) {
+                long id = rnd.nextInt(5_000);
+                if (rnd.nextInt(4) == 0) {
+                    t.writer().delete(id, i);
+                    model.remove(id);
+                } else {
+                    double x = rnd.nextDouble();
+                    put(t, id, x, i);
+                    model.put(id, x);
+                }
+            }
+            assertEquals(model.size(), t.size());
+            checkModel(t, model);
+        }
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.table("t");
+            assertEquals(false, t.recoveredOnOpen());
+            assertEquals(model.size(), t.size());
+            checkModel(t, model);
+        }
+    }
+
+    static void checkModel(FeatureTable t, Map<Long, Double> model) {
+        TableReader r = t.newReader();
+        for (long id = 0; id < 5_000; id++) {
+            Double x = model.get(id);
+            if (x == null) {
+                assertEquals(ReadStatus.NOT_FOUND, r.get(id), "id " + id);
+            } else {
+                assertEquals(ReadStatus.FOUND, r.get(id), "id " + id);
+                assertEquals(x, r.getDouble(1), "id " + id);
+                assertEquals("t" + id, r.getString(2));
+            }
+        }
+    }
+
+    @Test
+    void growthPastInitialCapacityWhileReadersRun() throws Exception {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT.withInitialRows(16));
+            put(t, 0, 0.0, 1);
+            int n = 200_000;
+            AtomicLong published = new AtomicLong(0);
+            AtomicLong failures = new AtomicLong();
+            Thread[] readers = new Thread[2];
+            for (int i = 0; i < readers.length; i++) {
+                readers[i] = new Thread(() -> {
+                    TableReader r = t.newReader();
+                    Random rnd = new Random();
+                    while (published.get() < n) {
+                        long upTo = published.get();
+                        long id = upTo == 0 ? 0 : rnd.nextLong(upTo + 1);
+                        if (r.get(id) != ReadStatus.FOUND || r.getDouble(1) != id * 0.5) {
+                            failures.incrementAndGet();
+                        }
+                    }
+                });
+                readers[i].start();
+            }
+            for (long id = 1; id <= n; id++) {
+                put(t, id, id * 0.5, 1);
+                published.set(id);
+            }
+            for (Thread th : readers) {
+                th.join();
+            }
+            assertEquals(0, failures.get(), "every key inserted before a read was found with its value");
+            assertEquals(n + 1, t.size());
+        }
+    }
+
+    @Test
+    void reopenAfterAbandonedWriterRecoversLeakedSlots() {
+        Map<Long, Double> model = new HashMap<>();
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);
+            for (long id = 0; id < 1000; id++) {
+                put(t, id, id, 1);
+                model.put(id, (double) id);
+            }
+            t.writer().publish(new Lineage("src", "/x", 1, 1000));
+            t.writer().sync();
+            for (long id = 0; id < 500; id++) {
+                put(t, id, -id, 2);
+                model.put(id, (double) -id);
+            }
+            // A crash between allocating a slot and publishing it leaks the slot; simulate it.
+            long leaked = t.writer().allocate();
+            t.abandon();
+            assertTrue(leaked >= 0);
+        }
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.table("t");
+            assertTrue(t.recoveredOnOpen());
+            assertEquals(1, t.lineage().version(), "watermark of the last sync");
+            assertEquals("src", t.lineage().sourceId());
+            assertEquals(1000, t.size());
+            checkModel(t, model);
+            long high = t.state.getLong(StateDescriptor.HIGH_WATER);
+            for (long id = 1000; id < high; id++) {
+                put(t, id, id, 3);
+            }
+            assertEquals(high, t.state.getLong(StateDescriptor.HIGH_WATER),
+                    "every freed and leaked slot was reused before a fresh one was taken");
+        }
+    }
+
+    @Test
+    void ttlMakesOldRowsExpired() {
+        AtomicLong now = new AtomicLong(10_000);
+        InstantSource clock = () -> Instant.ofEpochMilli(now.get());
+        try (FeatureStore store = FeatureStore.open(dir, clock)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT.withTtl(Duration.ofSeconds(5)).withClock(clock));
+            RowBuffer row = t.newRow().setLong(0, 1).setDouble(1, 1.0);
+            t.writer().upsert(row, 1, 9_000);
+            TableReader r = t.newReader();
+            assertEquals(ReadStatus.FOUND, r.get(1));
+            now.set(14_000);
+            assertEquals(ReadStatus.FOUND, r.get(1));
+            now.set(14_001);
+            assertEquals(ReadStatus.EXPIRED, r.get(1));
+            assertEquals(1.0, r.getDouble(1), "expired rows stay readable");
+        }
+        try (FeatureStore store = FeatureStore.open(dir, clock)) {
+            assertEquals(Duration.ofSeconds(5), store.table("t").ttl(), "TTL persists");
+            assertEquals(ReadStatus.EXPIRED, store.table("t").newReader().get(1));
+        }
+    }
+
+    @Test
+    void batchAndFeatureVectorFillCallerArraysWithDefaults() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable a = store.create("a", SCHEMA, TableOptions.DEFAULT);
+            FeatureTable b = store.create("b", FeatureSchema.builder().keyColumn("user", ColumnType.INT32)
+                    .column("clicks", ColumnType.INT64).column("ctr", ColumnType.FLOAT32).build(), TableOptions.DEFAULT);
+            put(a, 1, 1.5, 1);
+            put(a, 2, 2.5, 1);
+            a.writer().upsert(a.newRow().setLong(0, 3), 1, 0);
+            b.writer().upsert(b.newRow().setLong(0, 1).setLong(1, 10).setFloat(2, 0.25f), 1, 0);
+
+            float[] out = new float[4];
+            ReadStatus[] st = new ReadStatus[4];
+            int found = a.newReader().getBatch(new long[] {1, 2, 3, 4}, 4, 1, out, -1f, st);
+            assertEquals(2, found);
+            assertEquals(1.5f, out[0]);
+            assertEquals(2.5f, out[1]);
+            assertEquals(-1f, out[2]);
+            assertEquals(-1f, out[3]);
+            assertEquals(ReadStatus.NULL, st[2]);
+            assertEquals(ReadStatus.NOT_FOUND, st[3]);
+
+            FeatureVector fv = FeatureVector.builder().add(a, "x", -1).add(b, "clicks", 0).add(b, "ctr", 0.01).build();
+            FeatureVectorReader vr = fv.newReader();
+            double[] v = new double[3];
+            ReadStatus[] vs = new ReadStatus[3];
+            assertEquals(3, vr.fill(1, v, vs));
+            assertEquals(1.5, v[0]);
+            assertEquals(10.0, v[1]);
+            assertEquals(0.25, v[2]);
+            assertEquals(1, vr.fill(2, v, vs));
+            assertEquals(2.5, v[0]);
+            assertEquals(0.0, v[1]);
+            assertEquals(0.01, v[2]);
+            assertEquals(ReadStatus.NOT_FOUND, vs[1]);
+            assertEquals(java.util.List.of("a.x", "b.clicks", "b.ctr"), fv.names());
+        }
+    }
+
+    @Test
+    void filesAreOwnerOnly() throws IOException {
+        try (FeatureStore store = FeatureStore.open(dir.resolve("store"))) {
+            store.create("t", SCHEMA, TableOptions.DEFAULT);
+        }
+        assertEquals(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE),
+                Files.getPosixFilePermissions(dir.resolve("store")));
+        try (var files = Files.list(dir.resolve("store/t"))) {
+            for (Path p : files.toList()) {
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+                assertEquals(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE), perms, p.toString());
+            }
+        }
+    }
+
+    @Test
+    void damagedFilesAreReportedByName() throws IOException {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            put(store.create("t", SCHEMA, TableOptions.DEFAULT), 1, 1, 1);
+        }
+        Path state = dir.resolve("t/state.dat");
+        byte[] original = Files.readAllBytes(state);
+        Files.write(state, new byte[StateDescriptor.SIZE]);
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> store.table("t"));
+            assertEquals(state, e.file());
+            assertTrue(e.getMessage().contains("magic"), e.getMessage());
+        }
+        Files.write(state, original);
+        try (FileChannel ch = FileChannel.open(dir.resolve("t/rows.dat"), StandardOpenOption.WRITE)) {
+            ch.truncate(10);
+        }
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> store.table("t"));
+            assertTrue(e.getMessage().contains("rows.dat") && e.getMessage().contains("truncated"), e.getMessage());
+        }
+        Path md = dir.resolve("t/table.properties");
+        Files.writeString(md, Files.readString(md).replace("lineage.version=-1", "lineage.version=7"));
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> store.table("t"));
+            assertTrue(e.getMessage().contains("table.properties") && e.getMessage().contains("checksum"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aTableCannotBeOpenedTwiceAndNamesCannotEscapeTheStore() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            store.create("t", SCHEMA, TableOptions.DEFAULT);
+            try (FeatureStore other = FeatureStore.open(dir)) {
+                StoreException e = assertThrows(StoreException.class, () -> other.table("t"));
+                assertTrue(e.getMessage().contains("already open"), e.getMessage());
+            }
+            assertThrows(IllegalArgumentException.class, () -> store.create("../evil", SCHEMA, TableOptions.DEFAULT));
+            assertThrows(IllegalArgumentException.class, () -> store.table(".hidden"));
+        }
+    }
+}

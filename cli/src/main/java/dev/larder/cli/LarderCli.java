@@ -1,0 +1,32 @@
+package dev.larder.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code larder} command: one subcommand per job. Runs on the caller's thread; exits with the job's status. */
+@Command(name = "larder", mixinStandardHelpOptions = true, version = "larder 0.1.0",
+        description = "Embedded, memory-mapped online feature store fed from Delta Lake.",
+        subcommands = {DemoCommand.class, GetCommand.class, CommandLine.HelpCommand.class})
+public final class LarderCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this instead of main). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new LarderCli());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("larder " + cmd.getCommandName() + ": " + ex.getMessage());
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

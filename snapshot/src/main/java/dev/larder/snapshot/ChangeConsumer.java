@@ -1,0 +1,19 @@
+package dev.larder.snapshot;
+
+/** Receives the change feed, commit by commit in version order, on the reading thread. */
+public interface ChangeConsumer {
+
+    /**
+     * A commit begins; its rows follow.
+     *
+     * @return false to stop before any row of this commit (e.g. on an incompatible schema change); the
+     *     feed then ends and {@link DeltaSource#changes} returns the previous version
+     */
+    boolean beginCommit(DeltaCommit commit);
+
+    /** @param row valid only during this call; columns follow {@link DeltaCommit#schema()} */
+    void change(ChangeKind kind, DeltaRow row);
+
+    /** Every row of the commit has been delivered. */
+    void endCommit(DeltaCommit commit);
+}

@@ -1,0 +1,26 @@
+package dev.larder.snapshot;
+
+/**
+ * One commit of the change feed, announced before its rows; immutable.
+ *
+ * @param version the commit version
+ * @param timestampMillis commit time in epoch milliseconds, from {@code timestampSource}
+ * @param timestampSource where {@code timestampMillis} came from
+ * @param schema the table schema after this commit; the commit's change rows use it
+ * @param metadataChanged true if the commit carries a {@code metaData} action (schema, partitioning or
+ *     table properties may have changed); compare {@code schema} with the schema you hold, e.g. with
+ *     {@link DeltaSchema#isAdditiveEvolutionOf}
+ */
+public record DeltaCommit(long version, long timestampMillis, TimestampSource timestampSource, DeltaSchema schema,
+                          boolean metadataChanged) {
+
+    /** Origin of a commit timestamp, in order of preference. */
+    public enum TimestampSource {
+        /** {@code commitInfo.inCommitTimestamp}: written by the committer, the table's own clock. */
+        IN_COMMIT_TIMESTAMP,
+        /** {@code commitInfo.timestamp}: the writer's wall clock. */
+        COMMIT_INFO,
+        /** Modification time of the commit file: the storage system's clock. */
+        FILE_MODIFICATION_TIME
+    }
+}

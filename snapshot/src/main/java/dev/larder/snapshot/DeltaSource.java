@@ -1,0 +1,305 @@
+package dev.larder.snapshot;
+
+import io.delta.kernel.Scan;
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.SnapshotBuilder;
+import io.delta.kernel.TableManager;
+import io.delta.kernel.data.ColumnVector;
+import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.exceptions.CommitRangeNotFoundException;
+import io.delta.kernel.exceptions.KernelException;
+import io.delta.kernel.exceptions.TableNotFoundException;
+import io.delta.kernel.exceptions.UnsupportedProtocolVersionException;
+import io.delta.kernel.exceptions.UnsupportedTableFeatureException;
+import io.delta.kernel.internal.actions.Metadata;
+import io.delta.kernel.internal.actions.Protocol;
+import io.delta.kernel.internal.util.VectorUtils;
+import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.FileStatus;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+
+/**
+ * Reads one Delta table through Delta Kernel: versions, schema, full snapshot scans and the change feed;
+ * thread-safe (calls may run concurrently), with every callback made on the calling thread.
+ *
+ * <p>Rows are delivered through {@link DeltaRow} views in logical schema order: column mapping (name or
+ * id) resolved to logical names, partition columns filled with typed values from the log, physical
+ * columns outside the schema (e.g. the {@code _change_type} Spark leaves in UPDATE-written data files)
+ * never read, and deletion vectors applied. Every failure is a {@link DeltaReadException} naming the
+ * table and, where known, the version, file and column. File paths in the log that resolve outside the
+ * table root are refused before any read.
+ */
+public final class DeltaSource {
+
+    /**
+     * Reader features whose semantics this reader honours. Kernel validates the protocol too, but it
+     * accepts features (e.g. variant types) that the row view cannot present.
+     */
+    static final Set<String> SUPPORTED_READER_FEATURES = Set.of(
+            "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "vacuumProtocolCheck");
+
+    private final Engine engine;
+    private final TablePaths paths;
+    private final FileRowReader reader;
+
+    private DeltaSource(Engine engine, String qualifiedRoot) {
+        this.engine = engine;
+        this.paths = new TablePaths(qualifiedRoot);
+        this.reader = new FileRowReader(engine, paths);
+    }
+
+    /**
+     * Opens the table at a local path or file URI with a default Hadoop configuration, reading local files
+     * without verifying Hadoop {@code .crc} sidecars: tables copied or hand-edited (as some upstream test
+     * tables are) carry stale sidecars, while parquet and JSON decoding still catch corrupt content.
+     */
+    public static DeltaSource open(String pathOrUri) {
+        Configuration conf = new Configuration();
+        conf.set("fs.file.impl", RawLocalFileSystem.class.getName());
+        // A cached checksumming LocalFileSystem created elsewhere in the JVM must not be reused.
+        conf.setBoolean("fs.file.impl.disable.cache", true);
+        return open(pathOrUri, conf);
+    }
+
+    /**
+     * Opens the table at any Hadoop filesystem URI ({@code file:}, {@code s3a:}, {@code abfss:}, ...) or local
+     * path, and checks that its latest version is readable.
+     *
+     * @param hadoopConf filesystem settings (credentials, endpoints) for the table's storage
+     */
+    public static DeltaSource open(String pathOrUri, Configuration hadoopConf) {
+        Engine engine = DefaultEngine.create(hadoopConf);
+        String root;
+        try {
+            root = engine.getFileSystemClient().resolvePath(pathOrUri);
+        } catch (IOException | RuntimeException e) {
+            throw new DeltaReadException(DeltaReadException.Reason.NOT_FOUND, pathOrUri, -1, null, null,
+                    "table path cannot be resolved: " + e, e);
+        }
+        DeltaSource source = new DeltaSource(engine, root);
+        source.checkLogExists();
+        return source;
+    }
+
+    // Only existence: a damaged latest commit must not stop callers from reading earlier versions.
+    private void checkLogExists() {
+        String first = paths.root + "/_delta_log/" + String.format("%020d", 0);
+        try (CloseableIterator<FileStatus> it = engine.getFileSystemClient().listFrom(first)) {
+            if (!it.hasNext()) {
+                throw new DeltaReadException(DeltaReadException.Reason.NOT_FOUND, paths.root, -1, null, null,
+                        "no Delta table here (_delta_log is empty)", null);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw translate(e instanceof FileNotFoundException ? new TableNotFoundException(paths.root) : e, -1, null);
+        }
+    }
+
+    /** The fully qualified table root, e.g. {@code file:/data/features}. */
+    public String tablePath() {
+        return paths.root;
+    }
+
+    /** The latest committed version. */
+    public long latestVersion() {
+        return snapshot(-1).getVersion();
+    }
+
+    /**
+     * The latest version whose commit timestamp is at or before {@code timestampMillis}, as Delta time
+     * travel resolves it: by in-commit timestamp where the table has them, else by commit file
+     * modification time (not {@code commitInfo.timestamp}, which {@link DeltaCommit} prefers). In-commit
+     * timestamps are assumed monotonic as the protocol requires; a table that breaks that may resolve to
+     * any version around the out-of-order commit.
+     *
+     * @throws DeltaReadException NOT_FOUND if every available commit is later than {@code timestampMillis}
+     */
+    public long versionAtOrBefore(long timestampMillis) {
+        Snapshot latest = snapshot(-1);
+        if (timestampMillis >= latest.getTimestamp(engine)) {
+            return latest.getVersion();
+        }
+        try {
+            return TableManager.loadSnapshot(paths.root).atTimestamp(timestampMillis, latest).build(engine)
+                    .getVersion();
+        } catch (KernelException e) {
+            throw new DeltaReadException(DeltaReadException.Reason.NOT_FOUND, paths.root, -1, null, null,
+                    "no version at or before timestamp " + timestampMillis + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw translate(e, -1, null);
+        }
+    }
+
+    /** The logical schema at {@code version}. */
+    public DeltaSchema schema(long version) {
+        return layout(snapshot(checkVersion(version))).schema;
+    }
+
+    /** {@link #scan(long, RowConsumer, ScanProgress)} without progress reports. */
+    public long scan(long version, RowConsumer consumer) {
+        return scan(version, consumer, ScanProgress.NONE);
+    }
+
+    /**
+     * Delivers every row visible at {@code version} (checkpoint plus later JSON commits replayed by Kernel,
+     * deletion vectors applied), file by file in no particular order.
+     *
+     * @return rows delivered
+     */
+    public long scan(long version, RowConsumer consumer, ScanProgress progress) {
+        Snapshot snapshot = snapshot(checkVersion(version));
+        TableLayout layout = layout(snapshot);
+        Scan scan = snapshot.getScanBuilder().build();
+        long rows = 0;
+        long files = 0;
+        FileRowReader.Sink sink = (row, changeTypes, rowId) -> consumer.accept(row);
+        try (CloseableIterator<FilteredColumnarBatch> it = scan.getScanFiles(engine)) {
+            while (true) {
+                FilteredColumnarBatch scanFiles;
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    scanFiles = it.next();
+                } catch (RuntimeException e) {
+                    throw translate(e, version, null);
+                }
+                ColumnarBatch data = scanFiles.getData();
+                ColumnVector adds = data.getColumnVector(data.getSchema().indexOf("add"));
+                Optional<ColumnVector> selection = scanFiles.getSelectionVector();
+                for (int r = 0; r < data.getSize(); r++) {
+                    if (adds.isNullAt(r) || (selection.isPresent()
+                            && (selection.get().isNullAt(r) || !selection.get().getBoolean(r)))) {
+                        continue;
+                    }
+                    FileAction add = FileAction.from(adds, r);
+                    rows += reader.read(version, add, layout, null, reader.loadDv(version, add.dv()), false, sink);
+                    files++;
+                    progress.onProgress(rows, files);
+                }
+            }
+        } catch (IOException e) {
+            throw translate(e, version, null);
+        }
+        return rows;
+    }
+
+    /**
+     * Delivers the change feed of commits {@code fromVersion} through {@code toVersion}, both inclusive, in
+     * version order; to resume after a fully applied version W, pass {@code W + 1}. See
+     * {@link ChangeFeedReader} for how change rows are derived.
+     *
+     * @return the last version delivered completely ({@code endCommit} called): {@code toVersion}, or the
+     *     version before the commit whose {@code beginCommit} returned false
+     */
+    public long changes(long fromVersion, long toVersion, ChangeConsumer consumer) {
+        // No check against the latest snapshot: loading it would parse the very commits the feed must
+        // report precisely when damaged. The commit range listing reports versions that do not exist.
+        if (fromVersion < 0 || toVersion < fromVersion) {
+            throw new IllegalArgumentException("need 0 <= fromVersion <= toVersion: " + fromVersion + ", " + toVersion);
+        }
+        return new ChangeFeedReader(this, reader).read(fromVersion, toVersion, consumer);
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    TablePaths paths() {
+        return paths;
+    }
+
+    private long checkVersion(long version) {
+        if (version < 0) {
+            throw new IllegalArgumentException("version must be >= 0: " + version);
+        }
+        // A listing, not the latest snapshot: a damaged later commit must not block reading this version.
+        String prefix = String.format("%020d", version);
+        try (CloseableIterator<FileStatus> it = engine.getFileSystemClient()
+                .listFrom(paths.root + "/_delta_log/" + prefix)) {
+            while (it.hasNext()) {
+                String name = new io.delta.kernel.internal.fs.Path(it.next().getPath()).getName();
+                if (name.matches("\\d{20}\\..*")) {
+                    return version;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw translate(e, version, null);
+        }
+        throw new DeltaReadException(DeltaReadException.Reason.NOT_FOUND, paths.root, version, null, null,
+                "version is after the latest version", null);
+    }
+
+    /** The snapshot at {@code version}, or the latest if negative, with its protocol checked. */
+    Snapshot snapshot(long version) {
+        Snapshot s;
+        try {
+            SnapshotBuilder b = TableManager.loadSnapshot(paths.root);
+            if (version >= 0) {
+                b = b.atVersion(version);
+            }
+            s = b.build(engine);
+        } catch (RuntimeException e) {
+            throw translate(e, version, null);
+        }
+        checkProtocol(s.getProtocol(), s.getVersion());
+        return s;
+    }
+
+    TableLayout layout(Snapshot s) {
+        return layout(s.getMetadata(), s.getVersion());
+    }
+
+    TableLayout layout(Metadata m, long version) {
+        return TableLayout.of(m.getSchema(), VectorUtils.toJavaList(m.getPartitionColumns()), m.getConfiguration(),
+                paths.root, version);
+    }
+
+    void checkProtocol(Protocol p, long version) {
+        if (p.getMinReaderVersion() > 3) {
+            throw new DeltaReadException(DeltaReadException.Reason.UNSUPPORTED_FEATURE, paths.root, version, null,
+                    null, "reader protocol version " + p.getMinReaderVersion() + " is not supported", null);
+        }
+        for (String feature : p.getReaderFeatures()) {
+            if (!SUPPORTED_READER_FEATURES.contains(feature)) {
+                throw new DeltaReadException(DeltaReadException.Reason.UNSUPPORTED_FEATURE, paths.root, version, null,
+                        null, "reader feature '" + feature + "' is not supported (supported: "
+                        + SUPPORTED_READER_FEATURES + ")", null);
+            }
+        }
+    }
+
+    /** Maps a Kernel or storage failure while reading the log to a {@link DeltaReadException}. */
+    DeltaReadException translate(Throwable e, long version, String file) {
+        if (e instanceof DeltaReadException d) {
+            return d;
+        }
+        DeltaReadException.Reason reason = DeltaReadException.Reason.MALFORMED_LOG;
+        String detail = "the Delta log cannot be read";
+        if (e instanceof TableNotFoundException || e instanceof CommitRangeNotFoundException) {
+            reason = DeltaReadException.Reason.NOT_FOUND;
+            detail = "no Delta table or commit range here";
+        } else if (e instanceof UnsupportedTableFeatureException || e instanceof UnsupportedProtocolVersionException) {
+            reason = DeltaReadException.Reason.UNSUPPORTED_FEATURE;
+            detail = "the table needs a reader capability Kernel lacks";
+        } else {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof FileNotFoundException || t instanceof NoSuchFileException) {
+                    reason = DeltaReadException.Reason.MISSING_FILE;
+                    detail = "a file the log needs is missing";
+                    break;
+                }
+            }
+        }
+        return new DeltaReadException(reason, paths.root, version, file, null, detail + ": " + e, e);
+    }
+}

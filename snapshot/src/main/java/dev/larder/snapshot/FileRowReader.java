@@ -1,0 +1,137 @@
+package dev.larder.snapshot;
+
+import io.delta.kernel.data.ColumnVector;
+import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.engine.FileReadResult;
+import io.delta.kernel.internal.actions.DeletionVectorDescriptor;
+import io.delta.kernel.internal.deletionvectors.DeletionVectorUtils;
+import io.delta.kernel.internal.deletionvectors.RoaringBitmapArray;
+import io.delta.kernel.types.StringType;
+import io.delta.kernel.types.StructField;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.FileStatus;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads one parquet file's rows into {@link VectorRow}s through the Kernel engine; thread-safe (stateless). */
+final class FileRowReader {
+
+    /** Receives selected rows; {@code changeTypes} is the {@code _change_type} vector when requested, else null. */
+    interface Sink {
+        void accept(VectorRow row, ColumnVector changeTypes, int rowId);
+    }
+
+    private final Engine engine;
+    private final TablePaths paths;
+
+    FileRowReader(Engine engine, TablePaths paths) {
+        this.engine = engine;
+        this.paths = paths;
+    }
+
+    /**
+     * Delivers the rows of {@code action}'s file whose row index is in {@code include} (all if null) and not
+     * in {@code exclude} (none if null).
+     *
+     * @return rows delivered
+     */
+    long read(long version, FileAction action, TableLayout layout, RoaringBitmapArray include,
+              RoaringBitmapArray exclude, boolean withChangeType, Sink sink) {
+        String file = paths.resolveLogPath(action.path(), version);
+        StructType schema = layout.dataReadSchema;
+        int changeTypeIndex = -1;
+        int rowIndexIndex = -1;
+        if (withChangeType) {
+            changeTypeIndex = schema.length();
+            schema = schema.add(TableLayout.CHANGE_TYPE_COLUMN, StringType.STRING);
+        }
+        if (include != null || exclude != null) {
+            rowIndexIndex = schema.length();
+            schema = schema.add(StructField.DEFAULT_ROW_INDEX_COLUMN);
+        }
+        ColumnVector[] partitionVectors = layout.partitionVectors(action.partitionValues(), paths.root, version, file);
+        VectorRow row = new VectorRow(layout);
+        ColumnVector[] dataVectors = new ColumnVector[layout.dataReadSchema.length()];
+        FileStatus status = action.size() >= 0 ? FileStatus.of(file, action.size(), 0) : FileStatus.of(file);
+        long delivered = 0;
+        CloseableIterator<FileReadResult> batches;
+        try {
+            batches = engine.getParquetHandler().readParquetFiles(
+                    io.delta.kernel.internal.util.Utils.toCloseableIterator(List.of(status).iterator()),
+                    schema, Optional.empty());
+        } catch (IOException | RuntimeException e) {
+            throw fileError(version, file, e);
+        }
+        try (CloseableIterator<FileReadResult> it = batches) {
+            while (true) {
+                ColumnarBatch batch;
+                // Only the reader's own calls are translated: consumer exceptions propagate untouched.
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    batch = it.next().getData();
+                } catch (RuntimeException e) {
+                    throw fileError(version, file, e);
+                }
+                for (int d = 0; d < dataVectors.length; d++) {
+                    dataVectors[d] = batch.getColumnVector(d);
+                }
+                row.bind(partitionVectors, dataVectors);
+                ColumnVector changeTypes = changeTypeIndex >= 0 ? batch.getColumnVector(changeTypeIndex) : null;
+                ColumnVector rowIndexes = rowIndexIndex >= 0 ? batch.getColumnVector(rowIndexIndex) : null;
+                int n = batch.getSize();
+                for (int i = 0; i < n; i++) {
+                    if (rowIndexes != null) {
+                        long index = rowIndexes.getLong(i);
+                        if ((include != null && !include.contains(index)) || (exclude != null && exclude.contains(index))) {
+                            continue;
+                        }
+                    }
+                    row.moveTo(i);
+                    sink.accept(row, changeTypes, i);
+                    delivered++;
+                }
+            }
+        } catch (IOException e) {
+            throw fileError(version, file, e);
+        }
+        return delivered;
+    }
+
+    /** The deletion vector's bitmap of deleted row indexes, or null if {@code dv} is null. */
+    RoaringBitmapArray loadDv(long version, DeletionVectorDescriptor dv) {
+        if (dv == null) {
+            return null;
+        }
+        String where = dv.isOnDisk() ? paths.checkHadoopPath(dv.getAbsolutePath(paths.root), version) : "inline";
+        try {
+            return DeletionVectorUtils.loadNewDvAndBitmap(engine, paths.root, dv)._2;
+        } catch (RuntimeException e) {
+            throw fileError(version, where, e);
+        }
+    }
+
+    DeltaReadException fileError(long version, String file, Throwable e) {
+        DeltaReadException.Reason reason = DeltaReadException.Reason.CORRUPT_FILE;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof FileNotFoundException || t instanceof NoSuchFileException) {
+                reason = DeltaReadException.Reason.MISSING_FILE;
+                break;
+            }
+            if (t instanceof AccessDeniedException) {
+                reason = DeltaReadException.Reason.IO;
+                break;
+            }
+        }
+        String detail = reason == DeltaReadException.Reason.MISSING_FILE ? "file named by the log does not exist"
+                : reason == DeltaReadException.Reason.IO ? "file cannot be read" : "file is corrupt or truncated";
+        return new DeltaReadException(reason, paths.root, version, file, null, detail + ": " + e, e);
+    }
+}

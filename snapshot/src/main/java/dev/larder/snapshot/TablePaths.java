@@ -1,0 +1,70 @@
+package dev.larder.snapshot;
+
+import io.delta.kernel.internal.fs.Path;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Objects;
+
+/**
+ * Resolves file paths written in a Delta log against the table root and refuses any that land outside
+ * it; immutable.
+ */
+final class TablePaths {
+    /** Fully qualified Hadoop form of the root, e.g. {@code file:/data/t}. */
+    final String root;
+    private final URI rootUri;
+
+    TablePaths(String qualifiedRoot) {
+        this.root = qualifiedRoot.endsWith("/") ? qualifiedRoot.substring(0, qualifiedRoot.length() - 1)
+                : qualifiedRoot;
+        URI u = new Path(root).toUri().normalize();
+        String p = u.getRawPath().endsWith("/") ? u.getRawPath() : u.getRawPath() + "/";
+        this.rootUri = URI.create(u.getScheme() + ":" + (u.getRawAuthority() == null ? "" : "//" + u.getRawAuthority())
+                + p);
+    }
+
+    /**
+     * A log path (URI-encoded; relative to the root, or absolute) as the Hadoop path string to read.
+     *
+     * @throws DeltaReadException PATH_OUTSIDE_TABLE if it escapes the root, MALFORMED_LOG if it is no URI
+     */
+    String resolveLogPath(String raw, long version) {
+        URI u;
+        try {
+            u = new URI(raw);
+        } catch (URISyntaxException e) {
+            throw new DeltaReadException(DeltaReadException.Reason.MALFORMED_LOG, root, version, raw, null,
+                    "file path in the log is not a valid URI", e);
+        }
+        return inside(u.isAbsolute() ? u : rootUri.resolve(u), raw, version);
+    }
+
+    /** A Hadoop path string (decoded form, e.g. from Kernel) checked to lie inside the root. */
+    String checkHadoopPath(String hadoopPath, long version) {
+        return inside(new Path(hadoopPath).toUri(), hadoopPath, version);
+    }
+
+    private String inside(URI candidate, String asWritten, long version) {
+        URI n = candidate.normalize();
+        // Checked on the decoded path too: "%2E%2E" survives URI normalisation but reads as ".." on storage.
+        String path = n.getPath();
+        boolean ok = n.getScheme() != null && n.getScheme().equalsIgnoreCase(rootUri.getScheme())
+                && Objects.equals(n.getRawAuthority(), rootUri.getRawAuthority())
+                && path != null && path.startsWith(rootUri.getPath()) && path.length() > rootUri.getPath().length()
+                && !hasDotSegment(path);
+        if (!ok) {
+            throw new DeltaReadException(DeltaReadException.Reason.PATH_OUTSIDE_TABLE, root, version, asWritten, null,
+                    "file path resolves outside the table root (" + n + "); refused", null);
+        }
+        return new Path(n).toString();
+    }
+
+    private static boolean hasDotSegment(String path) {
+        for (String segment : path.split("/")) {
+            if (segment.equals("..") || segment.equals(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.larder.snapshot;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Locates the shared real Delta tables ({@code <repo>/../shared/delta-tables}); tests skip if absent. */
+final class SharedTables {
+    private SharedTables() {
+    }
+
+    /** The tables directory; aborts the calling test (skip) when it is not checked out next to the repo. */
+    static Path root() {
+        Path dir = Path.of("..", "..", "shared", "delta-tables").toAbsolutePath().normalize();
+        assumeTrue(Files.isDirectory(dir), "shared Delta tables not found at " + dir
+                + " (expected at <repo>/../shared/delta-tables); skipping tests that read real tables");
+        return dir;
+    }
+
+    static Path table(String name) {
+        return root().resolve(name).resolve("delta");
+    }
+
+    static List<String> names() {
+        try (Stream<Path> s = Files.list(root())) {
+            List<String> out = new ArrayList<>();
+            s.filter(p -> Files.isDirectory(p.resolve("delta"))).forEach(p -> out.add(p.getFileName().toString()));
+            out.sort(null);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<String> lines(Path file) {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String l : Files.readAllLines(file)) {
+                if (!l.isBlank()) {
+                    out.add(l);
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

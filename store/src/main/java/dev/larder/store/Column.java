@@ -8,7 +8,8 @@ import java.util.Objects;
  * @param name      logical name, unique in the schema
  * @param type      logical type
  * @param nullable  whether the column may hold null
- * @param capacity  for STRING/BINARY/OPAQUE: the maximum encoded length in bytes kept inline in the row; otherwise 0
+ * @param capacity  for STRING/BINARY/OPAQUE: bytes kept inline in the row (at least 8); longer values go to the table's
+ *                  append-only heap, except in key columns, where it is the maximum length; otherwise 0
  * @param dimension for FLOAT32_ARRAY: the vector length; otherwise 0
  * @param precision for DECIMAL: total digits (1..38); otherwise 0
  * @param scale     for DECIMAL: digits after the point; otherwise 0
@@ -17,6 +18,8 @@ public record Column(String name, ColumnType type, boolean nullable, int capacit
 
     /** Inline capacity used for strings and binaries when the caller does not choose one. */
     public static final int DEFAULT_VARIABLE_CAPACITY = 64;
+    /** The inline area must hold the 8-byte heap offset of a value that does not fit it. */
+    public static final int MIN_VARIABLE_CAPACITY = 8;
 
     public Column {
         Objects.requireNonNull(name, "name");
@@ -24,8 +27,9 @@ public record Column(String name, ColumnType type, boolean nullable, int capacit
         if (name.isEmpty()) {
             throw new IllegalArgumentException("column name must not be empty");
         }
-        if (type.isVariableWidth() && (capacity <= 0 || capacity > 1 << 20)) {
-            throw new IllegalArgumentException("column " + name + ": capacity must be in 1..1048576 bytes, got " + capacity);
+        if (type.isVariableWidth() && (capacity < MIN_VARIABLE_CAPACITY || capacity > 1 << 20)) {
+            throw new IllegalArgumentException("column " + name + ": capacity must be in " + MIN_VARIABLE_CAPACITY
+                    + "..1048576 bytes, got " + capacity);
         }
         if (type == ColumnType.FLOAT32_ARRAY && (dimension <= 0 || dimension > 1 << 16)) {
             throw new IllegalArgumentException("column " + name + ": dimension must be in 1..65536, got " + dimension);

@@ -19,7 +19,7 @@ import java.time.InstantSource;
  *
  * <p>Files in the table directory: {@code table.properties} ({@link TableMetadata}), {@code state.dat}
  * ({@link StateDescriptor}), {@code rows.dat} (row slots, {@link RowLayoutDescriptor}), {@code index-N.dat}
- * ({@link IndexDescriptor}) and {@code writer.lock}, held while the table is open so that a second process cannot write it.
+ * ({@link IndexDescriptor}), {@code heap.dat} (long values, {@link HeapDescriptor}) and {@code writer.lock}, held while the table is open so that a second process cannot write it.
  */
 public final class FeatureTable implements AutoCloseable {
     /** A row chunk is at most 1 GiB so that one MappedByteBuffer (int-indexed) can hold it. */
@@ -33,6 +33,7 @@ public final class FeatureTable implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     final FileChannel rowsChannel;
+    final FileChannel heapChannel;
     final MappedByteBuffer state;
     private final TableWriter writer;
     private volatile TableView view;
@@ -51,6 +52,7 @@ public final class FeatureTable implements AutoCloseable {
         this.ttlMillis = metadata.ttl().toMillis();
         FileChannel lockCh = null;
         FileChannel rowsCh = null;
+        FileChannel heapCh = null;
         try {
             lockCh = FileChannel.open(dir.resolve("writer.lock"), java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
                     StoreFiles.ownerOnlyFile());
@@ -78,6 +80,9 @@ public final class FeatureTable implements AutoCloseable {
             }
             rowsCh = StoreFiles.openReadWrite(rowsPath, create);
             this.rowsChannel = rowsCh;
+            Path heapPath = dir.resolve(HeapDescriptor.FILE);
+            heapCh = StoreFiles.openReadWrite(heapPath, create);
+            this.heapChannel = heapCh;
             int shift = rowChunkShift(layout.rowSize());
             if (create) {
                 long rows = Math.max(16, Long.highestOneBit(Math.max(1, initialRows - 1)) << 1);
@@ -93,17 +98,19 @@ public final class FeatureTable implements AutoCloseable {
                 MappedByteBuffer[] index = createIndexFile(0, slots);
                 state.putLong(StateDescriptor.INDEX_SLOTS, slots);
                 state.putLong(StateDescriptor.INDEX_GENERATION, 0);
-                this.view = new TableView(new MappedByteBuffer[0], shift, 0, layout.rowSize(), index, slots, 0);
+                this.view = new TableView(new MappedByteBuffer[0], shift, 0, layout.rowSize(), index, slots, 0, new MappedByteBuffer[0], 0);
                 this.view = view.withRows(mapRows(growRowsFile(rows), rows), rows);
                 state.putLong(StateDescriptor.ROW_CAPACITY, rows);
                 metadata.write(dir);
             } else {
-                validateState(statePath, rowsPath);
+                validateState(statePath, rowsPath, heapPath);
                 long rows = state.getLong(StateDescriptor.ROW_CAPACITY);
                 long slots = state.getLong(StateDescriptor.INDEX_SLOTS);
                 long gen = state.getLong(StateDescriptor.INDEX_GENERATION);
+                long heap = state.getLong(StateDescriptor.HEAP_CAPACITY);
                 MappedByteBuffer[] index = openIndexFile(gen, slots);
-                this.view = new TableView(mapRows(rowsCh, rows), shift, rows, layout.rowSize(), index, slots, gen);
+                this.view = new TableView(mapRows(rowsCh, rows), shift, rows, layout.rowSize(), index, slots, gen,
+                        mapHeap(heap), heap);
                 removeStaleIndexFiles(gen);
             }
             boolean wasOpen = state.getInt(StateDescriptor.OPEN_FOR_WRITE) != 0;
@@ -114,10 +121,12 @@ public final class FeatureTable implements AutoCloseable {
             }
             state.putInt(StateDescriptor.OPEN_FOR_WRITE, 1);
         } catch (IOException e) {
+            closeQuietly(heapCh);
             closeQuietly(rowsCh);
             closeQuietly(lockCh);
             throw new StoreException("cannot open table " + name + " at " + dir + ": " + e, e);
         } catch (RuntimeException e) {
+            closeQuietly(heapCh);
             closeQuietly(rowsCh);
             closeQuietly(lockCh);
             throw e;
@@ -140,7 +149,7 @@ public final class FeatureTable implements AutoCloseable {
         return new FeatureTable(name, dir, TableMetadata.read(dir), clock, 1, false);
     }
 
-    private void validateState(Path statePath, Path rowsPath) throws IOException {
+    private void validateState(Path statePath, Path rowsPath, Path heapPath) throws IOException {
         if (state.getLong(StateDescriptor.MAGIC_OFFSET) != StateDescriptor.MAGIC) {
             throw new StoreCorruptedException(statePath, "bad magic (not a Larder state file, or overwritten)");
         }
@@ -161,6 +170,14 @@ public final class FeatureTable implements AutoCloseable {
         }
         if (rowsChannel.size() < rows * layout.rowSize()) {
             throw new StoreCorruptedException(rowsPath, "truncated: " + rowsChannel.size() + " bytes, expected at least " + rows * layout.rowSize());
+        }
+        long heapSize = state.getLong(StateDescriptor.HEAP_SIZE);
+        long heapCapacity = state.getLong(StateDescriptor.HEAP_CAPACITY);
+        if (heapSize < 0 || heapSize > heapCapacity) {
+            throw new StoreCorruptedException(statePath, "inconsistent heap counters (size " + heapSize + ", capacity " + heapCapacity + ")");
+        }
+        if (heapChannel.size() < heapCapacity) {
+            throw new StoreCorruptedException(heapPath, "truncated: " + heapChannel.size() + " bytes, expected at least " + heapCapacity);
         }
     }
 
@@ -195,6 +212,27 @@ public final class FeatureTable implements AutoCloseable {
                     && current.rowChunks[c].capacity() == count * layout.rowSize();
             out[c] = reusable ? current.rowChunks[c] : StoreFiles.map(ch, first * layout.rowSize(), count * layout.rowSize());
             out[c].order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return out;
+    }
+
+    /** Extends heap.dat to {@code capacity} bytes and maps it; the writer publishes the result in a new view. */
+    MappedByteBuffer[] growHeap(long capacity) throws IOException {
+        if (heapChannel.size() < capacity) {
+            heapChannel.write(java.nio.ByteBuffer.allocate(1), capacity - 1);
+        }
+        return mapHeap(capacity);
+    }
+
+    private MappedByteBuffer[] mapHeap(long capacity) throws IOException {
+        int chunks = (int) ((capacity + HeapDescriptor.CHUNK_BYTES - 1) >>> HeapDescriptor.CHUNK_SHIFT);
+        TableView current = view;
+        MappedByteBuffer[] out = new MappedByteBuffer[chunks];
+        for (int c = 0; c < chunks; c++) {
+            long first = (long) c << HeapDescriptor.CHUNK_SHIFT;
+            long size = Math.min(HeapDescriptor.CHUNK_BYTES, capacity - first);
+            boolean reusable = current != null && c < current.heapChunks.length && current.heapChunks[c].capacity() == size;
+            out[c] = reusable ? current.heapChunks[c] : StoreFiles.map(heapChannel, first, size);
         }
         return out;
     }
@@ -355,6 +393,7 @@ public final class FeatureTable implements AutoCloseable {
         state.putInt(StateDescriptor.OPEN_FOR_WRITE, 0);
         state.force();
         closed = true;
+        closeQuietly(heapChannel);
         closeQuietly(rowsChannel);
         closeQuietly(lock);
         closeQuietly(lockChannel);
@@ -363,6 +402,7 @@ public final class FeatureTable implements AutoCloseable {
     /** Simulates a crash for tests: releases the lock and channels without syncing or marking the table closed. */
     void abandon() {
         closed = true;
+        closeQuietly(heapChannel);
         closeQuietly(rowsChannel);
         closeQuietly(lock);
         closeQuietly(lockChannel);

@@ -7,9 +7,16 @@ import java.math.BigInteger;
  * A writer's reusable staging row: set column values, then hand it to {@link TableWriter#upsert}. Not thread-safe; one
  * per producing thread. Setters allocate nothing (strings are UTF-8 encoded in place).
  *
- * <p>{@link #clear()} marks every column null; a row must set its key columns before it is written.
+ * <p>{@link #clear()} marks every column null; a row must set its key columns before it is written. A STRING, BINARY or
+ * OPAQUE value longer than its column's inline capacity is staged in a per-column side buffer (grown on demand, then
+ * reused) and written to the table's heap by the writer; key values must fit inline.
  */
 public final class RowBuffer extends RowImage {
+    /** Largest value accepted for one column; bigger values are almost certainly bad input. */
+    public static final int MAX_VALUE_BYTES = 16 << 20;
+
+    private final byte[][] overflow;
+    private final boolean[] keyColumn;
 
     public RowBuffer(FeatureSchema schema) {
         this(new RowLayoutDescriptor(schema));
@@ -17,6 +24,11 @@ public final class RowBuffer extends RowImage {
 
     RowBuffer(RowLayoutDescriptor layout) {
         super(layout);
+        this.overflow = new byte[schema.columnCount()][];
+        this.keyColumn = new boolean[schema.columnCount()];
+        for (int k = 0; k < schema.keyColumnCount(); k++) {
+            keyColumn[schema.keyColumn(k)] = true;
+        }
         clear();
     }
 
@@ -36,6 +48,58 @@ public final class RowBuffer extends RowImage {
             throw new IllegalArgumentException("schemas differ");
         }
         System.arraycopy(other.bytes, RowLayoutDescriptor.KEY, bytes, RowLayoutDescriptor.KEY, bytes.length - RowLayoutDescriptor.KEY);
+        for (int c = 0; c < schema.columnCount(); c++) {
+            Column col = schema.column(c);
+            if (col.type().isVariableWidth() && !other.isNull(c) && other.getLength(c) > col.capacity()) {
+                int len = other.getLength(c);
+                other.getBytes(c, overflowFor(c, len), 0);
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Bytes {@link #exportTo} writes for the current values: the null bitmap and column slots (no header or key copy),
+     * followed by the bytes of values too long to live inline.
+     */
+    public int exportSize() {
+        int n = bytes.length - layout.nullsOffset();
+        for (int c = 0; c < overflow.length; c++) {
+            if (overflow[c] != null && !isNull(c) && getLength(c) > schema.column(c).capacity()) {
+                n += getLength(c);
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Copies the column values into {@code dst} (at least {@link #exportSize()} long) so another thread can rebuild the
+     * row with {@link #importFrom} (a hand-off through a queue of reused byte buffers); returns the bytes written.
+     */
+    public int exportTo(byte[] dst) {
+        int n = bytes.length - layout.nullsOffset();
+        System.arraycopy(bytes, layout.nullsOffset(), dst, 0, n);
+        for (int c = 0; c < overflow.length; c++) {
+            if (overflow[c] != null && !isNull(c) && getLength(c) > schema.column(c).capacity()) {
+                System.arraycopy(overflow[c], 0, dst, n, getLength(c));
+                n += getLength(c);
+            }
+        }
+        return n;
+    }
+
+    /** Replaces all column values with an image written by {@link #exportTo} from a row of the same schema. */
+    public RowBuffer importFrom(byte[] src) {
+        int n = bytes.length - layout.nullsOffset();
+        System.arraycopy(src, 0, bytes, layout.nullsOffset(), n);
+        for (int c = 0; c < overflow.length; c++) {
+            Column col = schema.column(c);
+            if (col.type().isVariableWidth() && !isNull(c) && getLength(c) > col.capacity()) {
+                int len = getLength(c);
+                System.arraycopy(src, n, overflowFor(c, len), 0, len);
+                n += len;
+            }
+        }
         return this;
     }
 
@@ -135,7 +199,9 @@ public final class RowBuffer extends RowImage {
         int cap = schema.column(column).capacity();
         int len = Utf8.encode(value, bytes, off + 4, cap);
         if (len < 0) {
-            throw tooLong(column, Utf8.encodedLength(value));
+            len = Utf8.encodedLength(value);
+            checkOutOfLine(column, len);
+            Utf8.encode(value, overflowFor(column, len), 0, len);
         }
         INTS.set(bytes, present(column), len);
         return this;
@@ -144,12 +210,39 @@ public final class RowBuffer extends RowImage {
     /** Sets a STRING/BINARY/OPAQUE column from raw bytes (for strings: UTF-8). */
     public RowBuffer setBytes(int column, byte[] src, int srcOffset, int length) {
         int off = variableOffset(column);
-        if (length > schema.column(column).capacity()) {
-            throw tooLong(column, length);
+        if (length <= schema.column(column).capacity()) {
+            System.arraycopy(src, srcOffset, bytes, off + 4, length);
+        } else {
+            checkOutOfLine(column, length);
+            System.arraycopy(src, srcOffset, overflowFor(column, length), 0, length);
         }
-        System.arraycopy(src, srcOffset, bytes, off + 4, length);
         INTS.set(bytes, present(column), length);
         return this;
+    }
+
+    private void checkOutOfLine(int column, int length) {
+        if (keyColumn[column] || length > MAX_VALUE_BYTES) {
+            throw tooLong(column, length);
+        }
+    }
+
+    private byte[] overflowFor(int column, int length) {
+        byte[] b = overflow[column];
+        if (b == null || b.length < length) {
+            b = new byte[Math.max(length, b == null ? 0 : b.length * 2)];
+            overflow[column] = b;
+        }
+        return b;
+    }
+
+    /** The staged bytes of an out-of-line value (valid up to {@link #getLength}). */
+    byte[] overflow(int column) {
+        return overflow[column];
+    }
+
+    @Override
+    void readOutOfLine(int column, int slotOffset, int length, byte[] dst, int dstOffset) {
+        System.arraycopy(overflow[column], 0, dst, dstOffset, length);
     }
 
     public RowBuffer setBytes(int column, byte[] src) {
@@ -171,7 +264,8 @@ public final class RowBuffer extends RowImage {
 
     private IllegalArgumentException tooLong(int column, int length) {
         Column c = schema.column(column);
-        return new IllegalArgumentException("value of " + length + " bytes exceeds the capacity of column " + c.name()
-                + " (" + c.typeString() + "); recreate the table with a larger capacity for it");
+        String limit = keyColumn[column] ? "the capacity of key column " + c.name() + " (" + c.typeString() + ")"
+                : "the " + MAX_VALUE_BYTES + "-byte limit of column " + c.name();
+        return new IllegalArgumentException("value of " + length + " bytes exceeds " + limit);
     }
 }

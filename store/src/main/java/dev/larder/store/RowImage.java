@@ -125,25 +125,36 @@ public class RowImage {
         return (int) INTS.get(bytes, variableOffset(column));
     }
 
-    /** Copies a STRING/BINARY/OPAQUE value's bytes into {@code dst}; returns the length. */
+    /** Copies a STRING/BINARY/OPAQUE value's bytes into {@code dst} (at least {@link #getLength} long); returns the length. */
     public int getBytes(int column, byte[] dst, int dstOffset) {
         int off = variableOffset(column);
         int len = (int) INTS.get(bytes, off);
-        System.arraycopy(bytes, off + 4, dst, dstOffset, len);
+        if (len <= schema.column(column).capacity()) {
+            System.arraycopy(bytes, off + 4, dst, dstOffset, len);
+        } else {
+            readOutOfLine(column, off, len, dst, dstOffset);
+        }
         return len;
     }
 
     public byte[] getBytes(int column) {
-        int off = variableOffset(column);
-        int len = (int) INTS.get(bytes, off);
-        byte[] out = new byte[len];
-        System.arraycopy(bytes, off + 4, out, 0, len);
+        byte[] out = new byte[getLength(column)];
+        getBytes(column, out, 0);
         return out;
     }
 
     public String getString(int column) {
         int off = variableOffset(column);
-        return new String(bytes, off + 4, (int) INTS.get(bytes, off), StandardCharsets.UTF_8);
+        int len = (int) INTS.get(bytes, off);
+        if (len <= schema.column(column).capacity()) {
+            return new String(bytes, off + 4, len, StandardCharsets.UTF_8);
+        }
+        return new String(getBytes(column), StandardCharsets.UTF_8);
+    }
+
+    /** Reads a value longer than its column's inline capacity; {@code slotOffset} is the column's slot in the image. */
+    void readOutOfLine(int column, int slotOffset, int length, byte[] dst, int dstOffset) {
+        throw new IllegalStateException("column " + schema.column(column).name() + " holds an out-of-line value this image cannot reach");
     }
 
     /** Copies a FLOAT32_ARRAY value into {@code dst}; returns the dimension. */

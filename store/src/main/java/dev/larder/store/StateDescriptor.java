@@ -18,6 +18,9 @@ package dev.larder.store;
  *  |  64 |  8 | indexUsed        live + tombstone slots                           |
  *  |  72 |  4 | openForWrite     1 while a writer has the table open; 0 after a   |
  *  |     |    |                  clean close (1 on open means recovery is due)    |
+ *  |  80 |  8 | heapSize         bytes appended to heap.dat                       |
+ *  |  88 |  8 | heapCapacity     bytes heap.dat is sized (and mapped) for         |
+ *  |  96 |  8 | heapGarbage      heap bytes no live row references any more       |
  *  +-----+----+------------------------------------------------------------------+
  * </pre>
  *
@@ -42,6 +45,9 @@ final class StateDescriptor {
     static final int INDEX_SLOTS = 56;
     static final int INDEX_USED = 64;
     static final int OPEN_FOR_WRITE = 72;
+    static final int HEAP_SIZE = 80;
+    static final int HEAP_CAPACITY = 88;
+    static final int HEAP_GARBAGE = 96;
 
     private StateDescriptor() {
     }

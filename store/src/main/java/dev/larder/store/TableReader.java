@@ -109,6 +109,12 @@ public final class TableReader extends RowImage {
         return lookups;
     }
 
+    /** Out-of-line values live in the heap; the current view maps at least as much heap as the row we copied needs. */
+    @Override
+    void readOutOfLine(int column, int slotOffset, int length, byte[] dst, int dstOffset) {
+        table.view().readHeap((long) LONGS.get(bytes, slotOffset + 4), dst, dstOffset, length);
+    }
+
     private ReadStatus lookup(byte[] k, int len, long hash) {
         lookups++;
         int fp = (int) (hash >>> 32);

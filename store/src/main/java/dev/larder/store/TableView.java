@@ -24,9 +24,12 @@ final class TableView {
     final long slotMask;
     final int homeShift;
     final long indexGeneration;
+    final MappedByteBuffer[] heapChunks;
+    final long heapCapacity;
 
     TableView(MappedByteBuffer[] rowChunks, int rowChunkShift, long rowCapacity, int rowSize,
-              MappedByteBuffer[] indexChunks, long indexSlots, long indexGeneration) {
+              MappedByteBuffer[] indexChunks, long indexSlots, long indexGeneration,
+              MappedByteBuffer[] heapChunks, long heapCapacity) {
         this.rowChunks = rowChunks;
         this.rowChunkShift = rowChunkShift;
         this.rowChunkMask = (1L << rowChunkShift) - 1;
@@ -37,14 +40,25 @@ final class TableView {
         this.slotMask = indexSlots - 1;
         this.homeShift = 32 - Long.numberOfTrailingZeros(indexSlots);
         this.indexGeneration = indexGeneration;
+        this.heapChunks = heapChunks;
+        this.heapCapacity = heapCapacity;
     }
 
     TableView withRows(MappedByteBuffer[] chunks, long capacity) {
-        return new TableView(chunks, rowChunkShift, capacity, rowSize, indexChunks, indexSlots, indexGeneration);
+        return new TableView(chunks, rowChunkShift, capacity, rowSize, indexChunks, indexSlots, indexGeneration, heapChunks, heapCapacity);
     }
 
     TableView withIndex(MappedByteBuffer[] chunks, long slots, long generation) {
-        return new TableView(rowChunks, rowChunkShift, rowCapacity, rowSize, chunks, slots, generation);
+        return new TableView(rowChunks, rowChunkShift, rowCapacity, rowSize, chunks, slots, generation, heapChunks, heapCapacity);
+    }
+
+    TableView withHeap(MappedByteBuffer[] chunks, long capacity) {
+        return new TableView(rowChunks, rowChunkShift, rowCapacity, rowSize, indexChunks, indexSlots, indexGeneration, chunks, capacity);
+    }
+
+    /** Copies heap bytes; a value never straddles two heap chunks. */
+    void readHeap(long offset, byte[] dst, int dstOffset, int length) {
+        heapChunks[(int) (offset >>> HeapDescriptor.CHUNK_SHIFT)].get((int) (offset & HeapDescriptor.CHUNK_MASK), dst, dstOffset, length);
     }
 
     long home(int fingerprint) {

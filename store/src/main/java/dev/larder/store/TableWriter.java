@@ -39,6 +39,8 @@ public final class TableWriter {
     private final byte[] key;
     private final byte[] rowKey;
     private final RowBuffer deleteRow;
+    /** Non-key STRING/BINARY/OPAQUE columns: the ones whose values may live in the heap. */
+    private final int[] spillable;
     private int keyLength;
     private long keyHash;
     private long foundPos;
@@ -53,6 +55,14 @@ public final class TableWriter {
         this.key = new byte[layout.keyCapacity()];
         this.rowKey = new byte[layout.keyCapacity()];
         this.deleteRow = new RowBuffer(layout);
+        FeatureSchema schema = layout.schema();
+        java.util.List<Integer> cols = new java.util.ArrayList<>();
+        for (int c = 0; c < schema.columnCount(); c++) {
+            if (schema.column(c).type().isVariableWidth()) {
+                cols.add(c);
+            }
+        }
+        this.spillable = cols.stream().mapToInt(Integer::intValue).toArray();
     }
 
     long liveRows() {
@@ -88,6 +98,7 @@ public final class TableWriter {
             v = table.view();
             find(v);
         }
+        spillToHeap(row);
         long newRow = allocate();
         v = table.view();
         writeRow(v, newRow, img);
@@ -184,6 +195,45 @@ public final class TableWriter {
         return false;
     }
 
+    /** Appends values longer than their inline capacity to the heap and stores their offsets in the row image. */
+    private void spillToHeap(RowBuffer row) {
+        for (int c : spillable) {
+            if (row.isNull(c)) {
+                continue;
+            }
+            int len = row.getLength(c);
+            if (len > layout.schema().column(c).capacity()) {
+                long offset = appendHeap(row.overflow(c), len);
+                RowImage.LONGS.set(row.bytes, layout.columnOffset(c) + 4, offset);
+            }
+        }
+    }
+
+    private long appendHeap(byte[] src, int len) {
+        long at = state.getLong(StateDescriptor.HEAP_SIZE);
+        if ((at & HeapDescriptor.CHUNK_MASK) + len > HeapDescriptor.CHUNK_BYTES) {
+            at = (at | HeapDescriptor.CHUNK_MASK) + 1;
+        }
+        TableView v = table.view();
+        if (at + len > v.heapCapacity) {
+            long capacity = Math.max(HeapDescriptor.MIN_CAPACITY, v.heapCapacity);
+            while (capacity < at + len) {
+                capacity = capacity < HeapDescriptor.CHUNK_BYTES ? capacity * 2 : capacity + HeapDescriptor.CHUNK_BYTES;
+            }
+            try {
+                MappedByteBuffer[] chunks = table.growHeap(capacity);
+                state.putLong(StateDescriptor.HEAP_CAPACITY, capacity);
+                v = v.withHeap(chunks, capacity);
+                table.publish(v);
+            } catch (IOException e) {
+                throw new StoreException("cannot grow heap of table " + table.name() + ": " + e.getMessage(), e);
+            }
+        }
+        v.heapChunks[(int) (at >>> HeapDescriptor.CHUNK_SHIFT)].put((int) (at & HeapDescriptor.CHUNK_MASK), src, 0, len);
+        state.putLong(StateDescriptor.HEAP_SIZE, at + len);
+        return at;
+    }
+
     private boolean keyEquals(TableView v, long row) {
         MappedByteBuffer chunk = v.rowChunk(row);
         int off = v.rowOffset(row);
@@ -210,9 +260,27 @@ public final class TableWriter {
         LONG.setRelease(chunk, off, seq + 2);
     }
 
+    /** Heap bytes the row's out-of-line values occupy. */
+    private long heapBytes(TableView v, long row) {
+        MappedByteBuffer chunk = v.rowChunk(row);
+        int off = v.rowOffset(row);
+        long sum = 0;
+        for (int c : spillable) {
+            int len = chunk.getInt(off + layout.columnOffset(c));
+            boolean isNull = (chunk.get(off + layout.nullsOffset() + (c >>> 3)) & (1 << (c & 7))) != 0;
+            if (!isNull && len > layout.schema().column(c).capacity()) {
+                sum += len;
+            }
+        }
+        return sum;
+    }
+
     private void freeRow(TableView v, long row) {
         MappedByteBuffer chunk = v.rowChunk(row);
         int off = v.rowOffset(row);
+        if (spillable.length > 0) {
+            state.putLong(StateDescriptor.HEAP_GARBAGE, state.getLong(StateDescriptor.HEAP_GARBAGE) + heapBytes(v, row));
+        }
         long seq = (long) LONG.get(chunk, off);
         LONG.setOpaque(chunk, off, seq + 1);
         VarHandle.storeStoreFence();
@@ -317,6 +385,9 @@ public final class TableWriter {
         for (MappedByteBuffer c : v.indexChunks) {
             c.force();
         }
+        for (MappedByteBuffer c : v.heapChunks) {
+            c.force();
+        }
         state.force();
         Lineage l = table.lineage();
         TableMetadata md = table.metadata();
@@ -337,6 +408,7 @@ public final class TableWriter {
         long high = state.getLong(StateDescriptor.HIGH_WATER);
         BitSet reachable = new BitSet((int) Math.min(Integer.MAX_VALUE, high));
         long live = 0;
+        long liveHeapBytes = 0;
         long used = 0;
         for (long pos = 0; pos < v.indexSlots; pos++) {
             long slot = v.slotAcquire(pos);
@@ -361,6 +433,7 @@ public final class TableWriter {
             }
             reachable.set((int) row);
             live++;
+            liveHeapBytes += heapBytes(v, row);
         }
         state.putLong(StateDescriptor.FREE_HEAD, -1);
         for (long row = high - 1; row >= 0; row--) {
@@ -374,6 +447,7 @@ public final class TableWriter {
         }
         state.putLong(StateDescriptor.LIVE_ROWS, live);
         state.putLong(StateDescriptor.INDEX_USED, used);
+        state.putLong(StateDescriptor.HEAP_GARBAGE, state.getLong(StateDescriptor.HEAP_SIZE) - liveHeapBytes);
         state.force();
     }
 }

@@ -95,8 +95,11 @@ class EncodingTest {
     @Test
     void valuesThatDoNotFitAreRejectedNamingTheColumn() {
         RowBuffer row = new RowBuffer(allTypes());
-        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class, () -> row.setString(13, "x".repeat(17)));
-        assertTrue(tooLong.getMessage().contains("column s"), tooLong.getMessage());
+        row.setString(13, "x".repeat(17));
+        assertEquals("x".repeat(17), row.getString(13), "longer than the inline capacity: staged for the heap");
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+                () -> row.setBytes(14, new byte[RowBuffer.MAX_VALUE_BYTES + 1]));
+        assertTrue(tooLong.getMessage().contains("column bin"), tooLong.getMessage());
         assertThrows(IllegalArgumentException.class, () -> row.setLong(2, 200));
         assertThrows(IllegalArgumentException.class, () -> row.setDecimal(8, new BigDecimal("123456789.001")));
         assertThrows(IllegalArgumentException.class, () -> row.setDouble(6, 1.0));
@@ -172,5 +175,30 @@ class EncodingTest {
             assertArrayEquals(s.getBytes(StandardCharsets.UTF_8), java.util.Arrays.copyOf(buf, len), s);
             assertEquals(len, Utf8.encodedLength(s), s);
         }
+    }
+
+    @Test
+    void exportedImageRebuildsTheSameRow() {
+        FeatureSchema schema = allTypes();
+        RowBuffer src = new RowBuffer(schema);
+        src.setLong(0, 42).setDouble(7, 2.5).setString(13, "hello").setNull(1);
+        byte[] image = new byte[src.exportSize()];
+        assertEquals(image.length, src.exportTo(image));
+        RowBuffer dst = new RowBuffer(schema).setLong(0, 7).setDouble(7, 9.0);
+        dst.importFrom(image);
+        assertEquals(42, dst.getLong(0));
+        assertEquals(2.5, dst.getDouble(7));
+        assertEquals("hello", dst.getString(13));
+        assertTrue(dst.isNull(1));
+        assertTrue(dst.isNull(4));
+
+        String longTag = "y".repeat(100);
+        src.setString(13, longTag).setBytes(16, new byte[40]);
+        byte[] bigger = new byte[src.exportSize()];
+        assertEquals(image.length + 140, bigger.length, "long values travel after the fixed image");
+        assertEquals(bigger.length, src.exportTo(bigger));
+        dst.importFrom(bigger);
+        assertEquals(longTag, dst.getString(13));
+        assertEquals(40, dst.getBytes(16).length);
     }
 }

@@ -181,6 +181,53 @@ class FeatureTableTest {
     }
 
     @Test
+    void valuesLongerThanTheirInlineCapacityLiveInTheHeap() {
+        Map<Long, String> model = new HashMap<>();
+        Random rnd = new Random(3);
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);
+            RowBuffer row = t.newRow();
+            for (int i = 0; i < 3000; i++) {
+                long id = rnd.nextInt(500);
+                String tag = "x".repeat(rnd.nextInt(3) == 0 ? rnd.nextInt(16) : 17 + rnd.nextInt(5000)) + id;
+                t.writer().upsert(row.clear().setLong(0, id).setString(2, tag), i, i);
+                model.put(id, tag);
+            }
+            checkTags(t, model);
+            assertTrue(t.state.getLong(StateDescriptor.HEAP_GARBAGE) > 0, "replaced long values are counted as garbage");
+            assertTrue(t.state.getLong(StateDescriptor.HEAP_CAPACITY) > HeapDescriptor.MIN_CAPACITY, "the heap grew");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> row.setBytes(2, new byte[RowBuffer.MAX_VALUE_BYTES + 1]));
+            assertTrue(e.getMessage().contains("column tag"), e.getMessage());
+        }
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            checkTags(store.table("t"), model);
+        }
+    }
+
+    private static void checkTags(FeatureTable t, Map<Long, String> model) {
+        TableReader r = t.newReader();
+        byte[] buf = new byte[8192];
+        for (Map.Entry<Long, String> e : model.entrySet()) {
+            assertEquals(ReadStatus.FOUND, r.get(e.getKey()));
+            assertEquals(e.getValue(), r.getString(2));
+            assertEquals(e.getValue().length(), r.getBytes(2, buf, 0));
+            assertEquals(e.getValue(), new String(buf, 0, r.getLength(2), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void oversizedKeysAreRejectedNamingTheColumn() {
+        FeatureSchema schema = FeatureSchema.builder().add(Column.variable("k", ColumnType.STRING, false, 8)).key("k").build();
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("k", schema, TableOptions.DEFAULT);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.newRow().setString(0, "123456789"));
+            assertTrue(e.getMessage().contains("key column k"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> t.newKey().setString(0, "123456789"));
+        }
+    }
+
+    @Test
     void ttlMakesOldRowsExpired() {
         AtomicLong now = new AtomicLong(10_000);
         InstantSource clock = () -> Instant.ofEpochMilli(now.get());

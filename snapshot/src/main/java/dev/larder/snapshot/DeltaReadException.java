@@ -23,6 +23,8 @@ public final class DeltaReadException extends RuntimeException {
         PATH_OUTSIDE_TABLE,
         /** A value in the table cannot be interpreted (bad partition value, unknown change type). */
         INVALID_DATA,
+        /** A commit changes the schema in a way the feature table cannot follow (dropped column, changed type). */
+        INCOMPATIBLE_SCHEMA,
         /** Any other storage failure. */
         IO
     }

@@ -139,6 +139,24 @@ public final class DeltaSource {
         }
     }
 
+    /** The Delta table id (metaData.id), which survives renames and moves: the lineage identity of a table. */
+    public String tableId(long version) {
+        try {
+            return snapshot(checkVersion(version)).getMetadata().getId();
+        } catch (RuntimeException e) {
+            throw translate(e, version, null);
+        }
+    }
+
+    /** Commit timestamp of {@code version} in epoch millis, as Delta time travel sees it (in-commit timestamp first). */
+    public long commitTimestamp(long version) {
+        try {
+            return snapshot(checkVersion(version)).getTimestamp(engine);
+        } catch (RuntimeException e) {
+            throw translate(e, version, null);
+        }
+    }
+
     /** The logical schema at {@code version}. */
     public DeltaSchema schema(long version) {
         return layout(snapshot(checkVersion(version))).schema;

@@ -32,6 +32,16 @@ public final class RowBuffer extends RowImage {
         clear();
     }
 
+    /**
+     * The canonical encoding of this row's key (what lookups compare), as a new array; for grouping changes by key.
+     *
+     * @throws IllegalArgumentException naming the column when a key column is null
+     */
+    public byte[] encodeKey() {
+        byte[] k = new byte[layout.keyCapacity()];
+        return java.util.Arrays.copyOf(k, KeyCodec.encodeFromRow(layout, bytes, k));
+    }
+
     /** Marks every column null and zeroes the data, ready for the next row. */
     public RowBuffer clear() {
         java.util.Arrays.fill(bytes, RowLayoutDescriptor.KEY, bytes.length, (byte) 0);

@@ -58,6 +58,12 @@ public final class TableReader extends RowImage {
         return lookup(key, len + 4, KeyCodec.hash(key, len + 4));
     }
 
+    /** Looks up the key held in the key columns of {@code keyRow} (a row of this table's schema). */
+    public ReadStatus get(RowImage keyRow) {
+        int len = KeyCodec.encodeFromRow(layout, keyRow.bytes, key);
+        return lookup(key, len, KeyCodec.hash(key, len));
+    }
+
     /**
      * Batch lookup of one column for {@code n} single integral keys into a caller's array: {@code out[i]} gets the
      * value as float, or {@code defaultValue} when the key is missing or the value null; {@code status[i]} (may be null)
@@ -102,6 +108,32 @@ public final class TableReader extends RowImage {
             }
         }
         return found;
+    }
+
+    /**
+     * Visits every live row (this reader holds each in turn); for dumps and verification, not serving. Each row is
+     * consistent, but rows changed while the scan runs may be seen in either state, missed or seen twice when the
+     * writer moves them; scan a quiescent table for an exact snapshot. Returns the rows visited.
+     */
+    public long forEach(java.util.function.Consumer<TableReader> action) {
+        TableView v = table.view();
+        long visited = 0;
+        for (long pos = 0; pos < v.indexSlots; pos++) {
+            long slot = v.slotAcquire(pos);
+            if (slot == IndexDescriptor.EMPTY || slot == IndexDescriptor.TOMBSTONE) {
+                continue;
+            }
+            long row = IndexDescriptor.rowId(slot);
+            if (row >= v.rowCapacity) {
+                continue;
+            }
+            copyRow(v, row);
+            if ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) == RowLayoutDescriptor.FLAG_LIVE) {
+                action.accept(this);
+                visited++;
+            }
+        }
+        return visited;
     }
 
     /** Lookups done by this reader (plain counter, read it from the reader's own thread). */

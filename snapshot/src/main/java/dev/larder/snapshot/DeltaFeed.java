@@ -1,0 +1,123 @@
+package dev.larder.snapshot;
+
+import dev.larder.store.FeatureSchema;
+import dev.larder.store.RowBuffer;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Turns a Delta table into feature-table changes: a bootstrap scan at one version, then commit after commit of the
+ * change feed, normalised for a key-value table and handed to a {@link ChangeSink}. One thread drives an instance.
+ *
+ * <p>Per commit: inserts and post-images are upserts, applied as they arrive; deletes and pre-images are held back
+ * and, at the end of the commit, applied only for keys the commit did not also upsert. So an UPDATE (pre-image then
+ * post-image of one key), a copy-on-write rewrite (remove then add of the same rows) and a key-changing update
+ * (old key only in a pre-image) all end right, and a reader never sees an updated key briefly vanish. A commit whose
+ * schema drops or retypes a stored column stops the feed with {@link DeltaReadException.Reason#INCOMPATIBLE_SCHEMA}
+ * before any of its rows; columns added later are ignored.
+ */
+public final class DeltaFeed {
+    private final DeltaSource source;
+    private final FeatureSchema schema;
+    private final DeltaRowCopier copier;
+    private final RowBuffer row;
+
+    public DeltaFeed(DeltaSource source, FeatureSchema schema) {
+        this.source = source;
+        this.schema = schema;
+        this.copier = new DeltaRowCopier(schema);
+        this.row = new RowBuffer(schema);
+    }
+
+    /** Streams the snapshot at {@code version} as upserts, then ends the version. Returns the rows loaded. */
+    public long bootstrap(long version, ChangeSink sink, ScanProgress progress) {
+        String incompatible = DeltaFeatureSchemas.incompatibility(schema, source.schema(version));
+        if (incompatible != null) {
+            throw new DeltaReadException(DeltaReadException.Reason.INCOMPATIBLE_SCHEMA, source.tablePath(), version, null, null,
+                    incompatible, null);
+        }
+        long ts = source.commitTimestamp(version);
+        long rows = source.scan(version, r -> {
+            copy(r, version);
+            sink.upsert(row, version, ts);
+        }, progress);
+        sink.endVersion(version, ts);
+        return rows;
+    }
+
+    /**
+     * Applies every commit from {@code fromVersion} through {@code toVersion} (inclusive) to the sink; returns the last
+     * version completed ({@code fromVersion - 1} when none). Stops with a {@link DeltaReadException} on bad input; the
+     * versions completed before it stay completed, and resuming at the returned version + 1 is exact.
+     */
+    public long applyChanges(long fromVersion, long toVersion, ChangeSink sink) {
+        if (fromVersion > toVersion) {
+            return toVersion;
+        }
+        CommitNormaliser n = new CommitNormaliser(sink);
+        long last = source.changes(fromVersion, toVersion, n);
+        if (n.stopped != null) {
+            throw n.stopped;
+        }
+        return last;
+    }
+
+    private void copy(DeltaRow r, long version) {
+        try {
+            copier.copy(r, row);
+            row.encodeKey();
+        } catch (IllegalArgumentException e) {
+            throw new DeltaReadException(DeltaReadException.Reason.INVALID_DATA, source.tablePath(), version, null, null,
+                    e.getMessage(), e);
+        }
+    }
+
+    private final class CommitNormaliser implements ChangeConsumer {
+        private final ChangeSink sink;
+        private final Map<ByteBuffer, byte[]> pendingDeletes = new LinkedHashMap<>();
+        private final RowBuffer keyRow = new RowBuffer(schema);
+        private DeltaCommit commit;
+        DeltaReadException stopped;
+
+        CommitNormaliser(ChangeSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public boolean beginCommit(DeltaCommit c) {
+            String incompatible = c.metadataChanged() ? DeltaFeatureSchemas.incompatibility(schema, c.schema()) : null;
+            if (incompatible != null) {
+                stopped = new DeltaReadException(DeltaReadException.Reason.INCOMPATIBLE_SCHEMA, source.tablePath(), c.version(),
+                        null, null, incompatible + "; the feed stops here and reads continue on version " + (c.version() - 1), null);
+                return false;
+            }
+            commit = c;
+            pendingDeletes.clear();
+            return true;
+        }
+
+        @Override
+        public void change(ChangeKind kind, DeltaRow r) {
+            copy(r, commit.version());
+            ByteBuffer key = ByteBuffer.wrap(row.encodeKey());
+            if (kind.removesImage()) {
+                byte[] image = new byte[row.exportSize()];
+                row.exportTo(image);
+                pendingDeletes.put(key, image);
+            } else {
+                pendingDeletes.remove(key);
+                sink.upsert(row, commit.version(), commit.timestampMillis());
+            }
+        }
+
+        @Override
+        public void endCommit(DeltaCommit c) {
+            for (byte[] image : pendingDeletes.values()) {
+                sink.delete(keyRow.importFrom(image), c.version());
+            }
+            pendingDeletes.clear();
+            sink.endVersion(c.version(), c.timestampMillis());
+        }
+    }
+}

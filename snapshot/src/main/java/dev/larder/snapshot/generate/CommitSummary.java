@@ -1,0 +1,16 @@
+package dev.larder.snapshot.generate;
+
+/**
+ * Result of one copy-on-write commit.
+ *
+ * @param version      the version committed
+ * @param deleted      keys deleted
+ * @param updated      keys whose features were rewritten
+ * @param inserted     keys inserted
+ * @param filesRemoved data files removed (dataChange=true)
+ * @param filesAdded   data files added: rewritten survivors plus new-key files
+ * @param rowsAtVersion live rows after the commit
+ */
+public record CommitSummary(long version, int deleted, int updated, int inserted, int filesRemoved, int filesAdded,
+                            long rowsAtVersion) {
+}

@@ -1,0 +1,211 @@
+package dev.larder.snapshot.generate;
+
+import io.delta.kernel.data.ColumnVector;
+import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.types.BooleanType;
+import io.delta.kernel.types.DataType;
+import io.delta.kernel.types.LongType;
+import io.delta.kernel.types.StringType;
+import io.delta.kernel.types.StructType;
+
+/**
+ * Column vectors handed to Kernel's Parquet writer. They compute values on demand from the spec instead of holding
+ * arrays, so writing a million-row file needs no per-row objects and no buffers beyond Parquet's own.
+ */
+final class Vectors {
+    private Vectors() {
+    }
+
+    /** A batch of freshly written keys {@code [firstKey, firstKey + size)}, every value as of {@code version}. */
+    static ColumnarBatch computed(GeneratorSpec spec, StructType schema, long firstKey, int size, long version) {
+        ColumnVector[] columns = new ColumnVector[schema.length()];
+        columns[0] = new KeyRange(firstKey, size);
+        for (int f = 0; f < spec.numericFeatures(); f++) {
+            columns[1 + f] = new Numeric(spec, spec.numericType(f), f, size, version) {
+                @Override
+                long key(int row) {
+                    return firstKey + row;
+                }
+            };
+        }
+        for (int s = 0; s < spec.stringFeatures(); s++) {
+            columns[1 + spec.numericFeatures() + s] = new Categorical(spec, s, size, version) {
+                @Override
+                long key(int row) {
+                    return firstKey + row;
+                }
+            };
+        }
+        return new Batch(schema, columns, size);
+    }
+
+    /**
+     * {@code base} (a batch read back from a data file) with every feature of the rows in {@code slots} replaced by its
+     * value at {@code version}; {@code slots[row]} is the row's index in the plan's updated keys, or negative.
+     */
+    static ColumnarBatch patched(GeneratorSpec spec, ColumnarBatch base, CommitPlan plan, int[] slots) {
+        int size = base.getSize();
+        long version = plan.version();
+        ColumnVector[] columns = new ColumnVector[base.getSchema().length()];
+        columns[0] = base.getColumnVector(0);
+        for (int f = 0; f < spec.numericFeatures(); f++) {
+            ColumnVector original = base.getColumnVector(1 + f);
+            columns[1 + f] = new Numeric(spec, spec.numericType(f), f, size, version) {
+                @Override
+                long key(int row) {
+                    return plan.updatedKey(slots[row]);
+                }
+
+                @Override
+                public double getDouble(int row) {
+                    return slots[row] < 0 ? original.getDouble(row) : super.getDouble(row);
+                }
+
+                @Override
+                public float getFloat(int row) {
+                    return slots[row] < 0 ? original.getFloat(row) : super.getFloat(row);
+                }
+
+                @Override
+                public boolean isNullAt(int row) {
+                    return slots[row] < 0 && original.isNullAt(row);
+                }
+            };
+        }
+        for (int s = 0; s < spec.stringFeatures(); s++) {
+            ColumnVector original = base.getColumnVector(1 + spec.numericFeatures() + s);
+            columns[1 + spec.numericFeatures() + s] = new Categorical(spec, s, size, version) {
+                @Override
+                long key(int row) {
+                    return plan.updatedKey(slots[row]);
+                }
+
+                @Override
+                public String getString(int row) {
+                    return slots[row] < 0 ? original.getString(row) : super.getString(row);
+                }
+
+                @Override
+                public boolean isNullAt(int row) {
+                    return slots[row] < 0 && original.isNullAt(row);
+                }
+            };
+        }
+        return new Batch(base.getSchema(), columns, size);
+    }
+
+    /** Selection vector for a {@code FilteredColumnarBatch}: false drops the row. */
+    static ColumnVector selection(boolean[] keep) {
+        return new Base(BooleanType.BOOLEAN, keep.length) {
+            @Override
+            public boolean getBoolean(int row) {
+                return keep[row];
+            }
+        };
+    }
+
+    private abstract static class Base implements ColumnVector {
+        private final DataType type;
+        private final int size;
+
+        Base(DataType type, int size) {
+            this.type = type;
+            this.size = size;
+        }
+
+        @Override
+        public DataType getDataType() {
+            return type;
+        }
+
+        @Override
+        public int getSize() {
+            return size;
+        }
+
+        @Override
+        public boolean isNullAt(int row) {
+            return false;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static final class KeyRange extends Base {
+        private final long first;
+
+        KeyRange(long first, int size) {
+            super(LongType.LONG, size);
+            this.first = first;
+        }
+
+        @Override
+        public long getLong(int row) {
+            return first + row;
+        }
+    }
+
+    private abstract static class Numeric extends Base {
+        private final GeneratorSpec spec;
+        private final int feature;
+        private final long version;
+
+        Numeric(GeneratorSpec spec, DataType type, int feature, int size, long version) {
+            super(type, size);
+            this.spec = spec;
+            this.feature = feature;
+            this.version = version;
+        }
+
+        abstract long key(int row);
+
+        @Override
+        public double getDouble(int row) {
+            return spec.numericValue(key(row), feature, version);
+        }
+
+        @Override
+        public float getFloat(int row) {
+            return (float) spec.numericValue(key(row), feature, version);
+        }
+    }
+
+    private abstract static class Categorical extends Base {
+        private final GeneratorSpec spec;
+        private final int feature;
+        private final long version;
+
+        Categorical(GeneratorSpec spec, int feature, int size, long version) {
+            super(StringType.STRING, size);
+            this.spec = spec;
+            this.feature = feature;
+            this.version = version;
+        }
+
+        abstract long key(int row);
+
+        @Override
+        public String getString(int row) {
+            return spec.stringValue(key(row), feature, version);
+        }
+    }
+
+    private record Batch(StructType schema, ColumnVector[] columns, int size) implements ColumnarBatch {
+        @Override
+        public StructType getSchema() {
+            return schema;
+        }
+
+        @Override
+        public ColumnVector getColumnVector(int ordinal) {
+            return columns[ordinal];
+        }
+
+        @Override
+        public int getSize() {
+            return size;
+        }
+    }
+}

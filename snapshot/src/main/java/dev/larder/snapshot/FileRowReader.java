@@ -58,10 +58,12 @@ final class FileRowReader {
         ColumnVector[] partitionVectors = layout.partitionVectors(action.partitionValues(), paths.root, version, file);
         VectorRow row = new VectorRow(layout);
         ColumnVector[] dataVectors = new ColumnVector[layout.dataReadSchema.length()];
-        FileStatus status = action.size() >= 0 ? FileStatus.of(file, action.size(), 0) : FileStatus.of(file);
         long delivered = 0;
         CloseableIterator<FileReadResult> batches;
         try {
+            // Old writers leave size out of remove actions; the parquet reader needs the real length to find the footer.
+            FileStatus status = action.size() >= 0 ? FileStatus.of(file, action.size(), 0)
+                    : engine.getFileSystemClient().getFileStatus(file);
             batches = engine.getParquetHandler().readParquetFiles(
                     io.delta.kernel.internal.util.Utils.toCloseableIterator(List.of(status).iterator()),
                     schema, Optional.empty());

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code larder} command: one subcommand per job. Runs on the caller's thread; exits with the job's status. */
 @Command(name = "larder", mixinStandardHelpOptions = true, version = "larder 0.1.0",
         description = "Embedded, memory-mapped online feature store fed from Delta Lake.",
-        subcommands = {DemoCommand.class, GetCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, LoadCommand.class, ApplyChangesCommand.class, GetCommand.class, DumpCommand.class,
+                VerifyCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
 public final class LarderCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,40 @@
+package dev.larder.cli;
+
+import dev.larder.snapshot.DeltaSource;
+import dev.larder.snapshot.TableParity;
+import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code larder verify}: compares a table with the Delta table at its watermark; exit 0 only when equal. */
+@Command(name = "verify", description = "Compare the table with the Delta table at the table's watermark; exit 0 only when equal.")
+final class VerifyCommand implements Callable<Integer> {
+    @Mixin
+    StoreOptions target;
+
+    @Option(names = "--delta", description = "Delta table path or URI (default: the table's recorded source).")
+    String delta;
+
+    @Option(names = "--max-differences", defaultValue = "20", description = "Differences to print (default ${DEFAULT-VALUE}).")
+    int max;
+
+    @Override
+    public Integer call() {
+        try (FeatureStore store = FeatureStore.open(target.store)) {
+            FeatureTable t = store.table(target.table);
+            DeltaSource src = DeltaSource.open(delta != null ? delta : t.lineage().sourcePath());
+            TableParity.Result r = TableParity.verify(src, t, max);
+            if (r.equal()) {
+                System.out.printf("OK: %s equals %s at version %d (%,d rows)%n", target.table, src.tablePath(), r.version(), r.tableRows());
+                return 0;
+            }
+            System.out.printf("DIFFERENT: %s vs %s at version %d (delta %,d rows, table %,d rows)%n", target.table, src.tablePath(),
+                    r.version(), r.deltaRows(), r.tableRows());
+            r.differences().forEach(d -> System.out.println("  " + d));
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.larder.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end, in-process: generate, load, apply-changes, get, dump, verify. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static synchronized Run larder(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = LarderCli.run(args);
+            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void generatedTableLoadsFollowsAndVerifies() {
+        String delta = dir.resolve("delta").toString();
+        String store = dir.resolve("store").toString();
+        Run gen = larder("generate", "--rows", "2000", "--features", "4", "--commits", "3", "--rows-per-file", "500", "--out", delta);
+        assertEquals(0, gen.exit(), gen.err());
+        assertTrue(gen.out().contains("versions 0..3"), gen.out());
+
+        Run load = larder("load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users", "--version", "1");
+        assertEquals(0, load.exit(), load.err());
+        assertTrue(load.out().contains("loaded 2,000 rows") || load.out().contains("rows of"), load.out());
+        assertEquals(0, larder("verify", "--store", store, "--table", "users").exit());
+
+        Run apply = larder("apply-changes", "--store", store, "--table", "users");
+        assertEquals(0, apply.exit(), apply.err());
+        assertTrue(apply.out().contains("watermark 3"), apply.out());
+        Run verify = larder("verify", "--store", store, "--table", "users");
+        assertEquals(0, verify.exit(), verify.out());
+        assertTrue(verify.out().startsWith("OK"), verify.out());
+
+        Run get = larder("get", "--store", store, "--table", "users", "10");
+        assertEquals(0, get.exit(), get.err());
+        assertTrue(get.out().contains("status: FOUND") && get.out().contains("entity_id (int64) = 10"), get.out());
+        assertEquals(2, larder("get", "--store", store, "--table", "users", "99999999").exit());
+
+        Run dump = larder("dump", "--store", store, "--table", "users");
+        List<String> lines = dump.out().lines().toList();
+        List<String> sorted = new ArrayList<>(lines);
+        sorted.sort(null);
+        assertEquals(sorted, lines, "dump is sorted");
+        assertTrue(lines.get(0).startsWith("{\"entity_id\": "), lines.get(0));
+
+        try (FeatureStore s = FeatureStore.open(Path.of(store))) {
+            FeatureTable t = s.table("users");
+            t.writer().delete(10, Long.MAX_VALUE);
+        }
+        Run broken = larder("verify", "--store", store, "--table", "users");
+        assertEquals(1, broken.exit(), broken.out());
+        assertTrue(broken.out().contains("missing from the table: {\"entity_id\": 10,"), broken.out());
+    }
+
+    @Test
+    void loadFromSharedTableAndErrorsAreClear() throws java.io.IOException {
+        Path shared = Path.of("..", "..", "shared", "delta-tables", "cdf-table", "delta").toAbsolutePath().normalize();
+        assumeTrue(Files.isDirectory(shared), "shared Delta tables absent at " + shared + "; skipping");
+        String store = dir.resolve("s").toString();
+        assertEquals(0, larder("load", "--delta", shared.toString(), "--key", "id", "--store", store, "--table", "t", "--version", "0").exit());
+        assertEquals(0, larder("apply-changes", "--store", store, "--table", "t", "--to-version", "2").exit());
+        Run dump = larder("dump", "--store", store, "--table", "t");
+        List<String> expected = new ArrayList<>(Files.readAllLines(shared.resolveSibling("computed").resolve("snapshot-v2.jsonl")));
+        expected.sort(null);
+        assertEquals(expected, dump.out().lines().toList());
+        assertEquals(0, larder("verify", "--store", store, "--table", "t").exit());
+
+        Run again = larder("load", "--delta", shared.toString(), "--key", "id", "--store", store, "--table", "t");
+        assertEquals(1, again.exit());
+        assertTrue(again.err().contains("already exists"), again.err());
+        Run badKey = larder("load", "--delta", shared.toString(), "--key", "nope", "--store", store, "--table", "u");
+        assertEquals(1, badKey.exit());
+        assertTrue(badKey.err().contains("key column 'nope'"), badKey.err());
+        Run noTable = larder("load", "--delta", dir.resolve("missing").toString(), "--key", "id", "--store", store, "--table", "u");
+        assertEquals(1, noTable.exit());
+        assertTrue(noTable.err().contains("NOT_FOUND"), noTable.err());
+    }
+}

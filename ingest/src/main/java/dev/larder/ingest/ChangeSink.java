@@ -1,0 +1,29 @@
+package dev.larder.ingest;
+
+import dev.larder.store.FeatureSchema;
+import dev.larder.store.RowBuffer;
+
+/**
+ * Where a {@link ChangeSource} delivers rows. Confined to the follower thread that called the source; publishing a row
+ * copies it into the ingest ring and allocates nothing, so the staging row can be refilled at once.
+ */
+public interface ChangeSink {
+
+    /** Schema of the target table; fill rows by its column indices. */
+    FeatureSchema schema();
+
+    /** The sink's staging row, cleared (all columns null) on each call; fill it and pass it to upsert or delete. */
+    RowBuffer row();
+
+    /** Starts a version; versions must increase. */
+    void begin(long version, long commitTimestampMillis);
+
+    /** Inserts or replaces the row with {@code row}'s key, stamped with the open version. */
+    void upsert(RowBuffer row);
+
+    /** Deletes the row with the key held in {@code keyRow}'s key columns (other columns are ignored). */
+    void delete(RowBuffer keyRow);
+
+    /** Every change of the open version has been delivered; the version becomes the table's watermark once applied. */
+    void end();
+}

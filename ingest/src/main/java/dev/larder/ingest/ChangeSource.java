@@ -1,0 +1,43 @@
+package dev.larder.ingest;
+
+import dev.larder.store.FeatureSchema;
+
+/**
+ * A versioned table that a {@link Follower} mirrors, e.g. a Delta table; ingest knows nothing else about it.
+ * Concurrency: called by one follower thread at a time; implementations need not be thread-safe.
+ *
+ * <p>Versions are commit numbers that only grow. Rows are delivered into a {@link ChangeSink}: {@code begin(version,
+ * commitTs)}, any number of upserts and deletes, {@code end()}, once per version. An update that changes the key is a
+ * delete of the old key plus an upsert of the new one within the same version.
+ *
+ * <p>Failures: throw {@link HistoryUnavailableException} when the changes after a version are gone (e.g. vacuumed), so
+ * the follower re-bootstraps; any other exception is a failed commit: the feed stops, reads stay on the last good
+ * version, and the follower retries the same version with backoff.
+ */
+public interface ChangeSource {
+
+    /** Stable identity of the source (e.g. the Delta table id), recorded in the table's lineage. */
+    String id();
+
+    /** Where the source lives (path or URI), recorded in the table's lineage and named in errors. */
+    String path();
+
+    /** Schema of the table to create for this source; rows are delivered in this schema (by the sink's row). */
+    FeatureSchema schema();
+
+    /** The newest complete version, or -1 if the source has none yet. */
+    long latestVersion();
+
+    /**
+     * Streams every row visible at {@code version} as one version: {@code begin(version, commitTs)}, upserts, {@code end()}.
+     */
+    void bootstrap(long version, ChangeSink sink);
+
+    /**
+     * Streams the changes of every version in {@code (afterVersion, upToVersion]}, in version order, one
+     * {@code begin}/{@code end} bracket per version.
+     *
+     * @throws HistoryUnavailableException if the changes right after {@code afterVersion} can no longer be read
+     */
+    void changes(long afterVersion, long upToVersion, ChangeSink sink);
+}

@@ -1,0 +1,461 @@
+package dev.larder.ingest;
+
+import dev.larder.store.FeatureSchema;
+import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
+import dev.larder.store.Lineage;
+import dev.larder.store.RowBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * Thread-safe control and status of one followed table; the follow loop runs on its own daemon thread
+ * ({@code larder-follow-<table>}), so a table whose source fails or hangs never delays another.
+ *
+ * <p>The loop: if the table has no watermark, bootstrap it at the source's latest version; then poll, and deliver the
+ * changes of every version after the watermark through the ingest ring, in order. Restarting resumes at watermark + 1;
+ * a version that was partly applied before a stop or crash is re-applied whole, which the store makes idempotent (an
+ * equal version replaces, an older one never overwrites). When the source reports the needed history gone, the table is
+ * re-bootstrapped into a new generation ({@code table.gN}) that replaces the current one for readers only once it is
+ * complete and durable. A failed commit stops the feed (reads stay on the last good version) and is retried with
+ * exponential backoff until it succeeds.
+ *
+ * <p>Crash safety of generations: on start the newest generation with a watermark is current; every other generation
+ * of the table (an unfinished bootstrap, or one already replaced) is dropped.
+ */
+public final class Follower implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Follower.class.getName());
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final Larder larder;
+    private final FeatureStore store;
+    private final IngestPipeline pipeline;
+    private final ChangeSource source;
+    private final String name;
+    private final FollowOptions options;
+    private final InstantSource clock;
+    private final Lineage sourceLineage;
+    private final TableHandle handle;
+    private final Sink sink = new Sink();
+    private final Thread thread;
+    private final long startedMillis;
+    private long nextGeneration;
+
+    private volatile boolean stopped;
+    private volatile TableStatus.State state = TableStatus.State.STARTING;
+    private volatile long latestSourceVersion = -1;
+    private volatile long lastPollMillis;
+    private volatile long caughtUpMillis;
+    private volatile String lastError;
+    private volatile int failures;
+    private boolean reportedStale;
+
+    Follower(Larder larder, String name, ChangeSource source, FollowOptions options) {
+        this.larder = larder;
+        this.store = larder.store();
+        this.pipeline = larder.pipeline();
+        this.source = source;
+        this.name = name;
+        this.options = options;
+        this.clock = larder.clock();
+        this.sourceLineage = new Lineage(source.id(), source.path(), -1, 0);
+        this.startedMillis = clock.millis();
+        this.lastPollMillis = startedMillis;
+        this.caughtUpMillis = startedMillis;
+        FeatureTable current = resolveGeneration();
+        this.handle = larder.register(name, current, sourceLineage);
+        this.thread = new Thread(this::run, "larder-follow-" + name);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Picks the newest complete generation, drops the others, and creates generation 0 (or the next) if none is complete. */
+    private FeatureTable resolveGeneration() {
+        FeatureTable current = null;
+        long currentGen = -1;
+        long maxGen = -1;
+        List<FeatureTable> obsolete = new ArrayList<>();
+        for (String dir : store.tableNames()) {
+            long gen = Generations.parse(name, dir);
+            if (gen < 0) {
+                continue;
+            }
+            maxGen = Math.max(maxGen, gen);
+            FeatureTable t = store.table(dir);
+            if (t.lineage().version() >= 0 && gen > currentGen) {
+                if (current != null) {
+                    obsolete.add(current);
+                }
+                current = t;
+                currentGen = gen;
+            } else {
+                obsolete.add(t);
+            }
+        }
+        for (FeatureTable t : obsolete) {
+            LOG.log(System.Logger.Level.INFO, "table " + name + ": dropping generation " + t.name()
+                    + (t.lineage().version() < 0 ? " (unfinished bootstrap)" : " (replaced)"));
+            store.close(t.name());
+            store.drop(t.name());
+        }
+        if (current != null && !current.lineage().sourceId().isEmpty() && !current.lineage().sourceId().equals(source.id())) {
+            throw new IllegalStateException("table " + name + " follows source " + current.lineage().sourceId() + " ("
+                    + current.lineage().sourcePath() + "), not " + source.id() + " (" + source.path() + ")");
+        }
+        nextGeneration = maxGen + 1;
+        if (current == null) {
+            current = store.create(Generations.name(name, nextGeneration++), source.schema(), options.tableOptions());
+        }
+        return current;
+    }
+
+    /** The table's handle; readers resolve the current generation through it. */
+    public TableHandle handle() {
+        return handle;
+    }
+
+    public String table() {
+        return name;
+    }
+
+    public ChangeSource source() {
+        return source;
+    }
+
+    // ---------------------------------------------------------------- follow loop (follower thread)
+
+    private void run() {
+        long backoff = options.retryInitial().toNanos();
+        boolean rebootstrap = false;
+        while (!stopped) {
+            long pollStart = clock.millis();
+            try {
+                long latest = source.latestVersion();
+                latestSourceVersion = latest;
+                TableSlot s = handle.slot();
+                long watermark = s.table.lineage().version();
+                if (latest >= 0 && (rebootstrap || watermark < 0)) {
+                    state = TableStatus.State.BOOTSTRAPPING;
+                    if (!rebootstrap && s.table.size() == 0) {
+                        bootstrap(s, latest);
+                    } else {
+                        bootstrapNewGeneration(latest);
+                    }
+                    rebootstrap = false;
+                } else if (latest > watermark) {
+                    sink.open(s, watermark, true);
+                    source.changes(watermark, latest, sink);
+                    sink.checkComplete();
+                    settle(s);
+                }
+                lastPollMillis = clock.millis();
+                if (handle.lineage().version() >= latest) {
+                    caughtUpMillis = pollStart;
+                }
+                state = TableStatus.State.FOLLOWING;
+                backoff = options.retryInitial().toNanos();
+                if (failures > 0) {
+                    failures = 0;
+                    lastError = null;
+                    LOG.log(System.Logger.Level.INFO, "table " + name + ": feed resumed at version " + handle.lineage().version());
+                    TableStatus st = status();
+                    larder.fire(l -> l.onFeedResumed(st));
+                }
+                checkHealth();
+                pause(options.pollInterval().toNanos());
+            } catch (HistoryUnavailableException e) {
+                if (stopped) {
+                    break;
+                }
+                LOG.log(System.Logger.Level.WARNING, "table " + name + ": history after version " + handle.lineage().version()
+                        + " unavailable in " + source.path() + ", re-bootstrapping into a new generation: " + e.getMessage());
+                sink.reset();
+                rebootstrap = true;
+            } catch (RuntimeException | Error | InterruptedException | ExecutionException e) {
+                if (stopped) {
+                    break;
+                }
+                failed(e);
+                pause(backoff);
+                backoff = Math.min(backoff * 2, options.retryMax().toNanos());
+            }
+        }
+        state = TableStatus.State.STOPPED;
+    }
+
+    private void failed(Throwable e) {
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        FeedException fe = cause instanceof FeedException f ? f : new FeedException(name, sink.failedVersion(), source.path(), cause);
+        failures++;
+        lastError = fe.getMessage();
+        state = TableStatus.State.FAILING;
+        LOG.log(System.Logger.Level.WARNING, fe.getMessage() + " (attempt " + failures + ", retrying with backoff)");
+        TableStatus st = status();
+        larder.fire(l -> l.onFeedFailed(st, fe));
+        sink.reset();
+        try {
+            await(pipeline.control(IngestEvent.RESUME, handle.slot(), null));
+        } catch (RuntimeException | InterruptedException | ExecutionException ex) {
+            LOG.log(System.Logger.Level.WARNING, "table " + name + ": cannot resume the writer yet: " + ex);
+        }
+        checkHealth();
+    }
+
+    private void bootstrap(TableSlot s, long version) throws InterruptedException, ExecutionException {
+        sink.open(s, -1, false);
+        source.bootstrap(version, sink);
+        sink.checkComplete();
+        settle(s);
+    }
+
+    /** Bootstraps a new generation beside the current one, then swaps it in and drops the old one. */
+    private void bootstrapNewGeneration(long version) throws InterruptedException, ExecutionException {
+        String dir = Generations.name(name, nextGeneration++);
+        FeatureSchema schema = source.schema();
+        FeatureTable t = store.create(dir, schema, options.tableOptions());
+        TableSlot next = new TableSlot(handle, t, sourceLineage);
+        TableSlot old = handle.slot();
+        boolean swapped = false;
+        try {
+            bootstrap(next, version);
+            await(pipeline.control(IngestEvent.SWAP, old, next));
+            swapped = true;
+            LOG.log(System.Logger.Level.INFO, "table " + name + ": generation " + dir + " at version " + version
+                    + " replaced " + old.name());
+            store.close(old.name());
+            store.drop(old.name());
+        } finally {
+            if (!swapped) {
+                await(pipeline.control(IngestEvent.RETIRE, next, null));
+                store.close(dir);
+                store.drop(dir);
+            }
+        }
+    }
+
+    /** Waits until the writer has applied everything enqueued so far; throws if it could not apply a change. */
+    private void settle(TableSlot s) throws InterruptedException, ExecutionException {
+        await(pipeline.control(IngestEvent.NOOP, s, null));
+        TableSlot.Failure f = s.failure;
+        if (f != null) {
+            throw new FeedException(name, f.version(), source.path(), f.cause());
+        }
+    }
+
+    private static void await(Future<Void> f) throws InterruptedException, ExecutionException {
+        f.get();
+    }
+
+    private void pause(long nanos) {
+        if (nanos > 0 && !stopped) {
+            try {
+                Thread.sleep(Duration.ofNanos(nanos));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopped = true;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- status and health
+
+    /** Freshness and health now (does not notify listeners). */
+    public TableStatus status() {
+        long now = clock.millis();
+        Lineage l = handle.lineage();
+        long latest = latestSourceVersion;
+        long lag = latest >= 0 ? Math.max(0, latest - l.version()) : 0;
+        Duration staleness = Duration.ofMillis(Math.max(0, now - caughtUpMillis));
+        boolean healthy = staleness.compareTo(options.maxStaleness()) <= 0;
+        return new TableStatus(name, handle.slot().name(), state, l, handle.durableVersion(), latest, lag,
+                Duration.ofMillis(Math.max(0, now - lastPollMillis)), staleness, healthy, lastError, failures);
+    }
+
+    /** Evaluates health now and notifies listeners of a stale or recovered transition. */
+    public synchronized TableStatus checkHealth() {
+        TableStatus st = status();
+        if (!st.healthy() && !reportedStale) {
+            reportedStale = true;
+            LOG.log(System.Logger.Level.WARNING, "table " + name + " is stale: " + st.staleness() + " behind (max "
+                    + options.maxStaleness() + ")" + (st.lastError() == null ? "" : "; " + st.lastError()));
+            larder.fire(x -> x.onStale(st));
+        } else if (st.healthy() && reportedStale) {
+            reportedStale = false;
+            LOG.log(System.Logger.Level.INFO, "table " + name + " is fresh again at version " + st.watermarkVersion());
+            larder.fire(x -> x.onRecovered(st));
+        }
+        return st;
+    }
+
+    /** Stops the loop (mid-version if need be: the partial version is re-applied on the next start) and waits for it. */
+    @Override
+    public void close() {
+        stopped = true;
+        thread.interrupt();
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        larder.unregister(this);
+    }
+
+    /**
+     * Delivers a source's rows into the ring for the slot being filled; confined to the follower thread. While reading
+     * changes it stages each commit (row images in one reused buffer) and enqueues them only at {@code end()}, up to
+     * {@link FollowOptions#commitStageBytes()}; bootstraps stream, since their target is empty or not yet visible.
+     */
+    private final class Sink implements ChangeSink {
+        private TableSlot target;
+        private RowBuffer row;
+        private long lastVersion;
+        private long openVersion = -1;
+        private long openTimestamp;
+        private boolean stageCommits;
+        private boolean streaming;
+        private byte[] stage = new byte[0];
+        private byte[] scratch = new byte[0];
+        private int staged;
+
+        void open(TableSlot s, long after, boolean stage) {
+            if (target == null || target.table != s.table) {
+                row = s.table.newRow();
+            }
+            target = s;
+            lastVersion = after;
+            stageCommits = stage;
+            reset();
+        }
+
+        void reset() {
+            openVersion = -1;
+            staged = 0;
+        }
+
+        void checkComplete() {
+            if (openVersion >= 0) {
+                throw new IllegalStateException("source " + source.path() + " began version " + openVersion + " without ending it");
+            }
+        }
+
+        /** The version a failure is attributed to: the open one, else the next expected. */
+        long failedVersion() {
+            return openVersion >= 0 ? openVersion : (target == null ? handle.lineage().version() : lastVersion) + 1;
+        }
+
+        private void checkRunning() {
+            if (stopped) {
+                throw new CancellationException("follower of table " + name + " stopped");
+            }
+        }
+
+        @Override
+        public FeatureSchema schema() {
+            return target.schema;
+        }
+
+        @Override
+        public RowBuffer row() {
+            return row.clear();
+        }
+
+        @Override
+        public void begin(long version, long commitTimestampMillis) {
+            checkRunning();
+            if (openVersion >= 0) {
+                throw new IllegalStateException("source " + source.path() + " began version " + version + " inside version " + openVersion);
+            }
+            if (version <= lastVersion) {
+                throw new IllegalStateException("source " + source.path() + " delivered version " + version + " after " + lastVersion
+                        + "; versions must increase");
+            }
+            openVersion = version;
+            openTimestamp = commitTimestampMillis;
+            staged = 0;
+            streaming = !stageCommits;
+        }
+
+        @Override
+        public void upsert(RowBuffer r) {
+            deliver(IngestEvent.UPSERT, r);
+        }
+
+        @Override
+        public void delete(RowBuffer keyRow) {
+            deliver(IngestEvent.DELETE, keyRow);
+        }
+
+        private void deliver(byte op, RowBuffer r) {
+            checkRunning();
+            if (openVersion < 0) {
+                throw new IllegalStateException("source " + source.path() + " delivered a change outside begin/end");
+            }
+            if (!streaming) {
+                target.checkSchema(r);
+                int n = r.exportSize();
+                int entry = 5 + n;
+                if (staged + entry <= options.commitStageBytes()) {
+                    if (scratch.length < n) {
+                        scratch = new byte[n];
+                    }
+                    r.exportTo(scratch);
+                    if (stage.length < staged + entry) {
+                        stage = Arrays.copyOf(stage, Math.min(options.commitStageBytes(), Math.max(staged + entry, stage.length * 2)));
+                    }
+                    stage[staged] = op;
+                    INT.set(stage, staged + 1, n);
+                    System.arraycopy(scratch, 0, stage, staged + 5, n);
+                    staged += entry;
+                    return;
+                }
+                flushStage();
+                streaming = true;
+            }
+            if (op == IngestEvent.UPSERT) {
+                pipeline.upsert(target, r, openVersion, openTimestamp);
+            } else {
+                pipeline.delete(target, r, openVersion);
+            }
+        }
+
+        private void flushStage() {
+            for (int at = 0; at < staged; ) {
+                checkRunning();
+                int n = (int) INT.get(stage, at + 1);
+                pipeline.publishImage(target, stage[at], stage, at + 5, n, openVersion, openTimestamp);
+                at += 5 + n;
+            }
+            staged = 0;
+        }
+
+        @Override
+        public void end() {
+            checkRunning();
+            if (openVersion < 0) {
+                throw new IllegalStateException("source " + source.path() + " ended a version it did not begin");
+            }
+            flushStage();
+            pipeline.endVersion(target, openVersion, openTimestamp);
+            lastVersion = openVersion;
+            openVersion = -1;
+        }
+    }
+}

@@ -1,0 +1,422 @@
+package dev.larder.ingest;
+
+import com.lmax.disruptor.BatchEventProcessor;
+import com.lmax.disruptor.BatchEventProcessorBuilder;
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import dev.larder.store.RowBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Thread-safe for producers (any number of threads); every table mutation happens on the one writer thread it owns.
+ *
+ * <p>Producers claim a preallocated {@link IngestEvent}, copy their row image into it and publish; nothing is allocated
+ * per row. The writer applies events in ring order, publishes a table's watermark only at that version's END_VERSION
+ * marker, and syncs per {@link SyncPolicy}. An event the writer cannot apply stops its table (later events for it are
+ * skipped until RESUME) so a watermark never covers a version with a missing change; other tables go on.
+ *
+ * <p>Close after producers have stopped: a producer that passes the closed check while {@link #close()} runs may have
+ * its event left unapplied. Calls after close throw {@link IllegalStateException}.
+ */
+final class IngestPipeline implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(IngestPipeline.class.getName());
+    /**
+     * Apply latency is sampled on sequences with these bits clear (one event in 16): two clock reads per event would
+     * cost the writer a noticeable share of its ~250 ns budget, and a uniform sample keeps the distribution's shape.
+     */
+    static final long LATENCY_SAMPLE_MASK = 15;
+
+    private final RingBuffer<IngestEvent> ring;
+    private final BatchEventProcessor<IngestEvent> processor;
+    private final Thread writerThread;
+    private final Backpressure backpressure;
+    private final SyncPolicy syncPolicy;
+    private final IngestMetrics metrics;
+    private final ScheduledExecutorService ticker;
+    private final Writer writer;
+    private volatile boolean syncPending;
+    private volatile boolean closed;
+
+    IngestPipeline(IngestOptions options, Supplier<String[]> unhealthyTables) {
+        this.backpressure = options.backpressure();
+        this.syncPolicy = options.syncPolicy();
+        this.writer = new Writer();
+        this.ring = RingBuffer.createMultiProducer(IngestEvent::new, options.ringSize(), options.waitStrategy().get());
+        this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), writer);
+        processor.setExceptionHandler(new LoggingExceptionHandler());
+        ring.addGatingSequences(processor.getSequence());
+        this.metrics = new IngestMetrics(options.ringSize(), this::occupancy, unhealthyTables);
+        this.writerThread = new Thread(processor, "larder-ingest-writer");
+        writerThread.setDaemon(true);
+        writerThread.start();
+        long delay = syncPolicy.maxDelay().toNanos();
+        if (delay > 0) {
+            ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "larder-ingest-sync-timer");
+                t.setDaemon(true);
+                return t;
+            });
+            long period = Math.max(TimeUnit.MILLISECONDS.toNanos(1), delay / 2);
+            ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
+        } else {
+            ticker = null;
+        }
+    }
+
+    IngestMetrics metrics() {
+        return metrics;
+    }
+
+    int capacity() {
+        return ring.getBufferSize();
+    }
+
+    private long occupancy() {
+        return Math.max(0, ring.getCursor() - processor.getSequence().get());
+    }
+
+    // ---------------------------------------------------------------- producers
+
+    void upsert(TableSlot s, RowBuffer row, long version, long commitTimestampMillis) {
+        s.checkSchema(row);
+        publishRow(claim(s), s, IngestEvent.UPSERT, row, null, 0, 0, version, commitTimestampMillis);
+    }
+
+    void delete(TableSlot s, RowBuffer keyRow, long version) {
+        s.checkSchema(keyRow);
+        publishRow(claim(s), s, IngestEvent.DELETE, keyRow, null, 0, 0, version, 0);
+    }
+
+    /** Publishes {@code length} bytes of a row image exported earlier with {@code RowBuffer.exportTo} for {@code s}'s schema. */
+    void publishImage(TableSlot s, byte op, byte[] image, int offset, int length, long version, long commitTimestampMillis) {
+        publishRow(claim(s), s, op, null, image, offset, length, version, commitTimestampMillis);
+    }
+
+    /** Fills a claimed slot from a row or an image; publishes it even if filling fails, or the ring would stall. */
+    private void publishRow(long seq, TableSlot s, byte op, RowBuffer row, byte[] image, int offset, int length, long version,
+                            long commitTimestampMillis) {
+        IngestEvent e = ring.get(seq);
+        try {
+            e.op = IngestEvent.NOOP;
+            e.slot = s;
+            e.version = version;
+            e.commitTimestampMillis = commitTimestampMillis;
+            if (row != null) {
+                row.exportTo(e.image(row.exportSize()));
+            } else {
+                System.arraycopy(image, offset, e.image(length), 0, length);
+            }
+            if ((seq & LATENCY_SAMPLE_MASK) == 0) {
+                e.publishNanos = System.nanoTime();
+            }
+            e.op = op;
+        } finally {
+            ring.publish(seq);
+        }
+    }
+
+    void endVersion(TableSlot s, long version, long commitTimestampMillis) {
+        long seq = claim(s);
+        IngestEvent e = ring.get(seq);
+        e.slot = s;
+        e.version = version;
+        e.commitTimestampMillis = commitTimestampMillis;
+        e.op = IngestEvent.END_VERSION;
+        ring.publish(seq);
+    }
+
+    private long claim(TableSlot s) {
+        if (closed) {
+            throw new IllegalStateException("ingest pipeline is closed");
+        }
+        if (backpressure == Backpressure.BLOCK) {
+            return ring.next();
+        }
+        try {
+            return ring.tryNext();
+        } catch (InsufficientCapacityException e) {
+            metrics.rejected();
+            throw new RingFullException(s.handle.name(), ring.getBufferSize());
+        }
+    }
+
+    /** Enqueues a control event (always blocking: control events must not be lost); completes once the writer ran it. */
+    CompletableFuture<Void> control(byte op, TableSlot s, TableSlot other) {
+        if (closed) {
+            throw new IllegalStateException("ingest pipeline is closed");
+        }
+        return enqueueControl(op, s, other);
+    }
+
+    private CompletableFuture<Void> enqueueControl(byte op, TableSlot s, TableSlot other) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        long seq = ring.next();
+        IngestEvent e = ring.get(seq);
+        e.slot = s;
+        e.other = other;
+        e.done = done;
+        e.op = op;
+        ring.publish(seq);
+        return done;
+    }
+
+    private void tick() {
+        if (syncPending && !closed) {
+            try {
+                long seq = ring.tryNext();
+                IngestEvent e = ring.get(seq);
+                e.slot = null;
+                e.op = IngestEvent.TICK;
+                ring.publish(seq);
+            } catch (InsufficientCapacityException full) {
+                // The writer is busy and checks sync deadlines at the end of every batch anyway.
+            }
+        }
+    }
+
+    boolean awaitDurable(TableHandle h, long version, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        TableSlot s = h.slot();
+        synchronized (s) {
+            while (s.durableVersion < version) {
+                TableSlot.Failure f = s.failure;
+                if (f != null && f.version() <= version) {
+                    throw new FeedException(h.name(), f.version(), s.source.sourcePath().isEmpty() ? "the application" : s.source.sourcePath(), f.cause());
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(s, left);
+            }
+        }
+        return true;
+    }
+
+    /** Drains the ring, syncs every table, stops the writer thread. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+        enqueueControl(IngestEvent.SYNC, null, null).join();
+        processor.halt();
+        try {
+            writerThread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- writer thread
+
+    /** Confined to the writer thread: the only code that mutates tables while the pipeline runs. */
+    private final class Writer implements EventHandler<IngestEvent> {
+        private final List<TableSlot> dirty = new ArrayList<>();
+        private final long maxDelayNanos = syncPolicy.maxDelay().toNanos();
+        private long events;
+        private long upserts;
+        private long deletes;
+        private long versions;
+        private long syncs;
+        private long failed;
+
+        @Override
+        public void onBatchStart(long batchSize, long queueDepth) {
+            metrics.batchStart(queueDepth);
+        }
+
+        @Override
+        public void onEvent(IngestEvent e, long sequence, boolean endOfBatch) {
+            events++;
+            TableSlot s = e.slot;
+            try {
+                switch (e.op) {
+                    case IngestEvent.UPSERT -> {
+                        if (!s.blocked && !s.retired) {
+                            s.writer.upsert(s.row.importFrom(e.image), e.version, e.commitTimestampMillis);
+                            upserts++;
+                            sampleLatency(e, sequence);
+                        }
+                    }
+                    case IngestEvent.DELETE -> {
+                        if (!s.blocked && !s.retired) {
+                            s.writer.delete(s.row.importFrom(e.image), e.version);
+                            deletes++;
+                            sampleLatency(e, sequence);
+                        }
+                    }
+                    case IngestEvent.END_VERSION -> endVersion(s, e.version, e.commitTimestampMillis);
+                    case IngestEvent.SYNC -> {
+                        if (s == null) {
+                            syncAll();
+                        } else {
+                            sync(s);
+                        }
+                    }
+                    case IngestEvent.TICK -> syncDue(System.nanoTime());
+                    case IngestEvent.RESUME -> {
+                        s.blocked = false;
+                        s.failure = null;
+                    }
+                    case IngestEvent.SWAP -> swap(s, e.other);
+                    case IngestEvent.RETIRE -> retire(s);
+                    default -> {
+                        // NOOP: a producer failed between claim and publish; nothing to apply.
+                    }
+                }
+                if (e.done != null) {
+                    e.done.complete(null);
+                }
+            } catch (Throwable t) {
+                failed++;
+                if (s != null && (e.op == IngestEvent.UPSERT || e.op == IngestEvent.DELETE || e.op == IngestEvent.END_VERSION)) {
+                    fail(s, e.version, t);
+                } else {
+                    LOG.log(System.Logger.Level.ERROR, "ingest writer: control event " + e.op + " failed", t);
+                }
+                if (e.done != null) {
+                    e.done.completeExceptionally(t);
+                }
+            } finally {
+                e.slot = null;
+                e.other = null;
+                e.done = null;
+            }
+            if (endOfBatch) {
+                if (!dirty.isEmpty()) {
+                    syncDue(System.nanoTime());
+                }
+                metrics.batchEnd(events, upserts, deletes, versions, syncs, failed);
+            }
+        }
+
+        private void sampleLatency(IngestEvent e, long sequence) {
+            if ((sequence & LATENCY_SAMPLE_MASK) == 0) {
+                metrics.applied(System.nanoTime() - e.publishNanos);
+            }
+        }
+
+        /** Stops the table: later events for it are skipped until RESUME, so no watermark covers the lost change. */
+        private void fail(TableSlot s, long version, Throwable t) {
+            s.blocked = true;
+            s.failure = new TableSlot.Failure(version, t);
+            LOG.log(System.Logger.Level.WARNING, "table " + s.name() + ": cannot apply version " + version
+                    + "; its feed stops until resumed: " + t);
+            synchronized (s) {
+                s.notifyAll();
+            }
+        }
+
+        private void endVersion(TableSlot s, long version, long commitTs) {
+            if (s.blocked || s.retired || version <= s.table.lineage().version()) {
+                return;
+            }
+            s.writer.publish(s.source.withVersion(version, commitTs));
+            versions++;
+            if (s.pendingVersions++ == 0) {
+                s.pendingSinceNanos = System.nanoTime();
+            }
+            if (!s.listedDirty) {
+                s.listedDirty = true;
+                dirty.add(s);
+                syncPending = true;
+            }
+            if (s.pendingVersions >= syncPolicy.maxPendingVersions()) {
+                sync(s);
+            }
+        }
+
+        private void syncDue(long now) {
+            for (int i = dirty.size() - 1; i >= 0; i--) {
+                TableSlot s = dirty.get(i);
+                if (s.pendingVersions > 0 && now - s.pendingSinceNanos >= maxDelayNanos) {
+                    sync(s);
+                }
+            }
+        }
+
+        private void syncAll() {
+            for (int i = dirty.size() - 1; i >= 0; i--) {
+                sync(dirty.get(i));
+            }
+        }
+
+        /** The durability point for one table, then the acknowledgement to whoever waits for it. */
+        private void sync(TableSlot s) {
+            if (s.retired) {
+                return;
+            }
+            try {
+                s.writer.sync();
+            } catch (RuntimeException ex) {
+                fail(s, s.table.lineage().version() + 1, ex);
+                return;
+            }
+            syncs++;
+            s.pendingVersions = 0;
+            if (s.listedDirty) {
+                s.listedDirty = false;
+                dirty.remove(s);
+                syncPending = !dirty.isEmpty();
+            }
+            long durable = s.table.lineage().version();
+            if (durable != s.durableVersion) {
+                synchronized (s) {
+                    s.durableVersion = durable;
+                    s.notifyAll();
+                }
+            }
+        }
+
+        /** Makes {@code next} durable, points the handle at it, and retires {@code old}; readers move on their next resolve. */
+        private void swap(TableSlot old, TableSlot next) {
+            sync(next);
+            if (next.failure != null) {
+                throw new IllegalStateException("new generation " + next.name() + " could not be synced", next.failure.cause());
+            }
+            next.handle.slot(next);
+            retire(old);
+        }
+
+        private void retire(TableSlot s) {
+            s.retired = true;
+            if (s.listedDirty) {
+                s.listedDirty = false;
+                dirty.remove(s);
+                syncPending = !dirty.isEmpty();
+            }
+        }
+    }
+
+    /** Last resort: the writer catches everything itself, so reaching this is a bug; log it and keep the writer alive. */
+    private static final class LoggingExceptionHandler implements ExceptionHandler<IngestEvent> {
+        @Override
+        public void handleEventException(Throwable ex, long sequence, IngestEvent event) {
+            LOG.log(System.Logger.Level.ERROR, "ingest writer: unexpected failure at sequence " + sequence, ex);
+        }
+
+        @Override
+        public void handleOnStartException(Throwable ex) {
+            LOG.log(System.Logger.Level.ERROR, "ingest writer: start failed", ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(Throwable ex) {
+            LOG.log(System.Logger.Level.ERROR, "ingest writer: shutdown failed", ex);
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package dev.larder.ingest;
+
+import dev.larder.store.FeatureSchema;
+import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
+import dev.larder.store.Lineage;
+import dev.larder.store.RowBuffer;
+import dev.larder.store.TableOptions;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * Thread-safe entry point of ingestion over a {@link FeatureStore}: one ingest pipeline (one writer thread, the only
+ * mutator of the tables), the followers of change sources, freshness/health and metrics.
+ *
+ * <p>Application producers push rows from any thread: {@link #upsert}, {@link #delete} with a caller-chosen version,
+ * then {@link #endVersion} once every change of a version is pushed, which makes it the table's watermark;
+ * {@link TableHandle#awaitDurable} acknowledges it durable. A row is visible to readers as soon as the writer applies it.
+ *
+ * <pre>{@code
+ * try (Larder larder = Larder.open(dir, IngestOptions.DEFAULT)) {
+ *     Follower f = larder.follow("users", source, FollowOptions.DEFAULT);
+ *     LiveReader r = f.handle().newReader();   // one per reader thread
+ *     if (r.get(42) == ReadStatus.FOUND) { double x = r.row().getDouble(1); }
+ * }
+ * }</pre>
+ */
+public final class Larder implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Larder.class.getName());
+
+    private final FeatureStore store;
+    private final boolean ownsStore;
+    private final IngestOptions options;
+    private final IngestPipeline pipeline;
+    private final Map<String, TableHandle> handles = new ConcurrentHashMap<>();
+    private final Map<String, Follower> followers = new ConcurrentHashMap<>();
+    private final List<FreshnessListener> listeners = new CopyOnWriteArrayList<>();
+    private final ObjectName jmxName;
+    private volatile boolean closed;
+
+    private Larder(FeatureStore store, boolean ownsStore, IngestOptions options) {
+        this.store = store;
+        this.ownsStore = ownsStore;
+        this.options = options;
+        this.pipeline = new IngestPipeline(options, this::unhealthyTables);
+        this.jmxName = options.registerJmx() ? registerJmx() : null;
+    }
+
+    /** Opens (creating if needed) the store directory and owns it: {@link #close()} closes it. */
+    public static Larder open(Path storeDir, IngestOptions options) {
+        return new Larder(FeatureStore.open(storeDir, options.clock()), true, options);
+    }
+
+    /** Ingests into a store the caller owns; close the store after this Larder. */
+    public static Larder open(FeatureStore store, IngestOptions options) {
+        return new Larder(store, false, options);
+    }
+
+    public FeatureStore store() {
+        return store;
+    }
+
+    IngestPipeline pipeline() {
+        return pipeline;
+    }
+
+    InstantSource clock() {
+        return options.clock();
+    }
+
+    // ---------------------------------------------------------------- tables
+
+    /** Creates an application-fed table. */
+    public synchronized TableHandle createTable(String name, FeatureSchema schema, TableOptions tableOptions) {
+        checkName(name);
+        if (handles.containsKey(name)) {
+            throw new IllegalStateException("table " + name + " is already open");
+        }
+        return register(name, store.create(name, schema, tableOptions), Lineage.EMPTY);
+    }
+
+    /** The handle of a table: a followed one, one already open, or an existing application-fed table (opened now). */
+    public synchronized TableHandle table(String name) {
+        TableHandle h = handles.get(name);
+        if (h != null) {
+            return h;
+        }
+        checkName(name);
+        FeatureTable t = store.table(name);
+        return register(name, t, t.lineage());
+    }
+
+    synchronized TableHandle register(String name, FeatureTable table, Lineage source) {
+        TableHandle h = new TableHandle(name, this);
+        h.slot(new TableSlot(h, table, source.withVersion(-1, 0)));
+        handles.put(name, h);
+        return h;
+    }
+
+    private static void checkName(String name) {
+        if (name == null || Generations.isGenerationName(name)) {
+            throw new IllegalArgumentException("invalid table name '" + name + "': names ending in .g<digits> are reserved for generations");
+        }
+    }
+
+    // ---------------------------------------------------------------- application producers
+
+    /**
+     * Enqueues an upsert of {@code row} (built from the table's schema, e.g. {@code handle.table().newRow()}) at
+     * {@code version}; returns once enqueued, and {@code row} may be refilled at once. A stored row with a newer version
+     * is left as it is. Allocation-free.
+     *
+     * @throws RingFullException in {@link Backpressure#REJECT} mode when the ring is full (nothing was enqueued)
+     */
+    public void upsert(TableHandle table, RowBuffer row, long version, long commitTimestampMillis) {
+        pipeline.upsert(table.slot(), row, version, commitTimestampMillis);
+    }
+
+    /** Enqueues a delete of the key in {@code keyRow}'s key columns at {@code version}; see {@link #upsert}. */
+    public void delete(TableHandle table, RowBuffer keyRow, long version) {
+        pipeline.delete(table.slot(), keyRow, version);
+    }
+
+    /**
+     * Marks {@code version} complete: once the writer reaches this marker, every change enqueued before it is applied and
+     * the version becomes the table's watermark (ignored unless newer than the current one). Durable per {@link SyncPolicy}.
+     *
+     * @throws RingFullException in {@link Backpressure#REJECT} mode when the ring is full (nothing was enqueued)
+     */
+    public void endVersion(TableHandle table, long version, long commitTimestampMillis) {
+        pipeline.endVersion(table.slot(), version, commitTimestampMillis);
+    }
+
+    /** Syncs every table now and waits: everything enqueued before this call is applied and durable on return. */
+    public void flush() {
+        pipeline.control(IngestEvent.SYNC, null, null).join();
+    }
+
+    /**
+     * Lets an application-fed table whose writer failed on a change accept changes again (followers resume their tables
+     * themselves). Changes enqueued between the failure and this call were skipped; re-send them.
+     */
+    public void resume(TableHandle table) {
+        pipeline.control(IngestEvent.RESUME, table.slot(), null).join();
+    }
+
+    // ---------------------------------------------------------------- following
+
+    /**
+     * Starts following {@code source} into table {@code name}: bootstrap if the table is new, then tail. Returns once the
+     * table's current generation is open, so {@link Follower#handle()} can serve reads at once.
+     */
+    public synchronized Follower follow(String name, ChangeSource source, FollowOptions followOptions) {
+        checkName(name);
+        if (closed) {
+            throw new IllegalStateException("larder is closed");
+        }
+        if (handles.containsKey(name)) {
+            throw new IllegalStateException("table " + name + " is already open or followed");
+        }
+        Follower f = new Follower(this, name, source, followOptions);
+        followers.put(name, f);
+        f.start();
+        return f;
+    }
+
+    /** A closed follower's table may be followed again (its generation stays open in the store). */
+    synchronized void unregister(Follower f) {
+        if (followers.remove(f.table(), f)) {
+            handles.remove(f.table(), f.handle());
+        }
+    }
+
+    public void addListener(FreshnessListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(FreshnessListener listener) {
+        listeners.remove(listener);
+    }
+
+    void fire(Consumer<FreshnessListener> event) {
+        for (FreshnessListener l : listeners) {
+            try {
+                event.accept(l);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "freshness listener " + l + " failed", e);
+            }
+        }
+    }
+
+    /** Status of every followed table; evaluates health, so listeners hear of transitions. */
+    public List<TableStatus> status() {
+        List<TableStatus> out = new ArrayList<>();
+        for (Follower f : followers.values()) {
+            out.add(f.checkHealth());
+        }
+        out.sort((a, b) -> a.table().compareTo(b.table()));
+        return out;
+    }
+
+    /** Whether every followed table is within its staleness bound. */
+    public boolean healthy() {
+        for (TableStatus s : status()) {
+            if (!s.healthy()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String[] unhealthyTables() {
+        List<String> names = new ArrayList<>();
+        for (TableStatus s : status()) {
+            if (!s.healthy()) {
+                names.add(s.table());
+            }
+        }
+        return names.toArray(new String[0]);
+    }
+
+    // ---------------------------------------------------------------- metrics
+
+    public IngestMetricsSnapshot metrics() {
+        return pipeline.metrics().snapshot();
+    }
+
+    /** The live metrics object (also registered with JMX unless disabled in {@link IngestOptions}). */
+    public IngestMetrics metricsBean() {
+        return pipeline.metrics();
+    }
+
+    private ObjectName registerJmx() {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        String base = "dev.larder:type=Ingest,store=" + ObjectName.quote(store.directory().toString());
+        for (int instance = 0; ; instance++) {
+            try {
+                ObjectName n = new ObjectName(instance == 0 ? base : base + ",instance=" + instance);
+                server.registerMBean(pipeline.metrics(), n);
+                return n;
+            } catch (InstanceAlreadyExistsException e) {
+                // Another Larder on the same directory in this JVM (e.g. tests): take the next instance number.
+            } catch (JMException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot register ingest metrics with JMX: " + e);
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Stops the followers (mid-version if need be), applies and syncs everything enqueued, stops the writer, and closes
+     * the store if this Larder opened it. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (Follower f : List.copyOf(followers.values())) {
+            f.close();
+        }
+        pipeline.close();
+        if (jmxName != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(jmxName);
+            } catch (JMException e) {
+                LOG.log(System.Logger.Level.DEBUG, "cannot unregister " + jmxName + ": " + e);
+            }
+        }
+        if (ownsStore) {
+            store.close();
+        }
+    }
+}

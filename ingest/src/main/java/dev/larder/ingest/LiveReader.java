@@ -1,0 +1,42 @@
+package dev.larder.ingest;
+
+import dev.larder.store.Key;
+import dev.larder.store.ReadStatus;
+import dev.larder.store.TableReader;
+
+/**
+ * Not thread-safe: one per reader thread. A {@link TableReader} that moves to the handle's new generation after a swap:
+ * each lookup costs one extra volatile read and comparison, and allocates only when the generation has changed.
+ */
+public final class LiveReader {
+    private final TableHandle handle;
+    private TableReader reader;
+
+    LiveReader(TableHandle handle) {
+        this.handle = handle;
+        this.reader = handle.table().newReader();
+    }
+
+    /** Moves to the current generation if it changed and returns its reader, e.g. for batch lookups. */
+    public TableReader refresh() {
+        if (reader.table() != handle.table()) {
+            reader = handle.table().newReader();
+        }
+        return reader;
+    }
+
+    /** The reader that did the last lookup; its typed accessors read that lookup's row. */
+    public TableReader row() {
+        return reader;
+    }
+
+    /** Looks up a single integral key in the current generation; read the row through {@link #row()}. */
+    public ReadStatus get(long key) {
+        return refresh().get(key);
+    }
+
+    /** Looks up any key in the current generation; read the row through {@link #row()}. */
+    public ReadStatus get(Key key) {
+        return refresh().get(key);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.larder.ingest;
+
+import dev.larder.store.FeatureSchema;
+import dev.larder.store.FeatureTable;
+import dev.larder.store.Lineage;
+import dev.larder.store.RowBuffer;
+import dev.larder.store.TableWriter;
+
+/**
+ * Writer-side state of one table generation. Plain fields are confined to the writer thread (or, before the slot is
+ * first enqueued and after it is retired, to the thread that owns the table); volatile fields are written by the writer
+ * thread and read by any thread.
+ */
+final class TableSlot {
+    /** A version that could not be applied, and why. */
+    record Failure(long version, Throwable cause) {
+    }
+
+    final TableHandle handle;
+    final FeatureTable table;
+    final FeatureSchema schema;
+    final TableWriter writer;
+    final RowBuffer row;
+    /** Source identity stamped on every published watermark. */
+    final Lineage source;
+
+    int pendingVersions;
+    long pendingSinceNanos;
+    boolean listedDirty;
+    boolean blocked;
+    boolean retired;
+
+    volatile long durableVersion;
+    volatile Failure failure;
+    /** A schema found equal to ours by a producer, so later rows built from it skip the deep comparison. */
+    volatile FeatureSchema equalSchema;
+
+    TableSlot(TableHandle handle, FeatureTable table, Lineage source) {
+        this.handle = handle;
+        this.table = table;
+        this.schema = table.schema();
+        this.writer = table.writer();
+        this.row = table.newRow();
+        this.source = source;
+        this.durableVersion = table.lineage().version();
+    }
+
+    String name() {
+        return table.name();
+    }
+
+    /** Producer-side check that a row was built for this table's schema; identity first, then (once) deep equality. */
+    void checkSchema(RowBuffer r) {
+        FeatureSchema s = r.schema();
+        if (s != schema && s != equalSchema) {
+            if (!s.equals(schema)) {
+                throw new IllegalArgumentException("row was built for another schema than table " + handle.name() + "'s " + schema);
+            }
+            equalSchema = s;
+        }
+    }
+}

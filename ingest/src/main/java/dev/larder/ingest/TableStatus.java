@@ -1,0 +1,39 @@
+package dev.larder.ingest;
+
+import dev.larder.store.Lineage;
+import java.time.Duration;
+
+/**
+ * Immutable freshness and health of one followed table at one instant.
+ *
+ * @param table               logical table name
+ * @param generation          directory name of the current generation ({@code table} or {@code table.g<N>})
+ * @param state               what the follower is doing
+ * @param lineage             source, watermark version and its commit timestamp, as readers see them
+ * @param durableVersion      newest version synced to disk with its data
+ * @param latestSourceVersion newest version the source reported at the last poll (-1 before the first)
+ * @param lagVersions         versions the source is ahead of the watermark (0 when caught up or unknown)
+ * @param sinceLastPoll       time since the last successful poll (from the follower's start if none yet)
+ * @param staleness           time since the table was last known to reflect the source's newest version (from the
+ *                            follower's start if never): what the health check compares with the maximum
+ * @param healthy             staleness within the configured maximum
+ * @param lastError           the failure that stopped the feed, or null while it runs
+ * @param consecutiveFailures failed attempts since the last success
+ */
+public record TableStatus(String table, String generation, State state, Lineage lineage, long durableVersion,
+                          long latestSourceVersion, long lagVersions, Duration sinceLastPoll, Duration staleness,
+                          boolean healthy, String lastError, int consecutiveFailures) {
+
+    /** What a follower is doing. */
+    public enum State {
+        STARTING, BOOTSTRAPPING, FOLLOWING, FAILING, STOPPED
+    }
+
+    public long watermarkVersion() {
+        return lineage.version();
+    }
+
+    public long watermarkCommitTimestampMillis() {
+        return lineage.commitTimestampMillis();
+    }
+}

@@ -1,0 +1,112 @@
+package dev.larder.ingest;
+
+import dev.larder.store.ColumnType;
+import dev.larder.store.FeatureSchema;
+import dev.larder.store.RowBuffer;
+import dev.larder.store.TableOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Stateless harness measuring upserts per second through the ring into one table (producers, ring, single writer,
+ * mapped table), for JMH benchmarks and a quick check from the command line:
+ * {@code java -cp ... dev.larder.ingest.WriterThroughput [keys] [upserts] [producers]}.
+ */
+public final class WriterThroughput {
+    /** Columns after the key: 20 float64 features make a ~200-byte row. */
+    public static final int FEATURES = 20;
+
+    private WriterThroughput() {
+    }
+
+    /**
+     * @param upserts   rows applied in the measured phase
+     * @param nanos     from the first publication to the writer having applied the last row
+     * @param rowBytes  bytes per stored row
+     */
+    public record Result(long upserts, long nanos, int producers, int rowBytes, IngestMetricsSnapshot metrics) {
+        public double upsertsPerSecond() {
+            return upserts * 1e9 / nanos;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%,d upserts of %d-byte rows by %d producer(s) in %.3f s: %,.0f upserts/s; %s",
+                    upserts, rowBytes, producers, nanos / 1e9, upsertsPerSecond(), metrics);
+        }
+    }
+
+    public static FeatureSchema schema() {
+        FeatureSchema.Builder b = FeatureSchema.builder().keyColumn("id", ColumnType.INT64);
+        for (int i = 0; i < FEATURES; i++) {
+            b.column("f" + i, ColumnType.FLOAT64);
+        }
+        return b.build();
+    }
+
+    /**
+     * Loads {@code keys} rows, then times {@code upserts} updates spread over {@code producers} threads, cycling through
+     * the keys with a newer version on each pass, so every update replaces a stored row.
+     */
+    public static Result run(Path storeDir, int keys, long upserts, int producers, IngestOptions options) throws InterruptedException {
+        try (Larder larder = Larder.open(storeDir, options.withJmx(false))) {
+            TableHandle t = larder.createTable("throughput", schema(), TableOptions.DEFAULT.withInitialRows(keys));
+            runProducers(larder, t, keys, keys, 1);
+            await(larder, t);
+            long start = System.nanoTime();
+            runProducers(larder, t, keys, upserts, producers);
+            await(larder, t);
+            long nanos = System.nanoTime() - start;
+            return new Result(upserts, nanos, producers, t.table().layout().rowSize(), larder.metrics());
+        }
+    }
+
+    private static void await(Larder larder, TableHandle t) {
+        larder.pipeline().control(IngestEvent.NOOP, t.slot(), null).join();
+    }
+
+    private static void runProducers(Larder larder, TableHandle t, int keys, long upserts, int producers) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            long from = upserts * p / producers;
+            long to = upserts * (p + 1) / producers;
+            Thread th = new Thread(() -> produce(larder, t, keys, from, to), "throughput-producer-" + p);
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+    }
+
+    private static void produce(Larder larder, TableHandle t, int keys, long from, long to) {
+        RowBuffer row = t.table().newRow();
+        for (int f = 1; f <= FEATURES; f++) {
+            row.setDouble(f, f * 0.5);
+        }
+        for (long i = from; i < to; i++) {
+            long version = i / keys + 2;
+            row.setLong(0, i % keys).setDouble(1, i);
+            larder.upsert(t, row, version, version * 1000);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int keys = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        long upserts = args.length > 1 ? Long.parseLong(args[1]) : 20_000_000L;
+        int producers = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        Path dir = Files.createTempDirectory("larder-throughput");
+        try {
+            for (int round = 1; round <= 3; round++) {
+                Path d = dir.resolve("run" + round);
+                System.out.println("run " + round + ": " + run(d, keys, upserts, producers, IngestOptions.DEFAULT));
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.larder.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.larder.store.FeatureTable;
+import dev.larder.store.ReadStatus;
+import dev.larder.store.TableReader;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/** Stateless helpers shared by the ingest tests. */
+final class TestSupport {
+    private TestSupport() {
+    }
+
+    /** Options for tests: small ring, no JMX, quick coalesced syncs. */
+    static IngestOptions options() {
+        return IngestOptions.DEFAULT.withRingSize(1024).withJmx(false).withSyncPolicy(SyncPolicy.coalesced(100, Duration.ofMillis(20)));
+    }
+
+    static FollowOptions fastFollow() {
+        return FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(5)).withRetry(Duration.ofMillis(5), Duration.ofMillis(40));
+    }
+
+    /** Waits for a condition the code under test will reach; the timeout only bounds a broken run. */
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    /** The table holds exactly {@code expected}: same keys (by count and lookup) and same values. */
+    static void assertMatches(FeatureTable table, Map<Long, FakeSource.Row> expected) {
+        TableReader r = table.newReader();
+        for (Map.Entry<Long, FakeSource.Row> e : expected.entrySet()) {
+            assertEquals(ReadStatus.FOUND, r.get(e.getKey()), "key " + e.getKey() + " in " + table.name());
+            assertEquals(e.getValue().x(), r.getDouble(1), "x of key " + e.getKey());
+            assertEquals(e.getValue().tag(), r.isNull(2) ? null : r.getString(2), "tag of key " + e.getKey());
+        }
+        assertEquals(expected.size(), table.size(), "live rows of " + table.name());
+    }
+}

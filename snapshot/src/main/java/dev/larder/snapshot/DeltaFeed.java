@@ -1,5 +1,6 @@
 package dev.larder.snapshot;
 
+import dev.larder.ingest.ChangeSink;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.RowBuffer;
 import java.nio.ByteBuffer;
@@ -8,7 +9,8 @@ import java.util.Map;
 
 /**
  * Turns a Delta table into feature-table changes: a bootstrap scan at one version, then commit after commit of the
- * change feed, normalised for a key-value table and handed to a {@link ChangeSink}. One thread drives an instance.
+ * change feed, normalised for a key-value table and handed to an ingest {@link ChangeSink} (the ring, or
+ * {@link TableWriterSink} straight to a table). One thread drives an instance.
  *
  * <p>Per commit: inserts and post-images are upserts, applied as they arrive; deletes and pre-images are held back
  * and, at the end of the commit, applied only for keys the commit did not also upsert. So an UPDATE (pre-image then
@@ -21,13 +23,11 @@ public final class DeltaFeed {
     private final DeltaSource source;
     private final FeatureSchema schema;
     private final DeltaRowCopier copier;
-    private final RowBuffer row;
 
     public DeltaFeed(DeltaSource source, FeatureSchema schema) {
         this.source = source;
         this.schema = schema;
         this.copier = new DeltaRowCopier(schema);
-        this.row = new RowBuffer(schema);
     }
 
     /** Streams the snapshot at {@code version} as upserts, then ends the version. Returns the rows loaded. */
@@ -37,12 +37,9 @@ public final class DeltaFeed {
             throw new DeltaReadException(DeltaReadException.Reason.INCOMPATIBLE_SCHEMA, source.tablePath(), version, null, null,
                     incompatible, null);
         }
-        long ts = source.commitTimestamp(version);
-        long rows = source.scan(version, r -> {
-            copy(r, version);
-            sink.upsert(row, version, ts);
-        }, progress);
-        sink.endVersion(version, ts);
+        sink.begin(version, source.commitTimestamp(version));
+        long rows = source.scan(version, r -> sink.upsert(copy(r, sink.row(), version)), progress);
+        sink.end();
         return rows;
     }
 
@@ -63,10 +60,11 @@ public final class DeltaFeed {
         return last;
     }
 
-    private void copy(DeltaRow r, long version) {
+    private RowBuffer copy(DeltaRow r, RowBuffer row, long version) {
         try {
             copier.copy(r, row);
             row.encodeKey();
+            return row;
         } catch (IllegalArgumentException e) {
             throw new DeltaReadException(DeltaReadException.Reason.INVALID_DATA, source.tablePath(), version, null, null,
                     e.getMessage(), e);
@@ -76,7 +74,6 @@ public final class DeltaFeed {
     private final class CommitNormaliser implements ChangeConsumer {
         private final ChangeSink sink;
         private final Map<ByteBuffer, byte[]> pendingDeletes = new LinkedHashMap<>();
-        private final RowBuffer keyRow = new RowBuffer(schema);
         private DeltaCommit commit;
         DeltaReadException stopped;
 
@@ -94,12 +91,13 @@ public final class DeltaFeed {
             }
             commit = c;
             pendingDeletes.clear();
+            sink.begin(c.version(), c.timestampMillis());
             return true;
         }
 
         @Override
         public void change(ChangeKind kind, DeltaRow r) {
-            copy(r, commit.version());
+            RowBuffer row = copy(r, sink.row(), commit.version());
             ByteBuffer key = ByteBuffer.wrap(row.encodeKey());
             if (kind.removesImage()) {
                 byte[] image = new byte[row.exportSize()];
@@ -107,17 +105,17 @@ public final class DeltaFeed {
                 pendingDeletes.put(key, image);
             } else {
                 pendingDeletes.remove(key);
-                sink.upsert(row, commit.version(), commit.timestampMillis());
+                sink.upsert(row);
             }
         }
 
         @Override
         public void endCommit(DeltaCommit c) {
             for (byte[] image : pendingDeletes.values()) {
-                sink.delete(keyRow.importFrom(image), c.version());
+                sink.delete(sink.row().importFrom(image));
             }
             pendingDeletes.clear();
-            sink.endVersion(c.version(), c.timestampMillis());
+            sink.end();
         }
     }
 }

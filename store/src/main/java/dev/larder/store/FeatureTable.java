@@ -41,6 +41,7 @@ public final class FeatureTable implements AutoCloseable {
     private volatile TableMetadata metadata;
     private volatile boolean closed;
     private final boolean recovered;
+    private final ReadMetrics readMetrics = new ReadMetrics();
 
     private FeatureTable(String name, Path dir, TableMetadata metadata, InstantSource clock, long initialRows, boolean create) {
         this.name = name;
@@ -355,7 +356,26 @@ public final class FeatureTable implements AutoCloseable {
     /** A new reader for the calling thread; readers are cheap, not thread-safe, and reusable for any number of lookups. */
     public TableReader newReader() {
         ensureOpen();
-        return new TableReader(this, layout);
+        return new TableReader(this, layout, 0);
+    }
+
+    /**
+     * A reader that also counts its lookups and times one in {@code sampleEvery} (rounded up to a power of two) into
+     * {@link #readMetrics()}; sampling keeps the timer's cost off most lookups.
+     */
+    public TableReader newReader(int sampleEvery) {
+        ensureOpen();
+        if (sampleEvery < 1) {
+            throw new IllegalArgumentException("sampleEvery must be positive");
+        }
+        TableReader r = new TableReader(this, layout, sampleEvery);
+        readMetrics.register(r);
+        return r;
+    }
+
+    /** Lookup counts and sampled lookup latencies of the readers created with {@link #newReader(int)}. */
+    public ReadMetrics readMetrics() {
+        return readMetrics;
     }
 
     /** A lookup key for this table's key schema, reusable by one thread. */

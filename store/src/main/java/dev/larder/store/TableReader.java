@@ -1,8 +1,11 @@
 package dev.larder.store;
 
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.MappedByteBuffer;
 import java.util.Arrays;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * A lookup cursor over one table for ONE thread (create one per reader thread with {@link FeatureTable#newReader()}).
@@ -17,19 +20,33 @@ import java.util.Arrays;
  */
 public final class TableReader extends RowImage {
     private static final VarHandle LONG = TableView.LONG;
+    private static final VarHandle LOOKUPS;
+
+    static {
+        try {
+            LOOKUPS = MethodHandles.lookup().findVarHandle(TableReader.class, "lookups", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final FeatureTable table;
     private final byte[] key;
     private final long ttlMillis;
     private final int rowSize;
+    /** Written only by the owning thread (opaque, so {@link ReadMetrics} can read it from another). */
     private long lookups;
+    private final SingleWriterRecorder recorder;
+    private final long sampleMask;
 
-    TableReader(FeatureTable table, RowLayoutDescriptor layout) {
+    TableReader(FeatureTable table, RowLayoutDescriptor layout, int sampleEvery) {
         super(layout);
         this.table = table;
         this.key = new byte[layout.keyCapacity()];
         this.ttlMillis = table.ttlMillis;
         this.rowSize = layout.rowSize();
+        this.recorder = sampleEvery > 0 ? new SingleWriterRecorder(60_000_000_000L, 2) : null;
+        this.sampleMask = sampleEvery > 0 ? Long.highestOneBit(Math.max(1, sampleEvery * 2L - 1)) - 1 : 0;
     }
 
     public FeatureTable table() {
@@ -136,9 +153,19 @@ public final class TableReader extends RowImage {
         return visited;
     }
 
-    /** Lookups done by this reader (plain counter, read it from the reader's own thread). */
+    /** Lookups done by this reader. */
     public long lookups() {
         return lookups;
+    }
+
+    long lookupsOpaque() {
+        return (long) LOOKUPS.getOpaque(this);
+    }
+
+    void drainSamplesInto(Histogram into) {
+        if (recorder != null) {
+            into.add(recorder.getIntervalHistogram());
+        }
     }
 
     /** Out-of-line values live in the heap; the current view maps at least as much heap as the row we copied needs. */
@@ -148,7 +175,18 @@ public final class TableReader extends RowImage {
     }
 
     private ReadStatus lookup(byte[] k, int len, long hash) {
-        lookups++;
+        long n = lookups + 1;
+        LOOKUPS.setOpaque(this, n);
+        if (recorder == null || (n & sampleMask) != 0) {
+            return probe(k, len, hash);
+        }
+        long start = System.nanoTime();
+        ReadStatus s = probe(k, len, hash);
+        recorder.recordValue(System.nanoTime() - start);
+        return s;
+    }
+
+    private ReadStatus probe(byte[] k, int len, long hash) {
         int fp = (int) (hash >>> 32);
         TableView v = table.view();
         long pos = v.home(fp);

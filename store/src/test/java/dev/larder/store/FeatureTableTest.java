@@ -289,6 +289,29 @@ class FeatureTableTest {
     }
 
     @Test
+    void instrumentedReadersCountLookupsAndSampleLatency() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);
+            put(t, 1, 1.0, 1);
+            TableReader every = t.newReader(1);
+            TableReader someTimes = t.newReader(16);
+            TableReader plain = t.newReader();
+            for (int i = 0; i < 64; i++) {
+                every.get(1);
+                someTimes.get(i);
+                plain.get(1);
+            }
+            ReadMetrics.Snapshot s = t.readMetrics().snapshot();
+            assertEquals(128, s.lookups(), "instrumented readers only");
+            assertEquals(64 + 4, s.latency().getTotalCount(), "every lookup of one reader, one in 16 of the other");
+            assertTrue(s.latencyNanos(50) > 0);
+            every.get(1);
+            assertEquals(129, t.readMetrics().snapshot().lookups());
+            assertEquals(69, t.readMetrics().snapshot().latency().getTotalCount(), "samples accumulate across snapshots");
+        }
+    }
+
+    @Test
     void filesAreOwnerOnly() throws IOException {
         try (FeatureStore store = FeatureStore.open(dir.resolve("store"))) {
             store.create("t", SCHEMA, TableOptions.DEFAULT);

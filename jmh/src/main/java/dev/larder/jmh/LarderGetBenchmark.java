@@ -1,0 +1,49 @@
+package dev.larder.jmh;
+
+import dev.larder.jmh.systems.KvSystem;
+import dev.larder.jmh.systems.Systems;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Single-key get on Larder: 1M entities with 20 float64 features, uniformly random keys, one reader thread, with and
+ * without a concurrent writer. SampleTime, because the bars are percentiles; run with {@code -prof gc} for B/op.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class LarderGetBenchmark {
+    @State(Scope.Benchmark)
+    public static class Fixture extends GetFixture {
+        @Override
+        protected String systemName() {
+            return Systems.LARDER;
+        }
+    }
+
+    private KvSystem.Reader reader;
+    private KeySequence keys;
+
+    @Setup
+    public void setUp(Fixture f) {
+        reader = f.system.newReader();
+        keys = new KeySequence(f.keys, Thread.currentThread().threadId());
+    }
+
+    @Benchmark
+    public double get() {
+        return reader.get(keys.next());
+    }
+}

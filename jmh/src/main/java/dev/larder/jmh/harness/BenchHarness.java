@@ -1,0 +1,119 @@
+package dev.larder.jmh.harness;
+
+import dev.larder.jmh.ChronicleGetBenchmark;
+import dev.larder.jmh.systems.Systems;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Fork;
+
+/**
+ * The tail-latency harness (not JMH averages): for each system in turn, a child JVM loads the same data, runs a
+ * concurrent writer at the configured rate and fixed-rate open-loop readers with coordinated-omission-corrected
+ * HdrHistogram recording; the parent then writes the report ({@link Report}). Entry points: {@link #run(BenchOptions)}
+ * for the CLI, {@link #main} for direct use:
+ *
+ * <pre>java -cp jmh/target/benchmarks.jar dev.larder.jmh.harness.BenchHarness --mode short --out bench-report</pre>
+ */
+public final class BenchHarness {
+    private BenchHarness() {
+    }
+
+    /** Runs every system of {@code options} and returns the path of the markdown report. */
+    public static Path run(BenchOptions options) throws IOException, InterruptedException {
+        Path out = options.outDir().toAbsolutePath();
+        Files.createDirectories(out);
+        List<SystemResult> results = new ArrayList<>();
+        for (String system : options.systems()) {
+            System.out.printf("[bench] %s: %d keys, %d reads/s, %d writes/s, %d s warm-up + %d s measured%n",
+                    system, options.keys(), options.rate(), options.writeRate(), options.warmupSeconds(), options.durationSeconds());
+            SystemResult r = runChild(system, options, out);
+            System.out.println(r.ok()
+                    ? String.format(Locale.ROOT, "[bench] %s: p50 %s, p99 %s, p99.9 %s, max %s", system,
+                            Report.formatNanos(r.histogram().getValueAtPercentile(50)), Report.formatNanos(r.histogram().getValueAtPercentile(99)),
+                            Report.formatNanos(r.histogram().getValueAtPercentile(99.9)), Report.formatNanos(r.histogram().getMaxValue()))
+                    : "[bench] " + system + ": not available: " + r.reason());
+            results.add(r);
+        }
+        return Report.write(options, results, out);
+    }
+
+    private static SystemResult runChild(String system, BenchOptions o, Path out) throws IOException, InterruptedException {
+        Files.deleteIfExists(out.resolve(system + HarnessWorker.RESULT_SUFFIX));
+        Files.deleteIfExists(out.resolve(system + HarnessWorker.HLOG_SUFFIX));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // Same heap for every system, sized for the on-heap peers (~600 B per entry with boxing and node overhead).
+        long heapMb = 256 + o.keys() * 600L / 1_000_000;
+        cmd.add("-Xms" + heapMb + "m");
+        cmd.add("-Xmx" + heapMb + "m");
+        cmd.add("-XX:+AlwaysPreTouch");
+        if (system.equals(Systems.CHRONICLE)) {
+            cmd.addAll(List.of(chronicleJvmArgs()));
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(HarnessWorker.class.getName());
+        cmd.addAll(List.of(system, Integer.toString(o.keys()), Long.toString(o.rate()), Long.toString(o.writeRate()),
+                Integer.toString(o.readers()), Integer.toString(o.warmupSeconds()), Integer.toString(o.durationSeconds()), out.toString()));
+        Path log = out.resolve(system + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // Loading dominates the slack: ~1M keys/s for the slowest system (Redis), plus JVM start and heap pre-touch.
+        long timeoutSeconds = o.warmupSeconds() + o.durationSeconds() + o.keys() / 50_000 + 60;
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            return SystemResult.unavailable(system, "failed: timed out after " + timeoutSeconds + " s (see " + log.getFileName() + ")");
+        }
+        return SystemResult.read(system, out, "failed: child JVM exited with " + p.exitValue() + ": " + lastLines(log, 3));
+    }
+
+    /** Chronicle's flags, from the one place they are declared: its JMH benchmark's fork. */
+    static String[] chronicleJvmArgs() {
+        return ChronicleGetBenchmark.class.getAnnotation(Fork.class).jvmArgsAppend();
+    }
+
+    private static String lastLines(Path log, int n) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size())).strip();
+    }
+
+    /**
+     * Options: {@code --mode smoke|short|full} (default short), {@code --keys N}, {@code --rate R} (reads/s),
+     * {@code --write-rate W} (updates/s), {@code --readers N}, {@code --warmup S}, {@code --duration S},
+     * {@code --peers all|chm,caffeine,chronicle,redis}, {@code --out DIR} (default bench-report).
+     */
+    public static void main(String[] args) throws Exception {
+        BenchOptions.Mode mode = BenchOptions.Mode.SHORT;
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--mode")) {
+                mode = BenchOptions.Mode.valueOf(args[i + 1].toUpperCase(Locale.ROOT));
+            }
+        }
+        BenchOptions o = BenchOptions.of(mode, Path.of("bench-report"));
+        for (int i = 0; i < args.length; i += 2) {
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + args[i] + " needs a value");
+            }
+            String v = args[i + 1];
+            o = switch (args[i]) {
+                case "--mode" -> o;
+                case "--keys" -> o.withKeys(Integer.parseInt(v));
+                case "--rate" -> o.withRate(Long.parseLong(v));
+                case "--write-rate" -> o.withWriteRate(Long.parseLong(v));
+                case "--readers" -> o.withReaders(Integer.parseInt(v));
+                case "--warmup" -> o.withWarmupSeconds(Integer.parseInt(v));
+                case "--duration" -> o.withDurationSeconds(Integer.parseInt(v));
+                case "--peers" -> o.withSystems(BenchOptions.parsePeers(v));
+                case "--out" -> o.withOutDir(Path.of(v));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            };
+        }
+        Path report = run(o);
+        System.out.println("[bench] report: " + report);
+        System.out.print(Files.readString(report));
+    }
+}

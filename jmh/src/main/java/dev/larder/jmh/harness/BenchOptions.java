@@ -1,0 +1,125 @@
+package dev.larder.jmh.harness;
+
+import dev.larder.jmh.systems.Systems;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one harness run measures. Start from {@link #of(Mode, Path)} and override with the {@code with...} methods.
+ *
+ * @param mode            preset the other values came from (printed in the report)
+ * @param keys            entities loaded into every system
+ * @param rate            reads per second, open loop, summed over the reader threads (same for every system)
+ * @param writeRate       updates per second applied by a concurrent writer (0 = read-only)
+ * @param readers         reader threads
+ * @param warmupSeconds   paced warm-up before measuring, per system
+ * @param durationSeconds measurement time, per system
+ * @param systems         "larder" first, then the peers ({@link Systems#ALL} names)
+ * @param outDir          where the report, .hgrm/.hlog files, plot and child logs go
+ */
+public record BenchOptions(Mode mode, int keys, long rate, long writeRate, int readers, int warmupSeconds,
+                           int durationSeconds, List<String> systems, Path outDir) {
+
+    /** Presets: SMOKE proves the pipeline works in seconds (CI), SHORT is the under-two-minutes real run. */
+    public enum Mode {
+        SMOKE(10_000, 2_000, 1_000, 1, 2),
+        SHORT(1_000_000, 10_000, 100_000, 4, 10),
+        FULL(1_000_000, 10_000, 100_000, 20, 60);
+
+        final int keys;
+        final long rate;
+        final long writeRate;
+        final int warmupSeconds;
+        final int durationSeconds;
+
+        Mode(int keys, long rate, long writeRate, int warmupSeconds, int durationSeconds) {
+            this.keys = keys;
+            this.rate = rate;
+            this.writeRate = writeRate;
+            this.warmupSeconds = warmupSeconds;
+            this.durationSeconds = durationSeconds;
+        }
+    }
+
+    public BenchOptions {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(outDir, "outDir");
+        if (keys < 1 || rate < 1 || writeRate < 0 || readers < 1 || warmupSeconds < 0 || durationSeconds < 1) {
+            throw new IllegalArgumentException("keys, rate, readers and duration must be positive; writeRate and warm-up not negative");
+        }
+        if (rate < readers) {
+            throw new IllegalArgumentException("rate " + rate + "/s is below one read per second per reader");
+        }
+        systems = List.copyOf(systems);
+        if (systems.isEmpty()) {
+            throw new IllegalArgumentException("no system to measure");
+        }
+        for (String s : systems) {
+            if (!Systems.ALL.contains(s)) {
+                throw new IllegalArgumentException("unknown system '" + s + "'; known: " + String.join(", ", Systems.ALL));
+            }
+        }
+    }
+
+    /** The preset {@code mode} with Larder and every peer. */
+    public static BenchOptions of(Mode mode, Path outDir) {
+        return new BenchOptions(mode, mode.keys, mode.rate, mode.writeRate, 1, mode.warmupSeconds, mode.durationSeconds,
+                Systems.ALL, outDir);
+    }
+
+    /**
+     * Larder plus the named peers: "all", or a comma-separated list of peer names (e.g. "redis,chronicle"); Larder is
+     * always measured because every ratio is against it.
+     */
+    public static List<String> parsePeers(String peers) {
+        if (peers.isBlank() || peers.equals("all")) {
+            return Systems.ALL;
+        }
+        List<String> out = new ArrayList<>();
+        out.add(Systems.LARDER);
+        for (String p : peers.split(",")) {
+            String name = p.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!Systems.ALL.contains(name)) {
+                throw new IllegalArgumentException("unknown peer '" + p.strip() + "'; known: " + String.join(", ", Systems.ALL.subList(1, Systems.ALL.size())));
+            }
+            if (!out.contains(name)) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    public BenchOptions withKeys(int k) {
+        return new BenchOptions(mode, k, rate, writeRate, readers, warmupSeconds, durationSeconds, systems, outDir);
+    }
+
+    public BenchOptions withRate(long r) {
+        return new BenchOptions(mode, keys, r, writeRate, readers, warmupSeconds, durationSeconds, systems, outDir);
+    }
+
+    public BenchOptions withWriteRate(long w) {
+        return new BenchOptions(mode, keys, rate, w, readers, warmupSeconds, durationSeconds, systems, outDir);
+    }
+
+    public BenchOptions withReaders(int n) {
+        return new BenchOptions(mode, keys, rate, writeRate, n, warmupSeconds, durationSeconds, systems, outDir);
+    }
+
+    public BenchOptions withWarmupSeconds(int s) {
+        return new BenchOptions(mode, keys, rate, writeRate, readers, s, durationSeconds, systems, outDir);
+    }
+
+    public BenchOptions withDurationSeconds(int s) {
+        return new BenchOptions(mode, keys, rate, writeRate, readers, warmupSeconds, s, systems, outDir);
+    }
+
+    public BenchOptions withSystems(List<String> s) {
+        return new BenchOptions(mode, keys, rate, writeRate, readers, warmupSeconds, durationSeconds, s, outDir);
+    }
+
+    public BenchOptions withOutDir(Path dir) {
+        return new BenchOptions(mode, keys, rate, writeRate, readers, warmupSeconds, durationSeconds, systems, dir);
+    }
+}

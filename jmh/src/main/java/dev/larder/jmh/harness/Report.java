@@ -1,0 +1,194 @@
+package dev.larder.jmh.harness;
+
+import dev.larder.jmh.Dataset;
+import dev.larder.jmh.systems.Systems;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Writes a harness run's artefacts: {@code report.md} (percentiles per system, ratios against Larder, DESIGN.md's
+ * bars), one {@code .hgrm} per measured system (HdrHistogram percentile distribution, values in microseconds) and
+ * {@code latency.svg}. A system without figures keeps its row, saying "not available" and why.
+ */
+final class Report {
+    static final String REPORT = "report.md";
+    static final String PLOT = "latency.svg";
+    static final double[] PERCENTILES = {50, 90, 99, 99.9, 99.99};
+    static final String[] PERCENTILE_NAMES = {"p50", "p90", "p99", "p99.9", "p99.99"};
+
+    private Report() {
+    }
+
+    static Path write(BenchOptions o, List<SystemResult> results, Path out) throws IOException {
+        for (SystemResult r : results) {
+            if (r.ok()) {
+                try (PrintStream ps = new PrintStream(Files.newOutputStream(out.resolve(r.system() + ".hgrm")), false, "UTF-8")) {
+                    r.histogram().outputPercentileDistribution(ps, 5, 1000.0);
+                }
+            }
+        }
+        Files.writeString(out.resolve(PLOT), PercentilePlot.svg(results, String.format(Locale.ROOT,
+                "Single-key get latency by percentile: %,d keys, %,d reads/s open loop, %,d writes/s", o.keys(), o.rate(), o.writeRate())));
+        Path report = out.resolve(REPORT);
+        Files.writeString(report, markdown(o, results));
+        return report;
+    }
+
+    static String markdown(BenchOptions o, List<SystemResult> results) {
+        StringBuilder sb = new StringBuilder();
+        SystemResult larder = results.stream().filter(r -> r.system().equals(Systems.LARDER)).findFirst().orElse(null);
+        Histogram base = larder != null && larder.ok() ? larder.histogram() : null;
+        sb.append("# Larder tail-latency report\n\n");
+        sb.append(String.format(Locale.ROOT, "- run: %s, mode %s, %d core(s), %s%n",
+                ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), o.mode().name().toLowerCase(Locale.ROOT),
+                Runtime.getRuntime().availableProcessors(), firstInfo(results, "jvm")));
+        sb.append(String.format(Locale.ROOT, "- data: %,d keys × %d float64 features (a typed row in Larder; the same %d value bytes under an 8-byte key in the peers)%n",
+                o.keys(), Dataset.FEATURES, Dataset.VALUE_BYTES));
+        sb.append(String.format(Locale.ROOT, "- load: %d reader thread(s), open loop at %,d reads/s in total, random keys; a concurrent writer at %,d updates/s%n",
+                o.readers(), o.rate(), o.writeRate()));
+        sb.append(String.format(Locale.ROOT, "- timing: %d s warm-up, %d s measured per system, each system in its own JVM; latency measured from each request's intended start (coordinated-omission corrected)%n%n",
+                o.warmupSeconds(), o.durationSeconds()));
+
+        sb.append("## Single-key get latency\n\n| system |");
+        for (String n : PERCENTILE_NAMES) {
+            sb.append(' ').append(n).append(" |");
+        }
+        sb.append(" max | reads | writes/s achieved | p50 ÷ Larder | p99 ÷ Larder | p99.9 ÷ Larder |\n|---|");
+        sb.append("---:|".repeat(PERCENTILES.length + 6)).append('\n');
+        for (SystemResult r : results) {
+            sb.append("| ").append(r.system()).append(" |");
+            if (!r.ok()) {
+                sb.append(" not available: ").append(r.reason().replace('|', '/').replace('\n', ' ')).append(" |");
+                sb.append(" |".repeat(PERCENTILES.length + 5)).append('\n');
+                continue;
+            }
+            Histogram h = r.histogram();
+            for (double p : PERCENTILES) {
+                sb.append(' ').append(formatNanos(h.getValueAtPercentile(p))).append(" |");
+            }
+            sb.append(' ').append(formatNanos(h.getMaxValue())).append(" |");
+            sb.append(String.format(Locale.ROOT, " %,d |", h.getTotalCount()));
+            String writes = r.info().getProperty("writesPerSecond");
+            sb.append(' ').append(writes == null ? "-" : String.format(Locale.ROOT, "%,d", Long.parseLong(writes))).append(" |");
+            for (double p : new double[] {50, 99, 99.9}) {
+                sb.append(' ').append(base == null ? "-" : ratio(h.getValueAtPercentile(p), base.getValueAtPercentile(p))).append(" |");
+            }
+            sb.append('\n');
+        }
+        sb.append("\nRatios are the system's latency divided by Larder's at the same percentile (above 1: Larder is faster).\n");
+        sb.append("A machine load average above the core count during a measurement means other work competed with it.\n");
+        for (SystemResult r : results) {
+            if (r.ok() && !"0".equals(r.info().getProperty("misses", "0"))) {
+                sb.append("\n**Warning:** ").append(r.system()).append(" missed ").append(r.info().getProperty("misses"))
+                        .append(" lookups of loaded keys; its figures are suspect.\n");
+            }
+        }
+
+        sb.append("\n## Against DESIGN.md's bars\n\n");
+        if (o.keys() != 1_000_000 || o.writeRate() != 100_000) {
+            sb.append(String.format(Locale.ROOT, "The bars are set for 1,000,000 keys and 100,000 updates/s; this run used %,d keys and %,d updates/s.%n%n",
+                    o.keys(), o.writeRate()));
+        }
+        sb.append("| bar | measured | verdict |\n|---|---|---|\n");
+        if (base == null) {
+            sb.append("| all | Larder has no figures: ").append(larder == null ? "not requested" : larder.reason()).append(" | not measured |\n");
+        } else {
+            absoluteBar(sb, "Larder p50 ≤ 150 ns", base.getValueAtPercentile(50), 150);
+            absoluteBar(sb, "Larder p99 ≤ 500 ns", base.getValueAtPercentile(99), 500);
+            absoluteBar(sb, "Larder p99.9 ≤ 2 µs", base.getValueAtPercentile(99.9), 2_000);
+            SystemResult chronicle = find(results, Systems.CHRONICLE);
+            SystemResult redis = find(results, Systems.REDIS);
+            peerBar(sb, "Larder p50 ≤ 0.5 × Chronicle Map p50", chronicle, base, 50, 2, "Chronicle Map");
+            peerBar(sb, "Larder p99.9 ≤ 0.5 × Chronicle Map p99.9", chronicle, base, 99.9, 2, "Chronicle Map");
+            peerBar(sb, "Redis p50 ≥ 100 × Larder p50", redis, base, 50, 100, "Redis");
+            peerBar(sb, "Redis p99 ≥ 100 × Larder p99", redis, base, 99, 100, "Redis");
+            SystemResult floor = find(results, Systems.FLOOR);
+            if (floor != null && floor.ok()) {
+                sb.append("| (context) one random memory access, no index: no lookup beats it | floor p50 ")
+                        .append(formatNanos(floor.histogram().getValueAtPercentile(50))).append(", p99 ")
+                        .append(formatNanos(floor.histogram().getValueAtPercentile(99))).append(" | - |\n");
+            }
+        }
+
+        sb.append("\n## Systems\n\n");
+        for (SystemResult r : results) {
+            sb.append("- ").append(r.system()).append(": ").append(Systems.describe(r.system()));
+            String detail = r.info().getProperty("detail", "");
+            if (!detail.isEmpty()) {
+                sb.append(" (").append(detail).append(')');
+            }
+            if (r.info().getProperty("loadSeconds") != null) {
+                sb.append("; loaded in ").append(r.info().getProperty("loadSeconds")).append(" s");
+            }
+            if (r.info().getProperty("loadBefore") != null) {
+                sb.append("; machine load average ").append(r.info().getProperty("loadBefore")).append(" before, ")
+                        .append(r.info().getProperty("loadAfter")).append(" after");
+            }
+            sb.append('\n');
+        }
+        sb.append("\n## Files\n\n- `").append(PLOT).append("`: latency by percentile, one line per system (log scales)\n");
+        sb.append("- `<system>.hgrm`: HdrHistogram percentile distributions (values in microseconds)\n");
+        sb.append("- `<system>.hlog`: the raw histograms (HdrHistogram log, nanoseconds)\n");
+        sb.append("- `<system>.log`: output of each system's JVM\n");
+        return sb.toString();
+    }
+
+    private static SystemResult find(List<SystemResult> results, String system) {
+        return results.stream().filter(r -> r.system().equals(system)).findFirst().orElse(null);
+    }
+
+    private static String firstInfo(List<SystemResult> results, String key) {
+        return results.stream().map(r -> r.info().getProperty(key)).filter(v -> v != null).findFirst()
+                .orElse(System.getProperty("java.vm.name") + " " + Runtime.version());
+    }
+
+    private static void absoluteBar(StringBuilder sb, String bar, long value, long limit) {
+        sb.append("| ").append(bar).append(" | ").append(formatNanos(value)).append(" | ")
+                .append(value <= limit ? "met" : "**missed**").append(" |\n");
+    }
+
+    /** A bar "peer ≥ factor × Larder" at one percentile. */
+    private static void peerBar(StringBuilder sb, String bar, SystemResult peer, Histogram base, double p, double factor, String peerName) {
+        sb.append("| ").append(bar).append(" | ");
+        if (peer == null) {
+            sb.append(peerName).append(" not requested | not measured |\n");
+            return;
+        }
+        if (!peer.ok()) {
+            sb.append(peerName).append(" not available: ").append(peer.reason().replace('|', '/')).append(" | not measured |\n");
+            return;
+        }
+        long pv = peer.histogram().getValueAtPercentile(p);
+        long lv = base.getValueAtPercentile(p);
+        sb.append(peerName).append(' ').append(formatNanos(pv)).append(", Larder ").append(formatNanos(lv))
+                .append(" (").append(ratio(pv, lv)).append(") | ").append(pv >= factor * lv ? "met" : "**missed**").append(" |\n");
+    }
+
+    static String ratio(long value, long base) {
+        if (base <= 0) {
+            return "-";
+        }
+        double r = (double) value / base;
+        return String.format(Locale.ROOT, r >= 100 ? "%.0f×" : r >= 10 ? "%.1f×" : "%.2f×", r);
+    }
+
+    static String formatNanos(long ns) {
+        if (ns < 1_000) {
+            return ns + " ns";
+        }
+        if (ns < 1_000_000) {
+            return String.format(Locale.ROOT, ns < 10_000 ? "%.2f µs" : "%.1f µs", ns / 1e3);
+        }
+        if (ns < 1_000_000_000) {
+            return String.format(Locale.ROOT, ns < 10_000_000 ? "%.2f ms" : "%.1f ms", ns / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.2f s", ns / 1e9);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.larder.jmh.systems;
+
+import dev.larder.jmh.Dataset;
+import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
+import dev.larder.store.ReadStatus;
+import dev.larder.store.RowBuffer;
+import dev.larder.store.TableOptions;
+import dev.larder.store.TableReader;
+import dev.larder.store.TableWriter;
+import java.nio.file.Path;
+
+/** Larder's table engine with the dataset as typed columns: id int64 key, f0..f19 float64. */
+public final class LarderSystem implements KvSystem {
+    public static final String TABLE = "features";
+
+    private final Path dir;
+    private FeatureStore store;
+    private FeatureTable table;
+
+    LarderSystem(Path dir) {
+        this.dir = dir;
+    }
+
+    @Override
+    public String name() {
+        return Systems.LARDER;
+    }
+
+    @Override
+    public void load(int keys) {
+        store = FeatureStore.open(dir);
+        table = store.create(TABLE, Dataset.schema(), TableOptions.DEFAULT.withInitialRows(keys));
+        load(table, keys);
+    }
+
+    /** Writes entities {@code 0..keys-1} at version 1 through the table's writer. */
+    public static void load(FeatureTable table, int keys) {
+        RowBuffer row = table.newRow();
+        TableWriter w = table.writer();
+        for (int k = 0; k < keys; k++) {
+            fill(row, k, 1);
+            w.upsert(row, 1, 0);
+        }
+        w.sync();
+    }
+
+    static void fill(RowBuffer row, long key, long version) {
+        row.setLong(0, key);
+        for (int i = 0; i < Dataset.FEATURES; i++) {
+            row.setDouble(Dataset.FIRST_FEATURE_COLUMN + i, Dataset.feature(key, version, i));
+        }
+    }
+
+    public FeatureTable table() {
+        return table;
+    }
+
+    @Override
+    public Reader newReader() {
+        TableReader r = table.newReader();
+        return key -> r.get(key) == ReadStatus.FOUND ? r.getDouble(Dataset.FIRST_FEATURE_COLUMN) : Double.NaN;
+    }
+
+    @Override
+    public Updater newUpdater() {
+        RowBuffer row = table.newRow();
+        TableWriter w = table.writer();
+        return (key, version) -> {
+            fill(row, key, version);
+            w.upsert(row, version, 0);
+        };
+    }
+
+    @Override
+    public void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+}

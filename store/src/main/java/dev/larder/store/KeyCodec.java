@@ -53,6 +53,11 @@ public final class KeyCodec {
         return fmix64(h);
     }
 
+    /** {@link #hash} of a single integral key's 8-byte encoding, without the byte array. */
+    static long hashLong(long v) {
+        return fmix64(((0x9E3779B97F4A7C15L ^ 8) ^ mixWord(v)) * 0xBF58476D1CE4E5B9L);
+    }
+
     private static long mixWord(long w) {
         w *= 0x87C37B91114253D5L;
         return Long.rotateLeft(w, 31) * 0x4CF5AD432745937FL;

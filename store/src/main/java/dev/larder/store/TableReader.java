@@ -83,24 +83,26 @@ public final class TableReader extends RowImage {
 
     /**
      * Batch lookup of one column for {@code n} single integral keys into a caller's array: {@code out[i]} gets the
-     * value as float, or {@code defaultValue} when the key is missing or the value null; {@code status[i]} (may be null)
-     * gets the per-key status. Returns how many values were found (FOUND or EXPIRED with a non-null value).
+     * value as float, or {@code defaultValue} when the key is missing, the row expired or the value null;
+     * {@code status[i]} (may be null) gets the per-key status. Returns how many values came from rows.
+     *
+     * <p>Memory-level parallelism: the home index slots of all keys are loaded first, then the first row line and the
+     * requested column of every candidate row, and only then is each row copied and validated under its seqlock, so
+     * the cache misses of different keys overlap instead of queueing one after another. Allocation-free once the
+     * reader has seen a batch of this size.
      */
     public int getBatch(long[] keys, int n, int column, float[] out, float defaultValue, ReadStatus[] status) {
+        ReadStatus[] st = resolveBatch(keys, n, column);
         int found = 0;
         for (int i = 0; i < n; i++) {
-            ReadStatus s = get(keys[i]);
-            if (s != ReadStatus.NOT_FOUND && isNull(column)) {
-                s = ReadStatus.NULL;
-            }
-            if (s == ReadStatus.FOUND || s == ReadStatus.EXPIRED) {
-                out[i] = (float) getDouble(column);
+            if (st[i] == ReadStatus.FOUND) {
+                out[i] = (float) batchValue[i];
                 found++;
             } else {
                 out[i] = defaultValue;
             }
             if (status != null) {
-                status[i] = s;
+                status[i] = st[i];
             }
         }
         return found;
@@ -108,23 +110,111 @@ public final class TableReader extends RowImage {
 
     /** As {@link #getBatch(long[], int, int, float[], float, ReadStatus[])} into a double[]. */
     public int getBatch(long[] keys, int n, int column, double[] out, double defaultValue, ReadStatus[] status) {
+        ReadStatus[] st = resolveBatch(keys, n, column);
         int found = 0;
         for (int i = 0; i < n; i++) {
-            ReadStatus s = get(keys[i]);
-            if (s != ReadStatus.NOT_FOUND && isNull(column)) {
-                s = ReadStatus.NULL;
-            }
-            if (s == ReadStatus.FOUND || s == ReadStatus.EXPIRED) {
-                out[i] = getDouble(column);
+            if (st[i] == ReadStatus.FOUND) {
+                out[i] = batchValue[i];
                 found++;
             } else {
                 out[i] = defaultValue;
             }
             if (status != null) {
-                status[i] = s;
+                status[i] = st[i];
             }
         }
         return found;
+    }
+
+    private long[] batchSlot = new long[0];
+    private long[] batchHash = new long[0];
+    private double[] batchValue = new double[0];
+    private ReadStatus[] batchStatus = new ReadStatus[0];
+    private long batchTouch;
+
+    /**
+     * Resolves a batch in three passes so that memory misses overlap: (1) hash every key and load its home index slot;
+     * (2) touch the first line and the column's line of every candidate row; (3) read each candidate's header, key and
+     * column value directly between two reads of its seq word. A key whose home slot does not hold it (collision,
+     * concurrent change) or whose column needs conversion falls back to a full {@link #lookup}.
+     */
+    private ReadStatus[] resolveBatch(long[] keys, int n, int column) {
+        if (batchSlot.length < n) {
+            batchSlot = new long[n];
+            batchHash = new long[n];
+            batchValue = new double[n];
+            batchStatus = new ReadStatus[n];
+        }
+        int colOffset = layout.columnOffset(column);
+        ColumnType type = schema.column(column).type();
+        boolean direct = layout.keyCapacity() == 8 && (type == ColumnType.FLOAT64 || type == ColumnType.FLOAT32
+                || type == ColumnType.INT64 || type == ColumnType.INT32);
+        int nullByte = layout.nullsOffset() + (column >>> 3);
+        int nullBit = 1 << (column & 7);
+        TableView v = table.view();
+        for (int i = 0; i < n; i++) {
+            long h = KeyCodec.hashLong(keys[i]);
+            batchHash[i] = h;
+            batchSlot[i] = v.slotAcquire(v.home((int) (h >>> 32)));
+        }
+        long touch = 0;
+        for (int i = 0; i < n; i++) {
+            long slot = batchSlot[i];
+            if (slot != IndexDescriptor.EMPTY && slot != IndexDescriptor.TOMBSTONE) {
+                long row = IndexDescriptor.rowId(slot);
+                if (row < v.rowCapacity) {
+                    MappedByteBuffer chunk = v.rowChunk(row);
+                    int off = v.rowOffset(row);
+                    touch += chunk.get(off) + chunk.get(off + colOffset);
+                }
+            }
+        }
+        batchTouch = touch;
+        long now = ttlMillis > 0 ? table.nowMillis() : 0;
+        for (int i = 0; i < n; i++) {
+            long slot = batchSlot[i];
+            long h = batchHash[i];
+            ReadStatus s = null;
+            if (slot == IndexDescriptor.EMPTY) {
+                s = ReadStatus.NOT_FOUND;
+                LOOKUPS.setOpaque(this, lookups + 1);
+            } else if (direct && slot != IndexDescriptor.TOMBSTONE && IndexDescriptor.fingerprint(slot) == (int) (h >>> 32)
+                    && IndexDescriptor.rowId(slot) < v.rowCapacity) {
+                long row = IndexDescriptor.rowId(slot);
+                MappedByteBuffer chunk = v.rowChunk(row);
+                int off = v.rowOffset(row);
+                long before = (long) LONG.getAcquire(chunk, off);
+                short flags = chunk.getShort(off + RowLayoutDescriptor.FLAGS);
+                short keyLength = chunk.getShort(off + RowLayoutDescriptor.KEY_LENGTH);
+                long storedKey = chunk.getLong(off + RowLayoutDescriptor.KEY);
+                long commitTs = chunk.getLong(off + RowLayoutDescriptor.COMMIT_TS);
+                boolean isNull = (chunk.get(off + nullByte) & nullBit) != 0;
+                double value = switch (type) {
+                    case FLOAT64 -> chunk.getDouble(off + colOffset);
+                    case FLOAT32 -> chunk.getFloat(off + colOffset);
+                    case INT64 -> chunk.getLong(off + colOffset);
+                    default -> chunk.getInt(off + colOffset);
+                };
+                VarHandle.acquireFence();
+                if ((before & 1) == 0 && (long) LONG.getOpaque(chunk, off) == before
+                        && flags == RowLayoutDescriptor.FLAG_LIVE && keyLength == 8 && storedKey == keys[i]) {
+                    LOOKUPS.setOpaque(this, lookups + 1);
+                    s = isNull ? ReadStatus.NULL
+                            : ttlMillis > 0 && now - commitTs > ttlMillis ? ReadStatus.EXPIRED : ReadStatus.FOUND;
+                    batchValue[i] = value;
+                }
+            }
+            if (s == null) {
+                KeyCodec.LONGS.set(key, 0, keys[i]);
+                s = lookup(key, 8, h);
+                if (s != ReadStatus.NOT_FOUND && isNull(column)) {
+                    s = ReadStatus.NULL;
+                }
+                batchValue[i] = s == ReadStatus.FOUND ? getDouble(column) : 0;
+            }
+            batchStatus[i] = s;
+        }
+        return batchStatus;
     }
 
     /**

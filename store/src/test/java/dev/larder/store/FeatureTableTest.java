@@ -289,6 +289,57 @@ class FeatureTableTest {
     }
 
     @Test
+    void batchLookupsAgreeWithSingleLookups() {
+        AtomicLong now = new AtomicLong(100_000);
+        InstantSource clock = () -> Instant.ofEpochMilli(now.get());
+        FeatureSchema ints = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("n", ColumnType.INT32)
+                .column("f", ColumnType.FLOAT32).build();
+        try (FeatureStore store = FeatureStore.open(dir, clock)) {
+            for (FeatureTable t : new FeatureTable[] {
+                    store.create("x", SCHEMA, TableOptions.DEFAULT.withTtl(Duration.ofSeconds(10)).withClock(clock)),
+                    store.create("ints", ints, TableOptions.DEFAULT.withTtl(Duration.ofSeconds(10)).withClock(clock))}) {
+                Random rnd = new Random(9);
+                RowBuffer row = t.newRow();
+                for (int i = 0; i < 20_000; i++) {
+                    long id = rnd.nextInt(8_000);
+                    if (rnd.nextInt(5) == 0) {
+                        t.writer().delete(id, i);
+                    } else {
+                        row.clear().setLong(0, id);
+                        if (rnd.nextInt(7) != 0) {
+                            if (t.schema().column(1).type() == ColumnType.FLOAT64) {
+                                row.setDouble(1, rnd.nextGaussian());
+                            } else {
+                                row.setLong(1, rnd.nextInt());
+                            }
+                        }
+                        t.writer().upsert(row, i, rnd.nextInt(2) == 0 ? 95_000 : 80_000);
+                    }
+                }
+                TableReader batch = t.newReader();
+                TableReader single = t.newReader();
+                long[] keys = new long[500];
+                double[] out = new double[500];
+                ReadStatus[] st = new ReadStatus[500];
+                for (int round = 0; round < 20; round++) {
+                    for (int i = 0; i < keys.length; i++) {
+                        keys[i] = rnd.nextInt(9_000);
+                    }
+                    batch.getBatch(keys, keys.length, 1, out, -7, st);
+                    for (int i = 0; i < keys.length; i++) {
+                        ReadStatus s = single.get(keys[i]);
+                        if (s != ReadStatus.NOT_FOUND && single.isNull(1)) {
+                            s = ReadStatus.NULL;
+                        }
+                        assertEquals(s, st[i], t.name() + " key " + keys[i]);
+                        assertEquals(s == ReadStatus.FOUND ? single.getDouble(1) : -7, out[i], t.name() + " key " + keys[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void instrumentedReadersCountLookupsAndSampleLatency() {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);

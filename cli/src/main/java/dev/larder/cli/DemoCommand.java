@@ -1,19 +1,28 @@
 package dev.larder.cli;
 
-import dev.larder.store.Column;
-import dev.larder.store.ColumnType;
-import dev.larder.store.FeatureSchema;
-import dev.larder.store.FeatureStore;
-import dev.larder.store.FeatureTable;
+import dev.larder.ingest.Follower;
+import dev.larder.ingest.FollowOptions;
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
+import dev.larder.ingest.LiveReader;
+import dev.larder.ingest.TableHandle;
+import dev.larder.ingest.TableStatus;
+import dev.larder.snapshot.DeltaChangeSource;
+import dev.larder.snapshot.DeltaSource;
+import dev.larder.snapshot.TableParity;
+import dev.larder.snapshot.generate.CommitSummary;
+import dev.larder.snapshot.generate.DeltaTableGenerator;
+import dev.larder.snapshot.generate.GenerationSummary;
+import dev.larder.snapshot.generate.GeneratorSpec;
 import dev.larder.store.Lineage;
+import dev.larder.store.ReadMetrics;
 import dev.larder.store.ReadStatus;
-import dev.larder.store.RowBuffer;
-import dev.larder.store.TableOptions;
-import dev.larder.store.TableReader;
-import dev.larder.store.TableWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,134 +30,174 @@ import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code larder demo}: creates a table, writes rows, serves lookups from several threads while writing, prints timings. */
-@Command(name = "demo", description = "Create a feature table, load it, and serve lookups while it is updated; print timings.")
+/**
+ * {@code larder demo}, the main job on bundled defaults: generate a synthetic Delta feature table, follow it (bootstrap
+ * then tail), append commits while several threads serve lookups, and report bootstrap speed, per-commit apply lag,
+ * lookup latency percentiles, freshness, lineage and parity with the Delta table.
+ */
+@Command(name = "demo", description = "Generate a Delta feature table, follow it, append commits while serving lookups from several threads, and report.")
 final class DemoCommand implements Callable<Integer> {
-    static final int FEATURES = 20;
-
-    @Option(names = "--rows", defaultValue = "1000000", description = "Entities to load (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rows", defaultValue = "1000000", description = "Entities in the generated table (default ${DEFAULT-VALUE}).")
     long rows;
 
-    @Option(names = "--seconds", defaultValue = "5", description = "How long to serve lookups (default ${DEFAULT-VALUE}).")
-    int seconds;
+    @Option(names = "--features", defaultValue = "20", description = "Numeric features (default ${DEFAULT-VALUE}).")
+    int features;
 
-    @Option(names = "--readers", defaultValue = "2", description = "Reader threads (default ${DEFAULT-VALUE}).")
+    @Option(names = "--commits", defaultValue = "5", description = "Commits appended while serving (default ${DEFAULT-VALUE}).")
+    int commits;
+
+    @Option(names = "--readers", defaultValue = "2", description = "Lookup threads (default ${DEFAULT-VALUE}).")
     int readers;
 
-    @Option(names = "--store", description = "Store directory (default: a temporary directory, deleted afterwards).")
-    Path storeDir;
+    @Option(names = "--dir", description = "Working directory for the Delta table and the store (default: a temporary directory, deleted afterwards).")
+    Path workDir;
 
     @Override
     public Integer call() throws Exception {
-        Path dir = storeDir != null ? storeDir : Files.createTempDirectory("larder-demo");
+        Path dir = workDir != null ? workDir : Files.createTempDirectory("larder-demo");
         try {
-            return run(dir);
+            return run(dir.resolve("delta"), dir.resolve("store"));
         } finally {
-            if (storeDir == null) {
+            if (workDir == null) {
                 deleteTree(dir);
             }
         }
     }
 
-    private int run(Path dir) throws InterruptedException {
-        FeatureSchema.Builder b = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64);
-        for (int i = 0; i < FEATURES; i++) {
-            b.column("f" + i, ColumnType.FLOAT64);
-        }
-        FeatureSchema schema = b.add(Column.variable("country", ColumnType.STRING, true, 8)).build();
-        try (FeatureStore store = FeatureStore.open(dir)) {
-            FeatureTable table = store.create("user_features", schema, TableOptions.DEFAULT.withInitialRows(rows));
-            System.out.printf("store %s, table user_features: %d features, %d-byte rows%n", dir, FEATURES + 1, table.layout().rowSize());
-            TableWriter w = table.writer();
-            RowBuffer row = table.newRow();
-            long t0 = System.nanoTime();
-            for (long id = 0; id < rows; id++) {
-                fill(row, id, 0);
-                w.upsert(row, 0, System.currentTimeMillis());
-                if ((id + 1) % (rows / 10 == 0 ? 1 : rows / 10) == 0) {
-                    System.out.printf("\rloading %3d%%", (id + 1) * 100 / rows);
-                }
-            }
-            w.publish(new Lineage("demo", dir.toString(), 0, System.currentTimeMillis()));
-            w.sync();
-            double loadSec = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("\rloaded %,d rows in %.2f s (%,.0f rows/s, durable)%n", rows, loadSec, rows / loadSec);
+    private int run(Path delta, Path storeDir) throws Exception {
+        GeneratorSpec spec = GeneratorSpec.builder().rows(rows).numericFeatures(features).float32Features(Math.min(4, features)).commits(0)
+                .rowsPerFile((int) Math.max(10_000, rows / 10)).build();
+        System.out.printf("1. generating a Delta table: %,d entities x %d numeric + %d string features at %s%n", rows, features,
+                spec.stringFeatures(), delta);
+        GenerationSummary g = DeltaTableGenerator.generate(spec, delta);
+        System.out.printf("   wrote version %d: %d parquet files, %.1f MB in %.1f s%n", g.latestVersion(), g.liveFiles(),
+                g.bytesWritten() / 1e6, g.elapsedNanos() / 1e9);
 
-            AtomicBoolean stop = new AtomicBoolean();
-            Histogram[] hist = new Histogram[readers];
-            long[] served = new long[readers];
-            Thread[] threads = new Thread[readers];
-            for (int r = 0; r < readers; r++) {
-                int me = r;
-                hist[r] = new Histogram(3_600_000_000_000L, 3);
-                threads[r] = new Thread(() -> {
-                    TableReader reader = table.newReader();
-                    SplittableRandom rnd = new SplittableRandom(me);
-                    double sink = 0;
-                    while (!stop.get()) {
-                        long key = rnd.nextLong(rows);
-                        long s = System.nanoTime();
-                        if (reader.get(key) == ReadStatus.FOUND) {
-                            sink += reader.getDouble(1);
-                        }
-                        hist[me].recordValue(System.nanoTime() - s);
-                        served[me]++;
-                    }
-                    if (sink == 42) {
-                        System.out.print("");
-                    }
-                }, "reader-" + r);
-                threads[r].start();
+        DeltaSource src = DeltaSource.open(delta.toString());
+        try (Larder larder = Larder.open(storeDir, IngestOptions.DEFAULT)) {
+            System.out.printf("2. following it into the store at %s (bootstrap through the ingest ring, then tail the log)%n", storeDir);
+            long t0 = System.nanoTime();
+            Follower follower;
+            try (Progress p = new Progress("   bootstrap", rows)) {
+                follower = larder.follow("user_features",
+                        new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 16, p),
+                        FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(50)).withMaxStaleness(Duration.ofSeconds(30)));
+                awaitVersion(follower.handle(), 0);
             }
-            long updates = 0;
-            SplittableRandom rnd = new SplittableRandom(7);
-            long end = System.nanoTime() + seconds * 1_000_000_000L;
-            long version = 1;
-            long next = System.nanoTime();
-            while (System.nanoTime() < end) {
-                for (int i = 0; i < 1000; i++) {
-                    fill(row, rnd.nextLong(rows), version);
-                    w.upsert(row, version, System.currentTimeMillis());
-                    updates++;
-                }
-                w.publish(new Lineage("demo", dir.toString(), version, System.currentTimeMillis()));
-                version++;
-                next += 10_000_000L;
-                long sleep = next - System.nanoTime();
-                if (sleep > 0) {
-                    Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
-                }
+            double bootSec = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("   bootstrapped %,d rows in %.2f s: %,.0f rows/s end to end (Delta scan, ring, writer, durable)%n",
+                    follower.handle().table().size(), bootSec, follower.handle().table().size() / bootSec);
+
+            System.out.printf("3. serving random lookups from %d threads while appending %d commits (updates, deletes, inserts)%n",
+                    readers, commits);
+            Serving serving = new Serving(follower.handle(), readers, spec);
+            serving.start();
+            Thread.sleep(1000);
+            for (int c = 0; c < commits; c++) {
+                CommitSummary s = DeltaTableGenerator.appendCommit(delta);
+                long committed = System.nanoTime();
+                awaitVersion(follower.handle(), s.version());
+                System.out.printf("   commit v%d (%,d updated, %,d deleted, %,d inserted): applied %.0f ms after it landed in the log%n",
+                        s.version(), s.updated(), s.deleted(), s.inserted(), (System.nanoTime() - committed) / 1e6);
             }
-            stop.set(true);
-            Histogram all = new Histogram(3_600_000_000_000L, 3);
-            long total = 0;
-            for (int r = 0; r < readers; r++) {
-                threads[r].join();
-                all.add(hist[r]);
-                total += served[r];
-            }
-            System.out.printf("served %,d lookups from %d threads in %d s while applying %,d updates (%,.0f/s)%n",
-                    total, readers, seconds, updates, updates / (double) seconds);
-            System.out.printf("lookup latency (incl. ~20 ns of timer): p50 %d ns, p99 %d ns, p99.9 %d ns, max %d ns%n",
-                    all.getValueAtPercentile(50), all.getValueAtPercentile(99), all.getValueAtPercentile(99.9), all.getMaxValue());
-            Lineage l = table.lineage();
-            System.out.printf("table lineage: source %s, watermark version %d, committed %s%n", l.sourceId(), l.version(),
-                    java.time.Instant.ofEpochMilli(l.commitTimestampMillis()));
+            Thread.sleep(1000);
+            serving.stop();
+
+            Histogram h = serving.latency;
+            System.out.printf("4. lookups: %,d served, %,d found; latency p50 %,d ns, p99 %,d ns, p99.9 %,d ns, max %,d ns "
+                            + "(per lookup, timer included; HdrHistogram)%n", h.getTotalCount(), serving.found(),
+                    h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+            ReadMetrics.Snapshot rm = follower.handle().table().readMetrics().snapshot();
+            System.out.printf("   table read metrics (1 in 64 lookups timed inside the reader): p50 %,d ns, p99 %,d ns%n",
+                    rm.latencyNanos(50), rm.latencyNanos(99));
+            TableStatus st = follower.checkHealth();
+            Lineage l = st.lineage();
+            System.out.printf("5. freshness: watermark v%d committed %s, source latest v%d, lag %d versions, staleness %s -> %s%n",
+                    l.version(), Instant.ofEpochMilli(l.commitTimestampMillis()), st.latestSourceVersion(), st.lagVersions(),
+                    StatsFile.human(st.staleness()), st.healthy() ? "HEALTHY" : "UNHEALTHY");
+            System.out.printf("   lineage: Delta table id %s at %s; last row served came from v%d committed %s%n",
+                    l.sourceId(), l.sourcePath(), serving.lastRowVersion, Instant.ofEpochMilli(serving.lastRowCommitTs));
+            System.out.printf("   ingest: %s%n", larder.metrics());
+            follower.close();
+            larder.flush();
+            TableParity.Result r = TableParity.verify(src, follower.handle().table(), 3);
+            System.out.printf("6. parity with the Delta table at v%d: %s (%,d rows)%n", r.version(), r.equal() ? "EQUAL" : "DIFFERENT " + r.differences(),
+                    r.tableRows());
+            return r.equal() ? 0 : 1;
         }
-        long r0 = System.nanoTime();
-        try (FeatureStore store = FeatureStore.open(dir)) {
-            FeatureTable t = store.table("user_features");
-            System.out.printf("reopened %,d rows in %.1f ms (no rebuild)%n", t.size(), (System.nanoTime() - r0) / 1e6);
-        }
-        return 0;
     }
 
-    private static void fill(RowBuffer row, long id, long version) {
-        row.clear().setLong(0, id);
-        for (int i = 0; i < FEATURES; i++) {
-            row.setDouble(1 + i, (id % 1000) * 0.001 + i + version);
+    private static void awaitVersion(TableHandle h, long version) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (h.lineage().version() < version) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("table " + h.name() + " did not reach version " + version + " in 2 minutes");
+            }
+            Thread.sleep(2);
         }
-        row.setString(FEATURES + 1, (id & 1) == 0 ? "NL" : "US");
+    }
+
+    /** Reader threads: random keys over the whole key range, each lookup timed into a per-thread histogram. */
+    private static final class Serving {
+        final Histogram latency = new Histogram(3_600_000_000_000L, 3);
+        private final Thread[] threads;
+        private final Histogram[] perThread;
+        private final long[] found;
+        private final AtomicBoolean stop = new AtomicBoolean();
+        volatile long lastRowVersion;
+        volatile long lastRowCommitTs;
+
+        Serving(TableHandle handle, int n, GeneratorSpec spec) {
+            threads = new Thread[n];
+            perThread = new Histogram[n];
+            found = new long[n];
+            long keySpace = spec.rows() * 11 / 10;
+            for (int i = 0; i < n; i++) {
+                int me = i;
+                perThread[i] = new Histogram(3_600_000_000_000L, 3);
+                threads[i] = new Thread(() -> {
+                    LiveReader reader = handle.newReader(64);
+                    SplittableRandom rnd = new SplittableRandom(me);
+                    long hits = 0;
+                    while (!stop.get()) {
+                        long key = rnd.nextLong(keySpace);
+                        long start = System.nanoTime();
+                        ReadStatus s = reader.get(key);
+                        perThread[me].recordValue(System.nanoTime() - start);
+                        if (s == ReadStatus.FOUND) {
+                            hits++;
+                            if ((hits & 0xFFFF) == 0) {
+                                lastRowVersion = reader.row().version();
+                                lastRowCommitTs = reader.row().commitTimestampMillis();
+                            }
+                        }
+                    }
+                    found[me] = hits;
+                }, "demo-reader-" + i);
+            }
+        }
+
+        void start() {
+            for (Thread t : threads) {
+                t.start();
+            }
+        }
+
+        void stop() throws InterruptedException {
+            stop.set(true);
+            for (int i = 0; i < threads.length; i++) {
+                threads[i].join();
+                latency.add(perThread[i]);
+            }
+        }
+
+        long found() {
+            long sum = 0;
+            for (long f : found) {
+                sum += f;
+            }
+            return sum;
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

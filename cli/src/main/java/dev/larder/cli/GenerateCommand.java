@@ -31,7 +31,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GeneratorSpec spec = GeneratorSpec.builder().rows(rows).numericFeatures(features).commits(commits)
+        GeneratorSpec spec = GeneratorSpec.builder().rows(rows).numericFeatures(features).float32Features(Math.min(4, features)).commits(commits)
                 .rowsPerFile(rowsPerFile).seed(seed).build();
         GenerationSummary s = DeltaTableGenerator.generate(spec, out);
         System.out.printf("wrote %s: versions 0..%d, %,d rows at latest, %d live files, %.1f MB in %.1f s%n", out,

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "larder", mixinStandardHelpOptions = true, version = "larder 0.1.0",
         description = "Embedded, memory-mapped online feature store fed from Delta Lake.",
         subcommands = {DemoCommand.class, LoadCommand.class, ApplyChangesCommand.class, GetCommand.class, DumpCommand.class,
-                VerifyCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+                VerifyCommand.class, FollowCommand.class, StatsCommand.class, GenerateCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class LarderCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

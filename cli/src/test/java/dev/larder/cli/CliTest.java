@@ -82,6 +82,25 @@ class CliTest {
     }
 
     @Test
+    void followTailsTheDeltaLogAndStatsReportsIt() throws Exception {
+        String delta = dir.resolve("delta").toString();
+        String store = dir.resolve("store").toString();
+        assertEquals(0, larder("generate", "--rows", "3000", "--features", "3", "--commits", "2", "--rows-per-file", "1000",
+                "--out", delta).exit());
+        Run follow = larder("follow", "--store", store, "--delta", delta, "--key", "entity_id", "--table", "users",
+                "--poll", "100ms", "--status-every", "1s", "--duration", "4s");
+        assertEquals(0, follow.exit(), follow.err());
+        assertTrue(follow.out().contains("users [users] FOLLOWING: watermark v2"), follow.out());
+        assertTrue(follow.out().contains("HEALTHY"), follow.out());
+        assertEquals(0, larder("verify", "--store", store, "--table", "users").exit());
+        Run stats = larder("stats", "--store", store);
+        assertEquals(0, stats.exit(), stats.err());
+        assertTrue(stats.out().contains("users: ") && stats.out().contains("watermark v2"), stats.out());
+        assertTrue(stats.out().contains("live status from the follow process"), stats.out());
+        assertTrue(stats.out().contains("ingest: events="), stats.out());
+    }
+
+    @Test
     void loadFromSharedTableAndErrorsAreClear() throws java.io.IOException {
         Path shared = Path.of("..", "..", "shared", "delta-tables", "cdf-table", "delta").toAbsolutePath().normalize();
         assumeTrue(Files.isDirectory(shared), "shared Delta tables absent at " + shared + "; skipping");

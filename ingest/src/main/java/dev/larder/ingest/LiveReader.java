@@ -10,17 +10,24 @@ import dev.larder.store.TableReader;
  */
 public final class LiveReader {
     private final TableHandle handle;
+    private final int sampleEvery;
     private TableReader reader;
 
-    LiveReader(TableHandle handle) {
+    /** @param sampleEvery 0 for a plain reader, else time one lookup in this many into the table's read metrics */
+    LiveReader(TableHandle handle, int sampleEvery) {
         this.handle = handle;
-        this.reader = handle.table().newReader();
+        this.sampleEvery = sampleEvery;
+        this.reader = open(handle.table());
+    }
+
+    private TableReader open(dev.larder.store.FeatureTable table) {
+        return sampleEvery > 0 ? table.newReader(sampleEvery) : table.newReader();
     }
 
     /** Moves to the current generation if it changed and returns its reader, e.g. for batch lookups. */
     public TableReader refresh() {
         if (reader.table() != handle.table()) {
-            reader = handle.table().newReader();
+            reader = open(handle.table());
         }
         return reader;
     }

@@ -41,7 +41,18 @@ public final class TableHandle {
 
     /** A reader for the calling thread that follows generation swaps. */
     public LiveReader newReader() {
-        return new LiveReader(this);
+        return new LiveReader(this, 0);
+    }
+
+    /**
+     * As {@link #newReader()}, also counting lookups and timing one in {@code sampleEvery} into the current table's
+     * {@link dev.larder.store.FeatureTable#readMetrics() read metrics}.
+     */
+    public LiveReader newReader(int sampleEvery) {
+        if (sampleEvery < 1) {
+            throw new IllegalArgumentException("sampleEvery must be positive");
+        }
+        return new LiveReader(this, sampleEvery);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.larder.ingest.ChangeSink;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.RowBuffer;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,7 +14,8 @@ import java.util.Map;
  * {@link TableWriterSink} straight to a table). One thread drives an instance.
  *
  * <p>Per commit: inserts and post-images are upserts, applied as they arrive; deletes and pre-images are held back
- * and, at the end of the commit, applied only for keys the commit did not also upsert. So an UPDATE (pre-image then
+ * and, at the end of the commit, applied only for keys the commit did not also upsert; a key removed and re-added with
+ * identical values (the untouched rows of a rewritten file) is no change at all. So an UPDATE (pre-image then
  * post-image of one key), a copy-on-write rewrite (remove then add of the same rows) and a key-changing update
  * (old key only in a pre-image) all end right, and a reader never sees an updated key briefly vanish. A commit whose
  * schema drops or retypes a stored column stops the feed with {@link DeltaReadException.Reason#INCOMPATIBLE_SCHEMA}
@@ -74,6 +76,7 @@ public final class DeltaFeed {
     private final class CommitNormaliser implements ChangeConsumer {
         private final ChangeSink sink;
         private final Map<ByteBuffer, byte[]> pendingDeletes = new LinkedHashMap<>();
+        private byte[] scratch = new byte[0];
         private DeltaCommit commit;
         DeltaReadException stopped;
 
@@ -104,9 +107,27 @@ public final class DeltaFeed {
                 row.exportTo(image);
                 pendingDeletes.put(key, image);
             } else {
-                pendingDeletes.remove(key);
-                sink.upsert(row);
+                byte[] removed = pendingDeletes.remove(key);
+                if (removed == null || !sameRow(removed, row)) {
+                    sink.upsert(row);
+                }
             }
+        }
+
+        /**
+         * A copy-on-write rewrite (no cdc files) removes and re-adds every row of a touched file; a row re-added exactly
+         * as it was removed is no change, as Delta's own change data feed would not report it either.
+         */
+        private boolean sameRow(byte[] removedImage, RowBuffer row) {
+            int n = row.exportSize();
+            if (n != removedImage.length) {
+                return false;
+            }
+            if (scratch.length < n) {
+                scratch = new byte[n];
+            }
+            row.exportTo(scratch);
+            return Arrays.equals(scratch, 0, n, removedImage, 0, n);
         }
 
         @Override

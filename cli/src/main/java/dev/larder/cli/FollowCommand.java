@@ -1,0 +1,106 @@
+package dev.larder.cli;
+
+import dev.larder.ingest.FollowOptions;
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
+import dev.larder.ingest.TableStatus;
+import dev.larder.snapshot.DeltaChangeSource;
+import dev.larder.snapshot.DeltaSource;
+import dev.larder.snapshot.ScanProgress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code larder follow}: bootstraps (if new) and tails one or more Delta tables through the ingest ring until stopped
+ * (Ctrl-C / SIGTERM close it cleanly) or for {@code --duration}; prints and persists status periodically.
+ */
+@Command(name = "follow", description = "Bootstrap (if new) and follow Delta tables, applying each new commit exactly once, in order.")
+final class FollowCommand implements Callable<Integer> {
+    /** One followed table: its Delta source, key and name. */
+    static final class Feed {
+        @Option(names = "--delta", required = true, description = "Delta table path or Hadoop filesystem URI.")
+        String delta;
+
+        @Option(names = "--key", required = true, split = ",", description = "Key column(s), comma-separated.")
+        List<String> key;
+
+        @Option(names = "--table", required = true, description = "Table name in the store.")
+        String table;
+    }
+
+    @Option(names = "--store", required = true, description = "Store directory.")
+    Path store;
+
+    @ArgGroup(exclusive = false, multiplicity = "1..*")
+    List<Feed> feeds;
+
+    @Option(names = "--poll", defaultValue = "1s", converter = DurationConverter.class, description = "Poll interval (default ${DEFAULT-VALUE}).")
+    Duration poll;
+
+    @Option(names = "--max-staleness", defaultValue = "5m", converter = DurationConverter.class,
+            description = "A table is unhealthy when it has not reflected its source's newest version for this long (default ${DEFAULT-VALUE}).")
+    Duration maxStaleness;
+
+    @Option(names = "--duration", converter = DurationConverter.class, description = "Stop after this long (default: until interrupted).")
+    Duration duration;
+
+    @Option(names = "--status-every", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Print status and write " + StatsFile.NAME + " this often (default ${DEFAULT-VALUE}).")
+    Duration statusEvery;
+
+    @Option(names = "--inline-bytes", defaultValue = "64", description = "Inline bytes per string/binary value (default ${DEFAULT-VALUE}).")
+    int inlineBytes;
+
+    @Override
+    public Integer call() throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "larder-follow-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (Larder larder = Larder.open(store, IngestOptions.DEFAULT)) {
+            FollowOptions options = FollowOptions.DEFAULT.withPollInterval(poll).withMaxStaleness(maxStaleness);
+            for (Feed f : feeds) {
+                DeltaChangeSource source = new DeltaChangeSource(DeltaSource.open(f.delta), f.key, inlineBytes, ScanProgress.NONE);
+                larder.follow(f.table, source, options);
+                System.out.printf("following %s as %s (key %s)%n", source.path(), f.table, String.join(",", f.key));
+            }
+            long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+            while (true) {
+                long wait = Math.min(statusEvery.toNanos(), end - System.nanoTime());
+                if (wait <= 0 || stop.await(wait, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                report(larder);
+            }
+            report(larder);
+            System.out.println("stopping: closing followers and syncing tables");
+        } finally {
+            closed.countDown();
+            if (duration != null) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+        }
+        return 0;
+    }
+
+    private void report(Larder larder) throws java.io.IOException {
+        for (TableStatus s : larder.status()) {
+            System.out.println(StatsFile.statusLine(s));
+        }
+        StatsFile.write(store, StatsFile.render(larder));
+    }
+}

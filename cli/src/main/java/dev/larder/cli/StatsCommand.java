@@ -1,0 +1,69 @@
+package dev.larder.cli;
+
+import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
+import dev.larder.store.Lineage;
+import dev.larder.store.StoreException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code larder stats}: per table, rows, lineage, freshness and file sizes from the store; then the live freshness and
+ * metrics a running {@code larder follow} last wrote, with their age.
+ */
+@Command(name = "stats", description = "Show tables (rows, lineage, freshness, sizes) and the live metrics of a running follow.")
+final class StatsCommand implements Callable<Integer> {
+    @Option(names = "--store", required = true, description = "Store directory.")
+    Path store;
+
+    @Override
+    public Integer call() throws Exception {
+        Path live = store.resolve(StatsFile.NAME);
+        java.util.Optional<String> metrics = StatsFile.read(store);
+        try (FeatureStore s = FeatureStore.open(store)) {
+            for (String name : s.tableNames()) {
+                System.out.println(describe(s, name));
+            }
+        }
+        if (metrics.isPresent()) {
+            Duration age = Duration.between(Files.getLastModifiedTime(live).toInstant(), Instant.now());
+            System.out.println();
+            System.out.println("live status from the follow process (" + StatsFile.human(age) + " old):");
+            metrics.get().lines().forEach(l -> System.out.println("  " + l));
+        } else {
+            System.out.println();
+            System.out.println("no follow process has written " + StatsFile.NAME + " here (ingest metrics appear while one runs)");
+        }
+        return 0;
+    }
+
+    private static String describe(FeatureStore s, String name) throws java.io.IOException {
+        Path dir = s.directory().resolve(name);
+        long bytes = 0;
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                bytes += Files.size(p);
+            }
+        }
+        FeatureTable t;
+        try {
+            t = s.table(name);
+        } catch (StoreException e) {
+            return String.format("%s: %.1f MB on disk; %s", name, bytes / 1e6, e.getMessage());
+        }
+        Lineage l = t.lineage();
+        String fresh = l.version() < 0 ? "no watermark yet"
+                : "watermark v" + l.version() + " committed " + Instant.ofEpochMilli(l.commitTimestampMillis()) + " ("
+                + StatsFile.human(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - l.commitTimestampMillis()))) + " ago)";
+        String out = String.format("%s: %,d rows, %s; source %s (id %s); %d-byte rows, %.1f MB on disk%s%s", name, t.size(), fresh,
+                l.sourcePath().isEmpty() ? "-" : l.sourcePath(), l.sourceId().isEmpty() ? "-" : l.sourceId(), t.layout().rowSize(),
+                bytes / 1e6, t.ttl().isZero() ? "" : ", TTL " + t.ttl(), t.recoveredOnOpen() ? " (recovered after an unclean close)" : "");
+        s.close(name);
+        return out;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.larder.cli;
+
+import dev.larder.ingest.Larder;
+import dev.larder.ingest.TableStatus;
+import dev.larder.store.ReadMetrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The status a running {@code larder follow} leaves in its store ({@code larder-stats.txt}, replaced atomically at each
+ * status interval) so that {@code larder stats}, a separate process, can show live freshness and metrics. Stateless.
+ */
+final class StatsFile {
+    static final String NAME = "larder-stats.txt";
+
+    private StatsFile() {
+    }
+
+    static String render(Larder larder) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("written ").append(Instant.now()).append(" by pid ").append(ProcessHandle.current().pid()).append('\n');
+        for (TableStatus s : larder.status()) {
+            sb.append(statusLine(s)).append('\n');
+            ReadMetrics.Snapshot r = larder.store().table(s.generation()).readMetrics().snapshot();
+            if (r.lookups() > 0) {
+                sb.append(String.format("  lookups %,d; sampled latency p50 %d ns, p99 %d ns, p99.9 %d ns, max %d ns%n", r.lookups(),
+                        r.latencyNanos(50), r.latencyNanos(99), r.latencyNanos(99.9), r.latency().getMaxValue()));
+            }
+        }
+        sb.append("ingest: ").append(larder.metrics()).append('\n');
+        return sb.toString();
+    }
+
+    static String statusLine(TableStatus s) {
+        return String.format("%s [%s] %s: watermark v%d (committed %s), source latest v%d, lag %d versions, last poll %s ago, "
+                        + "staleness %s, %s%s", s.table(), s.generation(), s.state(), s.watermarkVersion(),
+                Instant.ofEpochMilli(s.watermarkCommitTimestampMillis()), s.latestSourceVersion(), s.lagVersions(),
+                human(s.sinceLastPoll()), human(s.staleness()), s.healthy() ? "HEALTHY" : "UNHEALTHY",
+                s.lastError() == null ? "" : "; last error: " + s.lastError());
+    }
+
+    static String human(java.time.Duration d) {
+        long ms = d.toMillis();
+        return ms < 10_000 ? ms + " ms" : ms < 600_000 ? ms / 1000 + " s" : d.toMinutes() + " min";
+    }
+
+    static void write(Path store, String text) throws IOException {
+        Path tmp = store.resolve(NAME + ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, store.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static Optional<String> read(Path store) throws IOException {
+        Path p = store.resolve(NAME);
+        return Files.exists(p) ? Optional.of(Files.readString(p)) : Optional.empty();
+    }
+}

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,6 +50,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--readers", defaultValue = "2", description = "Lookup threads (default ${DEFAULT-VALUE}).")
     int readers;
 
+    @Option(names = "--lookup-rate", defaultValue = "200000",
+            description = "Lookups per second across the reader threads, paced like a model server's traffic (default ${DEFAULT-VALUE}).")
+    long lookupRate;
+
     @Option(names = "--dir", description = "Working directory for the Delta table and the store (default: a temporary directory, deleted afterwards).")
     Path workDir;
 
@@ -66,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private int run(Path delta, Path storeDir) throws Exception {
         GeneratorSpec spec = GeneratorSpec.builder().rows(rows).numericFeatures(features).float32Features(Math.min(4, features)).commits(0)
-                .rowsPerFile((int) Math.max(10_000, rows / 10)).build();
+                .rowsPerFile((int) Math.max(10_000, rows / 50)).build();
         System.out.printf("1. generating a Delta table: %,d entities x %d numeric + %d string features at %s%n", rows, features,
                 spec.stringFeatures(), delta);
         GenerationSummary g = DeltaTableGenerator.generate(spec, delta);
@@ -88,9 +93,9 @@ final class DemoCommand implements Callable<Integer> {
             System.out.printf("   bootstrapped %,d rows in %.2f s: %,.0f rows/s end to end (Delta scan, ring, writer, durable)%n",
                     follower.handle().table().size(), bootSec, follower.handle().table().size() / bootSec);
 
-            System.out.printf("3. serving random lookups from %d threads while appending %d commits (updates, deletes, inserts)%n",
-                    readers, commits);
-            Serving serving = new Serving(follower.handle(), readers, spec);
+            System.out.printf("3. serving %,d random lookups/s from %d threads while appending %d commits (updates, deletes, inserts)%n",
+                    lookupRate, readers, commits);
+            Serving serving = new Serving(follower.handle(), readers, spec, lookupRate / readers);
             serving.start();
             Thread.sleep(1000);
             for (int c = 0; c < commits; c++) {
@@ -137,7 +142,10 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Reader threads: random keys over the whole key range, each lookup timed into a per-thread histogram. */
+    /**
+     * Reader threads: random keys over the whole key range (10% of them absent), each lookup timed into a per-thread
+     * histogram; each thread serves its share of the rate in 1 ms slices and sleeps the rest of each slice.
+     */
     private static final class Serving {
         final Histogram latency = new Histogram(3_600_000_000_000L, 3);
         private final Thread[] threads;
@@ -147,7 +155,7 @@ final class DemoCommand implements Callable<Integer> {
         volatile long lastRowVersion;
         volatile long lastRowCommitTs;
 
-        Serving(TableHandle handle, int n, GeneratorSpec spec) {
+        Serving(TableHandle handle, int n, GeneratorSpec spec, long ratePerThread) {
             threads = new Thread[n];
             perThread = new Histogram[n];
             found = new long[n];
@@ -159,17 +167,23 @@ final class DemoCommand implements Callable<Integer> {
                     LiveReader reader = handle.newReader(64);
                     SplittableRandom rnd = new SplittableRandom(me);
                     long hits = 0;
+                    long perSlice = Math.max(1, ratePerThread / 1000);
+                    long slice = System.nanoTime();
                     while (!stop.get()) {
-                        long key = rnd.nextLong(keySpace);
-                        long start = System.nanoTime();
-                        ReadStatus s = reader.get(key);
-                        perThread[me].recordValue(System.nanoTime() - start);
-                        if (s == ReadStatus.FOUND) {
-                            hits++;
-                            if ((hits & 0xFFFF) == 0) {
+                        for (long done = 0; done < perSlice; done++) {
+                            long key = rnd.nextLong(keySpace);
+                            long start = System.nanoTime();
+                            ReadStatus s = reader.get(key);
+                            perThread[me].recordValue(System.nanoTime() - start);
+                            if (s == ReadStatus.FOUND && (++hits & 1023) == 0) {
                                 lastRowVersion = reader.row().version();
                                 lastRowCommitTs = reader.row().commitTimestampMillis();
                             }
+                        }
+                        slice += 1_000_000;
+                        long sleep = slice - System.nanoTime();
+                        if (sleep > 0) {
+                            LockSupport.parkNanos(sleep);
                         }
                     }
                     found[me] = hits;

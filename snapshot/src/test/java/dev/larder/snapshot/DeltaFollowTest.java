@@ -36,6 +36,50 @@ class DeltaFollowTest {
         return FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20));
     }
 
+    /** Files removed by {@code version}'s commit, as named in its JSON log entry. */
+    static List<String> removedBy(Path delta, long version) throws java.io.IOException {
+        String json = java.nio.file.Files.readString(delta.resolve("_delta_log").resolve(String.format("%020d.json", version)));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"remove\":\\{\"path\":\"([^\"]+)\"").matcher(json);
+        List<String> out = new java.util.ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    @Test
+    void vacuumedHistoryIsReBootstrappedIntoANewGeneration() throws Exception {
+        Path delta = dir.resolve("delta");
+        GeneratorSpec spec = GeneratorSpec.builder().rows(3000).numericFeatures(3).float32Features(1).commits(1).rowsPerFile(500).build();
+        DeltaTableGenerator.generate(spec, delta);
+        DeltaSource src = DeltaSource.open(delta.toString());
+        Path storeDir = dir.resolve("store");
+        try (Larder larder = Larder.open(storeDir, IngestOptions.DEFAULT)) {
+            Follower f = larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
+                    fastPoll());
+            awaitWatermark(f.handle(), 1);
+            f.close();
+            larder.flush();
+        }
+        DeltaTableGenerator.appendCommit(delta);
+        DeltaTableGenerator.appendCommit(delta);
+        // VACUUM: the files commit 2 removed are gone, so its delete rows can no longer be read.
+        List<String> vacuumed = removedBy(delta, 2);
+        assertTrue(!vacuumed.isEmpty());
+        for (String file : vacuumed) {
+            java.nio.file.Files.delete(delta.resolve(file));
+        }
+        try (Larder larder = Larder.open(storeDir, IngestOptions.DEFAULT)) {
+            Follower f = larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
+                    fastPoll());
+            awaitWatermark(f.handle(), 3);
+            assertEquals("users.g1", f.handle().table().name(), "re-bootstrapped into a new generation");
+            TableParity.Result r = TableParity.verify(src, f.handle().table(), 5);
+            assertTrue(r.equal(), r.toString());
+            assertEquals(spec.stateAt(3).liveCount(), r.tableRows());
+        }
+    }
+
     @Test
     void followsNewCommitsExactlyOnceAcrossARestart() throws Exception {
         Path delta = dir.resolve("delta");

@@ -10,25 +10,27 @@ import java.util.List;
  * A Delta table as an ingest {@link ChangeSource}, so {@code Larder.follow} can bootstrap and tail it. Called by one
  * follower thread at a time.
  *
- * <p>The feature schema is fixed when the source is opened (the Delta schema at the then-latest version, with the
- * given key columns); later commits that drop or retype one of its columns stop the feed with a clear error. When the
- * commits or files the feed needs are gone (log cleanup, VACUUM), it reports {@link HistoryUnavailableException} so the
- * follower re-bootstraps from the latest snapshot.
+ * <p>A new table generation gets the Delta schema of the source's latest version (with the given key columns); rows are
+ * always delivered in the schema of the table being fed. A commit that drops or retypes a stored column stops the feed
+ * with a clear error (reads continue on the last good version). A commit that adds columns, and history the feed needs
+ * that is gone (log cleanup, VACUUM), are reported as {@link HistoryUnavailableException}, so the follower builds a new
+ * generation from the latest snapshot (storing the new columns) and swaps it in while readers keep the old one.
  */
 public final class DeltaChangeSource implements ChangeSource {
     private final DeltaSource source;
+    private final List<String> keyColumns;
+    private final int inlineBytes;
     private final String id;
-    private final FeatureSchema schema;
-    private final DeltaFeed feed;
     private final ScanProgress progress;
+    private DeltaFeed feed;
 
     public DeltaChangeSource(DeltaSource source, List<String> keyColumns, int inlineBytes, ScanProgress bootstrapProgress) {
         this.source = source;
-        long latest = source.latestVersion();
-        this.id = source.tableId(latest);
-        this.schema = DeltaFeatureSchemas.toFeatureSchema(source.schema(latest), keyColumns, inlineBytes);
-        this.feed = new DeltaFeed(source, schema);
+        this.keyColumns = List.copyOf(keyColumns);
+        this.inlineBytes = inlineBytes;
+        this.id = source.tableId(source.latestVersion());
         this.progress = bootstrapProgress;
+        schema();
     }
 
     @Override
@@ -41,9 +43,10 @@ public final class DeltaChangeSource implements ChangeSource {
         return source.tablePath();
     }
 
+    /** The feature schema for a new generation: the latest Delta schema; throws naming the column if the key is unusable. */
     @Override
     public FeatureSchema schema() {
-        return schema;
+        return DeltaFeatureSchemas.toFeatureSchema(source.schema(source.latestVersion()), keyColumns, inlineBytes);
     }
 
     @Override
@@ -53,18 +56,25 @@ public final class DeltaChangeSource implements ChangeSource {
 
     @Override
     public void bootstrap(long version, ChangeSink sink) {
-        feed.bootstrap(version, sink, progress);
+        feedFor(sink).bootstrap(version, sink, progress);
     }
 
     @Override
     public void changes(long afterVersion, long upToVersion, ChangeSink sink) {
         try {
-            feed.applyChanges(afterVersion + 1, upToVersion, sink);
+            feedFor(sink).applyChanges(afterVersion + 1, upToVersion, sink);
         } catch (DeltaReadException e) {
-            if (e.reason() == DeltaReadException.Reason.NOT_FOUND || e.reason() == DeltaReadException.Reason.MISSING_FILE) {
-                throw new HistoryUnavailableException(e.getMessage(), e);
+            switch (e.reason()) {
+                case NOT_FOUND, MISSING_FILE, COLUMNS_ADDED -> throw new HistoryUnavailableException(e.getMessage(), e);
+                default -> throw e;
             }
-            throw e;
         }
+    }
+
+    private DeltaFeed feedFor(ChangeSink sink) {
+        if (feed == null || !feed.schema().equals(sink.schema())) {
+            feed = new DeltaFeed(source, sink.schema(), true);
+        }
+        return feed;
     }
 }

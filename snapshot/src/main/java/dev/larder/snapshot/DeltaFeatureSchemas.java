@@ -95,6 +95,17 @@ public final class DeltaFeatureSchemas {
         return new DeltaType(kind, 0, 0, name);
     }
 
+    /** Columns of {@code delta} that {@code schema} does not have, in Delta order. */
+    public static List<String> addedColumns(FeatureSchema schema, DeltaSchema delta) {
+        List<String> added = new ArrayList<>();
+        for (DeltaColumn c : delta.columns()) {
+            if (!schema.hasColumn(c.name())) {
+                added.add(c.name());
+            }
+        }
+        return added;
+    }
+
     /**
      * Why {@code delta} (a later version's schema) cannot feed a table with {@code schema}, or null when it can:
      * every stored column must still exist with the same type; columns the table does not have are ignored.

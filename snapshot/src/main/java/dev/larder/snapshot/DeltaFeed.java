@@ -6,6 +6,7 @@ import dev.larder.store.RowBuffer;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,17 +20,29 @@ import java.util.Map;
  * post-image of one key), a copy-on-write rewrite (remove then add of the same rows) and a key-changing update
  * (old key only in a pre-image) all end right, and a reader never sees an updated key briefly vanish. A commit whose
  * schema drops or retypes a stored column stops the feed with {@link DeltaReadException.Reason#INCOMPATIBLE_SCHEMA}
- * before any of its rows; columns added later are ignored.
+ * before any of its rows. Columns added later (nullable, as Delta requires) are ignored, or, for a feed built with
+ * {@code stopOnAddedColumns}, stop it with {@link DeltaReadException.Reason#COLUMNS_ADDED} so the caller can rebuild a
+ * table that stores them.
  */
 public final class DeltaFeed {
     private final DeltaSource source;
     private final FeatureSchema schema;
     private final DeltaRowCopier copier;
+    private final boolean stopOnAddedColumns;
 
     public DeltaFeed(DeltaSource source, FeatureSchema schema) {
+        this(source, schema, false);
+    }
+
+    public DeltaFeed(DeltaSource source, FeatureSchema schema, boolean stopOnAddedColumns) {
         this.source = source;
         this.schema = schema;
         this.copier = new DeltaRowCopier(schema);
+        this.stopOnAddedColumns = stopOnAddedColumns;
+    }
+
+    public FeatureSchema schema() {
+        return schema;
     }
 
     /** Streams the snapshot at {@code version} as upserts, then ends the version. Returns the rows loaded. */
@@ -90,6 +103,12 @@ public final class DeltaFeed {
             if (incompatible != null) {
                 stopped = new DeltaReadException(DeltaReadException.Reason.INCOMPATIBLE_SCHEMA, source.tablePath(), c.version(),
                         null, null, incompatible + "; the feed stops here and reads continue on version " + (c.version() - 1), null);
+                return false;
+            }
+            List<String> added = stopOnAddedColumns && c.metadataChanged() ? DeltaFeatureSchemas.addedColumns(schema, c.schema()) : List.of();
+            if (!added.isEmpty()) {
+                stopped = new DeltaReadException(DeltaReadException.Reason.COLUMNS_ADDED, source.tablePath(), c.version(), null,
+                        added.get(0), "the table gained column(s) " + added, null);
                 return false;
             }
             commit = c;

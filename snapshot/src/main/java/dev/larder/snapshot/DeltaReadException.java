@@ -25,6 +25,8 @@ public final class DeltaReadException extends RuntimeException {
         INVALID_DATA,
         /** A commit changes the schema in a way the feature table cannot follow (dropped column, changed type). */
         INCOMPATIBLE_SCHEMA,
+        /** A commit adds columns the table does not store; a follower answers by building a wider generation. */
+        COLUMNS_ADDED,
         /** Any other storage failure. */
         IO
     }

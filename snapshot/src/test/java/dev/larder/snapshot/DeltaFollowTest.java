@@ -11,6 +11,7 @@ import dev.larder.ingest.TableHandle;
 import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.snapshot.generate.GeneratorSpec;
 import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.TableReader;
 import java.nio.file.Path;
@@ -77,6 +78,50 @@ class DeltaFollowTest {
             TableParity.Result r = TableParity.verify(src, f.handle().table(), 5);
             assertTrue(r.equal(), r.toString());
             assertEquals(spec.stateAt(3).liveCount(), r.tableRows());
+        }
+    }
+
+    /** Writes commit {@code version}: the table's metaData with one more nullable double column, as ALTER TABLE ADD COLUMN does. */
+    static void addColumnCommit(Path delta, long version, String column) throws java.io.IOException {
+        String metaData = null;
+        for (long v = version - 1; v >= 0 && metaData == null; v--) {
+            for (String line : java.nio.file.Files.readAllLines(delta.resolve("_delta_log").resolve(String.format("%020d.json", v)))) {
+                if (line.startsWith("{\"metaData\"")) {
+                    metaData = line;
+                }
+            }
+        }
+        assertTrue(metaData != null);
+        int fieldsEnd = metaData.indexOf("]}\",\"partitionColumns\"");
+        String widened = metaData.substring(0, fieldsEnd) + ",{\\\"name\\\":\\\"" + column
+                + "\\\",\\\"type\\\":\\\"double\\\",\\\"nullable\\\":true,\\\"metadata\\\":{}}" + metaData.substring(fieldsEnd);
+        String commitInfo = "{\"commitInfo\":{\"timestamp\":" + System.currentTimeMillis()
+                + ",\"operation\":\"ADD COLUMNS\",\"operationParameters\":{},\"isBlindAppend\":true}}";
+        java.nio.file.Files.writeString(delta.resolve("_delta_log").resolve(String.format("%020d.json", version)),
+                commitInfo + "\n" + widened + "\n");
+    }
+
+    @Test
+    void anAddedColumnIsServedFromANewGeneration() throws Exception {
+        Path delta = dir.resolve("delta");
+        GeneratorSpec spec = GeneratorSpec.builder().rows(2000).numericFeatures(2).float32Features(1).commits(1).rowsPerFile(500).build();
+        DeltaTableGenerator.generate(spec, delta);
+        DeltaSource src = DeltaSource.open(delta.toString());
+        try (Larder larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
+            Follower f = larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
+                    fastPoll());
+            awaitWatermark(f.handle(), 1);
+            TableReader before = f.handle().table().newReader();
+            assertTrue(!before.schema().hasColumn("f_new"));
+            addColumnCommit(delta, 2, "f_new");
+            awaitWatermark(f.handle(), 2);
+            FeatureTable now = f.handle().table();
+            assertEquals("users.g1", now.name());
+            assertTrue(now.schema().hasColumn("f_new"), now.schema().toString());
+            TableReader r = now.newReader();
+            assertEquals(ReadStatus.FOUND, r.get(spec.stateAt(1).liveKeys()[0]));
+            assertTrue(r.isNull(now.schema().indexOf("f_new")), "rows written before the column existed hold null");
+            assertTrue(TableParity.verify(src, now, 5).equal());
         }
     }
 

@@ -62,7 +62,7 @@ public final class FeatureStore implements AutoCloseable {
     /** Creates a new table; fails if one with that name exists. */
     public synchronized FeatureTable create(String name, FeatureSchema schema, TableOptions options) {
         StoreFiles.checkName(name);
-        FeatureTable t = FeatureTable.create(name, dir.resolve(name), schema, options.withClock(options.clock()));
+        FeatureTable t = FeatureTable.create(name, dir.resolve(name), schema, options);
         open.put(name, t);
         return t;
     }

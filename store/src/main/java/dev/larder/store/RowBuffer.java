@@ -2,6 +2,7 @@ package dev.larder.store;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.stream.IntStream;
 
 /**
  * A writer's reusable staging row: set column values, then hand it to {@link TableWriter#upsert}. Not thread-safe; one
@@ -17,6 +18,11 @@ public final class RowBuffer extends RowImage {
 
     private final byte[][] overflow;
     private final boolean[] keyColumn;
+    /**
+     * The STRING, BINARY and OPAQUE columns, the only ones that can overflow: the ingest hand-off (export, import) scans
+     * just these, not every column, on each row it carries.
+     */
+    private final int[] variableWidth;
 
     public RowBuffer(FeatureSchema schema) {
         this(new RowLayoutDescriptor(schema));
@@ -29,6 +35,8 @@ public final class RowBuffer extends RowImage {
         for (int k = 0; k < schema.keyColumnCount(); k++) {
             keyColumn[schema.keyColumn(k)] = true;
         }
+        this.variableWidth = IntStream.range(0, schema.columnCount())
+                .filter(c -> schema.column(c).type().isVariableWidth()).toArray();
         clear();
     }
 
@@ -74,7 +82,7 @@ public final class RowBuffer extends RowImage {
      */
     public int exportSize() {
         int n = bytes.length - layout.nullsOffset();
-        for (int c = 0; c < overflow.length; c++) {
+        for (int c : variableWidth) {
             if (overflow[c] != null && !isNull(c) && getLength(c) > schema.column(c).capacity()) {
                 n += getLength(c);
             }
@@ -89,7 +97,7 @@ public final class RowBuffer extends RowImage {
     public int exportTo(byte[] dst) {
         int n = bytes.length - layout.nullsOffset();
         System.arraycopy(bytes, layout.nullsOffset(), dst, 0, n);
-        for (int c = 0; c < overflow.length; c++) {
+        for (int c : variableWidth) {
             if (overflow[c] != null && !isNull(c) && getLength(c) > schema.column(c).capacity()) {
                 System.arraycopy(overflow[c], 0, dst, n, getLength(c));
                 n += getLength(c);
@@ -102,9 +110,9 @@ public final class RowBuffer extends RowImage {
     public RowBuffer importFrom(byte[] src) {
         int n = bytes.length - layout.nullsOffset();
         System.arraycopy(src, 0, bytes, layout.nullsOffset(), n);
-        for (int c = 0; c < overflow.length; c++) {
+        for (int c : variableWidth) {
             Column col = schema.column(c);
-            if (col.type().isVariableWidth() && !isNull(c) && getLength(c) > col.capacity()) {
+            if (!isNull(c) && getLength(c) > col.capacity()) {
                 int len = getLength(c);
                 System.arraycopy(src, n, overflowFor(c, len), 0, len);
                 n += len;

@@ -1,20 +1,24 @@
 package dev.larder.jmh.harness;
 
+import dev.larder.jmh.BootstrapBenchmark;
 import dev.larder.jmh.ChronicleGetBenchmark;
 import dev.larder.jmh.systems.Systems;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Fork;
 
 /**
  * The tail-latency harness (not JMH averages): for each system in turn, a child JVM loads the same data, runs a
  * concurrent writer at the configured rate and fixed-rate open-loop readers with coordinated-omission-corrected
- * HdrHistogram recording; the parent then writes the report ({@link Report}). Entry points: {@link #run(BenchOptions)}
+ * HdrHistogram recording; one more child measures writer throughput and bootstrap rows/s ({@link IngestWorker}); the
+ * parent then writes the report ({@link Report}). Entry points: {@link #run(BenchOptions)}
  * for the CLI, {@link #main} for direct use:
  *
  * <pre>java -cp jmh/target/benchmarks.jar dev.larder.jmh.harness.BenchHarness --mode short --out bench-report</pre>
@@ -39,7 +43,42 @@ public final class BenchHarness {
                     : "[bench] " + system + ": not available: " + r.reason());
             results.add(r);
         }
-        return Report.write(options, results, out);
+        System.out.printf("[bench] ingest: %,d upserts over %,d keys; bootstrap of %,d Delta rows%n",
+                options.mode().upserts, options.keys(), options.mode().bootstrapRows);
+        Properties ingest = runIngestChild(options, out);
+        System.out.println("[bench] ingest: " + ("ok".equals(ingest.getProperty("status")) ? "done" : "not available: " + ingest.getProperty("reason")));
+        return Report.write(options, results, ingest, out);
+    }
+
+    /** Writer throughput and bootstrap figures from their own JVM (fresh JIT and heap); a failure is a reason, not an exception. */
+    private static Properties runIngestChild(BenchOptions o, Path out) throws IOException, InterruptedException {
+        Path resultFile = out.resolve(IngestWorker.RESULT);
+        Files.deleteIfExists(resultFile);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(BootstrapBenchmark.class.getAnnotation(Fork.class).jvmArgsAppend()));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(IngestWorker.class.getName());
+        cmd.addAll(List.of(Integer.toString(o.keys()), Long.toString(o.mode().upserts), Long.toString(o.mode().bootstrapRows), out.toString()));
+        Path log = out.resolve("ingest.log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // Generous: ~0.5M upserts/s and ~0.1M rows/s (generation on first use plus two bootstraps) on a loaded machine.
+        long timeoutSeconds = 60 + o.mode().upserts / 250_000 + o.mode().bootstrapRows / 50_000;
+        Properties result = new Properties();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            result.setProperty("reason", "timed out after " + timeoutSeconds + " s (see " + log.getFileName() + ")");
+            return result;
+        }
+        if (!Files.exists(resultFile)) {
+            result.setProperty("reason", "child JVM exited with " + p.exitValue() + ": " + lastLines(log, 3));
+            return result;
+        }
+        try (InputStream in = Files.newInputStream(resultFile)) {
+            result.load(in);
+        }
+        return result;
     }
 
     private static SystemResult runChild(String system, BenchOptions o, Path out) throws IOException, InterruptedException {

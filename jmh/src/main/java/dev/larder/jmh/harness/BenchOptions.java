@@ -22,24 +22,32 @@ import java.util.Objects;
 public record BenchOptions(Mode mode, int keys, long rate, long writeRate, int readers, int warmupSeconds,
                            int durationSeconds, List<String> systems, Path outDir) {
 
-    /** Presets: SMOKE proves the pipeline works in seconds (CI), SHORT is the under-two-minutes real run. */
+    /**
+     * Presets: SMOKE proves the pipeline works in seconds (CI), SHORT is the under-two-minutes real run. Each also sets
+     * the ingest figures' sizes: {@code upserts} timed for writer throughput, and {@code bootstrapRows} in the Delta
+     * snapshot bootstrapped (FULL at the bar's 10M rows; SHORT smaller, to stay within its time).
+     */
     public enum Mode {
-        SMOKE(10_000, 2_000, 1_000, 1, 2),
-        SHORT(1_000_000, 10_000, 100_000, 4, 10),
-        FULL(1_000_000, 10_000, 100_000, 20, 60);
+        SMOKE(10_000, 2_000, 1_000, 1, 2, 200_000, 20_000),
+        SHORT(1_000_000, 10_000, 100_000, 4, 10, 3_000_000, 500_000),
+        FULL(1_000_000, 10_000, 100_000, 20, 60, 20_000_000, 10_000_000);
 
         final int keys;
         final long rate;
         final long writeRate;
         final int warmupSeconds;
         final int durationSeconds;
+        final long upserts;
+        final long bootstrapRows;
 
-        Mode(int keys, long rate, long writeRate, int warmupSeconds, int durationSeconds) {
+        Mode(int keys, long rate, long writeRate, int warmupSeconds, int durationSeconds, long upserts, long bootstrapRows) {
             this.keys = keys;
             this.rate = rate;
             this.writeRate = writeRate;
             this.warmupSeconds = warmupSeconds;
             this.durationSeconds = durationSeconds;
+            this.upserts = upserts;
+            this.bootstrapRows = bootstrapRows;
         }
     }
 

@@ -162,7 +162,7 @@ public final class HarnessWorker {
     }
 
     /** 1-minute load average, so a report shows when other work on the machine competed with the measurement. */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         } catch (IOException | RuntimeException e) {

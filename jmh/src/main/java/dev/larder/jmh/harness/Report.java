@@ -1,6 +1,7 @@
 package dev.larder.jmh.harness;
 
 import dev.larder.jmh.Dataset;
+import dev.larder.jmh.DeltaBootstrap;
 import dev.larder.jmh.systems.Systems;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,11 +11,12 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import org.HdrHistogram.Histogram;
 
 /**
- * Writes a harness run's artefacts: {@code report.md} (percentiles per system, ratios against Larder, DESIGN.md's
- * bars), one {@code .hgrm} per measured system (HdrHistogram percentile distribution, values in microseconds) and
+ * Writes a harness run's artefacts: {@code report.md} (percentiles per system, ratios against Larder, writer throughput
+ * and bootstrap rows/s, DESIGN.md's bars), one {@code .hgrm} per measured system (HdrHistogram percentile distribution, values in microseconds) and
  * {@code latency.svg}. A system without figures keeps its row, saying "not available" and why.
  */
 final class Report {
@@ -26,7 +28,7 @@ final class Report {
     private Report() {
     }
 
-    static Path write(BenchOptions o, List<SystemResult> results, Path out) throws IOException {
+    static Path write(BenchOptions o, List<SystemResult> results, Properties ingest, Path out) throws IOException {
         for (SystemResult r : results) {
             if (r.ok()) {
                 try (PrintStream ps = new PrintStream(Files.newOutputStream(out.resolve(r.system() + ".hgrm")), false, "UTF-8")) {
@@ -37,11 +39,11 @@ final class Report {
         Files.writeString(out.resolve(PLOT), PercentilePlot.svg(results, String.format(Locale.ROOT,
                 "Single-key get latency by percentile: %,d keys, %,d reads/s open loop, %,d writes/s", o.keys(), o.rate(), o.writeRate())));
         Path report = out.resolve(REPORT);
-        Files.writeString(report, markdown(o, results));
+        Files.writeString(report, markdown(o, results, ingest));
         return report;
     }
 
-    static String markdown(BenchOptions o, List<SystemResult> results) {
+    static String markdown(BenchOptions o, List<SystemResult> results, Properties ingest) {
         StringBuilder sb = new StringBuilder();
         SystemResult larder = results.stream().filter(r -> r.system().equals(Systems.LARDER)).findFirst().orElse(null);
         Histogram base = larder != null && larder.ok() ? larder.histogram() : null;
@@ -91,6 +93,8 @@ final class Report {
             }
         }
 
+        ingestSection(sb, ingest);
+
         sb.append("\n## Against DESIGN.md's bars\n\n");
         if (o.keys() != 1_000_000 || o.writeRate() != 100_000) {
             sb.append(String.format(Locale.ROOT, "The bars are set for 1,000,000 keys and 100,000 updates/s; this run used %,d keys and %,d updates/s.%n%n",
@@ -116,6 +120,7 @@ final class Report {
                         .append(formatNanos(floor.histogram().getValueAtPercentile(99))).append(" | - |\n");
             }
         }
+        ingestBars(sb, ingest);
 
         sb.append("\n## Systems\n\n");
         for (SystemResult r : results) {
@@ -136,8 +141,51 @@ final class Report {
         sb.append("\n## Files\n\n- `").append(PLOT).append("`: latency by percentile, one line per system (log scales)\n");
         sb.append("- `<system>.hgrm`: HdrHistogram percentile distributions (values in microseconds)\n");
         sb.append("- `<system>.hlog`: the raw histograms (HdrHistogram log, nanoseconds)\n");
-        sb.append("- `<system>.log`: output of each system's JVM\n");
+        sb.append("- `<system>.log`, `ingest.log`: output of each system's JVM and of the ingest figures' JVM\n");
+        sb.append("- `bench-delta-<rows>/`: the generated Delta table bootstrapped from, reused by later runs of the same size\n");
         return sb.toString();
+    }
+
+    /** Writer throughput and bootstrap, each through the ring and, as the comparison in the same run, without it. */
+    private static void ingestSection(StringBuilder sb, Properties in) {
+        sb.append("\n## Ingest\n\n");
+        if (!"ok".equals(in.getProperty("status"))) {
+            sb.append("Not available: ").append(in.getProperty("reason", "not run")).append("\n");
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, "Measured once each in one JVM: %,d upserts (1 producer) over %,d loaded keys of %d float64 features, "
+                        + "each replacing a stored row; bootstrap of a generated Delta snapshot of %,d rows × %d float64 features "
+                        + "into a new table; machine load average %s before, %s after.%n%n",
+                Long.parseLong(in.getProperty("upserts")), Long.parseLong(in.getProperty("keys")), Dataset.FEATURES,
+                Long.parseLong(in.getProperty("bootstrapRows")), DeltaBootstrap.FEATURES, in.getProperty("loadBefore"), in.getProperty("loadAfter")));
+        sb.append("| what | through the ring | without the ring | ring ÷ without |\n|---|---:|---:|---:|\n");
+        ingestRow(sb, in, "writer throughput (upserts/s; without: `TableWriter.upsert` on the caller's thread)", "ringUpsertsPerSecond", "directUpsertsPerSecond");
+        ingestRow(sb, in, "bootstrap (rows/s; ring: `Larder.follow` until the watermark; without: `DeltaFeed.bootstrap` into `TableWriterSink`)",
+                "bootstrapRingRowsPerSecond", "bootstrapDirectRowsPerSecond");
+    }
+
+    private static void ingestRow(StringBuilder sb, Properties in, String what, String ringKey, String directKey) {
+        long ring = Long.parseLong(in.getProperty(ringKey));
+        long direct = Long.parseLong(in.getProperty(directKey));
+        sb.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.2f |%n", what, ring, direct, (double) ring / direct));
+    }
+
+    private static void ingestBars(StringBuilder sb, Properties in) {
+        if (!"ok".equals(in.getProperty("status"))) {
+            sb.append("| writer throughput, bootstrap | not available: ").append(in.getProperty("reason", "not run").replace('|', '/'))
+                    .append(" | not measured |\n");
+            return;
+        }
+        long ring = Long.parseLong(in.getProperty("ringUpsertsPerSecond"));
+        sb.append(String.format(Locale.ROOT, "| writer throughput through the ring ≥ 2M upserts/s | %,d upserts/s | %s |%n",
+                ring, ring >= 2_000_000 ? "met" : "**missed**"));
+        long rows = Long.parseLong(in.getProperty("bootstrapRows"));
+        String size = rows == 10_000_000 ? "" : String.format(Locale.ROOT, " (set at 10M rows; this run: %,d)", rows);
+        for (String path : new String[] {"Ring", "Direct"}) {
+            long r = Long.parseLong(in.getProperty("bootstrap" + path + "RowsPerSecond"));
+            sb.append(String.format(Locale.ROOT, "| bootstrap ≥ 1M rows/s end to end%s, %s | %,d rows/s | %s |%n", size,
+                    path.equals("Ring") ? "through the ring" : "direct", r, r >= 1_000_000 ? "met" : "**missed**"));
+        }
     }
 
     private static SystemResult find(List<SystemResult> results, String system) {

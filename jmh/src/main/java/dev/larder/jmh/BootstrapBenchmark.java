@@ -1,0 +1,95 @@
+package dev.larder.jmh;
+
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
+import dev.larder.store.FeatureStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Bootstrap of a fresh table from a generated Delta snapshot ({@link DeltaBootstrap}: {@code rows} rows x 20 float64
+ * features), end to end: Kernel's parquet scan, row copy, upserts, final publish (bar: ≥ 1M rows/s at 10M rows:
+ * {@code -p rows=10000000}). The score is the time of one bootstrap; each invocation also prints its rows/s.
+ *
+ * <ul>
+ *   <li>{@code direct}: {@code DeltaFeed.bootstrap} into a {@code TableWriterSink} (the scanning thread is the writer,
+ *   and the time includes its final sync), as {@code larder load} does.
+ *   <li>{@code ring}: {@code Larder.follow}, timed until the table's watermark reaches the snapshot's version (the
+ *   follower thread scans, the ring hands rows to the writer thread).
+ * </ul>
+ * The Delta table is generated once into {@code <larder.bench.dir>/bench-delta-<rows>} (default {@code target/}, relative
+ * to the working directory) and reused by later runs; its files are read from the page cache after the first invocation.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 1)
+@Measurement(iterations = 3)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "--enable-native-access=ALL-UNNAMED",
+        "--sun-misc-unsafe-memory-access=allow"})
+public class BootstrapBenchmark {
+    @Param("1000000")
+    public long rows;
+
+    private DeltaBootstrap delta;
+    private Path storeDir;
+    private FeatureStore store;
+    private Larder larder;
+    private long started;
+    private long elapsedNanos;
+
+    @Setup(Level.Trial)
+    public void openDelta() throws IOException {
+        delta = DeltaBootstrap.open(Path.of(System.getProperty("larder.bench.dir", "target")), rows);
+    }
+
+    @Setup(Level.Invocation)
+    public void freshStore() throws IOException {
+        storeDir = Files.createTempDirectory("larder-jmh-bootstrap");
+        store = FeatureStore.open(storeDir);
+    }
+
+    @TearDown(Level.Invocation)
+    public void dropStore() throws IOException {
+        System.out.printf("%n%,.0f rows/s%n", rows * 1e9 / elapsedNanos);
+        if (larder != null) {
+            larder.close();
+            larder = null;
+        }
+        store.close();
+        GetFixture.deleteTree(storeDir);
+    }
+
+    @Benchmark
+    public long direct() {
+        started = System.nanoTime();
+        return timed(delta.direct(store));
+    }
+
+    @Benchmark
+    public long ring() throws InterruptedException {
+        started = System.nanoTime();
+        larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false));
+        return timed(delta.ring(larder));
+    }
+
+    private long timed(long loaded) {
+        elapsedNanos = System.nanoTime() - started;
+        return loaded;
+    }
+}

@@ -1,0 +1,193 @@
+package dev.larder.jmh;
+
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
+import dev.larder.ingest.TableHandle;
+import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
+import dev.larder.store.RowBuffer;
+import dev.larder.store.TableOptions;
+import dev.larder.store.TableWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.ThreadParams;
+
+/**
+ * Upserts per second of {@link Dataset} rows (20 float64 features, a 216-byte stored row) into a table of {@code keys}
+ * loaded rows, every upsert replacing a stored row (bar: ≥ 2M/s through the ring).
+ *
+ * <ul>
+ *   <li>{@code ring}: producers ({@code -t N}, default 1) call {@code Larder.upsert}; the ring blocks them when full, so
+ *   in steady state they run at the writer's apply rate. Rows still in the ring when an iteration ends are counted but
+ *   applied in the (unmeasured) flush after it: at most one ring (16,384 rows) per iteration, under 0.5% at 2M/s x 2 s.
+ *   <li>{@code direct}: the calling thread is the table's single writer ({@code TableWriter.upsert}, no ring), the
+ *   ceiling the ring is compared with. Single-threaded by construction.
+ * </ul>
+ * Sync (msync) is left out of both: versions are not ended during the measurement, and each iteration ends with a flush
+ * outside the timing.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Threads(1)
+public class WriterThroughputBenchmark {
+    static final String TABLE = "throughput";
+
+    /** A table behind the ingest ring and its writer thread. */
+    @State(Scope.Benchmark)
+    public static class Ring {
+        @Param("1000000")
+        public int keys;
+
+        Larder larder;
+        TableHandle table;
+        private Path dir;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            dir = Files.createTempDirectory("larder-jmh-ring");
+            larder = Larder.open(dir, IngestOptions.DEFAULT.withJmx(false));
+            table = larder.createTable(TABLE, Dataset.schema(), TableOptions.DEFAULT.withInitialRows(keys));
+            RowBuffer row = table.table().newRow();
+            for (int k = 0; k < keys; k++) {
+                fill(row, k, 1);
+                larder.upsert(table, row, 1, 0);
+            }
+            larder.flush();
+        }
+
+        /** Applies what the ring still holds before the next iteration starts, so iterations do not overlap. */
+        @TearDown(Level.Iteration)
+        public void drain() {
+            larder.flush();
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            larder.close();
+            GetFixture.deleteTree(dir);
+        }
+    }
+
+    /** A table written by the benchmark thread itself. */
+    @State(Scope.Benchmark)
+    public static class Direct {
+        @Param("1000000")
+        public int keys;
+
+        private FeatureStore store;
+        FeatureTable table;
+        TableWriter writer;
+        private Path dir;
+
+        @Setup(Level.Trial)
+        public void open(BenchmarkParams params) throws IOException {
+            if (params.getThreads() != 1) {
+                throw new IllegalArgumentException("direct upserts have a single writer: run them with -t 1");
+            }
+            dir = Files.createTempDirectory("larder-jmh-direct");
+            store = FeatureStore.open(dir);
+            table = store.create(TABLE, Dataset.schema(), TableOptions.DEFAULT.withInitialRows(keys));
+            writer = table.writer();
+            RowBuffer row = table.newRow();
+            for (int k = 0; k < keys; k++) {
+                fill(row, k, 1);
+                writer.upsert(row, 1, 0);
+            }
+            writer.sync();
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            store.close();
+            GetFixture.deleteTree(dir);
+        }
+    }
+
+    /**
+     * One producer's cursor: thread {@code i} of {@code n} cycles through keys {@code i, i+n, i+2n, ...}, with a newer
+     * version on each pass, so every upsert replaces a row (none is ignored as older) and producers never race on a key.
+     */
+    abstract static class Cursor {
+        RowBuffer row;
+        private long key;
+        private long stride;
+        private long first;
+        private long keys;
+        private long version = 2;
+
+        void start(ThreadParams thread, FeatureTable table, int keyCount) {
+            row = table.newRow();
+            first = thread.getThreadIndex();
+            stride = thread.getThreadCount();
+            key = first;
+            keys = keyCount;
+            fill(row, 0, version);
+        }
+
+        /** Sets the next key and a changing feature into the row; returns the row's version. */
+        long next() {
+            if (key >= keys) {
+                key = first;
+                version++;
+            }
+            row.setLong(0, key).setDouble(Dataset.FIRST_FEATURE_COLUMN, Dataset.feature(key, version, 0));
+            key += stride;
+            return version;
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class RingProducer extends Cursor {
+        @Setup(Level.Trial)
+        public void init(ThreadParams thread, Ring ring) {
+            start(thread, ring.table.table(), ring.keys);
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class DirectProducer extends Cursor {
+        @Setup(Level.Trial)
+        public void init(ThreadParams thread, Direct direct) {
+            start(thread, direct.table, direct.keys);
+        }
+    }
+
+    @Benchmark
+    public void ring(Ring ring, RingProducer p) {
+        long version = p.next();
+        ring.larder.upsert(ring.table, p.row, version, version);
+    }
+
+    @Benchmark
+    public TableWriter.Outcome direct(Direct direct, DirectProducer p) {
+        long version = p.next();
+        return direct.writer.upsert(p.row, version, version);
+    }
+
+    static void fill(RowBuffer row, long key, long version) {
+        row.setLong(0, key);
+        for (int i = 0; i < Dataset.FEATURES; i++) {
+            row.setDouble(Dataset.FIRST_FEATURE_COLUMN + i, Dataset.feature(key, version, i));
+        }
+    }
+}

@@ -78,8 +78,7 @@ public final class DeltaFeed {
     private RowBuffer copy(DeltaRow r, RowBuffer row, long version) {
         try {
             copier.copy(r, row);
-            row.encodeKey();
-            return row;
+            return row.checkKey();
         } catch (IllegalArgumentException e) {
             throw new DeltaReadException(DeltaReadException.Reason.INVALID_DATA, source.tablePath(), version, null, null,
                     e.getMessage(), e);

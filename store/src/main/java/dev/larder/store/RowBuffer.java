@@ -52,10 +52,27 @@ public final class RowBuffer extends RowImage {
 
     /** Marks every column null and zeroes the data, ready for the next row. */
     public RowBuffer clear() {
-        java.util.Arrays.fill(bytes, RowLayoutDescriptor.KEY, bytes.length, (byte) 0);
+        int nulls = layout.nullsOffset();
         int n = schema.columnCount();
-        for (int i = 0; i < n; i++) {
-            bytes[layout.nullsOffset() + (i >>> 3)] |= (byte) (1 << (i & 7));
+        java.util.Arrays.fill(bytes, RowLayoutDescriptor.KEY, bytes.length, (byte) 0);
+        java.util.Arrays.fill(bytes, nulls, nulls + (n >>> 3), (byte) -1);
+        if ((n & 7) != 0) {
+            bytes[nulls + (n >>> 3)] = (byte) ((1 << (n & 7)) - 1);
+        }
+        return this;
+    }
+
+    /**
+     * Checks that every key column is set, without encoding the key.
+     *
+     * @throws IllegalArgumentException naming the first key column that is null
+     */
+    public RowBuffer checkKey() {
+        for (int k = 0; k < schema.keyColumnCount(); k++) {
+            int c = schema.keyColumn(k);
+            if (isNull(c)) {
+                throw new IllegalArgumentException("null value in key column '" + schema.column(c).name() + "'");
+            }
         }
         return this;
     }

@@ -33,8 +33,10 @@ class DeltaFollowTest {
         }
     }
 
-    static FollowOptions fastPoll() {
-        return FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20));
+    /** Follows a generated table as "users", polling every 20 ms. */
+    static Follower follow(Larder larder, DeltaSource src) {
+        return larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
+                FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20)));
     }
 
     /** Files removed by {@code version}'s commit, as named in its JSON log entry. */
@@ -56,8 +58,7 @@ class DeltaFollowTest {
         DeltaSource src = DeltaSource.open(delta.toString());
         Path storeDir = dir.resolve("store");
         try (Larder larder = Larder.open(storeDir, IngestOptions.DEFAULT)) {
-            Follower f = larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
-                    fastPoll());
+            Follower f = follow(larder, src);
             awaitWatermark(f.handle(), 1);
             f.close();
             larder.flush();
@@ -71,8 +72,7 @@ class DeltaFollowTest {
             java.nio.file.Files.delete(delta.resolve(file));
         }
         try (Larder larder = Larder.open(storeDir, IngestOptions.DEFAULT)) {
-            Follower f = larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
-                    fastPoll());
+            Follower f = follow(larder, src);
             awaitWatermark(f.handle(), 3);
             assertEquals("users.g1", f.handle().table().name(), "re-bootstrapped into a new generation");
             TableParity.Result r = TableParity.verify(src, f.handle().table(), 5);
@@ -108,8 +108,7 @@ class DeltaFollowTest {
         DeltaTableGenerator.generate(spec, delta);
         DeltaSource src = DeltaSource.open(delta.toString());
         try (Larder larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
-            Follower f = larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
-                    fastPoll());
+            Follower f = follow(larder, src);
             awaitWatermark(f.handle(), 1);
             TableReader before = f.handle().table().newReader();
             assertTrue(!before.schema().hasColumn("f_new"));
@@ -133,8 +132,7 @@ class DeltaFollowTest {
         DeltaSource src = DeltaSource.open(delta.toString());
         Path storeDir = dir.resolve("store");
         try (Larder larder = Larder.open(storeDir, IngestOptions.DEFAULT)) {
-            Follower f = larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
-                    fastPoll());
+            Follower f = follow(larder, src);
             awaitWatermark(f.handle(), 1);
             DeltaTableGenerator.appendCommit(delta);
             DeltaTableGenerator.appendCommit(delta);
@@ -147,8 +145,7 @@ class DeltaFollowTest {
         }
         DeltaTableGenerator.appendCommit(delta);
         try (Larder larder = Larder.open(storeDir, IngestOptions.DEFAULT)) {
-            Follower f = larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
-                    fastPoll());
+            Follower f = follow(larder, src);
             awaitWatermark(f.handle(), 4);
             f.close();
             larder.flush();

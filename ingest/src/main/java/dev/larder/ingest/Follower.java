@@ -331,6 +331,8 @@ public final class Follower implements AutoCloseable {
         private long openTimestamp;
         private boolean stageCommits;
         private boolean streaming;
+        /** Upserts of the open bootstrap version, to tell whether its key columns identify rows uniquely. */
+        private long bootstrapUpserts;
         private byte[] stage = new byte[0];
         private byte[] scratch = new byte[0];
         private int staged;
@@ -391,6 +393,7 @@ public final class Follower implements AutoCloseable {
             openTimestamp = commitTimestampMillis;
             staged = 0;
             streaming = !stageCommits;
+            bootstrapUpserts = 0;
         }
 
         @Override
@@ -407,6 +410,9 @@ public final class Follower implements AutoCloseable {
             checkRunning();
             if (openVersion < 0) {
                 throw new IllegalStateException("source " + source.path() + " delivered a change outside begin/end");
+            }
+            if (!stageCommits && op == IngestEvent.UPSERT) {
+                bootstrapUpserts++;
             }
             if (!streaming) {
                 target.checkSchema(r);
@@ -446,6 +452,35 @@ public final class Follower implements AutoCloseable {
             staged = 0;
         }
 
+        /**
+         * A bootstrap fills an empty table, so fewer live rows than upserts means rows shared a key: refuse the snapshot
+         * before its version becomes the watermark, rather than keep an arbitrary one of the rows.
+         */
+        private void checkKeysUnique() {
+            try {
+                await(pipeline.control(IngestEvent.NOOP, target, null));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException("follower of table " + name + " interrupted");
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("ingest writer failed", e.getCause());
+            }
+            long live = target.table.size();
+            if (target.failure == null && live != bootstrapUpserts) {
+                throw new IllegalStateException("the snapshot of version " + openVersion + " of " + source.path() + " has "
+                        + bootstrapUpserts + " rows but " + live + " distinct keys: key columns " + keyNames()
+                        + " do not identify rows uniquely");
+            }
+        }
+
+        private List<String> keyNames() {
+            List<String> names = new ArrayList<>();
+            for (int k : target.schema.keyColumns()) {
+                names.add(target.schema.column(k).name());
+            }
+            return names;
+        }
+
         @Override
         public void end() {
             checkRunning();
@@ -453,6 +488,9 @@ public final class Follower implements AutoCloseable {
                 throw new IllegalStateException("source " + source.path() + " ended a version it did not begin");
             }
             flushStage();
+            if (!stageCommits) {
+                checkKeysUnique();
+            }
             pipeline.endVersion(target, openVersion, openTimestamp);
             lastVersion = openVersion;
             openVersion = -1;

@@ -59,6 +59,20 @@ public final class FeatureStore implements AutoCloseable {
         return Files.exists(dir.resolve(StoreFiles.checkName(name)).resolve(TableMetadata.FILE));
     }
 
+    /**
+     * The metadata (schema, TTL, lineage) of a table on disk, read without opening the table: no mapping, no lock, so it
+     * works while the table's data files are damaged, e.g. to find the Delta table to rebuild it from.
+     *
+     * @throws StoreCorruptedException naming {@code table.properties} when that file itself is damaged
+     */
+    public TableMetadata metadata(String name) {
+        Path t = dir.resolve(StoreFiles.checkName(name));
+        if (!Files.exists(t.resolve(TableMetadata.FILE))) {
+            throw new StoreException("no table " + name + " at " + t + " (missing " + TableMetadata.FILE + ")");
+        }
+        return TableMetadata.read(t);
+    }
+
     /** Creates a new table; fails if one with that name exists. */
     public synchronized FeatureTable create(String name, FeatureSchema schema, TableOptions options) {
         StoreFiles.checkName(name);

@@ -68,6 +68,9 @@ public final class FeatureTable implements AutoCloseable {
             }
             this.lock = l;
             this.lockChannel = lockCh;
+            if (create) {
+                removeCreateLeftovers();
+            }
             Path statePath = dir.resolve("state.dat");
             Path rowsPath = dir.resolve("rows.dat");
             try (FileChannel stateCh = StoreFiles.openReadWrite(statePath, create)) {
@@ -179,6 +182,19 @@ public final class FeatureTable implements AutoCloseable {
         }
         if (heapChannel.size() < heapCapacity) {
             throw new StoreCorruptedException(heapPath, "truncated: " + heapChannel.size() + " bytes, expected at least " + heapCapacity);
+        }
+    }
+
+    /**
+     * A create killed before its last step (writing {@code table.properties}, checked absent by {@link #create}) leaves
+     * some data files behind; under the writer lock they belong to no one, so they go rather than block every retry.
+     */
+    private void removeCreateLeftovers() throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "{state.dat,rows.dat," + HeapDescriptor.FILE + ",index-*.dat,"
+                + TableMetadata.FILE + ".tmp}")) {
+            for (Path p : ds) {
+                Files.delete(p);
+            }
         }
     }
 

@@ -1,0 +1,444 @@
+package dev.larder.stress;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.larder.ingest.FeedException;
+import dev.larder.ingest.FollowOptions;
+import dev.larder.ingest.Follower;
+import dev.larder.ingest.FreshnessListener;
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
+import dev.larder.ingest.LiveReader;
+import dev.larder.ingest.TableStatus;
+import dev.larder.snapshot.DeltaChangeSource;
+import dev.larder.snapshot.DeltaReadException;
+import dev.larder.snapshot.DeltaSource;
+import dev.larder.snapshot.Rebuild;
+import dev.larder.snapshot.ScanProgress;
+import dev.larder.snapshot.TableParity;
+import dev.larder.store.FeatureStore;
+import dev.larder.store.ReadStatus;
+import dev.larder.store.StoreCorruptedException;
+import dev.larder.store.StoreException;
+import dev.larder.store.TableReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Hostile inputs against a followed Delta table (a hand-made one, so each commit holds exactly the damage wanted): every
+ * case must stop the feed with a clear error naming what is wrong, keep readers on the last good version (watermark and
+ * every row unchanged, nothing of the bad commit visible), and, where the damage can be repaired, resume once it is.
+ * Damaged store files must fail to open with an error naming the file, and {@link Rebuild} must bring the table back
+ * from its Delta source.
+ */
+class HostileInputTest {
+    static final String TABLE = "t";
+    /** Keys read before and after each failure: the table's, the bad commit's, and one planted outside the root. */
+    static final List<String> PROBES = probes();
+
+    @TempDir
+    Path dir;
+
+    HandMadeDelta delta;
+    Larder larder;
+    Follower follower;
+    final LinkedBlockingQueue<FeedException> failures = new LinkedBlockingQueue<>();
+    final AtomicInteger resumed = new AtomicInteger();
+    static final AtomicInteger INPUTS = new AtomicInteger();
+
+    private static List<String> probes() {
+        List<String> p = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            p.add("k" + i);
+        }
+        p.add("evil");
+        return p;
+    }
+
+    static List<HandMadeDelta.Row> rows(int from, int to, long version) {
+        List<HandMadeDelta.Row> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            // Every fifth note is longer than the 16 inline bytes, so the table's heap file is in use too.
+            String note = i % 7 == 0 ? null : i % 5 == 0 ? "a longer note kept in the heap, key " + i + " v" + version : "note-" + i + "-v" + version;
+            out.add(new HandMadeDelta.Row("k" + i, i * 10L + version, i / 4.0 + version, note));
+        }
+        return out;
+    }
+
+    /** Version 0 holds k0..k99, version 1 adds k100..k199; the feed is followed up to version 1. */
+    void followGoodTable() throws Exception {
+        delta = HandMadeDelta.create(dir.resolve("delta"), rows(0, 100, 0));
+        delta.commit(1, delta.add(delta.writeData("part-1.parquet", rows(100, 200, 1))));
+        startFollowing();
+        awaitWatermark(1);
+    }
+
+    void startFollowing() {
+        larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT.withJmx(false));
+        larder.addListener(new FreshnessListener() {
+            @Override
+            public void onFeedFailed(TableStatus status, FeedException error) {
+                failures.add(error);
+            }
+
+            @Override
+            public void onFeedResumed(TableStatus status) {
+                resumed.incrementAndGet();
+            }
+        });
+        follower = larder.follow(TABLE, new DeltaChangeSource(DeltaSource.open(delta.root.toString()), List.of("id"), 16, ScanProgress.NONE),
+                FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20)).withRetry(Duration.ofMillis(20), Duration.ofMillis(200)));
+    }
+
+    @AfterAll
+    static void summary() {
+        System.out.printf("hostile-input suite: %d bad inputs tried, each stopped with its error while reads stayed on the last good version%n",
+                INPUTS.get());
+    }
+
+    @AfterEach
+    void close() {
+        if (larder != null) {
+            larder.close();
+        }
+    }
+
+    void awaitWatermark(long version) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (follower.handle().lineage().version() < version) {
+            assertTrue(System.nanoTime() < deadline, "watermark " + follower.handle().lineage().version() + " never reached " + version
+                    + "; last error: " + follower.status().lastError());
+            Thread.sleep(10);
+        }
+    }
+
+    FeedException awaitFailure() throws InterruptedException {
+        FeedException e = failures.poll(60, TimeUnit.SECONDS);
+        assertNotNull(e, "the feed did not fail");
+        INPUTS.incrementAndGet();
+        return e;
+    }
+
+    /** Every probe key rendered (or NOT_FOUND), read through a LiveReader as a model server would. */
+    Map<String, String> reads() {
+        LiveReader live = follower.handle().newReader();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String id : PROBES) {
+            TableReader r = live.refresh();
+            out.put(id, r.get(id) == ReadStatus.FOUND ? render(r) : "NOT_FOUND");
+        }
+        return out;
+    }
+
+    static String render(TableReader r) {
+        StringBuilder sb = new StringBuilder();
+        for (int c = 0; c < r.schema().columnCount(); c++) {
+            sb.append(r.isNull(c) ? "null" : switch (r.schema().column(c).type()) {
+                case STRING -> r.getString(c);
+                case INT64 -> Long.toString(r.getLong(c));
+                case FLOAT64 -> Double.toString(r.getDouble(c));
+                default -> "?";
+            }).append(',');
+        }
+        return sb.append('@').append(r.version()).toString();
+    }
+
+    /** The failed feed left everything as it was at version 1, also after several retries. */
+    void assertReadsUnchanged(Map<String, String> before) throws InterruptedException {
+        assertTrue(failures.poll(30, TimeUnit.SECONDS) != null, "the feed is retried and keeps failing");
+        assertEquals(1, follower.handle().lineage().version(), "watermark moved past the last good version");
+        assertEquals(before, reads(), "reads changed after a failed commit");
+        assertTrue(follower.status().lastError() != null, "status reports the error");
+    }
+
+    static void assertReason(FeedException e, DeltaReadException.Reason reason, String... mentions) {
+        DeltaReadException cause = cause(e, DeltaReadException.class);
+        assertNotNull(cause, "not a Delta read failure: " + e);
+        assertEquals(reason, cause.reason(), e.getMessage());
+        for (String m : mentions) {
+            assertTrue(e.getMessage().contains(m), "'" + m + "' not named in: " + e.getMessage());
+        }
+    }
+
+    static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    /** After a repair: the feed reaches version 2, shows its rows, and equals the Delta table there. */
+    void assertResumedAtVersion2() throws InterruptedException {
+        assertResumedAtVersion2("k251,2512,64.75,note-251-v2,@2");
+    }
+
+    void assertResumedAtVersion2(String k251) throws InterruptedException {
+        awaitWatermark(2);
+        Map<String, String> after = reads();
+        assertEquals(k251, after.get("k251"));
+        assertEquals("NOT_FOUND", after.get("evil"));
+        follower.close();
+        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()), follower.handle().table(), 5);
+        assertEquals(2, r.version());
+        assertTrue(r.equal(), r.toString());
+        assertEquals(300, r.tableRows());
+    }
+
+    /** Writes the good version-2 file, returns its bytes and the add action that names it. */
+    String goodVersion2File(byte[][] bytes) throws IOException {
+        String name = delta.writeData("part-2.parquet", rows(200, 300, 2));
+        bytes[0] = Files.readAllBytes(delta.root.resolve(name));
+        return delta.add(name);
+    }
+
+    @Test
+    void truncatedParquetInANewCommit() throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        byte[][] good = new byte[1][];
+        String add = goodVersion2File(good);
+        Files.write(delta.root.resolve("part-2.parquet"), Arrays.copyOf(good[0], good[0].length / 2));
+        delta.commit(2, add);
+        FeedException e = awaitFailure();
+        assertEquals(2, e.version(), e.getMessage());
+        assertReason(e, DeltaReadException.Reason.CORRUPT_FILE, "part-2.parquet", "version 2");
+        assertReadsUnchanged(before);
+        Files.write(delta.root.resolve("part-2.parquet"), good[0]);
+        assertResumedAtVersion2();
+    }
+
+    @Test
+    void corruptParquetInANewCommit() throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        byte[][] good = new byte[1][];
+        String add = goodVersion2File(good);
+        byte[] garbage = new byte[good[0].length];
+        new Random(1).nextBytes(garbage);
+        Files.write(delta.root.resolve("part-2.parquet"), garbage);
+        delta.commit(2, add);
+        FeedException e = awaitFailure();
+        assertReason(e, DeltaReadException.Reason.CORRUPT_FILE, "part-2.parquet", "version 2");
+        assertReadsUnchanged(before);
+        Files.write(delta.root.resolve("part-2.parquet"), good[0]);
+        assertResumedAtVersion2();
+    }
+
+    @Test
+    void dataFileMissing() throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        byte[][] good = new byte[1][];
+        String add = goodVersion2File(good);
+        Files.delete(delta.root.resolve("part-2.parquet"));
+        delta.commit(2, add);
+        // A missing file reads as history gone (vacuumed): the follower re-bootstraps, which needs the file as well.
+        FeedException e = awaitFailure();
+        assertReason(e, DeltaReadException.Reason.MISSING_FILE, "part-2.parquet", "version 2");
+        assertReadsUnchanged(before);
+        Files.write(delta.root.resolve("part-2.parquet"), good[0]);
+        assertResumedAtVersion2();
+    }
+
+    @Test
+    void malformedCommitJson() throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        byte[][] good = new byte[1][];
+        String add = goodVersion2File(good);
+        delta.writeCommitText(2, "{\"add\":{\"path\":\n");
+        FeedException e = awaitFailure();
+        assertReason(e, DeltaReadException.Reason.MALFORMED_LOG);
+        assertReadsUnchanged(before);
+        delta.commit(2, add);
+        assertResumedAtVersion2();
+    }
+
+    @Test
+    void featureTypeChangedIncompatibly() throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        delta.commit(2, delta.metaData(HandMadeDelta.SCHEMA_FIELDS.replace("\"score\",\"type\":\"double\"", "\"score\",\"type\":\"string\"")));
+        FeedException e = awaitFailure();
+        assertEquals(2, e.version());
+        assertReason(e, DeltaReadException.Reason.INCOMPATIBLE_SCHEMA, "column 'score' changed type", "version 2");
+        assertReadsUnchanged(before);
+    }
+
+    @Test
+    void keyTypeChangedIncompatibly() throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        delta.commit(2, delta.metaData(HandMadeDelta.SCHEMA_FIELDS.replace("\"id\",\"type\":\"string\"", "\"id\",\"type\":\"long\"")));
+        FeedException e = awaitFailure();
+        assertReason(e, DeltaReadException.Reason.INCOMPATIBLE_SCHEMA, "column 'id' changed type", "version 2");
+        assertReadsUnchanged(before);
+    }
+
+    @Test
+    void addedNullableColumnIsAccepted() throws Exception {
+        followGoodTable();
+        delta.commit(2, delta.metaData(HandMadeDelta.SCHEMA_FIELDS + ",{\"name\":\"extra\",\"type\":\"integer\",\"nullable\":true,\"metadata\":{}}"),
+                delta.add(delta.writeData("part-2.parquet", rows(200, 300, 2))));
+        // The follower rebuilds a wider generation: the new column reads as null.
+        assertResumedAtVersion2("k251,2512,64.75,note-251-v2,null,@2");
+        assertTrue(failures.isEmpty(), "an additive schema change must not stop the feed: " + failures);
+    }
+
+    @Test
+    void nullKey() throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        List<HandMadeDelta.Row> bad = new ArrayList<>(rows(200, 300, 2));
+        bad.add(50, new HandMadeDelta.Row(null, 1L, 1.0, "no key"));
+        delta.commit(2, delta.add(delta.writeData("part-2.parquet", bad)));
+        FeedException e = awaitFailure();
+        assertEquals(2, e.version());
+        assertReason(e, DeltaReadException.Reason.INVALID_DATA, "null value in key column 'id'", "version 2");
+        assertReadsUnchanged(before);
+    }
+
+    @Test
+    void oversizedKey() throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        List<HandMadeDelta.Row> bad = new ArrayList<>(rows(200, 300, 2));
+        bad.add(new HandMadeDelta.Row("k".repeat(100), 1L, 1.0, "long key"));
+        delta.commit(2, delta.add(delta.writeData("part-2.parquet", bad)));
+        FeedException e = awaitFailure();
+        assertReason(e, DeltaReadException.Reason.INVALID_DATA, "100 bytes exceeds the capacity of key column id", "version 2");
+        assertReadsUnchanged(before);
+    }
+
+    @Test
+    void oversizedString() throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        List<HandMadeDelta.Row> bad = new ArrayList<>(rows(200, 300, 2));
+        int size = (16 << 20) + 1;
+        bad.add(new HandMadeDelta.Row("k299x", 1L, 1.0, "n".repeat(size)));
+        delta.commit(2, delta.add(delta.writeData("part-2.parquet", bad)));
+        FeedException e = awaitFailure();
+        assertReason(e, DeltaReadException.Reason.INVALID_DATA, size + " bytes exceeds the 16777216-byte limit of column note", "version 2");
+        assertReadsUnchanged(before);
+    }
+
+    @Test
+    void duplicateKeysInOneSnapshot() throws Exception {
+        List<HandMadeDelta.Row> dup = new ArrayList<>(rows(0, 100, 0));
+        dup.add(new HandMadeDelta.Row("k42", 42L, 0.5, "second k42"));
+        delta = HandMadeDelta.create(dir.resolve("delta"), dup);
+        startFollowing();
+        FeedException e = awaitFailure();
+        assertTrue(e.getMessage().contains("101 rows but 100 distinct keys") && e.getMessage().contains("[id] do not identify rows uniquely"),
+                e.getMessage());
+        assertTrue(failures.poll(30, TimeUnit.SECONDS) != null, "the bootstrap is retried and keeps failing");
+        assertEquals(-1, follower.handle().lineage().version(), "a snapshot with duplicate keys must not become the watermark");
+        // The fix: a commit replacing the file with one keyed uniquely; the next bootstrap takes the latest version.
+        delta.commit(1, delta.remove("part-0.parquet"), delta.add(delta.writeData("part-1.parquet", rows(0, 100, 1))));
+        awaitWatermark(1);
+        follower.close();
+        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()), follower.handle().table(), 5);
+        assertTrue(r.equal(), r.toString());
+        assertEquals(100, r.tableRows());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../outside.parquet", "%2E%2E/outside.parquet", "ABSOLUTE", "/etc/hosts"})
+    void logPathEscapingTheTableRootIsRefusedUnread(String path) throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        // A readable file with a row to plant: if it were read, "evil" would show up (or the error would differ).
+        Path outside = dir.resolve("outside.parquet");
+        HandMadeDelta.writeParquet(outside, List.of(new HandMadeDelta.Row("evil", 666L, 6.66, "planted")));
+        String escaping = path.equals("ABSOLUTE") ? outside.toUri().toString() : path;
+        delta.commit(2, delta.add(escaping));
+        FeedException e = awaitFailure();
+        assertReason(e, DeltaReadException.Reason.PATH_OUTSIDE_TABLE, "refused", "version 2");
+        assertEquals(escaping, cause(e, DeltaReadException.class).file());
+        assertReadsUnchanged(before);
+        delta.commit(2, delta.add(delta.writeData("part-2.parquet", rows(200, 300, 2))));
+        assertResumedAtVersion2();
+    }
+
+    /** Store files damaged while the process was down: a clear error naming the file, then a rebuild from Delta. */
+    @ParameterizedTest
+    @ValueSource(strings = {"rows.dat:truncate", "state.dat:garbage", "table.properties:garbage", "index-0.dat:truncate",
+            "heap.dat:truncate", "state.dat:truncate"})
+    void damagedStoreFileIsNamedAndRebuiltFromDelta(String damage) throws Exception {
+        followGoodTable();
+        Map<String, String> good = reads();
+        larder.close();
+        larder = null;
+        String file = damage.split(":")[0];
+        Path storeDir = dir.resolve("store");
+        Path damaged = storeDir.resolve(TABLE).resolve(file);
+        if (damage.endsWith("truncate")) {
+            byte[] b = Files.readAllBytes(damaged);
+            Files.write(damaged, Arrays.copyOf(b, b.length / 3));
+        } else {
+            byte[] garbage = new byte[(int) Files.size(damaged)];
+            new Random(2).nextBytes(garbage);
+            Files.write(damaged, garbage);
+        }
+        INPUTS.incrementAndGet();
+        try (FeatureStore store = FeatureStore.open(storeDir)) {
+            StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> store.table(TABLE));
+            assertEquals(damaged, e.file());
+            assertTrue(e.getMessage().contains(damaged.toString()), e.getMessage());
+        }
+        try (Larder l = Larder.open(storeDir, IngestOptions.DEFAULT.withJmx(false))) {
+            StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> l.follow(TABLE,
+                    new DeltaChangeSource(DeltaSource.open(delta.root.toString()), List.of("id"), 16, ScanProgress.NONE), FollowOptions.DEFAULT));
+            assertEquals(damaged, e.file(), "following names the damaged file too");
+        }
+        try (FeatureStore store = FeatureStore.open(storeDir)) {
+            Rebuild.Plan plan = file.equals("table.properties")
+                    ? Rebuild.Plan.fromDelta(TABLE, delta.root.toString(), List.of("id"), 16, Duration.ZERO)
+                    : Rebuild.recordedPlan(store, TABLE);
+            Rebuild.Result r = Rebuild.run(store, plan, ScanProgress.NONE);
+            assertEquals(1, r.version());
+            assertEquals(200, r.rows());
+        }
+        startFollowing();
+        awaitWatermark(1);
+        assertEquals(good, reads(), "the rebuilt table reads as before the damage");
+        delta.commit(2, delta.add(delta.writeData("part-2.parquet", rows(200, 300, 2))));
+        assertResumedAtVersion2();
+    }
+
+    @Test
+    void rebuildRefusesATableThatIsOpen() throws Exception {
+        followGoodTable();
+        assertTrue(follower.handle().awaitDurable(1, Duration.ofSeconds(30)));
+        try (FeatureStore other = FeatureStore.open(dir.resolve("store"))) {
+            Rebuild.Plan plan = Rebuild.recordedPlan(other, TABLE);
+            StoreException e = assertThrows(StoreException.class, () -> Rebuild.run(other, plan, ScanProgress.NONE));
+            assertTrue(e.getMessage().contains("is open"), e.getMessage());
+        }
+        assertEquals(1, follower.handle().lineage().version());
+        assertEquals("k151,1511,38.75,note-151-v1,@1", reads().get("k151"));
+    }
+}

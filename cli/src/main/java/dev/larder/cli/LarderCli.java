@@ -1,5 +1,7 @@
 package dev.larder.cli;
 
+import dev.larder.store.StoreCorruptedException;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "larder", mixinStandardHelpOptions = true, version = "larder 0.1.0",
         description = "Embedded, memory-mapped online feature store fed from Delta Lake.",
         subcommands = {DemoCommand.class, LoadCommand.class, ApplyChangesCommand.class, GetCommand.class, DumpCommand.class,
-                VerifyCommand.class, FollowCommand.class, StatsCommand.class, GenerateCommand.class, BenchCommand.class,
+                VerifyCommand.class, FollowCommand.class, StatsCommand.class, RebuildCommand.class, GenerateCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LarderCli implements Runnable {
     @CommandLine.Spec
@@ -22,6 +24,12 @@ public final class LarderCli implements Runnable {
         CommandLine cl = new CommandLine(new LarderCli());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("larder " + cmd.getCommandName() + ": " + ex.getMessage());
+            if (ex instanceof StoreCorruptedException c && c.file().getParent() != null && c.file().getParent().getParent() != null) {
+                Path table = c.file().getParent();
+                cmd.getErr().println("The table's files are damaged; reads of it cannot be trusted. Rebuild it from its Delta table with:");
+                cmd.getErr().println("  ./larder rebuild --store " + table.getParent() + " --table " + table.getFileName()
+                        + (c.file().getFileName().toString().equals("table.properties") ? " --delta PATH --key COLUMNS" : ""));
+            }
             return 1;
         });
         return cl.execute(args);

@@ -101,6 +101,30 @@ class CliTest {
     }
 
     @Test
+    void aDamagedTableIsReportedAndRebuiltFromItsDeltaSource() throws Exception {
+        String delta = dir.resolve("delta").toString();
+        String store = dir.resolve("store").toString();
+        assertEquals(0, larder("generate", "--rows", "1000", "--features", "2", "--commits", "1", "--out", delta).exit());
+        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "t").exit());
+        List<String> before = larder("dump", "--store", store, "--table", "t").out().lines().toList();
+        Files.write(dir.resolve("store/t/state.dat"), new byte[4096]);
+
+        Run get = larder("get", "--store", store, "--table", "t", "1");
+        assertEquals(1, get.exit());
+        assertTrue(get.err().contains("state.dat") && get.err().contains("bad magic"), get.err());
+        assertTrue(get.err().contains("./larder rebuild --store " + store + " --table t"), get.err());
+
+        Run refused = larder("rebuild", "--store", store, "--table", "t");
+        assertEquals(1, refused.exit(), "no terminal to confirm on");
+        assertTrue(refused.err().contains("--yes"), refused.err());
+        Run rebuild = larder("rebuild", "--store", store, "--table", "t", "--yes");
+        assertEquals(0, rebuild.exit(), rebuild.err());
+        assertTrue(rebuild.out().contains("rebuilt t from"), rebuild.out());
+        assertEquals(before, larder("dump", "--store", store, "--table", "t").out().lines().toList());
+        assertEquals(0, larder("verify", "--store", store, "--table", "t").exit());
+    }
+
+    @Test
     void loadFromSharedTableAndErrorsAreClear() throws java.io.IOException {
         Path shared = Path.of("..", "..", "shared", "delta-tables", "cdf-table", "delta").toAbsolutePath().normalize();
         assumeTrue(Files.isDirectory(shared), "shared Delta tables absent at " + shared + "; skipping");

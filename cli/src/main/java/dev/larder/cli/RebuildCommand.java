@@ -1,0 +1,69 @@
+package dev.larder.cli;
+
+import dev.larder.snapshot.Rebuild;
+import dev.larder.store.FeatureStore;
+import java.io.Console;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code larder rebuild}: replaces a damaged table with a fresh bootstrap from its Delta table (the recorded source,
+ * or {@code --delta/--key} when the metadata file itself is damaged). Asks before deleting unless {@code --yes}.
+ */
+@Command(name = "rebuild", description = "Rebuild a damaged table from its Delta table (drops its files, bootstraps the latest version).")
+final class RebuildCommand implements Callable<Integer> {
+    @Mixin
+    StoreOptions target;
+
+    @Option(names = "--delta", description = "Delta table path or URI (default: the source recorded in the table's metadata).")
+    String delta;
+
+    @Option(names = "--key", split = ",", description = "Key column(s), needed with --delta.")
+    List<String> key;
+
+    @Option(names = "--inline-bytes", defaultValue = "64", description = "Inline bytes per string/binary value with --delta (default ${DEFAULT-VALUE}).")
+    int inlineBytes;
+
+    @Option(names = "--ttl", defaultValue = "0s", converter = DurationConverter.class, description = "TTL with --delta (default none).")
+    Duration ttl;
+
+    @Option(names = "--yes", description = "Do not ask for confirmation.")
+    boolean yes;
+
+    @Override
+    public Integer call() {
+        try (FeatureStore store = FeatureStore.open(target.store)) {
+            Rebuild.Plan plan;
+            if (delta != null) {
+                if (key == null || key.isEmpty()) {
+                    throw new IllegalArgumentException("--delta needs --key");
+                }
+                plan = Rebuild.Plan.fromDelta(target.table, delta, key, inlineBytes, ttl);
+            } else {
+                plan = Rebuild.recordedPlan(store, target.table);
+            }
+            if (!yes) {
+                Console console = System.console();
+                if (console == null) {
+                    throw new IllegalStateException("not a terminal: pass --yes to rebuild " + target.table + " from " + plan.deltaPath());
+                }
+                String answer = console.readLine("Delete table %s in %s and rebuild it from %s? [y/N] ", target.table, target.store,
+                        plan.deltaPath());
+                if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
+                    System.out.println("left unchanged");
+                    return 1;
+                }
+            }
+            Rebuild.Result r;
+            try (Progress p = new Progress("rebuild", -1)) {
+                r = Rebuild.run(store, plan, p);
+            }
+            System.out.printf("rebuilt %s from %s at version %d: %,d rows%n", r.table(), r.deltaPath(), r.version(), r.rows());
+            return 0;
+        }
+    }
+}

@@ -12,6 +12,8 @@ import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.snapshot.generate.GeneratorSpec;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.FeatureVector;
+import dev.larder.store.FeatureVectorReader;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.TableReader;
 import java.nio.file.Path;
@@ -112,10 +114,17 @@ class DeltaFollowTest {
             awaitWatermark(f.handle(), 1);
             TableReader before = f.handle().table().newReader();
             assertTrue(!before.schema().hasColumn("f_new"));
+            FeatureVectorReader vector = FeatureVector.builder().add(f.handle().table(), GeneratorSpec.numericColumn(0), -1)
+                    .build().newReader();
             addColumnCommit(delta, 2, "f_new");
             awaitWatermark(f.handle(), 2);
             FeatureTable now = f.handle().table();
             assertEquals("users.g1", now.name());
+            long key = spec.stateAt(1).liveKeys()[0];
+            double[] v = new double[1];
+            assertEquals(1, vector.fill(key, v, null), "a vector built on the old generation reads the new one");
+            assertEquals(spec.stateAt(1).numericValue(key, 0), v[0]);
+            assertEquals(now, before.table().current());
             assertTrue(now.schema().hasColumn("f_new"), now.schema().toString());
             TableReader r = now.newReader();
             assertEquals(ReadStatus.FOUND, r.get(spec.stateAt(1).liveKeys()[0]));

@@ -14,13 +14,16 @@ public final class FeatureVector {
     final FeatureTable[] tables;
     final int[] featureTable;
     final int[] featureColumn;
+    final String[] featureColumnName;
     final double[] defaults;
     private final List<String> names;
 
-    private FeatureVector(List<FeatureTable> tables, int[] featureTable, int[] featureColumn, double[] defaults, List<String> names) {
+    private FeatureVector(List<FeatureTable> tables, int[] featureTable, int[] featureColumn, String[] featureColumnName,
+                          double[] defaults, List<String> names) {
         this.tables = tables.toArray(new FeatureTable[0]);
         this.featureTable = featureTable;
         this.featureColumn = featureColumn;
+        this.featureColumnName = featureColumnName;
         this.defaults = defaults;
         this.names = List.copyOf(names);
     }
@@ -76,13 +79,16 @@ public final class FeatureVector {
             int n = features.size();
             int[] ft = new int[n];
             int[] fc = new int[n];
+            String[] cn = new String[n];
             double[] d = new double[n];
+            List<FeatureTable> tables = new ArrayList<>(tableIndex.keySet());
             for (int i = 0; i < n; i++) {
                 ft[i] = features.get(i)[0];
                 fc[i] = features.get(i)[1];
+                cn[i] = tables.get(ft[i]).schema().column(fc[i]).name();
                 d[i] = defaults.get(i);
             }
-            return new FeatureVector(new ArrayList<>(tableIndex.keySet()), ft, fc, d, names);
+            return new FeatureVector(tables, ft, fc, cn, d, names);
         }
     }
 }

@@ -2,12 +2,14 @@ package dev.larder.store;
 
 /**
  * Assembles one {@link FeatureVector} per call for ONE thread: one lookup per table, then each feature's value or its
- * default into the caller's array. Allocation-free.
+ * default into the caller's array. Allocation-free, except when a table has been replaced by a new generation
+ * ({@link FeatureTable#replaceWith}): the reader then moves to it, re-resolving its columns by name.
  */
 public final class FeatureVectorReader {
     private final FeatureVector vector;
     private final TableReader[] readers;
     private final ReadStatus[] tableStatus;
+    private final int[] column;
     private final Key key;
 
     FeatureVectorReader(FeatureVector vector) {
@@ -17,7 +19,24 @@ public final class FeatureVectorReader {
             readers[i] = vector.tables[i].newReader();
         }
         this.tableStatus = new ReadStatus[readers.length];
+        this.column = vector.featureColumn.clone();
         this.key = new Key(vector.tables[0].schema());
+    }
+
+    /** Moves table {@code t}'s reader to its newest generation if it was replaced. */
+    private TableReader reader(int t) {
+        TableReader r = readers[t];
+        FeatureTable current = r.table().current();
+        if (current != r.table()) {
+            r = current.newReader();
+            readers[t] = r;
+            for (int i = 0; i < column.length; i++) {
+                if (vector.featureTable[i] == t) {
+                    column[i] = current.schema().indexOf(vector.featureColumnName[i]);
+                }
+            }
+        }
+        return r;
     }
 
     /** A reusable key to fill for {@link #fill(Key, float[], ReadStatus[])} (composite entity keys). */
@@ -31,28 +50,28 @@ public final class FeatureVectorReader {
      */
     public int fill(long entityKey, float[] out, ReadStatus[] status) {
         for (int t = 0; t < readers.length; t++) {
-            tableStatus[t] = readers[t].get(entityKey);
+            tableStatus[t] = reader(t).get(entityKey);
         }
         return assemble(out, null, status);
     }
 
     public int fill(long entityKey, double[] out, ReadStatus[] status) {
         for (int t = 0; t < readers.length; t++) {
-            tableStatus[t] = readers[t].get(entityKey);
+            tableStatus[t] = reader(t).get(entityKey);
         }
         return assemble(null, out, status);
     }
 
     public int fill(Key entityKey, float[] out, ReadStatus[] status) {
         for (int t = 0; t < readers.length; t++) {
-            tableStatus[t] = readers[t].get(entityKey);
+            tableStatus[t] = reader(t).get(entityKey);
         }
         return assemble(out, null, status);
     }
 
     public int fill(Key entityKey, double[] out, ReadStatus[] status) {
         for (int t = 0; t < readers.length; t++) {
-            tableStatus[t] = readers[t].get(entityKey);
+            tableStatus[t] = reader(t).get(entityKey);
         }
         return assemble(null, out, status);
     }
@@ -63,7 +82,7 @@ public final class FeatureVectorReader {
         int n = vector.featureColumn.length;
         for (int i = 0; i < n; i++) {
             int t = vector.featureTable[i];
-            int col = vector.featureColumn[i];
+            int col = column[i];
             ReadStatus s = tableStatus[t];
             if (s == ReadStatus.FOUND && readers[t].isNull(col)) {
                 s = ReadStatus.NULL;

@@ -363,6 +363,29 @@ class FeatureTableTest {
     }
 
     @Test
+    void featureVectorsMoveToTheGenerationThatReplacedATable() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable old = store.create("t", SCHEMA, TableOptions.DEFAULT);
+            put(old, 1, 1.5, 1);
+            FeatureVectorReader vr = FeatureVector.builder().add(old, "x", -1).build().newReader();
+            double[] v = new double[1];
+            assertEquals(1, vr.fill(1, v, null));
+            assertEquals(1.5, v[0]);
+
+            FeatureSchema wider = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("added", ColumnType.INT32)
+                    .column("x", ColumnType.FLOAT64).build();
+            FeatureTable next = store.create("t.g1", wider, TableOptions.DEFAULT);
+            next.writer().upsert(next.newRow().setLong(0, 1).setLong(1, 7).setDouble(2, 2.5), 2, 0);
+            old.replaceWith(next);
+            assertEquals(next, old.current());
+            store.close("t");
+            assertEquals(1, vr.fill(1, v, null));
+            assertEquals(2.5, v[0], "read from the new generation, column found by name");
+            assertThrows(IllegalArgumentException.class, () -> next.replaceWith(next));
+        }
+    }
+
+    @Test
     void filesAreOwnerOnly() throws IOException {
         try (FeatureStore store = FeatureStore.open(dir.resolve("store"))) {
             store.create("t", SCHEMA, TableOptions.DEFAULT);

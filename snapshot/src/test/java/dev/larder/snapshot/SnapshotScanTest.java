@@ -56,6 +56,21 @@ class SnapshotScanTest {
     }
 
     @Test
+    void aFilesystemUriReadsLikeAPath() {
+        java.nio.file.Path table = SharedTables.table("basic_partitioned");
+        List<String> viaPath = new ArrayList<>();
+        List<String> viaUri = new ArrayList<>();
+        DeltaSource.open(table.toString()).scan(1, r -> viaPath.add(JsonRowFormat.toJson(r)));
+        DeltaSource byUri = DeltaSource.open(table.toUri().toString());
+        assertTrue(byUri.tablePath().startsWith("file:"), byUri.tablePath());
+        byUri.scan(1, r -> viaUri.add(JsonRowFormat.toJson(r)));
+        viaPath.sort(null);
+        viaUri.sort(null);
+        assertEquals(6, viaUri.size());
+        assertEquals(viaPath, viaUri);
+    }
+
+    @Test
     void schemaUsesLogicalNamesTypesAndPartitionColumns() {
         DeltaSchema mapped = DeltaSource.open(SharedTables.table("dv-with-columnmapping").toString()).schema(15);
         assertEquals(List.of("part", "col1", "col2"), mapped.columns().stream().map(DeltaColumn::name).toList());

@@ -56,7 +56,7 @@ public final class TableReader extends RowImage {
     /** Looks up a table whose key is one integral column (int8..int64, date, timestamp). */
     public ReadStatus get(long singleKey) {
         KeyCodec.LONGS.set(key, 0, singleKey);
-        return lookup(key, 8, KeyCodec.hash(key, 8));
+        return lookup(key, 8, KeyCodec.hashLong(singleKey));
     }
 
     /** Looks up any key, composite included; {@code k} must come from a table with the same key schema. */
@@ -130,6 +130,7 @@ public final class TableReader extends RowImage {
     private long[] batchHash = new long[0];
     private double[] batchValue = new double[0];
     private ReadStatus[] batchStatus = new ReadStatus[0];
+    /** Sink for the loads that pull candidate rows into cache, so the JIT cannot drop them as dead. */
     private long batchTouch;
 
     /**

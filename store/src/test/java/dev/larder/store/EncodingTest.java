@@ -159,6 +159,17 @@ class EncodingTest {
     }
 
     @Test
+    void longKeyHashMatchesTheHashOfItsEncoding() {
+        byte[] b = new byte[8];
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        for (int i = 0; i < 10_000; i++) {
+            long v = i < 100 ? i - 50 : rnd.nextLong();
+            KeyCodec.LONGS.set(b, 0, v);
+            assertEquals(KeyCodec.hash(b, 8), KeyCodec.hashLong(v), "key " + v);
+        }
+    }
+
+    @Test
     void schemaSurvivesMetadataRoundTrip() {
         FeatureSchema schema = allTypes();
         Properties p = new Properties();

@@ -47,6 +47,7 @@ public final class Larder implements AutoCloseable {
     private final Map<String, Follower> followers = new ConcurrentHashMap<>();
     private final List<FreshnessListener> listeners = new CopyOnWriteArrayList<>();
     private final ObjectName jmxName;
+    private final List<ObjectName> tableJmxNames = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private Larder(FeatureStore store, boolean ownsStore, IngestOptions options) {
@@ -54,7 +55,9 @@ public final class Larder implements AutoCloseable {
         this.ownsStore = ownsStore;
         this.options = options;
         this.pipeline = new IngestPipeline(options, this::unhealthyTables);
-        this.jmxName = options.registerJmx() ? registerJmx() : null;
+        this.jmxName = options.registerJmx()
+                ? registerJmx("dev.larder:type=Ingest,store=" + ObjectName.quote(store.directory().toString()), pipeline.metrics())
+                : null;
     }
 
     /** Opens (creating if needed) the store directory and owns it: {@link #close()} closes it. */
@@ -105,6 +108,13 @@ public final class Larder implements AutoCloseable {
         TableHandle h = new TableHandle(name, this);
         h.slot(new TableSlot(h, table, source.withVersion(-1, 0)));
         handles.put(name, h);
+        if (jmxName != null) {
+            ObjectName n = registerJmx("dev.larder:type=Table,store=" + ObjectName.quote(store.directory().toString())
+                    + ",table=" + ObjectName.quote(name), new TableMetrics(h));
+            if (n != null) {
+                tableJmxNames.add(n);
+            }
+        }
         return h;
     }
 
@@ -241,18 +251,17 @@ public final class Larder implements AutoCloseable {
         return pipeline.metrics();
     }
 
-    private ObjectName registerJmx() {
+    private static ObjectName registerJmx(String base, Object bean) {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        String base = "dev.larder:type=Ingest,store=" + ObjectName.quote(store.directory().toString());
         for (int instance = 0; ; instance++) {
             try {
                 ObjectName n = new ObjectName(instance == 0 ? base : base + ",instance=" + instance);
-                server.registerMBean(pipeline.metrics(), n);
+                server.registerMBean(bean, n);
                 return n;
             } catch (InstanceAlreadyExistsException e) {
                 // Another Larder on the same directory in this JVM (e.g. tests): take the next instance number.
             } catch (JMException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot register ingest metrics with JMX: " + e);
+                LOG.log(System.Logger.Level.WARNING, "cannot register " + base + " with JMX: " + e);
                 return null;
             }
         }
@@ -274,11 +283,15 @@ public final class Larder implements AutoCloseable {
             f.close();
         }
         pipeline.close();
+        List<ObjectName> names = new ArrayList<>(tableJmxNames);
         if (jmxName != null) {
+            names.add(jmxName);
+        }
+        for (ObjectName n : names) {
             try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(jmxName);
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(n);
             } catch (JMException e) {
-                LOG.log(System.Logger.Level.DEBUG, "cannot unregister " + jmxName + ": " + e);
+                LOG.log(System.Logger.Level.DEBUG, "cannot unregister " + n + ": " + e);
             }
         }
         if (ownsStore) {

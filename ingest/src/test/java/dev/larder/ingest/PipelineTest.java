@@ -248,8 +248,22 @@ class PipelineTest {
             IngestMetricsSnapshot m = larder.metrics();
             assertEquals(100, m.upserts());
             assertTrue(m.eventsApplied() >= 101);
+
+            LiveReader reader = t.newReader(1);
+            for (int i = 0; i < 50; i++) {
+                reader.get(i);
+            }
+            ObjectName table = server.queryNames(new ObjectName("dev.larder:type=Table,*"), null).stream()
+                    .filter(n -> n.getKeyProperty("store").contains(dir.getFileName().toString()))
+                    .findFirst().orElseThrow();
+            assertEquals("\"app\"", table.getKeyProperty("table"));
+            assertEquals(100L, server.getAttribute(table, "Rows"));
+            assertEquals(1L, server.getAttribute(table, "WatermarkVersion"));
+            assertEquals(50L, server.getAttribute(table, "Lookups"));
+            assertTrue((Long) server.getAttribute(table, "LookupLatencyP99Nanos") > 0);
         }
-        assertTrue(ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("dev.larder:type=Ingest,*"), null).stream()
-                .noneMatch(n -> n.getKeyProperty("store").contains(dir.getFileName().toString())), "unregistered on close");
+        assertTrue(ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("dev.larder:type=*,*"), null).stream()
+                .noneMatch(n -> n.getKeyProperty("store") != null && n.getKeyProperty("store").contains(dir.getFileName().toString())),
+                "unregistered on close");
     }
 }

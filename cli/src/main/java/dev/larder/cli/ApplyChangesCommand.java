@@ -26,11 +26,7 @@ final class ApplyChangesCommand implements Callable<Integer> {
     public Integer call() {
         try (FeatureStore store = FeatureStore.open(target.store)) {
             FeatureTable t = store.table(target.table);
-            String path = delta != null ? delta : t.lineage().sourcePath();
-            if (path.isEmpty()) {
-                throw new IllegalArgumentException("table " + target.table + " records no Delta source; pass --delta");
-            }
-            DeltaSource src = DeltaSource.open(path);
+            DeltaSource src = StoreOptions.deltaSource(t, delta);
             long from = t.lineage().version() + 1;
             long to = toVersion != null ? toVersion : src.latestVersion();
             long start = System.nanoTime();

@@ -1,5 +1,7 @@
 package dev.larder.cli;
 
+import dev.larder.snapshot.DeltaSource;
+import dev.larder.store.FeatureTable;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -10,4 +12,13 @@ final class StoreOptions {
 
     @Option(names = "--table", required = true, description = "Table name in the store.")
     String table;
+
+    /** The Delta table {@code t} follows: {@code override} when given, else the source recorded in its lineage. */
+    static DeltaSource deltaSource(FeatureTable t, String override) {
+        String path = override != null ? override : t.lineage().sourcePath();
+        if (path.isEmpty()) {
+            throw new IllegalArgumentException("table " + t.name() + " records no Delta source; pass --delta");
+        }
+        return DeltaSource.open(path);
+    }
 }

@@ -25,7 +25,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         try (FeatureStore store = FeatureStore.open(target.store)) {
             FeatureTable t = store.table(target.table);
-            DeltaSource src = DeltaSource.open(delta != null ? delta : t.lineage().sourcePath());
+            DeltaSource src = StoreOptions.deltaSource(t, delta);
             TableParity.Result r = TableParity.verify(src, t, max);
             if (r.equal()) {
                 System.out.printf("OK: %s equals %s at version %d (%,d rows)%n", target.table, src.tablePath(), r.version(), r.tableRows());

@@ -18,12 +18,14 @@ final class DeltaRowCopier {
         this.target = target;
     }
 
-    /** Fills {@code dst} from {@code src}; columns absent or null in {@code src} become null. */
+    /**
+     * Fills {@code dst}, which must be cleared (all null), from {@code src}; columns absent or null in {@code src} stay
+     * null. Sinks hand out cleared rows already, so clearing here would do it twice per row.
+     */
     void copy(DeltaRow src, RowBuffer dst) {
         if (src.schema() != source) {
             remap(src.schema());
         }
-        dst.clear();
         for (int c = 0; c < sourceIndex.length; c++) {
             int s = sourceIndex[c];
             if (s < 0 || src.isNull(s)) {

@@ -49,7 +49,7 @@ public final class TableParity {
         StoredRow actualView = new StoredRow(expectedView.schema());
         List<String> diffs = new ArrayList<>();
         long rows = source.scan(version, r -> {
-            copier.copy(r, expected);
+            copier.copy(r, expected.clear());
             ReadStatus s = reader.get(expected);
             String want = JsonRowFormat.toJson(expectedView.wrap(expected));
             if (s == ReadStatus.NOT_FOUND) {

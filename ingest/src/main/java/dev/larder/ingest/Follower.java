@@ -394,6 +394,10 @@ public final class Follower implements AutoCloseable {
             staged = 0;
             streaming = !stageCommits;
             bootstrapUpserts = 0;
+            if (!stageCommits) {
+                // Ring order puts it before the version's upserts; its completion is observed by checkKeysUnique.
+                pipeline.control(IngestEvent.BULK_BEGIN, target, null);
+            }
         }
 
         @Override
@@ -458,7 +462,7 @@ public final class Follower implements AutoCloseable {
          */
         private void checkKeysUnique() {
             try {
-                await(pipeline.control(IngestEvent.NOOP, target, null));
+                await(pipeline.control(IngestEvent.BULK_FINISH, target, null));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CancellationException("follower of table " + name + " interrupted");

@@ -22,6 +22,10 @@ final class IngestEvent {
     static final byte SWAP = 7;
     /** Stop applying anything to {@link #slot} (its table is about to be closed by another thread). */
     static final byte RETIRE = 8;
+    /** A bootstrap into the slot's table starts: open a bulk load if the table is empty. */
+    static final byte BULK_BEGIN = 9;
+    /** The bootstrap's rows are all enqueued: finish the bulk load (settling repeated keys), then complete {@link #done}. */
+    static final byte BULK_FINISH = 10;
 
     private static final byte[] NO_IMAGE = new byte[0];
 

@@ -274,6 +274,16 @@ final class IngestPipeline implements AutoCloseable {
                     }
                     case IngestEvent.SWAP -> swap(s, e.other);
                     case IngestEvent.RETIRE -> retire(s);
+                    case IngestEvent.BULK_BEGIN -> {
+                        if (!s.blocked && !s.retired) {
+                            s.writer.beginBulkLoad();
+                        }
+                    }
+                    case IngestEvent.BULK_FINISH -> {
+                        if (!s.retired) {
+                            s.writer.finishBulkLoad(null);
+                        }
+                    }
                     default -> {
                         // NOOP: a producer failed between claim and publish; nothing to apply.
                     }

@@ -10,13 +10,15 @@ import dev.larder.store.TableWriter;
 /**
  * A {@link ChangeSink} applying straight to a table's single writer, without the ingest ring: the calling thread
  * becomes that writer (no other thread may write the table meanwhile). Used by one-shot commands (load, apply-changes);
- * each completed version is published and made durable before the next begins.
+ * each completed version is published and made durable before the next begins. A bootstrap into an empty table runs as
+ * the writer's bulk load, so keys repeated in the snapshot are caught when the version ends.
  */
 public final class TableWriterSink implements ChangeSink {
     private final TableWriter writer;
     private final Lineage source;
     private final boolean rejectDuplicates;
     private final RowBuffer row;
+    private final RowBuffer duplicate;
     private long version = -1;
     private long commitTimestampMillis;
 
@@ -29,6 +31,7 @@ public final class TableWriterSink implements ChangeSink {
         this.source = source;
         this.rejectDuplicates = rejectDuplicates;
         this.row = table.newRow();
+        this.duplicate = table.newRow();
     }
 
     @Override
@@ -45,15 +48,22 @@ public final class TableWriterSink implements ChangeSink {
     public void begin(long newVersion, long newCommitTimestampMillis) {
         version = newVersion;
         commitTimestampMillis = newCommitTimestampMillis;
+        if (rejectDuplicates) {
+            writer.beginBulkLoad();
+        }
     }
 
     @Override
     public void upsert(RowBuffer r) {
         TableWriter.Outcome o = writer.upsert(r, version, commitTimestampMillis);
         if (rejectDuplicates && o != TableWriter.Outcome.INSERTED) {
-            throw new IllegalArgumentException("duplicate key " + KeyText.of(r) + " in the snapshot of version " + version
-                    + " (the key columns do not identify rows uniquely)");
+            throw duplicateKey(r);
         }
+    }
+
+    private IllegalArgumentException duplicateKey(RowBuffer r) {
+        return new IllegalArgumentException("duplicate key " + KeyText.of(r) + " in the snapshot of version " + version
+                + " (the key columns do not identify rows uniquely)");
     }
 
     @Override
@@ -63,6 +73,9 @@ public final class TableWriterSink implements ChangeSink {
 
     @Override
     public void end() {
+        if (rejectDuplicates && writer.finishBulkLoad(duplicate.clear()) > 0) {
+            throw duplicateKey(duplicate);
+        }
         writer.publish(source.withVersion(version, commitTimestampMillis));
         writer.sync();
     }

@@ -21,6 +21,11 @@ import java.util.BitSet;
  * only after the index no longer points to it; a rebuilt index is switched in by one store of its generation. A crash
  * can therefore only leak a slot (allocated but unreachable), which {@link #recover} returns to the free list.
  *
+ * <p><b>Bulk load.</b> Filling an empty table (a bootstrap) can skip the per-row index probe, a cache and TLB miss on a
+ * random slot: between {@link #beginBulkLoad()} and {@link #finishBulkLoad(RowBuffer)} upserts only append rows and
+ * remember (fingerprint, row) entries; finishing sorts those by home slot and writes a new index generation in one
+ * sequential pass. The rows stay unreachable, so invisible to readers and leaked slots to a crash, until then.
+ *
  * <p><b>Durability point.</b> {@link #sync()} forces rows, index and state to disk and then atomically rewrites the
  * metadata with the published lineage, so the persisted watermark never runs ahead of the data it describes.
  */
@@ -46,6 +51,14 @@ public final class TableWriter {
     private long foundPos;
     private long foundRow;
     private long freePos;
+    /**
+     * Entries of an open bulk load (null outside one), bucketed by the fingerprint's top {@link #BULK_BUCKET_BITS}
+     * bits: bucket order is home-slot order at any index size, so finishing sorts small, cache-resident buckets
+     * instead of the whole load.
+     */
+    private long[][] bulk;
+    private int[] bulkCounts;
+    private long bulkEntries;
 
     TableWriter(FeatureTable table, RowLayoutDescriptor layout) {
         this.table = table;
@@ -72,7 +85,8 @@ public final class TableWriter {
     /**
      * Inserts or replaces the row with the key held in {@code row}'s key columns, stamped with {@code version} and
      * {@code commitTimestampMillis}. A row whose stored version is newer is left as it is; an equal version is
-     * replaced, so re-applying a version after a crash is idempotent.
+     * replaced, so re-applying a version after a crash is idempotent. During a bulk load every upsert reports
+     * INSERTED; a key upserted twice is settled (last one wins) when the load finishes.
      */
     public Outcome upsert(RowBuffer row, long version, long commitTimestampMillis) {
         table.ensureOpen();
@@ -83,7 +97,7 @@ public final class TableWriter {
         keyLength = KeyCodec.encodeFromRow(layout, img, key);
         keyHash = KeyCodec.hash(key, keyLength);
         TableView v = table.view();
-        boolean found = find(v);
+        boolean found = bulk == null && find(v);
         if (found && rowVersion(v, foundRow) > version) {
             return Outcome.IGNORED_OLDER;
         }
@@ -93,7 +107,7 @@ public final class TableWriter {
         RowImage.SHORTS.set(img, RowLayoutDescriptor.FLAGS, RowLayoutDescriptor.FLAG_LIVE);
         RowImage.SHORTS.set(img, RowLayoutDescriptor.KEY_LENGTH, (short) keyLength);
         System.arraycopy(key, 0, img, RowLayoutDescriptor.KEY, keyLength);
-        if (!found && needsIndexRebuild(1)) {
+        if (bulk == null && !found && needsIndexRebuild(1)) {
             rebuildIndex();
             v = table.view();
             find(v);
@@ -103,6 +117,10 @@ public final class TableWriter {
         v = table.view();
         writeRow(v, newRow, img);
         long entry = IndexDescriptor.entry((int) (keyHash >>> 32), newRow);
+        if (bulk != null) {
+            appendBulk(entry);
+            return Outcome.INSERTED;
+        }
         if (found) {
             v.slotRelease(foundPos, entry);
             freeRow(v, foundRow);
@@ -146,6 +164,7 @@ public final class TableWriter {
     }
 
     private Outcome deleteEncoded(long version) {
+        finishBulkLoad(null);
         keyHash = KeyCodec.hash(key, keyLength);
         TableView v = table.view();
         if (!find(v)) {
@@ -351,25 +370,164 @@ public final class TableWriter {
                     next.slotRelease(p, slot);
                 }
             }
-            for (MappedByteBuffer c : chunks) {
-                c.force();
-            }
-            state.putLong(StateDescriptor.INDEX_SLOTS, slots);
-            state.putLong(StateDescriptor.INDEX_USED, live);
-            state.putLong(StateDescriptor.INDEX_GENERATION, gen);
-            state.force();
-            table.publish(next);
-            table.removeStaleIndexFiles(gen);
+            install(next, chunks, live);
         } catch (IOException e) {
             throw new StoreException("cannot rebuild index of table " + table.name() + ": " + e.getMessage(), e);
         }
     }
 
+    /** Forces a complete new index generation, switches state.dat to it with one store, and publishes it. */
+    private void install(TableView next, MappedByteBuffer[] chunks, long used) throws IOException {
+        for (MappedByteBuffer c : chunks) {
+            c.force();
+        }
+        state.putLong(StateDescriptor.INDEX_SLOTS, next.indexSlots);
+        state.putLong(StateDescriptor.INDEX_USED, used);
+        state.putLong(StateDescriptor.INDEX_GENERATION, next.indexGeneration);
+        state.force();
+        table.publish(next);
+        table.removeStaleIndexFiles(next.indexGeneration);
+    }
+
+    /**
+     * Starts a bulk load (see the class comment) if the table holds no rows; returns whether one is open. Upserts then
+     * skip the index until {@link #finishBulkLoad}, which {@link #publish} and any delete call first.
+     */
+    public boolean beginBulkLoad() {
+        table.ensureOpen();
+        if (bulk == null && liveRows() == 0) {
+            bulk = new long[1 << BULK_BUCKET_BITS][];
+            bulkCounts = new int[1 << BULK_BUCKET_BITS];
+            bulkEntries = 0;
+        }
+        return bulk != null;
+    }
+
+    /** 4096 buckets: ~2.4k entries (20 KB) each at 10M rows, and their 4096 appending tails fit in L2. */
+    private static final int BULK_BUCKET_BITS = 12;
+
+    private void appendBulk(long entry) {
+        int b = (int) (entry >>> (64 - BULK_BUCKET_BITS));
+        long[] bucket = bulk[b];
+        int n = bulkCounts[b];
+        if (bucket == null || n == bucket.length) {
+            bucket = bulk[b] = bucket == null ? new long[64] : Arrays.copyOf(bucket, n * 2);
+        }
+        bucket[n] = entry;
+        bulkCounts[b] = n + 1;
+        bulkEntries++;
+    }
+
+    /**
+     * Ends an open bulk load (no-op otherwise): settles keys upserted more than once (the last upsert wins), builds and
+     * installs a new index generation holding the loaded rows, and makes them visible to readers.
+     *
+     * @param firstDuplicate if not null and a key was upserted more than once, receives a replaced row (key columns
+     *                       are what it is good for), so the caller can name the key
+     * @return upserts replaced by a later one of the same key
+     */
+    public long finishBulkLoad(RowBuffer firstDuplicate) {
+        if (bulk == null) {
+            return 0;
+        }
+        if (firstDuplicate != null && firstDuplicate.layout.rowSize() != rowSize) {
+            throw new IllegalArgumentException("row was built for another schema");
+        }
+        long[][] buckets = bulk;
+        int[] counts = bulkCounts;
+        bulk = null;
+        bulkCounts = null;
+        TableView v = table.view();
+        // Sized for every upsert: duplicates are rare (in a bootstrap they are an error), and sizing for the distinct
+        // keys would need a pass over all buckets before placing any.
+        long slots = Math.max(v.indexSlots, FeatureTable.indexSlotsFor(bulkEntries + 1));
+        long kept = 0;
+        long duplicates = 0;
+        try {
+            long gen = v.indexGeneration + 1;
+            MappedByteBuffer[] chunks = table.createIndexFile(gen, slots);
+            TableView next = v.withIndex(chunks, slots, gen);
+            // Linear probing filled in home order: each entry lands at its home or just past the previous one; the
+            // few that would run past the last slot wrap to the front by probing, after everything else is placed.
+            long free = 0;
+            long[] wrapped = new long[0];
+            int wrappedCount = 0;
+            for (int b = 0; b < buckets.length; b++) {
+                long[] e = buckets[b];
+                int n = counts[b];
+                if (n == 0) {
+                    continue;
+                }
+                buckets[b] = null;
+                // One sign for the whole bucket (its top bits are equal), so signed order is fingerprint order; within a
+                // fingerprint, row ids ascend in upsert order.
+                Arrays.sort(e, 0, n);
+                for (int i = 0; i < n; ) {
+                    long fp = e[i] >>> 32;
+                    int j = i + 1;
+                    while (j < n && e[j] >>> 32 == fp) {
+                        j++;
+                    }
+                    for (int a = i; a < j; a++) {
+                        long row = IndexDescriptor.rowId(e[a]);
+                        if (j - i > 1 && replacedLater(v, row, e, a + 1, j)) {
+                            if (duplicates++ == 0 && firstDuplicate != null) {
+                                v.rowChunk(row).get(v.rowOffset(row), firstDuplicate.bytes, 0, rowSize);
+                            }
+                            freeRow(v, row);
+                            continue;
+                        }
+                        long at = Math.max(next.home(IndexDescriptor.fingerprint(e[a])), free);
+                        if (at < slots) {
+                            next.slotRelease(at, e[a]);
+                            free = at + 1;
+                        } else {
+                            if (wrappedCount == wrapped.length) {
+                                wrapped = Arrays.copyOf(wrapped, Math.max(16, wrappedCount * 2));
+                            }
+                            wrapped[wrappedCount++] = e[a];
+                        }
+                        kept++;
+                    }
+                    i = j;
+                }
+            }
+            for (int k = 0; k < wrappedCount; k++) {
+                long at = next.home(IndexDescriptor.fingerprint(wrapped[k]));
+                while (next.slotAcquire(at) != IndexDescriptor.EMPTY) {
+                    at = (at + 1) & next.slotMask;
+                }
+                next.slotRelease(at, wrapped[k]);
+            }
+            state.putLong(StateDescriptor.LIVE_ROWS, kept);
+            install(next, chunks, kept);
+        } catch (IOException ex) {
+            throw new StoreException("cannot build index of table " + table.name() + ": " + ex.getMessage(), ex);
+        }
+        return duplicates;
+    }
+
+    /** Whether the row's key is also the key of one of the entries {@code e[from..to)}. */
+    private boolean replacedLater(TableView v, long row, long[] e, int from, int to) {
+        MappedByteBuffer chunk = v.rowChunk(row);
+        int off = v.rowOffset(row);
+        keyLength = chunk.getShort(off + RowLayoutDescriptor.KEY_LENGTH);
+        chunk.get(off + RowLayoutDescriptor.KEY, key, 0, keyLength);
+        for (int b = from; b < to; b++) {
+            if (keyEquals(v, IndexDescriptor.rowId(e[b]))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Publishes the table's watermark to readers ({@link FeatureTable#lineage()}); call when every change up to and
-     * including {@code lineage.version()} is applied. Durable at the next {@link #sync()}.
+     * including {@code lineage.version()} is applied (an open bulk load is finished first). Durable at the next
+     * {@link #sync()}.
      */
     public void publish(Lineage lineage) {
+        finishBulkLoad(null);
         table.publishLineage(lineage);
     }
 

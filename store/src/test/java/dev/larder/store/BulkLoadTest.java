@@ -1,0 +1,140 @@
+package dev.larder.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BulkLoadTest {
+    @TempDir
+    Path dir;
+
+    private static final FeatureSchema SCHEMA = FeatureTableTest.SCHEMA;
+
+    @Test
+    void bulkLoadedRowsAppearAtFinishAndTheLastUpsertOfAKeyWins() {
+        Map<Long, Double> model = new HashMap<>();
+        Random rnd = new Random(7);
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT.withInitialRows(16));
+            TableWriter w = t.writer();
+            TableReader r = t.newReader();
+            assertTrue(w.beginBulkLoad());
+            RowBuffer row = t.newRow();
+            long upserts = 0;
+            for (int i = 0; i < 100_000; i++) {
+                long id = rnd.nextInt(80_000);
+                double x = rnd.nextDouble();
+                assertEquals(TableWriter.Outcome.INSERTED, w.upsert(row.clear().setLong(0, id).setDouble(1, x)
+                        .setString(2, "t" + id), 3, 3000));
+                model.put(id, x);
+                upserts++;
+            }
+            assertEquals(ReadStatus.NOT_FOUND, r.get(model.keySet().iterator().next()), "rows are invisible until finished");
+            RowBuffer dup = t.newRow();
+            long duplicates = w.finishBulkLoad(dup);
+            assertEquals(upserts - model.size(), duplicates);
+            assertTrue(model.containsKey(dup.getLong(0)), "the reported duplicate carries a loaded key");
+            assertEquals(model.size(), t.size());
+            for (Map.Entry<Long, Double> e : model.entrySet()) {
+                assertEquals(ReadStatus.FOUND, r.get(e.getKey()), "key " + e.getKey());
+                assertEquals(e.getValue(), r.getDouble(1));
+                assertEquals("t" + e.getKey(), r.getString(2));
+            }
+            assertEquals(ReadStatus.NOT_FOUND, r.get(80_001));
+            // Replaced rows went back to the free list: the next inserts reuse them instead of growing the file.
+            long highWater = t.state.getLong(StateDescriptor.HIGH_WATER);
+            for (long id = 100_000; id < 100_000 + duplicates; id++) {
+                w.upsert(row.clear().setLong(0, id).setDouble(1, 1), 4, 4000);
+            }
+            assertEquals(highWater, t.state.getLong(StateDescriptor.HIGH_WATER));
+            assertFalse(w.beginBulkLoad(), "a table holding rows loads row by row");
+        }
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.table("t");
+            TableReader r = t.newReader();
+            for (Map.Entry<Long, Double> e : model.entrySet()) {
+                assertEquals(ReadStatus.FOUND, r.get(e.getKey()));
+                assertEquals(e.getValue(), r.getDouble(1));
+            }
+        }
+    }
+
+    /**
+     * Keys whose homes are the index's last slot force the sequential placement past the end, so the remainder wraps to
+     * the front, where a lookup's probe sequence also wraps.
+     */
+    @Test
+    void entriesPastTheLastSlotWrapToTheFront() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT.withInitialRows(16));
+            TableWriter w = t.writer();
+            long slots = t.view().indexSlots;
+            List<Long> lastHome = new ArrayList<>();
+            List<Long> firstHome = new ArrayList<>();
+            for (long k = 0; lastHome.size() < 6 || firstHome.size() < 3; k++) {
+                long home = t.view().home((int) (KeyCodec.hashLong(k) >>> 32));
+                if (home == slots - 1 && lastHome.size() < 6) {
+                    lastHome.add(k);
+                } else if (home == 0 && firstHome.size() < 3) {
+                    firstHome.add(k);
+                }
+            }
+            assertTrue(w.beginBulkLoad());
+            RowBuffer row = t.newRow();
+            List<Long> all = new ArrayList<>(lastHome);
+            all.addAll(firstHome);
+            for (long k : all) {
+                w.upsert(row.clear().setLong(0, k).setDouble(1, k * 0.5), 1, 1000);
+            }
+            assertEquals(0, w.finishBulkLoad(null));
+            assertEquals(slots, t.view().indexSlots, "the index kept its size, so the keys' homes are as computed");
+            TableReader r = t.newReader();
+            for (long k : all) {
+                assertEquals(ReadStatus.FOUND, r.get(k), "key " + k);
+                assertEquals(k * 0.5, r.getDouble(1));
+            }
+            // The front slots hold the wrapped entries and the keys whose home is slot 0; deleting one of them keeps
+            // the others reachable through the tombstone.
+            assertEquals(TableWriter.Outcome.DELETED, w.delete(lastHome.get(2), 2));
+            for (long k : all) {
+                assertEquals(k == lastHome.get(2) ? ReadStatus.NOT_FOUND : ReadStatus.FOUND, r.get(k), "key " + k);
+            }
+        }
+    }
+
+    @Test
+    void publishAndDeletesFinishAnOpenBulkLoad() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);
+            TableWriter w = t.writer();
+            RowBuffer row = t.newRow();
+            assertTrue(w.beginBulkLoad());
+            for (long id = 0; id < 100; id++) {
+                w.upsert(row.clear().setLong(0, id).setDouble(1, id), 1, 1000);
+            }
+            assertEquals(TableWriter.Outcome.DELETED, w.delete(5, 1), "a delete sees the rows loaded before it");
+            assertEquals(99, t.size());
+            assertFalse(w.beginBulkLoad());
+
+            FeatureTable u = store.create("u", SCHEMA, TableOptions.DEFAULT);
+            assertTrue(u.writer().beginBulkLoad());
+            for (long id = 0; id < 10; id++) {
+                u.writer().upsert(row.clear().setLong(0, id).setDouble(1, id), 1, 1000);
+            }
+            assertEquals(ReadStatus.NOT_FOUND, u.newReader().get(3));
+            u.writer().publish(new Lineage("id", "path", 1, 1000));
+            assertEquals(10, u.size());
+            assertEquals(ReadStatus.FOUND, u.newReader().get(3));
+            assertEquals(1, u.lineage().version());
+        }
+    }
+}

@@ -51,10 +51,10 @@ public final class DeltaSource {
     private final TablePaths paths;
     private final FileRowReader reader;
 
-    private DeltaSource(Engine engine, String qualifiedRoot) {
+    private DeltaSource(Engine engine, String qualifiedRoot, Configuration hadoopConf) {
         this.engine = engine;
         this.paths = new TablePaths(qualifiedRoot);
-        this.reader = new FileRowReader(engine, paths);
+        this.reader = new FileRowReader(engine, paths, hadoopConf);
     }
 
     /**
@@ -85,7 +85,7 @@ public final class DeltaSource {
             throw new DeltaReadException(DeltaReadException.Reason.NOT_FOUND, pathOrUri, -1, null, null,
                     "table path cannot be resolved: " + e, e);
         }
-        DeltaSource source = new DeltaSource(engine, root);
+        DeltaSource source = new DeltaSource(engine, root, hadoopConf);
         source.checkLogExists();
         return source;
     }
@@ -233,6 +233,10 @@ public final class DeltaSource {
 
     TablePaths paths() {
         return paths;
+    }
+
+    FileRowReader reader() {
+        return reader;
     }
 
     private long checkVersion(long version) {

@@ -1,5 +1,6 @@
 package dev.larder.snapshot;
 
+import dev.larder.snapshot.parquet.PrimitiveParquetReader;
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.engine.Engine;
@@ -18,9 +19,17 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.hadoop.conf.Configuration;
 
-/** Reads one parquet file's rows into {@link VectorRow}s through the Kernel engine; thread-safe (stateless). */
+/**
+ * Reads one parquet file's rows into {@link VectorRow}s; thread-safe (stateless). Files of flat numeric columns go
+ * through {@link PrimitiveParquetReader}, the rest (and cdc files, which carry a string change type) through the Kernel
+ * engine's reader; Hadoop setting {@value #FAST_PATH_KEY} = false sends every file through Kernel.
+ */
 final class FileRowReader {
+    /** Hadoop configuration key: whether flat numeric files bypass Kernel's row converters (default true). */
+    static final String FAST_PATH_KEY = "larder.parquet.fast-path";
 
     /** Receives selected rows; {@code changeTypes} is the {@code _change_type} vector when requested, else null. */
     interface Sink {
@@ -29,10 +38,17 @@ final class FileRowReader {
 
     private final Engine engine;
     private final TablePaths paths;
+    private final Configuration conf;
+    private final boolean fastPath;
+    /** Files read so far through {@link PrimitiveParquetReader}, and through Kernel: which path a table takes. */
+    final LongAdder fastFiles = new LongAdder();
+    final LongAdder kernelFiles = new LongAdder();
 
-    FileRowReader(Engine engine, TablePaths paths) {
+    FileRowReader(Engine engine, TablePaths paths, Configuration conf) {
         this.engine = engine;
         this.paths = paths;
+        this.conf = conf;
+        this.fastPath = conf.getBoolean(FAST_PATH_KEY, true);
     }
 
     /**
@@ -59,18 +75,22 @@ final class FileRowReader {
         VectorRow row = new VectorRow(layout);
         ColumnVector[] dataVectors = new ColumnVector[layout.dataReadSchema.length()];
         long delivered = 0;
-        CloseableIterator<FileReadResult> batches;
+        CloseableIterator<ColumnarBatch> batches;
         try {
-            // Old writers leave size out of remove actions; the parquet reader needs the real length to find the footer.
-            FileStatus status = action.size() >= 0 ? FileStatus.of(file, action.size(), 0)
-                    : engine.getFileSystemClient().getFileStatus(file);
-            batches = engine.getParquetHandler().readParquetFiles(
-                    io.delta.kernel.internal.util.Utils.toCloseableIterator(List.of(status).iterator()),
-                    schema, Optional.empty());
+            batches = fastPath && !withChangeType ? PrimitiveParquetReader.open(conf, file, schema) : null;
+            (batches == null ? kernelFiles : fastFiles).increment();
+            if (batches == null) {
+                // Old writers leave size out of remove actions; the parquet reader needs the real length to find the footer.
+                FileStatus status = action.size() >= 0 ? FileStatus.of(file, action.size(), 0)
+                        : engine.getFileSystemClient().getFileStatus(file);
+                batches = engine.getParquetHandler().readParquetFiles(
+                        io.delta.kernel.internal.util.Utils.toCloseableIterator(List.of(status).iterator()),
+                        schema, Optional.empty()).map(FileReadResult::getData);
+            }
         } catch (IOException | RuntimeException e) {
             throw fileError(version, file, e);
         }
-        try (CloseableIterator<FileReadResult> it = batches) {
+        try (CloseableIterator<ColumnarBatch> it = batches) {
             while (true) {
                 ColumnarBatch batch;
                 // Only the reader's own calls are translated: consumer exceptions propagate untouched.
@@ -78,7 +98,7 @@ final class FileRowReader {
                     if (!it.hasNext()) {
                         break;
                     }
-                    batch = it.next().getData();
+                    batch = it.next();
                 } catch (RuntimeException e) {
                     throw fileError(version, file, e);
                 }

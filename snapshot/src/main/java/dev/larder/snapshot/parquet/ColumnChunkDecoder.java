@@ -1,0 +1,372 @@
+package dev.larder.snapshot.parquet;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.page.DataPage;
+import org.apache.parquet.column.page.DataPageV1;
+import org.apache.parquet.column.page.DataPageV2;
+import org.apache.parquet.column.page.DictionaryPage;
+import org.apache.parquet.column.page.PageReader;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+
+/**
+ * Decodes one flat (non-repeated) primitive column chunk, page after page, into {@link DecodedVector}s; confined to
+ * the reading thread.
+ *
+ * <p>Handles data pages v1 and v2 (already decompressed by parquet-mr's page reader), RLE definition levels, PLAIN
+ * values, dictionary ids (PLAIN_DICTIONARY / RLE_DICTIONARY) over a PLAIN dictionary page, RLE booleans and
+ * DELTA_BINARY_PACKED integers. Values are
+ * read straight from little-endian page buffers: parquet-mr's own value readers go through a stream per value, which
+ * made them most of a bootstrap's CPU time.
+ */
+final class ColumnChunkDecoder {
+    private final ColumnDescriptor column;
+    private final String name;
+    private final PrimitiveTypeName type;
+    private final boolean floating;
+    private final int maxDef;
+    private final HybridDecoder defs;
+    private int[] levels = new int[0];
+    private int[] ids = new int[0];
+
+    private PageReader pages;
+    private long[] dictLongs;
+    private double[] dictDoubles;
+    private int dictSize;
+
+    private ByteBuffer page;
+    private int pageLeft;
+    private HybridDecoder idDecoder;
+    /** A DELTA_BINARY_PACKED page's values, decoded when the page starts; count -1 for other encodings. */
+    private long[] unpacked;
+    private int unpackedCount = -1;
+    private int unpackedPos;
+    private int boolByte;
+    private int boolBit;
+
+    ColumnChunkDecoder(ColumnDescriptor column) {
+        this.column = column;
+        this.name = String.join(".", column.getPath());
+        this.type = column.getPrimitiveType().getPrimitiveTypeName();
+        this.floating = type == PrimitiveTypeName.FLOAT || type == PrimitiveTypeName.DOUBLE;
+        this.maxDef = column.getMaxDefinitionLevel();
+        this.defs = maxDef > 0 ? new HybridDecoder(32 - Integer.numberOfLeadingZeros(maxDef)) : null;
+    }
+
+    ColumnDescriptor column() {
+        return column;
+    }
+
+    /** Starts on a new row group's chunk of this column, loading its dictionary if it has one. */
+    void start(PageReader chunk) {
+        pages = chunk;
+        pageLeft = 0;
+        dictSize = -1;
+        DictionaryPage dict = chunk.readDictionaryPage();
+        if (dict == null) {
+            return;
+        }
+        if (dict.getEncoding() != Encoding.PLAIN && dict.getEncoding() != Encoding.PLAIN_DICTIONARY) {
+            throw new IllegalStateException("column " + name + ": dictionary page encoding " + dict.getEncoding()
+                    + " is not PLAIN");
+        }
+        int n = dict.getDictionarySize();
+        ByteBuffer b = bytes(dict.getBytes());
+        dictSize = n;
+        if (floating) {
+            dictDoubles = dictDoubles != null && dictDoubles.length >= n ? dictDoubles : new double[n];
+            for (int i = 0; i < n; i++) {
+                dictDoubles[i] = type == PrimitiveTypeName.FLOAT ? b.getFloat() : b.getDouble();
+            }
+        } else {
+            dictLongs = dictLongs != null && dictLongs.length >= n ? dictLongs : new long[n];
+            for (int i = 0; i < n; i++) {
+                dictLongs[i] = switch (type) {
+                    case INT32 -> b.getInt();
+                    case INT64 -> b.getLong();
+                    default -> throw new IllegalStateException("column " + name + ": dictionary for " + type);
+                };
+            }
+        }
+    }
+
+    /** Decodes the next {@code n} rows into {@code out[offset..offset + n)}. */
+    void read(DecodedVector out, int offset, int n) {
+        int done = 0;
+        while (done < n) {
+            if (pageLeft == 0) {
+                nextPage();
+            }
+            int k = Math.min(pageLeft, n - done);
+            decode(out, offset + done, k);
+            done += k;
+            pageLeft -= k;
+        }
+    }
+
+    private void decode(DecodedVector out, int at, int k) {
+        boolean[] nulls = out.nulls;
+        int present = k;
+        if (defs != null) {
+            if (levels.length < k) {
+                levels = new int[Math.max(k, 1024)];
+            }
+            defs.read(levels, k);
+            present = 0;
+            for (int i = 0; i < k; i++) {
+                boolean isNull = levels[i] != maxDef;
+                nulls[at + i] = isNull;
+                present += isNull ? 0 : 1;
+            }
+            if (present < k) {
+                out.anyNull = true;
+            }
+        }
+        boolean dense = present == k;
+        if (idDecoder != null) {
+            if (ids.length < present) {
+                ids = new int[Math.max(present, 1024)];
+            }
+            idDecoder.read(ids, present);
+            int j = 0;
+            for (int i = 0; i < k; i++) {
+                if (dense || !nulls[at + i]) {
+                    int id = ids[j++];
+                    if (type == PrimitiveTypeName.BOOLEAN) {
+                        out.longs[at + i] = id;
+                    } else if (id >= dictSize) {
+                        throw new IllegalStateException("column " + name + ": dictionary id " + id + " out of range "
+                                + dictSize);
+                    } else if (floating) {
+                        out.doubles[at + i] = dictDoubles[id];
+                    } else {
+                        out.longs[at + i] = dictLongs[id];
+                    }
+                }
+            }
+            return;
+        }
+        if (unpackedCount >= 0) {
+            long[] l = out.longs;
+            for (int i = 0; i < k; i++) {
+                if (dense || !nulls[at + i]) {
+                    if (unpackedPos >= unpackedCount) {
+                        throw new IllegalStateException("column " + name + ": delta-encoded values end early");
+                    }
+                    long value = unpacked[unpackedPos++];
+                    l[at + i] = type == PrimitiveTypeName.INT32 ? (int) value : value;
+                }
+            }
+            return;
+        }
+        ByteBuffer b = page;
+        switch (type) {
+            case DOUBLE -> {
+                double[] d = out.doubles;
+                for (int i = 0; i < k; i++) {
+                    if (dense || !nulls[at + i]) {
+                        d[at + i] = b.getDouble();
+                    }
+                }
+            }
+            case FLOAT -> {
+                double[] d = out.doubles;
+                for (int i = 0; i < k; i++) {
+                    if (dense || !nulls[at + i]) {
+                        d[at + i] = b.getFloat();
+                    }
+                }
+            }
+            case INT64 -> {
+                long[] l = out.longs;
+                for (int i = 0; i < k; i++) {
+                    if (dense || !nulls[at + i]) {
+                        l[at + i] = b.getLong();
+                    }
+                }
+            }
+            case INT32 -> {
+                long[] l = out.longs;
+                for (int i = 0; i < k; i++) {
+                    if (dense || !nulls[at + i]) {
+                        l[at + i] = b.getInt();
+                    }
+                }
+            }
+            case BOOLEAN -> {
+                long[] l = out.longs;
+                for (int i = 0; i < k; i++) {
+                    if (dense || !nulls[at + i]) {
+                        l[at + i] = (b.get(boolByte) >>> boolBit) & 1;
+                        if (++boolBit == 8) {
+                            boolBit = 0;
+                            boolByte++;
+                        }
+                    }
+                }
+            }
+            default -> throw new IllegalStateException("column " + name + ": physical type " + type);
+        }
+    }
+
+    private void nextPage() {
+        DataPage p = pages.readPage();
+        if (p == null) {
+            throw new IllegalStateException("column " + name + ": chunk ends before the row group's row count");
+        }
+        pageLeft = p.getValueCount();
+        if (p instanceof DataPageV1 v1) {
+            ByteBuffer b = bytes(v1.getBytes());
+            if (defs != null) {
+                if (v1.getDlEncoding() != Encoding.RLE) {
+                    throw new IllegalStateException("column " + name + ": definition level encoding "
+                            + v1.getDlEncoding() + " is not supported");
+                }
+                int length = b.getInt();
+                defs.reset(b.duplicate(), length);
+                b.position(b.position() + length);
+            }
+            startValues(b, v1.getValueEncoding());
+        } else {
+            DataPageV2 v2 = (DataPageV2) p;
+            if (v2.getRepetitionLevels().size() != 0) {
+                throw new IllegalStateException("column " + name + ": repetition levels in a flat column");
+            }
+            if (defs != null) {
+                ByteBuffer d = bytes(v2.getDefinitionLevels());
+                defs.reset(d, d.remaining());
+            }
+            startValues(bytes(v2.getData()), v2.getDataEncoding());
+        }
+    }
+
+    private void startValues(ByteBuffer b, Encoding encoding) {
+        page = b;
+        idDecoder = null;
+        unpackedCount = -1;
+        switch (encoding) {
+            case PLAIN -> {
+                boolByte = b.position();
+                boolBit = 0;
+            }
+            case PLAIN_DICTIONARY, RLE_DICTIONARY -> {
+                if (dictSize < 0) {
+                    throw new IllegalStateException("column " + name + ": dictionary-encoded page without a dictionary");
+                }
+                int width = b.get() & 0xff;
+                idDecoder = new HybridDecoder(width);
+                idDecoder.reset(b, b.remaining());
+            }
+            case RLE -> {
+                if (type != PrimitiveTypeName.BOOLEAN) {
+                    throw new IllegalStateException("column " + name + ": RLE values for " + type);
+                }
+                int length = b.getInt();
+                idDecoder = new HybridDecoder(1);
+                idDecoder.reset(b, length);
+            }
+            case DELTA_BINARY_PACKED -> {
+                if (type != PrimitiveTypeName.INT32 && type != PrimitiveTypeName.INT64) {
+                    throw new IllegalStateException("column " + name + ": DELTA_BINARY_PACKED values for " + type);
+                }
+                unpackDeltas(b);
+            }
+            default -> throw new IllegalStateException("column " + name + ": value encoding " + encoding
+                    + " is not supported");
+        }
+    }
+
+    /**
+     * Decodes a whole DELTA_BINARY_PACKED page up front (parquet-format Encodings.md): a header (block size, miniblocks
+     * per block, value count, first value), then blocks of a min delta, one bit width per miniblock, and the
+     * miniblocks' bit-packed deltas above the min. Sums wrap in 64 bits; INT32 values are truncated when read.
+     */
+    private void unpackDeltas(ByteBuffer b) {
+        int blockSize = (int) uleb(b);
+        int miniblocks = (int) uleb(b);
+        long total = uleb(b);
+        if (blockSize <= 0 || blockSize % 128 != 0 || miniblocks <= 0 || blockSize % miniblocks != 0
+                || (blockSize / miniblocks) % 32 != 0 || total > pageLeft) {
+            throw new IllegalStateException("column " + name + ": bad DELTA_BINARY_PACKED header (block " + blockSize
+                    + ", miniblocks " + miniblocks + ", values " + total + ")");
+        }
+        int n = (int) total;
+        if (unpacked == null || unpacked.length < n) {
+            unpacked = new long[Math.max(n, 1024)];
+        }
+        int perMiniblock = blockSize / miniblocks;
+        long value = zigzag(uleb(b));
+        int count = 0;
+        if (n > 0) {
+            unpacked[count++] = value;
+        }
+        byte[] widths = new byte[miniblocks];
+        while (count < n) {
+            long minDelta = zigzag(uleb(b));
+            b.get(widths);
+            for (int m = 0; m < miniblocks && count < n; m++) {
+                int width = widths[m] & 0xff;
+                if (width > 64) {
+                    throw new IllegalStateException("column " + name + ": delta bit width " + width);
+                }
+                int base = b.position();
+                for (int j = 0; j < perMiniblock && count < n; j++) {
+                    value += minDelta + bits(b, base, (long) j * width, width);
+                    unpacked[count++] = value;
+                }
+                b.position(base + perMiniblock / 8 * width);
+            }
+        }
+        unpackedCount = n;
+        unpackedPos = 0;
+    }
+
+    /** {@code width} bits starting {@code bitOffset} bits after byte {@code base}, least significant bit first. */
+    private static long bits(ByteBuffer b, int base, long bitOffset, int width) {
+        if (width == 0) {
+            return 0;
+        }
+        int at = base + (int) (bitOffset >>> 3);
+        int shift = (int) (bitOffset & 7);
+        int bytes = (shift + width + 7) >>> 3;
+        long v = 0;
+        for (int k = 0; k < bytes; k++) {
+            long octet = b.get(at + k) & 0xffL;
+            int to = k * 8 - shift;
+            if (to < 0) {
+                v |= octet >>> -to;
+            } else if (to < 64) {
+                v |= octet << to;
+            }
+        }
+        return width == 64 ? v : v & ((1L << width) - 1);
+    }
+
+    private static long uleb(ByteBuffer b) {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            int octet = b.get() & 0xff;
+            v |= (long) (octet & 0x7f) << shift;
+            if ((octet & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new IllegalStateException("varint longer than 64 bits");
+    }
+
+    private static long zigzag(long v) {
+        return (v >>> 1) ^ -(v & 1);
+    }
+
+    private static ByteBuffer bytes(org.apache.parquet.bytes.BytesInput in) {
+        try {
+            return in.toByteBuffer().slice().order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

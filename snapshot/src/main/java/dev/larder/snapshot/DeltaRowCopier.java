@@ -1,6 +1,6 @@
 package dev.larder.snapshot;
 
-import dev.larder.store.Column;
+import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.RowBuffer;
 import java.nio.charset.StandardCharsets;
@@ -11,11 +11,17 @@ import java.nio.charset.StandardCharsets;
  */
 final class DeltaRowCopier {
     private final FeatureSchema target;
+    /** Target column types by index, read once per column per row. */
+    private final ColumnType[] types;
     private DeltaSchema source;
     private int[] sourceIndex;
 
     DeltaRowCopier(FeatureSchema target) {
         this.target = target;
+        this.types = new ColumnType[target.columnCount()];
+        for (int c = 0; c < types.length; c++) {
+            types[c] = target.column(c).type();
+        }
     }
 
     /**
@@ -31,8 +37,7 @@ final class DeltaRowCopier {
             if (s < 0 || src.isNull(s)) {
                 continue;
             }
-            Column col = target.column(c);
-            switch (col.type()) {
+            switch (types[c]) {
                 case BOOLEAN -> dst.setBoolean(c, src.getBoolean(s));
                 case INT8 -> dst.setLong(c, src.getByte(s));
                 case INT16 -> dst.setLong(c, src.getShort(s));

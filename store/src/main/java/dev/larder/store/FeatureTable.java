@@ -448,6 +448,8 @@ public final class FeatureTable implements AutoCloseable {
         if (closed) {
             return;
         }
+        // Rows of an unfinished bulk load would otherwise stay allocated and unreachable after a clean close.
+        writer.finishBulkLoad(null);
         writer.sync();
         state.putInt(StateDescriptor.OPEN_FOR_WRITE, 0);
         state.force();

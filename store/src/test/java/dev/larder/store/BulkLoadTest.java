@@ -111,6 +111,54 @@ class BulkLoadTest {
         }
     }
 
+    /** A table emptied by deletes keeps a free list: a bulk load reuses those slots, then appends fresh ones. */
+    @Test
+    void aBulkLoadIntoAnEmptiedTableReusesFreedSlots() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);
+            TableWriter w = t.writer();
+            RowBuffer row = t.newRow();
+            for (long id = 0; id < 500; id++) {
+                w.upsert(row.clear().setLong(0, id).setDouble(1, -1), 1, 1000);
+            }
+            for (long id = 0; id < 500; id++) {
+                w.delete(id, 2);
+            }
+            assertTrue(w.beginBulkLoad(), "an emptied table can bulk load");
+            for (long id = 1_000; id < 3_000; id++) {
+                w.upsert(row.clear().setLong(0, id).setDouble(1, id * 2.0).setString(2, "value number " + id), 3, 3000);
+            }
+            assertEquals(0, w.finishBulkLoad(null));
+            assertEquals(2_000, t.size());
+            assertEquals(2_000, t.state.getLong(StateDescriptor.HIGH_WATER), "500 freed slots reused, 1500 appended");
+            TableReader r = t.newReader();
+            for (long id = 1_000; id < 3_000; id++) {
+                assertEquals(ReadStatus.FOUND, r.get(id));
+                assertEquals(id * 2.0, r.getDouble(1));
+                assertEquals("value number " + id, r.getString(2));
+            }
+            assertEquals(ReadStatus.NOT_FOUND, r.get(7));
+        }
+    }
+
+    @Test
+    void closingFinishesAnOpenBulkLoadSoNoSlotLeaks() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);
+            assertTrue(t.writer().beginBulkLoad());
+            RowBuffer row = t.newRow();
+            for (long id = 0; id < 300; id++) {
+                t.writer().upsert(row.clear().setLong(0, id).setDouble(1, id), 1, 1000);
+            }
+        }
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.table("t");
+            assertEquals(300, t.size());
+            assertEquals(300, t.state.getLong(StateDescriptor.HIGH_WATER));
+            assertEquals(ReadStatus.FOUND, t.newReader().get(299));
+        }
+    }
+
     @Test
     void publishAndDeletesFinishAnOpenBulkLoad() {
         try (FeatureStore store = FeatureStore.open(dir)) {

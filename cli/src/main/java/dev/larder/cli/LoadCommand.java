@@ -3,6 +3,7 @@ package dev.larder.cli;
 import dev.larder.snapshot.DeltaFeatureSchemas;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
+import dev.larder.snapshot.BackgroundWriterSink;
 import dev.larder.snapshot.TableWriterSink;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
@@ -54,9 +55,11 @@ final class LoadCommand implements Callable<Integer> {
             FeatureTable t = store.create(target.table, schema, TableOptions.DEFAULT.withTtl(ttl));
             long start = System.nanoTime();
             long rows;
-            try (Progress p = new Progress("load v" + v, -1)) {
-                rows = new DeltaFeed(src, schema).bootstrap(v,
-                        new TableWriterSink(t, new Lineage(src.tableId(v), src.tablePath(), -1, 0), true), p);
+            // Scanning on this thread, writing on the sink's: a bootstrap keeps both cores busy.
+            try (Progress p = new Progress("load v" + v, -1);
+                 BackgroundWriterSink sink = new BackgroundWriterSink(
+                         new TableWriterSink(t, new Lineage(src.tableId(v), src.tablePath(), -1, 0), true), "larder-load-writer")) {
+                rows = new DeltaFeed(src, schema).bootstrap(v, sink, p);
             } catch (RuntimeException e) {
                 store.close(target.table);
                 store.drop(target.table);

@@ -3,6 +3,7 @@ package dev.larder.jmh;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.Larder;
+import dev.larder.snapshot.BackgroundWriterSink;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
@@ -73,10 +74,15 @@ public final class DeltaBootstrap {
         return new DeltaChangeSource(source, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE);
     }
 
-    /** {@code DeltaFeed.bootstrap} into a new table of {@code store} on the calling thread, as {@code larder load} does. */
+    /**
+     * {@code DeltaFeed.bootstrap} into a new table of {@code store} as {@code larder load} does: the calling thread scans,
+     * a {@link BackgroundWriterSink} thread writes straight to the table (no ingest ring).
+     */
     public long direct(FeatureStore store) {
         FeatureTable t = store.create(TABLE, schema, TableOptions.DEFAULT);
-        return check(new DeltaFeed(source, schema).bootstrap(version, new TableWriterSink(t, lineage, true), ScanProgress.NONE));
+        try (BackgroundWriterSink sink = new BackgroundWriterSink(new TableWriterSink(t, lineage, true), "bench-load-writer")) {
+            return check(new DeltaFeed(source, schema).bootstrap(version, sink, ScanProgress.NONE));
+        }
     }
 
     /** {@code Larder.follow} of the snapshot through the ring; returns once the table's watermark reaches its version. */

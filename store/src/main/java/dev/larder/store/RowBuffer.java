@@ -112,11 +112,16 @@ public final class RowBuffer extends RowImage {
      * row with {@link #importFrom} (a hand-off through a queue of reused byte buffers); returns the bytes written.
      */
     public int exportTo(byte[] dst) {
+        return exportTo(dst, 0);
+    }
+
+    /** {@link #exportTo(byte[])} into {@code dst} from {@code offset}. */
+    public int exportTo(byte[] dst, int offset) {
         int n = bytes.length - layout.nullsOffset();
-        System.arraycopy(bytes, layout.nullsOffset(), dst, 0, n);
+        System.arraycopy(bytes, layout.nullsOffset(), dst, offset, n);
         for (int c : variableWidth) {
             if (overflow[c] != null && !isNull(c) && getLength(c) > schema.column(c).capacity()) {
-                System.arraycopy(overflow[c], 0, dst, n, getLength(c));
+                System.arraycopy(overflow[c], 0, dst, offset + n, getLength(c));
                 n += getLength(c);
             }
         }
@@ -125,8 +130,14 @@ public final class RowBuffer extends RowImage {
 
     /** Replaces all column values with an image written by {@link #exportTo} from a row of the same schema. */
     public RowBuffer importFrom(byte[] src) {
+        return importFrom(src, 0);
+    }
+
+    /** {@link #importFrom(byte[])} of an image starting at {@code offset} in {@code src}. */
+    public RowBuffer importFrom(byte[] src, int offset) {
         int n = bytes.length - layout.nullsOffset();
-        System.arraycopy(src, 0, bytes, layout.nullsOffset(), n);
+        System.arraycopy(src, offset, bytes, layout.nullsOffset(), n);
+        n += offset;
         for (int c : variableWidth) {
             Column col = schema.column(c);
             if (!isNull(c) && getLength(c) > col.capacity()) {

@@ -8,6 +8,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.stream.IntStream;
 
 /**
  * The single writer of a {@link FeatureTable}: only one thread at a time may call its methods (the ingest writer thread);
@@ -496,57 +497,91 @@ public final class TableWriter {
         // Sized for every upsert: duplicates are rare (in a bootstrap they are an error), and sizing for the distinct
         // keys would need a pass over all buckets before placing any.
         long slots = Math.max(v.indexSlots, FeatureTable.indexSlotsFor(bulkEntries + 1));
-        long kept = 0;
-        long duplicates = 0;
         try {
             long gen = v.indexGeneration + 1;
             MappedByteBuffer[] chunks = table.createIndexFile(gen, slots);
             TableView next = v.withIndex(chunks, slots, gen);
-            // Linear probing filled in home order: each entry lands at its home or just past the previous one; the
-            // few that would run past the last slot wrap to the front by probing, after everything else is placed.
-            long free = 0;
-            long[] wrapped = new long[0];
-            int wrappedCount = 0;
-            for (int b = 0; b < buckets.length; b++) {
-                long[] e = buckets[b];
-                int n = counts[b];
-                if (n == 0) {
-                    continue;
-                }
-                buckets[b] = null;
-                // One sign for the whole bucket (its top bits are equal), so signed order is fingerprint order; within a
-                // fingerprint, row ids ascend in upsert order.
-                Arrays.sort(e, 0, n);
-                for (int i = 0; i < n; ) {
-                    long fp = e[i] >>> 32;
-                    int j = i + 1;
-                    while (j < n && e[j] >>> 32 == fp) {
-                        j++;
+            // Sorting is most of the work and buckets are independent: at the end of a load the producing core is
+            // idle, so both cores sort (the common pool plus this thread); placing stays sequential.
+            IntStream.range(0, buckets.length).parallel().filter(b -> counts[b] > 1)
+                    .forEach(b -> Arrays.sort(buckets[b], 0, counts[b]));
+            BulkPlacement placement = new BulkPlacement(v, next, firstDuplicate);
+            try (IndexWindow window = new IndexWindow(IndexDescriptor.fileName(gen), slots)) {
+                for (int b = 0; b < buckets.length; b++) {
+                    if (counts[b] > 0) {
+                        placement.place(buckets[b], counts[b], window);
+                        buckets[b] = null;
                     }
-                    for (int a = i; a < j; a++) {
-                        long row = IndexDescriptor.rowId(e[a]);
-                        if (j - i > 1 && replacedLater(v, row, e, a + 1, j)) {
-                            if (duplicates++ == 0 && firstDuplicate != null) {
-                                v.rowChunk(row).get(v.rowOffset(row), firstDuplicate.bytes, 0, rowSize);
-                            }
-                            freeRow(v, row);
-                            continue;
-                        }
-                        long at = Math.max(next.home(IndexDescriptor.fingerprint(e[a])), free);
-                        if (at < slots) {
-                            next.slotRelease(at, e[a]);
-                            free = at + 1;
-                        } else {
-                            if (wrappedCount == wrapped.length) {
-                                wrapped = Arrays.copyOf(wrapped, Math.max(16, wrappedCount * 2));
-                            }
-                            wrapped[wrappedCount++] = e[a];
-                        }
-                        kept++;
-                    }
-                    i = j;
                 }
             }
+            placement.placeWrapped();
+            state.putLong(StateDescriptor.LIVE_ROWS, placement.kept);
+            install(next, chunks, placement.kept);
+            return placement.duplicates;
+        } catch (IOException ex) {
+            throw new StoreException("cannot build index of table " + table.name() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Places a bulk load's buckets, in bucket order, into a new index: linear probing filled in home order, so each
+     * entry lands at its home or just past the previous one; the few that would run past the last slot wrap to the
+     * front by probing once everything else is placed. Keys upserted more than once keep their last row.
+     */
+    private final class BulkPlacement {
+        private final TableView rows;
+        private final TableView next;
+        private final RowBuffer firstDuplicate;
+        private long free;
+        private long[] wrapped = new long[0];
+        private int wrappedCount;
+        long kept;
+        long duplicates;
+
+        BulkPlacement(TableView rows, TableView next, RowBuffer firstDuplicate) {
+            this.rows = rows;
+            this.next = next;
+            this.firstDuplicate = firstDuplicate;
+        }
+
+        /**
+         * @param e a bucket sorted ascending: one sign for the whole bucket (its top bits are equal), so signed order is
+         *          fingerprint order, and within a fingerprint row ids ascend in upsert order
+         */
+        void place(long[] e, int n, IndexWindow window) throws IOException {
+            for (int i = 0; i < n; ) {
+                long fp = e[i] >>> 32;
+                int j = i + 1;
+                while (j < n && e[j] >>> 32 == fp) {
+                    j++;
+                }
+                for (int a = i; a < j; a++) {
+                    long row = IndexDescriptor.rowId(e[a]);
+                    if (j - i > 1 && replacedLater(rows, row, e, a + 1, j)) {
+                        if (duplicates++ == 0 && firstDuplicate != null) {
+                            rows.rowChunk(row).get(rows.rowOffset(row), firstDuplicate.bytes, 0, rowSize);
+                        }
+                        freeRow(rows, row);
+                        continue;
+                    }
+                    long at = Math.max(next.home(IndexDescriptor.fingerprint(e[a])), free);
+                    if (at < next.indexSlots) {
+                        window.put(at, e[a]);
+                        free = at + 1;
+                    } else {
+                        if (wrappedCount == wrapped.length) {
+                            wrapped = Arrays.copyOf(wrapped, Math.max(16, wrappedCount * 2));
+                        }
+                        wrapped[wrappedCount++] = e[a];
+                    }
+                    kept++;
+                }
+                i = j;
+            }
+        }
+
+        /** After the window is written: the mapping sees its slots (one page cache). */
+        void placeWrapped() {
             for (int k = 0; k < wrappedCount; k++) {
                 long at = next.home(IndexDescriptor.fingerprint(wrapped[k]));
                 while (next.slotAcquire(at) != IndexDescriptor.EMPTY) {
@@ -554,12 +589,56 @@ public final class TableWriter {
                 }
                 next.slotRelease(at, wrapped[k]);
             }
-            state.putLong(StateDescriptor.LIVE_ROWS, kept);
-            install(next, chunks, kept);
-        } catch (IOException ex) {
-            throw new StoreException("cannot build index of table " + table.name() + ": " + ex.getMessage(), ex);
         }
-        return duplicates;
+    }
+
+    /**
+     * Writes index slots in ascending order through a 1 MiB window and positional writes, so building an index of
+     * millions of entries takes no page fault per page of the new file; slots never written stay zero (EMPTY).
+     */
+    private final class IndexWindow implements AutoCloseable {
+        private static final int SLOTS = 1 << 17;
+        private final java.nio.channels.FileChannel channel;
+        private final long slots;
+        private final ByteBuffer buffer = ByteBuffer.allocateDirect(SLOTS * 8).order(ByteOrder.LITTLE_ENDIAN);
+        private long first = -1;
+
+        IndexWindow(String fileName, long slots) throws IOException {
+            this.channel = StoreFiles.openReadWrite(table.directory().resolve(fileName), false);
+            this.slots = slots;
+        }
+
+        void put(long slot, long entry) throws IOException {
+            if (first < 0 || slot >= first + SLOTS) {
+                flush();
+                first = slot & -SLOTS;
+            }
+            buffer.putLong((int) (slot - first) * 8, entry);
+        }
+
+        private void flush() throws IOException {
+            if (first < 0) {
+                return;
+            }
+            int bytes = (int) Math.min(SLOTS, slots - first) * 8;
+            buffer.limit(bytes).position(0);
+            long pos = first * 8;
+            while (buffer.hasRemaining()) {
+                pos += channel.write(buffer, pos);
+            }
+            buffer.clear();
+            buffer.put(0, new byte[SLOTS * 8]);
+            first = -1;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                flush();
+            } finally {
+                channel.close();
+            }
+        }
     }
 
     /** Whether the row's key is also the key of one of the entries {@code e[from..to)}. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.page.DataPage;
@@ -18,8 +19,8 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * the reading thread.
  *
  * <p>Handles data pages v1 and v2 (already decompressed by parquet-mr's page reader), RLE definition levels, PLAIN
- * values, dictionary ids (PLAIN_DICTIONARY / RLE_DICTIONARY) over a PLAIN dictionary page, RLE booleans and
- * DELTA_BINARY_PACKED integers. Values are
+ * values (length-prefixed for strings and binaries), dictionary ids (PLAIN_DICTIONARY / RLE_DICTIONARY) over a PLAIN
+ * dictionary page, RLE booleans, DELTA_BINARY_PACKED integers and DELTA_(LENGTH_)BYTE_ARRAY strings. Values are
  * read straight from little-endian page buffers: parquet-mr's own value readers go through a stream per value, which
  * made them most of a bootstrap's CPU time.
  */
@@ -36,6 +37,9 @@ final class ColumnChunkDecoder {
     private PageReader pages;
     private long[] dictLongs;
     private double[] dictDoubles;
+    private byte[] dictBytes;
+    private int[] dictStarts;
+    private int[] dictLengths;
     private int dictSize;
 
     private ByteBuffer page;
@@ -45,6 +49,16 @@ final class ColumnChunkDecoder {
     private long[] unpacked;
     private int unpackedCount = -1;
     private int unpackedPos;
+    /** Values of the last DELTA_BINARY_PACKED run read. */
+    private int deltaCount;
+    /** A DELTA_(LENGTH_)BYTE_ARRAY page's values, decoded when the page starts; count -1 for other encodings. */
+    private byte[] pageBytes;
+    private int[] byteStarts;
+    private int[] byteLengths;
+    private int byteCount = -1;
+    private int bytePos;
+    private long[] prefixScratch;
+    private long[] lengthScratch;
     private int boolByte;
     private int boolBit;
 
@@ -77,7 +91,24 @@ final class ColumnChunkDecoder {
         int n = dict.getDictionarySize();
         ByteBuffer b = bytes(dict.getBytes());
         dictSize = n;
-        if (floating) {
+        if (type == PrimitiveTypeName.BINARY) {
+            dictStarts = dictStarts != null && dictStarts.length >= n ? dictStarts : new int[n];
+            dictLengths = dictLengths != null && dictLengths.length >= n ? dictLengths : new int[n];
+            dictBytes = new byte[b.remaining()];
+            int base = b.position();
+            b.get(dictBytes);
+            b.position(base);
+            for (int i = 0; i < n; i++) {
+                int length = b.getInt();
+                if (length < 0 || length > b.remaining()) {
+                    throw new IllegalStateException("column " + name + ": dictionary value length " + length
+                            + " runs past the page");
+                }
+                dictStarts[i] = b.position() - base;
+                dictLengths[i] = length;
+                b.position(b.position() + length);
+            }
+        } else if (floating) {
             dictDoubles = dictDoubles != null && dictDoubles.length >= n ? dictDoubles : new double[n];
             for (int i = 0; i < n; i++) {
                 dictDoubles[i] = type == PrimitiveTypeName.FLOAT ? b.getFloat() : b.getDouble();
@@ -141,11 +172,25 @@ final class ColumnChunkDecoder {
                     } else if (id >= dictSize) {
                         throw new IllegalStateException("column " + name + ": dictionary id " + id + " out of range "
                                 + dictSize);
+                    } else if (type == PrimitiveTypeName.BINARY) {
+                        out.putBytes(at + i, dictBytes, dictStarts[id], dictLengths[id]);
                     } else if (floating) {
                         out.doubles[at + i] = dictDoubles[id];
                     } else {
                         out.longs[at + i] = dictLongs[id];
                     }
+                }
+            }
+            return;
+        }
+        if (byteCount >= 0) {
+            for (int i = 0; i < k; i++) {
+                if (dense || !nulls[at + i]) {
+                    if (bytePos >= byteCount) {
+                        throw new IllegalStateException("column " + name + ": delta-encoded values end early");
+                    }
+                    out.putBytes(at + i, pageBytes, byteStarts[bytePos], byteLengths[bytePos]);
+                    bytePos++;
                 }
             }
             return;
@@ -194,6 +239,18 @@ final class ColumnChunkDecoder {
                 for (int i = 0; i < k; i++) {
                     if (dense || !nulls[at + i]) {
                         l[at + i] = b.getInt();
+                    }
+                }
+            }
+            case BINARY -> {
+                for (int i = 0; i < k; i++) {
+                    if (dense || !nulls[at + i]) {
+                        int length = b.getInt();
+                        if (length < 0 || length > b.remaining()) {
+                            throw new IllegalStateException("column " + name + ": value length " + length
+                                    + " runs past the page");
+                        }
+                        out.putBytes(at + i, b, length);
                     }
                 }
             }
@@ -248,6 +305,7 @@ final class ColumnChunkDecoder {
         page = b;
         idDecoder = null;
         unpackedCount = -1;
+        byteCount = -1;
         switch (encoding) {
             case PLAIN -> {
                 boolByte = b.position();
@@ -269,6 +327,12 @@ final class ColumnChunkDecoder {
                 idDecoder = new HybridDecoder(1);
                 idDecoder.reset(b, length);
             }
+            case DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY -> {
+                if (type != PrimitiveTypeName.BINARY) {
+                    throw new IllegalStateException("column " + name + ": " + encoding + " values for " + type);
+                }
+                unpackByteArrays(b, encoding == Encoding.DELTA_BYTE_ARRAY);
+            }
             case DELTA_BINARY_PACKED -> {
                 if (type != PrimitiveTypeName.INT32 && type != PrimitiveTypeName.INT64) {
                     throw new IllegalStateException("column " + name + ": DELTA_BINARY_PACKED values for " + type);
@@ -286,6 +350,13 @@ final class ColumnChunkDecoder {
      * miniblocks' bit-packed deltas above the min. Sums wrap in 64 bits; INT32 values are truncated when read.
      */
     private void unpackDeltas(ByteBuffer b) {
+        unpacked = readDeltaBinaryPacked(b, unpacked);
+        unpackedCount = deltaCount;
+        unpackedPos = 0;
+    }
+
+    /** Decodes one DELTA_BINARY_PACKED run at {@code b}'s position into {@code out} (or a larger array it returns). */
+    private long[] readDeltaBinaryPacked(ByteBuffer b, long[] out) {
         int blockSize = (int) uleb(b);
         int miniblocks = (int) uleb(b);
         long total = uleb(b);
@@ -295,14 +366,14 @@ final class ColumnChunkDecoder {
                     + ", miniblocks " + miniblocks + ", values " + total + ")");
         }
         int n = (int) total;
-        if (unpacked == null || unpacked.length < n) {
-            unpacked = new long[Math.max(n, 1024)];
+        if (out == null || out.length < n) {
+            out = new long[Math.max(n, 1024)];
         }
         int perMiniblock = blockSize / miniblocks;
         long value = zigzag(uleb(b));
         int count = 0;
         if (n > 0) {
-            unpacked[count++] = value;
+            out[count++] = value;
         }
         byte[] widths = new byte[miniblocks];
         while (count < n) {
@@ -316,13 +387,59 @@ final class ColumnChunkDecoder {
                 int base = b.position();
                 for (int j = 0; j < perMiniblock && count < n; j++) {
                     value += minDelta + bits(b, base, (long) j * width, width);
-                    unpacked[count++] = value;
+                    out[count++] = value;
                 }
                 b.position(base + perMiniblock / 8 * width);
             }
         }
-        unpackedCount = n;
-        unpackedPos = 0;
+        deltaCount = n;
+        return out;
+    }
+
+    /**
+     * Decodes a whole DELTA_LENGTH_BYTE_ARRAY page (lengths as DELTA_BINARY_PACKED, then the bytes back to back) or,
+     * with {@code prefixed}, a DELTA_BYTE_ARRAY page (prefix lengths shared with the previous value, then the
+     * suffixes in DELTA_LENGTH_BYTE_ARRAY form) into {@link #pageBytes}.
+     */
+    private void unpackByteArrays(ByteBuffer b, boolean prefixed) {
+        long[] prefixes = null;
+        int n = -1;
+        if (prefixed) {
+            prefixes = prefixScratch = readDeltaBinaryPacked(b, prefixScratch);
+            n = deltaCount;
+        }
+        long[] lengths = lengthScratch = readDeltaBinaryPacked(b, lengthScratch);
+        if (n >= 0 && deltaCount != n) {
+            throw new IllegalStateException("column " + name + ": " + n + " prefixes but " + deltaCount + " suffixes");
+        }
+        n = deltaCount;
+        if (byteStarts == null || byteStarts.length < n) {
+            byteStarts = new int[Math.max(n, 1024)];
+            byteLengths = new int[Math.max(n, 1024)];
+        }
+        int used = 0;
+        for (int i = 0; i < n; i++) {
+            long suffix = lengths[i];
+            long prefix = prefixed ? prefixes[i] : 0;
+            if (suffix < 0 || suffix > b.remaining() || prefix < 0 || (i == 0 ? prefix > 0 : prefix > byteLengths[i - 1])) {
+                throw new IllegalStateException("column " + name + ": byte array value " + i + " (prefix " + prefix
+                        + ", length " + suffix + ") does not fit the page");
+            }
+            int length = (int) (prefix + suffix);
+            if (pageBytes == null || pageBytes.length - used < length) {
+                pageBytes = Arrays.copyOf(pageBytes == null ? new byte[0] : pageBytes,
+                        Math.max(64 * 1024, Math.max(2 * used, used + length)));
+            }
+            if (prefix > 0) {
+                System.arraycopy(pageBytes, byteStarts[i - 1], pageBytes, used, (int) prefix);
+            }
+            b.get(pageBytes, used + (int) prefix, (int) suffix);
+            byteStarts[i] = used;
+            byteLengths[i] = length;
+            used += length;
+        }
+        byteCount = n;
+        bytePos = 0;
     }
 
     /** {@code width} bits starting {@code bitOffset} bits after byte {@code base}, least significant bit first. */

@@ -3,6 +3,7 @@ package dev.larder.snapshot.parquet;
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.internal.util.ColumnMapping;
+import io.delta.kernel.types.BinaryType;
 import io.delta.kernel.types.BooleanType;
 import io.delta.kernel.types.ByteType;
 import io.delta.kernel.types.DataType;
@@ -13,6 +14,7 @@ import io.delta.kernel.types.IntegerType;
 import io.delta.kernel.types.LongType;
 import io.delta.kernel.types.MetadataColumnSpec;
 import io.delta.kernel.types.ShortType;
+import io.delta.kernel.types.StringType;
 import io.delta.kernel.types.StructField;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.types.TimestampNTZType;
@@ -42,12 +44,12 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 
 /**
- * Reads a parquet data file whose requested columns are all flat numeric, boolean, date or timestamp columns, as
- * batches of Kernel column vectors, without Kernel's row-at-a-time converters; one thread per instance.
+ * Reads a parquet data file whose requested columns are all flat numeric, boolean, date, timestamp, string or binary
+ * columns, as batches of Kernel column vectors, without Kernel's row-at-a-time converters; one thread per instance.
  *
  * <p>{@link #open} returns null for any file it cannot read exactly as Kernel's default reader would (another column
  * type, an unsigned or millisecond annotation, a field id that does not match by name, an encoding outside PLAIN,
- * dictionary, RLE and DELTA_BINARY_PACKED, a metadata column other than the row index); the caller then reads it through Kernel. Columns
+ * dictionary, RLE and the DELTA ones, a metadata column other than the row index); the caller then reads it through Kernel. Columns
  * absent from the file read as null, as in Kernel. The batches and their vectors are reused: each is valid until the
  * next call to {@link #next}.
  */
@@ -56,7 +58,8 @@ public final class PrimitiveParquetReader implements CloseableIterator<ColumnarB
     static final int BATCH_ROWS = 4096;
 
     private static final Set<Encoding> SUPPORTED_ENCODINGS = EnumSet.of(Encoding.PLAIN, Encoding.PLAIN_DICTIONARY,
-            Encoding.RLE_DICTIONARY, Encoding.RLE, Encoding.BIT_PACKED, Encoding.DELTA_BINARY_PACKED);
+            Encoding.RLE_DICTIONARY, Encoding.RLE, Encoding.BIT_PACKED, Encoding.DELTA_BINARY_PACKED,
+            Encoding.DELTA_LENGTH_BYTE_ARRAY, Encoding.DELTA_BYTE_ARRAY);
 
     private final ParquetFileReader file;
     private final StructType schema;
@@ -78,7 +81,10 @@ public final class PrimitiveParquetReader implements CloseableIterator<ColumnarB
         this.vectors = new DecodedVector[schema.length()];
         for (int i = 0; i < vectors.length; i++) {
             DataType t = schema.at(i).getDataType();
-            vectors[i] = new DecodedVector(t, t instanceof DoubleType || t instanceof FloatType, BATCH_ROWS);
+            DecodedVector.Storage storage = t instanceof DoubleType || t instanceof FloatType ? DecodedVector.Storage.DOUBLES
+                    : t instanceof StringType || t instanceof BinaryType ? DecodedVector.Storage.BYTES
+                    : DecodedVector.Storage.LONGS;
+            vectors[i] = new DecodedVector(t, storage, BATCH_ROWS);
         }
         this.batch = new Batch();
     }
@@ -149,7 +155,8 @@ public final class PrimitiveParquetReader implements CloseableIterator<ColumnarB
     private static boolean supported(DataType t) {
         return t instanceof BooleanType || t instanceof ByteType || t instanceof ShortType || t instanceof IntegerType
                 || t instanceof LongType || t instanceof FloatType || t instanceof DoubleType || t instanceof DateType
-                || t instanceof TimestampType || t instanceof TimestampNTZType;
+                || t instanceof TimestampType || t instanceof TimestampNTZType || t instanceof StringType
+                || t instanceof BinaryType;
     }
 
     /** The file's top-level field for {@code f}: by exact name, else by a unique case-insensitive name. */
@@ -199,6 +206,13 @@ public final class PrimitiveParquetReader implements CloseableIterator<ColumnarB
             return n == PrimitiveTypeName.INT64 && a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
                     && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.MICROS;
         }
+        if (t instanceof StringType) {
+            return n == PrimitiveTypeName.BINARY
+                    && (a == null || a instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation);
+        }
+        if (t instanceof BinaryType) {
+            return n == PrimitiveTypeName.BINARY && a == null;
+        }
         if (t instanceof FloatType) {
             return n == PrimitiveTypeName.FLOAT && a == null;
         }
@@ -235,6 +249,7 @@ public final class PrimitiveParquetReader implements CloseableIterator<ColumnarB
             DecodedVector v = vectors[c];
             v.size = n;
             v.anyNull = false;
+            v.dataLength = 0;
             if (c == rowIndexColumn) {
                 for (int i = 0; i < n; i++) {
                     v.longs[i] = rowIndex + i;

@@ -1,5 +1,6 @@
 package dev.larder.snapshot.parquet;
 
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BOOLEAN;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.DOUBLE;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.FLOAT;
@@ -17,6 +18,7 @@ import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.FileReadResult;
 import io.delta.kernel.internal.util.Utils;
+import io.delta.kernel.types.BinaryType;
 import io.delta.kernel.types.BooleanType;
 import io.delta.kernel.types.ByteType;
 import io.delta.kernel.types.DataType;
@@ -37,6 +39,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -48,6 +51,7 @@ import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Types;
@@ -64,6 +68,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PrimitiveParquetReaderTest {
     private static final int ROWS = 12_345;
+    private static final String[] LABELS = {"", "gold", "silver", "bronze", "ünïcødé ✓", "中文", "a\"quote"};
 
     @TempDir
     Path dir;
@@ -83,6 +88,9 @@ class PrimitiveParquetReaderTest {
             .optional(DOUBLE).named("few_doubles")
             .optional(INT64).named("few_longs")
             .required(DOUBLE).named("dense")
+            .optional(BINARY).as(LogicalTypeAnnotation.stringType()).named("label")
+            .optional(BINARY).as(LogicalTypeAnnotation.stringType()).named("text")
+            .optional(BINARY).named("blob")
             .named("features");
 
     /** The read schema: every file column, one the file lacks (reads as null) and the row index. */
@@ -99,8 +107,12 @@ class PrimitiveParquetReaderTest {
             .add("few_doubles", DoubleType.DOUBLE)
             .add("few_longs", LongType.LONG)
             .add("dense", DoubleType.DOUBLE)
+            .add("label", StringType.STRING)
+            .add("text", StringType.STRING)
+            .add("blob", BinaryType.BINARY)
             .add("added_later", DoubleType.DOUBLE)
             .add(StructField.DEFAULT_ROW_INDEX_COLUMN);
+
 
     static Stream<Arguments> formats() {
         List<Arguments> out = new ArrayList<>();
@@ -132,7 +144,7 @@ class PrimitiveParquetReaderTest {
         Path file = write(WriterVersion.PARQUET_1_0, CompressionCodecName.SNAPPY, true, 0.1);
         String path = file.toUri().toString();
         assertNull(PrimitiveParquetReader.open(conf, path, new StructType().add("id", StringType.STRING)),
-                "string columns");
+                "an INT64 read as a string");
         assertNull(PrimitiveParquetReader.open(conf, path, new StructType().add("f64", new DecimalType(10, 2))),
                 "decimal columns");
         assertNull(PrimitiveParquetReader.open(conf, path, new StructType().add("i32", LongType.LONG)),
@@ -199,6 +211,18 @@ class PrimitiveParquetReaderTest {
                     g.append("few_longs", (long) rnd.nextInt(3));
                 }
                 g.append("dense", i * 0.5);
+                if (rnd.nextDouble() >= nulls) {
+                    g.append("label", LABELS[rnd.nextInt(LABELS.length)]);
+                }
+                if (rnd.nextDouble() >= nulls) {
+                    // Mostly distinct, now and then long: the dictionary outgrows its limit and the chunk goes plain.
+                    g.append("text", "t" + rnd.nextLong() + (rnd.nextInt(50) == 0 ? "x".repeat(3000) : ""));
+                }
+                if (rnd.nextDouble() >= nulls) {
+                    byte[] blob = new byte[rnd.nextInt(40)];
+                    rnd.nextBytes(blob);
+                    g.append("blob", Binary.fromConstantByteArray(blob));
+                }
                 w.write(g);
             }
         }
@@ -265,6 +289,10 @@ class PrimitiveParquetReaderTest {
             return v.getLong(r);
         } else if (t instanceof FloatType) {
             return v.getFloat(r);
+        } else if (t instanceof StringType) {
+            return v.getString(r);
+        } else if (t instanceof BinaryType) {
+            return HexFormat.of().formatHex(v.getBinary(r));
         }
         return v.getDouble(r);
     }

@@ -70,6 +70,11 @@ public final class DeltaBootstrap {
         return rows;
     }
 
+    /** The generated Delta table's root. */
+    public String tablePath() {
+        return source.tablePath();
+    }
+
     private DeltaChangeSource changeSource() {
         return new DeltaChangeSource(source, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE);
     }

@@ -23,12 +23,12 @@ import java.util.concurrent.atomic.LongAdder;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * Reads one parquet file's rows into {@link VectorRow}s; thread-safe (stateless). Files of flat numeric columns go
- * through {@link PrimitiveParquetReader}, the rest (and cdc files, which carry a string change type) through the Kernel
- * engine's reader; Hadoop setting {@value #FAST_PATH_KEY} = false sends every file through Kernel.
+ * Reads one parquet file's rows into {@link VectorRow}s; thread-safe (stateless). Files of flat primitive columns go
+ * through {@link PrimitiveParquetReader}, the rest through the Kernel engine's reader; Hadoop setting
+ * {@value #FAST_PATH_KEY} = false sends every file through Kernel.
  */
 final class FileRowReader {
-    /** Hadoop configuration key: whether flat numeric files bypass Kernel's row converters (default true). */
+    /** Hadoop configuration key: whether files of flat primitive columns bypass Kernel's row converters (default true). */
     static final String FAST_PATH_KEY = "larder.parquet.fast-path";
 
     /** Receives selected rows; {@code changeTypes} is the {@code _change_type} vector when requested, else null. */
@@ -77,7 +77,7 @@ final class FileRowReader {
         long delivered = 0;
         CloseableIterator<ColumnarBatch> batches;
         try {
-            batches = fastPath && !withChangeType ? PrimitiveParquetReader.open(conf, file, schema) : null;
+            batches = fastPath ? PrimitiveParquetReader.open(conf, file, schema) : null;
             (batches == null ? kernelFiles : fastFiles).increment();
             if (batches == null) {
                 // Old writers leave size out of remove actions; the parquet reader needs the real length to find the footer.

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Snapshots and change feeds read through the flat-numeric parquet fast path equal what the same source reads with the
+ * Snapshots and change feeds read through the flat-column parquet fast path equal what the same source reads with the
  * fast path switched off (every file through Kernel), on generated tables that take the fast path and on every shared
  * table at every version.
  */
@@ -49,7 +49,7 @@ class FastPathParityTest {
             assertSameReads(fast, kernelOnly(table));
             fastFiles += fast.reader().fastFiles.sum();
         }
-        assertTrue(fastFiles > 0, "some shared table has flat numeric files");
+        assertTrue(fastFiles > 0, "some shared table has files of flat primitive columns");
     }
 
     private static DeltaSource kernelOnly(Path table) {

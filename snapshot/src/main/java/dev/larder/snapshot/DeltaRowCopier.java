@@ -1,6 +1,5 @@
 package dev.larder.snapshot;
 
-import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.RowBuffer;
 import java.nio.charset.StandardCharsets;
@@ -11,17 +10,11 @@ import java.nio.charset.StandardCharsets;
  */
 final class DeltaRowCopier {
     private final FeatureSchema target;
-    /** Target column types by index, read once per column per row. */
-    private final ColumnType[] types;
     private DeltaSchema source;
     private int[] sourceIndex;
 
     DeltaRowCopier(FeatureSchema target) {
         this.target = target;
-        this.types = new ColumnType[target.columnCount()];
-        for (int c = 0; c < types.length; c++) {
-            types[c] = target.column(c).type();
-        }
     }
 
     /**
@@ -37,7 +30,7 @@ final class DeltaRowCopier {
             if (s < 0 || src.isNull(s)) {
                 continue;
             }
-            switch (types[c]) {
+            switch (target.type(c)) {
                 case BOOLEAN -> dst.setBoolean(c, src.getBoolean(s));
                 case INT8 -> dst.setLong(c, src.getByte(s));
                 case INT16 -> dst.setLong(c, src.getShort(s));

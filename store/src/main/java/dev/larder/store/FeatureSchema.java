@@ -21,6 +21,8 @@ public final class FeatureSchema {
     private static final Pattern TYPE = Pattern.compile("([a-z0-9_]+)(?:\\((\\d+)(?:,(\\d+))?\\))?");
 
     private final List<Column> columns;
+    /** Column types by index: typed row accessors check one on every call. */
+    private final ColumnType[] types;
     private final int[] keyColumns;
     private final Map<String, Integer> byName;
 
@@ -32,6 +34,7 @@ public final class FeatureSchema {
             throw new IllegalArgumentException("a schema needs at least one key column");
         }
         this.columns = List.copyOf(columns);
+        this.types = columns.stream().map(Column::type).toArray(ColumnType[]::new);
         this.keyColumns = keyColumns.clone();
         Map<String, Integer> names = new HashMap<>();
         for (int i = 0; i < columns.size(); i++) {
@@ -66,6 +69,11 @@ public final class FeatureSchema {
 
     public Column column(int index) {
         return columns.get(index);
+    }
+
+    /** {@code column(index).type()}, without the list lookup. */
+    public ColumnType type(int index) {
+        return types[index];
     }
 
     /** Index of the named column; throws naming the column when it does not exist. */

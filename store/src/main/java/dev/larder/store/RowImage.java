@@ -24,17 +24,11 @@ public class RowImage {
     final RowLayoutDescriptor layout;
     final FeatureSchema schema;
     final byte[] bytes;
-    /** Column types by index: the typed accessors check them on every call, so one array load instead of a list walk. */
-    private final ColumnType[] types;
 
     RowImage(RowLayoutDescriptor layout) {
         this.layout = layout;
         this.schema = layout.schema();
         this.bytes = new byte[layout.rowSize()];
-        this.types = new ColumnType[schema.columnCount()];
-        for (int c = 0; c < types.length; c++) {
-            types[c] = schema.column(c).type();
-        }
     }
 
     public FeatureSchema schema() {
@@ -206,14 +200,14 @@ public class RowImage {
     }
 
     final int offset(int column, ColumnType expected) {
-        if (types[column] != expected) {
+        if (schema.type(column) != expected) {
             throw typeMismatch(column, expected.name());
         }
         return layout.columnOffset(column);
     }
 
     final int variableOffset(int column) {
-        if (!schema.column(column).type().isVariableWidth()) {
+        if (!schema.type(column).isVariableWidth()) {
             throw typeMismatch(column, "string, binary or opaque");
         }
         return layout.columnOffset(column);

@@ -147,7 +147,7 @@ public final class TableReader extends RowImage {
             batchStatus = new ReadStatus[n];
         }
         int colOffset = layout.columnOffset(column);
-        ColumnType type = schema.column(column).type();
+        ColumnType type = schema.type(column);
         boolean direct = layout.keyCapacity() == 8 && (type == ColumnType.FLOAT64 || type == ColumnType.FLOAT32
                 || type == ColumnType.INT64 || type == ColumnType.INT32);
         int nullByte = layout.nullsOffset() + (column >>> 3);

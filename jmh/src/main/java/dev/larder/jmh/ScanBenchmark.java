@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,9 +41,7 @@ public class ScanBenchmark {
     @Setup
     public void open() throws IOException {
         String path = DeltaBootstrap.open(Path.of(System.getProperty("larder.bench.dir", "target")), rows).tablePath();
-        Configuration conf = new Configuration();
-        conf.set("fs.file.impl", RawLocalFileSystem.class.getName());
-        conf.setBoolean("fs.file.impl.disable.cache", true);
+        Configuration conf = DeltaSource.localConfiguration();
         conf.setBoolean("larder.parquet.fast-path", fastPath);
         source = DeltaSource.open(path, conf);
         version = source.latestVersion();

@@ -63,11 +63,19 @@ public final class DeltaSource {
      * tables are) carry stale sidecars, while parquet and JSON decoding still catch corrupt content.
      */
     public static DeltaSource open(String pathOrUri) {
+        return open(pathOrUri, localConfiguration());
+    }
+
+    /**
+     * The Hadoop configuration {@link #open(String)} uses (local files read without {@code .crc} checks), for callers that
+     * add settings of their own, such as {@code larder.parquet.fast-path}.
+     */
+    public static Configuration localConfiguration() {
         Configuration conf = new Configuration();
         conf.set("fs.file.impl", RawLocalFileSystem.class.getName());
         // A cached checksumming LocalFileSystem created elsewhere in the JVM must not be reused.
         conf.setBoolean("fs.file.impl.disable.cache", true);
-        return open(pathOrUri, conf);
+        return conf;
     }
 
     /**

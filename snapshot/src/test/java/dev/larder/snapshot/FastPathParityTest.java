@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,9 +52,7 @@ class FastPathParityTest {
     }
 
     private static DeltaSource kernelOnly(Path table) {
-        Configuration conf = new Configuration();
-        conf.set("fs.file.impl", RawLocalFileSystem.class.getName());
-        conf.setBoolean("fs.file.impl.disable.cache", true);
+        Configuration conf = DeltaSource.localConfiguration();
         conf.setBoolean(FileRowReader.FAST_PATH_KEY, false);
         return DeltaSource.open(table.toString(), conf);
     }

@@ -73,7 +73,7 @@ public final class TableWriterSink implements ChangeSink {
 
     @Override
     public void end() {
-        if (rejectDuplicates && writer.finishBulkLoad(duplicate.clear()) > 0) {
+        if (rejectDuplicates && writer.finishBulkLoad(duplicate) > 0) {
             throw duplicateKey(duplicate);
         }
         writer.publish(source.withVersion(version, commitTimestampMillis));

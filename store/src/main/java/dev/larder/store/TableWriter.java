@@ -120,7 +120,8 @@ public final class TableWriter {
             find(v);
         }
         spillToHeap(row);
-        long highWater = state.getLong(StateDescriptor.HIGH_WATER);
+        // A bulk load writes never-used slots (those at the high-water mark) by positional writes.
+        long highWater = bulk != null ? state.getLong(StateDescriptor.HIGH_WATER) : -1;
         long newRow = allocate();
         long entry = IndexDescriptor.entry((int) (keyHash >>> 32), newRow);
         if (bulk != null) {

@@ -13,7 +13,9 @@ import java.util.List;
  *  |     0 | 8           | seq        seqlock word: odd while the writer is changing the row |
  *  |     8 | 8           | version    Delta commit version (or caller version) of the row    |
  *  |    16 | 8           | commitTs   commit timestamp of that version, epoch millis         |
- *  |    24 | 4           | nextFree   next row of the free list (meaningful on free rows)    |
+ *  |    24 | 4           | nextFree   free rows: next row of the free list                   |
+ *  |       |             | checksum   live rows: CRC32C of bytes 8..23 then 28..rowSize-1    |
+ *  |       |             |            (everything but seq and this word), set by the writer  |
  *  |    28 | 2           | flags      bit 0 = live                                           |
  *  |    30 | 2           | keyLength  length of the canonical key                           |
  *  |    32 | keyCapacity | key        canonical key bytes ({@link KeyCodec}), padded to 8    |
@@ -33,6 +35,8 @@ public final class RowLayoutDescriptor {
     public static final int VERSION = 8;
     public static final int COMMIT_TS = 16;
     public static final int NEXT_FREE = 24;
+    /** The same word as {@link #NEXT_FREE}: a live row keeps its checksum there ({@link RowChecksum}). */
+    public static final int CHECKSUM = 24;
     public static final int FLAGS = 28;
     public static final int KEY_LENGTH = 30;
     public static final int KEY = 32;

@@ -21,6 +21,12 @@ package dev.larder.store;
  *  |  80 |  8 | heapSize         bytes appended to heap.dat                       |
  *  |  88 |  8 | heapCapacity     bytes heap.dat is sized (and mapped) for         |
  *  |  96 |  8 | heapGarbage      heap bytes no live row references any more       |
+ *  | 104 |  8 | undoStart        first undo record not yet discarded              |
+ *  | 112 |  8 | undoCount        undo records written (release store, after the   |
+ *  |     |    |                  record and before the index change it undoes)    |
+ *  | 120 |  8 | undoCapacity     records undo.dat is sized (and mapped) for       |
+ *  | 128 |  4 | indexCrcValid    1 after a clean close: indexCrc covers the index |
+ *  | 132 |  4 | indexCrc         CRC32C of index-N.dat at that clean close        |
  *  +-----+----+------------------------------------------------------------------+
  * </pre>
  *
@@ -32,7 +38,8 @@ final class StateDescriptor {
     static final int SIZE = 4096;
     /** "LARDERT1" read as a little-endian long. */
     static final long MAGIC = 0x315452454452414CL;
-    static final int FORMAT_VERSION = 1;
+    /** 2: undo log, index checksum at clean close, row checksums in the nextFree word of live rows. */
+    static final int FORMAT_VERSION = 2;
 
     static final int MAGIC_OFFSET = 0;
     static final int FORMAT = 8;
@@ -48,6 +55,11 @@ final class StateDescriptor {
     static final int HEAP_SIZE = 80;
     static final int HEAP_CAPACITY = 88;
     static final int HEAP_GARBAGE = 96;
+    static final int UNDO_START = 104;
+    static final int UNDO_COUNT = 112;
+    static final int UNDO_CAPACITY = 120;
+    static final int INDEX_CRC_VALID = 128;
+    static final int INDEX_CRC = 132;
 
     private StateDescriptor() {
     }

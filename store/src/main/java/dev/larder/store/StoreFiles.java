@@ -1,6 +1,7 @@
 package dev.larder.store;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
@@ -60,6 +61,44 @@ final class StoreFiles {
                     ownerOnlyFile());
         }
         return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+
+    /**
+     * Extends a file to {@code size} bytes by writing zeros, so the file system allocates every block now: a full disk
+     * is then an IOException here, naming the file, instead of a fault (InternalError) at the first store into a hole
+     * of a sparse mapping. Writing zeros costs about what the page faults of a sparse file would.
+     */
+    static void reserve(FileChannel ch, long size, Path file) throws IOException {
+        long old = ch.size();
+        long at = old;
+        if (at >= size) {
+            return;
+        }
+        ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(RESERVE_CHUNK, size - at));
+        try {
+            while (at < size) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
+                while (zeros.hasRemaining()) {
+                    at += ch.write(zeros, at);
+                }
+            }
+        } catch (IOException e) {
+            // Give back what was reserved: a retry after space returns starts from the old size.
+            try {
+                ch.truncate(old);
+            } catch (IOException ignored) {
+                // The original failure is the one to report.
+            }
+            throw new IOException("cannot reserve " + size + " bytes for " + file + " (" + describe(e) + ")", e);
+        }
+    }
+
+    private static final int RESERVE_CHUNK = 1 << 20;
+
+    /** An I/O failure's reason in words: "no space left on device" rather than a bare exception class. */
+    static String describe(IOException e) {
+        String m = e.getMessage();
+        return m == null || m.isEmpty() ? e.getClass().getSimpleName() : m;
     }
 
     static MappedByteBuffer map(FileChannel ch, long position, long size) throws IOException {

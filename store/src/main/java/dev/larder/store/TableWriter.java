@@ -19,6 +19,13 @@ import java.util.stream.IntStream;
  * index, between two bumps of its seqlock word, so a reader that raced with reuse detects it (changed seq, freed flag
  * or other key) and retries.
  *
+ * <p><b>A version is all or nothing.</b> Replaced and deleted rows are not freed at once: every index change is first
+ * recorded in the {@link UndoLog} (the key's old row and new row), and the old rows stay intact until the metadata
+ * holding a watermark at or above their version is durable ({@link #sync()}). {@link #rollback()} (a failed version,
+ * {@link FeatureTable#close()}) and reopening after a crash undo, newest first, every change above the watermark, so
+ * the table again equals its source at the watermark. Readers of a live table may see a version's changes appear one
+ * by one while it is applied; they never see a torn row.
+ *
  * <p><b>Crash consistency (kill -9).</b> Stores to mapped memory survive the process, so after every single store the
  * files must describe a valid table: a slot becomes reachable only after it is fully written; the old slot is freed
  * only after the index no longer points to it; a rebuilt index is switched in by one store of its generation. A crash
@@ -46,6 +53,12 @@ public final class TableWriter {
     private final int rowSize;
     private final byte[] key;
     private final byte[] rowKey;
+    private final UndoLog undo;
+    private final RowChecksum checksum;
+    /** Undo records below this index belong to published versions; those from it on, to the version being applied. */
+    private long publishedRecords;
+    /** Version of an open bulk load (the highest one upserted into it). */
+    private long bulkVersion = -1;
     private final RowBuffer deleteRow;
     /** Non-key STRING/BINARY/OPAQUE columns: the ones whose values may live in the heap. */
     private final int[] spillable;
@@ -67,8 +80,11 @@ public final class TableWriter {
     private long stagedFirst;
     private int stagedRows;
 
-    TableWriter(FeatureTable table, RowLayoutDescriptor layout) {
+    TableWriter(FeatureTable table, RowLayoutDescriptor layout, UndoLog undo) {
         this.table = table;
+        this.undo = undo;
+        this.publishedRecords = undo.count();
+        this.checksum = new RowChecksum(layout.rowSize());
         this.layout = layout;
         this.state = table.state;
         this.rowSize = layout.rowSize();
@@ -110,7 +126,6 @@ public final class TableWriter {
         }
         RowImage.LONGS.set(img, RowLayoutDescriptor.VERSION, version);
         RowImage.LONGS.set(img, RowLayoutDescriptor.COMMIT_TS, commitTimestampMillis);
-        RowImage.INTS.set(img, RowLayoutDescriptor.NEXT_FREE, -1);
         RowImage.SHORTS.set(img, RowLayoutDescriptor.FLAGS, RowLayoutDescriptor.FLAG_LIVE);
         RowImage.SHORTS.set(img, RowLayoutDescriptor.KEY_LENGTH, (short) keyLength);
         System.arraycopy(key, 0, img, RowLayoutDescriptor.KEY, keyLength);
@@ -120,6 +135,8 @@ public final class TableWriter {
             find(v);
         }
         spillToHeap(row);
+        RowImage.INTS.set(img, RowLayoutDescriptor.CHECKSUM, checksum.of(img));
+        undo.ensureRoom();
         // A bulk load writes never-used slots (those at the high-water mark) by positional writes.
         long highWater = bulk != null ? state.getLong(StateDescriptor.HIGH_WATER) : -1;
         long newRow = allocate();
@@ -132,13 +149,16 @@ public final class TableWriter {
                 writeRow(table.view(), newRow, img);
             }
             appendBulk(entry);
+            bulkVersion = Math.max(bulkVersion, version);
             return Outcome.INSERTED;
         }
         v = table.view();
         writeRow(v, newRow, img);
+        undo.append(version, found ? foundRow : UndoLogDescriptor.ABSENT, newRow);
+        noteApplying(version);
         if (found) {
+            // The old row stays intact (and unreachable) until its version is durable: a rollback points back at it.
             v.slotRelease(foundPos, entry);
-            freeRow(v, foundRow);
             return Outcome.UPDATED;
         }
         boolean reuseTombstone = v.slotAcquire(freePos) == IndexDescriptor.TOMBSTONE;
@@ -188,8 +208,10 @@ public final class TableWriter {
         if (rowVersion(v, foundRow) > version) {
             return Outcome.IGNORED_OLDER;
         }
+        undo.ensureRoom();
+        undo.append(version, foundRow, UndoLogDescriptor.ABSENT);
+        noteApplying(version);
         v.slotRelease(foundPos, IndexDescriptor.TOMBSTONE);
-        freeRow(v, foundRow);
         state.putLong(StateDescriptor.LIVE_ROWS, state.getLong(StateDescriptor.LIVE_ROWS) - 1);
         return Outcome.DELETED;
     }
@@ -310,11 +332,15 @@ public final class TableWriter {
     }
 
     private void freeRow(TableView v, long row) {
-        MappedByteBuffer chunk = v.rowChunk(row);
-        int off = v.rowOffset(row);
         if (spillable.length > 0) {
             state.putLong(StateDescriptor.HEAP_GARBAGE, state.getLong(StateDescriptor.HEAP_GARBAGE) + heapBytes(v, row));
         }
+        freeRowNoAccounting(v, row);
+    }
+
+    private void freeRowNoAccounting(TableView v, long row) {
+        MappedByteBuffer chunk = v.rowChunk(row);
+        int off = v.rowOffset(row);
         long seq = (long) LONG.get(chunk, off);
         LONG.setOpaque(chunk, off, seq + 1);
         VarHandle.storeStoreFence();
@@ -516,6 +542,10 @@ public final class TableWriter {
                 }
             }
             placement.placeWrapped();
+            undo.ensureRoom();
+            undo.append(bulkVersion, UndoLogDescriptor.BULK, UndoLogDescriptor.ABSENT);
+            noteApplying(bulkVersion);
+            bulkVersion = -1;
             state.putLong(StateDescriptor.LIVE_ROWS, placement.kept);
             install(next, chunks, placement.kept);
             return placement.duplicates;
@@ -664,6 +694,15 @@ public final class TableWriter {
     public void publish(Lineage lineage) {
         finishBulkLoad(null);
         table.publishLineage(lineage);
+        publishedRecords = undo.count();
+        table.publishApplying(-1);
+    }
+
+    /** Tells status readers which version is being applied (first change of a version only: one compare otherwise). */
+    private void noteApplying(long version) {
+        if (table.applyingVersion() != version) {
+            table.publishApplying(version);
+        }
     }
 
     /**
@@ -682,6 +721,7 @@ public final class TableWriter {
         for (MappedByteBuffer c : v.heapChunks) {
             c.force();
         }
+        undo.force();
         state.force();
         Lineage l = table.lineage();
         TableMetadata md = table.metadata();
@@ -690,20 +730,202 @@ public final class TableWriter {
             updated.write(table.directory());
             table.publishMetadata(updated);
         }
+        discardDurable();
     }
 
     /**
-     * Recovery after an unclean close: validates the index against the rows file, rebuilds the free list to hold every
-     * slot the index does not reach (slots leaked by a crash between allocation and publication included) and
-     * recomputes the counters. Runs on open, before any reader exists. O(index slots + rows) with sequential access.
+     * Frees the rows that durable versions replaced or deleted and drops their undo records: the metadata now holds a
+     * watermark at or above their versions, so nothing can undo them any more. A crash half-way leaves records that
+     * recovery recognises as durable by their versions.
      */
-    void recover(Path indexPath, Path rowsPath) {
+    private void discardDurable() {
+        long end = publishedRecords;
+        long i = undo.start();
+        if (i >= end) {
+            return;
+        }
+        TableView v = table.view();
+        for (; i < end; i++) {
+            long old = undo.oldRow(i);
+            if (old >= 0) {
+                freeRow(v, old);
+            }
+        }
+        undo.discardBefore(end);
+        if (undo.isEmpty()) {
+            publishedRecords = 0;
+        }
+    }
+
+    /**
+     * Takes back every change made since the last published watermark (and an open bulk load), newest first, so the
+     * table again reflects exactly its watermark; returns how many changes were undone. Called after a version failed
+     * part-way and on close; readers stay live throughout (they see the undone rows go, and the old ones come back).
+     */
+    public long rollback() {
+        table.ensureOpen();
+        boolean rebuildFreeList = false;
+        if (bulk != null) {
+            bulk = null;
+            bulkCounts = null;
+            stagedRows = 0;
+            bulkVersion = -1;
+            rebuildFreeList = true;
+        }
+        long from = publishedRecords;
+        long to = undo.count();
+        TableView v = table.view();
+        for (long i = to - 1; i >= from; i--) {
+            rebuildFreeList |= undo(undo.oldRow(i), undo.newRow(i));
+        }
+        if (rebuildFreeList) {
+            rebuildFreeList(undo.start(), from);
+        } else {
+            v = table.view();
+            for (long i = from; i < to; i++) {
+                long neu = undo.newRow(i);
+                if (neu >= 0) {
+                    freeRow(v, neu);
+                }
+            }
+        }
+        undo.truncate(from);
+        if (undo.isEmpty()) {
+            publishedRecords = 0;
+        }
+        table.publishApplying(-1);
+        return to - from;
+    }
+
+    /**
+     * Undoes one recorded change: the key of the record's rows points at {@code old} again (or is removed). Idempotent,
+     * so it is right whether or not the index change after the record happened before a crash. Returns true for a bulk
+     * record, whose rows only a free-list rebuild reclaims.
+     */
+    private boolean undo(long old, long neu) {
+        TableView v = table.view();
+        if (old == UndoLogDescriptor.BULK) {
+            // A bulk load only ever fills an empty table: empty the index in place (no new file, so no disk needed).
+            for (long pos = 0; pos < v.indexSlots; pos++) {
+                v.slotRelease(pos, IndexDescriptor.EMPTY);
+            }
+            state.putLong(StateDescriptor.LIVE_ROWS, 0);
+            state.putLong(StateDescriptor.INDEX_USED, 0);
+            return true;
+        }
+        loadKey(v, neu >= 0 ? neu : old);
+        keyHash = KeyCodec.hash(key, keyLength);
+        boolean found = find(v);
+        if (old >= 0) {
+            long entry = IndexDescriptor.entry((int) (keyHash >>> 32), old);
+            if (found) {
+                v.slotRelease(foundPos, entry);
+            } else {
+                boolean reuseTombstone = v.slotAcquire(freePos) == IndexDescriptor.TOMBSTONE;
+                v.slotRelease(freePos, entry);
+                if (!reuseTombstone) {
+                    state.putLong(StateDescriptor.INDEX_USED, state.getLong(StateDescriptor.INDEX_USED) + 1);
+                }
+                state.putLong(StateDescriptor.LIVE_ROWS, state.getLong(StateDescriptor.LIVE_ROWS) + 1);
+            }
+        } else if (found) {
+            v.slotRelease(foundPos, IndexDescriptor.TOMBSTONE);
+            state.putLong(StateDescriptor.LIVE_ROWS, state.getLong(StateDescriptor.LIVE_ROWS) - 1);
+        }
+        return false;
+    }
+
+    /** Loads a row's key into {@link #key}; the row must be a complete one (undo records only name such rows). */
+    private void loadKey(TableView v, long row) {
+        MappedByteBuffer chunk = v.rowChunk(row);
+        int off = v.rowOffset(row);
+        int len = chunk.getShort(off + RowLayoutDescriptor.KEY_LENGTH);
+        if (len <= 0 || len > key.length) {
+            throw new StoreCorruptedException(table.directory().resolve("rows.dat"), "row " + row
+                    + " named by the undo log has key length " + len);
+        }
+        keyLength = len;
+        chunk.get(off + RowLayoutDescriptor.KEY, key, 0, len);
+    }
+
+    /**
+     * Rebuilds the free list from reachability: every allocated row that the index does not reach is freed, except the
+     * old rows of undo records {@code keepFrom..keepTo-1}, which a crash may still need. Counters are recomputed.
+     */
+    private void rebuildFreeList(long keepFrom, long keepTo) {
         TableView v = table.view();
         long high = state.getLong(StateDescriptor.HIGH_WATER);
+        BitSet keep = new BitSet((int) Math.min(Integer.MAX_VALUE, high));
+        long live = 0;
+        long used = 0;
+        for (long pos = 0; pos < v.indexSlots; pos++) {
+            long slot = v.slotAcquire(pos);
+            if (slot != IndexDescriptor.EMPTY) {
+                used++;
+                if (slot != IndexDescriptor.TOMBSTONE) {
+                    keep.set((int) IndexDescriptor.rowId(slot));
+                    live++;
+                }
+            }
+        }
+        for (long i = keepFrom; i < keepTo; i++) {
+            long old = undo.oldRow(i);
+            if (old >= 0) {
+                keep.set((int) old);
+            }
+        }
+        state.putLong(StateDescriptor.FREE_HEAD, -1);
+        for (long row = high - 1; row >= 0; row--) {
+            if (!keep.get((int) row)) {
+                MappedByteBuffer chunk = v.rowChunk(row);
+                int off = v.rowOffset(row);
+                if ((chunk.getShort(off + RowLayoutDescriptor.FLAGS) & RowLayoutDescriptor.FLAG_LIVE) != 0) {
+                    state.putLong(StateDescriptor.HEAP_GARBAGE, state.getLong(StateDescriptor.HEAP_GARBAGE) + heapBytes(v, row));
+                }
+                long seq = (long) LONG.get(chunk, off);
+                LONG.setOpaque(chunk, off, (seq | 1) + 1);
+                freeRowNoAccounting(v, row);
+            }
+        }
+        state.putLong(StateDescriptor.LIVE_ROWS, live);
+        state.putLong(StateDescriptor.INDEX_USED, used);
+    }
+
+    /**
+     * Recovery after an unclean close: undoes, newest first, every recorded change of a version above the durable
+     * watermark (a version cut short by the crash, and versions published but not yet durable), then validates the
+     * index against the rows file (entries in range, each row reached once, complete, live, holding a key of the
+     * entry's fingerprint; row checksums are counted, not refused), rebuilds the free list to hold every slot the index
+     * does not reach and recomputes the counters. Runs on open, before any reader exists. O(index slots + rows).
+     *
+     * @return changes undone
+     */
+    long recover(Path indexPath, Path rowsPath, long durableVersion) {
+        TableView v = table.view();
+        long high = state.getLong(StateDescriptor.HIGH_WATER);
+        long undone = 0;
+        long start = undo.start();
+        for (long i = undo.count() - 1; i >= start; i--) {
+            long old = undo.oldRow(i);
+            long neu = undo.newRow(i);
+            if (old >= high || neu >= high || old < UndoLogDescriptor.BULK || neu < UndoLogDescriptor.ABSENT
+                    || (old < 0 && neu < 0 && old != UndoLogDescriptor.BULK)) {
+                throw new StoreCorruptedException(table.directory().resolve(UndoLogDescriptor.FILE), "record " + i
+                        + " names rows " + old + " and " + neu + " of " + high + " allocated");
+            }
+            if (undo.version(i) > durableVersion) {
+                undo(old, neu);
+                undone++;
+            }
+        }
+        undo.discardBefore(Long.MAX_VALUE);
+        publishedRecords = 0;
+        v = table.view();
         BitSet reachable = new BitSet((int) Math.min(Integer.MAX_VALUE, high));
         long live = 0;
         long liveHeapBytes = 0;
         long used = 0;
+        long damaged = 0;
         for (long pos = 0; pos < v.indexSlots; pos++) {
             long slot = v.slotAcquire(pos);
             if (slot == IndexDescriptor.EMPTY) {
@@ -720,10 +942,19 @@ public final class TableWriter {
             if (reachable.get((int) row)) {
                 throw new StoreCorruptedException(indexPath, "row " + row + " is referenced by two index slots");
             }
-            long seq = (long) LONG.get(v.rowChunk(row), v.rowOffset(row));
-            short flags = v.rowChunk(row).getShort(v.rowOffset(row) + RowLayoutDescriptor.FLAGS);
+            MappedByteBuffer chunk = v.rowChunk(row);
+            int off = v.rowOffset(row);
+            long seq = (long) LONG.get(chunk, off);
+            short flags = chunk.getShort(off + RowLayoutDescriptor.FLAGS);
             if ((seq & 1) != 0 || (flags & RowLayoutDescriptor.FLAG_LIVE) == 0) {
                 throw new StoreCorruptedException(rowsPath, "row " + row + " is referenced by the index but is not a complete live row");
+            }
+            loadKey(v, row);
+            if ((int) (KeyCodec.hash(key, keyLength) >>> 32) != IndexDescriptor.fingerprint(slot)) {
+                throw new StoreCorruptedException(indexPath, "slot " + pos + " holds a fingerprint that is not its row's key");
+            }
+            if (checksum.of(chunk, off) != chunk.getInt(off + RowLayoutDescriptor.CHECKSUM)) {
+                damaged++;
             }
             reachable.set((int) row);
             live++;
@@ -736,12 +967,14 @@ public final class TableWriter {
                 int off = v.rowOffset(row);
                 long seq = (long) LONG.get(chunk, off);
                 LONG.set(chunk, off, (seq | 1) + 1);
-                freeRow(v, row);
+                freeRowNoAccounting(v, row);
             }
         }
         state.putLong(StateDescriptor.LIVE_ROWS, live);
         state.putLong(StateDescriptor.INDEX_USED, used);
         state.putLong(StateDescriptor.HEAP_GARBAGE, state.getLong(StateDescriptor.HEAP_SIZE) - liveHeapBytes);
         state.force();
+        table.publishDamagedRows(damaged);
+        return undone;
     }
 }

@@ -24,6 +24,7 @@ class NoJvmFlagsTest {
             for (long id = 0; id < 10_000; id++) {
                 FeatureTableTest.put(t, id, id * 2.0, 1);
             }
+            t.writer().publish(new Lineage("", "", 1, 0));
         }
         try (FeatureStore store = FeatureStore.open(d)) {
             TableReader r = store.table("t").newReader();

@@ -1,0 +1,81 @@
+package dev.larder.store;
+
+import java.lang.invoke.VarHandle;
+import java.nio.MappedByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One pass of {@link FeatureTable#scrub()}, for ONE thread: walks the published index and checks each live row's
+ * checksum on a copy taken under the row's seqlock, so it runs beside the writer and readers without locks. A row
+ * the writer replaces during the pass is skipped (its replacement is checked by the next pass).
+ */
+final class RowScrubber extends RowImage {
+    private static final VarHandle LONG = TableView.LONG;
+
+    private final FeatureTable table;
+    private final RowChecksum checksum;
+
+    RowScrubber(FeatureTable table, RowLayoutDescriptor layout) {
+        super(layout);
+        this.table = table;
+        this.checksum = new RowChecksum(layout.rowSize());
+    }
+
+    ScrubResult run() {
+        TableView v = table.view();
+        long rows = 0;
+        long damaged = 0;
+        List<String> samples = new ArrayList<>();
+        for (long pos = 0; pos < v.indexSlots; pos++) {
+            long slot = v.slotAcquire(pos);
+            if (slot == IndexDescriptor.EMPTY || slot == IndexDescriptor.TOMBSTONE) {
+                continue;
+            }
+            long row = IndexDescriptor.rowId(slot);
+            if (row < 0 || row >= v.rowCapacity || !copy(v, row) || v.slotAcquire(pos) != slot
+                    || ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) & RowLayoutDescriptor.FLAG_LIVE) == 0) {
+                continue;
+            }
+            rows++;
+            if (checksum.of(bytes) != (int) INTS.get(bytes, RowLayoutDescriptor.CHECKSUM)) {
+                if (damaged++ < ScrubResult.MAX_SAMPLES) {
+                    samples.add(describe(row));
+                }
+            }
+        }
+        return new ScrubResult(rows, damaged, samples);
+    }
+
+    /** Copies the row under its seqlock; false if the writer kept changing it (then it is not this pass's to check). */
+    private boolean copy(TableView v, long row) {
+        MappedByteBuffer chunk = v.rowChunk(row);
+        int off = v.rowOffset(row);
+        for (int attempt = 0; attempt < 64; attempt++) {
+            long before = (long) LONG.getAcquire(chunk, off);
+            if ((before & 1) == 0) {
+                chunk.get(off, bytes, 0, bytes.length);
+                VarHandle.acquireFence();
+                if ((long) LONG.getOpaque(chunk, off) == before) {
+                    return true;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        return false;
+    }
+
+    private String describe(long row) {
+        StringBuilder sb = new StringBuilder();
+        int[] keys = schema.keyColumns();
+        for (int i = 0; i < keys.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(schema.column(keys[i]).name()).append('=');
+            try {
+                sb.append(getObject(keys[i]));
+            } catch (RuntimeException e) {
+                sb.append("<unreadable>");
+            }
+        }
+        return sb.append(" (row ").append(row).append(", version ").append(version()).append(')').toString();
+    }
+}

@@ -1,0 +1,164 @@
+package dev.larder.store;
+
+import java.io.IOException;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * The table's undo log ({@link UndoLogDescriptor}); confined to the writer thread (and to opening, before it exists).
+ */
+final class UndoLog implements AutoCloseable {
+    private static final VarHandle LONG = TableView.LONG;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final MappedByteBuffer state;
+    private MappedByteBuffer[] chunks;
+    private long capacity;
+
+    UndoLog(Path path, MappedByteBuffer state, boolean create) throws IOException {
+        this.path = path;
+        this.state = state;
+        this.channel = StoreFiles.openReadWrite(path, create);
+        try {
+            if (create) {
+                capacity = 0;
+                state.putLong(StateDescriptor.UNDO_START, 0);
+                state.putLong(StateDescriptor.UNDO_COUNT, 0);
+                state.putLong(StateDescriptor.UNDO_CAPACITY, 0);
+                chunks = new MappedByteBuffer[0];
+            } else {
+                capacity = state.getLong(StateDescriptor.UNDO_CAPACITY);
+                long start = start();
+                long count = count();
+                if (capacity < 0 || count < 0 || count > capacity || start < 0) {
+                    throw new StoreCorruptedException(path, "inconsistent undo counters (start " + start + ", count " + count
+                            + ", capacity " + capacity + ")");
+                }
+                if (channel.size() < capacity * UndoLogDescriptor.RECORD_BYTES) {
+                    throw new StoreCorruptedException(path, "truncated: " + channel.size() + " bytes, expected at least "
+                            + capacity * UndoLogDescriptor.RECORD_BYTES);
+                }
+                chunks = map(capacity);
+            }
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    long start() {
+        return state.getLong(StateDescriptor.UNDO_START);
+    }
+
+    long count() {
+        return (long) LONG.getAcquire(state, StateDescriptor.UNDO_COUNT);
+    }
+
+    /** Whether records start..count-1 hold nothing (a start past count is a reset cut short by a crash). */
+    boolean isEmpty() {
+        return start() >= count();
+    }
+
+    /** Makes room for one more record now, so a full disk fails a change before it touches the table. */
+    void ensureRoom() {
+        long n = count();
+        if (n == capacity) {
+            grow(n + 1);
+        }
+    }
+
+    /** Appends a record (after {@link #ensureRoom()}); it counts, for recovery, from the release store of the new count. */
+    void append(long version, long oldRow, long newRow) {
+        long n = count();
+        if (n == capacity) {
+            grow(n + 1);
+        }
+        MappedByteBuffer c = chunks[(int) (n >>> UndoLogDescriptor.CHUNK_SHIFT)];
+        int off = (int) (n & (UndoLogDescriptor.RECORDS_PER_CHUNK - 1)) * UndoLogDescriptor.RECORD_BYTES;
+        c.putLong(off + UndoLogDescriptor.VERSION, version);
+        c.putLong(off + UndoLogDescriptor.OLD_ROW, oldRow);
+        c.putLong(off + UndoLogDescriptor.NEW_ROW, newRow);
+        LONG.setRelease(state, StateDescriptor.UNDO_COUNT, n + 1);
+    }
+
+    long version(long i) {
+        return field(i, UndoLogDescriptor.VERSION);
+    }
+
+    long oldRow(long i) {
+        return field(i, UndoLogDescriptor.OLD_ROW);
+    }
+
+    long newRow(long i) {
+        return field(i, UndoLogDescriptor.NEW_ROW);
+    }
+
+    private long field(long i, int field) {
+        MappedByteBuffer c = chunks[(int) (i >>> UndoLogDescriptor.CHUNK_SHIFT)];
+        return c.getLong((int) (i & (UndoLogDescriptor.RECORDS_PER_CHUNK - 1)) * UndoLogDescriptor.RECORD_BYTES + field);
+    }
+
+    /** Drops records from {@code count} on (they were undone). */
+    void truncate(long count) {
+        LONG.setRelease(state, StateDescriptor.UNDO_COUNT, count);
+        if (count <= start()) {
+            state.putLong(StateDescriptor.UNDO_START, 0);
+            LONG.setRelease(state, StateDescriptor.UNDO_COUNT, 0L);
+        }
+    }
+
+    /** Drops records before {@code start} (they are durable); an emptied log starts over at record 0. */
+    void discardBefore(long start) {
+        long n = count();
+        if (start >= n) {
+            // Count first: a crash between the two stores leaves start past count, which reads as empty.
+            LONG.setRelease(state, StateDescriptor.UNDO_COUNT, 0L);
+            state.putLong(StateDescriptor.UNDO_START, 0);
+        } else {
+            state.putLong(StateDescriptor.UNDO_START, start);
+        }
+    }
+
+    void force() {
+        for (MappedByteBuffer c : chunks) {
+            c.force();
+        }
+    }
+
+    private void grow(long needed) {
+        long next = Math.max(UndoLogDescriptor.MIN_RECORDS, capacity);
+        while (next < needed) {
+            next = next < UndoLogDescriptor.RECORDS_PER_CHUNK ? next * 2 : next + UndoLogDescriptor.RECORDS_PER_CHUNK;
+        }
+        try {
+            StoreFiles.reserve(channel, next * UndoLogDescriptor.RECORD_BYTES, path);
+            chunks = map(next);
+        } catch (IOException e) {
+            throw new StoreException("cannot grow " + path + ": " + e.getMessage(), e);
+        }
+        capacity = next;
+        state.putLong(StateDescriptor.UNDO_CAPACITY, next);
+    }
+
+    private MappedByteBuffer[] map(long records) throws IOException {
+        int n = (int) ((records + UndoLogDescriptor.RECORDS_PER_CHUNK - 1) >>> UndoLogDescriptor.CHUNK_SHIFT);
+        MappedByteBuffer[] out = new MappedByteBuffer[n];
+        for (int c = 0; c < n; c++) {
+            long first = (long) c << UndoLogDescriptor.CHUNK_SHIFT;
+            long size = Math.min(UndoLogDescriptor.RECORDS_PER_CHUNK, records - first) * UndoLogDescriptor.RECORD_BYTES;
+            boolean reusable = chunks != null && c < chunks.length && chunks[c].capacity() == size;
+            out[c] = reusable ? chunks[c] : StoreFiles.map(channel, first * UndoLogDescriptor.RECORD_BYTES, size);
+            out[c].order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.larder.store;
+
+/**
+ * Layout of {@code undo.dat}: the writer's log of the index changes made since the last durable watermark, so that a
+ * version that fails part-way (an error, a full disk, kill -9) can be taken back whole. Little-endian.
+ *
+ * <pre>
+ *  record i at offset i * 24 (records start..count-1 are live; both counters live in {@link StateDescriptor}):
+ *  +-------+------+--------------------------------------------------------------------+
+ *  |     0 |    8 | version   the version whose change this record undoes              |
+ *  |     8 |    8 | oldRow    row the key pointed to before (-1: key absent; -2: BULK,  |
+ *  |       |      |           a bulk load installed an index over an empty table)       |
+ *  |    16 |    8 | newRow    row the key points to after (-1: the change deleted it)   |
+ *  +-------+------+--------------------------------------------------------------------+
+ *  the file is split into mappings of {@link #RECORDS_PER_CHUNK} records
+ * </pre>
+ *
+ * Ordering: the new row is complete before its record is written, the record before {@code undoCount} is raised
+ * (release store), and that before the index slot changes; the old row is freed only once the record is discarded,
+ * after the metadata holding a watermark at or above its version is durable. So every record's rows are intact, and
+ * undoing records newest first (point the key back at oldRow, or remove it) restores the table as of the watermark.
+ */
+final class UndoLogDescriptor {
+    static final String FILE = "undo.dat";
+    static final int RECORD_BYTES = 24;
+    static final int VERSION = 0;
+    static final int OLD_ROW = 8;
+    static final int NEW_ROW = 16;
+    static final long ABSENT = -1;
+    static final long BULK = -2;
+    static final int CHUNK_SHIFT = 22;
+    static final long RECORDS_PER_CHUNK = 1L << CHUNK_SHIFT;
+    static final long MIN_RECORDS = 4096;
+
+    private UndoLogDescriptor() {
+    }
+}

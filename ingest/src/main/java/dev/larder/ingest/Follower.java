@@ -5,6 +5,7 @@ import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.RowBuffer;
+import dev.larder.store.ScrubResult;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -23,11 +24,11 @@ import java.util.concurrent.Future;
  *
  * <p>The loop: if the table has no watermark, bootstrap it at the source's latest version; then poll, and deliver the
  * changes of every version after the watermark through the ingest ring, in order. Restarting resumes at watermark + 1;
- * a version that was partly applied before a stop or crash is re-applied whole, which the store makes idempotent (an
- * equal version replaces, an older one never overwrites). When the source reports the needed history gone, the table is
+ * a version that was partly applied before a stop or crash was rolled back by the store (on close, or on reopen after
+ * a crash), so it is applied whole, once. When the source reports the needed history gone, the table is
  * re-bootstrapped into a new generation ({@code table.gN}) that replaces the current one for readers only once it is
- * complete and durable. A failed commit stops the feed (reads stay on the last good version) and is retried with
- * exponential backoff until it succeeds.
+ * complete and durable. A failed commit stops the feed, what of it was applied is rolled back (reads return to the last
+ * good version), and it is retried with exponential backoff until it succeeds.
  *
  * <p>Crash safety of generations: on start the newest generation with a watermark is current; every other generation
  * of the table (an unfinished bootstrap, or one already replaced) is dropped.
@@ -58,6 +59,7 @@ public final class Follower implements AutoCloseable {
     private volatile String lastError;
     private volatile int failures;
     private boolean reportedStale;
+    private long lastScrubMillis;
 
     Follower(Larder larder, String name, ChangeSource source, FollowOptions options) {
         this.larder = larder;
@@ -71,6 +73,7 @@ public final class Follower implements AutoCloseable {
         this.startedMillis = clock.millis();
         this.lastPollMillis = startedMillis;
         this.caughtUpMillis = startedMillis;
+        this.lastScrubMillis = startedMillis;
         FeatureTable current = resolveGeneration();
         this.handle = larder.register(name, current, sourceLineage);
         this.thread = new Thread(this::run, "larder-follow-" + name);
@@ -173,6 +176,7 @@ public final class Follower implements AutoCloseable {
                     TableStatus st = status();
                     larder.fire(l -> l.onFeedResumed(st));
                 }
+                scrubIfDue();
                 checkHealth();
                 pause(options.pollInterval().toNanos());
             } catch (HistoryUnavailableException e) {
@@ -195,6 +199,22 @@ public final class Follower implements AutoCloseable {
         state = TableStatus.State.STOPPED;
     }
 
+    /** Checks every row of the current generation against its checksum once per scrub interval; reports damage. */
+    private void scrubIfDue() {
+        long interval = options.scrubInterval().toMillis();
+        long now = clock.millis();
+        if (interval <= 0 || now - lastScrubMillis < interval) {
+            return;
+        }
+        lastScrubMillis = now;
+        FeatureTable t = handle.slot().table;
+        ScrubResult r = t.scrub();
+        if (r.damaged() > 0) {
+            LOG.log(System.Logger.Level.ERROR, "table " + name + ": " + r.damaged() + " of " + r.rows()
+                    + " rows fail their checksum (damaged files; run ./larder rebuild): " + r.samples());
+        }
+    }
+
     private void failed(Throwable e) {
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         FeedException fe = cause instanceof FeedException f ? f : new FeedException(name, sink.failedVersion(), source.path(), cause);
@@ -202,14 +222,15 @@ public final class Follower implements AutoCloseable {
         lastError = fe.getMessage();
         state = TableStatus.State.FAILING;
         LOG.log(System.Logger.Level.WARNING, fe.getMessage() + " (attempt " + failures + ", retrying with backoff)");
-        TableStatus st = status();
-        larder.fire(l -> l.onFeedFailed(st, fe));
         sink.reset();
         try {
+            // RESUME rolls back what of the failed version reached the table, so listeners see the last good version.
             await(pipeline.control(IngestEvent.RESUME, handle.slot(), null));
         } catch (RuntimeException | InterruptedException | ExecutionException ex) {
             LOG.log(System.Logger.Level.WARNING, "table " + name + ": cannot resume the writer yet: " + ex);
         }
+        TableStatus st = status();
+        larder.fire(l -> l.onFeedFailed(st, fe));
         checkHealth();
     }
 
@@ -279,8 +300,11 @@ public final class Follower implements AutoCloseable {
         long lag = latest >= 0 ? Math.max(0, latest - l.version()) : 0;
         Duration staleness = Duration.ofMillis(Math.max(0, now - caughtUpMillis));
         boolean healthy = staleness.compareTo(options.maxStaleness()) <= 0;
+        FeatureTable table = handle.slot().table;
+        long damaged = table.damagedRows();
         return new TableStatus(name, handle.slot().name(), state, l, handle.durableVersion(), latest, lag,
-                Duration.ofMillis(Math.max(0, now - lastPollMillis)), staleness, healthy, lastError, failures);
+                Duration.ofMillis(Math.max(0, now - lastPollMillis)), staleness, healthy && damaged == 0, lastError, failures,
+                table.applyingVersion(), damaged);
     }
 
     /** Evaluates health now and notifies listeners of a stale or recovered transition. */

@@ -269,6 +269,10 @@ final class IngestPipeline implements AutoCloseable {
                     }
                     case IngestEvent.TICK -> syncDue(System.nanoTime());
                     case IngestEvent.RESUME -> {
+                        // Whatever of the failed version reached the table before the failure was noticed goes.
+                        if (!s.retired) {
+                            s.writer.rollback();
+                        }
                         s.blocked = false;
                         s.failure = null;
                     }
@@ -320,10 +324,18 @@ final class IngestPipeline implements AutoCloseable {
             }
         }
 
-        /** Stops the table: later events for it are skipped until RESUME, so no watermark covers the lost change. */
+        /**
+         * Stops the table and takes back the changes of the failed version already applied, so readers are back on the
+         * last good version; later events for it are skipped until RESUME, so no watermark covers the lost change.
+         */
         private void fail(TableSlot s, long version, Throwable t) {
             s.blocked = true;
             s.failure = new TableSlot.Failure(version, t);
+            try {
+                s.writer.rollback();
+            } catch (RuntimeException ex) {
+                t.addSuppressed(ex);
+            }
             LOG.log(System.Logger.Level.WARNING, "table " + s.name() + ": cannot apply version " + version
                     + "; its feed stops until resumed: " + t);
             synchronized (s) {

@@ -19,10 +19,14 @@ import java.time.Duration;
  * @param healthy             staleness within the configured maximum
  * @param lastError           the failure that stopped the feed, or null while it runs
  * @param consecutiveFailures failed attempts since the last success
+ * @param applyingVersion     the version whose changes are being applied now (readers may see part of it), -1 between
+ *                            versions; a failed version is rolled back, so readers return to the watermark
+ * @param damagedRows         live rows that failed their checksum at the last scrub or recovery
  */
 public record TableStatus(String table, String generation, State state, Lineage lineage, long durableVersion,
                           long latestSourceVersion, long lagVersions, Duration sinceLastPoll, Duration staleness,
-                          boolean healthy, String lastError, int consecutiveFailures) {
+                          boolean healthy, String lastError, int consecutiveFailures,
+                          long applyingVersion, long damagedRows) {
 
     /** What a follower is doing. */
     public enum State {

@@ -74,7 +74,9 @@ class CliTest {
 
         try (FeatureStore s = FeatureStore.open(Path.of(store))) {
             FeatureTable t = s.table("users");
-            t.writer().delete(10, Long.MAX_VALUE);
+            t.writer().delete(10, t.lineage().version());
+            // Committed under the same watermark: the table now differs from its source at that version.
+            t.writer().publish(t.lineage());
         }
         Run broken = larder("verify", "--store", store, "--table", "users");
         assertEquals(1, broken.exit(), broken.out());

@@ -101,8 +101,6 @@ public final class FeatureTable implements AutoCloseable {
             Path heapPath = dir.resolve(HeapDescriptor.FILE);
             heapCh = StoreFiles.openReadWrite(heapPath, create);
             this.heapChannel = heapCh;
-            undoLog = new UndoLog(dir.resolve(UndoLogDescriptor.FILE), state, create);
-            this.undo = undoLog;
             int shift = rowChunkShift(layout.rowSize());
             if (create) {
                 long rows = Math.max(16, Long.highestOneBit(Math.max(1, initialRows - 1)) << 1);
@@ -133,6 +131,9 @@ public final class FeatureTable implements AutoCloseable {
                         mapHeap(heap), heap);
                 removeStaleIndexFiles(gen);
             }
+            // After state.dat is validated, so a damaged one is reported as such rather than as bad undo counters.
+            undoLog = new UndoLog(dir.resolve(UndoLogDescriptor.FILE), state, create);
+            this.undo = undoLog;
             boolean wasOpen = state.getInt(StateDescriptor.OPEN_FOR_WRITE) != 0;
             Path indexPath = dir.resolve(IndexDescriptor.fileName(view.indexGeneration));
             if (!create && !wasOpen && state.getInt(StateDescriptor.INDEX_CRC_VALID) != 0

@@ -396,7 +396,7 @@ class HostileInputTest {
     /** Store files damaged while the process was down: a clear error naming the file, then a rebuild from Delta. */
     @ParameterizedTest
     @ValueSource(strings = {"rows.dat:truncate", "state.dat:garbage", "table.properties:garbage", "index:truncate",
-            "heap.dat:truncate", "state.dat:truncate"})
+            "heap.dat:truncate", "state.dat:truncate", "index:garbage", "undo.dat:truncate"})
     void damagedStoreFileIsNamedAndRebuiltFromDelta(String damage) throws Exception {
         followGoodTable();
         Map<String, String> good = reads();

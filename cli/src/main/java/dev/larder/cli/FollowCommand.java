@@ -97,10 +97,16 @@ final class FollowCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void report(Larder larder) throws java.io.IOException {
+    /** Prints status and rewrites the stats file; a file that cannot be written (a full disk) costs a warning, not the feed. */
+    private void report(Larder larder) {
         for (TableStatus s : larder.status()) {
             System.out.println(StatsFile.statusLine(s));
         }
-        StatsFile.write(store, StatsFile.render(larder));
+        try {
+            StatsFile.write(store, StatsFile.render(larder));
+        } catch (java.io.IOException | RuntimeException e) {
+            System.err.println("warning: cannot write " + store.resolve(StatsFile.NAME) + " (" + e.getMessage()
+                    + "); following goes on");
+        }
     }
 }

@@ -40,7 +40,9 @@ final class StatsFile {
                         + "staleness %s, %s%s", s.table(), s.generation(), s.state(), s.watermarkVersion(),
                 Instant.ofEpochMilli(s.watermarkCommitTimestampMillis()), s.latestSourceVersion(), s.lagVersions(),
                 human(s.sinceLastPoll()), human(s.staleness()), s.healthy() ? "HEALTHY" : "UNHEALTHY",
-                s.lastError() == null ? "" : "; last error: " + s.lastError());
+                (s.applyingVersion() >= 0 ? "; applying v" + s.applyingVersion() : "")
+                        + (s.damagedRows() > 0 ? "; " + s.damagedRows() + " rows fail their checksum" : "")
+                        + (s.lastError() == null ? "" : "; last error: " + s.lastError()));
     }
 
     static String human(java.time.Duration d) {

@@ -138,7 +138,7 @@ final class UndoLog implements AutoCloseable {
             StoreFiles.reserve(channel, next * UndoLogDescriptor.RECORD_BYTES, path);
             chunks = map(next);
         } catch (IOException e) {
-            throw new StoreException("cannot grow " + path + ": " + e.getMessage(), e);
+            throw new StoreException("cannot grow the undo log: " + e.getMessage(), e);
         }
         capacity = next;
         state.putLong(StateDescriptor.UNDO_CAPACITY, next);

@@ -14,6 +14,12 @@ import dev.larder.ingest.Larder;
 import dev.larder.ingest.LiveReader;
 import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.DeltaChangeSource;
+import dev.larder.snapshot.DeltaFeatureSchemas;
+import dev.larder.store.FeatureTable;
+import dev.larder.store.TableOptions;
+import dev.larder.store.Lineage;
+import dev.larder.snapshot.TableWriterSink;
+import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaReadException;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.Rebuild;
@@ -228,6 +234,53 @@ class HostileInputTest {
         assertReadsUnchanged(before);
         Files.write(delta.root.resolve("part-2.parquet"), good[0]);
         assertResumedAtVersion2();
+    }
+
+    /**
+     * apply-changes (the one-shot path: rows are applied as they are read, no staging) on a commit whose second data
+     * file is truncated: the rows of the first file must not stay behind under the old watermark.
+     */
+    @Test
+    void applyChangesOfACommitWhoseSecondFileIsTruncatedLeavesNoTrace() throws Exception {
+        delta = HandMadeDelta.create(dir.resolve("delta"), rows(0, 100, 0));
+        delta.commit(1, delta.add(delta.writeData("part-1.parquet", rows(100, 200, 1))));
+        Path storeDir = dir.resolve("store");
+        DeltaSource source = DeltaSource.open(delta.root.toString());
+        try (FeatureStore store = FeatureStore.open(storeDir)) {
+            FeatureTable t = store.create(TABLE, DeltaFeatureSchemas.toFeatureSchema(source.schema(1), List.of("id"), 16),
+                    TableOptions.DEFAULT);
+            new DeltaFeed(source, t.schema()).applyChanges(0, 1, new TableWriterSink(t, new Lineage(source.tableId(1),
+                    source.tablePath(), -1, 0), false));
+        }
+        String first = delta.writeData("part-2a.parquet", rows(200, 1200, 2));
+        String second = delta.writeData("part-2b.parquet", rows(1200, 2200, 2));
+        String addSecond = delta.add(second);
+        byte[] good = Files.readAllBytes(delta.root.resolve(second));
+        Files.write(delta.root.resolve(second), Arrays.copyOf(good, good.length / 2));
+        delta.commit(2, delta.add(first), addSecond);
+        INPUTS.incrementAndGet();
+        try (FeatureStore store = FeatureStore.open(storeDir)) {
+            FeatureTable t = store.table(TABLE);
+            DeltaReadException e = assertThrows(DeltaReadException.class, () -> new DeltaFeed(source, t.schema())
+                    .applyChanges(2, 2, new TableWriterSink(t, t.lineage(), false)));
+            assertTrue(e.getMessage().contains("part-2b.parquet"), e.getMessage());
+        }
+        try (FeatureStore store = FeatureStore.open(storeDir)) {
+            FeatureTable t = store.table(TABLE);
+            assertEquals(1, t.lineage().version());
+            TableParity.Result r = TableParity.verify(source, t, 5);
+            assertTrue(r.equal(), "a failed commit leaves no trace: " + r);
+            assertEquals(ReadStatus.NOT_FOUND, t.newReader().get("k250"), "no row of the failed version 2");
+        }
+        Files.write(delta.root.resolve(second), good);
+        try (FeatureStore store = FeatureStore.open(storeDir)) {
+            FeatureTable t = store.table(TABLE);
+            new DeltaFeed(source, t.schema()).applyChanges(2, 2, new TableWriterSink(t, t.lineage(), false));
+            TableParity.Result r = TableParity.verify(source, t, 5);
+            assertEquals(2, r.version());
+            assertTrue(r.equal(), "the retry converges: " + r);
+            assertEquals(2200, r.tableRows());
+        }
     }
 
     @Test

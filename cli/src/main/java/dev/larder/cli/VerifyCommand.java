@@ -4,6 +4,7 @@ import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.TableParity;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.ScrubResult;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,10 +27,21 @@ final class VerifyCommand implements Callable<Integer> {
         try (FeatureStore store = FeatureStore.open(target.store)) {
             FeatureTable t = store.table(target.table);
             DeltaSource src = StoreOptions.deltaSource(t, delta);
+            // Checksums first: they find damage that equal values would hide (padding, lineage) without reading Delta.
+            ScrubResult scrub = t.scrub();
+            if (scrub.damaged() > 0) {
+                System.out.printf("DAMAGED: %,d of %,d rows of %s fail their checksum (the files changed outside Larder); "
+                        + "repair with ./larder rebuild --store %s --table %s%n", scrub.damaged(), scrub.rows(), target.table,
+                        target.store, target.table);
+                scrub.samples().forEach(d -> System.out.println("  " + d));
+            }
             TableParity.Result r = TableParity.verify(src, t, max);
-            if (r.equal()) {
+            if (r.equal() && scrub.damaged() == 0) {
                 System.out.printf("OK: %s equals %s at version %d (%,d rows)%n", target.table, src.tablePath(), r.version(), r.tableRows());
                 return 0;
+            }
+            if (r.equal()) {
+                return 1;
             }
             System.out.printf("DIFFERENT: %s vs %s at version %d (delta %,d rows, table %,d rows)%n", target.table, src.tablePath(),
                     r.version(), r.deltaRows(), r.tableRows());

@@ -83,6 +83,28 @@ class CliTest {
         assertTrue(broken.out().contains("missing from the table: {\"entity_id\": 10,"), broken.out());
     }
 
+    /** One changed byte of a stored row: verify reports the row by key as failing its checksum and exits 1. */
+    @Test
+    void verifyReportsARowThatFailsItsChecksum() throws Exception {
+        String delta = dir.resolve("delta").toString();
+        Path store = dir.resolve("store");
+        assertEquals(0, larder("generate", "--rows", "2000", "--features", "4", "--commits", "0", "--rows-per-file", "1000", "--out", delta).exit());
+        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store.toString(), "--table", "users").exit());
+        int rowSize;
+        try (FeatureStore s = FeatureStore.open(store)) {
+            rowSize = s.table("users").layout().rowSize();
+        }
+        Path rows = store.resolve("users").resolve("rows.dat");
+        byte[] b = Files.readAllBytes(rows);
+        b[3 * rowSize + rowSize - 3] ^= 0x40;
+        Files.write(rows, b);
+        Run verify = larder("verify", "--store", store.toString(), "--table", "users");
+        assertEquals(1, verify.exit(), verify.out());
+        assertTrue(verify.out().contains("DAMAGED: 1 of 2,000 rows of users fail their checksum"), verify.out());
+        assertTrue(verify.out().contains("entity_id="), verify.out());
+        assertTrue(verify.out().contains("./larder rebuild"), verify.out());
+    }
+
     @Test
     void followTailsTheDeltaLogAndStatsReportsIt() throws Exception {
         String delta = dir.resolve("delta").toString();

@@ -113,6 +113,7 @@ public final class FeatureTable implements AutoCloseable {
                 state.putLong(StateDescriptor.FREE_HEAD, -1);
                 state.putLong(StateDescriptor.LIVE_ROWS, 0);
                 state.putLong(StateDescriptor.INDEX_USED, 0);
+                state.putLong(StateDescriptor.PUBLISHED_VERSION, -1);
                 MappedByteBuffer[] index = createIndexFile(0, slots);
                 state.putLong(StateDescriptor.INDEX_SLOTS, slots);
                 state.putLong(StateDescriptor.INDEX_GENERATION, 0);
@@ -142,7 +143,13 @@ public final class FeatureTable implements AutoCloseable {
             }
             this.writer = new TableWriter(this, layout, undoLog);
             this.recovered = !create && (wasOpen || !undoLog.isEmpty());
-            this.rolledBackOnOpen = recovered ? writer.recover(indexPath, rowsPath, metadata.lineage().version()) : 0;
+            // The metadata holds the last synced watermark; a kill -9 after later versions were published (state.dat
+            // survives a process crash) reopens at the last published one instead.
+            long published = state.getLong(StateDescriptor.PUBLISHED_VERSION);
+            if (recovered && published > metadata.lineage().version()) {
+                this.lineage = metadata.lineage().withVersion(published, state.getLong(StateDescriptor.PUBLISHED_TS));
+            }
+            this.rolledBackOnOpen = recovered ? writer.recover(indexPath, rowsPath, lineage.version()) : 0;
             state.putInt(StateDescriptor.INDEX_CRC_VALID, 0);
             state.putInt(StateDescriptor.OPEN_FOR_WRITE, 1);
         } catch (IOException e) {

@@ -27,6 +27,9 @@ package dev.larder.store;
  *  | 120 |  8 | undoCapacity     records undo.dat is sized (and mapped) for       |
  *  | 128 |  4 | indexCrcValid    1 after a clean close: indexCrc covers the index |
  *  | 132 |  4 | indexCrc         CRC32C of index-N.dat at that clean close        |
+ *  | 136 |  8 | publishedVersion the last published (complete) version: the commit |
+ *  |     |    |                  point a kill -9 cannot lose; -1 before the first  |
+ *  | 144 |  8 | publishedTs      its commit timestamp, epoch millis               |
  *  +-----+----+------------------------------------------------------------------+
  * </pre>
  *
@@ -60,6 +63,8 @@ final class StateDescriptor {
     static final int UNDO_CAPACITY = 120;
     static final int INDEX_CRC_VALID = 128;
     static final int INDEX_CRC = 132;
+    static final int PUBLISHED_VERSION = 136;
+    static final int PUBLISHED_TS = 144;
 
     private StateDescriptor() {
     }

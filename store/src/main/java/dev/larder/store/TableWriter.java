@@ -20,11 +20,12 @@ import java.util.stream.IntStream;
  * or other key) and retries.
  *
  * <p><b>A version is all or nothing.</b> Replaced and deleted rows are not freed at once: every index change is first
- * recorded in the {@link UndoLog} (the key's old row and new row), and the old rows stay intact until the metadata
- * holding a watermark at or above their version is durable ({@link #sync()}). {@link #rollback()} (a failed version,
- * {@link FeatureTable#close()}) and reopening after a crash undo, newest first, every change above the watermark, so
- * the table again equals its source at the watermark. Readers of a live table may see a version's changes appear one
- * by one while it is applied; they never see a torn row.
+ * recorded in the {@link UndoLog} (the key's old row and new row), and the old rows stay intact until the version is
+ * published. {@link #publish} is the commit point: one release store of the version into state.dat (which a kill -9
+ * cannot lose), after which the version's undo records go and its replaced rows are freed. {@link #rollback()} (a
+ * failed version, {@link FeatureTable#close()}) and reopening after a crash undo, newest first, every change not yet
+ * published, so the table again equals its source at the watermark. Readers of a live table may see a version's
+ * changes appear one by one while it is applied; they never see a torn row.
  *
  * <p><b>Crash consistency (kill -9).</b> Stores to mapped memory survive the process, so after every single store the
  * files must describe a valid table: a slot becomes reachable only after it is fully written; the old slot is freed
@@ -55,8 +56,6 @@ public final class TableWriter {
     private final byte[] rowKey;
     private final UndoLog undo;
     private final RowChecksum checksum;
-    /** Undo records below this index belong to published versions; those from it on, to the version being applied. */
-    private long publishedRecords;
     /** Version of an open bulk load (the highest one upserted into it). */
     private long bulkVersion = -1;
     private final RowBuffer deleteRow;
@@ -83,7 +82,6 @@ public final class TableWriter {
     TableWriter(FeatureTable table, RowLayoutDescriptor layout, UndoLog undo) {
         this.table = table;
         this.undo = undo;
-        this.publishedRecords = undo.count();
         this.checksum = new RowChecksum(layout.rowSize());
         this.layout = layout;
         this.state = table.state;
@@ -693,8 +691,10 @@ public final class TableWriter {
      */
     public void publish(Lineage lineage) {
         finishBulkLoad(null);
+        state.putLong(StateDescriptor.PUBLISHED_TS, lineage.commitTimestampMillis());
+        LONG.setRelease(state, StateDescriptor.PUBLISHED_VERSION, lineage.version());
         table.publishLineage(lineage);
-        publishedRecords = undo.count();
+        discardPublished();
         table.publishApplying(-1);
     }
 
@@ -730,16 +730,14 @@ public final class TableWriter {
             updated.write(table.directory());
             table.publishMetadata(updated);
         }
-        discardDurable();
     }
 
     /**
-     * Frees the rows that durable versions replaced or deleted and drops their undo records: the metadata now holds a
-     * watermark at or above their versions, so nothing can undo them any more. A crash half-way leaves records that
-     * recovery recognises as durable by their versions.
+     * Frees the rows the just published changes replaced or deleted and empties the undo log: nothing can undo them any
+     * more. A crash half-way leaves records that recovery recognises as published by their versions.
      */
-    private void discardDurable() {
-        long end = publishedRecords;
+    private void discardPublished() {
+        long end = undo.count();
         long i = undo.start();
         if (i >= end) {
             return;
@@ -752,9 +750,6 @@ public final class TableWriter {
             }
         }
         undo.discardBefore(end);
-        if (undo.isEmpty()) {
-            publishedRecords = 0;
-        }
     }
 
     /**
@@ -772,14 +767,14 @@ public final class TableWriter {
             bulkVersion = -1;
             rebuildFreeList = true;
         }
-        long from = publishedRecords;
+        long from = undo.start();
         long to = undo.count();
         TableView v = table.view();
         for (long i = to - 1; i >= from; i--) {
             rebuildFreeList |= undo(undo.oldRow(i), undo.newRow(i));
         }
         if (rebuildFreeList) {
-            rebuildFreeList(undo.start(), from);
+            rebuildFreeList();
         } else {
             v = table.view();
             for (long i = from; i < to; i++) {
@@ -790,9 +785,6 @@ public final class TableWriter {
             }
         }
         undo.truncate(from);
-        if (undo.isEmpty()) {
-            publishedRecords = 0;
-        }
         table.publishApplying(-1);
         return to - from;
     }
@@ -849,10 +841,10 @@ public final class TableWriter {
     }
 
     /**
-     * Rebuilds the free list from reachability: every allocated row that the index does not reach is freed, except the
-     * old rows of undo records {@code keepFrom..keepTo-1}, which a crash may still need. Counters are recomputed.
+     * Rebuilds the free list from reachability (every allocated row the index does not reach is freed) and recomputes
+     * the counters; only for an empty undo log, whose records could still need unreachable rows.
      */
-    private void rebuildFreeList(long keepFrom, long keepTo) {
+    private void rebuildFreeList() {
         TableView v = table.view();
         long high = state.getLong(StateDescriptor.HIGH_WATER);
         BitSet keep = new BitSet((int) Math.min(Integer.MAX_VALUE, high));
@@ -866,12 +858,6 @@ public final class TableWriter {
                     keep.set((int) IndexDescriptor.rowId(slot));
                     live++;
                 }
-            }
-        }
-        for (long i = keepFrom; i < keepTo; i++) {
-            long old = undo.oldRow(i);
-            if (old >= 0) {
-                keep.set((int) old);
             }
         }
         state.putLong(StateDescriptor.FREE_HEAD, -1);
@@ -892,15 +878,15 @@ public final class TableWriter {
     }
 
     /**
-     * Recovery after an unclean close: undoes, newest first, every recorded change of a version above the durable
-     * watermark (a version cut short by the crash, and versions published but not yet durable), then validates the
+     * Recovery after an unclean close: undoes, newest first, every recorded change of a version above
+     * {@code publishedVersion} (the version the crash cut short), then validates the
      * index against the rows file (entries in range, each row reached once, complete, live, holding a key of the
      * entry's fingerprint; row checksums are counted, not refused), rebuilds the free list to hold every slot the index
      * does not reach and recomputes the counters. Runs on open, before any reader exists. O(index slots + rows).
      *
      * @return changes undone
      */
-    long recover(Path indexPath, Path rowsPath, long durableVersion) {
+    long recover(Path indexPath, Path rowsPath, long publishedVersion) {
         TableView v = table.view();
         long high = state.getLong(StateDescriptor.HIGH_WATER);
         long undone = 0;
@@ -913,13 +899,12 @@ public final class TableWriter {
                 throw new StoreCorruptedException(table.directory().resolve(UndoLogDescriptor.FILE), "record " + i
                         + " names rows " + old + " and " + neu + " of " + high + " allocated");
             }
-            if (undo.version(i) > durableVersion) {
+            if (undo.version(i) > publishedVersion) {
                 undo(old, neu);
                 undone++;
             }
         }
         undo.discardBefore(Long.MAX_VALUE);
-        publishedRecords = 0;
         v = table.view();
         BitSet reachable = new BitSet((int) Math.min(Integer.MAX_VALUE, high));
         long live = 0;

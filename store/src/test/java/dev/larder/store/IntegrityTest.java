@@ -143,6 +143,32 @@ class IntegrityTest {
         }
     }
 
+    /** Publishing is the commit point a kill -9 cannot lose: the sync that writes the metadata only adds power-loss safety. */
+    @Test
+    void aCrashAfterAVersionWasPublishedButNotSyncedReopensAtThatVersion() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT.withInitialRows(16));
+            loadVersion1(t);
+            t.writer().sync();
+            applyHalfOfVersion2(t);
+            t.writer().publish(new Lineage("src", "/src", 2, 2000));
+            RowBuffer row = t.newRow();
+            t.writer().upsert(row.clear().setLong(0, 5).setDouble(1, 3).setString(2, tag(5, 3)), 3, 3000);
+            t.abandon();
+        }
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.table("t");
+            assertEquals(new Lineage("src", "/src", 2, 2000), t.lineage());
+            assertEquals(1, t.rolledBackOnOpen(), "only the unpublished version 3 was undone");
+            TableReader r = t.newReader();
+            assertEquals(ReadStatus.FOUND, r.get(5));
+            assertEquals(-5.0, r.getDouble(1));
+            assertEquals(2, r.version());
+            assertEquals(ReadStatus.NOT_FOUND, r.get(550));
+            assertEquals(1000, t.size());
+        }
+    }
+
     @Test
     void aCrashAfterABulkLoadWasInstalledButBeforeItsVersionEndedReopensEmpty() {
         try (FeatureStore store = FeatureStore.open(dir)) {

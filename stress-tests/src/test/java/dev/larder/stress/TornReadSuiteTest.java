@@ -268,11 +268,10 @@ class TornReadSuiteTest {
             long version = 0;
             while (!stop.get()) {
                 version++;
-                if ((version & 0x3FFF) == 0) {
-                    // Replaced rows are freed once durable: syncing now and then makes the writer reuse slots, the
-                    // race the readers' seqlock check is there for.
+                if ((version & 0xFF) == 0) {
+                    // Replaced rows are freed when their version is published: publishing often makes the writer reuse
+                    // slots, the race the readers' seqlock check is there for.
                     w.publish(new Lineage("", "", version - 1, version - 1));
-                    w.sync();
                 }
                 long id = rnd.nextInt(keys);
                 // Every ~64k versions delete a wide band of keys so tombstones pile up and force index purges.

@@ -7,6 +7,7 @@ import dev.larder.jmh.Dataset;
 import dev.larder.jmh.DeltaBootstrap;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.Lineage;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
 import dev.larder.store.TableWriter;
@@ -93,10 +94,15 @@ public final class IngestWorker {
             for (int k = 0; k < keys; k++) {
                 w.upsert(row.setLong(0, k), 1, 0);
             }
+            w.publish(new Lineage("", "", 1, 0));
             long start = System.nanoTime();
             for (long i = 0; i < upserts; i++) {
                 long version = i / keys + 2;
                 w.upsert(row.setLong(0, i % keys).setDouble(Dataset.FIRST_FEATURE_COLUMN, i), version, version);
+                if ((i + 1) % keys == 0) {
+                    // A pass over the keys is a version; ending it frees the rows it replaced.
+                    w.publish(new Lineage("", "", version, version));
+                }
             }
             return upserts * 1e9 / (System.nanoTime() - start);
         }

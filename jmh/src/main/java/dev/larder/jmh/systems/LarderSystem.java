@@ -3,6 +3,7 @@ package dev.larder.jmh.systems;
 import dev.larder.jmh.Dataset;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.Lineage;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
@@ -42,6 +43,7 @@ public final class LarderSystem implements KvSystem {
             fill(row, k, 1);
             w.upsert(row, 1, 0);
         }
+        w.publish(new Lineage("", "", 1, 0));
         w.sync();
     }
 
@@ -66,9 +68,14 @@ public final class LarderSystem implements KvSystem {
     public Updater newUpdater() {
         RowBuffer row = table.newRow();
         TableWriter w = table.writer();
+        long[] applied = new long[1];
         return (key, version) -> {
             fill(row, key, version);
             w.upsert(row, version, 0);
+            // Versions end now and then, as a feed's commits do: that is when the rows they replaced are freed.
+            if ((++applied[0] & 1023) == 0) {
+                w.publish(new Lineage("", "", version, 0));
+            }
         };
     }
 

@@ -900,7 +900,12 @@ public final class TableWriter {
                         + " names rows " + old + " and " + neu + " of " + high + " allocated");
             }
             if (undo.version(i) > publishedVersion) {
-                undo(old, neu);
+                try {
+                    undo(old, neu);
+                } catch (IndexOutOfBoundsException | IllegalStateException e) {
+                    // Only a damaged index sends a probe out of range or around the whole table.
+                    throw new StoreCorruptedException(indexPath, "cannot undo change " + i + " of the unfinished version: " + e);
+                }
                 undone++;
             }
         }

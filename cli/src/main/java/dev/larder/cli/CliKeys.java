@@ -25,7 +25,7 @@ final class CliKeys {
             Column c = schema.column(schema.keyColumn(i));
             switch (c.type()) {
                 case STRING -> k.setString(i, values[i]);
-                case BOOLEAN -> k.setBoolean(i, Boolean.parseBoolean(values[i]));
+                case BOOLEAN -> k.setBoolean(i, parseBoolean(c, values[i]));
                 case DATE -> k.setLong(i, LocalDate.parse(values[i]).toEpochDay());
                 case BINARY -> {
                     byte[] b = java.util.Base64.getDecoder().decode(values[i]);
@@ -35,6 +35,18 @@ final class CliKeys {
             }
         }
         return k;
+    }
+
+    /** Only the two words: any other text would otherwise look up the {@code false} row and answer as if asked for it. */
+    private static boolean parseBoolean(Column c, String text) {
+        if (text.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (text.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("key column " + c.name() + " (" + c.typeString() + ") cannot take '" + text
+                + "': expected true or false");
     }
 
     static String render(RowImage r, int c) {

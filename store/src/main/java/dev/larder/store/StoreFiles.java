@@ -1,18 +1,26 @@
 package dev.larder.store;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.regex.Pattern;
 
-/** File helpers shared by the store: owner-only creation, directory fsync, mapping, name validation. Stateless. */
-final class StoreFiles {
+/**
+ * File helpers shared by the store (and the command line's status file): owner-only creation, atomic replacement,
+ * directory fsync, mapping, name validation. Files are created owner-only whatever the umask, and no file is opened
+ * through a symbolic link, so a link planted in a store directory can neither redirect a write nor be read as ours.
+ * Stateless.
+ */
+public final class StoreFiles {
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
 
@@ -55,11 +63,44 @@ final class StoreFiles {
     }
 
     static FileChannel openReadWrite(Path file, boolean create) throws IOException {
-        if (create) {
-            return FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                    ownerOnlyFile());
+        try {
+            if (create) {
+                return FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), ownerOnlyFile());
+            }
+            return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            refuseLink(file);
+            throw e;
         }
-        return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+
+    /** Called when opening {@code file} failed: a symbolic link where a store file belongs is damage, reported as such. */
+    static void refuseLink(Path file) {
+        if (Files.isSymbolicLink(file)) {
+            throw new StoreCorruptedException(file, "is a symbolic link; Larder never follows links in a store directory");
+        }
+    }
+
+    /**
+     * Replaces {@code target} with {@code content} so that a crash leaves either the old or the new content: the bytes go
+     * to {@code <target>.tmp}, created new and owner-only after removing whatever is there (a file or a planted link is
+     * deleted, never followed), are forced to disk, and the temporary file is renamed over the target (renaming replaces a
+     * link at the target instead of writing through it); then the directory is synced.
+     */
+    public static void replaceAtomically(Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS), ownerOnlyFile())) {
+            ByteBuffer buf = ByteBuffer.wrap(content);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(target.toAbsolutePath().getParent());
     }
 
     static MappedByteBuffer map(FileChannel ch, long position, long size) throws IOException {

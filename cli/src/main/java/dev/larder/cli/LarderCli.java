@@ -2,6 +2,7 @@ package dev.larder.cli;
 
 import dev.larder.store.StoreCorruptedException;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,15 +25,23 @@ public final class LarderCli implements Runnable {
         CommandLine cl = new CommandLine(new LarderCli());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("larder " + cmd.getCommandName() + ": " + ex.getMessage());
-            if (ex instanceof StoreCorruptedException c && c.file().getParent() != null && c.file().getParent().getParent() != null) {
-                Path table = c.file().getParent();
-                cmd.getErr().println("The table's files are damaged; reads of it cannot be trusted. Rebuild it from its Delta table with:");
-                cmd.getErr().println("  ./larder rebuild --store " + table.getParent() + " --table " + table.getFileName()
-                        + (c.file().getFileName().toString().equals("table.properties") ? " --delta PATH --key COLUMNS" : ""));
+            if (ex instanceof StoreCorruptedException c) {
+                rebuildHint(c).ifPresent(cmd.getErr()::println);
             }
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /** What to tell an operator whose table has the damaged file {@code c.file()}: how to rebuild it, if it is in a table directory. */
+    static Optional<String> rebuildHint(StoreCorruptedException c) {
+        Path table = c.file().getParent();
+        if (table == null || table.getParent() == null) {
+            return Optional.empty();
+        }
+        return Optional.of("The table's files are damaged; reads of it cannot be trusted. Rebuild it from its Delta table with:\n"
+                + "  ./larder rebuild --store " + table.getParent() + " --table " + table.getFileName()
+                + (c.file().getFileName().toString().equals("table.properties") ? " --delta PATH --key COLUMNS" : ""));
     }
 
     @Override

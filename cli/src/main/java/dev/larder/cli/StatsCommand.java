@@ -3,11 +3,13 @@ package dev.larder.cli;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
+import dev.larder.store.StoreCorruptedException;
 import dev.larder.store.StoreException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +28,9 @@ final class StatsCommand implements Callable<Integer> {
         Path live = store.resolve(StatsFile.NAME);
         java.util.Optional<String> metrics = StatsFile.read(store);
         try (FeatureStore s = FeatureStore.open(store)) {
-            for (String name : s.tableNames()) {
+            TreeSet<String> names = new TreeSet<>(s.tableNames());
+            names.addAll(s.tablesMissingMetadata());
+            for (String name : names) {
                 System.out.println(describe(s, name));
             }
         }
@@ -54,7 +58,8 @@ final class StatsCommand implements Callable<Integer> {
         try {
             t = s.table(name);
         } catch (StoreException e) {
-            return String.format("%s: %.1f MB on disk; %s", name, bytes / 1e6, e.getMessage());
+            String hint = e instanceof StoreCorruptedException c ? LarderCli.rebuildHint(c).map(h -> "\n" + h).orElse("") : "";
+            return String.format("%s: %.1f MB on disk; %s%s", name, bytes / 1e6, e.getMessage(), hint);
         }
         Lineage l = t.lineage();
         String fresh = l.version() < 0 ? "no watermark yet"

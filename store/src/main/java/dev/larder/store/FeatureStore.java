@@ -16,6 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * tables is thread-safe; each table then follows its own single-writer, many-readers contract ({@link FeatureTable}).
  */
 public final class FeatureStore implements AutoCloseable {
+    /** The files a table's data lives in besides its metadata (see {@link FeatureTable}). */
+    private static final DirectoryStream.Filter<Path> DATA_FILES = p -> {
+        String f = p.getFileName().toString();
+        return f.equals("state.dat") || f.equals("rows.dat") || f.equals(HeapDescriptor.FILE)
+                || f.startsWith("index-") && f.endsWith(".dat");
+    };
+
     private final Path dir;
     private final InstantSource clock;
     private final Map<String, FeatureTable> open = new ConcurrentHashMap<>();
@@ -55,6 +62,50 @@ public final class FeatureStore implements AutoCloseable {
         return names;
     }
 
+    /**
+     * Names of sub-directories that hold a table's data files but no {@code table.properties}, sorted: the metadata was
+     * deleted, or a create never finished. {@link #tableNames} leaves them out because they cannot be opened; listings
+     * for operators show them as damaged ({@link #table} throws {@link StoreCorruptedException} naming the file).
+     */
+    public List<String> tablesMissingMetadata() {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            for (Path p : ds) {
+                if (!Files.exists(p.resolve(TableMetadata.FILE)) && holdsDataFiles(p)) {
+                    names.add(p.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        Collections.sort(names);
+        return names;
+    }
+
+    private static boolean holdsDataFiles(Path table) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(table, DATA_FILES)) {
+            return ds.iterator().hasNext();
+        }
+    }
+
+    /** Throws unless the table's metadata file exists: damaged when data files remain, else there is no such table. */
+    private static void checkMetadataExists(String name, Path table) {
+        Path file = table.resolve(TableMetadata.FILE);
+        if (Files.exists(file)) {
+            return;
+        }
+        boolean damaged;
+        try {
+            damaged = Files.isDirectory(table) && holdsDataFiles(table);
+        } catch (IOException e) {
+            throw new StoreException("cannot list " + table + ": " + e.getMessage(), e);
+        }
+        if (damaged) {
+            throw new StoreCorruptedException(file, "missing while the table's data files remain (deleted, or a load that never finished)");
+        }
+        throw new StoreException("no table " + name + " at " + table + " (missing " + TableMetadata.FILE + ")");
+    }
+
     public boolean exists(String name) {
         return Files.exists(dir.resolve(StoreFiles.checkName(name)).resolve(TableMetadata.FILE));
     }
@@ -67,9 +118,7 @@ public final class FeatureStore implements AutoCloseable {
      */
     public TableMetadata metadata(String name) {
         Path t = dir.resolve(StoreFiles.checkName(name));
-        if (!Files.exists(t.resolve(TableMetadata.FILE))) {
-            throw new StoreException("no table " + name + " at " + t + " (missing " + TableMetadata.FILE + ")");
-        }
+        checkMetadataExists(name, t);
         return TableMetadata.read(t);
     }
 
@@ -86,6 +135,7 @@ public final class FeatureStore implements AutoCloseable {
         StoreFiles.checkName(name);
         FeatureTable t = open.get(name);
         if (t == null) {
+            checkMetadataExists(name, dir.resolve(name));
             t = FeatureTable.open(name, dir.resolve(name), clock);
             open.put(name, t);
         }

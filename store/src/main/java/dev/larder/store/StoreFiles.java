@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -62,6 +63,10 @@ public final class StoreFiles {
         return name;
     }
 
+    /**
+     * Opens a table file, creating it new when {@code create}. An existing table whose file is gone is damaged, so a
+     * missing file is reported as such (naming it), not as a bare I/O error.
+     */
     static FileChannel openReadWrite(Path file, boolean create) throws IOException {
         try {
             if (create) {
@@ -69,6 +74,11 @@ public final class StoreFiles {
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), ownerOnlyFile());
             }
             return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            if (create) {
+                throw e;
+            }
+            throw new StoreCorruptedException(file, "missing (deleted or moved while the table's metadata remains)");
         } catch (IOException e) {
             refuseLink(file);
             throw e;

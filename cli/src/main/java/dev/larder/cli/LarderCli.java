@@ -1,6 +1,9 @@
 package dev.larder.cli;
 
 import dev.larder.store.StoreCorruptedException;
+import dev.larder.store.StoreFiles;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -24,13 +27,30 @@ public final class LarderCli implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new LarderCli());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("larder " + cmd.getCommandName() + ": " + ex.getMessage());
+            cmd.getErr().println("larder " + cmd.getCommandName() + ": " + message(ex));
             if (ex instanceof StoreCorruptedException c) {
                 rebuildHint(c).ifPresent(cmd.getErr()::println);
             }
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * The error line for {@code ex}. File-system exceptions carry only a path as their message, so a refused access,
+     * wherever it is wrapped, is spelled out as "permission denied" with the path.
+     */
+    static String message(Throwable ex) {
+        if (ex instanceof IOException io) {
+            return StoreFiles.describe(io);
+        }
+        String m = String.valueOf(ex.getMessage());
+        for (Throwable t = ex.getCause(); t != null && !m.contains("permission denied"); t = t.getCause()) {
+            if (t instanceof AccessDeniedException a) {
+                m += " (" + StoreFiles.describe(a) + ")";
+            }
+        }
+        return m;
     }
 
     /** What to tell an operator whose table has the damaged file {@code c.file()}: how to rebuild it, if it is in a table directory. */

@@ -5,6 +5,7 @@ import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.StoreException;
+import dev.larder.store.StoreFiles;
 import dev.larder.store.TableMetadata;
 import dev.larder.store.TableOptions;
 import java.io.IOException;
@@ -136,7 +137,7 @@ public final class Rebuild {
         } catch (OverlappingFileLockException e) {
             throw new StoreException("table at " + lockFile.getParent() + " is open in this process; close it before rebuilding");
         } catch (IOException e) {
-            throw new StoreException("cannot check whether " + lockFile.getParent() + " is open: " + e.getMessage(), e);
+            throw new StoreException("cannot check whether " + lockFile.getParent() + " is open: " + StoreFiles.describe(e), e);
         }
     }
 }

@@ -3,7 +3,10 @@ package dev.larder.store;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -56,30 +59,49 @@ public final class FeatureStore implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new StoreException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw new StoreException("cannot list " + dir + ": " + StoreFiles.describe(e), e);
         }
         Collections.sort(names);
         return names;
     }
 
     /**
-     * Names of sub-directories that hold a table's data files but no {@code table.properties}, sorted: the metadata was
-     * deleted, or a create never finished. {@link #tableNames} leaves them out because they cannot be opened; listings
-     * for operators show them as damaged ({@link #table} throws {@link StoreCorruptedException} naming the file).
+     * Names of sub-directories that look like tables but cannot be opened, sorted: data files without a
+     * {@code table.properties} (deleted, or a create that never finished), or a directory this process may not inspect.
+     * {@link #tableNames} leaves them out; listings for operators show them with the error {@link #table} throws for
+     * them ({@link StoreCorruptedException} naming the missing file, or "permission denied" naming the path).
      */
-    public List<String> tablesMissingMetadata() {
+    public List<String> damagedTableNames() {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
             for (Path p : ds) {
-                if (!Files.exists(p.resolve(TableMetadata.FILE)) && holdsDataFiles(p)) {
-                    names.add(p.getFileName().toString());
+                String name = p.getFileName().toString();
+                if (!StoreFiles.isValidName(name)) {
+                    continue;
+                }
+                try {
+                    if (!hasMetadata(p) && holdsDataFiles(p)) {
+                        names.add(name);
+                    }
+                } catch (IOException e) {
+                    names.add(name);
                 }
             }
         } catch (IOException e) {
-            throw new StoreException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw new StoreException("cannot list " + dir + ": " + StoreFiles.describe(e), e);
         }
         Collections.sort(names);
         return names;
+    }
+
+    /** Whether {@code table.properties} is there; throws when that cannot be told, e.g. permission denied. */
+    private static boolean hasMetadata(Path table) throws IOException {
+        try {
+            Files.readAttributes(table.resolve(TableMetadata.FILE), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 
     private static boolean holdsDataFiles(Path table) throws IOException {
@@ -90,18 +112,18 @@ public final class FeatureStore implements AutoCloseable {
 
     /** Throws unless the table's metadata file exists: damaged when data files remain, else there is no such table. */
     private static void checkMetadataExists(String name, Path table) {
-        Path file = table.resolve(TableMetadata.FILE);
-        if (Files.exists(file)) {
-            return;
-        }
         boolean damaged;
         try {
+            if (hasMetadata(table)) {
+                return;
+            }
             damaged = Files.isDirectory(table) && holdsDataFiles(table);
         } catch (IOException e) {
-            throw new StoreException("cannot list " + table + ": " + e.getMessage(), e);
+            throw new StoreException("cannot open table " + name + ": " + StoreFiles.describe(e), e);
         }
         if (damaged) {
-            throw new StoreCorruptedException(file, "missing while the table's data files remain (deleted, or a load that never finished)");
+            throw new StoreCorruptedException(table.resolve(TableMetadata.FILE),
+                    "missing while the table's data files remain (deleted, or a load that never finished)");
         }
         throw new StoreException("no table " + name + " at " + table + " (missing " + TableMetadata.FILE + ")");
     }
@@ -155,7 +177,7 @@ public final class FeatureStore implements AutoCloseable {
             }
             Files.delete(t);
         } catch (IOException e) {
-            throw new StoreException("cannot drop table " + name + ": " + e.getMessage(), e);
+            throw new StoreException("cannot drop table " + name + ": " + StoreFiles.describe(e), e);
         }
     }
 

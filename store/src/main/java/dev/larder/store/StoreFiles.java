@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -44,7 +46,7 @@ public final class StoreFiles {
                 Files.createDirectories(dir, ownerOnlyDirectory());
             }
         } catch (IOException e) {
-            throw new StoreException("cannot create directory " + dir + ": " + e.getMessage(), e);
+            throw new StoreException("cannot create directory " + dir + ": " + describe(e), e);
         }
     }
 
@@ -54,9 +56,30 @@ public final class StoreFiles {
         }
     }
 
+    /**
+     * An I/O failure as an operator should read it: file-system exceptions carry only the path in their message, so
+     * a refused access would print as a bare path; it reads {@code permission denied: PATH} instead.
+     */
+    public static String describe(IOException e) {
+        if (e instanceof AccessDeniedException a) {
+            return "permission denied: " + a.getFile() + (a.getReason() == null ? "" : " (" + a.getReason() + ")");
+        }
+        if (e instanceof NoSuchFileException n) {
+            return "no such file or directory: " + n.getFile();
+        }
+        if (e instanceof FileSystemException f && f.getReason() == null) {
+            return f.getClass().getSimpleName() + ": " + f.getMessage();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
+    static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
     /** A table name is one path element: it can never escape the store directory. */
     static String checkName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (!isValidName(name)) {
             throw new IllegalArgumentException("invalid table name '" + name
                     + "': use 1-128 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'");
         }

@@ -41,7 +41,7 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage)
         try {
             StoreFiles.replaceAtomically(target, text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new StoreException("cannot write " + target + ": " + StoreFiles.describe(e), e);
         }
     }
 
@@ -52,7 +52,7 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage)
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             StoreFiles.refuseLink(file);
-            throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new StoreException("cannot read " + file + ": " + StoreFiles.describe(e), e);
         }
         int crcAt = text.lastIndexOf("crc32=");
         if (crcAt < 0 || !text.endsWith("\n")) {

@@ -45,7 +45,7 @@ class MissingFilesTest {
         Files.createDirectory(dir.resolve("not-a-table"));
         try (FeatureStore store = FeatureStore.open(dir)) {
             assertEquals(List.of("fine"), store.tableNames());
-            assertEquals(List.of("gone"), store.tablesMissingMetadata());
+            assertEquals(List.of("gone"), store.damagedTableNames());
             StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> store.table("gone"));
             assertEquals(metadata, e.file());
             assertTrue(e.getMessage().contains("missing"), e.getMessage());

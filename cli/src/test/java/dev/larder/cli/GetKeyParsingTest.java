@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.cli.CliTest.Run;
+import dev.larder.store.Column;
 import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
@@ -12,6 +13,7 @@ import dev.larder.store.FeatureTable;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +35,33 @@ class GetKeyParsingTest {
             RowBuffer row = t.newRow();
             t.writer().upsert(row.setBoolean(0, true).setLong(1, 7).setDouble(2, 1.5), 1, 1000);
             t.writer().upsert(row.setBoolean(0, false).setLong(1, 7).setDouble(2, -2.5), 1, 1000);
+            FeatureSchema typed = FeatureSchema.builder().keyColumn("n", ColumnType.INT32).keyColumn("day", ColumnType.DATE)
+                    .add(Column.variable("blob", ColumnType.BINARY, false, 16)).key("blob").column("score", ColumnType.FLOAT64).build();
+            FeatureTable u = s.create("typed", typed, TableOptions.DEFAULT);
+            u.writer().upsert(u.newRow().setLong(0, 5).setLong(1, LocalDate.parse("2026-11-24").toEpochDay())
+                    .setBytes(2, new byte[] {1, 2, 3}).setDouble(3, 4.5), 1, 1000);
+        }
+    }
+
+    @Test
+    void everyKeyPartIsParsedAsItsColumnsType() {
+        Run found = larder("get", "--store", store, "--table", "typed", "5", "2026-11-24", "AQID");
+        assertEquals(0, found.exit(), found.err());
+        assertTrue(found.out().contains("score (float64) = 4.5"), found.out());
+    }
+
+    @Test
+    void aKeyPartThatIsNotItsColumnsTypeIsRefusedNamingTheColumnAndType() {
+        String[][] cases = {
+            {"abc", "2026-11-24", "AQID", "key column n (int32) cannot take 'abc'"},
+            {"4294967301", "2026-11-24", "AQID", "key column n (int32) cannot take '4294967301'"},
+            {"5", "24/11/2026", "AQID", "key column day (date) cannot take '24/11/2026'"},
+            {"5", "2026-11-24", "not base64!", "key column blob (binary(16)) cannot take 'not base64!'"},
+        };
+        for (String[] c : cases) {
+            Run r = larder("get", "--store", store, "--table", "typed", c[0], c[1], c[2]);
+            assertEquals(1, r.exit(), String.join(" ", c) + " must be refused: " + r.out());
+            assertTrue(r.err().contains(c[3]), r.err());
         }
     }
 

@@ -29,7 +29,7 @@ final class StatsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path live = store.resolve(StatsFile.NAME);
         java.util.Optional<String> metrics = StatsFile.read(store);
-        try (FeatureStore s = FeatureStore.open(store)) {
+        try (FeatureStore s = FeatureStore.openExisting(store)) {
             TreeSet<String> names = new TreeSet<>(s.tableNames());
             names.addAll(s.damagedTableNames());
             for (String name : names) {

@@ -45,6 +45,27 @@ public final class FeatureStore implements AutoCloseable {
         return new FeatureStore(dir.toAbsolutePath(), clock);
     }
 
+    /**
+     * Opens a store directory that must already exist, creating nothing: for tools that only read or repair a store,
+     * where a mistyped path must fail rather than leave an empty store behind.
+     *
+     * @throws StoreException "no store at DIR" when the directory does not exist or is not a directory
+     */
+    public static FeatureStore openExisting(Path dir) {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(dir, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new StoreException("no store at " + dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot open store " + dir + ": " + StoreFiles.describe(e), e);
+        }
+        if (!attributes.isDirectory()) {
+            throw new StoreException("no store at " + dir + " (not a directory)");
+        }
+        return new FeatureStore(dir.toAbsolutePath(), InstantSource.system());
+    }
+
     public Path directory() {
         return dir;
     }

@@ -24,10 +24,22 @@ final class ApplyChangesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (FeatureStore store = FeatureStore.open(target.store)) {
+        if (toVersion != null) {
+            OptionChecks.atLeast("--to-version", toVersion, 0);
+        }
+        try (FeatureStore store = FeatureStore.openExisting(target.store)) {
             FeatureTable t = store.table(target.table);
+            long watermark = t.lineage().version();
+            if (toVersion != null && toVersion < watermark) {
+                throw new IllegalArgumentException("--to-version " + toVersion + " is below the watermark " + watermark + " of table "
+                        + target.table + ": a table only moves forward (rebuild it to go back)");
+            }
+            if (toVersion != null && toVersion == watermark) {
+                System.out.printf("table %s is already at version %d; nothing to apply%n", target.table, watermark);
+                return 0;
+            }
             DeltaSource src = StoreOptions.deltaSource(t, delta);
-            long from = t.lineage().version() + 1;
+            long from = watermark + 1;
             long to = toVersion != null ? toVersion : src.latestVersion();
             long start = System.nanoTime();
             long last = new DeltaFeed(src, t.schema()).applyChanges(from, to, new TableWriterSink(t, t.lineage(), false));

@@ -35,6 +35,15 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (keys != null) {
+            OptionChecks.atLeast("--keys", keys, 1);
+        }
+        if (rate != null) {
+            OptionChecks.atLeast("--rate", rate, 1);
+        }
+        if (writeRate != null) {
+            OptionChecks.atLeast("--write-rate", writeRate, 0);
+        }
         String home = System.getProperty("larder.home");
         if (home == null) {
             throw new IllegalStateException("run bench through the ./larder launcher, which builds the benchmarks jar");

@@ -59,6 +59,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.atLeast("--rows", rows, 1);
+        OptionChecks.atLeast("--features", features, 0);
+        OptionChecks.atLeast("--commits", commits, 0);
+        OptionChecks.atLeast("--readers", readers, 1);
+        // Each reader paces lookupRate / readers lookups per second, which must not round down to none.
+        OptionChecks.atLeast("--lookup-rate", lookupRate, readers);
         Path dir = workDir != null ? workDir : Files.createTempDirectory("larder-demo");
         try {
             return run(dir.resolve("delta"), dir.resolve("store"));

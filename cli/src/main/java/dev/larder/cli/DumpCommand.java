@@ -17,7 +17,7 @@ final class DumpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (FeatureStore store = FeatureStore.open(target.store)) {
+        try (FeatureStore store = FeatureStore.openExisting(target.store)) {
             BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
             for (String line : TableParity.dump(store.table(target.table))) {
                 out.write(line);

@@ -9,6 +9,7 @@ import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.ScanProgress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -60,6 +61,18 @@ final class FollowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.positive("--poll", poll);
+        OptionChecks.positive("--max-staleness", maxStaleness);
+        OptionChecks.positive("--status-every", statusEvery);
+        if (duration != null) {
+            OptionChecks.positive("--duration", duration);
+        }
+        OptionChecks.inlineBytes("--inline-bytes", inlineBytes);
+        // Every feed is checked (Delta table readable, key columns valid) before the store directory is created.
+        List<DeltaChangeSource> sources = new ArrayList<>();
+        for (Feed f : feeds) {
+            sources.add(new DeltaChangeSource(DeltaSource.open(f.delta), f.key, inlineBytes, ScanProgress.NONE));
+        }
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -73,8 +86,9 @@ final class FollowCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try (Larder larder = Larder.open(store, IngestOptions.DEFAULT)) {
             FollowOptions options = FollowOptions.DEFAULT.withPollInterval(poll).withMaxStaleness(maxStaleness);
-            for (Feed f : feeds) {
-                DeltaChangeSource source = new DeltaChangeSource(DeltaSource.open(f.delta), f.key, inlineBytes, ScanProgress.NONE);
+            for (int i = 0; i < feeds.size(); i++) {
+                Feed f = feeds.get(i);
+                DeltaChangeSource source = sources.get(i);
                 larder.follow(f.table, source, options);
                 System.out.printf("following %s as %s (key %s)%n", source.path(), f.table, String.join(",", f.key));
             }

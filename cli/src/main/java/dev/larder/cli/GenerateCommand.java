@@ -31,6 +31,10 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.atLeast("--rows", rows, 0);
+        OptionChecks.atLeast("--features", features, 0);
+        OptionChecks.atLeast("--commits", commits, 0);
+        OptionChecks.atLeast("--rows-per-file", rowsPerFile, 1);
         GeneratorSpec spec = GeneratorSpec.builder().rows(rows).numericFeatures(features).float32Features(Math.min(4, features)).commits(commits)
                 .rowsPerFile(rowsPerFile).seed(seed).build();
         GenerationSummary s = DeltaTableGenerator.generate(spec, out);

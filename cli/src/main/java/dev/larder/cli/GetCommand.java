@@ -27,7 +27,7 @@ final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (FeatureStore s = FeatureStore.open(store)) {
+        try (FeatureStore s = FeatureStore.openExisting(store)) {
             FeatureTable t = s.table(table);
             Key k = CliKeys.parse(t, key);
             TableReader r = t.newReader();

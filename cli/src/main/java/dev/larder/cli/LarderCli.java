@@ -1,7 +1,11 @@
 package dev.larder.cli;
 
 import dev.larder.store.StoreCorruptedException;
+import dev.larder.store.StoreFiles;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,16 +27,41 @@ public final class LarderCli implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new LarderCli());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("larder " + cmd.getCommandName() + ": " + ex.getMessage());
-            if (ex instanceof StoreCorruptedException c && c.file().getParent() != null && c.file().getParent().getParent() != null) {
-                Path table = c.file().getParent();
-                cmd.getErr().println("The table's files are damaged; reads of it cannot be trusted. Rebuild it from its Delta table with:");
-                cmd.getErr().println("  ./larder rebuild --store " + table.getParent() + " --table " + table.getFileName()
-                        + (c.file().getFileName().toString().equals("table.properties") ? " --delta PATH --key COLUMNS" : ""));
+            cmd.getErr().println("larder " + cmd.getCommandName() + ": " + message(ex));
+            if (ex instanceof StoreCorruptedException c) {
+                rebuildHint(c).ifPresent(cmd.getErr()::println);
             }
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * The error line for {@code ex}. File-system exceptions carry only a path as their message, so a refused access,
+     * wherever it is wrapped, is spelled out as "permission denied" with the path.
+     */
+    static String message(Throwable ex) {
+        if (ex instanceof IOException io) {
+            return StoreFiles.describe(io);
+        }
+        String m = String.valueOf(ex.getMessage());
+        for (Throwable t = ex.getCause(); t != null && !m.contains("permission denied"); t = t.getCause()) {
+            if (t instanceof AccessDeniedException a) {
+                m += " (" + StoreFiles.describe(a) + ")";
+            }
+        }
+        return m;
+    }
+
+    /** What to tell an operator whose table has the damaged file {@code c.file()}: how to rebuild it, if it is in a table directory. */
+    static Optional<String> rebuildHint(StoreCorruptedException c) {
+        Path table = c.file().getParent();
+        if (table == null || table.getParent() == null) {
+            return Optional.empty();
+        }
+        return Optional.of("The table's files are damaged; reads of it cannot be trusted. Rebuild it from its Delta table with:\n"
+                + "  ./larder rebuild --store " + table.getParent() + " --table " + table.getFileName()
+                + (c.file().getFileName().toString().equals("table.properties") ? " --delta PATH --key COLUMNS" : ""));
     }
 
     @Override

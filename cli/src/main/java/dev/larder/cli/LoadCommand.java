@@ -44,6 +44,11 @@ final class LoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (version != null) {
+            OptionChecks.atLeast("--version", version, 0);
+        }
+        OptionChecks.inlineBytes("--inline-bytes", inlineBytes);
+        OptionChecks.notNegative("--ttl", ttl);
         DeltaSource src = DeltaSource.open(delta);
         long v = version != null ? version : timestamp != null ? src.versionAtOrBefore(timestamp.toEpochMilli()) : src.latestVersion();
         FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(v), key, inlineBytes);

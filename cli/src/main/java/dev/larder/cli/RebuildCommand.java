@@ -36,7 +36,9 @@ final class RebuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (FeatureStore store = FeatureStore.open(target.store)) {
+        OptionChecks.inlineBytes("--inline-bytes", inlineBytes);
+        OptionChecks.notNegative("--ttl", ttl);
+        try (FeatureStore store = FeatureStore.openExisting(target.store)) {
             Rebuild.Plan plan;
             if (delta != null) {
                 if (key == null || key.isEmpty()) {

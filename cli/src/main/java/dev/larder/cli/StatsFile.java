@@ -3,10 +3,13 @@ package dev.larder.cli;
 import dev.larder.ingest.Larder;
 import dev.larder.ingest.TableStatus;
 import dev.larder.store.ReadMetrics;
+import dev.larder.store.StoreFiles;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -51,13 +54,16 @@ final class StatsFile {
     }
 
     static void write(Path store, String text) throws IOException {
-        Path tmp = store.resolve(NAME + ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, store.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        StoreFiles.replaceAtomically(store.resolve(NAME), text.getBytes(StandardCharsets.UTF_8));
     }
 
     static Optional<String> read(Path store) throws IOException {
         Path p = store.resolve(NAME);
-        return Files.exists(p) ? Optional.of(Files.readString(p)) : Optional.empty();
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
     }
 }

@@ -24,7 +24,8 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (FeatureStore store = FeatureStore.open(target.store)) {
+        OptionChecks.atLeast("--max-differences", max, 0);
+        try (FeatureStore store = FeatureStore.openExisting(target.store)) {
             FeatureTable t = store.table(target.table);
             DeltaSource src = StoreOptions.deltaSource(t, delta);
             // Checksums first: they find damage that equal values would hide (padding, lineage) without reading Delta.

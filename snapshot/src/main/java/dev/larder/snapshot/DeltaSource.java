@@ -24,6 +24,8 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 
@@ -46,6 +48,9 @@ public final class DeltaSource {
      */
     static final Set<String> SUPPORTED_READER_FEATURES = Set.of(
             "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "vacuumProtocolCheck");
+
+    /** Classic, multi-part and v2 checkpoint files; group 1 is the version. */
+    private static final Pattern CHECKPOINT_FILE = Pattern.compile("(\\d{20})\\.checkpoint(\\..+)?\\.(parquet|json)");
 
     private final Engine engine;
     private final TablePaths paths;
@@ -329,6 +334,60 @@ public final class DeltaSource {
                 }
             }
         }
+        if (file == null && reason == DeltaReadException.Reason.MALFORMED_LOG) {
+            DeltaReadException checkpoint = checkpointError(e, version);
+            if (checkpoint != null) {
+                return checkpoint;
+            }
+        }
         return new DeltaReadException(reason, paths.root, version, file, null, detail + ": " + e, e);
+    }
+
+    /**
+     * Kernel reports an unreadable checkpoint with the toString of its internal input object, naming neither the file
+     * nor its version. Our own readers name the data files they fail on, so a parquet failure that reaches
+     * {@link #translate} comes from log replay, which reads the newest checkpoint at or before {@code version}: that
+     * checkpoint is named instead. Null when {@code e} is not a parquet failure or no such checkpoint exists.
+     */
+    private DeltaReadException checkpointError(Throwable e, long version) {
+        Throwable parquet = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            for (StackTraceElement frame : t.getStackTrace()) {
+                if (frame.getClassName().startsWith("org.apache.parquet.")
+                        || frame.getClassName().startsWith("io.delta.kernel.defaults.internal.parquet.")) {
+                    parquet = t;
+                    break;
+                }
+            }
+        }
+        if (parquet == null) {
+            return null;
+        }
+        String checkpoint = null;
+        long checkpointVersion = -1;
+        String first = paths.root + "/_delta_log/" + String.format("%020d", 0);
+        try (CloseableIterator<FileStatus> it = engine.getFileSystemClient().listFrom(first)) {
+            while (it.hasNext()) {
+                String path = it.next().getPath();
+                Matcher m = CHECKPOINT_FILE.matcher(new io.delta.kernel.internal.fs.Path(path).getName());
+                if (m.matches()) {
+                    long v = Long.parseLong(m.group(1));
+                    // The listing is sorted: the first file of a multi-part checkpoint is kept.
+                    if ((version < 0 || v <= version) && v > checkpointVersion) {
+                        checkpointVersion = v;
+                        checkpoint = path;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException listing) {
+            e.addSuppressed(listing);
+            return null;
+        }
+        if (checkpoint == null) {
+            return null;
+        }
+        String problem = String.valueOf(parquet.getMessage()).replaceAll("[\\w.$]+@[0-9a-f]+", "the file");
+        return new DeltaReadException(DeltaReadException.Reason.MALFORMED_LOG, paths.root, checkpointVersion, checkpoint, null,
+                "the checkpoint of version " + checkpointVersion + " cannot be read: " + problem, e);
     }
 }

@@ -5,6 +5,7 @@ import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.StoreException;
+import dev.larder.store.StoreFiles;
 import dev.larder.store.TableMetadata;
 import dev.larder.store.TableOptions;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -126,7 +128,7 @@ public final class Rebuild {
         if (!Files.exists(lockFile)) {
             return;
         }
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             FileLock lock = ch.tryLock();
             if (lock == null) {
                 throw new StoreException("table at " + lockFile.getParent() + " is open in another process; close it before rebuilding");
@@ -135,7 +137,7 @@ public final class Rebuild {
         } catch (OverlappingFileLockException e) {
             throw new StoreException("table at " + lockFile.getParent() + " is open in this process; close it before rebuilding");
         } catch (IOException e) {
-            throw new StoreException("cannot check whether " + lockFile.getParent() + " is open: " + e.getMessage(), e);
+            throw new StoreException("cannot check whether " + lockFile.getParent() + " is open: " + StoreFiles.describe(e), e);
         }
     }
 }

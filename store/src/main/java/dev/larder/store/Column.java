@@ -20,6 +20,7 @@ public record Column(String name, ColumnType type, boolean nullable, int capacit
     public static final int DEFAULT_VARIABLE_CAPACITY = 64;
     /** The inline area must hold the 8-byte heap offset of a value that does not fit it. */
     public static final int MIN_VARIABLE_CAPACITY = 8;
+    public static final int MAX_VARIABLE_CAPACITY = 1 << 20;
 
     public Column {
         Objects.requireNonNull(name, "name");
@@ -27,9 +28,9 @@ public record Column(String name, ColumnType type, boolean nullable, int capacit
         if (name.isEmpty()) {
             throw new IllegalArgumentException("column name must not be empty");
         }
-        if (type.isVariableWidth() && (capacity < MIN_VARIABLE_CAPACITY || capacity > 1 << 20)) {
+        if (type.isVariableWidth() && (capacity < MIN_VARIABLE_CAPACITY || capacity > MAX_VARIABLE_CAPACITY)) {
             throw new IllegalArgumentException("column " + name + ": capacity must be in " + MIN_VARIABLE_CAPACITY
-                    + "..1048576 bytes, got " + capacity);
+                    + ".." + MAX_VARIABLE_CAPACITY + " bytes, got " + capacity);
         }
         if (type == ColumnType.FLOAT32_ARRAY && (dimension <= 0 || dimension > 1 << 16)) {
             throw new IllegalArgumentException("column " + name + ": dimension must be in 1..65536, got " + dimension);

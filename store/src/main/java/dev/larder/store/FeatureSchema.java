@@ -43,8 +43,13 @@ public final class FeatureSchema {
             }
         }
         this.byName = Collections.unmodifiableMap(names);
-        for (int k : keyColumns) {
-            Column c = columns.get(k);
+        for (int i = 0; i < keyColumns.length; i++) {
+            Column c = columns.get(keyColumns[i]);
+            for (int j = 0; j < i; j++) {
+                if (keyColumns[j] == keyColumns[i]) {
+                    throw new IllegalArgumentException("key column '" + c.name() + "' is named more than once");
+                }
+            }
             if (!c.type().keyable()) {
                 throw new IllegalArgumentException("key column " + c.name() + " has type " + c.typeString()
                         + ", which cannot be an entity key (use an integer, date, timestamp, boolean, string or binary column)");

@@ -3,7 +3,10 @@ package dev.larder.store;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,6 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * tables is thread-safe; each table then follows its own single-writer, many-readers contract ({@link FeatureTable}).
  */
 public final class FeatureStore implements AutoCloseable {
+    /** The files a table's data lives in besides its metadata (see {@link FeatureTable}). */
+    private static final DirectoryStream.Filter<Path> DATA_FILES = p -> {
+        String f = p.getFileName().toString();
+        return f.equals("state.dat") || f.equals("rows.dat") || f.equals(HeapDescriptor.FILE)
+                || f.startsWith("index-") && f.endsWith(".dat");
+    };
+
     private final Path dir;
     private final InstantSource clock;
     private final Map<String, FeatureTable> open = new ConcurrentHashMap<>();
@@ -35,6 +45,27 @@ public final class FeatureStore implements AutoCloseable {
         return new FeatureStore(dir.toAbsolutePath(), clock);
     }
 
+    /**
+     * Opens a store directory that must already exist, creating nothing: for tools that only read or repair a store,
+     * where a mistyped path must fail rather than leave an empty store behind.
+     *
+     * @throws StoreException "no store at DIR" when the directory does not exist or is not a directory
+     */
+    public static FeatureStore openExisting(Path dir) {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(dir, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new StoreException("no store at " + dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot open store " + dir + ": " + StoreFiles.describe(e), e);
+        }
+        if (!attributes.isDirectory()) {
+            throw new StoreException("no store at " + dir + " (not a directory)");
+        }
+        return new FeatureStore(dir.toAbsolutePath(), InstantSource.system());
+    }
+
     public Path directory() {
         return dir;
     }
@@ -49,10 +80,73 @@ public final class FeatureStore implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new StoreException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw new StoreException("cannot list " + dir + ": " + StoreFiles.describe(e), e);
         }
         Collections.sort(names);
         return names;
+    }
+
+    /**
+     * Names of sub-directories that look like tables but cannot be opened, sorted: data files without a
+     * {@code table.properties} (deleted, or a create that never finished), or a directory this process may not inspect.
+     * {@link #tableNames} leaves them out; listings for operators show them with the error {@link #table} throws for
+     * them ({@link StoreCorruptedException} naming the missing file, or "permission denied" naming the path).
+     */
+    public List<String> damagedTableNames() {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (!StoreFiles.isValidName(name)) {
+                    continue;
+                }
+                try {
+                    if (!hasMetadata(p) && holdsDataFiles(p)) {
+                        names.add(name);
+                    }
+                } catch (IOException e) {
+                    names.add(name);
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot list " + dir + ": " + StoreFiles.describe(e), e);
+        }
+        Collections.sort(names);
+        return names;
+    }
+
+    /** Whether {@code table.properties} is there; throws when that cannot be told, e.g. permission denied. */
+    private static boolean hasMetadata(Path table) throws IOException {
+        try {
+            Files.readAttributes(table.resolve(TableMetadata.FILE), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    private static boolean holdsDataFiles(Path table) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(table, DATA_FILES)) {
+            return ds.iterator().hasNext();
+        }
+    }
+
+    /** Throws unless the table's metadata file exists: damaged when data files remain, else there is no such table. */
+    private static void checkMetadataExists(String name, Path table) {
+        boolean damaged;
+        try {
+            if (hasMetadata(table)) {
+                return;
+            }
+            damaged = Files.isDirectory(table) && holdsDataFiles(table);
+        } catch (IOException e) {
+            throw new StoreException("cannot open table " + name + ": " + StoreFiles.describe(e), e);
+        }
+        if (damaged) {
+            throw new StoreCorruptedException(table.resolve(TableMetadata.FILE),
+                    "missing while the table's data files remain (deleted, or a load that never finished)");
+        }
+        throw new StoreException("no table " + name + " at " + table + " (missing " + TableMetadata.FILE + ")");
     }
 
     public boolean exists(String name) {
@@ -67,9 +161,7 @@ public final class FeatureStore implements AutoCloseable {
      */
     public TableMetadata metadata(String name) {
         Path t = dir.resolve(StoreFiles.checkName(name));
-        if (!Files.exists(t.resolve(TableMetadata.FILE))) {
-            throw new StoreException("no table " + name + " at " + t + " (missing " + TableMetadata.FILE + ")");
-        }
+        checkMetadataExists(name, t);
         return TableMetadata.read(t);
     }
 
@@ -86,6 +178,7 @@ public final class FeatureStore implements AutoCloseable {
         StoreFiles.checkName(name);
         FeatureTable t = open.get(name);
         if (t == null) {
+            checkMetadataExists(name, dir.resolve(name));
             t = FeatureTable.open(name, dir.resolve(name), clock);
             open.put(name, t);
         }
@@ -105,7 +198,7 @@ public final class FeatureStore implements AutoCloseable {
             }
             Files.delete(t);
         } catch (IOException e) {
-            throw new StoreException("cannot drop table " + name + ": " + e.getMessage(), e);
+            throw new StoreException("cannot drop table " + name + ": " + StoreFiles.describe(e), e);
         }
     }
 

@@ -52,7 +52,8 @@ public final class RowLayoutDescriptor {
         this.schema = schema;
         this.keyCapacity = KeyCodec.capacity(schema);
         if (keyCapacity > Short.MAX_VALUE) {
-            throw new IllegalArgumentException("key too wide: " + keyCapacity + " bytes (max " + Short.MAX_VALUE + ")");
+            throw new IllegalArgumentException("key too wide: " + keyCapacity + " bytes (max " + Short.MAX_VALUE + "); widest key column(s): "
+                    + widestKeyColumns(schema) + "; lower their capacity (e.g. load --inline-bytes)");
         }
         this.nullsOffset = align(KEY + keyCapacity, 8);
         int n = schema.columnCount();
@@ -75,6 +76,21 @@ public final class RowLayoutDescriptor {
             throw new IllegalArgumentException("row too wide: " + size + " bytes; lower string/binary capacities");
         }
         this.rowSize = (int) size;
+    }
+
+    private static String widestKeyColumns(FeatureSchema schema) {
+        int widest = 0;
+        for (int k = 0; k < schema.keyColumnCount(); k++) {
+            widest = Math.max(widest, KeyCodec.slotWidth(schema.column(schema.keyColumn(k))));
+        }
+        List<String> names = new ArrayList<>();
+        for (int k = 0; k < schema.keyColumnCount(); k++) {
+            Column c = schema.column(schema.keyColumn(k));
+            if (KeyCodec.slotWidth(c) == widest) {
+                names.add(c.name() + " (" + c.typeString() + ")");
+            }
+        }
+        return String.join(", ", names);
     }
 
     private static int align(int v, int a) {

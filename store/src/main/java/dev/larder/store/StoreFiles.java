@@ -4,16 +4,26 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.regex.Pattern;
 
-/** File helpers shared by the store: owner-only creation, directory fsync, mapping, name validation. Stateless. */
-final class StoreFiles {
+/**
+ * File helpers shared by the store (and the command line's status file): owner-only creation, atomic replacement,
+ * directory fsync, mapping, name validation. Files are created owner-only whatever the umask, and no file is opened
+ * through a symbolic link, so a link planted in a store directory can neither redirect a write nor be read as ours.
+ * Stateless.
+ */
+public final class StoreFiles {
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
 
@@ -36,7 +46,7 @@ final class StoreFiles {
                 Files.createDirectories(dir, ownerOnlyDirectory());
             }
         } catch (IOException e) {
-            throw new StoreException("cannot create directory " + dir + ": " + e.getMessage(), e);
+            throw new StoreException("cannot create directory " + dir + ": " + describe(e), e);
         }
     }
 
@@ -46,21 +56,84 @@ final class StoreFiles {
         }
     }
 
+    /**
+     * An I/O failure as an operator should read it: file-system exceptions carry only the path in their message, so
+     * a refused access would print as a bare path; it reads {@code permission denied: PATH} instead.
+     */
+    public static String describe(IOException e) {
+        if (e instanceof AccessDeniedException a) {
+            return "permission denied: " + a.getFile() + (a.getReason() == null ? "" : " (" + a.getReason() + ")");
+        }
+        if (e instanceof NoSuchFileException n) {
+            return "no such file or directory: " + n.getFile();
+        }
+        if (e instanceof FileSystemException f && f.getReason() == null) {
+            return f.getClass().getSimpleName() + ": " + f.getMessage();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
+    static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
     /** A table name is one path element: it can never escape the store directory. */
     static String checkName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (!isValidName(name)) {
             throw new IllegalArgumentException("invalid table name '" + name
                     + "': use 1-128 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'");
         }
         return name;
     }
 
+    /**
+     * Opens a table file, creating it new when {@code create}. An existing table whose file is gone is damaged, so a
+     * missing file is reported as such (naming it), not as a bare I/O error.
+     */
     static FileChannel openReadWrite(Path file, boolean create) throws IOException {
-        if (create) {
-            return FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                    ownerOnlyFile());
+        try {
+            if (create) {
+                return FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), ownerOnlyFile());
+            }
+            return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            if (create) {
+                throw e;
+            }
+            throw new StoreCorruptedException(file, "missing (deleted or moved while the table's metadata remains)");
+        } catch (IOException e) {
+            refuseLink(file);
+            throw e;
         }
-        return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+
+    /** Called when opening {@code file} failed: a symbolic link where a store file belongs is damage, reported as such. */
+    static void refuseLink(Path file) {
+        if (Files.isSymbolicLink(file)) {
+            throw new StoreCorruptedException(file, "is a symbolic link; Larder never follows links in a store directory");
+        }
+    }
+
+    /**
+     * Replaces {@code target} with {@code content} so that a crash leaves either the old or the new content: the bytes go
+     * to {@code <target>.tmp}, created new and owner-only after removing whatever is there (a file or a planted link is
+     * deleted, never followed), are forced to disk, and the temporary file is renamed over the target (renaming replaces a
+     * link at the target instead of writing through it); then the directory is synced.
+     */
+    public static void replaceAtomically(Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS), ownerOnlyFile())) {
+            ByteBuffer buf = ByteBuffer.wrap(content);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(target.toAbsolutePath().getParent());
     }
 
     /**

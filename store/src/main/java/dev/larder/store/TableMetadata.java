@@ -4,13 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.zip.CRC32;
@@ -40,32 +37,22 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage)
         p.setProperty("lineage.commit.timestamp.millis", Long.toString(lineage.commitTimestampMillis()));
         String body = canonical(p);
         String text = body + "crc32=" + crc(body) + "\n";
-        Path tmp = dir.resolve(FILE + ".tmp");
         Path target = dir.resolve(FILE);
         try {
-            Files.deleteIfExists(tmp);
-            try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    StoreFiles.ownerOnlyFile())) {
-                ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            StoreFiles.fsyncDirectory(dir);
+            StoreFiles.replaceAtomically(target, text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new StoreException("cannot write " + target + ": " + StoreFiles.describe(e), e);
         }
     }
 
     static TableMetadata read(Path dir) {
         Path file = dir.resolve(FILE);
         String text;
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
+            StoreFiles.refuseLink(file);
+            throw new StoreException("cannot read " + file + ": " + StoreFiles.describe(e), e);
         }
         int crcAt = text.lastIndexOf("crc32=");
         if (crcAt < 0 || !text.endsWith("\n")) {

@@ -1,0 +1,39 @@
+package dev.larder.cli;
+
+import dev.larder.store.Column;
+import java.time.Duration;
+
+/**
+ * Range checks of numeric options, run before a command touches anything, so that a refused command leaves nothing
+ * behind; a refusal names the option and the value given. Stateless.
+ */
+final class OptionChecks {
+    private OptionChecks() {
+    }
+
+    static void atLeast(String option, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException(option + " must be at least " + min + ", got " + value);
+        }
+    }
+
+    /** Inline bytes per string/binary value: the bounds a column's capacity has. */
+    static void inlineBytes(String option, int value) {
+        if (value < Column.MIN_VARIABLE_CAPACITY || value > Column.MAX_VARIABLE_CAPACITY) {
+            throw new IllegalArgumentException(option + " must be in " + Column.MIN_VARIABLE_CAPACITY + ".." + Column.MAX_VARIABLE_CAPACITY
+                    + ", got " + value);
+        }
+    }
+
+    static void positive(String option, Duration value) {
+        if (!value.isPositive()) {
+            throw new IllegalArgumentException(option + " must be positive, got " + value);
+        }
+    }
+
+    static void notNegative(String option, Duration value) {
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(option + " must not be negative, got " + value);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.larder.cli;
+
+import static dev.larder.cli.CliTest.larder;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.larder.cli.CliTest.Run;
+import dev.larder.store.ColumnType;
+import dev.larder.store.FeatureSchema;
+import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
+import dev.larder.store.TableOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A table with a file missing is named as damaged, with the file and the command that repairs it. */
+class DamagedTableMessagesTest {
+    @TempDir
+    Path dir;
+
+    private Path store() {
+        return dir.resolve("store");
+    }
+
+    private void createTable(String name) {
+        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64).build();
+        try (FeatureStore s = FeatureStore.open(store())) {
+            FeatureTable t = s.create(name, schema, TableOptions.DEFAULT);
+            t.writer().upsert(t.newRow().setLong(0, 1).setDouble(1, 2.0), 1, 1000);
+        }
+    }
+
+    @Test
+    void aMissingDataFileIsNamedWithTheRebuildCommand() throws Exception {
+        for (String file : new String[] {"state.dat", "rows.dat", "heap.dat"}) {
+            String table = "t_" + file.replace('.', '_');
+            createTable(table);
+            Files.delete(store().resolve(table).resolve(file));
+            Run get = larder("get", "--store", store().toString(), "--table", table, "1");
+            assertEquals(1, get.exit(), get.out());
+            assertTrue(get.err().contains(store().resolve(table).resolve(file) + ": missing"), get.err());
+            assertTrue(get.err().contains("./larder rebuild --store " + store() + " --table " + table + "\n"), get.err());
+        }
+    }
+
+    @Test
+    void aTableWhoseMetadataIsMissingStaysInStatsAsDamaged() throws Exception {
+        createTable("kept");
+        createTable("lost");
+        Path metadata = store().resolve("lost").resolve("table.properties");
+        Files.delete(metadata);
+
+        Run stats = larder("stats", "--store", store().toString());
+        assertTrue(stats.out().contains("kept: 1 rows"), stats.out());
+        assertTrue(stats.out().contains("lost: ") && stats.out().contains(metadata + ": missing"), stats.out());
+        assertTrue(stats.out().contains("./larder rebuild --store " + store() + " --table lost --delta PATH --key COLUMNS"), stats.out());
+
+        Run get = larder("get", "--store", store().toString(), "--table", "lost", "1");
+        assertEquals(1, get.exit(), get.out());
+        assertTrue(get.err().contains(metadata + ": missing"), get.err());
+        assertTrue(get.err().contains("./larder rebuild --store " + store() + " --table lost --delta PATH --key COLUMNS"), get.err());
+    }
+}

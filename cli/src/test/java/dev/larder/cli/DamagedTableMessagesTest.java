@@ -9,6 +9,7 @@ import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.Lineage;
 import dev.larder.store.TableOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ class DamagedTableMessagesTest {
         try (FeatureStore s = FeatureStore.open(store())) {
             FeatureTable t = s.create(name, schema, TableOptions.DEFAULT);
             t.writer().upsert(t.newRow().setLong(0, 1).setDouble(1, 2.0), 1, 1000);
+            t.writer().publish(new Lineage("", "", 1, 1000));
         }
     }
 

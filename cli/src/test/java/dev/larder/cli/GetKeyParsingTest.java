@@ -10,6 +10,7 @@ import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.Lineage;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
 import java.nio.file.Path;
@@ -35,11 +36,13 @@ class GetKeyParsingTest {
             RowBuffer row = t.newRow();
             t.writer().upsert(row.setBoolean(0, true).setLong(1, 7).setDouble(2, 1.5), 1, 1000);
             t.writer().upsert(row.setBoolean(0, false).setLong(1, 7).setDouble(2, -2.5), 1, 1000);
+            t.writer().publish(new Lineage("", "", 1, 1000));
             FeatureSchema typed = FeatureSchema.builder().keyColumn("n", ColumnType.INT32).keyColumn("day", ColumnType.DATE)
                     .add(Column.variable("blob", ColumnType.BINARY, false, 16)).key("blob").column("score", ColumnType.FLOAT64).build();
             FeatureTable u = s.create("typed", typed, TableOptions.DEFAULT);
             u.writer().upsert(u.newRow().setLong(0, 5).setLong(1, LocalDate.parse("2026-11-24").toEpochDay())
                     .setBytes(2, new byte[] {1, 2, 3}).setDouble(3, 4.5), 1, 1000);
+            u.writer().publish(new Lineage("", "", 1, 1000));
         }
     }
 

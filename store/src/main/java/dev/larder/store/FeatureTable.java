@@ -69,8 +69,14 @@ public final class FeatureTable implements AutoCloseable {
         FileChannel heapCh = null;
         UndoLog undoLog = null;
         try {
-            lockCh = FileChannel.open(dir.resolve("writer.lock"), java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                    StoreFiles.ownerOnlyFile());
+            Path lockPath = dir.resolve("writer.lock");
+            try {
+                lockCh = FileChannel.open(lockPath, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS), StoreFiles.ownerOnlyFile());
+            } catch (IOException e) {
+                StoreFiles.refuseLink(lockPath);
+                throw e;
+            }
             FileLock l;
             try {
                 l = lockCh.tryLock();
@@ -157,7 +163,7 @@ public final class FeatureTable implements AutoCloseable {
             closeQuietly(heapCh);
             closeQuietly(rowsCh);
             closeQuietly(lockCh);
-            throw new StoreException("cannot open table " + name + " at " + dir + ": " + e, e);
+            throw new StoreException("cannot open table " + name + " at " + dir + ": " + StoreFiles.describe(e), e);
         } catch (RuntimeException e) {
             closeQuietly(undoLog);
             closeQuietly(heapCh);

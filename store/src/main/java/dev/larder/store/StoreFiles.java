@@ -168,12 +168,6 @@ public final class StoreFiles {
 
     private static final int RESERVE_CHUNK = 1 << 20;
 
-    /** An I/O failure's reason in words: "no space left on device" rather than a bare exception class. */
-    static String describe(IOException e) {
-        String m = e.getMessage();
-        return m == null || m.isEmpty() ? e.getClass().getSimpleName() : m;
-    }
-
     static MappedByteBuffer map(FileChannel ch, long position, long size) throws IOException {
         return ch.map(FileChannel.MapMode.READ_WRITE, position, size);
     }

@@ -10,7 +10,7 @@ final class StoreOptions {
     @Option(names = "--store", required = true, description = "Store directory.")
     Path store;
 
-    @Option(names = "--table", required = true, description = "Table name in the store.")
+    @Option(names = "--table", required = true, description = "Table name in the store.", converter = TableNameConverter.class)
     String table;
 
     /** The Delta table {@code t} follows: {@code override} when given, else the source recorded in its lineage. */

@@ -147,4 +147,27 @@ class CliTest {
         assertEquals(1, noTable.exit());
         assertTrue(noTable.err().contains("NOT_FOUND"), noTable.err());
     }
+
+    /** {@code users.g1} would be taken by follow for a newer generation of {@code users}: no command accepts it as a name. */
+    @Test
+    void generationNamesAreRefusedAsTableNames() {
+        String delta = dir.resolve("delta").toString();
+        String store = dir.resolve("store").toString();
+        assertEquals(0, larder("generate", "--rows", "500", "--features", "2", "--commits", "1", "--out", delta).exit());
+        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users").exit());
+        for (String[] args : List.of(
+                new String[] {"load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users.g1"},
+                new String[] {"follow", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users.g1", "--duration", "1s"},
+                new String[] {"get", "--store", store, "--table", "users.g1", "1"},
+                new String[] {"verify", "--store", store, "--table", "users.g7"},
+                new String[] {"rebuild", "--store", store, "--table", "users.g1", "--yes"})) {
+            Run r = larder(args);
+            assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().contains("reserved for the generations of table users"), r.err());
+        }
+        try (FeatureStore s = FeatureStore.open(Path.of(store))) {
+            assertEquals(List.of("users"), s.tableNames());
+        }
+        assertEquals(0, larder("verify", "--store", store, "--table", "users").exit());
+    }
 }

@@ -374,7 +374,7 @@ class FeatureTableTest {
 
             FeatureSchema wider = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("added", ColumnType.INT32)
                     .column("x", ColumnType.FLOAT64).build();
-            FeatureTable next = store.create("t.g1", wider, TableOptions.DEFAULT);
+            FeatureTable next = store.createGeneration("t", 1, wider, TableOptions.DEFAULT);
             next.writer().upsert(next.newRow().setLong(0, 1).setLong(1, 7).setDouble(2, 2.5), 2, 0);
             old.replaceWith(next);
             assertEquals(next, old.current());
@@ -439,6 +439,25 @@ class FeatureTableTest {
             }
             assertThrows(IllegalArgumentException.class, () -> store.create("../evil", SCHEMA, TableOptions.DEFAULT));
             assertThrows(IllegalArgumentException.class, () -> store.table(".hidden"));
+        }
+    }
+
+    @Test
+    void generationNamesAreReservedForGenerations() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> store.create("users.g1", SCHEMA, TableOptions.DEFAULT));
+            assertTrue(e.getMessage().contains("reserved for the generations of table users"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> store.createGeneration("users.g1", 2, SCHEMA, TableOptions.DEFAULT));
+            assertTrue(store.tableNames().isEmpty(), "nothing was created: " + store.tableNames());
+            // Names that merely look alike are ordinary tables.
+            store.create("users.g", SCHEMA, TableOptions.DEFAULT);
+            store.create("users.g01x", SCHEMA, TableOptions.DEFAULT);
+            store.create("users.gold", SCHEMA, TableOptions.DEFAULT);
+            store.createGeneration("users", 1, SCHEMA, TableOptions.DEFAULT);
+            assertEquals(java.util.List.of("users.g", "users.g01x", "users.g1", "users.gold"), store.tableNames());
+            StoreException exists = assertThrows(StoreException.class, () -> store.create("users", SCHEMA, TableOptions.DEFAULT));
+            assertTrue(exists.getMessage().contains("already exists") && exists.getMessage().contains("users.g1"), exists.getMessage());
         }
     }
 }

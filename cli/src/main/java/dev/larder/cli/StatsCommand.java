@@ -2,6 +2,7 @@ package dev.larder.cli;
 
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.Generations;
 import dev.larder.store.Lineage;
 import dev.larder.store.StoreException;
 import java.nio.file.Files;
@@ -26,8 +27,8 @@ final class StatsCommand implements Callable<Integer> {
         Path live = store.resolve(StatsFile.NAME);
         java.util.Optional<String> metrics = StatsFile.read(store);
         try (FeatureStore s = FeatureStore.open(store)) {
-            for (String name : s.tableNames()) {
-                System.out.println(describe(s, name));
+            for (String dir : s.tableNames()) {
+                System.out.println(describe(s, Generations.tableOf(dir), dir));
             }
         }
         if (metrics.isPresent()) {
@@ -42,8 +43,14 @@ final class StatsCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String describe(FeatureStore s, String name) throws java.io.IOException {
-        Path dir = s.directory().resolve(name);
+    /** One generation of a table: as {@code t} when it is the only one, else as {@code t [t.g2]}, saying which is current. */
+    private static String describe(FeatureStore s, String table, String generation) throws java.io.IOException {
+        Path dir = s.directory().resolve(generation);
+        String name = table;
+        if (!generation.equals(table) || s.generations(table).size() > 1) {
+            name = table + " [" + generation + (isCurrent(s, table, generation) ? "" : ", not current: an unfinished or replaced generation, "
+                    + "dropped when the table is next followed or rebuilt") + "]";
+        }
         long bytes = 0;
         try (var files = Files.list(dir)) {
             for (Path p : files.toList()) {
@@ -52,7 +59,7 @@ final class StatsCommand implements Callable<Integer> {
         }
         FeatureTable t;
         try {
-            t = s.table(name);
+            t = s.generation(table, Generations.parse(table, generation));
         } catch (StoreException e) {
             return String.format("%s: %.1f MB on disk; %s", name, bytes / 1e6, e.getMessage());
         }
@@ -63,7 +70,15 @@ final class StatsCommand implements Callable<Integer> {
         String out = String.format("%s: %,d rows, %s; source %s (id %s); %d-byte rows, %.1f MB on disk%s%s", name, t.size(), fresh,
                 l.sourcePath().isEmpty() ? "-" : l.sourcePath(), l.sourceId().isEmpty() ? "-" : l.sourceId(), t.layout().rowSize(),
                 bytes / 1e6, t.ttl().isZero() ? "" : ", TTL " + t.ttl(), t.recoveredOnOpen() ? " (recovered after an unclean close)" : "");
-        s.close(name);
+        s.close(generation);
         return out;
+    }
+
+    private static boolean isCurrent(FeatureStore s, String table, String generation) {
+        try {
+            return s.resolve(table).equals(generation);
+        } catch (StoreException e) {
+            return false;
+        }
     }
 }

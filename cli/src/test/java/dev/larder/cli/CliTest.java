@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import java.io.ByteArrayOutputStream;
@@ -169,5 +170,61 @@ class CliTest {
             assertEquals(List.of("users"), s.tableNames());
         }
         assertEquals(0, larder("verify", "--store", store, "--table", "users").exit());
+    }
+
+    /** VACUUM: deletes the data files {@code version}'s commit removed, so the changes of that version cannot be read. */
+    static void vacuumFilesRemovedBy(Path delta, long version) throws java.io.IOException {
+        String json = Files.readString(delta.resolve("_delta_log").resolve(String.format("%020d.json", version)));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"remove\":\\{\"path\":\"([^\"]+)\"").matcher(json);
+        int deleted = 0;
+        while (m.find()) {
+            Files.delete(delta.resolve(m.group(1)));
+            deleted++;
+        }
+        assertTrue(deleted > 0, "commit " + version + " removed no files");
+    }
+
+    /**
+     * After follow re-bootstraps a table whose history was vacuumed, the table lives on as {@code t.g1}; every command
+     * must still find it as {@code t}.
+     */
+    @Test
+    void aTableKeepsItsNameAcrossGenerations() throws Exception {
+        Path delta = dir.resolve("delta");
+        String store = dir.resolve("store").toString();
+        assertEquals(0, larder("generate", "--rows", "2000", "--features", "3", "--commits", "2", "--rows-per-file", "500",
+                "--out", delta.toString()).exit());
+        assertEquals(0, larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store, "--table", "t",
+                "--version", "0").exit());
+        vacuumFilesRemovedBy(delta, 1);
+        Run follow = larder("follow", "--store", store, "--delta", delta.toString(), "--key", "entity_id", "--table", "t",
+                "--poll", "100ms", "--status-every", "1s", "--duration", "4s");
+        assertEquals(0, follow.exit(), follow.err());
+        assertTrue(follow.out().contains("t [t.g1] FOLLOWING: watermark v2"), follow.out());
+        try (FeatureStore s = FeatureStore.open(Path.of(store))) {
+            assertEquals(List.of("t.g1"), s.tableNames());
+        }
+
+        Run verify = larder("verify", "--store", store, "--table", "t");
+        assertEquals(0, verify.exit(), verify.out() + verify.err());
+        assertTrue(verify.out().startsWith("OK: t equals") && verify.out().contains("at version 2"), verify.out());
+        List<String> dump = larder("dump", "--store", store, "--table", "t").out().lines().toList();
+        assertTrue(dump.size() > 1000, "dump of t: " + dump.size() + " lines");
+        String key = dump.get(0).substring("{\"entity_id\": ".length(), dump.get(0).indexOf(','));
+        Run get = larder("get", "--store", store, "--table", "t", key);
+        assertEquals(0, get.exit(), get.err());
+        assertTrue(get.out().contains("status: FOUND") && get.out().contains("version=2"), get.out());
+        Run stats = larder("stats", "--store", store);
+        assertEquals(0, stats.exit(), stats.err());
+        assertTrue(stats.out().contains("t [t.g1]: ") && stats.out().contains("watermark v2"), stats.out());
+        Run again = larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store, "--table", "t");
+        assertEquals(1, again.exit());
+        assertTrue(again.err().contains("already exists"), again.err());
+
+        DeltaTableGenerator.appendCommit(delta);
+        Run apply = larder("apply-changes", "--store", store, "--table", "t");
+        assertEquals(0, apply.exit(), apply.err());
+        assertTrue(apply.out().contains("watermark 3"), apply.out());
+        assertEquals(0, larder("verify", "--store", store, "--table", "t").exit());
     }
 }

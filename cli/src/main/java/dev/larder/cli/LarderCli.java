@@ -1,5 +1,6 @@
 package dev.larder.cli;
 
+import dev.larder.store.Generations;
 import dev.larder.store.StoreCorruptedException;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -27,7 +28,7 @@ public final class LarderCli implements Runnable {
             if (ex instanceof StoreCorruptedException c && c.file().getParent() != null && c.file().getParent().getParent() != null) {
                 Path table = c.file().getParent();
                 cmd.getErr().println("The table's files are damaged; reads of it cannot be trusted. Rebuild it from its Delta table with:");
-                cmd.getErr().println("  ./larder rebuild --store " + table.getParent() + " --table " + table.getFileName()
+                cmd.getErr().println("  ./larder rebuild --store " + table.getParent() + " --table " + Generations.tableOf(table.getFileName().toString())
                         + (c.file().getFileName().toString().equals("table.properties") ? " --delta PATH --key COLUMNS" : ""));
             }
             return 1;

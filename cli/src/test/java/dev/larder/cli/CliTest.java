@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -225,6 +226,74 @@ class CliTest {
         Run apply = larder("apply-changes", "--store", store, "--table", "t");
         assertEquals(0, apply.exit(), apply.err());
         assertTrue(apply.out().contains("watermark 3"), apply.out());
+        assertEquals(0, larder("verify", "--store", store, "--table", "t").exit());
+    }
+
+    /** The data files of a Delta table, with their bytes, so a test can damage them and put them back. */
+    static Map<Path, byte[]> dataFiles(Path delta) throws java.io.IOException {
+        Map<Path, byte[]> out = new java.util.TreeMap<>();
+        try (var files = Files.walk(delta)) {
+            for (Path p : files.filter(p -> p.toString().endsWith(".parquet")).toList()) {
+                out.put(p, Files.readAllBytes(p));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * rebuild is what every damaged-file error recommends: it builds the new copy beside the old table, so a rebuild
+     * that fails (here on a corrupt Delta data file) leaves the table as it was; and it works when the table's files,
+     * its metadata included, are damaged beyond opening.
+     */
+    @Test
+    void rebuildReplacesTheTableOnlyOnceTheNewCopyIsComplete() throws Exception {
+        Path delta = dir.resolve("delta");
+        String store = dir.resolve("store").toString();
+        assertEquals(0, larder("generate", "--rows", "3000", "--features", "2", "--commits", "1", "--rows-per-file", "500",
+                "--out", delta.toString()).exit());
+        assertEquals(0, larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store, "--table", "t").exit());
+        List<String> before = larder("dump", "--store", store, "--table", "t").out().lines().toList();
+        Map<Path, byte[]> files = dataFiles(delta);
+        for (Path p : files.keySet()) {
+            Files.write(p, new byte[100]);
+        }
+        Run failed = larder("rebuild", "--store", store, "--table", "t", "--yes");
+        assertEquals(1, failed.exit(), failed.out());
+        assertTrue(failed.err().contains("CORRUPT_FILE") && failed.err().contains(".parquet"), failed.err());
+        try (FeatureStore s = FeatureStore.open(Path.of(store))) {
+            assertEquals(List.of("t"), s.tableNames(), "the half-built copy is gone, the table is not");
+        }
+        assertEquals(before, larder("dump", "--store", store, "--table", "t").out().lines().toList());
+
+        for (Map.Entry<Path, byte[]> f : files.entrySet()) {
+            Files.write(f.getKey(), f.getValue());
+        }
+        Run rebuilt = larder("rebuild", "--store", store, "--table", "t", "--yes");
+        assertEquals(0, rebuilt.exit(), rebuilt.err());
+        assertTrue(rebuilt.out().contains("rebuilt t from") && rebuilt.out().contains("(in t.g1)"), rebuilt.out());
+        try (FeatureStore s = FeatureStore.open(Path.of(store))) {
+            assertEquals(List.of("t.g1"), s.tableNames());
+        }
+        assertEquals(before, larder("dump", "--store", store, "--table", "t").out().lines().toList());
+
+        // Every file of the table damaged, the metadata included: the source is unknown, so --delta/--key are required.
+        try (var damaged = Files.list(dir.resolve("store/t.g1"))) {
+            for (Path p : damaged.toList()) {
+                Files.write(p, new byte[64]);
+            }
+        }
+        Run get = larder("get", "--store", store, "--table", "t", "1");
+        assertEquals(1, get.exit());
+        assertTrue(get.err().contains("./larder rebuild --store " + store + " --table t --delta PATH --key COLUMNS"), get.err());
+        Run unknown = larder("rebuild", "--store", store, "--table", "t", "--yes");
+        assertEquals(1, unknown.exit());
+        assertTrue(unknown.err().contains("table.properties") && unknown.err().contains("--delta PATH --key COLUMNS"), unknown.err());
+        Run explicit = larder("rebuild", "--store", store, "--table", "t", "--yes", "--delta", delta.toString(), "--key", "entity_id");
+        assertEquals(0, explicit.exit(), explicit.err());
+        try (FeatureStore s = FeatureStore.open(Path.of(store))) {
+            assertEquals(List.of("t.g2"), s.tableNames());
+        }
+        assertEquals(before, larder("dump", "--store", store, "--table", "t").out().lines().toList());
         assertEquals(0, larder("verify", "--store", store, "--table", "t").exit());
     }
 }

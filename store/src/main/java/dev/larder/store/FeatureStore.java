@@ -2,7 +2,6 @@ package dev.larder.store;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -191,17 +190,9 @@ public final class FeatureStore implements AutoCloseable {
      * one generation); it must not be open, in this store or another process.
      */
     public synchronized void drop(String name) {
-        StoreFiles.checkName(name);
-        if (open.containsKey(name)) {
-            throw new StoreException("table " + name + " is open; close it before dropping");
-        }
         Path t = dir.resolve(name);
-        Path lockFile = t.resolve("writer.lock");
         // Held while the files go, so that no process opens the table half deleted.
-        try (FileChannel lockChannel = Files.exists(lockFile) ? FileChannel.open(lockFile, StandardOpenOption.WRITE) : null) {
-            if (lockChannel != null && tryLock(lockChannel, name) == null) {
-                throw new StoreException("table " + name + " at " + t + " is open in another process; close it before dropping");
-            }
+        try (FileChannel lock = lockUnopened(name)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(t)) {
                 for (Path p : ds) {
                     Files.delete(p);
@@ -217,11 +208,45 @@ public final class FeatureStore implements AutoCloseable {
         }
     }
 
-    private static FileLock tryLock(FileChannel ch, String name) throws IOException {
+    /**
+     * Checks that a table directory is open nowhere: not in this store, nor in another store or process (its writer lock
+     * is free), so that it may be dropped.
+     *
+     * @throws StoreException if it is open
+     */
+    public synchronized void checkNotOpen(String name) {
         try {
-            return ch.tryLock();
+            FileChannel lock = lockUnopened(name);
+            if (lock != null) {
+                lock.close();
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot check whether table " + name + " is open: " + e.getMessage(), e);
+        }
+    }
+
+    /** The channel holding the writer lock of a table directory open nowhere (null if it has no lock file); throws if open. */
+    private FileChannel lockUnopened(String name) throws IOException {
+        StoreFiles.checkName(name);
+        if (open.containsKey(name)) {
+            throw new StoreException("table " + name + " is open; close it first");
+        }
+        Path lockFile = dir.resolve(name).resolve("writer.lock");
+        if (!Files.exists(lockFile)) {
+            return null;
+        }
+        FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+        try {
+            if (ch.tryLock() == null) {
+                throw new StoreException("table " + name + " at " + lockFile.getParent() + " is open in another process; close it first");
+            }
+            return ch;
         } catch (OverlappingFileLockException e) {
-            throw new StoreException("table " + name + " is open in another store of this process; close it before dropping");
+            ch.close();
+            throw new StoreException("table " + name + " is open in another store of this process; close it first");
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
         }
     }
 

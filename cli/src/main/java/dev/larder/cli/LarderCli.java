@@ -25,6 +25,9 @@ public final class LarderCli implements Runnable {
         CommandLine cl = new CommandLine(new LarderCli());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("larder " + cmd.getCommandName() + ": " + ex.getMessage());
+            for (Throwable s : ex.getSuppressed()) {
+                cmd.getErr().println("  (then, cleaning up: " + s.getMessage() + ")");
+            }
             if (ex instanceof StoreCorruptedException c && c.file().getParent() != null && c.file().getParent().getParent() != null) {
                 Path table = c.file().getParent();
                 cmd.getErr().println("The table's files are damaged; reads of it cannot be trusted. Rebuild it from its Delta table with:");

@@ -55,20 +55,32 @@ final class LoadCommand implements Callable<Integer> {
             FeatureTable t = store.create(target.table, schema, TableOptions.DEFAULT.withTtl(ttl));
             long start = System.nanoTime();
             long rows;
-            // Scanning on this thread, writing on the sink's: a bootstrap keeps both cores busy.
-            try (Progress p = new Progress("load v" + v, -1);
-                 BackgroundWriterSink sink = new BackgroundWriterSink(
-                         new TableWriterSink(t, new Lineage(src.tableId(v), src.tablePath(), -1, 0), true), "larder-load-writer")) {
-                rows = new DeltaFeed(src, schema).bootstrap(v, sink, p);
-            } catch (RuntimeException e) {
-                store.close(target.table);
-                store.drop(target.table);
+            try {
+                rows = bootstrap(src, v, schema, t);
+                store.close(t.name());
+            } catch (RuntimeException | Error e) {
+                // The half-built table would block the retry; closing it would write again (and, with the disk full,
+                // fail again), so it is discarded as it is. The first failure is the one to report.
+                try {
+                    store.discard(t.name());
+                } catch (RuntimeException | Error cleanup) {
+                    e.addSuppressed(cleanup);
+                }
                 throw e;
             }
             double sec = (System.nanoTime() - start) / 1e9;
             System.out.printf("loaded %,d rows of %s version %d into %s/%s in %.2f s (%,.0f rows/s); watermark %d%n",
                     rows, src.tablePath(), v, target.store, target.table, sec, rows / Math.max(sec, 1e-9), t.lineage().version());
             return 0;
+        }
+    }
+
+    /** Scanning on this thread, writing on the sink's: a bootstrap keeps both cores busy. */
+    private static long bootstrap(DeltaSource src, long v, FeatureSchema schema, FeatureTable t) {
+        try (Progress p = new Progress("load v" + v, -1);
+             BackgroundWriterSink sink = new BackgroundWriterSink(
+                     new TableWriterSink(t, new Lineage(src.tableId(v), src.tablePath(), -1, 0), true), "larder-load-writer")) {
+            return new DeltaFeed(src, schema).bootstrap(v, sink, p);
         }
     }
 }

@@ -85,8 +85,8 @@ public final class Follower implements AutoCloseable {
 
     /**
      * Picks the current generation (the newest with a watermark) and checks that it follows this source; only then drops
-     * the other generations (an unfinished bootstrap, or one already replaced). Without a complete generation, the next one
-     * is created to bootstrap.
+     * the other generations (an unfinished bootstrap, or one already replaced). Without a complete generation (a bootstrap
+     * killed or stopped before its end) the table is bootstrapped again in place: under its own name, generation 0.
      */
     private FeatureTable resolveGeneration() {
         List<Long> gens = store.generations(name);
@@ -97,17 +97,27 @@ public final class Follower implements AutoCloseable {
                     + " (" + current.lineage().sourcePath() + "), not " + source.id() + " (" + source.path() + "); nothing was changed");
         }
         FeatureSchema schema = current == null ? source.schema() : null;
+        List<String> obsolete = new ArrayList<>();
         for (long g : gens) {
             if (g != currentGen) {
-                String dir = Generations.name(name, g);
-                LOG.log(System.Logger.Level.INFO, "table " + name + ": dropping generation " + dir
-                        + (g > currentGen ? " (unfinished bootstrap)" : " (replaced)"));
-                store.close(dir);
-                store.drop(dir);
+                obsolete.add(Generations.name(name, g));
             }
         }
-        nextGeneration = gens.isEmpty() ? 0 : gens.get(gens.size() - 1) + 1;
-        return current != null ? current : store.createGeneration(name, nextGeneration++, schema, options.tableOptions());
+        for (String dir : obsolete) {
+            store.close(dir);
+            store.checkNotOpen(dir);
+        }
+        for (String dir : obsolete) {
+            LOG.log(System.Logger.Level.INFO, "table " + name + ": dropping generation " + dir
+                    + (Generations.parse(name, dir) > currentGen ? " (unfinished bootstrap)" : " (replaced)"));
+            store.drop(dir);
+        }
+        if (current == null) {
+            nextGeneration = 1;
+            return store.createGeneration(name, 0, schema, options.tableOptions());
+        }
+        nextGeneration = gens.get(gens.size() - 1) + 1;
+        return current;
     }
 
     /** The table's handle; readers resolve the current generation through it. */

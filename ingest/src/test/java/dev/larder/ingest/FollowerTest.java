@@ -331,4 +331,23 @@ class FollowerTest {
             assertEquals("b", store.generation("t", 1).lineage().sourceId());
         }
     }
+
+    /** A table left without a watermark (a bootstrap killed part way) is bootstrapped again under its own name. */
+    @Test
+    void anUnfinishedBootstrapIsRedoneInPlace() throws Exception {
+        FakeSource src = sourceWithHistory("a");
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT);
+            t.writer().upsert(t.newRow().setLong(0, 99).setDouble(1, 9.9).setString(2, "partial"), 2, 0);
+        }
+        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+            TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
+            await("bootstrap", () -> h.lineage().version() == 2);
+            assertEquals("t", h.table().name(), "bootstrapped in place, not as a new generation");
+            assertMatches(h.table(), src.state(2));
+        }
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            assertEquals(List.of("t"), store.tableNames());
+        }
+    }
 }

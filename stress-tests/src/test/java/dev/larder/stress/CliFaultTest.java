@@ -36,9 +36,13 @@ class CliFaultTest {
     /** Wide rows (~40 MB of rows file at 200k rows), so a few MB of file-size limit stop a load part way. */
     static final GeneratorSpec DISK_SPEC = GeneratorSpec.builder().rows(200_000).numericFeatures(8).float32Features(2).stringFeatures(2)
             .commits(1).rowsPerFile(50_000).seed(11).build();
-    /** Large enough that a bootstrap takes seconds, so a kill lands inside it. */
-    static final GeneratorSpec KILL_SPEC = GeneratorSpec.builder().rows(1_500_000).numericFeatures(8).float32Features(2).stringFeatures(1)
-            .commits(1).rowsPerFile(100_000).seed(12).build();
+    /** Large enough that a bootstrap takes seconds, so a kill lands inside it; generated once, read by both kill tests. */
+    static final GeneratorSpec KILL_SPEC = GeneratorSpec.builder().rows(400_000).numericFeatures(8).float32Features(2).stringFeatures(1)
+            .commits(1).rowsPerFile(50_000).seed(12).build();
+
+    @TempDir
+    static Path shared;
+    static Path killDelta;
 
     Path delta;
     Path store;
@@ -47,6 +51,19 @@ class CliFaultTest {
         delta = dir.resolve("delta");
         store = dir.resolve("store");
         DeltaTableGenerator.generate(spec, delta);
+    }
+
+    /** The Delta table of {@link #KILL_SPEC}, generated on first use. */
+    void useKillTable() throws IOException {
+        synchronized (CliFaultTest.class) {
+            if (killDelta == null) {
+                Path d = shared.resolve("delta");
+                DeltaTableGenerator.generate(KILL_SPEC, d);
+                killDelta = d;
+            }
+        }
+        delta = killDelta;
+        store = dir.resolve("store");
     }
 
     String[] load() {
@@ -119,6 +136,62 @@ class CliFaultTest {
         assertVerifies();
     }
 
+    /**
+     * Waits until the child's bootstrap is writing rows into table {@code t} (its rows file grows), then kills it with
+     * SIGKILL; checks that the kill landed inside the bootstrap (no watermark recorded).
+     */
+    void killDuringBootstrap(Cli child) throws Exception {
+        Path rows = store.resolve("t").resolve("rows.dat");
+        Path metadata = store.resolve("t").resolve("table.properties");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long firstSize = -1;
+        while (true) {
+            assertTrue(child.alive(), "the child ended before it could be killed in its bootstrap\n" + child.output());
+            assertTrue(System.nanoTime() < deadline, "no bootstrap seen within 120 s\n" + child.output());
+            if (Files.exists(metadata) && Files.exists(rows)) {
+                long size = Files.size(rows);
+                if (firstSize < 0) {
+                    firstSize = size;
+                } else if (size > firstSize) {
+                    break;
+                }
+            }
+            Thread.sleep(2);
+        }
+        child.kill();
+        assertTrue(Files.readString(metadata).contains("lineage.version=-1\n"), "the kill landed after the bootstrap ended:\n"
+                + Files.readString(metadata));
+    }
+
+    @Test
+    void loadKilledDuringItsBootstrapIsFinishedByRunningItAgain() throws Exception {
+        useKillTable();
+        killDuringBootstrap(Cli.start(0, load()));
+        for (String command : List.of("apply-changes", "verify")) {
+            Cli c = Cli.start(0, command, "--store", store.toString(), "--table", "t");
+            assertEquals(1, c.waitFor(300), c.output());
+            assertTrue(c.errorLine().contains("bootstrap of table t did not finish; re-run load (or follow)"), c.output());
+        }
+        Cli again = Cli.start(0, load());
+        assertEquals(0, again.waitFor(300), again.output());
+        assertTrue(again.output().contains("loaded " + String.format("%,d", KILL_SPEC.stateAt(1).liveCount()) + " rows"), again.output());
+        assertEquals(List.of("t"), tables());
+        assertVerifies();
+    }
+
+    @Test
+    void followKilledDuringItsBootstrapIsFinishedInPlaceByRunningItAgain() throws Exception {
+        useKillTable();
+        long latest = DeltaSource.open(delta.toString()).latestVersion();
+        killDuringBootstrap(Cli.start(0, follow()));
+        Cli again = Cli.start(0, follow());
+        Matcher status = again.await(Pattern.compile("(?m)^t \\[(\\S+)\\] FOLLOWING: watermark v" + latest + " "), 300);
+        again.terminate();
+        assertEquals("t", status.group(1), "the table must be bootstrapped again under its own name\n" + again.output());
+        assertEquals(List.of("t"), tables());
+        assertVerifies();
+    }
+
     private static int run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         return p.waitFor();
@@ -169,6 +242,49 @@ class CliFaultTest {
             }
             pump.join();
             return process.exitValue();
+        }
+
+        boolean alive() {
+            return process.isAlive();
+        }
+
+        /** SIGKILL, verified: the JVM reports death by signal 9 as exit status 128 + 9. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "killed child did not exit");
+            pump.join();
+            assertEquals(137, process.exitValue(), "child was not ended by SIGKILL (or had exited before)\n" + output());
+        }
+
+        /** SIGTERM, as Ctrl-C: the command's shutdown hook stops it cleanly. */
+        void terminate() throws InterruptedException {
+            process.destroy();
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "child did not stop on SIGTERM\n" + output());
+            pump.join();
+        }
+
+        /** Waits for output matching {@code p}; fails if the child ends or {@code seconds} pass first. */
+        Matcher await(Pattern p, int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (true) {
+                Matcher m = p.matcher(output());
+                if (m.find()) {
+                    return m;
+                }
+                if (!process.isAlive()) {
+                    pump.join();
+                    m = p.matcher(output());
+                    if (m.find()) {
+                        return m;
+                    }
+                    fail("child exited with " + process.exitValue() + " before printing " + p + "\n" + output());
+                }
+                if (System.nanoTime() > deadline) {
+                    process.destroyForcibly();
+                    fail("child printed no " + p + " within " + seconds + " s\n" + output());
+                }
+                Thread.sleep(20);
+            }
         }
 
         String output() {

@@ -191,11 +191,16 @@ public final class FeatureStore implements AutoCloseable {
      */
     public synchronized void drop(String name) {
         Path t = dir.resolve(name);
-        // Held while the files go, so that no process opens the table half deleted.
-        try (FileChannel lock = lockUnopened(name)) {
+        try {
+            // Held while the files go, so that no process opens the table half deleted.
+            FileChannel lock = lockUnopened(name);
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(t)) {
                 for (Path p : ds) {
                     Files.delete(p);
+                }
+            } finally {
+                if (lock != null) {
+                    lock.close();
                 }
             }
         } catch (IOException e) {

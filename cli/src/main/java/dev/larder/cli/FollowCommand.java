@@ -32,7 +32,7 @@ final class FollowCommand implements Callable<Integer> {
         @Option(names = "--key", required = true, split = ",", description = "Key column(s), comma-separated.")
         List<String> key;
 
-        @Option(names = "--table", required = true, description = "Table name in the store.")
+        @Option(names = "--table", required = true, description = "Table name in the store.", converter = TableNameConverter.class)
         String table;
     }
 

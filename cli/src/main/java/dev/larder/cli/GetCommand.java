@@ -19,7 +19,7 @@ final class GetCommand implements Callable<Integer> {
     @Option(names = "--store", required = true, description = "Store directory.")
     Path store;
 
-    @Option(names = "--table", required = true, description = "Table name.")
+    @Option(names = "--table", required = true, description = "Table name.", converter = TableNameConverter.class)
     String table;
 
     @Parameters(arity = "1..*", description = "Key value(s), one per key column in key order.")

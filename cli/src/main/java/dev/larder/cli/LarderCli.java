@@ -1,5 +1,6 @@
 package dev.larder.cli;
 
+import dev.larder.store.Generations;
 import dev.larder.store.StoreCorruptedException;
 import dev.larder.store.StoreFiles;
 import java.io.IOException;
@@ -28,6 +29,9 @@ public final class LarderCli implements Runnable {
         CommandLine cl = new CommandLine(new LarderCli());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("larder " + cmd.getCommandName() + ": " + message(ex));
+            for (Throwable sup : ex.getSuppressed()) {
+                cmd.getErr().println("  (then, cleaning up: " + sup.getMessage() + ")");
+            }
             if (ex instanceof StoreCorruptedException c) {
                 rebuildHint(c).ifPresent(cmd.getErr()::println);
             }
@@ -60,7 +64,7 @@ public final class LarderCli implements Runnable {
             return Optional.empty();
         }
         return Optional.of("The table's files are damaged; reads of it cannot be trusted. Rebuild it from its Delta table with:\n"
-                + "  ./larder rebuild --store " + table.getParent() + " --table " + table.getFileName()
+                + "  ./larder rebuild --store " + table.getParent() + " --table " + Generations.tableOf(table.getFileName().toString())
                 + (c.file().getFileName().toString().equals("table.properties") ? " --delta PATH --key COLUMNS" : ""));
     }
 

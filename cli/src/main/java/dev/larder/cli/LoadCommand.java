@@ -8,6 +8,7 @@ import dev.larder.snapshot.TableWriterSink;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.Generations;
 import dev.larder.store.Lineage;
 import dev.larder.store.TableOptions;
 import java.time.Duration;
@@ -18,8 +19,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code larder load}: bootstraps a new table from a Delta snapshot. */
-@Command(name = "load", description = "Create a table from a Delta table snapshot (latest, or at a version or timestamp).")
+/**
+ * {@code larder load}: bootstraps a new table from a Delta snapshot; a table whose bootstrap did not finish (no
+ * watermark) is dropped and loaded again.
+ */
+@Command(name = "load", description = "Create a table from a Delta table snapshot (latest, or at a version or timestamp); "
+        + "re-run, it finishes a load that was interrupted.")
 final class LoadCommand implements Callable<Integer> {
     @Option(names = "--delta", required = true, description = "Delta table path or Hadoop filesystem URI.")
     String delta;
@@ -54,26 +59,56 @@ final class LoadCommand implements Callable<Integer> {
         FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(v), key, inlineBytes);
         try (FeatureStore store = FeatureStore.open(target.store)) {
             if (store.exists(target.table)) {
-                throw new IllegalArgumentException("table " + target.table + " already exists in " + target.store
-                        + "; use apply-changes to bring it forward, or load under another name");
+                dropUnfinished(store);
             }
             FeatureTable t = store.create(target.table, schema, TableOptions.DEFAULT.withTtl(ttl));
             long start = System.nanoTime();
             long rows;
-            // Scanning on this thread, writing on the sink's: a bootstrap keeps both cores busy.
-            try (Progress p = new Progress("load v" + v, -1);
-                 BackgroundWriterSink sink = new BackgroundWriterSink(
-                         new TableWriterSink(t, new Lineage(src.tableId(v), src.tablePath(), -1, 0), true), "larder-load-writer")) {
-                rows = new DeltaFeed(src, schema).bootstrap(v, sink, p);
-            } catch (RuntimeException e) {
-                store.close(target.table);
-                store.drop(target.table);
+            try {
+                rows = bootstrap(src, v, schema, t);
+                store.close(t.name());
+            } catch (RuntimeException | Error e) {
+                // The half-built table would block the retry; closing it would write again (and, with the disk full,
+                // fail again), so it is discarded as it is. The first failure is the one to report.
+                try {
+                    store.discard(t.name());
+                } catch (RuntimeException | Error cleanup) {
+                    e.addSuppressed(cleanup);
+                }
                 throw e;
             }
             double sec = (System.nanoTime() - start) / 1e9;
             System.out.printf("loaded %,d rows of %s version %d into %s/%s in %.2f s (%,.0f rows/s); watermark %d%n",
                     rows, src.tablePath(), v, target.store, target.table, sec, rows / Math.max(sec, 1e-9), t.lineage().version());
             return 0;
+        }
+    }
+
+    /**
+     * A table without a watermark is a bootstrap that did not finish (killed, or stopped): nothing in it can be relied
+     * on, so loading again starts afresh. A table with one is left alone.
+     */
+    private void dropUnfinished(FeatureStore store) {
+        if (store.currentGeneration(target.table) >= 0) {
+            throw new IllegalArgumentException("table " + target.table + " already exists in " + target.store
+                    + "; use apply-changes to bring it forward, or load under another name");
+        }
+        List<String> generations = store.generations(target.table).stream().map(g -> Generations.name(target.table, g)).toList();
+        for (String g : generations) {
+            store.checkNotOpen(g);
+        }
+        for (String g : generations) {
+            store.drop(g);
+        }
+        System.err.println("table " + target.table + ": the bootstrap of an earlier load did not finish; loading it again");
+    }
+
+    /** Scanning on this thread, writing on the sink's: a bootstrap keeps both cores busy. */
+    private static long bootstrap(DeltaSource src, long v, FeatureSchema schema, FeatureTable t) {
+        try (Progress p = new Progress("load v" + v, -1);
+             BackgroundWriterSink sink = new BackgroundWriterSink(
+                     new TableWriterSink(t, new Lineage(src.tableId(v), src.tablePath(), -1, 0), true), "larder-load-writer")) {
+            return new DeltaFeed(src, schema).bootstrap(v, sink, p);
         }
     }
 }

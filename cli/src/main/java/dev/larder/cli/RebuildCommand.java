@@ -12,9 +12,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code larder rebuild}: replaces a damaged table with a fresh bootstrap from its Delta table (the recorded source,
- * or {@code --delta/--key} when the metadata file itself is damaged). Asks before deleting unless {@code --yes}.
+ * or {@code --delta/--key} when the metadata file itself is damaged), built beside it; the old files are deleted only
+ * once the new copy is complete. Asks first unless {@code --yes}.
  */
-@Command(name = "rebuild", description = "Rebuild a damaged table from its Delta table (drops its files, bootstraps the latest version).")
+@Command(name = "rebuild", description = "Rebuild a damaged table from its Delta table: bootstrap the latest version beside it, "
+        + "then delete the old files (kept if the rebuild fails).")
 final class RebuildCommand implements Callable<Integer> {
     @Mixin
     StoreOptions target;
@@ -53,8 +55,8 @@ final class RebuildCommand implements Callable<Integer> {
                 if (console == null) {
                     throw new IllegalStateException("not a terminal: pass --yes to rebuild " + target.table + " from " + plan.deltaPath());
                 }
-                String answer = console.readLine("Delete table %s in %s and rebuild it from %s? [y/N] ", target.table, target.store,
-                        plan.deltaPath());
+                String answer = console.readLine("Rebuild table %s in %s from %s (its files are deleted once the new copy is complete)? [y/N] ",
+                        target.table, target.store, plan.deltaPath());
                 if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
                     System.out.println("left unchanged");
                     return 1;
@@ -64,7 +66,8 @@ final class RebuildCommand implements Callable<Integer> {
             try (Progress p = new Progress("rebuild", -1)) {
                 r = Rebuild.run(store, plan, p);
             }
-            System.out.printf("rebuilt %s from %s at version %d: %,d rows%n", r.table(), r.deltaPath(), r.version(), r.rows());
+            System.out.printf("rebuilt %s from %s at version %d: %,d rows (in %s)%n", r.table(), r.deltaPath(), r.version(), r.rows(),
+                    r.generation());
             return 0;
         }
     }

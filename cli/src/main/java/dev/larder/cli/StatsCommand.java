@@ -2,6 +2,7 @@ package dev.larder.cli;
 
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.Generations;
 import dev.larder.store.Lineage;
 import dev.larder.store.StoreCorruptedException;
 import dev.larder.store.StoreException;
@@ -32,8 +33,8 @@ final class StatsCommand implements Callable<Integer> {
         try (FeatureStore s = FeatureStore.openExisting(store)) {
             TreeSet<String> names = new TreeSet<>(s.tableNames());
             names.addAll(s.damagedTableNames());
-            for (String name : names) {
-                System.out.println(describe(s, name));
+            for (String dir : names) {
+                System.out.println(describe(s, Generations.tableOf(dir), dir));
             }
         }
         if (metrics.isPresent()) {
@@ -48,11 +49,17 @@ final class StatsCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String describe(FeatureStore s, String name) {
-        String size = sizeOnDisk(s.directory().resolve(name));
+    /** One generation of a table: as {@code t} when it is the only one, else as {@code t [t.g2]}, saying which is current. */
+    private static String describe(FeatureStore s, String table, String generation) {
+        String size = sizeOnDisk(s.directory().resolve(generation));
+        String name = table;
+        if (!generation.equals(table) || generationCount(s, table) > 1) {
+            name = table + " [" + generation + (isCurrent(s, table, generation) ? "" : ", not current: an unfinished or replaced generation, "
+                    + "dropped when the table is next followed or rebuilt") + "]";
+        }
         FeatureTable t;
         try {
-            t = s.table(name);
+            t = s.generation(table, Generations.parse(table, generation));
         } catch (StoreException e) {
             String hint = e instanceof StoreCorruptedException c ? LarderCli.rebuildHint(c).map(h -> "\n" + h).orElse("") : "";
             return name + ": " + size + "; " + e.getMessage() + hint;
@@ -64,8 +71,24 @@ final class StatsCommand implements Callable<Integer> {
         String out = String.format("%s: %,d rows, %s; source %s (id %s); %d-byte rows, %s%s%s", name, t.size(), fresh,
                 l.sourcePath().isEmpty() ? "-" : l.sourcePath(), l.sourceId().isEmpty() ? "-" : l.sourceId(), t.layout().rowSize(),
                 size, t.ttl().isZero() ? "" : ", TTL " + t.ttl(), t.recoveredOnOpen() ? " (recovered after an unclean close)" : "");
-        s.close(name);
+        s.close(generation);
         return out;
+    }
+
+    private static int generationCount(FeatureStore s, String table) {
+        try {
+            return s.generations(table).size();
+        } catch (StoreException e) {
+            return 1;
+        }
+    }
+
+    private static boolean isCurrent(FeatureStore s, String table, String generation) {
+        try {
+            return s.resolve(table).equals(generation);
+        } catch (StoreException e) {
+            return false;
+        }
     }
 
     /** The table directory's size for humans; a directory that cannot be listed says why instead of failing the listing. */

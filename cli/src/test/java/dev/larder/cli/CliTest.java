@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import java.io.ByteArrayOutputStream;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -170,5 +172,152 @@ class CliTest {
         Run noTable = larder("load", "--delta", dir.resolve("missing").toString(), "--key", "id", "--store", store, "--table", "u");
         assertEquals(1, noTable.exit());
         assertTrue(noTable.err().contains("NOT_FOUND"), noTable.err());
+    }
+
+    /** {@code users.g1} would be taken by follow for a newer generation of {@code users}: no command accepts it as a name. */
+    @Test
+    void generationNamesAreRefusedAsTableNames() {
+        String delta = dir.resolve("delta").toString();
+        String store = dir.resolve("store").toString();
+        assertEquals(0, larder("generate", "--rows", "500", "--features", "2", "--commits", "1", "--out", delta).exit());
+        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users").exit());
+        for (String[] args : List.of(
+                new String[] {"load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users.g1"},
+                new String[] {"follow", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users.g1", "--duration", "1s"},
+                new String[] {"get", "--store", store, "--table", "users.g1", "1"},
+                new String[] {"verify", "--store", store, "--table", "users.g7"},
+                new String[] {"rebuild", "--store", store, "--table", "users.g1", "--yes"})) {
+            Run r = larder(args);
+            assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().contains("reserved for the generations of table users"), r.err());
+        }
+        try (FeatureStore s = FeatureStore.open(Path.of(store))) {
+            assertEquals(List.of("users"), s.tableNames());
+        }
+        assertEquals(0, larder("verify", "--store", store, "--table", "users").exit());
+    }
+
+    /** VACUUM: deletes the data files {@code version}'s commit removed, so the changes of that version cannot be read. */
+    static void vacuumFilesRemovedBy(Path delta, long version) throws java.io.IOException {
+        String json = Files.readString(delta.resolve("_delta_log").resolve(String.format("%020d.json", version)));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"remove\":\\{\"path\":\"([^\"]+)\"").matcher(json);
+        int deleted = 0;
+        while (m.find()) {
+            Files.delete(delta.resolve(m.group(1)));
+            deleted++;
+        }
+        assertTrue(deleted > 0, "commit " + version + " removed no files");
+    }
+
+    /**
+     * After follow re-bootstraps a table whose history was vacuumed, the table lives on as {@code t.g1}; every command
+     * must still find it as {@code t}.
+     */
+    @Test
+    void aTableKeepsItsNameAcrossGenerations() throws Exception {
+        Path delta = dir.resolve("delta");
+        String store = dir.resolve("store").toString();
+        assertEquals(0, larder("generate", "--rows", "2000", "--features", "3", "--commits", "2", "--rows-per-file", "500",
+                "--out", delta.toString()).exit());
+        assertEquals(0, larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store, "--table", "t",
+                "--version", "0").exit());
+        vacuumFilesRemovedBy(delta, 1);
+        Run follow = larder("follow", "--store", store, "--delta", delta.toString(), "--key", "entity_id", "--table", "t",
+                "--poll", "100ms", "--status-every", "1s", "--duration", "4s");
+        assertEquals(0, follow.exit(), follow.err());
+        assertTrue(follow.out().contains("t [t.g1] FOLLOWING: watermark v2"), follow.out());
+        try (FeatureStore s = FeatureStore.open(Path.of(store))) {
+            assertEquals(List.of("t.g1"), s.tableNames());
+        }
+
+        Run verify = larder("verify", "--store", store, "--table", "t");
+        assertEquals(0, verify.exit(), verify.out() + verify.err());
+        assertTrue(verify.out().startsWith("OK: t equals") && verify.out().contains("at version 2"), verify.out());
+        List<String> dump = larder("dump", "--store", store, "--table", "t").out().lines().toList();
+        assertTrue(dump.size() > 1000, "dump of t: " + dump.size() + " lines");
+        String key = dump.get(0).substring("{\"entity_id\": ".length(), dump.get(0).indexOf(','));
+        Run get = larder("get", "--store", store, "--table", "t", key);
+        assertEquals(0, get.exit(), get.err());
+        assertTrue(get.out().contains("status: FOUND") && get.out().contains("version=2"), get.out());
+        Run stats = larder("stats", "--store", store);
+        assertEquals(0, stats.exit(), stats.err());
+        assertTrue(stats.out().contains("t [t.g1]: ") && stats.out().contains("watermark v2"), stats.out());
+        Run again = larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store, "--table", "t");
+        assertEquals(1, again.exit());
+        assertTrue(again.err().contains("already exists"), again.err());
+
+        DeltaTableGenerator.appendCommit(delta);
+        Run apply = larder("apply-changes", "--store", store, "--table", "t");
+        assertEquals(0, apply.exit(), apply.err());
+        assertTrue(apply.out().contains("watermark 3"), apply.out());
+        assertEquals(0, larder("verify", "--store", store, "--table", "t").exit());
+    }
+
+    /** The data files of a Delta table, with their bytes, so a test can damage them and put them back. */
+    static Map<Path, byte[]> dataFiles(Path delta) throws java.io.IOException {
+        Map<Path, byte[]> out = new java.util.TreeMap<>();
+        try (var files = Files.walk(delta)) {
+            for (Path p : files.filter(p -> p.toString().endsWith(".parquet")).toList()) {
+                out.put(p, Files.readAllBytes(p));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * rebuild is what every damaged-file error recommends: it builds the new copy beside the old table, so a rebuild
+     * that fails (here on a corrupt Delta data file) leaves the table as it was; and it works when the table's files,
+     * its metadata included, are damaged beyond opening.
+     */
+    @Test
+    void rebuildReplacesTheTableOnlyOnceTheNewCopyIsComplete() throws Exception {
+        Path delta = dir.resolve("delta");
+        String store = dir.resolve("store").toString();
+        assertEquals(0, larder("generate", "--rows", "3000", "--features", "2", "--commits", "1", "--rows-per-file", "500",
+                "--out", delta.toString()).exit());
+        assertEquals(0, larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store, "--table", "t").exit());
+        List<String> before = larder("dump", "--store", store, "--table", "t").out().lines().toList();
+        Map<Path, byte[]> files = dataFiles(delta);
+        for (Path p : files.keySet()) {
+            Files.write(p, new byte[100]);
+        }
+        Run failed = larder("rebuild", "--store", store, "--table", "t", "--yes");
+        assertEquals(1, failed.exit(), failed.out());
+        assertTrue(failed.err().contains("CORRUPT_FILE") && failed.err().contains(".parquet"), failed.err());
+        try (FeatureStore s = FeatureStore.open(Path.of(store))) {
+            assertEquals(List.of("t"), s.tableNames(), "the half-built copy is gone, the table is not");
+        }
+        assertEquals(before, larder("dump", "--store", store, "--table", "t").out().lines().toList());
+
+        for (Map.Entry<Path, byte[]> f : files.entrySet()) {
+            Files.write(f.getKey(), f.getValue());
+        }
+        Run rebuilt = larder("rebuild", "--store", store, "--table", "t", "--yes");
+        assertEquals(0, rebuilt.exit(), rebuilt.err());
+        assertTrue(rebuilt.out().contains("rebuilt t from") && rebuilt.out().contains("(in t.g1)"), rebuilt.out());
+        try (FeatureStore s = FeatureStore.open(Path.of(store))) {
+            assertEquals(List.of("t.g1"), s.tableNames());
+        }
+        assertEquals(before, larder("dump", "--store", store, "--table", "t").out().lines().toList());
+
+        // Every file of the table damaged, the metadata included: the source is unknown, so --delta/--key are required.
+        try (var damaged = Files.list(dir.resolve("store/t.g1"))) {
+            for (Path p : damaged.toList()) {
+                Files.write(p, new byte[64]);
+            }
+        }
+        Run get = larder("get", "--store", store, "--table", "t", "1");
+        assertEquals(1, get.exit());
+        assertTrue(get.err().contains("./larder rebuild --store " + store + " --table t --delta PATH --key COLUMNS"), get.err());
+        Run unknown = larder("rebuild", "--store", store, "--table", "t", "--yes");
+        assertEquals(1, unknown.exit());
+        assertTrue(unknown.err().contains("table.properties") && unknown.err().contains("--delta PATH --key COLUMNS"), unknown.err());
+        Run explicit = larder("rebuild", "--store", store, "--table", "t", "--yes", "--delta", delta.toString(), "--key", "entity_id");
+        assertEquals(0, explicit.exit(), explicit.err());
+        try (FeatureStore s = FeatureStore.open(Path.of(store))) {
+            assertEquals(List.of("t.g2"), s.tableNames());
+        }
+        assertEquals(before, larder("dump", "--store", store, "--table", "t").out().lines().toList());
+        assertEquals(0, larder("verify", "--store", store, "--table", "t").exit());
     }
 }

@@ -3,6 +3,7 @@ package dev.larder.ingest;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.Generations;
 import dev.larder.store.Lineage;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.ScrubResult;
@@ -30,8 +31,9 @@ import java.util.concurrent.Future;
  * complete and durable. A failed commit stops the feed, what of it was applied is rolled back (reads return to the last
  * good version), and it is retried with exponential backoff until it succeeds.
  *
- * <p>Crash safety of generations: on start the newest generation with a watermark is current; every other generation
- * of the table (an unfinished bootstrap, or one already replaced) is dropped.
+ * <p>Crash safety of generations: on start the newest generation with a watermark is current; once it is found to
+ * follow this source, every other generation of the table (an unfinished bootstrap, or one already replaced) is dropped.
+ * A table with no complete generation (a bootstrap killed before its end) is bootstrapped again under its own name.
  */
 public final class Follower implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Follower.class.getName());
@@ -84,43 +86,40 @@ public final class Follower implements AutoCloseable {
         thread.start();
     }
 
-    /** Picks the newest complete generation, drops the others, and creates generation 0 (or the next) if none is complete. */
+    /**
+     * Picks the current generation (the newest with a watermark) and checks that it follows this source; only then drops
+     * the other generations (an unfinished bootstrap, or one already replaced). Without a complete generation (a bootstrap
+     * killed or stopped before its end) the table is bootstrapped again in place: under its own name, generation 0.
+     */
     private FeatureTable resolveGeneration() {
-        FeatureTable current = null;
-        long currentGen = -1;
-        long maxGen = -1;
-        List<FeatureTable> obsolete = new ArrayList<>();
-        for (String dir : store.tableNames()) {
-            long gen = Generations.parse(name, dir);
-            if (gen < 0) {
-                continue;
-            }
-            maxGen = Math.max(maxGen, gen);
-            FeatureTable t = store.table(dir);
-            if (t.lineage().version() >= 0 && gen > currentGen) {
-                if (current != null) {
-                    obsolete.add(current);
-                }
-                current = t;
-                currentGen = gen;
-            } else {
-                obsolete.add(t);
-            }
-        }
-        for (FeatureTable t : obsolete) {
-            LOG.log(System.Logger.Level.INFO, "table " + name + ": dropping generation " + t.name()
-                    + (t.lineage().version() < 0 ? " (unfinished bootstrap)" : " (replaced)"));
-            store.close(t.name());
-            store.drop(t.name());
-        }
+        List<Long> gens = store.generations(name);
+        long currentGen = store.currentGeneration(name);
+        FeatureTable current = currentGen < 0 ? null : store.generation(name, currentGen);
         if (current != null && !current.lineage().sourceId().isEmpty() && !current.lineage().sourceId().equals(source.id())) {
-            throw new IllegalStateException("table " + name + " follows source " + current.lineage().sourceId() + " ("
-                    + current.lineage().sourcePath() + "), not " + source.id() + " (" + source.path() + ")");
+            throw new IllegalStateException("table " + name + " (" + current.name() + ") follows source " + current.lineage().sourceId()
+                    + " (" + current.lineage().sourcePath() + "), not " + source.id() + " (" + source.path() + "); nothing was changed");
         }
-        nextGeneration = maxGen + 1;
+        FeatureSchema schema = current == null ? source.schema() : null;
+        List<String> obsolete = new ArrayList<>();
+        for (long g : gens) {
+            if (g != currentGen) {
+                obsolete.add(Generations.name(name, g));
+            }
+        }
+        for (String dir : obsolete) {
+            store.close(dir);
+            store.checkNotOpen(dir);
+        }
+        for (String dir : obsolete) {
+            LOG.log(System.Logger.Level.INFO, "table " + name + ": dropping generation " + dir
+                    + (Generations.parse(name, dir) > currentGen ? " (unfinished bootstrap)" : " (replaced)"));
+            store.drop(dir);
+        }
         if (current == null) {
-            current = store.create(Generations.name(name, nextGeneration++), source.schema(), options.tableOptions());
+            nextGeneration = 1;
+            return store.createGeneration(name, 0, schema, options.tableOptions());
         }
+        nextGeneration = gens.get(gens.size() - 1) + 1;
         return current;
     }
 
@@ -243,9 +242,8 @@ public final class Follower implements AutoCloseable {
 
     /** Bootstraps a new generation beside the current one, then swaps it in and drops the old one. */
     private void bootstrapNewGeneration(long version) throws InterruptedException, ExecutionException {
-        String dir = Generations.name(name, nextGeneration++);
-        FeatureSchema schema = source.schema();
-        FeatureTable t = store.create(dir, schema, options.tableOptions());
+        FeatureTable t = store.createGeneration(name, nextGeneration++, source.schema(), options.tableOptions());
+        String dir = t.name();
         TableSlot next = new TableSlot(handle, t, sourceLineage);
         TableSlot old = handle.slot();
         boolean swapped = false;

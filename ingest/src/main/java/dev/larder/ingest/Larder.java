@@ -3,6 +3,7 @@ package dev.larder.ingest;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.Generations;
 import dev.larder.store.Lineage;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
@@ -86,20 +87,23 @@ public final class Larder implements AutoCloseable {
 
     /** Creates an application-fed table. */
     public synchronized TableHandle createTable(String name, FeatureSchema schema, TableOptions tableOptions) {
-        checkName(name);
+        Generations.checkTableName(name);
         if (handles.containsKey(name)) {
             throw new IllegalStateException("table " + name + " is already open");
         }
         return register(name, store.create(name, schema, tableOptions), Lineage.EMPTY);
     }
 
-    /** The handle of a table: a followed one, one already open, or an existing application-fed table (opened now). */
+    /**
+     * The handle of a table: a followed one, one already open, or an existing table opened now (its current generation,
+     * see {@link FeatureStore#table}).
+     */
     public synchronized TableHandle table(String name) {
         TableHandle h = handles.get(name);
         if (h != null) {
             return h;
         }
-        checkName(name);
+        Generations.checkTableName(name);
         FeatureTable t = store.table(name);
         return register(name, t, t.lineage());
     }
@@ -116,12 +120,6 @@ public final class Larder implements AutoCloseable {
             }
         }
         return h;
-    }
-
-    private static void checkName(String name) {
-        if (name == null || Generations.isGenerationName(name)) {
-            throw new IllegalArgumentException("invalid table name '" + name + "': names ending in .g<digits> are reserved for generations");
-        }
     }
 
     // ---------------------------------------------------------------- application producers
@@ -172,7 +170,7 @@ public final class Larder implements AutoCloseable {
      * table's current generation is open, so {@link Follower#handle()} can serve reads at once.
      */
     public synchronized Follower follow(String name, ChangeSource source, FollowOptions followOptions) {
-        checkName(name);
+        Generations.checkTableName(name);
         if (closed) {
             throw new IllegalStateException("larder is closed");
         }

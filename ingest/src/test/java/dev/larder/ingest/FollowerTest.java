@@ -7,11 +7,14 @@ import static dev.larder.ingest.TestSupport.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.Lineage;
 import dev.larder.store.ReadStatus;
+import dev.larder.store.TableOptions;
 import dev.larder.store.TableReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -315,13 +318,60 @@ class FollowerTest {
             await("bootstrap", () -> h.lineage().version() == 2);
         }
         try (FeatureStore store = FeatureStore.open(dir)) {
-            store.create("t.g3", FakeSource.SCHEMA, dev.larder.store.TableOptions.DEFAULT);
+            store.createGeneration("t", 3, FakeSource.SCHEMA, TableOptions.DEFAULT);
         }
         try (Larder larder = Larder.open(dir, TestSupport.options())) {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
             assertEquals("t", h.table().name());
             assertFalse(Files.exists(dir.resolve("t.g3")));
             assertMatches(h.table(), src.state(2));
+        }
+    }
+
+    /**
+     * A table of another source sitting where the next generation of {@code t} would be: following {@code t} must refuse
+     * before it drops anything (it used to drop {@code t} as replaced, then notice the source differs).
+     */
+    @Test
+    void aNewerGenerationOfAnotherSourceIsRefusedBeforeAnythingIsDropped() throws Exception {
+        FakeSource src = sourceWithHistory("a");
+        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+            TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
+            await("bootstrap", () -> h.lineage().version() == 2);
+        }
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable other = store.createGeneration("t", 1, FakeSource.SCHEMA, TableOptions.DEFAULT);
+            other.writer().upsert(other.newRow().setLong(0, 99).setDouble(1, 9.9).setString(2, "b"), 0, 0);
+            other.writer().publish(new Lineage("b", "mem://b", 0, 0));
+        }
+        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> larder.follow("t", src, TestSupport.fastFollow()));
+            assertTrue(e.getMessage().contains("follows source b"), e.getMessage());
+        }
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            assertEquals(List.of("t", "t.g1"), store.tableNames(), "nothing dropped");
+            assertMatches(store.generation("t", 0), src.state(2));
+            assertEquals("b", store.generation("t", 1).lineage().sourceId());
+        }
+    }
+
+    /** A table left without a watermark (a bootstrap killed part way) is bootstrapped again under its own name. */
+    @Test
+    void anUnfinishedBootstrapIsRedoneInPlace() throws Exception {
+        FakeSource src = sourceWithHistory("a");
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT);
+            t.writer().upsert(t.newRow().setLong(0, 99).setDouble(1, 9.9).setString(2, "partial"), 2, 0);
+        }
+        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+            TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
+            await("bootstrap", () -> h.lineage().version() == 2);
+            assertEquals("t", h.table().name(), "bootstrapped in place, not as a new generation");
+            assertMatches(h.table(), src.state(2));
+        }
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            assertEquals(List.of("t"), store.tableNames());
         }
     }
 }

@@ -14,7 +14,8 @@ import java.util.List;
  * always delivered in the schema of the table being fed. A commit that drops or retypes a stored column stops the feed
  * with a clear error (reads continue on the last good version). A commit that adds columns, and history the feed needs
  * that is gone (log cleanup, VACUUM), are reported as {@link HistoryUnavailableException}, so the follower builds a new
- * generation from the latest snapshot (storing the new columns) and swaps it in while readers keep the old one.
+ * generation from the latest snapshot (storing the new columns) and swaps it in while readers keep the old one. A
+ * missing file the latest snapshot still reads is damage, not history gone: it stops the feed until repaired.
  */
 public final class DeltaChangeSource implements ChangeSource {
     private final DeltaSource source;
@@ -65,9 +66,32 @@ public final class DeltaChangeSource implements ChangeSource {
             feedFor(sink).applyChanges(afterVersion + 1, upToVersion, sink);
         } catch (DeltaReadException e) {
             switch (e.reason()) {
-                case NOT_FOUND, MISSING_FILE, COLUMNS_ADDED -> throw new HistoryUnavailableException(e.getMessage(), e);
+                case NOT_FOUND, COLUMNS_ADDED -> throw new HistoryUnavailableException(e.getMessage(), e);
+                case MISSING_FILE -> {
+                    if (cleanedUp(e)) {
+                        throw new HistoryUnavailableException(e.getMessage(), e);
+                    }
+                    throw e;
+                }
                 default -> throw e;
             }
+        }
+    }
+
+    /**
+     * Whether a missing file is history cleaned up (VACUUM removes only files no longer in the latest snapshot), which a
+     * re-bootstrap gets past; a file the latest snapshot still reads is damage that would fail every re-bootstrap too, so
+     * it stops the feed like any bad input.
+     */
+    private boolean cleanedUp(DeltaReadException e) {
+        if (e.file() == null) {
+            return true;
+        }
+        try {
+            return !source.snapshotReads(source.latestVersion(), e.file());
+        } catch (DeltaReadException check) {
+            e.addSuppressed(check);
+            return false;
         }
     }
 

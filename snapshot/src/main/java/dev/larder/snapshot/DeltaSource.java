@@ -23,6 +23,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -188,10 +189,33 @@ public final class DeltaSource {
     public long scan(long version, RowConsumer consumer, ScanProgress progress) {
         Snapshot snapshot = snapshot(checkVersion(version));
         TableLayout layout = layout(snapshot);
-        Scan scan = snapshot.getScanBuilder().build();
-        long rows = 0;
-        long files = 0;
+        long[] rowsAndFiles = new long[2];
         FileRowReader.Sink sink = (row, changeTypes, rowId) -> consumer.accept(row);
+        forEachFile(snapshot, version, add -> {
+            rowsAndFiles[0] += reader.read(version, add, layout, null, reader.loadDv(version, add.dv()), false, sink);
+            rowsAndFiles[1]++;
+            progress.onProgress(rowsAndFiles[0], rowsAndFiles[1]);
+        });
+        return rowsAndFiles[0];
+    }
+
+    /**
+     * Whether the snapshot at {@code version} reads {@code file}, a data or deletion-vector file as a
+     * {@link DeltaReadException} names it. A file the log names but the latest snapshot does not read was removed by a
+     * later commit, so its absence is history cleaned up (VACUUM); a file the snapshot reads is missing by damage.
+     */
+    public boolean snapshotReads(long version, String file) {
+        boolean[] found = new boolean[1];
+        forEachFile(snapshot(checkVersion(version)), version, add -> {
+            found[0] |= file.equals(paths.resolveLogPath(add.path(), version))
+                    || (add.dv() != null && add.dv().isOnDisk() && file.equals(paths.checkHadoopPath(add.dv().getAbsolutePath(paths.root), version)));
+        });
+        return found[0];
+    }
+
+    /** Hands every data file of the snapshot (its add action) to {@code action}, in no particular order. */
+    private void forEachFile(Snapshot snapshot, long version, Consumer<FileAction> action) {
+        Scan scan = snapshot.getScanBuilder().build();
         try (CloseableIterator<FilteredColumnarBatch> it = scan.getScanFiles(engine)) {
             while (true) {
                 FilteredColumnarBatch scanFiles;
@@ -211,16 +235,12 @@ public final class DeltaSource {
                             && (selection.get().isNullAt(r) || !selection.get().getBoolean(r)))) {
                         continue;
                     }
-                    FileAction add = FileAction.from(adds, r);
-                    rows += reader.read(version, add, layout, null, reader.loadDv(version, add.dv()), false, sink);
-                    files++;
-                    progress.onProgress(rows, files);
+                    action.accept(FileAction.from(adds, r));
                 }
             }
         } catch (IOException e) {
             throw translate(e, version, null);
         }
-        return rows;
     }
 
     /**

@@ -3,31 +3,25 @@ package dev.larder.snapshot;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.Generations;
 import dev.larder.store.Lineage;
-import dev.larder.store.StoreException;
-import dev.larder.store.StoreFiles;
 import dev.larder.store.TableMetadata;
 import dev.larder.store.TableOptions;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * Rebuilds a table whose files are damaged (a {@code StoreCorruptedException} on open) from the Delta table it mirrors:
- * drops the table's directory and bootstraps it again at the Delta table's latest version, with the same schema and TTL,
- * so that {@code Larder.follow} (or {@code apply-changes}) resumes from there. Stateless; runs on the caller's thread.
+ * bootstraps a new generation of it beside the old one at the Delta table's latest version, with the same schema and
+ * TTL, and only once that is complete and durable drops the old generations, whatever state their files are in. Until
+ * then the old table stays as it was, so a rebuild that fails (source unreadable, disk full) loses nothing; and since
+ * the new generation is the table's newest with a watermark, a crash between the two steps leaves it current. Then
+ * {@code Larder.follow} (or {@code apply-changes}) resumes from there. Stateless; runs on the caller's thread.
  *
  * <pre>{@code
  * } catch (StoreCorruptedException e) {
- *     String table = e.file().getParent().getFileName().toString();
+ *     String table = Generations.tableOf(e.file().getParent().getFileName().toString());
  *     Rebuild.Plan plan = Rebuild.recordedPlan(store, table);   // or Plan.fromDelta(...) if table.properties is the damaged file
  *     Rebuild.Result r = Rebuild.run(store, plan, ScanProgress.NONE);
  * }
@@ -40,7 +34,7 @@ public final class Rebuild {
     /**
      * What to rebuild a table from.
      *
-     * @param table     the store table (directory) name, e.g. {@code features} or a generation {@code features.g2}
+     * @param table     the table name (not a generation's directory: {@link Generations#tableOf} gives its table)
      * @param deltaPath the Delta table path or URI
      * @param sourceId  the Delta table id the table recorded, checked against the source; empty to skip the check
      * @param schema    the feature schema, key columns included
@@ -48,7 +42,7 @@ public final class Rebuild {
      */
     public record Plan(String table, String deltaPath, String sourceId, FeatureSchema schema, Duration ttl) {
         public Plan {
-            Objects.requireNonNull(table, "table");
+            Generations.checkTableName(Objects.requireNonNull(table, "table"));
             Objects.requireNonNull(deltaPath, "deltaPath");
             Objects.requireNonNull(sourceId, "sourceId");
             Objects.requireNonNull(schema, "schema");
@@ -66,35 +60,39 @@ public final class Rebuild {
         }
     }
 
-    /** A finished rebuild: the table now reflects {@code version} of {@code deltaPath} with {@code rows} rows. */
-    public record Result(String table, String deltaPath, long version, long rows) {
+    /**
+     * A finished rebuild: {@code table} now reflects {@code version} of {@code deltaPath} with {@code rows} rows, held in
+     * the generation directory {@code generation}.
+     */
+    public record Result(String table, String generation, String deltaPath, long version, long rows) {
     }
 
     /**
-     * The plan recorded in the table's metadata file (Delta source, schema, TTL); readable while the data files are
-     * damaged.
+     * The plan recorded in the metadata file of the table's current generation (Delta source, schema, TTL); readable
+     * while the data files are damaged.
      *
      * @throws dev.larder.store.StoreCorruptedException if {@code table.properties} itself is damaged: use
      *                                                  {@link Plan#fromDelta} instead
      * @throws IllegalStateException                    if the table was not loaded from a Delta table
      */
     public static Plan recordedPlan(FeatureStore store, String table) {
-        TableMetadata md = store.metadata(table);
+        TableMetadata md = store.metadata(Generations.checkTableName(table));
         Lineage l = md.lineage();
         if (l.sourcePath().isEmpty()) {
             throw new IllegalStateException("table " + table + " records no Delta source (it is fed by the application, or was damaged "
-                    + "before its first load was synced); rebuild it with Plan.fromDelta");
+                    + "before its first load was synced); rebuild it from an explicit Delta table and key (Plan.fromDelta; rebuild --delta --key)");
         }
         return new Plan(table, l.sourcePath(), l.sourceId(), md.schema(), md.ttl());
     }
 
     /**
-     * Drops the table's directory, whatever state its files are in, and bootstraps it at the Delta table's latest
-     * version; the table is closed on return. If the bootstrap fails the table is left absent, never half-built.
+     * Bootstraps a new generation of the table at the Delta table's latest version, then drops its other generations;
+     * the new one is closed on return. If anything fails before the new generation is complete, it is dropped and the
+     * old ones are left exactly as they were.
      *
-     * @throws StoreException        if the table is open, in this process or another
-     * @throws IllegalStateException if the Delta table at the path is not the one the table recorded
-     * @throws DeltaReadException    if the Delta table cannot be read
+     * @throws dev.larder.store.StoreException if a generation of the table is open, in this process or another
+     * @throws IllegalStateException          if the Delta table at the path is not the one the table recorded
+     * @throws DeltaReadException             if the Delta table cannot be read
      */
     public static Result run(FeatureStore store, Plan plan, ScanProgress progress) {
         DeltaSource src = DeltaSource.open(plan.deltaPath());
@@ -104,40 +102,28 @@ public final class Rebuild {
             throw new IllegalStateException("table " + plan.table() + " was loaded from Delta table " + plan.sourceId() + " but "
                     + src.tablePath() + " now holds table " + id + "; refusing to rebuild from a different table");
         }
-        Path dir = store.directory().resolve(plan.table());
-        if (Files.isDirectory(dir)) {
-            checkNotOpen(dir.resolve("writer.lock"));
-            store.drop(plan.table());
+        List<Long> old = store.generations(plan.table());
+        for (long g : old) {
+            store.checkNotOpen(Generations.name(plan.table(), g));
         }
-        FeatureTable t = store.create(plan.table(), plan.schema(), TableOptions.DEFAULT.withTtl(plan.ttl()));
+        FeatureTable t = store.createGeneration(plan.table(), old.isEmpty() ? 0 : old.get(old.size() - 1) + 1, plan.schema(),
+                TableOptions.DEFAULT.withTtl(plan.ttl()));
         long rows;
         try {
             rows = new DeltaFeed(src, plan.schema()).bootstrap(version,
                     new TableWriterSink(t, new Lineage(id, src.tablePath(), -1, 0), true), progress);
-        } catch (RuntimeException e) {
-            store.close(plan.table());
-            store.drop(plan.table());
+            store.close(t.name());
+        } catch (RuntimeException | Error e) {
+            try {
+                store.discard(t.name());
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
-        store.close(plan.table());
-        return new Result(plan.table(), src.tablePath(), version, rows);
-    }
-
-    /** Dropping a table another process (or this one) has open would pull its files from under it. */
-    private static void checkNotOpen(Path lockFile) {
-        if (!Files.exists(lockFile)) {
-            return;
+        for (long g : old) {
+            store.drop(Generations.name(plan.table(), g));
         }
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            FileLock lock = ch.tryLock();
-            if (lock == null) {
-                throw new StoreException("table at " + lockFile.getParent() + " is open in another process; close it before rebuilding");
-            }
-            lock.release();
-        } catch (OverlappingFileLockException e) {
-            throw new StoreException("table at " + lockFile.getParent() + " is open in this process; close it before rebuilding");
-        } catch (IOException e) {
-            throw new StoreException("cannot check whether " + lockFile.getParent() + " is open: " + StoreFiles.describe(e), e);
-        }
+        return new Result(plan.table(), t.name(), src.tablePath(), version, rows);
     }
 }

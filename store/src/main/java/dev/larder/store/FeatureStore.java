@@ -1,12 +1,15 @@
 package dev.larder.store;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.StandardOpenOption;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,7 +18,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A store directory holding named tables, one sub-directory each (created owner-only, 0700/0600). Opening and creating
+ * A store directory holding named tables, one sub-directory per generation of each ({@link Generations}; created
+ * owner-only, 0700/0600). A table's name resolves to its current generation. Opening and creating
  * tables is thread-safe; each table then follows its own single-writer, many-readers contract ({@link FeatureTable}).
  */
 public final class FeatureStore implements AutoCloseable {
@@ -70,7 +74,7 @@ public final class FeatureStore implements AutoCloseable {
         return dir;
     }
 
-    /** Names of the tables on disk, sorted. */
+    /** Names of the table directories on disk (every generation of every table), sorted. */
     public List<String> tableNames() {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
@@ -149,33 +153,124 @@ public final class FeatureStore implements AutoCloseable {
         throw new StoreException("no table " + name + " at " + table + " (missing " + TableMetadata.FILE + ")");
     }
 
+    /** The generations of {@code table} on disk ({@link Generations}), ascending. */
+    public List<Long> generations(String table) {
+        Generations.checkTableName(table);
+        List<Long> out = new ArrayList<>();
+        for (String name : tableNames()) {
+            long g = Generations.parse(table, name);
+            if (g >= 0) {
+                out.add(g);
+            }
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    /** Whether table {@code name} exists in any generation ({@code name} a generation's directory: whether it exists). */
     public boolean exists(String name) {
-        return Files.exists(dir.resolve(StoreFiles.checkName(name)).resolve(TableMetadata.FILE));
+        if (Generations.isGenerationName(StoreFiles.checkName(name))) {
+            return Files.exists(dir.resolve(name).resolve(TableMetadata.FILE));
+        }
+        return !generations(name).isEmpty();
     }
 
     /**
-     * The metadata (schema, TTL, lineage) of a table on disk, read without opening the table: no mapping, no lock, so it
-     * works while the table's data files are damaged, e.g. to find the Delta table to rebuild it from.
+     * The directory of table {@code name}'s current generation: the newest with a watermark, or, when none has one (an
+     * unfinished bootstrap), the newest. A generation's own directory name resolves to itself.
+     *
+     * @throws StoreException if the table does not exist
+     * @throws StoreCorruptedException naming the {@code table.properties} that must be read to decide and is damaged
+     */
+    public synchronized String resolve(String name) {
+        if (Generations.isGenerationName(StoreFiles.checkName(name))) {
+            return name;
+        }
+        List<Long> gens = generations(name);
+        if (gens.isEmpty()) {
+            // Names the damage when data files remain without their metadata; else says there is no such table.
+            checkMetadataExists(name, dir.resolve(name));
+            throw new StoreException("no table " + name + " in " + dir);
+        }
+        long current = gens.size() == 1 ? gens.get(0) : currentGeneration(name, gens);
+        return Generations.name(name, current < 0 ? gens.get(gens.size() - 1) : current);
+    }
+
+    /**
+     * The newest generation of {@code table} with a watermark (lineage version >= 0), or -1 if there is none: the table
+     * is absent or its bootstrap did not finish.
+     */
+    public synchronized long currentGeneration(String table) {
+        return currentGeneration(table, generations(table));
+    }
+
+    private long currentGeneration(String table, List<Long> gens) {
+        for (int i = gens.size() - 1; i >= 0; i--) {
+            if (lineage(Generations.name(table, gens.get(i))).version() >= 0) {
+                return gens.get(i);
+            }
+        }
+        return -1;
+    }
+
+    /** A generation's lineage: live if it is open here (the file lags until the next sync), else from its metadata file. */
+    private Lineage lineage(String directory) {
+        FeatureTable t = open.get(directory);
+        return t != null ? t.lineage() : TableMetadata.read(dir.resolve(directory)).lineage();
+    }
+
+    /**
+     * The metadata (schema, TTL, lineage) of table {@code name}'s current generation on disk ({@link #resolve}), read
+     * without opening it: no mapping, no lock, so it works while the table's data files are damaged, e.g. to find the
+     * Delta table to rebuild it from.
      *
      * @throws StoreCorruptedException naming {@code table.properties} when that file itself is damaged
      */
     public TableMetadata metadata(String name) {
-        Path t = dir.resolve(StoreFiles.checkName(name));
-        checkMetadataExists(name, t);
+        Path t = dir.resolve(resolve(name));
+        checkMetadataExists(t.getFileName().toString(), t);
         return TableMetadata.read(t);
     }
 
-    /** Creates a new table; fails if one with that name exists. */
+    /**
+     * Creates a new table (generation 0); fails if the table exists in any generation.
+     *
+     * @throws IllegalArgumentException if the name is invalid or a generation's ({@link Generations#checkTableName})
+     */
     public synchronized FeatureTable create(String name, FeatureSchema schema, TableOptions options) {
-        StoreFiles.checkName(name);
+        Generations.checkTableName(name);
+        List<Long> gens = generations(name);
+        if (!gens.isEmpty()) {
+            throw new StoreException("table " + name + " already exists in " + dir + " (as " + Generations.name(name, gens.get(gens.size() - 1)) + ")");
+        }
+        return createGeneration(name, 0, schema, options);
+    }
+
+    /**
+     * Creates {@code generation} of {@code table} beside its others, for a re-bootstrap or rebuild that replaces the
+     * current generation once complete; fails if that generation exists.
+     */
+    public synchronized FeatureTable createGeneration(String table, long generation, FeatureSchema schema, TableOptions options) {
+        String name = Generations.name(Generations.checkTableName(table), generation);
         FeatureTable t = FeatureTable.create(name, dir.resolve(name), schema, options);
         open.put(name, t);
         return t;
     }
 
-    /** The open table of that name, opening it (mapping its files, recovering after an unclean close) if needed. */
+    /**
+     * The open current generation of table {@code name} ({@link #resolve}), opening it (mapping its files, recovering
+     * after an unclean close) if needed; a generation's directory name opens that generation.
+     */
     public synchronized FeatureTable table(String name) {
-        StoreFiles.checkName(name);
+        return openDirectory(resolve(name));
+    }
+
+    /** The open {@code generation} of {@code table}, opening it if needed. */
+    public synchronized FeatureTable generation(String table, long generation) {
+        return openDirectory(Generations.name(Generations.checkTableName(table), generation));
+    }
+
+    private FeatureTable openDirectory(String name) {
         FeatureTable t = open.get(name);
         if (t == null) {
             checkMetadataExists(name, dir.resolve(name));
@@ -185,21 +280,92 @@ public final class FeatureStore implements AutoCloseable {
         return t;
     }
 
-    /** Deletes a table's files; the table must not be open in this store. */
+    /**
+     * Deletes a table directory's files ({@code name} as {@link FeatureTable#name()} or {@link #tableNames()} give it:
+     * one generation); it must not be open, in this store or another process.
+     */
     public synchronized void drop(String name) {
-        StoreFiles.checkName(name);
-        if (open.containsKey(name)) {
-            throw new StoreException("table " + name + " is open; close it before dropping");
-        }
         Path t = dir.resolve(name);
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(t)) {
-            for (Path p : ds) {
-                Files.delete(p);
+        try {
+            // Held while the files go, so that no process opens the table half deleted.
+            FileChannel lock = lockUnopened(name);
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(t)) {
+                for (Path p : ds) {
+                    Files.delete(p);
+                }
+            } finally {
+                if (lock != null) {
+                    lock.close();
+                }
             }
+        } catch (IOException e) {
+            throw new StoreException("cannot drop table " + name + ": " + e.getMessage(), e);
+        }
+        try {
             Files.delete(t);
         } catch (IOException e) {
             throw new StoreException("cannot drop table " + name + ": " + StoreFiles.describe(e), e);
         }
+    }
+
+    /**
+     * Checks that a table directory is open nowhere: not in this store, nor in another store or process (its writer lock
+     * is free), so that it may be dropped.
+     *
+     * @throws StoreException if it is open
+     */
+    public synchronized void checkNotOpen(String name) {
+        try {
+            FileChannel lock = lockUnopened(name);
+            if (lock != null) {
+                lock.close();
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot check whether table " + name + " is open: " + e.getMessage(), e);
+        }
+    }
+
+    /** The channel holding the writer lock of a table directory open nowhere (null if it has no lock file); throws if open. */
+    private FileChannel lockUnopened(String name) throws IOException {
+        StoreFiles.checkName(name);
+        if (open.containsKey(name)) {
+            throw new StoreException("table " + name + " is open; close it first");
+        }
+        Path lockFile = dir.resolve(name).resolve("writer.lock");
+        if (!Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(lockFile, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            StoreFiles.refuseLink(lockFile);
+            throw e;
+        }
+        try {
+            if (ch.tryLock() == null) {
+                throw new StoreException("table " + name + " at " + lockFile.getParent() + " is open in another process; close it first");
+            }
+            return ch;
+        } catch (OverlappingFileLockException e) {
+            ch.close();
+            throw new StoreException("table " + name + " is open in another store of this process; close it first");
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Drops a table directory that is open here without making it durable first: for a table that failed to fill (e.g.
+     * the disk is full), where closing would try to write again and fail. Its readers must be gone.
+     */
+    public synchronized void discard(String name) {
+        FeatureTable t = open.remove(name);
+        if (t != null) {
+            t.abandon();
+        }
+        drop(name);
     }
 
     /** Closes one table (syncing it) and forgets it. */

@@ -1,6 +1,7 @@
 package dev.larder.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -383,7 +385,7 @@ class FeatureTableTest {
 
             FeatureSchema wider = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("added", ColumnType.INT32)
                     .column("x", ColumnType.FLOAT64).build();
-            FeatureTable next = store.create("t.g1", wider, TableOptions.DEFAULT);
+            FeatureTable next = store.createGeneration("t", 1, wider, TableOptions.DEFAULT);
             next.writer().upsert(next.newRow().setLong(0, 1).setLong(1, 7).setDouble(2, 2.5), 2, 0);
             old.replaceWith(next);
             assertEquals(next, old.current());
@@ -448,6 +450,61 @@ class FeatureTableTest {
             }
             assertThrows(IllegalArgumentException.class, () -> store.create("../evil", SCHEMA, TableOptions.DEFAULT));
             assertThrows(IllegalArgumentException.class, () -> store.table(".hidden"));
+        }
+    }
+
+    @Test
+    void generationNamesAreReservedForGenerations() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> store.create("users.g1", SCHEMA, TableOptions.DEFAULT));
+            assertTrue(e.getMessage().contains("reserved for the generations of table users"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> store.createGeneration("users.g1", 2, SCHEMA, TableOptions.DEFAULT));
+            assertTrue(store.tableNames().isEmpty(), "nothing was created: " + store.tableNames());
+            // Names that merely look alike are ordinary tables.
+            store.create("users.g", SCHEMA, TableOptions.DEFAULT);
+            store.create("users.g01x", SCHEMA, TableOptions.DEFAULT);
+            store.create("users.gold", SCHEMA, TableOptions.DEFAULT);
+            store.createGeneration("users", 1, SCHEMA, TableOptions.DEFAULT);
+            assertEquals(List.of("users.g", "users.g01x", "users.g1", "users.gold"), store.tableNames());
+            StoreException exists = assertThrows(StoreException.class, () -> store.create("users", SCHEMA, TableOptions.DEFAULT));
+            assertTrue(exists.getMessage().contains("already exists") && exists.getMessage().contains("users.g1"), exists.getMessage());
+        }
+    }
+
+    /** A table's name opens its current generation: the newest with a watermark, else (bootstrap unfinished) the newest. */
+    @Test
+    void aTableNameResolvesToItsCurrentGeneration() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable g0 = store.create("t", SCHEMA, TableOptions.DEFAULT);
+            put(g0, 1, 1.0, 1);
+            g0.writer().publish(new Lineage("src", "/delta", 1, 1000));
+            FeatureTable g2 = store.createGeneration("t", 2, SCHEMA, TableOptions.DEFAULT);
+            put(g2, 1, 2.0, 2);
+            assertEquals("t", store.resolve("t"), "an unfinished generation is not current");
+            g2.writer().publish(new Lineage("src", "/delta", 2, 2000));
+            assertEquals("t.g2", store.resolve("t"), "the open generation's live watermark counts");
+            store.createGeneration("t", 3, SCHEMA, TableOptions.DEFAULT);
+        }
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            assertEquals(List.of(0L, 2L, 3L), store.generations("t"));
+            assertEquals(2, store.currentGeneration("t"));
+            assertTrue(store.exists("t"));
+            assertEquals("t.g2", store.table("t").name());
+            assertEquals(2, store.metadata("t").lineage().version());
+            assertEquals("t", store.generation("t", 0).name(), "a generation opens exactly");
+            assertEquals("t.g3", store.table("t.g3").name(), "a generation's directory name opens that generation");
+            store.close("t.g2");
+            store.drop("t.g2");
+            store.close("t");
+            store.drop("t");
+            assertEquals(-1, store.currentGeneration("t"), "no generation has a watermark");
+            assertEquals("t.g3", store.resolve("t"));
+            store.close("t.g3");
+            store.drop("t.g3");
+            assertFalse(store.exists("t"));
+            StoreException e = assertThrows(StoreException.class, () -> store.table("t"));
+            assertTrue(e.getMessage().contains("no table t"), e.getMessage());
         }
     }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.ingest.ChangeSink;
+import dev.larder.ingest.ChangeSource;
 import dev.larder.ingest.FeedException;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
@@ -25,6 +27,7 @@ import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.Rebuild;
 import dev.larder.snapshot.ScanProgress;
 import dev.larder.snapshot.TableParity;
+import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.StoreCorruptedException;
@@ -71,6 +74,8 @@ class HostileInputTest {
     Follower follower;
     final LinkedBlockingQueue<FeedException> failures = new LinkedBlockingQueue<>();
     final AtomicInteger resumed = new AtomicInteger();
+    /** Bootstraps the follower began (of any generation): a re-bootstrap shows up here. */
+    final AtomicInteger bootstraps = new AtomicInteger();
     static final AtomicInteger INPUTS = new AtomicInteger();
 
     private static List<String> probes() {
@@ -113,8 +118,39 @@ class HostileInputTest {
                 resumed.incrementAndGet();
             }
         });
-        follower = larder.follow(TABLE, new DeltaChangeSource(DeltaSource.open(delta.root.toString()), List.of("id"), 16, ScanProgress.NONE),
-                FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20)).withRetry(Duration.ofMillis(20), Duration.ofMillis(200)));
+        DeltaChangeSource source = new DeltaChangeSource(DeltaSource.open(delta.root.toString()), List.of("id"), 16, ScanProgress.NONE);
+        follower = larder.follow(TABLE, new ChangeSource() {
+            @Override
+            public String id() {
+                return source.id();
+            }
+
+            @Override
+            public String path() {
+                return source.path();
+            }
+
+            @Override
+            public FeatureSchema schema() {
+                return source.schema();
+            }
+
+            @Override
+            public long latestVersion() {
+                return source.latestVersion();
+            }
+
+            @Override
+            public void bootstrap(long version, ChangeSink sink) {
+                bootstraps.incrementAndGet();
+                source.bootstrap(version, sink);
+            }
+
+            @Override
+            public void changes(long afterVersion, long upToVersion, ChangeSink sink) {
+                source.changes(afterVersion, upToVersion, sink);
+            }
+        }, FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20)).withRetry(Duration.ofMillis(20), Duration.ofMillis(200)));
     }
 
     @AfterAll
@@ -308,12 +344,18 @@ class HostileInputTest {
         String add = goodVersion2File(good);
         Files.delete(delta.root.resolve("part-2.parquet"));
         delta.commit(2, add);
-        // A missing file reads as history gone (vacuumed): the follower re-bootstraps, which needs the file as well.
+        // The latest snapshot reads the file, so it is damage, not history vacuumed: no re-bootstrap (which would fail on
+        // the same file), no new generation on any retry; the feed stops and retries.
         FeedException e = awaitFailure();
         assertReason(e, DeltaReadException.Reason.MISSING_FILE, "part-2.parquet", "version 2");
         assertReadsUnchanged(before);
+        assertTrue(failures.poll(30, TimeUnit.SECONDS) != null, "retried again");
+        assertEquals(1, bootstraps.get(), "a missing data file started a re-bootstrap");
+        assertEquals(TABLE, follower.status().generation());
         Files.write(delta.root.resolve("part-2.parquet"), good[0]);
         assertResumedAtVersion2();
+        assertEquals(1, bootstraps.get());
+        assertEquals(TABLE, follower.handle().table().name(), "resumed in the same generation");
     }
 
     @Test

@@ -36,7 +36,7 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * columns outside the schema (e.g. the {@code _change_type} Spark leaves in UPDATE-written data files)
  * never read, and deletion vectors applied. Every failure is a {@link DeltaReadException} naming the
  * table and, where known, the version, file and column. File paths in the log that resolve outside the
- * table root are refused before any read.
+ * table root (on a local file system also through a symbolic link) are refused before any read.
  */
 public final class DeltaSource {
 

@@ -26,8 +26,11 @@ class BadInputTest {
 
     @BeforeEach
     void copyTable() throws IOException {
-        Path source = SharedTables.table("simple_table");
         table = temp.resolve("table");
+        copy(SharedTables.table("simple_table"), table);
+    }
+
+    private static void copy(Path source, Path table) throws IOException {
         try (Stream<Path> files = Files.walk(source)) {
             for (Path p : files.toList()) {
                 if (!p.getFileName().toString().endsWith(".crc")) {
@@ -79,6 +82,65 @@ class BadInputTest {
             DeltaReadException feed = assertThrows(DeltaReadException.class,
                     () -> source.changes(5, 5, new ChangeFeedTest.Recorder()));
             assertEquals(DeltaReadException.Reason.PATH_OUTSIDE_TABLE, feed.reason(), feed.getMessage());
+        }
+    }
+
+    private void assertRefusedAsSymlinkEscape(DeltaReadException e, String file, long version) {
+        assertEquals(DeltaReadException.Reason.PATH_OUTSIDE_TABLE, e.reason(), e.getMessage());
+        assertEquals(file, e.file());
+        assertEquals(version, e.version());
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+    }
+
+    @Test
+    void dataFileLinkedOutsideTheRootIsRefusedUnread() throws IOException {
+        // The link's target is the very file the table had: only where it lives makes it wrong.
+        Path outside = temp.resolve("outside.parquet");
+        Files.move(table.resolve(V4_FILE), outside);
+        Files.createSymbolicLink(table.resolve(V4_FILE), outside);
+        DeltaSource source = DeltaSource.open(table.toString());
+        assertRefusedAsSymlinkEscape(assertThrows(DeltaReadException.class, () -> scanAll(source, 4)), V4_FILE, 4);
+        assertRefusedAsSymlinkEscape(assertThrows(DeltaReadException.class,
+                () -> source.changes(4, 4, new ChangeFeedTest.Recorder())), V4_FILE, 4);
+    }
+
+    @Test
+    void directoryLinkedOutsideTheRootIsRefusedUnread() throws IOException {
+        Path outside = Files.createDirectories(temp.resolve("outside"));
+        Files.copy(table.resolve(V4_FILE), outside.resolve("part.parquet"));
+        Files.createSymbolicLink(table.resolve("sub"), outside);
+        commit(5, add("sub/part.parquet"));
+        DeltaSource source = DeltaSource.open(table.toString());
+        assertRefusedAsSymlinkEscape(assertThrows(DeltaReadException.class, () -> scanAll(source, 5)), "sub/part.parquet", 5);
+        assertRefusedAsSymlinkEscape(assertThrows(DeltaReadException.class,
+                () -> source.changes(5, 5, new ChangeFeedTest.Recorder())), "sub/part.parquet", 5);
+    }
+
+    @Test
+    void deletionVectorLinkedOutsideTheRootIsRefusedUnread() throws IOException {
+        Path dvTable = temp.resolve("dv");
+        copy(SharedTables.table("table-with-dv-small"), dvTable);
+        String dvFile = "deletion_vector_61d16c75-6994-46b7-a15b-8b538852e50e.bin";
+        Path outside = temp.resolve("outside.bin");
+        Files.move(dvTable.resolve(dvFile), outside);
+        Files.createSymbolicLink(dvTable.resolve(dvFile), outside);
+        DeltaSource source = DeltaSource.open(dvTable.toString());
+        DeltaReadException e = assertThrows(DeltaReadException.class, () -> scanAll(source, 1));
+        assertEquals(DeltaReadException.Reason.PATH_OUTSIDE_TABLE, e.reason(), e.getMessage());
+        assertTrue(e.file().endsWith("/" + dvFile), e.file());
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+    }
+
+    @Test
+    void linksThatStayInsideTheRootAreRead() throws IOException {
+        // A linked table root, and a data file linked to another place under the same root.
+        Path linkedRoot = Files.createSymbolicLink(temp.resolve("linked-root"), table);
+        Files.createDirectories(table.resolve("moved"));
+        Files.move(table.resolve(V4_FILE), table.resolve("moved").resolve(V4_FILE));
+        Files.createSymbolicLink(table.resolve(V4_FILE), table.resolve("moved").resolve(V4_FILE));
+        for (Path root : List.of(table, linkedRoot)) {
+            assertEquals(List.of("{\"id\": 5}", "{\"id\": 7}", "{\"id\": 9}"),
+                    scanAll(DeltaSource.open(root.toString()), 4).stream().sorted().toList(), root.toString());
         }
     }
 

@@ -384,6 +384,31 @@ class HostileInputTest {
         assertResumedAtVersion2();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"file", "directory"})
+    void symlinkLeavingTheTableRootIsRefusedUnread(String linked) throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        // The link target holds a readable row to plant: if it were read, "evil" would show up.
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        HandMadeDelta.writeParquet(outside.resolve("part-2.parquet"), List.of(new HandMadeDelta.Row("evil", 666L, 6.66, "planted")));
+        Path link = linked.equals("file") ? delta.root.resolve("part-2.parquet") : delta.root.resolve("sub");
+        Files.createSymbolicLink(link, linked.equals("file") ? outside.resolve("part-2.parquet") : outside);
+        String logPath = linked.equals("file") ? "part-2.parquet" : "sub/part-2.parquet";
+        delta.commit(2, delta.add(logPath));
+        FeedException e = awaitFailure();
+        assertEquals(2, e.version(), e.getMessage());
+        assertReason(e, DeltaReadException.Reason.PATH_OUTSIDE_TABLE, "symbolic link", "refused", "version 2", logPath);
+        assertEquals(logPath, cause(e, DeltaReadException.class).file());
+        assertReadsUnchanged(before);
+        // The repair: the link replaced by a real file inside the root.
+        Files.delete(link);
+        Files.createDirectories(delta.root.resolve(logPath).getParent());
+        HandMadeDelta.writeParquet(delta.root.resolve(logPath), rows(200, 300, 2));
+        delta.commit(2, delta.add(logPath));
+        assertResumedAtVersion2();
+    }
+
     /** The index generation a table uses: the only index file a clean close leaves. */
     private static Path currentIndexFile(Path tableDir) throws IOException {
         try (Stream<Path> files = Files.list(tableDir)) {

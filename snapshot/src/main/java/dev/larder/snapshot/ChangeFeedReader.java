@@ -185,9 +185,11 @@ final class ChangeFeedReader {
             FileAction add = adds.get(e.getKey());
             RoaringBitmapArray removedDv = reader.loadDv(c.version, remove.dv());
             if (add == null) {
+                consumer.beginFile(e.getKey());
                 reader.read(c.version, remove, layout, null, removedDv, false, deletes);
             } else if (add.dv() != null && !add.sameDv(remove)) {
                 // Rows deleted by the new DV that the old one still showed.
+                consumer.beginFile(e.getKey());
                 reader.read(c.version, remove, layout, reader.loadDv(c.version, add.dv()), removedDv, false, deletes);
             }
         }
@@ -196,9 +198,11 @@ final class ChangeFeedReader {
             FileAction remove = removes.get(e.getKey());
             RoaringBitmapArray addedDv = reader.loadDv(c.version, add.dv());
             if (remove == null) {
+                consumer.beginFile(e.getKey());
                 reader.read(c.version, add, layout, null, addedDv, false, inserts);
             } else if (remove.dv() != null && !add.sameDv(remove)) {
                 // Rows the old DV hid that the new one shows again (e.g. a restore).
+                consumer.beginFile(e.getKey());
                 reader.read(c.version, add, layout, reader.loadDv(c.version, remove.dv()), addedDv, false, inserts);
             }
         }
@@ -219,6 +223,7 @@ final class ChangeFeedReader {
         List<FileAction> withAdditions = new ArrayList<>();
         for (FileAction cdc : c.cdcs) {
             boolean[] sawAddition = {false};
+            consumer.beginFile(source.paths().resolveLogPath(cdc.path(), c.version));
             reader.read(c.version, cdc, layout, null, null, true, (row, changeTypes, rowId) -> {
                 ChangeKind kind = kind(c.version, cdc, changeTypes, rowId);
                 if (kind.removesImage()) {
@@ -232,6 +237,7 @@ final class ChangeFeedReader {
             }
         }
         for (FileAction cdc : withAdditions) {
+            consumer.beginFile(source.paths().resolveLogPath(cdc.path(), c.version));
             reader.read(c.version, cdc, layout, null, null, true, (row, changeTypes, rowId) -> {
                 ChangeKind kind = kind(c.version, cdc, changeTypes, rowId);
                 if (!kind.removesImage()) {

@@ -24,6 +24,8 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 
@@ -181,12 +183,44 @@ public final class DeltaSource {
      * @return rows delivered
      */
     public long scan(long version, RowConsumer consumer, ScanProgress progress) {
+        long[] rows = {0};
+        long[] files = {0};
+        FileRowReader.Sink sink = (row, changeTypes, rowId) -> consumer.accept(row);
+        forEachFile(version, (add, layout) -> {
+            rows[0] += reader.read(version, add, layout, null, reader.loadDv(version, add.dv()), false, sink);
+            progress.onProgress(rows[0], ++files[0]);
+            return true;
+        });
+        return rows[0];
+    }
+
+    /**
+     * The first data file (resolved path) of the snapshot at {@code version} with a visible row that {@code match} accepts,
+     * or null if none has one; reads every file until it finds one, so only for error reports.
+     */
+    String fileHolding(long version, Predicate<DeltaRow> match) {
+        String[] found = {null};
+        forEachFile(version, (add, layout) -> {
+            boolean[] hit = {false};
+            reader.read(version, add, layout, null, reader.loadDv(version, add.dv()), false,
+                    (row, changeTypes, rowId) -> {
+                        if (!hit[0] && match.test(row)) {
+                            hit[0] = true;
+                        }
+                    });
+            if (hit[0]) {
+                found[0] = paths.resolveLogPath(add.path(), version);
+            }
+            return !hit[0];
+        });
+        return found[0];
+    }
+
+    /** Visits the snapshot's live data files until {@code visitor} returns false. */
+    private void forEachFile(long version, BiPredicate<FileAction, TableLayout> visitor) {
         Snapshot snapshot = snapshot(checkVersion(version));
         TableLayout layout = layout(snapshot);
         Scan scan = snapshot.getScanBuilder().build();
-        long rows = 0;
-        long files = 0;
-        FileRowReader.Sink sink = (row, changeTypes, rowId) -> consumer.accept(row);
         try (CloseableIterator<FilteredColumnarBatch> it = scan.getScanFiles(engine)) {
             while (true) {
                 FilteredColumnarBatch scanFiles;
@@ -206,16 +240,14 @@ public final class DeltaSource {
                             && (selection.get().isNullAt(r) || !selection.get().getBoolean(r)))) {
                         continue;
                     }
-                    FileAction add = FileAction.from(adds, r);
-                    rows += reader.read(version, add, layout, null, reader.loadDv(version, add.dv()), false, sink);
-                    files++;
-                    progress.onProgress(rows, files);
+                    if (!visitor.test(FileAction.from(adds, r), layout)) {
+                        return;
+                    }
                 }
             }
         } catch (IOException e) {
             throw translate(e, version, null);
         }
-        return rows;
     }
 
     /**

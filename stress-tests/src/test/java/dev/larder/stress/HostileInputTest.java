@@ -95,6 +95,10 @@ class HostileInputTest {
     }
 
     void startFollowing() {
+        startFollowing(FollowOptions.DEFAULT);
+    }
+
+    void startFollowing(FollowOptions options) {
         larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT.withJmx(false));
         larder.addListener(new FreshnessListener() {
             @Override
@@ -108,7 +112,7 @@ class HostileInputTest {
             }
         });
         follower = larder.follow(TABLE, new DeltaChangeSource(DeltaSource.open(delta.root.toString()), List.of("id"), 16, ScanProgress.NONE),
-                FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20)).withRetry(Duration.ofMillis(20), Duration.ofMillis(200)));
+                options.withPollInterval(Duration.ofMillis(20)).withRetry(Duration.ofMillis(20), Duration.ofMillis(200)));
     }
 
     @AfterAll
@@ -407,6 +411,129 @@ class HostileInputTest {
         HandMadeDelta.writeParquet(delta.root.resolve(logPath), rows(200, 300, 2));
         delta.commit(2, delta.add(logPath));
         assertResumedAtVersion2();
+    }
+
+    /**
+     * A commit that leaves two rows with one key in the Delta table stops the feed naming the key, the version and both
+     * files (the other one found in the previous version when the commit does not hold it).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"twice in one file", "in two files of one commit", "while another live file holds it",
+            "as two cdc post-images", "as a cdc insert while another live file holds it"})
+    void keyAddedTwiceStopsTheFeed(String how) throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        List<HandMadeDelta.Row> v2 = rows(200, 300, 2);
+        HandMadeDelta.Row k42 = new HandMadeDelta.Row("k42", 42L, 0.5, "second k42");
+        String[] mentions = switch (how) {
+            case "twice in one file" -> {
+                List<HandMadeDelta.Row> bad = new ArrayList<>(v2);
+                bad.add(new HandMadeDelta.Row("k250", 1L, 1.0, "second k250"));
+                delta.commit(2, delta.add(delta.writeData("part-2.parquet", bad)));
+                yield new String[] {"duplicate key (id=k250)", "added twice by file", "part-2.parquet"};
+            }
+            case "in two files of one commit" -> {
+                delta.commit(2, delta.add(delta.writeData("part-2.parquet", v2)),
+                        delta.add(delta.writeData("part-2b.parquet", rows(250, 251, 2))));
+                yield new String[] {"duplicate key (id=k250)", "part-2.parquet and again by file", "part-2b.parquet"};
+            }
+            case "while another live file holds it" -> {
+                List<HandMadeDelta.Row> bad = new ArrayList<>(v2);
+                bad.add(k42);
+                delta.commit(2, delta.add(delta.writeData("part-2.parquet", bad)));
+                yield new String[] {"duplicate key (id=k42)", "part-2.parquet adds it while file", "part-0.parquet still holds it"};
+            }
+            case "as two cdc post-images" -> {
+                // An UPDATE of k42 (part-0 rewritten) whose change data carries the post-image twice.
+                List<HandMadeDelta.Row> part0 = new ArrayList<>(rows(0, 100, 0));
+                HandMadeDelta.Row old = part0.set(42, k42);
+                String cdc = delta.writeChangeData("cdc-2.parquet", List.of(old, k42, k42),
+                        List.of("update_preimage", "update_postimage", "update_postimage"));
+                delta.commit(2, delta.remove("part-0.parquet"), delta.add(delta.writeData("part-2.parquet", part0)), delta.cdc(cdc));
+                yield new String[] {"duplicate key (id=k42)", "added twice by file", "cdc-2.parquet"};
+            }
+            default -> {
+                String cdc = delta.writeChangeData("cdc-2.parquet", List.of(k42), List.of("insert"));
+                delta.commit(2, delta.add(delta.writeData("part-2.parquet", List.of(k42))), delta.cdc(cdc));
+                yield new String[] {"duplicate key (id=k42)", "cdc-2.parquet adds it while file", "part-0.parquet still holds it"};
+            }
+        };
+        FeedException e = awaitFailure();
+        assertEquals(2, e.version(), e.getMessage());
+        assertReason(e, DeltaReadException.Reason.DUPLICATE_KEY, mentions);
+        assertReason(e, DeltaReadException.Reason.DUPLICATE_KEY, "version 2");
+        assertReadsUnchanged(before);
+        delta.commit(2, delta.add(delta.writeData("part-2.parquet", v2)));
+        assertResumedAtVersion2();
+    }
+
+    /** A rewrite holding the removed file's keys, and an UPDATE through change data, are no duplicates. */
+    @Test
+    void rewritesAndUpdatesAreNoDuplicates() throws Exception {
+        followGoodTable();
+        List<HandMadeDelta.Row> rewritten = new ArrayList<>(rows(100, 200, 1));
+        rewritten.addAll(rows(200, 300, 2));
+        delta.commit(2, delta.remove("part-1.parquet"), delta.add(delta.writeData("part-2.parquet", rewritten)));
+        awaitWatermark(2);
+        List<HandMadeDelta.Row> part0 = new ArrayList<>(rows(0, 100, 0));
+        HandMadeDelta.Row updated = new HandMadeDelta.Row("k42", 4242L, 42.5, "updated");
+        HandMadeDelta.Row old = part0.set(42, updated);
+        String cdc = delta.writeChangeData("cdc-3.parquet", List.of(old, updated), List.of("update_preimage", "update_postimage"));
+        delta.commit(3, delta.remove("part-0.parquet"), delta.add(delta.writeData("part-3.parquet", part0)), delta.cdc(cdc));
+        awaitWatermark(3);
+        assertTrue(failures.isEmpty(), "no commit may be taken for a duplicate: " + failures);
+        assertEquals("k42,4242,42.5,updated,@3", reads().get("k42"));
+        follower.close();
+        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()), follower.handle().table(), 5);
+        assertTrue(r.equal(), r.toString());
+    }
+
+    /** Keys one commit deletes and the next re-adds, read in one pass of the feed, are no duplicates. */
+    @Test
+    void keysReAddedAfterTheirDeleteInOneBatchAreNoDuplicates() throws Exception {
+        followGoodTable();
+        larder.close();
+        larder = null;
+        delta.commit(2, delta.remove("part-1.parquet"));
+        delta.commit(3, delta.add(delta.writeData("part-3.parquet", rows(100, 300, 3))));
+        startFollowing();
+        awaitWatermark(3);
+        assertTrue(failures.isEmpty(), "no commit may be taken for a duplicate: " + failures);
+        assertEquals("k151,1513,40.75,note-151-v3,@3", reads().get("k151"));
+        follower.close();
+        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()), follower.handle().table(), 5);
+        assertTrue(r.equal(), r.toString());
+    }
+
+    /**
+     * Without staging, a commit's rows reach the table as they are read, so a commit that fails part way leaves some of
+     * its rows applied (under no watermark); retrying it must not take those rows for keys another file holds.
+     */
+    @Test
+    void aCommitRetriedAfterAPartialApplicationIsNoDuplicate() throws Exception {
+        delta = HandMadeDelta.create(dir.resolve("delta"), rows(0, 100, 0));
+        delta.commit(1, delta.add(delta.writeData("part-1.parquet", rows(100, 200, 1))));
+        startFollowing(FollowOptions.DEFAULT.withCommitStageBytes(0));
+        awaitWatermark(1);
+        String good = delta.add(delta.writeData("part-2.parquet", rows(200, 300, 2)));
+        String add3 = delta.add(delta.writeData("part-3.parquet", rows(300, 310, 2)));
+        byte[] part3 = Files.readAllBytes(delta.root.resolve("part-3.parquet"));
+        Files.write(delta.root.resolve("part-3.parquet"), Arrays.copyOf(part3, part3.length / 2));
+        delta.commit(2, good, add3);
+        assertReason(awaitFailure(), DeltaReadException.Reason.CORRUPT_FILE, "part-3.parquet");
+        // The retry began after the first failure's writer resume, which applied everything read before it.
+        assertReason(awaitFailure(), DeltaReadException.Reason.CORRUPT_FILE, "part-3.parquet");
+        assertEquals(1, follower.handle().lineage().version());
+        assertTrue(reads().get("k250").endsWith("@2"), "part-2 was applied in part: " + reads().get("k250"));
+        Files.write(delta.root.resolve("part-3.parquet"), part3);
+        awaitWatermark(2);
+        follower.close();
+        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()), follower.handle().table(), 5);
+        assertTrue(r.equal(), r.toString());
+        assertEquals(310, r.tableRows());
+        for (FeedException f : failures) {
+            assertReason(f, DeltaReadException.Reason.CORRUPT_FILE, "part-3.parquet");
+        }
     }
 
     /** The index generation a table uses: the only index file a clean close leaves. */

@@ -52,11 +52,13 @@ public final class DeltaSource {
     private final Engine engine;
     private final TablePaths paths;
     private final FileRowReader reader;
+    private final CommitTimestamps timestamps;
 
     private DeltaSource(Engine engine, String qualifiedRoot, Configuration hadoopConf) {
         this.engine = engine;
         this.paths = new TablePaths(qualifiedRoot);
         this.reader = new FileRowReader(engine, paths, hadoopConf);
+        this.timestamps = new CommitTimestamps(engine, paths.root);
     }
 
     /**
@@ -126,7 +128,7 @@ public final class DeltaSource {
     /**
      * The latest version whose commit timestamp is at or before {@code timestampMillis}, as Delta time
      * travel resolves it: by in-commit timestamp where the table has them, else by commit file
-     * modification time (not {@code commitInfo.timestamp}, which {@link DeltaCommit} prefers). In-commit
+     * modification time. In-commit
      * timestamps are assumed monotonic as the protocol requires; a table that breaks that may resolve to
      * any version around the out-of-order commit.
      *
@@ -157,10 +159,15 @@ public final class DeltaSource {
         }
     }
 
-    /** Commit timestamp of {@code version} in epoch millis, as Delta time travel sees it (in-commit timestamp first). */
+    /**
+     * Commit timestamp of {@code version} in epoch millis, by the rule the change feed uses for {@link DeltaCommit} too
+     * (see {@link CommitTimestamps}): the in-commit timestamp where the table enables them, else the commit file's
+     * modification time made monotonic.
+     */
     public long commitTimestamp(long version) {
         try {
-            return snapshot(checkVersion(version)).getTimestamp(engine);
+            Snapshot s = snapshot(checkVersion(version));
+            return timestamps.of(version, s.getMetadata(), () -> s.getTimestamp(engine), () -> timestamps.commitFile(version));
         } catch (RuntimeException e) {
             throw translate(e, version, null);
         }
@@ -277,6 +284,10 @@ public final class DeltaSource {
 
     FileRowReader reader() {
         return reader;
+    }
+
+    CommitTimestamps timestamps() {
+        return timestamps;
     }
 
     private long checkVersion(long version) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.UUID;
 import org.apache.parquet.example.data.Group;
@@ -136,8 +137,20 @@ final class HandMadeDelta {
     }
 
     void writeCommitText(long version, String text) throws IOException {
+        writeCommitText(version, text, -1);
+    }
+
+    /** Like {@link #commit}, with the commit file's modification time (the storage clock's commit time) set first. */
+    void commitAt(long version, long modifiedMillis, String... actions) throws IOException {
+        writeCommitText(version, String.join("\n", actions) + "\n", modifiedMillis);
+    }
+
+    private void writeCommitText(long version, String text, long modifiedMillis) throws IOException {
         Path tmp = root.resolve("_delta_log").resolve(".tmp-" + version);
         Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        if (modifiedMillis >= 0) {
+            Files.setLastModifiedTime(tmp, FileTime.fromMillis(modifiedMillis));
+        }
         Files.move(tmp, commitFile(version), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

@@ -13,8 +13,12 @@ import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.Larder;
 import dev.larder.ingest.LiveReader;
 import dev.larder.ingest.TableStatus;
+import dev.larder.snapshot.ChangeConsumer;
+import dev.larder.snapshot.ChangeKind;
 import dev.larder.snapshot.DeltaChangeSource;
+import dev.larder.snapshot.DeltaCommit;
 import dev.larder.snapshot.DeltaReadException;
+import dev.larder.snapshot.DeltaRow;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.Rebuild;
 import dev.larder.snapshot.ScanProgress;
@@ -23,10 +27,12 @@ import dev.larder.store.FeatureStore;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.StoreCorruptedException;
 import dev.larder.store.StoreException;
+import dev.larder.store.TableOptions;
 import dev.larder.store.TableReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -534,6 +540,50 @@ class HostileInputTest {
         for (FeedException f : failures) {
             assertReason(f, DeltaReadException.Reason.CORRUPT_FILE, "part-3.parquet");
         }
+    }
+
+    /**
+     * Commit files whose modification times go backwards (a storage clock set back): a bootstrap and the change feed give
+     * each version one timestamp, never before its predecessor's, so the newest rows do not read as expired.
+     */
+    @Test
+    void commitTimesGoingBackwardsNeitherExpireNewRowsNorSplitAVersion() throws Exception {
+        long t0 = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+        long day = Duration.ofDays(1).toMillis();
+        delta = HandMadeDelta.create(dir.resolve("delta"), rows(0, 100, 0));
+        Files.setLastModifiedTime(delta.commitFile(0), FileTime.fromMillis(t0));
+        delta.commitAt(1, t0 - 10 * day, delta.add(delta.writeData("part-1.parquet", rows(100, 200, 1))));
+        startFollowing(FollowOptions.DEFAULT.withTableOptions(TableOptions.DEFAULT.withTtl(Duration.ofDays(1))));
+        awaitWatermark(1);
+        assertEquals(t0 + 1, follower.handle().lineage().commitTimestampMillis(), "bootstrap at version 1");
+        delta.commitAt(2, t0 - 20 * day, delta.add(delta.writeData("part-2.parquet", rows(200, 300, 2))));
+        awaitWatermark(2);
+        assertEquals(t0 + 2, follower.handle().lineage().commitTimestampMillis(), "feed delivery of version 2");
+        TableReader r = follower.handle().newReader().refresh();
+        assertEquals(ReadStatus.FOUND, r.get("k150"));
+        assertEquals(t0 + 1, r.commitTimestampMillis());
+        assertEquals(ReadStatus.FOUND, r.get("k250"));
+        assertEquals(t0 + 2, r.commitTimestampMillis());
+        // The feed delivers version 1 with the timestamp its bootstrap got, and a bootstrap at 2 matches the feed's.
+        List<Long> fed = new ArrayList<>();
+        DeltaSource.open(delta.root.toString()).changes(1, 2, new ChangeConsumer() {
+            @Override
+            public boolean beginCommit(DeltaCommit commit) {
+                fed.add(commit.timestampMillis());
+                return true;
+            }
+
+            @Override
+            public void change(ChangeKind kind, DeltaRow row) {
+            }
+
+            @Override
+            public void endCommit(DeltaCommit commit) {
+            }
+        });
+        assertEquals(List.of(t0 + 1, t0 + 2), fed);
+        assertEquals(t0 + 2, DeltaSource.open(delta.root.toString()).commitTimestamp(2));
+        assertTrue(failures.isEmpty(), failures.toString());
     }
 
     /** The index generation a table uses: the only index file a clean close leaves. */

@@ -151,8 +151,8 @@ public final class DeltaFeed {
             } else {
                 int first = addedKeys.add(encoded, file);
                 if (first >= 0) {
-                    throw duplicate(row, (first == file ? "added twice by file " + files.get(file)
-                            : "added by file " + files.get(first) + " and again by file " + files.get(file)));
+                    throw duplicate(row, first == file ? "added twice by file " + files.get(file)
+                            : "added by file " + files.get(first) + " and again by file " + files.get(file));
                 }
                 // Every removal of a commit is delivered before its first addition, so this is the whole commit's.
                 byte[] removed = pendingDeletes.remove(key);

@@ -5,8 +5,10 @@ import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Generations;
 import dev.larder.store.Lineage;
+import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.ScrubResult;
+import dev.larder.store.TableReader;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -358,6 +360,8 @@ public final class Follower implements AutoCloseable {
         private byte[] stage = new byte[0];
         private byte[] scratch = new byte[0];
         private int staged;
+        /** Answers {@link #storedVersion} for the target; replaced when the target's table changes. */
+        private TableReader keyReader;
 
         void open(TableSlot s, long after, boolean stage) {
             if (target == null || target.table != s.table) {
@@ -505,6 +509,26 @@ public final class Follower implements AutoCloseable {
                 names.add(target.schema.column(k).name());
             }
             return names;
+        }
+
+        @Override
+        public long storedVersion(RowBuffer keyRow) {
+            checkRunning();
+            if (target.table.lineage().version() < lastVersion) {
+                // Versions ended here may still sit in the ring: the answer must count them.
+                try {
+                    settle(target);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("follower of table " + name + " interrupted");
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("ingest writer failed", e.getCause());
+                }
+            }
+            if (keyReader == null || keyReader.table() != target.table) {
+                keyReader = target.table.newReader();
+            }
+            return keyReader.get(keyRow) == ReadStatus.NOT_FOUND ? -1 : keyReader.version();
         }
 
         @Override

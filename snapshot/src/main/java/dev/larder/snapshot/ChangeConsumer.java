@@ -11,6 +11,13 @@ public interface ChangeConsumer {
      */
     boolean beginCommit(DeltaCommit commit);
 
+    /**
+     * The rows that follow, until the next {@code beginFile} or {@link #endCommit}, come from {@code file} (the resolved
+     * path); a cdc file is announced once for its removals and once for its additions.
+     */
+    default void beginFile(String file) {
+    }
+
     /** @param row valid only during this call; columns follow {@link DeltaCommit#schema()} */
     void change(ChangeKind kind, DeltaRow row);
 

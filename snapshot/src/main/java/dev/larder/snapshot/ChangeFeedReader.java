@@ -40,8 +40,8 @@ import java.util.Map;
  *       partitions (its images then sit in different cdc files).</li>
  *   <li>Rows follow the schema in effect after the commit; a commit with a {@code metaData} action is
  *       announced with {@link DeltaCommit#metadataChanged()} so the consumer can stop first.</li>
- *   <li>Commit timestamp: {@code commitInfo.inCommitTimestamp}, else {@code commitInfo.timestamp}, else
- *       the commit file's modification time.</li>
+ *   <li>Commit timestamp: by the rule {@link DeltaSource#commitTimestamp} uses for a bootstrap
+ *       ({@link CommitTimestamps}), so a version gets one timestamp whichever path delivers it.</li>
  * </ul>
  *
  * <p>If reading fails mid-commit, the consumer has seen {@code beginCommit} and some rows of that commit
@@ -69,7 +69,6 @@ final class ChangeFeedReader {
         final List<FileAction> cdcs = new ArrayList<>();
         Metadata metadata;
         Long inCommitTimestamp;
-        Long commitInfoTimestamp;
 
         Commit(long version) {
             this.version = version;
@@ -84,8 +83,9 @@ final class ChangeFeedReader {
         } catch (RuntimeException e) {
             throw source.translate(e, to, null);
         }
-        // The layout in effect before `from`, so a damaged commit `from` fails below where its file is known.
-        TableLayout layout = from == 0 ? null : source.layout(source.snapshot(from - 1));
+        // The metadata in effect before `from`, so a damaged commit `from` fails below where its file is known.
+        Metadata metadata = from == 0 ? null : source.snapshot(from - 1).getMetadata();
+        TableLayout layout = metadata == null ? null : source.layout(metadata, from - 1);
         List<FileStatus> commitFiles = range.getDeltaFiles();
         long expected = from;
         try (CloseableIterator<CommitActions> commits = range.getCommitActions(source.engine(), ACTIONS)) {
@@ -101,12 +101,13 @@ final class ChangeFeedReader {
                     throw source.translate(e, expected, commitFile);
                 }
                 if (commit.metadata != null) {
-                    layout = source.layout(commit.metadata, commit.version);
+                    metadata = commit.metadata;
+                    layout = source.layout(metadata, commit.version);
                 } else if (layout == null) {
                     throw new DeltaReadException(DeltaReadException.Reason.MALFORMED_LOG, root, commit.version,
                             commitFile, null, "the first commit carries no metaData action", null);
                 }
-                DeltaCommit announced = announce(commit, layout, commitFiles.get((int) (expected - from)));
+                DeltaCommit announced = announce(commit, metadata, layout, commitFiles.get((int) (expected - from)));
                 if (!consumer.beginCommit(announced)) {
                     return commit.version - 1;
                 }
@@ -150,9 +151,7 @@ final class ChangeFeedReader {
                     } else if (!info.isNullAt(r)) {
                         StructType t = (StructType) info.getDataType();
                         ColumnVector ict = info.getChild(t.indexOf("inCommitTimestamp"));
-                        ColumnVector ts = info.getChild(t.indexOf("timestamp"));
                         commit.inCommitTimestamp = ict.isNullAt(r) ? null : ict.getLong(r);
-                        commit.commitInfoTimestamp = ts.isNullAt(r) ? null : ts.getLong(r);
                     }
                 }
             }
@@ -162,17 +161,17 @@ final class ChangeFeedReader {
         return commit;
     }
 
-    private static DeltaCommit announce(Commit c, TableLayout layout, FileStatus commitFile) {
-        if (c.inCommitTimestamp != null) {
-            return new DeltaCommit(c.version, c.inCommitTimestamp, DeltaCommit.TimestampSource.IN_COMMIT_TIMESTAMP,
-                    layout.schema, c.metadata != null);
-        }
-        if (c.commitInfoTimestamp != null) {
-            return new DeltaCommit(c.version, c.commitInfoTimestamp, DeltaCommit.TimestampSource.COMMIT_INFO,
-                    layout.schema, c.metadata != null);
-        }
-        return new DeltaCommit(c.version, commitFile.getModificationTime(),
-                DeltaCommit.TimestampSource.FILE_MODIFICATION_TIME, layout.schema, c.metadata != null);
+    private DeltaCommit announce(Commit c, Metadata metadata, TableLayout layout, FileStatus commitFile) {
+        long millis = source.timestamps().of(c.version, metadata, () -> {
+            if (c.inCommitTimestamp == null) {
+                throw new DeltaReadException(DeltaReadException.Reason.MALFORMED_LOG, root, c.version, commitFile.getPath(),
+                        null, "the table enables in-commit timestamps but the commit has no commitInfo.inCommitTimestamp", null);
+            }
+            return c.inCommitTimestamp;
+        }, () -> commitFile);
+        return new DeltaCommit(c.version, millis, CommitTimestamps.inCommitTimestampsEnabled(metadata)
+                ? DeltaCommit.TimestampSource.IN_COMMIT_TIMESTAMP : DeltaCommit.TimestampSource.FILE_MODIFICATION_TIME,
+                layout.schema, c.metadata != null);
     }
 
     private void deliverAddRemove(Commit c, TableLayout layout, ChangeConsumer consumer) {
@@ -185,9 +184,11 @@ final class ChangeFeedReader {
             FileAction add = adds.get(e.getKey());
             RoaringBitmapArray removedDv = reader.loadDv(c.version, remove.dv());
             if (add == null) {
+                consumer.beginFile(e.getKey());
                 reader.read(c.version, remove, layout, null, removedDv, false, deletes);
             } else if (add.dv() != null && !add.sameDv(remove)) {
                 // Rows deleted by the new DV that the old one still showed.
+                consumer.beginFile(e.getKey());
                 reader.read(c.version, remove, layout, reader.loadDv(c.version, add.dv()), removedDv, false, deletes);
             }
         }
@@ -196,9 +197,11 @@ final class ChangeFeedReader {
             FileAction remove = removes.get(e.getKey());
             RoaringBitmapArray addedDv = reader.loadDv(c.version, add.dv());
             if (remove == null) {
+                consumer.beginFile(e.getKey());
                 reader.read(c.version, add, layout, null, addedDv, false, inserts);
             } else if (remove.dv() != null && !add.sameDv(remove)) {
                 // Rows the old DV hid that the new one shows again (e.g. a restore).
+                consumer.beginFile(e.getKey());
                 reader.read(c.version, add, layout, reader.loadDv(c.version, remove.dv()), addedDv, false, inserts);
             }
         }
@@ -219,6 +222,7 @@ final class ChangeFeedReader {
         List<FileAction> withAdditions = new ArrayList<>();
         for (FileAction cdc : c.cdcs) {
             boolean[] sawAddition = {false};
+            consumer.beginFile(source.paths().resolveLogPath(cdc.path(), c.version));
             reader.read(c.version, cdc, layout, null, null, true, (row, changeTypes, rowId) -> {
                 ChangeKind kind = kind(c.version, cdc, changeTypes, rowId);
                 if (kind.removesImage()) {
@@ -232,6 +236,7 @@ final class ChangeFeedReader {
             }
         }
         for (FileAction cdc : withAdditions) {
+            consumer.beginFile(source.paths().resolveLogPath(cdc.path(), c.version));
             reader.read(c.version, cdc, layout, null, null, true, (row, changeTypes, rowId) -> {
                 ChangeKind kind = kind(c.version, cdc, changeTypes, rowId);
                 if (!kind.removesImage()) {

@@ -14,13 +14,14 @@ package dev.larder.snapshot;
 public record DeltaCommit(long version, long timestampMillis, TimestampSource timestampSource, DeltaSchema schema,
                           boolean metadataChanged) {
 
-    /** Origin of a commit timestamp, in order of preference. */
+    /** Origin of a commit timestamp; {@link DeltaSource#commitTimestamp} follows the same rule. */
     public enum TimestampSource {
-        /** {@code commitInfo.inCommitTimestamp}: written by the committer, the table's own clock. */
+        /** {@code commitInfo.inCommitTimestamp}, for tables that enable in-commit timestamps: the table's own clock. */
         IN_COMMIT_TIMESTAMP,
-        /** {@code commitInfo.timestamp}: the writer's wall clock. */
-        COMMIT_INFO,
-        /** Modification time of the commit file: the storage system's clock. */
+        /**
+         * Modification time of the commit file (the storage system's clock), raised to 1 ms after the previous commit's
+         * where that clock went backwards, as the Delta protocol prescribes.
+         */
         FILE_MODIFICATION_TIME
     }
 }

@@ -4,7 +4,9 @@ import dev.larder.ingest.ChangeSink;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.RowBuffer;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +20,11 @@ import java.util.Map;
  * and, at the end of the commit, applied only for keys the commit did not also upsert; a key removed and re-added with
  * identical values (the untouched rows of a rewritten file) is no change at all. So an UPDATE (pre-image then
  * post-image of one key), a copy-on-write rewrite (remove then add of the same rows) and a key-changing update
- * (old key only in a pre-image) all end right, and a reader never sees an updated key briefly vanish. A commit whose
+ * (old key only in a pre-image) all end right, and a reader never sees an updated key briefly vanish. A commit that adds
+ * one key twice (two inserts or post-images), or adds a key the table already holds from an earlier version without
+ * removing it (a sink that can tell, {@link ChangeSink#storedVersion}), would leave two rows with one key in the Delta
+ * table: it stops the feed with {@link DeltaReadException.Reason#DUPLICATE_KEY} naming the key and both files, before
+ * {@code end()}. The check holds every key the commit adds in a {@link KeySet}. A commit whose
  * schema drops or retypes a stored column stops the feed with {@link DeltaReadException.Reason#INCOMPATIBLE_SCHEMA}
  * before any of its rows. Columns added later (nullable, as Delta requires) are ignored, or, for a feed built with
  * {@code stopOnAddedColumns}, stop it with {@link DeltaReadException.Reason#COLUMNS_ADDED} so the caller can rebuild a
@@ -88,6 +94,11 @@ public final class DeltaFeed {
     private final class CommitNormaliser implements ChangeConsumer {
         private final ChangeSink sink;
         private final Map<ByteBuffer, byte[]> pendingDeletes = new LinkedHashMap<>();
+        /** Keys the commit has added so far, each with the index in {@link #files} of the file that added it. */
+        private final KeySet addedKeys = new KeySet();
+        private final List<String> files = new ArrayList<>();
+        private final Map<String, Integer> fileIndex = new HashMap<>();
+        private int file = -1;
         private byte[] scratch = new byte[0];
         private DeltaCommit commit;
         DeltaReadException stopped;
@@ -112,24 +123,84 @@ public final class DeltaFeed {
             }
             commit = c;
             pendingDeletes.clear();
+            addedKeys.clear();
+            files.clear();
+            fileIndex.clear();
+            file = -1;
             sink.begin(c.version(), c.timestampMillis());
             return true;
         }
 
         @Override
+        public void beginFile(String path) {
+            file = fileIndex.computeIfAbsent(path, p -> {
+                files.add(p);
+                return files.size() - 1;
+            });
+        }
+
+        @Override
         public void change(ChangeKind kind, DeltaRow r) {
             RowBuffer row = copy(r, sink.row(), commit.version());
-            ByteBuffer key = ByteBuffer.wrap(row.encodeKey());
+            byte[] encoded = row.encodeKey();
+            ByteBuffer key = ByteBuffer.wrap(encoded);
             if (kind.removesImage()) {
                 byte[] image = new byte[row.exportSize()];
                 row.exportTo(image);
                 pendingDeletes.put(key, image);
             } else {
+                int first = addedKeys.add(encoded, file);
+                if (first >= 0) {
+                    throw duplicate(row, first == file ? "added twice by file " + files.get(file)
+                            : "added by file " + files.get(first) + " and again by file " + files.get(file));
+                }
+                // Every removal of a commit is delivered before its first addition, so this is the whole commit's.
                 byte[] removed = pendingDeletes.remove(key);
+                if (removed == null) {
+                    checkNotHeld(row, encoded);
+                }
                 if (removed == null || !sameRow(removed, row)) {
                     sink.upsert(row);
                 }
             }
+        }
+
+        /** A key added without being removed must be new to the table, unless an earlier attempt at this commit wrote it. */
+        private void checkNotHeld(RowBuffer row, byte[] key) {
+            long stored = sink.storedVersion(row);
+            if (stored < 0 || stored >= commit.version()) {
+                return;
+            }
+            String other;
+            try {
+                other = otherFile(key);
+            } catch (DeltaReadException e) {
+                other = null;
+            }
+            throw duplicate(row, "file " + files.get(file) + " adds it while "
+                    + (other != null ? "file " + other + " still holds it" : "the table holds it since version " + stored)
+                    + " and the commit does not remove it");
+        }
+
+        /** The live file of the previous version holding {@code key}: a full scan, run only to report a duplicate. */
+        private String otherFile(byte[] key) {
+            DeltaRowCopier probeCopier = new DeltaRowCopier(schema);
+            RowBuffer probe = new RowBuffer(schema);
+            return source.fileHolding(commit.version() - 1, r -> {
+                try {
+                    probeCopier.copy(r, probe.clear());
+                    return Arrays.equals(probe.encodeKey(), key);
+                } catch (IllegalArgumentException e) {
+                    return false;
+                }
+            });
+        }
+
+        private DeltaReadException duplicate(RowBuffer row, String where) {
+            return new DeltaReadException(DeltaReadException.Reason.DUPLICATE_KEY, source.tablePath(), commit.version(),
+                    files.get(file), null, "duplicate key " + KeyText.of(row) + ": " + where
+                    + " (the key columns do not identify rows uniquely); the feed stops here and reads continue on version "
+                    + (commit.version() - 1), null);
         }
 
         /**

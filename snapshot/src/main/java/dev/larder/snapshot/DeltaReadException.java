@@ -23,6 +23,8 @@ public final class DeltaReadException extends RuntimeException {
         PATH_OUTSIDE_TABLE,
         /** A value in the table cannot be interpreted (bad partition value, unknown change type). */
         INVALID_DATA,
+        /** Two rows share one key: added twice by a commit, or added while an earlier file still holds the key. */
+        DUPLICATE_KEY,
         /** A commit changes the schema in a way the feature table cannot follow (dropped column, changed type). */
         INCOMPATIBLE_SCHEMA,
         /** A commit adds columns the table does not store; a follower answers by building a wider generation. */

@@ -23,10 +23,11 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 
@@ -39,7 +40,7 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * columns outside the schema (e.g. the {@code _change_type} Spark leaves in UPDATE-written data files)
  * never read, and deletion vectors applied. Every failure is a {@link DeltaReadException} naming the
  * table and, where known, the version, file and column. File paths in the log that resolve outside the
- * table root are refused before any read.
+ * table root (on a local file system also through a symbolic link) are refused before any read.
  */
 public final class DeltaSource {
 
@@ -56,11 +57,13 @@ public final class DeltaSource {
     private final Engine engine;
     private final TablePaths paths;
     private final FileRowReader reader;
+    private final CommitTimestamps timestamps;
 
     private DeltaSource(Engine engine, String qualifiedRoot, Configuration hadoopConf) {
         this.engine = engine;
         this.paths = new TablePaths(qualifiedRoot);
         this.reader = new FileRowReader(engine, paths, hadoopConf);
+        this.timestamps = new CommitTimestamps(engine, paths.root);
     }
 
     /**
@@ -130,7 +133,7 @@ public final class DeltaSource {
     /**
      * The latest version whose commit timestamp is at or before {@code timestampMillis}, as Delta time
      * travel resolves it: by in-commit timestamp where the table has them, else by commit file
-     * modification time (not {@code commitInfo.timestamp}, which {@link DeltaCommit} prefers). In-commit
+     * modification time. In-commit
      * timestamps are assumed monotonic as the protocol requires; a table that breaks that may resolve to
      * any version around the out-of-order commit.
      *
@@ -161,10 +164,15 @@ public final class DeltaSource {
         }
     }
 
-    /** Commit timestamp of {@code version} in epoch millis, as Delta time travel sees it (in-commit timestamp first). */
+    /**
+     * Commit timestamp of {@code version} in epoch millis, by the rule the change feed uses for {@link DeltaCommit} too
+     * (see {@link CommitTimestamps}): the in-commit timestamp where the table enables them, else the commit file's
+     * modification time made monotonic.
+     */
     public long commitTimestamp(long version) {
         try {
-            return snapshot(checkVersion(version)).getTimestamp(engine);
+            Snapshot s = snapshot(checkVersion(version));
+            return timestamps.of(version, s.getMetadata(), () -> s.getTimestamp(engine), () -> timestamps.commitFile(version));
         } catch (RuntimeException e) {
             throw translate(e, version, null);
         }
@@ -187,16 +195,37 @@ public final class DeltaSource {
      * @return rows delivered
      */
     public long scan(long version, RowConsumer consumer, ScanProgress progress) {
-        Snapshot snapshot = snapshot(checkVersion(version));
-        TableLayout layout = layout(snapshot);
-        long[] rowsAndFiles = new long[2];
+        long[] rows = {0};
+        long[] files = {0};
         FileRowReader.Sink sink = (row, changeTypes, rowId) -> consumer.accept(row);
-        forEachFile(snapshot, version, add -> {
-            rowsAndFiles[0] += reader.read(version, add, layout, null, reader.loadDv(version, add.dv()), false, sink);
-            rowsAndFiles[1]++;
-            progress.onProgress(rowsAndFiles[0], rowsAndFiles[1]);
+        forEachFile(version, (add, layout) -> {
+            rows[0] += reader.read(version, add, layout, null, reader.loadDv(version, add.dv()), false, sink);
+            progress.onProgress(rows[0], ++files[0]);
+            return true;
         });
-        return rowsAndFiles[0];
+        return rows[0];
+    }
+
+    /**
+     * The first data file (resolved path) of the snapshot at {@code version} with a visible row that {@code match} accepts,
+     * or null if none has one; reads every file until it finds one, so only for error reports.
+     */
+    String fileHolding(long version, Predicate<DeltaRow> match) {
+        String[] found = {null};
+        forEachFile(version, (add, layout) -> {
+            boolean[] hit = {false};
+            reader.read(version, add, layout, null, reader.loadDv(version, add.dv()), false,
+                    (row, changeTypes, rowId) -> {
+                        if (!hit[0] && match.test(row)) {
+                            hit[0] = true;
+                        }
+                    });
+            if (hit[0]) {
+                found[0] = paths.resolveLogPath(add.path(), version);
+            }
+            return !hit[0];
+        });
+        return found[0];
     }
 
     /**
@@ -206,15 +235,18 @@ public final class DeltaSource {
      */
     public boolean snapshotReads(long version, String file) {
         boolean[] found = new boolean[1];
-        forEachFile(snapshot(checkVersion(version)), version, add -> {
-            found[0] |= file.equals(paths.resolveLogPath(add.path(), version))
+        forEachFile(version, (add, layout) -> {
+            found[0] = file.equals(paths.resolveLogPath(add.path(), version))
                     || (add.dv() != null && add.dv().isOnDisk() && file.equals(paths.checkHadoopPath(add.dv().getAbsolutePath(paths.root), version)));
+            return !found[0];
         });
         return found[0];
     }
 
-    /** Hands every data file of the snapshot (its add action) to {@code action}, in no particular order. */
-    private void forEachFile(Snapshot snapshot, long version, Consumer<FileAction> action) {
+    /** Visits the snapshot's live data files until {@code visitor} returns false. */
+    private void forEachFile(long version, BiPredicate<FileAction, TableLayout> visitor) {
+        Snapshot snapshot = snapshot(checkVersion(version));
+        TableLayout layout = layout(snapshot);
         Scan scan = snapshot.getScanBuilder().build();
         try (CloseableIterator<FilteredColumnarBatch> it = scan.getScanFiles(engine)) {
             while (true) {
@@ -235,7 +267,9 @@ public final class DeltaSource {
                             && (selection.get().isNullAt(r) || !selection.get().getBoolean(r)))) {
                         continue;
                     }
-                    action.accept(FileAction.from(adds, r));
+                    if (!visitor.test(FileAction.from(adds, r), layout)) {
+                        return;
+                    }
                 }
             }
         } catch (IOException e) {
@@ -270,6 +304,10 @@ public final class DeltaSource {
 
     FileRowReader reader() {
         return reader;
+    }
+
+    CommitTimestamps timestamps() {
+        return timestamps;
     }
 
     private long checkVersion(long version) {

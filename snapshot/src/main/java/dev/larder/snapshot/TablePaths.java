@@ -1,13 +1,15 @@
 package dev.larder.snapshot;
 
 import io.delta.kernel.internal.fs.Path;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.NoSuchFileException;
 import java.util.Objects;
 
 /**
  * Resolves file paths written in a Delta log against the table root and refuses any that land outside
- * it; immutable.
+ * it, on local file systems also through symbolic links; immutable.
  */
 final class TablePaths {
     /** Fully qualified Hadoop form of the root, e.g. {@code file:/data/t}. */
@@ -26,7 +28,8 @@ final class TablePaths {
     /**
      * A log path (URI-encoded; relative to the root, or absolute) as the Hadoop path string to read.
      *
-     * @throws DeltaReadException PATH_OUTSIDE_TABLE if it escapes the root, MALFORMED_LOG if it is no URI
+     * @throws DeltaReadException PATH_OUTSIDE_TABLE if it escapes the root, MALFORMED_LOG if it is no URI,
+     *     IO if a local path's real location cannot be resolved
      */
     String resolveLogPath(String raw, long version) {
         URI u;
@@ -56,7 +59,39 @@ final class TablePaths {
             throw new DeltaReadException(DeltaReadException.Reason.PATH_OUTSIDE_TABLE, root, version, asWritten, null,
                     "file path resolves outside the table root (" + n + "); refused", null);
         }
+        if ("file".equalsIgnoreCase(n.getScheme())) {
+            checkRealPathInside(path, asWritten, version);
+        }
         return new Path(n).toString();
+    }
+
+    /**
+     * The file's real path (every symbolic link on the way resolved) must lie under the root's real path. A file that
+     * does not exist passes: reading it reports it missing. Object stores have no links, so only local paths get here.
+     */
+    private void checkRealPathInside(String path, String asWritten, long version) {
+        java.nio.file.Path real;
+        java.nio.file.Path realRoot;
+        try {
+            real = java.nio.file.Path.of(path).toRealPath();
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException | RuntimeException e) {
+            throw new DeltaReadException(DeltaReadException.Reason.IO, root, version, asWritten, null,
+                    "cannot resolve the real path of " + path + ": " + e, e);
+        }
+        try {
+            // Resolved on every check, not once: an operator may repoint a linked root to a new copy of the table.
+            realRoot = java.nio.file.Path.of(rootUri.getPath()).toRealPath();
+        } catch (IOException | RuntimeException e) {
+            throw new DeltaReadException(DeltaReadException.Reason.IO, root, version, asWritten, null,
+                    "cannot resolve the real path of the table root: " + e, e);
+        }
+        if (!real.startsWith(realRoot) || real.equals(realRoot)) {
+            throw new DeltaReadException(DeltaReadException.Reason.PATH_OUTSIDE_TABLE, root, version, asWritten, null,
+                    "file path leads outside the table root through a symbolic link (real path " + real + ", root "
+                            + realRoot + "); refused", null);
+        }
     }
 
     private static boolean hasDotSegment(String path) {

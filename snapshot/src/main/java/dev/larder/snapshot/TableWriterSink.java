@@ -4,7 +4,9 @@ import dev.larder.ingest.ChangeSink;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
+import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
+import dev.larder.store.TableReader;
 import dev.larder.store.TableWriter;
 
 /**
@@ -14,7 +16,10 @@ import dev.larder.store.TableWriter;
  * the writer's bulk load, so keys repeated in the snapshot are caught when the version ends.
  */
 public final class TableWriterSink implements ChangeSink {
+    private final FeatureTable table;
     private final TableWriter writer;
+    /** Answers {@link #storedVersion}; created on first use (only commits that add keys ask). */
+    private TableReader keyReader;
     private final Lineage source;
     private final boolean rejectDuplicates;
     private final RowBuffer row;
@@ -27,6 +32,7 @@ public final class TableWriterSink implements ChangeSink {
      * @param rejectDuplicates true while bootstrapping, where a key seen twice means the snapshot is not keyed uniquely
      */
     public TableWriterSink(FeatureTable table, Lineage source, boolean rejectDuplicates) {
+        this.table = table;
         this.writer = table.writer();
         this.source = source;
         this.rejectDuplicates = rejectDuplicates;
@@ -64,6 +70,15 @@ public final class TableWriterSink implements ChangeSink {
     private IllegalArgumentException duplicateKey(RowBuffer r) {
         return new IllegalArgumentException("duplicate key " + KeyText.of(r) + " in the snapshot of version " + version
                 + " (the key columns do not identify rows uniquely)");
+    }
+
+    /** The calling thread is the writer, so everything delivered so far is applied: the table answers directly. */
+    @Override
+    public long storedVersion(RowBuffer keyRow) {
+        if (keyReader == null) {
+            keyReader = table.newReader();
+        }
+        return keyReader.get(keyRow) == ReadStatus.NOT_FOUND ? -1 : keyReader.version();
     }
 
     @Override

@@ -175,14 +175,25 @@ class ChangeFeedTest {
                     }
                     Recorder rec = new Recorder();
                     source.changes(from, to, rec);
+                    // delta-rs stamps commits of tables without in-commit timestamps with commitInfo.timestamp; the
+                    // Delta protocol, and so this feed, with the commit file's modification time, which git does not keep.
+                    boolean compareTimestamps = rec.commits.stream()
+                            .allMatch(c -> c.timestampSource() == DeltaCommit.TimestampSource.IN_COMMIT_TIMESTAMP);
                     List<String> actual = new ArrayList<>();
                     List<String> expected = new ArrayList<>();
                     List<String> columns = null;
+                    int skipped = -1;
                     for (String line : SharedTables.lines(file)) {
                         if (line.startsWith("#") || line.startsWith("+")) {
                             continue;
                         }
-                        List<String> cellsOfLine = splitRow(line);
+                        List<String> cellsOfLine = new ArrayList<>(splitRow(line));
+                        if (columns == null) {
+                            skipped = compareTimestamps ? -1 : cellsOfLine.indexOf("_commit_timestamp");
+                        }
+                        if (skipped >= 0) {
+                            cellsOfLine.remove(skipped);
+                        }
                         if (columns == null) {
                             columns = cellsOfLine;
                         } else {
@@ -244,7 +255,7 @@ class ChangeFeedTest {
     }
 
     @Test
-    void commitTimestampsPreferInCommitTimestampThenCommitInfo() {
+    void commitTimestampsAreInCommitTimestampsWhereEnabledElseFileTimes() {
         Recorder ict = new Recorder();
         DeltaSource.open(SharedTables.table("cdc_ict_table").toString()).changes(0, 3, ict);
         assertEquals(List.of(1783874203271L, 1683874206883L, 1783874212175L, 1783874213881L),
@@ -254,7 +265,7 @@ class ChangeFeedTest {
 
         Recorder plain = new Recorder();
         DeltaSource.open(SharedTables.table("cdf-table").toString()).changes(0, 0, plain);
-        assertEquals(DeltaCommit.TimestampSource.COMMIT_INFO, plain.commits.getFirst().timestampSource());
+        assertEquals(DeltaCommit.TimestampSource.FILE_MODIFICATION_TIME, plain.commits.getFirst().timestampSource());
     }
 
     @Test

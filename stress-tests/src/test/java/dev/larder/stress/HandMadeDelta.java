@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.UUID;
 import org.apache.parquet.example.data.Group;
@@ -17,7 +18,7 @@ import org.apache.parquet.schema.MessageTypeParser;
 /**
  * A Delta table written by hand (parquet files through parquet-mr, commit JSON as text), so tests can put exactly the
  * content and the damage they need into a commit: null or oversized keys, duplicate keys, paths outside the root,
- * malformed JSON, schema changes. Columns: {@code id} string (the key), {@code n} long, {@code score} double,
+ * malformed JSON, schema changes, change data files. Columns: {@code id} string (the key), {@code n} long, {@code score} double,
  * {@code note} string, all nullable in Delta.
  */
 final class HandMadeDelta {
@@ -31,6 +32,9 @@ final class HandMadeDelta {
             + "{\"name\":\"note\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}}";
     private static final MessageType PARQUET = MessageTypeParser.parseMessageType(
             "message spark_schema { optional binary id (STRING); optional int64 n; optional double score; optional binary note (STRING); }");
+    private static final MessageType CDC_PARQUET = MessageTypeParser.parseMessageType(
+            "message spark_schema { optional binary id (STRING); optional int64 n; optional double score; optional binary note (STRING);"
+                    + " optional binary _change_type (STRING); }");
 
     final Path root;
     final String id = UUID.randomUUID().toString();
@@ -54,6 +58,23 @@ final class HandMadeDelta {
                 + quote(schema) + ",\"partitionColumns\":[],\"configuration\":{},\"createdTime\":1764000000000}}";
     }
 
+    /**
+     * Writes a change data file under {@code _change_data/}, row i with {@code _change_type} {@code changeTypes.get(i)},
+     * and returns its path relative to the root.
+     */
+    String writeChangeData(String name, List<Row> rows, List<String> changeTypes) throws IOException {
+        Path file = root.resolve("_change_data").resolve(name);
+        Files.createDirectories(file.getParent());
+        write(file, CDC_PARQUET, rows, changeTypes);
+        return "_change_data/" + name;
+    }
+
+    /** A cdc action for a file written by {@link #writeChangeData}. */
+    String cdc(String path) throws IOException {
+        return "{\"cdc\":{\"path\":" + quote(path) + ",\"partitionValues\":{},\"size\":" + Files.size(root.resolve(path))
+                + ",\"dataChange\":false}}";
+    }
+
     /** Writes a parquet data file under the root and returns its name. */
     String writeData(String name, List<Row> rows) throws IOException {
         writeParquet(root.resolve(name), rows);
@@ -61,12 +82,20 @@ final class HandMadeDelta {
     }
 
     static void writeParquet(Path file, List<Row> rows) throws IOException {
+        write(file, PARQUET, rows, null);
+    }
+
+    private static void write(Path file, MessageType type, List<Row> rows, List<String> changeTypes) throws IOException {
         Files.deleteIfExists(file);
-        SimpleGroupFactory groups = new SimpleGroupFactory(PARQUET);
+        SimpleGroupFactory groups = new SimpleGroupFactory(type);
         try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
-                .withType(PARQUET).build()) {
-            for (Row r : rows) {
+                .withType(type).build()) {
+            for (int i = 0; i < rows.size(); i++) {
+                Row r = rows.get(i);
                 Group g = groups.newGroup();
+                if (changeTypes != null) {
+                    g.add("_change_type", changeTypes.get(i));
+                }
                 if (r.id() != null) {
                     g.add("id", r.id());
                 }
@@ -108,8 +137,20 @@ final class HandMadeDelta {
     }
 
     void writeCommitText(long version, String text) throws IOException {
+        writeCommitText(version, text, -1);
+    }
+
+    /** Like {@link #commit}, with the commit file's modification time (the storage clock's commit time) set first. */
+    void commitAt(long version, long modifiedMillis, String... actions) throws IOException {
+        writeCommitText(version, String.join("\n", actions) + "\n", modifiedMillis);
+    }
+
+    private void writeCommitText(long version, String text, long modifiedMillis) throws IOException {
         Path tmp = root.resolve("_delta_log").resolve(".tmp-" + version);
         Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        if (modifiedMillis >= 0) {
+            Files.setLastModifiedTime(tmp, FileTime.fromMillis(modifiedMillis));
+        }
         Files.move(tmp, commitFile(version), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

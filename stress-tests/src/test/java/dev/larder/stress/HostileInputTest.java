@@ -15,6 +15,8 @@ import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.Larder;
 import dev.larder.ingest.LiveReader;
 import dev.larder.ingest.TableStatus;
+import dev.larder.snapshot.ChangeConsumer;
+import dev.larder.snapshot.ChangeKind;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaFeatureSchemas;
 import dev.larder.store.FeatureTable;
@@ -22,7 +24,9 @@ import dev.larder.store.TableOptions;
 import dev.larder.store.Lineage;
 import dev.larder.snapshot.TableWriterSink;
 import dev.larder.snapshot.DeltaFeed;
+import dev.larder.snapshot.DeltaCommit;
 import dev.larder.snapshot.DeltaReadException;
+import dev.larder.snapshot.DeltaRow;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.Rebuild;
 import dev.larder.snapshot.ScanProgress;
@@ -32,10 +36,12 @@ import dev.larder.store.FeatureStore;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.StoreCorruptedException;
 import dev.larder.store.StoreException;
+import dev.larder.store.TableOptions;
 import dev.larder.store.TableReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -106,6 +112,10 @@ class HostileInputTest {
     }
 
     void startFollowing() {
+        startFollowing(FollowOptions.DEFAULT);
+    }
+
+    void startFollowing(FollowOptions options) {
         larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT.withJmx(false));
         larder.addListener(new FreshnessListener() {
             @Override
@@ -150,7 +160,7 @@ class HostileInputTest {
             public void changes(long afterVersion, long upToVersion, ChangeSink sink) {
                 source.changes(afterVersion, upToVersion, sink);
             }
-        }, FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20)).withRetry(Duration.ofMillis(20), Duration.ofMillis(200)));
+        }, options.withPollInterval(Duration.ofMillis(20)).withRetry(Duration.ofMillis(20), Duration.ofMillis(200)));
     }
 
     @AfterAll
@@ -319,6 +329,30 @@ class HostileInputTest {
         }
     }
 
+    /** apply-changes (the direct writer) refuses a commit adding keys another live file holds, naming both files. */
+    @Test
+    void applyChangesRefusesACommitAddingKeysAnotherLiveFileHolds() throws Exception {
+        delta = HandMadeDelta.create(dir.resolve("delta"), rows(0, 100, 0));
+        delta.commit(1, delta.add(delta.writeData("part-1.parquet", rows(50, 60, 1))));
+        DeltaSource source = DeltaSource.open(delta.root.toString());
+        INPUTS.incrementAndGet();
+        try (FeatureStore store = FeatureStore.open(dir.resolve("store"))) {
+            FeatureTable t = store.create(TABLE, DeltaFeatureSchemas.toFeatureSchema(source.schema(1), List.of("id"), 16),
+                    TableOptions.DEFAULT);
+            new DeltaFeed(source, t.schema()).applyChanges(0, 0, new TableWriterSink(t, new Lineage(source.tableId(0),
+                    source.tablePath(), -1, 0), false));
+            DeltaReadException e = assertThrows(DeltaReadException.class, () -> new DeltaFeed(source, t.schema())
+                    .applyChanges(1, 1, new TableWriterSink(t, t.lineage(), false)));
+            assertEquals(DeltaReadException.Reason.DUPLICATE_KEY, e.reason(), e.getMessage());
+            assertTrue(e.getMessage().contains("part-1.parquet") && e.getMessage().contains("part-0.parquet"), e.getMessage());
+        }
+        try (FeatureStore store = FeatureStore.open(dir.resolve("store"))) {
+            FeatureTable t = store.table(TABLE);
+            assertEquals(0, t.lineage().version());
+            assertTrue(TableParity.verify(source, t, 5).equal(), "nothing of the refused commit stays");
+        }
+    }
+
     @Test
     void corruptParquetInANewCommit() throws Exception {
         followGoodTable();
@@ -477,6 +511,199 @@ class HostileInputTest {
         assertReadsUnchanged(before);
         delta.commit(2, delta.add(delta.writeData("part-2.parquet", rows(200, 300, 2))));
         assertResumedAtVersion2();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"file", "directory"})
+    void symlinkLeavingTheTableRootIsRefusedUnread(String linked) throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        // The link target holds a readable row to plant: if it were read, "evil" would show up.
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        HandMadeDelta.writeParquet(outside.resolve("part-2.parquet"), List.of(new HandMadeDelta.Row("evil", 666L, 6.66, "planted")));
+        Path link = linked.equals("file") ? delta.root.resolve("part-2.parquet") : delta.root.resolve("sub");
+        Files.createSymbolicLink(link, linked.equals("file") ? outside.resolve("part-2.parquet") : outside);
+        String logPath = linked.equals("file") ? "part-2.parquet" : "sub/part-2.parquet";
+        delta.commit(2, delta.add(logPath));
+        FeedException e = awaitFailure();
+        assertEquals(2, e.version(), e.getMessage());
+        assertReason(e, DeltaReadException.Reason.PATH_OUTSIDE_TABLE, "symbolic link", "refused", "version 2", logPath);
+        assertEquals(logPath, cause(e, DeltaReadException.class).file());
+        assertReadsUnchanged(before);
+        // The repair: the link replaced by a real file inside the root.
+        Files.delete(link);
+        Files.createDirectories(delta.root.resolve(logPath).getParent());
+        HandMadeDelta.writeParquet(delta.root.resolve(logPath), rows(200, 300, 2));
+        delta.commit(2, delta.add(logPath));
+        assertResumedAtVersion2();
+    }
+
+    /**
+     * A commit that leaves two rows with one key in the Delta table stops the feed naming the key, the version and both
+     * files (the other one found in the previous version when the commit does not hold it).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"twice in one file", "in two files of one commit", "while another live file holds it",
+            "as two cdc post-images", "as a cdc insert while another live file holds it"})
+    void keyAddedTwiceStopsTheFeed(String how) throws Exception {
+        followGoodTable();
+        Map<String, String> before = reads();
+        List<HandMadeDelta.Row> v2 = rows(200, 300, 2);
+        HandMadeDelta.Row k42 = new HandMadeDelta.Row("k42", 42L, 0.5, "second k42");
+        String[] mentions = switch (how) {
+            case "twice in one file" -> {
+                List<HandMadeDelta.Row> bad = new ArrayList<>(v2);
+                bad.add(new HandMadeDelta.Row("k250", 1L, 1.0, "second k250"));
+                delta.commit(2, delta.add(delta.writeData("part-2.parquet", bad)));
+                yield new String[] {"duplicate key (id=k250)", "added twice by file", "part-2.parquet"};
+            }
+            case "in two files of one commit" -> {
+                delta.commit(2, delta.add(delta.writeData("part-2.parquet", v2)),
+                        delta.add(delta.writeData("part-2b.parquet", rows(250, 251, 2))));
+                yield new String[] {"duplicate key (id=k250)", "part-2.parquet and again by file", "part-2b.parquet"};
+            }
+            case "while another live file holds it" -> {
+                List<HandMadeDelta.Row> bad = new ArrayList<>(v2);
+                bad.add(k42);
+                delta.commit(2, delta.add(delta.writeData("part-2.parquet", bad)));
+                yield new String[] {"duplicate key (id=k42)", "part-2.parquet adds it while file", "part-0.parquet still holds it"};
+            }
+            case "as two cdc post-images" -> {
+                // An UPDATE of k42 (part-0 rewritten) whose change data carries the post-image twice.
+                List<HandMadeDelta.Row> part0 = new ArrayList<>(rows(0, 100, 0));
+                HandMadeDelta.Row old = part0.set(42, k42);
+                String cdc = delta.writeChangeData("cdc-2.parquet", List.of(old, k42, k42),
+                        List.of("update_preimage", "update_postimage", "update_postimage"));
+                delta.commit(2, delta.remove("part-0.parquet"), delta.add(delta.writeData("part-2.parquet", part0)), delta.cdc(cdc));
+                yield new String[] {"duplicate key (id=k42)", "added twice by file", "cdc-2.parquet"};
+            }
+            default -> {
+                String cdc = delta.writeChangeData("cdc-2.parquet", List.of(k42), List.of("insert"));
+                delta.commit(2, delta.add(delta.writeData("part-2.parquet", List.of(k42))), delta.cdc(cdc));
+                yield new String[] {"duplicate key (id=k42)", "cdc-2.parquet adds it while file", "part-0.parquet still holds it"};
+            }
+        };
+        FeedException e = awaitFailure();
+        assertEquals(2, e.version(), e.getMessage());
+        assertReason(e, DeltaReadException.Reason.DUPLICATE_KEY, mentions);
+        assertReason(e, DeltaReadException.Reason.DUPLICATE_KEY, "version 2");
+        assertReadsUnchanged(before);
+        delta.commit(2, delta.add(delta.writeData("part-2.parquet", v2)));
+        assertResumedAtVersion2();
+    }
+
+    /** A rewrite holding the removed file's keys, and an UPDATE through change data, are no duplicates. */
+    @Test
+    void rewritesAndUpdatesAreNoDuplicates() throws Exception {
+        followGoodTable();
+        List<HandMadeDelta.Row> rewritten = new ArrayList<>(rows(100, 200, 1));
+        rewritten.addAll(rows(200, 300, 2));
+        delta.commit(2, delta.remove("part-1.parquet"), delta.add(delta.writeData("part-2.parquet", rewritten)));
+        awaitWatermark(2);
+        List<HandMadeDelta.Row> part0 = new ArrayList<>(rows(0, 100, 0));
+        HandMadeDelta.Row updated = new HandMadeDelta.Row("k42", 4242L, 42.5, "updated");
+        HandMadeDelta.Row old = part0.set(42, updated);
+        String cdc = delta.writeChangeData("cdc-3.parquet", List.of(old, updated), List.of("update_preimage", "update_postimage"));
+        delta.commit(3, delta.remove("part-0.parquet"), delta.add(delta.writeData("part-3.parquet", part0)), delta.cdc(cdc));
+        awaitWatermark(3);
+        assertTrue(failures.isEmpty(), "no commit may be taken for a duplicate: " + failures);
+        assertEquals("k42,4242,42.5,updated,@3", reads().get("k42"));
+        follower.close();
+        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()), follower.handle().table(), 5);
+        assertTrue(r.equal(), r.toString());
+    }
+
+    /** Keys one commit deletes and the next re-adds, read in one pass of the feed, are no duplicates. */
+    @Test
+    void keysReAddedAfterTheirDeleteInOneBatchAreNoDuplicates() throws Exception {
+        followGoodTable();
+        larder.close();
+        larder = null;
+        delta.commit(2, delta.remove("part-1.parquet"));
+        delta.commit(3, delta.add(delta.writeData("part-3.parquet", rows(100, 300, 3))));
+        startFollowing();
+        awaitWatermark(3);
+        assertTrue(failures.isEmpty(), "no commit may be taken for a duplicate: " + failures);
+        assertEquals("k151,1513,40.75,note-151-v3,@3", reads().get("k151"));
+        follower.close();
+        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()), follower.handle().table(), 5);
+        assertTrue(r.equal(), r.toString());
+    }
+
+    /**
+     * Without staging, a commit's rows reach the table as they are read, so a commit that fails part way had some of its
+     * rows applied: they are rolled back before the failure is reported, and the retry applies the commit whole without
+     * taking its own rows for keys another file holds.
+     */
+    @Test
+    void aCommitRetriedAfterAPartialApplicationIsNoDuplicate() throws Exception {
+        delta = HandMadeDelta.create(dir.resolve("delta"), rows(0, 100, 0));
+        delta.commit(1, delta.add(delta.writeData("part-1.parquet", rows(100, 200, 1))));
+        startFollowing(FollowOptions.DEFAULT.withCommitStageBytes(0));
+        awaitWatermark(1);
+        String good = delta.add(delta.writeData("part-2.parquet", rows(200, 300, 2)));
+        String add3 = delta.add(delta.writeData("part-3.parquet", rows(300, 310, 2)));
+        byte[] part3 = Files.readAllBytes(delta.root.resolve("part-3.parquet"));
+        Files.write(delta.root.resolve("part-3.parquet"), Arrays.copyOf(part3, part3.length / 2));
+        delta.commit(2, good, add3);
+        assertReason(awaitFailure(), DeltaReadException.Reason.CORRUPT_FILE, "part-3.parquet");
+        // The retry began after the first failure's writer resume, which applied everything read before it.
+        assertReason(awaitFailure(), DeltaReadException.Reason.CORRUPT_FILE, "part-3.parquet");
+        assertEquals(1, follower.handle().lineage().version());
+        assertEquals("NOT_FOUND", reads().get("k250"), "the part of version 2 applied before the failure was rolled back");
+        Files.write(delta.root.resolve("part-3.parquet"), part3);
+        awaitWatermark(2);
+        follower.close();
+        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()), follower.handle().table(), 5);
+        assertTrue(r.equal(), r.toString());
+        assertEquals(310, r.tableRows());
+        for (FeedException f : failures) {
+            assertReason(f, DeltaReadException.Reason.CORRUPT_FILE, "part-3.parquet");
+        }
+    }
+
+    /**
+     * Commit files whose modification times go backwards (a storage clock set back): a bootstrap and the change feed give
+     * each version one timestamp, never before its predecessor's, so the newest rows do not read as expired.
+     */
+    @Test
+    void commitTimesGoingBackwardsNeitherExpireNewRowsNorSplitAVersion() throws Exception {
+        long t0 = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+        long day = Duration.ofDays(1).toMillis();
+        delta = HandMadeDelta.create(dir.resolve("delta"), rows(0, 100, 0));
+        Files.setLastModifiedTime(delta.commitFile(0), FileTime.fromMillis(t0));
+        delta.commitAt(1, t0 - 10 * day, delta.add(delta.writeData("part-1.parquet", rows(100, 200, 1))));
+        startFollowing(FollowOptions.DEFAULT.withTableOptions(TableOptions.DEFAULT.withTtl(Duration.ofDays(1))));
+        awaitWatermark(1);
+        assertEquals(t0 + 1, follower.handle().lineage().commitTimestampMillis(), "bootstrap at version 1");
+        delta.commitAt(2, t0 - 20 * day, delta.add(delta.writeData("part-2.parquet", rows(200, 300, 2))));
+        awaitWatermark(2);
+        assertEquals(t0 + 2, follower.handle().lineage().commitTimestampMillis(), "feed delivery of version 2");
+        TableReader r = follower.handle().newReader().refresh();
+        assertEquals(ReadStatus.FOUND, r.get("k150"));
+        assertEquals(t0 + 1, r.commitTimestampMillis());
+        assertEquals(ReadStatus.FOUND, r.get("k250"));
+        assertEquals(t0 + 2, r.commitTimestampMillis());
+        // The feed delivers version 1 with the timestamp its bootstrap got, and a bootstrap at 2 matches the feed's.
+        List<Long> fed = new ArrayList<>();
+        DeltaSource.open(delta.root.toString()).changes(1, 2, new ChangeConsumer() {
+            @Override
+            public boolean beginCommit(DeltaCommit commit) {
+                fed.add(commit.timestampMillis());
+                return true;
+            }
+
+            @Override
+            public void change(ChangeKind kind, DeltaRow row) {
+            }
+
+            @Override
+            public void endCommit(DeltaCommit commit) {
+            }
+        });
+        assertEquals(List.of(t0 + 1, t0 + 2), fed);
+        assertEquals(t0 + 2, DeltaSource.open(delta.root.toString()).commitTimestamp(2));
+        assertTrue(failures.isEmpty(), failures.toString());
     }
 
     /** The index generation a table uses: the only index file a clean close leaves. */

@@ -15,7 +15,6 @@ import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.TableOptions;
-import dev.larder.store.TableReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

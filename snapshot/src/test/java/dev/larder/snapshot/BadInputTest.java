@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,22 +33,7 @@ class BadInputTest {
     @BeforeEach
     void copyTable() throws IOException {
         table = temp.resolve("table");
-        copy(SharedTables.table("simple_table"), table);
-    }
-
-    private static void copy(Path source, Path table) throws IOException {
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path p : files.toList()) {
-                if (!p.getFileName().toString().endsWith(".crc")) {
-                    Path target = table.resolve(source.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(p, target);
-                    }
-                }
-            }
-        }
+        SharedTables.copyWithoutChecksums(SharedTables.table("simple_table"), table);
     }
 
     private void commit(long version, String... actions) throws IOException {
@@ -130,7 +114,7 @@ class BadInputTest {
     @Test
     void deletionVectorLinkedOutsideTheRootIsRefusedUnread() throws IOException {
         Path dvTable = temp.resolve("dv");
-        copy(SharedTables.table("table-with-dv-small"), dvTable);
+        SharedTables.copyWithoutChecksums(SharedTables.table("table-with-dv-small"), dvTable);
         String dvFile = "deletion_vector_61d16c75-6994-46b7-a15b-8b538852e50e.bin";
         Path outside = temp.resolve("outside.bin");
         Files.move(dvTable.resolve(dvFile), outside);
@@ -172,7 +156,7 @@ class BadInputTest {
             DeltaFeed feed = new DeltaFeed(source, schema);
             feed.bootstrap(version, new TableWriterSink(t, lineage, true), ScanProgress.NONE);
             DeltaReadException e = assertThrows(DeltaReadException.class,
-                    () -> feed.applyChanges(version + 1, to, new DeltaFeedTest.StoreCheckingSink(t, lineage)));
+                    () -> feed.applyChanges(version + 1, to, new TableWriterSink(t, lineage, false)));
             assertEquals(version, t.lineage().version(), "the failed commit must not become the watermark");
             return e;
         }
@@ -209,7 +193,7 @@ class BadInputTest {
     @Test
     void feedRefusesTwoPostImagesOfOneKey() throws IOException {
         Path cdcTable = temp.resolve("cdc");
-        copy(SharedTables.table("simple_table_with_cdc"), cdcTable);
+        SharedTables.copyWithoutChecksums(SharedTables.table("simple_table_with_cdc"), cdcTable);
         // v2 is an UPDATE of id 0 read from its one cdc file; naming that file twice delivers the post-image twice.
         Path v2 = cdcTable.resolve("_delta_log").resolve(String.format("%020d.json", 2));
         List<String> lines = new ArrayList<>(Files.readAllLines(v2));
@@ -230,7 +214,7 @@ class BadInputTest {
             Lineage lineage = new Lineage(source.tableId(4), source.tablePath(), -1, 0);
             DeltaFeed feed = new DeltaFeed(source, schema);
             feed.bootstrap(4, new TableWriterSink(t, lineage, true), ScanProgress.NONE);
-            assertEquals(5, feed.applyChanges(5, 5, new DeltaFeedTest.StoreCheckingSink(t, lineage)));
+            assertEquals(5, feed.applyChanges(5, 5, new TableWriterSink(t, lineage, false)));
             assertTrue(TableParity.verify(source, t, 5).equal());
         }
     }

@@ -15,7 +15,6 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,28 +103,9 @@ class CommitTimestampTest {
         }
     }
 
-    /** Copies simple_table (v0..v4) without its checksum sidecars. */
-    private Path copyOfSimpleTable() throws IOException {
-        Path source = SharedTables.table("simple_table");
-        Path table = temp.resolve("table");
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path p : files.toList()) {
-                if (!p.getFileName().toString().endsWith(".crc")) {
-                    Path target = table.resolve(source.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(p, target);
-                    }
-                }
-            }
-        }
-        return table;
-    }
-
     @Test
     void fileTimesGoingBackwardsAreRaisedAndReported() throws IOException {
-        Path table = copyOfSimpleTable();
+        Path table = SharedTables.copyWithoutChecksums(SharedTables.table("simple_table"), temp.resolve("table"));
         long base = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
         for (long v = 0; v <= 4; v++) {
             // Each commit file 10 days older than the one before: a storage clock gone backwards.
@@ -143,7 +123,7 @@ class CommitTimestampTest {
 
     @Test
     void timestampsFarAheadAreKeptAndReported() throws IOException {
-        Path table = copyOfSimpleTable();
+        Path table = SharedTables.copyWithoutChecksums(SharedTables.table("simple_table"), temp.resolve("table"));
         long future = System.currentTimeMillis() + Duration.ofDays(3650).toMillis();
         Files.setLastModifiedTime(commitFile(table, 4), FileTime.fromMillis(future));
         assertEquals(future, DeltaSource.open(table.toString()).commitTimestamp(4));

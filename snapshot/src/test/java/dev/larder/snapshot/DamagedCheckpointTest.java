@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,18 +24,7 @@ class DamagedCheckpointTest {
     void copyTable() throws IOException {
         Path source = SharedTables.table("basic-with-inserts-deletes-checkpoint");
         table = temp.resolve("table");
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path p : files.toList()) {
-                if (!p.getFileName().toString().endsWith(".crc")) {
-                    Path target = table.resolve(source.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(p, target);
-                    }
-                }
-            }
-        }
+        SharedTables.copyWithoutChecksums(source, table);
     }
 
     @Test

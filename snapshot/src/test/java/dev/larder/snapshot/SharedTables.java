@@ -51,4 +51,21 @@ final class SharedTables {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Copies a shared table to {@code target} (to damage the copy) without the Hadoop checksum sidecars. */
+    static Path copyWithoutChecksums(Path source, Path target) throws IOException {
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path p : files.toList()) {
+                if (!p.getFileName().toString().endsWith(".crc")) {
+                    Path to = target.resolve(source.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.copy(p, to);
+                    }
+                }
+            }
+        }
+        return target;
+    }
 }

@@ -19,6 +19,9 @@ final class ApplyChangesCommand implements Callable<Integer> {
     @Mixin
     StoreOptions target;
 
+    @Mixin
+    HadoopOptions hadoop;
+
     @Option(names = "--to-version", description = "Last version to apply (default: latest).")
     Long toVersion;
 
@@ -26,7 +29,7 @@ final class ApplyChangesCommand implements Callable<Integer> {
     public Integer call() {
         try (FeatureStore store = FeatureStore.open(target.store)) {
             FeatureTable t = store.table(target.table);
-            DeltaSource src = StoreOptions.deltaSource(t, delta);
+            DeltaSource src = StoreOptions.deltaSource(t, delta, hadoop);
             long from = t.lineage().version() + 1;
             long to = toVersion != null ? toVersion : src.latestVersion();
             long start = System.nanoTime();

@@ -5,7 +5,6 @@ import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.Larder;
 import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.DeltaChangeSource;
-import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.ScanProgress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,6 +40,9 @@ final class FollowCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = false, multiplicity = "1..*")
     List<Feed> feeds;
+
+    @Mixin
+    HadoopOptions hadoop;
 
     @Option(names = "--poll", defaultValue = "1s", converter = DurationConverter.class, description = "Poll interval (default ${DEFAULT-VALUE}).")
     Duration poll;
@@ -74,7 +77,7 @@ final class FollowCommand implements Callable<Integer> {
         try (Larder larder = Larder.open(store, IngestOptions.DEFAULT)) {
             FollowOptions options = FollowOptions.DEFAULT.withPollInterval(poll).withMaxStaleness(maxStaleness);
             for (Feed f : feeds) {
-                DeltaChangeSource source = new DeltaChangeSource(DeltaSource.open(f.delta), f.key, inlineBytes, ScanProgress.NONE);
+                DeltaChangeSource source = new DeltaChangeSource(hadoop.open(f.delta), f.key, inlineBytes, ScanProgress.NONE);
                 larder.follow(f.table, source, options);
                 System.out.printf("following %s as %s (key %s)%n", source.path(), f.table, String.join(",", f.key));
             }

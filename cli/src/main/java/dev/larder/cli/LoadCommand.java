@@ -30,6 +30,9 @@ final class LoadCommand implements Callable<Integer> {
     @Mixin
     StoreOptions target;
 
+    @Mixin
+    HadoopOptions hadoop;
+
     @Option(names = "--version", description = "Delta version to load (default: latest).")
     Long version;
 
@@ -44,7 +47,7 @@ final class LoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DeltaSource src = DeltaSource.open(delta);
+        DeltaSource src = hadoop.open(delta);
         long v = version != null ? version : timestamp != null ? src.versionAtOrBefore(timestamp.toEpochMilli()) : src.latestVersion();
         FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(v), key, inlineBytes);
         try (FeatureStore store = FeatureStore.open(target.store)) {

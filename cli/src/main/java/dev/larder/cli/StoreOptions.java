@@ -14,11 +14,11 @@ final class StoreOptions {
     String table;
 
     /** The Delta table {@code t} follows: {@code override} when given, else the source recorded in its lineage. */
-    static DeltaSource deltaSource(FeatureTable t, String override) {
+    static DeltaSource deltaSource(FeatureTable t, String override, HadoopOptions hadoop) {
         String path = override != null ? override : t.lineage().sourcePath();
         if (path.isEmpty()) {
             throw new IllegalArgumentException("table " + t.name() + " records no Delta source; pass --delta");
         }
-        return DeltaSource.open(path);
+        return hadoop.open(path);
     }
 }

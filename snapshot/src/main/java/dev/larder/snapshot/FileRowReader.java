@@ -142,7 +142,7 @@ final class FileRowReader {
     DeltaReadException fileError(long version, String file, Throwable e) {
         String storage = StorageFailure.describe(e, conf);
         if (storage != null) {
-            return new DeltaReadException(DeltaReadException.Reason.IO, paths.root, version, file, null, storage, e);
+            return new DeltaReadException(DeltaReadException.Reason.IO, paths.root, version, file, null, storage + ": " + e, e);
         }
         DeltaReadException.Reason reason = DeltaReadException.Reason.CORRUPT_FILE;
         for (Throwable t = e; t != null; t = t.getCause()) {

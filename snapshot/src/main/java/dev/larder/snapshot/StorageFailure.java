@@ -16,17 +16,17 @@ final class StorageFailure {
     private StorageFailure() {
     }
 
-    /** What went wrong if {@code e}'s cause chain holds an access or network failure, else null. */
+    /** What went wrong if {@code e}'s cause chain holds an access or network failure, else null; callers append {@code e}. */
     static String describe(Throwable e, Configuration conf) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof AccessDeniedException) {
                 String origin = conf.get(DeltaSource.CREDENTIALS_ORIGIN_KEY);
                 return "access denied by the storage (credentials wrong, expired or without permission; credentials from "
-                        + (origin != null ? origin : "the Hadoop configuration") + "): " + t.getMessage();
+                        + (origin != null ? origin : "the Hadoop configuration") + ")";
             }
             // ConnectException, NoRouteToHostException and connection resets are SocketExceptions.
             if (t instanceof SocketException || t instanceof SocketTimeoutException || t instanceof UnknownHostException) {
-                return "the storage cannot be reached (" + t + ")";
+                return "the storage cannot be reached";
             }
         }
         return null;

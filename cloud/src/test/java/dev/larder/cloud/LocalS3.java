@@ -159,10 +159,11 @@ public final class LocalS3 implements AutoCloseable {
     }
 
     /**
-     * Uploads every file under {@code table} to {@code s3a://bucket/prefix/...}, data files before {@code _delta_log}
-     * and log files in name (version) order, as a writer publishes them; files in {@code skip} are left out.
+     * Uploads every file under {@code table} to {@code s3a://bucket/prefix/...} in the order a writer publishes them:
+     * data files, then commits in version order, then checkpoints and checksums, then {@code _last_checkpoint}; files in
+     * {@code skip} (paths relative to the table) are left out.
      *
-     * @return the keys uploaded
+     * @return the relative paths uploaded
      */
     public List<String> uploadTable(Path table, String bucket, String prefix, java.util.Set<String> skip) {
         List<Path> files;
@@ -171,7 +172,7 @@ public final class LocalS3 implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        files.sort(Comparator.comparing((Path p) -> table.relativize(p).toString().startsWith("_delta_log"))
+        files.sort(Comparator.comparingInt((Path p) -> publishOrder(table.relativize(p).toString()))
                 .thenComparing(p -> table.relativize(p).toString()));
         List<String> keys = new ArrayList<>();
         for (Path f : files) {
@@ -184,6 +185,13 @@ public final class LocalS3 implements AutoCloseable {
             keys.add(rel);
         }
         return keys;
+    }
+
+    private static int publishOrder(String rel) {
+        if (!rel.startsWith("_delta_log")) {
+            return 0;
+        }
+        return rel.endsWith(".json") ? 1 : rel.endsWith("_last_checkpoint") ? 3 : 2;
     }
 
     public void delete(String bucket, String key) {

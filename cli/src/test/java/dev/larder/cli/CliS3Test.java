@@ -153,6 +153,20 @@ class CliS3Test {
         }
     }
 
+    /** s3a's default provider list has no AWS profile step; CloudSettings adds it. */
+    @Test
+    void loadWithCredentialsFromAnAwsProfile() throws Exception {
+        Path credentials = dir.resolve("aws-credentials");
+        Files.writeString(credentials, "[larder-test]\naws_access_key_id = " + LocalS3.ACCESS_KEY + "\naws_secret_access_key = "
+                + LocalS3.SECRET_KEY + "\n");
+        Child load = child(Map.of("AWS_SHARED_CREDENTIALS_FILE", credentials.toString(), "AWS_PROFILE", "larder-test",
+                        "AWS_REGION", "us-east-1"),
+                args(endpointConf(), "load", "--delta", "s3a://" + BUCKET + "/features/simple", "--key", "id",
+                        "--store", dir.resolve("store-profile").toString(), "--table", "simple"));
+        assertEquals(0, load.exit(), load.err());
+        assertTrue(load.out().contains("loaded 3 rows of s3a://" + BUCKET + "/features/simple version 4"), load.out());
+    }
+
     @Test
     void wrongCredentialsInTheEnvironmentAreNamedInTheError() throws Exception {
         Child load = child(Map.of("AWS_ACCESS_KEY_ID", "AKIAWRONGWRONGWRONG9", "AWS_SECRET_ACCESS_KEY", "wrong", "AWS_REGION", "us-east-1"),

@@ -119,6 +119,11 @@ public final class LocalS3 implements AutoCloseable {
         }
     }
 
+    /** CPU time the running server has used, for benchmarks that separate the server's cost from the reader's. */
+    public long serverCpuNanos() {
+        return process.info().totalCpuDuration().orElseThrow().toNanos();
+    }
+
     public String endpoint() {
         return "http://127.0.0.1:" + port;
     }

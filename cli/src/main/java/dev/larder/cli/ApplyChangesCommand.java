@@ -19,6 +19,9 @@ final class ApplyChangesCommand implements Callable<Integer> {
     @Mixin
     StoreOptions target;
 
+    @Mixin
+    HadoopOptions hadoop;
+
     @Option(names = "--to-version", description = "Last version to apply (default: latest).")
     Long toVersion;
 
@@ -38,7 +41,7 @@ final class ApplyChangesCommand implements Callable<Integer> {
                 System.out.printf("table %s is already at version %d; nothing to apply%n", target.table, watermark);
                 return 0;
             }
-            DeltaSource src = StoreOptions.deltaSource(t, delta);
+            DeltaSource src = StoreOptions.deltaSource(t, delta, hadoop);
             long from = watermark + 1;
             long to = toVersion != null ? toVersion : src.latestVersion();
             long start = System.nanoTime();

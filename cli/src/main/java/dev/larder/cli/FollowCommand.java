@@ -5,7 +5,6 @@ import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.Larder;
 import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.DeltaChangeSource;
-import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.ScanProgress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,6 +41,9 @@ final class FollowCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = false, multiplicity = "1..*")
     List<Feed> feeds;
+
+    @Mixin
+    HadoopOptions hadoop;
 
     @Option(names = "--poll", defaultValue = "1s", converter = DurationConverter.class, description = "Poll interval (default ${DEFAULT-VALUE}).")
     Duration poll;
@@ -71,7 +74,7 @@ final class FollowCommand implements Callable<Integer> {
         // Every feed is checked (Delta table readable, key columns valid) before the store directory is created.
         List<DeltaChangeSource> sources = new ArrayList<>();
         for (Feed f : feeds) {
-            sources.add(new DeltaChangeSource(DeltaSource.open(f.delta), f.key, inlineBytes, ScanProgress.NONE));
+            sources.add(new DeltaChangeSource(hadoop.open(f.delta), f.key, inlineBytes, ScanProgress.NONE));
         }
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);

@@ -35,6 +35,9 @@ final class LoadCommand implements Callable<Integer> {
     @Mixin
     StoreOptions target;
 
+    @Mixin
+    HadoopOptions hadoop;
+
     @Option(names = "--version", description = "Delta version to load (default: latest).")
     Long version;
 
@@ -54,7 +57,7 @@ final class LoadCommand implements Callable<Integer> {
         }
         OptionChecks.inlineBytes("--inline-bytes", inlineBytes);
         OptionChecks.notNegative("--ttl", ttl);
-        DeltaSource src = DeltaSource.open(delta);
+        DeltaSource src = hadoop.open(delta);
         long v = version != null ? version : timestamp != null ? src.versionAtOrBefore(timestamp.toEpochMilli()) : src.latestVersion();
         FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(v), key, inlineBytes);
         try (FeatureStore store = FeatureStore.open(target.store)) {

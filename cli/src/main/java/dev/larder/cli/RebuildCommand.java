@@ -21,6 +21,9 @@ final class RebuildCommand implements Callable<Integer> {
     @Mixin
     StoreOptions target;
 
+    @Mixin
+    HadoopOptions hadoop;
+
     @Option(names = "--delta", description = "Delta table path or URI (default: the source recorded in the table's metadata).")
     String delta;
 
@@ -46,7 +49,7 @@ final class RebuildCommand implements Callable<Integer> {
                 if (key == null || key.isEmpty()) {
                     throw new IllegalArgumentException("--delta needs --key");
                 }
-                plan = Rebuild.Plan.fromDelta(target.table, delta, key, inlineBytes, ttl);
+                plan = Rebuild.Plan.fromDelta(target.table, delta, key, inlineBytes, ttl, hadoop.settings());
             } else {
                 plan = Rebuild.recordedPlan(store, target.table);
             }
@@ -64,7 +67,7 @@ final class RebuildCommand implements Callable<Integer> {
             }
             Rebuild.Result r;
             try (Progress p = new Progress("rebuild", -1)) {
-                r = Rebuild.run(store, plan, p);
+                r = Rebuild.run(store, plan, hadoop.settings(), p);
             }
             System.out.printf("rebuilt %s from %s at version %d: %,d rows (in %s)%n", r.table(), r.deltaPath(), r.version(), r.rows(),
                     r.generation());

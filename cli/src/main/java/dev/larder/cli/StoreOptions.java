@@ -19,7 +19,7 @@ final class StoreOptions {
      *
      * @throws IllegalStateException if {@code t} has no watermark: its bootstrap did not finish (killed or stopped)
      */
-    static DeltaSource deltaSource(FeatureTable t, String override) {
+    static DeltaSource deltaSource(FeatureTable t, String override, HadoopOptions hadoop) {
         if (t.lineage().version() < 0) {
             throw new IllegalStateException("bootstrap of table " + Generations.tableOf(t.name()) + " did not finish; re-run load (or follow)");
         }
@@ -27,6 +27,6 @@ final class StoreOptions {
         if (path.isEmpty()) {
             throw new IllegalArgumentException("table " + t.name() + " records no Delta source; pass --delta");
         }
-        return DeltaSource.open(path);
+        return hadoop.open(path);
     }
 }

@@ -16,6 +16,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     StoreOptions target;
 
+    @Mixin
+    HadoopOptions hadoop;
+
     @Option(names = "--delta", description = "Delta table path or URI (default: the table's recorded source).")
     String delta;
 
@@ -27,7 +30,7 @@ final class VerifyCommand implements Callable<Integer> {
         OptionChecks.atLeast("--max-differences", max, 0);
         try (FeatureStore store = FeatureStore.openExisting(target.store)) {
             FeatureTable t = store.table(target.table);
-            DeltaSource src = StoreOptions.deltaSource(t, delta);
+            DeltaSource src = StoreOptions.deltaSource(t, delta, hadoop);
             // Checksums first: they find damage that equal values would hide (padding, lineage) without reading Delta.
             ScrubResult scrub = t.scrub();
             if (scrub.damaged() > 0) {

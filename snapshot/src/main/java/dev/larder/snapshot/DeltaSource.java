@@ -22,6 +22,7 @@ import io.delta.kernel.utils.FileStatus;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -54,13 +55,21 @@ public final class DeltaSource {
     /** Classic, multi-part and v2 checkpoint files; group 1 is the version. */
     private static final Pattern CHECKPOINT_FILE = Pattern.compile("(\\d{20})\\.checkpoint(\\..+)?\\.(parquet|json)");
 
+    /**
+     * Hadoop setting naming where the storage credentials come from (e.g. {@code environment variable AWS_ACCESS_KEY_ID});
+     * errors for access denied by the storage repeat it. Set by {@code dev.larder.cloud.CloudSettings}.
+     */
+    public static final String CREDENTIALS_ORIGIN_KEY = "larder.credentials.origin";
+
     private final Engine engine;
     private final TablePaths paths;
     private final FileRowReader reader;
     private final CommitTimestamps timestamps;
+    private final Configuration conf;
 
     private DeltaSource(Engine engine, String qualifiedRoot, Configuration hadoopConf) {
         this.engine = engine;
+        this.conf = hadoopConf;
         this.paths = new TablePaths(qualifiedRoot);
         this.reader = new FileRowReader(engine, paths, hadoopConf);
         this.timestamps = new CommitTimestamps(engine, paths.root);
@@ -88,6 +97,21 @@ public final class DeltaSource {
     }
 
     /**
+     * Opens the table at any Hadoop filesystem URI or local path with {@link #localConfiguration()} plus
+     * {@code hadoopSettings}, e.g. {@code fs.s3a.endpoint}; {@code s3a:} URIs need {@code dev.larder:larder-cloud} on
+     * the class path, whose {@code CloudSettings} adds the AWS environment (credentials, region, profiles).
+     *
+     * <p>Hadoop caches one filesystem per scheme and bucket (or host) in a JVM: the first table opened on a bucket fixes
+     * the settings every later table on that bucket reads with, unless {@code fs.s3a.impl.disable.cache} is set (which
+     * leaks a client per call: use per-bucket settings, {@code fs.s3a.bucket.NAME.KEY}, instead).
+     */
+    public static DeltaSource open(String pathOrUri, Map<String, String> hadoopSettings) {
+        Configuration conf = localConfiguration();
+        hadoopSettings.forEach(conf::set);
+        return open(pathOrUri, conf);
+    }
+
+    /**
      * Opens the table at any Hadoop filesystem URI ({@code file:}, {@code s3a:}, {@code abfss:}, ...) or local
      * path, and checks that its latest version is readable.
      *
@@ -99,8 +123,10 @@ public final class DeltaSource {
         try {
             root = engine.getFileSystemClient().resolvePath(pathOrUri);
         } catch (IOException | RuntimeException e) {
-            throw new DeltaReadException(DeltaReadException.Reason.NOT_FOUND, pathOrUri, -1, null, null,
-                    "table path cannot be resolved: " + e, e);
+            String missing = StorageFailure.missingFileSystem(pathOrUri, e);
+            throw new DeltaReadException(missing != null ? DeltaReadException.Reason.UNSUPPORTED_FEATURE
+                    : DeltaReadException.Reason.NOT_FOUND, pathOrUri, -1, null, null,
+                    missing != null ? missing : "table path cannot be resolved: " + e, e);
         }
         DeltaSource source = new DeltaSource(engine, root, hadoopConf);
         source.checkLogExists();
@@ -383,6 +409,9 @@ public final class DeltaSource {
         } else if (e instanceof UnsupportedTableFeatureException || e instanceof UnsupportedProtocolVersionException) {
             reason = DeltaReadException.Reason.UNSUPPORTED_FEATURE;
             detail = "the table needs a reader capability Kernel lacks";
+        } else if (StorageFailure.describe(e, conf) != null) {
+            reason = DeltaReadException.Reason.IO;
+            detail = StorageFailure.describe(e, conf);
         } else {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof FileNotFoundException || t instanceof NoSuchFileException) {

@@ -15,7 +15,6 @@ import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Optional;
@@ -141,19 +140,19 @@ final class FileRowReader {
     }
 
     DeltaReadException fileError(long version, String file, Throwable e) {
+        String storage = StorageFailure.describe(e, conf);
+        if (storage != null) {
+            return new DeltaReadException(DeltaReadException.Reason.IO, paths.root, version, file, null, storage + ": " + e, e);
+        }
         DeltaReadException.Reason reason = DeltaReadException.Reason.CORRUPT_FILE;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof FileNotFoundException || t instanceof NoSuchFileException) {
                 reason = DeltaReadException.Reason.MISSING_FILE;
                 break;
             }
-            if (t instanceof AccessDeniedException) {
-                reason = DeltaReadException.Reason.IO;
-                break;
-            }
         }
         String detail = reason == DeltaReadException.Reason.MISSING_FILE ? "file named by the log does not exist"
-                : reason == DeltaReadException.Reason.IO ? "file cannot be read" : "file is corrupt or truncated";
+                : "file is corrupt or truncated";
         return new DeltaReadException(reason, paths.root, version, file, null, detail + ": " + e, e);
     }
 }

@@ -9,6 +9,7 @@ import dev.larder.store.TableMetadata;
 import dev.larder.store.TableOptions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -54,7 +55,13 @@ public final class Rebuild {
          * Delta table's latest version.
          */
         public static Plan fromDelta(String table, String deltaPath, List<String> keyColumns, int inlineBytes, Duration ttl) {
-            DeltaSource src = DeltaSource.open(deltaPath);
+            return fromDelta(table, deltaPath, keyColumns, inlineBytes, ttl, Map.of());
+        }
+
+        /** {@link #fromDelta(String, String, List, int, Duration)} reading with Hadoop settings, as {@link DeltaSource#open(String, Map)}. */
+        public static Plan fromDelta(String table, String deltaPath, List<String> keyColumns, int inlineBytes, Duration ttl,
+                                     Map<String, String> hadoopSettings) {
+            DeltaSource src = DeltaSource.open(deltaPath, hadoopSettings);
             FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(src.latestVersion()), keyColumns, inlineBytes);
             return new Plan(table, deltaPath, "", schema, ttl);
         }
@@ -95,7 +102,12 @@ public final class Rebuild {
      * @throws DeltaReadException             if the Delta table cannot be read
      */
     public static Result run(FeatureStore store, Plan plan, ScanProgress progress) {
-        DeltaSource src = DeltaSource.open(plan.deltaPath());
+        return run(store, plan, Map.of(), progress);
+    }
+
+    /** {@link #run(FeatureStore, Plan, ScanProgress)} reading with Hadoop settings, as {@link DeltaSource#open(String, Map)}. */
+    public static Result run(FeatureStore store, Plan plan, Map<String, String> hadoopSettings, ScanProgress progress) {
+        DeltaSource src = DeltaSource.open(plan.deltaPath(), hadoopSettings);
         long version = src.latestVersion();
         String id = src.tableId(version);
         if (!plan.sourceId().isEmpty() && !plan.sourceId().equals(id)) {

@@ -1,0 +1,66 @@
+package dev.larder.cloud;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/** The shared real Delta tables ({@code <repo>/../shared/delta-tables}) and their computed snapshots; tests skip if absent. */
+public final class SharedTables {
+    private static final Pattern SNAPSHOT_FILE = Pattern.compile("snapshot-v(\\d+)\\.jsonl");
+
+    private SharedTables() {
+    }
+
+    public static Path root() {
+        Path dir = Path.of("..", "..", "shared", "delta-tables").toAbsolutePath().normalize();
+        assumeTrue(Files.isDirectory(dir), "shared Delta tables not found at " + dir
+                + " (expected at <repo>/../shared/delta-tables); skipping tests that read real tables");
+        return dir;
+    }
+
+    /** The table root, {@code <name>/delta}. */
+    public static Path table(String name) {
+        return root().resolve(name).resolve("delta");
+    }
+
+    /** {@code computed/snapshot-vN.jsonl} by version N. */
+    public static TreeMap<Long, Path> snapshots(String table) {
+        TreeMap<Long, Path> out = new TreeMap<>();
+        try (Stream<Path> s = Files.list(root().resolve(table).resolve("computed"))) {
+            s.forEach(p -> {
+                Matcher m = SNAPSHOT_FILE.matcher(p.getFileName().toString());
+                if (m.matches()) {
+                    out.put(Long.parseLong(m.group(1)), p);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /** The rows of a computed snapshot, sorted as {@code TableParity.dump} sorts them. */
+    public static List<String> expected(Path snapshotFile) {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String l : Files.readAllLines(snapshotFile)) {
+                if (!l.isBlank()) {
+                    out.add(l);
+                }
+            }
+            out.sort(null);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.larder.snapshot;
+
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.AccessDeniedException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
+
+/**
+ * Recognises failures of the storage rather than of the table's content (access denied, storage unreachable, no
+ * filesystem for the scheme), so errors say so instead of calling the log or a file damaged; stateless.
+ */
+final class StorageFailure {
+    private StorageFailure() {
+    }
+
+    /** What went wrong if {@code e}'s cause chain holds an access or network failure, else null; callers append {@code e}. */
+    static String describe(Throwable e, Configuration conf) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AccessDeniedException) {
+                String origin = conf.get(DeltaSource.CREDENTIALS_ORIGIN_KEY);
+                return "access denied by the storage (credentials wrong, expired or without permission; credentials from "
+                        + (origin != null ? origin : "the Hadoop configuration") + ")";
+            }
+            // ConnectException, NoRouteToHostException and connection resets are SocketExceptions.
+            if (t instanceof SocketException || t instanceof SocketTimeoutException || t instanceof UnknownHostException) {
+                return "the storage cannot be reached";
+            }
+        }
+        return null;
+    }
+
+    /** What to add to the class path if {@code e} says no Hadoop filesystem serves {@code pathOrUri}'s scheme, else null. */
+    static String missingFileSystem(String pathOrUri, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnsupportedFileSystemException || t instanceof ClassNotFoundException) {
+                String scheme = scheme(pathOrUri);
+                return "no Hadoop filesystem for scheme '" + scheme + "' on the class path ("
+                        + (scheme.equals("s3a") || scheme.equals("s3") ? "add dev.larder:larder-cloud"
+                        : "add the Hadoop connector for it") + "): " + t.getMessage();
+            }
+        }
+        return null;
+    }
+
+    private static String scheme(String pathOrUri) {
+        try {
+            String s = URI.create(pathOrUri).getScheme();
+            return s == null ? "file" : s;
+        } catch (IllegalArgumentException e) {
+            return "file";
+        }
+    }
+}

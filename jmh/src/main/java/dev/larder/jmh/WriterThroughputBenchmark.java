@@ -43,8 +43,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  *   <li>{@code direct}: the calling thread is the table's single writer ({@code TableWriter.upsert}, no ring), the
  *   ceiling the ring is compared with. Single-threaded by construction.
  * </ul>
- * A version ends after every pass over the keys (a version is all or nothing: the rows it replaces are freed when it
- * ends, so a version that never ended would only grow the table). Sync (msync) is left out of both: the ring's sync
+ * A version ends after every {@code versionRows} upserts (a version is all or nothing: the rows it replaces are kept
+ * until it ends, then freed): 1,000 is a typical feature-table commit; 1,000,000 (a commit rewriting every row) is the
+ * worst case, where each version needs a second copy of the table and the freed rows are cold when reused. Sync (msync) is left out of both: the ring's sync
  * policy never syncs during the measurement, and each iteration ends with a flush outside the timing.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -61,6 +62,9 @@ public class WriterThroughputBenchmark {
     public static class Ring {
         @Param("1000000")
         public int keys;
+
+        @Param({"1000", "1000000"})
+        public int versionRows;
 
         Larder larder;
         TableHandle table;
@@ -99,6 +103,9 @@ public class WriterThroughputBenchmark {
     public static class Direct {
         @Param("1000000")
         public int keys;
+
+        @Param({"1000", "1000000"})
+        public int versionRows;
 
         private FeatureStore store;
         FeatureTable table;
@@ -140,9 +147,12 @@ public class WriterThroughputBenchmark {
         private long stride;
         long first;
         private long keys;
+        private long versionRows;
+        private long inVersion;
         private long version = 2;
 
-        void start(ThreadParams thread, FeatureTable table, int keyCount) {
+        void start(ThreadParams thread, FeatureTable table, int keyCount, int rowsPerVersion) {
+            versionRows = rowsPerVersion;
             row = table.newRow();
             first = thread.getThreadIndex();
             stride = thread.getThreadCount();
@@ -151,15 +161,18 @@ public class WriterThroughputBenchmark {
             fill(row, 0, version);
         }
 
-        /** The version just completed by wrapping around the keys, or -1. */
+        /** The version just completed (every {@code versionRows} upserts), or -1. */
         long ended = -1;
 
         /** Sets the next key and a changing feature into the row; returns the row's version. */
         long next() {
             ended = -1;
+            if (++inVersion > versionRows) {
+                inVersion = 1;
+                ended = version++;
+            }
             if (key >= keys) {
                 key = first;
-                ended = version++;
             }
             row.setLong(0, key).setDouble(Dataset.FIRST_FEATURE_COLUMN, Dataset.feature(key, version, 0));
             key += stride;
@@ -171,7 +184,7 @@ public class WriterThroughputBenchmark {
     public static class RingProducer extends Cursor {
         @Setup(Level.Trial)
         public void init(ThreadParams thread, Ring ring) {
-            start(thread, ring.table.table(), ring.keys);
+            start(thread, ring.table.table(), ring.keys, ring.versionRows);
         }
     }
 
@@ -179,7 +192,7 @@ public class WriterThroughputBenchmark {
     public static class DirectProducer extends Cursor {
         @Setup(Level.Trial)
         public void init(ThreadParams thread, Direct direct) {
-            start(thread, direct.table, direct.keys);
+            start(thread, direct.table, direct.keys, direct.versionRows);
         }
     }
 

@@ -22,12 +22,15 @@ import java.util.regex.Pattern;
  * {@code CommitActions.getTimestamp} both take the raw modification time). {@code commitInfo.timestamp}, the writer's
  * wall clock, is not used.
  *
- * <p>A timestamp before its predecessor's, or more than {@link #FUTURE_TOLERANCE} ahead of this machine's clock, is
+ * <p>A file time more than {@link #BACKWARDS_TOLERANCE} before its predecessor's, an in-commit timestamp before its
+ * predecessor's, or a timestamp more than {@link #FUTURE_TOLERANCE} ahead of this machine's clock, is
  * logged as a WARNING naming the table, the version and both times, once per version. Thread-safe.
  */
 final class CommitTimestamps {
     /** How far ahead of this machine's clock a commit timestamp may be before it is reported. */
     static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(5);
+    /** File times this far before the previous commit's are reported; smaller steps back are clock noise or a copy. */
+    static final Duration BACKWARDS_TOLERANCE = Duration.ofMinutes(1);
     private static final System.Logger LOG = System.getLogger(DeltaSource.class.getName());
     private static final Pattern COMMIT_FILE = Pattern.compile("(\\d{20})\\.json");
     private static final long NONE = Long.MIN_VALUE;
@@ -68,7 +71,9 @@ final class CommitTimestamps {
             long raw = commitFile.get().getModificationTime();
             long previous = fileTimeBefore(version);
             millis = previous == NONE ? raw : Math.max(raw, previous + 1);
-            if (warn && millis != raw) {
+            // Equal or nearly equal file times are normal (a copied table, commits within one clock tick): only a
+            // clock going clearly backwards is worth a warning.
+            if (warn && previous != NONE && previous - raw > BACKWARDS_TOLERANCE.toMillis()) {
                 warn(version, "commit file modification time " + Instant.ofEpochMilli(raw) + " is not after version "
                         + (version - 1) + "'s " + Instant.ofEpochMilli(previous) + "; using " + Instant.ofEpochMilli(millis)
                         + " (Delta's monotonic commit timestamps)");

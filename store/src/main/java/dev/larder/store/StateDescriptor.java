@@ -21,15 +21,14 @@ package dev.larder.store;
  *  |  80 |  8 | heapSize         bytes appended to heap.dat                       |
  *  |  88 |  8 | heapCapacity     bytes heap.dat is sized (and mapped) for         |
  *  |  96 |  8 | heapGarbage      heap bytes no live row references any more       |
- *  | 104 |  8 | undoStart        first undo record not yet discarded              |
- *  | 112 |  8 | undoCount        undo records written (release store, after the   |
+ *  | 104 |  8 | undoCount        undo records written (release store, after the   |
  *  |     |    |                  record and before the index change it undoes)    |
- *  | 120 |  8 | undoCapacity     records undo.dat is sized (and mapped) for       |
- *  | 128 |  4 | indexCrcValid    1 after a clean close: indexCrc covers the index |
- *  | 132 |  4 | indexCrc         CRC32C of index-N.dat at that clean close        |
- *  | 136 |  8 | publishedVersion the last published (complete) version: the commit |
+ *  | 112 |  8 | undoCapacity     records undo.dat is sized (and mapped) for       |
+ *  | 120 |  4 | indexCrcValid    1 after a clean close: indexCrc covers the index |
+ *  | 124 |  4 | indexCrc         CRC32C of index-N.dat at that clean close        |
+ *  | 128 |  8 | publishedVersion the last published (complete) version: the commit |
  *  |     |    |                  point a kill -9 cannot lose; -1 before the first  |
- *  | 144 |  8 | publishedTs      its commit timestamp, epoch millis               |
+ *  | 136 |  8 | publishedTs      its commit timestamp, epoch millis               |
  *  +-----+----+------------------------------------------------------------------+
  * </pre>
  *
@@ -58,13 +57,12 @@ final class StateDescriptor {
     static final int HEAP_SIZE = 80;
     static final int HEAP_CAPACITY = 88;
     static final int HEAP_GARBAGE = 96;
-    static final int UNDO_START = 104;
-    static final int UNDO_COUNT = 112;
-    static final int UNDO_CAPACITY = 120;
-    static final int INDEX_CRC_VALID = 128;
-    static final int INDEX_CRC = 132;
-    static final int PUBLISHED_VERSION = 136;
-    static final int PUBLISHED_TS = 144;
+    static final int UNDO_COUNT = 104;
+    static final int UNDO_CAPACITY = 112;
+    static final int INDEX_CRC_VALID = 120;
+    static final int INDEX_CRC = 124;
+    static final int PUBLISHED_VERSION = 128;
+    static final int PUBLISHED_TS = 136;
 
     private StateDescriptor() {
     }

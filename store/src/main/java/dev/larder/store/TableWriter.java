@@ -134,7 +134,10 @@ public final class TableWriter {
         }
         spillToHeap(row);
         RowImage.INTS.set(img, RowLayoutDescriptor.CHECKSUM, checksum.of(img));
-        undo.ensureRoom();
+        if (bulk == null) {
+            // Room for the undo record before the table is touched, so a full disk fails the change cleanly.
+            undo.ensureRoom();
+        }
         // A bulk load writes never-used slots (those at the high-water mark) by positional writes.
         long highWater = bulk != null ? state.getLong(StateDescriptor.HIGH_WATER) : -1;
         long newRow = allocate();
@@ -155,7 +158,7 @@ public final class TableWriter {
         undo.append(version, found ? foundRow : UndoLogDescriptor.ABSENT, newRow);
         noteApplying(version);
         if (found) {
-            // The old row stays intact (and unreachable) until its version is durable: a rollback points back at it.
+            // The old row stays intact (and unreachable) until its version is published: a rollback points back at it.
             v.slotRelease(foundPos, entry);
             return Outcome.UPDATED;
         }
@@ -738,18 +741,17 @@ public final class TableWriter {
      */
     private void discardPublished() {
         long end = undo.count();
-        long i = undo.start();
-        if (i >= end) {
+        if (end == 0) {
             return;
         }
         TableView v = table.view();
-        for (; i < end; i++) {
+        for (long i = 0; i < end; i++) {
             long old = undo.oldRow(i);
             if (old >= 0) {
                 freeRow(v, old);
             }
         }
-        undo.discardBefore(end);
+        undo.clear();
     }
 
     /**
@@ -767,26 +769,24 @@ public final class TableWriter {
             bulkVersion = -1;
             rebuildFreeList = true;
         }
-        long from = undo.start();
-        long to = undo.count();
-        TableView v = table.view();
-        for (long i = to - 1; i >= from; i--) {
+        long records = undo.count();
+        for (long i = records - 1; i >= 0; i--) {
             rebuildFreeList |= undo(undo.oldRow(i), undo.newRow(i));
         }
         if (rebuildFreeList) {
             rebuildFreeList();
         } else {
-            v = table.view();
-            for (long i = from; i < to; i++) {
+            TableView v = table.view();
+            for (long i = 0; i < records; i++) {
                 long neu = undo.newRow(i);
                 if (neu >= 0) {
                     freeRow(v, neu);
                 }
             }
         }
-        undo.truncate(from);
+        undo.clear();
         table.publishApplying(-1);
-        return to - from;
+        return records;
     }
 
     /**
@@ -860,12 +860,23 @@ public final class TableWriter {
                 }
             }
         }
+        freeAllBut(v, keep, high);
+        state.putLong(StateDescriptor.LIVE_ROWS, live);
+        state.putLong(StateDescriptor.INDEX_USED, used);
+    }
+
+    /**
+     * Makes the free list hold exactly the allocated rows not in {@code keep}, in ascending order; rows still flagged
+     * live (undone or leaked, so never freed) add their heap values to the garbage count. A torn seq word (a crash
+     * inside a row write) is made even first, so the freed row is a whole one.
+     */
+    private void freeAllBut(TableView v, BitSet keep, long high) {
         state.putLong(StateDescriptor.FREE_HEAD, -1);
         for (long row = high - 1; row >= 0; row--) {
             if (!keep.get((int) row)) {
                 MappedByteBuffer chunk = v.rowChunk(row);
                 int off = v.rowOffset(row);
-                if ((chunk.getShort(off + RowLayoutDescriptor.FLAGS) & RowLayoutDescriptor.FLAG_LIVE) != 0) {
+                if (spillable.length > 0 && (chunk.getShort(off + RowLayoutDescriptor.FLAGS) & RowLayoutDescriptor.FLAG_LIVE) != 0) {
                     state.putLong(StateDescriptor.HEAP_GARBAGE, state.getLong(StateDescriptor.HEAP_GARBAGE) + heapBytes(v, row));
                 }
                 long seq = (long) LONG.get(chunk, off);
@@ -873,8 +884,6 @@ public final class TableWriter {
                 freeRowNoAccounting(v, row);
             }
         }
-        state.putLong(StateDescriptor.LIVE_ROWS, live);
-        state.putLong(StateDescriptor.INDEX_USED, used);
     }
 
     /**
@@ -890,8 +899,7 @@ public final class TableWriter {
         TableView v = table.view();
         long high = state.getLong(StateDescriptor.HIGH_WATER);
         long undone = 0;
-        long start = undo.start();
-        for (long i = undo.count() - 1; i >= start; i--) {
+        for (long i = undo.count() - 1; i >= 0; i--) {
             long old = undo.oldRow(i);
             long neu = undo.newRow(i);
             if (old >= high || neu >= high || old < UndoLogDescriptor.BULK || neu < UndoLogDescriptor.ABSENT
@@ -909,7 +917,7 @@ public final class TableWriter {
                 undone++;
             }
         }
-        undo.discardBefore(Long.MAX_VALUE);
+        undo.clear();
         v = table.view();
         BitSet reachable = new BitSet((int) Math.min(Integer.MAX_VALUE, high));
         long live = 0;
@@ -950,18 +958,10 @@ public final class TableWriter {
             live++;
             liveHeapBytes += heapBytes(v, row);
         }
-        state.putLong(StateDescriptor.FREE_HEAD, -1);
-        for (long row = high - 1; row >= 0; row--) {
-            if (!reachable.get((int) row)) {
-                MappedByteBuffer chunk = v.rowChunk(row);
-                int off = v.rowOffset(row);
-                long seq = (long) LONG.get(chunk, off);
-                LONG.set(chunk, off, (seq | 1) + 1);
-                freeRowNoAccounting(v, row);
-            }
-        }
+        freeAllBut(v, reachable, high);
         state.putLong(StateDescriptor.LIVE_ROWS, live);
         state.putLong(StateDescriptor.INDEX_USED, used);
+        // Recomputed from the live rows: what the free pass counted is superseded.
         state.putLong(StateDescriptor.HEAP_GARBAGE, state.getLong(StateDescriptor.HEAP_SIZE) - liveHeapBytes);
         state.force();
         table.publishDamagedRows(damaged);

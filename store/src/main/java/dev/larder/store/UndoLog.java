@@ -26,17 +26,14 @@ final class UndoLog implements AutoCloseable {
         try {
             if (create) {
                 capacity = 0;
-                state.putLong(StateDescriptor.UNDO_START, 0);
                 state.putLong(StateDescriptor.UNDO_COUNT, 0);
                 state.putLong(StateDescriptor.UNDO_CAPACITY, 0);
                 chunks = new MappedByteBuffer[0];
             } else {
                 capacity = state.getLong(StateDescriptor.UNDO_CAPACITY);
-                long start = start();
                 long count = count();
-                if (capacity < 0 || count < 0 || count > capacity || start < 0) {
-                    throw new StoreCorruptedException(path, "inconsistent undo counters (start " + start + ", count " + count
-                            + ", capacity " + capacity + ")");
+                if (capacity < 0 || count < 0 || count > capacity) {
+                    throw new StoreCorruptedException(path, "inconsistent undo counters (count " + count + ", capacity " + capacity + ")");
                 }
                 if (channel.size() < capacity * UndoLogDescriptor.RECORD_BYTES) {
                     throw new StoreCorruptedException(path, "truncated: " + channel.size() + " bytes, expected at least "
@@ -50,17 +47,12 @@ final class UndoLog implements AutoCloseable {
         }
     }
 
-    long start() {
-        return state.getLong(StateDescriptor.UNDO_START);
-    }
-
     long count() {
         return (long) LONG.getAcquire(state, StateDescriptor.UNDO_COUNT);
     }
 
-    /** Whether records start..count-1 hold nothing (a start past count is a reset cut short by a crash). */
     boolean isEmpty() {
-        return start() >= count();
+        return count() == 0;
     }
 
     /** Makes room for one more record now, so a full disk fails a change before it touches the table. */
@@ -73,10 +65,8 @@ final class UndoLog implements AutoCloseable {
 
     /** Appends a record (after {@link #ensureRoom()}); it counts, for recovery, from the release store of the new count. */
     void append(long version, long oldRow, long newRow) {
+        ensureRoom();
         long n = count();
-        if (n == capacity) {
-            grow(n + 1);
-        }
         MappedByteBuffer c = chunks[(int) (n >>> UndoLogDescriptor.CHUNK_SHIFT)];
         int off = (int) (n & (UndoLogDescriptor.RECORDS_PER_CHUNK - 1)) * UndoLogDescriptor.RECORD_BYTES;
         c.putLong(off + UndoLogDescriptor.VERSION, version);
@@ -102,25 +92,9 @@ final class UndoLog implements AutoCloseable {
         return c.getLong((int) (i & (UndoLogDescriptor.RECORDS_PER_CHUNK - 1)) * UndoLogDescriptor.RECORD_BYTES + field);
     }
 
-    /** Drops records from {@code count} on (they were undone). */
-    void truncate(long count) {
-        LONG.setRelease(state, StateDescriptor.UNDO_COUNT, count);
-        if (count <= start()) {
-            state.putLong(StateDescriptor.UNDO_START, 0);
-            LONG.setRelease(state, StateDescriptor.UNDO_COUNT, 0L);
-        }
-    }
-
-    /** Drops records before {@code start} (they are durable); an emptied log starts over at record 0. */
-    void discardBefore(long start) {
-        long n = count();
-        if (start >= n) {
-            // Count first: a crash between the two stores leaves start past count, which reads as empty.
-            LONG.setRelease(state, StateDescriptor.UNDO_COUNT, 0L);
-            state.putLong(StateDescriptor.UNDO_START, 0);
-        } else {
-            state.putLong(StateDescriptor.UNDO_START, start);
-        }
+    /** Drops every record: they were published (nothing may undo them) or undone. One store, so a crash sees all or none. */
+    void clear() {
+        LONG.setRelease(state, StateDescriptor.UNDO_COUNT, 0L);
     }
 
     void force() {

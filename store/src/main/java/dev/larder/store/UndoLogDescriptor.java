@@ -1,11 +1,11 @@
 package dev.larder.store;
 
 /**
- * Layout of {@code undo.dat}: the writer's log of the index changes made since the last durable watermark, so that a
+ * Layout of {@code undo.dat}: the writer's log of the index changes made since the last published version, so that a
  * version that fails part-way (an error, a full disk, kill -9) can be taken back whole. Little-endian.
  *
  * <pre>
- *  record i at offset i * 24 (records start..count-1 are live; both counters live in {@link StateDescriptor}):
+ *  record i at offset i * 24 (records 0..count-1 are live; the count lives in {@link StateDescriptor}):
  *  +-------+------+--------------------------------------------------------------------+
  *  |     0 |    8 | version   the version whose change this record undoes              |
  *  |     8 |    8 | oldRow    row the key pointed to before (-1: key absent; -2: BULK,  |
@@ -17,7 +17,7 @@ package dev.larder.store;
  *
  * Ordering: the new row is complete before its record is written, the record before {@code undoCount} is raised
  * (release store), and that before the index slot changes; the old row is freed only once the record is discarded,
- * after the metadata holding a watermark at or above its version is durable. So every record's rows are intact, and
+ * after its version is published (the published version is stored first). So every record's rows are intact, and
  * undoing records newest first (point the key back at oldRow, or remove it) restores the table as of the watermark.
  */
 final class UndoLogDescriptor {

@@ -2,6 +2,7 @@ package dev.larder.snapshot;
 
 import io.delta.kernel.CommitActions;
 import io.delta.kernel.CommitRange;
+import io.delta.kernel.CommitRangeBuilder;
 import io.delta.kernel.CommitRangeBuilder.CommitBoundary;
 import io.delta.kernel.TableManager;
 import io.delta.kernel.data.ColumnVector;
@@ -78,8 +79,13 @@ final class ChangeFeedReader {
     long read(long from, long to, ChangeConsumer consumer) {
         CommitRange range;
         try {
-            range = TableManager.loadCommitRange(root, CommitBoundary.atVersion(from))
-                    .withEndBoundary(CommitBoundary.atVersion(to)).build(source.engine());
+            CommitRangeBuilder builder = TableManager.loadCommitRange(root, CommitBoundary.atVersion(from))
+                    .withEndBoundary(CommitBoundary.atVersion(to));
+            if (source.catalog() != null) {
+                CatalogCommits.Ratified r = source.ratified();
+                builder = builder.withLogData(source.logData(r, to)).withMaxCatalogVersion(r.latestVersion());
+            }
+            range = builder.build(source.engine());
         } catch (RuntimeException e) {
             throw source.translate(e, to, null);
         }

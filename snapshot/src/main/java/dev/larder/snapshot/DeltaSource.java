@@ -19,9 +19,16 @@ import io.delta.kernel.internal.actions.Protocol;
 import io.delta.kernel.internal.util.VectorUtils;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
+import io.delta.kernel.internal.files.ParsedCatalogCommitData;
+import io.delta.kernel.internal.files.ParsedLogData;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.nio.file.NoSuchFileException;
+import java.security.PrivilegedExceptionAction;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,6 +38,7 @@ import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.security.UserGroupInformation;
 
 /**
  * Reads one Delta table through Delta Kernel: versions, schema, full snapshot scans and the change feed;
@@ -42,6 +50,9 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * never read, and deletion vectors applied. Every failure is a {@link DeltaReadException} naming the
  * table and, where known, the version, file and column. File paths in the log that resolve outside the
  * table root (on a local file system also through a symbolic link) are refused before any read.
+ *
+ * <p>A catalog-managed table (reader feature {@code catalogManaged}) is read with the {@link CatalogCommits} of the
+ * catalog that owns it, which is asked for the ratified commits on every snapshot and change-feed read.
  */
 public final class DeltaSource {
 
@@ -52,6 +63,9 @@ public final class DeltaSource {
     static final Set<String> SUPPORTED_READER_FEATURES = Set.of(
             "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "vacuumProtocolCheck");
 
+    /** The reader feature of tables whose commits a catalog owns; read only with the catalog's {@link CatalogCommits}. */
+    static final String CATALOG_MANAGED = "catalogManaged";
+
     /** Classic, multi-part and v2 checkpoint files; group 1 is the version. */
     private static final Pattern CHECKPOINT_FILE = Pattern.compile("(\\d{20})\\.checkpoint(\\..+)?\\.(parquet|json)");
 
@@ -61,15 +75,31 @@ public final class DeltaSource {
      */
     public static final String CREDENTIALS_ORIGIN_KEY = "larder.credentials.origin";
 
+    /**
+     * Hadoop setting giving the table's storage access its own filesystem instances. Hadoop shares one filesystem per
+     * scheme, bucket and user in a JVM, so the first table opened on a bucket would fix the credentials of every later
+     * one; a table whose credentials are its own (vended by a catalog, scoped to the table) names an owner here, and
+     * every read of it runs as that Hadoop user, which has filesystems of its own.
+     */
+    public static final String FILESYSTEM_OWNER_KEY = "larder.filesystem.owner";
+
+    /** The staged commit files of a catalog-managed table, relative to the table root. */
+    static final String STAGED_COMMITS = "/_delta_log/_staged_commits/";
+
     private final Engine engine;
     private final TablePaths paths;
     private final FileRowReader reader;
     private final CommitTimestamps timestamps;
     private final Configuration conf;
+    private final CatalogCommits catalog;
+    private final UserGroupInformation owner;
 
-    private DeltaSource(Engine engine, String qualifiedRoot, Configuration hadoopConf) {
+    private DeltaSource(Engine engine, String qualifiedRoot, Configuration hadoopConf, CatalogCommits catalog,
+                        UserGroupInformation owner) {
         this.engine = engine;
         this.conf = hadoopConf;
+        this.catalog = catalog;
+        this.owner = owner;
         this.paths = new TablePaths(qualifiedRoot);
         this.reader = new FileRowReader(engine, paths, hadoopConf);
         this.timestamps = new CommitTimestamps(engine, paths.root);
@@ -118,19 +148,65 @@ public final class DeltaSource {
      * @param hadoopConf filesystem settings (credentials, endpoints) for the table's storage
      */
     public static DeltaSource open(String pathOrUri, Configuration hadoopConf) {
+        return open(pathOrUri, hadoopConf, null);
+    }
+
+    /**
+     * Opens a table whose commits {@code catalog} owns (null for a table readable by path alone), at any Hadoop filesystem
+     * URI, and checks that its log exists. With {@link #FILESYSTEM_OWNER_KEY} set, every read runs as that Hadoop user.
+     */
+    public static DeltaSource open(String pathOrUri, Configuration hadoopConf, CatalogCommits catalog) {
+        String ownerName = hadoopConf.getTrimmed(FILESYSTEM_OWNER_KEY, "");
+        UserGroupInformation owner = ownerName.isEmpty() ? null : UserGroupInformation.createRemoteUser(ownerName);
         Engine engine = DefaultEngine.create(hadoopConf);
         String root;
         try {
-            root = engine.getFileSystemClient().resolvePath(pathOrUri);
+            root = as(owner, () -> engine.getFileSystemClient().resolvePath(pathOrUri));
         } catch (IOException | RuntimeException e) {
             String missing = StorageFailure.missingFileSystem(pathOrUri, e);
             throw new DeltaReadException(missing != null ? DeltaReadException.Reason.UNSUPPORTED_FEATURE
                     : DeltaReadException.Reason.NOT_FOUND, pathOrUri, -1, null, null,
                     missing != null ? missing : "table path cannot be resolved: " + e, e);
         }
-        DeltaSource source = new DeltaSource(engine, root, hadoopConf);
-        source.checkLogExists();
+        DeltaSource source = new DeltaSource(engine, root, hadoopConf, catalog, owner);
+        source.io(() -> {
+            source.checkLogExists();
+            return null;
+        });
         return source;
+    }
+
+    /** The catalog that owns this table's commits, or null when the table is read by path alone. */
+    public CatalogCommits catalog() {
+        return catalog;
+    }
+
+    /** Runs {@code action} as {@code owner} (the Hadoop user whose filesystems it uses), or directly when null. */
+    private static <T> T as(UserGroupInformation owner, PrivilegedExceptionAction<T> action) throws IOException {
+        if (owner == null) {
+            try {
+                return action.run();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new UndeclaredThrowableException(e);
+            }
+        }
+        try {
+            return owner.doAs(action);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** Runs a read of this table as its filesystem owner (see {@link #FILESYSTEM_OWNER_KEY}). */
+    <T> T io(PrivilegedExceptionAction<T> action) {
+        try {
+            return as(owner, action);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     // Only existence: a damaged latest commit must not stop callers from reading earlier versions.
@@ -153,7 +229,7 @@ public final class DeltaSource {
 
     /** The latest committed version. */
     public long latestVersion() {
-        return snapshot(-1).getVersion();
+        return io(() -> snapshot(-1).getVersion());
     }
 
     /**
@@ -166,25 +242,27 @@ public final class DeltaSource {
      * @throws DeltaReadException NOT_FOUND if every available commit is later than {@code timestampMillis}
      */
     public long versionAtOrBefore(long timestampMillis) {
-        Snapshot latest = snapshot(-1);
-        if (timestampMillis >= latest.getTimestamp(engine)) {
-            return latest.getVersion();
-        }
-        try {
-            return TableManager.loadSnapshot(paths.root).atTimestamp(timestampMillis, latest).build(engine)
-                    .getVersion();
-        } catch (KernelException e) {
-            throw new DeltaReadException(DeltaReadException.Reason.NOT_FOUND, paths.root, -1, null, null,
-                    "no version at or before timestamp " + timestampMillis + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw translate(e, -1, null);
-        }
+        return io(() -> {
+            Snapshot latest = snapshot(-1);
+            if (timestampMillis >= latest.getTimestamp(engine)) {
+                return latest.getVersion();
+            }
+            try {
+                return withCatalog(TableManager.loadSnapshot(paths.root).atTimestamp(timestampMillis, latest), latest.getVersion())
+                        .build(engine).getVersion();
+            } catch (KernelException e) {
+                throw new DeltaReadException(DeltaReadException.Reason.NOT_FOUND, paths.root, -1, null, null,
+                        "no version at or before timestamp " + timestampMillis + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw translate(e, -1, null);
+            }
+        });
     }
 
     /** The Delta table id (metaData.id), which survives renames and moves: the lineage identity of a table. */
     public String tableId(long version) {
         try {
-            return snapshot(checkVersion(version)).getMetadata().getId();
+            return io(() -> snapshot(checkVersion(version)).getMetadata().getId());
         } catch (RuntimeException e) {
             throw translate(e, version, null);
         }
@@ -197,8 +275,10 @@ public final class DeltaSource {
      */
     public long commitTimestamp(long version) {
         try {
-            Snapshot s = snapshot(checkVersion(version));
-            return timestamps.of(version, s.getMetadata(), () -> s.getTimestamp(engine), () -> timestamps.commitFile(version));
+            return io(() -> {
+                Snapshot s = snapshot(checkVersion(version));
+                return timestamps.of(version, s.getMetadata(), () -> s.getTimestamp(engine), () -> commitFile(version));
+            });
         } catch (RuntimeException e) {
             throw translate(e, version, null);
         }
@@ -206,7 +286,7 @@ public final class DeltaSource {
 
     /** The logical schema at {@code version}. */
     public DeltaSchema schema(long version) {
-        return layout(snapshot(checkVersion(version))).schema;
+        return io(() -> layout(snapshot(checkVersion(version))).schema);
     }
 
     /** {@link #scan(long, RowConsumer, ScanProgress)} without progress reports. */
@@ -271,6 +351,13 @@ public final class DeltaSource {
 
     /** Visits the snapshot's live data files until {@code visitor} returns false. */
     private void forEachFile(long version, BiPredicate<FileAction, TableLayout> visitor) {
+        io(() -> {
+            visitFiles(version, visitor);
+            return null;
+        });
+    }
+
+    private void visitFiles(long version, BiPredicate<FileAction, TableLayout> visitor) {
         Snapshot snapshot = snapshot(checkVersion(version));
         TableLayout layout = layout(snapshot);
         Scan scan = snapshot.getScanBuilder().build();
@@ -317,7 +404,7 @@ public final class DeltaSource {
         if (fromVersion < 0 || toVersion < fromVersion) {
             throw new IllegalArgumentException("need 0 <= fromVersion <= toVersion: " + fromVersion + ", " + toVersion);
         }
-        return new ChangeFeedReader(this, reader).read(fromVersion, toVersion, consumer);
+        return io(() -> new ChangeFeedReader(this, reader).read(fromVersion, toVersion, consumer));
     }
 
     Engine engine() {
@@ -339,6 +426,9 @@ public final class DeltaSource {
     private long checkVersion(long version) {
         if (version < 0) {
             throw new IllegalArgumentException("version must be >= 0: " + version);
+        }
+        if (catalog != null && version <= ratified().latestVersion()) {
+            return version;
         }
         // A listing, not the latest snapshot: a damaged later commit must not block reading this version.
         String prefix = String.format("%020d", version);
@@ -365,12 +455,60 @@ public final class DeltaSource {
             if (version >= 0) {
                 b = b.atVersion(version);
             }
-            s = b.build(engine);
+            s = withCatalog(b, version).build(engine);
         } catch (RuntimeException e) {
             throw translate(e, version, null);
         }
         checkProtocol(s.getProtocol(), s.getVersion());
         return s;
+    }
+
+    /** The catalog's answer, with its failures named as this table's. */
+    CatalogCommits.Ratified ratified() {
+        try {
+            return catalog.ratified();
+        } catch (DeltaReadException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new DeltaReadException(DeltaReadException.Reason.IO, paths.root, -1, null, null,
+                    "the catalog cannot list the table's commits (" + catalog.describe() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code b} with the catalog's ratified commits up to {@code version} (all when negative) and its latest version, so
+     * Kernel reads versions that exist only as staged commits; {@code b} itself for a table read by path.
+     */
+    SnapshotBuilder withCatalog(SnapshotBuilder b, long version) {
+        if (catalog == null) {
+            return b;
+        }
+        CatalogCommits.Ratified r = ratified();
+        return b.withLogData(logData(r, version)).withMaxCatalogVersion(r.latestVersion());
+    }
+
+    /** The catalog's staged commits up to {@code version} (all when negative) as Kernel log data. */
+    List<ParsedLogData> logData(CatalogCommits.Ratified r, long version) {
+        List<ParsedLogData> out = new ArrayList<>();
+        for (CatalogCommits.Commit c : r.commits()) {
+            if (version < 0 || c.version() <= version) {
+                out.add(ParsedCatalogCommitData.forFileStatus(io.delta.kernel.utils.FileStatus.of(
+                        paths.root + STAGED_COMMITS + c.fileName(), c.size(), c.modificationTimeMillis())));
+            }
+        }
+        return out;
+    }
+
+    /** The status of {@code version}'s commit file: the staged one while the catalog has not published it. */
+    FileStatus commitFile(long version) {
+        if (catalog != null) {
+            for (CatalogCommits.Commit c : ratified().commits()) {
+                if (c.version() == version) {
+                    return FileStatus.of(paths.root + STAGED_COMMITS + c.fileName(), c.size(), c.modificationTimeMillis());
+                }
+            }
+        }
+        return timestamps.commitFile(version);
     }
 
     TableLayout layout(Snapshot s) {
@@ -388,6 +526,12 @@ public final class DeltaSource {
                     null, "reader protocol version " + p.getMinReaderVersion() + " is not supported", null);
         }
         for (String feature : p.getReaderFeatures()) {
+            if (feature.equals(CATALOG_MANAGED)) {
+                if (catalog == null) {
+                    throw catalogNeeded(version, null);
+                }
+                continue;
+            }
             if (!SUPPORTED_READER_FEATURES.contains(feature)) {
                 throw new DeltaReadException(DeltaReadException.Reason.UNSUPPORTED_FEATURE, paths.root, version, null,
                         null, "reader feature '" + feature + "' is not supported (supported: "
@@ -396,10 +540,19 @@ public final class DeltaSource {
         }
     }
 
+    private DeltaReadException catalogNeeded(long version, Throwable cause) {
+        return new DeltaReadException(DeltaReadException.Reason.UNSUPPORTED_FEATURE, paths.root, version, null, null,
+                "the table is catalog-managed (reader feature '" + CATALOG_MANAGED + "'): its latest commits are known only to "
+                + "its catalog, so open it by its catalog name (e.g. --uc-table CATALOG.SCHEMA.TABLE)", cause);
+    }
+
     /** Maps a Kernel or storage failure while reading the log to a {@link DeltaReadException}. */
     DeltaReadException translate(Throwable e, long version, String file) {
         if (e instanceof DeltaReadException d) {
             return d;
+        }
+        if (catalog == null && String.valueOf(e.getMessage()).contains("maxCatalogVersion")) {
+            return catalogNeeded(version, e);
         }
         DeltaReadException.Reason reason = DeltaReadException.Reason.MALFORMED_LOG;
         String detail = "the Delta log cannot be read";

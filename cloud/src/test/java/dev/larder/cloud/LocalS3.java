@@ -43,6 +43,18 @@ public final class LocalS3 implements AutoCloseable {
 
     /** Starts a server whose buckets live in {@code dir/buckets}; its log goes to {@code dir/s3proxy.log}. */
     public static LocalS3 start(Path dir) throws IOException, InterruptedException {
+        return start(dir, true);
+    }
+
+    /**
+     * Starts a server that checks no signature, to sit behind a gate that checks credentials S3Proxy cannot (session
+     * tokens: S3Proxy answers NotImplemented to a request carrying {@code x-amz-security-token}).
+     */
+    public static LocalS3 startWithoutAuthorization(Path dir) throws IOException, InterruptedException {
+        return start(dir, false);
+    }
+
+    private static LocalS3 start(Path dir, boolean authorization) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -51,7 +63,7 @@ public final class LocalS3 implements AutoCloseable {
         Files.createDirectories(dir.resolve("buckets"));
         Files.writeString(dir.resolve("s3proxy.conf"), String.join("\n",
                 "s3proxy.endpoint=" + s3.endpoint(),
-                "s3proxy.authorization=aws-v2-or-v4",
+                "s3proxy.authorization=" + (authorization ? "aws-v2-or-v4" : "none"),
                 "s3proxy.identity=" + ACCESS_KEY,
                 "s3proxy.credential=" + SECRET_KEY,
                 "jclouds.provider=filesystem",

@@ -27,6 +27,13 @@ public final class SharedTables {
         return dir;
     }
 
+    /** A table of {@code <repo>/../shared/catalog-managed-tables}: its root, {@code <name>/delta}; skips when absent. */
+    public static Path catalogManaged(String name) {
+        Path dir = root().resolveSibling("catalog-managed-tables").resolve(name);
+        assumeTrue(Files.isDirectory(dir), "shared catalog-managed table not found at " + dir);
+        return dir.resolve("delta");
+    }
+
     /** The table root, {@code <name>/delta}. */
     public static Path table(String name) {
         return root().resolve(name).resolve("delta");

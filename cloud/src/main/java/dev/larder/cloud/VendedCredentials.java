@@ -1,0 +1,120 @@
+package dev.larder.cloud;
+
+import dev.larder.snapshot.DeltaSource;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The temporary credentials of one Unity Catalog table, refreshed from the catalog before they expire; thread-safe
+ * (reads are a volatile load; one thread refreshes at a time while the others keep the current credentials).
+ *
+ * <p>Filesystems find them through a JVM-wide registry keyed by catalog and table id ({@link #KEY} in their Hadoop
+ * settings), since Hadoop builds credential providers by class name. Reopening a table replaces its entry. Each table's
+ * reads run as a Hadoop user of their own ({@link DeltaSource#FILESYSTEM_OWNER_KEY}), so tables sharing a bucket never
+ * share a filesystem, and so never each other's table-scoped credentials.
+ */
+public final class VendedCredentials {
+    /** Hadoop setting naming the registry entry a filesystem's credential provider reads. */
+    public static final String KEY = "larder.uc.credentials";
+    private static final Logger LOG = Logger.getLogger(VendedCredentials.class.getName());
+    private static final Map<String, VendedCredentials> REGISTRY = new ConcurrentHashMap<>();
+    /** After a failed refresh, how long the next one waits (while the current credentials are still valid). */
+    private static final long RETRY_MILLIS = 1000;
+
+    private final UnityCatalog catalog;
+    private final UnityCatalogTable table;
+    private final String key;
+    private volatile TemporaryCredentials current;
+    private volatile long refreshAtMillis;
+    private long nextAttemptMillis;
+    private volatile int refreshes;
+
+    private VendedCredentials(UnityCatalog catalog, UnityCatalogTable table, TemporaryCredentials first) {
+        this.catalog = catalog;
+        this.table = table;
+        this.key = catalog.uri() + "#" + table.tableId();
+        install(first, System.currentTimeMillis());
+    }
+
+    /** Asks the catalog for the table's credentials (failing here if it cannot vend them) and registers them. */
+    static VendedCredentials register(UnityCatalog catalog, UnityCatalogTable table) {
+        VendedCredentials v = new VendedCredentials(catalog, table, catalog.temporaryCredentials(table));
+        REGISTRY.put(v.key, v);
+        return v;
+    }
+
+    /** The registered credentials under {@code key}, for a filesystem's credential provider. */
+    static VendedCredentials lookup(String key) {
+        VendedCredentials v = key == null ? null : REGISTRY.get(key);
+        if (v == null) {
+            throw new IllegalStateException("no Unity Catalog credentials registered under " + KEY + "=" + key
+                    + "; open the table with UnityCatalog.open");
+        }
+        return v;
+    }
+
+    /** The Hadoop settings that make the table's filesystem use these credentials. */
+    Map<String, String> hadoopSettings() {
+        TemporaryCredentials c = current;
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(KEY, key);
+        m.put(DeltaSource.FILESYSTEM_OWNER_KEY, "larder-uc-" + table.tableId());
+        m.put(DeltaSource.CREDENTIALS_ORIGIN_KEY, origin());
+        switch (c.cloud()) {
+            case "aws" -> m.put(CloudSettings.PROVIDERS_KEY, VendedAwsCredentialsProvider.class.getName());
+            default -> throw new UnityCatalogException("Unity Catalog vends " + c.cloud() + " credentials for table "
+                    + table.fullName() + " (" + table.storageLocation() + "); this build reads s3 tables through the catalog",
+                    200, null);
+        }
+        return m;
+    }
+
+    String origin() {
+        return "temporary credentials Unity Catalog at " + catalog.uri() + " vends for table " + table.fullName()
+                + " (refreshed before they expire)";
+    }
+
+    /**
+     * Credentials valid now: the current ones, refreshed first once three quarters of their lifetime has passed.
+     *
+     * @throws UnityCatalogException when they have expired and the catalog cannot vend new ones
+     */
+    TemporaryCredentials current() {
+        long now = System.currentTimeMillis();
+        if (now < refreshAtMillis) {
+            return current;
+        }
+        synchronized (this) {
+            if (now >= refreshAtMillis && now >= nextAttemptMillis) {
+                try {
+                    install(catalog.temporaryCredentials(table), now);
+                    refreshes++;
+                } catch (RuntimeException e) {
+                    nextAttemptMillis = now + RETRY_MILLIS;
+                    if (now >= current.expirationMillis()) {
+                        throw new UnityCatalogException("the temporary credentials of table " + table.fullName()
+                                + " expired at " + Instant.ofEpochMilli(current.expirationMillis())
+                                + " and cannot be refreshed: " + e.getMessage(), e instanceof UnityCatalogException u ? u.status() : -1, e);
+                    }
+                    LOG.log(Level.WARNING, "cannot refresh the temporary credentials of table " + table.fullName()
+                            + " (valid until " + Instant.ofEpochMilli(current.expirationMillis()) + "); retrying: " + e.getMessage());
+                }
+            }
+            return current;
+        }
+    }
+
+    /** How many times the credentials were refreshed. */
+    public int refreshes() {
+        return refreshes;
+    }
+
+    private void install(TemporaryCredentials c, long now) {
+        current = c;
+        refreshAtMillis = now + Math.max(0, c.expirationMillis() - now) * 3 / 4;
+    }
+}

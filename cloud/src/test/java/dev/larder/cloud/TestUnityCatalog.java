@@ -1,0 +1,196 @@
+package dev.larder.cloud;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.larder.snapshot.CatalogCommits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A Unity Catalog on loopback (JDK HttpServer) answering the endpoints Larder calls, under {@code /api/2.1/unity-catalog},
+ * with the real request and answer shapes and error answers ({@code {"error_code", "message"}}):
+ * {@code GET /tables/{full_name}}, {@code POST /temporary-table-credentials} (session credentials from a
+ * {@link SessionTokenGate}, expiring after a lifetime the test sets) and {@code GET /delta/preview/commits} (the staged
+ * commits of catalog-managed tables, up to a latest version the test moves). Requests without the bearer token get 401;
+ * {@link #failNext} makes the next answers of an endpoint fail with a given status.
+ */
+final class TestUnityCatalog implements AutoCloseable {
+    static final String TOKEN = "dapi-larder-test-token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One table: where it lives and, when catalog-managed, its unpublished commits. */
+    static final class Table {
+        final String fullName;
+        final String tableId = UUID.randomUUID().toString();
+        final String storageLocation;
+        final boolean catalogManaged;
+        final List<CatalogCommits.Commit> staged = new ArrayList<>();
+        final AtomicLong latestVersion = new AtomicLong(-1);
+
+        Table(String fullName, String storageLocation, boolean catalogManaged) {
+            this.fullName = fullName;
+            this.storageLocation = storageLocation;
+            this.catalogManaged = catalogManaged;
+        }
+    }
+
+    private record Failure(int status, AtomicInteger remaining) {
+    }
+
+    private final HttpServer server;
+    private final SessionTokenGate gate;
+    private final Map<String, Table> tables = new ConcurrentHashMap<>();
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+    final AtomicLong credentialRequests = new AtomicLong();
+    volatile long credentialLifetimeMillis = 3_600_000;
+
+    TestUnityCatalog(SessionTokenGate gate) throws IOException {
+        this.gate = gate;
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext(UnityCatalog.API_PATH + "/", this::handle);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.start();
+    }
+
+    String uri() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    Table add(String fullName, String storageLocation, boolean catalogManaged) {
+        Table t = new Table(fullName, storageLocation, catalogManaged);
+        tables.put(fullName, t);
+        return t;
+    }
+
+    /** The next {@code count} requests to the endpoint whose path (under the API base) starts with {@code path} fail. */
+    void failNext(String path, int status, int count) {
+        failures.put(path, new Failure(status, new AtomicInteger(count)));
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getRawPath().substring(UnityCatalog.API_PATH.length());
+            if (!("Bearer " + TOKEN).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                error(ex, 401, "UNAUTHENTICATED", "Invalid access token.");
+                return;
+            }
+            for (Map.Entry<String, Failure> f : failures.entrySet()) {
+                if (path.startsWith(f.getKey()) && f.getValue().remaining().getAndDecrement() > 0) {
+                    error(ex, f.getValue().status(), f.getValue().status() >= 500 ? "TEMPORARILY_UNAVAILABLE" : "INVALID_STATE",
+                            "injected failure");
+                    return;
+                }
+            }
+            JsonNode body;
+            try (InputStream in = ex.getRequestBody()) {
+                byte[] bytes = in.readAllBytes();
+                body = bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
+            }
+            String method = ex.getRequestMethod();
+            if (method.equals("GET") && path.startsWith("/tables/")) {
+                table(ex, URLDecoder.decode(path.substring("/tables/".length()), StandardCharsets.UTF_8));
+            } else if (method.equals("POST") && path.equals("/temporary-table-credentials")) {
+                credentials(ex, body);
+            } else if (method.equals("GET") && path.equals("/delta/preview/commits")) {
+                commits(ex, body);
+            } else {
+                error(ex, 404, "ENDPOINT_NOT_FOUND", "No such endpoint: " + method + " " + path);
+            }
+        }
+    }
+
+    private void table(HttpExchange ex, String name) throws IOException {
+        Table t = tables.get(name);
+        if (t == null) {
+            error(ex, 404, "TABLE_DOES_NOT_EXIST", "Table '" + name + "' does not exist.");
+            return;
+        }
+        String[] parts = name.split("\\.");
+        ObjectNode n = JSON.createObjectNode().put("name", parts[2]).put("catalog_name", parts[0]).put("schema_name", parts[1])
+                .put("full_name", name).put("table_type", t.catalogManaged ? "MANAGED" : "EXTERNAL")
+                .put("data_source_format", "DELTA").put("storage_location", t.storageLocation).put("table_id", t.tableId);
+        ObjectNode props = n.putObject("properties");
+        if (t.catalogManaged) {
+            props.put("delta.feature.catalogManaged", "supported").put("io.unitycatalog.tableId", t.tableId);
+        }
+        send(ex, 200, n);
+    }
+
+    private void credentials(HttpExchange ex, JsonNode body) throws IOException {
+        String id = body.path("table_id").asText();
+        if (tables.values().stream().noneMatch(t -> t.tableId.equals(id)) || !"READ".equals(body.path("operation").asText())) {
+            error(ex, 404, "TABLE_DOES_NOT_EXIST", "Table with id '" + id + "' does not exist.");
+            return;
+        }
+        credentialRequests.incrementAndGet();
+        SessionTokenGate.Issued c = gate.issue(credentialLifetimeMillis);
+        ObjectNode n = JSON.createObjectNode();
+        n.putObject("aws_temp_credentials").put("access_key_id", c.accessKeyId()).put("secret_access_key", c.secretAccessKey())
+                .put("session_token", c.sessionToken());
+        n.put("expiration_time", c.expirationMillis());
+        send(ex, 200, n);
+    }
+
+    private void commits(HttpExchange ex, JsonNode body) throws IOException {
+        String id = body.path("table_id").asText();
+        Table t = tables.values().stream().filter(x -> x.tableId.equals(id)).findFirst().orElse(null);
+        if (t == null) {
+            error(ex, 404, "TABLE_DOES_NOT_EXIST", "Table with id '" + id + "' does not exist.");
+            return;
+        }
+        if (!body.has("table_uri") || body.path("start_version").asLong(0) < 0) {
+            error(ex, 400, "INVALID_PARAMETER_VALUE", "table_uri is required and start_version must be >= 0");
+            return;
+        }
+        long start = body.path("start_version").asLong(0);
+        long latest = t.catalogManaged ? t.latestVersion.get() : -1;
+        ObjectNode n = JSON.createObjectNode();
+        ArrayNode list = n.putArray("commits");
+        synchronized (t.staged) {
+            for (CatalogCommits.Commit c : t.staged) {
+                if (c.version() >= start && c.version() <= latest) {
+                    list.addObject().put("version", c.version()).put("timestamp", c.modificationTimeMillis())
+                            .put("file_name", c.fileName()).put("file_size", c.size())
+                            .put("file_modification_timestamp", c.modificationTimeMillis());
+                }
+            }
+        }
+        n.put("latest_table_version", latest);
+        send(ex, 200, n);
+    }
+
+    private static void error(HttpExchange ex, int status, String code, String message) throws IOException {
+        send(ex, status, JSON.createObjectNode().put("error_code", code).put("message", message));
+    }
+
+    private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

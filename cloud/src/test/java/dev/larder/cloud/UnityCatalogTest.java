@@ -1,0 +1,311 @@
+package dev.larder.cloud;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.larder.ingest.ChangeSink;
+import dev.larder.ingest.ChangeSource;
+import dev.larder.ingest.FollowOptions;
+import dev.larder.ingest.Follower;
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
+import dev.larder.snapshot.CatalogCommits;
+import dev.larder.snapshot.DeltaChangeSource;
+import dev.larder.snapshot.DeltaReadException;
+import dev.larder.snapshot.DeltaSource;
+import dev.larder.snapshot.JsonRowFormat;
+import dev.larder.snapshot.ScanProgress;
+import dev.larder.snapshot.TableParity;
+import dev.larder.snapshot.generate.DeltaTableGenerator;
+import dev.larder.snapshot.generate.GeneratorSpec;
+import dev.larder.store.FeatureSchema;
+import dev.larder.store.RowBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reading tables by their Unity Catalog name against a catalog on loopback ({@link TestUnityCatalog}) that vends session
+ * credentials for an S3 endpoint that checks them ({@link SessionTokenGate} in front of S3Proxy): an external table, the
+ * shared catalog-managed table (its commits 1-2 exist only as staged commits the catalog reports), credentials that
+ * expire while a feed runs, and the catalog's error answers.
+ */
+class UnityCatalogTest {
+    private static final String MANAGED = "catalog-owned-preview";
+
+    @TempDir
+    static Path dir;
+    static LocalS3 s3;
+    static SessionTokenGate gate;
+    static TestUnityCatalog catalog;
+    static Path generated;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = LocalS3.startWithoutAuthorization(dir.resolve("s3"));
+        gate = new SessionTokenGate(s3.endpoint());
+        catalog = new TestUnityCatalog(gate);
+        generated = dir.resolve("generated");
+        DeltaTableGenerator.generate(GeneratorSpec.builder().rows(3000).numericFeatures(2).float32Features(1).stringFeatures(1).commits(2)
+                .rowsPerFile(1000).build(), generated);
+        s3.createBucket("uc-external");
+        s3.uploadTable(generated, "uc-external", "features/users", java.util.Set.of());
+        catalog.add("main.features.users", "s3://uc-external/features/users", false);
+    }
+
+    @AfterAll
+    static void stop() {
+        catalog.close();
+        gate.close();
+        s3.close();
+    }
+
+    /** Endpoint settings for the gate; no credentials: those come from the catalog. */
+    static Map<String, String> settings() {
+        Map<String, String> m = new LinkedHashMap<>(s3.endpointSettings());
+        m.put("fs.s3a.endpoint", gate.endpoint());
+        return m;
+    }
+
+    static UnityCatalog uc() {
+        return UnityCatalog.connect(catalog.uri(), TestUnityCatalog.TOKEN, "$TEST_TOKEN");
+    }
+
+    static List<String> rows(DeltaSource source, long version) {
+        List<String> out = new ArrayList<>();
+        source.scan(version, r -> out.add(JsonRowFormat.toJson(r)));
+        out.sort(null);
+        return out;
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "never happened: " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    /** Uploads the shared catalog-managed table to its own bucket and registers it with the staged commits up to latest. */
+    static TestUnityCatalog.Table managedTable(String bucket, String name, long latest) throws Exception {
+        Path root = SharedTables.catalogManaged(MANAGED);
+        s3.createBucket(bucket);
+        s3.uploadTable(root, bucket, "tables/" + name, java.util.Set.of());
+        TestUnityCatalog.Table t = catalog.add("main.features." + name, "s3://" + bucket + "/tables/" + name, true);
+        try (Stream<Path> files = Files.list(root.resolve("_delta_log/_staged_commits"))) {
+            for (Path f : files.sorted().toList()) {
+                String file = f.getFileName().toString();
+                t.staged.add(new CatalogCommits.Commit(Long.parseLong(file.substring(0, 20)), file, Files.size(f),
+                        Files.getLastModifiedTime(f).toMillis()));
+            }
+        }
+        t.latestVersion.set(latest);
+        return t;
+    }
+
+    static List<String> computed(long version) {
+        Path file = SharedTables.catalogManaged(MANAGED).resolveSibling("computed").resolve("snapshot-v" + version + ".jsonl");
+        try {
+            List<String> out = new ArrayList<>(Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList());
+            out.sort(null);
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void anExternalTableIsReadByNameWithTheCredentialsTheCatalogVends() {
+        long refusedBefore = gate.unknownRefusals.get();
+        DeltaSource byName = uc().open("main.features.users", settings());
+        assertEquals("s3://uc-external/features/users", byName.tablePath());
+        DeltaSource local = DeltaSource.open(generated.toString());
+        assertEquals(local.latestVersion(), byName.latestVersion());
+        for (long v = 0; v <= local.latestVersion(); v++) {
+            assertEquals(rows(local, v), rows(byName, v), "version " + v);
+        }
+        assertTrue(gate.accepted.values().stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).sum() > 0);
+        assertEquals(refusedBefore, gate.unknownRefusals.get(), "every request carried vended credentials");
+    }
+
+    @Test
+    void theCatalogManagedTableIsReadWithTheCommitsTheCatalogReports() throws Exception {
+        managedTable("uc-managed", "cop", 2);
+        DeltaSource src = uc().open("main.features.cop", settings());
+        assertEquals(2, src.latestVersion());
+        for (long v = 0; v <= 2; v++) {
+            assertEquals(computed(v), rows(src, v), "version " + v);
+        }
+        DeltaReadException byPath = assertThrows(DeltaReadException.class,
+                () -> DeltaSource.open("s3a://uc-managed/tables/cop", s3.hadoopSettings()).latestVersion());
+        assertTrue(byPath.getMessage().contains("catalog-managed"), byPath.getMessage());
+    }
+
+    /** Counts the versions a follower applies, to show a commit ratified mid-follow is applied once. */
+    static final class Counting implements ChangeSource {
+        final ChangeSource inner;
+        final Map<Long, AtomicInteger> begun = new ConcurrentHashMap<>();
+
+        Counting(ChangeSource inner) {
+            this.inner = inner;
+        }
+
+        public String id() {
+            return inner.id();
+        }
+
+        public String path() {
+            return inner.path();
+        }
+
+        public FeatureSchema schema() {
+            return inner.schema();
+        }
+
+        public long latestVersion() {
+            return inner.latestVersion();
+        }
+
+        public void bootstrap(long version, ChangeSink sink) {
+            inner.bootstrap(version, counting(sink));
+        }
+
+        public void changes(long afterVersion, long upToVersion, ChangeSink sink) {
+            inner.changes(afterVersion, upToVersion, counting(sink));
+        }
+
+        private ChangeSink counting(ChangeSink sink) {
+            return new ChangeSink() {
+                public void begin(long version, long commitTimestampMillis) {
+                    begun.computeIfAbsent(version, v -> new AtomicInteger()).incrementAndGet();
+                    sink.begin(version, commitTimestampMillis);
+                }
+
+                public FeatureSchema schema() {
+                    return sink.schema();
+                }
+
+                public RowBuffer row() {
+                    return sink.row();
+                }
+
+                public void upsert(RowBuffer row) {
+                    sink.upsert(row);
+                }
+
+                public void delete(RowBuffer keyRow) {
+                    sink.delete(keyRow);
+                }
+
+                public void end() {
+                    sink.end();
+                }
+
+                public long storedVersion(RowBuffer keyRow) {
+                    return sink.storedVersion(keyRow);
+                }
+            };
+        }
+    }
+
+    /**
+     * Follow a catalog-managed table whose credentials live 2 s: they are refreshed before they expire (the S3 endpoint
+     * refuses none as expired), and a commit the catalog ratifies while the feed runs is applied exactly once.
+     */
+    @Test
+    void aCommitRatifiedWhileFollowingIsAppliedOnceAcrossCredentialRefreshes() throws Exception {
+        TestUnityCatalog.Table t = managedTable("uc-follow", "follow", 1);
+        catalog.credentialLifetimeMillis = 2000;
+        try {
+            long expiredBefore = gate.expiredRefusals.get();
+            UnityCatalog uc = uc();
+            DeltaSource src = uc.open("main.features.follow", settings());
+            Counting counting = new Counting(new DeltaChangeSource(src, List.of("col1"), 16, ScanProgress.NONE));
+            try (Larder larder = Larder.open(dir.resolve("store-follow"), IngestOptions.DEFAULT)) {
+                Follower f = larder.follow("follow", counting,
+                        FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(50)).withRetry(Duration.ofMillis(100), Duration.ofSeconds(1)));
+                await("bootstrap to v1", () -> f.handle().lineage().version() == 1);
+                long requestsBefore = catalog.credentialRequests.get();
+                // Several credential lifetimes of polling the catalog and the storage.
+                Thread.sleep(5000);
+                assertTrue(catalog.credentialRequests.get() >= requestsBefore + 2,
+                        "credentials refreshed while following: " + catalog.credentialRequests.get() + " requests");
+                t.latestVersion.set(2);
+                await("watermark v2", () -> f.handle().lineage().version() == 2);
+                Thread.sleep(500);
+                assertEquals(1, counting.begun.get(2L).get(), "version 2 applied once");
+                assertEquals(computed(2).size(), TableParity.dump(f.handle().table()).size());
+                TableParity.Result r = TableParity.verify(src, f.handle().table(), 5);
+                assertTrue(r.equal(), r.toString());
+                assertEquals(expiredBefore, gate.expiredRefusals.get(), "no request went out with expired credentials");
+            }
+        } finally {
+            catalog.credentialLifetimeMillis = 3_600_000;
+        }
+    }
+
+    @Test
+    void expiredCredentialsThatCannotBeRefreshedAreNamedAndReadsRecoverOnceTheCatalogVendsAgain() throws Exception {
+        managedTable("uc-expiry", "expiry", 2);
+        catalog.credentialLifetimeMillis = 1500;
+        try {
+            DeltaSource src = uc().open("main.features.expiry", settings());
+            assertEquals(2, src.latestVersion());
+            catalog.failNext("/temporary-table-credentials", 503, 1_000_000);
+            Thread.sleep(1700);
+            DeltaReadException e = assertThrows(DeltaReadException.class, src::latestVersion);
+            assertTrue(e.getMessage().contains("s3://uc-expiry/tables/expiry") && e.getMessage().contains("main.features.expiry")
+                    && e.getMessage().contains("expired"), e.getMessage());
+            catalog.failNext("/temporary-table-credentials", 503, 0);
+            Thread.sleep(1100);
+            assertEquals(2, src.latestVersion());
+            assertEquals(computed(2), rows(src, 2));
+        } finally {
+            catalog.credentialLifetimeMillis = 3_600_000;
+        }
+    }
+
+    @Test
+    void theCatalogsErrorAnswersNameTheTableAndTheEndpoint() {
+        String tables = catalog.uri() + UnityCatalog.API_PATH + "/tables/main.features.users";
+        UnityCatalogException unauthorized = assertThrows(UnityCatalogException.class,
+                () -> UnityCatalog.connect(catalog.uri(), "wrong", "$MY_TOKEN").open("main.features.users", settings()));
+        assertEquals(401, unauthorized.status());
+        assertTrue(unauthorized.getMessage().contains("$MY_TOKEN") && unauthorized.getMessage().contains(tables)
+                && unauthorized.getMessage().contains("UNAUTHENTICATED"), unauthorized.getMessage());
+
+        UnityCatalogException missing = assertThrows(UnityCatalogException.class, () -> uc().open("main.features.nope", settings()));
+        assertEquals(404, missing.status());
+        assertTrue(missing.getMessage().contains("main.features.nope") && missing.getMessage().contains("TABLE_DOES_NOT_EXIST")
+                && missing.getMessage().contains("/tables/main.features.nope"), missing.getMessage());
+
+        catalog.failNext("/tables/", 503, UnityCatalog.ATTEMPTS);
+        UnityCatalogException down = assertThrows(UnityCatalogException.class, () -> uc().open("main.features.users", settings()));
+        assertEquals(503, down.status());
+        assertTrue(down.getMessage().contains("HTTP 503") && down.getMessage().contains(tables), down.getMessage());
+
+        catalog.failNext("/tables/", 503, UnityCatalog.ATTEMPTS - 1);
+        assertEquals(2, uc().open("main.features.users", settings()).latestVersion(), "retried through passing 5xx answers");
+
+        catalog.failNext("/temporary-table-credentials", 403, 1);
+        UnityCatalogException denied = assertThrows(UnityCatalogException.class, () -> uc().open("main.features.users", settings()));
+        assertTrue(denied.getMessage().contains("denied access to table main.features.users")
+                && denied.getMessage().contains("/temporary-table-credentials"), denied.getMessage());
+
+        IllegalArgumentException badName = assertThrows(IllegalArgumentException.class, () -> uc().table("features.users"));
+        assertTrue(badName.getMessage().contains("catalog.schema.table"), badName.getMessage());
+    }
+}

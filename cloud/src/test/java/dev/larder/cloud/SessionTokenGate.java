@@ -43,6 +43,8 @@ final class SessionTokenGate implements AutoCloseable {
     private final Map<String, Issued> issued = new ConcurrentHashMap<>();
     /** Requests accepted per access key id. */
     final Map<String, AtomicLong> accepted = new ConcurrentHashMap<>();
+    /** Request paths (bucket/key, no query) accepted per access key id. */
+    final Map<String, Set<String>> paths = new ConcurrentHashMap<>();
     final AtomicLong expiredRefusals = new AtomicLong();
     final AtomicLong unknownRefusals = new AtomicLong();
 
@@ -89,6 +91,9 @@ final class SessionTokenGate implements AutoCloseable {
                 return;
             }
             accepted.computeIfAbsent(c.accessKeyId(), k -> new AtomicLong()).incrementAndGet();
+            String query = ex.getRequestURI().getRawQuery();
+            paths.computeIfAbsent(c.accessKeyId(), k -> ConcurrentHashMap.newKeySet())
+                    .add(ex.getRequestURI().getRawPath() + (query != null && query.contains("prefix=") ? "?" + query : ""));
             forward(ex);
         }
     }

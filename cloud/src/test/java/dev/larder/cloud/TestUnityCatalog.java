@@ -59,6 +59,8 @@ final class TestUnityCatalog implements AutoCloseable {
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
     private final Map<String, Failure> failures = new ConcurrentHashMap<>();
     final AtomicLong credentialRequests = new AtomicLong();
+    /** The table id each vended access key id was issued for. */
+    final Map<String, String> issuedFor = new ConcurrentHashMap<>();
     volatile long credentialLifetimeMillis = 3_600_000;
 
     TestUnityCatalog(SessionTokenGate gate) throws IOException {
@@ -141,6 +143,7 @@ final class TestUnityCatalog implements AutoCloseable {
         }
         credentialRequests.incrementAndGet();
         SessionTokenGate.Issued c = gate.issue(credentialLifetimeMillis);
+        issuedFor.put(c.accessKeyId(), id);
         ObjectNode n = JSON.createObjectNode();
         n.putObject("aws_temp_credentials").put("access_key_id", c.accessKeyId()).put("secret_access_key", c.secretAccessKey())
                 .put("session_token", c.sessionToken());

@@ -154,6 +154,36 @@ class UnityCatalogTest {
         assertTrue(byPath.getMessage().contains("catalog-managed"), byPath.getMessage());
     }
 
+    /**
+     * Two tables in one bucket, each with credentials vended for it alone: every request goes out with the credentials of
+     * the table it reads, though Hadoop would share one filesystem per bucket.
+     */
+    @Test
+    void tablesSharingABucketReadWithTheirOwnCredentials() throws Exception {
+        s3.createBucket("uc-shared");
+        s3.uploadTable(generated, "uc-shared", "a/users", java.util.Set.of());
+        s3.uploadTable(generated, "uc-shared", "b/users", java.util.Set.of());
+        TestUnityCatalog.Table a = catalog.add("main.shared.a", "s3://uc-shared/a/users", false);
+        TestUnityCatalog.Table b = catalog.add("main.shared.b", "s3://uc-shared/b/users", false);
+        DeltaSource srcA = uc().open("main.shared.a", settings());
+        DeltaSource srcB = uc().open("main.shared.b", settings());
+        assertEquals(rows(srcA, 2), rows(srcB, 2));
+        Map<String, String> prefixOf = Map.of(a.tableId, "a/", b.tableId, "b/");
+        int checked = 0;
+        for (Map.Entry<String, String> issued : catalog.issuedFor.entrySet()) {
+            String prefix = prefixOf.get(issued.getValue());
+            if (prefix == null) {
+                continue;
+            }
+            for (String path : gate.paths.getOrDefault(issued.getKey(), java.util.Set.of())) {
+                assertTrue(path.startsWith("/uc-shared/" + prefix) || path.contains("prefix=" + prefix.replace("/", "%2F")),
+                        "credentials of table " + prefix + " used for " + path);
+                checked++;
+            }
+        }
+        assertTrue(checked > 10, "requests checked: " + checked);
+    }
+
     /** Counts the versions a follower applies, to show a commit ratified mid-follow is applied once. */
     static final class Counting implements ChangeSource {
         final ChangeSource inner;

@@ -26,8 +26,11 @@ import picocli.CommandLine.Option;
 final class FollowCommand implements Callable<Integer> {
     /** One followed table: its Delta source, key and name. */
     static final class Feed {
-        @Option(names = "--delta", required = true, description = "Delta table path or Hadoop filesystem URI.")
+        @Option(names = "--delta", description = "Delta table path or Hadoop filesystem URI (or --uc-table).")
         String delta;
+
+        @Option(names = "--uc-table", paramLabel = "CATALOG.SCHEMA.TABLE", description = "Unity Catalog table name (instead of --delta).")
+        String ucTable;
 
         @Option(names = "--key", required = true, split = ",", description = "Key column(s), comma-separated.")
         List<String> key;
@@ -74,7 +77,7 @@ final class FollowCommand implements Callable<Integer> {
         // Every feed is checked (Delta table readable, key columns valid) before the store directory is created.
         List<DeltaChangeSource> sources = new ArrayList<>();
         for (Feed f : feeds) {
-            sources.add(new DeltaChangeSource(hadoop.open(f.delta), f.key, inlineBytes, ScanProgress.NONE));
+            sources.add(new DeltaChangeSource(hadoop.open(f.delta, f.ucTable), f.key, inlineBytes, ScanProgress.NONE));
         }
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);

@@ -34,7 +34,9 @@ final class GetCommand implements Callable<Integer> {
             ReadStatus status = r.get(k);
             Lineage l = t.lineage();
             System.out.println("status: " + status);
-            System.out.println("table lineage: source=" + l.sourcePath() + " id=" + l.sourceId() + " version=" + l.version()
+            System.out.println("table lineage: source=" + l.sourcePath() + " id=" + l.sourceId()
+                    + (l.fromCatalog() ? " catalogTable=" + l.catalogTable() + " catalogTableId=" + l.catalogTableId() : "")
+                    + " version=" + l.version()
                     + " commitTimestamp=" + java.time.Instant.ofEpochMilli(l.commitTimestampMillis()));
             if (status == ReadStatus.NOT_FOUND) {
                 return 2;

@@ -26,8 +26,11 @@ import picocli.CommandLine.Option;
 @Command(name = "load", description = "Create a table from a Delta table snapshot (latest, or at a version or timestamp); "
         + "re-run, it finishes a load that was interrupted.")
 final class LoadCommand implements Callable<Integer> {
-    @Option(names = "--delta", required = true, description = "Delta table path or Hadoop filesystem URI.")
+    @Option(names = "--delta", description = "Delta table path or Hadoop filesystem URI (or --uc-table).")
     String delta;
+
+    @Option(names = "--uc-table", paramLabel = "CATALOG.SCHEMA.TABLE", description = "Unity Catalog table name (instead of --delta).")
+    String ucTable;
 
     @Option(names = "--key", required = true, split = ",", description = "Key column(s), comma-separated, in key order.")
     List<String> key;
@@ -57,7 +60,7 @@ final class LoadCommand implements Callable<Integer> {
         }
         OptionChecks.inlineBytes("--inline-bytes", inlineBytes);
         OptionChecks.notNegative("--ttl", ttl);
-        DeltaSource src = hadoop.open(delta);
+        DeltaSource src = hadoop.open(delta, ucTable);
         long v = version != null ? version : timestamp != null ? src.versionAtOrBefore(timestamp.toEpochMilli()) : src.latestVersion();
         FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(v), key, inlineBytes);
         try (FeatureStore store = FeatureStore.open(target.store)) {
@@ -110,7 +113,7 @@ final class LoadCommand implements Callable<Integer> {
     private static long bootstrap(DeltaSource src, long v, FeatureSchema schema, FeatureTable t) {
         try (Progress p = new Progress("load v" + v, -1);
              BackgroundWriterSink sink = new BackgroundWriterSink(
-                     new TableWriterSink(t, new Lineage(src.tableId(v), src.tablePath(), -1, 0), true), "larder-load-writer")) {
+                     new TableWriterSink(t, src.origin(v), true), "larder-load-writer")) {
             return new DeltaFeed(src, schema).bootstrap(v, sink, p);
         }
     }

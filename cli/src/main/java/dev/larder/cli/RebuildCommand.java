@@ -67,7 +67,8 @@ final class RebuildCommand implements Callable<Integer> {
             }
             Rebuild.Result r;
             try (Progress p = new Progress("rebuild", -1)) {
-                r = Rebuild.run(store, plan, hadoop.settings(), p);
+                r = delta != null ? Rebuild.run(store, plan, hadoop.settings(), p)
+                        : Rebuild.run(store, plan, hadoop.openRecorded(store.metadata(target.table).lineage()), p);
             }
             System.out.printf("rebuilt %s from %s at version %d: %,d rows (in %s)%n", r.table(), r.deltaPath(), r.version(), r.rows(),
                     r.generation());

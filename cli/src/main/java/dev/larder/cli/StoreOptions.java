@@ -23,10 +23,12 @@ final class StoreOptions {
         if (t.lineage().version() < 0) {
             throw new IllegalStateException("bootstrap of table " + Generations.tableOf(t.name()) + " did not finish; re-run load (or follow)");
         }
-        String path = override != null ? override : t.lineage().sourcePath();
-        if (path.isEmpty()) {
+        if (override != null) {
+            return hadoop.open(override);
+        }
+        if (t.lineage().sourcePath().isEmpty()) {
             throw new IllegalArgumentException("table " + t.name() + " records no Delta source; pass --delta");
         }
-        return hadoop.open(path);
+        return hadoop.openRecorded(t.lineage());
     }
 }

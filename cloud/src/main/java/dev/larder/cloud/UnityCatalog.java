@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.larder.snapshot.CatalogCommits;
+import dev.larder.snapshot.CatalogTable;
 import dev.larder.snapshot.DeltaSource;
 import java.io.IOException;
 import java.net.URI;
@@ -165,7 +166,7 @@ public final class UnityCatalog {
         Configuration conf = DeltaSource.localConfiguration();
         CloudSettings.hadoopSettings(settings).forEach(conf::set);
         CatalogCommits commits = table.catalogManaged() ? new UnityCatalogCommits(this, table) : null;
-        return DeltaSource.open(table.storageLocation(), conf, commits);
+        return DeltaSource.open(table.storageLocation(), conf, new CatalogTable(fullName, table.tableId(), commits));
     }
 
     String endpoint(String path) {

@@ -1,6 +1,7 @@
 package dev.larder.ingest;
 
 import dev.larder.store.FeatureSchema;
+import dev.larder.store.Lineage;
 
 /**
  * A versioned table that a {@link Follower} mirrors, e.g. a Delta table; ingest knows nothing else about it.
@@ -21,6 +22,14 @@ public interface ChangeSource {
 
     /** Where the source lives (path or URI), recorded in the table's lineage and named in errors. */
     String path();
+
+    /**
+     * The lineage a table fed from this source starts with (version -1): {@link #id()} and {@link #path()}, plus the
+     * catalog name where the source was found through a catalog.
+     */
+    default Lineage origin() {
+        return new Lineage(id(), path(), -1, 0);
+    }
 
     /** Schema of the table to create for this source; rows are delivered in this schema (by the sink's row). */
     FeatureSchema schema();

@@ -73,7 +73,7 @@ public final class Follower implements AutoCloseable {
         this.name = name;
         this.options = options;
         this.clock = larder.clock();
-        this.sourceLineage = new Lineage(source.id(), source.path(), -1, 0);
+        this.sourceLineage = source.origin();
         this.startedMillis = clock.millis();
         this.lastPollMillis = startedMillis;
         this.caughtUpMillis = startedMillis;

@@ -4,6 +4,7 @@ import dev.larder.ingest.ChangeSink;
 import dev.larder.ingest.ChangeSource;
 import dev.larder.ingest.HistoryUnavailableException;
 import dev.larder.store.FeatureSchema;
+import dev.larder.store.Lineage;
 import java.util.List;
 
 /**
@@ -42,6 +43,11 @@ public final class DeltaChangeSource implements ChangeSource {
     @Override
     public String path() {
         return source.tablePath();
+    }
+
+    @Override
+    public Lineage origin() {
+        return source.originOf(id);
     }
 
     /** The feature schema for a new generation: the latest Delta schema; throws naming the column if the key is unusable. */

@@ -39,6 +39,7 @@ import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.security.UserGroupInformation;
+import dev.larder.store.Lineage;
 
 /**
  * Reads one Delta table through Delta Kernel: versions, schema, full snapshot scans and the change feed;
@@ -91,14 +92,16 @@ public final class DeltaSource {
     private final FileRowReader reader;
     private final CommitTimestamps timestamps;
     private final Configuration conf;
+    private final CatalogTable catalogTable;
     private final CatalogCommits catalog;
     private final UserGroupInformation owner;
 
-    private DeltaSource(Engine engine, String qualifiedRoot, Configuration hadoopConf, CatalogCommits catalog,
+    private DeltaSource(Engine engine, String qualifiedRoot, Configuration hadoopConf, CatalogTable catalogTable,
                         UserGroupInformation owner) {
         this.engine = engine;
         this.conf = hadoopConf;
-        this.catalog = catalog;
+        this.catalogTable = catalogTable;
+        this.catalog = catalogTable == null ? null : catalogTable.commits();
         this.owner = owner;
         this.paths = new TablePaths(qualifiedRoot);
         this.reader = new FileRowReader(engine, paths, hadoopConf);
@@ -152,10 +155,11 @@ public final class DeltaSource {
     }
 
     /**
-     * Opens a table whose commits {@code catalog} owns (null for a table readable by path alone), at any Hadoop filesystem
-     * URI, and checks that its log exists. With {@link #FILESYSTEM_OWNER_KEY} set, every read runs as that Hadoop user.
+     * Opens a table found through a catalog (null: opened by path), at any Hadoop filesystem URI, and checks that its log
+     * exists; a catalog-managed table's latest commits are asked from {@link CatalogTable#commits()}. With
+     * {@link #FILESYSTEM_OWNER_KEY} set, every read runs as that Hadoop user.
      */
-    public static DeltaSource open(String pathOrUri, Configuration hadoopConf, CatalogCommits catalog) {
+    public static DeltaSource open(String pathOrUri, Configuration hadoopConf, CatalogTable catalog) {
         String ownerName = hadoopConf.getTrimmed(FILESYSTEM_OWNER_KEY, "");
         UserGroupInformation owner = ownerName.isEmpty() ? null : UserGroupInformation.createRemoteUser(ownerName);
         Engine engine = DefaultEngine.create(hadoopConf);
@@ -176,9 +180,27 @@ public final class DeltaSource {
         return source;
     }
 
-    /** The catalog that owns this table's commits, or null when the table is read by path alone. */
+    /** The catalog that owns this table's commits, or null when its log is complete by path. */
     public CatalogCommits catalog() {
         return catalog;
+    }
+
+    /** How the table was found through a catalog, or null when it was opened by path. */
+    public CatalogTable catalogTable() {
+        return catalogTable;
+    }
+
+    /**
+     * The lineage of a table fed from this source before its first version: the Delta table id at {@code version}, the
+     * table path and, when opened through a catalog, its catalog name and id.
+     */
+    public Lineage origin(long version) {
+        return originOf(tableId(version));
+    }
+
+    Lineage originOf(String deltaTableId) {
+        Lineage l = new Lineage(deltaTableId, tablePath(), -1, 0);
+        return catalogTable == null ? l : l.withCatalog(catalogTable.name(), catalogTable.tableId());
     }
 
     /** Runs {@code action} as {@code owner} (the Hadoop user whose filesystems it uses), or directly when null. */

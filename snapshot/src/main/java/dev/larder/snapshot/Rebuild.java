@@ -107,7 +107,11 @@ public final class Rebuild {
 
     /** {@link #run(FeatureStore, Plan, ScanProgress)} reading with Hadoop settings, as {@link DeltaSource#open(String, Map)}. */
     public static Result run(FeatureStore store, Plan plan, Map<String, String> hadoopSettings, ScanProgress progress) {
-        DeltaSource src = DeltaSource.open(plan.deltaPath(), hadoopSettings);
+        return run(store, plan, DeltaSource.open(plan.deltaPath(), hadoopSettings), progress);
+    }
+
+    /** {@link #run(FeatureStore, Plan, ScanProgress)} from an open source, e.g. a table opened by its catalog name. */
+    public static Result run(FeatureStore store, Plan plan, DeltaSource src, ScanProgress progress) {
         long version = src.latestVersion();
         String id = src.tableId(version);
         if (!plan.sourceId().isEmpty() && !plan.sourceId().equals(id)) {
@@ -123,7 +127,7 @@ public final class Rebuild {
         long rows;
         try {
             rows = new DeltaFeed(src, plan.schema()).bootstrap(version,
-                    new TableWriterSink(t, new Lineage(id, src.tablePath(), -1, 0), true), progress);
+                    new TableWriterSink(t, src.origin(version), true), progress);
             store.close(t.name());
         } catch (RuntimeException | Error e) {
             try {

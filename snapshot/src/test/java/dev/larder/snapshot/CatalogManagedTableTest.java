@@ -80,7 +80,7 @@ class CatalogManagedTableTest {
     @Test
     void everyVersionAndTheChangeFeedEqualTheComputedRows() throws IOException {
         Path root = SharedTables.catalogManaged(NAME);
-        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(), new StagedCatalog(root, 2));
+        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(), new CatalogTable("test.schema.cop", "id", new StagedCatalog(root, 2)));
         assertEquals(2, source.latestVersion());
         for (long v = 0; v <= 2; v++) {
             assertEquals(computed(v), scan(source, v), "version " + v);
@@ -99,7 +99,7 @@ class CatalogManagedTableTest {
     void aCommitRatifiedLaterIsReadOnceItIsRatified() throws IOException {
         Path root = SharedTables.catalogManaged(NAME);
         StagedCatalog catalog = new StagedCatalog(root, 1);
-        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(), catalog);
+        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(), new CatalogTable("test.schema.cop", "id", catalog));
         assertEquals(1, source.latestVersion());
         assertEquals(computed(1), scan(source, 1));
         assertThrows(DeltaReadException.class, () -> source.scan(2, r -> { }));
@@ -116,7 +116,7 @@ class CatalogManagedTableTest {
     void aCatalogThatCannotAnswerIsNamed() throws IOException {
         Path root = SharedTables.catalogManaged(NAME);
         StagedCatalog catalog = new StagedCatalog(root, 2);
-        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(), catalog);
+        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(), new CatalogTable("test.schema.cop", "id", catalog));
         catalog.failure = new IllegalStateException("HTTP 503 from http://127.0.0.1:1/api/2.1/unity-catalog/delta/preview/commits");
         DeltaReadException e = assertThrows(DeltaReadException.class, source::latestVersion);
         assertTrue(e.getMessage().contains("test catalog") && e.getMessage().contains("HTTP 503"), e.getMessage());

@@ -35,6 +35,10 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage)
         p.setProperty("lineage.source.path", lineage.sourcePath());
         p.setProperty("lineage.version", Long.toString(lineage.version()));
         p.setProperty("lineage.commit.timestamp.millis", Long.toString(lineage.commitTimestampMillis()));
+        if (lineage.fromCatalog()) {
+            p.setProperty("lineage.catalog.table", lineage.catalogTable());
+            p.setProperty("lineage.catalog.table.id", lineage.catalogTableId());
+        }
         String body = canonical(p);
         String text = body + "crc32=" + crc(body) + "\n";
         Path target = dir.resolve(FILE);
@@ -74,7 +78,8 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage)
             Duration ttl = Duration.ofMillis(Long.parseLong(p.getProperty("ttl.millis", "0")));
             Lineage lineage = new Lineage(p.getProperty("lineage.source.id", ""), p.getProperty("lineage.source.path", ""),
                     Long.parseLong(p.getProperty("lineage.version", "-1")),
-                    Long.parseLong(p.getProperty("lineage.commit.timestamp.millis", "0")));
+                    Long.parseLong(p.getProperty("lineage.commit.timestamp.millis", "0")),
+                    p.getProperty("lineage.catalog.table", ""), p.getProperty("lineage.catalog.table.id", ""));
             return new TableMetadata(schema, ttl, lineage);
         } catch (IOException | IllegalArgumentException e) {
             throw new StoreCorruptedException(file, "malformed: " + e.getMessage());

@@ -131,8 +131,9 @@ public final class DeltaSource {
 
     /**
      * Opens the table at any Hadoop filesystem URI or local path with {@link #localConfiguration()} plus
-     * {@code hadoopSettings}, e.g. {@code fs.s3a.endpoint}; {@code s3a:} URIs need {@code dev.larder:larder-cloud} on
-     * the class path, whose {@code CloudSettings} adds the AWS environment (credentials, region, profiles).
+     * {@code hadoopSettings}, e.g. {@code fs.s3a.endpoint}; {@code s3a:}, {@code abfss:} and {@code gs:} URIs need
+     * {@code dev.larder:larder-cloud} on the class path, whose {@code CloudSettings} adds the AWS environment (credentials,
+     * region, profiles) and {@code VendedTokenSettings} a catalog's temporary Azure or GCS token.
      *
      * <p>Hadoop caches one filesystem per scheme and bucket (or host) in a JVM: the first table opened on a bucket fixes
      * the settings every later table on that bucket reads with, unless {@code fs.s3a.impl.disable.cache} is set (which
@@ -168,9 +169,13 @@ public final class DeltaSource {
             root = as(owner, () -> engine.getFileSystemClient().resolvePath(pathOrUri));
         } catch (IOException | RuntimeException e) {
             String missing = StorageFailure.missingFileSystem(pathOrUri, e);
-            throw new DeltaReadException(missing != null ? DeltaReadException.Reason.UNSUPPORTED_FEATURE
-                    : DeltaReadException.Reason.NOT_FOUND, pathOrUri, -1, null, null,
-                    missing != null ? missing : "table path cannot be resolved: " + e, e);
+            if (missing != null) {
+                throw new DeltaReadException(DeltaReadException.Reason.UNSUPPORTED_FEATURE, pathOrUri, -1, null, null, missing, e);
+            }
+            // Filesystems that contact the storage while initializing (abfss asks the account's type) fail here.
+            String storage = StorageFailure.describe(e, hadoopConf);
+            throw new DeltaReadException(storage != null ? DeltaReadException.Reason.IO : DeltaReadException.Reason.NOT_FOUND,
+                    pathOrUri, -1, null, null, (storage != null ? storage : "table path cannot be resolved") + ": " + e, e);
         }
         DeltaSource source = new DeltaSource(engine, root, hadoopConf, catalog, owner);
         source.io(() -> {

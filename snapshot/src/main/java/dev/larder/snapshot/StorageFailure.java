@@ -5,6 +5,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
 
@@ -13,6 +14,9 @@ import org.apache.hadoop.fs.UnsupportedFileSystemException;
  * filesystem for the scheme), so errors say so instead of calling the log or a file damaged; stateless.
  */
 final class StorageFailure {
+    /** The schemes dev.larder:larder-cloud brings filesystems for. */
+    private static final Set<String> CLOUD_SCHEMES = Set.of("s3a", "s3", "abfss", "abfs", "gs");
+
     private StorageFailure() {
     }
 
@@ -38,7 +42,7 @@ final class StorageFailure {
             if (t instanceof UnsupportedFileSystemException || t instanceof ClassNotFoundException) {
                 String scheme = scheme(pathOrUri);
                 return "no Hadoop filesystem for scheme '" + scheme + "' on the class path ("
-                        + (scheme.equals("s3a") || scheme.equals("s3") ? "add dev.larder:larder-cloud"
+                        + (CLOUD_SCHEMES.contains(scheme) ? "add dev.larder:larder-cloud"
                         : "add the Hadoop connector for it") + "): " + t.getMessage();
             }
         }

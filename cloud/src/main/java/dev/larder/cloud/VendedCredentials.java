@@ -1,6 +1,7 @@
 package dev.larder.cloud;
 
 import dev.larder.snapshot.DeltaSource;
+import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -66,9 +67,15 @@ public final class VendedCredentials {
         m.put(DeltaSource.CREDENTIALS_ORIGIN_KEY, origin());
         switch (c.cloud()) {
             case "aws" -> m.put(CloudSettings.PROVIDERS_KEY, VendedAwsCredentialsProvider.class.getName());
-            default -> throw new UnityCatalogException("Unity Catalog vends " + c.cloud() + " credentials for table "
-                    + table.fullName() + " (" + table.storageLocation() + "); this build reads s3 tables through the catalog",
-                    200, null);
+            case "azure" -> {
+                String account = URI.create(table.storageLocation()).getHost();
+                m.put("fs.azure.account.auth.type." + account, "SAS");
+                m.put("fs.azure.sas.token.provider.type." + account, VendedAzureSasTokenProvider.class.getName());
+            }
+            default -> {
+                m.put("fs.gs.auth.type", "ACCESS_TOKEN_PROVIDER");
+                m.put("fs.gs.auth.access.token.provider", VendedGcsTokenProvider.class.getName());
+            }
         }
         return m;
     }

@@ -6,18 +6,26 @@ import java.time.Instant;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * gcs-connector's access token source for a token vended by a catalog, read from the settings
- * {@link VendedTokenSettings#gcsAccessToken} writes. gcs-connector creates one per filesystem and calls
- * {@link #refresh()} when the token nears its expiry; a vended token cannot be renewed, so it stays in use until it
- * actually expires and then refreshing fails with a message saying so.
+ * gcs-connector's access token source for a token vended by a catalog. For a table opened through {@link UnityCatalog}
+ * (its settings carry {@link VendedCredentials#KEY}) the token is the catalog's current one, refreshed before it
+ * expires. Otherwise it is the fixed token the settings of {@link VendedTokenSettings#gcsAccessToken} carry: it cannot
+ * be renewed, so it stays in use until it actually expires and then {@link #refresh()} fails saying so. gcs-connector
+ * creates one per filesystem.
  */
 public final class VendedGcsTokenProvider implements AccessTokenProvider {
     private Configuration conf;
     private AccessToken token;
+    /** The Unity Catalog table whose refreshed tokens are used, when opened through {@link UnityCatalog}. */
+    private String catalogKey;
 
     @Override
     public void setConf(Configuration conf) {
         this.conf = conf;
+        this.catalogKey = conf.get(VendedCredentials.KEY);
+        if (catalogKey != null) {
+            VendedCredentials.lookup(catalogKey);
+            return;
+        }
         String value = conf.getTrimmed(VendedTokenSettings.GCS_TOKEN_KEY);
         if (value == null || value.isEmpty()) {
             throw new IllegalArgumentException("fs.gs.auth.type=ACCESS_TOKEN_PROVIDER with " + getClass().getName()
@@ -34,11 +42,19 @@ public final class VendedGcsTokenProvider implements AccessTokenProvider {
 
     @Override
     public AccessToken getAccessToken() {
+        if (catalogKey != null) {
+            TemporaryCredentials c = VendedCredentials.lookup(catalogKey).current();
+            return new AccessToken(c.token(), Instant.ofEpochMilli(c.expirationMillis()));
+        }
         return token;
     }
 
     @Override
     public void refresh() throws IOException {
+        if (catalogKey != null) {
+            // The catalog's credentials renew themselves on use (getAccessToken).
+            return;
+        }
         if (!Instant.now().isBefore(token.getExpirationTime())) {
             throw new IOException("the GCS access token vended for this table expired at " + token.getExpirationTime()
                     + "; open the table again with a new token");

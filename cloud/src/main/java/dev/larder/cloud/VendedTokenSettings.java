@@ -12,10 +12,11 @@ import java.util.Map;
  * such as Unity Catalog vends for it: an Azure SAS token ({@code azure_user_delegation_sas.sas_token}) or a GCS OAuth
  * access token ({@code gcp_oauth_token.oauth_token}); stateless.
  *
- * <p>The tokens are not refreshed: once one expires, reads fail and the table must be opened again with a new one.
- * Hadoop caches one filesystem per container or bucket in a JVM, and the first table opened there fixes the token every
- * later table in it reads with; tables vended separately in the same container or bucket need that cache disabled
- * ({@code fs.abfss.impl.disable.cache}, {@code fs.gs.impl.disable.cache}).
+ * <p>For a token you hold yourself; {@link UnityCatalog#open} asks the catalog for tokens and refreshes them. These are
+ * not refreshed: once one expires, reads fail and the table must be opened again with a new one. Hadoop caches one
+ * filesystem per container or bucket in a JVM, so the first table opened there fixes the token every later table in it
+ * reads with, unless each table names its own {@link DeltaSource#FILESYSTEM_OWNER_KEY} (as tables opened through
+ * {@link UnityCatalog} do).
  */
 public final class VendedTokenSettings {
     /** The Configuration key {@link VendedGcsTokenProvider} reads the GCS token from. */

@@ -23,6 +23,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -218,6 +219,62 @@ class AzureGcsFileSystemsTest {
         assertThrows(DeltaReadException.class, () -> DeltaSource.open("gs://token-bucket/tables/t", settings));
         assertTrue(!requests.isEmpty() && requests.stream().allMatch(r -> r.uri().startsWith("/storage/v1/b/token-bucket/")
                 && "Bearer ya29.larder-token".equals(r.authorization())), requests.toString());
+    }
+
+    /**
+     * A Unity Catalog table on Azure: every request carries the SAS token the catalog vends, and once the first expires
+     * (1 s lifetime) the next requests carry a refreshed one.
+     */
+    @Test
+    void unityCatalogSasTokensReachEveryAzureRequestAndAreRefreshed() throws Exception {
+        int port = recordingServer();
+        try (TestUnityCatalog catalog = new TestUnityCatalog(null)) {
+            catalog.vends = "azure";
+            catalog.credentialLifetimeMillis = 2000;
+            TestUnityCatalog.Table table = catalog.add("main.azure.t", "abfs://c@ucacct.dfs.core.windows.net/tables/t", false);
+            UnityCatalog uc = UnityCatalog.connect(catalog.uri(), TestUnityCatalog.TOKEN, "$TEST_TOKEN");
+            assertThrows(DeltaReadException.class, () -> uc.open("main.azure.t", azureEndpoint(port)));
+            assertTrue(!requests.isEmpty() && requests.stream().allMatch(r -> r.uri().startsWith("/ucacct/c")
+                    && r.uri().contains("sig=vended") && r.authorization() == null), requests.toString());
+            Set<String> first = tokens(requests, r -> r.uri().replaceAll(".*sig=(vended\\d+).*", "$1"));
+            // The open table's provider, as the filesystem holds it: the same token until it nears expiry, then a new one.
+            VendedAzureSasTokenProvider provider = new VendedAzureSasTokenProvider();
+            provider.initialize(conf(Map.of(VendedCredentials.KEY, uc.uri() + "#" + table.tableId)), "ucacct.dfs.core.windows.net");
+            String now = provider.getSASToken("ucacct.dfs.core.windows.net", "c", "/tables/t", "read");
+            assertTrue(first.contains(now.replaceAll(".*sig=", "")), first + " vs " + now);
+            Thread.sleep(2100);
+            String later = provider.getSASToken("ucacct.dfs.core.windows.net", "c", "/tables/t", "read");
+            assertTrue(later.contains("sig=vended") && !first.contains(later.replaceAll(".*sig=", "")), first + " then " + later);
+        }
+    }
+
+    static Set<String> tokens(List<Request> requests, java.util.function.Function<Request, String> token) {
+        Set<String> out = new java.util.TreeSet<>();
+        requests.forEach(r -> out.add(token.apply(r)));
+        return out;
+    }
+
+    /** A Unity Catalog table on GCS: every request carries the catalog's OAuth token, refreshed once it expires. */
+    @Test
+    void unityCatalogOAuthTokensReachEveryGcsRequestAndAreRefreshed() throws Exception {
+        int port = recordingServer();
+        try (TestUnityCatalog catalog = new TestUnityCatalog(null)) {
+            catalog.vends = "gcp";
+            catalog.credentialLifetimeMillis = 2000;
+            TestUnityCatalog.Table table = catalog.add("main.gcs.t", "gs://uc-bucket/tables/t", false);
+            UnityCatalog uc = UnityCatalog.connect(catalog.uri(), TestUnityCatalog.TOKEN, "$TEST_TOKEN");
+            assertThrows(DeltaReadException.class, () -> uc.open("main.gcs.t", gcsEndpoint(port)));
+            assertTrue(!requests.isEmpty() && requests.stream().allMatch(r -> r.uri().startsWith("/storage/v1/b/uc-bucket/")
+                    && r.authorization() != null && r.authorization().startsWith("Bearer ya29.vended")), requests.toString());
+            Set<String> first = tokens(requests, Request::authorization);
+            VendedGcsTokenProvider provider = new VendedGcsTokenProvider();
+            provider.setConf(conf(Map.of(VendedCredentials.KEY, uc.uri() + "#" + table.tableId)));
+            assertTrue(first.contains("Bearer " + provider.getAccessToken().getToken()), first.toString());
+            Thread.sleep(2100);
+            provider.refresh();
+            String later = "Bearer " + provider.getAccessToken().getToken();
+            assertTrue(later.startsWith("Bearer ya29.vended") && !first.contains(later), first + " then " + later);
+        }
     }
 
     @Test

@@ -62,6 +62,9 @@ final class TestUnityCatalog implements AutoCloseable {
     /** The table id each vended access key id was issued for. */
     final Map<String, String> issuedFor = new ConcurrentHashMap<>();
     volatile long credentialLifetimeMillis = 3_600_000;
+    /** Which cloud's credentials are vended: {@code aws} (from the gate), {@code azure} or {@code gcp} (numbered tokens). */
+    volatile String vends = "aws";
+    private final AtomicLong tokens = new AtomicLong();
 
     TestUnityCatalog(SessionTokenGate gate) throws IOException {
         this.gate = gate;
@@ -142,12 +145,18 @@ final class TestUnityCatalog implements AutoCloseable {
             return;
         }
         credentialRequests.incrementAndGet();
-        SessionTokenGate.Issued c = gate.issue(credentialLifetimeMillis);
-        issuedFor.put(c.accessKeyId(), id);
         ObjectNode n = JSON.createObjectNode();
-        n.putObject("aws_temp_credentials").put("access_key_id", c.accessKeyId()).put("secret_access_key", c.secretAccessKey())
-                .put("session_token", c.sessionToken());
-        n.put("expiration_time", c.expirationMillis());
+        switch (vends) {
+            case "aws" -> {
+                SessionTokenGate.Issued c = gate.issue(credentialLifetimeMillis);
+                issuedFor.put(c.accessKeyId(), id);
+                n.putObject("aws_temp_credentials").put("access_key_id", c.accessKeyId())
+                        .put("secret_access_key", c.secretAccessKey()).put("session_token", c.sessionToken());
+            }
+            case "azure" -> n.putObject("azure_user_delegation_sas").put("sas_token", "sv=2024&sig=vended" + tokens.incrementAndGet());
+            default -> n.putObject("gcp_oauth_token").put("oauth_token", "ya29.vended" + tokens.incrementAndGet());
+        }
+        n.put("expiration_time", System.currentTimeMillis() + credentialLifetimeMillis);
         send(ex, 200, n);
     }
 

@@ -59,12 +59,17 @@ class CliS3Test {
      * ~/.aws, its output going to files.
      */
     static Started start(Map<String, String> env, String... args) throws IOException {
+        return start(dir, env, args);
+    }
+
+    /** {@link #start(Map, String...)} with its home and output files under {@code dir}. */
+    static Started start(Path dir, Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Duser.home=" + dir.resolve("home"), "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 LarderCli.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("DATABRICKS_"));
         pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
         pb.environment().putAll(env);
         Path out = Files.createTempFile(dir, "out", ".txt");
@@ -80,7 +85,12 @@ class CliS3Test {
 
     /** Runs {@code larder args} in a child JVM (see {@link #start}) to its end. */
     static Child child(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        Started s = start(env, args);
+        return child(dir, env, args);
+    }
+
+    /** {@link #child(Map, String...)} with its home and output files under {@code dir}. */
+    static Child child(Path dir, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        Started s = start(dir, env, args);
         if (!s.process().waitFor(5, TimeUnit.MINUTES)) {
             s.process().destroyForcibly().waitFor();
             throw new AssertionError("larder " + String.join(" ", args) + " did not finish: " + s.output());

@@ -28,13 +28,13 @@ import java.util.regex.Pattern;
  * It checks the access key id in the SigV4 {@code Authorization} header and its {@code x-amz-security-token}, not the
  * signature; expired ones get AWS's {@code 400 ExpiredToken}, unknown ones {@code 403 InvalidAccessKeyId}.
  */
-final class SessionTokenGate implements AutoCloseable {
+public final class SessionTokenGate implements AutoCloseable {
     private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/]+)/");
     /** Headers the JDK client sets itself or refuses; and the credentials, which the S3Proxy behind would refuse. */
     private static final Set<String> NOT_FORWARDED = Set.of("host", "content-length", "connection", "expect", "upgrade",
             "transfer-encoding", "authorization", "x-amz-security-token");
 
-    record Issued(String accessKeyId, String secretAccessKey, String sessionToken, long expirationMillis) {
+    public record Issued(String accessKeyId, String secretAccessKey, String sessionToken, long expirationMillis) {
     }
 
     private final HttpServer server;
@@ -48,7 +48,7 @@ final class SessionTokenGate implements AutoCloseable {
     final AtomicLong expiredRefusals = new AtomicLong();
     final AtomicLong unknownRefusals = new AtomicLong();
 
-    SessionTokenGate(String upstream) throws IOException {
+    public SessionTokenGate(String upstream) throws IOException {
         this.upstream = upstream;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
@@ -56,7 +56,7 @@ final class SessionTokenGate implements AutoCloseable {
         server.start();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 

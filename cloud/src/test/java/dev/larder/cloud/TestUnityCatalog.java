@@ -31,18 +31,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * commits of catalog-managed tables, up to a latest version the test moves). Requests without the bearer token get 401;
  * {@link #failNext} makes the next answers of an endpoint fail with a given status.
  */
-final class TestUnityCatalog implements AutoCloseable {
-    static final String TOKEN = "dapi-larder-test-token";
+public final class TestUnityCatalog implements AutoCloseable {
+    public static final String TOKEN = "dapi-larder-test-token";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One table: where it lives and, when catalog-managed, its unpublished commits. */
-    static final class Table {
+    public static final class Table {
         final String fullName;
-        final String tableId = UUID.randomUUID().toString();
+        public final String tableId = UUID.randomUUID().toString();
         final String storageLocation;
         final boolean catalogManaged;
-        final List<CatalogCommits.Commit> staged = new ArrayList<>();
-        final AtomicLong latestVersion = new AtomicLong(-1);
+        public final List<CatalogCommits.Commit> staged = new ArrayList<>();
+        public final AtomicLong latestVersion = new AtomicLong(-1);
 
         Table(String fullName, String storageLocation, boolean catalogManaged) {
             this.fullName = fullName;
@@ -61,12 +61,12 @@ final class TestUnityCatalog implements AutoCloseable {
     final AtomicLong credentialRequests = new AtomicLong();
     /** The table id each vended access key id was issued for. */
     final Map<String, String> issuedFor = new ConcurrentHashMap<>();
-    volatile long credentialLifetimeMillis = 3_600_000;
+    public volatile long credentialLifetimeMillis = 3_600_000;
     /** Which cloud's credentials are vended: {@code aws} (from the gate), {@code azure} or {@code gcp} (numbered tokens). */
     volatile String vends = "aws";
     private final AtomicLong tokens = new AtomicLong();
 
-    TestUnityCatalog(SessionTokenGate gate) throws IOException {
+    public TestUnityCatalog(SessionTokenGate gate) throws IOException {
         this.gate = gate;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext(UnityCatalog.API_PATH + "/", this::handle);
@@ -74,18 +74,18 @@ final class TestUnityCatalog implements AutoCloseable {
         server.start();
     }
 
-    String uri() {
+    public String uri() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    Table add(String fullName, String storageLocation, boolean catalogManaged) {
+    public Table add(String fullName, String storageLocation, boolean catalogManaged) {
         Table t = new Table(fullName, storageLocation, catalogManaged);
         tables.put(fullName, t);
         return t;
     }
 
     /** The next {@code count} requests to the endpoint whose path (under the API base) starts with {@code path} fail. */
-    void failNext(String path, int status, int count) {
+    public void failNext(String path, int status, int count) {
         failures.put(path, new Failure(status, new AtomicInteger(count)));
     }
 
@@ -204,5 +204,19 @@ final class TestUnityCatalog implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    /** Registers the catalog-managed table at {@code root}, stored at {@code storageLocation}, with its staged commits up to {@code latest}. */
+    public Table addCatalogManaged(String fullName, String storageLocation, java.nio.file.Path root, long latest) throws IOException {
+        Table t = add(fullName, storageLocation, true);
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(root.resolve("_delta_log/_staged_commits"))) {
+            for (java.nio.file.Path f : files.sorted().toList()) {
+                String file = f.getFileName().toString();
+                t.staged.add(new CatalogCommits.Commit(Long.parseLong(file.substring(0, 20)), file, java.nio.file.Files.size(f),
+                        java.nio.file.Files.getLastModifiedTime(f).toMillis()));
+            }
+        }
+        t.latestVersion.set(latest);
+        return t;
     }
 }

@@ -104,15 +104,7 @@ class UnityCatalogTest {
         Path root = SharedTables.catalogManaged(MANAGED);
         s3.createBucket(bucket);
         s3.uploadTable(root, bucket, "tables/" + name, java.util.Set.of());
-        TestUnityCatalog.Table t = catalog.add("main.features." + name, "s3://" + bucket + "/tables/" + name, true);
-        try (Stream<Path> files = Files.list(root.resolve("_delta_log/_staged_commits"))) {
-            for (Path f : files.sorted().toList()) {
-                String file = f.getFileName().toString();
-                t.staged.add(new CatalogCommits.Commit(Long.parseLong(file.substring(0, 20)), file, Files.size(f),
-                        Files.getLastModifiedTime(f).toMillis()));
-            }
-        }
-        t.latestVersion.set(latest);
+        TestUnityCatalog.Table t = catalog.addCatalogManaged("main.features." + name, "s3://" + bucket + "/tables/" + name, root, latest);
         return t;
     }
 

@@ -30,6 +30,8 @@ import org.apache.hadoop.conf.Configuration;
  *       and falls back to us-east-2 with cross-region probing).</li>
  *   <li>endpoint: {@code AWS_ENDPOINT_URL_S3} or {@code AWS_ENDPOINT_URL} as {@code fs.s3a.endpoint}.</li>
  *   <li>{@code s3://} is read through s3a, as Databricks names its tables.</li>
+ *   <li>reads: sequential input with a 4 MB readahead ({@code fs.s3a.experimental.input.fadvise},
+ *       {@code fs.s3a.readahead.range}), since Larder scans whole files.</li>
  *   <li>{@link DeltaSource#CREDENTIALS_ORIGIN_KEY}: where the credentials come from, repeated in access-denied errors.</li>
  * </ul>
  */
@@ -43,6 +45,11 @@ public final class CloudSettings {
             "software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider",
             "software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider",
             "org.apache.hadoop.fs.s3a.auth.IAMInstanceCredentialsProvider");
+
+    /** s3a input settings for whole-file scans; each applies only where the user set nothing. */
+    static final Map<String, String> SEQUENTIAL_READS = Map.of(
+            "fs.s3a.experimental.input.fadvise", "sequential",
+            "fs.s3a.readahead.range", "4M");
 
     private CloudSettings() {
     }
@@ -67,6 +74,13 @@ public final class CloudSettings {
         String endpoint = first(env, "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL");
         if (endpoint != null && isDefault(conf, "fs.s3a.endpoint")) {
             out.put("fs.s3a.endpoint", endpoint);
+        }
+        // Larder reads whole files (every column of every file, then the next file): one sequential stream with a large
+        // readahead per file, not a new ranged GET per column chunk. S3BootstrapBenchmark: 0.68x -> 0.95x of local.
+        for (Map.Entry<String, String> e : SEQUENTIAL_READS.entrySet()) {
+            if (isDefault(conf, e.getKey())) {
+                out.put(e.getKey(), e.getValue());
+            }
         }
         if (conf.get("fs.s3.impl") == null) {
             out.put("fs.s3.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem");

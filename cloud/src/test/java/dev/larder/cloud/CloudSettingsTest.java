@@ -84,4 +84,14 @@ class CloudSettingsTest {
         assertEquals("vault", origin(s));
         assertEquals("x.Custom", s.get("fs.s3.impl"));
     }
+
+    @Test
+    void wholeFileReadsAreSequentialUnlessTheUserChoseOtherwise() {
+        Map<String, String> s = resolve(Map.of(), Map.of());
+        assertEquals("sequential", s.get("fs.s3a.experimental.input.fadvise"));
+        assertEquals("4M", s.get("fs.s3a.readahead.range"));
+        s = resolve(Map.of("fs.s3a.experimental.input.fadvise", "random"), Map.of());
+        assertEquals("random", s.get("fs.s3a.experimental.input.fadvise"));
+        assertEquals("4M", s.get("fs.s3a.readahead.range"));
+    }
 }

@@ -279,6 +279,33 @@ class UnityCatalogTest {
         }
     }
 
+    /**
+     * The catalog answers 503 to the commits API while a feed runs: the table keeps serving its last version, reports the
+     * failure naming the catalog, and catches up once the catalog answers again.
+     */
+    @Test
+    void aCatalogOutageMidFollowKeepsServingAndTheFeedResumes() throws Exception {
+        TestUnityCatalog.Table t = managedTable("uc-outage", "outage", 1);
+        DeltaSource src = uc().open("main.features.outage", settings());
+        try (Larder larder = Larder.open(dir.resolve("store-outage"), IngestOptions.DEFAULT)) {
+            Follower f = larder.follow("outage", new DeltaChangeSource(src, List.of("col1"), 16, ScanProgress.NONE),
+                    FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(50)).withRetry(Duration.ofMillis(100), Duration.ofSeconds(1)));
+            await("bootstrap to v1", () -> f.handle().lineage().version() == 1);
+            catalog.failNext("/delta/preview/commits", 503, 1_000_000);
+            t.latestVersion.set(2);
+            await("feed failing", () -> f.status().state() == dev.larder.ingest.TableStatus.State.FAILING);
+            String error = f.status().lastError();
+            assertTrue(error.contains("Unity Catalog table main.features.outage") && error.contains("HTTP 503")
+                    && error.contains("/delta/preview/commits"), error);
+            assertEquals(1, f.handle().lineage().version());
+            assertEquals(computed(1).size(), TableParity.dump(f.handle().table()).size(), "reads stay on version 1");
+            catalog.failNext("/delta/preview/commits", 503, 0);
+            await("caught up to v2", () -> f.handle().lineage().version() == 2
+                    && f.status().state() == dev.larder.ingest.TableStatus.State.FOLLOWING);
+            assertTrue(TableParity.verify(src, f.handle().table(), 5).equal());
+        }
+    }
+
     @Test
     void expiredCredentialsThatCannotBeRefreshedAreNamedAndReadsRecoverOnceTheCatalogVendsAgain() throws Exception {
         managedTable("uc-expiry", "expiry", 2);

@@ -84,6 +84,12 @@ public final class DeltaSource {
      */
     public static final String FILESYSTEM_OWNER_KEY = "larder.filesystem.owner";
 
+    /**
+     * One Hadoop user per owner name for the life of the JVM: Hadoop's filesystem cache tells users apart by identity, so
+     * a table opened again reuses its filesystems instead of leaking a new set (clients, thread pools) per open.
+     */
+    private static final Map<String, UserGroupInformation> OWNERS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The staged commit files of a catalog-managed table, relative to the table root. */
     static final String STAGED_COMMITS = "/_delta_log/_staged_commits/";
 
@@ -162,7 +168,7 @@ public final class DeltaSource {
      */
     public static DeltaSource open(String pathOrUri, Configuration hadoopConf, CatalogTable catalog) {
         String ownerName = hadoopConf.getTrimmed(FILESYSTEM_OWNER_KEY, "");
-        UserGroupInformation owner = ownerName.isEmpty() ? null : UserGroupInformation.createRemoteUser(ownerName);
+        UserGroupInformation owner = ownerName.isEmpty() ? null : OWNERS.computeIfAbsent(ownerName, UserGroupInformation::createRemoteUser);
         Engine engine = DefaultEngine.create(hadoopConf);
         String root;
         try {

@@ -1,0 +1,247 @@
+package dev.larder;
+
+import dev.larder.ingest.FollowOptions;
+import dev.larder.ingest.Follower;
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.TableStatus;
+import dev.larder.snapshot.DeltaChangeSource;
+import dev.larder.snapshot.DeltaSource;
+import dev.larder.snapshot.ScanProgress;
+import dev.larder.store.FeatureVector;
+import dev.larder.store.TableOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Thread-safe: an embedded feature store, the one type a model server starts from. It keeps feature tables in
+ * memory-mapped files under one directory, follows their Delta sources (bootstrap, then every commit exactly once, in
+ * order) and serves lock-free, allocation-free lookups from any number of threads.
+ *
+ * <pre>{@code
+ * try (Larder larder = Larder.builder(Path.of("/var/lib/larder"))
+ *         .follow("users", Source.unityCatalog("main.features.users").key("user_id"))
+ *         .vector("ranker", Feature.of("users.ctr_7d"), Feature.of("users.sessions_30d", -1))
+ *         .open()) {
+ *     Reader users = larder.table("users").newReader();      // per thread
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Opening returns once every followed table's current generation is open: a table new to the store is then still
+ * bootstrapping (its reads say NOT_FOUND until its first version is in; {@link Table#status()} tells), a table the store
+ * already holds serves its last version at once and catches up.
+ */
+public final class Larder implements AutoCloseable {
+    private final dev.larder.ingest.Larder engine;
+    private final Map<String, Table> tables = new LinkedHashMap<>();
+    private final Map<String, Vector> vectors = new LinkedHashMap<>();
+
+    private Larder(dev.larder.ingest.Larder engine) {
+        this.engine = engine;
+    }
+
+    /** A builder for the store in {@code directory} (created if missing). */
+    public static Builder builder(Path directory) {
+        return new Builder(directory);
+    }
+
+    /** The store in {@code directory}, serving its tables without following any source. */
+    public static Larder open(Path directory) {
+        return builder(directory).open();
+    }
+
+    /**
+     * The table {@code name}: a followed one, or one the store holds (loaded by {@code larder load}, say).
+     *
+     * @throws IllegalArgumentException if the store has no such table
+     */
+    public synchronized Table table(String name) {
+        Table t = tables.get(name);
+        if (t == null) {
+            try {
+                t = new Table(engine.table(name), null);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("no table " + name + " in " + engine.store().directory() + " (followed: "
+                        + tables.keySet() + "): " + e.getMessage(), e);
+            }
+            tables.put(name, t);
+        }
+        return t;
+    }
+
+    /**
+     * The vector {@code name} declared on the builder.
+     *
+     * @throws IllegalArgumentException if none was declared under that name
+     */
+    public synchronized Vector vector(String name) {
+        Vector v = vectors.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("no vector " + name + " (declared: " + vectors.keySet() + ")");
+        }
+        return v;
+    }
+
+    /**
+     * Waits until every followed table holds a complete version (its bootstrap is done), e.g. before a model server
+     * starts taking traffic.
+     *
+     * @return false if {@code timeout} passed first
+     */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Table> followed;
+        synchronized (this) {
+            followed = tables.values().stream().filter(t -> t.status() != null).toList();
+        }
+        for (Table t : followed) {
+            while (t.lineage().version() < 0) {
+                if (System.nanoTime() >= deadline) {
+                    return false;
+                }
+                Thread.sleep(10);
+            }
+        }
+        return true;
+    }
+
+    /** False once a followed table is staler than its maximum or its feed keeps failing. */
+    public boolean healthy() {
+        return engine.healthy();
+    }
+
+    /** Feed state, watermark, freshness and last error of every followed table. */
+    public List<TableStatus> status() {
+        return engine.status();
+    }
+
+    /** Stops following, syncs and closes every table; readers must not be used afterwards. */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /** The Unity Catalog endpoint of a builder: its URI (null: {@code $DATABRICKS_HOST}) and the token's variable. */
+    record Catalog(String uri, String tokenEnv) {
+    }
+
+    /** Not thread-safe: configures and opens a {@link Larder}. */
+    public static final class Builder {
+        private final Path directory;
+        private final Map<String, Source> follows = new LinkedHashMap<>();
+        private final Map<String, List<Feature>> vectors = new LinkedHashMap<>();
+        private Duration pollInterval = FollowOptions.DEFAULT.pollInterval();
+        private Duration maxStaleness = FollowOptions.DEFAULT.maxStaleness();
+        private Catalog catalog;
+
+        private Builder(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+        }
+
+        /** Follows {@code source} into table {@code table}: bootstrap if the store does not hold it yet, then every commit. */
+        public Builder follow(String table, Source source) {
+            if (follows.putIfAbsent(table, Objects.requireNonNull(source, "source")) != null) {
+                throw new IllegalArgumentException("table " + table + " is followed twice");
+            }
+            return this;
+        }
+
+        /** Declares a named model input vector: {@code features} in input order. */
+        public Builder vector(String name, Feature... features) {
+            if (features.length == 0) {
+                throw new IllegalArgumentException("vector " + name + " has no features");
+            }
+            if (vectors.putIfAbsent(name, List.of(features)) != null) {
+                throw new IllegalArgumentException("vector " + name + " is declared twice");
+            }
+            return this;
+        }
+
+        /** How often followed sources are polled for new commits (default 1 s). */
+        public Builder pollInterval(Duration d) {
+            this.pollInterval = d;
+            return this;
+        }
+
+        /** A followed table is unhealthy once it has not reflected its source's newest version for this long (default 5 min). */
+        public Builder maxStaleness(Duration d) {
+            this.maxStaleness = d;
+            return this;
+        }
+
+        /**
+         * The Unity Catalog that {@link Source#unityCatalog} names resolve in (default: {@code $DATABRICKS_HOST} with the
+         * token in {@code $DATABRICKS_TOKEN}).
+         *
+         * @param uri      the workspace URI, e.g. {@code https://dbc-1234.cloud.databricks.com}
+         * @param tokenEnv the environment variable holding the bearer token
+         */
+        public Builder unityCatalog(String uri, String tokenEnv) {
+            this.catalog = new Catalog(Objects.requireNonNull(uri, "uri"), Objects.requireNonNull(tokenEnv, "tokenEnv"));
+            return this;
+        }
+
+        /**
+         * Opens the store, checks every source (readable, key columns present) before following any, starts following,
+         * and builds the vectors.
+         *
+         * @throws IllegalArgumentException naming the table and column for a vector feature the tables lack
+         */
+        public Larder open() {
+            Map<String, DeltaChangeSource> sources = new LinkedHashMap<>();
+            for (Map.Entry<String, Source> f : follows.entrySet()) {
+                Source s = f.getValue();
+                DeltaSource delta = s.open(catalog);
+                sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.inlineBytes(), ScanProgress.NONE));
+            }
+            dev.larder.ingest.Larder engine = dev.larder.ingest.Larder.open(directory, IngestOptions.DEFAULT);
+            Larder larder = new Larder(engine);
+            try {
+                for (Map.Entry<String, DeltaChangeSource> e : sources.entrySet()) {
+                    Source s = follows.get(e.getKey());
+                    FollowOptions options = FollowOptions.DEFAULT.withPollInterval(pollInterval).withMaxStaleness(maxStaleness)
+                            .withTableOptions(TableOptions.DEFAULT.withTtl(s.ttl()));
+                    Follower f = engine.follow(e.getKey(), e.getValue(), options);
+                    larder.tables.put(e.getKey(), new Table(f.handle(), f));
+                }
+                for (Map.Entry<String, List<Feature>> v : vectors.entrySet()) {
+                    larder.vectors.put(v.getKey(), new Vector(v.getKey(), build(larder, v.getKey(), v.getValue())));
+                }
+            } catch (RuntimeException | Error e) {
+                try {
+                    engine.close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
+            return larder;
+        }
+
+        private static FeatureVector build(Larder larder, String name, List<Feature> features) {
+            FeatureVector.Builder b = FeatureVector.builder();
+            List<String> problems = new ArrayList<>();
+            for (Feature f : features) {
+                try {
+                    Table t = larder.table(f.table());
+                    if (!t.columns().contains(f.column())) {
+                        problems.add(f.table() + "." + f.column() + ": table " + f.table() + " has no column " + f.column());
+                        continue;
+                    }
+                    b.add(t.handle().table(), f.column(), f.defaultValue());
+                } catch (IllegalArgumentException e) {
+                    problems.add(f.table() + "." + f.column() + ": " + e.getMessage());
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("vector " + name + ": " + String.join("; ", problems));
+            }
+            return b.build();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.larder;
+
+import dev.larder.ingest.LiveReader;
+import dev.larder.ingest.TableHandle;
+import dev.larder.store.FeatureSchema;
+import dev.larder.store.Key;
+import dev.larder.store.ReadStatus;
+import dev.larder.store.TableReader;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Not thread-safe: one per thread (keep it in a ThreadLocal). Lookups in one table, lock-free and allocation-free, that
+ * move to the table's new generation after a re-bootstrap; the typed getters read the row of the last lookup.
+ *
+ * <pre>{@code
+ * Reader r = larder.table("users").newReader();
+ * if (r.get(userId) == ReadStatus.FOUND) { ... }
+ * double ctr = r.getDouble("ctr_7d", 0.0);     // the default unless FOUND with a non-null value
+ * long version = r.version();                  // the Delta version behind the row, for the served-feature log
+ * }</pre>
+ */
+public final class Reader {
+    private final LiveReader live;
+    private TableReader row;
+    private ReadStatus status = ReadStatus.NOT_FOUND;
+    private Map<String, Integer> columns;
+    private Key key;
+
+    Reader(TableHandle handle) {
+        this.live = handle.newReader();
+        this.row = live.refresh();
+        this.columns = columns(row.schema());
+    }
+
+    private static Map<String, Integer> columns(FeatureSchema schema) {
+        Map<String, Integer> m = new HashMap<>();
+        for (int c = 0; c < schema.columnCount(); c++) {
+            m.put(schema.column(c).name(), c);
+        }
+        return m;
+    }
+
+    /** Moves to the current generation, re-resolving column names if it changed. */
+    private TableReader refresh() {
+        TableReader r = live.refresh();
+        if (r != row) {
+            if (r.schema() != row.schema()) {
+                columns = columns(r.schema());
+                key = null;
+            }
+            row = r;
+        }
+        return r;
+    }
+
+    /** Looks up an entity with a single integral key. */
+    public ReadStatus get(long entityKey) {
+        return status = refresh().get(entityKey);
+    }
+
+    /** Looks up an entity with a single string key. */
+    public ReadStatus get(CharSequence entityKey) {
+        return status = refresh().get(entityKey);
+    }
+
+    /** Looks up an entity with a composite key filled through {@link #key()}. */
+    public ReadStatus get(Key entityKey) {
+        return status = refresh().get(entityKey);
+    }
+
+    /** A reusable key of this table's key schema, for composite keys: {@code r.get(r.key().setLong(0, id).setString(1, c))}. */
+    public Key key() {
+        refresh();
+        if (key == null) {
+            key = new Key(row.schema());
+        }
+        return key;
+    }
+
+    /** The status of the last lookup. */
+    public ReadStatus status() {
+        return status;
+    }
+
+    /** The index of {@code column} in the row of the last lookup, for the index getters; -1 if the table has no such column. */
+    public int column(String column) {
+        Integer c = columns.get(column);
+        return c == null ? -1 : c;
+    }
+
+    private int index(String column) {
+        Integer c = columns.get(column);
+        if (c == null) {
+            throw new IllegalArgumentException("table " + row.table().name() + " has no column " + column + " (columns: "
+                    + columns.keySet() + ")");
+        }
+        return c;
+    }
+
+    private boolean present(int c) {
+        return status == ReadStatus.FOUND && !row.isNull(c);
+    }
+
+    /** The value of a numeric column, or {@code defaultValue} unless the last lookup was FOUND with a non-null value. */
+    public double getDouble(String column, double defaultValue) {
+        int c = index(column);
+        return present(c) ? row.getDouble(c) : defaultValue;
+    }
+
+    /** The value of an integral column, or {@code defaultValue} unless the last lookup was FOUND with a non-null value. */
+    public long getLong(String column, long defaultValue) {
+        int c = index(column);
+        return present(c) ? row.getLong(c) : defaultValue;
+    }
+
+    /** The value of a boolean column, or {@code defaultValue} unless the last lookup was FOUND with a non-null value. */
+    public boolean getBoolean(String column, boolean defaultValue) {
+        int c = index(column);
+        return present(c) ? row.getBoolean(c) : defaultValue;
+    }
+
+    /** The value of a string column (allocates the String), or {@code defaultValue} unless FOUND with a non-null value. */
+    public String getString(String column, String defaultValue) {
+        int c = index(column);
+        return present(c) ? row.getString(c) : defaultValue;
+    }
+
+    /** Whether column {@code c} of the last lookup's row is null; only meaningful after a FOUND lookup. */
+    public boolean isNull(int c) {
+        return row.isNull(c);
+    }
+
+    public double getDouble(int c) {
+        return row.getDouble(c);
+    }
+
+    public float getFloat(int c) {
+        return row.getFloat(c);
+    }
+
+    public long getLong(int c) {
+        return row.getLong(c);
+    }
+
+    public int getInt(int c) {
+        return row.getInt(c);
+    }
+
+    public boolean getBoolean(int c) {
+        return row.getBoolean(c);
+    }
+
+    /** Allocates the String. */
+    public String getString(int c) {
+        return row.getString(c);
+    }
+
+    /** The Delta version behind the last lookup's row (its lineage, for the served-feature log). */
+    public long version() {
+        return row.version();
+    }
+
+    /** The commit timestamp of {@link #version()}, epoch millis. */
+    public long commitTimestampMillis() {
+        return row.commitTimestampMillis();
+    }
+
+    /**
+     * Looks up {@code n} integral keys and writes column {@code column} of each into {@code out}, {@code defaultValue}
+     * where a key is missing, expired or null; {@code statuses} (may be null) receives each status.
+     *
+     * @return how many keys were FOUND with a value
+     */
+    public int getBatch(long[] keys, int n, String column, double[] out, double defaultValue, ReadStatus[] statuses) {
+        TableReader r = refresh();
+        return r.getBatch(keys, n, index(column), out, defaultValue, statuses);
+    }
+}

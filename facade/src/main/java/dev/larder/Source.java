@@ -1,0 +1,112 @@
+package dev.larder;
+
+import dev.larder.snapshot.DeltaSource;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where a feature table comes from and how it is kept: a Delta table by path or URI, or by Unity Catalog name, its
+ * entity key columns, a TTL and Hadoop settings for its storage. Immutable; each {@code with}-style call returns a copy.
+ *
+ * <pre>{@code
+ * Source.delta("s3a://lake/features/users").key("user_id").ttl(Duration.ofDays(7))
+ * Source.unityCatalog("main.features.users").key("user_id")
+ * }</pre>
+ */
+public final class Source {
+    private final String path;
+    private final String catalogName;
+    private final List<String> key;
+    private final Duration ttl;
+    private final int inlineBytes;
+    private final Map<String, String> settings;
+
+    private Source(String path, String catalogName, List<String> key, Duration ttl, int inlineBytes, Map<String, String> settings) {
+        this.path = path;
+        this.catalogName = catalogName;
+        this.key = key;
+        this.ttl = ttl;
+        this.inlineBytes = inlineBytes;
+        this.settings = settings;
+    }
+
+    /** A Delta table at a local path or Hadoop URI ({@code s3a://}, {@code abfss://}, {@code gs://} need larder-cloud). */
+    public static Source delta(String pathOrUri) {
+        return new Source(Objects.requireNonNull(pathOrUri, "pathOrUri"), null, List.of(), Duration.ZERO, 64, Map.of());
+    }
+
+    /**
+     * A Delta table by its Unity Catalog name, {@code catalog.schema.table}, read with the credentials the catalog vends
+     * (needs larder-cloud; the catalog is {@link Larder.Builder#unityCatalog}, by default {@code $DATABRICKS_HOST}).
+     */
+    public static Source unityCatalog(String fullName) {
+        return new Source(null, Objects.requireNonNull(fullName, "fullName"), List.of(), Duration.ZERO, 64, Map.of());
+    }
+
+    /** The entity key column(s), in key order. */
+    public Source key(String... columns) {
+        if (columns.length == 0) {
+            throw new IllegalArgumentException("a key needs at least one column");
+        }
+        return new Source(path, catalogName, List.of(columns), ttl, inlineBytes, settings);
+    }
+
+    /** Rows older than this (by commit time) read as EXPIRED; zero (the default) keeps rows until the source deletes them. */
+    public Source ttl(Duration ttl) {
+        if (ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must not be negative: " + ttl);
+        }
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings);
+    }
+
+    /** Bytes of each string or binary value kept inline in the row (default 64); longer values go to the table's heap. */
+    public Source inlineBytes(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("inlineBytes must not be negative: " + bytes);
+        }
+        return new Source(path, catalogName, key, ttl, bytes, settings);
+    }
+
+    /** A Hadoop setting for reading this table's storage, e.g. {@code fs.s3a.endpoint}. */
+    public Source setting(String name, String value) {
+        Map<String, String> s = new LinkedHashMap<>(settings);
+        s.put(name, value);
+        return new Source(path, catalogName, key, ttl, inlineBytes, Map.copyOf(s));
+    }
+
+    /** The path or URI, or the Unity Catalog name. */
+    public String location() {
+        return path != null ? path : catalogName;
+    }
+
+    public List<String> keyColumns() {
+        return key;
+    }
+
+    public Duration ttl() {
+        return ttl;
+    }
+
+    int inlineBytes() {
+        return inlineBytes;
+    }
+
+    /** Opens the Delta table; {@code catalog} is the builder's Unity Catalog endpoint, null for the environment's. */
+    DeltaSource open(Larder.Catalog catalog) {
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("source " + location() + " has no key: call key(...)");
+        }
+        if (catalogName != null) {
+            return Cloud.openCatalogTable(catalog, catalogName, settings);
+        }
+        return Cloud.available() ? Cloud.openPath(path, settings) : DeltaSource.open(path, settings);
+    }
+
+    @Override
+    public String toString() {
+        return (catalogName != null ? "unity-catalog:" + catalogName : path) + " key " + key;
+    }
+}

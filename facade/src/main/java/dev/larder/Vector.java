@@ -1,0 +1,74 @@
+package dev.larder;
+
+import dev.larder.store.FeatureVector;
+import dev.larder.store.FeatureVectorReader;
+import dev.larder.store.Key;
+import dev.larder.store.ReadStatus;
+import java.util.List;
+
+/**
+ * Thread-safe: a named model input vector, an ordered list of {@link Feature}s across tables sharing the entity key.
+ * Each thread fills vectors with its own {@link Filler}.
+ */
+public final class Vector {
+    private final String name;
+    private final FeatureVector vector;
+
+    Vector(String name, FeatureVector vector) {
+        this.name = name;
+        this.vector = vector;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int size() {
+        return vector.size();
+    }
+
+    /** Feature names as {@code table.column}, in vector order. */
+    public List<String> features() {
+        return vector.names();
+    }
+
+    /** A filler for the calling thread. */
+    public Filler newFiller() {
+        return new Filler(vector.newReader());
+    }
+
+    /**
+     * Not thread-safe: one per thread. Fills a vector with one lookup per table, allocation-free; follows tables'
+     * generation swaps.
+     */
+    public static final class Filler {
+        private final FeatureVectorReader reader;
+
+        Filler(FeatureVectorReader reader) {
+            this.reader = reader;
+        }
+
+        /**
+         * Fills {@code out[0..size)} for an entity with a single integral key; {@code statuses} (may be null) receives each
+         * feature's status. Expired rows give defaults.
+         *
+         * @return how many features came from data rather than defaults
+         */
+        public int fill(long entityKey, float[] out, ReadStatus[] statuses) {
+            return reader.fill(entityKey, out, statuses);
+        }
+
+        public int fill(long entityKey, double[] out, ReadStatus[] statuses) {
+            return reader.fill(entityKey, out, statuses);
+        }
+
+        /** A reusable key for composite entity keys, for {@link #fill(Key, float[], ReadStatus[])}. */
+        public Key key() {
+            return reader.key();
+        }
+
+        public int fill(Key entityKey, float[] out, ReadStatus[] statuses) {
+            return reader.fill(entityKey, out, statuses);
+        }
+    }
+}

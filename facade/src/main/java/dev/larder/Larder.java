@@ -110,6 +110,16 @@ public final class Larder implements AutoCloseable {
         return true;
     }
 
+    /** Reads, checks against the Delta tables and opens the definition file {@code file} (see {@link Definition}). */
+    public static Larder fromDefinition(Path file) {
+        return Definition.read(file).open();
+    }
+
+    /** The engine beneath, for tools and metrics binders (JMX, Micrometer); its API is not stable. */
+    public dev.larder.ingest.Larder engine() {
+        return engine;
+    }
+
     /** False once a followed table is staler than its maximum or its feed keeps failing. */
     public boolean healthy() {
         return engine.healthy();
@@ -134,6 +144,7 @@ public final class Larder implements AutoCloseable {
     public static final class Builder {
         private final Path directory;
         private final Map<String, Source> follows = new LinkedHashMap<>();
+        private final Map<String, DeltaSource> opened = new LinkedHashMap<>();
         private final Map<String, List<Feature>> vectors = new LinkedHashMap<>();
         private Duration pollInterval = FollowOptions.DEFAULT.pollInterval();
         private Duration maxStaleness = FollowOptions.DEFAULT.maxStaleness();
@@ -148,6 +159,13 @@ public final class Larder implements AutoCloseable {
             if (follows.putIfAbsent(table, Objects.requireNonNull(source, "source")) != null) {
                 throw new IllegalArgumentException("table " + table + " is followed twice");
             }
+            return this;
+        }
+
+        /** {@link #follow(String, Source)} with the source already opened (a definition file checked it). */
+        Builder follow(String table, Source source, DeltaSource open) {
+            follow(table, source);
+            opened.put(table, open);
             return this;
         }
 
@@ -174,6 +192,12 @@ public final class Larder implements AutoCloseable {
             return this;
         }
 
+        /** {@link #unityCatalog(String, String)} from a definition file: a null URI means {@code $DATABRICKS_HOST}. */
+        Builder catalog(Catalog c) {
+            this.catalog = c;
+            return this;
+        }
+
         /**
          * The Unity Catalog that {@link Source#unityCatalog} names resolve in (default: {@code $DATABRICKS_HOST} with the
          * token in {@code $DATABRICKS_TOKEN}).
@@ -196,7 +220,7 @@ public final class Larder implements AutoCloseable {
             Map<String, DeltaChangeSource> sources = new LinkedHashMap<>();
             for (Map.Entry<String, Source> f : follows.entrySet()) {
                 Source s = f.getValue();
-                DeltaSource delta = s.open(catalog);
+                DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
                 sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.inlineBytes(), ScanProgress.NONE));
             }
             dev.larder.ingest.Larder engine = dev.larder.ingest.Larder.open(directory, IngestOptions.DEFAULT);
@@ -204,7 +228,7 @@ public final class Larder implements AutoCloseable {
             try {
                 for (Map.Entry<String, DeltaChangeSource> e : sources.entrySet()) {
                     Source s = follows.get(e.getKey());
-                    FollowOptions options = FollowOptions.DEFAULT.withPollInterval(pollInterval).withMaxStaleness(maxStaleness)
+                    FollowOptions options = FollowOptions.DEFAULT.withPollInterval(pollInterval).withMaxStaleness(s.maxStalenessOr(maxStaleness))
                             .withTableOptions(TableOptions.DEFAULT.withTtl(s.ttl()));
                     Follower f = engine.follow(e.getKey(), e.getValue(), options);
                     larder.tables.put(e.getKey(), new Table(f.handle(), f));

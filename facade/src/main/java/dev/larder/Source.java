@@ -23,19 +23,22 @@ public final class Source {
     private final Duration ttl;
     private final int inlineBytes;
     private final Map<String, String> settings;
+    private final Duration maxStaleness;
 
-    private Source(String path, String catalogName, List<String> key, Duration ttl, int inlineBytes, Map<String, String> settings) {
+    private Source(String path, String catalogName, List<String> key, Duration ttl, int inlineBytes, Map<String, String> settings,
+                   Duration maxStaleness) {
         this.path = path;
         this.catalogName = catalogName;
         this.key = key;
         this.ttl = ttl;
         this.inlineBytes = inlineBytes;
         this.settings = settings;
+        this.maxStaleness = maxStaleness;
     }
 
     /** A Delta table at a local path or Hadoop URI ({@code s3a://}, {@code abfss://}, {@code gs://} need larder-cloud). */
     public static Source delta(String pathOrUri) {
-        return new Source(Objects.requireNonNull(pathOrUri, "pathOrUri"), null, List.of(), Duration.ZERO, 64, Map.of());
+        return new Source(Objects.requireNonNull(pathOrUri, "pathOrUri"), null, List.of(), Duration.ZERO, 64, Map.of(), null);
     }
 
     /**
@@ -43,7 +46,7 @@ public final class Source {
      * (needs larder-cloud; the catalog is {@link Larder.Builder#unityCatalog}, by default {@code $DATABRICKS_HOST}).
      */
     public static Source unityCatalog(String fullName) {
-        return new Source(null, Objects.requireNonNull(fullName, "fullName"), List.of(), Duration.ZERO, 64, Map.of());
+        return new Source(null, Objects.requireNonNull(fullName, "fullName"), List.of(), Duration.ZERO, 64, Map.of(), null);
     }
 
     /** The entity key column(s), in key order. */
@@ -51,7 +54,7 @@ public final class Source {
         if (columns.length == 0) {
             throw new IllegalArgumentException("a key needs at least one column");
         }
-        return new Source(path, catalogName, List.of(columns), ttl, inlineBytes, settings);
+        return new Source(path, catalogName, List.of(columns), ttl, inlineBytes, settings, maxStaleness);
     }
 
     /** Rows older than this (by commit time) read as EXPIRED; zero (the default) keeps rows until the source deletes them. */
@@ -59,7 +62,7 @@ public final class Source {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative: " + ttl);
         }
-        return new Source(path, catalogName, key, ttl, inlineBytes, settings);
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness);
     }
 
     /** Bytes of each string or binary value kept inline in the row (default 64); longer values go to the table's heap. */
@@ -67,14 +70,26 @@ public final class Source {
         if (bytes < 0) {
             throw new IllegalArgumentException("inlineBytes must not be negative: " + bytes);
         }
-        return new Source(path, catalogName, key, ttl, bytes, settings);
+        return new Source(path, catalogName, key, ttl, bytes, settings, maxStaleness);
     }
 
     /** A Hadoop setting for reading this table's storage, e.g. {@code fs.s3a.endpoint}. */
     public Source setting(String name, String value) {
         Map<String, String> s = new LinkedHashMap<>(settings);
         s.put(name, value);
-        return new Source(path, catalogName, key, ttl, inlineBytes, Map.copyOf(s));
+        return new Source(path, catalogName, key, ttl, inlineBytes, Map.copyOf(s), maxStaleness);
+    }
+
+    /** This table is unhealthy once it has not reflected its source's newest version for this long (default: the builder's). */
+    public Source maxStaleness(Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("maxStaleness must be positive: " + d);
+        }
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, d);
+    }
+
+    Duration maxStalenessOr(Duration fallback) {
+        return maxStaleness != null ? maxStaleness : fallback;
     }
 
     /** The path or URI, or the Unity Catalog name. */

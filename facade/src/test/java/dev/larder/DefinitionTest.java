@@ -1,0 +1,173 @@
+package dev.larder;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.larder.ingest.TableStatus;
+import dev.larder.snapshot.generate.DeltaTableGenerator;
+import dev.larder.snapshot.generate.GeneratorSpec;
+import dev.larder.store.ReadStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Definition files: served as declared, every mistake named with its line, and a changed file re-bootstraps nothing unchanged. */
+class DefinitionTest {
+    @TempDir
+    Path dir;
+    Path users;
+    Path items;
+
+    @BeforeEach
+    void tables() throws Exception {
+        users = dir.resolve("users");
+        items = dir.resolve("items");
+        DeltaTableGenerator.generate(GeneratorSpec.builder().rows(500).numericFeatures(2).float32Features(0).stringFeatures(1)
+                .commits(0).rowsPerFile(250).build(), users);
+        DeltaTableGenerator.generate(GeneratorSpec.builder().rows(300).numericFeatures(1).float32Features(0).commits(0)
+                .rowsPerFile(300).seed(7).build(), items);
+    }
+
+    Path write(String yaml) throws Exception {
+        Path f = dir.resolve("features.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    String valid(String usersTtl) {
+        return """
+                store: %s
+                poll_interval: 100ms
+                tables:
+                  users:
+                    delta: %s
+                    key: entity_id
+                    ttl: %s
+                    max_staleness: 10m
+                    defaults:
+                      f_1: 5.5
+                  items:
+                    delta: %s
+                    key: [entity_id]
+                vectors:
+                  ranker:
+                    - users.f_0
+                    - users.f_1
+                    - {feature: items.f_0, default: -1}
+                """.formatted(dir.resolve("store"), users, usersTtl, items);
+    }
+
+    @Test
+    void aDefinitionIsServedAsDeclared() throws Exception {
+        try (Larder larder = Larder.fromDefinition(write(valid("7d")))) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
+            assertEquals(List.of("users.f_0", "users.f_1", "items.f_0"), larder.vector("ranker").features());
+            Vector.Filler filler = larder.vector("ranker").newFiller();
+            double[] v = new double[3];
+            ReadStatus[] s = new ReadStatus[3];
+            filler.fill(100_000L, v, s);
+            assertArrayEquals(new double[] {0.0, 5.5, -1.0}, v, "defaults: 0, the table's default, the feature's own");
+            Reader r = larder.table("users").newReader();
+            assertEquals(ReadStatus.FOUND, r.get(10L));
+            filler.fill(10L, v, s);
+            assertEquals(r.getDouble("f_0", Double.NaN), v[0]);
+            assertEquals(Duration.ofDays(7), larder.engine().table("users").table().ttl());
+        }
+    }
+
+    @Test
+    void aChangedDefinitionReBootstrapsNoUnchangedTable() throws Exception {
+        Path file = write(valid("7d"));
+        String usersGeneration;
+        String itemsGeneration;
+        try (Larder larder = Larder.fromDefinition(file)) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
+            usersGeneration = generation(larder, "users");
+            itemsGeneration = generation(larder, "items");
+        }
+        // Another TTL for users, a new vector: neither table's source changed.
+        write(valid("1d") + "  second:\n    - items.f_0\n");
+        try (Larder larder = Larder.fromDefinition(file)) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
+            assertEquals(usersGeneration, generation(larder, "users"));
+            assertEquals(itemsGeneration, generation(larder, "items"));
+            assertEquals(1, larder.vector("second").size());
+        }
+    }
+
+    private static String generation(Larder larder, String table) {
+        return larder.status().stream().filter(s -> s.table().equals(table)).map(TableStatus::generation).findFirst().orElseThrow();
+    }
+
+    @Test
+    void shapeMistakesAreNamedWithTheirLines() throws Exception {
+        Path f = write("""
+                store: /tmp/x
+                colour: blue
+                tables:
+                  users:
+                    delta: /a
+                    unity_catalog: main.a.b
+                    key: id
+                  items:
+                    delta: /b
+                    key: id
+                    ttl: soon
+                  items:
+                    delta: /c
+                    key: id
+                vectors:
+                  ranker:
+                    - users.f_0
+                    - orders.total
+                    - nodot
+                """);
+        DefinitionException e = assertThrows(DefinitionException.class, () -> Definition.read(f));
+        List<String> p = e.problems();
+        assertTrue(p.contains(f + ":2: the definition: unknown key 'colour' (expected one of poll_interval, store, tables, unity_catalog, vectors)"), p.toString());
+        assertTrue(p.contains(f + ":4: table users: give its source as 'delta: PATH' or 'unity_catalog: NAME', not both"), p.toString());
+        assertTrue(p.contains(f + ":11: ttl: 'soon' is not a duration (e.g. 500ms, 30s, 10m, 24h, 7d, PT1H)"), p.toString());
+        assertTrue(p.contains(f + ":12: tables: 'items' is declared twice (first on line 8)"), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith(f + ":18: vector ranker: feature orders.total names table orders")), p.toString());
+        assertTrue(p.contains(f + ":19: vector ranker: feature 'nodot' is not table.column"), p.toString());
+    }
+
+    @Test
+    void mistakesAgainstTheDeltaSchemasAreNamedWithTheirLinesBeforeAnythingIsServed() throws Exception {
+        Path f = write("""
+                store: %s
+                tables:
+                  users:
+                    delta: %s
+                    key: entity_id
+                    defaults:
+                      f_0: abc
+                      entity_id: 2.5
+                      nope: 1
+                  items:
+                    delta: %s
+                    key: missing_key
+                vectors:
+                  ranker:
+                    - users.c_0
+                    - users.f_9
+                """.formatted(dir.resolve("store"), users, items));
+        DefinitionException e = assertThrows(DefinitionException.class, () -> Larder.fromDefinition(f));
+        List<String> p = e.problems();
+        assertEquals(6, p.size(), p.toString());
+        assertTrue(p.get(0).startsWith(f + ":7: table users default f_0: 'abc' is not a number, and column f_0 is"), p.toString());
+        assertTrue(p.get(1).startsWith(f + ":8: table users default entity_id: '2.5' is not a whole number"), p.toString());
+        assertTrue(p.get(2).startsWith(f + ":9: table users default nope: no column nope (columns: entity_id, "), p.toString());
+        assertTrue(p.get(3).startsWith(f + ":12: table items: ") && p.get(3).contains("missing_key"), p.toString());
+        assertTrue(p.get(4).startsWith(f + ":15: vector ranker feature users.c_0: column c_0 is ")
+                && p.get(4).contains("not numeric"), p.toString());
+        assertTrue(p.get(5).startsWith(f + ":16: vector ranker feature users.f_9: no column f_9"), p.toString());
+        assertTrue(Files.notExists(dir.resolve("store")), "nothing was opened");
+    }
+}

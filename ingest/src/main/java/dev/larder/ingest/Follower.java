@@ -62,6 +62,7 @@ public final class Follower implements AutoCloseable {
     private volatile long caughtUpMillis;
     private volatile String lastError;
     private volatile int failures;
+    private volatile long failureCount;
     private boolean reportedStale;
     private long lastScrubMillis;
 
@@ -220,6 +221,7 @@ public final class Follower implements AutoCloseable {
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         FeedException fe = cause instanceof FeedException f ? f : new FeedException(name, sink.failedVersion(), source.path(), cause);
         failures++;
+        failureCount++;
         lastError = fe.getMessage();
         state = TableStatus.State.FAILING;
         LOG.log(System.Logger.Level.WARNING, fe.getMessage() + " (attempt " + failures + ", retrying with backoff)");
@@ -291,6 +293,11 @@ public final class Follower implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- status and health
+
+    /** Failed attempts since this follower started, never reset (unlike {@link TableStatus#consecutiveFailures()}). */
+    public long failureCount() {
+        return failureCount;
+    }
 
     /** Freshness and health now (does not notify listeners). */
     public TableStatus status() {

@@ -47,6 +47,7 @@ public final class Larder implements AutoCloseable {
     private final Map<String, TableHandle> handles = new ConcurrentHashMap<>();
     private final Map<String, Follower> followers = new ConcurrentHashMap<>();
     private final List<FreshnessListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<TableListener> tableListeners = new CopyOnWriteArrayList<>();
     private final ObjectName jmxName;
     private final List<ObjectName> tableJmxNames = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -91,7 +92,7 @@ public final class Larder implements AutoCloseable {
         if (handles.containsKey(name)) {
             throw new IllegalStateException("table " + name + " is already open");
         }
-        return register(name, store.create(name, schema, tableOptions), Lineage.EMPTY);
+        return opened(register(name, store.create(name, schema, tableOptions), Lineage.EMPTY), null);
     }
 
     /**
@@ -105,7 +106,7 @@ public final class Larder implements AutoCloseable {
         }
         Generations.checkTableName(name);
         FeatureTable t = store.table(name);
-        return register(name, t, t.lineage());
+        return opened(register(name, t, t.lineage()), null);
     }
 
     synchronized TableHandle register(String name, FeatureTable table, Lineage source) {
@@ -179,6 +180,7 @@ public final class Larder implements AutoCloseable {
         }
         Follower f = new Follower(this, name, source, followOptions);
         followers.put(name, f);
+        opened(f.handle(), f);
         f.start();
         return f;
     }
@@ -187,6 +189,47 @@ public final class Larder implements AutoCloseable {
     synchronized void unregister(Follower f) {
         if (followers.remove(f.table(), f)) {
             handles.remove(f.table(), f.handle());
+            fireTables(l -> l.onClosed(f.handle()));
+        }
+    }
+
+    private TableHandle opened(TableHandle h, Follower f) {
+        fireTables(l -> l.onOpened(h, f));
+        return h;
+    }
+
+    /**
+     * Adds a listener and, atomically with it, calls its {@link TableListener#onOpened} for every table open now, so it
+     * misses no table however tables come and go meanwhile. A closed Larder adds nothing and calls only
+     * {@link TableListener#onLarderClosed}.
+     */
+    public synchronized void addTableListener(TableListener listener) {
+        if (closed) {
+            listener.onLarderClosed();
+            return;
+        }
+        tableListeners.add(listener);
+        for (TableHandle h : handles.values()) {
+            Follower f = followers.get(h.name());
+            call(listener, l -> l.onOpened(h, f != null && f.handle() == h ? f : null));
+        }
+    }
+
+    public void removeTableListener(TableListener listener) {
+        tableListeners.remove(listener);
+    }
+
+    private void fireTables(Consumer<TableListener> event) {
+        for (TableListener l : tableListeners) {
+            call(l, event);
+        }
+    }
+
+    private static void call(TableListener l, Consumer<TableListener> event) {
+        try {
+            event.accept(l);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "table listener " + l + " failed", e);
         }
     }
 
@@ -281,6 +324,13 @@ public final class Larder implements AutoCloseable {
             f.close();
         }
         pipeline.close();
+        synchronized (this) {
+            for (TableHandle h : handles.values()) {
+                fireTables(l -> l.onClosed(h));
+            }
+            fireTables(TableListener::onLarderClosed);
+            tableListeners.clear();
+        }
         List<ObjectName> names = new ArrayList<>(tableJmxNames);
         if (jmxName != null) {
             names.add(jmxName);

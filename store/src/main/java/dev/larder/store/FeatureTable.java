@@ -461,6 +461,12 @@ public final class FeatureTable implements AutoCloseable {
         return recovered;
     }
 
+    /** Bytes of the row, index and heap files mapped now (they grow with the table, never shrink); one volatile read. */
+    public long mappedBytes() {
+        TableView v = view;
+        return v.rowCapacity * v.rowSize + v.indexSlots * Long.BYTES + v.heapCapacity;
+    }
+
     /** Live rows (approximate while the writer runs). */
     public long size() {
         return writer.liveRows();

@@ -5,7 +5,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Lookup metrics of one table, gathered from its instrumented readers ({@link FeatureTable#newReader(int)}): total
- * lookups and a latency histogram of sampled lookups. Thread-safe; {@link #snapshot()} may be called from any thread
+ * lookups, lookups by status and a latency histogram of sampled lookups. Thread-safe; {@link #snapshot()} may be called from any thread
  * while the readers run (each reader records into its own single-writer recorder, so readers never contend).
  */
 public final class ReadMetrics {
@@ -21,6 +21,18 @@ public final class ReadMetrics {
 
     void register(TableReader reader) {
         readers.add(reader);
+    }
+
+    /**
+     * Lookups of the instrumented readers that returned {@code status}; lock-free and allocation-free (sums each reader's
+     * own counter), so a metrics registry may poll it as often as it likes.
+     */
+    public long lookups(ReadStatus status) {
+        long n = 0;
+        for (TableReader r : readers) {
+            n += r.lookups(status);
+        }
+        return n;
     }
 
     /** Current totals; the latency histogram is a private copy. */

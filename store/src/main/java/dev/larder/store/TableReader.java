@@ -21,6 +21,7 @@ import org.HdrHistogram.SingleWriterRecorder;
 public final class TableReader extends RowImage {
     private static final VarHandle LONG = TableView.LONG;
     private static final VarHandle LOOKUPS;
+    private static final VarHandle COUNT = MethodHandles.arrayElementVarHandle(long[].class);
 
     static {
         try {
@@ -36,6 +37,8 @@ public final class TableReader extends RowImage {
     private final int rowSize;
     /** Written only by the owning thread (opaque, so {@link ReadMetrics} can read it from another). */
     private long lookups;
+    /** Lookups by {@link ReadStatus#ordinal()}; written only by the owning thread, opaque like {@link #lookups}. */
+    private final long[] byStatus = new long[ReadStatus.values().length];
     private final SingleWriterRecorder recorder;
     private final long sampleMask;
 
@@ -56,13 +59,13 @@ public final class TableReader extends RowImage {
     /** Looks up a table whose key is one integral column (int8..int64, date, timestamp). */
     public ReadStatus get(long singleKey) {
         KeyCodec.LONGS.set(key, 0, singleKey);
-        return lookup(key, 8, KeyCodec.hashLong(singleKey));
+        return counted(lookup(key, 8, KeyCodec.hashLong(singleKey)));
     }
 
     /** Looks up any key, composite included; {@code k} must come from a table with the same key schema. */
     public ReadStatus get(Key k) {
         int len = k.encode();
-        return lookup(k.encoded, len, k.hash);
+        return counted(lookup(k.encoded, len, k.hash));
     }
 
     /** Looks up a table whose key is one STRING column, without allocating. */
@@ -72,13 +75,13 @@ public final class TableReader extends RowImage {
             return ReadStatus.NOT_FOUND;
         }
         KeyCodec.INTS.set(key, 0, len);
-        return lookup(key, len + 4, KeyCodec.hash(key, len + 4));
+        return counted(lookup(key, len + 4, KeyCodec.hash(key, len + 4)));
     }
 
     /** Looks up the key held in the key columns of {@code keyRow} (a row of this table's schema). */
     public ReadStatus get(RowImage keyRow) {
         int len = KeyCodec.encodeFromRow(layout, keyRow.bytes, key);
-        return lookup(key, len, KeyCodec.hash(key, len));
+        return counted(lookup(key, len, KeyCodec.hash(key, len)));
     }
 
     /**
@@ -213,7 +216,7 @@ public final class TableReader extends RowImage {
                 }
                 batchValue[i] = s == ReadStatus.FOUND ? getDouble(column) : 0;
             }
-            batchStatus[i] = s;
+            batchStatus[i] = counted(s);
         }
         return batchStatus;
     }
@@ -251,6 +254,18 @@ public final class TableReader extends RowImage {
 
     long lookupsOpaque() {
         return (long) LOOKUPS.getOpaque(this);
+    }
+
+    /** Lookups done by this reader that returned {@code status} (a batch counts each key). */
+    public long lookups(ReadStatus status) {
+        return (long) COUNT.getOpaque(byStatus, status.ordinal());
+    }
+
+    /** Counts a lookup's final status: one opaque store (a plain store on x86) into this reader's own array. */
+    private ReadStatus counted(ReadStatus s) {
+        int i = s.ordinal();
+        COUNT.setOpaque(byStatus, i, byStatus[i] + 1);
+        return s;
     }
 
     void drainSamplesInto(Histogram into) {

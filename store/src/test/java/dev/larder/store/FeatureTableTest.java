@@ -261,6 +261,43 @@ class FeatureTableTest {
     }
 
     @Test
+    void instrumentedReadersCountEachLookupOnceByItsFinalStatus() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable a = store.create("a", SCHEMA, TableOptions.DEFAULT);
+            // An INT32 key takes the batch's fallback path (a full lookup per key), an INT64 key its direct path.
+            FeatureTable b = store.create("b", FeatureSchema.builder().keyColumn("user", ColumnType.INT32)
+                    .column("ctr", ColumnType.FLOAT32).build(), TableOptions.DEFAULT);
+            put(a, 1, 1.5, 1);
+            a.writer().upsert(a.newRow().setLong(0, 3), 1, 0);
+            b.writer().upsert(b.newRow().setLong(0, 1).setFloat(1, 0.25f), 1, 0);
+            b.writer().upsert(b.newRow().setLong(0, 2), 1, 0);
+
+            TableReader single = a.newReader(1);
+            assertEquals(ReadStatus.FOUND, single.get(1));
+            assertEquals(ReadStatus.NOT_FOUND, single.get(2));
+            TableReader direct = a.newReader(1);
+            ReadStatus[] st = new ReadStatus[3];
+            direct.getBatch(new long[] {1, 3, 4}, 3, 1, new double[3], 0, st);
+            assertEquals(List.of(ReadStatus.FOUND, ReadStatus.NULL, ReadStatus.NOT_FOUND), List.of(st));
+            a.newReader().get(1);
+            TableReader fallback = b.newReader(1);
+            fallback.getBatch(new long[] {1, 2, 3}, 3, 1, new double[3], 0, st);
+            assertEquals(List.of(ReadStatus.FOUND, ReadStatus.NULL, ReadStatus.NOT_FOUND), List.of(st));
+
+            ReadMetrics ma = a.readMetrics();
+            assertEquals(2, ma.lookups(ReadStatus.FOUND), "the plain reader's lookup is not counted");
+            assertEquals(2, ma.lookups(ReadStatus.NOT_FOUND));
+            assertEquals(1, ma.lookups(ReadStatus.NULL));
+            assertEquals(0, ma.lookups(ReadStatus.EXPIRED));
+            assertEquals(5, ma.snapshot().lookups());
+            ReadMetrics mb = b.readMetrics();
+            assertEquals(List.of(1L, 1L, 1L, 0L), List.of(mb.lookups(ReadStatus.FOUND), mb.lookups(ReadStatus.NULL),
+                    mb.lookups(ReadStatus.NOT_FOUND), mb.lookups(ReadStatus.EXPIRED)));
+            assertEquals(3, mb.snapshot().lookups());
+        }
+    }
+
+    @Test
     void batchAndFeatureVectorFillCallerArraysWithDefaults() {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable a = store.create("a", SCHEMA, TableOptions.DEFAULT);

@@ -115,9 +115,43 @@ public final class Definition {
         return tables.stream().map(TableDef::name).toList();
     }
 
+    /** Where table {@code name} comes from: its path or URI, or its Unity Catalog name. */
+    public String source(String name) {
+        return table(name).source().location();
+    }
+
     /** The names of the declared vectors, in file order. */
     public List<String> vectors() {
         return vectors.stream().map(VectorDef::name).toList();
+    }
+
+    /**
+     * The features of vector {@code name} in input order, each with its default (the feature's own, else its table's
+     * default for the column, else 0); not checked against the Delta schemas.
+     *
+     * @throws IllegalArgumentException if the file declares no such vector
+     */
+    public List<Feature> vector(String name) {
+        VectorDef v = vectors.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow(
+                () -> new IllegalArgumentException("no vector " + name + " in " + file + " (declared: " + vectors() + ")"));
+        List<Feature> out = new ArrayList<>();
+        for (FeatureDef f : v.features()) {
+            try {
+                out.add(new Feature(f.table(), f.column(), Double.parseDouble(defaultOf(f))));
+            } catch (NumberFormatException e) {
+                throw new DefinitionException(List.of(at(f.line()) + "vector " + name + " feature " + f.table() + "." + f.column()
+                        + ": default '" + defaultOf(f) + "' is not a number"));
+            }
+        }
+        return out;
+    }
+
+    private String defaultOf(FeatureDef f) {
+        if (f.defaultText() != null) {
+            return f.defaultText();
+        }
+        Default d = table(f.table()).defaults().get(f.column());
+        return d == null ? "0" : d.text();
     }
 
     /** The store directory the file names, or null. */
@@ -180,11 +214,7 @@ public final class Definition {
                 if (schema == null) {
                     continue;
                 }
-                String text = f.defaultText();
-                if (text == null) {
-                    Default d = table(f.table()).defaults().get(f.column());
-                    text = d == null ? "0" : d.text();
-                }
+                String text = defaultOf(f);
                 String problem = checkDefault(schema, f.column(), text, true);
                 if (problem != null) {
                     problems.add(at(f.line()) + "vector " + v.name() + " feature " + f.table() + "." + f.column() + ": " + problem);

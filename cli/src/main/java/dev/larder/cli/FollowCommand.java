@@ -1,5 +1,6 @@
 package dev.larder.cli;
 
+import dev.larder.Definition;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.Larder;
@@ -39,11 +40,15 @@ final class FollowCommand implements Callable<Integer> {
         String table;
     }
 
-    @Option(names = "--store", required = true, description = "Store directory.")
+    @Option(names = "--store", description = "Store directory (with --definition: default the file's store).")
     Path store;
 
-    @ArgGroup(exclusive = false, multiplicity = "1..*")
+    @ArgGroup(exclusive = false, multiplicity = "0..*")
     List<Feed> feeds;
+
+    @Option(names = "--definition", paramLabel = "FILE", description = "A definition file (YAML: tables, sources, keys, TTLs, "
+            + "defaults, vectors) to follow instead of --delta/--key/--table; checked against the Delta tables first.")
+    Path definition;
 
     @Mixin
     HadoopOptions hadoop;
@@ -74,11 +79,51 @@ final class FollowCommand implements Callable<Integer> {
             OptionChecks.positive("--duration", duration);
         }
         OptionChecks.inlineBytes("--inline-bytes", inlineBytes);
+        if ((definition == null) == (feeds == null || feeds.isEmpty())) {
+            throw new IllegalArgumentException("follow a --definition FILE or --delta/--uc-table with --key and --table, "
+                    + (definition == null ? "not neither" : "not both"));
+        }
+        if (definition != null) {
+            Definition d = Definition.read(definition);
+            store = store != null ? store : d.store();
+            if (store == null) {
+                throw new IllegalArgumentException(definition + " names no store: add 'store: DIR' or pass --store");
+            }
+            dev.larder.Larder facade = d.open(store);
+            for (String t : d.tables()) {
+                System.out.printf("following %s as %s%n", d.source(t), t);
+            }
+            return serve(facade.engine(), facade);
+        }
+        if (store == null) {
+            throw new IllegalArgumentException("--store is required");
+        }
         // Every feed is checked (Delta table readable, key columns valid) before the store directory is created.
         List<DeltaChangeSource> sources = new ArrayList<>();
         for (Feed f : feeds) {
             sources.add(new DeltaChangeSource(hadoop.open(f.delta, f.ucTable), f.key, inlineBytes, ScanProgress.NONE));
         }
+        Larder larder = Larder.open(store, IngestOptions.DEFAULT);
+        try {
+            FollowOptions options = FollowOptions.DEFAULT.withPollInterval(poll).withMaxStaleness(maxStaleness);
+            for (int i = 0; i < feeds.size(); i++) {
+                Feed f = feeds.get(i);
+                DeltaChangeSource source = sources.get(i);
+                larder.follow(f.table, source, options);
+                System.out.printf("following %s as %s (key %s)%n", source.path(), f.table, String.join(",", f.key));
+            }
+        } catch (RuntimeException | Error e) {
+            larder.close();
+            throw e;
+        }
+        return serve(larder, larder);
+    }
+
+    /**
+     * Reports status until stopped (SIGTERM, Ctrl-C) or {@code --duration} passes, then closes {@code owner}; a shutdown
+     * hook waits for that close, so a stopped process exits with its tables synced.
+     */
+    private int serve(Larder larder, AutoCloseable owner) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -90,14 +135,7 @@ final class FollowCommand implements Callable<Integer> {
             }
         }, "larder-follow-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (Larder larder = Larder.open(store, IngestOptions.DEFAULT)) {
-            FollowOptions options = FollowOptions.DEFAULT.withPollInterval(poll).withMaxStaleness(maxStaleness);
-            for (int i = 0; i < feeds.size(); i++) {
-                Feed f = feeds.get(i);
-                DeltaChangeSource source = sources.get(i);
-                larder.follow(f.table, source, options);
-                System.out.printf("following %s as %s (key %s)%n", source.path(), f.table, String.join(",", f.key));
-            }
+        try {
             long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
             while (true) {
                 long wait = Math.min(statusEvery.toNanos(), end - System.nanoTime());
@@ -109,9 +147,13 @@ final class FollowCommand implements Callable<Integer> {
             report(larder);
             System.out.println("stopping: closing followers and syncing tables");
         } finally {
-            closed.countDown();
-            if (duration != null) {
-                Runtime.getRuntime().removeShutdownHook(hook);
+            try {
+                owner.close();
+            } finally {
+                closed.countDown();
+                if (duration != null) {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                }
             }
         }
         return 0;

@@ -1,6 +1,10 @@
 package dev.larder.cli;
 
+import dev.larder.Definition;
+import dev.larder.Feature;
 import dev.larder.store.Column;
+import dev.larder.store.FeatureVector;
+import dev.larder.store.FeatureVectorReader;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Key;
@@ -8,6 +12,7 @@ import dev.larder.store.Lineage;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.TableReader;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,17 +21,30 @@ import picocli.CommandLine.Parameters;
 /** {@code larder get}: looks up one entity and prints its features, status and lineage. */
 @Command(name = "get", description = "Look up one entity key and print its row, status and lineage.")
 final class GetCommand implements Callable<Integer> {
-    @Option(names = "--store", required = true, description = "Store directory.")
+    @Option(names = "--store", description = "Store directory (with --definition: default the file's store).")
     Path store;
 
-    @Option(names = "--table", required = true, description = "Table name.", converter = TableNameConverter.class)
+    @Option(names = "--table", description = "Table name (or --vector).", converter = TableNameConverter.class)
     String table;
+
+    @Option(names = "--definition", paramLabel = "FILE", description = "Definition file declaring the --vector.")
+    Path definition;
+
+    @Option(names = "--vector", paramLabel = "NAME", description = "Print this vector of the --definition for the key: "
+            + "each feature's value (or default) and status, in model input order.")
+    String vector;
 
     @Parameters(arity = "1..*", description = "Key value(s), one per key column in key order.")
     String[] key;
 
     @Override
     public Integer call() {
+        if (vector != null || definition != null) {
+            return vector();
+        }
+        if (store == null || table == null) {
+            throw new IllegalArgumentException("get needs --store and --table (or --definition and --vector)");
+        }
         try (FeatureStore s = FeatureStore.openExisting(store)) {
             FeatureTable t = s.table(table);
             Key k = CliKeys.parse(t, key);
@@ -48,6 +66,36 @@ final class GetCommand implements Callable<Integer> {
                 System.out.println("  " + col.name() + " (" + col.typeString() + ") = " + CliKeys.render(r, c));
             }
             return 0;
+        }
+    }
+
+    /** The features of a declared vector for one key, as a model would receive them; exit 2 if no feature was found. */
+    private int vector() {
+        if (vector == null || definition == null || table != null) {
+            throw new IllegalArgumentException("--vector and --definition go together, without --table");
+        }
+        Definition d = Definition.read(definition);
+        List<Feature> features = d.vector(vector);
+        Path dir = store != null ? store : d.store();
+        if (dir == null) {
+            throw new IllegalArgumentException(definition + " names no store: add 'store: DIR' or pass --store");
+        }
+        try (FeatureStore s = FeatureStore.openExisting(dir)) {
+            FeatureVector.Builder b = FeatureVector.builder();
+            for (Feature f : features) {
+                b.add(s.table(f.table()), f.column(), f.defaultValue());
+            }
+            FeatureVector v = b.build();
+            FeatureVectorReader r = v.newReader();
+            Key k = CliKeys.parse(s.table(features.get(0).table()), key);
+            double[] values = new double[v.size()];
+            ReadStatus[] statuses = new ReadStatus[v.size()];
+            int found = r.fill(k, values, statuses);
+            System.out.println("vector " + vector + " (" + v.size() + " features, " + found + " from data):");
+            for (int i = 0; i < v.size(); i++) {
+                System.out.println("  " + v.names().get(i) + " = " + values[i] + " (" + statuses[i] + ")");
+            }
+            return found == 0 ? 2 : 0;
         }
     }
 }

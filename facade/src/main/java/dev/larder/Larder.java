@@ -37,6 +37,7 @@ import java.util.Objects;
  * already holds serves its last version at once and catches up.
  */
 public final class Larder implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Larder.class.getName());
     private final dev.larder.ingest.Larder engine;
     private final Map<String, Table> tables = new LinkedHashMap<>();
     private final Map<String, Vector> vectors = new LinkedHashMap<>();
@@ -231,6 +232,11 @@ public final class Larder implements AutoCloseable {
                     FollowOptions options = FollowOptions.DEFAULT.withPollInterval(pollInterval).withMaxStaleness(s.maxStalenessOr(maxStaleness))
                             .withTableOptions(TableOptions.DEFAULT.withTtl(s.ttl()));
                     Follower f = engine.follow(e.getKey(), e.getValue(), options);
+                    Duration kept = f.handle().table().ttl();
+                    if (!kept.equals(s.ttl())) {
+                        LOG.log(System.Logger.Level.WARNING, "table " + e.getKey() + " keeps the TTL it was bootstrapped with ("
+                                + kept + ", not " + s.ttl() + "); the new TTL applies once the table is bootstrapped again");
+                    }
                     larder.tables.put(e.getKey(), new Table(f.handle(), f));
                 }
                 for (Map.Entry<String, List<Feature>> v : vectors.entrySet()) {

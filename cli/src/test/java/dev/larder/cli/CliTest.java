@@ -2,8 +2,8 @@ package dev.larder.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.larder.cloud.SharedTables;
 import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
@@ -152,8 +152,7 @@ class CliTest {
 
     @Test
     void loadFromSharedTableAndErrorsAreClear() throws java.io.IOException {
-        Path shared = Path.of("..", "..", "shared", "delta-tables", "cdf-table", "delta").toAbsolutePath().normalize();
-        assumeTrue(Files.isDirectory(shared), "shared Delta tables absent at " + shared + "; skipping");
+        Path shared = SharedTables.table("cdf-table");
         String store = dir.resolve("s").toString();
         assertEquals(0, larder("load", "--delta", shared.toString(), "--key", "id", "--store", store, "--table", "t", "--version", "0").exit());
         assertEquals(0, larder("apply-changes", "--store", store, "--table", "t", "--to-version", "2").exit());

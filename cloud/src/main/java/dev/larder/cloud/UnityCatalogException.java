@@ -5,6 +5,8 @@ package dev.larder.cloud;
  * catalog's error code and message.
  */
 public final class UnityCatalogException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final int status;
 
     UnityCatalogException(String message, int status, Throwable cause) {

@@ -1,5 +1,6 @@
 package dev.larder.cloud;
 
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -9,11 +10,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** The shared real Delta tables ({@code <repo>/../shared/delta-tables}) and their computed snapshots; tests skip if absent. */
+/**
+ * The shared real Delta tables ({@code <repo>/../shared/delta-tables}) and their computed snapshots; tests skip if
+ * absent (fail under CI).
+ */
 public final class SharedTables {
     private static final Pattern SNAPSHOT_FILE = Pattern.compile("snapshot-v(\\d+)\\.jsonl");
 
@@ -22,15 +27,17 @@ public final class SharedTables {
 
     public static Path root() {
         Path dir = Path.of("..", "..", "shared", "delta-tables").toAbsolutePath().normalize();
-        assumeTrue(Files.isDirectory(dir), "shared Delta tables not found at " + dir
-                + " (expected at <repo>/../shared/delta-tables); skipping tests that read real tables");
+        require(dir, "shared Delta tables (expected at <repo>/../shared/delta-tables)", System::getenv);
         return dir;
     }
 
-    /** A table of {@code <repo>/../shared/catalog-managed-tables}: its root, {@code <name>/delta}; skips when absent. */
+    /**
+     * A table of {@code <repo>/../shared/catalog-managed-tables}: its root, {@code <name>/delta}; skips when absent
+     * (fails under CI).
+     */
     public static Path catalogManaged(String name) {
         Path dir = root().resolveSibling("catalog-managed-tables").resolve(name);
-        assumeTrue(Files.isDirectory(dir), "shared catalog-managed table not found at " + dir);
+        require(dir, "shared catalog-managed table", System::getenv);
         return dir.resolve("delta");
     }
 
@@ -69,5 +76,20 @@ public final class SharedTables {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Skips the calling test when {@code dir} is missing, except under CI ({@code CI=true}), where it fails: a green CI
+     * run must mean the real tables were read, not silently skipped. {@code env} looks up environment variables.
+     */
+    public static void require(Path dir, String what, UnaryOperator<String> env) {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        String missing = what + " not found at " + dir;
+        if (Boolean.parseBoolean(env.apply("CI"))) {
+            fail(missing + "; CI (CI=true) requires it, so the tests that read real tables cannot skip");
+        }
+        assumeTrue(false, missing + "; skipping tests that read real tables");
     }
 }

@@ -125,13 +125,75 @@ final class IngestPipeline implements AutoCloseable {
     }
 
     void endVersion(TableSlot s, long version, long commitTimestampMillis) {
-        long seq = claim(s);
+        publishEnd(claim(s), s, version, commitTimestampMillis);
+    }
+
+    private void publishEnd(long seq, TableSlot s, long version, long commitTimestampMillis) {
         IngestEvent e = ring.get(seq);
         e.slot = s;
         e.version = version;
         e.commitTimestampMillis = commitTimestampMillis;
         e.op = IngestEvent.END_VERSION;
         ring.publish(seq);
+    }
+
+    PushStatus tryUpsert(TableSlot s, RowBuffer row, long version, long commitTimestampMillis) {
+        s.checkSchema(row);
+        PushStatus refused = refusal(s);
+        if (refused != null) {
+            return refused;
+        }
+        long seq = tryClaim();
+        if (seq < 0) {
+            return PushStatus.RING_FULL;
+        }
+        publishRow(seq, s, IngestEvent.UPSERT, row, null, 0, 0, version, commitTimestampMillis);
+        return PushStatus.ACCEPTED;
+    }
+
+    PushStatus tryDelete(TableSlot s, RowBuffer keyRow, long version) {
+        s.checkSchema(keyRow);
+        PushStatus refused = refusal(s);
+        if (refused != null) {
+            return refused;
+        }
+        long seq = tryClaim();
+        if (seq < 0) {
+            return PushStatus.RING_FULL;
+        }
+        publishRow(seq, s, IngestEvent.DELETE, keyRow, null, 0, 0, version, 0);
+        return PushStatus.ACCEPTED;
+    }
+
+    PushStatus tryEndVersion(TableSlot s, long version, long commitTimestampMillis) {
+        PushStatus refused = refusal(s);
+        if (refused != null) {
+            return refused;
+        }
+        long seq = tryClaim();
+        if (seq < 0) {
+            return PushStatus.RING_FULL;
+        }
+        publishEnd(seq, s, version, commitTimestampMillis);
+        return PushStatus.ACCEPTED;
+    }
+
+    /** Why a push must not be enqueued, or null; a stopped table's writer would only skip the change. */
+    private PushStatus refusal(TableSlot s) {
+        if (closed) {
+            return PushStatus.CLOSED;
+        }
+        return s.failure != null ? PushStatus.STOPPED : null;
+    }
+
+    /** A claimed sequence, or -1 when the ring is full; never waits, whatever the backpressure mode. */
+    private long tryClaim() {
+        try {
+            return ring.tryNext();
+        } catch (InsufficientCapacityException full) {
+            metrics.rejected();
+            return -1;
+        }
     }
 
     private long claim(TableSlot s) {

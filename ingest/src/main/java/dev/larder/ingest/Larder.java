@@ -26,7 +26,8 @@ import javax.management.ObjectName;
  * mutator of the tables), the followers of change sources, freshness/health and metrics.
  *
  * <p>Application producers push rows from any thread: {@link #upsert}, {@link #delete} with a caller-chosen version,
- * then {@link #endVersion} once every change of a version is pushed, which makes it the table's watermark;
+ * then {@link #endVersion} once every change of a version is pushed, which makes it the table's watermark
+ * ({@link #tryUpsert}, {@link #tryDelete} and {@link #tryEndVersion} return a {@link PushStatus} instead of throwing);
  * {@link TableHandle#awaitDurable} acknowledges it durable. A row is visible to readers as soon as the writer applies it.
  *
  * <pre>{@code
@@ -149,6 +150,27 @@ public final class Larder implements AutoCloseable {
      */
     public void endVersion(TableHandle table, long version, long commitTimestampMillis) {
         pipeline.endVersion(table.slot(), version, commitTimestampMillis);
+    }
+
+    /**
+     * As {@link #upsert}, but never throws for a full ring or a closed Larder and never waits, whatever the
+     * {@link Backpressure} mode: the status says whether the row was enqueued. Allocation-free.
+     *
+     * @return {@link PushStatus#ACCEPTED} if enqueued; otherwise nothing was enqueued and the push may be retried
+     * @throws IllegalArgumentException if {@code row} was built for another schema (a bug, not a condition to retry)
+     */
+    public PushStatus tryUpsert(TableHandle table, RowBuffer row, long version, long commitTimestampMillis) {
+        return pipeline.tryUpsert(table.slot(), row, version, commitTimestampMillis);
+    }
+
+    /** As {@link #delete}, returning a status instead of throwing or waiting; see {@link #tryUpsert}. */
+    public PushStatus tryDelete(TableHandle table, RowBuffer keyRow, long version) {
+        return pipeline.tryDelete(table.slot(), keyRow, version);
+    }
+
+    /** As {@link #endVersion}, returning a status instead of throwing or waiting; see {@link #tryUpsert}. */
+    public PushStatus tryEndVersion(TableHandle table, long version, long commitTimestampMillis) {
+        return pipeline.tryEndVersion(table.slot(), version, commitTimestampMillis);
     }
 
     /** Syncs every table now and waits: everything enqueued before this call is applied and durable on return. */

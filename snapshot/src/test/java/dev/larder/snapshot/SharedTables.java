@@ -1,5 +1,6 @@
 package dev.larder.snapshot;
 
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -8,25 +9,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
-/** Locates the shared real Delta tables ({@code <repo>/../shared/delta-tables}); tests skip if absent. */
+/** Locates the shared real Delta tables ({@code <repo>/../shared/delta-tables}); tests skip if absent (fail in CI). */
 final class SharedTables {
     private SharedTables() {
     }
 
-    /** The tables directory; aborts the calling test (skip) when it is not checked out next to the repo. */
+    /** The tables directory; skips the calling test (fails it under CI) when not checked out next to the repo. */
     static Path root() {
         Path dir = Path.of("..", "..", "shared", "delta-tables").toAbsolutePath().normalize();
-        assumeTrue(Files.isDirectory(dir), "shared Delta tables not found at " + dir
-                + " (expected at <repo>/../shared/delta-tables); skipping tests that read real tables");
+        require(dir, "shared Delta tables (expected at <repo>/../shared/delta-tables)", System::getenv);
         return dir;
     }
 
-    /** A table of {@code <repo>/../shared/catalog-managed-tables} (its root, {@code <name>/delta}); skips when absent. */
+    /**
+     * A table of {@code <repo>/../shared/catalog-managed-tables} (its root, {@code <name>/delta}); skips when absent
+     * (fails under CI).
+     */
     static Path catalogManaged(String name) {
         Path dir = root().resolveSibling("catalog-managed-tables").resolve(name);
-        assumeTrue(Files.isDirectory(dir), "shared catalog-managed table not found at " + dir);
+        require(dir, "shared catalog-managed table", System::getenv);
         return dir.resolve("delta");
     }
 
@@ -74,5 +78,20 @@ final class SharedTables {
             }
         }
         return target;
+    }
+
+    /**
+     * Skips the calling test when {@code dir} is missing, except under CI ({@code CI=true}), where it fails: a green CI
+     * run must mean the real tables were read, not silently skipped. {@code env} looks up environment variables.
+     */
+    static void require(Path dir, String what, UnaryOperator<String> env) {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        String missing = what + " not found at " + dir;
+        if (Boolean.parseBoolean(env.apply("CI"))) {
+            fail(missing + "; CI (CI=true) requires it, so the tests that read real tables cannot skip");
+        }
+        assumeTrue(false, missing + "; skipping tests that read real tables");
     }
 }

@@ -1,10 +1,9 @@
 package dev.larder.snapshot.parquet;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.page.DataPage;
@@ -25,6 +24,8 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * made them most of a bootstrap's CPU time.
  */
 final class ColumnChunkDecoder {
+    private static final HeapByteBufferAllocator HEAP = new HeapByteBufferAllocator();
+
     private final ColumnDescriptor column;
     private final String name;
     private final PrimitiveTypeName type;
@@ -76,6 +77,8 @@ final class ColumnChunkDecoder {
     }
 
     /** Starts on a new row group's chunk of this column, loading its dictionary if it has one. */
+    // PLAIN_DICTIONARY is deprecated in the format, but Parquet v1 writers still label dictionary pages with it.
+    @SuppressWarnings("deprecation")
     void start(PageReader chunk) {
         pages = chunk;
         pageLeft = 0;
@@ -479,11 +482,8 @@ final class ColumnChunkDecoder {
         return (v >>> 1) ^ -(v & 1);
     }
 
+    /** A page's bytes on the heap: its own buffer when already there, else a copy; heap buffers need no release. */
     private static ByteBuffer bytes(org.apache.parquet.bytes.BytesInput in) {
-        try {
-            return in.toByteBuffer().slice().order(ByteOrder.LITTLE_ENDIAN);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return in.toByteBuffer(HEAP, b -> { }).slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 }

@@ -57,6 +57,8 @@ public final class PrimitiveParquetReader implements CloseableIterator<ColumnarB
     /** Rows per batch: large enough to amortise the per-batch work, small enough to stay in L2. */
     static final int BATCH_ROWS = 4096;
 
+    // PLAIN_DICTIONARY and BIT_PACKED are deprecated in the format, but files from Parquet v1 writers still use them.
+    @SuppressWarnings("deprecation")
     private static final Set<Encoding> SUPPORTED_ENCODINGS = EnumSet.of(Encoding.PLAIN, Encoding.PLAIN_DICTIONARY,
             Encoding.RLE_DICTIONARY, Encoding.RLE, Encoding.BIT_PACKED, Encoding.DELTA_BINARY_PACKED,
             Encoding.DELTA_LENGTH_BYTE_ARRAY, Encoding.DELTA_BYTE_ARRAY);

@@ -1,0 +1,19 @@
+package dev.larder.ingest;
+
+/**
+ * Immutable: the outcome of a non-throwing push ({@link Larder#tryUpsert}, {@link Larder#tryDelete},
+ * {@link Larder#tryEndVersion}).
+ */
+public enum PushStatus {
+    /** Enqueued: the writer will apply it in order. */
+    ACCEPTED,
+    /** The ring had no free slot; nothing was enqueued, so the same push may be retried. */
+    RING_FULL,
+    /**
+     * The writer failed on an earlier change of this table and skips its changes until {@link Larder#resume}; nothing
+     * was enqueued. {@link TableHandle#awaitDurable} reports the failure.
+     */
+    STOPPED,
+    /** The Larder is closed; nothing was enqueued. */
+    CLOSED
+}

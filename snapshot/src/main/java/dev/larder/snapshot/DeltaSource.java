@@ -101,6 +101,8 @@ public final class DeltaSource {
     private final CatalogTable catalogTable;
     private final CatalogCommits catalog;
     private final UserGroupInformation owner;
+    /** The catalog's answer for the read in progress on each thread; unset outside a read. */
+    private final ThreadLocal<CatalogCommits.Ratified[]> answer = new ThreadLocal<>();
 
     private DeltaSource(Engine engine, String qualifiedRoot, Configuration hadoopConf, CatalogTable catalogTable,
                         UserGroupInformation owner) {
@@ -233,12 +235,23 @@ public final class DeltaSource {
         }
     }
 
-    /** Runs a read of this table as its filesystem owner (see {@link #FILESYSTEM_OWNER_KEY}). */
+    /**
+     * Runs a read of this table as its filesystem owner (see {@link #FILESYSTEM_OWNER_KEY}); for a catalog-managed table,
+     * the outermost read on a thread holds the catalog's answer for everything it calls (see {@link #ratified()}).
+     */
     <T> T io(PrivilegedExceptionAction<T> action) {
+        boolean outermost = catalog != null && answer.get() == null;
+        if (outermost) {
+            answer.set(new CatalogCommits.Ratified[1]);
+        }
         try {
             return as(owner, action);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            if (outermost) {
+                answer.remove();
+            }
         }
     }
 
@@ -496,10 +509,21 @@ public final class DeltaSource {
         return s;
     }
 
-    /** The catalog's answer, with its failures named as this table's. */
+    /**
+     * The catalog's answer, with its failures named as this table's; asked once per read ({@link #io}), so a read's
+     * version check, snapshot and change range see the same commits and the catalog gets one request, not one per step.
+     */
     CatalogCommits.Ratified ratified() {
+        CatalogCommits.Ratified[] held = answer.get();
+        if (held != null && held[0] != null) {
+            return held[0];
+        }
         try {
-            return catalog.ratified();
+            CatalogCommits.Ratified r = catalog.ratified();
+            if (held != null) {
+                held[0] = r;
+            }
+            return r;
         } catch (DeltaReadException e) {
             throw e;
         } catch (RuntimeException e) {

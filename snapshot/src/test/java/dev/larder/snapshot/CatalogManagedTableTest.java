@@ -112,6 +112,21 @@ class CatalogManagedTableTest {
         assertEquals(100, feed.json.get(2L).size());
     }
 
+    /** One catalog request per read, however many steps (version check, snapshot, commit range, timestamps) it takes. */
+    @Test
+    void eachReadAsksTheCatalogOnce() throws IOException {
+        Path root = SharedTables.catalogManaged(NAME);
+        StagedCatalog catalog = new StagedCatalog(root, 2);
+        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(), new CatalogTable("test.schema.cop", "id", catalog));
+        long before = catalog.calls.get();
+        source.scan(2, r -> { });
+        assertEquals(before + 1, catalog.calls.get(), "scan");
+        source.commitTimestamp(2);
+        assertEquals(before + 2, catalog.calls.get(), "commitTimestamp");
+        source.changes(1, 2, new ChangeFeedTest.Recorder());
+        assertEquals(before + 3, catalog.calls.get(), "changes");
+    }
+
     @Test
     void aCatalogThatCannotAnswerIsNamed() throws IOException {
         Path root = SharedTables.catalogManaged(NAME);

@@ -248,10 +248,7 @@ public final class Definition {
      * (a vector feature).
      */
     static String checkDefault(FeatureSchema schema, String column, String text, boolean numeric) {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < schema.columnCount(); i++) {
-            names.add(schema.column(i).name());
-        }
+        List<String> names = schema.names();
         int c = names.indexOf(column);
         if (c < 0) {
             return "no column " + column + " (columns: " + String.join(", ", names) + ")";

@@ -259,7 +259,7 @@ public final class Larder implements AutoCloseable {
             for (Feature f : features) {
                 try {
                     Table t = larder.table(f.table());
-                    if (!t.columns().contains(f.column())) {
+                    if (!t.handle().table().schema().hasColumn(f.column())) {
                         problems.add(f.table() + "." + f.column() + ": table " + f.table() + " has no column " + f.column());
                         continue;
                     }

@@ -4,7 +4,6 @@ import dev.larder.ingest.Follower;
 import dev.larder.ingest.TableHandle;
 import dev.larder.ingest.TableStatus;
 import dev.larder.store.Lineage;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,12 +30,7 @@ public final class Table {
 
     /** Column names of the current generation, in schema order. */
     public List<String> columns() {
-        List<String> out = new ArrayList<>();
-        var schema = handle.table().schema();
-        for (int c = 0; c < schema.columnCount(); c++) {
-            out.add(schema.column(c).name());
-        }
-        return out;
+        return handle.table().schema().names();
     }
 
     /** Live rows in the current generation. */

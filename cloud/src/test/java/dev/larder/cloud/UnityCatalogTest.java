@@ -109,14 +109,7 @@ class UnityCatalogTest {
     }
 
     static List<String> computed(long version) {
-        Path file = SharedTables.catalogManaged(MANAGED).resolveSibling("computed").resolve("snapshot-v" + version + ".jsonl");
-        try {
-            List<String> out = new ArrayList<>(Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList());
-            out.sort(null);
-            return out;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return SharedTables.expected(SharedTables.catalogManaged(MANAGED).resolveSibling("computed").resolve("snapshot-v" + version + ".jsonl"));
     }
 
     @Test

@@ -3,10 +3,12 @@ package dev.larder;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.TableHandle;
 import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.ScanProgress;
+import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureVector;
 import dev.larder.store.TableOptions;
 import java.nio.file.Path;
@@ -65,7 +67,7 @@ public final class Larder implements AutoCloseable {
         Table t = tables.get(name);
         if (t == null) {
             try {
-                t = new Table(engine.table(name), null);
+                t = new Table(engine.table(name), null, null);
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("no table " + name + " in " + engine.store().directory() + " (followed: "
                         + tables.keySet() + "): " + e.getMessage(), e);
@@ -121,6 +123,11 @@ public final class Larder implements AutoCloseable {
         return engine;
     }
 
+    /** Applies and syncs everything pushed so far, then returns: it survives a crash from here on. */
+    public void flush() {
+        engine.flush();
+    }
+
     /** False once a followed table is staler than its maximum or its feed keeps failing. */
     public boolean healthy() {
         return engine.healthy();
@@ -147,6 +154,8 @@ public final class Larder implements AutoCloseable {
         private final Map<String, Source> follows = new LinkedHashMap<>();
         private final Map<String, DeltaSource> opened = new LinkedHashMap<>();
         private final Map<String, List<Feature>> vectors = new LinkedHashMap<>();
+        private final Map<String, TableOptions> pushed = new LinkedHashMap<>();
+        private final Map<String, FeatureSchema> pushedSchemas = new LinkedHashMap<>();
         private Duration pollInterval = FollowOptions.DEFAULT.pollInterval();
         private Duration maxStaleness = FollowOptions.DEFAULT.maxStaleness();
         private Catalog catalog;
@@ -157,9 +166,23 @@ public final class Larder implements AutoCloseable {
 
         /** Follows {@code source} into table {@code table}: bootstrap if the store does not hold it yet, then every commit. */
         public Builder follow(String table, Source source) {
-            if (follows.putIfAbsent(table, Objects.requireNonNull(source, "source")) != null) {
+            if (pushed.containsKey(table) || follows.putIfAbsent(table, Objects.requireNonNull(source, "source")) != null) {
                 throw new IllegalArgumentException("table " + table + " is followed twice");
             }
+            return this;
+        }
+
+        /**
+         * Declares table {@code table} as fed by the application ({@link Table#newPusher()}): created with {@code schema}
+         * if the store does not hold it, otherwise served from where it was, which must have that schema.
+         *
+         * @param ttl rows older than this (by commit time) read as EXPIRED; {@link Duration#ZERO} for never
+         */
+        public Builder push(String table, FeatureSchema schema, Duration ttl) {
+            if (follows.containsKey(table) || pushed.putIfAbsent(table, TableOptions.DEFAULT.withTtl(ttl)) != null) {
+                throw new IllegalArgumentException("table " + table + " is declared twice");
+            }
+            pushedSchemas.put(table, Objects.requireNonNull(schema, "schema"));
             return this;
         }
 
@@ -237,7 +260,11 @@ public final class Larder implements AutoCloseable {
                         LOG.log(System.Logger.Level.WARNING, "table " + e.getKey() + " keeps the TTL it was bootstrapped with ("
                                 + kept + ", not " + s.ttl() + "); the new TTL applies once the table is bootstrapped again");
                     }
-                    larder.tables.put(e.getKey(), new Table(f.handle(), f));
+                    larder.tables.put(e.getKey(), new Table(f.handle(), f, null));
+                }
+                for (Map.Entry<String, TableOptions> p : pushed.entrySet()) {
+                    larder.tables.put(p.getKey(), new Table(pushedTable(engine, p.getKey(), pushedSchemas.get(p.getKey()), p.getValue()),
+                            null, engine));
                 }
                 for (Map.Entry<String, List<Feature>> v : vectors.entrySet()) {
                     larder.vectors.put(v.getKey(), new Vector(v.getKey(), build(larder, v.getKey(), v.getValue())));
@@ -251,6 +278,18 @@ public final class Larder implements AutoCloseable {
                 throw e;
             }
             return larder;
+        }
+
+        private static TableHandle pushedTable(dev.larder.ingest.Larder engine, String name, FeatureSchema schema, TableOptions options) {
+            if (!engine.store().exists(name)) {
+                return engine.createTable(name, schema, options);
+            }
+            TableHandle h = engine.table(name);
+            if (!h.table().schema().equals(schema)) {
+                throw new IllegalArgumentException("table " + name + " in " + engine.store().directory() + " has schema "
+                        + h.table().schema() + ", not the declared " + schema + "; drop it or declare its schema");
+            }
+            return h;
         }
 
         private static FeatureVector build(Larder larder, String name, List<Feature> features) {

@@ -13,10 +13,13 @@ import java.util.List;
 public final class Table {
     private final TableHandle handle;
     private final Follower follower;
+    /** The engine that pushes go through; null unless the table was declared with {@link Larder.Builder#push}. */
+    private final dev.larder.ingest.Larder pushTo;
 
-    Table(TableHandle handle, Follower follower) {
+    Table(TableHandle handle, Follower follower, dev.larder.ingest.Larder pushTo) {
         this.handle = handle;
         this.follower = follower;
+        this.pushTo = pushTo;
     }
 
     public String name() {
@@ -26,6 +29,20 @@ public final class Table {
     /** A reader for the calling thread. */
     public Reader newReader() {
         return new Reader(handle);
+    }
+
+    /**
+     * A pusher for the calling producer thread.
+     *
+     * @throws IllegalStateException unless the table was declared with {@link Larder.Builder#push} (a followed table
+     *                               changes only with its source)
+     */
+    public Pusher newPusher() {
+        if (pushTo == null) {
+            throw new IllegalStateException("table " + name() + " is not fed by the application: declare it with Larder.Builder.push"
+                    + (follower == null ? "" : " (it follows " + follower.source().path() + ")"));
+        }
+        return new Pusher(pushTo, handle);
     }
 
     /** Column names of the current generation, in schema order. */

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.snapshot.generate.GeneratorSpec;
+import dev.larder.ingest.PushStatus;
+import dev.larder.store.ColumnType;
+import dev.larder.store.FeatureSchema;
 import dev.larder.store.ReadStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,5 +106,67 @@ class LarderFacadeTest {
                 () -> Larder.builder(dir.resolve("s2")).follow("t", Source.delta(delta.toString())).open());
         assertTrue(noKey.getMessage().contains("has no key"), noKey.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Feature.of("nodot"));
+    }
+
+    /** Application rows pushed from several threads are served once their version ends, and survive a reopen. */
+    @Test
+    void pushedRowsAreServedOnceTheirVersionEndsAndSurviveAReopen() throws Exception {
+        FeatureSchema clicks = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64).column("ctr", ColumnType.FLOAT64).build();
+        try (Larder larder = builder().push("clicks", clicks, Duration.ZERO)
+                .vector("both", Feature.of("users.f_0", -2), Feature.of("clicks.ctr", -3)).open()) {
+            Table table = larder.table("clicks");
+            Thread[] producers = new Thread[2];
+            for (int p = 0; p < producers.length; p++) {
+                int first = p * 500;
+                producers[p] = Thread.ofPlatform().start(() -> {
+                    Pusher pusher = table.newPusher();
+                    int ctr = pusher.column("ctr");
+                    for (long id = first; id < first + 500; id++) {
+                        pusher.row().setLong(0, id).setDouble(ctr, id / 1000.0);
+                        pusher.upsert(1, 1_000);
+                    }
+                });
+            }
+            for (Thread t : producers) {
+                t.join();
+            }
+            Pusher pusher = table.newPusher();
+            pusher.endVersion(1, 1_000);
+            larder.flush();
+            assertEquals(1, table.lineage().version());
+            Reader reader = table.newReader();
+            assertEquals(ReadStatus.FOUND, reader.get(7L));
+            pusher.row().setLong(0, 7);
+            assertEquals(PushStatus.ACCEPTED, pusher.tryDelete(2));
+            pusher.endVersion(2, 2_000);
+            larder.flush();
+            assertEquals(2, table.lineage().version());
+            assertEquals(ReadStatus.NOT_FOUND, reader.get(7L));
+            assertEquals(ReadStatus.FOUND, reader.get(999L));
+            assertEquals(0.999, reader.getDouble("ctr", 0), 0.0);
+            assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
+            Vector both = larder.vector("both");
+            float[] input = new float[both.size()];
+            Vector.Filler filler = both.newFiller();
+            filler.fill(999L, input, null);
+            assertEquals((float) 0.999, input[1], "a vector reads pushed and followed tables alike");
+            filler.fill(7L, input, null);
+            assertEquals(-3f, input[1], "a deleted row reads as the feature's default");
+
+            IllegalStateException followed = assertThrows(IllegalStateException.class, () -> larder.table("users").newPusher());
+            assertTrue(followed.getMessage().contains("table users is not fed by the application") && followed.getMessage().contains(delta.toString()),
+                    followed.getMessage());
+        }
+        try (Larder reopened = Larder.builder(dir.resolve("store")).push("clicks", clicks, Duration.ZERO).open()) {
+            Reader reader = reopened.table("clicks").newReader();
+            assertEquals(ReadStatus.FOUND, reader.get(0L));
+            assertEquals(1, reader.version(), "the row's lineage: the version that wrote it");
+            assertEquals(ReadStatus.NOT_FOUND, reader.get(7L));
+            assertEquals(2, reopened.table("clicks").lineage().version());
+        }
+        FeatureSchema other = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64).column("ctr", ColumnType.FLOAT32).build();
+        IllegalArgumentException changed = assertThrows(IllegalArgumentException.class,
+                () -> Larder.builder(dir.resolve("store")).push("clicks", other, Duration.ZERO).open());
+        assertTrue(changed.getMessage().contains("table clicks in " + dir.resolve("store") + " has schema"), changed.getMessage());
     }
 }

@@ -1,8 +1,8 @@
 package dev.larder.cli;
 
+import dev.larder.ingest.TableWriterSink;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
-import dev.larder.snapshot.TableWriterSink;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import java.util.concurrent.Callable;

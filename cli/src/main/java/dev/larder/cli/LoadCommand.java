@@ -1,10 +1,10 @@
 package dev.larder.cli;
 
+import dev.larder.ingest.BackgroundWriterSink;
+import dev.larder.ingest.TableWriterSink;
 import dev.larder.snapshot.DeltaFeatureSchemas;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
-import dev.larder.snapshot.BackgroundWriterSink;
-import dev.larder.snapshot.TableWriterSink;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;

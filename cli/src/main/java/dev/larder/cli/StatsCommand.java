@@ -70,7 +70,7 @@ final class StatsCommand implements Callable<Integer> {
                 + StatsFile.human(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - l.commitTimestampMillis()))) + " ago)";
         String out = String.format("%s: %,d rows, %s; source %s%s (id %s); %d-byte rows, %s%s%s", name, t.size(), fresh,
                 l.fromCatalog() ? "Unity Catalog table " + l.catalogTable() + " (table_id " + l.catalogTableId() + ") at " : "",
-                l.sourcePath().isEmpty() ? "-" : l.sourcePath(), l.sourceId().isEmpty() ? "-" : l.sourceId(), t.layout().rowSize(),
+                l.sourcePath().isEmpty() ? "-" : l.sourcePath(), l.sourceId().isEmpty() ? "-" : l.sourceId(), t.rowSize(),
                 size, t.ttl().isZero() ? "" : ", TTL " + t.ttl(), t.recoveredOnOpen() ? " (recovered after an unclean close)" : "");
         s.close(generation);
         return out;

@@ -1,12 +1,10 @@
 package dev.larder.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.larder.cloud.SharedTables;
 import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.store.internal.StoreInternals;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line end to end, in-process: generate, load, apply-changes, get, dump, verify. */
 class CliTest {
@@ -76,9 +77,9 @@ class CliTest {
 
         try (FeatureStore s = FeatureStore.open(Path.of(store))) {
             FeatureTable t = s.table("users");
-            t.writer().delete(10, t.lineage().version());
+            StoreInternals.writer(t).delete(10, t.lineage().version());
             // Committed under the same watermark: the table now differs from its source at that version.
-            t.writer().publish(t.lineage());
+            StoreInternals.writer(t).publish(t.lineage());
         }
         Run broken = larder("verify", "--store", store, "--table", "users");
         assertEquals(1, broken.exit(), broken.out());
@@ -94,7 +95,7 @@ class CliTest {
         assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store.toString(), "--table", "users").exit());
         int rowSize;
         try (FeatureStore s = FeatureStore.open(store)) {
-            rowSize = s.table("users").layout().rowSize();
+            rowSize = s.table("users").rowSize();
         }
         Path rows = store.resolve("users").resolve("rows.dat");
         byte[] b = Files.readAllBytes(rows);

@@ -1,9 +1,5 @@
 package dev.larder.cli;
 
-import static dev.larder.cli.CliTest.larder;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.larder.cli.CliTest.Run;
 import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
@@ -11,10 +7,15 @@ import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.TableOptions;
+import dev.larder.store.internal.StoreInternals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static dev.larder.cli.CliTest.larder;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A table with a file missing is named as damaged, with the file and the command that repairs it. */
 class DamagedTableMessagesTest {
@@ -29,8 +30,8 @@ class DamagedTableMessagesTest {
         FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64).build();
         try (FeatureStore s = FeatureStore.open(store())) {
             FeatureTable t = s.create(name, schema, TableOptions.DEFAULT);
-            t.writer().upsert(t.newRow().setLong(0, 1).setDouble(1, 2.0), 1, 1000);
-            t.writer().publish(new Lineage("", "", 1, 1000));
+            StoreInternals.writer(t).upsert(t.newRow().setLong(0, 1).setDouble(1, 2.0), 1, 1000);
+            StoreInternals.writer(t).publish(new Lineage("", "", 1, 1000));
         }
     }
 

@@ -1,9 +1,5 @@
 package dev.larder.cli;
 
-import static dev.larder.cli.CliTest.larder;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.larder.cli.CliTest.Run;
 import dev.larder.store.Column;
 import dev.larder.store.ColumnType;
@@ -13,11 +9,16 @@ import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
+import dev.larder.store.internal.StoreInternals;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static dev.larder.cli.CliTest.larder;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code larder get} parses each key part as its column's type, and refuses text that is not one, naming the column. */
 class GetKeyParsingTest {
@@ -34,15 +35,15 @@ class GetKeyParsingTest {
         try (FeatureStore s = FeatureStore.open(dir.resolve("store"))) {
             FeatureTable t = s.create("flags", schema, TableOptions.DEFAULT);
             RowBuffer row = t.newRow();
-            t.writer().upsert(row.setBoolean(0, true).setLong(1, 7).setDouble(2, 1.5), 1, 1000);
-            t.writer().upsert(row.setBoolean(0, false).setLong(1, 7).setDouble(2, -2.5), 1, 1000);
-            t.writer().publish(new Lineage("", "", 1, 1000));
+            StoreInternals.writer(t).upsert(row.setBoolean(0, true).setLong(1, 7).setDouble(2, 1.5), 1, 1000);
+            StoreInternals.writer(t).upsert(row.setBoolean(0, false).setLong(1, 7).setDouble(2, -2.5), 1, 1000);
+            StoreInternals.writer(t).publish(new Lineage("", "", 1, 1000));
             FeatureSchema typed = FeatureSchema.builder().keyColumn("n", ColumnType.INT32).keyColumn("day", ColumnType.DATE)
                     .add(Column.variable("blob", ColumnType.BINARY, false, 16)).key("blob").column("score", ColumnType.FLOAT64).build();
             FeatureTable u = s.create("typed", typed, TableOptions.DEFAULT);
-            u.writer().upsert(u.newRow().setLong(0, 5).setLong(1, LocalDate.parse("2026-11-24").toEpochDay())
+            StoreInternals.writer(u).upsert(u.newRow().setLong(0, 5).setLong(1, LocalDate.parse("2026-11-24").toEpochDay())
                     .setBytes(2, new byte[] {1, 2, 3}).setDouble(3, 4.5), 1, 1000);
-            u.writer().publish(new Lineage("", "", 1, 1000));
+            StoreInternals.writer(u).publish(new Lineage("", "", 1, 1000));
         }
     }
 

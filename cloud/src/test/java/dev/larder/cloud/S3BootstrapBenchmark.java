@@ -2,12 +2,12 @@ package dev.larder.cloud;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.larder.snapshot.BackgroundWriterSink;
+import dev.larder.ingest.BackgroundWriterSink;
+import dev.larder.ingest.TableWriterSink;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.ScanProgress;
-import dev.larder.snapshot.TableWriterSink;
 import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.snapshot.generate.GeneratorSpec;
 import dev.larder.store.FeatureSchema;

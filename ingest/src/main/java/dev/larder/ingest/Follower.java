@@ -9,9 +9,6 @@ import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.ScrubResult;
 import dev.larder.store.TableReader;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -39,7 +36,6 @@ import java.util.concurrent.Future;
  */
 public final class Follower implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Follower.class.getName());
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Larder larder;
     private final FeatureStore store;
@@ -365,7 +361,6 @@ public final class Follower implements AutoCloseable {
         /** Upserts of the open bootstrap version, to tell whether its key columns identify rows uniquely. */
         private long bootstrapUpserts;
         private byte[] stage = new byte[0];
-        private byte[] scratch = new byte[0];
         private int staged;
         /** Answers {@link #storedVersion} for the target; replaced when the target's table changes. */
         private TableReader keyReader;
@@ -435,12 +430,12 @@ public final class Follower implements AutoCloseable {
 
         @Override
         public void upsert(RowBuffer r) {
-            deliver(IngestEvent.UPSERT, r);
+            deliver(ChangeRecordDescriptor.UPSERT, r);
         }
 
         @Override
         public void delete(RowBuffer keyRow) {
-            deliver(IngestEvent.DELETE, keyRow);
+            deliver(ChangeRecordDescriptor.DELETE, keyRow);
         }
 
         private void deliver(byte op, RowBuffer r) {
@@ -448,31 +443,23 @@ public final class Follower implements AutoCloseable {
             if (openVersion < 0) {
                 throw new IllegalStateException("source " + source.path() + " delivered a change outside begin/end");
             }
-            if (!stageCommits && op == IngestEvent.UPSERT) {
+            if (!stageCommits && op == ChangeRecordDescriptor.UPSERT) {
                 bootstrapUpserts++;
             }
             if (!streaming) {
                 target.checkSchema(r);
-                int n = r.exportSize();
-                int entry = 5 + n;
+                int entry = ChangeRecordDescriptor.size(r);
                 if (staged + entry <= options.commitStageBytes()) {
-                    if (scratch.length < n) {
-                        scratch = new byte[n];
-                    }
-                    r.exportTo(scratch);
                     if (stage.length < staged + entry) {
                         stage = Arrays.copyOf(stage, Math.min(options.commitStageBytes(), Math.max(staged + entry, stage.length * 2)));
                     }
-                    stage[staged] = op;
-                    INT.set(stage, staged + 1, n);
-                    System.arraycopy(scratch, 0, stage, staged + 5, n);
-                    staged += entry;
+                    staged = ChangeRecordDescriptor.write(stage, staged, op, openVersion, openTimestamp, r);
                     return;
                 }
                 flushStage();
                 streaming = true;
             }
-            if (op == IngestEvent.UPSERT) {
+            if (op == ChangeRecordDescriptor.UPSERT) {
                 pipeline.upsert(target, r, openVersion, openTimestamp);
             } else {
                 pipeline.delete(target, r, openVersion);
@@ -482,9 +469,8 @@ public final class Follower implements AutoCloseable {
         private void flushStage() {
             for (int at = 0; at < staged; ) {
                 checkRunning();
-                int n = (int) INT.get(stage, at + 1);
-                pipeline.publishImage(target, stage[at], stage, at + 5, n, openVersion, openTimestamp);
-                at += 5 + n;
+                pipeline.publishRecord(target, stage, at);
+                at = ChangeRecordDescriptor.next(stage, at);
             }
             staged = 0;
         }

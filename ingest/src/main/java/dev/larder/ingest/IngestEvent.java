@@ -8,10 +8,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class IngestEvent {
     static final byte NOOP = 0;
-    static final byte UPSERT = 1;
-    static final byte DELETE = 2;
-    /** Every change of {@link #version} has been enqueued: publish it as the watermark. */
-    static final byte END_VERSION = 3;
+    /** {@link #record} holds one change for {@link #slot}'s table (an upsert, a delete or a version's end). */
+    static final byte CHANGE = 1;
     /** Sync {@link #slot} (or every table when null) now, then complete {@link #done}. */
     static final byte SYNC = 4;
     /** Timer wake-up: sync the tables whose oldest unsynced version has waited the policy's maximum delay. */
@@ -27,22 +25,22 @@ final class IngestEvent {
     /** The bootstrap's rows are all enqueued: finish the bulk load (settling repeated keys), then complete {@link #done}. */
     static final byte BULK_FINISH = 10;
 
-    private static final byte[] NO_IMAGE = new byte[0];
+    private static final byte[] NO_RECORD = new byte[0];
 
     TableSlot slot;
     TableSlot other;
+    /** What the event is: {@link #CHANGE} or a control event. */
     byte op;
-    long version;
-    long commitTimestampMillis;
     long publishNanos;
-    byte[] image = NO_IMAGE;
+    /** A {@link ChangeRecordDescriptor} record at offset 0, for {@link #CHANGE}. */
+    byte[] record = NO_RECORD;
     CompletableFuture<Void> done;
 
-    /** The image buffer, grown to the largest row image this slot has carried, so steady state allocates nothing. */
-    byte[] image(int size) {
-        if (image.length < size) {
-            image = new byte[size];
+    /** The record buffer, grown to the largest record this slot has carried, so steady state allocates nothing. */
+    byte[] record(int size) {
+        if (record.length < size) {
+            record = new byte[size];
         }
-        return image;
+        return record;
     }
 }

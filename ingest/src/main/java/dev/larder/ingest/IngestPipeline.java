@@ -88,39 +88,47 @@ final class IngestPipeline implements AutoCloseable {
 
     void upsert(TableSlot s, RowBuffer row, long version, long commitTimestampMillis) {
         s.checkSchema(row);
-        publishRow(claim(s), s, IngestEvent.UPSERT, row, null, 0, 0, version, commitTimestampMillis);
+        publishRow(claim(s), s, ChangeRecordDescriptor.UPSERT, row, version, commitTimestampMillis);
     }
 
     void delete(TableSlot s, RowBuffer keyRow, long version) {
         s.checkSchema(keyRow);
-        publishRow(claim(s), s, IngestEvent.DELETE, keyRow, null, 0, 0, version, 0);
+        publishRow(claim(s), s, ChangeRecordDescriptor.DELETE, keyRow, version, 0);
     }
 
-    /** Publishes {@code length} bytes of a row image exported earlier with {@code RowBuffer.exportTo} for {@code s}'s schema. */
-    void publishImage(TableSlot s, byte op, byte[] image, int offset, int length, long version, long commitTimestampMillis) {
-        publishRow(claim(s), s, op, null, image, offset, length, version, commitTimestampMillis);
-    }
-
-    /** Fills a claimed slot from a row or an image; publishes it even if filling fails, or the ring would stall. */
-    private void publishRow(long seq, TableSlot s, byte op, RowBuffer row, byte[] image, int offset, int length, long version,
-                            long commitTimestampMillis) {
+    /** Publishes the change record at {@code at} in {@code records}, written earlier for {@code s}'s schema. */
+    void publishRecord(TableSlot s, byte[] records, int at) {
+        long seq = claim(s);
         IngestEvent e = ring.get(seq);
         try {
             e.op = IngestEvent.NOOP;
             e.slot = s;
-            e.version = version;
-            e.commitTimestampMillis = commitTimestampMillis;
-            if (row != null) {
-                row.exportTo(e.image(row.exportSize()));
-            } else {
-                System.arraycopy(image, offset, e.image(length), 0, length);
-            }
-            if ((seq & LATENCY_SAMPLE_MASK) == 0) {
-                e.publishNanos = System.nanoTime();
-            }
-            e.op = op;
+            int size = ChangeRecordDescriptor.recordSize(records, at);
+            System.arraycopy(records, at, e.record(size), 0, size);
+            stampLatency(e, seq);
+            e.op = IngestEvent.CHANGE;
         } finally {
             ring.publish(seq);
+        }
+    }
+
+    /** Fills a claimed slot with a change record; publishes it even if filling fails, or the ring would stall. */
+    private void publishRow(long seq, TableSlot s, byte op, RowBuffer row, long version, long commitTimestampMillis) {
+        IngestEvent e = ring.get(seq);
+        try {
+            e.op = IngestEvent.NOOP;
+            e.slot = s;
+            ChangeRecordDescriptor.write(e.record(ChangeRecordDescriptor.size(row)), 0, op, version, commitTimestampMillis, row);
+            stampLatency(e, seq);
+            e.op = IngestEvent.CHANGE;
+        } finally {
+            ring.publish(seq);
+        }
+    }
+
+    private static void stampLatency(IngestEvent e, long seq) {
+        if ((seq & LATENCY_SAMPLE_MASK) == 0) {
+            e.publishNanos = System.nanoTime();
         }
     }
 
@@ -131,9 +139,8 @@ final class IngestPipeline implements AutoCloseable {
     private void publishEnd(long seq, TableSlot s, long version, long commitTimestampMillis) {
         IngestEvent e = ring.get(seq);
         e.slot = s;
-        e.version = version;
-        e.commitTimestampMillis = commitTimestampMillis;
-        e.op = IngestEvent.END_VERSION;
+        ChangeRecordDescriptor.write(e.record(ChangeRecordDescriptor.HEADER), 0, ChangeRecordDescriptor.END, version, commitTimestampMillis, null);
+        e.op = IngestEvent.CHANGE;
         ring.publish(seq);
     }
 
@@ -147,7 +154,7 @@ final class IngestPipeline implements AutoCloseable {
         if (seq < 0) {
             return PushStatus.RING_FULL;
         }
-        publishRow(seq, s, IngestEvent.UPSERT, row, null, 0, 0, version, commitTimestampMillis);
+        publishRow(seq, s, ChangeRecordDescriptor.UPSERT, row, version, commitTimestampMillis);
         return PushStatus.ACCEPTED;
     }
 
@@ -161,7 +168,7 @@ final class IngestPipeline implements AutoCloseable {
         if (seq < 0) {
             return PushStatus.RING_FULL;
         }
-        publishRow(seq, s, IngestEvent.DELETE, keyRow, null, 0, 0, version, 0);
+        publishRow(seq, s, ChangeRecordDescriptor.DELETE, keyRow, version, 0);
         return PushStatus.ACCEPTED;
     }
 
@@ -306,22 +313,12 @@ final class IngestPipeline implements AutoCloseable {
             events++;
             TableSlot s = e.slot;
             try {
+                if (s != null && !s.claimed) {
+                    s.writer.claim();
+                    s.claimed = true;
+                }
                 switch (e.op) {
-                    case IngestEvent.UPSERT -> {
-                        if (!s.blocked && !s.retired) {
-                            s.writer.upsert(s.row.importFrom(e.image), e.version, e.commitTimestampMillis);
-                            upserts++;
-                            sampleLatency(e, sequence);
-                        }
-                    }
-                    case IngestEvent.DELETE -> {
-                        if (!s.blocked && !s.retired) {
-                            s.writer.delete(s.row.importFrom(e.image), e.version);
-                            deletes++;
-                            sampleLatency(e, sequence);
-                        }
-                    }
-                    case IngestEvent.END_VERSION -> endVersion(s, e.version, e.commitTimestampMillis);
+                    case IngestEvent.CHANGE -> apply(s, e, sequence);
                     case IngestEvent.SYNC -> {
                         if (s == null) {
                             syncAll();
@@ -359,8 +356,8 @@ final class IngestPipeline implements AutoCloseable {
                 }
             } catch (Throwable t) {
                 failed++;
-                if (s != null && (e.op == IngestEvent.UPSERT || e.op == IngestEvent.DELETE || e.op == IngestEvent.END_VERSION)) {
-                    fail(s, e.version, t);
+                if (s != null && e.op == IngestEvent.CHANGE) {
+                    fail(s, ChangeRecordDescriptor.version(e.record, 0), t);
                 } else {
                     LOG.log(System.Logger.Level.ERROR, "ingest writer: control event " + e.op + " failed", t);
                 }
@@ -377,6 +374,29 @@ final class IngestPipeline implements AutoCloseable {
                     syncDue(System.nanoTime());
                 }
                 metrics.batchEnd(events, upserts, deletes, versions, syncs, failed);
+            }
+        }
+
+        private void apply(TableSlot s, IngestEvent e, long sequence) {
+            byte[] r = e.record;
+            long version = ChangeRecordDescriptor.version(r, 0);
+            switch (ChangeRecordDescriptor.op(r, 0)) {
+                case ChangeRecordDescriptor.UPSERT -> {
+                    if (!s.blocked && !s.retired) {
+                        s.writer.upsert(s.row.importFrom(r, ChangeRecordDescriptor.image(0)), version, ChangeRecordDescriptor.commitTimestamp(r, 0));
+                        upserts++;
+                        sampleLatency(e, sequence);
+                    }
+                }
+                case ChangeRecordDescriptor.DELETE -> {
+                    if (!s.blocked && !s.retired) {
+                        s.writer.delete(s.row.importFrom(r, ChangeRecordDescriptor.image(0)), version);
+                        deletes++;
+                        sampleLatency(e, sequence);
+                    }
+                }
+                case ChangeRecordDescriptor.END -> endVersion(s, version, ChangeRecordDescriptor.commitTimestamp(r, 0));
+                default -> throw new IllegalStateException("change record op " + ChangeRecordDescriptor.op(r, 0) + " has no place in the ring");
             }
         }
 

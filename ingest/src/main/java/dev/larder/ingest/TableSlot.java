@@ -4,7 +4,8 @@ import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.RowBuffer;
-import dev.larder.store.TableWriter;
+import dev.larder.store.internal.StoreInternals;
+import dev.larder.store.internal.TableWriter;
 
 /**
  * Writer-side state of one table generation. Plain fields are confined to the writer thread (or, before the slot is
@@ -29,6 +30,8 @@ final class TableSlot {
     boolean listedDirty;
     boolean blocked;
     boolean retired;
+    /** The writer thread has claimed the table's writer (see {@code TableWriter.claim}). */
+    boolean claimed;
 
     volatile long durableVersion;
     volatile Failure failure;
@@ -39,7 +42,7 @@ final class TableSlot {
         this.handle = handle;
         this.table = table;
         this.schema = table.schema();
-        this.writer = table.writer();
+        this.writer = StoreInternals.writer(table);
         this.row = table.newRow();
         this.source = source;
         this.durableVersion = table.lineage().version();

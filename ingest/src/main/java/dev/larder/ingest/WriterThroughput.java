@@ -59,7 +59,7 @@ public final class WriterThroughput {
             runProducers(larder, t, keys, upserts, producers);
             await(larder, t);
             long nanos = System.nanoTime() - start;
-            return new Result(upserts, nanos, producers, t.table().layout().rowSize(), larder.metrics());
+            return new Result(upserts, nanos, producers, t.table().rowSize(), larder.metrics());
         }
     }
 

@@ -1,20 +1,11 @@
 package dev.larder.ingest;
 
-import static dev.larder.ingest.FakeSource.Change.del;
-import static dev.larder.ingest.FakeSource.Change.put;
-import static dev.larder.ingest.TestSupport.assertMatches;
-import static dev.larder.ingest.TestSupport.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.TableOptions;
+import dev.larder.store.internal.StoreInternals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +18,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static dev.larder.ingest.FakeSource.Change.del;
+import static dev.larder.ingest.FakeSource.Change.put;
+import static dev.larder.ingest.TestSupport.assertMatches;
+import static dev.larder.ingest.TestSupport.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FollowerTest {
     @TempDir
@@ -340,8 +341,8 @@ class FollowerTest {
         }
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable other = store.createGeneration("t", 1, FakeSource.SCHEMA, TableOptions.DEFAULT);
-            other.writer().upsert(other.newRow().setLong(0, 99).setDouble(1, 9.9).setString(2, "b"), 0, 0);
-            other.writer().publish(new Lineage("b", "mem://b", 0, 0));
+            StoreInternals.writer(other).upsert(other.newRow().setLong(0, 99).setDouble(1, 9.9).setString(2, "b"), 0, 0);
+            StoreInternals.writer(other).publish(new Lineage("b", "mem://b", 0, 0));
         }
         try (Larder larder = Larder.open(dir, TestSupport.options())) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -361,7 +362,7 @@ class FollowerTest {
         FakeSource src = sourceWithHistory("a");
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT);
-            t.writer().upsert(t.newRow().setLong(0, 99).setDouble(1, 9.9).setString(2, "partial"), 2, 0);
+            StoreInternals.writer(t).upsert(t.newRow().setLong(0, 99).setDouble(1, 9.9).setString(2, "partial"), 2, 0);
         }
         try (Larder larder = Larder.open(dir, TestSupport.options())) {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();

@@ -1,14 +1,14 @@
 package dev.larder.jmh;
 
+import dev.larder.ingest.BackgroundWriterSink;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.Larder;
-import dev.larder.snapshot.BackgroundWriterSink;
+import dev.larder.ingest.TableWriterSink;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.ScanProgress;
-import dev.larder.snapshot.TableWriterSink;
 import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.snapshot.generate.GeneratorSpec;
 import dev.larder.store.FeatureSchema;

@@ -9,7 +9,8 @@ import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
-import dev.larder.store.TableWriter;
+import dev.larder.store.internal.StoreInternals;
+import dev.larder.store.internal.TableWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,7 +121,7 @@ public class WriterThroughputBenchmark {
             dir = Files.createTempDirectory("larder-jmh-direct");
             store = FeatureStore.open(dir);
             table = store.create(TABLE, Dataset.schema(), TableOptions.DEFAULT.withInitialRows(keys));
-            writer = table.writer();
+            writer = StoreInternals.writer(table);
             RowBuffer row = table.newRow();
             for (int k = 0; k < keys; k++) {
                 fill(row, k, 1);

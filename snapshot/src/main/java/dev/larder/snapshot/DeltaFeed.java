@@ -1,6 +1,7 @@
 package dev.larder.snapshot;
 
 import dev.larder.ingest.ChangeSink;
+import dev.larder.ingest.TableWriterSink;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.RowBuffer;
 import java.nio.ByteBuffer;
@@ -198,7 +199,7 @@ public final class DeltaFeed {
 
         private DeltaReadException duplicate(RowBuffer row, String where) {
             return new DeltaReadException(DeltaReadException.Reason.DUPLICATE_KEY, source.tablePath(), commit.version(),
-                    files.get(file), null, "duplicate key " + KeyText.of(row) + ": " + where
+                    files.get(file), null, "duplicate key " + row.keyText() + ": " + where
                     + " (the key columns do not identify rows uniquely); the feed stops here and reads continue on version "
                     + (commit.version() - 1), null);
         }

@@ -1,5 +1,6 @@
 package dev.larder.snapshot;
 
+import dev.larder.ingest.TableWriterSink;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;

@@ -1,5 +1,7 @@
 package dev.larder.snapshot;
 
+import dev.larder.ingest.BackgroundWriterSink;
+import dev.larder.ingest.TableWriterSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
 package dev.larder.snapshot;
 
+import dev.larder.ingest.TableWriterSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

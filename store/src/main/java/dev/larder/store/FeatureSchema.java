@@ -107,6 +107,15 @@ public final class FeatureSchema {
         return keyColumns[keyPosition];
     }
 
+    /**
+     * Bytes a row of this schema takes in a table's row file (the fixed-width part).
+     *
+     * @throws IllegalArgumentException if the key columns are too wide for the index
+     */
+    public int rowSize() {
+        return new RowLayoutDescriptor(this).rowSize();
+    }
+
     public List<String> names() {
         List<String> names = new ArrayList<>(columns.size());
         for (Column c : columns) {
@@ -207,6 +216,9 @@ public final class FeatureSchema {
     public static final class Builder {
         private final List<Column> columns = new ArrayList<>();
         private final List<String> keyNames = new ArrayList<>();
+
+        Builder() {
+        }
 
         public Builder add(Column column) {
             columns.add(column);

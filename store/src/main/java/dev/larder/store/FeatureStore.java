@@ -26,8 +26,8 @@ public final class FeatureStore implements AutoCloseable {
     /** The files a table's data lives in besides its metadata (see {@link FeatureTable}). */
     private static final DirectoryStream.Filter<Path> DATA_FILES = p -> {
         String f = p.getFileName().toString();
-        return f.equals("state.dat") || f.equals("rows.dat") || f.equals(HeapDescriptor.FILE)
-                || f.startsWith("index-") && f.endsWith(".dat");
+        return f.equals(StateDescriptor.FILE) || f.equals(RowLayoutDescriptor.FILE) || f.equals(HeapDescriptor.FILE)
+                || f.startsWith(IndexDescriptor.FILE_PREFIX) && f.endsWith(IndexDescriptor.FILE_SUFFIX);
     };
 
     private final Path dir;
@@ -331,7 +331,7 @@ public final class FeatureStore implements AutoCloseable {
         if (open.containsKey(name)) {
             throw new StoreException("table " + name + " is open; close it first");
         }
-        Path lockFile = dir.resolve(name).resolve("writer.lock");
+        Path lockFile = dir.resolve(name).resolve(StoreFiles.WRITER_LOCK);
         if (!Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }

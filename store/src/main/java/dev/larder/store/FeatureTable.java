@@ -1,5 +1,6 @@
 package dev.larder.store;
 
+import dev.larder.store.internal.StoreInternals;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -32,6 +33,10 @@ public final class FeatureTable implements AutoCloseable {
     /** A row chunk is at most 1 GiB so that one MappedByteBuffer (int-indexed) can hold it. */
     private static final long MAX_ROW_CHUNK_BYTES = 1L << 30;
 
+    static {
+        StoreInternals.setWriterAccess(FeatureTable::writer);
+    }
+
     private final String name;
     private final Path dir;
     private final RowLayoutDescriptor layout;
@@ -42,7 +47,7 @@ public final class FeatureTable implements AutoCloseable {
     final FileChannel rowsChannel;
     final FileChannel heapChannel;
     final MappedByteBuffer state;
-    private final TableWriter writer;
+    private final MappedTableWriter writer;
     private final UndoLog undo;
     private volatile long applyingVersion = -1;
     private volatile long damagedRows;
@@ -69,7 +74,7 @@ public final class FeatureTable implements AutoCloseable {
         FileChannel heapCh = null;
         UndoLog undoLog = null;
         try {
-            Path lockPath = dir.resolve("writer.lock");
+            Path lockPath = dir.resolve(StoreFiles.WRITER_LOCK);
             try {
                 lockCh = FileChannel.open(lockPath, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         java.nio.file.LinkOption.NOFOLLOW_LINKS), StoreFiles.ownerOnlyFile());
@@ -91,8 +96,8 @@ public final class FeatureTable implements AutoCloseable {
             if (create) {
                 removeCreateLeftovers();
             }
-            Path statePath = dir.resolve("state.dat");
-            Path rowsPath = dir.resolve("rows.dat");
+            Path statePath = dir.resolve(StateDescriptor.FILE);
+            Path rowsPath = dir.resolve(RowLayoutDescriptor.FILE);
             try (FileChannel stateCh = StoreFiles.openReadWrite(statePath, create)) {
                 if (create) {
                     stateCh.write(java.nio.ByteBuffer.allocate(StateDescriptor.SIZE));
@@ -147,7 +152,7 @@ public final class FeatureTable implements AutoCloseable {
                     && indexChecksum(view) != state.getInt(StateDescriptor.INDEX_CRC)) {
                 throw new StoreCorruptedException(indexPath, "checksum mismatch: the file changed after the table was closed");
             }
-            this.writer = new TableWriter(this, layout, undoLog);
+            this.writer = new MappedTableWriter(this, layout, undoLog);
             this.recovered = !create && (wasOpen || !undoLog.isEmpty());
             // The metadata holds the last synced watermark; a kill -9 after later versions were published (state.dat
             // survives a process crash) reopens at the last published one instead.
@@ -226,8 +231,8 @@ public final class FeatureTable implements AutoCloseable {
      * some data files behind; under the writer lock they belong to no one, so they go rather than block every retry.
      */
     private void removeCreateLeftovers() throws IOException {
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "{state.dat,rows.dat," + HeapDescriptor.FILE + "," + UndoLogDescriptor.FILE + ",index-*.dat,"
-                + TableMetadata.FILE + ".tmp}")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "{" + StateDescriptor.FILE + "," + RowLayoutDescriptor.FILE + ","
+                + HeapDescriptor.FILE + "," + UndoLogDescriptor.FILE + "," + IndexDescriptor.FILE_GLOB + "," + TableMetadata.FILE + ".tmp}")) {
             for (Path p : ds) {
                 Files.delete(p);
             }
@@ -245,7 +250,7 @@ public final class FeatureTable implements AutoCloseable {
 
     /** Extends rows.dat to hold {@code rows} slots; returns the channel for mapping. */
     FileChannel growRowsFile(long rows) throws IOException {
-        StoreFiles.reserve(rowsChannel, rows * layout.rowSize(), dir.resolve("rows.dat"));
+        StoreFiles.reserve(rowsChannel, rows * layout.rowSize(), dir.resolve(RowLayoutDescriptor.FILE));
         return rowsChannel;
     }
 
@@ -324,7 +329,7 @@ public final class FeatureTable implements AutoCloseable {
 
     void removeStaleIndexFiles(long liveGeneration) throws IOException {
         String live = IndexDescriptor.fileName(liveGeneration);
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "index-*.dat")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, IndexDescriptor.FILE_GLOB)) {
             for (Path p : ds) {
                 if (!p.getFileName().toString().equals(live)) {
                     Files.deleteIfExists(p);
@@ -380,8 +385,13 @@ public final class FeatureTable implements AutoCloseable {
         return layout.schema();
     }
 
-    public RowLayoutDescriptor layout() {
+    RowLayoutDescriptor layout() {
         return layout;
+    }
+
+    /** Bytes a row takes in the row file (its fixed-width part; long strings and binaries live in the heap file). */
+    public int rowSize() {
+        return layout.rowSize();
     }
 
     public Duration ttl() {
@@ -507,8 +517,8 @@ public final class FeatureTable implements AutoCloseable {
         return new RowBuffer(layout);
     }
 
-    /** The table's single writer. Only one thread may use it at a time; readers need no coordination with it. */
-    public TableWriter writer() {
+    /** The table's single writer (outside this package: {@link StoreInternals#writer}); readers never wait for it. */
+    MappedTableWriter writer() {
         ensureOpen();
         return writer;
     }

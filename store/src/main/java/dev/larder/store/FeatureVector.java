@@ -52,6 +52,9 @@ public final class FeatureVector {
         private final List<Double> defaults = new ArrayList<>();
         private final List<String> names = new ArrayList<>();
 
+        Builder() {
+        }
+
         /** A numeric feature; {@code defaultValue} is used when the entity is missing, expired or the value null. */
         public Builder add(FeatureTable table, String column, double defaultValue) {
             int col = table.schema().indexOf(column);

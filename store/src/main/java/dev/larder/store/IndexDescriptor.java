@@ -46,7 +46,13 @@ final class IndexDescriptor {
         return (slot & 0xFFFF_FFFFL) - 1;
     }
 
+    /** An index file's name: one file per generation of the index, the live one named in state.dat. */
     static String fileName(long generation) {
-        return "index-" + generation + ".dat";
+        return FILE_PREFIX + generation + FILE_SUFFIX;
     }
+
+    static final String FILE_PREFIX = "index-";
+    static final String FILE_SUFFIX = ".dat";
+    /** Every index file, as a {@link java.nio.file.DirectoryStream} glob. */
+    static final String FILE_GLOB = FILE_PREFIX + "*" + FILE_SUFFIX;
 }

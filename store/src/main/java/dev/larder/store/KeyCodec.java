@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
  * int64 (8 bytes, little-endian), so a caller may look up an int32 key with a long; booleans as one byte; strings (UTF-8)
  * and binaries as an int32 length followed by the bytes. Stateless and thread-safe.
  */
-public final class KeyCodec {
+final class KeyCodec {
     static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 

@@ -9,6 +9,9 @@ import org.HdrHistogram.Histogram;
  * while the readers run (each reader records into its own single-writer recorder, so readers never contend).
  */
 public final class ReadMetrics {
+    ReadMetrics() {
+    }
+
     /** Lookups and sampled lookup latencies (nanoseconds) since the table was opened. */
     public record Snapshot(long lookups, Histogram latency) {
         public long latencyNanos(double percentile) {

@@ -5,7 +5,7 @@ import java.math.BigInteger;
 import java.util.stream.IntStream;
 
 /**
- * A writer's reusable staging row: set column values, then hand it to {@link TableWriter#upsert}. Not thread-safe; one
+ * A writer's reusable staging row: set column values, then hand it to {@link MappedTableWriter#upsert}. Not thread-safe; one
  * per producing thread. Setters allocate nothing (strings are UTF-8 encoded in place).
  *
  * <p>{@link #clear()} marks every column null; a row must set its key columns before it is written. A STRING, BINARY or
@@ -243,7 +243,7 @@ public final class RowBuffer extends RowImage {
     public RowBuffer setString(int column, CharSequence value) {
         int off = variableOffset(column);
         int cap = schema.column(column).capacity();
-        int len = Utf8.encode(value, bytes, off + 4, cap);
+        int len = Utf8.encode(value, bytes, off + RowLayoutDescriptor.LENGTH_PREFIX, cap);
         if (len < 0) {
             len = Utf8.encodedLength(value);
             checkOutOfLine(column, len);
@@ -257,7 +257,7 @@ public final class RowBuffer extends RowImage {
     public RowBuffer setBytes(int column, byte[] src, int srcOffset, int length) {
         int off = variableOffset(column);
         if (length <= schema.column(column).capacity()) {
-            System.arraycopy(src, srcOffset, bytes, off + 4, length);
+            System.arraycopy(src, srcOffset, bytes, off + RowLayoutDescriptor.LENGTH_PREFIX, length);
         } else {
             checkOutOfLine(column, length);
             System.arraycopy(src, srcOffset, overflowFor(column, length), 0, length);

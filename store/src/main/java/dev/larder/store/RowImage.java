@@ -130,7 +130,7 @@ public class RowImage {
         int off = variableOffset(column);
         int len = (int) INTS.get(bytes, off);
         if (len <= schema.column(column).capacity()) {
-            System.arraycopy(bytes, off + 4, dst, dstOffset, len);
+            System.arraycopy(bytes, off + RowLayoutDescriptor.LENGTH_PREFIX, dst, dstOffset, len);
         } else {
             readOutOfLine(column, off, len, dst, dstOffset);
         }
@@ -147,7 +147,7 @@ public class RowImage {
         int off = variableOffset(column);
         int len = (int) INTS.get(bytes, off);
         if (len <= schema.column(column).capacity()) {
-            return new String(bytes, off + 4, len, StandardCharsets.UTF_8);
+            return new String(bytes, off + RowLayoutDescriptor.LENGTH_PREFIX, len, StandardCharsets.UTF_8);
         }
         return new String(getBytes(column), StandardCharsets.UTF_8);
     }
@@ -165,6 +165,16 @@ public class RowImage {
             dst[dstOffset + i] = (float) FLOATS.get(bytes, off + 4 * i);
         }
         return dim;
+    }
+
+    /** The key columns as {@code (name=value, ...)}, for messages that name a row. */
+    public String keyText() {
+        StringBuilder sb = new StringBuilder("(");
+        for (int k = 0; k < schema.keyColumnCount(); k++) {
+            int c = schema.keyColumn(k);
+            sb.append(k == 0 ? "" : ", ").append(schema.column(c).name()).append('=').append(isNull(c) ? "null" : getObject(c));
+        }
+        return sb.append(')').toString();
     }
 
     /** Value of a column as a Java object (null for null): Long, Double, Float, Boolean, BigDecimal, String, byte[], float[]. */

@@ -30,7 +30,7 @@ import java.util.List;
  * Readers copy the whole row into a private buffer between two reads of {@code seq}; the copy is then read with the
  * same offsets.
  */
-public final class RowLayoutDescriptor {
+final class RowLayoutDescriptor {
     public static final int SEQ = 0;
     public static final int VERSION = 8;
     public static final int COMMIT_TS = 16;
@@ -41,6 +41,13 @@ public final class RowLayoutDescriptor {
     public static final int KEY_LENGTH = 30;
     public static final int KEY = 32;
     public static final short FLAG_LIVE = 1;
+    /**
+     * Bytes of the int32 length that starts a STRING/BINARY/OPAQUE slot; the inline value follows it, or, for a value
+     * longer than the column's capacity, its int64 offset in the heap file.
+     */
+    static final int LENGTH_PREFIX = 4;
+    /** The file of row slots in a table's directory. */
+    static final String FILE = "rows.dat";
 
     private final FeatureSchema schema;
     private final int keyCapacity;

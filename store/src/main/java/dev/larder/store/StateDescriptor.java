@@ -34,9 +34,11 @@ package dev.larder.store;
  *
  * Only the writer thread reads or writes these fields; readers get everything they need from the published view.
  * Every change that must survive a crash is ordered so that the file is consistent after each single field store
- * (see {@link TableWriter}).
+ * (see {@link MappedTableWriter}).
  */
 final class StateDescriptor {
+    /** The state file in a table's directory. */
+    static final String FILE = "state.dat";
     static final int SIZE = 4096;
     /** "LARDERT1" read as a little-endian long. */
     static final long MAGIC = 0x315452454452414CL;

@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  * Stateless.
  */
 public final class StoreFiles {
+    /** A table directory's lock file: held by the process whose writer owns the table. */
+    static final String WRITER_LOCK = "writer.lock";
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
 

@@ -277,7 +277,7 @@ public final class TableReader extends RowImage {
     /** Out-of-line values live in the heap; the current view maps at least as much heap as the row we copied needs. */
     @Override
     void readOutOfLine(int column, int slotOffset, int length, byte[] dst, int dstOffset) {
-        table.view().readHeap((long) LONGS.get(bytes, slotOffset + 4), dst, dstOffset, length);
+        table.view().readHeap((long) LONGS.get(bytes, slotOffset + RowLayoutDescriptor.LENGTH_PREFIX), dst, dstOffset, length);
     }
 
     private ReadStatus lookup(byte[] k, int len, long hash) {

@@ -25,7 +25,7 @@ class BulkLoadTest {
         Random rnd = new Random(7);
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT.withInitialRows(16));
-            TableWriter w = t.writer();
+            MappedTableWriter w = t.writer();
             TableReader r = t.newReader();
             assertTrue(w.beginBulkLoad());
             RowBuffer row = t.newRow();
@@ -33,7 +33,7 @@ class BulkLoadTest {
             for (int i = 0; i < 100_000; i++) {
                 long id = rnd.nextInt(80_000);
                 double x = rnd.nextDouble();
-                assertEquals(TableWriter.Outcome.INSERTED, w.upsert(row.clear().setLong(0, id).setDouble(1, x)
+                assertEquals(MappedTableWriter.Outcome.INSERTED, w.upsert(row.clear().setLong(0, id).setDouble(1, x)
                         .setString(2, "t" + id), 3, 3000));
                 model.put(id, x);
                 upserts++;
@@ -77,7 +77,7 @@ class BulkLoadTest {
     void entriesPastTheLastSlotWrapToTheFront() {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT.withInitialRows(16));
-            TableWriter w = t.writer();
+            MappedTableWriter w = t.writer();
             long slots = t.view().indexSlots;
             List<Long> lastHome = new ArrayList<>();
             List<Long> firstHome = new ArrayList<>();
@@ -105,7 +105,7 @@ class BulkLoadTest {
             }
             // The front slots hold the wrapped entries and the keys whose home is slot 0; deleting one of them keeps
             // the others reachable through the tombstone.
-            assertEquals(TableWriter.Outcome.DELETED, w.delete(lastHome.get(2), 2));
+            assertEquals(MappedTableWriter.Outcome.DELETED, w.delete(lastHome.get(2), 2));
             for (long k : all) {
                 assertEquals(k == lastHome.get(2) ? ReadStatus.NOT_FOUND : ReadStatus.FOUND, r.get(k), "key " + k);
             }
@@ -117,7 +117,7 @@ class BulkLoadTest {
     void aBulkLoadIntoAnEmptiedTableReusesFreedSlots() {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);
-            TableWriter w = t.writer();
+            MappedTableWriter w = t.writer();
             RowBuffer row = t.newRow();
             for (long id = 0; id < 500; id++) {
                 w.upsert(row.clear().setLong(0, id).setDouble(1, -1), 1, 1000);
@@ -142,6 +142,38 @@ class BulkLoadTest {
                 assertEquals("value number " + id, r.getString(2));
             }
             assertEquals(ReadStatus.NOT_FOUND, r.get(7));
+        }
+    }
+
+    /**
+     * A bootstrap rolled back in the same process (a failed first version, retried by the follower) leaves nothing
+     * queued behind: rows it had queued for fresh slots must not be written over the retry's rows (the retry takes the
+     * freed slots first, then fresh ones).
+     */
+    @Test
+    void aBulkLoadRetriedAfterARollbackServesOnlyTheRetrysRows() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);
+            MappedTableWriter w = t.writer();
+            RowBuffer row = t.newRow();
+            assertTrue(w.beginBulkLoad());
+            for (long id = 1000; id < 1010; id++) {
+                w.upsert(row.clear().setLong(0, id).setDouble(1, -id).setString(2, "discarded " + id), 1, 1000);
+            }
+            w.rollback();
+            assertTrue(w.beginBulkLoad());
+            for (long id = 0; id < 25; id++) {
+                w.upsert(row.clear().setLong(0, id).setDouble(1, id).setString(2, "kept " + id), 1, 1000);
+            }
+            w.publish(new Lineage("", "", 1, 1000));
+            TableReader r = t.newReader();
+            for (long id = 0; id < 25; id++) {
+                assertEquals(ReadStatus.FOUND, r.get(id), "key " + id);
+                assertEquals(id, r.getDouble(1));
+                assertEquals("kept " + id, r.getString(2));
+            }
+            assertEquals(ReadStatus.NOT_FOUND, r.get(1000));
+            assertEquals(25, t.size());
         }
     }
 
@@ -176,13 +208,13 @@ class BulkLoadTest {
     void publishAndDeletesFinishAnOpenBulkLoad() {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);
-            TableWriter w = t.writer();
+            MappedTableWriter w = t.writer();
             RowBuffer row = t.newRow();
             assertTrue(w.beginBulkLoad());
             for (long id = 0; id < 100; id++) {
                 w.upsert(row.clear().setLong(0, id).setDouble(1, id), 1, 1000);
             }
-            assertEquals(TableWriter.Outcome.DELETED, w.delete(5, 1), "a delete sees the rows loaded before it");
+            assertEquals(MappedTableWriter.Outcome.DELETED, w.delete(5, 1), "a delete sees the rows loaded before it");
             assertEquals(99, t.size());
             assertFalse(w.beginBulkLoad());
 

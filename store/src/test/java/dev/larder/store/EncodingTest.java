@@ -52,7 +52,7 @@ class EncodingTest {
                     .setString(13, "héllo ✓").setBytes(14, new byte[] {1, 2, 3})
                     .setFloatArray(15, new float[] {0.1f, 0.2f, 0.3f, 0.4f}, 0)
                     .setBytes(16, "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
-            assertEquals(TableWriter.Outcome.INSERTED, t.writer().upsert(row, 3, 1000));
+            assertEquals(MappedTableWriter.Outcome.INSERTED, t.writer().upsert(row, 3, 1000));
             RowBuffer nulls = t.newRow().setLong(0, 8);
             t.writer().upsert(nulls, 3, 1000);
 

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -40,30 +41,74 @@ class FeatureTableTest {
         t.writer().upsert(row, version, version * 1000);
     }
 
+    /** The single-writer rule is asserted, not only documented: a second thread's change fails until it claims the writer. */
+    @Test
+    void onlyTheOwningThreadMayChangeATable() throws Exception {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);
+            put(t, 1, 1.0, 1);
+            Throwable[] seen = new Throwable[2];
+            Thread intruder = new Thread(() -> {
+                try {
+                    put(t, 2, 2.0, 1);
+                } catch (Throwable e) {
+                    seen[0] = e;
+                }
+                t.writer().claim();
+                try {
+                    put(t, 3, 3.0, 1);
+                } catch (Throwable e) {
+                    seen[1] = e;
+                }
+            }, "intruder");
+            intruder.start();
+            intruder.join();
+            AssertionError refused = (AssertionError) seen[0];
+            assertTrue(refused.getMessage().contains("table t is written by thread " + Thread.currentThread().getName()
+                    + ", not by intruder"), refused.getMessage());
+            assertEquals(null, seen[1], "after claim() the new thread is the writer");
+            assertThrows(AssertionError.class, () -> put(t, 4, 4.0, 1), "and the old one no longer is");
+            t.writer().claim();
+            t.writer().publish(new Lineage("", "", 1, 1000));
+            assertEquals(List.of(1L, 3L), ids(t));
+        }
+    }
+
+    private static List<Long> ids(FeatureTable t) {
+        TableReader r = t.newReader();
+        List<Long> found = new ArrayList<>();
+        for (long id = 1; id <= 4; id++) {
+            if (r.get(id) == ReadStatus.FOUND) {
+                found.add(id);
+            }
+        }
+        return found;
+    }
+
     @Test
     void upsertDeleteAndVersionOrdering() {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);
-            TableWriter w = t.writer();
+            MappedTableWriter w = t.writer();
             TableReader r = t.newReader();
             RowBuffer row = t.newRow();
-            assertEquals(TableWriter.Outcome.INSERTED, w.upsert(row.setLong(0, 1).setDouble(1, 1.0), 5, 5000));
-            assertEquals(TableWriter.Outcome.IGNORED_OLDER, w.upsert(row.setDouble(1, 0.5), 4, 4000));
+            assertEquals(MappedTableWriter.Outcome.INSERTED, w.upsert(row.setLong(0, 1).setDouble(1, 1.0), 5, 5000));
+            assertEquals(MappedTableWriter.Outcome.IGNORED_OLDER, w.upsert(row.setDouble(1, 0.5), 4, 4000));
             assertEquals(ReadStatus.FOUND, r.get(1));
             assertEquals(1.0, r.getDouble(1));
             assertEquals(5, r.version());
             assertEquals(5000, r.commitTimestampMillis());
-            assertEquals(TableWriter.Outcome.UPDATED, w.upsert(row.setDouble(1, 2.0), 5, 5000), "same version re-applies");
-            assertEquals(TableWriter.Outcome.UPDATED, w.upsert(row.setDouble(1, 3.0), 6, 6000));
+            assertEquals(MappedTableWriter.Outcome.UPDATED, w.upsert(row.setDouble(1, 2.0), 5, 5000), "same version re-applies");
+            assertEquals(MappedTableWriter.Outcome.UPDATED, w.upsert(row.setDouble(1, 3.0), 6, 6000));
             assertEquals(ReadStatus.FOUND, r.get(1));
             assertEquals(3.0, r.getDouble(1));
-            assertEquals(TableWriter.Outcome.IGNORED_OLDER, w.delete(1, 5));
+            assertEquals(MappedTableWriter.Outcome.IGNORED_OLDER, w.delete(1, 5));
             assertEquals(ReadStatus.FOUND, r.get(1));
-            assertEquals(TableWriter.Outcome.DELETED, w.delete(1, 7));
+            assertEquals(MappedTableWriter.Outcome.DELETED, w.delete(1, 7));
             assertEquals(ReadStatus.NOT_FOUND, r.get(1));
-            assertEquals(TableWriter.Outcome.ABSENT, w.delete(1, 8));
+            assertEquals(MappedTableWriter.Outcome.ABSENT, w.delete(1, 8));
             assertEquals(0, t.size());
-            assertEquals(TableWriter.Outcome.INSERTED, w.upsert(row.setDouble(1, 4.0), 9, 9000));
+            assertEquals(MappedTableWriter.Outcome.INSERTED, w.upsert(row.setDouble(1, 4.0), 9, 9000));
             assertEquals(ReadStatus.FOUND, r.get(1));
             assertEquals(4.0, r.getDouble(1));
         }

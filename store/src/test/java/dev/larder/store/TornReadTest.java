@@ -82,7 +82,7 @@ class TornReadTest {
                 });
                 readers[r].start();
             }
-            TableWriter w = t.writer();
+            MappedTableWriter w = t.writer();
             RowBuffer row = t.newRow();
             SplittableRandom rnd = new SplittableRandom(1);
             long deadline = System.nanoTime() + 3_000_000_000L;

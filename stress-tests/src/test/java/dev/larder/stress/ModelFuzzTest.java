@@ -1,7 +1,5 @@
 package dev.larder.stress;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import dev.larder.store.Column;
 import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
@@ -13,13 +11,16 @@ import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
 import dev.larder.store.TableReader;
-import dev.larder.store.TableWriter;
+import dev.larder.store.internal.StoreInternals;
+import dev.larder.store.internal.TableWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Model-based fuzz test: random upserts and deletes with random (not monotonic) versions against the store and a plain
@@ -54,7 +55,7 @@ class ModelFuzzTest {
             short slot = (short) rnd.nextInt(3);
             String id = user + "/" + slot;
             long version = rnd.nextLong(1000);
-            TableWriter w = t.writer();
+            TableWriter w = StoreInternals.writer(t);
             RowBuffer row = t.newRow().setString(0, user).setLong(1, slot);
             Entry current = model.get(id);
             if (rnd.nextInt(3) == 0) {
@@ -84,7 +85,7 @@ class ModelFuzzTest {
             if (step % 20_000 == 19_999) {
                 checkAll(t, model, users);
                 // Versions are below 1000: this watermark commits every change so far (closing discards the rest).
-                t.writer().publish(new Lineage("", "", 1000, 0));
+                StoreInternals.writer(t).publish(new Lineage("", "", 1000, 0));
                 store.close();
                 store = FeatureStore.open(dir);
                 t = store.table("fuzz");
@@ -92,7 +93,7 @@ class ModelFuzzTest {
             }
         }
         checkAll(t, model, users);
-        t.writer().publish(new Lineage("", "", 1000, 0));
+        StoreInternals.writer(t).publish(new Lineage("", "", 1000, 0));
         store.close();
     }
 

@@ -1,8 +1,5 @@
 package dev.larder.stress;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.larder.ingest.ChangeSink;
 import dev.larder.ingest.ChangeSource;
 import dev.larder.ingest.FollowOptions;
@@ -21,7 +18,8 @@ import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
 import dev.larder.store.TableReader;
-import dev.larder.store.TableWriter;
+import dev.larder.store.internal.StoreInternals;
+import dev.larder.store.internal.TableWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -30,6 +28,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Torn-read suite: the writer applies upserts and delete waves flat out from a tiny initial size (so the rows file grows
@@ -261,7 +262,7 @@ class TornReadSuiteTest {
                 });
                 readers[r].start();
             }
-            TableWriter w = t.writer();
+            TableWriter w = StoreInternals.writer(t);
             RowBuffer row = t.newRow();
             SplittableRandom rnd = new SplittableRandom(7);
             double[] f = new double[FEATURES];

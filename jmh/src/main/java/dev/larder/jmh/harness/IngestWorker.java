@@ -10,7 +10,8 @@ import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
-import dev.larder.store.TableWriter;
+import dev.larder.store.internal.StoreInternals;
+import dev.larder.store.internal.TableWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ public final class IngestWorker {
     static double directUpsertsPerSecond(Path dir, int keys, long upserts) {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("throughput", Dataset.schema(), TableOptions.DEFAULT.withInitialRows(keys));
-            TableWriter w = t.writer();
+            TableWriter w = StoreInternals.writer(t);
             RowBuffer row = t.newRow();
             for (int f = 0; f < Dataset.FEATURES; f++) {
                 row.setDouble(Dataset.FIRST_FEATURE_COLUMN + f, f * 0.5);

@@ -8,7 +8,8 @@ import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
 import dev.larder.store.TableReader;
-import dev.larder.store.TableWriter;
+import dev.larder.store.internal.StoreInternals;
+import dev.larder.store.internal.TableWriter;
 import java.nio.file.Path;
 
 /** Larder's table engine with the dataset as typed columns: id int64 key, f0..f19 float64. */
@@ -38,7 +39,7 @@ public final class LarderSystem implements KvSystem {
     /** Writes entities {@code 0..keys-1} at version 1 through the table's writer. */
     public static void load(FeatureTable table, int keys) {
         RowBuffer row = table.newRow();
-        TableWriter w = table.writer();
+        TableWriter w = StoreInternals.writer(table);
         for (int k = 0; k < keys; k++) {
             fill(row, k, 1);
             w.upsert(row, 1, 0);
@@ -67,7 +68,7 @@ public final class LarderSystem implements KvSystem {
     @Override
     public Updater newUpdater() {
         RowBuffer row = table.newRow();
-        TableWriter w = table.writer();
+        TableWriter w = StoreInternals.writer(table);
         long[] applied = new long[1];
         return (key, version) -> {
             fill(row, key, version);

@@ -1,7 +1,6 @@
 package dev.larder.jmh.systems;
 
 import dev.larder.jmh.Dataset;
-import dev.larder.store.RowLayoutDescriptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,7 +16,7 @@ import java.nio.file.StandardOpenOption;
  */
 final class MemoryFloorSystem implements KvSystem {
     private final Path dir;
-    private final int rowSize = new RowLayoutDescriptor(Dataset.schema()).rowSize();
+    private final int rowSize = Dataset.schema().rowSize();
     private MappedByteBuffer rows;
 
     MemoryFloorSystem(Path dir) {

@@ -1,17 +1,17 @@
-package dev.larder.snapshot;
+package dev.larder.ingest;
 
-import dev.larder.ingest.ChangeSink;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableReader;
-import dev.larder.store.TableWriter;
+import dev.larder.store.internal.StoreInternals;
+import dev.larder.store.internal.TableWriter;
 
 /**
- * A {@link ChangeSink} applying straight to a table's single writer, without the ingest ring: the calling thread
- * becomes that writer (no other thread may write the table meanwhile). Used by one-shot commands (load, apply-changes);
+ * A {@link ChangeSink} applying straight to a table's single writer, without the ingest ring; confined to one thread at
+ * a time, which claims the writer at each {@link #begin} (no other thread may write the table meanwhile). Used by one-shot commands (load, apply-changes);
  * each completed version is published and made durable before the next begins. A bootstrap into an empty table runs as
  * the writer's bulk load, so keys repeated in the snapshot are caught when the version ends.
  */
@@ -33,7 +33,7 @@ public final class TableWriterSink implements ChangeSink {
      */
     public TableWriterSink(FeatureTable table, Lineage source, boolean rejectDuplicates) {
         this.table = table;
-        this.writer = table.writer();
+        this.writer = StoreInternals.writer(table);
         this.source = source;
         this.rejectDuplicates = rejectDuplicates;
         this.row = table.newRow();
@@ -52,6 +52,7 @@ public final class TableWriterSink implements ChangeSink {
 
     @Override
     public void begin(long newVersion, long newCommitTimestampMillis) {
+        writer.claim();
         version = newVersion;
         commitTimestampMillis = newCommitTimestampMillis;
         if (rejectDuplicates) {
@@ -68,7 +69,7 @@ public final class TableWriterSink implements ChangeSink {
     }
 
     private IllegalArgumentException duplicateKey(RowBuffer r) {
-        return new IllegalArgumentException("duplicate key " + KeyText.of(r) + " in the snapshot of version " + version
+        return new IllegalArgumentException("duplicate key " + r.keyText() + " in the snapshot of version " + version
                 + " (the key columns do not identify rows uniquely)");
     }
 

@@ -1,11 +1,7 @@
-package dev.larder.snapshot;
+package dev.larder.ingest;
 
-import dev.larder.ingest.ChangeSink;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.RowBuffer;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
@@ -15,20 +11,14 @@ import java.util.concurrent.Semaphore;
  * A {@link ChangeSink} for one producing thread that applies every call, in order, to a wrapped sink on a writer
  * thread of its own; so a one-shot load scans and copies on one core while the table's writer runs on the other.
  *
- * <p>Changes travel in batches of exported row images (1 MiB, a few thousand rows), so the two threads meet once per
- * batch rather than once per row. {@link #end()} returns once the wrapped sink has ended the version (for a
+ * <p>Changes travel as {@link ChangeRecordDescriptor} records in batches of 1 MiB (a few thousand rows), so the two
+ * threads meet once per batch rather than once per row. {@link #end()} returns once the wrapped sink has ended the version (for a
  * {@link TableWriterSink}: published and synced). A failure of the wrapped sink is rethrown to the producer at its next
  * batch or at {@link #end()}, and the rest of the version is dropped. {@link #close()} stops the writer thread.
  */
 public final class BackgroundWriterSink implements ChangeSink, AutoCloseable {
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int BATCH_BYTES = 1 << 20;
     private static final int BATCHES = 4;
-    private static final byte BEGIN = 1;
-    private static final byte UPSERT = 2;
-    private static final byte DELETE = 3;
-    private static final byte END = 4;
     private static final Batch STOP = new Batch(0);
 
     private final ChangeSink target;
@@ -40,6 +30,9 @@ public final class BackgroundWriterSink implements ChangeSink, AutoCloseable {
     private volatile Throwable failure;
     private Batch current;
     private boolean closed;
+    /** The open version and its commit time: stamped on each record, so a record reads without its predecessors. */
+    private long version;
+    private long commitTimestampMillis;
 
     /** @param target the sink to apply to; from now on only this sink's writer thread may call it */
     public BackgroundWriterSink(ChangeSink target, String threadName) {
@@ -62,25 +55,25 @@ public final class BackgroundWriterSink implements ChangeSink, AutoCloseable {
     }
 
     @Override
-    public void begin(long version, long commitTimestampMillis) {
-        int at = reserve(BEGIN, 16);
-        LONG.set(current.bytes, at, version);
-        LONG.set(current.bytes, at + 8, commitTimestampMillis);
+    public void begin(long newVersion, long newCommitTimestampMillis) {
+        version = newVersion;
+        commitTimestampMillis = newCommitTimestampMillis;
+        put(ChangeRecordDescriptor.BEGIN, null);
     }
 
     @Override
     public void upsert(RowBuffer r) {
-        put(UPSERT, r);
+        put(ChangeRecordDescriptor.UPSERT, r);
     }
 
     @Override
     public void delete(RowBuffer keyRow) {
-        put(DELETE, keyRow);
+        put(ChangeRecordDescriptor.DELETE, keyRow);
     }
 
     @Override
     public void end() {
-        reserve(END, 0);
+        put(ChangeRecordDescriptor.END, null);
         handOff();
         try {
             ended.acquire();
@@ -91,32 +84,22 @@ public final class BackgroundWriterSink implements ChangeSink, AutoCloseable {
         rethrowFailure();
     }
 
+    /** Appends a record of {@code r} (null for BEGIN and END) to the batch being filled. */
     private void put(byte op, RowBuffer r) {
-        int n = r.exportSize();
-        int at = reserve(op, n);
-        r.exportTo(current.bytes, at);
+        Batch b = current(r == null ? ChangeRecordDescriptor.HEADER : ChangeRecordDescriptor.size(r));
+        b.length = ChangeRecordDescriptor.write(b.bytes, b.length, op, version, commitTimestampMillis, r);
     }
 
-    /** Appends an entry header (op, payload length) and returns where its payload goes. */
-    private int reserve(byte op, int payload) {
-        Batch b = current(payload);
-        int at = b.length;
-        b.bytes[at] = op;
-        INT.set(b.bytes, at + 1, payload);
-        b.length = at + 5 + payload;
-        return at + 5;
-    }
-
-    /** The batch being filled, handed off first if it cannot take an entry of {@code payload} bytes. */
-    private Batch current(int payload) {
-        if (current != null && current.length + 5 + payload > current.bytes.length) {
+    /** The batch being filled, handed off first if it cannot take a record of {@code size} bytes. */
+    private Batch current(int size) {
+        if (current != null && current.length + size > current.bytes.length) {
             handOff();
         }
         if (current == null) {
             rethrowFailure();
             try {
-                // An entry larger than a batch (a row with very long values) travels in a batch of its own size.
-                current = payload + 5 > BATCH_BYTES ? new Batch(payload + 5) : free.take();
+                // A record larger than a batch (a row with very long values) travels in a batch of its own size.
+                current = size > BATCH_BYTES ? new Batch(size) : free.take();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CancellationException("interrupted waiting for the writer");
@@ -163,32 +146,34 @@ public final class BackgroundWriterSink implements ChangeSink, AutoCloseable {
             if (b == STOP) {
                 return;
             }
-            for (int at = 0; at < b.length; ) {
-                byte op = b.bytes[at];
-                int n = (int) INT.get(b.bytes, at + 1);
-                int payload = at + 5;
+            for (int at = 0; at < b.length; at = ChangeRecordDescriptor.next(b.bytes, at)) {
+                byte op = ChangeRecordDescriptor.op(b.bytes, at);
                 if (failure == null) {
                     try {
-                        switch (op) {
-                            case BEGIN -> target.begin((long) LONG.get(b.bytes, payload), (long) LONG.get(b.bytes, payload + 8));
-                            case UPSERT -> target.upsert(target.row().importFrom(b.bytes, payload));
-                            case DELETE -> target.delete(target.row().importFrom(b.bytes, payload));
-                            case END -> target.end();
-                            default -> throw new IllegalStateException("unknown entry " + op);
-                        }
+                        apply(b.bytes, at, op);
                     } catch (Throwable t) {
                         failure = t;
                     }
                 }
-                if (op == END) {
+                if (op == ChangeRecordDescriptor.END) {
                     ended.release();
                 }
-                at = payload + n;
             }
             b.length = 0;
             if (b.bytes.length == BATCH_BYTES) {
                 free.add(b);
             }
+        }
+    }
+
+    private void apply(byte[] records, int at, byte op) {
+        switch (op) {
+            case ChangeRecordDescriptor.BEGIN -> target.begin(ChangeRecordDescriptor.version(records, at),
+                    ChangeRecordDescriptor.commitTimestamp(records, at));
+            case ChangeRecordDescriptor.UPSERT -> target.upsert(target.row().importFrom(records, ChangeRecordDescriptor.image(at)));
+            case ChangeRecordDescriptor.DELETE -> target.delete(target.row().importFrom(records, ChangeRecordDescriptor.image(at)));
+            case ChangeRecordDescriptor.END -> target.end();
+            default -> throw new IllegalStateException("unknown change record op " + op);
         }
     }
 

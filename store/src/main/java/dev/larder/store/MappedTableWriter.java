@@ -1,18 +1,16 @@
 package dev.larder.store;
 
+import dev.larder.store.internal.TableWriter;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.stream.IntStream;
 
 /**
- * The single writer of a {@link FeatureTable}: only one thread at a time may call its methods (the ingest writer thread);
- * readers run concurrently without locks.
+ * The single writer of a {@link FeatureTable}, over its mapped files: confined to the thread that {@linkplain #claim()
+ * claimed} it (the ingest writer thread), which mutating calls assert; readers run concurrently without locks.
  *
  * <p><b>Copy-on-write rows.</b> An upsert writes the new row into a free slot, publishes it by swapping the index slot
  * (one release store), then frees the old slot. A row slot is only ever modified while it is unreachable from the
@@ -40,11 +38,7 @@ import java.util.stream.IntStream;
  * <p><b>Durability point.</b> {@link #sync()} forces rows, index and state to disk and then atomically rewrites the
  * metadata with the published lineage, so the persisted watermark never runs ahead of the data it describes.
  */
-public final class TableWriter {
-    /** Result of an upsert or delete. */
-    public enum Outcome {
-        INSERTED, UPDATED, DELETED, ABSENT, IGNORED_OLDER
-    }
+final class MappedTableWriter implements TableWriter {
 
     private static final VarHandle LONG = TableView.LONG;
 
@@ -66,20 +60,12 @@ public final class TableWriter {
     private long foundPos;
     private long foundRow;
     private long freePos;
-    /**
-     * Entries of an open bulk load (null outside one), bucketed by the fingerprint's top {@link #BULK_BUCKET_BITS}
-     * bits: bucket order is home-slot order at any index size, so finishing sorts small, cache-resident buckets
-     * instead of the whole load.
-     */
-    private long[][] bulk;
-    private int[] bulkCounts;
-    private long bulkEntries;
-    /** Bulk-loaded rows for consecutive fresh slots from {@code stagedFirst}, not yet written to rows.dat. */
-    private ByteBuffer staged;
-    private long stagedFirst;
-    private int stagedRows;
+    /** Index entries of an open bulk load; null outside one. */
+    private BulkEntries bulk;
+    /** Bulk-loaded rows for never-used slots, not yet written to rows.dat. */
+    private final FreshRows fresh;
 
-    TableWriter(FeatureTable table, RowLayoutDescriptor layout, UndoLog undo) {
+    MappedTableWriter(FeatureTable table, RowLayoutDescriptor layout, UndoLog undo) {
         this.table = table;
         this.undo = undo;
         this.checksum = new RowChecksum(layout.rowSize());
@@ -89,6 +75,7 @@ public final class TableWriter {
         this.key = new byte[layout.keyCapacity()];
         this.rowKey = new byte[layout.keyCapacity()];
         this.deleteRow = new RowBuffer(layout);
+        this.fresh = new FreshRows(table, rowSize);
         FeatureSchema schema = layout.schema();
         java.util.List<Integer> cols = new java.util.ArrayList<>();
         for (int c = 0; c < schema.columnCount(); c++) {
@@ -99,17 +86,35 @@ public final class TableWriter {
         this.spillable = cols.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** Written only by the owning thread itself; a plain field suffices because a change of owner is a hand-off. */
+    private Thread owner;
+
+    @Override
+    public void claim() {
+        owner = Thread.currentThread();
+    }
+
+    /** True on the owning thread; the first mutating thread becomes the owner when none has claimed the writer. */
+    private boolean onOwningThread() {
+        Thread t = Thread.currentThread();
+        if (owner == null) {
+            owner = t;
+        }
+        return owner == t;
+    }
+
+    private String notOwner() {
+        return "table " + table.name() + " is written by thread " + owner.getName() + ", not by " + Thread.currentThread().getName()
+                + " (a table has one writer; hand it over and call claim() on the new thread)";
+    }
+
     long liveRows() {
         return state.getLong(StateDescriptor.LIVE_ROWS);
     }
 
-    /**
-     * Inserts or replaces the row with the key held in {@code row}'s key columns, stamped with {@code version} and
-     * {@code commitTimestampMillis}. A row whose stored version is newer is left as it is; an equal version is
-     * replaced, so re-applying a version after a crash is idempotent. During a bulk load every upsert reports
-     * INSERTED; a key upserted twice is settled (last one wins) when the load finishes.
-     */
+    @Override
     public Outcome upsert(RowBuffer row, long version, long commitTimestampMillis) {
+        assert onOwningThread() : notOwner();
         table.ensureOpen();
         if (row.layout.rowSize() != rowSize || !row.schema.equals(layout.schema())) {
             throw new IllegalArgumentException("row was built for another schema");
@@ -144,12 +149,12 @@ public final class TableWriter {
         long entry = IndexDescriptor.entry((int) (keyHash >>> 32), newRow);
         if (bulk != null) {
             if (newRow == highWater) {
-                stageFreshRow(newRow, img);
+                fresh.stage(newRow, img);
             } else {
-                flushStagedRows();
+                fresh.flush();
                 writeRow(table.view(), newRow, img);
             }
-            appendBulk(entry);
+            bulk.add(entry);
             bulkVersion = Math.max(bulkVersion, version);
             return Outcome.INSERTED;
         }
@@ -171,18 +176,17 @@ public final class TableWriter {
         return Outcome.INSERTED;
     }
 
-    /**
-     * Deletes the row whose key is in {@code keyRow}'s key columns (other columns are ignored), unless the stored row
-     * has a newer version.
-     */
+    @Override
     public Outcome delete(RowBuffer keyRow, long version) {
+        assert onOwningThread() : notOwner();
         table.ensureOpen();
         keyLength = KeyCodec.encodeFromRow(layout, keyRow.bytes, key);
         return deleteEncoded(version);
     }
 
-    /** Deletes by lookup key; see {@link #delete(RowBuffer, long)}. */
+    @Override
     public Outcome delete(Key k, long version) {
+        assert onOwningThread() : notOwner();
         table.ensureOpen();
         if (!k.compatibleWith(layout.schema())) {
             throw new IllegalArgumentException("key was built for another key schema");
@@ -192,7 +196,7 @@ public final class TableWriter {
         return deleteEncoded(version);
     }
 
-    /** Convenience for single integral keys. */
+    @Override
     public Outcome delete(long singleKey, long version) {
         deleteRow.clear();
         deleteRow.setLong(layout.schema().keyColumn(0), singleKey);
@@ -261,7 +265,7 @@ public final class TableWriter {
             int len = row.getLength(c);
             if (len > layout.schema().column(c).capacity()) {
                 long offset = appendHeap(row.overflow(c), len);
-                RowImage.LONGS.set(row.bytes, layout.columnOffset(c) + 4, offset);
+                RowImage.LONGS.set(row.bytes, layout.columnOffset(c) + RowLayoutDescriptor.LENGTH_PREFIX, offset);
             }
         }
     }
@@ -431,116 +435,40 @@ public final class TableWriter {
         table.removeStaleIndexFiles(next.indexGeneration);
     }
 
-    /**
-     * Starts a bulk load (see the class comment) if the table holds no rows; returns whether one is open. Upserts then
-     * skip the index until {@link #finishBulkLoad}, which {@link #publish} and any delete call first.
-     */
+    @Override
     public boolean beginBulkLoad() {
+        assert onOwningThread() : notOwner();
         table.ensureOpen();
         if (bulk == null && liveRows() == 0) {
-            bulk = new long[1 << BULK_BUCKET_BITS][];
-            bulkCounts = new int[1 << BULK_BUCKET_BITS];
-            bulkEntries = 0;
+            bulk = new BulkEntries();
         }
         return bulk != null;
     }
 
-    /** 4096 buckets: ~2.4k entries (20 KB) each at 10M rows, and their 4096 appending tails fit in L2. */
-    private static final int BULK_BUCKET_BITS = 12;
-
-    /**
-     * Queues a bulk-loaded row for a never-used slot (zero in the file, unreachable): runs of consecutive slots go to
-     * rows.dat in one positional write, which fills page-cache pages without a page fault per 4 KiB page, the
-     * dominant kernel cost of writing fresh rows through the mapping.
-     */
-    private void stageFreshRow(long row, byte[] img) {
-        if (staged == null) {
-            staged = ByteBuffer.allocateDirect(Math.max(1, STAGED_BYTES / rowSize) * rowSize).order(ByteOrder.LITTLE_ENDIAN);
-        }
-        if (stagedRows > 0 && (row != stagedFirst + stagedRows || !staged.hasRemaining())) {
-            flushStagedRows();
-        }
-        if (stagedRows == 0) {
-            stagedFirst = row;
-        }
-        // The first seqlock value a written slot has (writeRow takes a fresh slot from 0 to 2).
-        staged.putLong(2L);
-        staged.put(img, 8, rowSize - 8);
-        stagedRows++;
-    }
-
-    private static final int STAGED_BYTES = 1 << 20;
-
-    /** Writes the queued fresh rows to rows.dat; the mapping sees them (one page cache). */
-    private void flushStagedRows() {
-        if (stagedRows == 0) {
-            return;
-        }
-        staged.flip();
-        long pos = stagedFirst * rowSize;
-        try {
-            while (staged.hasRemaining()) {
-                pos += table.rowsChannel.write(staged, pos);
-            }
-        } catch (IOException e) {
-            throw new StoreException("cannot write rows of table " + table.name() + ": " + e.getMessage(), e);
-        }
-        staged.clear();
-        stagedRows = 0;
-    }
-
-    private void appendBulk(long entry) {
-        int b = (int) (entry >>> (64 - BULK_BUCKET_BITS));
-        long[] bucket = bulk[b];
-        int n = bulkCounts[b];
-        if (bucket == null || n == bucket.length) {
-            bucket = bulk[b] = bucket == null ? new long[64] : Arrays.copyOf(bucket, n * 2);
-        }
-        bucket[n] = entry;
-        bulkCounts[b] = n + 1;
-        bulkEntries++;
-    }
-
-    /**
-     * Ends an open bulk load (no-op otherwise): settles keys upserted more than once (the last upsert wins), builds and
-     * installs a new index generation holding the loaded rows, and makes them visible to readers.
-     *
-     * @param firstDuplicate if not null and a key was upserted more than once, receives a replaced row (key columns
-     *                       are what it is good for), so the caller can name the key
-     * @return upserts replaced by a later one of the same key
-     */
+    @Override
     public long finishBulkLoad(RowBuffer firstDuplicate) {
+        assert onOwningThread() : notOwner();
         if (bulk == null) {
             return 0;
         }
         if (firstDuplicate != null && firstDuplicate.layout.rowSize() != rowSize) {
             throw new IllegalArgumentException("row was built for another schema");
         }
-        flushStagedRows();
-        long[][] buckets = bulk;
-        int[] counts = bulkCounts;
+        fresh.flush();
+        BulkEntries entries = bulk;
         bulk = null;
-        bulkCounts = null;
         TableView v = table.view();
         // Sized for every upsert: duplicates are rare (in a bootstrap they are an error), and sizing for the distinct
         // keys would need a pass over all buckets before placing any.
-        long slots = Math.max(v.indexSlots, FeatureTable.indexSlotsFor(bulkEntries + 1));
+        long slots = Math.max(v.indexSlots, FeatureTable.indexSlotsFor(entries.size() + 1));
         try {
             long gen = v.indexGeneration + 1;
             MappedByteBuffer[] chunks = table.createIndexFile(gen, slots);
             TableView next = v.withIndex(chunks, slots, gen);
-            // Sorting is most of the work and buckets are independent: at the end of a load the producing core is
-            // idle, so both cores sort (the common pool plus this thread); placing stays sequential.
-            IntStream.range(0, buckets.length).parallel().filter(b -> counts[b] > 1)
-                    .forEach(b -> Arrays.sort(buckets[b], 0, counts[b]));
+            entries.sort();
             BulkPlacement placement = new BulkPlacement(v, next, firstDuplicate);
-            try (IndexWindow window = new IndexWindow(IndexDescriptor.fileName(gen), slots)) {
-                for (int b = 0; b < buckets.length; b++) {
-                    if (counts[b] > 0) {
-                        placement.place(buckets[b], counts[b], window);
-                        buckets[b] = null;
-                    }
-                }
+            try (IndexWindow window = new IndexWindow(table.directory().resolve(IndexDescriptor.fileName(gen)), slots)) {
+                entries.drain(placement::place, window);
             }
             placement.placeWrapped();
             undo.ensureRoom();
@@ -624,55 +552,6 @@ public final class TableWriter {
         }
     }
 
-    /**
-     * Writes index slots in ascending order through a 1 MiB window and positional writes, so building an index of
-     * millions of entries takes no page fault per page of the new file; slots never written stay zero (EMPTY).
-     */
-    private final class IndexWindow implements AutoCloseable {
-        private static final int SLOTS = 1 << 17;
-        private final java.nio.channels.FileChannel channel;
-        private final long slots;
-        private final ByteBuffer buffer = ByteBuffer.allocateDirect(SLOTS * 8).order(ByteOrder.LITTLE_ENDIAN);
-        private long first = -1;
-
-        IndexWindow(String fileName, long slots) throws IOException {
-            this.channel = StoreFiles.openReadWrite(table.directory().resolve(fileName), false);
-            this.slots = slots;
-        }
-
-        void put(long slot, long entry) throws IOException {
-            if (first < 0 || slot >= first + SLOTS) {
-                flush();
-                first = slot & -SLOTS;
-            }
-            buffer.putLong((int) (slot - first) * 8, entry);
-        }
-
-        private void flush() throws IOException {
-            if (first < 0) {
-                return;
-            }
-            int bytes = (int) Math.min(SLOTS, slots - first) * 8;
-            buffer.limit(bytes).position(0);
-            long pos = first * 8;
-            while (buffer.hasRemaining()) {
-                pos += channel.write(buffer, pos);
-            }
-            buffer.clear();
-            buffer.put(0, new byte[SLOTS * 8]);
-            first = -1;
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                flush();
-            } finally {
-                channel.close();
-            }
-        }
-    }
-
     /** Whether the row's key is also the key of one of the entries {@code e[from..to)}. */
     private boolean replacedLater(TableView v, long row, long[] e, int from, int to) {
         MappedByteBuffer chunk = v.rowChunk(row);
@@ -687,12 +566,9 @@ public final class TableWriter {
         return false;
     }
 
-    /**
-     * Publishes the table's watermark to readers ({@link FeatureTable#lineage()}); call when every change up to and
-     * including {@code lineage.version()} is applied (an open bulk load is finished first). Durable at the next
-     * {@link #sync()}.
-     */
+    @Override
     public void publish(Lineage lineage) {
+        assert onOwningThread() : notOwner();
         finishBulkLoad(null);
         state.putLong(StateDescriptor.PUBLISHED_TS, lineage.commitTimestampMillis());
         LONG.setRelease(state, StateDescriptor.PUBLISHED_VERSION, lineage.version());
@@ -708,12 +584,9 @@ public final class TableWriter {
         }
     }
 
-    /**
-     * The durability point: forces rows, index and state to disk, then atomically rewrites the metadata with the
-     * published lineage. After a crash the table reopens at (at least) the lineage of the last completed sync.
-     */
+    @Override
     public void sync() {
-        flushStagedRows();
+        fresh.flush();
         TableView v = table.view();
         for (MappedByteBuffer c : v.rowChunks) {
             c.force();
@@ -754,18 +627,13 @@ public final class TableWriter {
         undo.clear();
     }
 
-    /**
-     * Takes back every change made since the last published watermark (and an open bulk load), newest first, so the
-     * table again reflects exactly its watermark; returns how many changes were undone. Called after a version failed
-     * part-way and on close; readers stay live throughout (they see the undone rows go, and the old ones come back).
-     */
+    @Override
     public long rollback() {
         table.ensureOpen();
         boolean rebuildFreeList = false;
         if (bulk != null) {
             bulk = null;
-            bulkCounts = null;
-            stagedRows = 0;
+            fresh.discard();
             bulkVersion = -1;
             rebuildFreeList = true;
         }
@@ -833,7 +701,7 @@ public final class TableWriter {
         int off = v.rowOffset(row);
         int len = chunk.getShort(off + RowLayoutDescriptor.KEY_LENGTH);
         if (len <= 0 || len > key.length) {
-            throw new StoreCorruptedException(table.directory().resolve("rows.dat"), "row " + row
+            throw new StoreCorruptedException(table.directory().resolve(RowLayoutDescriptor.FILE), "row " + row
                     + " named by the undo log has key length " + len);
         }
         keyLength = len;

@@ -1,0 +1,76 @@
+package dev.larder;
+
+import dev.larder.ingest.PushStatus;
+import dev.larder.ingest.TableHandle;
+import dev.larder.store.FeatureSchema;
+import dev.larder.store.RowBuffer;
+
+/**
+ * Confined to one producer thread: pushes application rows into a table declared with
+ * {@link Larder.Builder#push}. Fill {@link #row()}, then upsert or delete it under a version; a version is served once
+ * {@link #endVersion} for it has been applied (readers see its rows appear, never a torn row). Every change goes
+ * through the store's single writer thread, so any number of pushers may feed one table.
+ *
+ * <p>Nothing here allocates. The blocking calls wait while the ingest ring is full; the {@code try} calls never wait
+ * and return a {@link PushStatus}: anything but {@code ACCEPTED} enqueued nothing.
+ */
+public final class Pusher {
+    private final dev.larder.ingest.Larder engine;
+    private final TableHandle handle;
+    private final RowBuffer row;
+
+    Pusher(dev.larder.ingest.Larder engine, TableHandle handle) {
+        this.engine = engine;
+        this.handle = handle;
+        this.row = handle.table().newRow();
+    }
+
+    /** The staging row, cleared (every column null): set its key and feature columns, then upsert or delete it. */
+    public RowBuffer row() {
+        return row.clear();
+    }
+
+    /** The index of column {@code name} for the row's setters; resolve once, outside the push loop. */
+    public int column(String name) {
+        FeatureSchema s = row.schema();
+        if (!s.hasColumn(name)) {
+            throw new IllegalArgumentException("table " + handle.name() + " has no column " + name + " (columns: " + s.names() + ")");
+        }
+        return s.indexOf(name);
+    }
+
+    /** Enqueues an upsert of the staging row at {@code version}; waits while the ring is full. */
+    public void upsert(long version, long commitTimestampMillis) {
+        engine.upsert(handle, row, version, commitTimestampMillis);
+    }
+
+    /** Enqueues a delete of the staging row's key at {@code version}; waits while the ring is full. */
+    public void delete(long version) {
+        engine.delete(handle, row, version);
+    }
+
+    /** Every change of {@code version} is enqueued: it becomes the table's watermark once applied. */
+    public void endVersion(long version, long commitTimestampMillis) {
+        engine.endVersion(handle, version, commitTimestampMillis);
+    }
+
+    /** {@link #upsert} without waiting. */
+    public PushStatus tryUpsert(long version, long commitTimestampMillis) {
+        return engine.tryUpsert(handle, row, version, commitTimestampMillis);
+    }
+
+    /** {@link #delete} without waiting. */
+    public PushStatus tryDelete(long version) {
+        return engine.tryDelete(handle, row, version);
+    }
+
+    /** {@link #endVersion} without waiting. */
+    public PushStatus tryEndVersion(long version, long commitTimestampMillis) {
+        return engine.tryEndVersion(handle, version, commitTimestampMillis);
+    }
+
+    /** Clears a {@code STOPPED} table (a change that failed) so pushes are accepted again; the failed version is gone. */
+    public void resume() {
+        engine.resume(handle);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.larder.store;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.stream.IntStream;
+
+/**
+ * Confined to the table's writer thread: the index entries of an open bulk load, bucketed by the fingerprint's top
+ * {@link #BUCKET_BITS} bits. Bucket order is home-slot order at any index size, so finishing sorts small,
+ * cache-resident buckets instead of the whole load.
+ */
+final class BulkEntries {
+    /** 4096 buckets: ~2.4k entries (20 KB) each at 10M rows, and their 4096 appending tails fit in L2. */
+    private static final int BUCKET_BITS = 12;
+    private static final int FIRST_BUCKET_CAPACITY = 64;
+
+    /** Receives one sorted bucket while the entries drain. */
+    interface BucketSink {
+        void place(long[] entries, int n, IndexWindow window) throws IOException;
+    }
+
+    private final long[][] buckets = new long[1 << BUCKET_BITS][];
+    private final int[] counts = new int[1 << BUCKET_BITS];
+    private long size;
+
+    void add(long entry) {
+        int b = (int) (entry >>> (64 - BUCKET_BITS));
+        long[] bucket = buckets[b];
+        int n = counts[b];
+        if (bucket == null || n == bucket.length) {
+            bucket = buckets[b] = bucket == null ? new long[FIRST_BUCKET_CAPACITY] : Arrays.copyOf(bucket, n * 2);
+        }
+        bucket[n] = entry;
+        counts[b] = n + 1;
+        size++;
+    }
+
+    long size() {
+        return size;
+    }
+
+    /**
+     * Sorts every bucket. Sorting is most of the work of finishing a load and buckets are independent: at the end of a
+     * load the producing core is idle, so both cores sort (the common pool plus this thread).
+     */
+    void sort() {
+        IntStream.range(0, buckets.length).parallel().filter(b -> counts[b] > 1).forEach(b -> Arrays.sort(buckets[b], 0, counts[b]));
+    }
+
+    /** Hands the non-empty buckets to {@code sink} in bucket order, releasing each once placed. */
+    void drain(BucketSink sink, IndexWindow window) throws IOException {
+        for (int b = 0; b < buckets.length; b++) {
+            if (counts[b] > 0) {
+                sink.place(buckets[b], counts[b], window);
+                buckets[b] = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.larder.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * Writes index slots in ascending order through a 1 MiB window and positional writes, so building an index of
+ * millions of entries takes no page fault per page of the new file; slots never written stay zero (EMPTY). Confined to
+ * the table's writer thread.
+ */
+final class IndexWindow implements AutoCloseable {
+    private static final int SLOTS = 1 << 17;
+    private final FileChannel channel;
+    private final long slots;
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(SLOTS * 8).order(ByteOrder.LITTLE_ENDIAN);
+    private long first = -1;
+
+    IndexWindow(Path file, long slots) throws IOException {
+        this.channel = StoreFiles.openReadWrite(file, false);
+        this.slots = slots;
+    }
+
+    void put(long slot, long entry) throws IOException {
+        if (first < 0 || slot >= first + SLOTS) {
+            flush();
+            first = slot & -SLOTS;
+        }
+        buffer.putLong((int) (slot - first) * 8, entry);
+    }
+
+    private void flush() throws IOException {
+        if (first < 0) {
+            return;
+        }
+        int bytes = (int) Math.min(SLOTS, slots - first) * 8;
+        buffer.limit(bytes).position(0);
+        long pos = first * 8;
+        while (buffer.hasRemaining()) {
+            pos += channel.write(buffer, pos);
+        }
+        buffer.clear();
+        buffer.put(0, new byte[SLOTS * 8]);
+        first = -1;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            flush();
+        } finally {
+            channel.close();
+        }
+    }
+}

@@ -39,6 +39,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  *   users:
  *     delta: s3a://lake/features/users      # or  unity_catalog: main.features.users
  *     key: user_id
+ *     columns: [ctr_7d, sessions_30d]      # optional: serve only these (and the key)
  *     ttl: 7d
  *     max_staleness: 10m
  *     defaults: {ctr_7d: 0.0}
@@ -54,14 +55,15 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 public final class Definition {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Set<String> TOP = Set.of("store", "unity_catalog", "poll_interval", "tables", "vectors");
-    private static final Set<String> TABLE = Set.of("delta", "unity_catalog", "key", "ttl", "max_staleness", "inline_bytes",
-            "settings", "defaults");
+    private static final Set<String> TABLE = Set.of("delta", "unity_catalog", "key", "columns", "ttl", "max_staleness",
+            "inline_bytes", "settings", "defaults");
 
     /** A default value of a column, as written, with its line. */
     record Default(String column, String text, int line) {
     }
 
-    record TableDef(String name, Source source, Map<String, Default> defaults, int line, int keyLine) {
+    /** {@code columnsLine} is 0 when the table serves every column. */
+    record TableDef(String name, Source source, Map<String, Default> defaults, int line, int keyLine, int columnsLine) {
     }
 
     /** A vector feature; {@code defaultText} null when the table's default (else 0) applies. */
@@ -190,9 +192,10 @@ public final class Definition {
             FeatureSchema schema;
             try {
                 schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(src.latestVersion()), t.source().keyColumns(),
-                        t.source().inlineBytes());
+                        t.source().columns(), t.source().inlineBytes());
             } catch (RuntimeException e) {
-                problems.add(at(t.keyLine()) + "table " + t.name() + ": " + e.getMessage());
+                boolean selection = e.getMessage() != null && e.getMessage().startsWith("selected column");
+                problems.add(at(selection ? t.columnsLine() : t.keyLine()) + "table " + t.name() + ": " + e.getMessage());
                 continue;
             }
             schemas.put(t.name(), schema);
@@ -359,6 +362,16 @@ public final class Definition {
                 key.add(scalar(keyNode, "key"));
             }
             s = s.key(key.toArray(String[]::new));
+            int columnsLine = 0;
+            if (m.containsKey("columns")) {
+                Node n = m.get("columns").getValueNode();
+                columnsLine = lineNumber(n);
+                if (n instanceof SequenceNode seq && !seq.getValue().isEmpty()) {
+                    s = s.columns(seq.getValue().stream().map(c -> scalar(c, "columns")).toArray(String[]::new));
+                } else {
+                    problems.add(line(n) + "table " + name + ": columns is a list of column names, e.g. [ctr_7d, sessions_30d]");
+                }
+            }
             if (m.containsKey("ttl")) {
                 s = s.ttl(duration(m.get("ttl").getValueNode(), "ttl"));
             }
@@ -384,7 +397,7 @@ public final class Definition {
                     defaults.put(key(d), new Default(key(d), scalar(d.getValueNode(), key(d)), lineNumber(d.getKeyNode())));
                 }
             }
-            return new TableDef(name, s, defaults, lineNumber(t.getKeyNode()), lineNumber(keyNode));
+            return new TableDef(name, s, defaults, lineNumber(t.getKeyNode()), lineNumber(keyNode), columnsLine);
         }
 
         private VectorDef vector(NodeTuple v, Set<String> tables) {

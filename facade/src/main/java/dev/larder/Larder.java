@@ -245,7 +245,7 @@ public final class Larder implements AutoCloseable {
             for (Map.Entry<String, Source> f : follows.entrySet()) {
                 Source s = f.getValue();
                 DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
-                sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.inlineBytes(), ScanProgress.NONE));
+                sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE));
             }
             dev.larder.ingest.Larder engine = dev.larder.ingest.Larder.open(directory, IngestOptions.DEFAULT);
             Larder larder = new Larder(engine);
@@ -255,6 +255,12 @@ public final class Larder implements AutoCloseable {
                     FollowOptions options = FollowOptions.DEFAULT.withPollInterval(pollInterval).withMaxStaleness(s.maxStalenessOr(maxStaleness))
                             .withTableOptions(TableOptions.DEFAULT.withTtl(s.ttl()));
                     Follower f = engine.follow(e.getKey(), e.getValue(), options);
+                    List<String> served = f.handle().table().schema().names();
+                    List<String> declared = e.getValue().schema().names();
+                    if (!served.equals(declared)) {
+                        LOG.log(System.Logger.Level.WARNING, "table " + e.getKey() + " keeps the columns it was bootstrapped with ("
+                                + served + ", not " + declared + "); drop the table (or rebuild it) to serve the new selection");
+                    }
                     Duration kept = f.handle().table().ttl();
                     if (!kept.equals(s.ttl())) {
                         LOG.log(System.Logger.Level.WARNING, "table " + e.getKey() + " keeps the TTL it was bootstrapped with ("

@@ -24,9 +24,11 @@ public final class Source {
     private final int inlineBytes;
     private final Map<String, String> settings;
     private final Duration maxStaleness;
+    /** Feature columns to serve besides the key; empty for every column. */
+    private final List<String> columns;
 
     private Source(String path, String catalogName, List<String> key, Duration ttl, int inlineBytes, Map<String, String> settings,
-                   Duration maxStaleness) {
+                   Duration maxStaleness, List<String> columns) {
         this.path = path;
         this.catalogName = catalogName;
         this.key = key;
@@ -34,11 +36,12 @@ public final class Source {
         this.inlineBytes = inlineBytes;
         this.settings = settings;
         this.maxStaleness = maxStaleness;
+        this.columns = columns;
     }
 
     /** A Delta table at a local path or Hadoop URI ({@code s3a://}, {@code abfss://}, {@code gs://} need larder-cloud). */
     public static Source delta(String pathOrUri) {
-        return new Source(Objects.requireNonNull(pathOrUri, "pathOrUri"), null, List.of(), Duration.ZERO, 64, Map.of(), null);
+        return new Source(Objects.requireNonNull(pathOrUri, "pathOrUri"), null, List.of(), Duration.ZERO, 64, Map.of(), null, List.of());
     }
 
     /**
@@ -46,7 +49,7 @@ public final class Source {
      * (needs larder-cloud; the catalog is {@link Larder.Builder#unityCatalog}, by default {@code $DATABRICKS_HOST}).
      */
     public static Source unityCatalog(String fullName) {
-        return new Source(null, Objects.requireNonNull(fullName, "fullName"), List.of(), Duration.ZERO, 64, Map.of(), null);
+        return new Source(null, Objects.requireNonNull(fullName, "fullName"), List.of(), Duration.ZERO, 64, Map.of(), null, List.of());
     }
 
     /** The entity key column(s), in key order. */
@@ -54,7 +57,18 @@ public final class Source {
         if (columns.length == 0) {
             throw new IllegalArgumentException("a key needs at least one column");
         }
-        return new Source(path, catalogName, List.of(columns), ttl, inlineBytes, settings, maxStaleness);
+        return new Source(path, catalogName, List.of(columns), ttl, inlineBytes, settings, maxStaleness, this.columns);
+    }
+
+    /**
+     * Serves only these feature columns (and the key columns): the model's columns of a wide table, so rows stay small
+     * and a column added to the Delta table later does not re-bootstrap the table. By default every column is served.
+     */
+    public Source columns(String... names) {
+        if (names.length == 0) {
+            throw new IllegalArgumentException("select at least one column, or none to serve every column");
+        }
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, List.of(names));
     }
 
     /** Rows older than this (by commit time) read as EXPIRED; zero (the default) keeps rows until the source deletes them. */
@@ -62,7 +76,7 @@ public final class Source {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative: " + ttl);
         }
-        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness);
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns);
     }
 
     /** Bytes of each string or binary value kept inline in the row (default 64); longer values go to the table's heap. */
@@ -70,14 +84,14 @@ public final class Source {
         if (bytes < 0) {
             throw new IllegalArgumentException("inlineBytes must not be negative: " + bytes);
         }
-        return new Source(path, catalogName, key, ttl, bytes, settings, maxStaleness);
+        return new Source(path, catalogName, key, ttl, bytes, settings, maxStaleness, columns);
     }
 
     /** A Hadoop setting for reading this table's storage, e.g. {@code fs.s3a.endpoint}. */
     public Source setting(String name, String value) {
         Map<String, String> s = new LinkedHashMap<>(settings);
         s.put(name, value);
-        return new Source(path, catalogName, key, ttl, inlineBytes, Map.copyOf(s), maxStaleness);
+        return new Source(path, catalogName, key, ttl, inlineBytes, Map.copyOf(s), maxStaleness, columns);
     }
 
     /** This table is unhealthy once it has not reflected its source's newest version for this long (default: the builder's). */
@@ -85,7 +99,7 @@ public final class Source {
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("maxStaleness must be positive: " + d);
         }
-        return new Source(path, catalogName, key, ttl, inlineBytes, settings, d);
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, d, columns);
     }
 
     Duration maxStalenessOr(Duration fallback) {
@@ -99,6 +113,11 @@ public final class Source {
 
     public List<String> keyColumns() {
         return key;
+    }
+
+    /** The selected feature columns; empty when every column is served. */
+    public List<String> columns() {
+        return columns;
     }
 
     public Duration ttl() {
@@ -122,6 +141,6 @@ public final class Source {
 
     @Override
     public String toString() {
-        return (catalogName != null ? "unity-catalog:" + catalogName : path) + " key " + key;
+        return (catalogName != null ? "unity-catalog:" + catalogName : path) + " key " + key + (columns.isEmpty() ? "" : " columns " + columns);
     }
 }

@@ -170,4 +170,58 @@ class DefinitionTest {
         assertTrue(p.get(5).startsWith(f + ":16: vector ranker feature users.f_9: no column f_9"), p.toString());
         assertTrue(Files.notExists(dir.resolve("store")), "nothing was opened");
     }
+
+    /** A selection serves the key and the named columns only; a column outside it is an error with its line. */
+    @Test
+    void selectedColumnsAreAllThatIsServed() throws Exception {
+        Path f = write("""
+                store: %s
+                tables:
+                  users:
+                    delta: %s
+                    key: entity_id
+                    columns: [f_1]
+                vectors:
+                  ranker:
+                    - users.f_1
+                """.formatted(dir.resolve("store"), users));
+        try (Larder larder = Larder.fromDefinition(f)) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
+            assertEquals(List.of("entity_id", "f_1"), larder.table("users").columns());
+            Reader r = larder.table("users").newReader();
+            assertEquals(ReadStatus.FOUND, r.get(10L));
+            double[] v = new double[1];
+            larder.vector("ranker").newFiller().fill(10L, v, null);
+            assertEquals(r.getDouble("f_1", Double.NaN), v[0]);
+            assertEquals(500, larder.table("users").size());
+        }
+        Path wrong = write("""
+                store: %s
+                tables:
+                  users:
+                    delta: %s
+                    key: entity_id
+                    columns: [f_1, f_7]
+                vectors:
+                  ranker:
+                    - users.f_0
+                """.formatted(dir.resolve("other-store"), users));
+        List<String> p = assertThrows(DefinitionException.class, () -> Larder.fromDefinition(wrong)).problems();
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).startsWith(wrong + ":6: table users: selected column 'f_7' is not a column of the Delta table"), p.toString());
+        Path outside = write("""
+                store: %s
+                tables:
+                  users:
+                    delta: %s
+                    key: entity_id
+                    columns: [f_1]
+                vectors:
+                  ranker:
+                    - users.f_0
+                """.formatted(dir.resolve("other-store"), users));
+        p = assertThrows(DefinitionException.class, () -> Larder.fromDefinition(outside)).problems();
+        assertTrue(p.size() == 1 && p.get(0).startsWith(outside + ":9: vector ranker feature users.f_0: no column f_0 (columns: entity_id, f_1)"),
+                p.toString());
+    }
 }

@@ -21,14 +21,26 @@ import java.util.List;
 public final class DeltaChangeSource implements ChangeSource {
     private final DeltaSource source;
     private final List<String> keyColumns;
+    /** Selected feature columns; empty for all. */
+    private final List<String> columns;
     private final int inlineBytes;
     private final String id;
     private final ScanProgress progress;
     private DeltaFeed feed;
 
     public DeltaChangeSource(DeltaSource source, List<String> keyColumns, int inlineBytes, ScanProgress bootstrapProgress) {
+        this(source, keyColumns, List.of(), inlineBytes, bootstrapProgress);
+    }
+
+    /**
+     * A source serving only the key columns and {@code columns} of the Delta table (every column when empty). With a
+     * selection, columns added to the Delta table later are not wanted, so they do not re-bootstrap the table.
+     */
+    public DeltaChangeSource(DeltaSource source, List<String> keyColumns, List<String> columns, int inlineBytes,
+                             ScanProgress bootstrapProgress) {
         this.source = source;
         this.keyColumns = List.copyOf(keyColumns);
+        this.columns = List.copyOf(columns);
         this.inlineBytes = inlineBytes;
         this.id = source.tableId(source.latestVersion());
         this.progress = bootstrapProgress;
@@ -53,7 +65,7 @@ public final class DeltaChangeSource implements ChangeSource {
     /** The feature schema for a new generation: the latest Delta schema; throws naming the column if the key is unusable. */
     @Override
     public FeatureSchema schema() {
-        return DeltaFeatureSchemas.toFeatureSchema(source.schema(source.latestVersion()), keyColumns, inlineBytes);
+        return DeltaFeatureSchemas.toFeatureSchema(source.schema(source.latestVersion()), keyColumns, columns, inlineBytes);
     }
 
     @Override
@@ -103,7 +115,7 @@ public final class DeltaChangeSource implements ChangeSource {
 
     private DeltaFeed feedFor(ChangeSink sink) {
         if (feed == null || !feed.schema().equals(sink.schema())) {
-            feed = new DeltaFeed(source, sink.schema(), true);
+            feed = new DeltaFeed(source, sink.schema(), columns.isEmpty());
         }
         return feed;
     }

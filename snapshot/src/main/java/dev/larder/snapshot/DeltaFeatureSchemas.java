@@ -20,6 +20,16 @@ public final class DeltaFeatureSchemas {
      * @throws IllegalArgumentException naming the column when a key column is missing or of a type that cannot be a key
      */
     public static FeatureSchema toFeatureSchema(DeltaSchema delta, List<String> keyColumns, int inlineCapacity) {
+        return toFeatureSchema(delta, keyColumns, List.of(), inlineCapacity);
+    }
+
+    /**
+     * {@link #toFeatureSchema(DeltaSchema, List, int)} keeping only the key columns and {@code columns} (in Delta order);
+     * every column when {@code columns} is empty.
+     *
+     * @throws IllegalArgumentException naming the column when a selected column is not in the Delta table
+     */
+    public static FeatureSchema toFeatureSchema(DeltaSchema delta, List<String> keyColumns, List<String> columns, int inlineCapacity) {
         if (keyColumns.isEmpty()) {
             throw new IllegalArgumentException("name at least one key column");
         }
@@ -32,9 +42,17 @@ public final class DeltaFeatureSchemas {
                 throw new IllegalArgumentException("key column '" + k + "' is not a column of the Delta table; columns are " + names);
             }
         }
+        for (String c : columns) {
+            if (delta.indexOf(c) < 0) {
+                throw new IllegalArgumentException("selected column '" + c + "' is not a column of the Delta table; columns are " + names);
+            }
+        }
         FeatureSchema.Builder b = FeatureSchema.builder();
         for (DeltaColumn c : delta.columns()) {
             boolean key = keyColumns.contains(c.name());
+            if (!key && !columns.isEmpty() && !columns.contains(c.name())) {
+                continue;
+            }
             ColumnType t = columnType(c.type());
             Column col = switch (t) {
                 case DECIMAL -> Column.decimal(c.name(), c.type().precision(), c.type().scale(), !key && c.nullable());

@@ -103,6 +103,29 @@ class DeltaFollowTest {
                 commitInfo + "\n" + widened + "\n");
     }
 
+    /** A table serving selected columns does not want a column added later: it follows on in its generation. */
+    @Test
+    void aSelectionIgnoresAnAddedColumnAndKeepsFollowing() throws Exception {
+        Path delta = dir.resolve("delta");
+        GeneratorSpec spec = GeneratorSpec.builder().rows(2000).numericFeatures(2).float32Features(1).commits(1).rowsPerFile(500).build();
+        DeltaTableGenerator.generate(spec, delta);
+        DeltaSource src = DeltaSource.open(delta.toString());
+        String f1 = GeneratorSpec.numericColumn(1);
+        try (Larder larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
+            Follower f = larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), List.of(f1), 32,
+                    ScanProgress.NONE), FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20)));
+            awaitWatermark(f.handle(), 1);
+            assertEquals(List.of(GeneratorSpec.KEY_COLUMN, f1), f.handle().table().schema().names());
+            addColumnCommit(delta, 2, "f_new");
+            awaitWatermark(f.handle(), 2);
+            FeatureTable now = f.handle().table();
+            assertEquals("users", now.name(), "no new generation");
+            assertEquals(List.of(GeneratorSpec.KEY_COLUMN, f1), now.schema().names());
+            TableParity.Result r = TableParity.verify(src, now, 5);
+            assertTrue(r.equal(), r.toString());
+        }
+    }
+
     @Test
     void anAddedColumnIsServedFromANewGeneration() throws Exception {
         Path delta = dir.resolve("delta");

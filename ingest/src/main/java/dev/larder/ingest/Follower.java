@@ -5,16 +5,11 @@ import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Generations;
 import dev.larder.store.Lineage;
-import dev.larder.store.ReadStatus;
-import dev.larder.store.RowBuffer;
 import dev.larder.store.ScrubResult;
-import dev.larder.store.TableReader;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -46,7 +41,7 @@ public final class Follower implements AutoCloseable {
     private final InstantSource clock;
     private final Lineage sourceLineage;
     private final TableHandle handle;
-    private final Sink sink = new Sink();
+    private final FollowerSink sink;
     private final Thread thread;
     private final long startedMillis;
     private long nextGeneration;
@@ -75,6 +70,7 @@ public final class Follower implements AutoCloseable {
         this.lastPollMillis = startedMillis;
         this.caughtUpMillis = startedMillis;
         this.lastScrubMillis = startedMillis;
+        this.sink = new FollowerSink(this, pipeline, source, options);
         FeatureTable current = resolveGeneration();
         this.handle = larder.register(name, current, sourceLineage);
         this.thread = new Thread(this::run, "larder-follow-" + name);
@@ -265,7 +261,7 @@ public final class Follower implements AutoCloseable {
     }
 
     /** Waits until the writer has applied everything enqueued so far; throws if it could not apply a change. */
-    private void settle(TableSlot s) throws InterruptedException, ExecutionException {
+    void settle(TableSlot s) throws InterruptedException, ExecutionException {
         await(pipeline.control(IngestEvent.NOOP, s, null));
         TableSlot.Failure f = s.failure;
         if (f != null) {
@@ -273,7 +269,7 @@ public final class Follower implements AutoCloseable {
         }
     }
 
-    private static void await(Future<Void> f) throws InterruptedException, ExecutionException {
+    static void await(Future<Void> f) throws InterruptedException, ExecutionException {
         f.get();
     }
 
@@ -293,6 +289,11 @@ public final class Follower implements AutoCloseable {
     /** Failed attempts since this follower started, never reset (unlike {@link TableStatus#consecutiveFailures()}). */
     public long failureCount() {
         return failureCount;
+    }
+
+    /** Whether {@link #close()} has asked the follower thread to stop. */
+    boolean stopped() {
+        return stopped;
     }
 
     /** Freshness and health now (does not notify listeners). */
@@ -343,200 +344,5 @@ public final class Follower implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         larder.unregister(this);
-    }
-
-    /**
-     * Delivers a source's rows into the ring for the slot being filled; confined to the follower thread. While reading
-     * changes it stages each commit (row images in one reused buffer) and enqueues them only at {@code end()}, up to
-     * {@link FollowOptions#commitStageBytes()}; bootstraps stream, since their target is empty or not yet visible.
-     */
-    private final class Sink implements ChangeSink {
-        private TableSlot target;
-        private RowBuffer row;
-        private long lastVersion;
-        private long openVersion = -1;
-        private long openTimestamp;
-        private boolean stageCommits;
-        private boolean streaming;
-        /** Upserts of the open bootstrap version, to tell whether its key columns identify rows uniquely. */
-        private long bootstrapUpserts;
-        private byte[] stage = new byte[0];
-        private int staged;
-        /** Answers {@link #storedVersion} for the target; replaced when the target's table changes. */
-        private TableReader keyReader;
-
-        void open(TableSlot s, long after, boolean stage) {
-            if (target == null || target.table != s.table) {
-                row = s.table.newRow();
-            }
-            target = s;
-            lastVersion = after;
-            stageCommits = stage;
-            reset();
-        }
-
-        void reset() {
-            openVersion = -1;
-            staged = 0;
-        }
-
-        void checkComplete() {
-            if (openVersion >= 0) {
-                throw new IllegalStateException("source " + source.path() + " began version " + openVersion + " without ending it");
-            }
-        }
-
-        /** The version a failure is attributed to: the open one, else the next expected. */
-        long failedVersion() {
-            return openVersion >= 0 ? openVersion : (target == null ? handle.lineage().version() : lastVersion) + 1;
-        }
-
-        private void checkRunning() {
-            if (stopped) {
-                throw new CancellationException("follower of table " + name + " stopped");
-            }
-        }
-
-        @Override
-        public FeatureSchema schema() {
-            return target.schema;
-        }
-
-        @Override
-        public RowBuffer row() {
-            return row.clear();
-        }
-
-        @Override
-        public void begin(long version, long commitTimestampMillis) {
-            checkRunning();
-            if (openVersion >= 0) {
-                throw new IllegalStateException("source " + source.path() + " began version " + version + " inside version " + openVersion);
-            }
-            if (version <= lastVersion) {
-                throw new IllegalStateException("source " + source.path() + " delivered version " + version + " after " + lastVersion
-                        + "; versions must increase");
-            }
-            openVersion = version;
-            openTimestamp = commitTimestampMillis;
-            staged = 0;
-            streaming = !stageCommits;
-            bootstrapUpserts = 0;
-            if (!stageCommits) {
-                // Ring order puts it before the version's upserts; its completion is observed by checkKeysUnique.
-                pipeline.control(IngestEvent.BULK_BEGIN, target, null);
-            }
-        }
-
-        @Override
-        public void upsert(RowBuffer r) {
-            deliver(ChangeRecordDescriptor.UPSERT, r);
-        }
-
-        @Override
-        public void delete(RowBuffer keyRow) {
-            deliver(ChangeRecordDescriptor.DELETE, keyRow);
-        }
-
-        private void deliver(byte op, RowBuffer r) {
-            checkRunning();
-            if (openVersion < 0) {
-                throw new IllegalStateException("source " + source.path() + " delivered a change outside begin/end");
-            }
-            if (!stageCommits && op == ChangeRecordDescriptor.UPSERT) {
-                bootstrapUpserts++;
-            }
-            if (!streaming) {
-                target.checkSchema(r);
-                int entry = ChangeRecordDescriptor.size(r);
-                if (staged + entry <= options.commitStageBytes()) {
-                    if (stage.length < staged + entry) {
-                        stage = Arrays.copyOf(stage, Math.min(options.commitStageBytes(), Math.max(staged + entry, stage.length * 2)));
-                    }
-                    staged = ChangeRecordDescriptor.write(stage, staged, op, openVersion, openTimestamp, r);
-                    return;
-                }
-                flushStage();
-                streaming = true;
-            }
-            if (op == ChangeRecordDescriptor.UPSERT) {
-                pipeline.upsert(target, r, openVersion, openTimestamp);
-            } else {
-                pipeline.delete(target, r, openVersion);
-            }
-        }
-
-        private void flushStage() {
-            for (int at = 0; at < staged; ) {
-                checkRunning();
-                pipeline.publishRecord(target, stage, at);
-                at = ChangeRecordDescriptor.next(stage, at);
-            }
-            staged = 0;
-        }
-
-        /**
-         * A bootstrap fills an empty table, so fewer live rows than upserts means rows shared a key: refuse the snapshot
-         * before its version becomes the watermark, rather than keep an arbitrary one of the rows.
-         */
-        private void checkKeysUnique() {
-            try {
-                await(pipeline.control(IngestEvent.BULK_FINISH, target, null));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CancellationException("follower of table " + name + " interrupted");
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("ingest writer failed", e.getCause());
-            }
-            long live = target.table.size();
-            if (target.failure == null && live != bootstrapUpserts) {
-                throw new IllegalStateException("the snapshot of version " + openVersion + " of " + source.path() + " has "
-                        + bootstrapUpserts + " rows but " + live + " distinct keys: key columns " + keyNames()
-                        + " do not identify rows uniquely");
-            }
-        }
-
-        private List<String> keyNames() {
-            List<String> names = new ArrayList<>();
-            for (int k : target.schema.keyColumns()) {
-                names.add(target.schema.column(k).name());
-            }
-            return names;
-        }
-
-        @Override
-        public long storedVersion(RowBuffer keyRow) {
-            checkRunning();
-            if (target.table.lineage().version() < lastVersion) {
-                // Versions ended here may still sit in the ring: the answer must count them.
-                try {
-                    settle(target);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CancellationException("follower of table " + name + " interrupted");
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("ingest writer failed", e.getCause());
-                }
-            }
-            if (keyReader == null || keyReader.table() != target.table) {
-                keyReader = target.table.newReader();
-            }
-            return keyReader.get(keyRow) == ReadStatus.NOT_FOUND ? -1 : keyReader.version();
-        }
-
-        @Override
-        public void end() {
-            checkRunning();
-            if (openVersion < 0) {
-                throw new IllegalStateException("source " + source.path() + " ended a version it did not begin");
-            }
-            flushStage();
-            if (!stageCommits) {
-                checkKeysUnique();
-            }
-            pipeline.endVersion(target, openVersion, openTimestamp);
-            lastVersion = openVersion;
-            openVersion = -1;
-        }
     }
 }

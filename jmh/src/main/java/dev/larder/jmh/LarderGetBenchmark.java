@@ -1,6 +1,7 @@
 package dev.larder.jmh;
 
 import dev.larder.jmh.systems.KvSystem;
+import dev.larder.jmh.systems.LarderSystem;
 import dev.larder.jmh.systems.Systems;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -9,6 +10,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -33,12 +35,19 @@ public class LarderGetBenchmark {
         }
     }
 
+    /**
+     * 0: a plain reader; otherwise a counted reader (lookups by status, one in this many timed), as the facade's
+     * {@code Reader} and the metrics use: its cost over the plain one is one opaque store per lookup.
+     */
+    @Param({"0", "1024"})
+    public int sampleEvery;
+
     private KvSystem.Reader reader;
     private KeySequence keys;
 
     @Setup
     public void setUp(Fixture f) {
-        reader = f.system.newReader();
+        reader = sampleEvery == 0 ? f.system.newReader() : ((LarderSystem) f.system).newCountedReader(sampleEvery);
         keys = new KeySequence(f.keys, Thread.currentThread().threadId());
     }
 

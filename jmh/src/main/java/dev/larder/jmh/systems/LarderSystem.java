@@ -65,6 +65,12 @@ public final class LarderSystem implements KvSystem {
         return key -> r.get(key) == ReadStatus.FOUND ? r.getDouble(Dataset.FIRST_FEATURE_COLUMN) : Double.NaN;
     }
 
+    /** A reader counted by status with one lookup in {@code sampleEvery} timed, as the facade's readers are. */
+    public Reader newCountedReader(int sampleEvery) {
+        TableReader r = table.newReader(sampleEvery);
+        return key -> r.get(key) == ReadStatus.FOUND ? r.getDouble(Dataset.FIRST_FEATURE_COLUMN) : Double.NaN;
+    }
+
     @Override
     public Updater newUpdater() {
         RowBuffer row = table.newRow();

@@ -125,7 +125,7 @@ public final class FeatureTable implements AutoCloseable {
                 state.putLong(StateDescriptor.LIVE_ROWS, 0);
                 state.putLong(StateDescriptor.INDEX_USED, 0);
                 state.putLong(StateDescriptor.PUBLISHED_VERSION, -1);
-                MappedByteBuffer[] index = createIndexFile(0, slots);
+                MappedByteBuffer[] index = IndexFiles.create(dir, 0, slots);
                 state.putLong(StateDescriptor.INDEX_SLOTS, slots);
                 state.putLong(StateDescriptor.INDEX_GENERATION, 0);
                 this.view = new TableView(new MappedByteBuffer[0], shift, 0, layout.rowSize(), index, slots, 0, new MappedByteBuffer[0], 0);
@@ -138,10 +138,10 @@ public final class FeatureTable implements AutoCloseable {
                 long slots = state.getLong(StateDescriptor.INDEX_SLOTS);
                 long gen = state.getLong(StateDescriptor.INDEX_GENERATION);
                 long heap = state.getLong(StateDescriptor.HEAP_CAPACITY);
-                MappedByteBuffer[] index = openIndexFile(gen, slots);
+                MappedByteBuffer[] index = IndexFiles.open(dir, gen, slots);
                 this.view = new TableView(mapRows(rowsCh, rows), shift, rows, layout.rowSize(), index, slots, gen,
                         mapHeap(heap), heap);
-                removeStaleIndexFiles(gen);
+                IndexFiles.removeAllBut(dir, gen);
             }
             // After state.dat is validated, so a damaged one is reported as such rather than as bad undo counters.
             undoLog = new UndoLog(dir.resolve(UndoLogDescriptor.FILE), state, create);
@@ -288,54 +288,6 @@ public final class FeatureTable implements AutoCloseable {
             out[c] = reusable ? current.heapChunks[c] : StoreFiles.map(heapChannel, first, size);
         }
         return out;
-    }
-
-    MappedByteBuffer[] createIndexFile(long generation, long slots) throws IOException {
-        Path p = dir.resolve(IndexDescriptor.fileName(generation));
-        Files.deleteIfExists(p);
-        try (FileChannel ch = StoreFiles.openReadWrite(p, true)) {
-            StoreFiles.reserve(ch, slots * 8, p);
-            return mapIndex(ch, slots);
-        } catch (IOException e) {
-            Files.deleteIfExists(p);
-            throw e;
-        }
-    }
-
-    private MappedByteBuffer[] openIndexFile(long generation, long slots) throws IOException {
-        Path p = dir.resolve(IndexDescriptor.fileName(generation));
-        if (!Files.exists(p)) {
-            throw new StoreCorruptedException(p, "missing (state.dat names index generation " + generation + ")");
-        }
-        try (FileChannel ch = StoreFiles.openReadWrite(p, false)) {
-            if (ch.size() != slots * 8) {
-                throw new StoreCorruptedException(p, "size " + ch.size() + " bytes, expected " + slots * 8);
-            }
-            return mapIndex(ch, slots);
-        }
-    }
-
-    private static MappedByteBuffer[] mapIndex(FileChannel ch, long slots) throws IOException {
-        int chunks = (int) ((slots + IndexDescriptor.SLOTS_PER_CHUNK - 1) / IndexDescriptor.SLOTS_PER_CHUNK);
-        MappedByteBuffer[] out = new MappedByteBuffer[chunks];
-        for (int c = 0; c < chunks; c++) {
-            long first = c * IndexDescriptor.SLOTS_PER_CHUNK;
-            long count = Math.min(IndexDescriptor.SLOTS_PER_CHUNK, slots - first);
-            out[c] = StoreFiles.map(ch, first * 8, count * 8);
-            out[c].order(ByteOrder.LITTLE_ENDIAN);
-        }
-        return out;
-    }
-
-    void removeStaleIndexFiles(long liveGeneration) throws IOException {
-        String live = IndexDescriptor.fileName(liveGeneration);
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, IndexDescriptor.FILE_GLOB)) {
-            for (Path p : ds) {
-                if (!p.getFileName().toString().equals(live)) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 
     private static void closeQuietly(AutoCloseable c) {

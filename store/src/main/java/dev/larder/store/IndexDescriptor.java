@@ -22,6 +22,8 @@ package dev.larder.store;
  * tombstone slots pass {@link #MAX_LOAD_PERCENT}% of the slots.
  */
 final class IndexDescriptor {
+    /** Bytes of one index slot (an entry: fingerprint and row id). */
+    static final int SLOT_BYTES = Long.BYTES;
     static final long EMPTY = 0L;
     static final long TOMBSTONE = -1L;
     static final int CHUNK_SHIFT = 27;

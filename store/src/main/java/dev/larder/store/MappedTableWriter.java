@@ -404,7 +404,7 @@ final class MappedTableWriter implements TableWriter {
         long slots = FeatureTable.indexSlotsFor(live + 1);
         long gen = v.indexGeneration + 1;
         try {
-            MappedByteBuffer[] chunks = table.createIndexFile(gen, slots);
+            MappedByteBuffer[] chunks = IndexFiles.create(table.directory(), gen, slots);
             TableView next = v.withIndex(chunks, slots, gen);
             for (long pos = 0; pos < v.indexSlots; pos++) {
                 long slot = v.slotAcquire(pos);
@@ -432,7 +432,7 @@ final class MappedTableWriter implements TableWriter {
         state.putLong(StateDescriptor.INDEX_GENERATION, next.indexGeneration);
         state.force();
         table.publish(next);
-        table.removeStaleIndexFiles(next.indexGeneration);
+        IndexFiles.removeAllBut(table.directory(), next.indexGeneration);
     }
 
     @Override
@@ -463,7 +463,7 @@ final class MappedTableWriter implements TableWriter {
         long slots = Math.max(v.indexSlots, FeatureTable.indexSlotsFor(entries.size() + 1));
         try {
             long gen = v.indexGeneration + 1;
-            MappedByteBuffer[] chunks = table.createIndexFile(gen, slots);
+            MappedByteBuffer[] chunks = IndexFiles.create(table.directory(), gen, slots);
             TableView next = v.withIndex(chunks, slots, gen);
             entries.sort();
             BulkPlacement placement = new BulkPlacement(v, next, firstDuplicate);

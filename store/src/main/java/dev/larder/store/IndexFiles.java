@@ -1,0 +1,69 @@
+package dev.larder.store;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The index files of a table directory ({@link IndexDescriptor}): one per index generation. Stateless; creating and
+ * removing run on the table's writer thread (or while the table opens), mapping an existing one while it opens.
+ */
+final class IndexFiles {
+    private IndexFiles() {
+    }
+
+    /** Creates (replacing any leftover) and maps the index file of {@code generation}, all slots EMPTY. */
+    static MappedByteBuffer[] create(Path dir, long generation, long slots) throws IOException {
+        Path p = dir.resolve(IndexDescriptor.fileName(generation));
+        Files.deleteIfExists(p);
+        try (FileChannel ch = StoreFiles.openReadWrite(p, true)) {
+            StoreFiles.reserve(ch, slots * IndexDescriptor.SLOT_BYTES, p);
+            return map(ch, slots);
+        } catch (IOException e) {
+            Files.deleteIfExists(p);
+            throw e;
+        }
+    }
+
+    /** Maps the existing index file of {@code generation}, which must hold exactly {@code slots} slots. */
+    static MappedByteBuffer[] open(Path dir, long generation, long slots) throws IOException {
+        Path p = dir.resolve(IndexDescriptor.fileName(generation));
+        if (!Files.exists(p)) {
+            throw new StoreCorruptedException(p, "missing (state.dat names index generation " + generation + ")");
+        }
+        try (FileChannel ch = StoreFiles.openReadWrite(p, false)) {
+            if (ch.size() != slots * IndexDescriptor.SLOT_BYTES) {
+                throw new StoreCorruptedException(p, "size " + ch.size() + " bytes, expected " + slots * IndexDescriptor.SLOT_BYTES);
+            }
+            return map(ch, slots);
+        }
+    }
+
+    private static MappedByteBuffer[] map(FileChannel ch, long slots) throws IOException {
+        int chunks = (int) ((slots + IndexDescriptor.SLOTS_PER_CHUNK - 1) / IndexDescriptor.SLOTS_PER_CHUNK);
+        MappedByteBuffer[] out = new MappedByteBuffer[chunks];
+        for (int c = 0; c < chunks; c++) {
+            long first = c * IndexDescriptor.SLOTS_PER_CHUNK;
+            long count = Math.min(IndexDescriptor.SLOTS_PER_CHUNK, slots - first);
+            out[c] = StoreFiles.map(ch, first * IndexDescriptor.SLOT_BYTES, count * IndexDescriptor.SLOT_BYTES);
+            out[c].order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return out;
+    }
+
+    /** Deletes every index file but the live generation's (left by a crash or by an index rebuild). */
+    static void removeAllBut(Path dir, long liveGeneration) throws IOException {
+        String live = IndexDescriptor.fileName(liveGeneration);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, IndexDescriptor.FILE_GLOB)) {
+            for (Path p : ds) {
+                if (!p.getFileName().toString().equals(live)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@ import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.ScanProgress;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureVector;
+import dev.larder.store.TableMetadata;
 import dev.larder.store.TableOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,7 +124,10 @@ public final class Larder implements AutoCloseable {
         return engine;
     }
 
-    /** Applies and syncs everything pushed so far, then returns: it survives a crash from here on. */
+    /**
+     * Syncs every table and waits: every version ended so far ({@link Pusher#endVersion}, and every followed commit
+     * applied) survives a crash from here on. Changes of a version not yet ended are rolled back on reopen.
+     */
     public void flush() {
         engine.flush();
     }
@@ -241,26 +245,22 @@ public final class Larder implements AutoCloseable {
          * @throws IllegalArgumentException naming the table and column for a vector feature the tables lack
          */
         public Larder open() {
-            Map<String, DeltaChangeSource> sources = new LinkedHashMap<>();
+            Map<String, DeltaSource> deltas = new LinkedHashMap<>();
             for (Map.Entry<String, Source> f : follows.entrySet()) {
                 Source s = f.getValue();
                 DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
-                sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE));
+                // Checks the key and the selection against the Delta schema before anything is opened.
+                new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE);
+                deltas.put(f.getKey(), delta);
             }
             dev.larder.ingest.Larder engine = dev.larder.ingest.Larder.open(directory, IngestOptions.DEFAULT);
             Larder larder = new Larder(engine);
             try {
-                for (Map.Entry<String, DeltaChangeSource> e : sources.entrySet()) {
+                for (Map.Entry<String, DeltaSource> e : deltas.entrySet()) {
                     Source s = follows.get(e.getKey());
                     FollowOptions options = FollowOptions.DEFAULT.withPollInterval(pollInterval).withMaxStaleness(s.maxStalenessOr(maxStaleness))
                             .withTableOptions(TableOptions.DEFAULT.withTtl(s.ttl()));
-                    Follower f = engine.follow(e.getKey(), e.getValue(), options);
-                    List<String> served = f.handle().table().schema().names();
-                    List<String> declared = e.getValue().schema().names();
-                    if (!served.equals(declared)) {
-                        LOG.log(System.Logger.Level.WARNING, "table " + e.getKey() + " keeps the columns it was bootstrapped with ("
-                                + served + ", not " + declared + "); drop the table (or rebuild it) to serve the new selection");
-                    }
+                    Follower f = engine.follow(e.getKey(), source(engine, e.getKey(), s, e.getValue()), options);
                     Duration kept = f.handle().table().ttl();
                     if (!kept.equals(s.ttl())) {
                         LOG.log(System.Logger.Level.WARNING, "table " + e.getKey() + " keeps the TTL it was bootstrapped with ("
@@ -284,6 +284,34 @@ public final class Larder implements AutoCloseable {
                 throw e;
             }
             return larder;
+        }
+
+        /**
+         * The change source of a followed table. A table the store already serves keeps the columns it holds until it
+         * is dropped or rebuilt, even across re-bootstraps (VACUUMed history): a generation that quietly lost a column
+         * would take a feature from a running model. A changed selection is therefore logged, not applied.
+         */
+        private static DeltaChangeSource source(dev.larder.ingest.Larder engine, String name, Source s, DeltaSource delta) {
+            DeltaChangeSource declared = new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE);
+            if (!engine.store().exists(name)) {
+                return declared;
+            }
+            TableMetadata stored = engine.store().metadata(name);
+            List<String> served = stored.schema().names();
+            List<String> wanted = declared.schema().names();
+            if (stored.lineage().version() < 0 || served.equals(wanted)) {
+                return declared;
+            }
+            if (s.columns().isEmpty()) {
+                // Every column: the table widens at its next re-bootstrap (a column added to the Delta table triggers one).
+                LOG.log(System.Logger.Level.WARNING, "table " + name + " serves the columns it was bootstrapped with (" + served
+                        + "); the others are served once it is bootstrapped again");
+                return declared;
+            }
+            LOG.log(System.Logger.Level.WARNING, "table " + name + " keeps the columns it was bootstrapped with (" + served + ", not "
+                    + wanted + "); drop or rebuild the table to serve the new selection");
+            List<String> kept = served.stream().filter(c -> !s.keyColumns().contains(c)).toList();
+            return new DeltaChangeSource(delta, s.keyColumns(), kept, s.inlineBytes(), ScanProgress.NONE);
         }
 
         private static TableHandle pushedTable(dev.larder.ingest.Larder engine, String name, FeatureSchema schema, TableOptions options) {

@@ -5,17 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.ingest.PushStatus;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.snapshot.generate.GeneratorSpec;
-import dev.larder.ingest.PushStatus;
 import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.ReadStatus;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -168,5 +172,54 @@ class LarderFacadeTest {
         IllegalArgumentException changed = assertThrows(IllegalArgumentException.class,
                 () -> Larder.builder(dir.resolve("store")).push("clicks", other, Duration.ZERO).open());
         assertTrue(changed.getMessage().contains("table clicks in " + dir.resolve("store") + " has schema"), changed.getMessage());
+    }
+
+    /**
+     * A changed selection is not applied to a table the store serves, not even by a re-bootstrap forced by VACUUMed
+     * history: the new generation keeps the served columns, so a running model's features stay.
+     */
+    @Test
+    void aReBootstrapKeepsTheServedColumnsWhenTheSelectionChanged() throws Exception {
+        Path table = dir.resolve("narrow");
+        DeltaTableGenerator.generate(GeneratorSpec.builder().rows(1000).numericFeatures(2).float32Features(0).commits(1)
+                .rowsPerFile(250).build(), table);
+        Source first = Source.delta(table.toString()).key(GeneratorSpec.KEY_COLUMN).columns("f_1");
+        try (Larder larder = Larder.builder(dir.resolve("narrow-store")).follow("t", first).pollInterval(Duration.ofMillis(20)).open()) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
+            assertEquals(List.of(GeneratorSpec.KEY_COLUMN, "f_1"), larder.table("t").columns());
+        }
+        DeltaTableGenerator.appendCommit(table);
+        DeltaTableGenerator.appendCommit(table);
+        // VACUUM: the files commit 2 removed are gone, so the follower must bootstrap a new generation.
+        String commit2 = Files.readString(table.resolve("_delta_log").resolve(String.format("%020d.json", 2)));
+        Matcher removed = Pattern.compile("\\{\"remove\":\\{\"path\":\"([^\"]+)\"").matcher(commit2);
+        int vacuumed = 0;
+        while (removed.find()) {
+            Files.delete(table.resolve(removed.group(1)));
+            vacuumed++;
+        }
+        assertTrue(vacuumed > 0);
+        Source changed = Source.delta(table.toString()).key(GeneratorSpec.KEY_COLUMN).columns("f_0");
+        try (Larder larder = Larder.builder(dir.resolve("narrow-store")).follow("t", changed).pollInterval(Duration.ofMillis(20))
+                .vector("model", Feature.of("t.f_1", -7)).open()) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (larder.table("t").lineage().version() < 3) {
+                assertTrue(System.nanoTime() < deadline, "never reached version 3: " + larder.table("t").status());
+                Thread.sleep(10);
+            }
+            assertEquals("t.g1", larder.table("t").status().generation(), "re-bootstrapped");
+            assertEquals(List.of(GeneratorSpec.KEY_COLUMN, "f_1"), larder.table("t").columns());
+            Reader r = larder.table("t").newReader();
+            long key = -1;
+            for (long k = 0; k < 1000 && key < 0; k++) {
+                if (r.get(k) == ReadStatus.FOUND && !r.isNull(r.column("f_1"))) {
+                    key = k;
+                }
+            }
+            assertTrue(key >= 0);
+            double[] v = new double[1];
+            larder.vector("model").newFiller().fill(key, v, null);
+            assertEquals(r.getDouble("f_1", Double.NaN), v[0]);
+        }
     }
 }

@@ -42,7 +42,8 @@ class ModulePathTest {
             "larder-ingest", "dev.larder.ingest",
             "larder-snapshot", "dev.larder.snapshot",
             "disruptor", "com.lmax.disruptor",
-            "HdrHistogram", "HdrHistogram");
+            "HdrHistogram", "HdrHistogram",
+            "snakeyaml-engine", "org.snakeyaml.engine");
     private static final Map<String, String> BUILD_DIRECTORIES = Map.of(
             "store", "larder-store", "ingest", "larder-ingest", "snapshot", "larder-snapshot", "facade", "larder");
     /** What the application tries to reach; every one must be refused. */
@@ -62,7 +63,7 @@ class ModulePathTest {
         List<String> modulePath = new ArrayList<>();
         List<String> classPath = new ArrayList<>();
         split(modulePath, classPath);
-        assertEquals(6, modulePath.size(), "store, ingest, snapshot, facade, Disruptor, HdrHistogram: " + modulePath);
+        assertEquals(7, modulePath.size(), "store, ingest, snapshot, facade, Disruptor, HdrHistogram, snakeyaml-engine: " + modulePath);
 
         Path app = dir.resolve("src/app");
         Files.createDirectories(app.resolve("app"));
@@ -72,12 +73,16 @@ class ModulePathTest {
         String compiled = javac(modulePath, classPath, classes, app.resolve("module-info.java"), app.resolve("app/Main.java"));
         assertEquals("", compiled, "the application compiles on the module path");
 
-        String out = run(modulePath, classPath, classes);
+        Path definition = dir.resolve("features.yaml");
+        Files.writeString(definition, "store: " + dir.resolve("defined") + "\ntables:\n  users:\n    delta: " + delta
+                + "\n    key: entity_id\n    columns: [f_0]\nvectors:\n  ranker:\n    - users.f_0\n");
+        String out = run(modulePath, classPath, classes, definition);
         assertTrue(out.lines().anyMatch(l -> l.startsWith("FOUND f_0=") && l.contains(" v0 input=[") && l.contains("healthy=true")), out);
         for (String internal : INTERNALS) {
             assertTrue(out.contains("refused " + internal + " "), internal + " is reachable by reflection:\n" + out);
         }
         assertTrue(out.contains("refused writer IllegalAccessException"), out);
+        assertTrue(out.contains("definition tables=[users] vectors=[ranker]"), "the YAML parser works as a module too:\n" + out);
 
         Path intruder = dir.resolve("src/intruder");
         Files.createDirectories(intruder.resolve("intruder"));
@@ -125,6 +130,8 @@ class ModulePathTest {
                 public class Main {
                     public static void main(String[] args) throws Exception {
                 """ + example + internals + """
+                        Definition definition = Definition.read(Path.of(args[0]));
+                        System.out.println("definition tables=" + definition.tables() + " vectors=" + definition.vectors());
                         Class<?> access = Class.forName("dev.larder.store.internal.StoreInternals");
                         try {
                             access.getMethod("writer", dev.larder.store.FeatureTable.class).invoke(null, (Object) null);
@@ -221,13 +228,15 @@ class ModulePathTest {
     }
 
     /** Runs the application in a JVM of its own, from the module path; returns what it printed. */
-    private String run(List<String> modulePath, List<String> classPath, Path classes) throws Exception {
+    private String run(List<String> modulePath, List<String> classPath, Path classes, Path definition) throws Exception {
         List<String> mp = new ArrayList<>(modulePath);
         mp.add(classes.toString());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path log = dir.resolve("app.out");
         Process p = new ProcessBuilder(java.toString(), "-Xmx512m", "--module-path", String.join(File.pathSeparator, mp),
-                "-cp", String.join(File.pathSeparator, classPath), "-m", "app/app.Main")
+                "-cp", String.join(File.pathSeparator, classPath),
+                // dev.larder is an automatic module, which cannot name what it needs (snakeyaml-engine): resolve it all.
+                "--add-modules", "ALL-MODULE-PATH", "-m", "app/app.Main", definition.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the application did not finish");
         String out = Files.readString(log);

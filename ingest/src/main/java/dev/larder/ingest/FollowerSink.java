@@ -32,6 +32,8 @@ final class FollowerSink implements ChangeSink {
     private long bootstrapUpserts;
     private byte[] stage = new byte[0];
     private int staged;
+    /** Row-image bytes of the staged records (what {@link FollowOptions#commitStageBytes()} limits). */
+    private int stagedImages;
     /** Answers {@link #storedVersion} for the target; replaced when the target's table changes. */
     private TableReader keyReader;
 
@@ -56,6 +58,7 @@ final class FollowerSink implements ChangeSink {
     void reset() {
         openVersion = -1;
         staged = 0;
+        stagedImages = 0;
     }
 
     void checkComplete() {
@@ -98,6 +101,7 @@ final class FollowerSink implements ChangeSink {
         openVersion = version;
         openTimestamp = commitTimestampMillis;
         staged = 0;
+        stagedImages = 0;
         streaming = !stageCommits;
         bootstrapUpserts = 0;
         if (!stageCommits) {
@@ -127,11 +131,14 @@ final class FollowerSink implements ChangeSink {
         if (!streaming) {
             target.checkSchema(r);
             int entry = ChangeRecordDescriptor.size(r);
-            if (staged + entry <= options.commitStageBytes()) {
+            // The limit counts row images, as it always has; the records' headers come on top.
+            int image = entry - ChangeRecordDescriptor.HEADER;
+            if (stagedImages + image <= options.commitStageBytes()) {
                 if (stage.length < staged + entry) {
-                    stage = Arrays.copyOf(stage, Math.min(options.commitStageBytes(), Math.max(staged + entry, stage.length * 2)));
+                    stage = Arrays.copyOf(stage, Math.max(staged + entry, stage.length * 2));
                 }
                 staged = ChangeRecordDescriptor.write(stage, staged, op, openVersion, openTimestamp, r);
+                stagedImages += image;
                 return;
             }
             flushStage();
@@ -151,6 +158,7 @@ final class FollowerSink implements ChangeSink {
             at = ChangeRecordDescriptor.next(stage, at);
         }
         staged = 0;
+        stagedImages = 0;
     }
 
     /**

@@ -25,7 +25,6 @@ final class IngestEvent {
     /** The bootstrap's rows are all enqueued: finish the bulk load (settling repeated keys), then complete {@link #done}. */
     static final byte BULK_FINISH = 10;
 
-    private static final byte[] NO_RECORD = new byte[0];
 
     TableSlot slot;
     TableSlot other;
@@ -33,7 +32,7 @@ final class IngestEvent {
     byte op;
     long publishNanos;
     /** A {@link ChangeRecordDescriptor} record at offset 0, for {@link #CHANGE}. */
-    byte[] record = NO_RECORD;
+    byte[] record = new byte[ChangeRecordDescriptor.HEADER];
     CompletableFuture<Void> done;
 
     /** The record buffer, grown to the largest record this slot has carried, so steady state allocates nothing. */

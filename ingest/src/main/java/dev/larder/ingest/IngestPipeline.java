@@ -20,8 +20,7 @@ import java.util.function.Supplier;
  * Thread-safe for producers (any number of threads); every table mutation happens on the one writer thread it owns.
  *
  * <p>Producers claim a preallocated {@link IngestEvent}, copy their row image into it and publish; nothing is allocated
- * per row. The writer applies events in ring order, publishes a table's watermark only at that version's END_VERSION
- * marker, and syncs per {@link SyncPolicy}. An event the writer cannot apply stops its table (later events for it are
+ * per row. The writer applies events in ring order, publishes a table's watermark only at that version's END record, and syncs per {@link SyncPolicy}. An event the writer cannot apply stops its table (later events for it are
  * skipped until RESUME) so a watermark never covers a version with a missing change; other tables go on.
  *
  * <p>Close after producers have stopped: a producer that passes the closed check while {@link #close()} runs may have
@@ -136,10 +135,11 @@ final class IngestPipeline implements AutoCloseable {
         publishEnd(claim(s), s, version, commitTimestampMillis);
     }
 
+    /** Every slot's record holds a header from the start, so an END record allocates nothing and cannot fail. */
     private void publishEnd(long seq, TableSlot s, long version, long commitTimestampMillis) {
         IngestEvent e = ring.get(seq);
         e.slot = s;
-        ChangeRecordDescriptor.write(e.record(ChangeRecordDescriptor.HEADER), 0, ChangeRecordDescriptor.END, version, commitTimestampMillis, null);
+        ChangeRecordDescriptor.write(e.record, 0, ChangeRecordDescriptor.END, version, commitTimestampMillis, null);
         e.op = IngestEvent.CHANGE;
         ring.publish(seq);
     }

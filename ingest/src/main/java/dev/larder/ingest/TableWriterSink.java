@@ -10,8 +10,9 @@ import dev.larder.store.internal.StoreInternals;
 import dev.larder.store.internal.TableWriter;
 
 /**
- * A {@link ChangeSink} applying straight to a table's single writer, without the ingest ring; confined to one thread at
- * a time, which claims the writer at each {@link #begin} (no other thread may write the table meanwhile). Used by one-shot commands (load, apply-changes);
+ * A {@link ChangeSink} applying straight to a table's single writer, without the ingest ring; confined to one thread,
+ * which becomes the table's writer with its first change (a table another thread writes fails the writer's
+ * owner assertion instead of being written by two threads). Used by one-shot commands (load, apply-changes);
  * each completed version is published and made durable before the next begins. A bootstrap into an empty table runs as
  * the writer's bulk load, so keys repeated in the snapshot are caught when the version ends.
  */
@@ -52,7 +53,6 @@ public final class TableWriterSink implements ChangeSink {
 
     @Override
     public void begin(long newVersion, long newCommitTimestampMillis) {
-        writer.claim();
         version = newVersion;
         commitTimestampMillis = newCommitTimestampMillis;
         if (rejectDuplicates) {

@@ -11,11 +11,13 @@ import java.util.List;
  * A Delta table as an ingest {@link ChangeSource}, so {@code Larder.follow} can bootstrap and tail it. Called by one
  * follower thread at a time.
  *
- * <p>A new table generation gets the Delta schema of the source's latest version (with the given key columns); rows are
+ * <p>A new table generation gets the Delta schema of the source's latest version (with the given key columns, and only
+ * the selected columns when a selection is given); rows are
  * always delivered in the schema of the table being fed. A commit that drops or retypes a stored column stops the feed
  * with a clear error (reads continue on the last good version). A commit that adds columns, and history the feed needs
  * that is gone (log cleanup, VACUUM), are reported as {@link HistoryUnavailableException}, so the follower builds a new
- * generation from the latest snapshot (storing the new columns) and swaps it in while readers keep the old one. A
+ * generation from the latest snapshot (storing the new columns) and swaps it in while readers keep the old one; with a
+ * selection, added columns are not wanted and the feed goes on. A
  * missing file the latest snapshot still reads is damage, not history gone: it stops the feed until repaired.
  */
 public final class DeltaChangeSource implements ChangeSource {

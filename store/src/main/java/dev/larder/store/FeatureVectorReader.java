@@ -6,6 +6,9 @@ package dev.larder.store;
  * ({@link FeatureTable#replaceWith}): the reader then moves to it, re-resolving its columns by name.
  */
 public final class FeatureVectorReader {
+    /** A feature whose column the table's current generation lacks. */
+    private static final int MISSING = -1;
+
     private final FeatureVector vector;
     private final TableReader[] readers;
     private final ReadStatus[] tableStatus;
@@ -28,13 +31,17 @@ public final class FeatureVectorReader {
         TableReader r = readers[t];
         FeatureTable current = r.table().current();
         if (current != r.table()) {
-            r = current.newReader();
-            readers[t] = r;
+            // Columns first, then the reader: a failure half-way must not leave the new reader with the old indices. A
+            // generation without a feature's column (a narrower selection) serves its default, with status NULL.
+            FeatureSchema schema = current.schema();
             for (int i = 0; i < column.length; i++) {
                 if (vector.featureTable[i] == t) {
-                    column[i] = current.schema().indexOf(vector.featureColumnName[i]);
+                    String name = vector.featureColumnName[i];
+                    column[i] = schema.hasColumn(name) ? schema.indexOf(name) : MISSING;
                 }
             }
+            r = current.newReader();
+            readers[t] = r;
         }
         return r;
     }
@@ -84,7 +91,7 @@ public final class FeatureVectorReader {
             int t = vector.featureTable[i];
             int col = column[i];
             ReadStatus s = tableStatus[t];
-            if (s == ReadStatus.FOUND && readers[t].isNull(col)) {
+            if (s == ReadStatus.FOUND && (col == MISSING || readers[t].isNull(col))) {
                 s = ReadStatus.NULL;
             }
             double v = s == ReadStatus.FOUND ? readers[t].getDouble(col) : vector.defaults[i];

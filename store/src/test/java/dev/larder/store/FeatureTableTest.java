@@ -478,6 +478,34 @@ class FeatureTableTest {
         }
     }
 
+    /** A generation that lost a feature's column serves its default (status NULL) and still serves the other features. */
+    @Test
+    void aFeatureWhoseColumnIsGoneFromTheNewGenerationReadsAsItsDefault() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureSchema wide = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("y", ColumnType.FLOAT64)
+                    .column("x", ColumnType.FLOAT64).build();
+            FeatureTable old = store.create("t", wide, TableOptions.DEFAULT);
+            old.writer().upsert(old.newRow().setLong(0, 1).setDouble(1, 0.5).setDouble(2, 1.5), 1, 0);
+            FeatureVectorReader vr = FeatureVector.builder().add(old, "y", -1).add(old, "x", -2).build().newReader();
+            double[] before = new double[2];
+            assertEquals(2, vr.fill(1, before, null));
+            FeatureSchema narrower = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64).build();
+            FeatureTable next = store.createGeneration("t", 1, narrower, TableOptions.DEFAULT);
+            next.writer().upsert(next.newRow().setLong(0, 1).setDouble(1, 2.5), 2, 0);
+            old.replaceWith(next);
+            store.close("t");
+            double[] v = new double[2];
+            ReadStatus[] s = new ReadStatus[2];
+            for (int round = 0; round < 2; round++) {
+                assertEquals(1, vr.fill(1, v, s));
+                assertEquals(-1, v[0]);
+                assertEquals(ReadStatus.NULL, s[0]);
+                assertEquals(2.5, v[1]);
+                assertEquals(ReadStatus.FOUND, s[1]);
+            }
+        }
+    }
+
     @Test
     void filesAreOwnerOnly() throws IOException {
         try (FeatureStore store = FeatureStore.open(dir.resolve("store"))) {

@@ -77,6 +77,10 @@ public final class LarderSystem implements KvSystem {
         TableWriter w = StoreInternals.writer(table);
         long[] applied = new long[1];
         return (key, version) -> {
+            if (applied[0] == 0) {
+                // The updater runs on the harness's writer thread, not the one that loaded the table.
+                w.claim();
+            }
             fill(row, key, version);
             w.upsert(row, version, 0);
             // Versions end now and then, as a feed's commits do: that is when the rows they replaced are freed.

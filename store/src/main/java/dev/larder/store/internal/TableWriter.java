@@ -12,8 +12,9 @@ import dev.larder.store.RowBuffer;
  * (the ingest ring's writer thread and {@code TableWriterSink}) are the one door through which tables change. Obtain
  * it with {@link StoreInternals#writer(FeatureTable)}.
  *
- * <p>Mutating calls assert (under {@code -ea}) that they run on the owning thread: the first thread to mutate the table,
- * or the last one to {@link #claim()} it. Handing the writer to another thread therefore takes a happens-before edge
+ * <p>Changes (upsert, delete, the bulk load, publish) assert under {@code -ea} that they run on the owning thread: the
+ * first thread to change the table, or the last one to {@link #claim()} it. {@link #sync()} and {@link #rollback()}
+ * also run when a table closes, on the closing thread, so they do not assert. Handing the writer to another thread therefore takes a happens-before edge
  * (a queue, a ring publication) followed by {@code claim()} on the new thread.
  */
 public interface TableWriter {

@@ -18,12 +18,13 @@ public final class FeatureVectorReader {
     FeatureVectorReader(FeatureVector vector) {
         this.vector = vector;
         this.readers = new TableReader[vector.tables.length];
-        for (int i = 0; i < readers.length; i++) {
-            readers[i] = vector.tables[i].newReader();
+        this.column = new int[vector.featureColumn.length];
+        // The vector's tables may have been replaced since it was built (a re-bootstrap): read their newest generations.
+        for (int t = 0; t < readers.length; t++) {
+            moveTo(t, vector.tables[t].current());
         }
         this.tableStatus = new ReadStatus[readers.length];
-        this.column = vector.featureColumn.clone();
-        this.key = new Key(vector.tables[0].schema());
+        this.key = new Key(readers[0].table().schema());
     }
 
     /** Moves table {@code t}'s reader to its newest generation if it was replaced. */
@@ -31,19 +32,27 @@ public final class FeatureVectorReader {
         TableReader r = readers[t];
         FeatureTable current = r.table().current();
         if (current != r.table()) {
-            // Columns first, then the reader: a failure half-way must not leave the new reader with the old indices. A
-            // generation without a feature's column (a narrower selection) serves its default, with status NULL.
-            FeatureSchema schema = current.schema();
-            for (int i = 0; i < column.length; i++) {
-                if (vector.featureTable[i] == t) {
-                    String name = vector.featureColumnName[i];
-                    column[i] = schema.hasColumn(name) ? schema.indexOf(name) : MISSING;
-                }
-            }
-            r = current.newReader();
-            readers[t] = r;
+            moveTo(t, current);
+            r = readers[t];
         }
         return r;
+    }
+
+    /**
+     * Points table {@code t}'s features at generation {@code table}. The reader is made first (it throws for a closed
+     * table), so a failure changes nothing. A generation without a feature's column (a narrower selection) serves the
+     * feature's default, with status NULL.
+     */
+    private void moveTo(int t, FeatureTable table) {
+        TableReader r = table.newReader();
+        FeatureSchema schema = table.schema();
+        for (int i = 0; i < column.length; i++) {
+            if (vector.featureTable[i] == t) {
+                String name = vector.featureColumnName[i];
+                column[i] = schema.hasColumn(name) ? schema.indexOf(name) : MISSING;
+            }
+        }
+        readers[t] = r;
     }
 
     /** A reusable key to fill for {@link #fill(Key, float[], ReadStatus[])} (composite entity keys). */

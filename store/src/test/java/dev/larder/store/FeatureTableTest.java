@@ -486,7 +486,8 @@ class FeatureTableTest {
                     .column("x", ColumnType.FLOAT64).build();
             FeatureTable old = store.create("t", wide, TableOptions.DEFAULT);
             old.writer().upsert(old.newRow().setLong(0, 1).setDouble(1, 0.5).setDouble(2, 1.5), 1, 0);
-            FeatureVectorReader vr = FeatureVector.builder().add(old, "y", -1).add(old, "x", -2).build().newReader();
+            FeatureVector vector = FeatureVector.builder().add(old, "y", -1).add(old, "x", -2).build();
+            FeatureVectorReader vr = vector.newReader();
             double[] before = new double[2];
             assertEquals(2, vr.fill(1, before, null));
             FeatureSchema narrower = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64).build();
@@ -496,8 +497,9 @@ class FeatureTableTest {
             store.close("t");
             double[] v = new double[2];
             ReadStatus[] s = new ReadStatus[2];
-            for (int round = 0; round < 2; round++) {
-                assertEquals(1, vr.fill(1, v, s));
+            FeatureVectorReader late = vector.newReader();
+            for (int round = 0; round < 3; round++) {
+                assertEquals(1, (round < 2 ? vr : late).fill(1, v, s), "a reader made after the swap reads the new generation");
                 assertEquals(-1, v[0]);
                 assertEquals(ReadStatus.NULL, s[0]);
                 assertEquals(2.5, v[1]);

@@ -1,6 +1,7 @@
 package dev.larder;
 
 import dev.larder.snapshot.DeltaFeatureSchemas;
+import dev.larder.snapshot.DeltaSchema;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.store.Column;
 import dev.larder.store.ColumnType;
@@ -193,13 +194,21 @@ public final class Definition {
                 continue;
             }
             opened.put(t.name(), src);
+            DeltaSchema delta = src.schema(src.latestVersion());
+            String unknown = DeltaFeatureSchemas.unknownSelection(delta, t.source().columns());
+            if (unknown != null) {
+                problems.add(at(t.columnsLine()) + "table " + t.name() + ": " + unknown);
+            }
             FeatureSchema schema;
             try {
-                schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(src.latestVersion()), t.source().keyColumns(),
-                        t.source().columns(), t.source().inlineBytes());
+                // Without a valid selection the key is still checked, so both problems are reported.
+                schema = DeltaFeatureSchemas.toFeatureSchema(delta, t.source().keyColumns(),
+                        unknown == null ? t.source().columns() : List.of(), t.source().inlineBytes());
             } catch (RuntimeException e) {
-                boolean selection = e.getMessage() != null && e.getMessage().startsWith("selected column");
-                problems.add(at(selection ? t.columnsLine() : t.keyLine()) + "table " + t.name() + ": " + e.getMessage());
+                problems.add(at(t.keyLine()) + "table " + t.name() + ": " + e.getMessage());
+                continue;
+            }
+            if (unknown != null) {
                 continue;
             }
             schemas.put(t.name(), schema);

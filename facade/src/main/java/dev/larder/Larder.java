@@ -152,14 +152,17 @@ public final class Larder implements AutoCloseable {
     record Catalog(String uri, String tokenEnv) {
     }
 
+    /** An application-fed table declared on a builder. */
+    private record Pushed(FeatureSchema schema, TableOptions options) {
+    }
+
     /** Not thread-safe: configures and opens a {@link Larder}. */
     public static final class Builder {
         private final Path directory;
         private final Map<String, Source> follows = new LinkedHashMap<>();
         private final Map<String, DeltaSource> opened = new LinkedHashMap<>();
         private final Map<String, List<Feature>> vectors = new LinkedHashMap<>();
-        private final Map<String, TableOptions> pushed = new LinkedHashMap<>();
-        private final Map<String, FeatureSchema> pushedSchemas = new LinkedHashMap<>();
+        private final Map<String, Pushed> pushed = new LinkedHashMap<>();
         private Duration pollInterval = FollowOptions.DEFAULT.pollInterval();
         private Duration maxStaleness = FollowOptions.DEFAULT.maxStaleness();
         private Catalog catalog;
@@ -183,10 +186,10 @@ public final class Larder implements AutoCloseable {
          * @param ttl rows older than this (by commit time) read as EXPIRED; {@link Duration#ZERO} for never
          */
         public Builder push(String table, FeatureSchema schema, Duration ttl) {
-            if (follows.containsKey(table) || pushed.putIfAbsent(table, TableOptions.DEFAULT.withTtl(ttl)) != null) {
+            Pushed p = new Pushed(Objects.requireNonNull(schema, "schema"), TableOptions.DEFAULT.withTtl(ttl));
+            if (follows.containsKey(table) || pushed.putIfAbsent(table, p) != null) {
                 throw new IllegalArgumentException("table " + table + " is declared twice");
             }
-            pushedSchemas.put(table, Objects.requireNonNull(schema, "schema"));
             return this;
         }
 
@@ -245,18 +248,17 @@ public final class Larder implements AutoCloseable {
          * @throws IllegalArgumentException naming the table and column for a vector feature the tables lack
          */
         public Larder open() {
-            Map<String, DeltaSource> deltas = new LinkedHashMap<>();
+            // Every source is opened, and its key and selection checked against the Delta schema, before anything else.
+            Map<String, DeltaChangeSource> sources = new LinkedHashMap<>();
             for (Map.Entry<String, Source> f : follows.entrySet()) {
                 Source s = f.getValue();
                 DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
-                // Checks the key and the selection against the Delta schema before anything is opened.
-                new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE);
-                deltas.put(f.getKey(), delta);
+                sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE));
             }
             dev.larder.ingest.Larder engine = dev.larder.ingest.Larder.open(directory, IngestOptions.DEFAULT);
             Larder larder = new Larder(engine);
             try {
-                for (Map.Entry<String, DeltaSource> e : deltas.entrySet()) {
+                for (Map.Entry<String, DeltaChangeSource> e : sources.entrySet()) {
                     Source s = follows.get(e.getKey());
                     FollowOptions options = FollowOptions.DEFAULT.withPollInterval(pollInterval).withMaxStaleness(s.maxStalenessOr(maxStaleness))
                             .withTableOptions(TableOptions.DEFAULT.withTtl(s.ttl()));
@@ -268,9 +270,8 @@ public final class Larder implements AutoCloseable {
                     }
                     larder.tables.put(e.getKey(), new Table(f.handle(), f, null));
                 }
-                for (Map.Entry<String, TableOptions> p : pushed.entrySet()) {
-                    larder.tables.put(p.getKey(), new Table(pushedTable(engine, p.getKey(), pushedSchemas.get(p.getKey()), p.getValue()),
-                            null, engine));
+                for (Map.Entry<String, Pushed> p : pushed.entrySet()) {
+                    larder.tables.put(p.getKey(), new Table(pushedTable(engine, p.getKey(), p.getValue()), null, engine));
                 }
                 for (Map.Entry<String, List<Feature>> v : vectors.entrySet()) {
                     larder.vectors.put(v.getKey(), new Vector(v.getKey(), build(larder, v.getKey(), v.getValue())));
@@ -291,8 +292,7 @@ public final class Larder implements AutoCloseable {
          * is dropped or rebuilt, even across re-bootstraps (VACUUMed history): a generation that quietly lost a column
          * would take a feature from a running model. A changed selection is therefore logged, not applied.
          */
-        private static DeltaChangeSource source(dev.larder.ingest.Larder engine, String name, Source s, DeltaSource delta) {
-            DeltaChangeSource declared = new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE);
+        private static DeltaChangeSource source(dev.larder.ingest.Larder engine, String name, Source s, DeltaChangeSource declared) {
             if (!engine.store().exists(name)) {
                 return declared;
             }
@@ -311,17 +311,17 @@ public final class Larder implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "table " + name + " keeps the columns it was bootstrapped with (" + served + ", not "
                     + wanted + "); drop or rebuild the table to serve the new selection");
             List<String> kept = served.stream().filter(c -> !s.keyColumns().contains(c)).toList();
-            return new DeltaChangeSource(delta, s.keyColumns(), kept, s.inlineBytes(), ScanProgress.NONE);
+            return declared.withColumns(kept);
         }
 
-        private static TableHandle pushedTable(dev.larder.ingest.Larder engine, String name, FeatureSchema schema, TableOptions options) {
+        private static TableHandle pushedTable(dev.larder.ingest.Larder engine, String name, Pushed p) {
             if (!engine.store().exists(name)) {
-                return engine.createTable(name, schema, options);
+                return engine.createTable(name, p.schema(), p.options());
             }
             TableHandle h = engine.table(name);
-            if (!h.table().schema().equals(schema)) {
+            if (!h.table().schema().equals(p.schema())) {
                 throw new IllegalArgumentException("table " + name + " in " + engine.store().directory() + " has schema "
-                        + h.table().schema() + ", not the declared " + schema + "; drop it or declare its schema");
+                        + h.table().schema() + ", not the declared " + p.schema() + "; drop it or declare its schema");
             }
             return h;
         }

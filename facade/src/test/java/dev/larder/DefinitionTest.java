@@ -209,6 +209,18 @@ class DefinitionTest {
         List<String> p = assertThrows(DefinitionException.class, () -> Larder.fromDefinition(wrong)).problems();
         assertEquals(1, p.size(), p.toString());
         assertTrue(p.get(0).startsWith(wrong + ":6: table users: selected column 'f_7' is not a column of the Delta table"), p.toString());
+        Path both = write("""
+                store: %s
+                tables:
+                  users:
+                    delta: %s
+                    key: no_such_key
+                    columns: [f_7]
+                """.formatted(dir.resolve("other-store"), users));
+        p = assertThrows(DefinitionException.class, () -> Larder.fromDefinition(both)).problems();
+        assertEquals(2, p.size(), "a wrong selection does not hide a wrong key: " + p);
+        assertTrue(p.get(0).startsWith(both + ":6: table users: selected column 'f_7'"), p.toString());
+        assertTrue(p.get(1).startsWith(both + ":5: table users: ") && p.get(1).contains("no_such_key"), p.toString());
         Path outside = write("""
                 store: %s
                 tables:

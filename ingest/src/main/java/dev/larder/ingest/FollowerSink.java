@@ -57,6 +57,10 @@ final class FollowerSink implements ChangeSink {
 
     void reset() {
         openVersion = -1;
+        clearStage();
+    }
+
+    private void clearStage() {
         staged = 0;
         stagedImages = 0;
     }
@@ -100,8 +104,7 @@ final class FollowerSink implements ChangeSink {
         }
         openVersion = version;
         openTimestamp = commitTimestampMillis;
-        staged = 0;
-        stagedImages = 0;
+        clearStage();
         streaming = !stageCommits;
         bootstrapUpserts = 0;
         if (!stageCommits) {
@@ -157,8 +160,7 @@ final class FollowerSink implements ChangeSink {
             pipeline.publishRecord(target, stage, at);
             at = ChangeRecordDescriptor.next(stage, at);
         }
-        staged = 0;
-        stagedImages = 0;
+        clearStage();
     }
 
     /**

@@ -25,7 +25,6 @@ final class IngestEvent {
     /** The bootstrap's rows are all enqueued: finish the bulk load (settling repeated keys), then complete {@link #done}. */
     static final byte BULK_FINISH = 10;
 
-
     TableSlot slot;
     TableSlot other;
     /** What the event is: {@link #CHANGE} or a control event. */

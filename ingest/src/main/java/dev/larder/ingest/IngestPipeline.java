@@ -20,8 +20,9 @@ import java.util.function.Supplier;
  * Thread-safe for producers (any number of threads); every table mutation happens on the one writer thread it owns.
  *
  * <p>Producers claim a preallocated {@link IngestEvent}, copy their row image into it and publish; nothing is allocated
- * per row. The writer applies events in ring order, publishes a table's watermark only at that version's END record, and syncs per {@link SyncPolicy}. An event the writer cannot apply stops its table (later events for it are
- * skipped until RESUME) so a watermark never covers a version with a missing change; other tables go on.
+ * per row. The writer applies events in ring order, publishes a table's watermark only at that version's END record,
+ * and syncs per {@link SyncPolicy}. An event the writer cannot apply stops its table (later events for it are skipped
+ * until RESUME) so a watermark never covers a version with a missing change; other tables go on.
  *
  * <p>Close after producers have stopped: a producer that passes the closed check while {@link #close()} runs may have
  * its event left unapplied. Calls after close throw {@link IllegalStateException}.

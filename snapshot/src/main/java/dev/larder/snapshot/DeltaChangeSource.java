@@ -49,6 +49,11 @@ public final class DeltaChangeSource implements ChangeSource {
         schema();
     }
 
+    /** This source serving {@code selection} instead (every column when empty). */
+    public DeltaChangeSource withColumns(List<String> selection) {
+        return new DeltaChangeSource(source, keyColumns, selection, inlineBytes, progress);
+    }
+
     @Override
     public String id() {
         return id;

@@ -42,10 +42,9 @@ public final class DeltaFeatureSchemas {
                 throw new IllegalArgumentException("key column '" + k + "' is not a column of the Delta table; columns are " + names);
             }
         }
-        for (String c : columns) {
-            if (delta.indexOf(c) < 0) {
-                throw new IllegalArgumentException("selected column '" + c + "' is not a column of the Delta table; columns are " + names);
-            }
+        String unknown = unknownSelection(delta, columns);
+        if (unknown != null) {
+            throw new IllegalArgumentException(unknown);
         }
         FeatureSchema.Builder b = FeatureSchema.builder();
         for (DeltaColumn c : delta.columns()) {
@@ -62,6 +61,20 @@ public final class DeltaFeatureSchemas {
             b.add(col);
         }
         return b.key(keyColumns.toArray(new String[0])).build();
+    }
+
+    /** Why {@code columns} cannot be selected from {@code delta} (the first column it lacks), or null when they can. */
+    public static String unknownSelection(DeltaSchema delta, List<String> columns) {
+        for (String c : columns) {
+            if (delta.indexOf(c) < 0) {
+                List<String> names = new ArrayList<>();
+                for (DeltaColumn d : delta.columns()) {
+                    names.add(d.name());
+                }
+                return "selected column '" + c + "' is not a column of the Delta table; columns are " + names;
+            }
+        }
+        return null;
     }
 
     static ColumnType columnType(DeltaType t) {

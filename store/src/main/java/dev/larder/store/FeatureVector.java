@@ -13,16 +13,15 @@ import java.util.Map;
 public final class FeatureVector {
     final FeatureTable[] tables;
     final int[] featureTable;
-    final int[] featureColumn;
+    /** Columns are resolved by name per table generation ({@link FeatureVectorReader}), so a vector outlives a swap. */
     final String[] featureColumnName;
     final double[] defaults;
     private final List<String> names;
 
-    private FeatureVector(List<FeatureTable> tables, int[] featureTable, int[] featureColumn, String[] featureColumnName,
-                          double[] defaults, List<String> names) {
+    private FeatureVector(List<FeatureTable> tables, int[] featureTable, String[] featureColumnName, double[] defaults,
+                          List<String> names) {
         this.tables = tables.toArray(new FeatureTable[0]);
         this.featureTable = featureTable;
-        this.featureColumn = featureColumn;
         this.featureColumnName = featureColumnName;
         this.defaults = defaults;
         this.names = List.copyOf(names);
@@ -33,7 +32,7 @@ public final class FeatureVector {
     }
 
     public int size() {
-        return featureColumn.length;
+        return featureColumnName.length;
     }
 
     /** Feature names as {@code table.column}, in vector order. */
@@ -48,7 +47,8 @@ public final class FeatureVector {
     /** Adds features in vector order; features of one table are read with a single lookup per vector. */
     public static final class Builder {
         private final Map<FeatureTable, Integer> tableIndex = new LinkedHashMap<>();
-        private final List<int[]> features = new ArrayList<>();
+        private final List<Integer> featureTables = new ArrayList<>();
+        private final List<String> columns = new ArrayList<>();
         private final List<Double> defaults = new ArrayList<>();
         private final List<String> names = new ArrayList<>();
 
@@ -69,29 +69,25 @@ public final class FeatureVector {
                 }
             }
             int ti = tableIndex.computeIfAbsent(table, t2 -> tableIndex.size());
-            features.add(new int[] {ti, col});
+            featureTables.add(ti);
+            columns.add(column);
             defaults.add(defaultValue);
             names.add(table.name() + "." + column);
             return this;
         }
 
         public FeatureVector build() {
-            if (features.isEmpty()) {
+            if (columns.isEmpty()) {
                 throw new IllegalArgumentException("a feature vector needs at least one feature");
             }
-            int n = features.size();
+            int n = columns.size();
             int[] ft = new int[n];
-            int[] fc = new int[n];
-            String[] cn = new String[n];
             double[] d = new double[n];
-            List<FeatureTable> tables = new ArrayList<>(tableIndex.keySet());
             for (int i = 0; i < n; i++) {
-                ft[i] = features.get(i)[0];
-                fc[i] = features.get(i)[1];
-                cn[i] = tables.get(ft[i]).schema().column(fc[i]).name();
+                ft[i] = featureTables.get(i);
                 d[i] = defaults.get(i);
             }
-            return new FeatureVector(tables, ft, fc, cn, d, names);
+            return new FeatureVector(new ArrayList<>(tableIndex.keySet()), ft, columns.toArray(new String[0]), d, names);
         }
     }
 }

@@ -18,7 +18,7 @@ public final class FeatureVectorReader {
     FeatureVectorReader(FeatureVector vector) {
         this.vector = vector;
         this.readers = new TableReader[vector.tables.length];
-        this.column = new int[vector.featureColumn.length];
+        this.column = new int[vector.featureColumnName.length];
         // The vector's tables may have been replaced since it was built (a re-bootstrap): read their newest generations.
         for (int t = 0; t < readers.length; t++) {
             moveTo(t, vector.tables[t].current());
@@ -95,7 +95,7 @@ public final class FeatureVectorReader {
     /** Expired rows fall back to defaults: a model should not silently consume features older than the table's TTL. */
     private int assemble(float[] outF, double[] outD, ReadStatus[] status) {
         int fromData = 0;
-        int n = vector.featureColumn.length;
+        int n = column.length;
         for (int i = 0; i < n; i++) {
             int t = vector.featureTable[i];
             int col = column[i];

@@ -16,9 +16,14 @@ final class IndexFiles {
     private IndexFiles() {
     }
 
+    /** The index file of {@code generation} in table directory {@code dir}. */
+    static Path path(Path dir, long generation) {
+        return dir.resolve(IndexDescriptor.fileName(generation));
+    }
+
     /** Creates (replacing any leftover) and maps the index file of {@code generation}, all slots EMPTY. */
     static MappedByteBuffer[] create(Path dir, long generation, long slots) throws IOException {
-        Path p = dir.resolve(IndexDescriptor.fileName(generation));
+        Path p = path(dir, generation);
         Files.deleteIfExists(p);
         try (FileChannel ch = StoreFiles.openReadWrite(p, true)) {
             StoreFiles.reserve(ch, slots * IndexDescriptor.SLOT_BYTES, p);
@@ -31,7 +36,7 @@ final class IndexFiles {
 
     /** Maps the existing index file of {@code generation}, which must hold exactly {@code slots} slots. */
     static MappedByteBuffer[] open(Path dir, long generation, long slots) throws IOException {
-        Path p = dir.resolve(IndexDescriptor.fileName(generation));
+        Path p = path(dir, generation);
         if (!Files.exists(p)) {
             throw new StoreCorruptedException(p, "missing (state.dat names index generation " + generation + ")");
         }

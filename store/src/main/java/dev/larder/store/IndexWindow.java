@@ -15,7 +15,8 @@ final class IndexWindow implements AutoCloseable {
     private static final int SLOTS = 1 << 17;
     private final FileChannel channel;
     private final long slots;
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(SLOTS * 8).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(SLOTS * IndexDescriptor.SLOT_BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN);
     private long first = -1;
 
     IndexWindow(Path file, long slots) throws IOException {
@@ -28,21 +29,21 @@ final class IndexWindow implements AutoCloseable {
             flush();
             first = slot & -SLOTS;
         }
-        buffer.putLong((int) (slot - first) * 8, entry);
+        buffer.putLong((int) (slot - first) * IndexDescriptor.SLOT_BYTES, entry);
     }
 
     private void flush() throws IOException {
         if (first < 0) {
             return;
         }
-        int bytes = (int) Math.min(SLOTS, slots - first) * 8;
+        int bytes = (int) Math.min(SLOTS, slots - first) * IndexDescriptor.SLOT_BYTES;
         buffer.limit(bytes).position(0);
-        long pos = first * 8;
+        long pos = first * IndexDescriptor.SLOT_BYTES;
         while (buffer.hasRemaining()) {
             pos += channel.write(buffer, pos);
         }
         buffer.clear();
-        buffer.put(0, new byte[SLOTS * 8]);
+        buffer.put(0, new byte[SLOTS * IndexDescriptor.SLOT_BYTES]);
         first = -1;
     }
 

@@ -467,7 +467,7 @@ final class MappedTableWriter implements TableWriter {
             TableView next = v.withIndex(chunks, slots, gen);
             entries.sort();
             BulkPlacement placement = new BulkPlacement(v, next, firstDuplicate);
-            try (IndexWindow window = new IndexWindow(table.directory().resolve(IndexDescriptor.fileName(gen)), slots)) {
+            try (IndexWindow window = new IndexWindow(IndexFiles.path(table.directory(), gen), slots)) {
                 entries.drain(placement::place, window);
             }
             placement.placeWrapped();

@@ -21,6 +21,7 @@ public final class LarderCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        CliLogging.install();
         System.exit(run(args));
     }
 

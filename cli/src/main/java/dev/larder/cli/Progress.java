@@ -1,18 +1,22 @@
 package dev.larder.cli;
 
 import dev.larder.snapshot.ScanProgress;
+import java.util.concurrent.atomic.AtomicInteger;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /** A console progress bar for long loads (rows, files, rows/s), on stderr so stdout stays machine-readable. */
 final class Progress implements ScanProgress, AutoCloseable {
+    /** Bars on stderr now: a line printed meanwhile must start a line of its own, not continue the bar's. */
+    private static final AtomicInteger SHOWING = new AtomicInteger();
     private final ProgressBar bar;
 
     Progress(String task, long expectedRows) {
         this.bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(expectedRows)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).showSpeed().continuousUpdate()
                 .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
+        SHOWING.incrementAndGet();
     }
 
     @Override
@@ -21,8 +25,14 @@ final class Progress implements ScanProgress, AutoCloseable {
         bar.setExtraMessage(filesDone + " files");
     }
 
+    /** Whether a bar is on stderr, its line unfinished. */
+    static boolean showing() {
+        return SHOWING.get() > 0;
+    }
+
     @Override
     public void close() {
         bar.close();
+        SHOWING.decrementAndGet();
     }
 }

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  *
  * <p>A file time more than {@link #BACKWARDS_TOLERANCE} before its predecessor's, an in-commit timestamp before its
  * predecessor's, or a timestamp more than {@link #FUTURE_TOLERANCE} ahead of this machine's clock, is
- * logged as a WARNING naming the table, the version and both times, once per version. Thread-safe.
+ * logged as a WARNING naming the table, the version and both times, once per version: here, where every path that
+ * applies commits (bootstrap, change feed, rebuild) gets its timestamps. Thread-safe.
  */
 final class CommitTimestamps {
     /** How far ahead of this machine's clock a commit timestamp may be before it is reported. */
@@ -83,8 +84,10 @@ final class CommitTimestamps {
         }
         long now = System.currentTimeMillis();
         if (warn && millis - now > FUTURE_TOLERANCE.toMillis()) {
-            warn(version, "commit timestamp " + Instant.ofEpochMilli(millis) + " is " + Duration.ofMillis(millis - now)
-                    + " ahead of this machine's clock (" + Instant.ofEpochMilli(now) + "); its rows will not expire before then");
+            // Kept, not clamped to the apply time: a version has one timestamp whichever path applies it, and when.
+            warn(version, "commit timestamp " + Instant.ofEpochMilli(millis) + " is " + span(millis - now)
+                    + " ahead of this machine's clock (" + Instant.ofEpochMilli(now) + "); kept as the version's"
+                    + " timestamp, so under a TTL its rows expire only a TTL after " + Instant.ofEpochMilli(millis));
         }
         lastVersion = version;
         lastMillis = millis;
@@ -133,6 +136,16 @@ final class CommitTimestamps {
                     "the log cannot be listed to work out commit timestamps: " + e, e);
         }
         return millis;
+    }
+
+    /** {@code millis} for a reader: days and hours, or hours and minutes, or minutes and seconds. */
+    static String span(long millis) {
+        Duration d = Duration.ofMillis(millis);
+        if (d.toDays() > 0) {
+            return d.toDays() + " d " + d.toHoursPart() + " h";
+        }
+        return d.toHours() > 0 ? d.toHours() + " h " + d.toMinutesPart() + " min"
+                : d.toMinutes() + " min " + d.toSecondsPart() + " s";
     }
 
     private void warn(long version, String what) {

@@ -1,6 +1,7 @@
 package dev.larder.stress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,7 +16,11 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -190,6 +195,60 @@ class CliFaultTest {
         assertEquals("t", status.group(1), "the table must be bootstrapped again under its own name\n" + again.output());
         assertEquals(List.of("t"), tables());
         assertVerifies();
+    }
+
+    /**
+     * A commit stamped ten years ahead (its file's modification time) is applied, and every command that applies it
+     * says so on a warning line naming the Delta table, the version, the stamped time and how far ahead it is: the
+     * change feed ({@code apply-changes}, {@code follow}) and a bootstrap ({@code load}, {@code rebuild}). The
+     * timestamp is kept, so under a TTL its rows read as FOUND until a TTL after it.
+     */
+    @Test
+    void commitsStampedInTheFutureAreReportedByEveryCommandThatAppliesThem() throws Exception {
+        store = dir.resolve("store");
+        HandMadeDelta delta = HandMadeDelta.create(dir.resolve("delta"), HostileInputTest.rows(0, 10, 0));
+        Files.setLastModifiedTime(delta.commitFile(0), FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        String root = DeltaSource.open(delta.root.toString()).tablePath();
+        String[] load0 = {"load", "--delta", delta.root.toString(), "--key", "id", "--store", store.toString(),
+            "--version", "0", "--ttl", "PT24H", "--table"};
+        for (String table : List.of("fed", "followed")) {
+            Cli load = Cli.start(0, append(load0, table));
+            assertEquals(0, load.waitFor(120), load.output());
+            assertFalse(load.output().contains("warning:"), load.output());
+        }
+        Instant future = Instant.ofEpochMilli(System.currentTimeMillis() + Duration.ofDays(3650).toMillis());
+        delta.commitAt(1, future.toEpochMilli(), delta.add(delta.writeData("part-1.parquet",
+                HostileInputTest.rows(10, 20, 1))));
+        String stamped = Pattern.quote(future.toString());
+        Pattern warning = Pattern.compile("(?m)^warning: table " + Pattern.quote(root) + ", version 1: commit "
+                + "timestamp " + stamped + " is 36(49|50) d \\d+ h ahead of this machine's clock "
+                + ".*expire only a TTL after " + stamped + "$");
+        List<String[]> commands = List.of(
+                new String[] {"apply-changes", "--store", store.toString(), "--table", "fed"},
+                new String[] {"follow", "--delta", delta.root.toString(), "--key", "id", "--store", store.toString(),
+                    "--table", "followed", "--poll", "100ms", "--duration", "3s"},
+                new String[] {"load", "--delta", delta.root.toString(), "--key", "id", "--store", store.toString(),
+                    "--table", "loaded"},
+                new String[] {"rebuild", "--store", store.toString(), "--table", "fed", "--yes"});
+        for (String[] command : commands) {
+            Cli c = Cli.start(0, command);
+            assertEquals(0, c.waitFor(120), c.output());
+            assertTrue(warning.matcher(c.output()).find(), command[0] + " gave no warning line " + warning + "\n"
+                    + c.output());
+        }
+        for (String table : List.of("fed", "followed", "loaded")) {
+            Cli get = Cli.start(0, "get", "--store", store.toString(), "--table", table, "k15");
+            assertEquals(0, get.waitFor(120), get.output());
+            String out = get.output();
+            assertTrue(out.contains("status: FOUND"), table + ": " + out);
+            assertTrue(out.contains("row lineage: version=1 commitTimestamp=" + future), table + ": " + out);
+        }
+    }
+
+    private static String[] append(String[] args, String last) {
+        String[] out = Arrays.copyOf(args, args.length + 1);
+        out[args.length] = last;
+        return out;
     }
 
     private static int run(String... cmd) throws IOException, InterruptedException {

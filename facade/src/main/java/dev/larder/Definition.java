@@ -398,7 +398,6 @@ public final class Definition {
     }
 
     private TableDef table(String name) {
-
         return tables.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
     }
 
@@ -455,7 +454,7 @@ public final class Definition {
         };
         if (range == null) {
             return type == ColumnType.FLOAT32 && Double.isFinite(v) && Math.abs(v) > Float.MAX_VALUE
-                    ? "'" + text + "' is beyond the range of float column " + column : null;
+                    ? "'" + clip(text) + "' is beyond the range of float column " + column : null;
         }
         // Exact: as a double, 2^63 equals Long.MAX_VALUE and would pass for an int64.
         BigDecimal exact;
@@ -470,7 +469,6 @@ public final class Definition {
                     + col.typeString() + ": " + range[0] + ".." + range[1] + ")";
         }
         return null;
-
     }
 
     /**
@@ -689,7 +687,6 @@ public final class Definition {
                 String table = ref.substring(0, dot);
                 if (!tables.contains(table)) {
                     problems.add(line(f) + "vector " + shown + ": feature " + clip(ref) + " names table " + clip(table)
-
                             + ", which is not declared under 'tables' (declared: " + String.join(", ", tables) + ")");
                     continue;
                 }
@@ -770,7 +767,6 @@ public final class Definition {
             if (d.isNegative() || d.isZero() && !zeroAllowed) {
                 problems.add(line(n) + what + ": '" + clip(text) + "' must be "
                         + (zeroAllowed ? "zero or more" : "more than zero"));
-
                 return null;
             }
             return d;

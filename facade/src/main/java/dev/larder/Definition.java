@@ -6,8 +6,20 @@ import dev.larder.snapshot.DeltaSource;
 import dev.larder.store.Column;
 import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
+import dev.larder.store.FeatureStore;
+import dev.larder.store.Generations;
+import dev.larder.store.Key;
 import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -20,7 +32,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -53,10 +67,19 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  * }</pre>
  *
  * <p>Restarting with a changed file re-bootstraps no table whose source is unchanged: a followed table resumes from its
- * watermark whatever else changed around it.
+ * watermark whatever else changed around it. A table the store holds keeps its key, so a changed {@code key} is a
+ * problem until the table is rebuilt with the new one.
  */
 public final class Definition {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    /** Bounds far above any real definition: a hostile or mistaken file is refused fast, not exhausting memory. */
+    private static final int MAX_BYTES = 1 << 20;
+    private static final int MAX_DEPTH = 32;
+    private static final int MAX_ALIASES = 100;
+    /** The longest duration the engine represents (it waits in nanoseconds): about 292 years. */
+    private static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE);
+    /** How much of a value a problem quotes. */
+    private static final int QUOTED = 100;
     private static final Set<String> TOP = Set.of("store", "unity_catalog", "poll_interval", "tables", "vectors");
     private static final Set<String> TABLE = Set.of("delta", "unity_catalog", "key", "columns", "ttl", "max_staleness",
             "inline_bytes", "settings", "defaults");
@@ -66,11 +89,15 @@ public final class Definition {
     }
 
     /** {@code columnsLine} is 0 when the table serves every column. */
-    record TableDef(String name, Source source, Map<String, Default> defaults, int line, int keyLine, int columnsLine) {
+    record TableDef(String name, Source source, Map<String, Default> defaults, int line, int sourceLine, int keyLine,
+                    int columnsLine) {
     }
 
     /** A vector feature; {@code defaultText} null when the table's default (else 0) applies. */
     record FeatureDef(String table, String column, String defaultText, int line) {
+        String ref() {
+            return table + "." + column;
+        }
     }
 
     record VectorDef(String name, List<FeatureDef> features, int line) {
@@ -95,26 +122,80 @@ public final class Definition {
 
     /**
      * Reads and checks the file's shape: known keys, one of {@code delta} / {@code unity_catalog} per table, durations,
-     * unique names, vectors naming declared tables.
+     * unique and valid names, vectors naming declared tables. A file over 1 MiB, nested deeper than 32 levels, with
+     * more than 100 aliases, or not UTF-8 is refused without being parsed further.
      *
      * @throws DefinitionException listing every problem as {@code file:line: what}
      */
     public static Definition read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new DefinitionException(List.of(file + ": cannot read: " + e));
-        }
+        String text = decode(file, bytes(file));
         Node root;
         try {
             // The composer through exported packages only (api.lowlevel is not exported), so this runs on the module path.
-            LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).build();
-            root = new Composer(settings, new ParserImpl(settings, new StreamReader(settings, text))).getSingleNode().orElse(null);
+            LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).setAllowRecursiveKeys(false)
+                    .setMaxAliasesForCollections(MAX_ALIASES).setCodePointLimit(MAX_BYTES).build();
+            org.snakeyaml.engine.v2.parser.Parser events = new BoundedEvents(file,
+                    new ParserImpl(settings, new StreamReader(settings, text)));
+            root = new Composer(settings, events).getSingleNode().orElse(null);
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().or(e::getContextMark).map(Mark::getLine).orElse(0) + 1;
+            String context = e.getContext() == null ? "" : e.getContext() + e.getContextMark().map(Mark::getLine)
+                    .filter(l -> l + 1 != line).map(l -> " (from line " + (l + 1) + ")").orElse("") + ": ";
+            throw new DefinitionException(List.of(file + ":" + line + ": not YAML: " + context + e.getProblem()));
         } catch (YamlEngineException e) {
             throw new DefinitionException(List.of(file + ": not YAML: " + e.getMessage()));
         }
         return new Parser(file).parse(root);
+    }
+
+    /** The file's bytes, at most {@code MAX_BYTES}: a larger file (or a device that never ends) is refused unread. */
+    private static byte[] bytes(Path file) {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (NoSuchFileException e) {
+            throw new DefinitionException(List.of(file + ": no such file"));
+        } catch (AccessDeniedException e) {
+            throw new DefinitionException(List.of(file + ": cannot read: permission denied"));
+        } catch (IOException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new DefinitionException(List.of(file + ": cannot read: " + why));
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new DefinitionException(List.of(file + ":" + lineAt(bytes, MAX_BYTES) + ": the file is larger than "
+                    + (MAX_BYTES >> 20) + " MiB, far more than a definition takes: not read further"));
+        }
+        return bytes;
+    }
+
+    /** Strict UTF-8: a malformed byte is named with its line and column rather than replaced. */
+    private static String decode(Path file, byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in, out, true);
+        if (r.isError()) {
+            int at = in.position();
+            int lineStart = at;
+            while (lineStart > 0 && bytes[lineStart - 1] != '\n') {
+                lineStart--;
+            }
+            throw new DefinitionException(List.of(file + ":" + lineAt(bytes, at) + ": not UTF-8: byte 0x"
+                    + String.format("%02X", bytes[at] & 0xFF) + " at column " + (at - lineStart + 1)
+                    + " (a definition is UTF-8 text)"));
+        }
+        return out.flip().toString();
+    }
+
+    /** The 1-based line of byte offset {@code at}. */
+    private static int lineAt(byte[] bytes, int at) {
+        int line = 1;
+        for (int i = 0; i < at; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+            }
+        }
+        return line;
     }
 
     /** The names of the declared tables, in file order. */
@@ -146,8 +227,8 @@ public final class Definition {
             try {
                 out.add(new Feature(f.table(), f.column(), Double.parseDouble(defaultOf(f))));
             } catch (NumberFormatException e) {
-                throw new DefinitionException(List.of(at(f.line()) + "vector " + name + " feature " + f.table() + "." + f.column()
-                        + ": default '" + defaultOf(f) + "' is not a number"));
+                throw new DefinitionException(List.of(at(f.line()) + "vector " + clip(name) + " feature "
+                        + clip(f.ref()) + ": default '" + clip(defaultOf(f)) + "' is not a number"));
             }
         }
         return out;
@@ -172,8 +253,9 @@ public final class Definition {
     }
 
     /**
-     * Checks every table's key, defaults and the vectors' features against the Delta schemas, then opens the store
-     * ({@code storeOverride}, else the file's {@code store}) following every table.
+     * Checks every table's key, defaults and the vectors' features against the Delta schemas, and every key against the
+     * key the store holds the table under, then opens the store ({@code storeOverride}, else the file's {@code store})
+     * following every table.
      *
      * @throws DefinitionException listing every problem as {@code file:line: what}; nothing is opened then
      */
@@ -187,14 +269,17 @@ public final class Definition {
         Map<String, DeltaSource> opened = new LinkedHashMap<>();
         for (TableDef t : tables) {
             DeltaSource src;
+            DeltaSchema delta;
             try {
                 src = t.source().open(catalog);
+                // Reading the newest version checks the protocol (a catalog-managed table named by path is refused).
+                delta = src.schema(src.latestVersion());
             } catch (RuntimeException e) {
-                problems.add(at(t.line()) + "table " + t.name() + ": cannot open " + t.source().location() + ": " + e.getMessage());
+                problems.add(at(t.sourceLine()) + "table " + t.name() + ": cannot open " + t.source().location() + ": "
+                        + e.getMessage());
                 continue;
             }
             opened.put(t.name(), src);
-            DeltaSchema delta = src.schema(src.latestVersion());
             String unknown = DeltaFeatureSchemas.unknownSelection(delta, t.source().columns());
             if (unknown != null) {
                 problems.add(at(t.columnsLine()) + "table " + t.name() + ": " + unknown);
@@ -215,25 +300,38 @@ public final class Definition {
             for (Default d : t.defaults().values()) {
                 String problem = checkDefault(schema, d.column(), d.text(), false);
                 if (problem != null) {
-                    problems.add(at(d.line()) + "table " + t.name() + " default " + d.column() + ": " + problem);
+                    problems.add(at(d.line()) + "table " + t.name() + " default " + clip(d.column()) + ": " + problem);
                 }
             }
         }
+        checkStoredKeys(dir, schemas, opened, problems);
         Larder.Builder b = Larder.builder(dir).catalog(catalog);
         if (pollInterval != null) {
             b.pollInterval(pollInterval);
         }
         for (VectorDef v : vectors) {
             List<Feature> features = new ArrayList<>();
+            // One key looks up every table of a vector, so their keys must encode alike (FeatureVector.Builder's rule).
+            FeatureDef keyed = null;
             for (FeatureDef f : v.features()) {
                 FeatureSchema schema = schemas.get(f.table());
                 if (schema == null) {
                     continue;
                 }
+                if (keyed == null) {
+                    keyed = f;
+                } else if (!new Key(schemas.get(keyed.table())).compatibleWith(schema)) {
+                    problems.add(at(f.line()) + "vector " + clip(v.name()) + " feature " + clip(f.ref()) + ": table "
+                            + f.table() + " is keyed by " + keyOf(schema) + ", unlike table " + keyed.table()
+                            + " (keyed by " + keyOf(schemas.get(keyed.table())) + ", line " + keyed.line()
+                            + "): one key looks up every table of a vector");
+                    continue;
+                }
                 String text = defaultOf(f);
                 String problem = checkDefault(schema, f.column(), text, true);
                 if (problem != null) {
-                    problems.add(at(f.line()) + "vector " + v.name() + " feature " + f.table() + "." + f.column() + ": " + problem);
+                    problems.add(at(f.line()) + "vector " + clip(v.name()) + " feature " + clip(f.ref()) + ": "
+                            + problem);
                     continue;
                 }
                 features.add(new Feature(f.table(), f.column(), Double.parseDouble(text)));
@@ -251,12 +349,65 @@ public final class Definition {
         return b.open();
     }
 
+    /**
+     * A table the store already holds keeps the key it was bootstrapped with: served under another key, its rows would
+     * be found by the old key's values. So a changed {@code key} is a problem at its line until the table is rebuilt
+     * with the new key (or dropped). Reads only metadata files; creates nothing.
+     */
+    private void checkStoredKeys(Path dir, Map<String, FeatureSchema> schemas, Map<String, DeltaSource> opened,
+                                 List<String> problems) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (FeatureStore store = FeatureStore.openExisting(dir)) {
+            for (Map.Entry<String, FeatureSchema> e : schemas.entrySet()) {
+                if (!store.exists(e.getKey())) {
+                    continue;
+                }
+                List<String> stored = keyNames(store.metadata(e.getKey()).schema());
+                TableDef t = table(e.getKey());
+                if (!stored.equals(t.source().keyColumns())) {
+                    String key = String.join(",", t.source().keyColumns());
+                    String old = String.join(",", stored);
+                    String delta = t.source().fromCatalog() ? opened.get(t.name()).tablePath() : t.source().location();
+                    String ttl = t.source().ttl().isZero() ? "" : " --ttl " + t.source().ttl();
+                    problems.add(at(t.keyLine()) + "table " + t.name() + ": key " + key + " is not the key the table "
+                            + "in " + dir + " was bootstrapped with (" + old + "), and lookups would still go by that "
+                            + "one; keep 'key: " + old + "', or re-bootstrap the table with the new key: ./larder "
+                            + "rebuild --store " + dir + " --table " + t.name() + " --delta " + delta + " --key " + key
+                            + ttl + " --yes");
+                }
+            }
+        }
+    }
+
+    private static List<String> keyNames(FeatureSchema schema) {
+        List<String> names = new ArrayList<>();
+        for (int k : schema.keyColumns()) {
+            names.add(schema.column(k).name());
+        }
+        return names;
+    }
+
+    private static String keyOf(FeatureSchema schema) {
+        List<String> parts = new ArrayList<>();
+        for (int k : schema.keyColumns()) {
+            parts.add(schema.column(k).name() + " (" + schema.column(k).typeString() + ")");
+        }
+        return String.join(", ", parts);
+    }
+
     private TableDef table(String name) {
         return tables.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
     }
 
     private String at(int line) {
         return file + ":" + line + ": ";
+    }
+
+    /** {@code text} as a problem quotes it: a long value (or one aliased many times) does not flood the message. */
+    static String clip(String text) {
+        return text.length() <= QUOTED ? text : text.substring(0, QUOTED) + "... (" + text.length() + " characters)";
     }
 
     /**
@@ -278,13 +429,18 @@ public final class Definition {
             return null;
         }
         if (!numeric && type == ColumnType.BOOLEAN) {
-            return text.equals("true") || text.equals("false") ? null : "'" + text + "' is not a boolean (true or false)";
+            return text.equals("true") || text.equals("false") ? null
+                    : "'" + clip(text) + "' is not a boolean (true or false)";
         }
         double v;
         try {
             v = Double.parseDouble(text);
         } catch (NumberFormatException e) {
-            return "'" + text + "' is not a number, and column " + column + " is " + col.typeString();
+            return "'" + clip(text) + "' is not a number, and column " + column + " is " + col.typeString();
+        }
+        // parseDouble rounds a number beyond the double range to infinity; only an infinity written as one is meant.
+        if (Double.isInfinite(v) && !text.contains("Infinity")) {
+            return "'" + clip(text) + "' is beyond the range of a double (about 1.8e308)";
         }
         if (numeric) {
             return null;
@@ -298,12 +454,81 @@ public final class Definition {
         };
         if (range == null) {
             return type == ColumnType.FLOAT32 && Double.isFinite(v) && Math.abs(v) > Float.MAX_VALUE
-                    ? "'" + text + "' is beyond the range of float column " + column : null;
+                    ? "'" + clip(text) + "' is beyond the range of float column " + column : null;
         }
-        if (v != Math.rint(v) || v < range[0] || v > range[1]) {
-            return "'" + text + "' is not a whole number in the range of column " + column + " (" + col.typeString() + ")";
+        // Exact: as a double, 2^63 equals Long.MAX_VALUE and would pass for an int64.
+        BigDecimal exact;
+        try {
+            exact = new BigDecimal(text.strip());
+        } catch (NumberFormatException e) {
+            exact = null;
+        }
+        if (exact == null || exact.stripTrailingZeros().scale() > 0 || exact.compareTo(BigDecimal.valueOf(range[0])) < 0
+                || exact.compareTo(BigDecimal.valueOf(range[1])) > 0) {
+            return "'" + clip(text) + "' is not a whole number in the range of column " + column + " ("
+                    + col.typeString() + ": " + range[0] + ".." + range[1] + ")";
         }
         return null;
+    }
+
+    /**
+     * The parser's events, refused past {@code MAX_DEPTH} nested collections (the composer recurses per level, so a
+     * deeply nested file would overflow the stack) and past {@code MAX_ALIASES} aliases of any kind (snakeyaml bounds
+     * only aliases of collections; a large scalar aliased many times multiplies in every message quoting it).
+     */
+    private static final class BoundedEvents implements org.snakeyaml.engine.v2.parser.Parser {
+        private final Path file;
+        private final org.snakeyaml.engine.v2.parser.Parser events;
+        private int depth;
+        private int aliases;
+
+        BoundedEvents(Path file, org.snakeyaml.engine.v2.parser.Parser events) {
+            this.file = file;
+            this.events = events;
+        }
+
+        @Override
+        public boolean checkEvent(Event.ID id) {
+            return events.checkEvent(id);
+        }
+
+        @Override
+        public Event peekEvent() {
+            return events.peekEvent();
+        }
+
+        @Override
+        public boolean hasNext() {
+            return events.hasNext();
+        }
+
+        @Override
+        public Event next() {
+            Event e = events.next();
+            switch (e.getEventId()) {
+                case MappingStart, SequenceStart -> {
+                    if (++depth > MAX_DEPTH) {
+                        throw refused(e, "nested deeper than " + MAX_DEPTH
+                                + " levels, far more than a definition takes");
+                    }
+                }
+                case MappingEnd, SequenceEnd -> depth--;
+                case Alias -> {
+                    if (++aliases > MAX_ALIASES) {
+                        throw refused(e, "more than " + MAX_ALIASES
+                                + " aliases (*name), far more than a definition takes");
+                    }
+                }
+                default -> {
+                }
+            }
+            return e;
+        }
+
+        private DefinitionException refused(Event e, String what) {
+            int line = e.getStartMark().map(Mark::getLine).orElse(0) + 1;
+            return new DefinitionException(List.of(file + ":" + line + ": " + what));
+        }
     }
 
     /** Walks the YAML nodes, collecting every problem with its line. */
@@ -324,7 +549,9 @@ public final class Definition {
                 catalog = new Larder.Catalog(uc.containsKey("uri") ? scalar(uc.get("uri").getValueNode(), "uri") : null,
                         uc.containsKey("token_env") ? scalar(uc.get("token_env").getValueNode(), "token_env") : "DATABRICKS_TOKEN");
             }
-            Duration poll = top.containsKey("poll_interval") ? duration(top.get("poll_interval").getValueNode(), "poll_interval") : null;
+            // Zero would poll without pause, as the CLI's --poll 0s would (refused there too).
+            Duration poll = top.containsKey("poll_interval")
+                    ? duration(top.get("poll_interval").getValueNode(), "poll_interval", false) : null;
             List<TableDef> tables = new ArrayList<>();
             if (!top.containsKey("tables")) {
                 problems.add(line(root) + "no tables: a definition declares at least one under 'tables'");
@@ -354,6 +581,12 @@ public final class Definition {
 
         private TableDef table(NodeTuple t) {
             String name = key(t);
+            try {
+                Generations.checkTableName(name);
+            } catch (IllegalArgumentException e) {
+                problems.add(line(t.getKeyNode()) + e.getMessage().replace(name, clip(name)));
+                return null;
+            }
             Map<String, NodeTuple> m = mapping(t.getValueNode(), "table " + name, TABLE);
             boolean byPath = m.containsKey("delta");
             if (byPath == m.containsKey("unity_catalog")) {
@@ -361,8 +594,9 @@ public final class Definition {
                         + (byPath ? "not both" : "neither is given"));
                 return null;
             }
-            Source s = byPath ? Source.delta(scalar(m.get("delta").getValueNode(), "delta"))
-                    : Source.unityCatalog(scalar(m.get("unity_catalog").getValueNode(), "unity_catalog"));
+            Node sourceNode = m.get(byPath ? "delta" : "unity_catalog").getValueNode();
+            Source s = byPath ? Source.delta(scalar(sourceNode, "delta"))
+                    : Source.unityCatalog(scalar(sourceNode, "unity_catalog"));
             if (!m.containsKey("key")) {
                 problems.add(line(t.getKeyNode()) + "table " + name + ": no key");
                 return null;
@@ -385,18 +619,25 @@ public final class Definition {
                     problems.add(line(n) + "table " + name + ": columns is a list of column names, e.g. [ctr_7d, sessions_30d]");
                 }
             }
-            if (m.containsKey("ttl")) {
-                s = s.ttl(duration(m.get("ttl").getValueNode(), "ttl"));
+            // A zero TTL keeps rows until the source deletes them (Source.ttl), so it is allowed.
+            Duration ttl = m.containsKey("ttl") ? duration(m.get("ttl").getValueNode(), "ttl", true) : null;
+            if (ttl != null) {
+                s = s.ttl(ttl);
             }
-            if (m.containsKey("max_staleness")) {
-                s = s.maxStaleness(duration(m.get("max_staleness").getValueNode(), "max_staleness"));
+            Duration staleness = m.containsKey("max_staleness")
+                    ? duration(m.get("max_staleness").getValueNode(), "max_staleness", false) : null;
+            if (staleness != null) {
+                s = s.maxStaleness(staleness);
             }
             if (m.containsKey("inline_bytes")) {
                 Node n = m.get("inline_bytes").getValueNode();
-                try {
-                    s = s.inlineBytes(Integer.parseInt(scalar(n, "inline_bytes")));
-                } catch (IllegalArgumentException e) {
-                    problems.add(line(n) + "inline_bytes: " + e.getMessage());
+                String text = scalar(n, "inline_bytes");
+                int bytes = text.matches("\\d{1,7}") ? Integer.parseInt(text) : -1;
+                if (bytes < Column.MIN_VARIABLE_CAPACITY || bytes > Column.MAX_VARIABLE_CAPACITY) {
+                    problems.add(line(n) + "inline_bytes: '" + clip(text) + "' is not a number of bytes in "
+                            + Column.MIN_VARIABLE_CAPACITY + ".." + Column.MAX_VARIABLE_CAPACITY);
+                } else {
+                    s = s.inlineBytes(bytes);
                 }
             }
             if (m.containsKey("settings")) {
@@ -410,15 +651,18 @@ public final class Definition {
                     defaults.put(key(d), new Default(key(d), scalar(d.getValueNode(), key(d)), lineNumber(d.getKeyNode())));
                 }
             }
-            return new TableDef(name, s, defaults, lineNumber(t.getKeyNode()), lineNumber(keyNode), columnsLine);
+            return new TableDef(name, s, defaults, lineNumber(t.getKeyNode()), lineNumber(sourceNode),
+                    lineNumber(keyNode), columnsLine);
         }
 
         private VectorDef vector(NodeTuple v, Set<String> tables) {
             String name = key(v);
+            String shown = clip(name);
             List<FeatureDef> features = new ArrayList<>();
             Node list = v.getValueNode();
             if (!(list instanceof SequenceNode seq) || seq.getValue().isEmpty()) {
-                problems.add(line(list) + "vector " + name + ": a list of features (table.column, or {feature: table.column, default: N})");
+                problems.add(line(list) + "vector " + shown
+                        + ": a list of features (table.column, or {feature: table.column, default: N})");
                 return new VectorDef(name, features, lineNumber(v.getKeyNode()));
             }
             for (Node f : seq.getValue()) {
@@ -427,7 +671,7 @@ public final class Definition {
                 if (f instanceof MappingNode) {
                     Map<String, NodeTuple> m = mapping(f, "feature", Set.of("feature", "default"));
                     if (!m.containsKey("feature")) {
-                        problems.add(line(f) + "vector " + name + ": a feature needs 'feature: table.column'");
+                        problems.add(line(f) + "vector " + shown + ": a feature needs 'feature: table.column'");
                         continue;
                     }
                     ref = scalar(m.get("feature").getValueNode(), "feature");
@@ -437,12 +681,12 @@ public final class Definition {
                 }
                 int dot = ref.indexOf('.');
                 if (dot <= 0 || dot == ref.length() - 1) {
-                    problems.add(line(f) + "vector " + name + ": feature '" + ref + "' is not table.column");
+                    problems.add(line(f) + "vector " + shown + ": feature '" + clip(ref) + "' is not table.column");
                     continue;
                 }
                 String table = ref.substring(0, dot);
                 if (!tables.contains(table)) {
-                    problems.add(line(f) + "vector " + name + ": feature " + ref + " names table " + table
+                    problems.add(line(f) + "vector " + shown + ": feature " + clip(ref) + " names table " + clip(table)
                             + ", which is not declared under 'tables' (declared: " + String.join(", ", tables) + ")");
                     continue;
                 }
@@ -457,7 +701,7 @@ public final class Definition {
             for (NodeTuple t : entries(node, what)) {
                 String k = key(t);
                 if (!allowed.contains(k)) {
-                    problems.add(line(t.getKeyNode()) + what + ": unknown key '" + k + "' (expected one of "
+                    problems.add(line(t.getKeyNode()) + what + ": unknown key '" + clip(k) + "' (expected one of "
                             + String.join(", ", allowed.stream().sorted().toList()) + ")");
                 } else {
                     out.put(k, t);
@@ -481,7 +725,8 @@ public final class Definition {
                 String k = key(t);
                 Integer first = seen.putIfAbsent(k, lineNumber(t.getKeyNode()));
                 if (first != null) {
-                    problems.add(line(t.getKeyNode()) + what + ": '" + k + "' is declared twice (first on line " + first + ")");
+                    problems.add(line(t.getKeyNode()) + what + ": '" + clip(k) + "' is declared twice (first on line "
+                            + first + ")");
                 } else {
                     out.add(t);
                 }
@@ -501,25 +746,59 @@ public final class Definition {
             return "";
         }
 
-        private Duration duration(Node n, String what) {
+        /** The duration {@code n} gives, or null after reporting why it is not one the engine can use. */
+        private Duration duration(Node n, String what, boolean zeroAllowed) {
             String text = scalar(n, what);
-            Matcher m = DURATION.matcher(text);
-            if (m.matches()) {
-                long v = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(v);
-                    case "s" -> Duration.ofSeconds(v);
-                    case "m" -> Duration.ofMinutes(v);
-                    case "h" -> Duration.ofHours(v);
-                    default -> Duration.ofDays(v);
-                };
-            }
+            Duration d;
             try {
-                return Duration.parse(text);
+                d = parseDuration(text);
             } catch (DateTimeParseException e) {
-                problems.add(line(n) + what + ": '" + text + "' is not a duration (e.g. 500ms, 30s, 10m, 24h, 7d, PT1H)");
-                return Duration.ZERO;
+                problems.add(line(n) + what + ": '" + clip(text)
+                        + "' is not a duration (e.g. 500ms, 30s, 10m, 24h, 7d, PT1H)");
+                return null;
+            } catch (ArithmeticException e) {
+                d = null;
             }
+            if (d == null || d.compareTo(MAX_DURATION) > 0) {
+                problems.add(line(n) + what + ": '" + clip(text) + "' is too long (at most " + MAX_DURATION.toDays()
+                        + "d)");
+                return null;
+            }
+            if (d.isNegative() || d.isZero() && !zeroAllowed) {
+                problems.add(line(n) + what + ": '" + clip(text) + "' must be "
+                        + (zeroAllowed ? "zero or more" : "more than zero"));
+                return null;
+            }
+            return d;
+        }
+
+        private static Duration parseDuration(String text) {
+            Matcher m = DURATION.matcher(text);
+            if (!m.matches()) {
+                try {
+                    return Duration.parse(text);
+                } catch (DateTimeParseException e) {
+                    // Duration.parse reports a number too large for its unit as a parse error caused by the overflow.
+                    if (e.getCause() instanceof ArithmeticException || e.getCause() instanceof NumberFormatException) {
+                        throw new ArithmeticException("overflow");
+                    }
+                    throw e;
+                }
+
+            }
+            long v;
+            try {
+                v = Long.parseLong(m.group(1));
+            } catch (NumberFormatException e) {
+                throw new ArithmeticException("overflow");
+            }
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(v);
+                case "s" -> Duration.ofSeconds(v);
+                case "m" -> Duration.ofMinutes(v);
+                case "h" -> Duration.ofHours(v);
+                default -> Duration.ofDays(v);
+            };
         }
 
         private String line(Node n) {

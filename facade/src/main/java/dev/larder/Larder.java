@@ -15,6 +15,7 @@ import dev.larder.store.TableOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -297,7 +298,19 @@ public final class Larder implements AutoCloseable {
                 return declared;
             }
             TableMetadata stored = engine.store().metadata(name);
+            List<String> storedKey = Arrays.stream(stored.schema().keyColumns())
+                    .mapToObj(k -> stored.schema().column(k).name()).toList();
+            if (!storedKey.equals(s.keyColumns())) {
+                // Served under the old key, its rows would be found by the old key's values: wrong data, not a warning.
+                Path dir = engine.store().directory();
+                throw new IllegalArgumentException("table " + name + " in " + dir + " is keyed by " + storedKey
+                        + ", not " + s.keyColumns() + "; declare its key, or rebuild it with the new one (./larder "
+                        + "rebuild --store " + dir + " --table " + name + " --delta "
+                        + (s.fromCatalog() ? declared.path() : s.location()) + " --key "
+                        + String.join(",", s.keyColumns()) + ") or drop it");
+            }
             List<String> served = stored.schema().names();
+
             List<String> wanted = declared.schema().names();
             if (stored.lineage().version() < 0 || served.equals(wanted)) {
                 return declared;

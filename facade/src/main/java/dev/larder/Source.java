@@ -128,6 +128,11 @@ public final class Source {
         return inlineBytes;
     }
 
+    /** Whether this source is named in Unity Catalog rather than by path. */
+    boolean fromCatalog() {
+        return catalogName != null;
+    }
+
     /** Opens the Delta table; {@code catalog} is the builder's Unity Catalog endpoint, null for the environment's. */
     DeltaSource open(Larder.Catalog catalog) {
         if (key.isEmpty()) {

@@ -222,4 +222,22 @@ class LarderFacadeTest {
             assertEquals(r.getDouble("f_1", Double.NaN), v[0]);
         }
     }
+
+    /** A table keeps the key it was bootstrapped with: opened under another key it is refused, not served. */
+    @Test
+    void aChangedKeyIsRefusedNotServedByTheOldOne() throws Exception {
+        try (Larder larder = builder().open()) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
+        }
+        Source rekeyed = Source.delta(delta.toString()).key(GeneratorSpec.KEY_COLUMN, "c_0");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Larder.builder(dir.resolve("store")).follow("users", rekeyed).open());
+        Path store = dir.resolve("store");
+        assertEquals("table users in " + store + " is keyed by [entity_id], not [entity_id, c_0]; declare its key, or "
+                + "rebuild it with the new one (./larder rebuild --store " + store + " --table users --delta " + delta
+                + " --key entity_id,c_0) or drop it", e.getMessage());
+        try (Larder larder = builder().open()) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(2)), "the refused open left the table as it was");
+        }
+    }
 }

@@ -58,4 +58,16 @@ class CliDefinitionTest {
         assertTrue(follow.err().contains(file + ":6: table users: unknown key 'tll'"), follow.err());
         assertTrue(Files.notExists(dir.resolve("s")), "nothing was created");
     }
+
+    /** A deeply nested file overflowed the stack (an Error, printed as a huge trace): now one line naming its line. */
+    @Test
+    void aDeeplyNestedDefinitionIsOneLineNamingItsLine() throws Exception {
+        Path file = dir.resolve("deep.yaml");
+        Files.writeString(file, "store: " + dir.resolve("s") + "\ntables:\n  users: " + "[".repeat(100_000) + "\n");
+        CliTest.Run follow = larder("follow", "--definition", file.toString(), "--duration", "1s");
+        assertEquals(1, follow.exit(), follow.out());
+        assertEquals("larder follow: " + file + ":3: nested deeper than 32 levels, far more than a definition takes",
+                follow.err().strip());
+        assertTrue(Files.notExists(dir.resolve("s")), "nothing was created");
+    }
 }

@@ -600,7 +600,8 @@ public final class DeltaSource {
     private DeltaReadException catalogNeeded(long version, Throwable cause) {
         return new DeltaReadException(DeltaReadException.Reason.UNSUPPORTED_FEATURE, paths.root, version, null, null,
                 "the table is catalog-managed (reader feature '" + CATALOG_MANAGED + "'): its latest commits are known only to "
-                + "its catalog, so open it by its catalog name (e.g. --uc-table CATALOG.SCHEMA.TABLE)", cause);
+                + "its catalog, so open it by its catalog name (--uc-table CATALOG.SCHEMA.TABLE; in a definition file, "
+                + "unity_catalog: CATALOG.SCHEMA.TABLE instead of delta: PATH)", cause);
     }
 
     /** Maps a Kernel or storage failure while reading the log to a {@link DeltaReadException}. */

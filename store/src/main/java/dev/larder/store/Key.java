@@ -119,7 +119,7 @@ public final class Key {
     }
 
     /** Whether this key's schema encodes the same way as {@code other}'s key columns (so one Key serves both tables). */
-    boolean compatibleWith(FeatureSchema other) {
+    public boolean compatibleWith(FeatureSchema other) {
         if (other.keyColumnCount() != columns.length) {
             return false;
         }

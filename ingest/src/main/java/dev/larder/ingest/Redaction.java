@@ -18,11 +18,13 @@ public final class Redaction {
     public static final String MASK = "***";
 
     /** Parts of setting names that mark their values as secret (fs.s3a.secret.key, fs.azure.sas.token...). */
-    private static final Pattern SECRET_NAME = Pattern.compile("secret|token|password|passwd|key", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SECRET_NAME = Pattern.compile("secret|token|password|passwd|key",
+            Pattern.CASE_INSENSITIVE);
 
     /**
-     * NAME=VALUE or NAME:VALUE, NAME and VALUE optionally quoted; a NAME right after '-' is an option ({@code --key=<k>}),
-     * not a setting, a separator followed by a space ({@code key: id}) is prose, and {@code scheme://} a URI.
+     * NAME=VALUE or NAME:VALUE, NAME and VALUE optionally quoted; a NAME right after '-' is an option
+     * ({@code --key=<k>}), not a setting, a separator followed by a space ({@code key: id}) is prose, and
+     * {@code scheme://} a URI.
      */
     private static final Pattern SETTING = Pattern.compile(
             "(?<![\\w.\\-])([A-Za-z_][\\w.\\-]*)(\"?(?:=|:(?!//))\"?)([^\\s\"',;&<>`]+)");
@@ -43,9 +45,9 @@ public final class Redaction {
         return isSecretName(name) ? MASK : value;
     }
 
-    /** Whether {@code text} holds a URI whose user info {@link #uris} hides, i.e. credentials. */
+    /** Whether {@code text} holds a URI whose user info {@link #uris} hides, i.e. credentials (or their mask). */
     public static boolean hasCredentials(String text) {
-        return text != null && !uris(text).equals(text);
+        return text != null && redactUris(text, null) != null;
     }
 
     /** {@code text} with the credentials in the user info of every URI in it replaced by {@link #MASK}. */
@@ -53,8 +55,13 @@ public final class Redaction {
         if (text == null || !text.contains("://")) {
             return text;
         }
-        StringBuilder out = new StringBuilder(text.length());
-        int copied = 0;
+        String redacted = redactUris(text, new StringBuilder(text.length()));
+        return redacted == null ? text : redacted;
+    }
+
+    /** {@code text} with every URI's credentials masked into {@code out} (null: not needed), or null if it has none. */
+    private static String redactUris(String text, StringBuilder out) {
+        int copied = -1;
         for (int sep = text.indexOf("://"); sep >= 0; sep = text.indexOf("://", sep + 3)) {
             int start = sep + 3;
             if (start < copied) {
@@ -66,17 +73,21 @@ public final class Redaction {
             }
             int at = userInfoEnd(text.substring(start, end));
             if (at > 0 && isCredential(scheme(text, sep), text.substring(start, start + at))) {
-                out.append(text, copied, start).append(MASK);
+                if (out == null) {
+                    return text;
+                }
+                out.append(text, Math.max(copied, 0), start).append(MASK);
                 copied = start + at;
             }
         }
-        return copied == 0 ? text : out.append(text, copied, text.length()).toString();
+        return copied < 0 ? null : out.append(text, copied, text.length()).toString();
     }
 
     /**
      * {@link #uris} of {@code text}, with the value of every NAME=VALUE or NAME:VALUE whose name
-     * {@linkplain #isSecretName looks secret} replaced by {@link #MASK}: for free text such as an exception's message. A
-     * bare {@code key=} is a table's key columns in Larder's own text ({@code FeatureSchema[...; key=id]}) and is kept.
+     * {@linkplain #isSecretName looks secret} replaced by {@link #MASK}: for free text such as an exception's message.
+     * A bare {@code key=} is a table's key columns in Larder's own text ({@code FeatureSchema[...; key=id]}) and is
+     * kept.
      */
     public static String text(String text) {
         String t = uris(text);
@@ -94,8 +105,8 @@ public final class Redaction {
     }
 
     /**
-     * Where the user info of the authority {@code rest} (what follows "://") ends: its last '@' before the path. When the
-     * part before the path has a colon followed by more than a port, a '/' belongs to the secret (an unencoded AWS
+     * Where the user info of the authority {@code rest} (what follows "://") ends: its last '@' before the path. When
+     * the part before the path has a colon followed by more than a port, a '/' belongs to the secret (an unencoded AWS
      * secret key) and the user info runs to the last '@' of the token. -1 if there is none.
      */
     private static int userInfoEnd(String rest) {
@@ -120,7 +131,7 @@ public final class Redaction {
     }
 
     private static boolean isCredential(String scheme, String userInfo) {
-        return !userInfo.equals(MASK) && (userInfo.indexOf(':') >= 0 || !CONTAINER_SCHEMES.contains(scheme));
+        return userInfo.indexOf(':') >= 0 || !CONTAINER_SCHEMES.contains(scheme);
     }
 
     /** The scheme before the "://" at {@code sep}, lower case. */

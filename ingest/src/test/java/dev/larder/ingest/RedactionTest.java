@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.store.FeatureSchema;
 import org.junit.jupiter.api.Test;
 
 class RedactionTest {
@@ -15,6 +16,9 @@ class RedactionTest {
         assertEquals("http://***@127.0.0.1:1/api", Redaction.uris("http://user:TOKEN@127.0.0.1:1/api"));
         assertEquals("https://***@host", Redaction.uris("https://TOKEN@host"));
         assertEquals("(s3a://***@bucket)", Redaction.uris("(s3a://K:S@bucket)"));
+        assertEquals("s3a://***@bucket/x", Redaction.uris("s3a://***@bucket/x"));
+        assertTrue(Redaction.hasCredentials("s3a://AKIA:SECRET@bucket/x"));
+        assertTrue(Redaction.hasCredentials("s3a://***@bucket/x"));
     }
 
     @Test
@@ -25,8 +29,9 @@ class RedactionTest {
 
     @Test
     void uriWithoutCredentialsIsUnchanged() {
-        for (String s : new String[] {"s3a://bucket/x", "file:/tmp/t", "/tmp/t", "http://host:8080/a@b", "s3a://bucket/v@1/x",
-                "abfss://container@account.dfs.core.windows.net/t", "wasbs://c@a.blob.core.windows.net/t", "", "a :// b"}) {
+        for (String s : new String[] {"s3a://bucket/x", "file:/tmp/t", "/tmp/t", "http://host:8080/a@b",
+                "s3a://bucket/v@1/x", "abfss://container@account.dfs.core.windows.net/t",
+                "wasbs://c@a.blob.core.windows.net/t", "", "a :// b"}) {
             assertEquals(s, Redaction.uris(s));
             assertFalse(Redaction.hasCredentials(s), s);
         }
@@ -35,7 +40,8 @@ class RedactionTest {
 
     @Test
     void anAzureContainerWithAPasswordIsHidden() {
-        assertEquals("abfss://***@account.dfs.core.windows.net/t", Redaction.uris("abfss://c:PW@account.dfs.core.windows.net/t"));
+        assertEquals("abfss://***@account.dfs.core.windows.net/t",
+                Redaction.uris("abfss://c:PW@account.dfs.core.windows.net/t"));
         assertTrue(Redaction.hasCredentials("abfss://c:PW@account.dfs.core.windows.net/t"));
     }
 
@@ -56,8 +62,47 @@ class RedactionTest {
         assertEquals("{\"sas_token\":\"***\"}", Redaction.text("{\"sas_token\":\"abc\"}"));
         assertEquals("GET http://***@h/x?token=***", Redaction.text("GET http://u:p@h/x?token=abc"));
         for (String s : new String[] {"Missing required option: '--key=<key>'", "FILE:3: key: entity_id",
-                "FeatureSchema[id int64 not null; key=id]", "fs.s3a.access.key (key id AKIA…1234)", "line 4:10: bad"}) {
+                "FeatureSchema[id int64 not null; key=id]", "fs.s3a.access.key (key id AKIA…1234)",
+                "line 4:10: bad"}) {
             assertEquals(s, Redaction.text(s));
         }
+    }
+
+    @Test
+    void aSourceWithCredentialsInItsPathIsRecordedWithoutThem() {
+        ChangeSource source = new ChangeSource() {
+            @Override
+            public String id() {
+                return "id";
+            }
+
+            @Override
+            public String path() {
+                return "s3a://AKIA:SECRET@bucket/x";
+            }
+
+            @Override
+            public FeatureSchema schema() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public long latestVersion() {
+                return -1;
+            }
+
+            @Override
+            public void bootstrap(long version, ChangeSink sink) {
+            }
+
+            @Override
+            public void changes(long afterVersion, long upToVersion, ChangeSink sink) {
+            }
+        };
+        assertEquals("s3a://***@bucket/x", source.origin().sourcePath());
+        String failed = new FeedException("t", 3, source.path(), new IllegalStateException("at " + source.path()))
+                .getMessage();
+        assertFalse(failed.contains("SECRET"), failed);
+        assertTrue(failed.contains("version 3 of s3a://***@bucket/x failed"), failed);
     }
 }

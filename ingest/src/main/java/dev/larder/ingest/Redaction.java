@@ -29,6 +29,9 @@ public final class Redaction {
     private static final Pattern SETTING = Pattern.compile(
             "(?<![\\w.\\-])([A-Za-z_][\\w.\\-]*)(\"?(?:=|:(?!//))\"?)([^\\s\"',;&<>`]+)");
 
+    /** What follows a file name in FILE:LINE: or FILE:LINE:COLUMN (e.g. of a definition file called api-keys.yaml). */
+    private static final Pattern FILE_LINE = Pattern.compile("\\d+(:\\d+)?:?");
+
     /** Schemes whose user info names a container, not a user. */
     private static final Set<String> CONTAINER_SCHEMES = Set.of("abfs", "abfss", "wasb", "wasbs");
 
@@ -97,7 +100,8 @@ public final class Redaction {
         Matcher m = SETTING.matcher(t);
         StringBuilder out = new StringBuilder(t.length());
         while (m.find()) {
-            boolean hide = isSecretName(m.group(1)) && !m.group(1).equalsIgnoreCase("key")
+            boolean location = m.group(2).equals(":") && FILE_LINE.matcher(m.group(3)).matches();
+            boolean hide = isSecretName(m.group(1)) && !m.group(1).equalsIgnoreCase("key") && !location
                     && !m.group(3).startsWith(MASK);
             m.appendReplacement(out, Matcher.quoteReplacement(hide ? m.group(1) + m.group(2) + MASK : m.group()));
         }

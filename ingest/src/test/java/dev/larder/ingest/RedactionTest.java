@@ -63,7 +63,7 @@ class RedactionTest {
         assertEquals("GET http://***@h/x?token=***", Redaction.text("GET http://u:p@h/x?token=abc"));
         for (String s : new String[] {"Missing required option: '--key=<key>'", "FILE:3: key: entity_id",
                 "FeatureSchema[id int64 not null; key=id]", "fs.s3a.access.key (key id AKIA…1234)",
-                "line 4:10: bad"}) {
+                "line 4:10: bad", "/etc/larder/api-keys.yaml:3: table t: bad", "api-keys.yaml:3:7 bad"}) {
             assertEquals(s, Redaction.text(s));
         }
     }

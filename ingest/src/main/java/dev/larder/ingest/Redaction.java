@@ -62,7 +62,10 @@ public final class Redaction {
         return redacted == null ? text : redacted;
     }
 
-    /** {@code text} with every URI's credentials masked into {@code out} (null: not needed), or null if it has none. */
+    /**
+     * {@code text} with every URI's credentials masked, built in {@code out}; null if it has none. A null {@code out}
+     * asks only whether it has any: then the answer is {@code text} or null.
+     */
     private static String redactUris(String text, StringBuilder out) {
         int copied = -1;
         for (int sep = text.indexOf("://"); sep >= 0; sep = text.indexOf("://", sep + 3)) {

@@ -203,7 +203,7 @@ public final class Definition {
         return tables.stream().map(TableDef::name).toList();
     }
 
-    /** Where table {@code name} comes from: its path or URI, or its Unity Catalog name. */
+    /** Where table {@code name} comes from: its path or URI (credentials masked), or its Unity Catalog name. */
     public String source(String name) {
         return table(name).source().location();
     }

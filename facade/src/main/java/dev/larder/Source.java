@@ -1,5 +1,6 @@
 package dev.larder;
 
+import dev.larder.ingest.Redaction;
 import dev.larder.snapshot.DeltaSource;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -106,9 +107,9 @@ public final class Source {
         return maxStaleness != null ? maxStaleness : fallback;
     }
 
-    /** The path or URI, or the Unity Catalog name. */
+    /** The path or URI (credentials in it masked, for messages), or the Unity Catalog name. */
     public String location() {
-        return path != null ? path : catalogName;
+        return path != null ? Redaction.uris(path) : catalogName;
     }
 
     public List<String> keyColumns() {
@@ -146,6 +147,7 @@ public final class Source {
 
     @Override
     public String toString() {
-        return (catalogName != null ? "unity-catalog:" + catalogName : path) + " key " + key + (columns.isEmpty() ? "" : " columns " + columns);
+        return (catalogName != null ? "unity-catalog:" + catalogName : location()) + " key " + key
+                + (columns.isEmpty() ? "" : " columns " + columns);
     }
 }

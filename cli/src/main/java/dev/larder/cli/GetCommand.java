@@ -2,6 +2,7 @@ package dev.larder.cli;
 
 import dev.larder.Definition;
 import dev.larder.Feature;
+import dev.larder.ingest.Redaction;
 import dev.larder.store.Column;
 import dev.larder.store.FeatureVector;
 import dev.larder.store.FeatureVectorReader;
@@ -52,7 +53,7 @@ final class GetCommand implements Callable<Integer> {
             ReadStatus status = r.get(k);
             Lineage l = t.lineage();
             System.out.println("status: " + status);
-            System.out.println("table lineage: source=" + l.sourcePath() + " id=" + l.sourceId()
+            System.out.println("table lineage: source=" + Redaction.uris(l.sourcePath()) + " id=" + l.sourceId()
                     + (l.fromCatalog() ? " catalogTable=" + l.catalogTable() + " catalogTableId=" + l.catalogTableId() : "")
                     + " version=" + l.version()
                     + " commitTimestamp=" + java.time.Instant.ofEpochMilli(l.commitTimestampMillis()));

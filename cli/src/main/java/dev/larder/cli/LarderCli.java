@@ -1,5 +1,6 @@
 package dev.larder.cli;
 
+import dev.larder.ingest.Redaction;
 import dev.larder.store.Generations;
 import dev.larder.store.StoreCorruptedException;
 import dev.larder.store.StoreFiles;
@@ -9,6 +10,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The {@code larder} command: one subcommand per job. Runs on the caller's thread; exits with the job's status. */
 @Command(name = "larder", mixinStandardHelpOptions = true, version = "larder 0.1.0",
@@ -28,10 +31,12 @@ public final class LarderCli implements Runnable {
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new LarderCli());
+        cl.setParameterExceptionHandler(LarderCli::usageError);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("larder " + cmd.getCommandName() + ": " + message(ex));
+            // Messages of Hadoop, the AWS SDK or a catalog may quote a URI or a setting as the user gave it.
+            cmd.getErr().println("larder " + cmd.getCommandName() + ": " + Redaction.text(message(ex)));
             for (Throwable sup : ex.getSuppressed()) {
-                cmd.getErr().println("  (then, cleaning up: " + sup.getMessage() + ")");
+                cmd.getErr().println("  (then, cleaning up: " + Redaction.text(sup.getMessage()) + ")");
             }
             if (ex instanceof StoreCorruptedException c) {
                 rebuildHint(c).ifPresent(cmd.getErr()::println);
@@ -39,6 +44,23 @@ public final class LarderCli implements Runnable {
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * Prints a command line picocli refused, as its default handler does, with secrets masked: the refused argument is
+     * quoted in the message (e.g. {@code --conf fs.s3a.secret.key:VALUE}, typed with a colon instead of '=').
+     */
+    private static int usageError(ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        String message = ex.getMessage();
+        if (ex.getValue() != null && !ex.getValue().isEmpty()) {
+            message = message.replace(ex.getValue(), Redaction.text(ex.getValue()));
+        }
+        cmd.getErr().println(cmd.getColorScheme().errorText(Redaction.uris(message)));
+        if (!UnmatchedArgumentException.printSuggestions(ex, cmd.getErr())) {
+            cmd.usage(cmd.getErr(), cmd.getColorScheme());
+        }
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.larder.cli;
 
+import dev.larder.ingest.Redaction;
 import dev.larder.snapshot.Rebuild;
 import dev.larder.store.FeatureStore;
 import java.io.Console;
@@ -56,10 +57,11 @@ final class RebuildCommand implements Callable<Integer> {
             if (!yes) {
                 Console console = System.console();
                 if (console == null) {
-                    throw new IllegalStateException("not a terminal: pass --yes to rebuild " + target.table + " from " + plan.deltaPath());
+                    throw new IllegalStateException("not a terminal: pass --yes to rebuild " + target.table + " from "
+                            + Redaction.uris(plan.deltaPath()));
                 }
                 String answer = console.readLine("Rebuild table %s in %s from %s (its files are deleted once the new copy is complete)? [y/N] ",
-                        target.table, target.store, plan.deltaPath());
+                        target.table, target.store, Redaction.uris(plan.deltaPath()));
                 if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
                     System.out.println("left unchanged");
                     return 1;

@@ -1,5 +1,6 @@
 package dev.larder.cli;
 
+import dev.larder.ingest.Redaction;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Generations;
@@ -41,7 +42,7 @@ final class StatsCommand implements Callable<Integer> {
             Duration age = Duration.between(Files.getLastModifiedTime(live).toInstant(), Instant.now());
             System.out.println();
             System.out.println("live status from the follow process (" + StatsFile.human(age) + " old):");
-            metrics.get().lines().forEach(l -> System.out.println("  " + l));
+            metrics.get().lines().forEach(l -> System.out.println("  " + Redaction.text(l)));
         } else {
             System.out.println();
             System.out.println("no follow process has written " + StatsFile.NAME + " here (ingest metrics appear while one runs)");
@@ -70,7 +71,8 @@ final class StatsCommand implements Callable<Integer> {
                 + StatsFile.human(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - l.commitTimestampMillis()))) + " ago)";
         String out = String.format("%s: %,d rows, %s; source %s%s (id %s); %d-byte rows, %s%s%s", name, t.size(), fresh,
                 l.fromCatalog() ? "Unity Catalog table " + l.catalogTable() + " (table_id " + l.catalogTableId() + ") at " : "",
-                l.sourcePath().isEmpty() ? "-" : l.sourcePath(), l.sourceId().isEmpty() ? "-" : l.sourceId(), t.rowSize(),
+                l.sourcePath().isEmpty() ? "-" : Redaction.uris(l.sourcePath()),
+                l.sourceId().isEmpty() ? "-" : l.sourceId(), t.rowSize(),
                 size, t.ttl().isZero() ? "" : ", TTL " + t.ttl(), t.recoveredOnOpen() ? " (recovered after an unclean close)" : "");
         s.close(generation);
         return out;

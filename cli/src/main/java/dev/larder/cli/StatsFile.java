@@ -1,6 +1,7 @@
 package dev.larder.cli;
 
 import dev.larder.ingest.Larder;
+import dev.larder.ingest.Redaction;
 import dev.larder.ingest.TableStatus;
 import dev.larder.store.Generations;
 import dev.larder.store.ReadMetrics;
@@ -46,7 +47,7 @@ final class StatsFile {
                 human(s.sinceLastPoll()), human(s.staleness()), s.healthy() ? "HEALTHY" : "UNHEALTHY",
                 (s.applyingVersion() >= 0 ? "; applying v" + s.applyingVersion() : "")
                         + (s.damagedRows() > 0 ? "; " + s.damagedRows() + " rows fail their checksum" : "")
-                        + (s.lastError() == null ? "" : "; last error: " + s.lastError()));
+                        + (s.lastError() == null ? "" : "; last error: " + Redaction.text(s.lastError())));
     }
 
     static String human(java.time.Duration d) {

@@ -3,6 +3,7 @@ package dev.larder.cloud;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.larder.ingest.Redaction;
 import dev.larder.snapshot.CatalogCommits;
 import dev.larder.snapshot.CatalogTable;
 import dev.larder.snapshot.DeltaSource;
@@ -65,6 +66,10 @@ public final class UnityCatalog {
             throw new IllegalArgumentException("no Unity Catalog URI: pass --uc-uri or set DATABRICKS_HOST");
         }
         String u = uri.strip();
+        if (Redaction.hasCredentials(u.contains("://") ? u : "https://" + u)) {
+            throw new IllegalArgumentException("the Unity Catalog URI " + Redaction.uris(u) + " carries credentials, "
+                    + "which would be printed in every error; give it without them and the token in " + tokenOrigin);
+        }
         if (!u.contains("://")) {
             u = "https://" + u;
         }

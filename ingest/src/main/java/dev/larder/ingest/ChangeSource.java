@@ -20,15 +20,18 @@ public interface ChangeSource {
     /** Stable identity of the source (e.g. the Delta table id), recorded in the table's lineage. */
     String id();
 
-    /** Where the source lives (path or URI), recorded in the table's lineage and named in errors. */
+    /**
+     * Where the source lives (path or URI), recorded in the table's lineage and named in errors; without credentials
+     * (they belong in settings or the environment), which Larder would mask ({@link Redaction}).
+     */
     String path();
 
     /**
-     * The lineage a table fed from this source starts with (version -1): {@link #id()} and {@link #path()}, plus the
-     * catalog name where the source was found through a catalog.
+     * The lineage a table fed from this source starts with (version -1): {@link #id()} and {@link #path()} (credentials
+     * masked, never written to disk), plus the catalog name where the source was found through a catalog.
      */
     default Lineage origin() {
-        return new Lineage(id(), path(), -1, 0);
+        return new Lineage(id(), Redaction.uris(path()), -1, 0);
     }
 
     /** Schema of the table to create for this source; rows are delivered in this schema (by the sink's row). */

@@ -11,8 +11,8 @@ public final class FeedException extends RuntimeException {
     private final long version;
 
     FeedException(String table, long version, String sourcePath, Throwable cause) {
-        super("table " + table + ": version " + version + " of " + sourcePath + " failed, feed stopped (reads stay on the last good version): "
-                + cause, cause);
+        super(Redaction.uris("table " + table + ": version " + version + " of " + sourcePath
+                + " failed, feed stopped (reads stay on the last good version): " + cause), cause);
         this.table = table;
         this.version = version;
     }

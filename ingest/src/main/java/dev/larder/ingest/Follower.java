@@ -92,7 +92,8 @@ public final class Follower implements AutoCloseable {
         FeatureTable current = currentGen < 0 ? null : store.generation(name, currentGen);
         if (current != null && !current.lineage().sourceId().isEmpty() && !current.lineage().sourceId().equals(source.id())) {
             throw new IllegalStateException("table " + name + " (" + current.name() + ") follows source " + current.lineage().sourceId()
-                    + " (" + current.lineage().sourcePath() + "), not " + source.id() + " (" + source.path() + "); nothing was changed");
+                    + " (" + Redaction.uris(current.lineage().sourcePath()) + "), not " + source.id()
+                    + " (" + Redaction.uris(source.path()) + "); nothing was changed");
         }
         FeatureSchema schema = current == null ? source.schema() : null;
         List<String> obsolete = new ArrayList<>();
@@ -178,7 +179,8 @@ public final class Follower implements AutoCloseable {
                     break;
                 }
                 LOG.log(System.Logger.Level.WARNING, "table " + name + ": history after version " + handle.lineage().version()
-                        + " unavailable in " + source.path() + ", re-bootstrapping into a new generation: " + e.getMessage());
+                        + " unavailable in " + Redaction.uris(source.path())
+                        + ", re-bootstrapping into a new generation: " + e.getMessage());
                 sink.reset();
                 rebootstrap = true;
             } catch (RuntimeException | Error | InterruptedException | ExecutionException e) {

@@ -45,6 +45,11 @@ final class FollowerSink implements ChangeSink {
         this.name = follower.table();
     }
 
+    /** The source as messages name it, credentials masked. */
+    private String where() {
+        return Redaction.uris(source.path());
+    }
+
     void open(TableSlot s, long after, boolean stage) {
         if (target == null || target.table != s.table) {
             row = s.table.newRow();
@@ -67,7 +72,8 @@ final class FollowerSink implements ChangeSink {
 
     void checkComplete() {
         if (openVersion >= 0) {
-            throw new IllegalStateException("source " + source.path() + " began version " + openVersion + " without ending it");
+            throw new IllegalStateException("source " + where() + " began version " + openVersion
+                    + " without ending it");
         }
     }
 
@@ -96,11 +102,12 @@ final class FollowerSink implements ChangeSink {
     public void begin(long version, long commitTimestampMillis) {
         checkRunning();
         if (openVersion >= 0) {
-            throw new IllegalStateException("source " + source.path() + " began version " + version + " inside version " + openVersion);
+            throw new IllegalStateException("source " + where() + " began version " + version + " inside version "
+                    + openVersion);
         }
         if (version <= lastVersion) {
-            throw new IllegalStateException("source " + source.path() + " delivered version " + version + " after " + lastVersion
-                    + "; versions must increase");
+            throw new IllegalStateException("source " + where() + " delivered version " + version + " after "
+                    + lastVersion + "; versions must increase");
         }
         openVersion = version;
         openTimestamp = commitTimestampMillis;
@@ -126,7 +133,7 @@ final class FollowerSink implements ChangeSink {
     private void deliver(byte op, RowBuffer r) {
         checkRunning();
         if (openVersion < 0) {
-            throw new IllegalStateException("source " + source.path() + " delivered a change outside begin/end");
+            throw new IllegalStateException("source " + where() + " delivered a change outside begin/end");
         }
         if (!stageCommits && op == ChangeRecordDescriptor.UPSERT) {
             bootstrapUpserts++;
@@ -178,7 +185,7 @@ final class FollowerSink implements ChangeSink {
         }
         long live = target.table.size();
         if (target.failure == null && live != bootstrapUpserts) {
-            throw new IllegalStateException("the snapshot of version " + openVersion + " of " + source.path() + " has "
+            throw new IllegalStateException("the snapshot of version " + openVersion + " of " + where() + " has "
                     + bootstrapUpserts + " rows but " + live + " distinct keys: key columns " + keyNames()
                     + " do not identify rows uniquely");
         }
@@ -216,7 +223,7 @@ final class FollowerSink implements ChangeSink {
     public void end() {
         checkRunning();
         if (openVersion < 0) {
-            throw new IllegalStateException("source " + source.path() + " ended a version it did not begin");
+            throw new IllegalStateException("source " + where() + " ended a version it did not begin");
         }
         flushStage();
         if (!stageCommits) {

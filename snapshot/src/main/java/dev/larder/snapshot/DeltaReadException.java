@@ -1,5 +1,7 @@
 package dev.larder.snapshot;
 
+import dev.larder.ingest.Redaction;
+
 /**
  * A Delta table could not be read; immutable. The message names the table, and where known the
  * version, file and column, so an operator can find the offending object without a stack trace.
@@ -67,7 +69,8 @@ public final class DeltaReadException extends RuntimeException {
         if (column != null) {
             sb.append(", column ").append(column);
         }
-        return sb.append(']').toString();
+        // Exceptions of the filesystem, quoted in the detail, may repeat a URI as the user typed it.
+        return Redaction.uris(sb.append(']').toString());
     }
 
     public Reason reason() {

@@ -39,6 +39,7 @@ import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.security.UserGroupInformation;
+import dev.larder.ingest.Redaction;
 import dev.larder.store.Lineage;
 
 /**
@@ -169,6 +170,7 @@ public final class DeltaSource {
      * {@link #FILESYSTEM_OWNER_KEY} set, every read runs as that Hadoop user.
      */
     public static DeltaSource open(String pathOrUri, Configuration hadoopConf, CatalogTable catalog) {
+        refuseCredentials(pathOrUri);
         String ownerName = hadoopConf.getTrimmed(FILESYSTEM_OWNER_KEY, "");
         UserGroupInformation owner = ownerName.isEmpty() ? null : OWNERS.computeIfAbsent(ownerName, UserGroupInformation::createRemoteUser);
         Engine engine = DefaultEngine.create(hadoopConf);
@@ -191,6 +193,19 @@ public final class DeltaSource {
             return null;
         });
         return source;
+    }
+
+    /**
+     * A URI with credentials in it ({@code s3a://KEY:SECRET@bucket/t}) is refused: its path is printed in messages and
+     * recorded in the lineage of every table fed from it, and Hadoop no longer reads such URIs anyway.
+     */
+    private static void refuseCredentials(String pathOrUri) {
+        if (Redaction.hasCredentials(pathOrUri)) {
+            throw new IllegalArgumentException("the table URI " + Redaction.uris(pathOrUri) + " carries credentials; "
+                    + "they would be printed and recorded in the store, so it is refused. Give the URI without them "
+                    + "and the credentials as Hadoop settings (e.g. fs.s3a.access.key and fs.s3a.secret.key, --conf in "
+                    + "the CLI) or in the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, an AWS profile)");
+        }
     }
 
     /** The catalog that owns this table's commits, or null when its log is complete by path. */

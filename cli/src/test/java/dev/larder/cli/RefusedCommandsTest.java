@@ -114,8 +114,8 @@ class RefusedCommandsTest {
     }
 
     /**
-     * A table the application pushes into has one feeder: follow and load refuse it, naming the feeder, whether or not
-     * a version was pushed yet, and the pushed rows stay as they were.
+     * A table the application pushes into has one feeder: follow, load and apply-changes refuse it, naming the feeder,
+     * whether or not a version was pushed yet, and the pushed rows stay as they were.
      */
     @Test
     void followAndLoadRefuseATableTheApplicationFeeds() {
@@ -141,6 +141,10 @@ class RefusedCommandsTest {
             Run load = larder("load", "--delta", delta, "--key", "entity_id", "--store", store.toString(), "--table", table);
             assertEquals(1, load.exit(), load.out());
             assertTrue(load.err().contains(refused), load.err());
+            Run apply = larder("apply-changes", "--store", store.toString(), "--table", table, "--delta", delta);
+            assertEquals(1, apply.exit(), apply.out());
+            assertTrue(apply.err().contains("table " + table + " in " + store + " is fed by the application (pushed rows); a table"
+                    + " has one feeder, so no Delta table's commits are applied to it"), apply.err());
         }
         assertEquals(before, larder("dump", "--store", store.toString(), "--table", "clicks").out().lines().toList());
         Run get = larder("get", "--store", store.toString(), "--table", "clicks", "1");

@@ -3,6 +3,7 @@ package dev.larder;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.TableHandle;
 import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaSource;
@@ -183,8 +184,8 @@ public final class Larder implements AutoCloseable {
 
         /**
          * Declares table {@code table} as fed by the application ({@link Table#newPusher()}): created with {@code schema}
-         * if the store does not hold it, otherwise served from where it was, which must have that schema. A table has one
-         * feeder: {@link #open()} refuses a table a Delta table feeds, and {@code follow} refuses this one.
+         * if the store does not hold it, otherwise served from where it was, which must have that schema. A table
+         * has one feeder: {@link #open()} refuses a table a Delta table feeds, and {@code follow} refuses this one.
          *
          * @param ttl rows older than this (by commit time) read as EXPIRED; {@link Duration#ZERO} for never
          */
@@ -274,7 +275,9 @@ public final class Larder implements AutoCloseable {
                     larder.tables.put(e.getKey(), new Table(f.handle(), f, null));
                 }
                 for (Map.Entry<String, Pushed> p : pushed.entrySet()) {
-                    larder.tables.put(p.getKey(), new Table(engine.pushTable(p.getKey(), p.getValue().schema(), p.getValue().options()), null, engine));
+                    Pushed declared = p.getValue();
+                    TableHandle h = engine.pushTable(p.getKey(), declared.schema(), declared.options());
+                    larder.tables.put(p.getKey(), new Table(h, null, engine));
                 }
                 for (Map.Entry<String, List<Feature>> v : vectors.entrySet()) {
                     larder.vectors.put(v.getKey(), new Vector(v.getKey(), build(larder, v.getKey(), v.getValue())));

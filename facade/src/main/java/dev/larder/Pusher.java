@@ -55,7 +55,10 @@ public final class Pusher {
         engine.upsert(handle, row, version, commitTimestampMillis);
     }
 
-    /** Enqueues a delete of the staging row's key at {@code version}; waits while the ring is full; refused as upsert is. */
+    /**
+     * Enqueues a delete of the staging row's key at {@code version}; waits while the ring is full. Refused as
+     * {@link #upsert} is.
+     */
     public void delete(long version) {
         engine.delete(handle, row, version);
     }

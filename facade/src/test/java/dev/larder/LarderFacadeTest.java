@@ -223,11 +223,12 @@ class LarderFacadeTest {
         }
     }
 
-    /** A table has one feeder: a Delta table does not follow into a pushed table, nor are rows pushed into a followed one. */
+    /** A table has one feeder: no Delta table follows into a pushed table, no rows are pushed into a followed one. */
     @Test
     void aTableHasOneFeeder() throws Exception {
         Path store = dir.resolve("store");
-        FeatureSchema clicks = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64).column("ctr", ColumnType.FLOAT64).build();
+        FeatureSchema clicks = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64)
+                .column("ctr", ColumnType.FLOAT64).build();
         try (Larder larder = Larder.builder(store).push("clicks", clicks, Duration.ZERO).open()) {
             Pusher pusher = larder.table("clicks").newPusher();
             pusher.row().setLong(0, 1).setDouble(1, 0.5);
@@ -237,9 +238,9 @@ class LarderFacadeTest {
         }
         IllegalStateException follow = assertThrows(IllegalStateException.class, () -> Larder.builder(store)
                 .follow("clicks", Source.delta(delta.toString()).key(GeneratorSpec.KEY_COLUMN)).open());
-        assertTrue(follow.getMessage().contains("table clicks in " + store + " is fed by the application (pushed rows); a table"
-                + " has one feeder, so Delta table ") && follow.getMessage().contains(delta.getFileName() + " cannot feed it too"),
-                follow.getMessage());
+        assertTrue(follow.getMessage().contains("table clicks in " + store + " is fed by the application (pushed rows);"
+                + " a table has one feeder, so Delta table ")
+                && follow.getMessage().contains(delta.getFileName() + " cannot feed it too"), follow.getMessage());
         try (Larder larder = Larder.open(store)) {
             Table t = larder.table("clicks");
             assertEquals(1, t.lineage().version());
@@ -249,8 +250,8 @@ class LarderFacadeTest {
 
         FeatureSchema users;
         long version;
-        try (Larder larder = Larder.builder(store).follow("users", Source.delta(delta.toString()).key(GeneratorSpec.KEY_COLUMN))
-                .open()) {
+        try (Larder larder = Larder.builder(store)
+                .follow("users", Source.delta(delta.toString()).key(GeneratorSpec.KEY_COLUMN)).open()) {
             assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
             users = larder.table("users").handle().table().schema();
             version = larder.table("users").lineage().version();
@@ -258,8 +259,8 @@ class LarderFacadeTest {
         IllegalStateException push = assertThrows(IllegalStateException.class,
                 () -> Larder.builder(store).push("users", users, Duration.ZERO).open());
         assertTrue(push.getMessage().contains("table users in " + store + " is fed by Delta table ")
-                && push.getMessage().contains(delta.getFileName() + "; a table has one feeder, so the application (pushed rows)"
-                + " cannot feed it too"), push.getMessage());
+                && push.getMessage().contains(delta.getFileName() + "; a table has one feeder, so the application"
+                + " (pushed rows) cannot feed it too"), push.getMessage());
         try (Larder larder = Larder.open(store)) {
             assertEquals(expected.size(), larder.table("users").size());
             assertEquals(version, larder.table("users").lineage().version());
@@ -270,12 +271,14 @@ class LarderFacadeTest {
     @Test
     void pushesTheTableWouldLoseAreRefusedAtTheirCall() throws Exception {
         Path store = dir.resolve("store");
-        FeatureSchema clicks = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64).column("ctr", ColumnType.FLOAT64).build();
+        FeatureSchema clicks = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64)
+                .column("ctr", ColumnType.FLOAT64).build();
         try (Larder larder = Larder.builder(store).push("clicks", clicks, Duration.ZERO).open()) {
             Pusher pusher = larder.table("clicks").newPusher();
             int ctr = pusher.column("ctr");
             pusher.row().setDouble(ctr, 0.1);
-            IllegalArgumentException keyless = assertThrows(IllegalArgumentException.class, () -> pusher.upsert(1, 1_000));
+            IllegalArgumentException keyless = assertThrows(IllegalArgumentException.class,
+                    () -> pusher.upsert(1, 1_000));
             assertTrue(keyless.getMessage().contains("table clicks: row refused, null value in key column 'user_id'"),
                     keyless.getMessage());
             assertThrows(IllegalArgumentException.class, () -> pusher.tryUpsert(1, 1_000));
@@ -288,14 +291,17 @@ class LarderFacadeTest {
             pusher.upsert(2, 2_000);
             pusher.endVersion(2, 2_000);
             pusher.row().setLong(0, 3).setDouble(ctr, 0.7);
-            IllegalArgumentException stale = assertThrows(IllegalArgumentException.class, () -> pusher.upsert(2, 2_000));
-            assertTrue(stale.getMessage().contains("table clicks: cannot push version 2, not above version 2, which is already"
-                    + " ended"), stale.getMessage());
+            IllegalArgumentException stale = assertThrows(IllegalArgumentException.class,
+                    () -> pusher.upsert(2, 2_000));
+            assertTrue(stale.getMessage().contains("table clicks: cannot push version 2, not above version 2, which is"
+                    + " already ended"), stale.getMessage());
             assertEquals(PushStatus.STALE_VERSION, pusher.tryUpsert(1, 1_000));
             assertEquals(PushStatus.STALE_VERSION, pusher.tryDelete(-1));
             assertEquals(PushStatus.STALE_VERSION, pusher.tryEndVersion(1, 1_000));
-            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> pusher.endVersion(-1, 0));
-            assertTrue(negative.getMessage().contains("cannot push version -1, versions are not negative"), negative.getMessage());
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                    () -> pusher.endVersion(-1, 0));
+            assertTrue(negative.getMessage().contains("cannot push version -1, versions are not negative"),
+                    negative.getMessage());
             larder.flush();
             assertEquals(2, larder.table("clicks").lineage().version());
         }

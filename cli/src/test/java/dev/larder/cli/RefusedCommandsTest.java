@@ -121,9 +121,10 @@ class RefusedCommandsTest {
     void followAndLoadRefuseATableTheApplicationFeeds() {
         String delta = generate();
         Path store = dir.resolve("store");
-        FeatureSchema schema = FeatureSchema.builder().keyColumn("entity_id", ColumnType.INT64).column("ctr", ColumnType.FLOAT64)
-                .build();
-        try (Larder app = Larder.builder(store).push("clicks", schema, Duration.ZERO).push("fresh", schema, Duration.ZERO).open()) {
+        FeatureSchema schema = FeatureSchema.builder().keyColumn("entity_id", ColumnType.INT64)
+                .column("ctr", ColumnType.FLOAT64).build();
+        try (Larder app = Larder.builder(store).push("clicks", schema, Duration.ZERO)
+                .push("fresh", schema, Duration.ZERO).open()) {
             Pusher pusher = app.table("clicks").newPusher();
             pusher.row().setLong(0, 1).setDouble(1, 0.5);
             pusher.upsert(1, 1_000);
@@ -133,18 +134,20 @@ class RefusedCommandsTest {
         List<String> before = larder("dump", "--store", store.toString(), "--table", "clicks").out().lines().toList();
         assertEquals(1, before.size(), before.toString());
         for (String table : List.of("clicks", "fresh")) {
-            String refused = "table " + table + " in " + store + " is fed by the application (pushed rows); a table has one feeder";
-            Run follow = larder("follow", "--store", store.toString(), "--delta", delta, "--key", "entity_id", "--table", table,
-                    "--duration", "1s");
+            String fedBy = "table " + table + " in " + store + " is fed by the application (pushed rows); ";
+            String refused = fedBy + "a table has one feeder";
+            Run follow = larder("follow", "--store", store.toString(), "--delta", delta, "--key", "entity_id",
+                    "--table", table, "--duration", "1s");
             assertEquals(1, follow.exit(), follow.out());
             assertTrue(follow.err().contains(refused), follow.err());
-            Run load = larder("load", "--delta", delta, "--key", "entity_id", "--store", store.toString(), "--table", table);
+            Run load = larder("load", "--delta", delta, "--key", "entity_id", "--store", store.toString(),
+                    "--table", table);
             assertEquals(1, load.exit(), load.out());
             assertTrue(load.err().contains(refused), load.err());
             Run apply = larder("apply-changes", "--store", store.toString(), "--table", table, "--delta", delta);
             assertEquals(1, apply.exit(), apply.out());
-            assertTrue(apply.err().contains("table " + table + " in " + store + " is fed by the application (pushed rows); a table"
-                    + " has one feeder, so no Delta table's commits are applied to it"), apply.err());
+            assertTrue(apply.err().contains(fedBy + "a table has one feeder, so no Delta table's commits are applied"),
+                    apply.err());
         }
         assertEquals(before, larder("dump", "--store", store.toString(), "--table", "clicks").out().lines().toList());
         Run get = larder("get", "--store", store.toString(), "--table", "clicks", "1");

@@ -116,7 +116,7 @@ final class IngestPipeline implements AutoCloseable {
         publishRow(claim(s), s, op, row, version, commitTimestampMillis);
     }
 
-    /** An application's END of {@code version}; refused as {@link #pushRow} refuses (ending a version again is allowed). */
+    /** An application's END of {@code version}, refused as {@link #pushRow} refuses (ending one again is allowed). */
     void pushEnd(TableSlot s, long version, long commitTimestampMillis) {
         checkPushed(s);
         checkNotStopped(s);
@@ -486,8 +486,8 @@ final class IngestPipeline implements AutoCloseable {
             if (s.pushed) {
                 long watermark = s.table.lineage().version();
                 if (version <= watermark) {
-                    throw new IllegalStateException("a row of version " + version + " arrived after version " + watermark
-                            + " had ended (a producer pushed it while another ended the version)");
+                    throw new IllegalStateException("a row of version " + version + " arrived after version "
+                            + watermark + " had ended (a producer pushed it while another ended the version)");
                 }
             }
         }

@@ -93,7 +93,8 @@ public final class Larder implements AutoCloseable {
         if (handles.containsKey(name)) {
             throw new IllegalStateException("table " + name + " is already open");
         }
-        return opened(register(name, store.create(name, schema, tableOptions, Lineage.APPLICATION), Lineage.APPLICATION), null);
+        FeatureTable t = store.create(name, schema, tableOptions, Lineage.APPLICATION);
+        return opened(register(name, t, Lineage.APPLICATION), null);
     }
 
     /**
@@ -114,8 +115,8 @@ public final class Larder implements AutoCloseable {
         checkFeeder(store, name, Lineage.APPLICATION);
         FeatureTable t = store.table(name);
         if (!t.schema().equals(schema)) {
-            throw new IllegalArgumentException("table " + name + " in " + store.directory() + " has schema " + t.schema()
-                    + ", not the declared " + schema + "; drop it or declare its schema");
+            throw new IllegalArgumentException("table " + name + " in " + store.directory() + " has schema "
+                    + t.schema() + ", not the declared " + schema + "; drop it or declare its schema");
         }
         return opened(register(name, t, Lineage.APPLICATION), null);
     }
@@ -134,8 +135,9 @@ public final class Larder implements AutoCloseable {
         }
         Lineage stored = store.metadata(name).lineage();
         if (feeder.applicationFed() ? stored.sourceFed() : stored.applicationFed()) {
-            throw new IllegalStateException("table " + name + " in " + store.directory() + " is fed by " + stored.feeder()
-                    + "; a table has one feeder, so " + feeder.feeder() + " cannot feed it too: use another table name");
+            throw new IllegalStateException("table " + name + " in " + store.directory() + " is fed by "
+                    + stored.feeder() + "; a table has one feeder, so " + feeder.feeder()
+                    + " cannot feed it too: use another table name");
         }
     }
 

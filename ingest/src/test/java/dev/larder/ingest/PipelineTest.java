@@ -87,7 +87,7 @@ class PipelineTest {
             put(larder, t, row, 2, 7.5, 7);
             larder.delete(t, row.clear().setLong(0, 2), 6);
             larder.endVersion(t, 7, 7000);
-            assertThrows(IllegalArgumentException.class, () -> larder.endVersion(t, 6, 6000), "6 ends after 7: refused");
+            assertThrows(IllegalArgumentException.class, () -> larder.endVersion(t, 6, 6000), "6 after 7: refused");
             larder.flush();
             LiveReader r = t.newReader();
             assertEquals(ReadStatus.FOUND, r.get(1));

@@ -45,7 +45,8 @@ class PushRefusalTest {
             for (String table : new String[] {"clicks", "fresh"}) {
                 IllegalStateException e = assertThrows(IllegalStateException.class,
                         () -> larder.follow(table, src, TestSupport.fastFollow()));
-                assertTrue(e.getMessage().contains("table " + table + " in " + dir + " is fed by the application (pushed rows)")
+                assertTrue(e.getMessage().contains("table " + table + " in " + dir
+                        + " is fed by the application (pushed rows)")
                         && e.getMessage().contains("Delta table mem://delta-1 cannot feed it too"), e.getMessage());
             }
             TableHandle clicks = larder.table("clicks");
@@ -67,13 +68,15 @@ class PushRefusalTest {
             TestSupport.await("bootstrap", () -> f.handle().lineage().version() == 0);
             IllegalStateException live = assertThrows(IllegalStateException.class,
                     () -> larder.upsert(f.handle(), row(f.handle().table().newRow(), 2, 1.0), 5, 5000));
-            assertTrue(live.getMessage().contains("table users is fed by Delta table mem://delta-1"), live.getMessage());
+            assertTrue(live.getMessage().contains("table users is fed by Delta table mem://delta-1"),
+                    live.getMessage());
         }
         try (Larder larder = Larder.open(dir, TestSupport.options())) {
             IllegalStateException declared = assertThrows(IllegalStateException.class,
                     () -> larder.pushTable("users", FakeSource.SCHEMA, TableOptions.DEFAULT));
-            assertTrue(declared.getMessage().contains("table users in " + dir + " is fed by Delta table mem://delta-1; a table "
-                    + "has one feeder, so the application (pushed rows) cannot feed it too"), declared.getMessage());
+            assertTrue(declared.getMessage().contains("table users in " + dir + " is fed by Delta table mem://delta-1;"
+                    + " a table has one feeder, so the application (pushed rows) cannot feed it too"),
+                    declared.getMessage());
             TableHandle served = larder.table("users");
             RowBuffer r = row(served.table().newRow(), 2, 1.0);
             assertThrows(IllegalStateException.class, () -> larder.upsert(served, r, 9, 9000));
@@ -94,11 +97,12 @@ class PushRefusalTest {
             assertTrue(t.awaitDurable(1, Duration.ofSeconds(30)));
             IllegalArgumentException atWatermark = assertThrows(IllegalArgumentException.class,
                     () -> larder.upsert(t, row(row, 2, 2.0), 1, 1000));
-            assertTrue(atWatermark.getMessage().contains("table app: cannot push version 1, not above version 1, which is "
-                    + "already ended (watermark 1)"), atWatermark.getMessage());
+            assertTrue(atWatermark.getMessage().contains("table app: cannot push version 1, not above version 1,"
+                    + " which is already ended (watermark 1)"), atWatermark.getMessage());
             IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
                     () -> larder.delete(t, row(row, 1, 0), -4));
-            assertTrue(negative.getMessage().contains("cannot push version -4, versions are not negative"), negative.getMessage());
+            assertTrue(negative.getMessage().contains("cannot push version -4, versions are not negative"),
+                    negative.getMessage());
             assertEquals(PushStatus.STALE_VERSION, larder.tryUpsert(t, row(row, 2, 2.0), 0, 0));
             assertEquals(PushStatus.STALE_VERSION, larder.tryDelete(t, row(row, 1, 0), 1));
             assertEquals(PushStatus.STALE_VERSION, larder.tryEndVersion(t, 0, 0));
@@ -160,8 +164,10 @@ class PushRefusalTest {
             RowBuffer row = t.table().newRow();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> larder.upsert(t, row.clear().setDouble(1, 2.0), 1, 1000));
-            assertTrue(e.getMessage().contains("table app: row refused, null value in key column 'id'"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> larder.tryUpsert(t, row.clear().setDouble(1, 2.0), 1, 1000));
+            assertTrue(e.getMessage().contains("table app: row refused, null value in key column 'id'"),
+                    e.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> larder.tryUpsert(t, row.clear().setDouble(1, 2.0), 1, 1000));
             assertThrows(IllegalArgumentException.class, () -> larder.delete(t, row.clear(), 1));
             assertThrows(IllegalArgumentException.class, () -> larder.tryDelete(t, row.clear(), 1));
             larder.upsert(t, row(row, 1, 1.0), 1, 1000);

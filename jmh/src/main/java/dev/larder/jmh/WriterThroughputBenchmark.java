@@ -73,8 +73,8 @@ public class WriterThroughputBenchmark {
         TableHandle table;
         private Path dir;
         /**
-         * The version each producer pushes (by thread index; unused slots at Long.MAX_VALUE). The larder refuses a row of
-         * a version already ended, so versions end only below every producer's: no producer is left behind.
+         * The version each producer pushes (by thread index; unused slots at Long.MAX_VALUE). The larder refuses a
+         * row of a version already ended, so versions end only below every producer's: no producer is left behind.
          */
         final AtomicLongArray pushing = new AtomicLongArray(MAX_PRODUCERS);
         /** The newest version ended; the first producer's alone. */

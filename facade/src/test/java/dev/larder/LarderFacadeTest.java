@@ -12,6 +12,7 @@ import dev.larder.snapshot.generate.GeneratorSpec;
 import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.ReadStatus;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -311,6 +312,36 @@ class LarderFacadeTest {
             assertEquals(ReadStatus.FOUND, r.get(2L));
             assertEquals(ReadStatus.NOT_FOUND, r.get(3L));
             assertEquals(2, larder.table("clicks").size());
+        }
+    }
+
+    /** The refusals of stale versions keep the try calls allocation-free. */
+    @Test
+    void tryCallsAllocateNothingWhateverTheirStatus() throws Exception {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        FeatureSchema clicks = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64)
+                .column("ctr", ColumnType.FLOAT64).build();
+        try (Larder larder = Larder.builder(dir.resolve("store")).push("clicks", clicks, Duration.ZERO).open()) {
+            Pusher pusher = larder.table("clicks").newPusher();
+            pusher.row().setLong(0, 1).setDouble(1, 0.5);
+            assertEquals(PushStatus.ACCEPTED, pusher.tryEndVersion(1, 1_000));
+            long[] statuses = new long[PushStatus.values().length];
+            long id = Thread.currentThread().threadId();
+            for (int round = 0; round < 2; round++) {
+                long before = threads.getThreadAllocatedBytes(id);
+                for (int i = 0; i < 20_000; i++) {
+                    statuses[pusher.tryUpsert(2, 2_000).ordinal()]++;
+                    statuses[pusher.tryUpsert(1, 1_000).ordinal()]++;
+                    statuses[pusher.tryDelete(-1).ordinal()]++;
+                    statuses[pusher.tryEndVersion(0, 0).ordinal()]++;
+                }
+                long allocated = threads.getThreadAllocatedBytes(id) - before;
+                if (round == 1) {
+                    assertEquals(0, allocated, "bytes allocated by 80,000 try calls after a warm-up round");
+                }
+            }
+            assertTrue(statuses[PushStatus.ACCEPTED.ordinal()] > 0);
+            assertEquals(120_000, statuses[PushStatus.STALE_VERSION.ordinal()]);
         }
     }
 }

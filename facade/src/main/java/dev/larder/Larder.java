@@ -128,6 +128,9 @@ public final class Larder implements AutoCloseable {
     /**
      * Syncs every table and waits: every version ended so far ({@link Pusher#endVersion}, and every followed commit
      * applied) survives a crash from here on. Changes of a version not yet ended are rolled back on reopen.
+     *
+     * @throws dev.larder.ingest.FeedException if a pushed table is stopped (a change failed and the versions after it
+     *                                         were skipped) until {@link Pusher#resume()}
      */
     public void flush() {
         engine.flush();
@@ -182,7 +185,8 @@ public final class Larder implements AutoCloseable {
 
         /**
          * Declares table {@code table} as fed by the application ({@link Table#newPusher()}): created with {@code schema}
-         * if the store does not hold it, otherwise served from where it was, which must have that schema.
+         * if the store does not hold it, otherwise served from where it was, which must have that schema. A table
+         * has one feeder: {@link #open()} refuses a table a Delta table feeds, and {@code follow} refuses this one.
          *
          * @param ttl rows older than this (by commit time) read as EXPIRED; {@link Duration#ZERO} for never
          */
@@ -272,7 +276,9 @@ public final class Larder implements AutoCloseable {
                     larder.tables.put(e.getKey(), new Table(f.handle(), f, null));
                 }
                 for (Map.Entry<String, Pushed> p : pushed.entrySet()) {
-                    larder.tables.put(p.getKey(), new Table(pushedTable(engine, p.getKey(), p.getValue()), null, engine));
+                    Pushed declared = p.getValue();
+                    TableHandle h = engine.pushTable(p.getKey(), declared.schema(), declared.options());
+                    larder.tables.put(p.getKey(), new Table(h, null, engine));
                 }
                 for (Map.Entry<String, List<Feature>> v : vectors.entrySet()) {
                     larder.vectors.put(v.getKey(), new Vector(v.getKey(), build(larder, v.getKey(), v.getValue())));
@@ -325,18 +331,6 @@ public final class Larder implements AutoCloseable {
                     + wanted + "); drop or rebuild the table to serve the new selection");
             List<String> kept = served.stream().filter(c -> !s.keyColumns().contains(c)).toList();
             return declared.withColumns(kept);
-        }
-
-        private static TableHandle pushedTable(dev.larder.ingest.Larder engine, String name, Pushed p) {
-            if (!engine.store().exists(name)) {
-                return engine.createTable(name, p.schema(), p.options());
-            }
-            TableHandle h = engine.table(name);
-            if (!h.table().schema().equals(p.schema())) {
-                throw new IllegalArgumentException("table " + name + " in " + engine.store().directory() + " has schema "
-                        + h.table().schema() + ", not the declared " + p.schema() + "; drop it or declare its schema");
-            }
-            return h;
         }
 
         private static FeatureVector build(Larder larder, String name, List<Feature> features) {

@@ -13,6 +13,12 @@ import dev.larder.store.RowBuffer;
  *
  * <p>Nothing here allocates. The blocking calls wait while the ingest ring is full; the {@code try} calls never wait
  * and return a {@link PushStatus}: anything but {@code ACCEPTED} enqueued nothing.
+ *
+ * <p>A push the table could only lose is refused at its call, with nothing enqueued: a row whose key columns are not
+ * all set ({@link IllegalArgumentException}, also from the {@code try} calls), a version that is negative or not above
+ * the newest version ended ({@link IllegalArgumentException}; {@code STALE_VERSION} from the {@code try} calls), and
+ * any push to a table stopped by a change the writer could not apply ({@link dev.larder.ingest.FeedException};
+ * {@code STOPPED}) until {@link #resume()}.
  */
 public final class Pusher {
     private final dev.larder.ingest.Larder engine;
@@ -39,17 +45,31 @@ public final class Pusher {
         return s.indexOf(name);
     }
 
-    /** Enqueues an upsert of the staging row at {@code version}; waits while the ring is full. */
+    /**
+     * Enqueues an upsert of the staging row at {@code version}; waits while the ring is full.
+     *
+     * @throws IllegalArgumentException if a key column is unset or {@code version} is not above the newest ended one
+     * @throws dev.larder.ingest.FeedException if the table is stopped until {@link #resume()}
+     */
     public void upsert(long version, long commitTimestampMillis) {
         engine.upsert(handle, row, version, commitTimestampMillis);
     }
 
-    /** Enqueues a delete of the staging row's key at {@code version}; waits while the ring is full. */
+    /**
+     * Enqueues a delete of the staging row's key at {@code version}; waits while the ring is full. Refused as
+     * {@link #upsert} is.
+     */
     public void delete(long version) {
         engine.delete(handle, row, version);
     }
 
-    /** Every change of {@code version} is enqueued: it becomes the table's watermark once applied. */
+    /**
+     * Every change of {@code version} is enqueued: it becomes the table's watermark once applied, and rows of it or
+     * older are refused from now on.
+     *
+     * @throws IllegalArgumentException if {@code version} is negative or below the newest ended one
+     * @throws dev.larder.ingest.FeedException if the table is stopped until {@link #resume()}
+     */
     public void endVersion(long version, long commitTimestampMillis) {
         engine.endVersion(handle, version, commitTimestampMillis);
     }

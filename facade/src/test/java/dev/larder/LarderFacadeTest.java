@@ -12,6 +12,7 @@ import dev.larder.snapshot.generate.GeneratorSpec;
 import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.ReadStatus;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -238,6 +239,127 @@ class LarderFacadeTest {
                 + " --key entity_id,c_0) or drop it", e.getMessage());
         try (Larder larder = builder().open()) {
             assertTrue(larder.awaitReady(Duration.ofMinutes(2)), "the refused open left the table as it was");
+        }
+    }
+
+    /** A table has one feeder: no Delta table follows into a pushed table, no rows are pushed into a followed one. */
+    @Test
+    void aTableHasOneFeeder() throws Exception {
+        Path store = dir.resolve("store");
+        FeatureSchema clicks = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64)
+                .column("ctr", ColumnType.FLOAT64).build();
+        try (Larder larder = Larder.builder(store).push("clicks", clicks, Duration.ZERO).open()) {
+            Pusher pusher = larder.table("clicks").newPusher();
+            pusher.row().setLong(0, 1).setDouble(1, 0.5);
+            pusher.upsert(1, 1_000);
+            pusher.endVersion(1, 1_000);
+            larder.flush();
+        }
+        IllegalStateException follow = assertThrows(IllegalStateException.class, () -> Larder.builder(store)
+                .follow("clicks", Source.delta(delta.toString()).key(GeneratorSpec.KEY_COLUMN)).open());
+        assertTrue(follow.getMessage().contains("table clicks in " + store + " is fed by the application (pushed rows);"
+                + " a table has one feeder, so Delta table ")
+                && follow.getMessage().contains(delta.getFileName() + " cannot feed it too"), follow.getMessage());
+        try (Larder larder = Larder.open(store)) {
+            Table t = larder.table("clicks");
+            assertEquals(1, t.lineage().version());
+            assertEquals("application", t.lineage().sourceId());
+            assertEquals(1, t.size(), "no row of the Delta table reached the pushed one");
+        }
+
+        FeatureSchema users;
+        long version;
+        try (Larder larder = Larder.builder(store)
+                .follow("users", Source.delta(delta.toString()).key(GeneratorSpec.KEY_COLUMN)).open()) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
+            users = larder.table("users").handle().table().schema();
+            version = larder.table("users").lineage().version();
+        }
+        IllegalStateException push = assertThrows(IllegalStateException.class,
+                () -> Larder.builder(store).push("users", users, Duration.ZERO).open());
+        assertTrue(push.getMessage().contains("table users in " + store + " is fed by Delta table ")
+                && push.getMessage().contains(delta.getFileName() + "; a table has one feeder, so the application"
+                + " (pushed rows) cannot feed it too"), push.getMessage());
+        try (Larder larder = Larder.open(store)) {
+            assertEquals(expected.size(), larder.table("users").size());
+            assertEquals(version, larder.table("users").lineage().version());
+        }
+    }
+
+    /** A row without its key, or of a version already ended, is refused at its own call; the table goes on. */
+    @Test
+    void pushesTheTableWouldLoseAreRefusedAtTheirCall() throws Exception {
+        Path store = dir.resolve("store");
+        FeatureSchema clicks = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64)
+                .column("ctr", ColumnType.FLOAT64).build();
+        try (Larder larder = Larder.builder(store).push("clicks", clicks, Duration.ZERO).open()) {
+            Pusher pusher = larder.table("clicks").newPusher();
+            int ctr = pusher.column("ctr");
+            pusher.row().setDouble(ctr, 0.1);
+            IllegalArgumentException keyless = assertThrows(IllegalArgumentException.class,
+                    () -> pusher.upsert(1, 1_000));
+            assertTrue(keyless.getMessage().contains("table clicks: row refused, null value in key column 'user_id'"),
+                    keyless.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> pusher.tryUpsert(1, 1_000));
+            assertThrows(IllegalArgumentException.class, () -> pusher.delete(1));
+
+            pusher.row().setLong(0, 1).setDouble(ctr, 0.5);
+            pusher.upsert(1, 1_000);
+            pusher.endVersion(1, 1_000);
+            pusher.row().setLong(0, 2).setDouble(ctr, 0.6);
+            pusher.upsert(2, 2_000);
+            pusher.endVersion(2, 2_000);
+            pusher.row().setLong(0, 3).setDouble(ctr, 0.7);
+            IllegalArgumentException stale = assertThrows(IllegalArgumentException.class,
+                    () -> pusher.upsert(2, 2_000));
+            assertTrue(stale.getMessage().contains("table clicks: cannot push version 2, not above version 2, which is"
+                    + " already ended"), stale.getMessage());
+            assertEquals(PushStatus.STALE_VERSION, pusher.tryUpsert(1, 1_000));
+            assertEquals(PushStatus.STALE_VERSION, pusher.tryDelete(-1));
+            assertEquals(PushStatus.STALE_VERSION, pusher.tryEndVersion(1, 1_000));
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                    () -> pusher.endVersion(-1, 0));
+            assertTrue(negative.getMessage().contains("cannot push version -1, versions are not negative"),
+                    negative.getMessage());
+            larder.flush();
+            assertEquals(2, larder.table("clicks").lineage().version());
+        }
+        try (Larder larder = Larder.open(store)) {
+            Reader r = larder.table("clicks").newReader();
+            assertEquals(ReadStatus.FOUND, r.get(1L));
+            assertEquals(ReadStatus.FOUND, r.get(2L));
+            assertEquals(ReadStatus.NOT_FOUND, r.get(3L));
+            assertEquals(2, larder.table("clicks").size());
+        }
+    }
+
+    /** The refusals of stale versions keep the try calls allocation-free. */
+    @Test
+    void tryCallsAllocateNothingWhateverTheirStatus() throws Exception {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        FeatureSchema clicks = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64)
+                .column("ctr", ColumnType.FLOAT64).build();
+        try (Larder larder = Larder.builder(dir.resolve("store")).push("clicks", clicks, Duration.ZERO).open()) {
+            Pusher pusher = larder.table("clicks").newPusher();
+            pusher.row().setLong(0, 1).setDouble(1, 0.5);
+            assertEquals(PushStatus.ACCEPTED, pusher.tryEndVersion(1, 1_000));
+            long[] statuses = new long[PushStatus.values().length];
+            long id = Thread.currentThread().threadId();
+            for (int round = 0; round < 2; round++) {
+                long before = threads.getThreadAllocatedBytes(id);
+                for (int i = 0; i < 20_000; i++) {
+                    statuses[pusher.tryUpsert(2, 2_000).ordinal()]++;
+                    statuses[pusher.tryUpsert(1, 1_000).ordinal()]++;
+                    statuses[pusher.tryDelete(-1).ordinal()]++;
+                    statuses[pusher.tryEndVersion(0, 0).ordinal()]++;
+                }
+                long allocated = threads.getThreadAllocatedBytes(id) - before;
+                if (round == 1) {
+                    assertEquals(0, allocated, "bytes allocated by 80,000 try calls after a warm-up round");
+                }
+            }
+            assertTrue(statuses[PushStatus.ACCEPTED.ordinal()] > 0);
+            assertEquals(120_000, statuses[PushStatus.STALE_VERSION.ordinal()]);
         }
     }
 }

@@ -32,6 +32,11 @@ final class ApplyChangesCommand implements Callable<Integer> {
         }
         try (FeatureStore store = FeatureStore.openExisting(target.store)) {
             FeatureTable t = store.table(target.table);
+            if (t.lineage().applicationFed()) {
+                throw new IllegalStateException("table " + target.table + " in " + target.store + " is fed by "
+                        + t.lineage().feeder() + "; a table has one feeder, so no Delta table's commits are applied"
+                        + " to it");
+            }
             long watermark = t.lineage().version();
             if (toVersion != null && toVersion < watermark) {
                 throw new IllegalArgumentException("--to-version " + toVersion + " is below the watermark " + watermark + " of table "

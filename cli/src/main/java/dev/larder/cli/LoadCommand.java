@@ -1,6 +1,7 @@
 package dev.larder.cli;
 
 import dev.larder.ingest.BackgroundWriterSink;
+import dev.larder.ingest.Larder;
 import dev.larder.ingest.TableWriterSink;
 import dev.larder.snapshot.DeltaFeatureSchemas;
 import dev.larder.snapshot.DeltaFeed;
@@ -65,6 +66,7 @@ final class LoadCommand implements Callable<Integer> {
         FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(v), key, inlineBytes);
         try (FeatureStore store = FeatureStore.open(target.store)) {
             if (store.exists(target.table)) {
+                Larder.checkFeeder(store, target.table, src.origin(v));
                 dropUnfinished(store);
             }
             FeatureTable t = store.create(target.table, schema, TableOptions.DEFAULT.withTtl(ttl));

@@ -6,9 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.Larder;
+import dev.larder.Pusher;
 import dev.larder.cli.CliTest.Run;
+import dev.larder.store.ColumnType;
+import dev.larder.store.FeatureSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,5 +111,49 @@ class RefusedCommandsTest {
             assertFalse(Files.exists(store), String.join(" ", args) + " created the store directory");
             assertFalse(Files.exists(dir.resolve("g")) || Files.exists(dir.resolve("demo")), String.join(" ", args) + " left output behind");
         }
+    }
+
+    /**
+     * A table the application pushes into has one feeder: follow, load and apply-changes refuse it, naming the feeder,
+     * whether or not a version was pushed yet, and the pushed rows stay as they were.
+     */
+    @Test
+    void followAndLoadRefuseATableTheApplicationFeeds() {
+        String delta = generate();
+        Path store = dir.resolve("store");
+        FeatureSchema schema = FeatureSchema.builder().keyColumn("entity_id", ColumnType.INT64)
+                .column("ctr", ColumnType.FLOAT64).build();
+        try (Larder app = Larder.builder(store).push("clicks", schema, Duration.ZERO)
+                .push("fresh", schema, Duration.ZERO).open()) {
+            Pusher pusher = app.table("clicks").newPusher();
+            pusher.row().setLong(0, 1).setDouble(1, 0.5);
+            pusher.upsert(1, 1_000);
+            pusher.endVersion(1, 1_000);
+            app.flush();
+        }
+        List<String> before = larder("dump", "--store", store.toString(), "--table", "clicks").out().lines().toList();
+        assertEquals(1, before.size(), before.toString());
+        for (String table : List.of("clicks", "fresh")) {
+            String fedBy = "table " + table + " in " + store + " is fed by the application (pushed rows); ";
+            String refused = fedBy + "a table has one feeder";
+            Run follow = larder("follow", "--store", store.toString(), "--delta", delta, "--key", "entity_id",
+                    "--table", table, "--duration", "1s");
+            assertEquals(1, follow.exit(), follow.out());
+            assertTrue(follow.err().contains(refused), follow.err());
+            Run load = larder("load", "--delta", delta, "--key", "entity_id", "--store", store.toString(),
+                    "--table", table);
+            assertEquals(1, load.exit(), load.out());
+            assertTrue(load.err().contains(refused), load.err());
+            Run apply = larder("apply-changes", "--store", store.toString(), "--table", table, "--delta", delta);
+            assertEquals(1, apply.exit(), apply.out());
+            assertTrue(apply.err().contains(fedBy + "a table has one feeder, so no Delta table's commits are applied"),
+                    apply.err());
+        }
+        assertEquals(before, larder("dump", "--store", store.toString(), "--table", "clicks").out().lines().toList());
+        Run get = larder("get", "--store", store.toString(), "--table", "clicks", "1");
+        assertTrue(get.out().contains("version=1 "), get.out());
+        Run fresh = larder("dump", "--store", store.toString(), "--table", "fresh");
+        assertEquals(0, fresh.exit(), fresh.err());
+        assertEquals("", fresh.out(), "the pushed table without a version was neither dropped nor loaded");
     }
 }

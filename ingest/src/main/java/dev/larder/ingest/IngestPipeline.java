@@ -96,6 +96,71 @@ final class IngestPipeline implements AutoCloseable {
         publishRow(claim(s), s, ChangeRecordDescriptor.DELETE, keyRow, version, 0);
     }
 
+    // ---------------------------------------------------------------- application pushes, checked at the call
+
+    /**
+     * An application's upsert or delete ({@code op}): refused at the call, before anything is enqueued, when the writer
+     * could only fail on it or lose it. Allocation-free unless refused.
+     *
+     * @throws IllegalArgumentException for a row of another schema or with a key column unset, or a version at or
+     *                                  below one already ended
+     * @throws IllegalStateException    if a change source feeds the table
+     * @throws FeedException            if the table is stopped until {@link Larder#resume}
+     */
+    void pushRow(TableSlot s, byte op, RowBuffer row, long version, long commitTimestampMillis) {
+        checkRow(s, row);
+        checkNotStopped(s);
+        if (version <= s.endedVersion) {
+            throw staleVersion(s, version);
+        }
+        publishRow(claim(s), s, op, row, version, commitTimestampMillis);
+    }
+
+    /** An application's END of {@code version}, refused as {@link #pushRow} refuses (ending one again is allowed). */
+    void pushEnd(TableSlot s, long version, long commitTimestampMillis) {
+        checkPushed(s);
+        checkNotStopped(s);
+        if (version < 0 || version < s.endedVersion) {
+            throw staleVersion(s, version);
+        }
+        publishEnd(claim(s), s, version, commitTimestampMillis);
+    }
+
+    /** Refuses a row the writer could not apply: built for another schema, or with a key column never set. */
+    private static void checkRow(TableSlot s, RowBuffer row) {
+        s.checkSchema(row);
+        checkPushed(s);
+        try {
+            row.checkKey();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("table " + s.handle.name() + ": row refused, " + e.getMessage()
+                    + " (set every key column before pushing)", e);
+        }
+    }
+
+    private static void checkPushed(TableSlot s) {
+        if (!s.pushed) {
+            throw new IllegalStateException("table " + s.handle.name() + " is fed by " + s.source.feeder()
+                    + "; the application cannot push into it (a table has one feeder)");
+        }
+    }
+
+    /** Throws while the writer skips the table's changes (a change failed), so no call returns as if it counted. */
+    void checkNotStopped(TableSlot s) {
+        TableSlot.Failure f = s.failure;
+        if (f != null) {
+            throw FeedException.stopped(s.handle.name(), f.version(), f.cause());
+        }
+    }
+
+    private static IllegalArgumentException staleVersion(TableSlot s, long version) {
+        long ended = s.endedVersion;
+        return new IllegalArgumentException("table " + s.handle.name() + ": cannot push version " + version + ", "
+                + (version < 0 ? "versions are not negative" : "not above version " + ended
+                + ", which is already ended (watermark " + s.table.lineage().version() + ")")
+                + "; a row pushed there would never be published and would vanish on reopen");
+    }
+
     /** Publishes the change record at {@code at} in {@code records}, written earlier for {@code s}'s schema. */
     void publishRecord(TableSlot s, byte[] records, int at) {
         long seq = claim(s);
@@ -136,18 +201,22 @@ final class IngestPipeline implements AutoCloseable {
         publishEnd(claim(s), s, version, commitTimestampMillis);
     }
 
-    /** Every slot's record holds a header from the start, so an END record allocates nothing and cannot fail. */
+    /**
+     * Every slot's record holds a header from the start, so an END record allocates nothing and cannot fail. The
+     * table's ended version is raised before the record is published, so from then on producers refuse rows of it.
+     */
     private void publishEnd(long seq, TableSlot s, long version, long commitTimestampMillis) {
         IngestEvent e = ring.get(seq);
         e.slot = s;
         ChangeRecordDescriptor.write(e.record, 0, ChangeRecordDescriptor.END, version, commitTimestampMillis, null);
         e.op = IngestEvent.CHANGE;
+        s.raiseEnded(version);
         ring.publish(seq);
     }
 
     PushStatus tryUpsert(TableSlot s, RowBuffer row, long version, long commitTimestampMillis) {
-        s.checkSchema(row);
-        PushStatus refused = refusal(s);
+        checkRow(s, row);
+        PushStatus refused = refusal(s, version <= s.endedVersion);
         if (refused != null) {
             return refused;
         }
@@ -160,8 +229,8 @@ final class IngestPipeline implements AutoCloseable {
     }
 
     PushStatus tryDelete(TableSlot s, RowBuffer keyRow, long version) {
-        s.checkSchema(keyRow);
-        PushStatus refused = refusal(s);
+        checkRow(s, keyRow);
+        PushStatus refused = refusal(s, version <= s.endedVersion);
         if (refused != null) {
             return refused;
         }
@@ -174,7 +243,8 @@ final class IngestPipeline implements AutoCloseable {
     }
 
     PushStatus tryEndVersion(TableSlot s, long version, long commitTimestampMillis) {
-        PushStatus refused = refusal(s);
+        checkPushed(s);
+        PushStatus refused = refusal(s, version < 0 || version < s.endedVersion);
         if (refused != null) {
             return refused;
         }
@@ -187,11 +257,14 @@ final class IngestPipeline implements AutoCloseable {
     }
 
     /** Why a push must not be enqueued, or null; a stopped table's writer would only skip the change. */
-    private PushStatus refusal(TableSlot s) {
+    private PushStatus refusal(TableSlot s, boolean staleVersion) {
         if (closed) {
             return PushStatus.CLOSED;
         }
-        return s.failure != null ? PushStatus.STOPPED : null;
+        if (s.failure != null) {
+            return PushStatus.STOPPED;
+        }
+        return staleVersion ? PushStatus.STALE_VERSION : null;
     }
 
     /** A claimed sequence, or -1 when the ring is full; never waits, whatever the backpressure mode. */
@@ -333,6 +406,7 @@ final class IngestPipeline implements AutoCloseable {
                         if (!s.retired) {
                             s.writer.rollback();
                         }
+                        s.endedVersion = s.table.lineage().version();
                         s.blocked = false;
                         s.failure = null;
                     }
@@ -384,6 +458,7 @@ final class IngestPipeline implements AutoCloseable {
             switch (ChangeRecordDescriptor.op(r, 0)) {
                 case ChangeRecordDescriptor.UPSERT -> {
                     if (!s.blocked && !s.retired) {
+                        checkNotEnded(s, version);
                         s.writer.upsert(s.row.importFrom(r, ChangeRecordDescriptor.image(0)), version, ChangeRecordDescriptor.commitTimestamp(r, 0));
                         upserts++;
                         sampleLatency(e, sequence);
@@ -391,6 +466,7 @@ final class IngestPipeline implements AutoCloseable {
                 }
                 case ChangeRecordDescriptor.DELETE -> {
                     if (!s.blocked && !s.retired) {
+                        checkNotEnded(s, version);
                         s.writer.delete(s.row.importFrom(r, ChangeRecordDescriptor.image(0)), version);
                         deletes++;
                         sampleLatency(e, sequence);
@@ -398,6 +474,21 @@ final class IngestPipeline implements AutoCloseable {
                 }
                 case ChangeRecordDescriptor.END -> endVersion(s, version, ChangeRecordDescriptor.commitTimestamp(r, 0));
                 default -> throw new IllegalStateException("change record op " + ChangeRecordDescriptor.op(r, 0) + " has no place in the ring");
+            }
+        }
+
+        /**
+         * A pushed row of a version that already ended: producers refuse those, but one that checked before another
+         * producer ended its version can still arrive after the END. Applied, it would vanish on reopen; failing stops
+         * the table, so every later call says so.
+         */
+        private void checkNotEnded(TableSlot s, long version) {
+            if (s.pushed) {
+                long watermark = s.table.lineage().version();
+                if (version <= watermark) {
+                    throw new IllegalStateException("a row of version " + version + " arrived after version "
+                            + watermark + " had ended (a producer pushed it while another ended the version)");
+                }
             }
         }
 

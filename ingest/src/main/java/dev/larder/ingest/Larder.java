@@ -87,13 +87,58 @@ public final class Larder implements AutoCloseable {
 
     // ---------------------------------------------------------------- tables
 
-    /** Creates an application-fed table. */
+    /** Creates an application-fed table; it records {@link Lineage#APPLICATION}, so no change source may feed it. */
     public synchronized TableHandle createTable(String name, FeatureSchema schema, TableOptions tableOptions) {
         Generations.checkTableName(name);
         if (handles.containsKey(name)) {
             throw new IllegalStateException("table " + name + " is already open");
         }
-        return opened(register(name, store.create(name, schema, tableOptions), Lineage.EMPTY), null);
+        FeatureTable t = store.create(name, schema, tableOptions, Lineage.APPLICATION);
+        return opened(register(name, t, Lineage.APPLICATION), null);
+    }
+
+    /**
+     * The application-fed table {@code name}: created with {@code schema} if the store does not hold it, else opened
+     * where it was.
+     *
+     * @throws IllegalStateException    if a change source feeds the table (one feeder per table), naming that source
+     * @throws IllegalArgumentException if the stored table has another schema
+     */
+    public synchronized TableHandle pushTable(String name, FeatureSchema schema, TableOptions tableOptions) {
+        Generations.checkTableName(name);
+        if (handles.containsKey(name)) {
+            throw new IllegalStateException("table " + name + " is already open");
+        }
+        if (!store.exists(name)) {
+            return createTable(name, schema, tableOptions);
+        }
+        checkFeeder(store, name, Lineage.APPLICATION);
+        FeatureTable t = store.table(name);
+        if (!t.schema().equals(schema)) {
+            throw new IllegalArgumentException("table " + name + " in " + store.directory() + " has schema "
+                    + t.schema() + ", not the declared " + schema + "; drop it or declare its schema");
+        }
+        return opened(register(name, t, Lineage.APPLICATION), null);
+    }
+
+    /**
+     * One feeder per table: refuses to feed table {@code name} of {@code store} from {@code feeder} (the application,
+     * {@link Lineage#APPLICATION}, or a change source's {@link ChangeSource#origin()}) when the table records the other
+     * kind. Whether a table follows the right Delta table is the follower's check, once it knows the table's current
+     * generation.
+     *
+     * @throws IllegalStateException naming the table's feeder
+     */
+    public static void checkFeeder(FeatureStore store, String name, Lineage feeder) {
+        if (!store.exists(name)) {
+            return;
+        }
+        Lineage stored = store.metadata(name).lineage();
+        if (feeder.applicationFed() ? stored.sourceFed() : stored.applicationFed()) {
+            throw new IllegalStateException("table " + name + " in " + store.directory() + " is fed by "
+                    + stored.feeder() + "; a table has one feeder, so " + feeder.feeder()
+                    + " cannot feed it too: use another table name");
+        }
     }
 
     /**
@@ -131,33 +176,51 @@ public final class Larder implements AutoCloseable {
      * {@code version}; returns once enqueued, and {@code row} may be refilled at once. A stored row with a newer version
      * is left as it is. Allocation-free.
      *
-     * @throws RingFullException in {@link Backpressure#REJECT} mode when the ring is full (nothing was enqueued)
+     * <p>A push is refused at the call, with nothing enqueued, when the table could only lose it: a key column unset, a
+     * version that is negative or not above the newest version ended ({@link #endVersion} enqueued, or the watermark;
+     * its rows would never be published), or a table stopped by a failed change until {@link #resume}.
+     *
+     * @throws IllegalArgumentException for a row of another schema or with a key column unset, or a version not above
+     *                                  the newest ended one, naming the table and that version
+     * @throws IllegalStateException    if a change source feeds the table (a table has one feeder), or when closed
+     * @throws FeedException            if the table is stopped: a change failed, later ones are skipped until resumed
+     * @throws RingFullException        in {@link Backpressure#REJECT} mode when the ring is full (nothing was enqueued)
      */
     public void upsert(TableHandle table, RowBuffer row, long version, long commitTimestampMillis) {
-        pipeline.upsert(table.slot(), row, version, commitTimestampMillis);
+        pipeline.pushRow(table.slot(), ChangeRecordDescriptor.UPSERT, row, version, commitTimestampMillis);
     }
 
-    /** Enqueues a delete of the key in {@code keyRow}'s key columns at {@code version}; see {@link #upsert}. */
+    /**
+     * Enqueues a delete of the key in {@code keyRow}'s key columns at {@code version}; refused as {@link #upsert} is.
+     */
     public void delete(TableHandle table, RowBuffer keyRow, long version) {
-        pipeline.delete(table.slot(), keyRow, version);
+        pipeline.pushRow(table.slot(), ChangeRecordDescriptor.DELETE, keyRow, version, 0);
     }
 
     /**
      * Marks {@code version} complete: once the writer reaches this marker, every change enqueued before it is applied and
-     * the version becomes the table's watermark (ignored unless newer than the current one). Durable per {@link SyncPolicy}.
+     * the version becomes the table's watermark. Durable per {@link SyncPolicy}. From this call on, rows of
+     * {@code version} or older are refused; ending the same version again is allowed (and does nothing).
      *
-     * @throws RingFullException in {@link Backpressure#REJECT} mode when the ring is full (nothing was enqueued)
+     * @throws IllegalArgumentException if {@code version} is negative or below the newest version ended
+     * @throws IllegalStateException    if a change source feeds the table, or when closed
+     * @throws FeedException            if the table is stopped until {@link #resume}
+     * @throws RingFullException        in {@link Backpressure#REJECT} mode when the ring is full (nothing was enqueued)
      */
     public void endVersion(TableHandle table, long version, long commitTimestampMillis) {
-        pipeline.endVersion(table.slot(), version, commitTimestampMillis);
+        pipeline.pushEnd(table.slot(), version, commitTimestampMillis);
     }
 
     /**
-     * As {@link #upsert}, but never throws for a full ring or a closed Larder and never waits, whatever the
-     * {@link Backpressure} mode: the status says whether the row was enqueued. Allocation-free.
+     * As {@link #upsert}, but never throws for a full ring, a stopped table, a stale version or a closed Larder and
+     * never waits, whatever the {@link Backpressure} mode: the status says whether the row was enqueued.
+     * Allocation-free.
      *
-     * @return {@link PushStatus#ACCEPTED} if enqueued; otherwise nothing was enqueued and the push may be retried
-     * @throws IllegalArgumentException if {@code row} was built for another schema (a bug, not a condition to retry)
+     * @return {@link PushStatus#ACCEPTED} if enqueued; otherwise nothing was enqueued: {@link PushStatus#RING_FULL} may
+     *         be retried, {@link PushStatus#STOPPED} after {@link #resume}, {@link PushStatus#STALE_VERSION} never
+     * @throws IllegalArgumentException if {@code row} was built for another schema or has a key column unset (a bug in
+     *                                  the caller, not a condition to retry)
+     * @throws IllegalStateException    if a change source feeds the table
      */
     public PushStatus tryUpsert(TableHandle table, RowBuffer row, long version, long commitTimestampMillis) {
         return pipeline.tryUpsert(table.slot(), row, version, commitTimestampMillis);
@@ -173,9 +236,20 @@ public final class Larder implements AutoCloseable {
         return pipeline.tryEndVersion(table.slot(), version, commitTimestampMillis);
     }
 
-    /** Syncs every table now and waits: everything enqueued before this call is applied and durable on return. */
+    /**
+     * Syncs every table now and waits: everything enqueued before this call is applied and durable on return.
+     *
+     * @throws FeedException if an application-fed table is stopped (a change failed, so versions after it were
+     *                       skipped) until {@link #resume}
+     */
     public void flush() {
         pipeline.control(IngestEvent.SYNC, null, null).join();
+        for (TableHandle h : handles.values()) {
+            TableSlot s = h.slot();
+            if (s.pushed) {
+                pipeline.checkNotStopped(s);
+            }
+        }
     }
 
     /**
@@ -200,6 +274,7 @@ public final class Larder implements AutoCloseable {
         if (handles.containsKey(name)) {
             throw new IllegalStateException("table " + name + " is already open or followed");
         }
+        checkFeeder(store, name, source.origin());
         Follower f = new Follower(this, name, source, followOptions);
         followers.put(name, f);
         opened(f.handle(), f);

@@ -14,6 +14,12 @@ public enum PushStatus {
      * was enqueued. {@link TableHandle#awaitDurable} reports the failure.
      */
     STOPPED,
+    /**
+     * The version is negative, or not above the newest version already ended for the table (for an END: below it):
+     * pushed, the change would never be published and would vanish on reopen. Nothing was enqueued; retrying the same
+     * push will not help.
+     */
+    STALE_VERSION,
     /** The Larder is closed; nothing was enqueued. */
     CLOSED
 }

@@ -6,6 +6,8 @@ import dev.larder.store.Lineage;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.internal.StoreInternals;
 import dev.larder.store.internal.TableWriter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * Writer-side state of one table generation. Plain fields are confined to the writer thread (or, before the slot is
@@ -17,6 +19,16 @@ final class TableSlot {
     record Failure(long version, Throwable cause) {
     }
 
+    private static final VarHandle ENDED;
+
+    static {
+        try {
+            ENDED = MethodHandles.lookup().findVarHandle(TableSlot.class, "endedVersion", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final TableHandle handle;
     final FeatureTable table;
     final FeatureSchema schema;
@@ -24,6 +36,8 @@ final class TableSlot {
     final RowBuffer row;
     /** Source identity stamped on every published watermark. */
     final Lineage source;
+    /** No change source feeds the table, so the application may push into it (one feeder per table). */
+    final boolean pushed;
 
     int pendingVersions;
     long pendingSinceNanos;
@@ -34,6 +48,12 @@ final class TableSlot {
     boolean claimed;
 
     volatile long durableVersion;
+    /**
+     * Producer side: the newest version whose END record was enqueued, else the watermark. A row pushed at or below it
+     * would be applied after its version ended, never be covered by a watermark and vanish on reopen, so it is refused.
+     * Raised by producers as they enqueue END records, ahead of the writer; reset to the watermark on RESUME.
+     */
+    volatile long endedVersion;
     volatile Failure failure;
     /** A schema found equal to ours by a producer, so later rows built from it skip the deep comparison. */
     volatile FeatureSchema equalSchema;
@@ -45,7 +65,17 @@ final class TableSlot {
         this.writer = StoreInternals.writer(table);
         this.row = table.newRow();
         this.source = source;
+        this.pushed = !source.sourceFed();
         this.durableVersion = table.lineage().version();
+        this.endedVersion = table.lineage().version();
+    }
+
+    /** Raises {@link #endedVersion} to {@code version} unless it is already higher; allocation-free. */
+    void raiseEnded(long version) {
+        long v;
+        do {
+            v = endedVersion;
+        } while (v < version && !ENDED.compareAndSet(this, v, version));
     }
 
     String name() {

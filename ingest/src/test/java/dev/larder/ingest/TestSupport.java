@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.larder.store.FeatureTable;
 import dev.larder.store.ReadStatus;
+import dev.larder.store.RowBuffer;
 import dev.larder.store.TableReader;
 import java.time.Duration;
 import java.util.Map;
@@ -22,6 +23,17 @@ final class TestSupport {
 
     static FollowOptions fastFollow() {
         return FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(5)).withRetry(Duration.ofMillis(5), Duration.ofMillis(40));
+    }
+
+    /**
+     * Enqueues an upsert of a row without its key, past the producers' checks (as a feed's record would come), so the
+     * writer fails on it and stops the table.
+     */
+    static void enqueueKeylessRow(Larder larder, TableHandle t, long version) {
+        RowBuffer keyless = t.table().newRow().clear().setDouble(1, 2.0);
+        byte[] record = new byte[ChangeRecordDescriptor.size(keyless)];
+        ChangeRecordDescriptor.write(record, 0, ChangeRecordDescriptor.UPSERT, version, version * 1000, keyless);
+        larder.pipeline().publishRecord(t.slot(), record, 0);
     }
 
     /** Waits for a condition the code under test will reach; the timeout only bounds a broken run. */

@@ -77,9 +77,7 @@ class TryPushTest {
         try (Larder larder = Larder.open(dir, TestSupport.options())) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer row = t.table().newRow();
-            assertEquals(PushStatus.ACCEPTED, larder.tryUpsert(t, row.clear().setDouble(1, 2.0), 1, 1000));
-            // The writer may already have failed on the keyless row: the throwing variant enqueues regardless.
-            larder.endVersion(t, 1, 1000);
+            TestSupport.enqueueKeylessRow(larder, t, 1);
             assertThrows(FeedException.class, () -> t.awaitDurable(1, Duration.ofSeconds(30)));
             assertEquals(PushStatus.STOPPED, tryPut(larder, t, row, 1, 1));
             assertEquals(PushStatus.STOPPED, larder.tryDelete(t, row.clear().setLong(0, 1), 1));

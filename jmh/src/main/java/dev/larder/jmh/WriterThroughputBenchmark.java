@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -57,6 +58,7 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Threads(1)
 public class WriterThroughputBenchmark {
     static final String TABLE = "throughput";
+    static final int MAX_PRODUCERS = 64;
 
     /** A table behind the ingest ring and its writer thread. */
     @State(Scope.Benchmark)
@@ -70,6 +72,13 @@ public class WriterThroughputBenchmark {
         Larder larder;
         TableHandle table;
         private Path dir;
+        /**
+         * The version each producer pushes (by thread index; unused slots at Long.MAX_VALUE). The larder refuses a
+         * row of a version already ended, so versions end only below every producer's: no producer is left behind.
+         */
+        final AtomicLongArray pushing = new AtomicLongArray(MAX_PRODUCERS);
+        /** The newest version ended; the first producer's alone. */
+        private long ended = 1;
 
         @Setup(Level.Trial)
         public void open() throws IOException {
@@ -84,6 +93,21 @@ public class WriterThroughputBenchmark {
             }
             larder.endVersion(table, 1, 0);
             larder.flush();
+            for (int i = 0; i < MAX_PRODUCERS; i++) {
+                pushing.set(i, Long.MAX_VALUE);
+            }
+        }
+
+        /** Ends the versions every producer has moved past. */
+        void endBelowEveryProducer() {
+            long below = Long.MAX_VALUE;
+            for (int i = 0; i < MAX_PRODUCERS; i++) {
+                below = Math.min(below, pushing.get(i));
+            }
+            if (below - 1 > ended) {
+                ended = below - 1;
+                larder.endVersion(table, ended, ended);
+            }
         }
 
         /** Applies what the ring still holds before the next iteration starts, so iterations do not overlap. */
@@ -165,6 +189,10 @@ public class WriterThroughputBenchmark {
         /** The version just completed (every {@code versionRows} upserts), or -1. */
         long ended = -1;
 
+        long version() {
+            return version;
+        }
+
         /** Sets the next key and a changing feature into the row; returns the row's version. */
         long next() {
             ended = -1;
@@ -185,7 +213,11 @@ public class WriterThroughputBenchmark {
     public static class RingProducer extends Cursor {
         @Setup(Level.Trial)
         public void init(ThreadParams thread, Ring ring) {
+            if (thread.getThreadCount() > MAX_PRODUCERS) {
+                throw new IllegalArgumentException("at most " + MAX_PRODUCERS + " producers");
+            }
             start(thread, ring.table.table(), ring.keys, ring.versionRows);
+            ring.pushing.set(thread.getThreadIndex(), version());
         }
     }
 
@@ -200,9 +232,11 @@ public class WriterThroughputBenchmark {
     @Benchmark
     public void ring(Ring ring, RingProducer p) {
         long version = p.next();
-        if (p.ended >= 0 && p.first == 0) {
-            // One producer ends versions; with several, others may still add to it (a benchmark, not a feed).
-            ring.larder.endVersion(ring.table, p.ended, p.ended);
+        if (p.ended >= 0) {
+            ring.pushing.set((int) p.first, version);
+            if (p.first == 0) {
+                ring.endBelowEveryProducer();
+            }
         }
         ring.larder.upsert(ring.table, p.row, version, version);
     }

@@ -238,12 +238,25 @@ public final class FeatureStore implements AutoCloseable {
      * @throws IllegalArgumentException if the name is invalid or a generation's ({@link Generations#checkTableName})
      */
     public synchronized FeatureTable create(String name, FeatureSchema schema, TableOptions options) {
+        return create(name, schema, options, Lineage.EMPTY);
+    }
+
+    /**
+     * As {@link #create(String, FeatureSchema, TableOptions)}, recording {@code origin} (its source, no version yet) in
+     * the table's metadata from the start, e.g. {@link Lineage#APPLICATION} for a table the application feeds.
+     *
+     * @throws IllegalArgumentException if {@code origin} has a version
+     */
+    public synchronized FeatureTable create(String name, FeatureSchema schema, TableOptions options, Lineage origin) {
         Generations.checkTableName(name);
+        if (origin.version() >= 0) {
+            throw new IllegalArgumentException("a new table has no version yet, not " + origin.version());
+        }
         List<Long> gens = generations(name);
         if (!gens.isEmpty()) {
             throw new StoreException("table " + name + " already exists in " + dir + " (as " + Generations.name(name, gens.get(gens.size() - 1)) + ")");
         }
-        return createGeneration(name, 0, schema, options);
+        return createGeneration(name, 0, schema, options, origin);
     }
 
     /**
@@ -251,8 +264,13 @@ public final class FeatureStore implements AutoCloseable {
      * current generation once complete; fails if that generation exists.
      */
     public synchronized FeatureTable createGeneration(String table, long generation, FeatureSchema schema, TableOptions options) {
+        return createGeneration(table, generation, schema, options, Lineage.EMPTY);
+    }
+
+    private FeatureTable createGeneration(String table, long generation, FeatureSchema schema, TableOptions options,
+                                          Lineage origin) {
         String name = Generations.name(Generations.checkTableName(table), generation);
-        FeatureTable t = FeatureTable.create(name, dir.resolve(name), schema, options);
+        FeatureTable t = FeatureTable.create(name, dir.resolve(name), schema, options, origin);
         open.put(name, t);
         return t;
     }

@@ -178,12 +178,12 @@ public final class FeatureTable implements AutoCloseable {
         }
     }
 
-    static FeatureTable create(String name, Path dir, FeatureSchema schema, TableOptions options) {
+    static FeatureTable create(String name, Path dir, FeatureSchema schema, TableOptions options, Lineage origin) {
         StoreFiles.createDirectory(dir);
         if (Files.exists(dir.resolve(TableMetadata.FILE))) {
             throw new StoreException("table " + name + " already exists at " + dir);
         }
-        TableMetadata md = new TableMetadata(schema, options.ttl(), Lineage.EMPTY);
+        TableMetadata md = new TableMetadata(schema, options.ttl(), origin);
         return new FeatureTable(name, dir, md, options.clock(), options.initialRows(), true);
     }
 

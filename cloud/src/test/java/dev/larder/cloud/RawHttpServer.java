@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a byte at a time, or none at all (a foreign host that only counts who connects). Each connection is served on a
  * daemon thread until the client hangs up.
  */
-final class RawHttpServer implements AutoCloseable {
+public final class RawHttpServer implements AutoCloseable {
     /** How every request is answered. */
-    enum Mode {
+    public enum Mode {
         /** 200, then JSON that never ends. */
         ENDLESS,
         /** 200 with a large Content-Length, then one byte every 200 ms. */
@@ -29,11 +29,11 @@ final class RawHttpServer implements AutoCloseable {
     private final ServerSocket server;
     private final Mode mode;
     /** Connections accepted. */
-    final AtomicInteger connections = new AtomicInteger();
+    public final AtomicInteger connections = new AtomicInteger();
     /** Bytes sent over all connections. */
-    final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    public final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
 
-    RawHttpServer(Mode mode) throws IOException {
+    public RawHttpServer(Mode mode) throws IOException {
         this.mode = mode;
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(this::accept, "raw-http-accept");
@@ -41,7 +41,7 @@ final class RawHttpServer implements AutoCloseable {
         accept.start();
     }
 
-    String uri() {
+    public String uri() {
         return "http://127.0.0.1:" + server.getLocalPort();
     }
 

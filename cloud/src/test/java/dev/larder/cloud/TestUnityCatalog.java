@@ -65,7 +65,7 @@ public final class TestUnityCatalog implements AutoCloseable {
     final Map<String, String> issuedFor = new ConcurrentHashMap<>();
     public volatile long credentialLifetimeMillis = 3_600_000;
     /** Which cloud's credentials are vended: {@code aws} (from the gate), {@code azure} or {@code gcp} (numbered tokens). */
-    volatile String vends = "aws";
+    public volatile String vends = "aws";
     private final AtomicLong tokens = new AtomicLong();
     /** The most commits one page of {@code /delta/preview/commits} lists. */
     public volatile int commitsPerPage = Integer.MAX_VALUE;

@@ -1,10 +1,10 @@
 package dev.larder.cloud;
 
 /**
- * Text a remote service chose (a catalog's error message, an HTML error page, a field of its answer), made safe to print:
- * one line, control and bidirectional-formatting characters escaped as {@code \n}, {@code \\u001b} and the like, at most
- * {@value #MAX_CHARS} characters followed by how many were left off; stateless. Without it a hostile answer could move
- * the cursor and forge lines of Larder's own output, or flood the terminal.
+ * Text a remote service chose (a catalog's error message, an HTML error page, a field of its answer), made safe to
+ * print: one line, control and bidirectional-formatting characters escaped as {@code \n}, {@code \\u001b} and the
+ * like, at most {@value #MAX_CHARS} characters followed by how many were left off; stateless. Without it a hostile
+ * answer could move the cursor and forge lines of Larder's own output, or flood the terminal.
  */
 final class RemoteText {
     /** Characters kept of a remote text; a catalog's real error messages are far shorter. */

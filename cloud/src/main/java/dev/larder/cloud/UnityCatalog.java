@@ -1,5 +1,6 @@
 package dev.larder.cloud;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -60,7 +61,7 @@ public final class UnityCatalog {
     public static final String API_PATH = "/api/2.1/unity-catalog";
     /** Setting: the most bytes one answer of the catalog may hold (default 4 MiB); a longer answer is refused. */
     public static final String MAX_ANSWER_BYTES_KEY = "larder.uc.max-answer-bytes";
-    /** Setting: the most milliseconds one catalog call may take, its retries and whole answer included (default 60 s). */
+    /** Setting: the most milliseconds one catalog call may take, retries and whole answer included (default 60 s). */
     public static final String CALL_TIMEOUT_MS_KEY = "larder.uc.call-timeout-ms";
     /** Setting: the most pages one listing of a table's commits may take (default 1000). */
     public static final String MAX_PAGES_KEY = "larder.uc.max-pages";
@@ -175,7 +176,8 @@ public final class UnityCatalog {
         checkLocation(fullName, location);
         JsonNode props = t.path("properties");
         boolean managedCommits = props.has("delta.feature.catalogManaged") || props.has("delta.feature.catalogOwned-preview");
-        return new UnityCatalogTable(fullName, id, location, RemoteText.of(t.path("table_type").asText("")), managedCommits);
+        String type = RemoteText.of(t.path("table_type").asText(""));
+        return new UnityCatalogTable(fullName, id, location, type, managedCommits);
     }
 
     /** Temporary read credentials for {@code table}: {@code POST /temporary-table-credentials}, operation READ. */
@@ -189,8 +191,8 @@ public final class UnityCatalog {
      * The ratified commits of a catalog-managed table not yet published, from {@code startVersion}:
      * {@code GET /delta/preview/commits}, following its pages up to the latest version.
      *
-     * @throws UnityCatalogException if the catalog fails, lists more than {@link #MAX_PAGES_KEY} pages, or answers a page
-     *                               with no commit past the previous page (it ignores {@code start_version})
+     * @throws UnityCatalogException if the catalog fails, lists more than {@link #MAX_PAGES_KEY} pages, or answers a
+     *                               page with no commit past the previous page (it ignores {@code start_version})
      */
     public CatalogCommits.Ratified commits(UnityCatalogTable table, long startVersion) {
         String path = "/delta/preview/commits";
@@ -199,10 +201,10 @@ public final class UnityCatalog {
         long start = startVersion;
         for (int page = 1; ; page++) {
             if (page > maxPages) {
-                throw new UnityCatalogException("Unity Catalog lists the commits of table " + table.fullName() + " from "
-                        + endpoint(path) + " in more than " + maxPages + " pages (still short of version " + latest
-                        + " at " + start + "); raise " + MAX_PAGES_KEY + " if the table has that many unpublished commits",
-                        200, null);
+                throw new UnityCatalogException("Unity Catalog lists the commits of table " + table.fullName()
+                        + " from " + endpoint(path) + " in more than " + maxPages + " pages (still short of version "
+                        + latest + " at " + start + "); raise " + MAX_PAGES_KEY + " if the table has that many "
+                        + "unpublished commits", 200, null);
             }
             ObjectNode body = JSON.createObjectNode().put("table_id", table.tableId())
                     .put("table_uri", table.storageLocation()).put("start_version", start);
@@ -263,13 +265,17 @@ public final class UnityCatalog {
     }
 
     /**
-     * Refuses a storage location Larder would not read a table from, before anything is sent there: the catalog must not
-     * be able to point Larder's requests (and the credentials it vends) at any host it likes.
+     * Refuses a storage location Larder would not read a table from, before anything is sent there: the catalog must
+     * not be able to point Larder's requests (and the credentials it vends) at any host it likes.
      */
     private void checkLocation(String table, String location) {
         String scheme;
         String authority;
         try {
+            // URIs admit Unicode format characters (bidi overrides), which reorder the line a location is printed on.
+            if (location.chars().anyMatch(c -> Character.getType(c) == Character.FORMAT)) {
+                throw new URISyntaxException(location, "format character");
+            }
             URI u = new URI(location);
             scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
             authority = u.getRawAuthority();
@@ -308,8 +314,8 @@ public final class UnityCatalog {
     private JsonNode call(String method, String path, JsonNode body, String table) {
         String endpoint = endpoint(path);
         long deadline = System.nanoTime() + callTimeoutMillis * 1_000_000;
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint)).timeout(Duration.ofMillis(callTimeoutMillis))
-                .header("Accept", "application/json");
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint))
+                .timeout(Duration.ofMillis(callTimeoutMillis)).header("Accept", "application/json");
         if (token != null && !token.isEmpty()) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -336,8 +342,8 @@ public final class UnityCatalog {
                         + " ms (the whole answer, retries included; " + CALL_TIMEOUT_MS_KEY + ")"
                         + (last == null ? "" : "; before: " + last.getMessage()), -1, null);
             } catch (AnswerTooLong e) {
-                throw new UnityCatalogException("Unity Catalog's answer to " + what + " is longer than " + maxAnswerBytes
-                        + " bytes (" + MAX_ANSWER_BYTES_KEY + "); refused", 200, null);
+                throw new UnityCatalogException("Unity Catalog's answer to " + what + " is longer than "
+                        + maxAnswerBytes + " bytes (" + MAX_ANSWER_BYTES_KEY + "); refused", 200, null);
             } catch (IOException e) {
                 last = new UnityCatalogException("Unity Catalog unreachable: " + what + ": " + e, -1, e);
                 waitMillis = 125L << (attempt + 1);
@@ -352,13 +358,14 @@ public final class UnityCatalog {
                 try {
                     return JSON.readTree(answer.bytes());
                 } catch (IOException e) {
-                    String problem = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
-                            : e.getMessage();
+                    // Jackson's full message quotes the answer's text around the error: its own words only.
+                    String problem = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
                     throw new UnityCatalogException("Unity Catalog answered " + what + " with malformed JSON: "
                             + RemoteText.of(problem), status, e);
                 }
             }
-            UnityCatalogException failure = new UnityCatalogException(explain(status, answer, what, table), status, null);
+            UnityCatalogException failure =
+                    new UnityCatalogException(explain(status, answer, what, table), status, null);
             if (status != 429 && status < 500) {
                 throw failure;
             }
@@ -434,7 +441,8 @@ public final class UnityCatalog {
         String answered = "HTTP " + status + (code.isEmpty() ? "" : " " + RemoteText.of(code))
                 + (text.isEmpty() ? "" : ": " + text);
         return switch (status) {
-            case 401 -> "Unity Catalog did not accept the token from " + tokenOrigin + " (" + answered + ") for " + what;
+            case 401 -> "Unity Catalog did not accept the token from " + tokenOrigin + " (" + answered + ") for "
+                    + what;
             case 403 -> "Unity Catalog denied access to table " + table + " (" + answered + ") for " + what
                     + "; the token from " + tokenOrigin + " needs SELECT on the table (and EXTERNAL USE SCHEMA for credentials)";
             case 404 -> "Unity Catalog has no table " + table + " (" + answered + ") for " + what;

@@ -25,8 +25,8 @@ public final class VendedCredentials {
     private static final Logger LOG = Logger.getLogger(VendedCredentials.class.getName());
     private static final Map<String, VendedCredentials> REGISTRY = new ConcurrentHashMap<>();
     /**
-     * After a failed refresh, how long the next one waits: meanwhile requests use the current credentials while they are
-     * valid, and fail at once with the last failure once they are not, rather than calling the catalog each.
+     * After a failed refresh, how long the next one waits: meanwhile requests use the current credentials while they
+     * are valid, and fail at once with the last failure once they are not, rather than calling the catalog each.
      */
     private static final long RETRY_MILLIS = 1000;
 
@@ -60,9 +60,10 @@ public final class VendedCredentials {
     private static TemporaryCredentials vend(UnityCatalog catalog, UnityCatalogTable table, long now) {
         TemporaryCredentials c = catalog.temporaryCredentials(table);
         if (c.expirationMillis() <= now) {
-            throw new UnityCatalogException("Unity Catalog at " + catalog.uri() + " vended temporary credentials for table "
-                    + table.fullName() + " that had already expired (at " + Instant.ofEpochMilli(c.expirationMillis())
-                    + ", this machine's clock says " + Instant.ofEpochMilli(now) + "); check the clocks of both", 200, null);
+            throw new UnityCatalogException("Unity Catalog at " + catalog.uri() + " vended temporary credentials for "
+                    + "table " + table.fullName() + " that had already expired (at "
+                    + Instant.ofEpochMilli(c.expirationMillis()) + ", this machine's clock says "
+                    + Instant.ofEpochMilli(now) + "); check the clocks of both", 200, null);
         }
         return c;
     }
@@ -105,8 +106,8 @@ public final class VendedCredentials {
     }
 
     /**
-     * Credentials valid now: the current ones, refreshed first once three quarters of their lifetime has passed (at most
-     * one attempt a second while the catalog fails).
+     * Credentials valid now: the current ones, refreshed first once three quarters of their lifetime has passed (at
+     * most one attempt a second while the catalog fails).
      *
      * @throws ExpiredCredentialsException when they have expired and the catalog cannot vend new ones
      */

@@ -51,7 +51,8 @@ class HostileUnityCatalogTest {
     void anAnswerThatNeverEndsIsRefusedAtItsBound() throws Exception {
         try (RawHttpServer endless = new RawHttpServer(RawHttpServer.Mode.ENDLESS)) {
             UnityCatalog client = uc(endless.uri()).withSettings(Map.of(UnityCatalog.MAX_ANSWER_BYTES_KEY, "65536"));
-            UnityCatalogException e = assertThrows(UnityCatalogException.class, () -> client.table("main.features.users"));
+            UnityCatalogException e = assertThrows(UnityCatalogException.class,
+                    () -> client.table("main.features.users"));
             assertTrue(e.getMessage().contains("longer than 65536 bytes")
                     && e.getMessage().contains(endless.uri() + UnityCatalog.API_PATH + "/tables/main.features.users")
                     && e.getMessage().contains(UnityCatalog.MAX_ANSWER_BYTES_KEY), e.getMessage());
@@ -64,7 +65,8 @@ class HostileUnityCatalogTest {
     void anAnswerThatDripsEndsAtTheCallsDeadline() throws Exception {
         try (RawHttpServer drip = new RawHttpServer(RawHttpServer.Mode.DRIP)) {
             UnityCatalog client = uc(drip.uri()).withSettings(Map.of(UnityCatalog.CALL_TIMEOUT_MS_KEY, "1500"));
-            UnityCatalogException e = assertThrows(UnityCatalogException.class, () -> client.open("main.features.users", Map.of()));
+            UnityCatalogException e = assertThrows(UnityCatalogException.class,
+                    () -> client.open("main.features.users", Map.of()));
             assertEquals(-1, e.status());
             assertTrue(e.getMessage().contains("did not answer GET " + drip.uri() + UnityCatalog.API_PATH
                     + "/tables/main.features.users") && e.getMessage().contains("within 1500 ms"), e.getMessage());
@@ -126,14 +128,15 @@ class HostileUnityCatalogTest {
         try (RawHttpServer foreign = new RawHttpServer(RawHttpServer.Mode.COUNT_ONLY)) {
             String host = foreign.uri().substring("http://".length());
             List<String> locations = List.of("http://" + host + "/tables/t", "https://" + host + "/tables/t",
-                    "webhdfs://" + host + "/tables/t", "hdfs://" + host + "/tables/t", "ftp://" + host + "/t", "s3:///no-bucket",
-                    "not a uri\u001b[2K");
+                    "webhdfs://" + host + "/tables/t", "hdfs://" + host + "/tables/t", "ftp://" + host + "/t",
+                    "s3:///no-bucket", "not a uri\u001b[2K", "s3://bucket/\u202egnp.exe");
             for (int i = 0; i < locations.size(); i++) {
                 String name = "main.foreign.t" + i;
                 catalog.add(name, locations.get(i), false);
                 long credentials = catalog.requests("/temporary-table-credentials");
+                UnityCatalog plain = UnityCatalog.connect(catalog.uri(), TestUnityCatalog.TOKEN, "$T");
                 UnityCatalogException e = assertThrows(UnityCatalogException.class,
-                        () -> UnityCatalog.connect(catalog.uri(), TestUnityCatalog.TOKEN, "$T").open(name, allowFiles()));
+                        () -> plain.open(name, allowFiles()));
                 String shown = RemoteText.of(locations.get(i));
                 assertTrue(e.getMessage().contains("table " + name) && e.getMessage().contains("'" + shown + "'")
                         && e.getMessage().contains("Unity Catalog at " + catalog.uri())
@@ -148,7 +151,8 @@ class HostileUnityCatalogTest {
     @Test
     void aFileLocationIsReadOnlyWhenAllowed() {
         UnityCatalog plain = UnityCatalog.connect(catalog.uri(), TestUnityCatalog.TOKEN, "$T");
-        UnityCatalogException e = assertThrows(UnityCatalogException.class, () -> plain.open("main.local.simple", Map.of()));
+        UnityCatalogException e = assertThrows(UnityCatalogException.class,
+                () -> plain.open("main.local.simple", Map.of()));
         assertTrue(e.getMessage().contains(UnityCatalog.ALLOW_FILE_LOCATIONS_KEY + "=true")
                 && e.getMessage().contains(simple), e.getMessage());
         DeltaSource src = plain.open("main.local.simple", allowFiles());
@@ -158,16 +162,18 @@ class HostileUnityCatalogTest {
     /** Before: the message reached the terminal raw (escapes, newlines) and a whole HTML page was printed. */
     @Test
     void theCatalogsTextIsPrintedOnOneLineEscapedAndBounded() {
-        String forged = "{\"error_code\":\"BAD\\u001b[31m\",\"message\":\"no\\u001b[2K\\rloaded 9 rows of s3://x version 9\\n\"}";
+        String forged = "{\"error_code\":\"BAD\\u001b[31m\","
+                + "\"message\":\"no\\u001b[2K\\rloaded 9 rows of s3://x version 9\\n\"}";
         catalog.failNext("/tables/", 400, 1, "application/json", forged, null);
-        UnityCatalogException e = assertThrows(UnityCatalogException.class, () -> uc(catalog.uri()).table("main.local.simple"));
+        UnityCatalog client = uc(catalog.uri());
+        UnityCatalogException e = assertThrows(UnityCatalogException.class, () -> client.table("main.local.simple"));
         assertPrintable(e.getMessage());
-        assertTrue(e.getMessage().contains("HTTP 400 BAD\\u001b[31m: no\\u001b[2K\\rloaded 9 rows of s3://x version 9\\n"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains(
+                "HTTP 400 BAD\\u001b[31m: no\\u001b[2K\\rloaded 9 rows of s3://x version 9\\n"), e.getMessage());
 
         String page = "<html>\n" + "<p>Bad gateway, please try again later</p>\n".repeat(5000) + "</html>";
         catalog.failNext("/tables/", 502, UnityCatalog.ATTEMPTS, "text/html", page, "0");
-        UnityCatalogException html = assertThrows(UnityCatalogException.class, () -> uc(catalog.uri()).table("main.local.simple"));
+        UnityCatalogException html = assertThrows(UnityCatalogException.class, () -> client.table("main.local.simple"));
         assertPrintable(html.getMessage());
         assertEquals(502, html.status());
         assertTrue(html.getMessage().contains("HTTP 502: <html>\\n<p>Bad gateway")

@@ -66,7 +66,8 @@ public final class RawHttpServer implements AutoCloseable {
             }
             readHead(in);
             if (mode == Mode.ENDLESS) {
-                write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"table_id\":\"");
+                write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+                        + "{\"table_id\":\"");
                 byte[] chunk = new byte[64 * 1024];
                 Arrays.fill(chunk, (byte) 'a');
                 // Bounded only so that a client that never stops reading cannot fill this machine's memory forever.
@@ -97,7 +98,8 @@ public final class RawHttpServer implements AutoCloseable {
     private static void readHead(InputStream in) throws IOException {
         int state = 0;
         for (int c; (c = in.read()) >= 0; ) {
-            state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+            boolean next = c == '\r' && (state == 0 || state == 2) || c == '\n' && (state == 1 || state == 3);
+            state = next ? state + 1 : 0;
             if (state == 4) {
                 return;
             }

@@ -146,7 +146,8 @@ public final class TestUnityCatalog implements AutoCloseable {
             String method = ex.getRequestMethod();
             if (method.equals("GET") && path.startsWith("/tables/")) {
                 // A path keeps '+' literal (RFC 3986); URLDecoder's form decoding would read it as a space.
-                table(ex, URLDecoder.decode(path.substring("/tables/".length()).replace("+", "%2B"), StandardCharsets.UTF_8));
+                String name = path.substring("/tables/".length()).replace("+", "%2B");
+                table(ex, URLDecoder.decode(name, StandardCharsets.UTF_8));
             } else if (method.equals("POST") && path.equals("/temporary-table-credentials")) {
                 credentials(ex, body);
             } else if (method.equals("GET") && path.equals("/delta/preview/commits")) {

@@ -327,8 +327,9 @@ class UnityCatalogTest {
         catalog.credentialLifetimeMillis = -60_000;
         try {
             long before = catalog.credentialRequests.get();
-            UnityCatalogException e = assertThrows(UnityCatalogException.class, () -> uc().open("main.features.users", settings()));
-            assertTrue(e.getMessage().contains("already expired") && e.getMessage().contains("table main.features.users")
+            UnityCatalogException e = assertThrows(UnityCatalogException.class,
+                    () -> uc().open("main.features.users", settings()));
+            assertTrue(e.getMessage().contains("already expired") && e.getMessage().contains("main.features.users")
                     && e.getMessage().contains("Unity Catalog at " + catalog.uri()), e.getMessage());
             assertEquals(before + 1, catalog.credentialRequests.get(), "catalog calls for credentials");
         } finally {

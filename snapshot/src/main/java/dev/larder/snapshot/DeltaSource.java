@@ -618,8 +618,8 @@ public final class DeltaSource {
         }
         ExpiredCredentialsException expired = StorageFailure.expiredCredentials(e);
         if (expired != null) {
-            return new DeltaReadException(DeltaReadException.Reason.EXPIRED_CREDENTIALS, paths.root, version, file, null,
-                    expired.getMessage(), e);
+            return new DeltaReadException(DeltaReadException.Reason.EXPIRED_CREDENTIALS, paths.root, version, file,
+                    null, expired.getMessage(), e);
         }
         DeltaReadException.Reason reason = DeltaReadException.Reason.MALFORMED_LOG;
         String detail = "the Delta log cannot be read";

@@ -142,8 +142,8 @@ final class FileRowReader {
     DeltaReadException fileError(long version, String file, Throwable e) {
         ExpiredCredentialsException expired = StorageFailure.expiredCredentials(e);
         if (expired != null) {
-            return new DeltaReadException(DeltaReadException.Reason.EXPIRED_CREDENTIALS, paths.root, version, file, null,
-                    expired.getMessage(), e);
+            return new DeltaReadException(DeltaReadException.Reason.EXPIRED_CREDENTIALS, paths.root, version, file,
+                    null, expired.getMessage(), e);
         }
         String storage = StorageFailure.describe(e, conf);
         if (storage != null) {

@@ -35,7 +35,7 @@ class HostileCatalogCliTest {
     record Run(int exit, String output) {
     }
 
-    /** {@code larder load} of {@link #TABLE} from the catalog at {@code uri}, with the test token in the environment. */
+    /** {@code larder load} of {@link #TABLE} from the catalog at {@code uri}, the test token in the environment. */
     Run load(String uri, String... conf) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), LarderCli.class.getName(),
@@ -59,7 +59,8 @@ class HostileCatalogCliTest {
 
     static void assertOneCleanErrorLine(Run run, String... mentions) {
         assertEquals(1, run.exit(), run.output());
-        assertTrue(run.output().chars().noneMatch(c -> c < 0x20 && c != '\n' || c == 0x7f), "control characters: " + run.output());
+        assertTrue(run.output().chars().noneMatch(c -> c < 0x20 && c != '\n' || c == 0x7f),
+                "control characters: " + run.output());
         List<String> lines = run.output().lines().filter(l -> l.startsWith("larder load: ")).toList();
         assertEquals(1, lines.size(), run.output());
         for (String m : mentions) {
@@ -72,7 +73,8 @@ class HostileCatalogCliTest {
     void anAnswerThatNeverEndsIsRefusedAtItsBound() throws Exception {
         try (RawHttpServer endless = new RawHttpServer(RawHttpServer.Mode.ENDLESS)) {
             Run run = load(endless.uri());
-            assertOneCleanErrorLine(run, "longer than 4194304 bytes", endless.uri() + "/api/2.1/unity-catalog/tables/" + TABLE);
+            assertOneCleanErrorLine(run, "longer than 4194304 bytes",
+                    endless.uri() + "/api/2.1/unity-catalog/tables/" + TABLE);
         }
     }
 
@@ -88,8 +90,8 @@ class HostileCatalogCliTest {
     @Test
     void anErrorMessageCannotForgeALineOfOutput() throws Exception {
         try (TestUnityCatalog catalog = new TestUnityCatalog(null)) {
-            catalog.failNext("/tables/", 400, 1, "application/json", "{\"error_code\":\"INVALID_PARAMETER_VALUE\",\"message\":"
-                    + "\"no\\u001b[2K\\r\\nloaded 9 rows of s3://x/users version 9\\n\"}", null);
+            catalog.failNext("/tables/", 400, 1, "application/json", "{\"error_code\":\"INVALID_PARAMETER_VALUE\","
+                    + "\"message\":\"no\\u001b[2K\\r\\nloaded 9 rows of s3://x/users version 9\\n\"}", null);
             Run run = load(catalog.uri());
             assertOneCleanErrorLine(run, "HTTP 400 INVALID_PARAMETER_VALUE: no\\u001b[2K\\r\\nloaded 9 rows");
             assertTrue(run.output().lines().noneMatch(l -> l.startsWith("loaded")), run.output());

@@ -314,8 +314,8 @@ public final class UnityCatalog {
     private JsonNode call(String method, String path, JsonNode body, String table) {
         String endpoint = endpoint(path);
         long deadline = System.nanoTime() + callTimeoutMillis * 1_000_000;
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint))
-                .timeout(Duration.ofMillis(callTimeoutMillis)).header("Accept", "application/json");
+        // No request timeout of the client's own: it would cover only the head; the deadline covers the whole call.
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint)).header("Accept", "application/json");
         if (token != null && !token.isEmpty()) {
             b.header("Authorization", "Bearer " + token);
         }

@@ -1,5 +1,6 @@
 package dev.larder.cloud;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,18 +8,30 @@ import dev.larder.ingest.Redaction;
 import dev.larder.snapshot.CatalogCommits;
 import dev.larder.snapshot.CatalogTable;
 import dev.larder.snapshot.DeltaSource;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -32,27 +45,56 @@ import org.apache.hadoop.conf.Configuration;
  *
  * <p>Endpoints, under {@code <uri>/api/2.1/unity-catalog}: {@code GET /tables/{full_name}} (table id, storage location,
  * properties), {@code POST /temporary-table-credentials} (operation READ: temporary cloud credentials with an expiry) and,
- * for catalog-managed tables, {@code GET /delta/preview/commits} (the ratified commits not yet published). A 5xx answer
- * or an unreachable catalog is retried {@value #ATTEMPTS} times with backoff; every failure is a
- * {@link UnityCatalogException} naming the table and the endpoint.
+ * for catalog-managed tables, {@code GET /delta/preview/commits} (the ratified commits not yet published). A 5xx or 429
+ * answer (after its {@code Retry-After}, up to {@value #MAX_RETRY_AFTER_MILLIS} ms) or an unreachable catalog is tried
+ * {@value #ATTEMPTS} times with backoff; every failure is a {@link UnityCatalogException} naming the table and the
+ * endpoint, with the catalog's own text on one line, control characters escaped, cut to a few hundred characters.
+ *
+ * <p>A catalog that misbehaves cannot make Larder wait, page or buffer without end: each call (retries and the whole
+ * answer included) ends within {@link #CALL_TIMEOUT_MS_KEY}, each answer holds at most {@link #MAX_ANSWER_BYTES_KEY}
+ * bytes, a commit listing at most {@link #MAX_PAGES_KEY} pages, each page past the last. Nor can it send Larder
+ * elsewhere: a table's storage location must be an object store URI ({@code s3}, {@code s3a}, {@code abfs},
+ * {@code abfss}, {@code gs}), or a {@code file:} one where {@link #ALLOW_FILE_LOCATIONS_KEY} allows it. These settings
+ * are read from the settings given to {@link #open} or {@link #withSettings}.
  */
 public final class UnityCatalog {
     /** The REST base under the catalog's URI. */
     public static final String API_PATH = "/api/2.1/unity-catalog";
+    /** Setting: the most bytes one answer of the catalog may hold (default 4 MiB); a longer answer is refused. */
+    public static final String MAX_ANSWER_BYTES_KEY = "larder.uc.max-answer-bytes";
+    /** Setting: the most milliseconds one catalog call may take, retries and whole answer included (default 60 s). */
+    public static final String CALL_TIMEOUT_MS_KEY = "larder.uc.call-timeout-ms";
+    /** Setting: the most pages one listing of a table's commits may take (default 1000). */
+    public static final String MAX_PAGES_KEY = "larder.uc.max-pages";
+    /** Setting: {@code true} lets a table's storage location be a local {@code file:} URI (default false). */
+    public static final String ALLOW_FILE_LOCATIONS_KEY = "larder.uc.allow-file-locations";
     static final int ATTEMPTS = 3;
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** The schemes of the object stores Larder reads catalog tables from (with credentials the catalog vends). */
+    static final Set<String> STORAGE_SCHEMES = Set.of("s3", "s3a", "abfs", "abfss", "gs");
+    /** The longest {@code Retry-After} honoured; a catalog asking for more fails the call at once. */
+    static final long MAX_RETRY_AFTER_MILLIS = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private final URI uri;
     private final String token;
     private final String tokenOrigin;
     private final HttpClient http;
+    private final int maxAnswerBytes;
+    private final long callTimeoutMillis;
+    private final int maxPages;
+    private final boolean allowFileLocations;
 
-    private UnityCatalog(URI uri, String token, String tokenOrigin) {
+    private UnityCatalog(URI uri, String token, String tokenOrigin, HttpClient http, int maxAnswerBytes,
+                         long callTimeoutMillis, int maxPages, boolean allowFileLocations) {
         this.uri = uri;
         this.token = token;
         this.tokenOrigin = tokenOrigin;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = http;
+        this.maxAnswerBytes = maxAnswerBytes;
+        this.callTimeoutMillis = callTimeoutMillis;
+        this.maxPages = maxPages;
+        this.allowFileLocations = allowFileLocations;
     }
 
     /**
@@ -76,7 +118,8 @@ public final class UnityCatalog {
         while (u.endsWith("/")) {
             u = u.substring(0, u.length() - 1);
         }
-        return new UnityCatalog(URI.create(u), token, tokenOrigin);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        return new UnityCatalog(URI.create(u), token, tokenOrigin, http, 4 << 20, 60_000, 1000, false);
     }
 
     /** {@link #connect} with {@code $DATABRICKS_HOST} and {@code $DATABRICKS_TOKEN}. */
@@ -93,27 +136,53 @@ public final class UnityCatalog {
         return connect(host, System.getenv(tokenEnv), "$" + tokenEnv);
     }
 
+    /**
+     * This client with the bounds and permissions {@code settings} set ({@link #MAX_ANSWER_BYTES_KEY},
+     * {@link #CALL_TIMEOUT_MS_KEY}, {@link #MAX_PAGES_KEY}, {@link #ALLOW_FILE_LOCATIONS_KEY}); the others are kept.
+     *
+     * @throws IllegalArgumentException naming the setting if a value is not a positive number (or true/false)
+     */
+    public UnityCatalog withSettings(Map<String, String> settings) {
+        return new UnityCatalog(uri, token, tokenOrigin, http,
+                (int) positive(settings, MAX_ANSWER_BYTES_KEY, maxAnswerBytes, Integer.MAX_VALUE),
+                positive(settings, CALL_TIMEOUT_MS_KEY, callTimeoutMillis, Long.MAX_VALUE / 1_000_000),
+                (int) positive(settings, MAX_PAGES_KEY, maxPages, Integer.MAX_VALUE),
+                bool(settings, ALLOW_FILE_LOCATIONS_KEY, allowFileLocations));
+    }
+
     /** The catalog's URI, e.g. {@code https://dbc-1234.cloud.databricks.com}. */
     public URI uri() {
         return uri;
     }
 
-    /** {@code GET /tables/{full_name}}. */
+    /**
+     * {@code GET /tables/{full_name}}.
+     *
+     * @throws UnityCatalogException if the catalog fails, or names a storage location Larder does not read from
+     */
     public UnityCatalogTable table(String fullName) {
         if (fullName == null || fullName.split("\\.", -1).length != 3 || fullName.contains("..") || fullName.startsWith(".")
                 || fullName.endsWith(".")) {
             throw new IllegalArgumentException("a Unity Catalog table name is catalog.schema.table: " + fullName);
         }
-        JsonNode t = call("GET", "/tables/" + URLEncoder.encode(fullName, StandardCharsets.UTF_8), null, fullName);
-        String id = text(t, "table_id", fullName, "/tables");
-        String location = text(t, "storage_location", fullName, "/tables");
+        String path = "/tables/" + pathSegment(fullName);
+        JsonNode t = call("GET", path, null, fullName);
+        String id = text(t, "table_id", fullName, path);
+        if (!id.matches("[\\p{Alnum}._~-]{1,128}")) {
+            throw new UnityCatalogException("Unity Catalog's answer for table " + fullName + " from " + endpoint(path)
+                    + " has a malformed table_id '" + RemoteText.of(id) + "'", 200, null);
+        }
+        String location = text(t, "storage_location", fullName, path);
         String format = t.path("data_source_format").asText("DELTA");
         if (!format.equalsIgnoreCase("DELTA")) {
-            throw new UnityCatalogException("Unity Catalog table " + fullName + " is " + format + ", not a Delta table", 200, null);
+            throw new UnityCatalogException("Unity Catalog table " + fullName + " is " + RemoteText.of(format)
+                    + ", not a Delta table", 200, null);
         }
+        checkLocation(fullName, location);
         JsonNode props = t.path("properties");
         boolean managedCommits = props.has("delta.feature.catalogManaged") || props.has("delta.feature.catalogOwned-preview");
-        return new UnityCatalogTable(fullName, id, location, t.path("table_type").asText(""), managedCommits);
+        String type = RemoteText.of(t.path("table_type").asText(""));
+        return new UnityCatalogTable(fullName, id, location, type, managedCommits);
     }
 
     /** Temporary read credentials for {@code table}: {@code POST /temporary-table-credentials}, operation READ. */
@@ -126,22 +195,42 @@ public final class UnityCatalog {
     /**
      * The ratified commits of a catalog-managed table not yet published, from {@code startVersion}:
      * {@code GET /delta/preview/commits}, following its pages up to the latest version.
+     *
+     * @throws UnityCatalogException if the catalog fails, lists more than {@link #MAX_PAGES_KEY} pages, or answers a
+     *                               page with no commit past the previous page (it ignores {@code start_version})
      */
     public CatalogCommits.Ratified commits(UnityCatalogTable table, long startVersion) {
+        String path = "/delta/preview/commits";
         List<CatalogCommits.Commit> commits = new ArrayList<>();
-        long latest;
+        long latest = -1;
         long start = startVersion;
-        while (true) {
+        for (int page = 1; ; page++) {
+            if (page > maxPages) {
+                throw new UnityCatalogException("Unity Catalog lists the commits of table " + table.fullName()
+                        + " from " + endpoint(path) + " in more than " + maxPages + " pages (still short of version "
+                        + latest + " at " + start + "); raise " + MAX_PAGES_KEY + " if the table has that many "
+                        + "unpublished commits", 200, null);
+            }
             ObjectNode body = JSON.createObjectNode().put("table_id", table.tableId())
                     .put("table_uri", table.storageLocation()).put("start_version", start);
-            JsonNode r = call("GET", "/delta/preview/commits", body, table.fullName());
+            JsonNode r = call("GET", path, body, table.fullName());
             latest = r.path("latest_table_version").asLong(-1);
             long highest = -1;
+            int listed = 0;
             for (JsonNode c : r.path("commits")) {
                 long v = c.path("version").asLong();
-                commits.add(new CatalogCommits.Commit(v, text(c, "file_name", table.fullName(), "/delta/preview/commits"),
-                        c.path("file_size").asLong(), c.path("file_modification_timestamp").asLong()));
-                highest = Math.max(highest, v);
+                listed++;
+                // A commit before start_version was on an earlier page: keeping it again would list it twice.
+                if (v >= start) {
+                    commits.add(new CatalogCommits.Commit(v, text(c, "file_name", table.fullName(), path),
+                            c.path("file_size").asLong(), c.path("file_modification_timestamp").asLong()));
+                    highest = Math.max(highest, v);
+                }
+            }
+            if (listed > 0 && highest < 0) {
+                throw new UnityCatalogException("Unity Catalog answered start_version " + start + " for table "
+                        + table.fullName() + " from " + endpoint(path) + " with " + listed + " commits all before it "
+                        + "(it ignores start_version): the listing does not advance", 200, null);
             }
             // A page that stops short of the latest version means more commits wait (the API paginates that way).
             if (highest < 0 || highest >= latest) {
@@ -151,7 +240,7 @@ public final class UnityCatalog {
         }
         if (latest < 0) {
             throw new UnityCatalogException("Unity Catalog does not manage the commits of table " + table.fullName()
-                    + " (latest_table_version -1 from " + endpoint("/delta/preview/commits") + ")", 200, null);
+                    + " (latest_table_version -1 from " + endpoint(path) + ")", 200, null);
         }
         return new CatalogCommits.Ratified(commits, latest);
     }
@@ -161,16 +250,18 @@ public final class UnityCatalog {
      * temporary credentials the catalog vends (refreshed before they expire, for as long as the source is used), and
      * for a catalog-managed table asks the catalog for its ratified commits on every read.
      *
-     * @param hadoopSettings further filesystem settings, e.g. {@code fs.s3a.endpoint}
+     * @param hadoopSettings further filesystem settings, e.g. {@code fs.s3a.endpoint}, and this client's settings
+     *                       ({@link #withSettings})
      */
     public DeltaSource open(String fullName, Map<String, String> hadoopSettings) {
-        UnityCatalogTable table = table(fullName);
-        VendedCredentials credentials = VendedCredentials.register(this, table);
+        UnityCatalog uc = withSettings(hadoopSettings);
+        UnityCatalogTable table = uc.table(fullName);
+        VendedCredentials credentials = VendedCredentials.register(uc, table);
         Map<String, String> settings = new LinkedHashMap<>(hadoopSettings);
         settings.putAll(credentials.hadoopSettings());
         Configuration conf = DeltaSource.localConfiguration();
         CloudSettings.hadoopSettings(settings).forEach(conf::set);
-        CatalogCommits commits = table.catalogManaged() ? new UnityCatalogCommits(this, table) : null;
+        CatalogCommits commits = table.catalogManaged() ? new UnityCatalogCommits(uc, table) : null;
         return DeltaSource.open(table.storageLocation(), conf, new CatalogTable(fullName, table.tableId(), commits));
     }
 
@@ -178,11 +269,58 @@ public final class UnityCatalog {
         return uri + API_PATH + path;
     }
 
-    /** One request with retries of 5xx and unreachable; the answer's JSON, or an exception naming what failed. */
+    /**
+     * Refuses a storage location Larder would not read a table from, before anything is sent there: the catalog must
+     * not be able to point Larder's requests (and the credentials it vends) at any host it likes.
+     */
+    private void checkLocation(String table, String location) {
+        String scheme;
+        String authority;
+        try {
+            // URIs admit Unicode format characters (bidi overrides), which reorder the line a location is printed on.
+            if (location.chars().anyMatch(c -> Character.getType(c) == Character.FORMAT)) {
+                throw new URISyntaxException(location, "format character");
+            }
+            URI u = new URI(location);
+            scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            authority = u.getRawAuthority();
+        } catch (URISyntaxException e) {
+            scheme = null;
+            authority = null;
+        }
+        if (scheme != null && (STORAGE_SCHEMES.contains(scheme) && authority != null
+                || scheme.equals("file") && allowFileLocations)) {
+            return;
+        }
+        String why = scheme == null ? "is not a URI"
+                : scheme.equals("file") ? "is local, which only " + ALLOW_FILE_LOCATIONS_KEY + "=true allows"
+                : STORAGE_SCHEMES.contains(scheme) ? "names no bucket or container"
+                : "has a scheme Larder does not read catalog tables from (only s3, s3a, abfs, abfss, gs)";
+        throw new UnityCatalogException("Unity Catalog at " + uri + " gives table " + table + " the storage location '"
+                + RemoteText.of(location) + "', which " + why + "; refused before any request to it", 200, null);
+    }
+
+    /** {@code s} as one URI path segment: every byte but RFC 3986's unreserved characters percent-encoded. */
+    static String pathSegment(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_'
+                    || c == '~') {
+                sb.append((char) c);
+            } else {
+                sb.append('%').append(HEX[c >> 4]).append(HEX[c & 15]);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** One call, with retries of 5xx, 429 and unreachable, all within the call's deadline; the answer's JSON. */
     private JsonNode call(String method, String path, JsonNode body, String table) {
         String endpoint = endpoint(path);
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint)).timeout(TIMEOUT)
-                .header("Accept", "application/json");
+        long deadline = System.nanoTime() + callTimeoutMillis * 1_000_000;
+        // No request timeout of the client's own: it would cover only the head; the deadline covers the whole call.
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint)).header("Accept", "application/json");
         if (token != null && !token.isEmpty()) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -193,63 +331,165 @@ public final class UnityCatalog {
                 : HttpRequest.BodyPublishers.ofString(body.toString())).build();
         String what = method + " " + endpoint + " (table " + table + ")";
         UnityCatalogException last = null;
+        long waitMillis = 0;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             if (attempt > 1) {
-                sleep(125L << attempt);
+                if (waitMillis >= remainingMillis(deadline)) {
+                    break;
+                }
+                sleep(waitMillis);
             }
-            HttpResponse<String> response;
+            HttpResponse<Answer> response;
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                response = send(request, deadline);
+            } catch (TimeoutException e) {
+                throw new UnityCatalogException("Unity Catalog did not answer " + what + " within " + callTimeoutMillis
+                        + " ms (the whole answer, retries included; " + CALL_TIMEOUT_MS_KEY + ")"
+                        + (last == null ? "" : "; before: " + last.getMessage()), -1, null);
+            } catch (AnswerTooLong e) {
+                throw new UnityCatalogException("Unity Catalog's answer to " + what + " is longer than "
+                        + maxAnswerBytes + " bytes (" + MAX_ANSWER_BYTES_KEY + "); refused", 200, null);
             } catch (IOException e) {
                 last = new UnityCatalogException("Unity Catalog unreachable: " + what + ": " + e, -1, e);
+                waitMillis = 125L << (attempt + 1);
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new UnityCatalogException("interrupted: " + what, -1, e);
             }
             int status = response.statusCode();
+            Answer answer = response.body();
             if (status == 200) {
                 try {
-                    return JSON.readTree(response.body());
+                    return JSON.readTree(answer.bytes());
                 } catch (IOException e) {
-                    throw new UnityCatalogException("Unity Catalog answered " + what + " with malformed JSON: " + e.getMessage(), status, e);
+                    // Jackson's full message quotes the answer's text around the error: its own words only.
+                    String problem = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+                    throw new UnityCatalogException("Unity Catalog answered " + what + " with malformed JSON: "
+                            + RemoteText.of(problem), status, e);
                 }
             }
-            UnityCatalogException failure = new UnityCatalogException(explain(status, response.body(), what, table), status, null);
-            if (status < 500) {
+            UnityCatalogException failure =
+                    new UnityCatalogException(explain(status, answer, what, table), status, null);
+            if (status != 429 && status < 500) {
                 throw failure;
             }
             last = failure;
+            long retryAfter = retryAfterMillis(response);
+            if (retryAfter > Math.min(MAX_RETRY_AFTER_MILLIS, remainingMillis(deadline))) {
+                throw new UnityCatalogException(failure.getMessage() + "; it asks to be retried after " + retryAfter
+                        + " ms, longer than this call may still wait", status, null);
+            }
+            waitMillis = retryAfter >= 0 ? retryAfter : 125L << (attempt + 1);
         }
         throw last;
     }
 
-    private String explain(int status, String body, String what, String table) {
-        String code = "";
-        String message = body == null ? "" : body.strip();
+    /** Sends {@code request} and reads its answer, at most {@link #maxAnswerBytes} of it, before {@code deadline}. */
+    private HttpResponse<Answer> send(HttpRequest request, long deadline)
+            throws IOException, InterruptedException, TimeoutException {
+        CompletableFuture<HttpResponse<Answer>> f = http.sendAsync(request,
+                info -> new BoundedBody(maxAnswerBytes, info.statusCode() == 200));
         try {
-            JsonNode e = JSON.readTree(body);
-            code = e.path("error_code").asText("");
-            message = e.path("message").asText(message);
-        } catch (IOException | RuntimeException notJson) {
-            // The answer's text is shown as it is.
+            return f.get(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            // Cancelling aborts the exchange and closes its connection, so a dripping answer stops arriving.
+            f.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof AnswerTooLong tooLong) {
+                    throw tooLong;
+                }
+            }
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
-        String answer = "HTTP " + status + (code.isEmpty() ? "" : " " + code) + (message.isEmpty() ? "" : ": " + message);
+    }
+
+    private static long remainingMillis(long deadline) {
+        return Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+    }
+
+    /** The wait a 429 or 503 asks for in {@code Retry-After} (seconds or an HTTP date), or -1 when it asks none. */
+    private static long retryAfterMillis(HttpResponse<?> response) {
+        String v = response.headers().firstValue("Retry-After").orElse("").strip();
+        if (v.isEmpty()) {
+            return -1;
+        }
+        try {
+            return Math.multiplyExact(Math.max(0, Long.parseLong(v)), 1000L);
+        } catch (NumberFormatException | ArithmeticException notSeconds) {
+            try {
+                long at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+                return Math.max(0, at - System.currentTimeMillis());
+            } catch (DateTimeParseException notDate) {
+                return -1;
+            }
+        }
+    }
+
+    private String explain(int status, Answer answer, String what, String table) {
+        String body = new String(answer.bytes(), StandardCharsets.UTF_8).strip();
+        String code = "";
+        String message = body;
+        if (!answer.cut()) {
+            try {
+                JsonNode e = JSON.readTree(body);
+                code = e.path("error_code").asText("");
+                message = e.path("message").asText(message);
+            } catch (IOException | RuntimeException notJson) {
+                // The answer's text is shown as it is (escaped and cut).
+            }
+        }
+        String text = RemoteText.of(message) + (answer.cut() && message.length() <= RemoteText.MAX_CHARS
+                ? "…(answer cut at " + maxAnswerBytes + " bytes)" : "");
+        String answered = "HTTP " + status + (code.isEmpty() ? "" : " " + RemoteText.of(code))
+                + (text.isEmpty() ? "" : ": " + text);
         return switch (status) {
-            case 401 -> "Unity Catalog did not accept the token from " + tokenOrigin + " (" + answer + ") for " + what;
-            case 403 -> "Unity Catalog denied access to table " + table + " (" + answer + ") for " + what
+            case 401 -> "Unity Catalog did not accept the token from " + tokenOrigin + " (" + answered + ") for "
+                    + what;
+            case 403 -> "Unity Catalog denied access to table " + table + " (" + answered + ") for " + what
                     + "; the token from " + tokenOrigin + " needs SELECT on the table (and EXTERNAL USE SCHEMA for credentials)";
-            case 404 -> "Unity Catalog has no table " + table + " (" + answer + ") for " + what;
-            default -> "Unity Catalog failed " + what + ": " + answer;
+            case 404 -> "Unity Catalog has no table " + table + " (" + answered + ") for " + what;
+            default -> "Unity Catalog failed " + what + ": " + answered;
         };
     }
 
-    private static String text(JsonNode n, String field, String table, String path) {
+    private String text(JsonNode n, String field, String table, String path) {
         String s = n.path(field).asText("");
         if (s.isEmpty()) {
-            throw new UnityCatalogException("Unity Catalog's answer for table " + table + " from " + path + " has no " + field, 200, null);
+            throw new UnityCatalogException("Unity Catalog's answer for table " + table + " from " + endpoint(path)
+                    + " has no " + field, 200, null);
         }
         return s;
+    }
+
+    private static long positive(Map<String, String> settings, String key, long otherwise, long max) {
+        String v = settings.get(key);
+        if (v == null) {
+            return otherwise;
+        }
+        try {
+            long n = Long.parseLong(v.strip());
+            if (n > 0 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below with the range.
+        }
+        throw new IllegalArgumentException(key + " must be a whole number from 1 to " + max + ", not '" + v + "'");
+    }
+
+    private static boolean bool(Map<String, String> settings, String key, boolean otherwise) {
+        String v = settings.get(key);
+        if (v == null) {
+            return otherwise;
+        }
+        return switch (v.strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, not '" + v + "'");
+        };
     }
 
     private static void sleep(long millis) {
@@ -257,6 +497,81 @@ public final class UnityCatalog {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** An answer's bytes; {@code cut} when it was longer than the bound and only its start was kept. */
+    private record Answer(byte[] bytes, boolean cut) {
+    }
+
+    /** An answer longer than the bound, where the whole answer is needed (a 200's JSON). */
+    private static final class AnswerTooLong extends IOException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /**
+     * Collects an answer up to {@code max} bytes, then stops reading it (cancelling the subscription closes the
+     * connection): a 200 fails with {@link AnswerTooLong}, an error answer keeps its start to quote.
+     */
+    private static final class BoundedBody implements HttpResponse.BodySubscriber<Answer> {
+        private final int max;
+        private final boolean refuseLonger;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<Answer> result = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        BoundedBody(int max, boolean refuseLonger) {
+            this.max = max;
+            this.refuseLonger = refuseLonger;
+        }
+
+        @Override
+        public CompletionStage<Answer> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            if (result.isDone()) {
+                return;
+            }
+            for (ByteBuffer b : buffers) {
+                int room = max - bytes.size();
+                if (b.remaining() > room) {
+                    subscription.cancel();
+                    if (refuseLonger) {
+                        result.completeExceptionally(new AnswerTooLong());
+                    } else {
+                        append(b, room);
+                        result.complete(new Answer(bytes.toByteArray(), true));
+                    }
+                    return;
+                }
+                append(b, b.remaining());
+            }
+            subscription.request(1);
+        }
+
+        private void append(ByteBuffer b, int n) {
+            byte[] chunk = new byte[n];
+            b.get(chunk);
+            bytes.write(chunk, 0, n);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(new Answer(bytes.toByteArray(), false));
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.larder.cloud;
 
 import dev.larder.snapshot.DeltaSource;
+import dev.larder.snapshot.ExpiredCredentialsException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -23,7 +24,10 @@ public final class VendedCredentials {
     public static final String KEY = "larder.uc.credentials";
     private static final Logger LOG = Logger.getLogger(VendedCredentials.class.getName());
     private static final Map<String, VendedCredentials> REGISTRY = new ConcurrentHashMap<>();
-    /** After a failed refresh, how long the next one waits (while the current credentials are still valid). */
+    /**
+     * After a failed refresh, how long the next one waits: meanwhile requests use the current credentials while they
+     * are valid, and fail at once with the last failure once they are not, rather than calling the catalog each.
+     */
     private static final long RETRY_MILLIS = 1000;
 
     private final UnityCatalog catalog;
@@ -32,6 +36,7 @@ public final class VendedCredentials {
     private volatile TemporaryCredentials current;
     private volatile long refreshAtMillis;
     private long nextAttemptMillis;
+    private RuntimeException lastFailure;
     private volatile int refreshes;
 
     private VendedCredentials(UnityCatalog catalog, UnityCatalogTable table, TemporaryCredentials first) {
@@ -43,9 +48,24 @@ public final class VendedCredentials {
 
     /** Asks the catalog for the table's credentials (failing here if it cannot vend them) and registers them. */
     static VendedCredentials register(UnityCatalog catalog, UnityCatalogTable table) {
-        VendedCredentials v = new VendedCredentials(catalog, table, catalog.temporaryCredentials(table));
+        VendedCredentials v = new VendedCredentials(catalog, table, vend(catalog, table, System.currentTimeMillis()));
         REGISTRY.put(v.key, v);
         return v;
+    }
+
+    /**
+     * New credentials from the catalog, refused if already expired: installed, they would be refreshed again on every
+     * request (a catalog call each) while the storage refused them all.
+     */
+    private static TemporaryCredentials vend(UnityCatalog catalog, UnityCatalogTable table, long now) {
+        TemporaryCredentials c = catalog.temporaryCredentials(table);
+        if (c.expirationMillis() <= now) {
+            throw new UnityCatalogException("Unity Catalog at " + catalog.uri() + " vended temporary credentials for "
+                    + "table " + table.fullName() + " that had already expired (at "
+                    + Instant.ofEpochMilli(c.expirationMillis()) + ", this machine's clock says "
+                    + Instant.ofEpochMilli(now) + "); check the clocks of both", 200, null);
+        }
+        return c;
     }
 
     /** The registered credentials under {@code key}, for a filesystem's credential provider. */
@@ -86,9 +106,10 @@ public final class VendedCredentials {
     }
 
     /**
-     * Credentials valid now: the current ones, refreshed first once three quarters of their lifetime has passed.
+     * Credentials valid now: the current ones, refreshed first once three quarters of their lifetime has passed (at
+     * most one attempt a second while the catalog fails).
      *
-     * @throws UnityCatalogException when they have expired and the catalog cannot vend new ones
+     * @throws ExpiredCredentialsException when they have expired and the catalog cannot vend new ones
      */
     TemporaryCredentials current() {
         long now = System.currentTimeMillis();
@@ -98,18 +119,24 @@ public final class VendedCredentials {
         synchronized (this) {
             if (now >= refreshAtMillis && now >= nextAttemptMillis) {
                 try {
-                    install(catalog.temporaryCredentials(table), now);
+                    install(vend(catalog, table, now), now);
                     refreshes++;
+                    lastFailure = null;
                 } catch (RuntimeException e) {
                     nextAttemptMillis = now + RETRY_MILLIS;
-                    if (now >= current.expirationMillis()) {
-                        throw new UnityCatalogException("the temporary credentials of table " + table.fullName()
-                                + " expired at " + Instant.ofEpochMilli(current.expirationMillis())
-                                + " and cannot be refreshed: " + e.getMessage(), e instanceof UnityCatalogException u ? u.status() : -1, e);
+                    lastFailure = e;
+                    if (now < current.expirationMillis()) {
+                        LOG.log(Level.WARNING, "cannot refresh the temporary credentials of table " + table.fullName()
+                                + " (valid until " + Instant.ofEpochMilli(current.expirationMillis()) + "); retrying: "
+                                + e.getMessage());
                     }
-                    LOG.log(Level.WARNING, "cannot refresh the temporary credentials of table " + table.fullName()
-                            + " (valid until " + Instant.ofEpochMilli(current.expirationMillis()) + "); retrying: " + e.getMessage());
                 }
+            }
+            if (now >= current.expirationMillis()) {
+                throw new ExpiredCredentialsException("the temporary credentials Unity Catalog at " + catalog.uri()
+                        + " vends for table " + table.fullName() + " expired at "
+                        + Instant.ofEpochMilli(current.expirationMillis()) + " and cannot be renewed"
+                        + (lastFailure == null ? "" : ": " + lastFailure.getMessage()), lastFailure);
             }
             return current;
         }

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code GET /tables/{full_name}}, {@code POST /temporary-table-credentials} (session credentials from a
  * {@link SessionTokenGate}, expiring after a lifetime the test sets) and {@code GET /delta/preview/commits} (the staged
  * commits of catalog-managed tables, up to a latest version the test moves). Requests without the bearer token get 401;
- * {@link #failNext} makes the next answers of an endpoint fail with a given status.
+ * {@link #failNext} makes the next answers of an endpoint fail with a given status (and body, Retry-After); a catalog
+ * can also page its commits ({@link #commitsPerPage}) or ignore {@code start_version}.
  */
 public final class TestUnityCatalog implements AutoCloseable {
     public static final String TOKEN = "dapi-larder-test-token";
@@ -51,7 +52,8 @@ public final class TestUnityCatalog implements AutoCloseable {
         }
     }
 
-    private record Failure(int status, AtomicInteger remaining) {
+    /** An injected failure: the answer's status, content type, body and {@code Retry-After} (null: none). */
+    private record Failure(int status, AtomicInteger remaining, String contentType, String body, String retryAfter) {
     }
 
     private final HttpServer server;
@@ -63,8 +65,14 @@ public final class TestUnityCatalog implements AutoCloseable {
     final Map<String, String> issuedFor = new ConcurrentHashMap<>();
     public volatile long credentialLifetimeMillis = 3_600_000;
     /** Which cloud's credentials are vended: {@code aws} (from the gate), {@code azure} or {@code gcp} (numbered tokens). */
-    volatile String vends = "aws";
+    public volatile String vends = "aws";
     private final AtomicLong tokens = new AtomicLong();
+    /** The most commits one page of {@code /delta/preview/commits} lists. */
+    public volatile int commitsPerPage = Integer.MAX_VALUE;
+    /** Answer every commits page from version 0, as a catalog ignoring {@code start_version} would. */
+    public volatile boolean ignoreStartVersion;
+    /** Requests per endpoint (path under the API base, up to its second slash: {@code /tables/}, ...). */
+    public final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
 
     public TestUnityCatalog(SessionTokenGate gate) throws IOException {
         this.gate = gate;
@@ -86,19 +94,46 @@ public final class TestUnityCatalog implements AutoCloseable {
 
     /** The next {@code count} requests to the endpoint whose path (under the API base) starts with {@code path} fail. */
     public void failNext(String path, int status, int count) {
-        failures.put(path, new Failure(status, new AtomicInteger(count)));
+        failures.put(path, new Failure(status, new AtomicInteger(count), null, null, null));
+    }
+
+    /** As {@link #failNext(String, int, int)}, answering {@code body} as {@code contentType}, with a Retry-After. */
+    public void failNext(String path, int status, int count, String contentType, String body, String retryAfter) {
+        failures.put(path, new Failure(status, new AtomicInteger(count), contentType, body, retryAfter));
+    }
+
+    /** How many requests reached the endpoint {@code path}, e.g. {@code /temporary-table-credentials}. */
+    public long requests(String path) {
+        AtomicLong n = requests.get(path);
+        return n == null ? 0 : n.get();
     }
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getRawPath().substring(UnityCatalog.API_PATH.length());
+            int second = path.indexOf('/', 1);
+            requests.computeIfAbsent(second < 0 ? path : path.substring(0, second + 1), p -> new AtomicLong())
+                    .incrementAndGet();
             if (!("Bearer " + TOKEN).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 error(ex, 401, "UNAUTHENTICATED", "Invalid access token.");
                 return;
             }
             for (Map.Entry<String, Failure> f : failures.entrySet()) {
-                if (path.startsWith(f.getKey()) && f.getValue().remaining().getAndDecrement() > 0) {
-                    error(ex, f.getValue().status(), f.getValue().status() >= 500 ? "TEMPORARILY_UNAVAILABLE" : "INVALID_STATE",
+                Failure fail = f.getValue();
+                if (path.startsWith(f.getKey()) && fail.remaining().getAndDecrement() > 0) {
+                    if (fail.retryAfter() != null) {
+                        ex.getResponseHeaders().set("Retry-After", fail.retryAfter());
+                    }
+                    if (fail.body() != null) {
+                        byte[] bytes = fail.body().getBytes(StandardCharsets.UTF_8);
+                        ex.getResponseHeaders().set("Content-Type", fail.contentType());
+                        ex.sendResponseHeaders(fail.status(), bytes.length);
+                        try (OutputStream out = ex.getResponseBody()) {
+                            out.write(bytes);
+                        }
+                        return;
+                    }
+                    error(ex, fail.status(), fail.status() >= 500 ? "TEMPORARILY_UNAVAILABLE" : "INVALID_STATE",
                             "injected failure");
                     return;
                 }
@@ -110,7 +145,9 @@ public final class TestUnityCatalog implements AutoCloseable {
             }
             String method = ex.getRequestMethod();
             if (method.equals("GET") && path.startsWith("/tables/")) {
-                table(ex, URLDecoder.decode(path.substring("/tables/".length()), StandardCharsets.UTF_8));
+                // A path keeps '+' literal (RFC 3986); URLDecoder's form decoding would read it as a space.
+                String name = path.substring("/tables/".length()).replace("+", "%2B");
+                table(ex, URLDecoder.decode(name, StandardCharsets.UTF_8));
             } else if (method.equals("POST") && path.equals("/temporary-table-credentials")) {
                 credentials(ex, body);
             } else if (method.equals("GET") && path.equals("/delta/preview/commits")) {
@@ -171,13 +208,13 @@ public final class TestUnityCatalog implements AutoCloseable {
             error(ex, 400, "INVALID_PARAMETER_VALUE", "table_uri is required and start_version must be >= 0");
             return;
         }
-        long start = body.path("start_version").asLong(0);
+        long start = ignoreStartVersion ? 0 : body.path("start_version").asLong(0);
         long latest = t.catalogManaged ? t.latestVersion.get() : -1;
         ObjectNode n = JSON.createObjectNode();
         ArrayNode list = n.putArray("commits");
         synchronized (t.staged) {
             for (CatalogCommits.Commit c : t.staged) {
-                if (c.version() >= start && c.version() <= latest) {
+                if (c.version() >= start && c.version() <= latest && list.size() < commitsPerPage) {
                     list.addObject().put("version", c.version()).put("timestamp", c.modificationTimeMillis())
                             .put("file_name", c.fileName()).put("file_size", c.size())
                             .put("file_modification_timestamp", c.modificationTimeMillis());

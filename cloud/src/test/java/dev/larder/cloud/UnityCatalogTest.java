@@ -309,12 +309,54 @@ class UnityCatalogTest {
             catalog.failNext("/temporary-table-credentials", 503, 1_000_000);
             Thread.sleep(1700);
             DeltaReadException e = assertThrows(DeltaReadException.class, src::latestVersion);
+            assertEquals(DeltaReadException.Reason.EXPIRED_CREDENTIALS, e.reason(), e.getMessage());
             assertTrue(e.getMessage().contains("s3://uc-expiry/tables/expiry") && e.getMessage().contains("main.features.expiry")
-                    && e.getMessage().contains("expired"), e.getMessage());
+                    && e.getMessage().contains("expired") && e.getMessage().contains(catalog.uri()), e.getMessage());
             catalog.failNext("/temporary-table-credentials", 503, 0);
             Thread.sleep(1100);
             assertEquals(2, src.latestVersion());
             assertEquals(computed(2), rows(src, 2));
+        } finally {
+            catalog.credentialLifetimeMillis = 3_600_000;
+        }
+    }
+
+    /** Before: installed as they came, they were refreshed on every storage request (85 catalog calls for a load). */
+    @Test
+    void credentialsVendedAlreadyExpiredFailTheOpenAfterOneCatalogCall() {
+        catalog.credentialLifetimeMillis = -60_000;
+        try {
+            long before = catalog.credentialRequests.get();
+            UnityCatalogException e = assertThrows(UnityCatalogException.class,
+                    () -> uc().open("main.features.users", settings()));
+            assertTrue(e.getMessage().contains("already expired") && e.getMessage().contains("main.features.users")
+                    && e.getMessage().contains("Unity Catalog at " + catalog.uri()), e.getMessage());
+            assertEquals(before + 1, catalog.credentialRequests.get(), "catalog calls for credentials");
+        } finally {
+            catalog.credentialLifetimeMillis = 3_600_000;
+        }
+    }
+
+    /**
+     * Once valid credentials run out and the catalog only vends expired ones, a read fails as EXPIRED_CREDENTIALS (not
+     * MALFORMED_LOG) naming the table and the catalog, after a bounded number of catalog calls.
+     */
+    @Test
+    void credentialsRenewedOnlyWithExpiredOnesFailAsExpiredWithFewCatalogCalls() throws Exception {
+        managedTable("uc-stale", "stale", 2);
+        catalog.credentialLifetimeMillis = 1500;
+        try {
+            DeltaSource src = uc().open("main.features.stale", settings());
+            assertEquals(2, src.latestVersion());
+            catalog.credentialLifetimeMillis = -60_000;
+            Thread.sleep(1700);
+            long before = catalog.credentialRequests.get();
+            DeltaReadException e = assertThrows(DeltaReadException.class, () -> rows(src, 2));
+            assertEquals(DeltaReadException.Reason.EXPIRED_CREDENTIALS, e.reason(), e.getMessage());
+            assertTrue(e.getMessage().contains("main.features.stale") && e.getMessage().contains(catalog.uri())
+                    && e.getMessage().contains("already expired"), e.getMessage());
+            long calls = catalog.credentialRequests.get() - before;
+            assertTrue(calls >= 1 && calls <= 3, "catalog calls for credentials during one failed read: " + calls);
         } finally {
             catalog.credentialLifetimeMillis = 3_600_000;
         }

@@ -31,6 +31,11 @@ public final class DeltaReadException extends RuntimeException {
         INCOMPATIBLE_SCHEMA,
         /** A commit adds columns the table does not store; a follower answers by building a wider generation. */
         COLUMNS_ADDED,
+        /**
+         * The storage credentials expired and cannot be renewed (e.g. temporary credentials a catalog vends); not the
+         * table's fault, so a feed retries.
+         */
+        EXPIRED_CREDENTIALS,
         /** Any other storage failure. */
         IO
     }

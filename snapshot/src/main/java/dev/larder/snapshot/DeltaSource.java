@@ -183,6 +183,11 @@ public final class DeltaSource {
                 throw new DeltaReadException(DeltaReadException.Reason.UNSUPPORTED_FEATURE, pathOrUri, -1, null, null, missing, e);
             }
             // Filesystems that contact the storage while initializing (abfss asks the account's type) fail here.
+            ExpiredCredentialsException expired = StorageFailure.expiredCredentials(e);
+            if (expired != null) {
+                throw new DeltaReadException(DeltaReadException.Reason.EXPIRED_CREDENTIALS, pathOrUri, -1, null, null,
+                        expired.getMessage(), e);
+            }
             String storage = StorageFailure.describe(e, hadoopConf);
             throw new DeltaReadException(storage != null ? DeltaReadException.Reason.IO : DeltaReadException.Reason.NOT_FOUND,
                     pathOrUri, -1, null, null, (storage != null ? storage : "table path cannot be resolved") + ": " + e, e);
@@ -626,6 +631,11 @@ public final class DeltaSource {
         }
         if (catalog == null && String.valueOf(e.getMessage()).contains("maxCatalogVersion")) {
             return catalogNeeded(version, e);
+        }
+        ExpiredCredentialsException expired = StorageFailure.expiredCredentials(e);
+        if (expired != null) {
+            return new DeltaReadException(DeltaReadException.Reason.EXPIRED_CREDENTIALS, paths.root, version, file,
+                    null, expired.getMessage(), e);
         }
         DeltaReadException.Reason reason = DeltaReadException.Reason.MALFORMED_LOG;
         String detail = "the Delta log cannot be read";

@@ -140,6 +140,11 @@ final class FileRowReader {
     }
 
     DeltaReadException fileError(long version, String file, Throwable e) {
+        ExpiredCredentialsException expired = StorageFailure.expiredCredentials(e);
+        if (expired != null) {
+            return new DeltaReadException(DeltaReadException.Reason.EXPIRED_CREDENTIALS, paths.root, version, file,
+                    null, expired.getMessage(), e);
+        }
         String storage = StorageFailure.describe(e, conf);
         if (storage != null) {
             return new DeltaReadException(DeltaReadException.Reason.IO, paths.root, version, file, null, storage + ": " + e, e);

@@ -36,6 +36,16 @@ final class StorageFailure {
         return null;
     }
 
+    /** The expired credentials in {@code e}'s cause chain, or null. */
+    static ExpiredCredentialsException expiredCredentials(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ExpiredCredentialsException x) {
+                return x;
+            }
+        }
+        return null;
+    }
+
     /** What to add to the class path if {@code e} says no Hadoop filesystem serves {@code pathOrUri}'s scheme, else null. */
     static String missingFileSystem(String pathOrUri, Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

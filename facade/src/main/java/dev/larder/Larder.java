@@ -303,6 +303,8 @@ public final class Larder implements AutoCloseable {
             if (!engine.store().exists(name)) {
                 return declared;
             }
+            // A table fed by the application is refused for its feeder before its key is compared.
+            dev.larder.ingest.Larder.checkFeeder(engine.store(), name, declared.origin());
             TableMetadata stored = engine.store().metadata(name);
             List<String> storedKey = Arrays.stream(stored.schema().keyColumns())
                     .mapToObj(k -> stored.schema().column(k).name()).toList();
@@ -316,7 +318,6 @@ public final class Larder implements AutoCloseable {
                         + String.join(",", s.keyColumns()) + ") or drop it");
             }
             List<String> served = stored.schema().names();
-
             List<String> wanted = declared.schema().names();
             if (stored.lineage().version() < 0 || served.equals(wanted)) {
                 return declared;

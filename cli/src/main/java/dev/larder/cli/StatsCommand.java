@@ -72,7 +72,8 @@ final class StatsCommand implements Callable<Integer> {
         String out = String.format("%s: %,d rows, %s; source %s%s (id %s); %d-byte rows, %s%s%s", name, t.size(), fresh,
                 l.fromCatalog() ? "Unity Catalog table " + l.catalogTable() + " (table_id " + l.catalogTableId() + ") at " : "",
                 l.sourcePath().isEmpty() ? "-" : l.sourcePath(), l.sourceId().isEmpty() ? "-" : l.sourceId(), t.rowSize(),
-                size, t.ttl().isZero() ? "" : ", TTL " + t.ttl(), t.openForWrite() ? " (open in a writer, or not closed cleanly)" : "");
+                size, t.ttl().isZero() ? "" : ", TTL " + t.ttl(),
+                t.openForWrite() ? " (open in a writer, or not closed cleanly)" : "");
         s.close(generation);
         return out;
     }

@@ -53,7 +53,8 @@ class DamagedTableMessagesTest {
 
     @Test
     void getAndDumpRefuseARowWithAFlippedBitNamingRowsDatAndTheRebuildCommand() throws Exception {
-        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64).build();
+        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64)
+                .build();
         double stored = 12345.678;
         try (FeatureStore s = FeatureStore.open(store())) {
             FeatureTable t = s.create("t", schema, TableOptions.DEFAULT);

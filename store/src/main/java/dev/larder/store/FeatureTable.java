@@ -215,7 +215,8 @@ public final class FeatureTable implements AutoCloseable {
             Path heapPath = dir.resolve(HeapDescriptor.FILE);
             try (FileChannel stateCh = StoreFiles.openReadOnly(statePath)) {
                 if (stateCh.size() != StateDescriptor.SIZE) {
-                    throw new StoreCorruptedException(statePath, "size " + stateCh.size() + " bytes, expected " + StateDescriptor.SIZE);
+                    throw new StoreCorruptedException(statePath,
+                            "size " + stateCh.size() + " bytes, expected " + StateDescriptor.SIZE);
                 }
                 this.state = StoreFiles.mapReadOnly(stateCh, 0, StateDescriptor.SIZE);
                 state.order(ByteOrder.LITTLE_ENDIAN);
@@ -226,7 +227,7 @@ public final class FeatureTable implements AutoCloseable {
             this.heapChannel = heapCh;
             validateState(statePath, rowsPath, heapPath);
             this.view = mapPublishedView();
-            // A clean close's index checksum holds only while no writer has opened the table since: checked again after.
+            // A clean close's index checksum holds only while no writer has opened the table since: asked again after.
             if (state.getInt(StateDescriptor.OPEN_FOR_WRITE) == 0 && state.getInt(StateDescriptor.INDEX_CRC_VALID) != 0
                     && indexChecksum(view) != state.getInt(StateDescriptor.INDEX_CRC)
                     && state.getInt(StateDescriptor.OPEN_FOR_WRITE) == 0) {
@@ -237,7 +238,8 @@ public final class FeatureTable implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(heapCh);
             closeQuietly(rowsCh);
-            throw new StoreException("cannot open table " + name + " at " + dir + " read-only: " + StoreFiles.describe(e), e);
+            throw new StoreException("cannot open table " + name + " at " + dir + " read-only: "
+                    + StoreFiles.describe(e), e);
         } catch (RuntimeException e) {
             closeQuietly(heapCh);
             closeQuietly(rowsCh);
@@ -637,7 +639,8 @@ public final class FeatureTable implements AutoCloseable {
 
     /**
      * Makes everything written durable, marks the files cleanly closed and releases the writer lock. Call from the
-     * writer thread after the last write; readers must not be used afterwards.
+     * writer thread after the last write; readers must not be used afterwards. A read-only table only lets go of its
+     * files.
      */
     @Override
     public void close() {

@@ -160,8 +160,9 @@ public final class TableReader extends RowImage {
         }
         int colOffset = layout.columnOffset(column);
         ColumnType type = schema.type(column);
-        boolean direct = checksum == null && layout.keyCapacity() == 8 && (type == ColumnType.FLOAT64 || type == ColumnType.FLOAT32
-                || type == ColumnType.INT64 || type == ColumnType.INT32);
+        boolean direct = checksum == null && layout.keyCapacity() == 8
+                && (type == ColumnType.FLOAT64 || type == ColumnType.FLOAT32 || type == ColumnType.INT64
+                        || type == ColumnType.INT32);
         int nullByte = layout.nullsOffset() + (column >>> 3);
         int nullBit = 1 << (column & 7);
         TableView v = table.view();
@@ -348,7 +349,8 @@ public final class TableReader extends RowImage {
     private void checkRow(long row) {
         if (checksum.of(bytes) != (int) INTS.get(bytes, RowLayoutDescriptor.CHECKSUM)) {
             throw new StoreCorruptedException(table.directory().resolve(RowLayoutDescriptor.FILE), "the row of "
-                    + describeDamaged(row) + " of table " + table.name() + " fails its checksum (the file changed outside Larder)");
+                    + describeDamaged(row) + " of table " + table.name()
+                    + " fails its checksum (the file changed outside Larder)");
         }
     }
 

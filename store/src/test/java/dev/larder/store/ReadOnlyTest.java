@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -26,8 +27,8 @@ class ReadOnlyTest {
     private static void write(FeatureTable t, long from, long to, long version) {
         RowBuffer row = t.newRow();
         for (long id = from; id < to; id++) {
-            t.writer().upsert(row.clear().setLong(0, id).setDouble(1, id * version).setString(2, "v" + version), version,
-                    version * 1000);
+            row.clear().setLong(0, id).setDouble(1, id * version).setString(2, "v" + version);
+            t.writer().upsert(row, version, version * 1000);
         }
     }
 
@@ -61,6 +62,36 @@ class ReadOnlyTest {
                 assertEquals(0, r.scrub().damaged());
             }
             assertEquals(ReadStatus.FOUND, w.newReader().get(1), "the writer is untouched");
+        }
+    }
+
+    @Test
+    void aWriterGrowingItsFilesAndSwitchingIndexFilesUnderAReadOnlyOpenDoesNotBreakIt() {
+        try (FeatureStore writing = FeatureStore.open(dir)) {
+            FeatureTable w = writing.create("t", SCHEMA, TableOptions.DEFAULT.withInitialRows(16));
+            write(w, 0, 10, 1);
+            w.writer().publish(new Lineage("src", "/src", 1, 1000));
+            try (FeatureStore reading = FeatureStore.openReadOnly(dir)) {
+                FeatureTable r = reading.table("t");
+                long mapped = r.mappedBytes();
+                // Grows rows.dat and replaces the index file the read-only open mapped (deleting it).
+                write(w, 10, 5_000, 2);
+                w.writer().publish(new Lineage("src", "/src", 2, 2000));
+                assertTrue(w.mappedBytes() > mapped);
+                TableReader reader = r.newReader();
+                assertEquals(ReadStatus.FOUND, reader.get(3));
+                assertEquals("v1", reader.getString(2));
+                for (long id = 10; id < 5_000; id++) {
+                    ReadStatus s = reader.get(id);
+                    assertTrue(s == ReadStatus.FOUND || s == ReadStatus.NOT_FOUND, s + " for " + id);
+                }
+                assertEquals(1, r.lineage().version(), "the version published when it opened");
+                try (FeatureStore again = FeatureStore.openReadOnly(dir)) {
+                    FeatureTable r2 = again.table("t");
+                    assertEquals(2, r2.lineage().version());
+                    assertEquals(ReadStatus.FOUND, r2.newReader().get(4_999));
+                }
+            }
         }
     }
 
@@ -128,7 +159,7 @@ class ReadOnlyTest {
     private record Snapshot(FileTime modified, byte[] content) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Snapshot s && s.modified.equals(modified) && java.util.Arrays.equals(s.content, content);
+            return o instanceof Snapshot s && s.modified.equals(modified) && Arrays.equals(s.content, content);
         }
 
         @Override

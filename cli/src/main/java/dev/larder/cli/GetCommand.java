@@ -19,7 +19,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code larder get}: looks up one entity and prints its features, status and lineage. */
+/**
+ * {@code larder get}: looks up one entity and prints its features, status and lineage. Opens the store read-only, so it
+ * answers beside a running {@code follow}, and refuses a row that fails its checksum (naming rows.dat and the repair).
+ */
 @Command(name = "get", description = "Look up one entity key and print its row, status and lineage.")
 final class GetCommand implements Callable<Integer> {
     @Option(names = "--store", description = "Store directory (with --definition: default the file's store).")
@@ -46,10 +49,10 @@ final class GetCommand implements Callable<Integer> {
         if (store == null || table == null) {
             throw new IllegalArgumentException("get needs --store and --table (or --definition and --vector)");
         }
-        try (FeatureStore s = FeatureStore.openExisting(store)) {
+        try (FeatureStore s = FeatureStore.openReadOnly(store)) {
             FeatureTable t = s.table(table);
             Key k = CliKeys.parse(t, key);
-            TableReader r = t.newReader();
+            TableReader r = t.newCheckedReader();
             ReadStatus status = r.get(k);
             Lineage l = t.lineage();
             System.out.println("status: " + status);
@@ -81,7 +84,7 @@ final class GetCommand implements Callable<Integer> {
         if (dir == null) {
             throw new IllegalArgumentException(definition + " names no store: add 'store: DIR' or pass --store");
         }
-        try (FeatureStore s = FeatureStore.openExisting(dir)) {
+        try (FeatureStore s = FeatureStore.openReadOnly(dir)) {
             FeatureVector.Builder b = FeatureVector.builder();
             for (Feature f : features) {
                 b.add(s.table(f.table()), f.column(), f.defaultValue());
@@ -89,6 +92,10 @@ final class GetCommand implements Callable<Integer> {
             FeatureVector v = b.build();
             FeatureVectorReader r = v.newReader();
             Key k = CliKeys.parse(s.table(features.get(0).table()), key);
+            // The vector reader serves what it finds; a tool checks each table's row first and refuses a damaged one.
+            for (Feature f : features) {
+                s.table(f.table()).newCheckedReader().get(k);
+            }
             double[] values = new double[v.size()];
             ReadStatus[] statuses = new ReadStatus[v.size()];
             int found = r.fill(k, values, statuses);

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code larder stats}: per table, rows, lineage, freshness and file sizes from the store; then the live freshness and
- * metrics a running {@code larder follow} last wrote, with their age.
+ * metrics a running {@code larder follow} last wrote, with their age. Opens the store read-only, so it answers beside a
+ * running {@code follow} and recovers nothing.
  */
 @Command(name = "stats", description = "Show tables (rows, lineage, freshness, sizes) and the live metrics of a running follow.")
 final class StatsCommand implements Callable<Integer> {
@@ -31,7 +32,7 @@ final class StatsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path live = store.resolve(StatsFile.NAME);
         java.util.Optional<String> metrics = StatsFile.read(store);
-        try (FeatureStore s = FeatureStore.openExisting(store)) {
+        try (FeatureStore s = FeatureStore.openReadOnly(store)) {
             TreeSet<String> names = new TreeSet<>(s.tableNames());
             names.addAll(s.damagedTableNames());
             for (String dir : names) {
@@ -73,7 +74,8 @@ final class StatsCommand implements Callable<Integer> {
                 l.fromCatalog() ? "Unity Catalog table " + l.catalogTable() + " (table_id " + l.catalogTableId() + ") at " : "",
                 l.sourcePath().isEmpty() ? "-" : Redaction.uris(l.sourcePath()),
                 l.sourceId().isEmpty() ? "-" : l.sourceId(), t.rowSize(),
-                size, t.ttl().isZero() ? "" : ", TTL " + t.ttl(), t.recoveredOnOpen() ? " (recovered after an unclean close)" : "");
+                size, t.ttl().isZero() ? "" : ", TTL " + t.ttl(),
+                t.openForWrite() ? " (open in a writer, or not closed cleanly)" : "");
         s.close(generation);
         return out;
     }

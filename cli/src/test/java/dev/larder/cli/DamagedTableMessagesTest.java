@@ -8,6 +8,8 @@ import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.TableOptions;
 import dev.larder.store.internal.StoreInternals;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static dev.larder.cli.CliTest.larder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A table with a file missing is named as damaged, with the file and the command that repairs it. */
@@ -45,6 +48,42 @@ class DamagedTableMessagesTest {
             assertEquals(1, get.exit(), get.out());
             assertTrue(get.err().contains(store().resolve(table).resolve(file) + ": missing"), get.err());
             assertTrue(get.err().contains("./larder rebuild --store " + store() + " --table " + table + "\n"), get.err());
+        }
+    }
+
+    @Test
+    void getAndDumpRefuseARowWithAFlippedBitNamingRowsDatAndTheRebuildCommand() throws Exception {
+        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64)
+                .build();
+        double stored = 12345.678;
+        try (FeatureStore s = FeatureStore.open(store())) {
+            FeatureTable t = s.create("t", schema, TableOptions.DEFAULT);
+            StoreInternals.writer(t).upsert(t.newRow().setLong(0, 1).setDouble(1, 1.5), 1, 1000);
+            StoreInternals.writer(t).upsert(t.newRow().setLong(0, 7).setDouble(1, stored), 1, 1000);
+            StoreInternals.writer(t).publish(new Lineage("", "", 1, 1000));
+        }
+        Path rows = store().resolve("t").resolve("rows.dat");
+        byte[] b = Files.readAllBytes(rows);
+        ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        int at = -1;
+        for (int i = 0; i + 8 <= b.length; i += 8) {
+            if (buf.getLong(i) == Double.doubleToLongBits(stored)) {
+                at = i;
+            }
+        }
+        assertTrue(at >= 0, "value found in rows.dat");
+        b[at] ^= 1;
+        Files.write(rows, b);
+
+        Run good = larder("get", "--store", store().toString(), "--table", "t", "1");
+        assertEquals(0, good.exit(), good.err());
+        for (Run run : new Run[] {larder("get", "--store", store().toString(), "--table", "t", "7"),
+                larder("dump", "--store", store().toString(), "--table", "t")}) {
+            assertEquals(1, run.exit(), run.out());
+            assertFalse(run.out().contains("1234"), "no damaged value printed: " + run.out());
+            assertTrue(run.err().contains(rows + ": the row of id=7 (row "), run.err());
+            assertTrue(run.err().contains("fails its checksum"), run.err());
+            assertTrue(run.err().contains("./larder rebuild --store " + store() + " --table t\n"), run.err());
         }
     }
 

@@ -43,16 +43,27 @@ public class LarderGetBenchmark {
     public int sampleEvery;
 
     private KvSystem.Reader reader;
+    private KvSystem.Reader checkedReader;
     private KeySequence keys;
 
     @Setup
     public void setUp(Fixture f) {
         reader = sampleEvery == 0 ? f.system.newReader() : ((LarderSystem) f.system).newCountedReader(sampleEvery);
+        checkedReader = ((LarderSystem) f.system).newCheckedReader();
         keys = new KeySequence(f.keys, Thread.currentThread().threadId());
     }
 
     @Benchmark
     public double get() {
         return reader.get(keys.next());
+    }
+
+    /**
+     * As {@link #get} through a checked reader, which verifies the CRC32C of each row it finds (216 bytes here) and
+     * would refuse a damaged one; {@code sampleEvery} does not apply (compare with {@code get} at 0).
+     */
+    @Benchmark
+    public double checkedGet() {
+        return checkedReader.get(keys.next());
     }
 }

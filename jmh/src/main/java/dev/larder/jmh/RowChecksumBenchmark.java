@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What a row checksum costs: CRC32C over a row slot but its seq and checksum words, as the writer computes it on every
- * upsert (and as a lookup would, were reads to verify it). Compare with {@code LarderGetBenchmark}'s get in the same
- * run to see the share a verified read would add. {@code rowBytes} 216 is the benchmark dataset's row (20 float64).
+ * upsert and a checked reader on every lookup ({@code LarderGetBenchmark.checkedGet} measures such a lookup whole).
+ * {@code rowBytes} 216 is the benchmark dataset's row (20 float64).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

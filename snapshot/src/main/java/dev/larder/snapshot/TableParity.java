@@ -24,11 +24,16 @@ public final class TableParity {
     private TableParity() {
     }
 
-    /** Every row of the table as one JSON line, columns in schema order, lines sorted. */
+    /**
+     * Every row of the table as one JSON line, columns in schema order, lines sorted; each row checked against its
+     * checksum ({@link FeatureTable#newCheckedReader()}).
+     *
+     * @throws dev.larder.store.StoreCorruptedException naming rows.dat and the key of a row that fails its checksum
+     */
     public static List<String> dump(FeatureTable table) {
         List<String> lines = new ArrayList<>();
         StoredRow view = new StoredRow(DeltaFeatureSchemas.toDeltaSchema(table.schema()));
-        table.newReader().forEach(r -> lines.add(JsonRowFormat.toJson(view.wrap(r))));
+        table.newCheckedReader().forEach(r -> lines.add(JsonRowFormat.toJson(view.wrap(r))));
         Collections.sort(lines);
         return lines;
     }

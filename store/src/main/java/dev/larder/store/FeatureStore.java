@@ -30,13 +30,18 @@ public final class FeatureStore implements AutoCloseable {
                 || f.startsWith(IndexDescriptor.FILE_PREFIX) && f.endsWith(IndexDescriptor.FILE_SUFFIX);
     };
 
+    /** Attempts of a read-only open to catch the table's current generation while a writer swaps in a new one. */
+    private static final int READ_ONLY_GENERATION_ATTEMPTS = 3;
+
     private final Path dir;
     private final InstantSource clock;
+    private final boolean readOnly;
     private final Map<String, FeatureTable> open = new ConcurrentHashMap<>();
 
-    private FeatureStore(Path dir, InstantSource clock) {
+    private FeatureStore(Path dir, InstantSource clock, boolean readOnly) {
         this.dir = dir;
         this.clock = clock;
+        this.readOnly = readOnly;
     }
 
     /** Opens (creating if needed) the store directory; tables are opened on demand. */
@@ -46,7 +51,7 @@ public final class FeatureStore implements AutoCloseable {
 
     public static FeatureStore open(Path dir, InstantSource clock) {
         StoreFiles.createDirectory(dir);
-        return new FeatureStore(dir.toAbsolutePath(), clock);
+        return new FeatureStore(dir.toAbsolutePath(), clock, false);
     }
 
     /**
@@ -56,6 +61,27 @@ public final class FeatureStore implements AutoCloseable {
      * @throws StoreException "no store at DIR" when the directory does not exist or is not a directory
      */
     public static FeatureStore openExisting(Path dir) {
+        checkExists(dir);
+        return new FeatureStore(dir.toAbsolutePath(), InstantSource.system(), false);
+    }
+
+    /**
+     * Opens an existing store for reading only, beside its writer (a running {@code follow}, in this or another
+     * process): its tables' files are mapped read-only; no lock is taken, nothing is recovered, created or written.
+     * A table opened here shows the newest version its writer had published when it opened (the watermark in
+     * state.dat); a version being applied at that moment shows its rows one by one, as live readers see them, and a
+     * table left by a crash is read as it was left, until a writer opens and recovers it. Meant for one-shot tools:
+     * rows added after the open beyond the mapped size (the writer grew its files) are not seen. Creating, dropping
+     * and writing tables is refused.
+     *
+     * @throws StoreException "no store at DIR" when the directory does not exist or is not a directory
+     */
+    public static FeatureStore openReadOnly(Path dir) {
+        checkExists(dir);
+        return new FeatureStore(dir.toAbsolutePath(), InstantSource.system(), true);
+    }
+
+    private static void checkExists(Path dir) {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(dir, BasicFileAttributes.class);
@@ -67,7 +93,17 @@ public final class FeatureStore implements AutoCloseable {
         if (!attributes.isDirectory()) {
             throw new StoreException("no store at " + dir + " (not a directory)");
         }
-        return new FeatureStore(dir.toAbsolutePath(), InstantSource.system());
+    }
+
+    /** Whether this store was opened with {@link #openReadOnly}. */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    private void checkWritable(String what) {
+        if (readOnly) {
+            throw new StoreException("cannot " + what + ": store " + dir + " is open read-only");
+        }
     }
 
     public Path directory() {
@@ -248,6 +284,7 @@ public final class FeatureStore implements AutoCloseable {
      * @throws IllegalArgumentException if {@code origin} has a version
      */
     public synchronized FeatureTable create(String name, FeatureSchema schema, TableOptions options, Lineage origin) {
+        checkWritable("create table " + name);
         Generations.checkTableName(name);
         if (origin.version() >= 0) {
             throw new IllegalArgumentException("a new table has no version yet, not " + origin.version());
@@ -269,6 +306,7 @@ public final class FeatureStore implements AutoCloseable {
 
     private FeatureTable createGeneration(String table, long generation, FeatureSchema schema, TableOptions options,
                                           Lineage origin) {
+        checkWritable("create a generation of table " + table);
         String name = Generations.name(Generations.checkTableName(table), generation);
         FeatureTable t = FeatureTable.create(name, dir.resolve(name), schema, options, origin);
         open.put(name, t);
@@ -277,10 +315,24 @@ public final class FeatureStore implements AutoCloseable {
 
     /**
      * The open current generation of table {@code name} ({@link #resolve}), opening it (mapping its files, recovering
-     * after an unclean close) if needed; a generation's directory name opens that generation.
+     * after an unclean close) if needed; a generation's directory name opens that generation. In a read-only store
+     * ({@link #openReadOnly}) the table opens read-only.
      */
     public synchronized FeatureTable table(String name) {
-        return openDirectory(resolve(name));
+        if (!readOnly) {
+            return openDirectory(resolve(name));
+        }
+        for (int attempt = 1; ; attempt++) {
+            String current = resolve(name);
+            try {
+                return openDirectory(current);
+            } catch (StoreException e) {
+                // A writer may have replaced the generation between resolving and opening it (its files then go).
+                if (attempt >= READ_ONLY_GENERATION_ATTEMPTS || resolve(name).equals(current)) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** The open {@code generation} of {@code table}, opening it if needed. */
@@ -292,7 +344,8 @@ public final class FeatureStore implements AutoCloseable {
         FeatureTable t = open.get(name);
         if (t == null) {
             checkMetadataExists(name, dir.resolve(name));
-            t = FeatureTable.open(name, dir.resolve(name), clock);
+            t = readOnly ? FeatureTable.openReadOnly(name, dir.resolve(name), clock)
+                    : FeatureTable.open(name, dir.resolve(name), clock);
             open.put(name, t);
         }
         return t;
@@ -303,6 +356,7 @@ public final class FeatureStore implements AutoCloseable {
      * one generation); it must not be open, in this store or another process.
      */
     public synchronized void drop(String name) {
+        checkWritable("drop table " + name);
         Path t = dir.resolve(name);
         try {
             // Held while the files go, so that no process opens the table half deleted.
@@ -379,6 +433,7 @@ public final class FeatureStore implements AutoCloseable {
      * the disk is full), where closing would try to write again and fail. Its readers must be gone.
      */
     public synchronized void discard(String name) {
+        checkWritable("discard table " + name);
         FeatureTable t = open.remove(name);
         if (t != null) {
             t.abandon();

@@ -27,11 +27,20 @@ import java.time.InstantSource;
  * <p>Integrity: a clean close stores the index file's CRC32C in state.dat and opening checks it (12 ms for the 32 MB
  * index of 2M rows, ReopenBenchmark), so damage done while the table was closed is refused at open, naming the file; an unclean close is followed
  * by recovery, which validates every index entry against its row. Every live row carries a checksum that the writer
- * maintains; {@link #scrub()} (and recovery) count rows that fail it, without a cost on the lookup path.
+ * maintains; {@link #scrub()} (and recovery) count rows that fail it, without a cost on the lookup path of
+ * {@link #newReader()}; {@link #newCheckedReader()} refuses a damaged row at the lookup, for a few nanoseconds more.
+ *
+ * <p>Read-only: {@link FeatureStore#openReadOnly} opens a table for reading from another process while its writer
+ * runs (see {@link #isReadOnly()}).
  */
 public final class FeatureTable implements AutoCloseable {
     /** A row chunk is at most 1 GiB so that one MappedByteBuffer (int-indexed) can hold it. */
     private static final long MAX_ROW_CHUNK_BYTES = 1L << 30;
+    /**
+     * Attempts of a read-only open to map a settled index: the writer of another process may switch index generations
+     * while it reads state.dat (about a microsecond between the stores, then the old file is deleted).
+     */
+    private static final int READ_ONLY_OPEN_ATTEMPTS = 100;
 
     static {
         StoreInternals.setWriterAccess(FeatureTable::writer);
@@ -57,6 +66,7 @@ public final class FeatureTable implements AutoCloseable {
     private volatile TableMetadata metadata;
     private volatile boolean closed;
     private final boolean recovered;
+    private final boolean readOnly;
     private final ReadMetrics readMetrics = new ReadMetrics();
     /** The generation that replaced this one (set once, by whoever swaps generations), or null. */
     private volatile FeatureTable successor;
@@ -69,6 +79,7 @@ public final class FeatureTable implements AutoCloseable {
         this.layout = new RowLayoutDescriptor(metadata.schema());
         this.clock = clock;
         this.ttlMillis = metadata.ttl().toMillis();
+        this.readOnly = false;
         FileChannel lockCh = null;
         FileChannel rowsCh = null;
         FileChannel heapCh = null;
@@ -178,6 +189,105 @@ public final class FeatureTable implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a table read-only (see {@link #openReadOnly}): maps its files read-only, takes no lock, recovers nothing
+     * and writes nothing.
+     */
+    private FeatureTable(String name, Path dir, TableMetadata metadata, InstantSource clock) {
+        this.name = name;
+        this.dir = dir;
+        this.metadata = metadata;
+        this.layout = new RowLayoutDescriptor(metadata.schema());
+        this.clock = clock;
+        this.ttlMillis = metadata.ttl().toMillis();
+        this.readOnly = true;
+        this.lockChannel = null;
+        this.lock = null;
+        this.writer = null;
+        this.undo = null;
+        this.recovered = false;
+        this.rolledBackOnOpen = 0;
+        FileChannel rowsCh = null;
+        FileChannel heapCh = null;
+        try {
+            Path statePath = dir.resolve(StateDescriptor.FILE);
+            Path rowsPath = dir.resolve(RowLayoutDescriptor.FILE);
+            Path heapPath = dir.resolve(HeapDescriptor.FILE);
+            try (FileChannel stateCh = StoreFiles.openReadOnly(statePath)) {
+                if (stateCh.size() != StateDescriptor.SIZE) {
+                    throw new StoreCorruptedException(statePath,
+                            "size " + stateCh.size() + " bytes, expected " + StateDescriptor.SIZE);
+                }
+                this.state = StoreFiles.mapReadOnly(stateCh, 0, StateDescriptor.SIZE);
+                state.order(ByteOrder.LITTLE_ENDIAN);
+            }
+            rowsCh = StoreFiles.openReadOnly(rowsPath);
+            this.rowsChannel = rowsCh;
+            heapCh = StoreFiles.openReadOnly(heapPath);
+            this.heapChannel = heapCh;
+            validateState(statePath, rowsPath, heapPath);
+            this.view = mapPublishedView();
+            // A clean close's index checksum holds only while no writer has opened the table since: asked again after.
+            if (state.getInt(StateDescriptor.OPEN_FOR_WRITE) == 0 && state.getInt(StateDescriptor.INDEX_CRC_VALID) != 0
+                    && indexChecksum(view) != state.getInt(StateDescriptor.INDEX_CRC)
+                    && state.getInt(StateDescriptor.OPEN_FOR_WRITE) == 0) {
+                throw new StoreCorruptedException(IndexFiles.path(dir, view.indexGeneration),
+                        "checksum mismatch: the file changed after the table was closed");
+            }
+            this.lineage = publishedLineage(metadata.lineage());
+        } catch (IOException e) {
+            closeQuietly(heapCh);
+            closeQuietly(rowsCh);
+            throw new StoreException("cannot open table " + name + " at " + dir + " read-only: "
+                    + StoreFiles.describe(e), e);
+        } catch (RuntimeException e) {
+            closeQuietly(heapCh);
+            closeQuietly(rowsCh);
+            throw e;
+        }
+    }
+
+    /**
+     * Maps the rows, index and heap that state.dat names now. Files only grow while mapped and grow before state.dat
+     * counts them, so the sizes read are covered; an index generation switched meanwhile (its file deleted, or the
+     * new slot count read with the old number) is retried on the new one.
+     */
+    private TableView mapPublishedView() throws IOException {
+        int shift = rowChunkShift(layout.rowSize());
+        for (int attempt = 1; ; attempt++) {
+            long gen = (long) TableView.LONG.getAcquire(state, StateDescriptor.INDEX_GENERATION);
+            long slots = (long) TableView.LONG.getAcquire(state, StateDescriptor.INDEX_SLOTS);
+            try {
+                MappedByteBuffer[] index = IndexFiles.openReadOnly(dir, gen, slots);
+                if ((long) TableView.LONG.getAcquire(state, StateDescriptor.INDEX_GENERATION) == gen) {
+                    long rows = state.getLong(StateDescriptor.ROW_CAPACITY);
+                    long heap = state.getLong(StateDescriptor.HEAP_CAPACITY);
+                    return new TableView(mapRows(rowsChannel, rows), shift, rows, layout.rowSize(), index, slots, gen,
+                            mapHeap(heap), heap);
+                }
+            } catch (StoreCorruptedException e) {
+                if (attempt >= READ_ONLY_OPEN_ATTEMPTS) {
+                    throw e;
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    /**
+     * The watermark a reader of this table's files sees: the last version published in state.dat (a writer publishes
+     * there at each version; table.properties lags until it syncs), with its commit timestamp.
+     */
+    private Lineage publishedLineage(Lineage recorded) {
+        long version;
+        long ts;
+        do {
+            version = (long) TableView.LONG.getAcquire(state, StateDescriptor.PUBLISHED_VERSION);
+            ts = state.getLong(StateDescriptor.PUBLISHED_TS);
+        } while ((long) TableView.LONG.getAcquire(state, StateDescriptor.PUBLISHED_VERSION) != version);
+        return version > recorded.version() ? recorded.withVersion(version, ts) : recorded;
+    }
+
     static FeatureTable create(String name, Path dir, FeatureSchema schema, TableOptions options, Lineage origin) {
         StoreFiles.createDirectory(dir);
         if (Files.exists(dir.resolve(TableMetadata.FILE))) {
@@ -192,6 +302,17 @@ public final class FeatureTable implements AutoCloseable {
             throw new StoreException("no table " + name + " at " + dir + " (missing " + TableMetadata.FILE + ")");
         }
         return new FeatureTable(name, dir, TableMetadata.read(dir), clock, 1, false);
+    }
+
+    /**
+     * Opens a table read-only, beside its writer in this or another process: maps its files read-only, never locks,
+     * recovers or writes, and sees what the writer publishes (see {@link FeatureStore#openReadOnly}).
+     */
+    static FeatureTable openReadOnly(String name, Path dir, InstantSource clock) {
+        if (!Files.exists(dir.resolve(TableMetadata.FILE))) {
+            throw new StoreException("no table " + name + " at " + dir + " (missing " + TableMetadata.FILE + ")");
+        }
+        return new FeatureTable(name, dir, TableMetadata.read(dir), clock);
     }
 
     private void validateState(Path statePath, Path rowsPath, Path heapPath) throws IOException {
@@ -265,7 +386,7 @@ public final class FeatureTable implements AutoCloseable {
             long count = Math.min(perChunk, rows - first);
             boolean reusable = current != null && c < current.rowChunks.length
                     && current.rowChunks[c].capacity() == count * layout.rowSize();
-            out[c] = reusable ? current.rowChunks[c] : StoreFiles.map(ch, first * layout.rowSize(), count * layout.rowSize());
+            out[c] = reusable ? current.rowChunks[c] : map(ch, first * layout.rowSize(), count * layout.rowSize());
             out[c].order(ByteOrder.LITTLE_ENDIAN);
         }
         return out;
@@ -285,9 +406,13 @@ public final class FeatureTable implements AutoCloseable {
             long first = (long) c << HeapDescriptor.CHUNK_SHIFT;
             long size = Math.min(HeapDescriptor.CHUNK_BYTES, capacity - first);
             boolean reusable = current != null && c < current.heapChunks.length && current.heapChunks[c].capacity() == size;
-            out[c] = reusable ? current.heapChunks[c] : StoreFiles.map(heapChannel, first, size);
+            out[c] = reusable ? current.heapChunks[c] : map(heapChannel, first, size);
         }
         return out;
+    }
+
+    private MappedByteBuffer map(FileChannel ch, long position, long size) throws IOException {
+        return readOnly ? StoreFiles.mapReadOnly(ch, position, size) : StoreFiles.map(ch, position, size);
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -418,9 +543,26 @@ public final class FeatureTable implements AutoCloseable {
         return r;
     }
 
-    /** Whether opening found the table not closed cleanly and recovered its structure. */
+    /** Whether opening found the table not closed cleanly and recovered its structure (never when read-only). */
     public boolean recoveredOnOpen() {
         return recovered;
+    }
+
+    /**
+     * Whether this table was opened read-only ({@link FeatureStore#openReadOnly}): its files are mapped read-only, it
+     * has no writer, and its view and {@link #lineage()} are those published when it opened (rows the writer changes
+     * in place are seen as they change, a version's rows one by one as live readers see them).
+     */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /**
+     * Whether the files say a writer has the table open now, or had it when its process died (recovery is due):
+     * a read-only open cannot tell which, and then reads the files as they are.
+     */
+    public boolean openForWrite() {
+        return state.getInt(StateDescriptor.OPEN_FOR_WRITE) != 0;
     }
 
     /** Bytes of the row, index and heap files mapped now (they grow with the table, never shrink); one volatile read. */
@@ -431,13 +573,13 @@ public final class FeatureTable implements AutoCloseable {
 
     /** Live rows (approximate while the writer runs). */
     public long size() {
-        return writer.liveRows();
+        return state.getLong(StateDescriptor.LIVE_ROWS);
     }
 
     /** A new reader for the calling thread; readers are cheap, not thread-safe, and reusable for any number of lookups. */
     public TableReader newReader() {
         ensureOpen();
-        return new TableReader(this, layout, 0);
+        return new TableReader(this, layout, 0, false);
     }
 
     /**
@@ -449,9 +591,20 @@ public final class FeatureTable implements AutoCloseable {
         if (sampleEvery < 1) {
             throw new IllegalArgumentException("sampleEvery must be positive");
         }
-        TableReader r = new TableReader(this, layout, sampleEvery);
+        TableReader r = new TableReader(this, layout, sampleEvery, false);
         readMetrics.register(r);
         return r;
+    }
+
+    /**
+     * A reader that checks each row it returns against the row's checksum and throws {@link StoreCorruptedException}
+     * naming rows.dat and the key when it fails, instead of serving the damaged values (values spilled to heap.dat are
+     * not covered). For tools and for callers who would rather fail a request than serve a flipped bit; the check costs
+     * a CRC32C of the row per lookup (README, Guarantees: Integrity).
+     */
+    public TableReader newCheckedReader() {
+        ensureOpen();
+        return new TableReader(this, layout, 0, true);
     }
 
     /** Lookup counts and sampled lookup latencies of the readers created with {@link #newReader(int)}. */
@@ -472,6 +625,9 @@ public final class FeatureTable implements AutoCloseable {
     /** The table's single writer (outside this package: {@link StoreInternals#writer}); readers never wait for it. */
     MappedTableWriter writer() {
         ensureOpen();
+        if (readOnly) {
+            throw new StoreException("table " + name + " at " + dir + " is open read-only; it cannot be written");
+        }
         return writer;
     }
 
@@ -483,11 +639,18 @@ public final class FeatureTable implements AutoCloseable {
 
     /**
      * Makes everything written durable, marks the files cleanly closed and releases the writer lock. Call from the
-     * writer thread after the last write; readers must not be used afterwards.
+     * writer thread after the last write; readers must not be used afterwards. A read-only table only lets go of its
+     * files.
      */
     @Override
     public void close() {
         if (closed) {
+            return;
+        }
+        if (readOnly) {
+            closed = true;
+            closeQuietly(heapChannel);
+            closeQuietly(rowsChannel);
             return;
         }
         // An unfinished version is not part of the watermark: it goes, as it would after a crash.

@@ -10,7 +10,8 @@ import java.nio.file.Path;
 
 /**
  * The index files of a table directory ({@link IndexDescriptor}): one per index generation. Stateless; creating and
- * removing run on the table's writer thread (or while the table opens), mapping an existing one while it opens.
+ * removing run on the table's writer thread (or while the table opens), mapping an existing one while it opens
+ * (read-write, or read-only for a read-only open).
  */
 final class IndexFiles {
     private IndexFiles() {
@@ -27,7 +28,7 @@ final class IndexFiles {
         Files.deleteIfExists(p);
         try (FileChannel ch = StoreFiles.openReadWrite(p, true)) {
             StoreFiles.reserve(ch, slots * IndexDescriptor.SLOT_BYTES, p);
-            return map(ch, slots);
+            return map(ch, slots, true);
         } catch (IOException e) {
             Files.deleteIfExists(p);
             throw e;
@@ -36,25 +37,36 @@ final class IndexFiles {
 
     /** Maps the existing index file of {@code generation}, which must hold exactly {@code slots} slots. */
     static MappedByteBuffer[] open(Path dir, long generation, long slots) throws IOException {
+        return open(dir, generation, slots, true);
+    }
+
+    /** As {@link #open(Path, long, long)}, mapped read-only (for {@link FeatureStore#openReadOnly}). */
+    static MappedByteBuffer[] openReadOnly(Path dir, long generation, long slots) throws IOException {
+        return open(dir, generation, slots, false);
+    }
+
+    private static MappedByteBuffer[] open(Path dir, long generation, long slots, boolean writable) throws IOException {
         Path p = path(dir, generation);
         if (!Files.exists(p)) {
             throw new StoreCorruptedException(p, "missing (state.dat names index generation " + generation + ")");
         }
-        try (FileChannel ch = StoreFiles.openReadWrite(p, false)) {
+        try (FileChannel ch = writable ? StoreFiles.openReadWrite(p, false) : StoreFiles.openReadOnly(p)) {
             if (ch.size() != slots * IndexDescriptor.SLOT_BYTES) {
                 throw new StoreCorruptedException(p, "size " + ch.size() + " bytes, expected " + slots * IndexDescriptor.SLOT_BYTES);
             }
-            return map(ch, slots);
+            return map(ch, slots, writable);
         }
     }
 
-    private static MappedByteBuffer[] map(FileChannel ch, long slots) throws IOException {
+    private static MappedByteBuffer[] map(FileChannel ch, long slots, boolean writable) throws IOException {
         int chunks = (int) ((slots + IndexDescriptor.SLOTS_PER_CHUNK - 1) / IndexDescriptor.SLOTS_PER_CHUNK);
         MappedByteBuffer[] out = new MappedByteBuffer[chunks];
         for (int c = 0; c < chunks; c++) {
             long first = c * IndexDescriptor.SLOTS_PER_CHUNK;
             long count = Math.min(IndexDescriptor.SLOTS_PER_CHUNK, slots - first);
-            out[c] = StoreFiles.map(ch, first * IndexDescriptor.SLOT_BYTES, count * IndexDescriptor.SLOT_BYTES);
+            long at = first * IndexDescriptor.SLOT_BYTES;
+            long bytes = count * IndexDescriptor.SLOT_BYTES;
+            out[c] = writable ? StoreFiles.map(ch, at, bytes) : StoreFiles.mapReadOnly(ch, at, bytes);
             out[c].order(ByteOrder.LITTLE_ENDIAN);
         }
         return out;

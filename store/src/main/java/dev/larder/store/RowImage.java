@@ -177,6 +177,24 @@ public class RowImage {
         return sb.append(')').toString();
     }
 
+    /**
+     * A damaged row for messages: its key columns ({@code name=value, ...}, a value that cannot be decoded shown as
+     * {@code <unreadable>}), row number and version.
+     */
+    String describeDamaged(long row) {
+        StringBuilder sb = new StringBuilder();
+        int[] keys = schema.keyColumns();
+        for (int i = 0; i < keys.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(schema.column(keys[i]).name()).append('=');
+            try {
+                sb.append(getObject(keys[i]));
+            } catch (RuntimeException e) {
+                sb.append("<unreadable>");
+            }
+        }
+        return sb.append(" (row ").append(row).append(", version ").append(version()).append(')').toString();
+    }
+
     /** Value of a column as a Java object (null for null): Long, Double, Float, Boolean, BigDecimal, String, byte[], float[]. */
     public Object getObject(int column) {
         if (isNull(column)) {

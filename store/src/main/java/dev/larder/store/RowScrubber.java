@@ -40,7 +40,7 @@ final class RowScrubber extends RowImage {
             rows++;
             if (checksum.of(bytes) != (int) INTS.get(bytes, RowLayoutDescriptor.CHECKSUM)) {
                 if (damaged++ < ScrubResult.MAX_SAMPLES) {
-                    samples.add(describe(row));
+                    samples.add(describeDamaged(row));
                 }
             }
         }
@@ -63,19 +63,5 @@ final class RowScrubber extends RowImage {
             Thread.onSpinWait();
         }
         return false;
-    }
-
-    private String describe(long row) {
-        StringBuilder sb = new StringBuilder();
-        int[] keys = schema.keyColumns();
-        for (int i = 0; i < keys.length; i++) {
-            sb.append(i == 0 ? "" : ", ").append(schema.column(keys[i]).name()).append('=');
-            try {
-                sb.append(getObject(keys[i]));
-            } catch (RuntimeException e) {
-                sb.append("<unreadable>");
-            }
-        }
-        return sb.append(" (row ").append(row).append(", version ").append(version()).append(')').toString();
     }
 }

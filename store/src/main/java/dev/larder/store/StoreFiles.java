@@ -110,6 +110,21 @@ public final class StoreFiles {
         }
     }
 
+    /**
+     * Opens a table file for reading only (a read-only open of the table, {@link FeatureStore#openReadOnly}); a missing
+     * file is damage, reported as such, as in {@link #openReadWrite}.
+     */
+    static FileChannel openReadOnly(Path file) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw new StoreCorruptedException(file, "missing (deleted or moved while the table's metadata remains)");
+        } catch (IOException e) {
+            refuseLink(file);
+            throw e;
+        }
+    }
+
     /** Called when opening {@code file} failed: a symbolic link where a store file belongs is damage, reported as such. */
     static void refuseLink(Path file) {
         if (Files.isSymbolicLink(file)) {
@@ -173,5 +188,10 @@ public final class StoreFiles {
 
     static MappedByteBuffer map(FileChannel ch, long position, long size) throws IOException {
         return ch.map(FileChannel.MapMode.READ_WRITE, position, size);
+    }
+
+    /** Maps a region of a file opened with {@link #openReadOnly}: stores into it throw ReadOnlyBufferException. */
+    static MappedByteBuffer mapReadOnly(FileChannel ch, long position, long size) throws IOException {
+        return ch.map(FileChannel.MapMode.READ_ONLY, position, size);
     }
 }

@@ -12,7 +12,8 @@ import org.HdrHistogram.SingleWriterRecorder;
  * Lock-free and allocation-free: a lookup probes the index, copies the row into this reader's private buffer under
  * the row's seqlock, and validates the copy; the typed accessors inherited from {@link RowImage} then read that copy,
  * so a row never appears torn however long the caller takes. Accessors reflect the last lookup that returned
- * {@link ReadStatus#FOUND} or {@link ReadStatus#EXPIRED}.
+ * {@link ReadStatus#FOUND} or {@link ReadStatus#EXPIRED}. A checked reader ({@link FeatureTable#newCheckedReader()})
+ * also verifies each row it returns and throws {@link StoreCorruptedException} for a damaged one.
  *
  * <p>Memory ordering: index slots and the row's seq word are read with acquire loads; the writer fills a slot with
  * release stores only after the row is complete, and brackets every row change with odd/even seq values. After
@@ -41,8 +42,10 @@ public final class TableReader extends RowImage {
     private final long[] byStatus = new long[ReadStatus.values().length];
     private final SingleWriterRecorder recorder;
     private final long sampleMask;
+    /** Set for {@link FeatureTable#newCheckedReader()}: every row returned is checked against its checksum. */
+    private final RowChecksum checksum;
 
-    TableReader(FeatureTable table, RowLayoutDescriptor layout, int sampleEvery) {
+    TableReader(FeatureTable table, RowLayoutDescriptor layout, int sampleEvery, boolean checked) {
         super(layout);
         this.table = table;
         this.key = new byte[layout.keyCapacity()];
@@ -50,6 +53,12 @@ public final class TableReader extends RowImage {
         this.rowSize = layout.rowSize();
         this.recorder = sampleEvery > 0 ? new SingleWriterRecorder(60_000_000_000L, 2) : null;
         this.sampleMask = sampleEvery > 0 ? Long.highestOneBit(Math.max(1, sampleEvery * 2L - 1)) - 1 : 0;
+        this.checksum = checked ? new RowChecksum(rowSize) : null;
+    }
+
+    /** Whether this reader checks each row it returns ({@link FeatureTable#newCheckedReader()}). */
+    public boolean isChecked() {
+        return checksum != null;
     }
 
     public FeatureTable table() {
@@ -151,8 +160,9 @@ public final class TableReader extends RowImage {
         }
         int colOffset = layout.columnOffset(column);
         ColumnType type = schema.type(column);
-        boolean direct = layout.keyCapacity() == 8 && (type == ColumnType.FLOAT64 || type == ColumnType.FLOAT32
-                || type == ColumnType.INT64 || type == ColumnType.INT32);
+        boolean direct = checksum == null && layout.keyCapacity() == 8
+                && (type == ColumnType.FLOAT64 || type == ColumnType.FLOAT32 || type == ColumnType.INT64
+                        || type == ColumnType.INT32);
         int nullByte = layout.nullsOffset() + (column >>> 3);
         int nullBit = 1 << (column & 7);
         TableView v = table.view();
@@ -240,6 +250,9 @@ public final class TableReader extends RowImage {
             }
             copyRow(v, row);
             if ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) == RowLayoutDescriptor.FLAG_LIVE) {
+                if (checksum != null) {
+                    checkRow(row);
+                }
                 action.accept(this);
                 visited++;
             }
@@ -309,6 +322,9 @@ public final class TableReader extends RowImage {
                     if ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) == RowLayoutDescriptor.FLAG_LIVE
                             && (short) SHORTS.get(bytes, RowLayoutDescriptor.KEY_LENGTH) == len
                             && Arrays.equals(bytes, RowLayoutDescriptor.KEY, RowLayoutDescriptor.KEY + len, k, 0, len)) {
+                        if (checksum != null) {
+                            checkRow(row);
+                        }
                         return ttlMillis > 0 && table.nowMillis() - commitTimestampMillis() > ttlMillis
                                 ? ReadStatus.EXPIRED : ReadStatus.FOUND;
                     }
@@ -327,6 +343,15 @@ public final class TableReader extends RowImage {
             probes++;
         }
         return ReadStatus.NOT_FOUND;
+    }
+
+    /** Throws, naming rows.dat, the key and the row, unless this reader's copy of the row matches its checksum. */
+    private void checkRow(long row) {
+        if (checksum.of(bytes) != (int) INTS.get(bytes, RowLayoutDescriptor.CHECKSUM)) {
+            throw new StoreCorruptedException(table.directory().resolve(RowLayoutDescriptor.FILE), "the row of "
+                    + describeDamaged(row) + " of table " + table.name()
+                    + " fails its checksum (the file changed outside Larder)");
+        }
     }
 
     private void copyRow(TableView v, long row) {

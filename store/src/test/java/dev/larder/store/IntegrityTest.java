@@ -293,6 +293,33 @@ class IntegrityTest {
         }
     }
 
+    @Test
+    void aCheckedReaderRefusesAFlippedBitNamingRowsDatAndTheKeyWhereAPlainReaderServesIt() throws IOException {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            loadVersion1(store.create("t", SCHEMA, TableOptions.DEFAULT));
+        }
+        flipBitOf(777.0);
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.table("t");
+            TableReader plain = t.newReader();
+            assertEquals(ReadStatus.FOUND, plain.get(777));
+            assertEquals(Double.doubleToLongBits(777.0) ^ 1, Double.doubleToLongBits(plain.getDouble(1)), "served");
+            TableReader checked = t.newCheckedReader();
+            assertTrue(checked.isChecked());
+            assertEquals(ReadStatus.FOUND, checked.get(776));
+            assertEquals(776.0, checked.getDouble(1));
+            StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> checked.get(777));
+            assertEquals(dir.resolve("t").resolve("rows.dat"), e.file());
+            assertTrue(e.getMessage().contains("id=777 "), e.getMessage());
+            assertTrue(e.getMessage().contains("fails its checksum"), e.getMessage());
+            double[] out = new double[2];
+            assertThrows(StoreCorruptedException.class,
+                    () -> checked.getBatch(new long[] {1, 777}, 2, 1, out, -1, null), "batches check too");
+            assertThrows(StoreCorruptedException.class, () -> checked.forEach(r -> { }), "scans check too");
+            assertEquals(1000, plain.forEach(r -> { }));
+        }
+    }
+
     private Path indexFile() throws IOException {
         try (var s = Files.list(dir.resolve("t"))) {
             return s.filter(p -> p.getFileName().toString().matches("index-\\d+\\.dat")).findFirst().orElseThrow();

@@ -71,6 +71,12 @@ public final class LarderSystem implements KvSystem {
         return key -> r.get(key) == ReadStatus.FOUND ? r.getDouble(Dataset.FIRST_FEATURE_COLUMN) : Double.NaN;
     }
 
+    /** A reader that checks each row it finds against its CRC32C ({@code FeatureTable.newCheckedReader()}). */
+    public Reader newCheckedReader() {
+        TableReader r = table.newCheckedReader();
+        return key -> r.get(key) == ReadStatus.FOUND ? r.getDouble(Dataset.FIRST_FEATURE_COLUMN) : Double.NaN;
+    }
+
     @Override
     public Updater newUpdater() {
         RowBuffer row = table.newRow();

@@ -1,0 +1,67 @@
+package dev.larder.stress;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.larder.snapshot.generate.DeltaTableGenerator;
+import dev.larder.snapshot.generate.GeneratorSpec;
+import dev.larder.stress.CliFaultTest.Cli;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commands that only read ({@code get}, {@code dump}, {@code stats}), each a child JVM, run while a {@code follow}
+ * child process holds the table: they open the store read-only, answer, and show the version the follower published.
+ */
+class ReadBesideFollowTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void getDumpAndStatsAnswerWhileFollowRunsAndShowItsWatermark() throws Exception {
+        GeneratorSpec spec = GeneratorSpec.builder().rows(5_000).numericFeatures(4).stringFeatures(1).commits(0)
+                .updatesPerCommit(200).deletesPerCommit(0).insertsPerCommit(100).rowsPerFile(5_000).seed(18).build();
+        Path delta = dir.resolve("delta");
+        Path store = dir.resolve("store");
+        DeltaTableGenerator.generate(spec, delta);
+        Cli follow = Cli.start(0, "follow", "--delta", delta.toString(), "--key", GeneratorSpec.KEY_COLUMN, "--store",
+                store.toString(), "--table", "t", "--poll", "100ms", "--status-every", "200ms");
+        try {
+            follow.await(Pattern.compile("FOLLOWING: watermark v0 "), 120);
+            DeltaTableGenerator.appendCommit(delta);
+            DeltaTableGenerator.appendCommit(delta);
+            follow.await(Pattern.compile("FOLLOWING: watermark v2 "), 120);
+
+            Cli get = Cli.start(0, "get", "--store", store.toString(), "--table", "t", "5");
+            assertEquals(0, get.waitFor(120), get.output());
+            assertTrue(get.output().contains("status: FOUND"), get.output());
+            assertTrue(get.output().contains(" version=2 "), "the follower's watermark: " + get.output());
+
+            Cli stats = Cli.start(0, "stats", "--store", store.toString());
+            assertEquals(0, stats.waitFor(120), stats.output());
+            Matcher m = Pattern.compile("(?m)^t: ([\\d,]+) rows, watermark v2 ").matcher(stats.output());
+            assertTrue(m.find(), stats.output());
+            long rows = Long.parseLong(m.group(1).replace(",", ""));
+            assertEquals(5_200, rows, stats.output());
+
+            Cli dump = Cli.start(0, "dump", "--store", store.toString(), "--table", "t");
+            assertEquals(0, dump.waitFor(120), dump.output());
+            assertEquals(rows, dump.output().lines().filter(l -> l.startsWith("{")).count());
+
+            for (Cli c : new Cli[] {get, stats, dump}) {
+                assertFalse(c.output().contains("already open"), c.output());
+            }
+            assertTrue(follow.alive(), follow.output());
+        } finally {
+            follow.terminate();
+        }
+        // The readers wrote nothing the follower did not: the table still equals its Delta table.
+        Cli verify = Cli.start(0, "verify", "--store", store.toString(), "--table", "t");
+        assertEquals(0, verify.waitFor(300), verify.output());
+        assertTrue(verify.output().contains("OK: t equals"), verify.output());
+    }
+}

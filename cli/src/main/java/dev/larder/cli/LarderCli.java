@@ -1,6 +1,7 @@
 package dev.larder.cli;
 
 import dev.larder.ingest.Redaction;
+import dev.larder.ingest.RemoteText;
 import dev.larder.store.Generations;
 import dev.larder.store.StoreCorruptedException;
 import dev.larder.store.StoreFiles;
@@ -13,13 +14,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
-/** The {@code larder} command: one subcommand per job. Runs on the caller's thread; exits with the job's status. */
+/**
+ * The {@code larder} command: one subcommand per job. Runs on the caller's thread; exits with the job's status. Every
+ * subcommand inherits {@code --help}, {@code --version} and {@code --verbose} (an error's whole cause chain).
+ */
 @Command(name = "larder", mixinStandardHelpOptions = true, version = "larder 0.1.0",
         description = "Embedded, memory-mapped online feature store fed from Delta Lake.",
         subcommands = {DemoCommand.class, LoadCommand.class, ApplyChangesCommand.class, GetCommand.class, DumpCommand.class,
                 VerifyCommand.class, FollowCommand.class, StatsCommand.class, RebuildCommand.class, GenerateCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LarderCli implements Runnable {
+    private static final String VERBOSE = "--verbose";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -31,6 +37,16 @@ public final class LarderCli implements Runnable {
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new LarderCli());
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+            if (!(sub.getCommand() instanceof CommandLine.HelpCommand)) {
+                // Not the whole standard mixin: its -V/--version would clash with load's --version (a Delta version).
+                spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+                spec.addOption(CommandLine.Model.OptionSpec.builder(VERBOSE).type(boolean.class).arity("0").description(
+                        "On an error, also print each cause under it (type and message), outermost first.").build());
+            }
+        }
         cl.setParameterExceptionHandler(LarderCli::usageError);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // Messages of Hadoop, the AWS SDK or a catalog may quote a URI or a setting as the user gave it.
@@ -38,12 +54,28 @@ public final class LarderCli implements Runnable {
             for (Throwable sup : ex.getSuppressed()) {
                 cmd.getErr().println("  (then, cleaning up: " + Redaction.text(sup.getMessage()) + ")");
             }
+            if (verbose(parsed)) {
+                for (Throwable t = ex.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+                    cmd.getErr().println("  caused by " + t.getClass().getName() + ": " + Redaction.text(
+                            RemoteText.of(String.valueOf(t.getMessage()))));
+                }
+            }
             if (ex instanceof StoreCorruptedException c) {
                 rebuildHint(c).ifPresent(cmd.getErr()::println);
             }
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /** Whether {@code --verbose} was given to the subcommand that ran. */
+    private static boolean verbose(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult r = parsed; r != null; r = r.subcommand()) {
+            if (r.hasMatchedOption(VERBOSE)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.larder.ingest.Redaction;
+import dev.larder.ingest.RemoteText;
 import dev.larder.snapshot.CatalogCommits;
 import dev.larder.snapshot.CatalogTable;
 import dev.larder.snapshot.DeltaSource;

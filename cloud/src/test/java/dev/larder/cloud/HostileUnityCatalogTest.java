@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.ingest.RemoteText;
 import dev.larder.snapshot.CatalogCommits;
 import dev.larder.snapshot.DeltaSource;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.larder.cloud;
+package dev.larder.ingest;
 
 /**
  * Text a remote service chose (a catalog's error message, an HTML error page, a field of its answer), made safe to
@@ -6,15 +6,15 @@ package dev.larder.cloud;
  * like, at most {@value #MAX_CHARS} characters followed by how many were left off; stateless. Without it a hostile
  * answer could move the cursor and forge lines of Larder's own output, or flood the terminal.
  */
-final class RemoteText {
+public final class RemoteText {
     /** Characters kept of a remote text; a catalog's real error messages are far shorter. */
-    static final int MAX_CHARS = 300;
+    public static final int MAX_CHARS = 300;
 
     private RemoteText() {
     }
 
     /** {@code text} on one line, escaped and bounded; "" for null. */
-    static String of(String text) {
+    public static String of(String text) {
         if (text == null) {
             return "";
         }

@@ -97,7 +97,8 @@ public final class LarderCli implements Runnable {
 
     /**
      * The error line for {@code ex}. File-system exceptions carry only a path as their message, so a refused access,
-     * wherever it is wrapped, is spelled out as "permission denied" with the path.
+     * wherever it is wrapped, is spelled out as "permission denied" with the path. The innermost cause says what
+     * actually failed (what an S3 client or a parser answered), so its message ends the line unless already in it.
      */
     static String message(Throwable ex) {
         if (ex instanceof IOException io) {
@@ -108,6 +109,14 @@ public final class LarderCli implements Runnable {
             if (t instanceof AccessDeniedException a) {
                 m += " (" + StoreFiles.describe(a) + ")";
             }
+        }
+        Throwable root = ex;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String why = root.getMessage();
+        if (root != ex && why != null && !why.isBlank() && !m.contains(why)) {
+            m += " (cause: " + RemoteText.of(why) + ")";
         }
         return m;
     }

@@ -57,4 +57,15 @@ class CliHelpTest {
         assertTrue(causes[causes.length - 1].startsWith("  caused by com.fasterxml.jackson.core.JsonParseException: "
                 + "Unrecognized token 'not'"), verbose.err());
     }
+
+    @Test
+    void withoutVerboseAnErrorStillEndsWithWhatItsInnermostCauseSaid() {
+        Exception s3 = new IllegalStateException("MALFORMED_LOG: Error reading JSON file: s3a://b/t/_delta_log/5.json",
+                new RuntimeException("Error accessing s3://b/t/_delta_log/5.json",
+                        new java.io.IOException("the object came back without an ETag\n(ESC \u001b[2K)")));
+        assertEquals("MALFORMED_LOG: Error reading JSON file: s3a://b/t/_delta_log/5.json (cause: the object came back"
+                + " without an ETag\\n(ESC \\u001b[2K))", LarderCli.message(s3));
+        Exception said = new IllegalStateException("cannot parse: bad token", new RuntimeException("bad token"));
+        assertEquals("cannot parse: bad token", LarderCli.message(said), "a cause already quoted is not repeated");
+    }
 }

@@ -47,6 +47,8 @@ class ReadBesideFollowTest {
             assertTrue(m.find(), stats.output());
             long rows = Long.parseLong(m.group(1).replace(",", ""));
             assertEquals(5_200, rows, stats.output());
+            assertTrue(stats.output().contains("live status from the follow process ("),
+                    "the running follow's live metrics: " + stats.output());
 
             Cli dump = Cli.start(0, "dump", "--store", store.toString(), "--table", "t");
             assertEquals(0, dump.waitFor(120), dump.output());

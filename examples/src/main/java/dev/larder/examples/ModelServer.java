@@ -41,8 +41,10 @@ import java.util.regex.Pattern;
  * is not taken within {@value #RESPONSE_SECONDS} s, keeps at most {@value #MAX_CONNECTIONS} connections open and
  * {@value #BACKLOG} waiting to be accepted. The JDK reads those limits from system properties once, when the JVM's
  * first HttpServer is made: this class sets each one the user did not ({@code -Dsun.net.httpserver.maxReqTime=S},
- * {@code -Dsun.net.httpserver.maxRspTime=S}, {@code -Djdk.httpserver.maxConnections=N}). Readers are per thread, so
- * request threads borrow fillers from a pool instead of making them per request.
+ * {@code -Dsun.net.httpserver.maxRspTime=S}, {@code -Djdk.httpserver.maxConnections=N}). A process that made any
+ * HttpServer before this class was loaded keeps the JDK's defaults (no request time limit, no connection cap), so an
+ * application copying this server into a JVM with other HTTP servers passes those three flags on its command line.
+ * Readers are per thread, so request threads borrow fillers from a pool instead of making them per request.
  *
  * <pre>{@code java -cp ... dev.larder.examples.ModelServer features.yaml [--bind HOST:PORT]}</pre>
  */

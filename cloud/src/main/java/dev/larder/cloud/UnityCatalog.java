@@ -23,6 +23,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +34,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -53,10 +55,12 @@ import org.apache.hadoop.conf.Configuration;
  *
  * <p>A catalog that misbehaves cannot make Larder wait, page or buffer without end: each call (retries and the whole
  * answer included) ends within {@link #CALL_TIMEOUT_MS_KEY}, each answer holds at most {@link #MAX_ANSWER_BYTES_KEY}
- * bytes, a commit listing at most {@link #MAX_PAGES_KEY} pages, each page past the last. Nor can it send Larder
- * elsewhere: a table's storage location must be an object store URI ({@code s3}, {@code s3a}, {@code abfs},
- * {@code abfss}, {@code gs}), or a {@code file:} one where {@link #ALLOW_FILE_LOCATIONS_KEY} allows it. These settings
- * are read from the settings given to {@link #open} or {@link #withSettings}.
+ * bytes, a commit listing ends within {@link #LISTING_TIMEOUT_MS_KEY} and holds at most {@link #MAX_PAGES_KEY} pages,
+ * each page past the last, and {@link #MAX_COMMITS_KEY} commits. Nor can it send Larder elsewhere: a table's storage
+ * location must be an object store URI ({@code s3}, {@code s3a} or {@code gs} with a valid bucket name; {@code abfs} or
+ * {@code abfss} on an Azure storage endpoint, or a host under a suffix {@link #AZURE_HOST_SUFFIXES_KEY} allows), or a
+ * {@code file:} one where {@link #ALLOW_FILE_LOCATIONS_KEY} allows it. These settings are read from the settings given
+ * to {@link #open} or {@link #withSettings}.
  */
 public final class UnityCatalog {
     /** The REST base under the catalog's URI. */
@@ -67,11 +71,36 @@ public final class UnityCatalog {
     public static final String CALL_TIMEOUT_MS_KEY = "larder.uc.call-timeout-ms";
     /** Setting: the most pages one listing of a table's commits may take (default 1000). */
     public static final String MAX_PAGES_KEY = "larder.uc.max-pages";
+    /** Setting: the most milliseconds one listing of a table's commits may take, all its pages (default 300 s). */
+    public static final String LISTING_TIMEOUT_MS_KEY = "larder.uc.listing-timeout-ms";
+    /** Setting: the most commits one listing of a table's commits may hold (default 100,000). */
+    public static final String MAX_COMMITS_KEY = "larder.uc.max-commits";
+    /**
+     * Setting: host suffixes besides Azure's own storage endpoints that an {@code abfs}/{@code abfss} storage location
+     * may name, comma-separated (e.g. {@code storage.example.test} for a stand-in; default none). A host under one of
+     * them may also carry a port.
+     */
+    public static final String AZURE_HOST_SUFFIXES_KEY = "larder.uc.azure-host-suffixes";
     /** Setting: {@code true} lets a table's storage location be a local {@code file:} URI (default false). */
     public static final String ALLOW_FILE_LOCATIONS_KEY = "larder.uc.allow-file-locations";
     static final int ATTEMPTS = 3;
     /** The schemes of the object stores Larder reads catalog tables from (with credentials the catalog vends). */
     static final Set<String> STORAGE_SCHEMES = Set.of("s3", "s3a", "abfs", "abfss", "gs");
+    /**
+     * An account on the storage endpoints of Azure's public, US Government and China clouds; an account name is 3 to
+     * 24 lowercase letters and digits.
+     */
+    private static final Pattern AZURE_HOST =
+            Pattern.compile("[a-z0-9]{3,24}\\.(dfs|blob)\\.core\\."
+                    + "(windows\\.net|usgovcloudapi\\.net|chinacloudapi\\.cn)");
+    /** A container: lowercase letters, digits and hyphens ({@code $root}, {@code $web} and the like start with $). */
+    private static final Pattern AZURE_CONTAINER = Pattern.compile("\\$?[a-z0-9][a-z0-9-]{0,62}");
+    /** An S3 bucket name's characters (lowercase letters, digits, dots, hyphens), a letter or digit at each end. */
+    private static final Pattern S3_BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]*[a-z0-9]");
+    /** The characters of a GCS bucket name: S3's and underscores. */
+    private static final Pattern GCS_BUCKET = Pattern.compile("[a-z0-9][a-z0-9._-]*[a-z0-9]");
+    /** A host suffix the user may allow. */
+    private static final Pattern HOST_SUFFIX = Pattern.compile("[a-z0-9]([a-z0-9.-]*[a-z0-9])?");
     /** The longest {@code Retry-After} honoured; a catalog asking for more fails the call at once. */
     static final long MAX_RETRY_AFTER_MILLIS = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -83,19 +112,26 @@ public final class UnityCatalog {
     private final HttpClient http;
     private final int maxAnswerBytes;
     private final long callTimeoutMillis;
+    private final long listingTimeoutMillis;
     private final int maxPages;
+    private final int maxCommits;
     private final boolean allowFileLocations;
+    private final List<String> azureHostSuffixes;
 
     private UnityCatalog(URI uri, String token, String tokenOrigin, HttpClient http, int maxAnswerBytes,
-                         long callTimeoutMillis, int maxPages, boolean allowFileLocations) {
+                         long callTimeoutMillis, long listingTimeoutMillis, int maxPages, int maxCommits,
+                         boolean allowFileLocations, List<String> azureHostSuffixes) {
         this.uri = uri;
         this.token = token;
         this.tokenOrigin = tokenOrigin;
         this.http = http;
         this.maxAnswerBytes = maxAnswerBytes;
         this.callTimeoutMillis = callTimeoutMillis;
+        this.listingTimeoutMillis = listingTimeoutMillis;
         this.maxPages = maxPages;
+        this.maxCommits = maxCommits;
         this.allowFileLocations = allowFileLocations;
+        this.azureHostSuffixes = azureHostSuffixes;
     }
 
     /**
@@ -120,7 +156,8 @@ public final class UnityCatalog {
             u = u.substring(0, u.length() - 1);
         }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        return new UnityCatalog(URI.create(u), token, tokenOrigin, http, 4 << 20, 60_000, 1000, false);
+        return new UnityCatalog(URI.create(u), token, tokenOrigin, http, 4 << 20, 60_000, 300_000, 1000, 100_000, false,
+                List.of());
     }
 
     /** {@link #connect} with {@code $DATABRICKS_HOST} and {@code $DATABRICKS_TOKEN}. */
@@ -139,16 +176,21 @@ public final class UnityCatalog {
 
     /**
      * This client with the bounds and permissions {@code settings} set ({@link #MAX_ANSWER_BYTES_KEY},
-     * {@link #CALL_TIMEOUT_MS_KEY}, {@link #MAX_PAGES_KEY}, {@link #ALLOW_FILE_LOCATIONS_KEY}); the others are kept.
+     * {@link #CALL_TIMEOUT_MS_KEY}, {@link #LISTING_TIMEOUT_MS_KEY}, {@link #MAX_PAGES_KEY}, {@link #MAX_COMMITS_KEY},
+     * {@link #ALLOW_FILE_LOCATIONS_KEY}, {@link #AZURE_HOST_SUFFIXES_KEY}); the others are kept.
      *
-     * @throws IllegalArgumentException naming the setting if a value is not a positive number (or true/false)
+     * @throws IllegalArgumentException naming the setting if a value is not a positive number (or true/false, or host
+     *                                  suffixes)
      */
     public UnityCatalog withSettings(Map<String, String> settings) {
         return new UnityCatalog(uri, token, tokenOrigin, http,
                 (int) positive(settings, MAX_ANSWER_BYTES_KEY, maxAnswerBytes, Integer.MAX_VALUE),
                 positive(settings, CALL_TIMEOUT_MS_KEY, callTimeoutMillis, Long.MAX_VALUE / 1_000_000),
+                positive(settings, LISTING_TIMEOUT_MS_KEY, listingTimeoutMillis, Long.MAX_VALUE / 1_000_000),
                 (int) positive(settings, MAX_PAGES_KEY, maxPages, Integer.MAX_VALUE),
-                bool(settings, ALLOW_FILE_LOCATIONS_KEY, allowFileLocations));
+                (int) positive(settings, MAX_COMMITS_KEY, maxCommits, Integer.MAX_VALUE),
+                bool(settings, ALLOW_FILE_LOCATIONS_KEY, allowFileLocations),
+                hostSuffixes(settings, AZURE_HOST_SUFFIXES_KEY, azureHostSuffixes));
     }
 
     /** The catalog's URI, e.g. {@code https://dbc-1234.cloud.databricks.com}. */
@@ -197,12 +239,17 @@ public final class UnityCatalog {
      * The ratified commits of a catalog-managed table not yet published, from {@code startVersion}:
      * {@code GET /delta/preview/commits}, following its pages up to the latest version.
      *
-     * @throws UnityCatalogException if the catalog fails, lists more than {@link #MAX_PAGES_KEY} pages, or answers a
-     *                               page with no commit past the previous page (it ignores {@code start_version})
+     * @throws UnityCatalogException if the catalog fails, lists more than {@link #MAX_PAGES_KEY} pages or
+     *                               {@link #MAX_COMMITS_KEY} commits, takes longer than
+     *                               {@link #LISTING_TIMEOUT_MS_KEY}, lists one version with two different files, or
+     *                               answers a page with no commit past the previous one (it ignores
+     *                               {@code start_version})
      */
     public CatalogCommits.Ratified commits(UnityCatalogTable table, long startVersion) {
         String path = "/delta/preview/commits";
-        List<CatalogCommits.Commit> commits = new ArrayList<>();
+        long deadline = System.nanoTime() + listingTimeoutMillis * 1_000_000;
+        // By version, so that a version listed again (on this page or a later one) is kept once.
+        Map<Long, CatalogCommits.Commit> commits = new HashMap<>();
         long latest = -1;
         long start = startVersion;
         for (int page = 1; ; page++) {
@@ -212,9 +259,12 @@ public final class UnityCatalog {
                         + latest + " at " + start + "); raise " + MAX_PAGES_KEY + " if the table has that many "
                         + "unpublished commits", 200, null);
             }
+            if (page > 1 && System.nanoTime() - deadline >= 0) {
+                throw listingTooSlow(table, path, page - 1, start, latest);
+            }
             ObjectNode body = JSON.createObjectNode().put("table_id", table.tableId())
                     .put("table_uri", table.storageLocation()).put("start_version", start);
-            JsonNode r = call("GET", path, body, table.fullName());
+            JsonNode r = call("GET", path, body, table.fullName(), deadline);
             latest = r.path("latest_table_version").asLong(-1);
             long highest = -1;
             int listed = 0;
@@ -222,11 +272,25 @@ public final class UnityCatalog {
                 long v = c.path("version").asLong();
                 listed++;
                 // A commit before start_version was on an earlier page: keeping it again would list it twice.
-                if (v >= start) {
-                    commits.add(new CatalogCommits.Commit(v, text(c, "file_name", table.fullName(), path),
-                            c.path("file_size").asLong(), c.path("file_modification_timestamp").asLong()));
-                    highest = Math.max(highest, v);
+                if (v < start) {
+                    continue;
                 }
+                CatalogCommits.Commit commit = new CatalogCommits.Commit(v,
+                        text(c, "file_name", table.fullName(), path), c.path("file_size").asLong(),
+                        c.path("file_modification_timestamp").asLong());
+                CatalogCommits.Commit before = commits.putIfAbsent(v, commit);
+                if (before != null && !before.fileName().equals(commit.fileName())) {
+                    throw new UnityCatalogException("Unity Catalog lists version " + v + " twice for table "
+                            + table.fullName() + " from " + endpoint(path) + ", as '" + RemoteText.of(before.fileName())
+                            + "' and as '" + RemoteText.of(commit.fileName()) + "'", 200, null);
+                }
+                if (commits.size() > maxCommits) {
+                    throw new UnityCatalogException("Unity Catalog lists more than " + maxCommits + " commits of table "
+                            + table.fullName() + " from " + endpoint(path) + " (" + page + " pages, still short of "
+                            + "version " + latest + "); refused, raise " + MAX_COMMITS_KEY + " if the table has that "
+                            + "many unpublished commits", 200, null);
+                }
+                highest = Math.max(highest, v);
             }
             if (listed > 0 && highest < 0) {
                 throw new UnityCatalogException("Unity Catalog answered start_version " + start + " for table "
@@ -243,7 +307,15 @@ public final class UnityCatalog {
             throw new UnityCatalogException("Unity Catalog does not manage the commits of table " + table.fullName()
                     + " (latest_table_version -1 from " + endpoint(path) + ")", 200, null);
         }
-        return new CatalogCommits.Ratified(commits, latest);
+        return new CatalogCommits.Ratified(new ArrayList<>(commits.values()), latest);
+    }
+
+    private UnityCatalogException listingTooSlow(UnityCatalogTable table, String path, int pages, long at,
+                                                 long latest) {
+        return new UnityCatalogException("Unity Catalog did not list the commits of table " + table.fullName()
+                + " from " + endpoint(path) + " within " + listingTimeoutMillis + " ms (" + LISTING_TIMEOUT_MS_KEY
+                + ", the whole listing; " + pages + " pages, still short of version " + latest + " at " + at + ")",
+                -1, null);
     }
 
     /**
@@ -275,30 +347,63 @@ public final class UnityCatalog {
      * not be able to point Larder's requests (and the credentials it vends) at any host it likes.
      */
     private void checkLocation(String table, String location) {
-        String scheme;
-        String authority;
+        URI u;
         try {
             // URIs admit Unicode format characters (bidi overrides), which reorder the line a location is printed on.
             if (location.chars().anyMatch(c -> Character.getType(c) == Character.FORMAT)) {
                 throw new URISyntaxException(location, "format character");
             }
-            URI u = new URI(location);
-            scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-            authority = u.getRawAuthority();
+            u = new URI(location);
         } catch (URISyntaxException e) {
-            scheme = null;
-            authority = null;
+            u = null;
         }
-        if (scheme != null && (STORAGE_SCHEMES.contains(scheme) && authority != null
-                || scheme.equals("file") && allowFileLocations)) {
-            return;
+        String scheme = u == null || u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        String why = u == null ? "is not a URI"
+                : scheme.equals("file") ? (allowFileLocations ? null
+                        : "is local, which only " + ALLOW_FILE_LOCATIONS_KEY + "=true allows")
+                : !STORAGE_SCHEMES.contains(scheme)
+                        ? "has a scheme Larder does not read catalog tables from (only s3, s3a, abfs, abfss, gs)"
+                : u.getRawAuthority() == null ? "names no bucket or container"
+                : scheme.startsWith("abfs") ? azureProblem(u)
+                : bucketProblem(scheme, u.getRawAuthority());
+        if (why != null) {
+            throw new UnityCatalogException("Unity Catalog at " + uri + " gives table " + table
+                    + " the storage location '" + RemoteText.of(Redaction.uris(location)) + "', which " + why
+                    + "; refused before any request to it", 200, null);
         }
-        String why = scheme == null ? "is not a URI"
-                : scheme.equals("file") ? "is local, which only " + ALLOW_FILE_LOCATIONS_KEY + "=true allows"
-                : STORAGE_SCHEMES.contains(scheme) ? "names no bucket or container"
-                : "has a scheme Larder does not read catalog tables from (only s3, s3a, abfs, abfss, gs)";
-        throw new UnityCatalogException("Unity Catalog at " + uri + " gives table " + table + " the storage location '"
-                + RemoteText.of(location) + "', which " + why + "; refused before any request to it", 200, null);
+    }
+
+    /**
+     * Why an abfs(s) location is refused, or null: ABFS sends the vended SAS (and any account-agnostic OAuth
+     * settings) to the location's host, so that must be Azure's storage or a host the user allows.
+     */
+    private String azureProblem(URI u) {
+        String container = u.getRawUserInfo();
+        String host = u.getHost() == null ? "" : u.getHost().toLowerCase(Locale.ROOT);
+        if (container == null || !AZURE_CONTAINER.matcher(container).matches() || host.isEmpty()) {
+            return "is not container@account.dfs.core.windows.net (a container of lowercase letters, digits and "
+                    + "hyphens, and a host)";
+        }
+        boolean allowed = azureHostSuffixes.stream().anyMatch(x -> host.equals(x) || host.endsWith("." + x));
+        if (allowed || u.getPort() < 0 && AZURE_HOST.matcher(host).matches()) {
+            return null;
+        }
+        return "names the host '" + RemoteText.of(u.getRawAuthority().substring(container.length() + 1))
+                + "', not an Azure storage endpoint (account.dfs or account.blob under core.windows.net, "
+                + "core.usgovcloudapi.net or core.chinacloudapi.cn, no port); " + AZURE_HOST_SUFFIXES_KEY
+                + " allows other host suffixes";
+    }
+
+    /** Why an s3, s3a or gs location's bucket is refused (its cloud's naming rules), or null. */
+    private static String bucketProblem(String scheme, String bucket) {
+        boolean gcs = scheme.equals("gs");
+        boolean valid = (gcs ? GCS_BUCKET : S3_BUCKET).matcher(bucket).matches() && !bucket.contains("..")
+                && bucket.length() >= 3 && bucket.length() <= (gcs && bucket.contains(".") ? 222 : 63);
+        for (String part : bucket.split("\\.")) {
+            valid &= part.length() <= 63;
+        }
+        return valid ? null : "does not name a valid bucket (3 to 63 lowercase letters, digits, dots and hyphens"
+                + (gcs ? ", or underscores" : "") + "; no port or user info)";
     }
 
     /** {@code s} as one URI path segment: every byte but RFC 3986's unreserved characters percent-encoded. */
@@ -318,8 +423,20 @@ public final class UnityCatalog {
 
     /** One call, with retries of 5xx, 429 and unreachable, all within the call's deadline; the answer's JSON. */
     private JsonNode call(String method, String path, JsonNode body, String table) {
+        return call(method, path, body, table, null);
+    }
+
+    /**
+     * {@link #call(String, String, JsonNode, String)} as one page of a listing, ending by the listing's deadline
+     * ({@link System#nanoTime}) too, when that comes first; null: not part of a listing.
+     */
+    private JsonNode call(String method, String path, JsonNode body, String table, Long listingDeadline) {
         String endpoint = endpoint(path);
         long deadline = System.nanoTime() + callTimeoutMillis * 1_000_000;
+        boolean listingFirst = listingDeadline != null && listingDeadline - deadline < 0;
+        if (listingFirst) {
+            deadline = listingDeadline;
+        }
         // No request timeout of the client's own: it would cover only the head; the deadline covers the whole call.
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint)).header("Accept", "application/json");
         if (token != null && !token.isEmpty()) {
@@ -344,8 +461,12 @@ public final class UnityCatalog {
             try {
                 response = send(request, deadline);
             } catch (TimeoutException e) {
-                throw new UnityCatalogException("Unity Catalog did not answer " + what + " within " + callTimeoutMillis
-                        + " ms (the whole answer, retries included; " + CALL_TIMEOUT_MS_KEY + ")"
+                String bound = listingFirst
+                        ? " within " + listingTimeoutMillis + " ms of the listing it is a page of ("
+                        + LISTING_TIMEOUT_MS_KEY + ", the whole listing)"
+                        : " within " + callTimeoutMillis + " ms (the whole answer, retries included; "
+                        + CALL_TIMEOUT_MS_KEY + ")";
+                throw new UnityCatalogException("Unity Catalog did not answer " + what + bound
                         + (last == null ? "" : "; before: " + last.getMessage()), -1, null);
             } catch (AnswerTooLong e) {
                 throw new UnityCatalogException("Unity Catalog's answer to " + what + " is longer than "
@@ -479,6 +600,27 @@ public final class UnityCatalog {
             // Reported below with the range.
         }
         throw new IllegalArgumentException(key + " must be a whole number from 1 to " + max + ", not '" + v + "'");
+    }
+
+    /** The host suffixes the setting {@code key} lists (comma-separated, a leading dot or "*." dropped). */
+    private static List<String> hostSuffixes(Map<String, String> settings, String key, List<String> otherwise) {
+        String v = settings.get(key);
+        if (v == null) {
+            return otherwise;
+        }
+        List<String> suffixes = new ArrayList<>();
+        for (String s : v.split(",")) {
+            if (s.isBlank()) {
+                continue;
+            }
+            String x = s.strip().toLowerCase(Locale.ROOT).replaceFirst("^\\*?\\.", "");
+            if (!HOST_SUFFIX.matcher(x).matches()) {
+                throw new IllegalArgumentException(key + " must list host suffixes separated by commas (e.g. "
+                        + "storage.example.test), not '" + v + "'");
+            }
+            suffixes.add(x);
+        }
+        return List.copyOf(suffixes);
     }
 
     private static boolean bool(Map<String, String> settings, String key, boolean otherwise) {

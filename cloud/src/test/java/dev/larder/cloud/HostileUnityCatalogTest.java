@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.ingest.Redaction;
 import dev.larder.ingest.RemoteText;
 import dev.larder.snapshot.CatalogCommits;
 import dev.larder.snapshot.DeltaSource;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -16,10 +18,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A Unity Catalog that misbehaves, on real loopback sockets: answers that never end or drip a byte at a time, commit
- * listings that never advance, storage locations on hosts the catalog chose, retry requests, and error texts with
- * terminal escapes or whole HTML pages. Each is a clear error naming the endpoint (or the table, location and
- * catalog), within bounds, and nothing reaches a host that is not an object store. The tables live on the local disk
- * ({@code file:} locations, which these tests allow).
+ * listings that never advance or pass their bounds, storage locations on hosts the catalog chose, retry requests, and
+ * error texts with terminal escapes or whole HTML pages. Each is a clear error naming the endpoint (or the table,
+ * location and catalog), within bounds, and nothing reaches a host that is not an object store. The tables live on the
+ * local disk ({@code file:} locations, which these tests allow).
  */
 class HostileUnityCatalogTest {
     static TestUnityCatalog catalog;
@@ -105,6 +107,83 @@ class HostileUnityCatalogTest {
         }
     }
 
+    /**
+     * Before: only pages were counted, so a catalog moving a page's worth of commits forward each time, towards a huge
+     * latest version, had Larder build up to max-pages times a page of commits (tens of millions: out of memory).
+     */
+    @Test
+    void aCommitListingPastTheCommitCapIsRefused() {
+        TestUnityCatalog.Table many = catalog.add("main.local.many", simple, true);
+        for (long v = 0; v < 5000; v++) {
+            many.staged.add(new CatalogCommits.Commit(v, String.format("%020d.uuid.json", v), 100, 1));
+        }
+        many.latestVersion.set(1L << 40);
+        UnityCatalog client = uc(catalog.uri()).withSettings(Map.of(UnityCatalog.MAX_COMMITS_KEY, "1000"));
+        UnityCatalogTable table = client.table("main.local.many");
+        catalog.commitsPerPage = 100;
+        try {
+            long before = catalog.requests("/delta/");
+            UnityCatalogException e = assertThrows(UnityCatalogException.class, () -> client.commits(table, 0));
+            assertTrue(e.getMessage().contains("more than 1000 commits") && e.getMessage().contains("main.local.many")
+                    && e.getMessage().contains(catalog.uri() + UnityCatalog.API_PATH + "/delta/preview/commits")
+                    && e.getMessage().contains(UnityCatalog.MAX_COMMITS_KEY), e.getMessage());
+            assertEquals(before + 11, catalog.requests("/delta/"), "stopped at the page that passed the cap");
+        } finally {
+            catalog.commitsPerPage = Integer.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Before: a version listed twice on one page was kept twice (the listing then failed as not contiguous); now a
+     * repeat is dropped, and a version listed with two different files is refused, naming both.
+     */
+    @Test
+    void aCommitListedTwiceIsKeptOnceAndTwoFilesForOneVersionAreRefused() {
+        TestUnityCatalog.Table twice = catalog.add("main.local.twice", simple, true);
+        for (long v = 1; v <= 3; v++) {
+            CatalogCommits.Commit c = new CatalogCommits.Commit(v, String.format("%020d.uuid.json", v), 100, 1);
+            twice.staged.add(c);
+            twice.staged.add(c);
+        }
+        twice.latestVersion.set(3);
+        UnityCatalog client = uc(catalog.uri());
+        UnityCatalogTable table = client.table("main.local.twice");
+        assertEquals(List.of(1L, 2L, 3L),
+                client.commits(table, 0).commits().stream().map(CatalogCommits.Commit::version).toList());
+
+        twice.staged.add(new CatalogCommits.Commit(2, String.format("%020d.other.json", 2), 100, 1));
+        UnityCatalogException e = assertThrows(UnityCatalogException.class, () -> client.commits(table, 0));
+        assertTrue(e.getMessage().contains("version 2 twice")
+                && e.getMessage().contains("00000000000000000002.uuid.json")
+                && e.getMessage().contains("00000000000000000002.other.json")
+                && e.getMessage().contains("main.local.twice"), e.getMessage());
+    }
+
+    /** Before: each page had its own deadline, so a catalog answering each just in time held a listing for hours. */
+    @Test
+    void aSlowListingEndsAtTheWholeListingsDeadline() {
+        TestUnityCatalog.Table slow = catalog.add("main.local.slow", simple, true);
+        for (long v = 0; v < 30; v++) {
+            slow.staged.add(new CatalogCommits.Commit(v, String.format("%020d.uuid.json", v), 100, 1));
+        }
+        slow.latestVersion.set(29);
+        UnityCatalog client = uc(catalog.uri()).withSettings(Map.of(UnityCatalog.LISTING_TIMEOUT_MS_KEY, "1000"));
+        UnityCatalogTable table = client.table("main.local.slow");
+        catalog.commitsPerPage = 1;
+        catalog.commitsDelayMillis = 200;
+        try {
+            long before = catalog.requests("/delta/");
+            UnityCatalogException e = assertThrows(UnityCatalogException.class, () -> client.commits(table, 0));
+            assertTrue(e.getMessage().contains("within 1000 ms") && e.getMessage().contains("main.local.slow")
+                    && e.getMessage().contains(catalog.uri() + UnityCatalog.API_PATH + "/delta/preview/commits")
+                    && e.getMessage().contains(UnityCatalog.LISTING_TIMEOUT_MS_KEY), e.getMessage());
+            assertTrue(catalog.requests("/delta/") - before < 30, "the listing went on past its deadline");
+        } finally {
+            catalog.commitsPerPage = Integer.MAX_VALUE;
+            catalog.commitsDelayMillis = 0;
+        }
+    }
+
     /** Before: 429 was not retried; Retry-After was not read. */
     @Test
     void a429IsRetriedAfterItsRetryAfterWithinTheBound() {
@@ -145,6 +224,80 @@ class HostileUnityCatalogTest {
                 assertEquals(credentials, catalog.requests("/temporary-table-credentials"), "no credentials asked for");
             }
             assertEquals(0, foreign.connections.get(), "the host the catalog named was contacted");
+        }
+    }
+
+    /**
+     * Before: an abfs(s) location needed only a container and some host, and a bucket any authority, so the catalog
+     * could send ABFS (the SAS it vends, and any account-agnostic OAuth settings) to a host of its choosing.
+     */
+    @Test
+    void anAzureLocationOffAzureOrAMalformedBucketIsRefusedBeforeAnyRequest() throws Exception {
+        try (RawHttpServer foreign = new RawHttpServer(RawHttpServer.Mode.COUNT_ONLY)) {
+            String host = foreign.uri().substring("http://".length());
+            List<String> locations = List.of("abfss://c@" + host + "/t", "abfs://c@" + host + "/t",
+                    "abfss://c@attacker.example/t", "abfss://c@acct.dfs.core.windows.net.attacker.example/t",
+                    "abfss://c@acct.dfs.core.windows.net:" + foreign.uri().replaceAll(".*:", "") + "/t",
+                    "abfss://c@ACCT_1.dfs.core.windows.net/t", "abfss://acct.dfs.core.windows.net/t",
+                    "s3://" + host + "/t", "s3://bucket:" + foreign.uri().replaceAll(".*:", "") + "/t",
+                    "s3a://KEYID:secret@bucket/t", "gs://" + host + "/t", "gs://Upper_Bucket/t", "s3://ab/t");
+            Map<String, String> settings = new HashMap<>(allowFiles());
+            settings.put("fs.azure.io.retry.max.retries", "0");
+            settings.put("fs.azure.always.use.https", "false");
+            catalog.vends = "azure";
+            try {
+                for (int i = 0; i < locations.size(); i++) {
+                    String name = "main.offazure.t" + i;
+                    catalog.add(name, locations.get(i), false);
+                    long credentials = catalog.requests("/temporary-table-credentials");
+                    UnityCatalog plain = UnityCatalog.connect(catalog.uri(), TestUnityCatalog.TOKEN, "$T");
+                    UnityCatalogException e = assertThrows(UnityCatalogException.class,
+                            () -> plain.open(name, settings));
+                    String shown = RemoteText.of(Redaction.uris(locations.get(i)));
+                    assertTrue(e.getMessage().contains("table " + name) && e.getMessage().contains("'" + shown + "'")
+                            && e.getMessage().contains("refused before any request")
+                            && !e.getMessage().contains("secret"), e.getMessage());
+                    assertEquals(credentials, catalog.requests("/temporary-table-credentials"),
+                            "no credentials asked for " + locations.get(i));
+                }
+            } finally {
+                catalog.vends = "gcp";
+            }
+            assertEquals(0, foreign.connections.get(), "the host the catalog named was contacted");
+        }
+    }
+
+    /** Azure's own endpoints pass; a stand-in's host (here on loopback) passes once the user allows its suffix. */
+    @Test
+    void anAzureHostIsReadWhenAzuresOrWhenTheUserAllowsItsSuffix() throws Exception {
+        try (RawHttpServer standIn = new RawHttpServer(RawHttpServer.Mode.COUNT_ONLY)) {
+            String port = standIn.uri().replaceAll(".*:", "");
+            Map<String, String> settings = new HashMap<>();
+            settings.put("fs.azure.abfs.endpoint", "127.0.0.1:" + port);
+            settings.put("fs.azure.always.use.https", "false");
+            settings.put("fs.azure.account.hns.enabled", "true");
+            settings.put("fs.azure.createRemoteFileSystemDuringInitialization", "false");
+            settings.put("fs.azure.io.retry.max.retries", "0");
+            catalog.add("main.azure.standin", "abfs://c@acct.azure.stand-in.test/t", false);
+            catalog.add("main.azure.gov", "abfss://data-1@govacct.dfs.core.usgovcloudapi.net/t", false);
+            catalog.vends = "azure";
+            try {
+                UnityCatalog plain = UnityCatalog.connect(catalog.uri(), TestUnityCatalog.TOKEN, "$T");
+                assertEquals("abfss://data-1@govacct.dfs.core.usgovcloudapi.net/t",
+                        plain.table("main.azure.gov").storageLocation());
+                UnityCatalogException e = assertThrows(UnityCatalogException.class,
+                        () -> plain.open("main.azure.standin", settings));
+                assertTrue(e.getMessage().contains(UnityCatalog.AZURE_HOST_SUFFIXES_KEY), e.getMessage());
+                assertEquals(0, standIn.connections.get());
+
+                settings.put(UnityCatalog.AZURE_HOST_SUFFIXES_KEY, "other.test, .stand-in.test");
+                long credentials = catalog.requests("/temporary-table-credentials");
+                assertThrows(RuntimeException.class, () -> plain.open("main.azure.standin", settings));
+                assertEquals(credentials + 1, catalog.requests("/temporary-table-credentials"));
+                assertTrue(standIn.connections.get() > 0, "the allowed stand-in was not read");
+            } finally {
+                catalog.vends = "gcp";
+            }
         }
     }
 

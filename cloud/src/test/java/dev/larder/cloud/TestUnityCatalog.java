@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link SessionTokenGate}, expiring after a lifetime the test sets) and {@code GET /delta/preview/commits} (the staged
  * commits of catalog-managed tables, up to a latest version the test moves). Requests without the bearer token get 401;
  * {@link #failNext} makes the next answers of an endpoint fail with a given status (and body, Retry-After); a catalog
- * can also page its commits ({@link #commitsPerPage}) or ignore {@code start_version}.
+ * can also page its commits ({@link #commitsPerPage}), answer each page slowly ({@link #commitsDelayMillis}) or ignore
+ * {@code start_version}.
  */
 public final class TestUnityCatalog implements AutoCloseable {
     public static final String TOKEN = "dapi-larder-test-token";
@@ -71,6 +72,8 @@ public final class TestUnityCatalog implements AutoCloseable {
     public volatile int commitsPerPage = Integer.MAX_VALUE;
     /** Answer every commits page from version 0, as a catalog ignoring {@code start_version} would. */
     public volatile boolean ignoreStartVersion;
+    /** How long each answer of {@code /delta/preview/commits} takes, as a slow catalog's would. */
+    public volatile long commitsDelayMillis;
     /** Requests per endpoint (path under the API base, up to its second slash: {@code /tables/}, ...). */
     public final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
 
@@ -207,6 +210,14 @@ public final class TestUnityCatalog implements AutoCloseable {
         if (!body.has("table_uri") || body.path("start_version").asLong(0) < 0) {
             error(ex, 400, "INVALID_PARAMETER_VALUE", "table_uri is required and start_version must be >= 0");
             return;
+        }
+        if (commitsDelayMillis > 0) {
+            try {
+                Thread.sleep(commitsDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
         long start = ignoreStartVersion ? 0 : body.path("start_version").asLong(0);
         long latest = t.catalogManaged ? t.latestVersion.get() : -1;

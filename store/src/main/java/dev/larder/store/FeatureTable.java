@@ -352,9 +352,14 @@ public final class FeatureTable implements AutoCloseable {
 
     /**
      * What a reader of a read-only table throws for a row that refers to heap.dat beyond what this table mapped: the
-     * writer grew the file after the mapping, a race with it rather than damage.
+     * writer grew the file after the mapping, a race with it; beyond what state.dat says the heap holds, damage.
      */
-    ViewOutdatedException heapBeyondMapping(long offset, int length, RuntimeException cause) {
+    StoreException heapBeyondMapping(long offset, int length, RuntimeException cause) {
+        if (offset < 0 || offset + length > state.getLong(StateDescriptor.HEAP_CAPACITY)) {
+            return new StoreCorruptedException(dir.resolve(HeapDescriptor.FILE), "a row of table " + name
+                    + " refers to bytes " + offset + "+" + length + ", beyond the "
+                    + state.getLong(StateDescriptor.HEAP_CAPACITY) + " the table holds");
+        }
         return new ViewOutdatedException("table " + name + " at " + dir + " (read-only): a value at " + offset + "+"
                 + length + " of " + HeapDescriptor.FILE + " lies beyond the " + view.heapCapacity + " bytes mapped; "
                 + "its writer grew the file since (refresh() the table, or read through readConsistently)", cause);

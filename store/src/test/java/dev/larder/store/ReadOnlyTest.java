@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.store.internal.StoreInternals;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.Map;
@@ -169,6 +173,31 @@ class ReadOnlyTest {
                 assertEquals(2, runs[0], "the first run saw a mapping the writer had outgrown");
                 assertEquals(5_000, found);
             }
+        }
+    }
+
+    @Test
+    void aValueBeyondTheWholeHeapIsDamageNamingHeapDatNotARace() throws IOException {
+        int slot;
+        try (FeatureStore writing = FeatureStore.open(dir)) {
+            FeatureTable w = writing.create("t", SCHEMA, TableOptions.DEFAULT);
+            RowBuffer row = w.newRow().setLong(0, 1).setDouble(1, 1).setString(2, longTag(1, 1));
+            w.writer().upsert(row, 1, 1000);
+            w.writer().publish(new Lineage("src", "/src", 1, 1000));
+            slot = w.layout().columnOffset(2);
+        }
+        // The only row is row 0: point its spilled value far beyond heap.dat.
+        try (FileChannel ch = FileChannel.open(dir.resolve("t").resolve("rows.dat"), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1L << 40),
+                    slot + RowLayoutDescriptor.LENGTH_PREFIX);
+        }
+        try (FeatureStore reading = FeatureStore.openReadOnly(dir)) {
+            FeatureTable r = reading.table("t");
+            TableReader reader = r.newReader();
+            assertEquals(ReadStatus.FOUND, reader.get(1));
+            StoreCorruptedException e = assertThrows(StoreCorruptedException.class,
+                    () -> r.readConsistently(() -> reader.getString(2)));
+            assertEquals(dir.resolve("t").resolve("heap.dat"), e.file());
         }
     }
 

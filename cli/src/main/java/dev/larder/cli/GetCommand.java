@@ -13,8 +13,10 @@ import dev.larder.store.Lineage;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.TableReader;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -53,24 +55,43 @@ final class GetCommand implements Callable<Integer> {
             FeatureTable t = s.table(table);
             Key k = CliKeys.parse(t, key);
             TableReader r = t.newCheckedReader();
-            ReadStatus status = r.get(k);
-            Lineage l = t.lineage();
-            System.out.println("status: " + status);
-            System.out.println("table lineage: source=" + Redaction.uris(l.sourcePath()) + " id=" + l.sourceId()
-                    + (l.fromCatalog() ? " catalogTable=" + l.catalogTable() + " catalogTableId=" + l.catalogTableId() : "")
-                    + " version=" + l.version()
-                    + " commitTimestamp=" + java.time.Instant.ofEpochMilli(l.commitTimestampMillis()));
-            if (status == ReadStatus.NOT_FOUND) {
-                return 2;
-            }
-            System.out.println("row lineage: version=" + r.version() + " commitTimestamp="
-                    + java.time.Instant.ofEpochMilli(r.commitTimestampMillis()));
-            for (int c = 0; c < t.schema().columnCount(); c++) {
-                Column col = t.schema().column(c);
-                System.out.println("  " + col.name() + " (" + col.typeString() + ") = " + CliKeys.render(r, c));
-            }
-            return 0;
+            // Rendered whole inside one consistent read: the follow may outgrow the files as mapped meanwhile.
+            Answer a = t.readConsistently(() -> lookup(t, r, k));
+            a.lines().forEach(System.out::println);
+            return a.status() == ReadStatus.NOT_FOUND ? 2 : 0;
         }
+    }
+
+    /** Runs {@code read} inside {@link FeatureTable#readConsistently} of each of {@code tables} from {@code i} on. */
+    private static <T> T consistently(List<FeatureTable> tables, int i, Supplier<T> read) {
+        return i == tables.size() ? read.get()
+                : tables.get(i).readConsistently(() -> consistently(tables, i + 1, read));
+    }
+
+    /** A lookup's status and the lines that print it. */
+    private record Answer(ReadStatus status, List<String> lines) {
+    }
+
+    /** The status and table lineage lines, then (when found) the row's lineage and columns. */
+    private static Answer lookup(FeatureTable t, TableReader r, Key k) {
+        List<String> lines = new ArrayList<>();
+        ReadStatus status = r.get(k);
+        Lineage l = t.lineage();
+        lines.add("status: " + status);
+        lines.add("table lineage: source=" + Redaction.uris(l.sourcePath()) + " id=" + l.sourceId()
+                + (l.fromCatalog() ? " catalogTable=" + l.catalogTable() + " catalogTableId=" + l.catalogTableId() : "")
+                + " version=" + l.version()
+                + " commitTimestamp=" + java.time.Instant.ofEpochMilli(l.commitTimestampMillis()));
+        if (status == ReadStatus.NOT_FOUND) {
+            return new Answer(status, lines);
+        }
+        lines.add("row lineage: version=" + r.version() + " commitTimestamp="
+                + java.time.Instant.ofEpochMilli(r.commitTimestampMillis()));
+        for (int c = 0; c < t.schema().columnCount(); c++) {
+            Column col = t.schema().column(c);
+            lines.add("  " + col.name() + " (" + col.typeString() + ") = " + CliKeys.render(r, c));
+        }
+        return new Answer(status, lines);
     }
 
     /** The features of a declared vector for one key, as a model would receive them; exit 2 if no feature was found. */
@@ -92,13 +113,17 @@ final class GetCommand implements Callable<Integer> {
             FeatureVector v = b.build();
             FeatureVectorReader r = v.newReader();
             Key k = CliKeys.parse(s.table(features.get(0).table()), key);
-            // The vector reader serves what it finds; a tool checks each table's row first and refuses a damaged one.
-            for (Feature f : features) {
-                s.table(f.table()).newCheckedReader().get(k);
-            }
+            List<FeatureTable> tables = features.stream().map(f -> s.table(f.table())).distinct().toList();
+            List<TableReader> checked = tables.stream().map(FeatureTable::newCheckedReader).toList();
             double[] values = new double[v.size()];
             ReadStatus[] statuses = new ReadStatus[v.size()];
-            int found = r.fill(k, values, statuses);
+            // One read consistent with what every table's follow published: the checks and the fill run again when
+            // a writer outgrew a table's files as mapped meanwhile.
+            int found = consistently(tables, 0, () -> {
+                // The vector reader serves what it finds; a tool checks each table's row first, refusing a damaged one.
+                checked.forEach(c -> c.get(k));
+                return r.fill(k, values, statuses);
+            });
             System.out.println("vector " + vector + " (" + v.size() + " features, " + found + " from data):");
             for (int i = 0; i < v.size(); i++) {
                 System.out.println("  " + v.names().get(i) + " = " + values[i] + " (" + statuses[i] + ")");

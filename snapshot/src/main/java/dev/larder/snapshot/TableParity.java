@@ -26,16 +26,20 @@ public final class TableParity {
 
     /**
      * Every row of the table as one JSON line, columns in schema order, lines sorted; each row checked against its
-     * checksum ({@link FeatureTable#newCheckedReader()}).
+     * checksum ({@link FeatureTable#newCheckedReader()}). A read-only table is scanned again when its writer outgrew
+     * the files as mapped meanwhile ({@link FeatureTable#readConsistently}).
      *
      * @throws dev.larder.store.StoreCorruptedException naming rows.dat and the key of a row that fails its checksum
      */
     public static List<String> dump(FeatureTable table) {
-        List<String> lines = new ArrayList<>();
         StoredRow view = new StoredRow(DeltaFeatureSchemas.toDeltaSchema(table.schema()));
-        table.newCheckedReader().forEach(r -> lines.add(JsonRowFormat.toJson(view.wrap(r))));
-        Collections.sort(lines);
-        return lines;
+        TableReader reader = table.newCheckedReader();
+        return table.readConsistently(() -> {
+            List<String> lines = new ArrayList<>();
+            reader.forEach(r -> lines.add(JsonRowFormat.toJson(view.wrap(r))));
+            Collections.sort(lines);
+            return lines;
+        });
     }
 
     /**

@@ -70,9 +70,10 @@ public final class FeatureStore implements AutoCloseable {
      * process): its tables' files are mapped read-only; no lock is taken, nothing is recovered, created or written.
      * A table opened here shows the newest version its writer had published when it opened (the watermark in
      * state.dat); a version being applied at that moment shows its rows one by one, as live readers see them, and a
-     * table left by a crash is read as it was left, until a writer opens and recovers it. Meant for one-shot tools:
-     * rows added after the open beyond the mapped size (the writer grew its files) are not seen. Creating, dropping
-     * and writing tables is refused.
+     * table left by a crash is read as it was left, until a writer opens and recovers it. Rows the writer puts beyond
+     * the files as mapped (it grew them or switched index files) are seen after {@link FeatureTable#refresh()}; read
+     * through {@link FeatureTable#readConsistently} for an answer that holds for one published layout. Creating,
+     * dropping and writing tables is refused.
      *
      * @throws StoreException "no store at DIR" when the directory does not exist or is not a directory
      */

@@ -41,6 +41,11 @@ public final class FeatureTable implements AutoCloseable {
      * while it reads state.dat (about a microsecond between the stores, then the old file is deleted).
      */
     private static final int READ_ONLY_OPEN_ATTEMPTS = 100;
+    /**
+     * Attempts of {@link #readConsistently} on a read-only table: each one follows the files to the layout the writer
+     * published last, and they grow geometrically, so more than a few in a row means a writer far faster than the read.
+     */
+    private static final int CONSISTENT_READ_ATTEMPTS = 20;
 
     static {
         StoreInternals.setWriterAccess(FeatureTable::writer);
@@ -271,6 +276,101 @@ public final class FeatureTable implements AutoCloseable {
                 }
             }
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    /**
+     * Whether this table is read-only and the writer has since grown rows.dat or heap.dat or switched to a new index
+     * file: rows it wrote since may then lie outside what is mapped here. Always false for a writable table, whose
+     * writer publishes each new view itself.
+     */
+    boolean viewOutdated() {
+        if (!readOnly) {
+            return false;
+        }
+        TableView v = view;
+        return (long) TableView.LONG.getAcquire(state, StateDescriptor.INDEX_GENERATION) != v.indexGeneration
+                || state.getLong(StateDescriptor.ROW_CAPACITY) != v.rowCapacity
+                || state.getLong(StateDescriptor.HEAP_CAPACITY) != v.heapCapacity;
+    }
+
+    /**
+     * For a read-only table: maps the files as the writer publishes them now if they grew or its index file changed
+     * since this table mapped them (readers move to the new mapping at their next lookup), and takes the newest
+     * published {@link #lineage()}. Returns whether it remapped; a writable table is always current (false).
+     * {@link #readConsistently} calls it as needed.
+     */
+    public synchronized boolean refresh() {
+        ensureOpen();
+        if (!readOnly) {
+            return false;
+        }
+        boolean outdated = viewOutdated();
+        if (outdated) {
+            try {
+                view = mapPublishedView();
+            } catch (IOException e) {
+                throw new StoreException("cannot map table " + name + " at " + dir + " read-only again: "
+                        + StoreFiles.describe(e), e);
+            }
+        }
+        lineage = publishedLineage(metadata.lineage());
+        return outdated;
+    }
+
+    /**
+     * Runs {@code read} (lookups or a {@link TableReader#forEach} scan with this table's readers, building its answer
+     * afresh each time it runs) so that its answer holds for one published layout of the files. On a writable table it
+     * runs once. On a read-only table, whose mapping stays as it was while another process writes, it first
+     * {@link #refresh()}es, then runs again after a refresh whenever the writer grew a file or switched index files
+     * meanwhile (the run may have missed rows or met a value beyond the heap mapped); it gives up with a
+     * {@link StoreException} after a bounded number of attempts.
+     */
+    public <T> T readConsistently(java.util.function.Supplier<T> read) {
+        if (!readOnly) {
+            return read.get();
+        }
+        for (int attempt = 1; ; attempt++) {
+            refresh();
+            try {
+                T answer = read.get();
+                if (!viewOutdated()) {
+                    return answer;
+                }
+            } catch (ViewOutdatedException e) {
+                if (attempt >= CONSISTENT_READ_ATTEMPTS) {
+                    throw e;
+                }
+            }
+            if (attempt >= CONSISTENT_READ_ATTEMPTS) {
+                throw new StoreException("table " + name + " at " + dir + " changed layout under each of "
+                        + CONSISTENT_READ_ATTEMPTS + " read-only reads (its writer grew the files or switched index "
+                        + "files every time); try again");
+            }
+        }
+    }
+
+    /**
+     * What a reader of a read-only table throws for a row that refers to heap.dat beyond what this table mapped: the
+     * writer grew the file after the mapping, a race with it; beyond what state.dat says the heap holds, damage.
+     */
+    StoreException heapBeyondMapping(long offset, int length, RuntimeException cause) {
+        if (offset < 0 || offset + length > state.getLong(StateDescriptor.HEAP_CAPACITY)) {
+            return new StoreCorruptedException(dir.resolve(HeapDescriptor.FILE), "a row of table " + name
+                    + " refers to bytes " + offset + "+" + length + ", beyond the "
+                    + state.getLong(StateDescriptor.HEAP_CAPACITY) + " the table holds");
+        }
+        return new ViewOutdatedException("table " + name + " at " + dir + " (read-only): a value at " + offset + "+"
+                + length + " of " + HeapDescriptor.FILE + " lies beyond the " + view.heapCapacity + " bytes mapped; "
+                + "its writer grew the file since (refresh() the table, or read through readConsistently)", cause);
+    }
+
+    /** A read of a read-only table met data its writer added beyond the files as this table mapped them. */
+    static final class ViewOutdatedException extends StoreException {
+        private static final long serialVersionUID = 1L;
+
+        ViewOutdatedException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -550,8 +650,9 @@ public final class FeatureTable implements AutoCloseable {
 
     /**
      * Whether this table was opened read-only ({@link FeatureStore#openReadOnly}): its files are mapped read-only, it
-     * has no writer, and its view and {@link #lineage()} are those published when it opened (rows the writer changes
-     * in place are seen as they change, a version's rows one by one as live readers see them).
+     * has no writer, and its mapping and {@link #lineage()} are those published when it opened or last
+     * {@link #refresh()}ed (rows the writer changes in place are seen as they change, a version's rows one by one as
+     * live readers see them; rows it writes beyond the mapping need a refresh, see {@link #readConsistently}).
      */
     public boolean isReadOnly() {
         return readOnly;

@@ -234,7 +234,8 @@ public final class TableReader extends RowImage {
     /**
      * Visits every live row (this reader holds each in turn); for dumps and verification, not serving. Each row is
      * consistent, but rows changed while the scan runs may be seen in either state, missed or seen twice when the
-     * writer moves them; scan a quiescent table for an exact snapshot. Returns the rows visited.
+     * writer moves them; scan a quiescent table for an exact snapshot. Returns the rows visited. On a read-only table
+     * the scan covers the files as mapped: run it in {@link FeatureTable#readConsistently} beside a writer.
      */
     public long forEach(java.util.function.Consumer<TableReader> action) {
         TableView v = table.view();
@@ -287,10 +288,22 @@ public final class TableReader extends RowImage {
         }
     }
 
-    /** Out-of-line values live in the heap; the current view maps at least as much heap as the row we copied needs. */
+    /**
+     * Out-of-line values live in the heap. A writer publishes a view mapping a grown heap before any row refers to it,
+     * so its readers' current view covers the row copied; a read-only table's mapping may not (its writer runs in
+     * another process), and a value beyond it is that race, not damage.
+     */
     @Override
     void readOutOfLine(int column, int slotOffset, int length, byte[] dst, int dstOffset) {
-        table.view().readHeap((long) LONGS.get(bytes, slotOffset + RowLayoutDescriptor.LENGTH_PREFIX), dst, dstOffset, length);
+        long offset = (long) LONGS.get(bytes, slotOffset + RowLayoutDescriptor.LENGTH_PREFIX);
+        try {
+            table.view().readHeap(offset, dst, dstOffset, length);
+        } catch (IndexOutOfBoundsException e) {
+            if (table.isReadOnly()) {
+                throw table.heapBeyondMapping(offset, length, e);
+            }
+            throw e;
+        }
     }
 
     private ReadStatus lookup(byte[] k, int len, long hash) {

@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.store.internal.StoreInternals;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.Map;
@@ -92,6 +96,108 @@ class ReadOnlyTest {
                     assertEquals(ReadStatus.FOUND, r2.newReader().get(4_999));
                 }
             }
+        }
+    }
+
+    private static String longTag(long id, long version) {
+        return ("tag-" + id + "-v" + version + "-").repeat(8);
+    }
+
+    /**
+     * Rewrites rows 0..9 with values spilled to heap.dat (empty when the reader opened), then grows rows.dat and
+     * switches index files with new keys: an updated key's new row lies beyond the rows the reader mapped or its slot
+     * only in the new index file, and its value beyond the heap mapped.
+     */
+    private static void outgrowTheReader(FeatureTable w) {
+        RowBuffer row = w.newRow();
+        for (long id = 0; id < 10; id++) {
+            row.clear().setLong(0, id).setDouble(1, -id).setString(2, longTag(id, 2));
+            w.writer().upsert(row, 2, 2000);
+        }
+        write(w, 10, 5_000, 2);
+        w.writer().publish(new Lineage("src", "/src", 2, 2000));
+    }
+
+    @Test
+    void aReadOnlyReadFollowsTheWriterPastTheRowsIndexAndHeapItMapped() {
+        try (FeatureStore writing = FeatureStore.open(dir)) {
+            FeatureTable w = writing.create("t", SCHEMA, TableOptions.DEFAULT.withInitialRows(16));
+            write(w, 0, 10, 1);
+            w.writer().publish(new Lineage("src", "/src", 1, 1000));
+            try (FeatureStore reading = FeatureStore.openReadOnly(dir)) {
+                FeatureTable r = reading.table("t");
+                TableReader reader = r.newCheckedReader();
+                outgrowTheReader(w);
+                // Without a refresh a value beyond the heap mapped is the race with the writer, named as such.
+                assertEquals(ReadStatus.FOUND, reader.get(0));
+                StoreException race = assertThrows(StoreException.class, () -> reader.getString(2));
+                assertTrue(race.getMessage().contains("heap.dat") && race.getMessage().contains("grew"),
+                        race.getMessage());
+                for (long id = 0; id < 10; id++) {
+                    long key = id;
+                    String got = r.readConsistently(
+                            () -> reader.get(key) == ReadStatus.FOUND ? reader.getString(2) : "missing");
+                    assertEquals(longTag(id, 2), got, "key " + id);
+                }
+                assertEquals(2, r.lineage().version(), "a refresh takes the newest published watermark");
+                Map<Long, String> all = r.readConsistently(() -> {
+                    Map<Long, String> rows = new TreeMap<>();
+                    reader.forEach(x -> rows.put(x.getLong(0), x.getString(2)));
+                    return rows;
+                });
+                assertEquals(5_000, all.size());
+                assertEquals(longTag(3, 2), all.get(3L));
+                assertEquals("v2", all.get(4_999L));
+                assertFalse(r.refresh(), "already current");
+            }
+        }
+    }
+
+    @Test
+    void aReadOnlyReadDuringWhichTheWriterOutgrowsTheMappingRunsAgainOnTheNewOne() {
+        try (FeatureStore writing = FeatureStore.open(dir)) {
+            FeatureTable w = writing.create("t", SCHEMA, TableOptions.DEFAULT.withInitialRows(16));
+            write(w, 0, 10, 1);
+            w.writer().publish(new Lineage("src", "/src", 1, 1000));
+            try (FeatureStore reading = FeatureStore.openReadOnly(dir)) {
+                FeatureTable r = reading.table("t");
+                TableReader reader = r.newReader();
+                int[] runs = {0};
+                long found = r.readConsistently(() -> {
+                    if (runs[0]++ == 0) {
+                        outgrowTheReader(w);
+                    }
+                    return Stream.iterate(0L, id -> id < 5_000, id -> id + 1)
+                            .filter(id -> reader.get(id) == ReadStatus.FOUND).count();
+                });
+                assertEquals(2, runs[0], "the first run saw a mapping the writer had outgrown");
+                assertEquals(5_000, found);
+            }
+        }
+    }
+
+    @Test
+    void aValueBeyondTheWholeHeapIsDamageNamingHeapDatNotARace() throws IOException {
+        int slot;
+        try (FeatureStore writing = FeatureStore.open(dir)) {
+            FeatureTable w = writing.create("t", SCHEMA, TableOptions.DEFAULT);
+            RowBuffer row = w.newRow().setLong(0, 1).setDouble(1, 1).setString(2, longTag(1, 1));
+            w.writer().upsert(row, 1, 1000);
+            w.writer().publish(new Lineage("src", "/src", 1, 1000));
+            slot = w.layout().columnOffset(2);
+        }
+        // The only row is row 0: point its spilled value far beyond heap.dat.
+        try (FileChannel ch = FileChannel.open(dir.resolve("t").resolve("rows.dat"), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1L << 40),
+                    slot + RowLayoutDescriptor.LENGTH_PREFIX);
+        }
+        try (FeatureStore reading = FeatureStore.openReadOnly(dir)) {
+            FeatureTable r = reading.table("t");
+            TableReader reader = r.newReader();
+            assertEquals(ReadStatus.FOUND, reader.get(1));
+            StoreCorruptedException e = assertThrows(StoreCorruptedException.class,
+                    () -> r.readConsistently(() -> reader.getString(2)));
+            assertEquals(dir.resolve("t").resolve("heap.dat"), e.file());
         }
     }
 

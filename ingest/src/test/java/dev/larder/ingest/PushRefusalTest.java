@@ -86,6 +86,77 @@ class PushRefusalTest {
         }
     }
 
+    /**
+     * A follow stopped in its bootstrap (its source fails part way, as a kill would cut it) leaves a table without a
+     * version: the application must not adopt it and serve the half-loaded rows as its own.
+     */
+    @Test
+    void anUnfinishedBootstrapIsNotAdoptedByTheApplication() throws Exception {
+        FakeSource src = new FakeSource("delta-1");
+        src.commit(FakeSource.Change.put(1, 9.0), FakeSource.Change.put(2, 8.0));
+        ChangeSource cutShort = new ChangeSource() {
+            @Override
+            public String id() {
+                return src.id();
+            }
+
+            @Override
+            public String path() {
+                return src.path();
+            }
+
+            @Override
+            public dev.larder.store.FeatureSchema schema() {
+                return src.schema();
+            }
+
+            @Override
+            public long latestVersion() {
+                return src.latestVersion();
+            }
+
+            @Override
+            public void bootstrap(long version, ChangeSink sink) {
+                sink.begin(version, 1000);
+                sink.upsert(row(sink.row(), 1, 9.0));
+                throw new IllegalStateException("bootstrap cut short");
+            }
+
+            @Override
+            public void changes(long afterVersion, long upToVersion, ChangeSink sink) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+            Follower f = larder.follow("users", cutShort, TestSupport.fastFollow());
+            TestSupport.await("a failed bootstrap", () -> f.failureCount() > 0);
+        }
+        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+            assertEquals(-1, larder.store().metadata("users").lineage().version(), "the bootstrap did not finish");
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> larder.pushTable("users", FakeSource.SCHEMA, TableOptions.DEFAULT));
+            assertTrue(e.getMessage().contains("table users in " + dir + " is fed by Delta table mem://delta-1;"
+                    + " a table has one feeder"), e.getMessage());
+            Follower f = larder.follow("users", src, TestSupport.fastFollow());
+            TestSupport.await("the bootstrap finished", () -> f.handle().lineage().version() == 0);
+            TestSupport.assertMatches(f.handle().table(), src.state(0));
+        }
+    }
+
+    /** A table created with no feeder (before loads recorded theirs) and never given a version is no pushed table. */
+    @Test
+    void aTableWithNeitherFeederNorVersionIsNotAdoptedByTheApplication() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            store.create("old", FakeSource.SCHEMA, TableOptions.DEFAULT);
+        }
+        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> larder.pushTable("old", FakeSource.SCHEMA, TableOptions.DEFAULT));
+            assertEquals("table old in " + dir + " records no feeder and no version: an unfinished load or bootstrap;"
+                    + " finish it with the same command, or drop it", e.getMessage());
+        }
+    }
+
     @Test
     void versionsAtOrBelowTheNewestEndedAreRefusedEvenBeforeTheWriterAppliesThem() throws Exception {
         IngestOptions opts = TestSupport.options().withSyncPolicy(SyncPolicy.EVERY_VERSION);

@@ -209,6 +209,10 @@ public final class Larder implements AutoCloseable {
      * the version becomes the table's watermark. Durable per {@link SyncPolicy}. From this call on, rows of
      * {@code version} or older are refused; ending the same version again is allowed (and does nothing).
      *
+     * <p>End a version only once every thread pushing rows of it has returned from its calls: a row another thread is
+     * still pushing can reach the writer after the end, and then fails the table, which drops every change pushed after
+     * the watermark (of later versions too) until {@link #resume}; push them again then.
+     *
      * @throws IllegalArgumentException if {@code version} is negative or below the newest version ended
      * @throws IllegalStateException    if a change source feeds the table, or when closed
      * @throws FeedException            if the table is stopped until {@link #resume}

@@ -228,6 +228,49 @@ class PushRefusalTest {
         }
     }
 
+    /**
+     * Producer A checks its row of version 5 (above the ended 4), producer B ends version 5 and pushes rows of version
+     * 6, then A's row arrives: the writer fails the table and rolls back the applied rows of version 6, so the failure
+     * names what was dropped (everything after the published 5), not version 5.
+     */
+    @Test
+    void aRowThatRacedTheEndOfItsVersionFailsTheVersionsAfterTheWatermark() throws Exception {
+        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+            TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
+            RowBuffer row = t.table().newRow();
+            larder.upsert(t, row(row, 1, 1.0), 4, 4000);
+            larder.endVersion(t, 4, 4000);
+            RowBuffer late = row(t.table().newRow(), 9, 9.0);
+            byte[] record = new byte[ChangeRecordDescriptor.size(late)];
+            ChangeRecordDescriptor.write(record, 0, ChangeRecordDescriptor.UPSERT, 5, 5000, late);
+            larder.upsert(t, row(row, 2, 2.0), 5, 5000);
+            larder.endVersion(t, 5, 5000);
+            larder.upsert(t, row(row, 3, 3.0), 6, 6000);
+            larder.pipeline().publishRecord(t.slot(), record, 0);
+
+            FeedException e = assertThrows(FeedException.class, larder::flush);
+            assertEquals(6, e.version(), "version 5 was published; version 6 is the first one lost");
+            assertTrue(e.getMessage().contains("table app is stopped: a change failed (")
+                    && e.getMessage().contains("a row of version 5 arrived after version 5 had ended")
+                    && e.getMessage().contains("reads stay on version 5, the changes pushed after version 5 were"
+                    + " dropped, and every push is refused until resume(): push them again after it"), e.getMessage());
+            assertEquals(5, t.lineage().version());
+            TableReader r = t.table().newReader();
+            assertEquals(ReadStatus.FOUND, r.get(2), "version 5 stays published");
+            assertEquals(ReadStatus.NOT_FOUND, r.get(3), "the row of version 6 was dropped");
+            assertEquals(ReadStatus.NOT_FOUND, r.get(9), "the late row was dropped");
+            FeedException waited = assertThrows(FeedException.class, () -> t.awaitDurable(6, Duration.ofSeconds(30)));
+            assertEquals(6, waited.version());
+
+            larder.resume(t);
+            larder.upsert(t, row(row, 3, 3.0), 6, 6000);
+            larder.endVersion(t, 6, 6000);
+            larder.flush();
+            assertEquals(6, t.lineage().version());
+            assertEquals(ReadStatus.FOUND, t.table().newReader().get(3));
+        }
+    }
+
     @Test
     void aRowWithoutItsKeyIsRefusedAtItsOwnCallAndTheTableGoesOn() throws Exception {
         try (Larder larder = Larder.open(dir, TestSupport.options())) {

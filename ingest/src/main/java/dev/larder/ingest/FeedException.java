@@ -28,11 +28,11 @@ public final class FeedException extends RuntimeException {
      */
     static FeedException stopped(String table, TableSlot.Failure f) {
         long w = f.watermark();
-        return new FeedException(table, f.lost(), f.cause(), "table " + table + " is stopped: "
-                + (f.version() > w ? "a change of version " + f.version() + " failed" : "a change failed") + " ("
-                + f.cause() + "); reads stay on " + (w < 0 ? "no version" : "version " + w) + ", the changes pushed after "
-                + (w < 0 ? "the table's creation" : "version " + w) + " were dropped, and every push is refused until"
-                + " resume(): push them again after it");
+        String failed = f.version() > w ? "a change of version " + f.version() + " failed" : "a change failed";
+        return new FeedException(table, f.lost(), f.cause(), "table " + table + " is stopped: " + failed + " ("
+                + f.cause() + "); reads stay on " + (w < 0 ? "no version" : "version " + w) + ", the changes pushed"
+                + " after " + (w < 0 ? "the table's creation" : "version " + w) + " were dropped, and every push is"
+                + " refused until resume(): push them again after it");
     }
 
     public String table() {

@@ -66,6 +66,9 @@ public final class Pusher {
     /**
      * Every change of {@code version} is enqueued: it becomes the table's watermark once applied, and rows of it or
      * older are refused from now on.
+     * Call it once every pusher of {@code version} has returned from its calls: a row of it still being pushed by
+     * another thread can arrive after the end, and then fails the table, dropping every change pushed after the
+     * watermark until {@link #resume()}.
      *
      * @throws IllegalArgumentException if {@code version} is negative or below the newest ended one
      * @throws dev.larder.ingest.FeedException if the table is stopped until {@link #resume()}

@@ -80,15 +80,13 @@ public final class LarderCli implements Runnable {
 
     /**
      * Prints a command line picocli refused, as its default handler does, with secrets masked: the refused argument is
-     * quoted in the message (e.g. {@code --conf fs.s3a.secret.key:VALUE}, typed with a colon instead of '=').
+     * quoted in the message (e.g. {@code --conf fs.s3a.secret.key:VALUE}, typed with a colon instead of '=', or
+     * {@code -Dfs.s3a.secret.key=VALUE} as if it were a JVM option).
      */
     private static int usageError(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
-        String message = ex.getMessage();
-        if (ex.getValue() != null && !ex.getValue().isEmpty()) {
-            message = message.replace(ex.getValue(), Redaction.text(ex.getValue()));
-        }
-        cmd.getErr().println(cmd.getColorScheme().errorText(Redaction.uris(message)));
+        // The whole message: an unknown option (--fs.azure.sas.token=V) is quoted in it, not as the refused value.
+        cmd.getErr().println(cmd.getColorScheme().errorText(Redaction.text(ex.getMessage())));
         if (!UnmatchedArgumentException.printSuggestions(ex, cmd.getErr())) {
             cmd.usage(cmd.getErr(), cmd.getColorScheme());
         }

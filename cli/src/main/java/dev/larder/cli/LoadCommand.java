@@ -65,11 +65,13 @@ final class LoadCommand implements Callable<Integer> {
         long v = version != null ? version : timestamp != null ? src.versionAtOrBefore(timestamp.toEpochMilli()) : src.latestVersion();
         FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(v), key, inlineBytes);
         try (FeatureStore store = FeatureStore.open(target.store)) {
+            Lineage origin = src.origin(v);
             if (store.exists(target.table)) {
-                Larder.checkFeeder(store, target.table, src.origin(v));
+                Larder.checkFeeder(store, target.table, origin);
                 dropUnfinished(store);
             }
-            FeatureTable t = store.create(target.table, schema, TableOptions.DEFAULT.withTtl(ttl));
+            // Recorded from the start: a load killed before its end is known as the Delta table's, not pushed into.
+            FeatureTable t = store.create(target.table, schema, TableOptions.DEFAULT.withTtl(ttl), origin);
             long start = System.nanoTime();
             long rows;
             try {

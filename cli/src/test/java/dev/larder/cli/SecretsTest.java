@@ -75,6 +75,16 @@ class SecretsTest {
     }
 
     @Test
+    void aSettingTypedAsAnOptionIsAUsageErrorWithoutItsValue() {
+        for (String option : new String[] {"--fs.azure.sas.token=", "-Dfs.s3a.secret.key="}) {
+            Run r = larder("load", "--delta", dir.toString(), "--key", "id", "--store",
+                    dir.resolve("store").toString(), "--table", "t", option + SECRET);
+            assertEquals(2, r.exit(), r.out());
+            assertHidden(r, option + "***");
+        }
+    }
+
+    @Test
     void aUriOnAMistypedCommandLineIsPrintedWithoutItsCredentials() {
         Run r = larder("load", "--delta", dir.toString(), "--key", "id", "--store", dir.resolve("store").toString(),
                 "--table", "t", "s3a://AKIAEXAMPLE:" + SECRET + "@bucket/x");

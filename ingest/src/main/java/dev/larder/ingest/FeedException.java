@@ -21,18 +21,28 @@ public final class FeedException extends RuntimeException {
         this.version = version;
     }
 
-    /** An application-fed table stopped by a change the writer could not apply, refusing every push until resumed. */
-    static FeedException stopped(String table, long version, Throwable cause) {
-        return new FeedException(table, version, cause, "table " + table + " is stopped: a change of version " + version
-                + " failed (" + cause + "); reads stay on the last good version and every push is refused until"
-                + " resume(), which drops what was enqueued since: push it again");
+    /**
+     * An application-fed table stopped by a change the writer could not apply, refusing every push until resumed. Its
+     * version is the first one lost ({@link TableSlot.Failure#lost()}); everything pushed after the watermark was
+     * dropped, so the message says that, not only which change failed (a late row fails a version already published).
+     */
+    static FeedException stopped(String table, TableSlot.Failure f) {
+        long w = f.watermark();
+        String failed = f.version() > w ? "a change of version " + f.version() + " failed" : "a change failed";
+        return new FeedException(table, f.lost(), f.cause(), "table " + table + " is stopped: " + failed + " ("
+                + f.cause() + "); reads stay on " + (w < 0 ? "no version" : "version " + w) + ", the changes pushed"
+                + " after " + (w < 0 ? "the table's creation" : "version " + w) + " were dropped, and every push is"
+                + " refused until resume(): push them again after it");
     }
 
     public String table() {
         return table;
     }
 
-    /** The version that could not be applied. */
+    /**
+     * The version that could not be applied; for a pushed table, the first version lost (every change pushed after the
+     * watermark was dropped).
+     */
     public long version() {
         return version;
     }

@@ -113,7 +113,7 @@ public final class Follower implements AutoCloseable {
         }
         if (current == null) {
             nextGeneration = 1;
-            return store.createGeneration(name, 0, schema, options.tableOptions());
+            return store.createGeneration(name, 0, schema, options.tableOptions(), sourceLineage);
         }
         nextGeneration = gens.get(gens.size() - 1) + 1;
         return current;
@@ -240,7 +240,8 @@ public final class Follower implements AutoCloseable {
 
     /** Bootstraps a new generation beside the current one, then swaps it in and drops the old one. */
     private void bootstrapNewGeneration(long version) throws InterruptedException, ExecutionException {
-        FeatureTable t = store.createGeneration(name, nextGeneration++, source.schema(), options.tableOptions());
+        FeatureTable t = store.createGeneration(name, nextGeneration++, source.schema(), options.tableOptions(),
+                sourceLineage);
         String dir = t.name();
         TableSlot next = new TableSlot(handle, t, sourceLineage);
         TableSlot old = handle.slot();

@@ -149,7 +149,7 @@ final class IngestPipeline implements AutoCloseable {
     void checkNotStopped(TableSlot s) {
         TableSlot.Failure f = s.failure;
         if (f != null) {
-            throw FeedException.stopped(s.handle.name(), f.version(), f.cause());
+            throw FeedException.stopped(s.handle.name(), f);
         }
     }
 
@@ -332,8 +332,9 @@ final class IngestPipeline implements AutoCloseable {
         synchronized (s) {
             while (s.durableVersion < version) {
                 TableSlot.Failure f = s.failure;
-                if (f != null && f.version() <= version) {
-                    throw new FeedException(h.name(), f.version(), s.source.sourcePath().isEmpty() ? "the application" : s.source.sourcePath(), f.cause());
+                if (f != null && f.lost() <= version) {
+                    throw s.pushed ? FeedException.stopped(h.name(), f)
+                            : new FeedException(h.name(), f.version(), s.source.sourcePath(), f.cause());
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -499,19 +500,21 @@ final class IngestPipeline implements AutoCloseable {
         }
 
         /**
-         * Stops the table and takes back the changes of the failed version already applied, so readers are back on the
-         * last good version; later events for it are skipped until RESUME, so no watermark covers the lost change.
+         * Stops the table and takes back every change applied after the watermark (of the failed version, and of any
+         * later version a producer pushed meanwhile), so readers are back on the last good version; later events for it
+         * are skipped until RESUME, so no watermark covers the lost change.
          */
         private void fail(TableSlot s, long version, Throwable t) {
             s.blocked = true;
-            s.failure = new TableSlot.Failure(version, t);
+            s.failure = new TableSlot.Failure(version, s.table.lineage().version(), t);
             try {
                 s.writer.rollback();
             } catch (RuntimeException ex) {
                 t.addSuppressed(ex);
             }
-            LOG.log(System.Logger.Level.WARNING, "table " + s.name() + ": cannot apply version " + version
-                    + "; its feed stops until resumed: " + t);
+            LOG.log(System.Logger.Level.WARNING, "table " + s.name() + ": cannot apply a change of version " + version
+                    + "; what was applied after version " + s.failure.watermark() + " is rolled back and its feed stops"
+                    + " until resumed: " + t);
             synchronized (s) {
                 s.notifyAll();
             }

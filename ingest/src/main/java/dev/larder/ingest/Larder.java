@@ -101,7 +101,8 @@ public final class Larder implements AutoCloseable {
      * The application-fed table {@code name}: created with {@code schema} if the store does not hold it, else opened
      * where it was.
      *
-     * @throws IllegalStateException    if a change source feeds the table (one feeder per table), naming that source
+     * @throws IllegalStateException    if a change source feeds the table (one feeder per table), naming that source,
+     *                                  or the table records neither a feeder nor a version (an unfinished load)
      * @throws IllegalArgumentException if the stored table has another schema
      */
     public synchronized TableHandle pushTable(String name, FeatureSchema schema, TableOptions tableOptions) {
@@ -113,6 +114,12 @@ public final class Larder implements AutoCloseable {
             return createTable(name, schema, tableOptions);
         }
         checkFeeder(store, name, Lineage.APPLICATION);
+        Lineage stored = store.metadata(name).lineage();
+        if (!stored.applicationFed()) {
+            // Loads and bootstraps record their source from the start; a table without one is older than that.
+            throw new IllegalStateException("table " + name + " in " + store.directory() + " records no feeder and no"
+                    + " version: an unfinished load or bootstrap; finish it with the same command, or drop it");
+        }
         FeatureTable t = store.table(name);
         if (!t.schema().equals(schema)) {
             throw new IllegalArgumentException("table " + name + " in " + store.directory() + " has schema "
@@ -201,6 +208,10 @@ public final class Larder implements AutoCloseable {
      * Marks {@code version} complete: once the writer reaches this marker, every change enqueued before it is applied and
      * the version becomes the table's watermark. Durable per {@link SyncPolicy}. From this call on, rows of
      * {@code version} or older are refused; ending the same version again is allowed (and does nothing).
+     *
+     * <p>End a version only once every thread pushing rows of it has returned from its calls: a row another thread is
+     * still pushing can reach the writer after the end, and then fails the table, which drops every change pushed after
+     * the watermark (of later versions too) until {@link #resume}; push them again then.
      *
      * @throws IllegalArgumentException if {@code version} is negative or below the newest version ended
      * @throws IllegalStateException    if a change source feeds the table, or when closed

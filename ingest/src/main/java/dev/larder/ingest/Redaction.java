@@ -22,15 +22,25 @@ public final class Redaction {
             Pattern.CASE_INSENSITIVE);
 
     /**
-     * NAME=VALUE or NAME:VALUE, NAME and VALUE optionally quoted; a NAME right after '-' is an option
-     * ({@code --key=<k>}), not a setting, a separator followed by a space ({@code key: id}) is prose, and
-     * {@code scheme://} a URI.
+     * NAME=VALUE or NAME:VALUE, NAME optionally quoted, VALUE quoted (to its closing quote, or the line's end) or bare;
+     * a separator followed by a space ({@code key: id}) is prose, and {@code scheme://} a URI. A NAME may follow '-'
+     * ({@code -Dfs.s3a.secret.key=V}, {@code --fs.azure.sas.token=V}).
      */
-    private static final Pattern SETTING = Pattern.compile(
-            "(?<![\\w.\\-])([A-Za-z_][\\w.\\-]*)(\"?(?:=|:(?!//))\"?)([^\\s\"',;&<>`]+)");
+    private static final Pattern SETTING = Pattern.compile("(?<![\\w.])([A-Za-z_][\\w.\\-]*)(\"?(?:=|:(?!//)))"
+            + "(?:\"((?:[^\"\\\\\\r\\n]|\\\\.)*)\"?|'([^'\\r\\n]*)'?|([^\\s\"',;&<>`]+))");
 
-    /** What follows a file name in FILE:LINE: or FILE:LINE:COLUMN (e.g. of a definition file called api-keys.yaml). */
-    private static final Pattern FILE_LINE = Pattern.compile("\\d+(:\\d+)?:?");
+    /**
+     * How what follows a file name in FILE:LINE: or FILE:LINE:COLUMN starts (e.g. of a definition file called
+     * api-keys.yaml, or {@code (TokenCache.java:88)} in a stack trace).
+     */
+    private static final Pattern FILE_LINE = Pattern.compile("\\d+(:\\d+)?(?!\\w)");
+
+    /** Names of files whose FILE:LINE locations Larder and the JVM print (definitions, settings, sources). */
+    private static final Pattern FILE_NAME = Pattern.compile(
+            ".*\\.(ya?ml|json|properties|conf|toml|xml|txt|java|kt|scala|csv|log)", Pattern.CASE_INSENSITIVE);
+
+    /** Larder's own command-line options whose names look secret; their values are key columns or variable names. */
+    private static final Set<String> OPTIONS = Set.of("key", "keys", "uc-token-env");
 
     /** Schemes whose user info names a container, not a user. */
     private static final Set<String> CONTAINER_SCHEMES = Set.of("abfs", "abfss", "wasb", "wasbs");
@@ -102,13 +112,36 @@ public final class Redaction {
         }
         Matcher m = SETTING.matcher(t);
         StringBuilder out = new StringBuilder(t.length());
+        int copied = 0;
         while (m.find()) {
-            boolean location = m.group(2).equals(":") && FILE_LINE.matcher(m.group(3)).matches();
-            boolean hide = isSecretName(m.group(1)) && !m.group(1).equalsIgnoreCase("key") && !location
-                    && !m.group(3).startsWith(MASK);
-            m.appendReplacement(out, Matcher.quoteReplacement(hide ? m.group(1) + m.group(2) + MASK : m.group()));
+            int value = m.group(3) != null ? 3 : m.group(4) != null ? 4 : 5;
+            if (hides(t, m, value)) {
+                out.append(t, copied, m.start(value)).append(MASK);
+                copied = m.end(value);
+            }
         }
-        return m.appendTail(out).toString();
+        return copied == 0 ? t : out.append(t, copied, t.length()).toString();
+    }
+
+    /**
+     * Whether the value (group {@code value}) of the setting {@code m} found in {@code t} is a secret: its name looks
+     * secret, and it is none of a bare {@code key} (a table's key columns), one of Larder's own options
+     * ({@code --keys=a,b}), a FILE:LINE location of a file ({@code /etc/larder/api-keys.yaml:3:}), or an empty or
+     * already masked value.
+     */
+    private static boolean hides(String t, Matcher m, int value) {
+        String name = m.group(1);
+        String v = m.group(value);
+        if (!isSecretName(name) || name.equalsIgnoreCase("key") || v.isEmpty() || v.startsWith(MASK)) {
+            return false;
+        }
+        int start = m.start(1);
+        if (start >= 2 && t.startsWith("--", start - 2) && OPTIONS.contains(name.toLowerCase(Locale.ROOT))) {
+            return false;
+        }
+        boolean path = start > 0 && (t.charAt(start - 1) == '/' || t.charAt(start - 1) == '\\')
+                || FILE_NAME.matcher(name).matches();
+        return !(path && value == 5 && m.group(2).equals(":") && FILE_LINE.matcher(v).lookingAt());
     }
 
     /**

@@ -15,8 +15,22 @@ import java.lang.invoke.VarHandle;
  * thread and read by any thread.
  */
 final class TableSlot {
-    /** A version that could not be applied, and why. */
-    record Failure(long version, Throwable cause) {
+    /**
+     * A change that could not be applied, and why.
+     *
+     * @param version   the version of the change that failed
+     * @param watermark the table's watermark when it failed: reads stay on it, and whatever was applied after it was
+     *                  rolled back
+     * @param cause     what the writer or the source threw
+     */
+    record Failure(long version, long watermark, Throwable cause) {
+        /**
+         * The first version the failure took: the failed change's, or, for a pushed row that arrived after its version
+         * had ended (the watermark already covers it), the one after the watermark, whose applied rows were dropped.
+         */
+        long lost() {
+            return Math.max(version, watermark + 1);
+        }
     }
 
     private static final VarHandle ENDED;

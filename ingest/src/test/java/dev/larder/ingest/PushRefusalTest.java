@@ -86,6 +86,77 @@ class PushRefusalTest {
         }
     }
 
+    /**
+     * A follow stopped in its bootstrap (its source fails part way, as a kill would cut it) leaves a table without a
+     * version: the application must not adopt it and serve the half-loaded rows as its own.
+     */
+    @Test
+    void anUnfinishedBootstrapIsNotAdoptedByTheApplication() throws Exception {
+        FakeSource src = new FakeSource("delta-1");
+        src.commit(FakeSource.Change.put(1, 9.0), FakeSource.Change.put(2, 8.0));
+        ChangeSource cutShort = new ChangeSource() {
+            @Override
+            public String id() {
+                return src.id();
+            }
+
+            @Override
+            public String path() {
+                return src.path();
+            }
+
+            @Override
+            public dev.larder.store.FeatureSchema schema() {
+                return src.schema();
+            }
+
+            @Override
+            public long latestVersion() {
+                return src.latestVersion();
+            }
+
+            @Override
+            public void bootstrap(long version, ChangeSink sink) {
+                sink.begin(version, 1000);
+                sink.upsert(row(sink.row(), 1, 9.0));
+                throw new IllegalStateException("bootstrap cut short");
+            }
+
+            @Override
+            public void changes(long afterVersion, long upToVersion, ChangeSink sink) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+            Follower f = larder.follow("users", cutShort, TestSupport.fastFollow());
+            TestSupport.await("a failed bootstrap", () -> f.failureCount() > 0);
+        }
+        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+            assertEquals(-1, larder.store().metadata("users").lineage().version(), "the bootstrap did not finish");
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> larder.pushTable("users", FakeSource.SCHEMA, TableOptions.DEFAULT));
+            assertTrue(e.getMessage().contains("table users in " + dir + " is fed by Delta table mem://delta-1;"
+                    + " a table has one feeder"), e.getMessage());
+            Follower f = larder.follow("users", src, TestSupport.fastFollow());
+            TestSupport.await("the bootstrap finished", () -> f.handle().lineage().version() == 0);
+            TestSupport.assertMatches(f.handle().table(), src.state(0));
+        }
+    }
+
+    /** A table created with no feeder (before loads recorded theirs) and never given a version is no pushed table. */
+    @Test
+    void aTableWithNeitherFeederNorVersionIsNotAdoptedByTheApplication() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            store.create("old", FakeSource.SCHEMA, TableOptions.DEFAULT);
+        }
+        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> larder.pushTable("old", FakeSource.SCHEMA, TableOptions.DEFAULT));
+            assertEquals("table old in " + dir + " records no feeder and no version: an unfinished load or bootstrap;"
+                    + " finish it with the same command, or drop it", e.getMessage());
+        }
+    }
+
     @Test
     void versionsAtOrBelowTheNewestEndedAreRefusedEvenBeforeTheWriterAppliesThem() throws Exception {
         IngestOptions opts = TestSupport.options().withSyncPolicy(SyncPolicy.EVERY_VERSION);
@@ -154,6 +225,49 @@ class PushRefusalTest {
             FeedException e = assertThrows(FeedException.class, larder::flush);
             assertTrue(e.getMessage().contains("a row of version 1 arrived after version 1 had ended"), e.getMessage());
             assertEquals(ReadStatus.NOT_FOUND, t.table().newReader().get(2), "the late row is rolled back");
+        }
+    }
+
+    /**
+     * Producer A checks its row of version 5 (above the ended 4), producer B ends version 5 and pushes rows of version
+     * 6, then A's row arrives: the writer fails the table and rolls back the applied rows of version 6, so the failure
+     * names what was dropped (everything after the published 5), not version 5.
+     */
+    @Test
+    void aRowThatRacedTheEndOfItsVersionFailsTheVersionsAfterTheWatermark() throws Exception {
+        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+            TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
+            RowBuffer row = t.table().newRow();
+            larder.upsert(t, row(row, 1, 1.0), 4, 4000);
+            larder.endVersion(t, 4, 4000);
+            RowBuffer late = row(t.table().newRow(), 9, 9.0);
+            byte[] record = new byte[ChangeRecordDescriptor.size(late)];
+            ChangeRecordDescriptor.write(record, 0, ChangeRecordDescriptor.UPSERT, 5, 5000, late);
+            larder.upsert(t, row(row, 2, 2.0), 5, 5000);
+            larder.endVersion(t, 5, 5000);
+            larder.upsert(t, row(row, 3, 3.0), 6, 6000);
+            larder.pipeline().publishRecord(t.slot(), record, 0);
+
+            FeedException e = assertThrows(FeedException.class, larder::flush);
+            assertEquals(6, e.version(), "version 5 was published; version 6 is the first one lost");
+            assertTrue(e.getMessage().contains("table app is stopped: a change failed (")
+                    && e.getMessage().contains("a row of version 5 arrived after version 5 had ended")
+                    && e.getMessage().contains("reads stay on version 5, the changes pushed after version 5 were"
+                    + " dropped, and every push is refused until resume(): push them again after it"), e.getMessage());
+            assertEquals(5, t.lineage().version());
+            TableReader r = t.table().newReader();
+            assertEquals(ReadStatus.FOUND, r.get(2), "version 5 stays published");
+            assertEquals(ReadStatus.NOT_FOUND, r.get(3), "the row of version 6 was dropped");
+            assertEquals(ReadStatus.NOT_FOUND, r.get(9), "the late row was dropped");
+            FeedException waited = assertThrows(FeedException.class, () -> t.awaitDurable(6, Duration.ofSeconds(30)));
+            assertEquals(6, waited.version());
+
+            larder.resume(t);
+            larder.upsert(t, row(row, 3, 3.0), 6, 6000);
+            larder.endVersion(t, 6, 6000);
+            larder.flush();
+            assertEquals(6, t.lineage().version());
+            assertEquals(ReadStatus.FOUND, t.table().newReader().get(3));
         }
     }
 

@@ -69,6 +69,37 @@ class RedactionTest {
     }
 
     @Test
+    void settingsGivenAsJvmOrCommandLineOptionsAreHidden() {
+        assertEquals("java -Dfs.s3a.secret.key=*** -jar x", Redaction.text("java -Dfs.s3a.secret.key=V -jar x"));
+        assertEquals("Unknown option: '--fs.azure.sas.token=***'",
+                Redaction.text("Unknown option: '--fs.azure.sas.token=V'"));
+        assertEquals("--db-password=***", Redaction.text("--db-password=V"));
+        for (String s : new String[] {"Missing required option: '--key=<key>'", "Unknown option: '--keys=a,b'",
+                "--key=entity_id", "--uc-token-env=MY_TOKEN"}) {
+            assertEquals(s, Redaction.text(s));
+        }
+    }
+
+    @Test
+    void aNumericValueIsHiddenUnlessItsNameIsAFile() {
+        assertEquals("my.token:***", Redaction.text("my.token:123456"));
+        assertEquals("was fs.s3a.secret.key:*** then", Redaction.text("was fs.s3a.secret.key:4242 then"));
+        for (String s : new String[] {"/etc/larder/api-keys.yaml:3: table t: bad", "api-keys.yaml:3:7 bad",
+                "tokens.json:12: bad", "at dev.x.TokenCache.loadKey(TokenCache.java:88)", "cfg\\keys:4: bad"}) {
+            assertEquals(s, Redaction.text(s));
+        }
+    }
+
+    @Test
+    void aQuotedValueIsHiddenToItsClosingQuote() {
+        assertEquals("password=\"***\" user=u", Redaction.text("password=\"two words\" user=u"));
+        assertEquals("password='***' user=u", Redaction.text("password='two words' user=u"));
+        assertEquals("{\"sas_token\":\"***\",\"n\":1}", Redaction.text("{\"sas_token\":\"a \\\"b\\\" c\",\"n\":1}"));
+        assertEquals("token=\"***", Redaction.text("token=\"cut short"));
+        assertEquals("token=\"\"", Redaction.text("token=\"\""));
+    }
+
+    @Test
     void aSourceWithCredentialsInItsPathIsRecordedWithoutThem() {
         ChangeSource source = new ChangeSource() {
             @Override

@@ -123,12 +123,13 @@ public final class Rebuild {
         for (long g : old) {
             store.checkNotOpen(Generations.name(plan.table(), g));
         }
+        Lineage origin = src.origin(version);
         FeatureTable t = store.createGeneration(plan.table(), old.isEmpty() ? 0 : old.get(old.size() - 1) + 1, plan.schema(),
-                TableOptions.DEFAULT.withTtl(plan.ttl()));
+                TableOptions.DEFAULT.withTtl(plan.ttl()), origin);
         long rows;
         try {
             rows = new DeltaFeed(src, plan.schema()).bootstrap(version,
-                    new TableWriterSink(t, src.origin(version), true), progress);
+                    new TableWriterSink(t, origin, true), progress);
             store.close(t.name());
         } catch (RuntimeException | Error e) {
             try {

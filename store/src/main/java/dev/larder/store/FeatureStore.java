@@ -287,9 +287,6 @@ public final class FeatureStore implements AutoCloseable {
     public synchronized FeatureTable create(String name, FeatureSchema schema, TableOptions options, Lineage origin) {
         checkWritable("create table " + name);
         Generations.checkTableName(name);
-        if (origin.version() >= 0) {
-            throw new IllegalArgumentException("a new table has no version yet, not " + origin.version());
-        }
         List<Long> gens = generations(name);
         if (!gens.isEmpty()) {
             throw new StoreException("table " + name + " already exists in " + dir + " (as " + Generations.name(name, gens.get(gens.size() - 1)) + ")");
@@ -305,9 +302,18 @@ public final class FeatureStore implements AutoCloseable {
         return createGeneration(table, generation, schema, options, Lineage.EMPTY);
     }
 
-    private FeatureTable createGeneration(String table, long generation, FeatureSchema schema, TableOptions options,
-                                          Lineage origin) {
+    /**
+     * As {@link #createGeneration(String, long, FeatureSchema, TableOptions)}, recording {@code origin} (its source, no
+     * version yet) from the start, so an unfinished bootstrap is known by its feeder.
+     *
+     * @throws IllegalArgumentException if {@code origin} has a version
+     */
+    public synchronized FeatureTable createGeneration(String table, long generation, FeatureSchema schema,
+                                                      TableOptions options, Lineage origin) {
         checkWritable("create a generation of table " + table);
+        if (origin.version() >= 0) {
+            throw new IllegalArgumentException("a new table has no version yet, not " + origin.version());
+        }
         String name = Generations.name(Generations.checkTableName(table), generation);
         FeatureTable t = FeatureTable.create(name, dir.resolve(name), schema, options, origin);
         open.put(name, t);

@@ -2,15 +2,20 @@ package dev.larder.stress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.larder.cli.LarderCli;
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.snapshot.generate.GeneratorSpec;
+import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
+import dev.larder.store.TableOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -168,10 +173,25 @@ class CliFaultTest {
                 + Files.readString(metadata));
     }
 
+    /**
+     * The table a killed bootstrap left records its Delta table from its creation on, so the application cannot
+     * declare it pushed and serve (and extend) the half-loaded rows; nothing of it is changed by the refusal.
+     */
+    void assertTheApplicationCannotAdoptIt() {
+        try (Larder app = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+            FeatureSchema schema = app.store().metadata("t").schema();
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> app.pushTable("t", schema, TableOptions.DEFAULT));
+            assertTrue(e.getMessage().contains("table t in " + store + " is fed by Delta table ")
+                    && e.getMessage().contains("the application (pushed rows) cannot feed it too"), e.getMessage());
+        }
+    }
+
     @Test
     void loadKilledDuringItsBootstrapIsFinishedByRunningItAgain() throws Exception {
         useKillTable();
         killDuringBootstrap(Cli.start(0, load()));
+        assertTheApplicationCannotAdoptIt();
         for (String command : List.of("apply-changes", "verify")) {
             Cli c = Cli.start(0, command, "--store", store.toString(), "--table", "t");
             assertEquals(1, c.waitFor(300), c.output());
@@ -189,6 +209,7 @@ class CliFaultTest {
         useKillTable();
         long latest = DeltaSource.open(delta.toString()).latestVersion();
         killDuringBootstrap(Cli.start(0, follow()));
+        assertTheApplicationCannotAdoptIt();
         Cli again = Cli.start(0, follow());
         Matcher status = again.await(Pattern.compile("(?m)^t \\[(\\S+)\\] FOLLOWING: watermark v" + latest + " "), 300);
         again.terminate();

@@ -47,8 +47,16 @@ public final class FeatureTable implements AutoCloseable {
      */
     private static final int CONSISTENT_READ_ATTEMPTS = 20;
 
+    private static final java.lang.invoke.VarHandle APPLYING;
+
     static {
         StoreInternals.setWriterAccess(FeatureTable::writer);
+        try {
+            APPLYING = java.lang.invoke.MethodHandles.lookup().findVarHandle(FeatureTable.class, "applyingVersion",
+                    long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     private final String name;
@@ -614,8 +622,12 @@ public final class FeatureTable implements AutoCloseable {
         return applyingVersion;
     }
 
+    /**
+     * A release store, not a volatile one: status readers poll this, and the full fence of a volatile store would make
+     * the writer wait, at every version, for the stores of the rows it just wrote to drain.
+     */
     void publishApplying(long version) {
-        applyingVersion = version;
+        APPLYING.setRelease(this, version);
     }
 
     /** Changes of the version a crash cut short that opening took back (0 after a clean close). */

@@ -12,15 +12,19 @@ import java.util.BitSet;
  * The single writer of a {@link FeatureTable}, over its mapped files: confined to the thread that {@linkplain #claim()
  * claimed} it (the ingest writer thread), which mutating calls assert; readers run concurrently without locks.
  *
- * <p><b>Copy-on-write rows.</b> An upsert writes the new row into a free slot, publishes it by swapping the index slot
- * (one release store), then frees the old slot. A row slot is only ever modified while it is unreachable from the
- * index, between two bumps of its seqlock word, so a reader that raced with reuse detects it (changed seq, freed flag
- * or other key) and retries.
+ * <p><b>Copy-on-write rows.</b> An upsert writes the new row into an unreachable slot and publishes it by swapping the
+ * index slot (one release store); the old slot is reused once its version is published. A row slot is only ever
+ * modified while it is unreachable from the index, between two bumps of its seqlock word, so a reader that raced with
+ * reuse detects it (changed seq, freed flag or other key) and retries.
  *
  * <p><b>A version is all or nothing.</b> Replaced and deleted rows are not freed at once: every index change is first
  * recorded in the {@link UndoLog} (the key's old row and new row), and the old rows stay intact until the version is
  * published. {@link #publish} is the commit point: one release store of the version into state.dat (which a kill -9
- * cannot lose), after which the version's undo records go and its replaced rows are freed. {@link #rollback()} (a
+ * cannot lose), after which the version's undo records go and its replaced rows are garbage. They are not freed there
+ * and then (a burst of one cache and TLB miss per row, on a core a reader may share): they stay in the emptied log
+ * as <em>retired</em> records, and each change of the next version takes the retired row of the record it overwrites,
+ * an upsert writing its new row there, a delete freeing it; what the next version leaves is freed when it is
+ * published. A crash forgets retired rows; recovery frees every unreachable row anyway. {@link #rollback()} (a
  * failed version, {@link FeatureTable#close()}) and reopening after a crash undo, newest first, every change not yet
  * published, so the table again equals its source at the watermark. Readers of a live table may see a version's
  * changes appear one by one while it is applied; they never see a torn row.
@@ -64,6 +68,14 @@ final class MappedTableWriter implements TableWriter {
     private BulkEntries bulk;
     /** Bulk-loaded rows for never-used slots, not yet written to rows.dat. */
     private final FreshRows fresh;
+    /**
+     * Undo records {@code undo.count()..retiredEnd-1} are retired: published, their old rows (when not negative)
+     * garbage that nothing reuses yet. An append overwrites the record at {@code undo.count()}, so its row is taken
+     * first.
+     */
+    private long retiredEnd;
+    /** Heap bytes of the rows the version being applied replaced or deleted: garbage once it is published. */
+    private long replacedHeapBytes;
 
     MappedTableWriter(FeatureTable table, RowLayoutDescriptor layout, UndoLog undo) {
         this.table = table;
@@ -145,7 +157,8 @@ final class MappedTableWriter implements TableWriter {
         }
         // A bulk load writes never-used slots (those at the high-water mark) by positional writes.
         long highWater = bulk != null ? state.getLong(StateDescriptor.HIGH_WATER) : -1;
-        long newRow = allocate();
+        long retired = bulk == null ? retiredRow() : -1;
+        long newRow = retired >= 0 ? retired : allocate();
         long entry = IndexDescriptor.entry((int) (keyHash >>> 32), newRow);
         if (bulk != null) {
             if (newRow == highWater) {
@@ -160,6 +173,9 @@ final class MappedTableWriter implements TableWriter {
         }
         v = table.view();
         writeRow(v, newRow, img);
+        if (found) {
+            replaced(v, foundRow);
+        }
         undo.append(version, found ? foundRow : UndoLogDescriptor.ABSENT, newRow);
         noteApplying(version);
         if (found) {
@@ -214,6 +230,8 @@ final class MappedTableWriter implements TableWriter {
             return Outcome.IGNORED_OLDER;
         }
         undo.ensureRoom();
+        freeRetiredRow();
+        replaced(v, foundRow);
         undo.append(version, foundRow, UndoLogDescriptor.ABSENT);
         noteApplying(version);
         v.slotRelease(foundPos, IndexDescriptor.TOMBSTONE);
@@ -440,6 +458,8 @@ final class MappedTableWriter implements TableWriter {
         assert onOwningThread() : notOwner();
         table.ensureOpen();
         if (bulk == null && liveRows() == 0) {
+            // A bulk load takes slots from the free list and the high-water mark only.
+            freeRetiredRows(undo.count());
             bulk = new BulkEntries();
         }
         return bulk != null;
@@ -472,6 +492,7 @@ final class MappedTableWriter implements TableWriter {
             }
             placement.placeWrapped();
             undo.ensureRoom();
+            freeRetiredRow();
             undo.append(bulkVersion, UndoLogDescriptor.BULK, UndoLogDescriptor.ABSENT);
             noteApplying(bulkVersion);
             bulkVersion = -1;
@@ -609,22 +630,59 @@ final class MappedTableWriter implements TableWriter {
     }
 
     /**
-     * Frees the rows the just published changes replaced or deleted and empties the undo log: nothing can undo them any
-     * more. A crash half-way leaves records that recovery recognises as published by their versions.
+     * Empties the undo log, whose records nothing can undo any more: they become the retired records, after the rows
+     * that the previous version retired and this one did not reuse are freed. A crash half-way leaves records that
+     * recovery recognises as published by their versions.
      */
     private void discardPublished() {
         long end = undo.count();
-        if (end == 0) {
-            return;
+        freeRetiredRows(end);
+        retiredEnd = end;
+        undo.clear();
+        if (replacedHeapBytes != 0) {
+            long garbage = state.getLong(StateDescriptor.HEAP_GARBAGE);
+            state.putLong(StateDescriptor.HEAP_GARBAGE, garbage + replacedHeapBytes);
+            replacedHeapBytes = 0;
         }
+    }
+
+    /** Notes a row the version being applied replaces or deletes (right before its undo record is appended). */
+    private void replaced(TableView v, long row) {
+        if (spillable.length > 0) {
+            replacedHeapBytes += heapBytes(v, row);
+        }
+    }
+
+    /**
+     * The retired row of the record the next append overwrites, or -1 (none, or the record retired no row). Taking it
+     * twice is harmless: it stays unreachable until the record naming it as new row is appended.
+     */
+    private long retiredRow() {
+        long n = undo.count();
+        return n < retiredEnd ? undo.oldRow(n) : -1;
+    }
+
+    /**
+     * Frees the retired row of the record the next append overwrites; call right before that append. Its heap values
+     * were counted as garbage when its version was published.
+     */
+    private void freeRetiredRow() {
+        long row = retiredRow();
+        if (row >= 0) {
+            freeRowNoAccounting(table.view(), row);
+        }
+    }
+
+    /** Frees the retired rows of records {@code from..retiredEnd-1}, the ones no later change will reuse. */
+    private void freeRetiredRows(long from) {
         TableView v = table.view();
-        for (long i = 0; i < end; i++) {
+        for (long i = from; i < retiredEnd; i++) {
             long old = undo.oldRow(i);
             if (old >= 0) {
-                freeRow(v, old);
+                freeRowNoAccounting(v, old);
             }
         }
-        undo.clear();
+        retiredEnd = Math.min(retiredEnd, from);
     }
 
     @Override
@@ -651,7 +709,10 @@ final class MappedTableWriter implements TableWriter {
                     freeRow(v, neu);
                 }
             }
+            freeRetiredRows(records);
         }
+        retiredEnd = 0;
+        replacedHeapBytes = 0;
         undo.clear();
         table.publishApplying(-1);
         return records;
@@ -739,6 +800,8 @@ final class MappedTableWriter implements TableWriter {
      * inside a row write) is made even first, so the freed row is a whole one.
      */
     private void freeAllBut(TableView v, BitSet keep, long high) {
+        // Retired rows are unreachable: they go to the free list with the rest.
+        retiredEnd = 0;
         state.putLong(StateDescriptor.FREE_HEAD, -1);
         for (long row = high - 1; row >= 0; row--) {
             if (!keep.get((int) row)) {

@@ -16,9 +16,11 @@ package dev.larder.store;
  * </pre>
  *
  * Ordering: the new row is complete before its record is written, the record before {@code undoCount} is raised
- * (release store), and that before the index slot changes; the old row is freed only once the record is discarded,
- * after its version is published (the published version is stored first). So every record's rows are intact, and
- * undoing records newest first (point the key back at oldRow, or remove it) restores the table as of the watermark.
+ * (release store), and that before the index slot changes; the old row is reused or freed only once the record is
+ * discarded, after its version is published (the published version is stored first). So every record's rows are
+ * intact, and undoing records newest first (point the key back at oldRow, or remove it) restores the table as of the
+ * watermark. Records past the count are stale: the writer reuses the old rows of the last published version's records
+ * from there (in memory only; recovery frees every row the index does not reach).
  */
 final class UndoLogDescriptor {
     static final String FILE = "undo.dat";

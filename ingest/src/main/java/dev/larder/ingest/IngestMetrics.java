@@ -74,13 +74,22 @@ public final class IngestMetrics implements IngestMetricsMXBean {
 
     /** Writer thread: the batch ended; publishes the writer's counters (plain stores per event, volatile per batch). */
     void batchEnd(long events, long upsertCount, long deleteCount, long versionCount, long syncCount, long failedCount) {
+        publishCounters(events, upsertCount, deleteCount, versionCount, syncCount, failedCount);
+        phaser.writerCriticalSectionExit(ticket);
+    }
+
+    /**
+     * Writer thread: publishes the writer's counters now, mid-batch, before a waiter (a flush) is released, so what it
+     * reads next counts every event applied before it.
+     */
+    void publishCounters(long events, long upsertCount, long deleteCount, long versionCount, long syncCount,
+                         long failedCount) {
         eventsApplied = events;
         upserts = upsertCount;
         deletes = deleteCount;
         versionsPublished = versionCount;
         syncs = syncCount;
         failedEvents = failedCount;
-        phaser.writerCriticalSectionExit(ticket);
     }
 
     void rejected() {

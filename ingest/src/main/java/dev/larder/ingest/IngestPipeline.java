@@ -428,6 +428,8 @@ final class IngestPipeline implements AutoCloseable {
                     }
                 }
                 if (e.done != null) {
+                    // The batch's counters are published at its end, which may come after this waiter returns.
+                    metrics.publishCounters(events, upserts, deletes, versions, syncs, failed);
                     e.done.complete(null);
                 }
             } catch (Throwable t) {

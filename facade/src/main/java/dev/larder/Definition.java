@@ -381,7 +381,8 @@ public final class Definition {
         }
     }
 
-    private static List<String> keyNames(FeatureSchema schema) {
+    /** The names of {@code schema}'s key columns, in key order. */
+    static List<String> keyNames(FeatureSchema schema) {
         List<String> names = new ArrayList<>();
         for (int k : schema.keyColumns()) {
             names.add(schema.column(k).name());

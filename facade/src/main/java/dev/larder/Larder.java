@@ -15,7 +15,6 @@ import dev.larder.store.TableOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -306,8 +305,7 @@ public final class Larder implements AutoCloseable {
             // A table fed by the application is refused for its feeder before its key is compared.
             dev.larder.ingest.Larder.checkFeeder(engine.store(), name, declared.origin());
             TableMetadata stored = engine.store().metadata(name);
-            List<String> storedKey = Arrays.stream(stored.schema().keyColumns())
-                    .mapToObj(k -> stored.schema().column(k).name()).toList();
+            List<String> storedKey = Definition.keyNames(stored.schema());
             if (!storedKey.equals(s.keyColumns())) {
                 // Served under the old key, its rows would be found by the old key's values: wrong data, not a warning.
                 Path dir = engine.store().directory();

@@ -27,8 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Feature-vector assembly for one entity across three tables sharing its key (user, item, context style): seven
- * features from each into a caller's float[21], one lookup per table.
+ * Feature-vector assembly for one entity across three tables sharing its key (user, item, context style):
+ * {@code featuresPerTable} features from each (7: a float[21]; 14: a float[42], the "about 40 features" of the bar)
+ * into a caller's array, one projected lookup per table.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -38,12 +39,14 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(1)
 public class FeatureVectorBenchmark {
     static final int TABLES = 3;
-    static final int FEATURES_PER_TABLE = 7;
 
     @State(Scope.Benchmark)
     public static class Fixture {
         @Param("1000000")
         public int keys;
+
+        @Param({"7", "14"})
+        public int featuresPerTable;
 
         FeatureVector vector;
         private FeatureStore store;
@@ -57,8 +60,8 @@ public class FeatureVectorBenchmark {
             for (int t = 0; t < TABLES; t++) {
                 FeatureTable table = store.create("t" + t, Dataset.schema(), TableOptions.DEFAULT.withInitialRows(keys));
                 LarderSystem.load(table, keys);
-                for (int i = 0; i < FEATURES_PER_TABLE; i++) {
-                    b.add(table, "f" + (i * 2 + t), -1.0);
+                for (int i = 0; i < featuresPerTable; i++) {
+                    b.add(table, "f" + (i + t) % Dataset.FEATURES, -1.0);
                 }
             }
             vector = b.build();
@@ -74,13 +77,14 @@ public class FeatureVectorBenchmark {
     private FeatureVectorReader reader;
     private KeySequence keys;
     private float[] out;
-    private final ReadStatus[] status = new ReadStatus[TABLES * FEATURES_PER_TABLE];
+    private ReadStatus[] status;
 
     @Setup
     public void setUp(Fixture f) {
         reader = f.vector.newReader();
         keys = new KeySequence(f.keys, Thread.currentThread().threadId());
         out = new float[f.vector.size()];
+        status = new ReadStatus[f.vector.size()];
     }
 
     @Benchmark

@@ -45,17 +45,28 @@ public class LarderGetBenchmark {
     private KvSystem.Reader reader;
     private KvSystem.Reader checkedReader;
     private KeySequence keys;
+    private KvSystem.Reader rowReader;
 
     @Setup
     public void setUp(Fixture f) {
         reader = sampleEvery == 0 ? f.system.newReader() : ((LarderSystem) f.system).newCountedReader(sampleEvery);
         checkedReader = ((LarderSystem) f.system).newCheckedReader();
+        rowReader = ((LarderSystem) f.system).newRowReader();
         keys = new KeySequence(f.keys, Thread.currentThread().threadId());
     }
 
     @Benchmark
     public double get() {
         return reader.get(keys.next());
+    }
+
+    /**
+     * As {@link #get} through the whole-row API ({@code get(key)} then {@code getDouble}), which copies the row (216
+     * bytes here) under its seqlock so every accessor reads one state of it; {@code sampleEvery} does not apply.
+     */
+    @Benchmark
+    public double getRow() {
+        return rowReader.get(keys.next());
     }
 
     /**

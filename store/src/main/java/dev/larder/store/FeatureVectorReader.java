@@ -1,29 +1,25 @@
 package dev.larder.store;
 
 /**
- * Assembles one {@link FeatureVector} per call for ONE thread: one lookup per table, then each feature's value or its
- * default into the caller's array. Allocation-free, except when a table has been replaced by a new generation
- * ({@link FeatureTable#replaceWith}): the reader then moves to it, re-resolving its columns by name.
+ * Assembles one {@link FeatureVector} per call for ONE thread: one projected lookup per table, reading only that
+ * table's features (each its value or its default) straight into the caller's array. Allocation-free, except when a
+ * table has been replaced by a new generation ({@link FeatureTable#replaceWith}): the reader then moves to it,
+ * re-resolving its columns by name.
  */
 public final class FeatureVectorReader {
-    /** A feature whose column the table's current generation lacks. */
-    private static final int MISSING = -1;
-
     private final FeatureVector vector;
     private final TableReader[] readers;
-    private final ReadStatus[] tableStatus;
-    private final int[] column;
+    private final Projection[] projections;
     private final Key key;
 
     FeatureVectorReader(FeatureVector vector) {
         this.vector = vector;
         this.readers = new TableReader[vector.tables.length];
-        this.column = new int[vector.featureColumnName.length];
+        this.projections = new Projection[vector.tables.length];
         // The vector's tables may have been replaced since it was built (a re-bootstrap): read their newest generations.
         for (int t = 0; t < readers.length; t++) {
             moveTo(t, vector.tables[t].current());
         }
-        this.tableStatus = new ReadStatus[readers.length];
         this.key = new Key(readers[0].table().schema());
     }
 
@@ -39,19 +35,31 @@ public final class FeatureVectorReader {
     }
 
     /**
-     * Points table {@code t}'s features at generation {@code table}. The reader is made first (it throws for a closed
-     * table), so a failure changes nothing. A generation without a feature's column (a narrower selection) serves the
-     * feature's default, with status NULL.
+     * Points table {@code t}'s features at generation {@code table}. The reader and projection are made first (the
+     * reader throws for a closed table), so a failure changes nothing. A generation without a feature's column (a
+     * narrower selection) serves the feature's default, with status NULL.
      */
     private void moveTo(int t, FeatureTable table) {
         TableReader r = table.newReader();
         FeatureSchema schema = table.schema();
-        for (int i = 0; i < column.length; i++) {
+        int n = 0;
+        for (int i = 0; i < vector.featureTable.length; i++) {
+            n += vector.featureTable[i] == t ? 1 : 0;
+        }
+        int[] columns = new int[n];
+        int[] target = new int[n];
+        double[] defaults = new double[n];
+        int j = 0;
+        for (int i = 0; i < vector.featureTable.length; i++) {
             if (vector.featureTable[i] == t) {
                 String name = vector.featureColumnName[i];
-                column[i] = schema.hasColumn(name) ? schema.indexOf(name) : MISSING;
+                columns[j] = schema.hasColumn(name) ? schema.indexOf(name) : Projection.MISSING;
+                target[j] = i;
+                defaults[j] = vector.defaults[i];
+                j++;
             }
         }
+        projections[t] = Projection.of(schema, columns, target, defaults);
         readers[t] = r;
     }
 
@@ -62,60 +70,73 @@ public final class FeatureVectorReader {
 
     /**
      * Fills {@code out[0..size)} for an entity with a single integral key; {@code status} (may be null) receives each
-     * feature's status. Returns the number of features that came from data rather than defaults.
+     * feature's status: FOUND, NULL (null value, or a column the table lacks), or its table's NOT_FOUND or EXPIRED
+     * (expired rows fall back to defaults: a model should not silently consume features older than the table's TTL).
+     * Returns the number of features that came from data rather than defaults.
      */
     public int fill(long entityKey, float[] out, ReadStatus[] status) {
-        for (int t = 0; t < readers.length; t++) {
-            tableStatus[t] = reader(t).get(entityKey);
-        }
-        return assemble(out, null, status);
-    }
-
-    public int fill(long entityKey, double[] out, ReadStatus[] status) {
-        for (int t = 0; t < readers.length; t++) {
-            tableStatus[t] = reader(t).get(entityKey);
-        }
-        return assemble(null, out, status);
-    }
-
-    public int fill(Key entityKey, float[] out, ReadStatus[] status) {
-        for (int t = 0; t < readers.length; t++) {
-            tableStatus[t] = reader(t).get(entityKey);
-        }
-        return assemble(out, null, status);
-    }
-
-    public int fill(Key entityKey, double[] out, ReadStatus[] status) {
-        for (int t = 0; t < readers.length; t++) {
-            tableStatus[t] = reader(t).get(entityKey);
-        }
-        return assemble(null, out, status);
-    }
-
-    /** Expired rows fall back to defaults: a model should not silently consume features older than the table's TTL. */
-    private int assemble(float[] outF, double[] outD, ReadStatus[] status) {
+        touchAll(KeyCodec.hashLong(entityKey));
         int fromData = 0;
-        int n = column.length;
-        for (int i = 0; i < n; i++) {
-            int t = vector.featureTable[i];
-            int col = column[i];
-            ReadStatus s = tableStatus[t];
-            if (s == ReadStatus.FOUND && (col == MISSING || readers[t].isNull(col))) {
-                s = ReadStatus.NULL;
-            }
-            double v = s == ReadStatus.FOUND ? readers[t].getDouble(col) : vector.defaults[i];
-            if (s == ReadStatus.FOUND) {
-                fromData++;
-            }
-            if (outF != null) {
-                outF[i] = (float) v;
-            } else {
-                outD[i] = v;
-            }
-            if (status != null) {
-                status[i] = s;
-            }
+        for (int t = 0; t < readers.length; t++) {
+            TableReader r = reader(t);
+            r.get(entityKey, projections[t], out, status);
+            fromData += r.projectedValues();
         }
         return fromData;
+    }
+
+    /** As {@link #fill(long, float[], ReadStatus[])} into a double[]. */
+    public int fill(long entityKey, double[] out, ReadStatus[] status) {
+        touchAll(KeyCodec.hashLong(entityKey));
+        int fromData = 0;
+        for (int t = 0; t < readers.length; t++) {
+            TableReader r = reader(t);
+            r.get(entityKey, projections[t], out, status);
+            fromData += r.projectedValues();
+        }
+        return fromData;
+    }
+
+    /** As {@link #fill(long, float[], ReadStatus[])} for a composite key filled through {@link #key()}. */
+    public int fill(Key entityKey, float[] out, ReadStatus[] status) {
+        entityKey.encode();
+        touchAll(entityKey.hash);
+        int fromData = 0;
+        for (int t = 0; t < readers.length; t++) {
+            TableReader r = reader(t);
+            r.get(entityKey, projections[t], out, status);
+            fromData += r.projectedValues();
+        }
+        return fromData;
+    }
+
+    /** As {@link #fill(Key, float[], ReadStatus[])} into a double[]. */
+    public int fill(Key entityKey, double[] out, ReadStatus[] status) {
+        entityKey.encode();
+        touchAll(entityKey.hash);
+        int fromData = 0;
+        for (int t = 0; t < readers.length; t++) {
+            TableReader r = reader(t);
+            r.get(entityKey, projections[t], out, status);
+            fromData += r.projectedValues();
+        }
+        return fromData;
+    }
+
+    /** Sink for {@link #touchAll}'s loads, so the JIT cannot drop them as dead. */
+    private long touched;
+
+    /** Starts every table's index and row misses for the key before any lookup waits on one. */
+    private void touchAll(long hash) {
+        long sink = 0;
+        for (int t = 0; t < readers.length; t++) {
+            sink += reader(t).touch(hash);
+        }
+        touched = sink;
+    }
+
+    /** Delta version of the row table {@code t} of the vector served in the last fill (-1 when it had none). */
+    public long version(int t) {
+        return readers[t].projectedVersion();
     }
 }

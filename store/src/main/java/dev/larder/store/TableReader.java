@@ -138,6 +138,260 @@ public final class TableReader extends RowImage {
         return found;
     }
 
+    /**
+     * Reads only {@code p}'s columns of the row of a single integral key: each into {@code out[p.target[i]]}, or that
+     * position's default when the row is absent, expired or the value null. {@code columnStatus} (may be null) gets
+     * each position's status: FOUND or NULL for a found row, else the row's status. Returns the row's status.
+     *
+     * <p>The row is not copied: its header, key and the projected words are read in place between two reads of its
+     * seq word, so a get of one feature touches the row's first line and that feature's line, not the whole row. The
+     * values come from one state of the row (the seqlock proves no change ran while they were read). A checked reader
+     * ({@link FeatureTable#newCheckedReader()}) still copies and checks the whole row.
+     */
+    public ReadStatus get(long singleKey, Projection p, double[] out, ReadStatus[] columnStatus) {
+        KeyCodec.LONGS.set(key, 0, singleKey);
+        return projected(key, 8, KeyCodec.hashLong(singleKey), p, out, null, columnStatus);
+    }
+
+    /** As {@link #get(long, Projection, double[], ReadStatus[])} into a float[]. */
+    public ReadStatus get(long singleKey, Projection p, float[] out, ReadStatus[] columnStatus) {
+        KeyCodec.LONGS.set(key, 0, singleKey);
+        return projected(key, 8, KeyCodec.hashLong(singleKey), p, null, out, columnStatus);
+    }
+
+    /** As {@link #get(long, Projection, double[], ReadStatus[])} for any key, composite included. */
+    public ReadStatus get(Key k, Projection p, double[] out, ReadStatus[] columnStatus) {
+        int len = k.encode();
+        return projected(k.encoded, len, k.hash, p, out, null, columnStatus);
+    }
+
+    /** As {@link #get(long, Projection, double[], ReadStatus[])} for any key into a float[]. */
+    public ReadStatus get(Key k, Projection p, float[] out, ReadStatus[] columnStatus) {
+        int len = k.encode();
+        return projected(k.encoded, len, k.hash, p, null, out, columnStatus);
+    }
+
+    /** Positions of the last projected read that came from the row (neither defaults nor nulls). */
+    public int projectedValues() {
+        return projectedValues;
+    }
+
+    /** Delta version of the row the last projected read found (FOUND or EXPIRED); -1 if it found none. */
+    public long projectedVersion() {
+        return projectedVersion;
+    }
+
+    /** Commit timestamp of the row the last projected read found (FOUND or EXPIRED); 0 if it found none. */
+    public long projectedCommitTimestampMillis() {
+        return projectedCommitTs;
+    }
+
+    /**
+     * Starts the loads a lookup of {@code hash} will need (its home index slot, then the first line of the row that
+     * slot names) and returns a value derived from them, which the caller must consume so the loads are kept. Calling
+     * this for several tables before looking any key up lets their cache misses overlap instead of queueing.
+     */
+    long touch(long hash) {
+        TableView v = table.view();
+        long slot = v.slotAcquire(v.home((int) (hash >>> 32)));
+        long row = IndexDescriptor.rowId(slot);
+        if (slot == IndexDescriptor.EMPTY || slot == IndexDescriptor.TOMBSTONE || row >= v.rowCapacity) {
+            return slot;
+        }
+        return chunkTouch(v.rowChunk(row), v.rowOffset(row));
+    }
+
+    private static long chunkTouch(MappedByteBuffer chunk, int off) {
+        return chunk.get(off);
+    }
+
+    private int projectedValues;
+    private long projectedVersion = -1;
+    private long projectedCommitTs;
+
+    private ReadStatus projected(byte[] k, int len, long hash, Projection p, double[] outD, float[] outF,
+                                 ReadStatus[] cs) {
+        if (p.schema != schema && !p.schema.equals(schema)) {
+            throw new IllegalArgumentException("the projection was made for another schema than table "
+                    + table.name() + "'s");
+        }
+        if (checksum != null) {
+            return projectFromCopy(lookup(k, len, hash), p, outD, outF, cs);
+        }
+        long n = lookups + 1;
+        LOOKUPS.setOpaque(this, n);
+        if (recorder == null || (n & sampleMask) != 0) {
+            return counted(probeInPlace(k, len, hash, p, outD, outF, cs));
+        }
+        long start = System.nanoTime();
+        ReadStatus s = probeInPlace(k, len, hash, p, outD, outF, cs);
+        recorder.recordValue(System.nanoTime() - start);
+        return counted(s);
+    }
+
+    /** The checked path: the whole row was copied and checked by {@link #lookup}; project from the copy. */
+    private ReadStatus projectFromCopy(ReadStatus s, Projection p, double[] outD, float[] outF, ReadStatus[] cs) {
+        if (s == ReadStatus.NOT_FOUND) {
+            return counted(absent(s, p, outD, outF, cs));
+        }
+        projectedVersion = version();
+        projectedCommitTs = commitTimestampMillis();
+        if (s != ReadStatus.FOUND) {
+            return counted(defaults(s, p, outD, outF, cs));
+        }
+        int values = 0;
+        for (int i = 0; i < p.size; i++) {
+            int c = p.columns[i];
+            boolean present = c != Projection.MISSING && !isNull(c);
+            double v = present ? getDouble(c) : p.defaults[i];
+            put(p.target[i], v, outD, outF);
+            if (cs != null) {
+                cs[p.target[i]] = present ? ReadStatus.FOUND : ReadStatus.NULL;
+            }
+            values += present ? 1 : 0;
+        }
+        projectedValues = values;
+        return counted(s);
+    }
+
+    private static void put(int at, double v, double[] outD, float[] outF) {
+        if (outD != null) {
+            outD[at] = v;
+        } else {
+            outF[at] = (float) v;
+        }
+    }
+
+    private ReadStatus absent(ReadStatus s, Projection p, double[] outD, float[] outF, ReadStatus[] cs) {
+        projectedVersion = -1;
+        projectedCommitTs = 0;
+        return defaults(s, p, outD, outF, cs);
+    }
+
+    private ReadStatus defaults(ReadStatus s, Projection p, double[] outD, float[] outF, ReadStatus[] cs) {
+        for (int i = 0; i < p.size; i++) {
+            put(p.target[i], p.defaults[i], outD, outF);
+            if (cs != null) {
+                cs[p.target[i]] = s;
+            }
+        }
+        projectedValues = 0;
+        return s;
+    }
+
+    /** {@link #probe} without the copy: each candidate row is matched and projected in place. */
+    private ReadStatus probeInPlace(byte[] k, int len, long hash, Projection p, double[] outD, float[] outF,
+                                   ReadStatus[] cs) {
+        int fp = (int) (hash >>> 32);
+        TableView v = table.view();
+        long pos = v.home(fp);
+        long probes = 0;
+        while (probes <= v.indexSlots) {
+            long slot = v.slotAcquire(pos);
+            if (slot == IndexDescriptor.EMPTY) {
+                return absent(ReadStatus.NOT_FOUND, p, outD, outF, cs);
+            }
+            if (slot != IndexDescriptor.TOMBSTONE && IndexDescriptor.fingerprint(slot) == fp) {
+                long row = IndexDescriptor.rowId(slot);
+                if (row < v.rowCapacity) {
+                    ReadStatus s = projectRow(v.rowChunk(row), v.rowOffset(row), k, len, p, outD, outF, cs);
+                    if (s != null) {
+                        return s;
+                    }
+                }
+                TableView current = table.view();
+                if (current != v || v.slotAcquire(pos) != slot) {
+                    v = current;
+                    pos = v.home(fp);
+                    probes = 0;
+                    continue;
+                }
+            }
+            pos = (pos + 1) & v.slotMask;
+            probes++;
+        }
+        return absent(ReadStatus.NOT_FOUND, p, outD, outF, cs);
+    }
+
+    /**
+     * Matches the row at {@code off} against the key and reads the projected words, retrying until one read falls
+     * between two equal even values of its seq word (acquire load first; an acquire fence orders the reads before the
+     * second, opaque, load). Returns null when the row, read whole, holds another key.
+     */
+    private ReadStatus projectRow(MappedByteBuffer chunk, int off, byte[] k, int len, Projection p, double[] outD,
+                                  float[] outF, ReadStatus[] cs) {
+        for (int spins = 0; ; spins++) {
+            long before = (long) LONG.getAcquire(chunk, off);
+            if ((before & 1) == 0) {
+                boolean match = chunk.getShort(off + RowLayoutDescriptor.FLAGS) == RowLayoutDescriptor.FLAG_LIVE
+                        && chunk.getShort(off + RowLayoutDescriptor.KEY_LENGTH) == len
+                        && keyEquals(chunk, off + RowLayoutDescriptor.KEY, k, len);
+                long version = chunk.getLong(off + RowLayoutDescriptor.VERSION);
+                long commitTs = chunk.getLong(off + RowLayoutDescriptor.COMMIT_TS);
+                int values = 0;
+                if (match) {
+                    for (int i = 0; i < p.size; i++) {
+                        byte kind = p.kind[i];
+                        boolean present = kind != Projection.KIND_MISSING
+                                && (chunk.get(off + p.nullByte[i]) & p.nullMask[i]) == 0;
+                        double value = present ? value(chunk, off + p.offset[i], kind, p.scale[i]) : p.defaults[i];
+                        put(p.target[i], value, outD, outF);
+                        if (cs != null) {
+                            cs[p.target[i]] = present ? ReadStatus.FOUND : ReadStatus.NULL;
+                        }
+                        values += present ? 1 : 0;
+                    }
+                }
+                VarHandle.acquireFence();
+                if ((long) LONG.getOpaque(chunk, off) == before) {
+                    if (!match) {
+                        return null;
+                    }
+                    projectedVersion = version;
+                    projectedCommitTs = commitTs;
+                    if (ttlMillis > 0 && table.nowMillis() - commitTs > ttlMillis) {
+                        return defaults(ReadStatus.EXPIRED, p, outD, outF, cs);
+                    }
+                    projectedValues = values;
+                    return ReadStatus.FOUND;
+                }
+            }
+            if ((spins & 0x3FF) == 0x3FF) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private static double value(MappedByteBuffer chunk, int at, byte kind, double scale) {
+        return switch (kind) {
+            case Projection.KIND_FLOAT64 -> chunk.getDouble(at);
+            case Projection.KIND_FLOAT32 -> chunk.getFloat(at);
+            case Projection.KIND_INT64 -> chunk.getLong(at);
+            case Projection.KIND_INT32 -> chunk.getInt(at);
+            case Projection.KIND_INT16 -> chunk.getShort(at);
+            case Projection.KIND_INT8 -> chunk.get(at);
+            default -> chunk.getLong(at) / scale;
+        };
+    }
+
+    /** Whether the {@code len} key bytes stored at {@code at} equal {@code k[0..len)}, eight bytes at a time. */
+    private static boolean keyEquals(MappedByteBuffer chunk, int at, byte[] k, int len) {
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            if (chunk.getLong(at + i) != (long) KeyCodec.LONGS.get(k, i)) {
+                return false;
+            }
+        }
+        for (; i < len; i++) {
+            if (chunk.get(at + i) != k[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private long[] batchSlot = new long[0];
     private long[] batchHash = new long[0];
     private double[] batchValue = new double[0];

@@ -38,6 +38,44 @@ class TornReadTest {
         return KeyCodec.fmix64(id * 0x9E3779B97F4A7C15L ^ seed);
     }
 
+    /**
+     * Reads the seed, every feature and the checksum through a projection (in place, not a copy of the row): they
+     * must all come from one state of the row, and its version must be that state's.
+     */
+    private static void projectedReader(FeatureTable t, int keys, AtomicBoolean stop, AtomicLong found,
+                                        AtomicLong torn) {
+        TableReader reader = t.newReader();
+        int[] columns = new int[FEATURES + 2];
+        columns[0] = 1;
+        for (int i = 0; i < FEATURES; i++) {
+            columns[1 + i] = 2 + i;
+        }
+        columns[FEATURES + 1] = FEATURES + 3;
+        Projection p = Projection.of(t.schema(), Double.NaN, columns);
+        double[] out = new double[columns.length];
+        SplittableRandom rnd = new SplittableRandom(7);
+        long f = 0;
+        long bad = 0;
+        while (!stop.get()) {
+            int id = rnd.nextInt(keys);
+            if (reader.get(id, p, out, null) != ReadStatus.FOUND) {
+                continue;
+            }
+            f++;
+            long seed = (long) out[0];
+            boolean ok = reader.projectedVersion() == seed && out[FEATURES + 1] == (double) checksum(id, seed)
+                    && reader.projectedValues() == columns.length;
+            for (int i = 0; ok && i < FEATURES; i++) {
+                ok = out[1 + i] == feature(seed, i);
+            }
+            if (!ok) {
+                bad++;
+            }
+        }
+        found.addAndGet(f);
+        torn.addAndGet(bad);
+    }
+
     @Test
     void readersNeverSeeATornRow() throws Exception {
         FeatureSchema schema = schema();
@@ -48,8 +86,11 @@ class TornReadTest {
             AtomicLong reads = new AtomicLong();
             AtomicLong found = new AtomicLong();
             AtomicLong torn = new AtomicLong();
-            Thread[] readers = new Thread[2];
-            for (int r = 0; r < readers.length; r++) {
+            AtomicLong projectedFound = new AtomicLong();
+            Thread[] readers = new Thread[3];
+            readers[2] = new Thread(() -> projectedReader(t, keys, stop, projectedFound, torn));
+            readers[2].start();
+            for (int r = 0; r < 2; r++) {
                 readers[r] = new Thread(() -> {
                     TableReader reader = t.newReader();
                     SplittableRandom rnd = new SplittableRandom();
@@ -106,6 +147,7 @@ class TornReadTest {
                 th.join();
             }
             assertTrue(found.get() > 100_000, "readers checked enough rows: " + found.get());
+            assertTrue(projectedFound.get() > 50_000, "projected reads checked enough rows: " + projectedFound.get());
             assertEquals(0, torn.get(), "torn or regressing rows among " + found.get() + " rows read (" + reads.get() + " lookups, "
                     + version + " writes)");
         }

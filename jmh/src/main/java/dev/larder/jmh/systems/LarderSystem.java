@@ -4,6 +4,7 @@ import dev.larder.jmh.Dataset;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
+import dev.larder.store.Projection;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
@@ -59,15 +60,29 @@ public final class LarderSystem implements KvSystem {
         return table;
     }
 
+    /** Reads the one feature asked for: a projected read, which touches the row's header and that feature only. */
     @Override
     public Reader newReader() {
-        TableReader r = table.newReader();
-        return key -> r.get(key) == ReadStatus.FOUND ? r.getDouble(Dataset.FIRST_FEATURE_COLUMN) : Double.NaN;
+        return projected(table.newReader());
     }
 
     /** A reader counted by status with one lookup in {@code sampleEvery} timed, as the facade's readers are. */
     public Reader newCountedReader(int sampleEvery) {
-        TableReader r = table.newReader(sampleEvery);
+        return projected(table.newReader(sampleEvery));
+    }
+
+    private Reader projected(TableReader r) {
+        Projection p = Projection.of(table.schema(), Double.NaN, Dataset.FIRST_FEATURE_COLUMN);
+        double[] out = new double[1];
+        return key -> {
+            r.get(key, p, out, null);
+            return out[0];
+        };
+    }
+
+    /** A reader that copies the whole row at each get and then reads the feature from the copy. */
+    public Reader newRowReader() {
+        TableReader r = table.newReader();
         return key -> r.get(key) == ReadStatus.FOUND ? r.getDouble(Dataset.FIRST_FEATURE_COLUMN) : Double.NaN;
     }
 

@@ -34,6 +34,8 @@ public final class Projection {
     final int[] nullByte;
     final byte[] nullMask;
     final double[] scale;
+    /** Bytes from a row's start that cover its header, key, null bitmap and every projected value. */
+    final int span;
 
     private Projection(FeatureSchema schema, int[] columns, int[] target, double[] defaults) {
         RowLayoutDescriptor layout = new RowLayoutDescriptor(schema);
@@ -47,11 +49,13 @@ public final class Projection {
         this.nullByte = new int[size];
         this.nullMask = new byte[size];
         this.scale = new double[size];
+        int end = layout.nullsOffset() + (schema.columnCount() + 7) / 8;
         for (int i = 0; i < size; i++) {
             int c = columns[i];
             if (c == MISSING) {
                 continue;
             }
+            end = Math.max(end, layout.columnOffset(c) + schema.column(c).width());
             Column col = schema.column(c);
             kind[i] = kindOf(col);
             offset[i] = layout.columnOffset(c);
@@ -59,6 +63,7 @@ public final class Projection {
             nullMask[i] = (byte) (1 << (c & 7));
             scale[i] = col.type() == ColumnType.DECIMAL ? Math.pow(10, col.scale()) : 1;
         }
+        this.span = end;
     }
 
     private static byte kindOf(Column c) {

@@ -96,46 +96,59 @@ public final class TableReader extends RowImage {
     /**
      * Batch lookup of one column for {@code n} single integral keys into a caller's array: {@code out[i]} gets the
      * value as float, or {@code defaultValue} when the key is missing, the row expired or the value null;
-     * {@code status[i]} (may be null) gets the per-key status. Returns how many values came from rows.
-     *
-     * <p>Memory-level parallelism: the home index slots of all keys are loaded first, then the first row line and the
-     * requested column of every candidate row, and only then is each row copied and validated under its seqlock, so
-     * the cache misses of different keys overlap instead of queueing one after another. Allocation-free once the
-     * reader has seen a batch of this size.
+     * {@code status[i]} (may be null) gets the per-key status (NULL for a null value). Returns how many values came
+     * from rows. Misses overlap as in {@link #getBatch(long[], int, Projection, double[], ReadStatus[])};
+     * allocation-free once the reader has seen a batch of this size, this column and this default.
      */
     public int getBatch(long[] keys, int n, int column, float[] out, float defaultValue, ReadStatus[] status) {
-        ReadStatus[] st = resolveBatch(keys, n, column);
-        int found = 0;
-        for (int i = 0; i < n; i++) {
-            if (st[i] == ReadStatus.FOUND) {
-                out[i] = (float) batchValue[i];
-                found++;
-            } else {
-                out[i] = defaultValue;
-            }
-            if (status != null) {
-                status[i] = st[i];
-            }
-        }
-        return found;
+        return batch(keys, null, n, single(column, defaultValue), null, out, status, true);
     }
 
     /** As {@link #getBatch(long[], int, int, float[], float, ReadStatus[])} into a double[]. */
     public int getBatch(long[] keys, int n, int column, double[] out, double defaultValue, ReadStatus[] status) {
-        ReadStatus[] st = resolveBatch(keys, n, column);
-        int found = 0;
-        for (int i = 0; i < n; i++) {
-            if (st[i] == ReadStatus.FOUND) {
-                out[i] = batchValue[i];
-                found++;
-            } else {
-                out[i] = defaultValue;
-            }
-            if (status != null) {
-                status[i] = st[i];
-            }
+        return batch(keys, null, n, single(column, defaultValue), out, null, status, true);
+    }
+
+    /**
+     * Batch lookup of {@code p}'s columns for {@code n} single integral keys: key {@code i}'s values (or defaults)
+     * go to {@code out[i * p.width() + target]}, its row status to {@code status[i]} (may be null). Returns how many
+     * keys were FOUND.
+     *
+     * <p>Memory-level parallelism: the home index slots of all keys are loaded first, then the lines of every
+     * candidate row that the projection reads, and only then is each row matched and read in place under its
+     * seqlock, so the cache misses of different keys overlap instead of queueing one after another. A key whose home
+     * slot does not hold it (a collision, a concurrent change) is looked up by a full probe.
+     */
+    public int getBatch(long[] keys, int n, Projection p, double[] out, ReadStatus[] status) {
+        return batch(keys, null, n, p, out, null, status, false);
+    }
+
+    /** As {@link #getBatch(long[], int, Projection, double[], ReadStatus[])} into a float[]. */
+    public int getBatch(long[] keys, int n, Projection p, float[] out, ReadStatus[] status) {
+        return batch(keys, null, n, p, null, out, status, false);
+    }
+
+    /** As {@link #getBatch(long[], int, Projection, double[], ReadStatus[])} for any keys, composite included. */
+    public int getBatch(Key[] keys, int n, Projection p, double[] out, ReadStatus[] status) {
+        return batch(null, keys, n, p, out, null, status, false);
+    }
+
+    /** As {@link #getBatch(Key[], int, Projection, double[], ReadStatus[])} into a float[]. */
+    public int getBatch(Key[] keys, int n, Projection p, float[] out, ReadStatus[] status) {
+        return batch(null, keys, n, p, null, out, status, false);
+    }
+
+    private Projection single;
+    private int singleColumn = -1;
+    private double singleDefault;
+
+    private Projection single(int column, double defaultValue) {
+        if (single == null || singleColumn != column || Double.compare(singleDefault, defaultValue) != 0) {
+            single = Projection.of(schema, defaultValue, column);
+            singleColumn = column;
+            singleDefault = defaultValue;
         }
-        return found;
+        return single;
     }
 
     /**
@@ -206,52 +219,65 @@ public final class TableReader extends RowImage {
     }
 
     private int projectedValues;
+    /** Non-null projected values in the row the last projected read found, expired or not. */
+    private int rowValues;
     private long projectedVersion = -1;
     private long projectedCommitTs;
 
     private ReadStatus projected(byte[] k, int len, long hash, Projection p, double[] outD, float[] outF,
                                  ReadStatus[] cs) {
-        if (p.schema != schema && !p.schema.equals(schema)) {
-            throw new IllegalArgumentException("the projection was made for another schema than table "
-                    + table.name() + "'s");
-        }
+        checkSchema(p);
         if (checksum != null) {
-            return projectFromCopy(lookup(k, len, hash), p, outD, outF, cs);
+            return counted(projectFromCopy(lookup(k, len, hash), p, outD, outF, cs, 0));
         }
         long n = lookups + 1;
         LOOKUPS.setOpaque(this, n);
         if (recorder == null || (n & sampleMask) != 0) {
-            return counted(probeInPlace(k, len, hash, p, outD, outF, cs));
+            return counted(probeInPlace(k, len, hash, p, outD, outF, cs, 0));
         }
         long start = System.nanoTime();
-        ReadStatus s = probeInPlace(k, len, hash, p, outD, outF, cs);
+        ReadStatus s = probeInPlace(k, len, hash, p, outD, outF, cs, 0);
         recorder.recordValue(System.nanoTime() - start);
         return counted(s);
     }
 
-    /** The checked path: the whole row was copied and checked by {@link #lookup}; project from the copy. */
-    private ReadStatus projectFromCopy(ReadStatus s, Projection p, double[] outD, float[] outF, ReadStatus[] cs) {
+    private void checkSchema(Projection p) {
+        if (p.schema != schema && !p.schema.equals(schema)) {
+            throw new IllegalArgumentException("the projection was made for another schema than table "
+                    + table.name() + "'s");
+        }
+    }
+
+    /** The checked path: the whole row was copied and checked by {@link #lookup}; project from the copy (uncounted). */
+    private ReadStatus projectFromCopy(ReadStatus s, Projection p, double[] outD, float[] outF, ReadStatus[] cs,
+                                       int base) {
         if (s == ReadStatus.NOT_FOUND) {
-            return counted(absent(s, p, outD, outF, cs));
+            return absent(s, p, outD, outF, cs, base);
         }
         projectedVersion = version();
         projectedCommitTs = commitTimestampMillis();
         if (s != ReadStatus.FOUND) {
-            return counted(defaults(s, p, outD, outF, cs));
+            int nonNull = 0;
+            for (int i = 0; i < p.size; i++) {
+                nonNull += p.columns[i] != Projection.MISSING && !isNull(p.columns[i]) ? 1 : 0;
+            }
+            rowValues = nonNull;
+            return defaults(s, p, outD, outF, cs, base);
         }
         int values = 0;
         for (int i = 0; i < p.size; i++) {
             int c = p.columns[i];
             boolean present = c != Projection.MISSING && !isNull(c);
             double v = present ? getDouble(c) : p.defaults[i];
-            put(p.target[i], v, outD, outF);
+            put(base + p.target[i], v, outD, outF);
             if (cs != null) {
                 cs[p.target[i]] = present ? ReadStatus.FOUND : ReadStatus.NULL;
             }
             values += present ? 1 : 0;
         }
         projectedValues = values;
-        return counted(s);
+        rowValues = values;
+        return s;
     }
 
     private static void put(int at, double v, double[] outD, float[] outF) {
@@ -262,15 +288,15 @@ public final class TableReader extends RowImage {
         }
     }
 
-    private ReadStatus absent(ReadStatus s, Projection p, double[] outD, float[] outF, ReadStatus[] cs) {
+    private ReadStatus absent(ReadStatus s, Projection p, double[] outD, float[] outF, ReadStatus[] cs, int base) {
         projectedVersion = -1;
         projectedCommitTs = 0;
-        return defaults(s, p, outD, outF, cs);
+        return defaults(s, p, outD, outF, cs, base);
     }
 
-    private ReadStatus defaults(ReadStatus s, Projection p, double[] outD, float[] outF, ReadStatus[] cs) {
+    private ReadStatus defaults(ReadStatus s, Projection p, double[] outD, float[] outF, ReadStatus[] cs, int base) {
         for (int i = 0; i < p.size; i++) {
-            put(p.target[i], p.defaults[i], outD, outF);
+            put(base + p.target[i], p.defaults[i], outD, outF);
             if (cs != null) {
                 cs[p.target[i]] = s;
             }
@@ -281,7 +307,7 @@ public final class TableReader extends RowImage {
 
     /** {@link #probe} without the copy: each candidate row is matched and projected in place. */
     private ReadStatus probeInPlace(byte[] k, int len, long hash, Projection p, double[] outD, float[] outF,
-                                   ReadStatus[] cs) {
+                                   ReadStatus[] cs, int base) {
         int fp = (int) (hash >>> 32);
         TableView v = table.view();
         long pos = v.home(fp);
@@ -289,12 +315,12 @@ public final class TableReader extends RowImage {
         while (probes <= v.indexSlots) {
             long slot = v.slotAcquire(pos);
             if (slot == IndexDescriptor.EMPTY) {
-                return absent(ReadStatus.NOT_FOUND, p, outD, outF, cs);
+                return absent(ReadStatus.NOT_FOUND, p, outD, outF, cs, base);
             }
             if (slot != IndexDescriptor.TOMBSTONE && IndexDescriptor.fingerprint(slot) == fp) {
                 long row = IndexDescriptor.rowId(slot);
                 if (row < v.rowCapacity) {
-                    ReadStatus s = projectRow(v.rowChunk(row), v.rowOffset(row), k, len, p, outD, outF, cs);
+                    ReadStatus s = projectRow(v.rowChunk(row), v.rowOffset(row), k, len, p, outD, outF, cs, base);
                     if (s != null) {
                         return s;
                     }
@@ -310,7 +336,7 @@ public final class TableReader extends RowImage {
             pos = (pos + 1) & v.slotMask;
             probes++;
         }
-        return absent(ReadStatus.NOT_FOUND, p, outD, outF, cs);
+        return absent(ReadStatus.NOT_FOUND, p, outD, outF, cs, base);
     }
 
     /**
@@ -319,7 +345,7 @@ public final class TableReader extends RowImage {
      * second, opaque, load). Returns null when the row, read whole, holds another key.
      */
     private ReadStatus projectRow(MappedByteBuffer chunk, int off, byte[] k, int len, Projection p, double[] outD,
-                                  float[] outF, ReadStatus[] cs) {
+                                  float[] outF, ReadStatus[] cs, int base) {
         for (int spins = 0; ; spins++) {
             long before = (long) LONG.getAcquire(chunk, off);
             if ((before & 1) == 0) {
@@ -335,7 +361,7 @@ public final class TableReader extends RowImage {
                         boolean present = kind != Projection.KIND_MISSING
                                 && (chunk.get(off + p.nullByte[i]) & p.nullMask[i]) == 0;
                         double value = present ? value(chunk, off + p.offset[i], kind, p.scale[i]) : p.defaults[i];
-                        put(p.target[i], value, outD, outF);
+                        put(base + p.target[i], value, outD, outF);
                         if (cs != null) {
                             cs[p.target[i]] = present ? ReadStatus.FOUND : ReadStatus.NULL;
                         }
@@ -349,8 +375,9 @@ public final class TableReader extends RowImage {
                     }
                     projectedVersion = version;
                     projectedCommitTs = commitTs;
+                    rowValues = values;
                     if (ttlMillis > 0 && table.nowMillis() - commitTs > ttlMillis) {
-                        return defaults(ReadStatus.EXPIRED, p, outD, outF, cs);
+                        return defaults(ReadStatus.EXPIRED, p, outD, outF, cs, base);
                     }
                     projectedValues = values;
                     return ReadStatus.FOUND;
@@ -394,95 +421,91 @@ public final class TableReader extends RowImage {
 
     private long[] batchSlot = new long[0];
     private long[] batchHash = new long[0];
-    private double[] batchValue = new double[0];
-    private ReadStatus[] batchStatus = new ReadStatus[0];
     /** Sink for the loads that pull candidate rows into cache, so the JIT cannot drop them as dead. */
     private long batchTouch;
 
     /**
-     * Resolves a batch in three passes so that memory misses overlap: (1) hash every key and load its home index slot;
-     * (2) touch the first line and the column's line of every candidate row; (3) read each candidate's header, key and
-     * column value directly between two reads of its seq word. A key whose home slot does not hold it (collision,
-     * concurrent change) or whose column needs conversion falls back to a full {@link #lookup}.
+     * The batch in three passes (see {@link #getBatch(long[], int, Projection, double[], ReadStatus[])}); exactly
+     * one of {@code longKeys} and {@code keyObjects} is set. With {@code nullStatus} (one column), a found row whose
+     * value is null reports NULL.
      */
-    private ReadStatus[] resolveBatch(long[] keys, int n, int column) {
+    private int batch(long[] longKeys, Key[] keyObjects, int n, Projection p, double[] outD, float[] outF,
+                      ReadStatus[] status, boolean nullStatus) {
+        checkSchema(p);
         if (batchSlot.length < n) {
             batchSlot = new long[n];
             batchHash = new long[n];
-            batchValue = new double[n];
-            batchStatus = new ReadStatus[n];
         }
-        int colOffset = layout.columnOffset(column);
-        ColumnType type = schema.type(column);
-        boolean direct = checksum == null && layout.keyCapacity() == 8
-                && (type == ColumnType.FLOAT64 || type == ColumnType.FLOAT32 || type == ColumnType.INT64
-                        || type == ColumnType.INT32);
-        int nullByte = layout.nullsOffset() + (column >>> 3);
-        int nullBit = 1 << (column & 7);
         TableView v = table.view();
         for (int i = 0; i < n; i++) {
-            long h = KeyCodec.hashLong(keys[i]);
+            long h;
+            if (longKeys != null) {
+                h = KeyCodec.hashLong(longKeys[i]);
+            } else {
+                keyObjects[i].encode();
+                h = keyObjects[i].hash;
+            }
             batchHash[i] = h;
             batchSlot[i] = v.slotAcquire(v.home((int) (h >>> 32)));
         }
         long touch = 0;
+        int span = p.span;
         for (int i = 0; i < n; i++) {
             long slot = batchSlot[i];
-            if (slot != IndexDescriptor.EMPTY && slot != IndexDescriptor.TOMBSTONE) {
-                long row = IndexDescriptor.rowId(slot);
-                if (row < v.rowCapacity) {
-                    MappedByteBuffer chunk = v.rowChunk(row);
-                    int off = v.rowOffset(row);
-                    touch += chunk.get(off) + chunk.get(off + colOffset);
+            long row = IndexDescriptor.rowId(slot);
+            if (slot != IndexDescriptor.EMPTY && slot != IndexDescriptor.TOMBSTONE && row < v.rowCapacity) {
+                MappedByteBuffer chunk = v.rowChunk(row);
+                int off = v.rowOffset(row);
+                for (int d = 0; d < span; d += 64) {
+                    touch += chunk.get(off + d);
                 }
+                touch += chunk.get(off + span - 1);
             }
         }
         batchTouch = touch;
-        long now = ttlMillis > 0 ? table.nowMillis() : 0;
+        int stride = p.width();
+        int found = 0;
         for (int i = 0; i < n; i++) {
-            long slot = batchSlot[i];
+            byte[] k;
+            int len;
+            if (longKeys != null) {
+                KeyCodec.LONGS.set(key, 0, longKeys[i]);
+                k = key;
+                len = 8;
+            } else {
+                k = keyObjects[i].encoded;
+                len = keyObjects[i].encodedLength;
+            }
             long h = batchHash[i];
-            ReadStatus s = null;
-            if (slot == IndexDescriptor.EMPTY) {
-                s = ReadStatus.NOT_FOUND;
+            int base = i * stride;
+            ReadStatus s;
+            if (checksum != null) {
+                s = projectFromCopy(lookup(k, len, h), p, outD, outF, null, base);
+            } else {
                 LOOKUPS.setOpaque(this, lookups + 1);
-            } else if (direct && slot != IndexDescriptor.TOMBSTONE && IndexDescriptor.fingerprint(slot) == (int) (h >>> 32)
-                    && IndexDescriptor.rowId(slot) < v.rowCapacity) {
+                long slot = batchSlot[i];
                 long row = IndexDescriptor.rowId(slot);
-                MappedByteBuffer chunk = v.rowChunk(row);
-                int off = v.rowOffset(row);
-                long before = (long) LONG.getAcquire(chunk, off);
-                short flags = chunk.getShort(off + RowLayoutDescriptor.FLAGS);
-                short keyLength = chunk.getShort(off + RowLayoutDescriptor.KEY_LENGTH);
-                long storedKey = chunk.getLong(off + RowLayoutDescriptor.KEY);
-                long commitTs = chunk.getLong(off + RowLayoutDescriptor.COMMIT_TS);
-                boolean isNull = (chunk.get(off + nullByte) & nullBit) != 0;
-                double value = switch (type) {
-                    case FLOAT64 -> chunk.getDouble(off + colOffset);
-                    case FLOAT32 -> chunk.getFloat(off + colOffset);
-                    case INT64 -> chunk.getLong(off + colOffset);
-                    default -> chunk.getInt(off + colOffset);
-                };
-                VarHandle.acquireFence();
-                if ((before & 1) == 0 && (long) LONG.getOpaque(chunk, off) == before
-                        && flags == RowLayoutDescriptor.FLAG_LIVE && keyLength == 8 && storedKey == keys[i]) {
-                    LOOKUPS.setOpaque(this, lookups + 1);
-                    s = isNull ? ReadStatus.NULL
-                            : ttlMillis > 0 && now - commitTs > ttlMillis ? ReadStatus.EXPIRED : ReadStatus.FOUND;
-                    batchValue[i] = value;
+                s = null;
+                if (slot == IndexDescriptor.EMPTY) {
+                    s = absent(ReadStatus.NOT_FOUND, p, outD, outF, null, base);
+                } else if (slot != IndexDescriptor.TOMBSTONE && IndexDescriptor.fingerprint(slot) == (int) (h >>> 32)
+                        && row < v.rowCapacity) {
+                    s = projectRow(v.rowChunk(row), v.rowOffset(row), k, len, p, outD, outF, null, base);
+                }
+                if (s == null) {
+                    s = probeInPlace(k, len, h, p, outD, outF, null, base);
                 }
             }
-            if (s == null) {
-                KeyCodec.LONGS.set(key, 0, keys[i]);
-                s = lookup(key, 8, h);
-                if (s != ReadStatus.NOT_FOUND && isNull(column)) {
-                    s = ReadStatus.NULL;
-                }
-                batchValue[i] = s == ReadStatus.FOUND ? getDouble(column) : 0;
+            if (nullStatus && (s == ReadStatus.FOUND || s == ReadStatus.EXPIRED) && rowValues == 0) {
+                s = ReadStatus.NULL;
             }
-            batchStatus[i] = counted(s);
+            counted(s);
+            if (status != null) {
+                status[i] = s;
+            }
+            found += s == ReadStatus.FOUND ? 1 : 0;
         }
-        return batchStatus;
+        return found;
     }
 
     /**

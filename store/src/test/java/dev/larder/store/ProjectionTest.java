@@ -132,4 +132,65 @@ class ProjectionTest {
             assertThrows(IllegalArgumentException.class, () -> other.newReader().get(1, p, new double[1], null));
         }
     }
+
+    @Test
+    void batchesOfCompositeAndSingleKeysEqualSingleReads() {
+        FeatureSchema composite = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).keyColumn("region", ColumnType.STRING)
+                .column("a", ColumnType.FLOAT64).column("b", ColumnType.INT32).build();
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("c", composite, TableOptions.DEFAULT);
+            MappedTableWriter w = t.writer();
+            RowBuffer row = t.newRow();
+            for (int id = 0; id < 3000; id += 2) {
+                row.clear().setLong(0, id).setString(1, "r" + (id % 7)).setDouble(2, id * 0.5);
+                if (id % 10 != 0) {
+                    row.setLong(3, -id);
+                }
+                w.upsert(row, 1 + id, 0);
+            }
+            w.publish(new Lineage("", "", 3001, 0));
+            Projection p = Projection.of(t.schema(), new int[] {3, 2}, new int[] {0, 1}, new double[] {-1, -2});
+            int n = 1000;
+            Key[] keys = new Key[n];
+            for (int i = 0; i < n; i++) {
+                int id = i * 3;
+                keys[i] = t.newKey().setLong(0, id).setString(1, "r" + (id % 7));
+            }
+            double[] batch = new double[2 * n];
+            ReadStatus[] status = new ReadStatus[n];
+            TableReader r = t.newReader();
+            int found = r.getBatch(keys, n, p, batch, status);
+            double[] one = new double[2];
+            int expectFound = 0;
+            for (int i = 0; i < n; i++) {
+                ReadStatus s = r.get(keys[i], p, one, null);
+                assertEquals(s, status[i], "key " + i * 3);
+                assertEquals(one[0], batch[2 * i], "b of key " + i * 3);
+                assertEquals(one[1], batch[2 * i + 1], "a of key " + i * 3);
+                expectFound += s == ReadStatus.FOUND ? 1 : 0;
+            }
+            assertEquals(500, expectFound, "every even id is stored");
+            assertEquals(expectFound, found);
+
+            FeatureTable single = store.create("s", schema(), TableOptions.DEFAULT);
+            MappedTableWriter sw = single.writer();
+            for (int id = 0; id < 2000; id += 2) {
+                sw.upsert(single.newRow().setLong(0, id).setDouble(1, id).setFloat(2, id / 2f), 1, 0);
+            }
+            sw.publish(new Lineage("", "", 1, 0));
+            long[] ids = new long[n];
+            for (int i = 0; i < n; i++) {
+                ids[i] = i * 3L;
+            }
+            Projection q = Projection.of(single.schema(), Float.NaN, 2, 1);
+            float[] out = new float[2 * n];
+            assertEquals(334, single.newReader().getBatch(ids, n, q, out, status));
+            for (int i = 0; i < n; i++) {
+                boolean stored = ids[i] % 2 == 0 && ids[i] < 2000;
+                assertEquals(stored ? ReadStatus.FOUND : ReadStatus.NOT_FOUND, status[i]);
+                assertEquals(stored ? ids[i] / 2f : Float.NaN, out[2 * i]);
+                assertEquals(stored ? (float) ids[i] : Float.NaN, out[2 * i + 1]);
+            }
+        }
+    }
 }

@@ -30,6 +30,8 @@ public final class Reader {
     private ReadStatus status = ReadStatus.NOT_FOUND;
     private Map<String, Integer> columns;
     private Key key;
+    /** Whether the last lookup was a projected one, whose lineage the reader keeps apart from the copied row's. */
+    private boolean lastProjected;
 
     Reader(TableHandle handle) {
         // Counted by status, one lookup in SAMPLE_EVERY timed: what the metrics (JMX, Micrometer) report.
@@ -61,16 +63,19 @@ public final class Reader {
 
     /** Looks up an entity with a single integral key. */
     public ReadStatus get(long entityKey) {
+        lastProjected = false;
         return status = refresh().get(entityKey);
     }
 
     /** Looks up an entity with a single string key. */
     public ReadStatus get(CharSequence entityKey) {
+        lastProjected = false;
         return status = refresh().get(entityKey);
     }
 
     /** Looks up an entity with a composite key filled through {@link #key()}. */
     public ReadStatus get(Key entityKey) {
+        lastProjected = false;
         return status = refresh().get(entityKey);
     }
 
@@ -163,12 +168,69 @@ public final class Reader {
 
     /** The Delta version behind the last lookup's row (its lineage, for the served-feature log). */
     public long version() {
-        return row.version();
+        return lastProjected ? row.projectedVersion() : row.version();
     }
 
     /** The commit timestamp of {@link #version()}, epoch millis. */
     public long commitTimestampMillis() {
-        return row.commitTimestampMillis();
+        return lastProjected ? row.projectedCommitTimestampMillis() : row.commitTimestampMillis();
+    }
+
+    /**
+     * Numeric columns of this table to read together with {@link #get(long, Columns, double[], ReadStatus[])}, each
+     * into its position in the caller's array (the order given) with {@code defaultValue} where it has no value.
+     * Belongs to this reader, like the reader to its thread.
+     *
+     * @throws IllegalArgumentException naming a column the table lacks or one that is not numeric
+     */
+    public Columns columns(double defaultValue, String... names) {
+        refresh();
+        return new Columns(names, defaultValue, row.schema());
+    }
+
+    /**
+     * Looks up an entity with a single integral key and reads only {@code columns}: into {@code out[i]} the value of
+     * the i-th column, or its default when the row is missing, expired or the value null; {@code statuses} (may be
+     * null) gets each column's status. Reads the row's header and those columns in place (validated under the row's
+     * seqlock, so they come from one version of the row) instead of copying the whole row: the fastest read of a few
+     * features. The typed getters do not see it; {@link #version()} does.
+     */
+    public ReadStatus get(long entityKey, Columns columns, double[] out, ReadStatus[] statuses) {
+        TableReader r = refresh();
+        lastProjected = true;
+        return status = r.get(entityKey, columns.projection(r.schema()), out, statuses);
+    }
+
+    /** As {@link #get(long, Columns, double[], ReadStatus[])} into a float[]. */
+    public ReadStatus get(long entityKey, Columns columns, float[] out, ReadStatus[] statuses) {
+        TableReader r = refresh();
+        lastProjected = true;
+        return status = r.get(entityKey, columns.projection(r.schema()), out, statuses);
+    }
+
+    /** As {@link #get(long, Columns, double[], ReadStatus[])} for a composite key filled through {@link #key()}. */
+    public ReadStatus get(Key entityKey, Columns columns, double[] out, ReadStatus[] statuses) {
+        TableReader r = refresh();
+        lastProjected = true;
+        return status = r.get(entityKey, columns.projection(r.schema()), out, statuses);
+    }
+
+    /**
+     * Looks up {@code n} integral keys and reads {@code columns} of each: key {@code i}'s values go to
+     * {@code out[i * columns.size() + j]}, its row status to {@code statuses[i]} (may be null). The index slots of
+     * every key are loaded first, then every row, then each row is read: the memory misses of the batch overlap.
+     *
+     * @return how many keys were FOUND
+     */
+    public int getBatch(long[] keys, int n, Columns columns, float[] out, ReadStatus[] statuses) {
+        TableReader r = refresh();
+        return r.getBatch(keys, n, columns.projection(r.schema()), out, statuses);
+    }
+
+    /** As {@link #getBatch(long[], int, Columns, float[], ReadStatus[])} into a double[]. */
+    public int getBatch(long[] keys, int n, Columns columns, double[] out, ReadStatus[] statuses) {
+        TableReader r = refresh();
+        return r.getBatch(keys, n, columns.projection(r.schema()), out, statuses);
     }
 
     /**

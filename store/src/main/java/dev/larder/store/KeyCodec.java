@@ -78,15 +78,29 @@ final class KeyCodec {
      * @throws IllegalArgumentException naming the column when a key column is null
      */
     static int encodeFromRow(RowLayoutDescriptor layout, byte[] row, byte[] dst) {
+        int len = encodeFromImage(layout, row, 0, dst);
+        if (len < 0) {
+            throw new IllegalArgumentException("null value in key column '"
+                    + layout.schema().column(layout.schema().keyColumn(-len - 1)).name() + "'");
+        }
+        return len;
+    }
+
+    /**
+     * Encodes the key held in a row image whose offset 0 is at {@code row[base]} (0 for a whole row; for an image
+     * exported by {@link RowBuffer#exportTo}, its offset minus the layout's nulls offset); returns the length, or
+     * {@code -(k + 1)} when key column {@code k} is null.
+     */
+    static int encodeFromImage(RowLayoutDescriptor layout, byte[] row, int base, byte[] dst) {
         FeatureSchema schema = layout.schema();
         int at = 0;
         for (int k = 0; k < schema.keyColumnCount(); k++) {
             int col = schema.keyColumn(k);
             Column c = schema.column(col);
-            if (RowImage.isNull(layout, row, col)) {
-                throw new IllegalArgumentException("null value in key column '" + c.name() + "'");
+            if ((row[base + layout.nullsOffset() + (col >>> 3)] & (1 << (col & 7))) != 0) {
+                return -(k + 1);
             }
-            int off = layout.columnOffset(col);
+            int off = base + layout.columnOffset(col);
             switch (c.type()) {
                 case BOOLEAN -> dst[at++] = row[off];
                 case STRING, BINARY -> {

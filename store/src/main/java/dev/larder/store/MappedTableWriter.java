@@ -51,8 +51,12 @@ final class MappedTableWriter implements TableWriter {
     private final MappedByteBuffer state;
     private final int rowSize;
     private final byte[] key;
-    /** Scratch for {@link #touch}: the key of a record not applied yet. */
+    /** Scratch for {@link #prefetch}: the key of a record not applied yet. */
     private final byte[] touchKey;
+    /** Scratch for {@link #prefetch}: the home slots of a group of records. */
+    private long[] prefetchSlots = new long[0];
+    /** Sink for {@link #prefetch}'s loads, so the JIT cannot drop them as dead. */
+    private long prefetched;
     private final byte[] rowKey;
     private final UndoLog undo;
     private final RowChecksum checksum;
@@ -243,25 +247,34 @@ final class MappedTableWriter implements TableWriter {
     }
 
     /**
-     * Starts the cache misses that upserting or deleting the row image at {@code image[offset..]} (as
-     * {@link RowBuffer#exportTo} wrote it) will take: its key's home index slot, then the key of the row that slot
-     * names. Returns a value derived from those loads, which the caller must consume so they are kept. A writer that
-     * touches a group of records before applying them has their misses overlap instead of queueing one per record.
-     * Writer thread only; changes nothing.
+     * Loads what applying the {@code n} row images at {@code images[offsets[i]..]} (as {@link RowBuffer#exportTo}
+     * wrote them: upserts or deletes about to be applied) will miss on: first every key's home index slot, then the
+     * header and key of the row each slot names, so the misses of the group overlap instead of queueing one per record when they
+     * are applied. Writer thread only; changes nothing; a null key is skipped (its change fails when applied).
      */
-    public long touch(byte[] image, int offset) {
-        int len = KeyCodec.encodeFromImage(layout, image, offset - layout.nullsOffset(), touchKey);
-        if (len < 0) {
-            return len;
+    public void prefetch(byte[] images, int[] offsets, int n) {
+        if (prefetchSlots.length < n) {
+            prefetchSlots = new long[n];
         }
-        long h = KeyCodec.hash(touchKey, len);
         TableView v = table.view();
-        long slot = v.slotAcquire(v.home((int) (h >>> 32)));
-        long row = IndexDescriptor.rowId(slot);
-        if (slot == IndexDescriptor.EMPTY || slot == IndexDescriptor.TOMBSTONE || row >= v.rowCapacity) {
-            return slot;
+        int base = -layout.nullsOffset();
+        for (int i = 0; i < n; i++) {
+            int len = KeyCodec.encodeFromImage(layout, images, offsets[i] + base, touchKey);
+            prefetchSlots[i] = len < 0 ? IndexDescriptor.EMPTY
+                    : v.slotAcquire(v.home((int) (KeyCodec.hash(touchKey, len) >>> 32)));
         }
-        return v.rowChunk(row).getLong(v.rowOffset(row) + RowLayoutDescriptor.KEY);
+        long sink = 0;
+        for (int i = 0; i < n; i++) {
+            long slot = prefetchSlots[i];
+            long row = IndexDescriptor.rowId(slot);
+            if (slot != IndexDescriptor.EMPTY && slot != IndexDescriptor.TOMBSTONE && row < v.rowCapacity) {
+                MappedByteBuffer chunk = v.rowChunk(row);
+                int off = v.rowOffset(row);
+                // The header (version, key length) and the key may sit on two lines: the apply reads both.
+                sink += chunk.getLong(off + RowLayoutDescriptor.VERSION) + chunk.getLong(off + RowLayoutDescriptor.KEY);
+            }
+        }
+        prefetched = sink;
     }
 
     /**

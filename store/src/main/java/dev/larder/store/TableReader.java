@@ -424,6 +424,19 @@ public final class TableReader extends RowImage {
     /** Sink for the loads that pull candidate rows into cache, so the JIT cannot drop them as dead. */
     private long batchTouch;
 
+    /** The first slot from {@code pos} on that holds fingerprint {@code fp}, or EMPTY if the probe ends first. */
+    private static long candidate(TableView v, long pos, int fp) {
+        for (long probes = 0; probes <= v.indexSlots; probes++) {
+            long slot = v.slotAcquire(pos);
+            if (slot == IndexDescriptor.EMPTY
+                    || slot != IndexDescriptor.TOMBSTONE && IndexDescriptor.fingerprint(slot) == fp) {
+                return slot;
+            }
+            pos = (pos + 1) & v.slotMask;
+        }
+        return IndexDescriptor.EMPTY;
+    }
+
     /**
      * The batch in three passes (see {@link #getBatch(long[], int, Projection, double[], ReadStatus[])}); exactly
      * one of {@code longKeys} and {@code keyObjects} is set. With {@code nullStatus} (one column), a found row whose
@@ -447,6 +460,16 @@ public final class TableReader extends RowImage {
             }
             batchHash[i] = h;
             batchSlot[i] = v.slotAcquire(v.home((int) (h >>> 32)));
+        }
+        // A key often sits past its home slot (linear probing): find its candidate now that the home lines are in
+        // cache, so the rows touched next are the keys' own, not their home slots' occupants.
+        for (int i = 0; i < n; i++) {
+            long slot = batchSlot[i];
+            int fp = (int) (batchHash[i] >>> 32);
+            if (slot != IndexDescriptor.EMPTY && (slot == IndexDescriptor.TOMBSTONE
+                    || IndexDescriptor.fingerprint(slot) != fp)) {
+                batchSlot[i] = candidate(v, v.home(fp), fp);
+            }
         }
         long touch = 0;
         int span = p.span;

@@ -219,6 +219,8 @@ public final class TableReader extends RowImage {
     }
 
     private int projectedValues;
+    /** The seq value of the row {@link #projectRow} last found holding another key. */
+    private long mismatchSeq;
     /** Non-null projected values in the row the last projected read found, expired or not. */
     private int rowValues;
     private long projectedVersion = -1;
@@ -319,14 +321,17 @@ public final class TableReader extends RowImage {
             }
             if (slot != IndexDescriptor.TOMBSTONE && IndexDescriptor.fingerprint(slot) == fp) {
                 long row = IndexDescriptor.rowId(slot);
+                long seq = -1;
                 if (row < v.rowCapacity) {
                     ReadStatus s = projectRow(v.rowChunk(row), v.rowOffset(row), k, len, p, outD, outF, cs, base);
                     if (s != null) {
                         return s;
                     }
+                    seq = mismatchSeq;
                 }
+                // As in probe: a slot that left the row and came back rewrote it, which the seq word shows.
                 TableView current = table.view();
-                if (current != v || v.slotAcquire(pos) != slot) {
+                if (current != v || v.slotAcquire(pos) != slot || seq >= 0 && rowSeq(v, row) != seq) {
                     v = current;
                     pos = v.home(fp);
                     probes = 0;
@@ -342,7 +347,8 @@ public final class TableReader extends RowImage {
     /**
      * Matches the row at {@code off} against the key and reads the projected words, retrying until one read falls
      * between two equal even values of its seq word (acquire load first; an acquire fence orders the reads before the
-     * second, opaque, load). Returns null when the row, read whole, holds another key.
+     * second, opaque, load). Returns null when the row, read whole, holds another key ({@link #mismatchSeq} then
+     * holds the seq value that read was validated against).
      */
     private ReadStatus projectRow(MappedByteBuffer chunk, int off, byte[] k, int len, Projection p, double[] outD,
                                   float[] outF, ReadStatus[] cs, int base) {
@@ -371,6 +377,7 @@ public final class TableReader extends RowImage {
                 VarHandle.acquireFence();
                 if ((long) LONG.getOpaque(chunk, off) == before) {
                     if (!match) {
+                        mismatchSeq = before;
                         return null;
                     }
                     projectedVersion = version;
@@ -630,8 +637,9 @@ public final class TableReader extends RowImage {
             }
             if (slot != IndexDescriptor.TOMBSTONE && IndexDescriptor.fingerprint(slot) == fp) {
                 long row = IndexDescriptor.rowId(slot);
+                long seq = -1;
                 if (row < v.rowCapacity) {
-                    copyRow(v, row);
+                    seq = copyRow(v, row);
                     if ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) == RowLayoutDescriptor.FLAG_LIVE
                             && (short) SHORTS.get(bytes, RowLayoutDescriptor.KEY_LENGTH) == len
                             && Arrays.equals(bytes, RowLayoutDescriptor.KEY, RowLayoutDescriptor.KEY + len, k, 0, len)) {
@@ -643,9 +651,11 @@ public final class TableReader extends RowImage {
                     }
                 }
                 // The slot changed under us, the row was recycled, or the view is stale: start over on the current
-                // view; otherwise this was a genuine fingerprint collision and the probe continues.
+                // view; otherwise this was a genuine fingerprint collision and the probe continues. The slot alone
+                // cannot tell: it may have left the row and come back to it (the row reused for another key, then for
+                // this one again) between our two reads of it, which rewrote the row, so its seq word moved too.
                 TableView current = table.view();
-                if (current != v || v.slotAcquire(pos) != slot) {
+                if (current != v || v.slotAcquire(pos) != slot || seq >= 0 && rowSeq(v, row) != seq) {
                     v = current;
                     pos = v.home(fp);
                     probes = 0;
@@ -667,7 +677,13 @@ public final class TableReader extends RowImage {
         }
     }
 
-    private void copyRow(TableView v, long row) {
+    /** The row's seq word (acquire), to tell whether the row changed since a read validated against it. */
+    private static long rowSeq(TableView v, long row) {
+        return (long) LONG.getAcquire(v.rowChunk(row), v.rowOffset(row));
+    }
+
+    /** Copies the row under its seqlock; returns the (even) seq value the copy was validated against. */
+    private long copyRow(TableView v, long row) {
         MappedByteBuffer chunk = v.rowChunk(row);
         int off = v.rowOffset(row);
         for (int spins = 0; ; spins++) {
@@ -676,7 +692,7 @@ public final class TableReader extends RowImage {
                 chunk.get(off, bytes, 0, rowSize);
                 VarHandle.acquireFence();
                 if ((long) LONG.getOpaque(chunk, off) == before) {
-                    return;
+                    return before;
                 }
             }
             if ((spins & 0x3FF) == 0x3FF) {

@@ -17,9 +17,9 @@ import org.openjdk.jcstress.infra.results.I_Result;
  * the other key's row (a recycled slot), zero from a row not yet written.
  */
 @JCStressTest
-@Outcome(id = "1", expect = Expect.ACCEPTABLE, desc = "both keys found, each with a value of its own row (old or new)")
+@Outcome(id = "1", expect = Expect.ACCEPTABLE, desc = "both found, each with a value of its own row (old or new)")
 @Outcome(id = "0", expect = Expect.FORBIDDEN, desc = "a key not found, though both are present throughout")
-@Outcome(id = "2", expect = Expect.FORBIDDEN, desc = "a value from the other key's row or from a row not yet complete")
+@Outcome(id = "2", expect = Expect.FORBIDDEN, desc = "a value of the other key's row or of an incomplete row")
 @State
 public class BatchReadStress {
     private static final long[] KEYS = {7, 8};

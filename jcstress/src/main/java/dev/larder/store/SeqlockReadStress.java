@@ -15,7 +15,7 @@ import org.openjdk.jcstress.infra.results.I_Result;
  * <p>Each row holds its version in its header and in every column; a copy with two values is torn.
  */
 @JCStressTest
-@Outcome(id = "1", expect = Expect.ACCEPTABLE, desc = "a whole row (old or new): its version in the header and every column")
+@Outcome(id = "1", expect = Expect.ACCEPTABLE, desc = "a whole row (old or new): its version in header and columns")
 @Outcome(id = "0", expect = Expect.FORBIDDEN, desc = "not found, though the key is present throughout")
 @Outcome(id = "2", expect = Expect.FORBIDDEN, desc = "a torn row: header and columns from more than one version")
 @State

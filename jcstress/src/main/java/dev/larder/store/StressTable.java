@@ -49,8 +49,9 @@ final class StressTable {
     static StressTable create(String name) {
         try {
             Path shm = Path.of("/dev/shm");
+            String prefix = "larder-jcstress-";
             Path dir = Files.isDirectory(shm) && Files.isWritable(shm)
-                    ? Files.createTempDirectory(shm, "larder-jcstress-") : Files.createTempDirectory("larder-jcstress-");
+                    ? Files.createTempDirectory(shm, prefix) : Files.createTempDirectory(prefix);
             FeatureStore store = FeatureStore.open(dir);
             FeatureSchema.Builder b = FeatureSchema.builder().keyColumn("id", ColumnType.INT64);
             for (int c = 0; c < COLUMNS; c++) {

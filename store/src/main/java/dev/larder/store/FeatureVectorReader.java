@@ -10,12 +10,15 @@ public final class FeatureVectorReader {
     private final FeatureVector vector;
     private final TableReader[] readers;
     private final Projection[] projections;
+    /** Scratch for {@link #touchAll}: each table's home index slot of the key being read. */
+    private final long[] homeSlots;
     private final Key key;
 
     FeatureVectorReader(FeatureVector vector) {
         this.vector = vector;
         this.readers = new TableReader[vector.tables.length];
         this.projections = new Projection[vector.tables.length];
+        this.homeSlots = new long[vector.tables.length];
         // The vector's tables may have been replaced since it was built (a re-bootstrap): read their newest generations.
         for (int t = 0; t < readers.length; t++) {
             moveTo(t, vector.tables[t].current());
@@ -126,11 +129,17 @@ public final class FeatureVectorReader {
     /** Sink for {@link #touchAll}'s loads, so the JIT cannot drop them as dead. */
     private long touched;
 
-    /** Starts every table's index and row misses for the key before any lookup waits on one. */
+    /**
+     * Starts every table's misses for the key before any lookup waits on one: first all home index slots, then all
+     * rows, so a vector over three tables waits about two misses, not six.
+     */
     private void touchAll(long hash) {
+        for (int t = 0; t < readers.length; t++) {
+            homeSlots[t] = reader(t).homeSlot(hash);
+        }
         long sink = 0;
         for (int t = 0; t < readers.length; t++) {
-            sink += reader(t).touch(hash);
+            sink += readers[t].touchRow(homeSlots[t], hash, projections[t].span);
         }
         touched = sink;
     }

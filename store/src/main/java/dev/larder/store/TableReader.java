@@ -200,22 +200,38 @@ public final class TableReader extends RowImage {
     }
 
     /**
-     * Starts the loads a lookup of {@code hash} will need (its home index slot, then the first line of the row that
-     * slot names) and returns a value derived from them, which the caller must consume so the loads are kept. Calling
-     * this for several tables before looking any key up lets their cache misses overlap instead of queueing.
+     * Loads the home index slot of {@code hash} and returns it: the first step of a lookup, which a caller looking up
+     * one key in several tables takes for all of them before {@link #touchRow}, so their misses overlap.
      */
-    long touch(long hash) {
+    long homeSlot(long hash) {
         TableView v = table.view();
-        long slot = v.slotAcquire(v.home((int) (hash >>> 32)));
-        long row = IndexDescriptor.rowId(slot);
-        if (slot == IndexDescriptor.EMPTY || slot == IndexDescriptor.TOMBSTONE || row >= v.rowCapacity) {
-            return slot;
-        }
-        return chunkTouch(v.rowChunk(row), v.rowOffset(row));
+        return v.slotAcquire(v.home((int) (hash >>> 32)));
     }
 
-    private static long chunkTouch(MappedByteBuffer chunk, int off) {
-        return chunk.get(off);
+    /**
+     * Loads the first {@code span} bytes of the row that holds {@code hash}'s key (as far as the index says; the
+     * lookup checks), given its {@link #homeSlot}; returns a value derived from the loads, which the caller must
+     * consume so they are kept.
+     */
+    long touchRow(long homeSlot, long hash, int span) {
+        TableView v = table.view();
+        int fp = (int) (hash >>> 32);
+        long slot = homeSlot;
+        if (slot != IndexDescriptor.EMPTY
+                && (slot == IndexDescriptor.TOMBSTONE || IndexDescriptor.fingerprint(slot) != fp)) {
+            slot = candidate(v, v.home(fp), fp);
+        }
+        long row = IndexDescriptor.rowId(slot);
+        if (slot == IndexDescriptor.EMPTY || row >= v.rowCapacity) {
+            return slot;
+        }
+        MappedByteBuffer chunk = v.rowChunk(row);
+        int off = v.rowOffset(row);
+        long touch = 0;
+        for (int d = 0; d < span; d += 64) {
+            touch += chunk.get(off + d);
+        }
+        return touch + chunk.get(off + span - 1);
     }
 
     private int projectedValues;

@@ -126,6 +126,29 @@ public final class FeatureVectorReader {
         return fromData;
     }
 
+    /**
+     * Fills the vectors of {@code n} entities with single integral keys (a ranking request's candidates): entity
+     * {@code i}'s features go to {@code out[i * size ..]}, each its value or its default. Each table is read as one
+     * batch ({@link TableReader#getBatch(long[], int, Projection, float[], ReadStatus[])}), whose misses overlap.
+     * Returns how many (entity, table) rows were found.
+     */
+    public int fillBatch(long[] entityKeys, int n, float[] out) {
+        int found = 0;
+        for (int t = 0; t < readers.length; t++) {
+            found += reader(t).batch(entityKeys, null, n, projections[t], null, out, null, false, vector.size());
+        }
+        return found;
+    }
+
+    /** As {@link #fillBatch(long[], int, float[])} into a double[]. */
+    public int fillBatch(long[] entityKeys, int n, double[] out) {
+        int found = 0;
+        for (int t = 0; t < readers.length; t++) {
+            found += reader(t).batch(entityKeys, null, n, projections[t], out, null, null, false, vector.size());
+        }
+        return found;
+    }
+
     /** Sink for {@link #touchAll}'s loads, so the JIT cannot drop them as dead. */
     private long touched;
 

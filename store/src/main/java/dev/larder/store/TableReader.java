@@ -101,12 +101,12 @@ public final class TableReader extends RowImage {
      * allocation-free once the reader has seen a batch of this size, this column and this default.
      */
     public int getBatch(long[] keys, int n, int column, float[] out, float defaultValue, ReadStatus[] status) {
-        return batch(keys, null, n, single(column, defaultValue), null, out, status, true);
+        return batch(keys, null, n, single(column, defaultValue), null, out, status, true, 1);
     }
 
     /** As {@link #getBatch(long[], int, int, float[], float, ReadStatus[])} into a double[]. */
     public int getBatch(long[] keys, int n, int column, double[] out, double defaultValue, ReadStatus[] status) {
-        return batch(keys, null, n, single(column, defaultValue), out, null, status, true);
+        return batch(keys, null, n, single(column, defaultValue), out, null, status, true, 1);
     }
 
     /**
@@ -120,22 +120,22 @@ public final class TableReader extends RowImage {
      * slot does not hold it (a collision, a concurrent change) is looked up by a full probe.
      */
     public int getBatch(long[] keys, int n, Projection p, double[] out, ReadStatus[] status) {
-        return batch(keys, null, n, p, out, null, status, false);
+        return batch(keys, null, n, p, out, null, status, false, p.width());
     }
 
     /** As {@link #getBatch(long[], int, Projection, double[], ReadStatus[])} into a float[]. */
     public int getBatch(long[] keys, int n, Projection p, float[] out, ReadStatus[] status) {
-        return batch(keys, null, n, p, null, out, status, false);
+        return batch(keys, null, n, p, null, out, status, false, p.width());
     }
 
     /** As {@link #getBatch(long[], int, Projection, double[], ReadStatus[])} for any keys, composite included. */
     public int getBatch(Key[] keys, int n, Projection p, double[] out, ReadStatus[] status) {
-        return batch(null, keys, n, p, out, null, status, false);
+        return batch(null, keys, n, p, out, null, status, false, p.width());
     }
 
     /** As {@link #getBatch(Key[], int, Projection, double[], ReadStatus[])} into a float[]. */
     public int getBatch(Key[] keys, int n, Projection p, float[] out, ReadStatus[] status) {
-        return batch(null, keys, n, p, null, out, status, false);
+        return batch(null, keys, n, p, null, out, status, false, p.width());
     }
 
     private Projection single;
@@ -462,11 +462,11 @@ public final class TableReader extends RowImage {
 
     /**
      * The batch in three passes (see {@link #getBatch(long[], int, Projection, double[], ReadStatus[])}); exactly
-     * one of {@code longKeys} and {@code keyObjects} is set. With {@code nullStatus} (one column), a found row whose
-     * value is null reports NULL.
+     * one of {@code longKeys} and {@code keyObjects} is set; key {@code i}'s values start at {@code i * stride}. With
+     * {@code nullStatus} (one column), a found row whose value is null reports NULL.
      */
-    private int batch(long[] longKeys, Key[] keyObjects, int n, Projection p, double[] outD, float[] outF,
-                      ReadStatus[] status, boolean nullStatus) {
+    int batch(long[] longKeys, Key[] keyObjects, int n, Projection p, double[] outD, float[] outF,
+              ReadStatus[] status, boolean nullStatus, int stride) {
         checkSchema(p);
         if (batchSlot.length < n) {
             batchSlot = new long[n];
@@ -509,7 +509,6 @@ public final class TableReader extends RowImage {
             }
         }
         batchTouch = touch;
-        int stride = p.width();
         int found = 0;
         for (int i = 0; i < n; i++) {
             byte[] k;

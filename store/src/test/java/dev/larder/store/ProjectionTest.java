@@ -193,4 +193,46 @@ class ProjectionTest {
             }
         }
     }
+
+    @Test
+    void aVectorBatchFillsWhatSingleFillsDo() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable a = store.create("a", schema(), TableOptions.DEFAULT);
+            FeatureTable b = store.create("b", schema(), TableOptions.DEFAULT);
+            MappedTableWriter wa = a.writer();
+            for (int id = 0; id < 600; id++) {
+                wa.upsert(a.newRow().setLong(0, id).setDouble(1, id).setLong(3, id * 2L), 1, 0);
+            }
+            wa.publish(new Lineage("", "", 1, 0));
+            MappedTableWriter wb = b.writer();
+            for (int id = 0; id < 600; id += 3) {
+                RowBuffer row = b.newRow().setLong(0, id).setFloat(2, id / 4f);
+                if (id % 2 == 0) {
+                    row.setLong(4, -id);
+                }
+                wb.upsert(row, 2, 0);
+            }
+            wb.publish(new Lineage("", "", 2, 0));
+            FeatureVector v = FeatureVector.builder().add(b, "i", -9).add(a, "d", -1).add(b, "f", -2).add(a, "l", -3)
+                    .build();
+            FeatureVectorReader r = v.newReader();
+            int n = 300;
+            long[] keys = new long[n];
+            for (int i = 0; i < n; i++) {
+                keys[i] = i * 3L + (i % 2);
+            }
+            float[] batch = new float[n * v.size()];
+            int found = r.fillBatch(keys, n, batch);
+            float[] one = new float[v.size()];
+            int expectFound = 0;
+            for (int i = 0; i < n; i++) {
+                r.fill(keys[i], one, null);
+                for (int f = 0; f < one.length; f++) {
+                    assertEquals(one[f], batch[i * v.size() + f], "feature " + f + " of key " + keys[i]);
+                }
+                expectFound += (keys[i] < 600 ? 1 : 0) + (keys[i] < 600 && keys[i] % 3 == 0 ? 1 : 0);
+            }
+            assertEquals(expectFound, found);
+        }
+    }
 }

@@ -9,8 +9,9 @@ package dev.larder.snapshot.generate;
  * @param inserted     keys inserted
  * @param filesRemoved data files removed (dataChange=true)
  * @param filesAdded   data files added: rewritten survivors plus new-key files
+ * @param changeFilesAdded cdc files added under {@code _change_data/} (0 unless the change data feed is enabled)
  * @param rowsAtVersion live rows after the commit
  */
 public record CommitSummary(long version, int deleted, int updated, int inserted, int filesRemoved, int filesAdded,
-                            long rowsAtVersion) {
+                            int changeFilesAdded, long rowsAtVersion) {
 }

@@ -476,7 +476,7 @@ public final class DeltaTableGenerator {
         return new FilteredColumnarBatch(data, keep == null ? Optional.empty() : Optional.of(Vectors.selection(keep)));
     }
 
-    /** Writes the batches as one data file; empty when every row was filtered out. */
+    /** Writes the batches as one data file; empty, and no file left behind, when every row was filtered out. */
     private Optional<LiveFile> writeFile(Row txnState, CloseableIterator<FilteredColumnarBatch> logicalData)
             throws IOException {
         Map<String, Literal> noPartition = Map.of();
@@ -495,6 +495,11 @@ public final class DeltaTableGenerator {
             throw new IllegalStateException("Kernel split one file into " + written.size() + "; see newEngine()");
         }
         DataFileStatus status = written.get(0);
+        if (status.getStatistics().map(stats -> stats.getNumRecords() == 0).orElse(false)) {
+            // Every row was filtered out (a commit deleted all of a file's keys): Kernel still wrote an empty file.
+            engine.getFileSystemClient().delete(status.getPath());
+            return Optional.empty();
+        }
         Row add;
         try (CloseableIterator<Row> actions =
                      Transaction.generateAppendActions(engine, txnState, singletonCloseableIterator(status), context)) {

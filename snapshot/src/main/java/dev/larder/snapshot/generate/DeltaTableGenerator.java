@@ -102,6 +102,8 @@ public final class DeltaTableGenerator {
     private List<LiveFile> liveFiles;
     private long filesWritten;
     private long bytesWritten;
+    /** {@link System#nanoTime()} when the last commit file was written, before the post-commit work. */
+    private long landedNanos;
 
     private DeltaTableGenerator(Engine engine, GeneratorSpec spec, String tablePath, List<LiveFile> liveFiles) {
         this.engine = engine;
@@ -268,12 +270,13 @@ public final class DeltaTableGenerator {
         liveFiles = next;
         return new Committed(committed, new CommitSummary(plan.version(), plan.deletedKeys().length,
                 plan.updatedKeys().length, plan.insertedCount(), removedFiles, addedFiles, changeActions.size(),
-                liveRows()));
+                liveRows(), landedNanos));
     }
 
     private Snapshot commit(Transaction txn, List<Row> actions, long expectedVersion) throws IOException {
         TransactionCommitResult result = txn.commit(engine,
                 CloseableIterable.inMemoryIterable(toCloseableIterator(actions.iterator())));
+        landedNanos = System.nanoTime();
         if (result.getVersion() != expectedVersion) {
             throw new IllegalStateException("committed version " + result.getVersion() + ", planned " + expectedVersion);
         }
@@ -299,6 +302,7 @@ public final class DeltaTableGenerator {
         String commitFile = String.format("%s/_delta_log/%020d.json", tablePath, version);
         try {
             engine.getJsonHandler().writeJsonFileAtomically(commitFile, toCloseableIterator(rows.iterator()), false);
+            landedNanos = System.nanoTime();
         } catch (FileAlreadyExistsException e) {
             throw new IllegalStateException("version " + version + " of " + tablePath
                     + " was committed by another writer first", e);

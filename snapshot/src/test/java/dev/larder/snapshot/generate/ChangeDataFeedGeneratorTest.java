@@ -149,9 +149,11 @@ class ChangeDataFeedGeneratorTest {
         DeltaTableGenerator.generate(small, checkpointed);
         assertTrue(Files.exists(checkpointed.resolve("_delta_log").resolve(String.format("%020d.checkpoint.parquet", 10))));
 
+        long before = System.nanoTime();
         CommitSummary commit = DeltaTableGenerator.appendCommit(checkpointed);
 
         assertEquals(11, commit.version());
+        assertTrue(commit.landedNanos() > before && commit.landedNanos() < System.nanoTime(), "landed during the call");
         assertEquals(log(checkpointed, 11).stream().filter(line -> line.startsWith("{\"cdc\":")).count(),
                 commit.changeFilesAdded());
         assertTrue(commit.changeFilesAdded() >= 2, "a rewrite and the inserts each write a cdc file");

@@ -56,8 +56,9 @@ final class DemoCommand implements Callable<Integer> {
     long lookupRate;
 
     @Option(names = "--cdf", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Generate the table with Change Data Feed on, as most Databricks feature tables have it, so each commit is "
-                    + "followed from its _change_data files; --no-cdf follows rewritten files instead (default on).")
+            description = "Generate the table with Change Data Feed on, as most Databricks feature tables have it, "
+                    + "so each commit is followed from its _change_data files; --no-cdf follows rewritten files "
+                    + "instead (default on).")
     boolean cdf;
 
     @Option(names = "--dir", description = "Working directory for the Delta table and the store (default: a temporary directory, deleted afterwards).")
@@ -84,8 +85,8 @@ final class DemoCommand implements Callable<Integer> {
     private int run(Path delta, Path storeDir) throws Exception {
         GeneratorSpec spec = GeneratorSpec.builder().rows(rows).numericFeatures(features).float32Features(Math.min(4, features)).commits(0)
                 .rowsPerFile((int) Math.max(10_000, rows / 50)).changeDataFeed(cdf).build();
-        System.out.printf("1. generating a Delta table: %,d entities x %d numeric + %d string features, Change Data Feed %s, at %s%n",
-                rows, features, spec.stringFeatures(), cdf ? "on" : "off", delta);
+        System.out.printf("1. generating a Delta table: %,d entities x %d numeric + %d string features, "
+                + "Change Data Feed %s, at %s%n", rows, features, spec.stringFeatures(), cdf ? "on" : "off", delta);
         GenerationSummary g = DeltaTableGenerator.generate(spec, delta);
         System.out.printf("   wrote version %d: %d parquet files, %.1f MB in %.1f s%n", g.latestVersion(), g.liveFiles(),
                 g.bytesWritten() / 1e6, g.elapsedNanos() / 1e9);
@@ -113,7 +114,8 @@ final class DemoCommand implements Callable<Integer> {
             for (int c = 0; c < commits; c++) {
                 CommitSummary s = DeltaTableGenerator.appendCommit(delta);
                 awaitVersion(follower.handle(), s.version());
-                System.out.printf("   commit v%d (%,d updated, %,d deleted, %,d inserted; %s): applied %.0f ms after it landed in the log%n",
+                System.out.printf("   commit v%d (%,d updated, %,d deleted, %,d inserted; %s): "
+                                + "applied %.0f ms after it landed in the log%n",
                         s.version(), s.updated(), s.deleted(), s.inserted(),
                         cdf ? s.changeFilesAdded() + " change files" : s.filesRemoved() + " files rewritten",
                         (System.nanoTime() - s.landedNanos()) / 1e6);

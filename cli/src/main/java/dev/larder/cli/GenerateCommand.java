@@ -20,17 +20,20 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--commits", defaultValue = "5", description = "Commits after version 0 with updates, deletes and inserts (default ${DEFAULT-VALUE}).")
     int commits;
 
-    @Option(names = "--updates", defaultValue = "1000", description = "Live entities updated per commit (default ${DEFAULT-VALUE}).")
+    @Option(names = "--updates", defaultValue = "1000",
+            description = "Live entities updated per commit (default ${DEFAULT-VALUE}).")
     int updates;
 
-    @Option(names = "--deletes", defaultValue = "100", description = "Live entities deleted per commit (default ${DEFAULT-VALUE}).")
+    @Option(names = "--deletes", defaultValue = "100",
+            description = "Live entities deleted per commit (default ${DEFAULT-VALUE}).")
     int deletes;
 
-    @Option(names = "--inserts", defaultValue = "500", description = "New entities per commit (default ${DEFAULT-VALUE}).")
+    @Option(names = "--inserts", defaultValue = "500",
+            description = "New entities per commit (default ${DEFAULT-VALUE}).")
     int inserts;
 
-    @Option(names = "--cdf", description = "Enable Change Data Feed (delta.enableChangeDataFeed), as most Databricks feature tables have it: "
-            + "each commit also writes its changed rows to _change_data/ files, as Delta does.")
+    @Option(names = "--cdf", description = "Enable Change Data Feed (delta.enableChangeDataFeed), as most Databricks "
+            + "feature tables have it: each commit also writes its changed rows to _change_data/ files, as Delta does.")
     boolean cdf;
 
     @Option(names = "--rows-per-file", defaultValue = "1000000", description = "Rows per parquet file (default ${DEFAULT-VALUE}).")

@@ -25,12 +25,14 @@ class CliChangeDataFeedTest {
         assertEquals(0, gen.exit(), gen.err());
         assertTrue(gen.out().contains("3,020 rows at latest") && gen.out().contains("Change Data Feed on"), gen.out());
         for (long version = 1; version <= 2; version++) {
-            List<String> log = Files.readAllLines(delta.resolve("_delta_log").resolve(String.format("%020d.json", version)));
-            assertTrue(log.stream().anyMatch(line -> line.startsWith("{\"cdc\":{\"path\":\"_change_data/")), log.toString());
+            Path commit = delta.resolve("_delta_log").resolve(String.format("%020d.json", version));
+            List<String> log = Files.readAllLines(commit);
+            assertTrue(log.stream().anyMatch(line -> line.startsWith("{\"cdc\":{\"path\":\"_change_data/")),
+                    log.toString());
         }
 
-        Run load = larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store, "--table", "users",
-                "--version", "0");
+        Run load = larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store,
+                "--table", "users", "--version", "0");
         assertEquals(0, load.exit(), load.err());
         Run apply = larder("apply-changes", "--store", store, "--table", "users");
         assertEquals(0, apply.exit(), apply.err());

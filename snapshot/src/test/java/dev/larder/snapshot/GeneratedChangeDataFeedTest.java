@@ -73,7 +73,8 @@ class GeneratedChangeDataFeedTest {
                 public void endCommit(DeltaCommit commit) {
                 }
             }));
-            assertTrue(!files.isEmpty() && files.stream().allMatch(f -> f.contains("/_change_data/")), files.toString());
+            assertTrue(!files.isEmpty() && files.stream().allMatch(f -> f.contains("/_change_data/")),
+                    files.toString());
             CommitPlan plan = SPEC.plan(version);
             TableState before = SPEC.stateAt(version - 1);
             TableState after = SPEC.stateAt(version);

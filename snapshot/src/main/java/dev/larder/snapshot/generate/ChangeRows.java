@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The change rows one rewritten file contributes to its commit's cdc file: deletes and update pre-images copied from the
- * rows read back, update post-images from the rewritten rows. A commit changes a few thousand rows, so they are copied
- * out of the reader's batches (which Kernel may reuse) into lists; confined to the task rewriting that file.
+ * The change rows one rewritten file contributes to its commit's cdc file: deletes and update pre-images copied from
+ * the rows read back, update post-images from the rewritten rows. A commit changes a few thousand rows, so they are
+ * copied out of the reader's batches (which Kernel may reuse) into lists; confined to the task rewriting that file.
  */
 final class ChangeRows {
     private final StructType dataSchema;

@@ -520,7 +520,8 @@ public final class DeltaTableGenerator {
             written = files.toInMemoryList();
         }
         if (written.size() != 1) {
-            throw new IllegalStateException("Kernel wrote " + written.size() + " change files for one task; see newEngine()");
+            throw new IllegalStateException("Kernel wrote " + written.size() + " change files for one task;"
+                    + " see newEngine()");
         }
         String path = written.get(0).getPath();
         return new ChangeFile(CHANGE_DATA_DIR + "/" + path.substring(path.lastIndexOf('/') + 1),

@@ -41,8 +41,8 @@ public record GeneratorSpec(long rows, int numericFeatures, int float32Features,
     public static final String KEY_COLUMN = "entity_id";
 
     /**
-     * Table property holding the spec, so {@link DeltaTableGenerator#appendCommit} can continue a table alone. It leaves
-     * out {@link #changeDataFeed()}: Delta's own {@link #CHANGE_DATA_FEED_PROPERTY} says that.
+     * Table property holding the spec, so {@link DeltaTableGenerator#appendCommit} can continue a table alone. It
+     * leaves out {@link #changeDataFeed()}: Delta's own {@link #CHANGE_DATA_FEED_PROPERTY} says that.
      */
     static final String SPEC_PROPERTY = "larder.generator.spec";
 

@@ -39,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A generated table with the change data feed on: valid Delta at every version (read back through Kernel), and each
- * commit's {@code cdc} actions and {@code _change_data/} files shaped as Delta Spark writes them and holding exactly the
- * rows the spec says the commit changed.
+ * commit's {@code cdc} actions and {@code _change_data/} files shaped as Delta Spark writes them and holding exactly
+ * the rows the spec says the commit changed.
  */
 class ChangeDataFeedGeneratorTest {
     private static final GeneratorSpec SPEC = GeneratorSpec.builder()
@@ -147,7 +147,8 @@ class ChangeDataFeedGeneratorTest {
                 .rowsPerFile(500).seed(3).changeDataFeed(true).build();
         Path checkpointed = own.resolve("checkpointed");
         DeltaTableGenerator.generate(small, checkpointed);
-        assertTrue(Files.exists(checkpointed.resolve("_delta_log").resolve(String.format("%020d.checkpoint.parquet", 10))));
+        assertTrue(Files.exists(
+                checkpointed.resolve("_delta_log").resolve(String.format("%020d.checkpoint.parquet", 10))));
 
         long before = System.nanoTime();
         CommitSummary commit = DeltaTableGenerator.appendCommit(checkpointed);

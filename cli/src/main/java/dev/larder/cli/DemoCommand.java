@@ -32,9 +32,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code larder demo}, the main job on bundled defaults: generate a synthetic Delta feature table, follow it (bootstrap
- * then tail), append commits while several threads serve lookups, and report bootstrap speed, per-commit apply lag,
- * lookup latency percentiles, freshness, lineage and parity with the Delta table.
+ * {@code larder demo}, the main job on bundled defaults: generate a synthetic Delta feature table (Change Data Feed on,
+ * as on Databricks feature tables), follow it (bootstrap then tail), append commits while several threads serve
+ * lookups, and report bootstrap speed, per-commit apply lag, lookup latency percentiles, freshness, lineage and parity
+ * with the Delta table.
  */
 @Command(name = "demo", description = "Generate a Delta feature table, follow it, append commits while serving lookups from several threads, and report.")
 final class DemoCommand implements Callable<Integer> {
@@ -53,6 +54,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--lookup-rate", defaultValue = "200000",
             description = "Lookups per second across the reader threads, paced like a model server's traffic (default ${DEFAULT-VALUE}).")
     long lookupRate;
+
+    @Option(names = "--cdf", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Generate the table with Change Data Feed on, as most Databricks feature tables have it, "
+                    + "so each commit is followed from its _change_data files; --no-cdf follows rewritten files "
+                    + "instead (default on).")
+    boolean cdf;
 
     @Option(names = "--dir", description = "Working directory for the Delta table and the store (default: a temporary directory, deleted afterwards).")
     Path workDir;
@@ -77,9 +84,9 @@ final class DemoCommand implements Callable<Integer> {
 
     private int run(Path delta, Path storeDir) throws Exception {
         GeneratorSpec spec = GeneratorSpec.builder().rows(rows).numericFeatures(features).float32Features(Math.min(4, features)).commits(0)
-                .rowsPerFile((int) Math.max(10_000, rows / 50)).build();
-        System.out.printf("1. generating a Delta table: %,d entities x %d numeric + %d string features at %s%n", rows, features,
-                spec.stringFeatures(), delta);
+                .rowsPerFile((int) Math.max(10_000, rows / 50)).changeDataFeed(cdf).build();
+        System.out.printf("1. generating a Delta table: %,d entities x %d numeric + %d string features, "
+                + "Change Data Feed %s, at %s%n", rows, features, spec.stringFeatures(), cdf ? "on" : "off", delta);
         GenerationSummary g = DeltaTableGenerator.generate(spec, delta);
         System.out.printf("   wrote version %d: %d parquet files, %.1f MB in %.1f s%n", g.latestVersion(), g.liveFiles(),
                 g.bytesWritten() / 1e6, g.elapsedNanos() / 1e9);
@@ -106,10 +113,12 @@ final class DemoCommand implements Callable<Integer> {
             Thread.sleep(1000);
             for (int c = 0; c < commits; c++) {
                 CommitSummary s = DeltaTableGenerator.appendCommit(delta);
-                long committed = System.nanoTime();
                 awaitVersion(follower.handle(), s.version());
-                System.out.printf("   commit v%d (%,d updated, %,d deleted, %,d inserted): applied %.0f ms after it landed in the log%n",
-                        s.version(), s.updated(), s.deleted(), s.inserted(), (System.nanoTime() - committed) / 1e6);
+                System.out.printf("   commit v%d (%,d updated, %,d deleted, %,d inserted; %s): "
+                                + "applied %.0f ms after it landed in the log%n",
+                        s.version(), s.updated(), s.deleted(), s.inserted(),
+                        cdf ? s.changeFilesAdded() + " change files" : s.filesRemoved() + " files rewritten",
+                        (System.nanoTime() - s.landedNanos()) / 1e6);
             }
             Thread.sleep(1000);
             serving.stop();

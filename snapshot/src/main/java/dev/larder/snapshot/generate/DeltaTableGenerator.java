@@ -18,9 +18,17 @@ import io.delta.kernel.expressions.Column;
 import io.delta.kernel.expressions.Literal;
 import io.delta.kernel.hook.PostCommitHook;
 import io.delta.kernel.internal.InternalScanFileUtils;
+import io.delta.kernel.internal.TableConfig;
 import io.delta.kernel.internal.actions.AddFile;
+import io.delta.kernel.internal.actions.CommitInfo;
 import io.delta.kernel.internal.actions.SingleAction;
+import io.delta.kernel.internal.data.GenericRow;
+import io.delta.kernel.internal.util.VectorUtils;
 import io.delta.kernel.statistics.DataFileStatistics;
+import io.delta.kernel.types.BooleanType;
+import io.delta.kernel.types.LongType;
+import io.delta.kernel.types.MapType;
+import io.delta.kernel.types.StringType;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterable;
 import io.delta.kernel.utils.CloseableIterator;
@@ -30,15 +38,19 @@ import org.apache.hadoop.conf.Configuration;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -52,10 +64,18 @@ import static io.delta.kernel.internal.util.Utils.toCloseableIterator;
  * Writes a synthetic feature table described by a {@link GeneratorSpec} with Delta Kernel's write API.
  *
  * <p>Version 0 holds keys {@code 0..rows-1} in files of {@code rowsPerFile} rows. Every later commit is copy-on-write,
- * the form any Delta reader understands without change data feed or deletion vectors: files holding deleted or updated
- * keys are removed (dataChange=true) and replaced by rewritten files with the surviving rows and the updated values,
- * and inserted keys go to new files. Change data feed stays off because Kernel 4.4 refuses commits that mix add and
- * remove actions with dataChange=true on a CDF-enabled table (it cannot write cdc files).
+ * the form any Delta reader understands without deletion vectors: files holding deleted or updated keys are removed
+ * (dataChange=true) and replaced by rewritten files with the surviving rows and the updated values, and inserted keys
+ * go to new files.
+ *
+ * <p>With {@link GeneratorSpec#changeDataFeed()} the table has {@code delta.enableChangeDataFeed=true} and each commit
+ * after version 0 is written as Delta Spark writes a MERGE on such a table: the same add and remove actions, plus one
+ * {@code cdc} action (dataChange=false, no partition values) per task that changed rows, naming a Parquet file under
+ * {@code _change_data/} with the table's columns and then {@code _change_type}: {@code delete} rows and
+ * {@code update_preimage} rows as they were read, {@code update_postimage} rows as rewritten, {@code insert} rows as
+ * added. Kernel 4.4 cannot write cdc actions (it refuses add and remove with dataChange=true on a CDF table), so those
+ * commits are written as the Delta JSON commit file directly, put-if-absent, and Kernel then writes their checksum and,
+ * at the checkpoint interval, their checkpoint, as its post-commit hooks do for the commits it writes itself.
  *
  * <p>Files always hold disjoint key ranges (a rewrite only drops keys from its source file's range, new keys are above
  * every existing key), so a file's {@code entity_id} min/max statistics tell exactly which file can hold a key.
@@ -64,19 +84,32 @@ public final class DeltaTableGenerator {
     private static final String ENGINE_INFO = "larder-generator";
     private static final int BATCH_ROWS = 64 * 1024;
     private static final Column KEY = new Column(GeneratorSpec.KEY_COLUMN);
+    private static final String CHANGE_DATA_DIR = "_change_data";
+    private static final String CHANGE_TYPE_COLUMN = "_change_type";
+    private static final StructType CDC_FILE = new StructType()
+            .add("path", StringType.STRING, false)
+            .add("partitionValues", new MapType(StringType.STRING, StringType.STRING, true), false)
+            .add("size", LongType.LONG, false)
+            .add("dataChange", BooleanType.BOOLEAN, false);
+    private static final StructType CDC_ACTION = new StructType().add("cdc", CDC_FILE, true);
 
     private final Engine engine;
     private final GeneratorSpec spec;
     private final StructType schema;
+    /** {@link #schema} and then {@code _change_type}: the columns of a cdc file. */
+    private final StructType changeSchema;
     private final String tablePath;
     private List<LiveFile> liveFiles;
     private long filesWritten;
     private long bytesWritten;
+    /** {@link System#nanoTime()} when the last commit file was written, before the post-commit work. */
+    private long landedNanos;
 
     private DeltaTableGenerator(Engine engine, GeneratorSpec spec, String tablePath, List<LiveFile> liveFiles) {
         this.engine = engine;
         this.spec = spec;
         this.schema = spec.schema();
+        this.changeSchema = schema.add(CHANGE_TYPE_COLUMN, StringType.STRING, true);
         this.tablePath = tablePath;
         this.liveFiles = liveFiles;
     }
@@ -116,7 +149,8 @@ public final class DeltaTableGenerator {
             throw new IllegalArgumentException(table + " has no " + GeneratorSpec.SPEC_PROPERTY
                     + " property; it was not written by " + DeltaTableGenerator.class.getSimpleName());
         }
-        GeneratorSpec spec = GeneratorSpec.fromProperty(property);
+        GeneratorSpec spec = GeneratorSpec.fromProperty(property).withChangeDataFeed(
+                Boolean.parseBoolean(snapshot.getTableProperties().get(GeneratorSpec.CHANGE_DATA_FEED_PROPERTY)));
         if (!snapshot.getSchema().equals(spec.schema())) {
             throw new IllegalStateException(table + " schema " + snapshot.getSchema() + " differs from its spec");
         }
@@ -133,8 +167,13 @@ public final class DeltaTableGenerator {
     }
 
     private Snapshot createTable() throws IOException {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put(GeneratorSpec.SPEC_PROPERTY, spec.toProperty());
+        if (spec.changeDataFeed()) {
+            properties.put(GeneratorSpec.CHANGE_DATA_FEED_PROPERTY, "true");
+        }
         Transaction txn = TableManager.buildCreateTableTransaction(tablePath, schema, ENGINE_INFO)
-                .withTableProperties(Map.of(GeneratorSpec.SPEC_PROPERTY, spec.toProperty()))
+                .withTableProperties(properties)
                 .withMaxRetries(0)
                 .build(engine);
         Row txnState = txn.getTransactionState(engine);
@@ -172,10 +211,12 @@ public final class DeltaTableGenerator {
         for (long first = plan.firstInsertedKey(); first < end; first += spec.rowsPerFile()) {
             long from = first;
             int count = (int) Math.min(spec.rowsPerFile(), end - first);
-            writes.add(() -> new Rewrite(null, Optional.of(writeNewKeys(txnState, from, count, plan.version())), 0, 0));
+            writes.add(() -> insert(txnState, from, count, plan.version()));
         }
         long now = System.currentTimeMillis();
         List<Row> actions = new ArrayList<>();
+        List<Row> changeActions = new ArrayList<>();
+        List<Row> removeActions = new ArrayList<>();
         long deleted = 0;
         long updated = 0;
         int removedFiles = 0;
@@ -192,7 +233,7 @@ public final class DeltaTableGenerator {
                 continue;
             }
             if (write.source() != null) {
-                actions.add(SingleAction.createRemoveFileSingleAction(
+                removeActions.add(SingleAction.createRemoveFileSingleAction(
                         new AddFile(write.source().add()).toRemoveFileRow(true, Optional.of(now))));
                 removedFiles++;
             }
@@ -201,21 +242,41 @@ public final class DeltaTableGenerator {
                 next.add(write.written().get());
                 addedFiles++;
             }
+            if (write.changes().isPresent()) {
+                changeActions.add(cdcAction(write.changes().get()));
+            }
         }
         if (deleted != plan.deletedKeys().length || updated != plan.updatedKeys().length) {
             throw new IllegalStateException("version " + snapshot.getVersion() + " lacks keys its spec says are live: "
                     + "found " + deleted + " of " + plan.deletedKeys().length + " deleted and " + updated + " of "
                     + plan.updatedKeys().length + " updated keys");
         }
-        Snapshot committed = commit(txn, actions, plan.version());
+        // Delta Spark's order: data files, then change files, then removes.
+        actions.addAll(changeActions);
+        actions.addAll(removeActions);
+        Snapshot committed;
+        if (spec.changeDataFeed()) {
+            Map<String, String> metrics = new LinkedHashMap<>();
+            metrics.put("numTargetRowsDeleted", Long.toString(deleted));
+            metrics.put("numTargetRowsUpdated", Long.toString(updated));
+            metrics.put("numTargetRowsInserted", Long.toString(plan.insertedCount()));
+            metrics.put("numTargetFilesAdded", Integer.toString(addedFiles));
+            metrics.put("numTargetFilesRemoved", Integer.toString(removedFiles));
+            metrics.put("numTargetChangeFilesAdded", Integer.toString(changeActions.size()));
+            committed = commitWithChangeFiles(actions, plan.version(), now, metrics);
+        } else {
+            committed = commit(txn, actions, plan.version());
+        }
         liveFiles = next;
         return new Committed(committed, new CommitSummary(plan.version(), plan.deletedKeys().length,
-                plan.updatedKeys().length, plan.insertedCount(), removedFiles, addedFiles, liveRows()));
+                plan.updatedKeys().length, plan.insertedCount(), removedFiles, addedFiles, changeActions.size(),
+                liveRows(), landedNanos));
     }
 
     private Snapshot commit(Transaction txn, List<Row> actions, long expectedVersion) throws IOException {
         TransactionCommitResult result = txn.commit(engine,
                 CloseableIterable.inMemoryIterable(toCloseableIterator(actions.iterator())));
+        landedNanos = System.nanoTime();
         if (result.getVersion() != expectedVersion) {
             throw new IllegalStateException("committed version " + result.getVersion() + ", planned " + expectedVersion);
         }
@@ -225,6 +286,42 @@ public final class DeltaTableGenerator {
         }
         return result.getPostCommitSnapshot()
                 .orElseGet(() -> TableManager.loadSnapshot(tablePath).atVersion(expectedVersion).build(engine));
+    }
+
+    /**
+     * Writes version {@code version} as a JSON commit file holding a MERGE commitInfo and {@code actions}, failing if
+     * that version exists (another writer won), then the checksum and, at the checkpoint interval, the checkpoint.
+     */
+    private Snapshot commitWithChangeFiles(List<Row> actions, long version, long timestamp,
+                                           Map<String, String> metrics) throws IOException {
+        CommitInfo info = new CommitInfo(Optional.empty(), timestamp, Optional.of(ENGINE_INFO), Optional.of("MERGE"),
+                Map.of(), Optional.of(false), Optional.of(UUID.randomUUID().toString()), metrics);
+        List<Row> rows = new ArrayList<>(actions.size() + 1);
+        rows.add(SingleAction.createCommitInfoSingleAction(info.toRow()));
+        rows.addAll(actions);
+        String commitFile = String.format("%s/_delta_log/%020d.json", tablePath, version);
+        try {
+            engine.getJsonHandler().writeJsonFileAtomically(commitFile, toCloseableIterator(rows.iterator()), false);
+            landedNanos = System.nanoTime();
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalStateException("version " + version + " of " + tablePath
+                    + " was committed by another writer first", e);
+        }
+        Snapshot committed = TableManager.loadSnapshot(tablePath).atVersion(version).build(engine);
+        committed.writeChecksum(engine, Snapshot.ChecksumWriteMode.FULL);
+        if (version % TableConfig.CHECKPOINT_INTERVAL.fromMetadata(committed.getMetadata()) == 0) {
+            committed.writeCheckpoint(engine);
+        }
+        return committed;
+    }
+
+    private static Row cdcAction(ChangeFile file) {
+        Map<Integer, Object> fields = new HashMap<>();
+        fields.put(0, file.path());
+        fields.put(1, VectorUtils.stringStringMapValue(Map.of()));
+        fields.put(2, file.size());
+        fields.put(3, false);
+        return new GenericRow(CDC_ACTION, Map.of(0, new GenericRow(CDC_FILE, fields)));
     }
 
     private Row added(LiveFile file) {
@@ -288,7 +385,22 @@ public final class DeltaTableGenerator {
     }
 
     private LiveFile writeNewKeys(Row txnState, long firstKey, int count, long version) throws IOException {
-        CloseableIterator<FilteredColumnarBatch> batches = toCloseableIterator(new Iterator<>() {
+        return writeFile(txnState, newKeys(firstKey, count, version, false)).orElseThrow();
+    }
+
+    /** Writes new keys as a data file and, on a CDF table, again as a cdc file of {@code insert} rows. */
+    private Rewrite insert(Row txnState, long firstKey, int count, long version) throws IOException {
+        LiveFile written = writeNewKeys(txnState, firstKey, count, version);
+        Optional<ChangeFile> changes = spec.changeDataFeed()
+                ? Optional.of(writeChangeFile(newKeys(firstKey, count, version, true)))
+                : Optional.empty();
+        return new Rewrite(null, Optional.of(written), 0, 0, changes);
+    }
+
+    /** Batches of keys {@code [firstKey, firstKey + count)} as of {@code version}, as insert change rows if asked. */
+    private CloseableIterator<FilteredColumnarBatch> newKeys(long firstKey, int count, long version,
+                                                             boolean asInserts) {
+        return toCloseableIterator(new Iterator<>() {
             private long next = firstKey;
             private final long end = firstKey + count;
 
@@ -305,22 +417,30 @@ public final class DeltaTableGenerator {
                 int size = (int) Math.min(BATCH_ROWS, end - next);
                 ColumnarBatch batch = Vectors.computed(spec, schema, next, size, version);
                 next += size;
-                return new FilteredColumnarBatch(batch, Optional.empty());
+                return new FilteredColumnarBatch(asInserts
+                        ? Vectors.withChangeType(batch, changeSchema, ChangeType.INSERT) : batch, Optional.empty());
             }
         });
-        return writeFile(txnState, batches).orElseThrow();
     }
 
-    /** Copies {@code file} without the plan's deleted keys and with its updated keys' new values. */
+    /**
+     * Copies {@code file} without the plan's deleted keys and with its updated keys' new values; on a CDF table also
+     * writes the rows it changed to a cdc file.
+     */
     private Rewrite rewrite(Row txnState, LiveFile file, CommitPlan plan) throws IOException {
         Counts counts = new Counts();
+        ChangeRows changes = spec.changeDataFeed() ? new ChangeRows(schema) : null;
         CloseableIterator<FileReadResult> read = engine.getParquetHandler()
                 .readParquetFiles(singletonCloseableIterator(file.status()), schema, Optional.empty());
-        Optional<LiveFile> written = writeFile(txnState, read.map(result -> patch(result.getData(), plan, counts)));
-        return new Rewrite(file, written, counts.deleted, counts.updated);
+        Optional<LiveFile> written = writeFile(txnState,
+                read.map(result -> patch(result.getData(), plan, counts, changes)));
+        Optional<ChangeFile> changeFile = changes == null || changes.isEmpty() ? Optional.empty()
+                : Optional.of(writeChangeFile(singletonCloseableIterator(
+                        new FilteredColumnarBatch(changes.batch(changeSchema), Optional.empty()))));
+        return new Rewrite(file, written, counts.deleted, counts.updated, changeFile);
     }
 
-    private FilteredColumnarBatch patch(ColumnarBatch batch, CommitPlan plan, Counts counts) {
+    private FilteredColumnarBatch patch(ColumnarBatch batch, CommitPlan plan, Counts counts, ChangeRows changes) {
         int size = batch.getSize();
         ColumnVector keys = batch.getColumnVector(0);
         boolean[] keep = null;
@@ -347,10 +467,20 @@ public final class DeltaTableGenerator {
             }
         }
         ColumnarBatch data = slots == null ? batch : Vectors.patched(spec, batch, plan, slots);
+        if (changes != null && (keep != null || slots != null)) {
+            for (int row = 0; row < size; row++) {
+                if (keep != null && !keep[row]) {
+                    changes.add(batch, row, ChangeType.DELETE);
+                } else if (slots != null && slots[row] >= 0) {
+                    changes.add(batch, row, ChangeType.UPDATE_PREIMAGE);
+                    changes.add(data, row, ChangeType.UPDATE_POSTIMAGE);
+                }
+            }
+        }
         return new FilteredColumnarBatch(data, keep == null ? Optional.empty() : Optional.of(Vectors.selection(keep)));
     }
 
-    /** Writes the batches as one data file; empty when every row was filtered out. */
+    /** Writes the batches as one data file; empty, and no file left behind, when every row was filtered out. */
     private Optional<LiveFile> writeFile(Row txnState, CloseableIterator<FilteredColumnarBatch> logicalData)
             throws IOException {
         Map<String, Literal> noPartition = Map.of();
@@ -369,12 +499,33 @@ public final class DeltaTableGenerator {
             throw new IllegalStateException("Kernel split one file into " + written.size() + "; see newEngine()");
         }
         DataFileStatus status = written.get(0);
+        if (status.getStatistics().map(stats -> stats.getNumRecords() == 0).orElse(false)) {
+            // Every row was filtered out (a commit deleted all of a file's keys): Kernel still wrote an empty file.
+            engine.getFileSystemClient().delete(status.getPath());
+            return Optional.empty();
+        }
         Row add;
         try (CloseableIterator<Row> actions =
                      Transaction.generateAppendActions(engine, txnState, singletonCloseableIterator(status), context)) {
             add = actions.next().getStruct(SingleAction.ADD_FILE_ORDINAL);
         }
         return Optional.of(LiveFile.of(status, add, status.getStatistics()));
+    }
+
+    /** Writes change rows (in {@link #changeSchema}) as one Parquet file under {@code _change_data/}. */
+    private ChangeFile writeChangeFile(CloseableIterator<FilteredColumnarBatch> rows) throws IOException {
+        List<DataFileStatus> written;
+        try (CloseableIterator<DataFileStatus> files = engine.getParquetHandler()
+                .writeParquetFiles(tablePath + "/" + CHANGE_DATA_DIR, rows, List.of())) {
+            written = files.toInMemoryList();
+        }
+        if (written.size() != 1) {
+            throw new IllegalStateException("Kernel wrote " + written.size() + " change files for one task;"
+                    + " see newEngine()");
+        }
+        String path = written.get(0).getPath();
+        return new ChangeFile(CHANGE_DATA_DIR + "/" + path.substring(path.lastIndexOf('/') + 1),
+                written.get(0).getSize());
     }
 
     private long liveRows() {
@@ -435,8 +586,27 @@ public final class DeltaTableGenerator {
         }
     }
 
-    /** One file write of a commit: a rewrite of {@code source} (null for new keys) and what it found there. */
-    private record Rewrite(LiveFile source, Optional<LiveFile> written, long deleted, long updated) {
+    /**
+     * One file write of a commit: a rewrite of {@code source} (null for new keys), what it found there, and on a CDF
+     * table the cdc file of the rows it changed.
+     */
+    private record Rewrite(LiveFile source, Optional<LiveFile> written, long deleted, long updated,
+                           Optional<ChangeFile> changes) {
+    }
+
+    /** A file under {@code _change_data/}: its path relative to the table root, and its size. */
+    private record ChangeFile(String path, long size) {
+    }
+
+    /** The {@code _change_type} values of the Delta protocol. */
+    private static final class ChangeType {
+        static final String INSERT = "insert";
+        static final String DELETE = "delete";
+        static final String UPDATE_PREIMAGE = "update_preimage";
+        static final String UPDATE_POSTIMAGE = "update_postimage";
+
+        private ChangeType() {
+        }
     }
 
     private record Committed(Snapshot snapshot, CommitSummary summary) {

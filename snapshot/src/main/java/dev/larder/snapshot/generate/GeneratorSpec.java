@@ -30,15 +30,24 @@ import java.util.Map;
  * @param insertsPerCommit new keys per commit
  * @param rowsPerFile      rows per data file written (rewritten files keep the survivors of one file)
  * @param seed             seed of every value and every key choice
+ * @param changeDataFeed   whether the table has {@code delta.enableChangeDataFeed=true}, so every commit after version
+ *                         0 also writes its changed rows to {@code _change_data/} files, as Delta does; the content of
+ *                         every version is the same either way
  */
 public record GeneratorSpec(long rows, int numericFeatures, int float32Features, int stringFeatures, int commits,
                             int updatesPerCommit, int deletesPerCommit, int insertsPerCommit, int rowsPerFile,
-                            long seed) {
+                            long seed, boolean changeDataFeed) {
 
     public static final String KEY_COLUMN = "entity_id";
 
-    /** Table property holding the spec, so {@link DeltaTableGenerator#appendCommit} can continue a table alone. */
+    /**
+     * Table property holding the spec, so {@link DeltaTableGenerator#appendCommit} can continue a table alone. It
+     * leaves out {@link #changeDataFeed()}: Delta's own {@link #CHANGE_DATA_FEED_PROPERTY} says that.
+     */
     static final String SPEC_PROPERTY = "larder.generator.spec";
+
+    /** The Delta table property that enables the change data feed. */
+    static final String CHANGE_DATA_FEED_PROPERTY = "delta.enableChangeDataFeed";
 
     private static final String[][] VOCABULARIES = {
             {"US", "DE", "FR", "GB", "JP", "BR", "IN", "CA"},
@@ -149,6 +158,12 @@ public record GeneratorSpec(long rows, int numericFeatures, int float32Features,
         return out.toString();
     }
 
+    /** This spec, written with or without the change data feed. */
+    GeneratorSpec withChangeDataFeed(boolean enabled) {
+        return new GeneratorSpec(rows, numericFeatures, float32Features, stringFeatures, commits, updatesPerCommit,
+                deletesPerCommit, insertsPerCommit, rowsPerFile, seed, enabled);
+    }
+
     static GeneratorSpec fromProperty(String property) {
         Map<String, String> fields = new LinkedHashMap<>();
         for (String field : property.split(",")) {
@@ -162,7 +177,7 @@ public record GeneratorSpec(long rows, int numericFeatures, int float32Features,
                     Integer.parseInt(fields.get("stringFeatures")), Integer.parseInt(fields.get("commits")),
                     Integer.parseInt(fields.get("updatesPerCommit")), Integer.parseInt(fields.get("deletesPerCommit")),
                     Integer.parseInt(fields.get("insertsPerCommit")), Integer.parseInt(fields.get("rowsPerFile")),
-                    Long.parseLong(fields.get("seed")));
+                    Long.parseLong(fields.get("seed")), false);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("malformed " + SPEC_PROPERTY + ": " + property, e);
         }
@@ -197,6 +212,7 @@ public record GeneratorSpec(long rows, int numericFeatures, int float32Features,
         private int insertsPerCommit = 500;
         private int rowsPerFile = 1_000_000;
         private long seed = 42;
+        private boolean changeDataFeed;
 
         private Builder() {
         }
@@ -251,9 +267,15 @@ public record GeneratorSpec(long rows, int numericFeatures, int float32Features,
             return this;
         }
 
+        /** Writes the table with Delta's change data feed enabled (default off). */
+        public Builder changeDataFeed(boolean changeDataFeed) {
+            this.changeDataFeed = changeDataFeed;
+            return this;
+        }
+
         public GeneratorSpec build() {
             return new GeneratorSpec(rows, numericFeatures, float32Features, stringFeatures, commits,
-                    updatesPerCommit, deletesPerCommit, insertsPerCommit, rowsPerFile, seed);
+                    updatesPerCommit, deletesPerCommit, insertsPerCommit, rowsPerFile, seed, changeDataFeed);
         }
     }
 }

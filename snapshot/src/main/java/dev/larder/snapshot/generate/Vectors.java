@@ -94,6 +94,31 @@ final class Vectors {
         return new Batch(base.getSchema(), columns, size);
     }
 
+    /**
+     * {@code data} with one more column, last: {@code changeType} in every row, as the {@code _change_type} column of a
+     * cdc file. {@code changeSchema} is {@code data}'s schema plus that column.
+     */
+    static ColumnarBatch withChangeType(ColumnarBatch data, StructType changeSchema, String changeType) {
+        int size = data.getSize();
+        int columns = data.getSchema().length();
+        ColumnVector[] vectors = new ColumnVector[columns + 1];
+        for (int c = 0; c < columns; c++) {
+            vectors[c] = data.getColumnVector(c);
+        }
+        vectors[columns] = new Base(StringType.STRING, size) {
+            @Override
+            public String getString(int row) {
+                return changeType;
+            }
+        };
+        return new Batch(changeSchema, vectors, size);
+    }
+
+    /** A batch of the given vectors, each of {@code size} rows. */
+    static ColumnarBatch batch(StructType schema, ColumnVector[] columns, int size) {
+        return new Batch(schema, columns, size);
+    }
+
     /** Selection vector for a {@code FilteredColumnarBatch}: false drops the row. */
     static ColumnVector selection(boolean[] keep) {
         return new Base(BooleanType.BOOLEAN, keep.length) {

@@ -158,6 +158,28 @@ class DeltaTableGeneratorTest {
         }
     }
 
+    /** {@code larder generate --rows 50 --features 1 --commits 1}: the first commit deletes all 50 keys. */
+    @Test
+    void aCommitDeletingEveryKeyOfAFileRemovesItWithoutAReplacement(@TempDir Path own) throws IOException {
+        for (boolean changeDataFeed : new boolean[] {false, true}) {
+            GeneratorSpec tiny = GeneratorSpec.builder().rows(50).numericFeatures(1).float32Features(1).commits(1)
+                    .changeDataFeed(changeDataFeed).build();
+            Path written = own.resolve("tiny-" + changeDataFeed);
+
+            GenerationSummary generated = DeltaTableGenerator.generate(tiny, written);
+
+            assertEquals(500, generated.rowsAtLatest());
+            assertEquals(1, actions(written, 1, "remove").size());
+            assertEquals(1, actions(written, 1, "add").size(), "only the inserted keys' file");
+            TreeMap<Long, Object[]> rows = new KernelTableReader(written).read(1);
+            assertArrayEquals(tiny.stateAt(1).liveKeys(), rows.keySet().stream().mapToLong(Long::longValue).toArray());
+            try (var files = Files.list(written)) {
+                assertEquals(2, files.filter(f -> f.toString().endsWith(".parquet")).count(),
+                        "version 0's file and the inserts' file; no empty rewrite");
+            }
+        }
+    }
+
     @Test
     void appendCommitRefusesATableItDidNotWrite(@TempDir Path own) throws IOException {
         Path foreign = own.resolve("foreign");

@@ -1,0 +1,54 @@
+package dev.larder.cli;
+
+import static dev.larder.cli.CliTest.larder;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.larder.cli.CliTest.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code generate --cdf} writes a Change Data Feed table that the commands apply exactly; the demo generates one. */
+class CliChangeDataFeedTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aGeneratedCdfTableIsAppliedFromItsChangeFilesAndVerifies() throws Exception {
+        Path delta = dir.resolve("delta");
+        String store = dir.resolve("store").toString();
+        Run gen = larder("generate", "--rows", "3000", "--features", "3", "--commits", "2", "--rows-per-file", "1000",
+                "--updates", "200", "--deletes", "30", "--inserts", "40", "--cdf", "--out", delta.toString());
+        assertEquals(0, gen.exit(), gen.err());
+        assertTrue(gen.out().contains("3,020 rows at latest") && gen.out().contains("Change Data Feed on"), gen.out());
+        for (long version = 1; version <= 2; version++) {
+            Path commit = delta.resolve("_delta_log").resolve(String.format("%020d.json", version));
+            List<String> log = Files.readAllLines(commit);
+            assertTrue(log.stream().anyMatch(line -> line.startsWith("{\"cdc\":{\"path\":\"_change_data/")),
+                    log.toString());
+        }
+
+        Run load = larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store,
+                "--table", "users", "--version", "0");
+        assertEquals(0, load.exit(), load.err());
+        Run apply = larder("apply-changes", "--store", store, "--table", "users");
+        assertEquals(0, apply.exit(), apply.err());
+        assertTrue(apply.out().contains("watermark 2, 3,020 rows"), apply.out());
+        Run verify = larder("verify", "--store", store, "--table", "users");
+        assertEquals(0, verify.exit(), verify.out());
+        assertTrue(verify.out().startsWith("OK"), verify.out());
+    }
+
+    @Test
+    void theDemoFollowsChangeFilesAndEndsEqual() {
+        Run demo = larder("demo", "--rows", "20000", "--features", "3", "--commits", "2", "--lookup-rate", "2000",
+                "--dir", dir.resolve("demo").toString());
+        assertEquals(0, demo.exit(), demo.out() + demo.err());
+        assertTrue(demo.out().contains("Change Data Feed on"), demo.out());
+        assertTrue(demo.out().contains("change files): applied"), demo.out());
+        assertTrue(demo.out().contains("EQUAL"), demo.out());
+    }
+}

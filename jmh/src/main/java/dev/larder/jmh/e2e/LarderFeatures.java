@@ -1,0 +1,89 @@
+package dev.larder.jmh.e2e;
+
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
+import dev.larder.ingest.TableHandle;
+import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureVector;
+import dev.larder.store.FeatureVectorReader;
+import dev.larder.store.RowBuffer;
+import dev.larder.store.TableOptions;
+import java.nio.file.Path;
+
+/**
+ * Larder as the model server's feature store: three tables loaded through the public push API
+ * ({@link Larder#upsert}, one version), read through one {@link FeatureVector} of the 40 features in model column
+ * order. A ranking request fills each candidate's vector into the request's matrix (three lookups per candidate).
+ */
+final class LarderFeatures implements FeatureSource {
+    private final Path dir;
+    private FeatureStore store;
+    private Larder larder;
+    private FeatureVector vector;
+
+    LarderFeatures(Path dir) {
+        this.dir = dir;
+    }
+
+    @Override
+    public String name() {
+        return FeatureSources.LARDER;
+    }
+
+    @Override
+    public void load(int keys) {
+        store = FeatureStore.open(dir);
+        larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false));
+        FeatureVector.Builder b = FeatureVector.builder();
+        for (int t = 0; t < E2eData.TABLES.length; t++) {
+            TableHandle h = larder.createTable(E2eData.TABLES[t], E2eData.schema(t),
+                    TableOptions.DEFAULT.withInitialRows(keys));
+            RowBuffer row = h.table().newRow();
+            for (int k = 0; k < keys; k++) {
+                row.setLong(0, k);
+                for (int i = 0; i < E2eData.TABLE_FEATURES[t]; i++) {
+                    row.setFloat(1 + i, E2eData.feature(k, t, i));
+                }
+                larder.upsert(h, row, 1, 0);
+            }
+            larder.endVersion(h, 1, 0);
+            for (int i = 0; i < E2eData.TABLE_FEATURES[t]; i++) {
+                b.add(h.table(), E2eData.column(t, i), Float.NaN);
+            }
+        }
+        larder.flush();
+        vector = b.build();
+    }
+
+    @Override
+    public Fetcher newFetcher() {
+        FeatureVectorReader r = vector.newReader();
+        float[] one = new float[E2eData.FEATURES];
+        return new Fetcher() {
+            @Override
+            public int fetch(long key, float[] out) {
+                return r.fill(key, out, null);
+            }
+
+            @Override
+            public int fetchBatch(long[] keys, int n, float[] out) {
+                int found = 0;
+                for (int i = 0; i < n; i++) {
+                    found += r.fill(keys[i], one, null);
+                    System.arraycopy(one, 0, out, i * E2eData.FEATURES, E2eData.FEATURES);
+                }
+                return found;
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        if (larder != null) {
+            larder.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+}

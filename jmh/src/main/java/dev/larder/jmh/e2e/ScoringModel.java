@@ -59,6 +59,12 @@ public final class ScoringModel implements AutoCloseable {
         }
     }
 
+    /** The model's shape, for reports. */
+    public static String describe() {
+        return TREES + " trees of depth " + DEPTH + " (binary:logistic), trained at set-up on " + TRAINING_ROWS
+                + " generated entities";
+    }
+
     /**
      * A click-like label that needs features of all three tables and their interactions, so the trees split on many
      * of them (a model reading only a few columns would flatter a source that fetched the rest wrongly).

@@ -34,7 +34,9 @@ final class E2eReport {
             table(sb, kind.getKey(), kind.getValue());
         }
         sb.append("\nRatios are the source's latency divided by the array baseline's at the same percentile: what"
-                + " fetching the features adds to the model's own cost.\n");
+                + " fetching the features adds to the model's own cost. \"Fetch alone\" is the fetch's service time"
+                + " (from its actual start, not coordinated-omission corrected): the source's own cost, apart from the"
+                + " model's and from queueing.\n");
         goals(sb, e2e);
         sb.append("\n### Feature sources\n\n");
         List<SystemResult> first = e2e.values().iterator().next();
@@ -57,13 +59,14 @@ final class E2eReport {
         for (String n : Report.PERCENTILE_NAMES) {
             sb.append(' ').append(n).append(" |");
         }
-        sb.append(" max | requests | p50 ÷ array | p99 ÷ array | p99.9 ÷ array | load average before, after |\n|---|");
-        sb.append("---:|".repeat(Report.PERCENTILES.length + 6)).append('\n');
+        sb.append(" max | requests | p50 ÷ array | p99 ÷ array | p99.9 ÷ array | fetch alone p50, p99, p99.9 |"
+                + " load average before, after |\n|---|");
+        sb.append("---:|".repeat(Report.PERCENTILES.length + 7)).append('\n');
         for (SystemResult r : results) {
             sb.append("| ").append(r.system()).append(" |");
             if (!r.ok()) {
                 sb.append(" not available: ").append(r.reason().replace('|', '/').replace('\n', ' ')).append(" |");
-                sb.append(" |".repeat(Report.PERCENTILES.length + 5)).append('\n');
+                sb.append(" |".repeat(Report.PERCENTILES.length + 6)).append('\n');
                 continue;
             }
             Histogram h = r.histogram();
@@ -76,6 +79,8 @@ final class E2eReport {
                 sb.append(' ').append(base == null ? "-"
                         : Report.ratio(h.getValueAtPercentile(p), base.getValueAtPercentile(p))).append(" |");
             }
+            sb.append(' ').append(fetch(r, E2eWorker.FETCH_P50)).append(", ").append(fetch(r, E2eWorker.FETCH_P99))
+                    .append(", ").append(fetch(r, E2eWorker.FETCH_P999)).append(" |");
             sb.append(' ').append(r.info().getProperty("loadBefore", "?")).append(", ")
                     .append(r.info().getProperty("loadAfter", "?")).append(" |\n");
         }
@@ -85,6 +90,11 @@ final class E2eReport {
                         .append(" features of loaded entities; its figures are suspect.\n");
             }
         }
+    }
+
+    private static String fetch(SystemResult r, String key) {
+        String v = r.info().getProperty(key);
+        return v == null ? "-" : Report.formatNanos(Long.parseLong(v));
     }
 
     /** Larder's p99 at least 50× below Redis's, and within 1.2× of scoring from a Java array, per request kind. */

@@ -29,6 +29,13 @@ import org.HdrHistogram.HistogramLogWriter;
 public final class E2eWorker {
     /** The request kinds, in the order they run and {@code summary.json} lists them. */
     static final String[] KINDS = {"single", "ranking"};
+    /**
+     * Result keys of the fetch's own time (ns, from the fetch's actual start to its end: a service time, not
+     * coordinated-omission corrected), which shows the source's cost apart from the model's and from queueing.
+     */
+    static final String FETCH_P50 = "fetchP50";
+    static final String FETCH_P99 = "fetchP99";
+    static final String FETCH_P999 = "fetchP999";
 
     private E2eWorker() {
     }
@@ -110,8 +117,13 @@ public final class E2eWorker {
                 long warmupNanos = TimeUnit.SECONDS.toNanos(warmup);
                 run(requests[k], start, warmupNanos, interval, null);
                 Histogram h = LoadGenerator.newHistogram();
+                requests[k].fetchTimes = LoadGenerator.newHistogram();
                 long measureStart = start + warmupNanos;
                 long n = run(requests[k], measureStart, TimeUnit.SECONDS.toNanos(duration), interval, h);
+                Histogram fetch = requests[k].fetchTimes;
+                result.setProperty(FETCH_P50, Long.toString(fetch.getValueAtPercentile(50)));
+                result.setProperty(FETCH_P99, Long.toString(fetch.getValueAtPercentile(99)));
+                result.setProperty(FETCH_P999, Long.toString(fetch.getValueAtPercentile(99.9)));
                 result.setProperty("loadAfter", HarnessWorker.loadAverage());
                 h.setStartTimeStamp(TimeUnit.NANOSECONDS.toMillis(measureStart - System.nanoTime())
                         + System.currentTimeMillis());
@@ -166,6 +178,8 @@ public final class E2eWorker {
         long misses;
         /** Sum of the scores, kept so the JIT cannot drop the work. */
         double sink;
+        /** Each fetch's own time while measuring (null during warm-up). */
+        Histogram fetchTimes;
 
         Request(FeatureSource.Fetcher fetcher, ScoringModel model, int keys) {
             this.fetcher = fetcher;
@@ -174,6 +188,12 @@ public final class E2eWorker {
         }
 
         abstract void next();
+
+        void fetched(long startNanos) {
+            if (fetchTimes != null) {
+                fetchTimes.recordValue(Math.min(System.nanoTime() - startNanos, LoadGenerator.MAX_TRACKED_NANOS));
+            }
+        }
 
         abstract void serve();
     }
@@ -194,7 +214,9 @@ public final class E2eWorker {
 
         @Override
         void serve() {
+            long t0 = System.nanoTime();
             misses += E2eData.FEATURES - fetcher.fetch(key, features);
+            fetched(t0);
             model.score(features, 1, score);
             sink += score[0];
         }
@@ -218,8 +240,10 @@ public final class E2eWorker {
 
         @Override
         void serve() {
+            long t0 = System.nanoTime();
             misses += (long) candidates.length * E2eData.FEATURES
                     - fetcher.fetchBatch(candidates, candidates.length, features);
+            fetched(t0);
             model.score(features, candidates.length, scores);
             double best = 0;
             for (float s : scores) {

@@ -53,8 +53,9 @@ class BenchHarnessE2eTest {
                 }
                 assertTrue(s.path("p50_ns").asLong() <= s.path("p99_ns").asLong()
                         && s.path("p99_ns").asLong() <= s.path("p999_ns").asLong(), kind + "." + source + ": " + s);
-                assertEquals("0", SystemResult.read(E2eWorker.stem(source, kind), dir, "missing").info()
-                        .getProperty("misses"), "features missed by " + source + " (" + kind + ")");
+                java.util.Properties info = SystemResult.read(E2eWorker.stem(source, kind), dir, "missing").info();
+                assertEquals("0", info.getProperty("misses"), "features missed by " + source + " (" + kind + ")");
+                assertTrue(Long.parseLong(info.getProperty(E2eWorker.FETCH_P99)) > 0, "fetch time of " + source);
             }
             if (RedisServer.findBinary() == null) {
                 assertTrue(k.path(FeatureSources.REDIS).path("unavailable").asText().startsWith("redis-server not found"),
@@ -66,7 +67,8 @@ class BenchHarnessE2eTest {
         String md = Files.readString(report);
         assertTrue(md.contains("\n## End to end: fetch the features, score them\n"), md);
         assertTrue(md.contains("\n### single\n") && md.contains("\n### ranking\n"), md);
-        assertTrue(md.lines().anyMatch(l -> l.startsWith("| larder | ") && !l.contains("not available")), md);
+        assertTrue(md.lines().anyMatch(l -> l.startsWith("| larder | ") && !l.contains("not available")
+                && l.matches(".*\\| [\\d.]+ [nµm]?s, [\\d.]+ [nµm]?s, [\\d.]+ [nµm]?s \\|.*")), md);
         assertTrue(md.contains("| single: Larder p99 ≤ 1.2 × array p99 | array "), md);
         assertFalse(md.contains("## Single-key get latency"), "the key-value suite did not run:\n" + md);
     }

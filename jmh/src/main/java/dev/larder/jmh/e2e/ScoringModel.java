@@ -3,6 +3,7 @@ package dev.larder.jmh.e2e;
 import dev.larder.jmh.KeySequence;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -33,9 +34,10 @@ public final class ScoringModel implements AutoCloseable {
         float[] data = new float[TRAINING_ROWS * E2eData.FEATURES];
         float[] labels = new float[TRAINING_ROWS];
         KeySequence ids = new KeySequence(1L << 40, 42);
+        SplittableRandom noise = new SplittableRandom(43);
         for (int r = 0; r < TRAINING_ROWS; r++) {
             E2eData.entity(ids.next(), data, r * E2eData.FEATURES);
-            labels[r] = label(data, r * E2eData.FEATURES);
+            labels[r] = label(data, r * E2eData.FEATURES, (noise.nextDouble() - 0.5) * 0.4);
         }
         Map<String, Object> params = new HashMap<>();
         params.put("objective", "binary:logistic");
@@ -69,10 +71,9 @@ public final class ScoringModel implements AutoCloseable {
      * A click-like label that needs features of all three tables and their interactions, so the trees split on many
      * of them (a model reading only a few columns would flatter a source that fetched the rest wrongly).
      */
-    private static float label(float[] row, int off) {
+    private static float label(float[] row, int off, double noise) {
         double s = row[off] * row[off + 14] + (row[off + 27] > 0.5f ? 0.6 : -0.2) + row[off + 5] - row[off + 20]
                 + 0.5 * Math.sin(6 * row[off + 33]) + (row[off + 39] - 0.5) * row[off + 12];
-        double noise = (E2eData.feature((long) (row[off + 1] * (1 << 24)), 3, 0) - 0.5) * 0.4;
         return s + noise > 0.6 ? 1f : 0f;
     }
 

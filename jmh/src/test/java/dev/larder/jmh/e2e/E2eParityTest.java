@@ -3,8 +3,11 @@ package dev.larder.jmh.e2e;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.jmh.systems.RedisServer;
+import dev.larder.jmh.systems.SystemUnavailableException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -12,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The end-to-end scenario's sources feed the model the same values: Larder's three tables (loaded through the push
- * API, read through one feature vector) against the plain array, feature for feature and score for score, for single
- * entities and a ranking batch. Parity, not timing.
+ * API, read through one feature vector) and Redis's values against the plain array, feature for feature (and, for
+ * Larder, score for score), for single entities and a ranking batch. Parity, not timing.
  */
 class E2eParityTest {
     private static final int KEYS = 500;
@@ -75,6 +78,39 @@ class E2eParityTest {
             model.score(expected, 1, one);
             assertEquals(one[0], scoresL[3]);
             assertNotEquals(scoresL[0], scoresL[1], "the model gives different entities different scores");
+        }
+    }
+
+    /** Redis where redis-server is installed (CI installs it); elsewhere the source says why it cannot run. */
+    @Test
+    void redisFeedsTheModelWhatTheArrayDoes() {
+        try (FeatureSource redis = FeatureSources.create(FeatureSources.REDIS, dir);
+             FeatureSource array = FeatureSources.create(FeatureSources.ARRAY, dir)) {
+            if (RedisServer.findBinary() == null) {
+                SystemUnavailableException e = assertThrows(SystemUnavailableException.class, () -> redis.load(KEYS));
+                assertTrue(e.getMessage().startsWith("redis-server not found"), e.getMessage());
+                return;
+            }
+            redis.load(KEYS);
+            array.load(KEYS);
+            float[] a = new float[E2eData.FEATURES];
+            float[] r = new float[E2eData.FEATURES];
+            for (long key : new long[] {0, 42, KEYS - 1}) {
+                assertEquals(E2eData.FEATURES, array.newFetcher().fetch(key, a));
+                assertEquals(E2eData.FEATURES, redis.newFetcher().fetch(key, r), "features found for entity " + key);
+                assertArrayEquals(a, r, "entity " + key);
+            }
+            long[] candidates = new long[E2eData.CANDIDATES];
+            for (int i = 0; i < candidates.length; i++) {
+                candidates[i] = (i * 53L + 7) % KEYS;
+            }
+            float[] batchA = new float[candidates.length * E2eData.FEATURES];
+            float[] batchR = new float[candidates.length * E2eData.FEATURES];
+            array.newFetcher().fetchBatch(candidates, candidates.length, batchA);
+            assertEquals(batchA.length, redis.newFetcher().fetchBatch(candidates, candidates.length, batchR));
+            assertArrayEquals(batchA, batchR);
+            assertEquals(0, redis.newFetcher().fetch(KEYS, r), "an entity never loaded");
+            assertTrue(Float.isNaN(r[0]) && Float.isNaN(r[E2eData.FEATURES - 1]), Arrays.toString(r));
         }
     }
 

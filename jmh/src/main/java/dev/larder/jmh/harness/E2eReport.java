@@ -36,7 +36,8 @@ final class E2eReport {
         sb.append("\nRatios are the source's latency divided by the array baseline's at the same percentile: what"
                 + " fetching the features adds to the model's own cost. \"Fetch alone\" is the fetch's service time"
                 + " (from its actual start, not coordinated-omission corrected): the source's own cost, apart from the"
-                + " model's and from queueing.\n");
+                + " model's and from queueing. Heap allocated per request: the array baseline's is XGBoost4J's"
+                + " (its result array and JNI), the rest is the source's.\n");
         goals(sb, e2e);
         sb.append("\n### Feature sources\n\n");
         List<SystemResult> first = e2e.values().iterator().next();
@@ -60,13 +61,13 @@ final class E2eReport {
             sb.append(' ').append(n).append(" |");
         }
         sb.append(" max | requests | p50 ÷ array | p99 ÷ array | p99.9 ÷ array | fetch alone p50, p99, p99.9 |"
-                + " load average before, after |\n|---|");
-        sb.append("---:|".repeat(Report.PERCENTILES.length + 7)).append('\n');
+                + " heap allocated per request | load average before, after |\n|---|");
+        sb.append("---:|".repeat(Report.PERCENTILES.length + 8)).append('\n');
         for (SystemResult r : results) {
             sb.append("| ").append(r.system()).append(" |");
             if (!r.ok()) {
                 sb.append(" not available: ").append(r.reason().replace('|', '/').replace('\n', ' ')).append(" |");
-                sb.append(" |".repeat(Report.PERCENTILES.length + 6)).append('\n');
+                sb.append(" |".repeat(Report.PERCENTILES.length + 7)).append('\n');
                 continue;
             }
             Histogram h = r.histogram();
@@ -81,6 +82,8 @@ final class E2eReport {
             }
             sb.append(' ').append(fetch(r, E2eWorker.FETCH_P50)).append(", ").append(fetch(r, E2eWorker.FETCH_P99))
                     .append(", ").append(fetch(r, E2eWorker.FETCH_P999)).append(" |");
+            String bytes = r.info().getProperty(E2eWorker.BYTES_PER_REQUEST);
+            sb.append(bytes == null ? " -" : String.format(Locale.ROOT, " %,d B", Long.parseLong(bytes))).append(" |");
             sb.append(' ').append(r.info().getProperty("loadBefore", "?")).append(", ")
                     .append(r.info().getProperty("loadAfter", "?")).append(" |\n");
         }

@@ -1,5 +1,6 @@
 package dev.larder.jmh.harness;
 
+import com.sun.management.ThreadMXBean;
 import dev.larder.jmh.KeySequence;
 import dev.larder.jmh.e2e.E2eData;
 import dev.larder.jmh.e2e.FeatureSource;
@@ -9,6 +10,7 @@ import dev.larder.jmh.systems.SystemUnavailableException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -36,6 +38,12 @@ public final class E2eWorker {
     static final String FETCH_P50 = "fetchP50";
     static final String FETCH_P99 = "fetchP99";
     static final String FETCH_P999 = "fetchP999";
+    /**
+     * Result key of the heap bytes the request thread allocated per measured request (the histograms' recording
+     * included, which allocates nothing once sized); the array baseline's figure is the model call's own.
+     */
+    static final String BYTES_PER_REQUEST = "bytesPerRequest";
+    private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private E2eWorker() {
     }
@@ -119,7 +127,10 @@ public final class E2eWorker {
                 Histogram h = LoadGenerator.newHistogram();
                 requests[k].fetchTimes = LoadGenerator.newHistogram();
                 long measureStart = start + warmupNanos;
+                long allocatedBefore = THREADS.getCurrentThreadAllocatedBytes();
                 long n = run(requests[k], measureStart, TimeUnit.SECONDS.toNanos(duration), interval, h);
+                long allocated = THREADS.getCurrentThreadAllocatedBytes() - allocatedBefore;
+                result.setProperty(BYTES_PER_REQUEST, Long.toString(n == 0 ? 0 : allocated / n));
                 Histogram fetch = requests[k].fetchTimes;
                 result.setProperty(FETCH_P50, Long.toString(fetch.getValueAtPercentile(50)));
                 result.setProperty(FETCH_P99, Long.toString(fetch.getValueAtPercentile(99)));

@@ -56,6 +56,7 @@ class BenchHarnessE2eTest {
                 java.util.Properties info = SystemResult.read(E2eWorker.stem(source, kind), dir, "missing").info();
                 assertEquals("0", info.getProperty("misses"), "features missed by " + source + " (" + kind + ")");
                 assertTrue(Long.parseLong(info.getProperty(E2eWorker.FETCH_P99)) > 0, "fetch time of " + source);
+                assertTrue(Long.parseLong(info.getProperty(E2eWorker.BYTES_PER_REQUEST)) >= 0, "bytes of " + source);
             }
             if (RedisServer.findBinary() == null) {
                 assertTrue(k.path(FeatureSources.REDIS).path("unavailable").asText().startsWith("redis-server not found"),
@@ -68,7 +69,7 @@ class BenchHarnessE2eTest {
         assertTrue(md.contains("\n## End to end: fetch the features, score them\n"), md);
         assertTrue(md.contains("\n### single\n") && md.contains("\n### ranking\n"), md);
         assertTrue(md.lines().anyMatch(l -> l.startsWith("| larder | ") && !l.contains("not available")
-                && l.matches(".*\\| [\\d.]+ [nµm]?s, [\\d.]+ [nµm]?s, [\\d.]+ [nµm]?s \\|.*")), md);
+                && l.matches(".*\\| [\\d.]+ [nµm]?s, [\\d.]+ [nµm]?s, [\\d.]+ [nµm]?s \\| [\\d,]+ B \\|.*")), md);
         assertTrue(md.contains("| single: Larder p99 ≤ 1.2 × array p99 | array "), md);
         assertFalse(md.contains("## Single-key get latency"), "the key-value suite did not run:\n" + md);
     }

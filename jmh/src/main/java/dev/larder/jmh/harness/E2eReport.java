@@ -3,19 +3,49 @@ package dev.larder.jmh.harness;
 import dev.larder.jmh.e2e.E2eData;
 import dev.larder.jmh.e2e.FeatureSources;
 import dev.larder.jmh.e2e.ScoringModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * The end-to-end scenario's part of {@code report.md}: per request kind, each source's percentiles and their ratios to
- * the array baseline (the model's own cost), then the scenario's goals against Redis and the baseline.
+ * The end-to-end scenario's part of a harness run's artefacts: in {@code report.md}, per request kind, each source's
+ * percentiles and their ratios to the array baseline (the model's own cost), then the scenario's goals against Redis
+ * and the baseline; one {@code .hgrm} per source and kind; one plot per kind.
  */
 final class E2eReport {
     private E2eReport() {
     }
 
+    /** One {@code .hgrm} per source and kind, and one plot per kind ({@link #plot}). */
+    static void writeFiles(BenchOptions o, Map<String, List<SystemResult>> e2e, Path out) throws IOException {
+        for (Map.Entry<String, List<SystemResult>> kind : e2e.entrySet()) {
+            for (SystemResult r : kind.getValue()) {
+                if (r.ok()) {
+                    Path hgrm = out.resolve(E2eWorker.stem(r.system(), kind.getKey()) + ".hgrm");
+                    try (PrintStream ps = new PrintStream(Files.newOutputStream(hgrm), false, "UTF-8")) {
+                        r.histogram().outputPercentileDistribution(ps, 5, 1000.0);
+                    }
+                }
+            }
+            boolean single = kind.getKey().equals("single");
+            Files.writeString(out.resolve(plot(kind.getKey())), PercentilePlot.svg(kind.getValue(),
+                    String.format(Locale.ROOT, "End to end, %s: %,d %s/s open loop, fetch + XGBoost predict",
+                            single ? "one entity, 40 features, 1 prediction" : "100 candidates, one 100-row prediction",
+                            single ? o.singleRate() : o.rankingRate(), single ? "requests" : "ranking requests")));
+        }
+    }
+
+    /** The plot of request kind {@code kind}. */
+    static String plot(String kind) {
+        return "e2e-" + kind + ".svg";
+    }
+
+    /** Appends the scenario's section of {@code report.md}. */
     static void section(StringBuilder sb, BenchOptions o, Map<String, List<SystemResult>> e2e) {
         sb.append("\n## End to end: fetch the features, score them\n\n");
         sb.append(String.format(Locale.ROOT, "- model: XGBoost4J, %s; one single-threaded `inplace_predict` per request"

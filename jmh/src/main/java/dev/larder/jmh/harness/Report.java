@@ -19,7 +19,8 @@ import org.HdrHistogram.Histogram;
 /**
  * Writes a harness run's artefacts: {@code report.md} (percentiles per system, ratios against Larder, writer throughput
  * and bootstrap rows/s, DESIGN.md's bars), one {@code .hgrm} per measured system (HdrHistogram percentile distribution, values in microseconds) and
- * {@code latency.svg}. A system without figures keeps its row, saying "not available" and why.
+ * {@code latency.svg}; the end-to-end scenario's part ({@link E2eReport}); and {@code summary.json}, the
+ * percentiles in ns for tools. A system without figures keeps its row, saying "not available" and why.
  */
 final class Report {
     static final String REPORT = "report.md";
@@ -44,29 +45,11 @@ final class Report {
             Files.writeString(out.resolve(PLOT), PercentilePlot.svg(results, String.format(Locale.ROOT,
                     "Single-key get latency by percentile: %,d keys, %,d reads/s open loop, %,d writes/s", o.keys(), o.rate(), o.writeRate())));
         }
-        for (Map.Entry<String, List<SystemResult>> kind : e2e.entrySet()) {
-            for (SystemResult r : kind.getValue()) {
-                if (r.ok()) {
-                    Path hgrm = out.resolve(E2eWorker.stem(r.system(), kind.getKey()) + ".hgrm");
-                    try (PrintStream ps = new PrintStream(Files.newOutputStream(hgrm), false, "UTF-8")) {
-                        r.histogram().outputPercentileDistribution(ps, 5, 1000.0);
-                    }
-                }
-            }
-            boolean single = kind.getKey().equals("single");
-            Files.writeString(out.resolve(e2ePlot(kind.getKey())), PercentilePlot.svg(kind.getValue(),
-                    String.format(Locale.ROOT, "End to end, %s: %,d %s/s open loop, fetch + XGBoost predict",
-                            single ? "one entity, 40 features, 1 prediction" : "100 candidates, one 100-row prediction",
-                            single ? o.singleRate() : o.rankingRate(), single ? "requests" : "ranking requests")));
-        }
+        E2eReport.writeFiles(o, e2e, out);
         Files.writeString(out.resolve(SUMMARY), summaryJson(results, e2e));
         Path report = out.resolve(REPORT);
         Files.writeString(report, markdown(o, results, ingest, e2e));
         return report;
-    }
-
-    static String e2ePlot(String kind) {
-        return "e2e-" + kind + ".svg";
     }
 
     /**
@@ -147,7 +130,7 @@ final class Report {
             sb.append("- `bench-delta-<rows>/`: the generated Delta table bootstrapped from, reused by later runs of the same size\n");
         }
         if (!e2e.isEmpty()) {
-            sb.append("- `").append(e2ePlot("single")).append("`, `").append(e2ePlot("ranking"))
+            sb.append("- `").append(E2eReport.plot("single")).append("`, `").append(E2eReport.plot("ranking"))
                     .append("`: end-to-end latency by percentile, one line per feature source\n");
             sb.append("- `e2e-<source>-<single|ranking>.hgrm`, `.hlog`, `e2e-<source>.log`: the end-to-end figures,"
                     + " raw histograms and each source's JVM output\n");

@@ -62,7 +62,7 @@ class BenchHarnessE2eTest {
                 assertTrue(k.path(FeatureSources.REDIS).path("unavailable").asText().startsWith("redis-server not found"),
                         summary.toString());
             }
-            String svg = Files.readString(dir.resolve(Report.e2ePlot(kind)));
+            String svg = Files.readString(dir.resolve(E2eReport.plot(kind)));
             assertTrue(svg.startsWith("<svg") && svg.contains(">larder<") && svg.contains(">array<"), svg);
         }
         String md = Files.readString(report);

@@ -1,5 +1,7 @@
 package dev.larder.jmh.e2e;
 
+import dev.larder.jmh.systems.KvSystem;
+
 /**
  * The baseline, not a store: every entity's features in one on-heap {@code float[]} indexed by key, so a fetch is a
  * copy of 160 contiguous bytes and a request costs little more than the model itself.
@@ -50,6 +52,19 @@ final class ArrayFeatures implements FeatureSource {
                 }
                 System.arraycopy(all, (int) key * E2eData.FEATURES, out, off, E2eData.FEATURES);
                 return E2eData.FEATURES;
+            }
+        };
+    }
+
+    /** Rewrites the entity's slice of the table's features in place: plain stores, as an on-heap cache would. */
+    @Override
+    public KvSystem.Updater newUpdater() {
+        float[] all = features;
+        return (key, version) -> {
+            int t = (int) (version % E2eData.TABLES.length);
+            int at = (int) key * E2eData.FEATURES + E2eData.firstFeature(t);
+            for (int i = 0; i < E2eData.TABLE_FEATURES[t]; i++) {
+                all[at + i] = E2eData.feature(key, t, i);
             }
         };
     }

@@ -1,5 +1,6 @@
 package dev.larder.jmh.e2e;
 
+import dev.larder.jmh.systems.KvSystem;
 import dev.larder.jmh.systems.SystemUnavailableException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -83,6 +84,19 @@ final class ChronicleFeatures implements FeatureSource {
                 }
                 return found;
             }
+        };
+    }
+
+    @Override
+    public KvSystem.Updater newUpdater() {
+        List<ChronicleMap<Long, byte[]>> ms = List.copyOf(maps);
+        byte[][] values = new byte[ms.size()][];
+        for (int t = 0; t < values.length; t++) {
+            values[t] = new byte[E2eData.TABLE_FEATURES[t] * Float.BYTES];
+        }
+        return (key, version) -> {
+            int t = (int) (version % values.length);
+            ms.get(t).put(key, E2eData.value(key, t, values[t]));
         };
     }
 

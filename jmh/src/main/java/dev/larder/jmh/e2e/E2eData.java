@@ -23,7 +23,8 @@ public final class E2eData {
     /** The tables' names, in {@link #TABLE_FEATURES} order. */
     static final String[] TABLES = {"user", "item", "context"};
 
-    private static final VarHandle FLOATS = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle FLOATS =
+            MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
 
     private E2eData() {
     }

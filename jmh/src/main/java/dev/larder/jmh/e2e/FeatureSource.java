@@ -1,5 +1,7 @@
 package dev.larder.jmh.e2e;
 
+import dev.larder.jmh.systems.KvSystem;
+
 /**
  * Where a model server fetches {@link E2eData}'s features from (Larder or a peer): loaded once, then read through one
  * {@link Fetcher} per thread. Fetchers write features in the model's column order, so the same {@link ScoringModel}
@@ -14,6 +16,12 @@ public interface FeatureSource extends AutoCloseable {
 
     /** A fetcher for the calling thread. */
     Fetcher newFetcher();
+
+    /**
+     * The single writer of the concurrent updates: {@code update(key, version)} rewrites entity {@code key}'s row in
+     * table {@code version % 3} with the same values (so every read still checks), as a feature pipeline would.
+     */
+    KvSystem.Updater newUpdater();
 
     /** Version or set-up detail worth printing in a report; empty if none. */
     default String detail() {

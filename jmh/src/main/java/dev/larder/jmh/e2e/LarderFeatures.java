@@ -3,6 +3,7 @@ package dev.larder.jmh.e2e;
 import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.Larder;
 import dev.larder.ingest.TableHandle;
+import dev.larder.jmh.systems.KvSystem;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureVector;
 import dev.larder.store.FeatureVectorReader;
@@ -20,6 +21,7 @@ final class LarderFeatures implements FeatureSource {
     private FeatureStore store;
     private Larder larder;
     private FeatureVector vector;
+    private final TableHandle[] handles = new TableHandle[E2eData.TABLES.length];
 
     LarderFeatures(Path dir) {
         this.dir = dir;
@@ -38,13 +40,10 @@ final class LarderFeatures implements FeatureSource {
         for (int t = 0; t < E2eData.TABLES.length; t++) {
             TableHandle h = larder.createTable(E2eData.TABLES[t], E2eData.schema(t),
                     TableOptions.DEFAULT.withInitialRows(keys));
+            handles[t] = h;
             RowBuffer row = h.table().newRow();
             for (int k = 0; k < keys; k++) {
-                row.setLong(0, k);
-                for (int i = 0; i < E2eData.TABLE_FEATURES[t]; i++) {
-                    row.setFloat(1 + i, E2eData.feature(k, t, i));
-                }
-                larder.upsert(h, row, 1, 0);
+                larder.upsert(h, fill(row, k, t), 1, 0);
             }
             larder.endVersion(h, 1, 0);
             for (int i = 0; i < E2eData.TABLE_FEATURES[t]; i++) {
@@ -53,6 +52,36 @@ final class LarderFeatures implements FeatureSource {
         }
         larder.flush();
         vector = b.build();
+    }
+
+    private static RowBuffer fill(RowBuffer row, long key, int t) {
+        row.setLong(0, key);
+        for (int i = 0; i < E2eData.TABLE_FEATURES[t]; i++) {
+            row.setFloat(1 + i, E2eData.feature(key, t, i));
+        }
+        return row;
+    }
+
+    /**
+     * Pushes each update through the ingest ring ({@link Larder#upsert}); versions end every 1,024 updates, as a
+     * feed's commits do, which is when the rows they replaced are reused.
+     */
+    @Override
+    public KvSystem.Updater newUpdater() {
+        RowBuffer[] rows = new RowBuffer[handles.length];
+        for (int t = 0; t < rows.length; t++) {
+            rows[t] = handles[t].table().newRow();
+        }
+        long[] applied = new long[1];
+        return (key, version) -> {
+            int t = (int) (version % handles.length);
+            larder.upsert(handles[t], fill(rows[t], key, t), version, 0);
+            if ((++applied[0] & 1023) == 0) {
+                for (TableHandle h : handles) {
+                    larder.endVersion(h, version, 0);
+                }
+            }
+        };
     }
 
     @Override

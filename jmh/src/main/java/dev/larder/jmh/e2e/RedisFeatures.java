@@ -1,5 +1,6 @@
 package dev.larder.jmh.e2e;
 
+import dev.larder.jmh.systems.KvSystem;
 import dev.larder.jmh.systems.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +91,25 @@ final class RedisFeatures implements FeatureSource {
                     }
                 }
                 return found;
+            }
+        };
+    }
+
+    /** Pipelines its SETs (flushed by the writer every tick), so that it can sustain the update rate at all. */
+    @Override
+    public KvSystem.Updater newUpdater() {
+        Pipeline p = connect().pipelined();
+        return new KvSystem.Updater() {
+            @Override
+            public void update(long key, long version) {
+                int t = (int) (version % E2eData.TABLES.length);
+                p.set(E2eData.keyBytes(t, key, new byte[9]),
+                        E2eData.value(key, t, new byte[E2eData.TABLE_FEATURES[t] * Float.BYTES]));
+            }
+
+            @Override
+            public void flush() {
+                p.sync();
             }
         };
     }

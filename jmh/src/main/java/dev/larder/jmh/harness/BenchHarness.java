@@ -57,9 +57,9 @@ public final class BenchHarness {
             }
             for (String source : options.e2eSources()) {
                 System.out.printf(Locale.ROOT, "[bench] e2e %s: %d entities x %d features, %d single/s then"
-                                + " %d ranking/s, %d s warm-up + %d s measured each%n", source, options.keys(),
-                        E2eData.FEATURES, options.singleRate(), options.rankingRate(), options.warmupSeconds(),
-                        options.durationSeconds());
+                                + " %d ranking/s, %d writes/s, %d s warm-up + %d s measured each%n", source,
+                        options.keys(), E2eData.FEATURES, options.singleRate(), options.rankingRate(),
+                        options.writeRate(), options.warmupSeconds(), options.durationSeconds());
                 List<SystemResult> rs = runE2eChild(source, options, out);
                 for (int k = 0; k < E2eWorker.KINDS.length; k++) {
                     SystemResult r = rs.get(k);
@@ -169,7 +169,7 @@ public final class BenchHarness {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(E2eWorker.class.getName());
         cmd.addAll(List.of(source, Integer.toString(o.keys()), Long.toString(o.singleRate()),
-                Long.toString(o.rankingRate()), Integer.toString(o.warmupSeconds()),
+                Long.toString(o.rankingRate()), Long.toString(o.writeRate()), Integer.toString(o.warmupSeconds()),
                 Integer.toString(o.durationSeconds()), out.toString()));
         Path log = out.resolve("e2e-" + source + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -52,7 +52,9 @@ final class E2eReport {
                         + " on a dense float matrix (its result array is allocated by XGBoost4J per call, the same for"
                         + " every source)%n", ScoringModel.describe()));
         sb.append(String.format(Locale.ROOT, "- data: %,d entities × %d float32 features over 3 tables (13 + 13 + 14);"
-                        + " no concurrent writer%n", o.keys(), E2eData.FEATURES));
+                        + " %s%n", o.keys(), E2eData.FEATURES, o.writeRate() == 0 ? "no concurrent writer"
+                        : String.format(Locale.ROOT, "a concurrent writer at %,d updates/s, each rewriting one entity's"
+                                + " row in one table (with the same values)", o.writeRate())));
         sb.append(String.format(Locale.ROOT, "- single: one random entity's %d features, one prediction, %,d requests/s"
                         + " open loop; ranking: %d random candidates fetched as a batch, one %d-row prediction, %,d"
                         + " requests/s open loop%n", E2eData.FEATURES, o.singleRate(), E2eData.CANDIDATES,
@@ -79,6 +81,10 @@ final class E2eReport {
             }
             if (r.info().getProperty("loadSeconds") != null) {
                 sb.append("; loaded in ").append(r.info().getProperty("loadSeconds")).append(" s");
+            }
+            String writes = r.info().getProperty("writesPerSecond");
+            if (writes != null) {
+                sb.append(String.format(Locale.ROOT, "; writer achieved %,d updates/s", Long.parseLong(writes)));
             }
             sb.append('\n');
         }
@@ -119,7 +125,8 @@ final class E2eReport {
         }
         for (SystemResult r : results) {
             if (r.ok() && !"0".equals(r.info().getProperty("misses", "0"))) {
-                sb.append("\n**Warning:** ").append(r.system()).append(" missed ").append(r.info().getProperty("misses"))
+                sb.append("\n**Warning:** ").append(r.system()).append(" missed ")
+                        .append(r.info().getProperty("misses"))
                         .append(" features of loaded entities; its figures are suspect.\n");
             }
         }
@@ -157,7 +164,8 @@ final class E2eReport {
         }
         long pv = peer.getValueAtPercentile(99);
         long lv = larder.getValueAtPercentile(99);
-        sb.append(peerName).append(' ').append(Report.formatNanos(pv)).append(", Larder ").append(Report.formatNanos(lv))
+        sb.append(peerName).append(' ').append(Report.formatNanos(pv)).append(", Larder ")
+                .append(Report.formatNanos(lv))
                 .append(" (").append(Report.ratio(pv, lv)).append(") | ").append(v.met(pv, lv) ? "met" : "**missed**")
                 .append(" |\n");
     }

@@ -6,6 +6,7 @@ import dev.larder.jmh.e2e.E2eData;
 import dev.larder.jmh.e2e.FeatureSource;
 import dev.larder.jmh.e2e.FeatureSources;
 import dev.larder.jmh.e2e.ScoringModel;
+import dev.larder.jmh.systems.BackgroundWriter;
 import dev.larder.jmh.systems.SystemUnavailableException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,7 +26,8 @@ import org.HdrHistogram.HistogramLogWriter;
  * {@link ScoringModel}, then serves two request kinds in turn, each open loop at a fixed rate with latency measured
  * from the request's intended start (coordinated-omission corrected, as {@link LoadGenerator} does): {@code single}
  * (one entity's 40 features from three tables, one prediction) and {@code ranking} ({@value E2eData#CANDIDATES}
- * candidates fetched as a batch, one prediction over all of them). Writes {@code e2e-<source>-<kind>.hlog} and
+ * candidates fetched as a batch, one prediction over all of them), while a {@link BackgroundWriter} rewrites entities
+ * at the configured rate (0: none). Writes {@code e2e-<source>-<kind>.hlog} and
  * {@code .result} per kind; an unavailable or failing source still gets result files naming the reason.
  */
 public final class E2eWorker {
@@ -53,18 +55,19 @@ public final class E2eWorker {
         return "e2e-" + source + "-" + kind;
     }
 
-    /** Arguments: source keys singleRate rankingRate warmupSeconds durationSeconds outDir. */
+    /** Arguments: source keys singleRate rankingRate writeRate warmupSeconds durationSeconds outDir. */
     public static void main(String[] args) throws IOException {
-        if (args.length != 7) {
-            throw new IllegalArgumentException(
-                    "usage: E2eWorker source keys singleRate rankingRate warmupSeconds durationSeconds outDir");
+        if (args.length != 8) {
+            throw new IllegalArgumentException("usage: E2eWorker source keys singleRate rankingRate writeRate"
+                    + " warmupSeconds durationSeconds outDir");
         }
         String source = args[0];
         int keys = Integer.parseInt(args[1]);
         long[] rates = {Long.parseLong(args[2]), Long.parseLong(args[3])};
-        int warmup = Integer.parseInt(args[4]);
-        int duration = Integer.parseInt(args[5]);
-        Path out = Path.of(args[6]);
+        long writeRate = Long.parseLong(args[4]);
+        int warmup = Integer.parseInt(args[5]);
+        int duration = Integer.parseInt(args[6]);
+        Path out = Path.of(args[7]);
         Properties[] results = new Properties[KINDS.length];
         for (int k = 0; k < KINDS.length; k++) {
             results[k] = new Properties();
@@ -73,7 +76,7 @@ public final class E2eWorker {
         }
         Path work = Files.createTempDirectory("larder-e2e-" + source);
         try {
-            measure(source, keys, rates, warmup, duration, work, out, results);
+            measure(source, keys, rates, writeRate, warmup, duration, work, out, results);
         } catch (SystemUnavailableException e) {
             fail(results, "unavailable", e.getMessage());
             e.printStackTrace();
@@ -98,63 +101,83 @@ public final class E2eWorker {
 
     private static void fail(Properties[] results, String status, String reason) {
         for (Properties p : results) {
-            if (!"ok".equals(p.getProperty("status"))) {
-                p.setProperty("status", status);
-                p.setProperty("reason", reason);
-            }
+            p.setProperty("status", status);
+            p.setProperty("reason", reason);
         }
     }
 
-    private static void measure(String name, int keys, long[] rates, int warmup, int duration, Path work, Path out,
-                                Properties[] results) throws IOException {
+    private static void measure(String name, int keys, long[] rates, long writeRate, int warmup, int duration,
+                                Path work, Path out, Properties[] results) throws IOException {
         try (FeatureSource source = FeatureSources.create(name, work); ScoringModel model = ScoringModel.train()) {
             long t0 = System.nanoTime();
             source.load(keys);
             String loadSeconds = String.format(Locale.ROOT, "%.2f", (System.nanoTime() - t0) / 1e9);
             System.out.printf("%s: loaded %d entities x %d features in %s s%n", name, keys, E2eData.FEATURES,
                     loadSeconds);
-            Request[] requests = {new Single(source.newFetcher(), model, keys),
-                new Ranking(source.newFetcher(), model, keys)};
-            for (int k = 0; k < KINDS.length; k++) {
-                Properties result = results[k];
+            for (Properties result : results) {
                 result.setProperty("loadSeconds", loadSeconds);
                 result.setProperty("detail", source.detail());
-                result.setProperty("loadBefore", HarnessWorker.loadAverage());
-                long interval = Math.max(1, Math.round(1e9 / rates[k]));
-                long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
-                long warmupNanos = TimeUnit.SECONDS.toNanos(warmup);
-                run(requests[k], start, warmupNanos, interval, null);
-                Histogram h = LoadGenerator.newHistogram();
-                requests[k].fetchTimes = LoadGenerator.newHistogram();
-                long measureStart = start + warmupNanos;
-                long allocatedBefore = THREADS.getCurrentThreadAllocatedBytes();
-                long n = run(requests[k], measureStart, TimeUnit.SECONDS.toNanos(duration), interval, h);
-                long allocated = THREADS.getCurrentThreadAllocatedBytes() - allocatedBefore;
-                result.setProperty(BYTES_PER_REQUEST, Long.toString(n == 0 ? 0 : allocated / n));
-                Histogram fetch = requests[k].fetchTimes;
-                result.setProperty(FETCH_P50, Long.toString(fetch.getValueAtPercentile(50)));
-                result.setProperty(FETCH_P99, Long.toString(fetch.getValueAtPercentile(99)));
-                result.setProperty(FETCH_P999, Long.toString(fetch.getValueAtPercentile(99.9)));
-                result.setProperty("loadAfter", HarnessWorker.loadAverage());
-                h.setStartTimeStamp(TimeUnit.NANOSECONDS.toMillis(measureStart - System.nanoTime())
-                        + System.currentTimeMillis());
-                h.setEndTimeStamp(h.getStartTimeStamp() + TimeUnit.SECONDS.toMillis(duration));
-                String stem = stem(name, KINDS[k]);
-                Path hlog = out.resolve(stem + HarnessWorker.HLOG_SUFFIX);
-                try (PrintStream ps = new PrintStream(Files.newOutputStream(hlog))) {
-                    HistogramLogWriter w = new HistogramLogWriter(ps);
-                    w.outputLogFormatVersion();
-                    w.outputComment("larder bench e2e: " + stem + ", latency in ns from intended start");
-                    w.outputLegend();
-                    w.outputIntervalHistogram(h);
-                }
-                result.setProperty("status", "ok");
-                result.setProperty("samples", Long.toString(n));
-                result.setProperty("misses", Long.toString(requests[k].misses));
-                result.setProperty("checksum", Double.toString(requests[k].sink));
-                System.out.printf("%s: %d requests, p50 %d ns, p99 %d ns, max %d ns%n", stem, n,
-                        h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getMaxValue());
             }
+            Request[] requests = {new Single(source.newFetcher(), model, keys),
+                new Ranking(source.newFetcher(), model, keys)};
+            BackgroundWriter writer = writeRate > 0
+                    ? BackgroundWriter.start(source.newUpdater(), keys, writeRate) : null;
+            try {
+                serve(name, requests, rates, warmup, duration, out, results);
+            } finally {
+                if (writer != null) {
+                    writer.close();
+                }
+            }
+            for (Properties result : results) {
+                result.setProperty("status", "ok");
+                if (writer != null) {
+                    result.setProperty("writesPerSecond",
+                            String.format(Locale.ROOT, "%.0f", writer.achievedPerSecond()));
+                }
+            }
+        }
+    }
+
+    /** Both request kinds in turn, each warmed up then measured, while the writer (if any) runs. */
+    private static void serve(String name, Request[] requests, long[] rates, int warmup, int duration, Path out,
+                              Properties[] results) throws IOException {
+        for (int k = 0; k < KINDS.length; k++) {
+            Properties result = results[k];
+            result.setProperty("loadBefore", HarnessWorker.loadAverage());
+            long interval = Math.max(1, Math.round(1e9 / rates[k]));
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+            long warmupNanos = TimeUnit.SECONDS.toNanos(warmup);
+            run(requests[k], start, warmupNanos, interval, null);
+            Histogram h = LoadGenerator.newHistogram();
+            requests[k].fetchTimes = LoadGenerator.newHistogram();
+            long measureStart = start + warmupNanos;
+            long allocatedBefore = THREADS.getCurrentThreadAllocatedBytes();
+            long n = run(requests[k], measureStart, TimeUnit.SECONDS.toNanos(duration), interval, h);
+            long allocated = THREADS.getCurrentThreadAllocatedBytes() - allocatedBefore;
+            result.setProperty(BYTES_PER_REQUEST, Long.toString(n == 0 ? 0 : allocated / n));
+            Histogram fetch = requests[k].fetchTimes;
+            result.setProperty(FETCH_P50, Long.toString(fetch.getValueAtPercentile(50)));
+            result.setProperty(FETCH_P99, Long.toString(fetch.getValueAtPercentile(99)));
+            result.setProperty(FETCH_P999, Long.toString(fetch.getValueAtPercentile(99.9)));
+            result.setProperty("loadAfter", HarnessWorker.loadAverage());
+            h.setStartTimeStamp(TimeUnit.NANOSECONDS.toMillis(measureStart - System.nanoTime())
+                    + System.currentTimeMillis());
+            h.setEndTimeStamp(h.getStartTimeStamp() + TimeUnit.SECONDS.toMillis(duration));
+            String stem = stem(name, KINDS[k]);
+            Path hlog = out.resolve(stem + HarnessWorker.HLOG_SUFFIX);
+            try (PrintStream ps = new PrintStream(Files.newOutputStream(hlog))) {
+                HistogramLogWriter w = new HistogramLogWriter(ps);
+                w.outputLogFormatVersion();
+                w.outputComment("larder bench e2e: " + stem + ", latency in ns from intended start");
+                w.outputLegend();
+                w.outputIntervalHistogram(h);
+            }
+            result.setProperty("samples", Long.toString(n));
+            result.setProperty("misses", Long.toString(requests[k].misses));
+            result.setProperty("checksum", Double.toString(requests[k].sink));
+            System.out.printf("%s: %d requests, p50 %d ns, p99 %d ns, max %d ns%n", stem, n,
+                    h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getMaxValue());
         }
     }
 

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The end-to-end scenario through the real harness, tiny (2,000 entities, one second per request kind), each source in
- * its own JVM: {@code summary.json} has {@code e2e.single} and {@code e2e.ranking} with positive p50/p99/p99.9 for
+ * The end-to-end scenario through the real harness, tiny (2,000 entities, one second per request kind, smoke mode's
+ * writer rewriting rows meanwhile), each source in its own JVM: {@code summary.json} has {@code e2e.single} and {@code e2e.ranking} with positive p50/p99/p99.9 for
  * Larder and the array baseline (and Redis when redis-server is installed), and the report and plots show them.
  * Structure, not timing.
  */
@@ -57,6 +57,7 @@ class BenchHarnessE2eTest {
                 assertEquals("0", info.getProperty("misses"), "features missed by " + source + " (" + kind + ")");
                 assertTrue(Long.parseLong(info.getProperty(E2eWorker.FETCH_P99)) > 0, "fetch time of " + source);
                 assertTrue(Long.parseLong(info.getProperty(E2eWorker.BYTES_PER_REQUEST)) >= 0, "bytes of " + source);
+                assertTrue(Long.parseLong(info.getProperty("writesPerSecond")) > 0, "the writer ran for " + source);
             }
             if (RedisServer.findBinary() == null) {
                 assertTrue(k.path(FeatureSources.REDIS).path("unavailable").asText().startsWith("redis-server not found"),

@@ -22,7 +22,8 @@ public final class FeatureSources {
     /** Human-readable description for reports. */
     public static String describe(String name) {
         return switch (name) {
-            case LARDER -> "Larder: 3 tables (13 + 13 + 14 float32 features), one FeatureVectorReader.fill per entity";
+            case LARDER -> "Larder: 3 tables (13 + 13 + 14 float32 features), one FeatureVectorReader.fill per entity;"
+                    + " updates pushed through the ingest ring, no fsync while measuring (as the peers)";
             case REDIS -> "Redis on loopback via Jedis: one value per (table, entity), one MGET round trip per request";
             case CHRONICLE -> "Chronicle Map: one map per table, getUsing into reused byte[] (3 gets per entity)";
             case ARRAY -> "baseline: every entity's 40 features in one on-heap float[] (the model's own cost)";

@@ -105,6 +105,7 @@ class RefusedCommandsTest {
             {"--readers", "demo", "--dir", dir.resolve("demo").toString(), "--readers", "0"},
             {"--lookup-rate", "demo", "--dir", dir.resolve("demo").toString(), "--lookup-rate", "0"},
             {"--keys", "bench", "--keys", "0"},
+            {"--scenario", "bench", "--scenario", "kv,e2e"},
         };
         for (String[] c : cases) {
             String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);

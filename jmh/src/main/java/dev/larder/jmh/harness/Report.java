@@ -9,26 +9,31 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import org.HdrHistogram.Histogram;
 
 /**
  * Writes a harness run's artefacts: {@code report.md} (percentiles per system, ratios against Larder, writer throughput
  * and bootstrap rows/s, DESIGN.md's bars), one {@code .hgrm} per measured system (HdrHistogram percentile distribution, values in microseconds) and
- * {@code latency.svg}. A system without figures keeps its row, saying "not available" and why.
+ * {@code latency.svg}; the end-to-end scenario's part ({@link E2eReport}); and {@code summary.json}, the
+ * percentiles in ns for tools. A system without figures keeps its row, saying "not available" and why.
  */
 final class Report {
     static final String REPORT = "report.md";
     static final String PLOT = "latency.svg";
+    static final String SUMMARY = "summary.json";
     static final double[] PERCENTILES = {50, 90, 99, 99.9, 99.99};
     static final String[] PERCENTILE_NAMES = {"p50", "p90", "p99", "p99.9", "p99.99"};
 
     private Report() {
     }
 
-    static Path write(BenchOptions o, List<SystemResult> results, Properties ingest, Path out) throws IOException {
+    static Path write(BenchOptions o, List<SystemResult> results, Properties ingest, Map<String, List<SystemResult>> e2e,
+                      Path out) throws IOException {
         for (SystemResult r : results) {
             if (r.ok()) {
                 try (PrintStream ps = new PrintStream(Files.newOutputStream(out.resolve(r.system() + ".hgrm")), false, "UTF-8")) {
@@ -36,21 +41,108 @@ final class Report {
                 }
             }
         }
-        Files.writeString(out.resolve(PLOT), PercentilePlot.svg(results, String.format(Locale.ROOT,
-                "Single-key get latency by percentile: %,d keys, %,d reads/s open loop, %,d writes/s", o.keys(), o.rate(), o.writeRate())));
+        if (!results.isEmpty()) {
+            Files.writeString(out.resolve(PLOT), PercentilePlot.svg(results, String.format(Locale.ROOT,
+                    "Single-key get latency by percentile: %,d keys, %,d reads/s open loop, %,d writes/s", o.keys(), o.rate(), o.writeRate())));
+        }
+        E2eReport.writeFiles(o, e2e, out);
+        Files.writeString(out.resolve(SUMMARY), summaryJson(results, e2e));
         Path report = out.resolve(REPORT);
-        Files.writeString(report, markdown(o, results, ingest));
+        Files.writeString(report, markdown(o, results, ingest, e2e));
         return report;
     }
 
-    static String markdown(BenchOptions o, List<SystemResult> results, Properties ingest) {
+    /**
+     * {@code summary.json}: p50/p99/p99.9 in ns per system, {@code "get"} for the key-value suite and
+     * {@code "e2e": {"single": {...}, "ranking": {...}}} for the end-to-end scenario (each present when it ran); a
+     * system without figures has {@code {"unavailable": reason}} instead.
+     */
+    static String summaryJson(List<SystemResult> results, Map<String, List<SystemResult>> e2e) {
+        List<String> sections = new ArrayList<>();
+        if (!results.isEmpty()) {
+            sections.add("  \"get\": " + jsonSystems(results, "  "));
+        }
+        if (!e2e.isEmpty()) {
+            List<String> kinds = new ArrayList<>();
+            for (Map.Entry<String, List<SystemResult>> kind : e2e.entrySet()) {
+                kinds.add("    \"" + kind.getKey() + "\": " + jsonSystems(kind.getValue(), "    "));
+            }
+            sections.add("  \"e2e\": {\n" + String.join(",\n", kinds) + "\n  }");
+        }
+        return "{\n" + String.join(",\n", sections) + "\n}\n";
+    }
+
+    private static String jsonSystems(List<SystemResult> results, String indent) {
+        List<String> entries = new ArrayList<>();
+        for (SystemResult r : results) {
+            String figures = r.ok()
+                    ? String.format(Locale.ROOT, "{\"p50_ns\": %d, \"p99_ns\": %d, \"p999_ns\": %d}",
+                            r.histogram().getValueAtPercentile(50), r.histogram().getValueAtPercentile(99),
+                            r.histogram().getValueAtPercentile(99.9))
+                    : "{\"unavailable\": " + jsonString(r.reason()) + "}";
+            entries.add(indent + "  " + jsonString(r.system()) + ": " + figures);
+        }
+        return "{\n" + String.join(",\n", entries) + "\n" + indent + "}";
+    }
+
+    static String jsonString(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    static String markdown(BenchOptions o, List<SystemResult> results, Properties ingest,
+                           Map<String, List<SystemResult>> e2e) {
         StringBuilder sb = new StringBuilder();
-        SystemResult larder = results.stream().filter(r -> r.system().equals(Systems.LARDER)).findFirst().orElse(null);
-        Histogram base = larder != null && larder.ok() ? larder.histogram() : null;
+        List<SystemResult> all = new ArrayList<>(results);
+        e2e.values().forEach(all::addAll);
         sb.append("# Larder tail-latency report\n\n");
         sb.append(String.format(Locale.ROOT, "- run: %s, mode %s, %d core(s), %s%n",
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), o.mode().name().toLowerCase(Locale.ROOT),
-                Runtime.getRuntime().availableProcessors(), firstInfo(results, "jvm")));
+                Runtime.getRuntime().availableProcessors(), firstInfo(all, "jvm")));
+        if (ingest != null) {
+            kvSections(sb, o, results, ingest);
+        }
+        if (!e2e.isEmpty()) {
+            E2eReport.section(sb, o, e2e);
+        }
+        sb.append("\n## Files\n\n");
+        if (ingest != null) {
+            sb.append("- `").append(PLOT).append("`: latency by percentile, one line per system (log scales)\n");
+            sb.append("- `<system>.hgrm`: HdrHistogram percentile distributions (values in microseconds)\n");
+            sb.append("- `<system>.hlog`: the raw histograms (HdrHistogram log, nanoseconds)\n");
+            sb.append("- `<system>.log`, `ingest.log`: output of each system's JVM and of the ingest figures' JVM\n");
+            sb.append("- `bench-delta-<rows>/`: the generated Delta table bootstrapped from, reused by later runs of the same size\n");
+        }
+        if (!e2e.isEmpty()) {
+            sb.append("- `").append(E2eReport.plot("single")).append("`, `").append(E2eReport.plot("ranking"))
+                    .append("`: end-to-end latency by percentile, one line per feature source\n");
+            sb.append("- `e2e-<source>-<single|ranking>.hgrm`, `.hlog`, `e2e-<source>.log`: the end-to-end figures,"
+                    + " raw histograms and each source's JVM output\n");
+        }
+        sb.append("- `").append(SUMMARY).append("`: p50, p99 and p99.9 in ns per system, for tools\n");
+        return sb.toString();
+    }
+
+    /** The key-value suite: single-key gets per system, ingest, the bars, the systems. */
+    private static void kvSections(StringBuilder sb, BenchOptions o, List<SystemResult> results, Properties ingest) {
+        SystemResult larder = results.stream().filter(r -> r.system().equals(Systems.LARDER)).findFirst().orElse(null);
+        Histogram base = larder != null && larder.ok() ? larder.histogram() : null;
         sb.append(String.format(Locale.ROOT, "- data: %,d keys × %d float64 features (a typed row in Larder; the same %d value bytes under an 8-byte key in the peers)%n",
                 o.keys(), Dataset.FEATURES, Dataset.VALUE_BYTES));
         sb.append(String.format(Locale.ROOT, "- load: %d reader thread(s), open loop at %,d reads/s in total, random keys; a concurrent writer at %,d updates/s%n",
@@ -138,12 +230,6 @@ final class Report {
             }
             sb.append('\n');
         }
-        sb.append("\n## Files\n\n- `").append(PLOT).append("`: latency by percentile, one line per system (log scales)\n");
-        sb.append("- `<system>.hgrm`: HdrHistogram percentile distributions (values in microseconds)\n");
-        sb.append("- `<system>.hlog`: the raw histograms (HdrHistogram log, nanoseconds)\n");
-        sb.append("- `<system>.log`, `ingest.log`: output of each system's JVM and of the ingest figures' JVM\n");
-        sb.append("- `bench-delta-<rows>/`: the generated Delta table bootstrapped from, reused by later runs of the same size\n");
-        return sb.toString();
     }
 
     /** Writer throughput and bootstrap, each through the ring and, as the comparison in the same run, without it. */

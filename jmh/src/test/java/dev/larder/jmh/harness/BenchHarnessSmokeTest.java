@@ -3,6 +3,8 @@ package dev.larder.jmh.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.larder.jmh.systems.RedisServer;
 import dev.larder.jmh.systems.Systems;
 import java.nio.file.Files;
@@ -52,6 +54,10 @@ class BenchHarnessSmokeTest {
         assertTrue(md.contains("| writer throughput through the ring ≥ 2M upserts/s |"), md);
         String svg = Files.readString(dir.resolve(Report.PLOT));
         assertTrue(svg.startsWith("<svg") && svg.contains("99.9%") && svg.contains(">larder<"), svg);
+        JsonNode summary = new ObjectMapper().readTree(dir.resolve(Report.SUMMARY).toFile());
+        assertTrue(summary.path("get").path("larder").path("p99_ns").asLong() > 0, summary.toString());
+        assertEquals(Systems.ALL.size(), summary.path("get").size(), summary.toString());
+        assertTrue(!summary.has("e2e"), "the end-to-end scenario did not run: " + summary);
     }
 
     @Test

@@ -16,7 +16,8 @@ import java.time.Duration;
 /**
  * Larder as the model server's feature store: three tables loaded through the public push API
  * ({@link Larder#upsert}, one version), read through one {@link FeatureVector} of the 40 features in model column
- * order. A ranking request fills each candidate's vector into the request's matrix (three lookups per candidate).
+ * order. A ranking request fills every candidate's vector into the request's matrix with one batch read per table
+ * ({@link FeatureVectorReader#fillBatch}), whose memory misses overlap.
  */
 final class LarderFeatures implements FeatureSource {
     private final Path dir;
@@ -92,7 +93,6 @@ final class LarderFeatures implements FeatureSource {
     @Override
     public Fetcher newFetcher() {
         FeatureVectorReader r = vector.newReader();
-        float[] one = new float[E2eData.FEATURES];
         return new Fetcher() {
             @Override
             public int fetch(long key, float[] out) {
@@ -101,10 +101,10 @@ final class LarderFeatures implements FeatureSource {
 
             @Override
             public int fetchBatch(long[] keys, int n, float[] out) {
+                r.fillBatch(keys, n, out);
                 int found = 0;
-                for (int i = 0; i < n; i++) {
-                    found += r.fill(keys[i], one, null);
-                    System.arraycopy(one, 0, out, i * E2eData.FEATURES, E2eData.FEATURES);
+                for (int i = 0, end = n * E2eData.FEATURES; i < end; i++) {
+                    found += Float.isNaN(out[i]) ? 0 : 1;
                 }
                 return found;
             }

@@ -6,8 +6,9 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * The one byte layout of a change on its way to a table's writer: a ring event carries one record, a staged commit
- * ({@link Follower}) and a batch of {@link BackgroundWriterSink} carry records back to back. Stateless.
+ * The one byte layout of a change on its way to a table's writer: a ring event carries one record (an application's
+ * push) or a batch of records back to back (a bootstrap, a commit, a load: {@link RingSink}), and a staged commit
+ * holds them back to back too. Stateless.
  *
  * <pre>
  *  offset 0     1          5                13               21

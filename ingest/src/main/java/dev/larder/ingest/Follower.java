@@ -41,7 +41,7 @@ public final class Follower implements AutoCloseable {
     private final InstantSource clock;
     private final Lineage sourceLineage;
     private final TableHandle handle;
-    private final FollowerSink sink;
+    private final RingSink sink;
     private final Thread thread;
     private final long startedMillis;
     private long nextGeneration;
@@ -70,9 +70,9 @@ public final class Follower implements AutoCloseable {
         this.lastPollMillis = startedMillis;
         this.caughtUpMillis = startedMillis;
         this.lastScrubMillis = startedMillis;
-        this.sink = new FollowerSink(this, pipeline, source, options);
         FeatureTable current = resolveGeneration();
         this.handle = larder.register(name, current, sourceLineage);
+        this.sink = new RingSink(pipeline, handle, source.path(), this::stopped, options.commitStageBytes(), false);
         this.thread = new Thread(this::run, "larder-follow-" + name);
         thread.setDaemon(true);
     }
@@ -156,7 +156,7 @@ public final class Follower implements AutoCloseable {
                     sink.open(s, watermark, true);
                     source.changes(watermark, latest, sink);
                     sink.checkComplete();
-                    settle(s);
+                    sink.settle();
                 }
                 lastPollMillis = clock.millis();
                 if (handle.lineage().version() >= latest) {
@@ -235,7 +235,7 @@ public final class Follower implements AutoCloseable {
         sink.open(s, -1, false);
         source.bootstrap(version, sink);
         sink.checkComplete();
-        settle(s);
+        sink.settle();
     }
 
     /** Bootstraps a new generation beside the current one, then swaps it in and drops the old one. */
@@ -260,15 +260,6 @@ public final class Follower implements AutoCloseable {
                 store.close(dir);
                 store.drop(dir);
             }
-        }
-    }
-
-    /** Waits until the writer has applied everything enqueued so far; throws if it could not apply a change. */
-    void settle(TableSlot s) throws InterruptedException, ExecutionException {
-        await(pipeline.control(IngestEvent.NOOP, s, null));
-        TableSlot.Failure f = s.failure;
-        if (f != null) {
-            throw new FeedException(name, f.version(), source.path(), f.cause());
         }
     }
 

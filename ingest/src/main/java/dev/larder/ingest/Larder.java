@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -269,6 +270,72 @@ public final class Larder implements AutoCloseable {
      */
     public void resume(TableHandle table) {
         pipeline.control(IngestEvent.RESUME, table.slot(), null).join();
+    }
+
+    // ---------------------------------------------------------------- one-shot operations
+
+    /**
+     * Loads one version into {@code table}, a table of this Larder's store that holds no rows (just created), through
+     * the ring on the calling thread: {@code bootstrap} delivers the version into the sink it is given ({@code begin},
+     * upserts, {@code end()}) and its result is returned (e.g. the rows it loaded). The writer applies the rows as its
+     * bulk load; a key the snapshot holds twice is refused, naming it, before the version becomes the watermark. On
+     * return the version is published with {@code origin}'s identity and durable. On failure nothing of the version
+     * stays in the table (it has no watermark) and what the source or the writer threw is thrown.
+     *
+     * <p>The table must not be fed otherwise meanwhile (followed, pushed into, another operation).
+     */
+    public long load(FeatureTable table, Lineage origin, ToLongFunction<ChangeSink> bootstrap) {
+        return oneShot(table, origin, false, bootstrap);
+    }
+
+    /**
+     * Applies versions after {@code table}'s watermark through the ring on the calling thread: {@code changes} delivers
+     * them into the sink it is given, in order, one {@code begin}/{@code end()} bracket each, and its result is
+     * returned. Each version is published (with the identity the table records) and durable before the next begins,
+     * so a failure leaves the versions before it applied and nothing of the failed one: resuming at the watermark + 1
+     * is exact. Failures throw what the source or the writer threw. The table must not be fed otherwise meanwhile.
+     */
+    public long applyChanges(FeatureTable table, ToLongFunction<ChangeSink> changes) {
+        return oneShot(table, table.lineage(), true, changes);
+    }
+
+    private long oneShot(FeatureTable table, Lineage source, boolean commits, ToLongFunction<ChangeSink> delivery) {
+        if (closed) {
+            throw new IllegalStateException("larder is closed");
+        }
+        TableHandle h = new TableHandle(table.name(), this);
+        TableSlot s = new TableSlot(h, table, source.withVersion(-1, 0));
+        h.slot(s);
+        RingSink sink = new RingSink(pipeline, h, source.sourcePath(), () -> false,
+                FollowOptions.DEFAULT.commitStageBytes(), true);
+        sink.open(s, table.lineage().version(), commits);
+        Throwable failure = null;
+        try {
+            long result = delivery.applyAsLong(sink);
+            sink.checkComplete();
+            sink.settle();
+            return result;
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            // Rolls back what of an unfinished version reached the table, then stops the writer touching it.
+            if (failure != null) {
+                finish(IngestEvent.RESUME, s, failure);
+            }
+            finish(IngestEvent.RETIRE, s, failure);
+        }
+    }
+
+    private void finish(byte op, TableSlot s, Throwable failure) {
+        try {
+            pipeline.control(op, s, null).join();
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                throw e;
+            }
+            failure.addSuppressed(e);
+        }
     }
 
     // ---------------------------------------------------------------- following

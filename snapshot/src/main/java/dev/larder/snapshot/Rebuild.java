@@ -1,6 +1,7 @@
 package dev.larder.snapshot;
 
-import dev.larder.ingest.TableWriterSink;
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
@@ -19,7 +20,9 @@ import java.util.Objects;
  * TTL, and only once that is complete and durable drops the old generations, whatever state their files are in. Until
  * then the old table stays as it was, so a rebuild that fails (source unreadable, disk full) loses nothing; and since
  * the new generation is the table's newest with a watermark, a crash between the two steps leaves it current. Then
- * {@code Larder.follow} (or {@code apply-changes}) resumes from there. Stateless; runs on the caller's thread.
+ * {@code Larder.follow} (or {@code apply-changes}) resumes from there. The bootstrap is an operation of the engine
+ * ({@link Larder#load}: through the ingest ring, applied as the writer's bulk load). Stateless; runs on the caller's
+ * thread, with the engine's writer thread applying the rows.
  *
  * <pre>{@code
  * } catch (StoreCorruptedException e) {
@@ -127,9 +130,11 @@ public final class Rebuild {
         FeatureTable t = store.createGeneration(plan.table(), old.isEmpty() ? 0 : old.get(old.size() - 1) + 1, plan.schema(),
                 TableOptions.DEFAULT.withTtl(plan.ttl()), origin);
         long rows;
+        DeltaFeed feed = new DeltaFeed(src, plan.schema());
         try {
-            rows = new DeltaFeed(src, plan.schema()).bootstrap(version,
-                    new TableWriterSink(t, origin, true), progress);
+            try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+                rows = larder.load(t, origin, sink -> feed.bootstrap(version, sink, progress));
+            }
             store.close(t.name());
         } catch (RuntimeException | Error e) {
             try {

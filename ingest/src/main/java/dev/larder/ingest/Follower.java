@@ -44,7 +44,6 @@ public final class Follower implements AutoCloseable {
     private final RingSink sink;
     private final Thread thread;
     private final long startedMillis;
-    private long nextGeneration;
 
     private volatile boolean stopped;
     private volatile TableStatus.State state = TableStatus.State.STARTING;
@@ -112,10 +111,8 @@ public final class Follower implements AutoCloseable {
             store.drop(dir);
         }
         if (current == null) {
-            nextGeneration = 1;
             return store.createGeneration(name, 0, schema, options.tableOptions(), sourceLineage);
         }
-        nextGeneration = gens.get(gens.size() - 1) + 1;
         return current;
     }
 
@@ -183,7 +180,7 @@ public final class Follower implements AutoCloseable {
                         + ", re-bootstrapping into a new generation: " + e.getMessage());
                 sink.reset();
                 rebootstrap = true;
-            } catch (RuntimeException | Error | InterruptedException | ExecutionException e) {
+            } catch (RuntimeException | Error e) {
                 if (stopped) {
                     break;
                 }
@@ -212,8 +209,7 @@ public final class Follower implements AutoCloseable {
     }
 
     private void failed(Throwable e) {
-        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-        FeedException fe = cause instanceof FeedException f ? f : new FeedException(name, sink.failedVersion(), source.path(), cause);
+        FeedException fe = e instanceof FeedException f ? f : new FeedException(name, sink.failedVersion(), source.path(), e);
         failures++;
         failureCount++;
         lastError = fe.getMessage();
@@ -231,7 +227,7 @@ public final class Follower implements AutoCloseable {
         checkHealth();
     }
 
-    private void bootstrap(TableSlot s, long version) throws InterruptedException, ExecutionException {
+    private void bootstrap(TableSlot s, long version) {
         sink.open(s, -1, false);
         source.bootstrap(version, sink);
         sink.checkComplete();
@@ -239,28 +235,14 @@ public final class Follower implements AutoCloseable {
     }
 
     /** Bootstraps a new generation beside the current one, then swaps it in and drops the old one. */
-    private void bootstrapNewGeneration(long version) throws InterruptedException, ExecutionException {
-        FeatureTable t = store.createGeneration(name, nextGeneration++, source.schema(), options.tableOptions(),
-                sourceLineage);
-        String dir = t.name();
-        TableSlot next = new TableSlot(handle, t, sourceLineage);
-        TableSlot old = handle.slot();
-        boolean swapped = false;
-        try {
-            bootstrap(next, version);
-            await(pipeline.control(IngestEvent.SWAP, old, next));
-            swapped = true;
-            LOG.log(System.Logger.Level.INFO, "table " + name + ": generation " + dir + " at version " + version
-                    + " replaced " + old.name());
-            store.close(old.name());
-            store.drop(old.name());
-        } finally {
-            if (!swapped) {
-                await(pipeline.control(IngestEvent.RETIRE, next, null));
-                store.close(dir);
-                store.drop(dir);
-            }
-        }
+    private void bootstrapNewGeneration(long version) {
+        String replaced = handle.slot().name();
+        NextGeneration.bootstrap(larder, handle, true, sink, source.schema(), options.tableOptions(), sourceLineage, s -> {
+            source.bootstrap(version, s);
+            return version;
+        });
+        LOG.log(System.Logger.Level.INFO, "table " + name + ": generation " + handle.slot().name() + " at version "
+                + version + " replaced " + replaced);
     }
 
     static void await(Future<Void> f) throws InterruptedException, ExecutionException {

@@ -299,9 +299,40 @@ public final class Larder implements AutoCloseable {
         return oneShot(table, table.lineage(), true, changes);
     }
 
-    private long oneShot(FeatureTable table, Lineage source, boolean commits, ToLongFunction<ChangeSink> delivery) {
+    /**
+     * Rebuilds table {@code name} of this Larder's store ({@link NextGeneration}): bootstraps a new generation of it
+     * beside the others, with {@code schema}, {@code options} and {@code origin}, through the ring on the calling
+     * thread ({@code bootstrap} delivers one version into the sink it is given, as for {@link #load}), and only once
+     * that is complete and durable drops the other generations, whatever state their files are in. On failure the new
+     * generation is dropped and the others are left exactly as they were. Returns what {@code bootstrap} returns.
+     *
+     * @throws IllegalStateException             if this Larder has the table open
+     * @throws dev.larder.store.StoreException if a generation of the table is open elsewhere (another store, process)
+     */
+    public long rebuild(String name, FeatureSchema schema, TableOptions tableOptions, Lineage origin,
+                        ToLongFunction<ChangeSink> bootstrap) {
+        Generations.checkTableName(name);
+        checkOpen();
+        if (handles.containsKey(name)) {
+            throw new IllegalStateException("table " + name + " is open in this larder; close it before rebuilding");
+        }
+        TableHandle h = new TableHandle(name, this);
+        RingSink sink = new RingSink(pipeline, h, origin.sourcePath(), () -> false,
+                FollowOptions.DEFAULT.commitStageBytes(), true);
+        return NextGeneration.bootstrap(this, h, false, sink, schema, tableOptions, origin, bootstrap);
+    }
+
+    private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("larder is closed");
+        }
+    }
+
+    private long oneShot(FeatureTable table, Lineage source, boolean commits, ToLongFunction<ChangeSink> delivery) {
+        checkOpen();
+        if (!commits && table.size() != 0) {
+            throw new IllegalArgumentException("table " + table.name() + " holds " + table.size()
+                    + " rows; a load fills an empty table");
         }
         TableHandle h = new TableHandle(table.name(), this);
         TableSlot s = new TableSlot(h, table, source.withVersion(-1, 0));
@@ -346,9 +377,7 @@ public final class Larder implements AutoCloseable {
      */
     public synchronized Follower follow(String name, ChangeSource source, FollowOptions followOptions) {
         Generations.checkTableName(name);
-        if (closed) {
-            throw new IllegalStateException("larder is closed");
-        }
+        checkOpen();
         if (handles.containsKey(name)) {
             throw new IllegalStateException("table " + name + " is already open or followed");
         }

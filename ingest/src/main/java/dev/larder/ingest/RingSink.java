@@ -332,7 +332,8 @@ final class RingSink implements ChangeSink {
         throw new FeedException(handle.name(), f.version(), path, f.cause());
     }
 
-    private void await(Future<Void> f) {
+    /** Waits for a control event of the writer, as this sink's producer. */
+    void await(Future<Void> f) {
         try {
             f.get();
         } catch (InterruptedException e) {

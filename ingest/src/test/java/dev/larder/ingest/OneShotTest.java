@@ -12,6 +12,7 @@ import dev.larder.store.ReadStatus;
 import dev.larder.store.TableOptions;
 import dev.larder.store.TableReader;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -143,6 +144,41 @@ class OneShotTest {
             TableReader r = t.newReader();
             assertEquals(ReadStatus.FOUND, r.get(1));
             assertEquals(0.0, r.getDouble(1));
+        }
+    }
+
+    /** A rebuild replaces every generation only once its own is complete; a failed one leaves them as they were. */
+    @Test
+    void aRebuildReplacesTheTableOnlyOnceItsNewGenerationIsComplete() {
+        try (FeatureStore store = FeatureStore.open(dir);
+             Larder larder = Larder.open(store, TestSupport.options())) {
+            loadOneRow(store, larder);
+            store.close("t");
+            IllegalStateException bad = new IllegalStateException("source unreadable");
+            assertSame(bad, assertThrows(IllegalStateException.class, () -> larder.rebuild("t", FakeSource.SCHEMA,
+                    TableOptions.DEFAULT, ORIGIN, sink -> {
+                        sink.begin(5, 5000);
+                        sink.upsert(sink.row().setLong(0, 2).setDouble(1, 5.0));
+                        throw bad;
+                    })));
+            assertEquals(List.of("t"), store.tableNames(), "the failed generation is dropped");
+            assertEquals(0, store.table("t").lineage().version());
+            store.close("t");
+
+            long rows = larder.rebuild("t", FakeSource.SCHEMA, TableOptions.DEFAULT, ORIGIN, sink -> {
+                sink.begin(5, 5000);
+                for (long id = 0; id < ROWS; id++) {
+                    sink.upsert(sink.row().setLong(0, id).setDouble(1, 5.0));
+                }
+                sink.end();
+                return ROWS;
+            });
+            assertEquals(ROWS, rows);
+            assertEquals(List.of("t.g1"), store.tableNames(), "the old generation is gone");
+            FeatureTable t = store.table("t");
+            assertEquals("t.g1", t.name());
+            assertEquals(5, t.lineage().version());
+            assertEquals(ROWS, t.size());
         }
     }
 }

@@ -37,7 +37,8 @@ class GetKeyParsingTest {
                     sink.upsert(sink.row().setBoolean(0, true).setLong(1, 7).setDouble(2, 1.5));
                     sink.upsert(sink.row().setBoolean(0, false).setLong(1, 7).setDouble(2, -2.5));
                 });
-                FeatureSchema typed = FeatureSchema.builder().keyColumn("n", ColumnType.INT32).keyColumn("day", ColumnType.DATE)
+                FeatureSchema typed = FeatureSchema.builder().keyColumn("n", ColumnType.INT32)
+                        .keyColumn("day", ColumnType.DATE)
                         .add(Column.variable("blob", ColumnType.BINARY, false, 16)).key("blob")
                         .column("score", ColumnType.FLOAT64).build();
                 FeatureTable u = s.create("typed", typed, TableOptions.DEFAULT);

@@ -209,7 +209,8 @@ public final class Follower implements AutoCloseable {
     }
 
     private void failed(Throwable e) {
-        FeedException fe = e instanceof FeedException f ? f : new FeedException(name, sink.failedVersion(), source.path(), e);
+        FeedException fe = e instanceof FeedException f ? f
+                : new FeedException(name, sink.failedVersion(), source.path(), e);
         failures++;
         failureCount++;
         lastError = fe.getMessage();
@@ -237,10 +238,11 @@ public final class Follower implements AutoCloseable {
     /** Bootstraps a new generation beside the current one, then swaps it in and drops the old one. */
     private void bootstrapNewGeneration(long version) {
         String replaced = handle.slot().name();
-        NextGeneration.bootstrap(larder, handle, true, sink, source.schema(), options.tableOptions(), sourceLineage, s -> {
-            source.bootstrap(version, s);
-            return version;
-        });
+        NextGeneration.bootstrap(larder, handle, true, sink, source.schema(), options.tableOptions(), sourceLineage,
+                s -> {
+                    source.bootstrap(version, s);
+                    return version;
+                });
         LOG.log(System.Logger.Level.INFO, "table " + name + ": generation " + handle.slot().name() + " at version "
                 + version + " replaced " + replaced);
     }

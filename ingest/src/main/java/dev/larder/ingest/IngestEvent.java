@@ -36,7 +36,7 @@ final class IngestEvent {
     long publishNanos;
     /** This slot's own record buffer, grown to the largest single record it has carried. */
     private byte[] own = new byte[ChangeRecordDescriptor.HEADER];
-    /** The records of a {@link #CHANGE}: {@link #own}, or a producer's batch buffer lent until the writer applied it. */
+    /** The records of a {@link #CHANGE}: {@link #own}, or a producer's batch buffer lent until the writer applied it.*/
     byte[] records = own;
     int length;
     /** Where the writer hands a lent {@link #records} buffer back once applied; null when it is {@link #own}. */

@@ -23,9 +23,10 @@ import java.util.function.Supplier;
  * <p>An application's push claims a preallocated {@link IngestEvent}, copies its row image into it and publishes;
  * nothing is allocated per row. A producer of many rows (a bootstrap, a commit, a load: {@link RingSink}) publishes a
  * batch of change records per event instead, lending the event a buffer the writer gives back once applied, so the
- * handoff is paid once per batch. The writer applies events, and a batch's records, in order, publishes a table's watermark only at that version's END record,
- * and syncs per {@link SyncPolicy}. An event the writer cannot apply stops its table (later events for it are skipped
- * until RESUME) so a watermark never covers a version with a missing change; other tables go on.
+ * handoff is paid once per batch. The writer applies events, and a batch's records, in ring order, publishes a
+ * table's watermark only at that version's END record, and syncs per {@link SyncPolicy}. A change the writer cannot
+ * apply stops its table (later events for it are skipped until RESUME) so a watermark never covers a version with a
+ * missing change; other tables go on.
  *
  * <p>Close after producers have stopped: a producer that passes the closed check while {@link #close()} runs may have
  * its event left unapplied. Calls after close throw {@link IllegalStateException}.

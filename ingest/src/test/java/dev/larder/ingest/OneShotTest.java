@@ -46,7 +46,8 @@ class OneShotTest {
                 long rows = larder.load(t, ORIGIN, sink -> {
                     sink.begin(3, 3000);
                     for (long id = 0; id < ROWS; id++) {
-                        sink.upsert(sink.row().setLong(0, id).setDouble(1, id * 0.5).setString(2, id == 7 ? huge : "n" + id));
+                        sink.upsert(sink.row().setLong(0, id).setDouble(1, id * 0.5)
+                                .setString(2, id == 7 ? huge : "n" + id));
                     }
                     sink.end();
                     return ROWS;
@@ -75,15 +76,16 @@ class OneShotTest {
         try (FeatureStore store = FeatureStore.open(dir);
              Larder larder = Larder.open(store, TestSupport.options())) {
             FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT, ORIGIN);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> larder.load(t, ORIGIN, sink -> {
-                sink.begin(1, 1000);
-                for (long id = 0; id < ROWS; id++) {
-                    sink.upsert(sink.row().setLong(0, id).setDouble(1, 1.0));
-                }
-                sink.upsert(sink.row().setLong(0, 4242).setDouble(1, 2.0));
-                sink.end();
-                return 0;
-            }));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> larder.load(t, ORIGIN, sink -> {
+                        sink.begin(1, 1000);
+                        for (long id = 0; id < ROWS; id++) {
+                            sink.upsert(sink.row().setLong(0, id).setDouble(1, 1.0));
+                        }
+                        sink.upsert(sink.row().setLong(0, 4242).setDouble(1, 2.0));
+                        sink.end();
+                        return 0;
+                    }));
             assertTrue(e.getMessage().contains(ROWS + 1 + " rows but " + ROWS + " distinct keys")
                     && e.getMessage().contains("duplicate key (id=4242)"), e.getMessage());
             assertEquals(-1, t.lineage().version(), "a snapshot with a duplicate key must not become the watermark");
@@ -99,21 +101,22 @@ class OneShotTest {
         try (FeatureStore store = FeatureStore.open(dir);
              Larder larder = Larder.open(store, TestSupport.options())) {
             FeatureTable t = loadOneRow(store, larder);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> larder.applyChanges(t, sink -> {
-                for (long v = 1; v <= 3; v++) {
-                    sink.begin(v, v * 1000);
-                    for (long id = 0; id < ROWS; id++) {
-                        if (v == 3 && id == ROWS / 2) {
-                            sink.upsert(sink.row().setDouble(1, 9.0));
-                        } else {
-                            sink.upsert(sink.row().setLong(0, id).setDouble(1, v));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> larder.applyChanges(t, sink -> {
+                        for (long v = 1; v <= 3; v++) {
+                            sink.begin(v, v * 1000);
+                            for (long id = 0; id < ROWS; id++) {
+                                if (v == 3 && id == ROWS / 2) {
+                                    sink.upsert(sink.row().setDouble(1, 9.0));
+                                } else {
+                                    sink.upsert(sink.row().setLong(0, id).setDouble(1, v));
+                                }
+                            }
+                            sink.delete(sink.row().setLong(0, 1));
+                            sink.end();
                         }
-                    }
-                    sink.delete(sink.row().setLong(0, 1));
-                    sink.end();
-                }
-                return 3;
-            }));
+                        return 3;
+                    }));
             assertTrue(e.getMessage().contains("null value in key column 'id'"), e.getMessage());
             assertEquals(2, t.lineage().version());
             assertEquals("id-a", t.lineage().sourceId());

@@ -23,7 +23,8 @@ import java.util.List;
 
 /**
  * A generated Delta snapshot of {@code rows} rows x {@link #FEATURES} float64 features (key {@code entity_id}, ~200-byte
- * rows, files of 1M rows) and the two ways a store bootstraps from it (both through the ingest ring), for {@link BootstrapBenchmark} and the harness. Both load into a
+ * rows, files of 1M rows) and the two ways a store bootstraps from it (both through the ingest ring), for
+ * {@link BootstrapBenchmark} and the harness. Both load into a
  * new table of the default size (1024 rows) that grows, as a bootstrap of unknown size does.
  */
 public final class DeltaBootstrap {

@@ -94,7 +94,7 @@ public class WriterThroughputBenchmark {
             fill(row, 0, version);
         }
 
-        /** Pushes {@link #UPSERTS} upserts in versions of {@code versionRows}, ending each; returns the last version. */
+        /** Pushes {@link #UPSERTS} upserts in versions of {@code versionRows}, ending each; returns the last one. */
         long push() {
             long last = -1;
             for (int done = 0; done < UPSERTS; done += versionRows) {

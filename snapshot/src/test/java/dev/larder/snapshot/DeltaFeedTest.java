@@ -88,8 +88,10 @@ class DeltaFeedTest {
             try (TestWriter w = TestWriter.open(store)) {
                 w.larder().load(t, lineage, sink -> feed.bootstrap(0, sink, ScanProgress.NONE));
                 CountingSink[] counting = new CountingSink[1];
-                assertEquals(1, w.larder().applyChanges(t, sink -> feed.applyChanges(1, 1, counting[0] = new CountingSink(sink))));
-                assertEquals(c.updated() + c.inserted(), counting[0].upserts, "rewritten but unchanged rows are not re-applied");
+                assertEquals(1, w.larder().applyChanges(t,
+                        sink -> feed.applyChanges(1, 1, counting[0] = new CountingSink(sink))));
+                assertEquals(c.updated() + c.inserted(), counting[0].upserts,
+                        "rewritten but unchanged rows are not re-applied");
                 assertEquals(c.deleted(), counting[0].deletes);
             }
             assertTrue(TableParity.verify(src, t, 5).equal());

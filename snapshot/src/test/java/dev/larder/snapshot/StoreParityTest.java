@@ -126,7 +126,8 @@ class StoreParityTest {
                         load(store, t, feed, src, first);
                         for (long v : snaps.tailMap(first, false).keySet()) {
                             long from = t.lineage().version() + 1;
-                            // The engine's sink answers storedVersion: no commit of a real table is taken for a duplicate.
+                            // The engine's sink answers storedVersion: no commit of a real table is taken for a
+                            // duplicate.
                             assertEquals(v, apply(store, t, feed, from, v));
                             assertEquals(v, t.lineage().version());
                             assertEquals(expected(snaps.get(v)), TableParity.dump(t), table + " v" + v);

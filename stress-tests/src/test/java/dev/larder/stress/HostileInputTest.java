@@ -333,7 +333,7 @@ class HostileInputTest {
         }
     }
 
-    /** apply-changes ({@code Larder.applyChanges}) refuses a commit adding keys another live file holds, naming both files. */
+    /** apply-changes ({@code Larder.applyChanges}) refuses a commit adding keys a live file holds, naming both. */
     @Test
     void applyChangesRefusesACommitAddingKeysAnotherLiveFileHolds() throws Exception {
         delta = HandMadeDelta.create(dir.resolve("delta"), rows(0, 100, 0));

@@ -55,7 +55,7 @@ final class NextGeneration {
             if (live) {
                 sink.await(pipeline.control(IngestEvent.SWAP, handle.slot(), next));
             } else {
-                sink.await(pipeline.control(IngestEvent.SYNC, next, null));
+                // A one-shot sink made the version durable at its end.
                 sink.await(pipeline.control(IngestEvent.RETIRE, next, null));
                 store.close(t.name());
             }

@@ -89,6 +89,7 @@ class OneShotTest {
             assertTrue(e.getMessage().contains(ROWS + 1 + " rows but " + ROWS + " distinct keys")
                     && e.getMessage().contains("duplicate key (id=4242)"), e.getMessage());
             assertEquals(-1, t.lineage().version(), "a snapshot with a duplicate key must not become the watermark");
+            assertEquals(0, t.size(), "nothing of the refused snapshot stays");
         }
     }
 

@@ -137,6 +137,7 @@ public class WriterThroughputBenchmark {
         }
     }
 
+    /** One invocation: {@link #UPSERTS} upserts pushed, their versions ended, all applied before it returns. */
     @Benchmark
     @OperationsPerInvocation(UPSERTS)
     public long ring(Ring ring) {

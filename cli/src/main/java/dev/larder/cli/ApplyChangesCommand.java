@@ -1,6 +1,7 @@
 package dev.larder.cli;
 
-import dev.larder.ingest.TableWriterSink;
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.store.FeatureStore;
@@ -50,7 +51,11 @@ final class ApplyChangesCommand implements Callable<Integer> {
             long from = watermark + 1;
             long to = toVersion != null ? toVersion : src.latestVersion();
             long start = System.nanoTime();
-            long last = new DeltaFeed(src, t.schema()).applyChanges(from, to, new TableWriterSink(t, t.lineage(), false));
+            DeltaFeed feed = new DeltaFeed(src, t.schema());
+            long last;
+            try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+                last = larder.applyChanges(t, sink -> feed.applyChanges(from, to, sink));
+            }
             System.out.printf("applied versions %d..%d of %s in %.2f s; watermark %d, %,d rows%n", from, last, src.tablePath(),
                     (System.nanoTime() - start) / 1e9, t.lineage().version(), t.size());
             return 0;

@@ -1,8 +1,7 @@
 package dev.larder.cli;
 
-import dev.larder.ingest.BackgroundWriterSink;
+import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.Larder;
-import dev.larder.ingest.TableWriterSink;
 import dev.larder.snapshot.DeltaFeatureSchemas;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
@@ -75,7 +74,7 @@ final class LoadCommand implements Callable<Integer> {
             long start = System.nanoTime();
             long rows;
             try {
-                rows = bootstrap(src, v, schema, t);
+                rows = bootstrap(store, src, v, schema, t);
                 store.close(t.name());
             } catch (RuntimeException | Error e) {
                 // The half-built table would block the retry; closing it would write again (and, with the disk full,
@@ -113,12 +112,12 @@ final class LoadCommand implements Callable<Integer> {
         System.err.println("table " + target.table + ": the bootstrap of an earlier load did not finish; loading it again");
     }
 
-    /** Scanning on this thread, writing on the sink's: a bootstrap keeps both cores busy. */
-    private static long bootstrap(DeltaSource src, long v, FeatureSchema schema, FeatureTable t) {
+    /** Scanning on this thread, applying on the engine's writer thread: a bootstrap keeps both cores busy. */
+    private static long bootstrap(FeatureStore store, DeltaSource src, long v, FeatureSchema schema, FeatureTable t) {
+        DeltaFeed feed = new DeltaFeed(src, schema);
         try (Progress p = new Progress("load v" + v, -1);
-             BackgroundWriterSink sink = new BackgroundWriterSink(
-                     new TableWriterSink(t, src.origin(v), true), "larder-load-writer")) {
-            return new DeltaFeed(src, schema).bootstrap(v, sink, p);
+             Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+            return larder.load(t, src.origin(v), sink -> feed.bootstrap(v, sink, p));
         }
     }
 }

@@ -1,13 +1,12 @@
 package dev.larder.cli;
 
 import dev.larder.cli.CliTest.Run;
+import dev.larder.ingest.testkit.TestWriter;
 import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
-import dev.larder.store.Lineage;
 import dev.larder.store.TableOptions;
-import dev.larder.store.internal.StoreInternals;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -33,8 +32,7 @@ class DamagedTableMessagesTest {
         FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64).build();
         try (FeatureStore s = FeatureStore.open(store())) {
             FeatureTable t = s.create(name, schema, TableOptions.DEFAULT);
-            StoreInternals.writer(t).upsert(t.newRow().setLong(0, 1).setDouble(1, 2.0), 1, 1000);
-            StoreInternals.writer(t).publish(new Lineage("", "", 1, 1000));
+            TestWriter.write(s, t, 1, 1000, sink -> sink.upsert(sink.row().setLong(0, 1).setDouble(1, 2.0)));
         }
     }
 
@@ -58,9 +56,10 @@ class DamagedTableMessagesTest {
         double stored = 12345.678;
         try (FeatureStore s = FeatureStore.open(store())) {
             FeatureTable t = s.create("t", schema, TableOptions.DEFAULT);
-            StoreInternals.writer(t).upsert(t.newRow().setLong(0, 1).setDouble(1, 1.5), 1, 1000);
-            StoreInternals.writer(t).upsert(t.newRow().setLong(0, 7).setDouble(1, stored), 1, 1000);
-            StoreInternals.writer(t).publish(new Lineage("", "", 1, 1000));
+            TestWriter.write(s, t, 1, 1000, sink -> {
+                sink.upsert(sink.row().setLong(0, 1).setDouble(1, 1.5));
+                sink.upsert(sink.row().setLong(0, 7).setDouble(1, stored));
+            });
         }
         Path rows = store().resolve("t").resolve("rows.dat");
         byte[] b = Files.readAllBytes(rows);

@@ -1,15 +1,13 @@
 package dev.larder.cli;
 
 import dev.larder.cli.CliTest.Run;
+import dev.larder.ingest.testkit.TestWriter;
 import dev.larder.store.Column;
 import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
-import dev.larder.store.Lineage;
-import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
-import dev.larder.store.internal.StoreInternals;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,16 +32,20 @@ class GetKeyParsingTest {
                 .column("score", ColumnType.FLOAT64).build();
         try (FeatureStore s = FeatureStore.open(dir.resolve("store"))) {
             FeatureTable t = s.create("flags", schema, TableOptions.DEFAULT);
-            RowBuffer row = t.newRow();
-            StoreInternals.writer(t).upsert(row.setBoolean(0, true).setLong(1, 7).setDouble(2, 1.5), 1, 1000);
-            StoreInternals.writer(t).upsert(row.setBoolean(0, false).setLong(1, 7).setDouble(2, -2.5), 1, 1000);
-            StoreInternals.writer(t).publish(new Lineage("", "", 1, 1000));
-            FeatureSchema typed = FeatureSchema.builder().keyColumn("n", ColumnType.INT32).keyColumn("day", ColumnType.DATE)
-                    .add(Column.variable("blob", ColumnType.BINARY, false, 16)).key("blob").column("score", ColumnType.FLOAT64).build();
-            FeatureTable u = s.create("typed", typed, TableOptions.DEFAULT);
-            StoreInternals.writer(u).upsert(u.newRow().setLong(0, 5).setLong(1, LocalDate.parse("2026-11-24").toEpochDay())
-                    .setBytes(2, new byte[] {1, 2, 3}).setDouble(3, 4.5), 1, 1000);
-            StoreInternals.writer(u).publish(new Lineage("", "", 1, 1000));
+            try (TestWriter w = TestWriter.open(s)) {
+                w.version(t, 1, 1000, sink -> {
+                    sink.upsert(sink.row().setBoolean(0, true).setLong(1, 7).setDouble(2, 1.5));
+                    sink.upsert(sink.row().setBoolean(0, false).setLong(1, 7).setDouble(2, -2.5));
+                });
+                FeatureSchema typed = FeatureSchema.builder().keyColumn("n", ColumnType.INT32)
+                        .keyColumn("day", ColumnType.DATE)
+                        .add(Column.variable("blob", ColumnType.BINARY, false, 16)).key("blob")
+                        .column("score", ColumnType.FLOAT64).build();
+                FeatureTable u = s.create("typed", typed, TableOptions.DEFAULT);
+                w.version(u, 1, 1000, sink -> sink.upsert(sink.row().setLong(0, 5)
+                        .setLong(1, LocalDate.parse("2026-11-24").toEpochDay()).setBytes(2, new byte[] {1, 2, 3})
+                        .setDouble(3, 4.5)));
+            }
         }
     }
 

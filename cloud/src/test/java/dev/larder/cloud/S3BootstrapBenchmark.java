@@ -2,8 +2,8 @@ package dev.larder.cloud;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.larder.ingest.BackgroundWriterSink;
-import dev.larder.ingest.TableWriterSink;
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
@@ -46,9 +46,10 @@ class S3BootstrapBenchmark {
         FeatureSchema schema = changes.schema();
         try (FeatureStore store = FeatureStore.open(storeDir)) {
             FeatureTable t = store.create("bench", schema, TableOptions.DEFAULT);
-            try (BackgroundWriterSink sink = new BackgroundWriterSink(
-                    new TableWriterSink(t, new Lineage(changes.id(), changes.path(), -1, 0), true), "bench-load-writer")) {
-                return new DeltaFeed(src, schema).bootstrap(src.latestVersion(), sink, ScanProgress.NONE);
+            DeltaFeed feed = new DeltaFeed(src, schema);
+            try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+                return larder.load(t, new Lineage(changes.id(), changes.path(), -1, 0),
+                        sink -> feed.bootstrap(src.latestVersion(), sink, ScanProgress.NONE));
             }
         }
     }

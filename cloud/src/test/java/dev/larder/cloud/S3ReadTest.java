@@ -3,7 +3,8 @@ package dev.larder.cloud;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.larder.ingest.TableWriterSink;
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
 import dev.larder.snapshot.DeltaFeatureSchemas;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
@@ -71,12 +72,19 @@ class S3ReadTest {
     static FeatureTable bootstrap(FeatureStore store, String name, DeltaSource src, long version, String key) {
         FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(version), List.of(key), 16);
         FeatureTable t = store.create(name, schema, TableOptions.DEFAULT);
-        new DeltaFeed(src, schema).bootstrap(version, sink(t, src, version, true), ScanProgress.NONE);
+        DeltaFeed feed = new DeltaFeed(src, schema);
+        try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+            larder.load(t, new Lineage(src.tableId(version), src.tablePath(), -1, 0),
+                    sink -> feed.bootstrap(version, sink, ScanProgress.NONE));
+        }
         return t;
     }
 
-    static TableWriterSink sink(FeatureTable t, DeltaSource src, long version, boolean bootstrap) {
-        return new TableWriterSink(t, new Lineage(src.tableId(version), src.tablePath(), -1, 0), bootstrap);
+    /** Applies commits {@code from..to} to {@code t} through the engine. */
+    static long apply(FeatureStore store, FeatureTable t, DeltaFeed feed, long from, long to) {
+        try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+            return larder.applyChanges(t, sink -> feed.applyChanges(from, to, sink));
+        }
     }
 
     @TestFactory
@@ -111,7 +119,7 @@ class S3ReadTest {
                 FeatureTable t = bootstrap(store, "t", src, first, KEYS.get(table));
                 DeltaFeed feed = new DeltaFeed(src, t.schema());
                 for (long v : snaps.tailMap(first, false).keySet()) {
-                    assertEquals(v, feed.applyChanges(t.lineage().version() + 1, v, sink(t, src, first, false)));
+                    assertEquals(v, apply(store, t, feed, t.lineage().version() + 1, v));
                     assertEquals(SharedTables.expected(snaps.get(v)), TableParity.dump(t), table + " v" + v);
                 }
                 assertEquals(src.latestVersion(), t.lineage().version());

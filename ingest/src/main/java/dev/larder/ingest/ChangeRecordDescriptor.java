@@ -6,8 +6,9 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * The one byte layout of a change on its way to a table's writer: a ring event carries one record, a staged commit
- * ({@link Follower}) and a batch of {@link BackgroundWriterSink} carry records back to back. Stateless.
+ * The one byte layout of a change on its way to a table's writer: a ring event carries one record (an application's
+ * push) or a batch of records back to back (a bootstrap, a commit, a load: {@link RingSink}), and a staged commit
+ * holds them back to back too. Stateless.
  *
  * <pre>
  *  offset 0     1          5                13               21
@@ -15,16 +16,15 @@ import java.nio.ByteOrder;
  *         | op  | length   | version        | commit time ms | row image (length bytes)     |
  *         +-----+----------+----------------+----------------+------------------------------+
  *           u8    i32 LE     i64 LE           i64 LE           RowBuffer.exportTo format;
- *                                                              empty for BEGIN and END
+ *                                                              empty for END
  * </pre>
  *
- * <p>Ops: {@link #BEGIN} opens a version, {@link #UPSERT} and {@link #DELETE} carry a row (a delete only reads its key
- * columns), {@link #END} ends a version (it becomes the watermark once applied). Every record names its version, so a
- * record is applied without the context of the records before it. All multi-byte fields are little-endian and written
- * with plain stores: a record is handed to another thread only through a ring publication or a queue, which orders it.
+ * <p>Ops: {@link #UPSERT} and {@link #DELETE} carry a row (a delete only reads its key columns), {@link #END} ends a
+ * version (it becomes the watermark once applied). Every record names its version, so a record is applied without the
+ * context of the records before it. All multi-byte fields are little-endian and written
+ * with plain stores: a record is handed to another thread only through a ring publication, which orders it.
  */
 final class ChangeRecordDescriptor {
-    static final byte BEGIN = 1;
     static final byte UPSERT = 2;
     static final byte DELETE = 3;
     static final byte END = 4;
@@ -47,7 +47,7 @@ final class ChangeRecordDescriptor {
         return HEADER + row.exportSize();
     }
 
-    /** Writes a record at {@code at} ({@code row} null for BEGIN and END); returns the offset after it. */
+    /** Writes a record at {@code at} ({@code row} null for END); returns the offset after it. */
     static int write(byte[] dst, int at, byte op, long version, long commitTimestampMillis, RowBuffer row) {
         int length = row == null ? 0 : row.exportTo(dst, at + HEADER);
         dst[at + OP] = op;

@@ -41,10 +41,9 @@ public final class Follower implements AutoCloseable {
     private final InstantSource clock;
     private final Lineage sourceLineage;
     private final TableHandle handle;
-    private final FollowerSink sink;
+    private final RingSink sink;
     private final Thread thread;
     private final long startedMillis;
-    private long nextGeneration;
 
     private volatile boolean stopped;
     private volatile TableStatus.State state = TableStatus.State.STARTING;
@@ -70,9 +69,9 @@ public final class Follower implements AutoCloseable {
         this.lastPollMillis = startedMillis;
         this.caughtUpMillis = startedMillis;
         this.lastScrubMillis = startedMillis;
-        this.sink = new FollowerSink(this, pipeline, source, options);
         FeatureTable current = resolveGeneration();
         this.handle = larder.register(name, current, sourceLineage);
+        this.sink = new RingSink(pipeline, handle, source.path(), this::stopped, options.commitStageBytes(), false);
         this.thread = new Thread(this::run, "larder-follow-" + name);
         thread.setDaemon(true);
     }
@@ -112,10 +111,8 @@ public final class Follower implements AutoCloseable {
             store.drop(dir);
         }
         if (current == null) {
-            nextGeneration = 1;
             return store.createGeneration(name, 0, schema, options.tableOptions(), sourceLineage);
         }
-        nextGeneration = gens.get(gens.size() - 1) + 1;
         return current;
     }
 
@@ -156,7 +153,7 @@ public final class Follower implements AutoCloseable {
                     sink.open(s, watermark, true);
                     source.changes(watermark, latest, sink);
                     sink.checkComplete();
-                    settle(s);
+                    sink.settle();
                 }
                 lastPollMillis = clock.millis();
                 if (handle.lineage().version() >= latest) {
@@ -183,7 +180,7 @@ public final class Follower implements AutoCloseable {
                         + ", re-bootstrapping into a new generation: " + e.getMessage());
                 sink.reset();
                 rebootstrap = true;
-            } catch (RuntimeException | Error | InterruptedException | ExecutionException e) {
+            } catch (RuntimeException | Error e) {
                 if (stopped) {
                     break;
                 }
@@ -212,8 +209,8 @@ public final class Follower implements AutoCloseable {
     }
 
     private void failed(Throwable e) {
-        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-        FeedException fe = cause instanceof FeedException f ? f : new FeedException(name, sink.failedVersion(), source.path(), cause);
+        FeedException fe = e instanceof FeedException f ? f
+                : new FeedException(name, sink.failedVersion(), source.path(), e);
         failures++;
         failureCount++;
         lastError = fe.getMessage();
@@ -231,45 +228,23 @@ public final class Follower implements AutoCloseable {
         checkHealth();
     }
 
-    private void bootstrap(TableSlot s, long version) throws InterruptedException, ExecutionException {
+    private void bootstrap(TableSlot s, long version) {
         sink.open(s, -1, false);
         source.bootstrap(version, sink);
         sink.checkComplete();
-        settle(s);
+        sink.settle();
     }
 
     /** Bootstraps a new generation beside the current one, then swaps it in and drops the old one. */
-    private void bootstrapNewGeneration(long version) throws InterruptedException, ExecutionException {
-        FeatureTable t = store.createGeneration(name, nextGeneration++, source.schema(), options.tableOptions(),
-                sourceLineage);
-        String dir = t.name();
-        TableSlot next = new TableSlot(handle, t, sourceLineage);
-        TableSlot old = handle.slot();
-        boolean swapped = false;
-        try {
-            bootstrap(next, version);
-            await(pipeline.control(IngestEvent.SWAP, old, next));
-            swapped = true;
-            LOG.log(System.Logger.Level.INFO, "table " + name + ": generation " + dir + " at version " + version
-                    + " replaced " + old.name());
-            store.close(old.name());
-            store.drop(old.name());
-        } finally {
-            if (!swapped) {
-                await(pipeline.control(IngestEvent.RETIRE, next, null));
-                store.close(dir);
-                store.drop(dir);
-            }
-        }
-    }
-
-    /** Waits until the writer has applied everything enqueued so far; throws if it could not apply a change. */
-    void settle(TableSlot s) throws InterruptedException, ExecutionException {
-        await(pipeline.control(IngestEvent.NOOP, s, null));
-        TableSlot.Failure f = s.failure;
-        if (f != null) {
-            throw new FeedException(name, f.version(), source.path(), f.cause());
-        }
+    private void bootstrapNewGeneration(long version) {
+        String replaced = handle.slot().name();
+        NextGeneration.bootstrap(larder, handle, true, sink, source.schema(), options.tableOptions(), sourceLineage,
+                s -> {
+                    source.bootstrap(version, s);
+                    return version;
+                });
+        LOG.log(System.Logger.Level.INFO, "table " + name + ": generation " + handle.slot().name() + " at version "
+                + version + " replaced " + replaced);
     }
 
     static void await(Future<Void> f) throws InterruptedException, ExecutionException {

@@ -1,5 +1,6 @@
 package dev.larder.ingest;
 
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -8,7 +9,10 @@ import java.util.concurrent.CompletableFuture;
  */
 final class IngestEvent {
     static final byte NOOP = 0;
-    /** {@link #record} holds one change for {@link #slot}'s table (an upsert, a delete or a version's end). */
+    /**
+     * {@link #records} holds {@link #length} bytes of {@link ChangeRecordDescriptor} records back to back, all for
+     * {@link #slot}'s table: one pushed change, or a batch of a bootstrap or a commit.
+     */
     static final byte CHANGE = 1;
     /** Sync {@link #slot} (or every table when null) now, then complete {@link #done}. */
     static final byte SYNC = 4;
@@ -30,15 +34,42 @@ final class IngestEvent {
     /** What the event is: {@link #CHANGE} or a control event. */
     byte op;
     long publishNanos;
-    /** A {@link ChangeRecordDescriptor} record at offset 0, for {@link #CHANGE}. */
-    byte[] record = new byte[ChangeRecordDescriptor.HEADER];
+    /** This slot's own record buffer, grown to the largest single record it has carried. */
+    private byte[] own = new byte[ChangeRecordDescriptor.HEADER];
+    /** The records of a {@link #CHANGE}: {@link #own}, or a producer's batch buffer lent until the writer applied it.*/
+    byte[] records = own;
+    int length;
+    /** Where the writer hands a lent {@link #records} buffer back once applied; null when it is {@link #own}. */
+    BlockingQueue<byte[]> lender;
     CompletableFuture<Void> done;
 
-    /** The record buffer, grown to the largest record this slot has carried, so steady state allocates nothing. */
-    byte[] record(int size) {
-        if (record.length < size) {
-            record = new byte[size];
+    /** The slot's own buffer, grown to take {@code size} bytes, so steady-state pushes allocate nothing. */
+    byte[] own(int size) {
+        if (own.length < size) {
+            own = new byte[size];
         }
-        return record;
+        records = own;
+        length = size;
+        return own;
+    }
+
+    /** Carries {@code batch} (lent by {@code from}, or null when the writer may drop it) instead of the own buffer. */
+    void lend(byte[] batch, int size, BlockingQueue<byte[]> from) {
+        records = batch;
+        length = size;
+        lender = from;
+    }
+
+    /** Writer side, after applying: gives a lent buffer back to its producer and goes back to the own one. */
+    void giveBack() {
+        if (records != own) {
+            BlockingQueue<byte[]> from = lender;
+            byte[] batch = records;
+            records = own;
+            lender = null;
+            if (from != null) {
+                from.offer(batch);
+            }
+        }
     }
 }

@@ -10,7 +10,8 @@ import java.util.function.Supplier;
 /**
  * Immutable configuration of the ingest pipeline.
  *
- * @param ringSize     ring slots, a power of two; each holds one row image, so heap use is about ringSize x row size
+ * @param ringSize     ring slots, a power of two; each holds one row image, so heap use is about ringSize x row size,
+ *                     plus 1 MiB of batch buffers per producer of many rows (a follower, a load) lent to the slots
  * @param backpressure what producers experience when the ring is full
  * @param waitStrategy creates the writer's wait strategy (one instance per pipeline: strategies hold state)
  * @param syncPolicy   when completed versions are made durable

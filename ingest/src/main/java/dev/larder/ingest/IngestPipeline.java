@@ -10,6 +10,7 @@ import dev.larder.store.RowBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,10 +20,13 @@ import java.util.function.Supplier;
 /**
  * Thread-safe for producers (any number of threads); every table mutation happens on the one writer thread it owns.
  *
- * <p>Producers claim a preallocated {@link IngestEvent}, copy their row image into it and publish; nothing is allocated
- * per row. The writer applies events in ring order, publishes a table's watermark only at that version's END record,
- * and syncs per {@link SyncPolicy}. An event the writer cannot apply stops its table (later events for it are skipped
- * until RESUME) so a watermark never covers a version with a missing change; other tables go on.
+ * <p>An application's push claims a preallocated {@link IngestEvent}, copies its row image into it and publishes;
+ * nothing is allocated per row. A producer of many rows (a bootstrap, a commit, a load: {@link RingSink}) publishes a
+ * batch of change records per event instead, lending the event a buffer the writer gives back once applied, so the
+ * handoff is paid once per batch. The writer applies events, and a batch's records, in ring order, publishes a
+ * table's watermark only at that version's END record, and syncs per {@link SyncPolicy}. A change the writer cannot
+ * apply stops its table (later events for it are skipped until RESUME) so a watermark never covers a version with a
+ * missing change; other tables go on.
  *
  * <p>Close after producers have stopped: a producer that passes the closed check while {@link #close()} runs may have
  * its event left unapplied. Calls after close throw {@link IllegalStateException}.
@@ -82,18 +86,6 @@ final class IngestPipeline implements AutoCloseable {
 
     private long occupancy() {
         return Math.max(0, ring.getCursor() - processor.getSequence().get());
-    }
-
-    // ---------------------------------------------------------------- producers
-
-    void upsert(TableSlot s, RowBuffer row, long version, long commitTimestampMillis) {
-        s.checkSchema(row);
-        publishRow(claim(s), s, ChangeRecordDescriptor.UPSERT, row, version, commitTimestampMillis);
-    }
-
-    void delete(TableSlot s, RowBuffer keyRow, long version) {
-        s.checkSchema(keyRow);
-        publishRow(claim(s), s, ChangeRecordDescriptor.DELETE, keyRow, version, 0);
     }
 
     // ---------------------------------------------------------------- application pushes, checked at the call
@@ -161,20 +153,19 @@ final class IngestPipeline implements AutoCloseable {
                 + "; a row pushed there would never be published and would vanish on reopen");
     }
 
-    /** Publishes the change record at {@code at} in {@code records}, written earlier for {@code s}'s schema. */
-    void publishRecord(TableSlot s, byte[] records, int at) {
+    /**
+     * Publishes {@code size} bytes of change records for {@code s} (written for its schema) as one event, lending the
+     * writer {@code batch}: once applied it goes back into {@code lender} (dropped when null), so a producer reuses a
+     * few buffers and the ring never holds more than they are. A batch pays one ring handoff for all its records.
+     */
+    void publishBatch(TableSlot s, byte[] batch, int size, BlockingQueue<byte[]> lender) {
         long seq = claim(s);
         IngestEvent e = ring.get(seq);
-        try {
-            e.op = IngestEvent.NOOP;
-            e.slot = s;
-            int size = ChangeRecordDescriptor.recordSize(records, at);
-            System.arraycopy(records, at, e.record(size), 0, size);
-            stampLatency(e, seq);
-            e.op = IngestEvent.CHANGE;
-        } finally {
-            ring.publish(seq);
-        }
+        e.slot = s;
+        e.lend(batch, size, lender);
+        stampLatency(e, seq);
+        e.op = IngestEvent.CHANGE;
+        ring.publish(seq);
     }
 
     /** Fills a claimed slot with a change record; publishes it even if filling fails, or the ring would stall. */
@@ -183,7 +174,8 @@ final class IngestPipeline implements AutoCloseable {
         try {
             e.op = IngestEvent.NOOP;
             e.slot = s;
-            ChangeRecordDescriptor.write(e.record(ChangeRecordDescriptor.size(row)), 0, op, version, commitTimestampMillis, row);
+            ChangeRecordDescriptor.write(e.own(ChangeRecordDescriptor.size(row)), 0, op, version, commitTimestampMillis,
+                    row);
             stampLatency(e, seq);
             e.op = IngestEvent.CHANGE;
         } finally {
@@ -208,7 +200,8 @@ final class IngestPipeline implements AutoCloseable {
     private void publishEnd(long seq, TableSlot s, long version, long commitTimestampMillis) {
         IngestEvent e = ring.get(seq);
         e.slot = s;
-        ChangeRecordDescriptor.write(e.record, 0, ChangeRecordDescriptor.END, version, commitTimestampMillis, null);
+        ChangeRecordDescriptor.write(e.own(ChangeRecordDescriptor.HEADER), 0, ChangeRecordDescriptor.END, version,
+                commitTimestampMillis, null);
         e.op = IngestEvent.CHANGE;
         s.raiseEnded(version);
         ring.publish(seq);
@@ -377,6 +370,8 @@ final class IngestPipeline implements AutoCloseable {
         private long versions;
         private long syncs;
         private long failed;
+        /** Offset of the record being applied in the current event, so a failure names its version. */
+        private int applying;
 
         @Override
         public void onBatchStart(long batchSize, long queueDepth) {
@@ -386,6 +381,7 @@ final class IngestPipeline implements AutoCloseable {
         @Override
         public void onEvent(IngestEvent e, long sequence, boolean endOfBatch) {
             events++;
+            applying = 0;
             TableSlot s = e.slot;
             try {
                 if (s != null && !s.claimed) {
@@ -420,7 +416,8 @@ final class IngestPipeline implements AutoCloseable {
                     }
                     case IngestEvent.BULK_FINISH -> {
                         if (!s.retired) {
-                            s.writer.finishBulkLoad(null);
+                            // The writer's own row receives a replaced one, whose key the bootstrap's error names.
+                            s.duplicateKey = s.writer.finishBulkLoad(s.row) > 0 ? s.row.keyText() : null;
                         }
                     }
                     default -> {
@@ -435,7 +432,7 @@ final class IngestPipeline implements AutoCloseable {
             } catch (Throwable t) {
                 failed++;
                 if (s != null && e.op == IngestEvent.CHANGE) {
-                    fail(s, ChangeRecordDescriptor.version(e.record, 0), t);
+                    fail(s, ChangeRecordDescriptor.version(e.records, applying), t);
                 } else {
                     LOG.log(System.Logger.Level.ERROR, "ingest writer: control event " + e.op + " failed", t);
                 }
@@ -443,6 +440,7 @@ final class IngestPipeline implements AutoCloseable {
                     e.done.completeExceptionally(t);
                 }
             } finally {
+                e.giveBack();
                 e.slot = null;
                 e.other = null;
                 e.done = null;
@@ -455,28 +453,42 @@ final class IngestPipeline implements AutoCloseable {
             }
         }
 
+        /**
+         * Applies an event's records in order. A record that fails stops the table ({@link #fail}), which skips the
+         * rest of the batch; {@link #applying} says which record that was.
+         */
         private void apply(TableSlot s, IngestEvent e, long sequence) {
-            byte[] r = e.record;
-            long version = ChangeRecordDescriptor.version(r, 0);
-            switch (ChangeRecordDescriptor.op(r, 0)) {
-                case ChangeRecordDescriptor.UPSERT -> {
-                    if (!s.blocked && !s.retired) {
-                        checkNotEnded(s, version);
-                        s.writer.upsert(s.row.importFrom(r, ChangeRecordDescriptor.image(0)), version, ChangeRecordDescriptor.commitTimestamp(r, 0));
-                        upserts++;
-                        sampleLatency(e, sequence);
+            byte[] r = e.records;
+            boolean rows = false;
+            for (int at = 0, end = e.length; at < end; at = ChangeRecordDescriptor.next(r, at)) {
+                applying = at;
+                long version = ChangeRecordDescriptor.version(r, at);
+                switch (ChangeRecordDescriptor.op(r, at)) {
+                    case ChangeRecordDescriptor.UPSERT -> {
+                        if (!s.blocked && !s.retired) {
+                            checkNotEnded(s, version);
+                            s.writer.upsert(s.row.importFrom(r, ChangeRecordDescriptor.image(at)), version,
+                                    ChangeRecordDescriptor.commitTimestamp(r, at));
+                            upserts++;
+                            rows = true;
+                        }
                     }
-                }
-                case ChangeRecordDescriptor.DELETE -> {
-                    if (!s.blocked && !s.retired) {
-                        checkNotEnded(s, version);
-                        s.writer.delete(s.row.importFrom(r, ChangeRecordDescriptor.image(0)), version);
-                        deletes++;
-                        sampleLatency(e, sequence);
+                    case ChangeRecordDescriptor.DELETE -> {
+                        if (!s.blocked && !s.retired) {
+                            checkNotEnded(s, version);
+                            s.writer.delete(s.row.importFrom(r, ChangeRecordDescriptor.image(at)), version);
+                            deletes++;
+                            rows = true;
+                        }
                     }
+                    case ChangeRecordDescriptor.END ->
+                            endVersion(s, version, ChangeRecordDescriptor.commitTimestamp(r, at));
+                    default -> throw new IllegalStateException("change record op " + ChangeRecordDescriptor.op(r, at)
+                            + " has no place in the ring");
                 }
-                case ChangeRecordDescriptor.END -> endVersion(s, version, ChangeRecordDescriptor.commitTimestamp(r, 0));
-                default -> throw new IllegalStateException("change record op " + ChangeRecordDescriptor.op(r, 0) + " has no place in the ring");
+            }
+            if (rows) {
+                sampleLatency(e, sequence);
             }
         }
 

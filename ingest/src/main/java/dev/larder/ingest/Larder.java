@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -271,6 +272,103 @@ public final class Larder implements AutoCloseable {
         pipeline.control(IngestEvent.RESUME, table.slot(), null).join();
     }
 
+    // ---------------------------------------------------------------- one-shot operations
+
+    /**
+     * Loads one version into {@code table}, a table of this Larder's store that holds no rows (just created), through
+     * the ring on the calling thread: {@code bootstrap} delivers the version into the sink it is given ({@code begin},
+     * upserts, {@code end()}) and its result is returned (e.g. the rows it loaded). The writer applies the rows as its
+     * bulk load; a key the snapshot holds twice is refused, naming it, before the version becomes the watermark. On
+     * return the version is published with {@code origin}'s identity and durable. On failure nothing of the version
+     * stays in the table (it has no watermark) and what the source or the writer threw is thrown.
+     *
+     * <p>The table must not be fed otherwise meanwhile (followed, pushed into, another operation).
+     */
+    public long load(FeatureTable table, Lineage origin, ToLongFunction<ChangeSink> bootstrap) {
+        return oneShot(table, origin, false, bootstrap);
+    }
+
+    /**
+     * Applies versions after {@code table}'s watermark through the ring on the calling thread: {@code changes} delivers
+     * them into the sink it is given, in order, one {@code begin}/{@code end()} bracket each, and its result is
+     * returned. Each version is published (with the identity the table records) and durable before the next begins,
+     * so a failure leaves the versions before it applied and nothing of the failed one: resuming at the watermark + 1
+     * is exact. Failures throw what the source or the writer threw. The table must not be fed otherwise meanwhile.
+     */
+    public long applyChanges(FeatureTable table, ToLongFunction<ChangeSink> changes) {
+        return oneShot(table, table.lineage(), true, changes);
+    }
+
+    /**
+     * Rebuilds table {@code name} of this Larder's store ({@link NextGeneration}): bootstraps a new generation of it
+     * beside the others, with {@code schema}, {@code options} and {@code origin}, through the ring on the calling
+     * thread ({@code bootstrap} delivers one version into the sink it is given, as for {@link #load}), and only once
+     * that is complete and durable drops the other generations, whatever state their files are in. On failure the new
+     * generation is dropped and the others are left exactly as they were. Returns what {@code bootstrap} returns.
+     *
+     * @throws IllegalStateException             if this Larder has the table open
+     * @throws dev.larder.store.StoreException if a generation of the table is open elsewhere (another store, process)
+     */
+    public long rebuild(String name, FeatureSchema schema, TableOptions tableOptions, Lineage origin,
+                        ToLongFunction<ChangeSink> bootstrap) {
+        Generations.checkTableName(name);
+        checkOpen();
+        if (handles.containsKey(name)) {
+            throw new IllegalStateException("table " + name + " is open in this larder; close it before rebuilding");
+        }
+        TableHandle h = new TableHandle(name, this);
+        RingSink sink = new RingSink(pipeline, h, origin.sourcePath(), () -> false,
+                FollowOptions.DEFAULT.commitStageBytes(), true);
+        return NextGeneration.bootstrap(this, h, false, sink, schema, tableOptions, origin, bootstrap);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("larder is closed");
+        }
+    }
+
+    private long oneShot(FeatureTable table, Lineage source, boolean commits, ToLongFunction<ChangeSink> delivery) {
+        checkOpen();
+        if (!commits && table.size() != 0) {
+            throw new IllegalArgumentException("table " + table.name() + " holds " + table.size()
+                    + " rows; a load fills an empty table");
+        }
+        TableHandle h = new TableHandle(table.name(), this);
+        TableSlot s = new TableSlot(h, table, source.withVersion(-1, 0));
+        h.slot(s);
+        RingSink sink = new RingSink(pipeline, h, source.sourcePath(), () -> false,
+                FollowOptions.DEFAULT.commitStageBytes(), true);
+        sink.open(s, table.lineage().version(), commits);
+        Throwable failure = null;
+        try {
+            long result = delivery.applyAsLong(sink);
+            sink.checkComplete();
+            sink.settle();
+            return result;
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            // Rolls back what of an unfinished version reached the table, then stops the writer touching it.
+            if (failure != null) {
+                finish(IngestEvent.RESUME, s, failure);
+            }
+            finish(IngestEvent.RETIRE, s, failure);
+        }
+    }
+
+    private void finish(byte op, TableSlot s, Throwable failure) {
+        try {
+            pipeline.control(op, s, null).join();
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                throw e;
+            }
+            failure.addSuppressed(e);
+        }
+    }
+
     // ---------------------------------------------------------------- following
 
     /**
@@ -279,9 +377,7 @@ public final class Larder implements AutoCloseable {
      */
     public synchronized Follower follow(String name, ChangeSource source, FollowOptions followOptions) {
         Generations.checkTableName(name);
-        if (closed) {
-            throw new IllegalStateException("larder is closed");
-        }
+        checkOpen();
         if (handles.containsKey(name)) {
             throw new IllegalStateException("table " + name + " is already open or followed");
         }

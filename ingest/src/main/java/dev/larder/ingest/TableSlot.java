@@ -60,6 +60,11 @@ final class TableSlot {
     boolean retired;
     /** The writer thread has claimed the table's writer (see {@code TableWriter.claim}). */
     boolean claimed;
+    /**
+     * A key the last bulk load received more than once, or null; written by the writer thread at BULK_FINISH and read
+     * by the producer once that event's future completes (which orders the two).
+     */
+    String duplicateKey;
 
     volatile long durableVersion;
     /**

@@ -5,7 +5,6 @@ import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.TableOptions;
-import dev.larder.store.internal.StoreInternals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -339,10 +338,15 @@ class FollowerTest {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
             await("bootstrap", () -> h.lineage().version() == 2);
         }
-        try (FeatureStore store = FeatureStore.open(dir)) {
+        try (FeatureStore store = FeatureStore.open(dir);
+             Larder larder = Larder.open(store, TestSupport.options())) {
             FeatureTable other = store.createGeneration("t", 1, FakeSource.SCHEMA, TableOptions.DEFAULT);
-            StoreInternals.writer(other).upsert(other.newRow().setLong(0, 99).setDouble(1, 9.9).setString(2, "b"), 0, 0);
-            StoreInternals.writer(other).publish(new Lineage("b", "mem://b", 0, 0));
+            larder.load(other, new Lineage("b", "mem://b", -1, 0), sink -> {
+                sink.begin(0, 0);
+                sink.upsert(sink.row().setLong(0, 99).setDouble(1, 9.9).setString(2, "b"));
+                sink.end();
+                return 1;
+            });
         }
         try (Larder larder = Larder.open(dir, TestSupport.options())) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -360,9 +364,14 @@ class FollowerTest {
     @Test
     void anUnfinishedBootstrapIsRedoneInPlace() throws Exception {
         FakeSource src = sourceWithHistory("a");
-        try (FeatureStore store = FeatureStore.open(dir)) {
+        try (FeatureStore store = FeatureStore.open(dir);
+             Larder larder = Larder.open(store, TestSupport.options())) {
             FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT);
-            StoreInternals.writer(t).upsert(t.newRow().setLong(0, 99).setDouble(1, 9.9).setString(2, "partial"), 2, 0);
+            assertThrows(IllegalStateException.class, () -> larder.load(t, new Lineage("a", "mem://a", -1, 0), sink -> {
+                sink.begin(2, 0);
+                sink.upsert(sink.row().setLong(0, 99).setDouble(1, 9.9).setString(2, "partial"));
+                throw new IllegalStateException("bootstrap stopped part way");
+            }));
         }
         try (Larder larder = Larder.open(dir, TestSupport.options())) {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();

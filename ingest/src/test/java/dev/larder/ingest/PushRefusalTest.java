@@ -221,7 +221,7 @@ class PushRefusalTest {
             RowBuffer late = row(t.table().newRow(), 2, 2.0);
             byte[] record = new byte[ChangeRecordDescriptor.size(late)];
             ChangeRecordDescriptor.write(record, 0, ChangeRecordDescriptor.UPSERT, 1, 1000, late);
-            larder.pipeline().publishRecord(t.slot(), record, 0);
+            larder.pipeline().publishBatch(t.slot(), record, record.length, null);
             FeedException e = assertThrows(FeedException.class, larder::flush);
             assertTrue(e.getMessage().contains("a row of version 1 arrived after version 1 had ended"), e.getMessage());
             assertEquals(ReadStatus.NOT_FOUND, t.table().newReader().get(2), "the late row is rolled back");
@@ -246,7 +246,7 @@ class PushRefusalTest {
             larder.upsert(t, row(row, 2, 2.0), 5, 5000);
             larder.endVersion(t, 5, 5000);
             larder.upsert(t, row(row, 3, 3.0), 6, 6000);
-            larder.pipeline().publishRecord(t.slot(), record, 0);
+            larder.pipeline().publishBatch(t.slot(), record, record.length, null);
 
             FeedException e = assertThrows(FeedException.class, larder::flush);
             assertEquals(6, e.version(), "version 5 was published; version 6 is the first one lost");

@@ -33,7 +33,7 @@ final class TestSupport {
         RowBuffer keyless = t.table().newRow().clear().setDouble(1, 2.0);
         byte[] record = new byte[ChangeRecordDescriptor.size(keyless)];
         ChangeRecordDescriptor.write(record, 0, ChangeRecordDescriptor.UPSERT, version, version * 1000, keyless);
-        larder.pipeline().publishRecord(t.slot(), record, 0);
+        larder.pipeline().publishBatch(t.slot(), record, record.length, null);
     }
 
     /** Waits for a condition the code under test will reach; the timeout only bounds a broken run. */

@@ -27,9 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * at 10M rows: {@code -p rows=10000000}). The score is the time of one bootstrap; each invocation also prints its rows/s.
  *
  * <ul>
- *   <li>{@code direct}: {@code DeltaFeed.bootstrap} into a {@code TableWriterSink} run by a {@code BackgroundWriterSink}
- *   (the benchmark thread scans, the sink's thread writes; the time includes the final sync), as {@code larder load}
- *   does.
+ *   <li>{@code load}: {@code Larder.load}, as {@code larder load} does (the benchmark thread scans and fills batches
+ *   of rows, the engine's writer thread applies them; the time includes the final sync).
  *   <li>{@code ring}: {@code Larder.follow}, timed until the table's watermark reaches the snapshot's version (the
  *   follower thread scans, the ring hands rows to the writer thread).
  * </ul>
@@ -82,9 +81,9 @@ public class BootstrapBenchmark {
     }
 
     @Benchmark
-    public long direct() {
+    public long load() {
         started = System.nanoTime();
-        return timed(delta.direct(store));
+        return timed(delta.load(store));
     }
 
     @Benchmark

@@ -1,10 +1,9 @@
 package dev.larder.jmh;
 
-import dev.larder.ingest.BackgroundWriterSink;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
+import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.Larder;
-import dev.larder.ingest.TableWriterSink;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
@@ -24,7 +23,8 @@ import java.util.List;
 
 /**
  * A generated Delta snapshot of {@code rows} rows x {@link #FEATURES} float64 features (key {@code entity_id}, ~200-byte
- * rows, files of 1M rows) and the two ways a store bootstraps from it, for {@link BootstrapBenchmark} and the harness. Both load into a
+ * rows, files of 1M rows) and the two ways a store bootstraps from it (both through the ingest ring), for
+ * {@link BootstrapBenchmark} and the harness. Both load into a
  * new table of the default size (1024 rows) that grows, as a bootstrap of unknown size does.
  */
 public final class DeltaBootstrap {
@@ -80,13 +80,14 @@ public final class DeltaBootstrap {
     }
 
     /**
-     * {@code DeltaFeed.bootstrap} into a new table of {@code store} as {@code larder load} does: the calling thread scans,
-     * a {@link BackgroundWriterSink} thread writes straight to the table (no ingest ring).
+     * {@code Larder.load} of the snapshot into a new table of {@code store}, as {@code larder load} does: the calling
+     * thread scans and fills batches of rows, the engine's writer thread applies them as its bulk load.
      */
-    public long direct(FeatureStore store) {
-        FeatureTable t = store.create(TABLE, schema, TableOptions.DEFAULT);
-        try (BackgroundWriterSink sink = new BackgroundWriterSink(new TableWriterSink(t, lineage, true), "bench-load-writer")) {
-            return check(new DeltaFeed(source, schema).bootstrap(version, sink, ScanProgress.NONE));
+    public long load(FeatureStore store) {
+        FeatureTable t = store.create(TABLE, schema, TableOptions.DEFAULT, lineage);
+        DeltaFeed feed = new DeltaFeed(source, schema);
+        try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+            return check(larder.load(t, lineage, sink -> feed.bootstrap(version, sink, ScanProgress.NONE)));
         }
     }
 

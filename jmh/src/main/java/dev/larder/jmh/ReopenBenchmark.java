@@ -45,7 +45,8 @@ public class ReopenBenchmark {
     public void create() throws IOException {
         dir = Files.createTempDirectory("larder-jmh-reopen");
         try (FeatureStore s = FeatureStore.open(dir)) {
-            LarderSystem.load(s.create(LarderSystem.TABLE, Dataset.schema(), TableOptions.DEFAULT.withInitialRows(rows)), rows);
+            LarderSystem.load(s, s.create(LarderSystem.TABLE, Dataset.schema(),
+                    TableOptions.DEFAULT.withInitialRows(rows)), rows);
         }
     }
 

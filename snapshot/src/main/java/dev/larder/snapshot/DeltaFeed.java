@@ -1,7 +1,6 @@
 package dev.larder.snapshot;
 
 import dev.larder.ingest.ChangeSink;
-import dev.larder.ingest.TableWriterSink;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.RowBuffer;
 import java.nio.ByteBuffer;
@@ -14,8 +13,8 @@ import java.util.Map;
 
 /**
  * Turns a Delta table into feature-table changes: a bootstrap scan at one version, then commit after commit of the
- * change feed, normalised for a key-value table and handed to an ingest {@link ChangeSink} (the ring, or
- * {@link TableWriterSink} straight to a table). One thread drives an instance.
+ * change feed, normalised for a key-value table and handed to an ingest {@link ChangeSink} (the ring: a follower's,
+ * or a one-shot {@code Larder.load} / {@code Larder.applyChanges}). One thread drives an instance.
  *
  * <p>Per commit: inserts and post-images are upserts, applied as they arrive; deletes and pre-images are held back
  * and, at the end of the commit, applied only for keys the commit did not also upsert; a key removed and re-added with

@@ -1,9 +1,9 @@
 package dev.larder.snapshot;
 
-import dev.larder.ingest.TableWriterSink;
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
-import dev.larder.store.FeatureTable;
 import dev.larder.store.Generations;
 import dev.larder.store.Lineage;
 import dev.larder.store.TableMetadata;
@@ -19,7 +19,10 @@ import java.util.Objects;
  * TTL, and only once that is complete and durable drops the old generations, whatever state their files are in. Until
  * then the old table stays as it was, so a rebuild that fails (source unreadable, disk full) loses nothing; and since
  * the new generation is the table's newest with a watermark, a crash between the two steps leaves it current. Then
- * {@code Larder.follow} (or {@code apply-changes}) resumes from there. Stateless; runs on the caller's thread.
+ * {@code Larder.follow} (or {@code apply-changes}) resumes from there. It is an operation of the engine
+ * ({@link Larder#rebuild}, the mechanism a follower re-bootstraps with too): the rows go through the ingest ring and
+ * are applied as the writer's bulk load. Stateless; runs on the caller's thread, with the engine's writer thread
+ * applying the rows.
  *
  * <pre>{@code
  * } catch (StoreCorruptedException e) {
@@ -119,29 +122,14 @@ public final class Rebuild {
             throw new IllegalStateException("table " + plan.table() + " was loaded from Delta table " + plan.sourceId() + " but "
                     + src.tablePath() + " now holds table " + id + "; refusing to rebuild from a different table");
         }
-        List<Long> old = store.generations(plan.table());
-        for (long g : old) {
-            store.checkNotOpen(Generations.name(plan.table(), g));
-        }
         Lineage origin = src.origin(version);
-        FeatureTable t = store.createGeneration(plan.table(), old.isEmpty() ? 0 : old.get(old.size() - 1) + 1, plan.schema(),
-                TableOptions.DEFAULT.withTtl(plan.ttl()), origin);
+        DeltaFeed feed = new DeltaFeed(src, plan.schema());
         long rows;
-        try {
-            rows = new DeltaFeed(src, plan.schema()).bootstrap(version,
-                    new TableWriterSink(t, origin, true), progress);
-            store.close(t.name());
-        } catch (RuntimeException | Error e) {
-            try {
-                store.discard(t.name());
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
+        try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+            rows = larder.rebuild(plan.table(), plan.schema(), TableOptions.DEFAULT.withTtl(plan.ttl()), origin,
+                    sink -> feed.bootstrap(version, sink, progress));
         }
-        for (long g : old) {
-            store.drop(Generations.name(plan.table(), g));
-        }
-        return new Result(plan.table(), t.name(), src.tablePath(), version, rows);
+        String generation = Generations.name(plan.table(), store.currentGeneration(plan.table()));
+        return new Result(plan.table(), generation, src.tablePath(), version, rows);
     }
 }

@@ -1,10 +1,10 @@
 package dev.larder.snapshot;
 
-import dev.larder.ingest.TableWriterSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.ingest.testkit.TestWriter;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
@@ -155,11 +155,13 @@ class BadInputTest {
             FeatureTable t = store.create("t", schema, TableOptions.DEFAULT);
             Lineage lineage = new Lineage(source.tableId(version), source.tablePath(), -1, 0);
             DeltaFeed feed = new DeltaFeed(source, schema);
-            feed.bootstrap(version, new TableWriterSink(t, lineage, true), ScanProgress.NONE);
-            DeltaReadException e = assertThrows(DeltaReadException.class,
-                    () -> feed.applyChanges(version + 1, to, new TableWriterSink(t, lineage, false)));
-            assertEquals(version, t.lineage().version(), "the failed commit must not become the watermark");
-            return e;
+            try (TestWriter w = TestWriter.open(store)) {
+                w.larder().load(t, lineage, sink -> feed.bootstrap(version, sink, ScanProgress.NONE));
+                DeltaReadException e = assertThrows(DeltaReadException.class,
+                        () -> w.larder().applyChanges(t, sink -> feed.applyChanges(version + 1, to, sink)));
+                assertEquals(version, t.lineage().version(), "the failed commit must not become the watermark");
+                return e;
+            }
         }
     }
 
@@ -214,8 +216,10 @@ class BadInputTest {
             FeatureTable t = store.create("t", schema, TableOptions.DEFAULT);
             Lineage lineage = new Lineage(source.tableId(4), source.tablePath(), -1, 0);
             DeltaFeed feed = new DeltaFeed(source, schema);
-            feed.bootstrap(4, new TableWriterSink(t, lineage, true), ScanProgress.NONE);
-            assertEquals(5, feed.applyChanges(5, 5, new TableWriterSink(t, lineage, false)));
+            try (TestWriter w = TestWriter.open(store)) {
+                w.larder().load(t, lineage, sink -> feed.bootstrap(4, sink, ScanProgress.NONE));
+                assertEquals(5, w.larder().applyChanges(t, sink -> feed.applyChanges(5, 5, sink)));
+            }
             assertTrue(TableParity.verify(source, t, 5).equal());
         }
     }

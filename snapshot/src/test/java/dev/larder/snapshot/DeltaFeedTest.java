@@ -1,10 +1,10 @@
 package dev.larder.snapshot;
 
-import dev.larder.ingest.TableWriterSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.ingest.ChangeSink;
+import dev.larder.ingest.testkit.TestWriter;
 import dev.larder.snapshot.generate.CommitSummary;
 import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.snapshot.generate.GeneratorSpec;
@@ -85,11 +85,15 @@ class DeltaFeedTest {
             FeatureTable t = store.create("t", schema, TableOptions.DEFAULT);
             DeltaFeed feed = new DeltaFeed(src, schema);
             Lineage lineage = new Lineage(src.tableId(0), src.tablePath(), -1, 0);
-            feed.bootstrap(0, new TableWriterSink(t, lineage, true), ScanProgress.NONE);
-            CountingSink counting = new CountingSink(new TableWriterSink(t, lineage, false));
-            assertEquals(1, feed.applyChanges(1, 1, counting));
-            assertEquals(c.updated() + c.inserted(), counting.upserts, "rewritten but unchanged rows are not re-applied");
-            assertEquals(c.deleted(), counting.deletes);
+            try (TestWriter w = TestWriter.open(store)) {
+                w.larder().load(t, lineage, sink -> feed.bootstrap(0, sink, ScanProgress.NONE));
+                CountingSink[] counting = new CountingSink[1];
+                assertEquals(1, w.larder().applyChanges(t,
+                        sink -> feed.applyChanges(1, 1, counting[0] = new CountingSink(sink))));
+                assertEquals(c.updated() + c.inserted(), counting[0].upserts,
+                        "rewritten but unchanged rows are not re-applied");
+                assertEquals(c.deleted(), counting[0].deletes);
+            }
             assertTrue(TableParity.verify(src, t, 5).equal());
         }
     }

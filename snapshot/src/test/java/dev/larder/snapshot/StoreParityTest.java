@@ -1,11 +1,11 @@
 package dev.larder.snapshot;
 
-import dev.larder.ingest.TableWriterSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.ingest.testkit.TestWriter;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
@@ -75,8 +75,19 @@ class StoreParityTest {
         return store.create(name, schema, TableOptions.DEFAULT);
     }
 
-    static TableWriterSink sink(FeatureTable t, DeltaSource src, long version, boolean bootstrap) {
-        return new TableWriterSink(t, new Lineage(src.tableId(version), src.tablePath(), -1, 0), bootstrap);
+    /** Bootstraps {@code t} at {@code version} through the engine ({@code Larder.load}); returns the rows loaded. */
+    static long load(FeatureStore store, FeatureTable t, DeltaFeed feed, DeltaSource src, long version) {
+        try (TestWriter w = TestWriter.open(store)) {
+            return w.larder().load(t, new Lineage(src.tableId(version), src.tablePath(), -1, 0),
+                    sink -> feed.bootstrap(version, sink, ScanProgress.NONE));
+        }
+    }
+
+    /** Applies commits {@code from..to} to {@code t} through the engine ({@code Larder.applyChanges}). */
+    static long apply(FeatureStore store, FeatureTable t, DeltaFeed feed, long from, long to) {
+        try (TestWriter w = TestWriter.open(store)) {
+            return w.larder().applyChanges(t, sink -> feed.applyChanges(from, to, sink));
+        }
     }
 
     @TestFactory
@@ -88,7 +99,7 @@ class StoreParityTest {
                 for (Map.Entry<Long, Path> e : snapshots(table).entrySet()) {
                     long v = e.getKey();
                     FeatureTable t = newTable(store, "v" + v, src, v, KEYS.get(table));
-                    new DeltaFeed(src, t.schema()).bootstrap(v, sink(t, src, v, true), ScanProgress.NONE);
+                    load(store, t, new DeltaFeed(src, t.schema()), src, v);
                     assertEquals(expected(e.getValue()), TableParity.dump(t), table + " v" + v);
                     assertEquals(v, t.lineage().version());
                     assertEquals(src.tableId(v), t.lineage().sourceId());
@@ -112,11 +123,12 @@ class StoreParityTest {
                     try (FeatureStore store = FeatureStore.open(dir.resolve("feed-" + table))) {
                         FeatureTable t = newTable(store, "t", src, first, KEYS.get(table));
                         DeltaFeed feed = new DeltaFeed(src, t.schema());
-                        feed.bootstrap(first, sink(t, src, first, true), ScanProgress.NONE);
+                        load(store, t, feed, src, first);
                         for (long v : snaps.tailMap(first, false).keySet()) {
                             long from = t.lineage().version() + 1;
-                            // TableWriterSink answers storedVersion: no commit of a real table is taken for a duplicate.
-                            assertEquals(v, feed.applyChanges(from, v, sink(t, src, first, false)));
+                            // The engine's sink answers storedVersion: no commit of a real table is taken for a
+                            // duplicate.
+                            assertEquals(v, apply(store, t, feed, from, v));
                             assertEquals(v, t.lineage().version());
                             assertEquals(expected(snaps.get(v)), TableParity.dump(t), table + " v" + v);
                             assertTrue(TableParity.verify(src, t, 5).equal(), table + " v" + v);
@@ -132,8 +144,8 @@ class StoreParityTest {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = newTable(store, "t", src, 0, "id");
             DeltaFeed feed = new DeltaFeed(src, t.schema());
-            feed.bootstrap(0, sink(t, src, 0, true), ScanProgress.NONE);
-            assertEquals(2, feed.applyChanges(1, 2, sink(t, src, 0, false)));
+            load(store, t, feed, src, 0);
+            assertEquals(2, apply(store, t, feed, 1, 2));
             assertEquals(List.of("{\"id\": 20}", "{\"id\": 21}", "{\"id\": 22}", "{\"id\": 23}", "{\"id\": 24}"), TableParity.dump(t));
             TableParity.Result r = TableParity.verify(src, t, 5);
             assertFalse(r.equal());
@@ -149,9 +161,9 @@ class StoreParityTest {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = newTable(store, "t", src, 0, "id");
             DeltaFeed feed = new DeltaFeed(src, t.schema());
-            feed.bootstrap(0, sink(t, src, 0, true), ScanProgress.NONE);
+            load(store, t, feed, src, 0);
             List<String> before = TableParity.dump(t);
-            DeltaReadException e = assertThrows(DeltaReadException.class, () -> feed.applyChanges(1, 2, sink(t, src, 0, false)));
+            DeltaReadException e = assertThrows(DeltaReadException.class, () -> apply(store, t, feed, 1, 2));
             assertEquals(DeltaReadException.Reason.INVALID_DATA, e.reason());
             assertEquals(1, e.version());
             assertTrue(e.getMessage().contains("update_pre"), e.getMessage());
@@ -173,7 +185,7 @@ class StoreParityTest {
             // letter has a null partition value: as a key it must be refused, naming the column and version.
             FeatureTable t = newTable(store, "nullkey", src, 1, "letter");
             DeltaReadException nullKey = assertThrows(DeltaReadException.class,
-                    () -> new DeltaFeed(src, t.schema()).bootstrap(1, sink(t, src, 1, true), ScanProgress.NONE));
+                    () -> load(store, t, new DeltaFeed(src, t.schema()), src, 1));
             assertTrue(nullKey.getMessage().contains("null value in key column 'letter'") && nullKey.version() == 1,
                     nullKey.getMessage());
             assertEquals(-1, t.lineage().version(), "no watermark after a failed bootstrap");
@@ -188,7 +200,7 @@ class StoreParityTest {
             // birthday repeats across people in this table.
             FeatureTable t = newTable(store, "dup", src, v, "birthday");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new DeltaFeed(src, t.schema()).bootstrap(v, sink(t, src, v, true), ScanProgress.NONE));
+                    () -> load(store, t, new DeltaFeed(src, t.schema()), src, v));
             assertTrue(e.getMessage().contains("duplicate key (birthday="), e.getMessage());
         }
     }

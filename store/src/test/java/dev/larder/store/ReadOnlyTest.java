@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.larder.store.internal.StoreInternals;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -213,7 +212,7 @@ class ReadOnlyTest {
             FeatureTable t = store.table("t");
             assertEquals(ReadStatus.FOUND, t.newCheckedReader().get(7));
             assertEquals(50, t.newReader().forEach(r -> { }));
-            StoreException e = assertThrows(StoreException.class, () -> StoreInternals.writer(t));
+            StoreException e = assertThrows(StoreException.class, t::writer);
             assertTrue(e.getMessage().contains("read-only"), e.getMessage());
             assertThrows(StoreException.class, () -> store.create("u", SCHEMA, TableOptions.DEFAULT));
             assertThrows(StoreException.class, () -> store.createGeneration("t", 1, SCHEMA, TableOptions.DEFAULT));

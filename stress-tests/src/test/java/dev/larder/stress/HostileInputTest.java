@@ -15,7 +15,6 @@ import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.Larder;
 import dev.larder.ingest.LiveReader;
 import dev.larder.ingest.TableStatus;
-import dev.larder.ingest.TableWriterSink;
 import dev.larder.snapshot.ChangeConsumer;
 import dev.larder.snapshot.ChangeKind;
 import dev.larder.snapshot.DeltaChangeSource;
@@ -281,8 +280,16 @@ class HostileInputTest {
         assertResumedAtVersion2();
     }
 
+    /** Applies commits {@code from..to} of {@code source} to {@code t} as {@code apply-changes} does. */
+    private static void applyChanges(FeatureStore store, FeatureTable t, DeltaSource source, long from, long to) {
+        DeltaFeed feed = new DeltaFeed(source, t.schema());
+        try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+            larder.applyChanges(t, sink -> feed.applyChanges(from, to, sink));
+        }
+    }
+
     /**
-     * apply-changes (the one-shot path: rows are applied as they are read, no staging) on a commit whose second data
+     * apply-changes (the one-shot path, {@code Larder.applyChanges}) on a commit whose second data
      * file is truncated: the rows of the first file must not stay behind under the old watermark.
      */
     @Test
@@ -293,9 +300,8 @@ class HostileInputTest {
         DeltaSource source = DeltaSource.open(delta.root.toString());
         try (FeatureStore store = FeatureStore.open(storeDir)) {
             FeatureTable t = store.create(TABLE, DeltaFeatureSchemas.toFeatureSchema(source.schema(1), List.of("id"), 16),
-                    TableOptions.DEFAULT);
-            new DeltaFeed(source, t.schema()).applyChanges(0, 1, new TableWriterSink(t, new Lineage(source.tableId(1),
-                    source.tablePath(), -1, 0), false));
+                    TableOptions.DEFAULT, new Lineage(source.tableId(1), source.tablePath(), -1, 0));
+            applyChanges(store, t, source, 0, 1);
         }
         String first = delta.writeData("part-2a.parquet", rows(200, 1200, 2));
         String second = delta.writeData("part-2b.parquet", rows(1200, 2200, 2));
@@ -306,8 +312,7 @@ class HostileInputTest {
         INPUTS.incrementAndGet();
         try (FeatureStore store = FeatureStore.open(storeDir)) {
             FeatureTable t = store.table(TABLE);
-            DeltaReadException e = assertThrows(DeltaReadException.class, () -> new DeltaFeed(source, t.schema())
-                    .applyChanges(2, 2, new TableWriterSink(t, t.lineage(), false)));
+            DeltaReadException e = assertThrows(DeltaReadException.class, () -> applyChanges(store, t, source, 2, 2));
             assertTrue(e.getMessage().contains("part-2b.parquet"), e.getMessage());
         }
         try (FeatureStore store = FeatureStore.open(storeDir)) {
@@ -320,7 +325,7 @@ class HostileInputTest {
         Files.write(delta.root.resolve(second), good);
         try (FeatureStore store = FeatureStore.open(storeDir)) {
             FeatureTable t = store.table(TABLE);
-            new DeltaFeed(source, t.schema()).applyChanges(2, 2, new TableWriterSink(t, t.lineage(), false));
+            applyChanges(store, t, source, 2, 2);
             TableParity.Result r = TableParity.verify(source, t, 5);
             assertEquals(2, r.version());
             assertTrue(r.equal(), "the retry converges: " + r);
@@ -328,7 +333,7 @@ class HostileInputTest {
         }
     }
 
-    /** apply-changes (the direct writer) refuses a commit adding keys another live file holds, naming both files. */
+    /** apply-changes ({@code Larder.applyChanges}) refuses a commit adding keys a live file holds, naming both. */
     @Test
     void applyChangesRefusesACommitAddingKeysAnotherLiveFileHolds() throws Exception {
         delta = HandMadeDelta.create(dir.resolve("delta"), rows(0, 100, 0));
@@ -337,11 +342,9 @@ class HostileInputTest {
         INPUTS.incrementAndGet();
         try (FeatureStore store = FeatureStore.open(dir.resolve("store"))) {
             FeatureTable t = store.create(TABLE, DeltaFeatureSchemas.toFeatureSchema(source.schema(1), List.of("id"), 16),
-                    TableOptions.DEFAULT);
-            new DeltaFeed(source, t.schema()).applyChanges(0, 0, new TableWriterSink(t, new Lineage(source.tableId(0),
-                    source.tablePath(), -1, 0), false));
-            DeltaReadException e = assertThrows(DeltaReadException.class, () -> new DeltaFeed(source, t.schema())
-                    .applyChanges(1, 1, new TableWriterSink(t, t.lineage(), false)));
+                    TableOptions.DEFAULT, new Lineage(source.tableId(0), source.tablePath(), -1, 0));
+            applyChanges(store, t, source, 0, 0);
+            DeltaReadException e = assertThrows(DeltaReadException.class, () -> applyChanges(store, t, source, 1, 1));
             assertEquals(DeltaReadException.Reason.DUPLICATE_KEY, e.reason(), e.getMessage());
             assertTrue(e.getMessage().contains("part-1.parquet") && e.getMessage().contains("part-0.parquet"), e.getMessage());
         }

@@ -1,16 +1,17 @@
 package dev.larder.jmh.systems;
 
+import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Larder;
+import dev.larder.ingest.TableHandle;
+import dev.larder.ingest.testkit.TestWriter;
 import dev.larder.jmh.Dataset;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
-import dev.larder.store.Lineage;
 import dev.larder.store.Projection;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
 import dev.larder.store.TableReader;
-import dev.larder.store.internal.StoreInternals;
-import dev.larder.store.internal.TableWriter;
 import java.nio.file.Path;
 
 /** Larder's table engine with the dataset as typed columns: id int64 key, f0..f19 float64. */
@@ -20,6 +21,8 @@ public final class LarderSystem implements KvSystem {
     private final Path dir;
     private FeatureStore store;
     private FeatureTable table;
+    /** The engine the updater pushes through; opened with the first updater. */
+    private Larder larder;
 
     LarderSystem(Path dir) {
         this.dir = dir;
@@ -34,19 +37,18 @@ public final class LarderSystem implements KvSystem {
     public void load(int keys) {
         store = FeatureStore.open(dir);
         table = store.create(TABLE, Dataset.schema(), TableOptions.DEFAULT.withInitialRows(keys));
-        load(table, keys);
+        load(store, table, keys);
     }
 
-    /** Writes entities {@code 0..keys-1} at version 1 through the table's writer. */
-    public static void load(FeatureTable table, int keys) {
-        RowBuffer row = table.newRow();
-        TableWriter w = StoreInternals.writer(table);
-        for (int k = 0; k < keys; k++) {
-            fill(row, k, 1);
-            w.upsert(row, 1, 0);
-        }
-        w.publish(new Lineage("", "", 1, 0));
-        w.sync();
+    /** Writes entities {@code 0..keys-1} at version 1 through the ingest ring (the test kit), durable on return. */
+    public static void load(FeatureStore store, FeatureTable table, int keys) {
+        TestWriter.write(store, table, 1, 0, sink -> {
+            for (int k = 0; k < keys; k++) {
+                RowBuffer row = sink.row();
+                fill(row, k, 1);
+                sink.upsert(row);
+            }
+        });
     }
 
     static void fill(RowBuffer row, long key, long version) {
@@ -92,27 +94,47 @@ public final class LarderSystem implements KvSystem {
         return key -> r.get(key) == ReadStatus.FOUND ? r.getDouble(Dataset.FIRST_FEATURE_COLUMN) : Double.NaN;
     }
 
+    /**
+     * Pushes each update through the ingest ring, as an application does; the engine's writer thread applies it. A
+     * version ends every 1,024 updates and at each {@code flush()}, as a feed's commits do: that is when the rows they
+     * replaced are freed. Versions continue above the table's watermark, so a later updater's rows are not stale.
+     */
     @Override
-    public Updater newUpdater() {
+    public synchronized Updater newUpdater() {
+        if (larder == null) {
+            larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false));
+        }
+        Larder engine = larder;
+        engine.flush();
+        TableHandle handle = engine.table(TABLE);
+        long base = handle.lineage().version();
         RowBuffer row = table.newRow();
-        TableWriter w = StoreInternals.writer(table);
-        long[] applied = new long[1];
-        return (key, version) -> {
-            if (applied[0] == 0) {
-                // The updater runs on the harness's writer thread, not the one that loaded the table.
-                w.claim();
+        long[] pushed = new long[2];
+        return new Updater() {
+            @Override
+            public void update(long key, long version) {
+                fill(row, key, version);
+                engine.upsert(handle, row, base + version, 0);
+                pushed[1] = base + version;
+                if ((++pushed[0] & 1023) == 0) {
+                    flush();
+                }
             }
-            fill(row, key, version);
-            w.upsert(row, version, 0);
-            // Versions end now and then, as a feed's commits do: that is when the rows they replaced are freed.
-            if ((++applied[0] & 1023) == 0) {
-                w.publish(new Lineage("", "", version, 0));
+
+            @Override
+            public void flush() {
+                if (pushed[1] > base) {
+                    engine.endVersion(handle, pushed[1], 0);
+                }
             }
         };
     }
 
     @Override
     public void close() {
+        if (larder != null) {
+            larder.close();
+        }
         if (store != null) {
             store.close();
         }

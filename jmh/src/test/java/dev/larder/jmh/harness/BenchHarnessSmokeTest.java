@@ -49,8 +49,11 @@ class BenchHarnessSmokeTest {
             assertTrue(md.contains("| redis | not available: redis-server not found"), md);
         }
         assertTrue(md.contains("\n## Ingest\n"), md);
-        assertTrue(md.lines().anyMatch(l -> l.startsWith("| writer throughput (upserts/s") && l.matches(".*\\| [\\d,]+ \\| [\\d,]+ \\| \\d+\\.\\d\\d \\|")),
-                "ingest figures:\n" + md);
+        for (String figure : List.of("| writer throughput through the ring (upserts/s) |", "| bootstrap, `Larder.follow`",
+                "| bootstrap, `Larder.load`")) {
+            assertTrue(md.lines().anyMatch(l -> l.startsWith(figure) && l.matches(".*\\| [\\d,]+ \\|")),
+                    "ingest figure " + figure + ":\n" + md);
+        }
         assertTrue(md.contains("| writer throughput through the ring ≥ 2M upserts/s |"), md);
         String svg = Files.readString(dir.resolve(Report.PLOT));
         assertTrue(svg.startsWith("<svg") && svg.contains("99.9%") && svg.contains(">larder<"), svg);

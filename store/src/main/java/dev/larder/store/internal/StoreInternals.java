@@ -5,8 +5,9 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * Access from the ingest module to what the store keeps package-private (a table's writer), without making it public
- * API. Thread-safe: the accessor is set once, while {@link FeatureTable}'s class initializes, before any table exists.
+ * Access from the ingest module's writer thread to what the store keeps package-private (a table's writer), without
+ * making it public API: the module exports this package to {@code dev.larder.ingest} only. Thread-safe: the accessor
+ * is set once, while {@link FeatureTable}'s class initializes, before any table exists.
  */
 public final class StoreInternals {
     private static Function<FeatureTable, TableWriter> writers;

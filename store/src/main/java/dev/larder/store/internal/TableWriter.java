@@ -8,9 +8,8 @@ import dev.larder.store.RowBuffer;
 /**
  * The single writer of one {@link FeatureTable}, confined to the thread that claimed it; readers never wait for it.
  *
- * <p>Not part of Larder's API: the store module exports this package only to the ingest module, whose writer paths
- * (the ingest ring's writer thread and {@code TableWriterSink}) are the one door through which tables change. Obtain
- * it with {@link StoreInternals#writer(FeatureTable)}.
+ * <p>Not part of Larder's API: the store module exports this package only to the ingest module, whose ring writer
+ * thread is the one door through which tables change. Obtain it with {@link StoreInternals#writer(FeatureTable)}.
  *
  * <p>Changes (upsert, delete, the bulk load, publish) assert under {@code -ea} that they run on the owning thread: the
  * first thread to change the table, or the last one to {@link #claim()} it. {@link #sync()} and {@link #rollback()}

@@ -1,0 +1,188 @@
+package dev.larder.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
+import dev.larder.store.Lineage;
+import dev.larder.store.ReadStatus;
+import dev.larder.store.TableOptions;
+import dev.larder.store.TableReader;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link Larder#load} and {@link Larder#applyChanges}: one-shot operations through the ring, in batches. */
+class OneShotTest {
+    private static final Lineage ORIGIN = new Lineage("id-a", "mem://a", -1, 0);
+    /** Enough rows for several batches, more than a sink has buffers, so the writer must give buffers back. */
+    private static final int ROWS = 40_000;
+
+    @TempDir
+    Path dir;
+
+    /** A table of {@link #ORIGIN} loaded at version 0 with key 1 (x = 0.0). */
+    private static FeatureTable loadOneRow(FeatureStore store, Larder larder) {
+        FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT, ORIGIN);
+        larder.load(t, ORIGIN, sink -> {
+            sink.begin(0, 0);
+            sink.upsert(sink.row().setLong(0, 1).setDouble(1, 0.0));
+            sink.end();
+            return 1;
+        });
+        return t;
+    }
+
+    @Test
+    void aLoadOfManyBatchesIsOneVersionPublishedAndDurable() {
+        String huge = "y".repeat(RingSink.BATCH_BYTES + 1000);
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT, ORIGIN);
+            try (Larder larder = Larder.open(store, TestSupport.options())) {
+                long rows = larder.load(t, ORIGIN, sink -> {
+                    sink.begin(3, 3000);
+                    for (long id = 0; id < ROWS; id++) {
+                        sink.upsert(sink.row().setLong(0, id).setDouble(1, id * 0.5)
+                                .setString(2, id == 7 ? huge : "n" + id));
+                    }
+                    sink.end();
+                    return ROWS;
+                });
+                assertEquals(ROWS, rows);
+                assertEquals(3, t.lineage().version());
+                assertEquals("id-a", t.lineage().sourceId());
+                assertEquals(ROWS, t.size());
+                IngestMetricsSnapshot m = larder.metrics();
+                assertEquals(ROWS, m.upserts());
+                assertTrue(m.eventsApplied() < ROWS / 100, "rows travel in batches, not one event each: " + m);
+            }
+            TableReader r = t.newReader();
+            assertEquals(ReadStatus.FOUND, r.get(7));
+            assertEquals(huge, r.getString(2), "a row larger than a batch travels in a buffer of its own");
+            assertEquals(ReadStatus.FOUND, r.get(ROWS - 1));
+            assertEquals((ROWS - 1) * 0.5, r.getDouble(1));
+        }
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            assertEquals(3, store.table("t").lineage().version(), "durable when load returned");
+        }
+    }
+
+    @Test
+    void aKeyTwiceInASnapshotIsRefusedNamingItAndLeavesNoWatermark() {
+        try (FeatureStore store = FeatureStore.open(dir);
+             Larder larder = Larder.open(store, TestSupport.options())) {
+            FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT, ORIGIN);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> larder.load(t, ORIGIN, sink -> {
+                        sink.begin(1, 1000);
+                        for (long id = 0; id < ROWS; id++) {
+                            sink.upsert(sink.row().setLong(0, id).setDouble(1, 1.0));
+                        }
+                        sink.upsert(sink.row().setLong(0, 4242).setDouble(1, 2.0));
+                        sink.end();
+                        return 0;
+                    }));
+            assertTrue(e.getMessage().contains(ROWS + 1 + " rows but " + ROWS + " distinct keys")
+                    && e.getMessage().contains("duplicate key (id=4242)"), e.getMessage());
+            assertEquals(-1, t.lineage().version(), "a snapshot with a duplicate key must not become the watermark");
+            assertEquals(0, t.size(), "nothing of the refused snapshot stays");
+        }
+    }
+
+    /**
+     * Versions apply one by one; a change the writer cannot apply in the middle of a batch of version 3 is thrown as
+     * the writer saw it, and version 3 is rolled back whole while 1 and 2 stay.
+     */
+    @Test
+    void applyChangesPublishesEachVersionAndRollsBackTheOneThatFails() {
+        try (FeatureStore store = FeatureStore.open(dir);
+             Larder larder = Larder.open(store, TestSupport.options())) {
+            FeatureTable t = loadOneRow(store, larder);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> larder.applyChanges(t, sink -> {
+                        for (long v = 1; v <= 3; v++) {
+                            sink.begin(v, v * 1000);
+                            for (long id = 0; id < ROWS; id++) {
+                                if (v == 3 && id == ROWS / 2) {
+                                    sink.upsert(sink.row().setDouble(1, 9.0));
+                                } else {
+                                    sink.upsert(sink.row().setLong(0, id).setDouble(1, v));
+                                }
+                            }
+                            sink.delete(sink.row().setLong(0, 1));
+                            sink.end();
+                        }
+                        return 3;
+                    }));
+            assertTrue(e.getMessage().contains("null value in key column 'id'"), e.getMessage());
+            assertEquals(2, t.lineage().version());
+            assertEquals("id-a", t.lineage().sourceId());
+            assertEquals(ROWS - 1, t.size());
+            TableReader r = t.newReader();
+            assertEquals(ReadStatus.FOUND, r.get(0));
+            assertEquals(2.0, r.getDouble(1), "what of version 3 was applied is rolled back");
+            assertEquals(2, r.version());
+            assertEquals(ReadStatus.NOT_FOUND, r.get(1));
+        }
+    }
+
+    @Test
+    void aSourceFailingMidVersionLeavesTheWatermarkAndRowsAsTheyWere() {
+        try (FeatureStore store = FeatureStore.open(dir);
+             Larder larder = Larder.open(store, TestSupport.options())) {
+            FeatureTable t = loadOneRow(store, larder);
+            IllegalStateException bad = new IllegalStateException("bad data file");
+            assertSame(bad, assertThrows(IllegalStateException.class, () -> larder.applyChanges(t, sink -> {
+                sink.begin(1, 1000);
+                for (long id = 0; id < ROWS; id++) {
+                    sink.upsert(sink.row().setLong(0, id).setDouble(1, 1.0));
+                }
+                throw bad;
+            })));
+            assertEquals(0, t.lineage().version());
+            assertEquals(1, t.size());
+            TableReader r = t.newReader();
+            assertEquals(ReadStatus.FOUND, r.get(1));
+            assertEquals(0.0, r.getDouble(1));
+        }
+    }
+
+    /** A rebuild replaces every generation only once its own is complete; a failed one leaves them as they were. */
+    @Test
+    void aRebuildReplacesTheTableOnlyOnceItsNewGenerationIsComplete() {
+        try (FeatureStore store = FeatureStore.open(dir);
+             Larder larder = Larder.open(store, TestSupport.options())) {
+            loadOneRow(store, larder);
+            store.close("t");
+            IllegalStateException bad = new IllegalStateException("source unreadable");
+            assertSame(bad, assertThrows(IllegalStateException.class, () -> larder.rebuild("t", FakeSource.SCHEMA,
+                    TableOptions.DEFAULT, ORIGIN, sink -> {
+                        sink.begin(5, 5000);
+                        sink.upsert(sink.row().setLong(0, 2).setDouble(1, 5.0));
+                        throw bad;
+                    })));
+            assertEquals(List.of("t"), store.tableNames(), "the failed generation is dropped");
+            assertEquals(0, store.table("t").lineage().version());
+            store.close("t");
+
+            long rows = larder.rebuild("t", FakeSource.SCHEMA, TableOptions.DEFAULT, ORIGIN, sink -> {
+                sink.begin(5, 5000);
+                for (long id = 0; id < ROWS; id++) {
+                    sink.upsert(sink.row().setLong(0, id).setDouble(1, 5.0));
+                }
+                sink.end();
+                return ROWS;
+            });
+            assertEquals(ROWS, rows);
+            assertEquals(List.of("t.g1"), store.tableNames(), "the old generation is gone");
+            FeatureTable t = store.table("t");
+            assertEquals("t.g1", t.name());
+            assertEquals(5, t.lineage().version());
+            assertEquals(ROWS, t.size());
+        }
+    }
+}

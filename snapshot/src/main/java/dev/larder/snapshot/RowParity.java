@@ -114,21 +114,27 @@ final class RowParity {
                         b = new byte[a.length];
                     }
                     row.getBytes(c, a, 0);
-                    h = mix(h, len);
-                    int i = 0;
-                    for (; i + 8 <= len; i += 8) {
-                        h = mix(h, (long) LONGS.get(a, i));
-                    }
-                    long tail = 0;
-                    for (int s = 0; i < len; i++, s += 8) {
-                        tail |= (a[i] & 0xFFL) << s;
-                    }
-                    h = mix(h, tail);
+                    h = mix(h, hashBytes(a, 0, len));
                 }
                 default -> h = mix(h, row.getLong(c));
             }
         }
         return fmix64(h);
+    }
+
+    /** A 64-bit hash of {@code bytes[offset..offset + length)}, the length included. */
+    static long hashBytes(byte[] bytes, int offset, int length) {
+        long h = mix(0x9E3779B97F4A7C15L, length);
+        int i = offset;
+        int end = offset + length;
+        for (; i + 8 <= end; i += 8) {
+            h = mix(h, (long) LONGS.get(bytes, i));
+        }
+        long tail = 0;
+        for (int s = 0; i < end; i++, s += 8) {
+            tail |= (bytes[i] & 0xFFL) << s;
+        }
+        return fmix64(mix(h, tail));
     }
 
     private static long mix(long h, long word) {

@@ -24,7 +24,8 @@ import java.util.Map;
  * one key twice (two inserts or post-images), or adds a key the table already holds from an earlier version without
  * removing it (a sink that can tell, {@link ChangeSink#storedVersion}), would leave two rows with one key in the Delta
  * table: it stops the feed with {@link DeltaReadException.Reason#DUPLICATE_KEY} naming the key and both files, before
- * {@code end()}. The check holds every key the commit adds in a {@link KeySet}. A commit whose
+ * {@code end()}. The check holds every key the commit adds in a {@link KeySet}, or, for a key it also removes, in its
+ * {@link RemovedRows} entry. A commit whose
  * schema drops or retypes a stored column stops the feed with {@link DeltaReadException.Reason#INCOMPATIBLE_SCHEMA}
  * before any of its rows. Columns added later (nullable, as Delta requires) are ignored, or, for a feed built with
  * {@code stopOnAddedColumns}, stop it with {@link DeltaReadException.Reason#COLUMNS_ADDED} so the caller can rebuild a
@@ -95,7 +96,7 @@ public final class DeltaFeed {
         private final ChangeSink sink;
         /** The commit's removals by key, each with its values' hash, until an addition of the key claims it. */
         private final RemovedRows pendingDeletes = new RemovedRows();
-        /** Keys the commit has added so far, each with the index in {@link #files} of the file that added it. */
+        /** Keys the commit added without removing them, each with the index in {@link #files} of the file that added it. */
         private final KeySet addedKeys = new KeySet();
         private final List<String> files = new ArrayList<>();
         private final Map<String, Integer> fileIndex = new HashMap<>();
@@ -153,20 +154,24 @@ public final class DeltaFeed {
             int keyLength = row.encodeKey(key);
             if (kind.removesImage()) {
                 pendingDeletes.put(key, keyLength, valueHash(row));
-            } else {
-                int first = addedKeys.add(key, keyLength, file);
-                if (first >= 0) {
-                    throw duplicate(row, first == file ? "added twice by file " + files.get(file)
-                            : "added by file " + files.get(first) + " and again by file " + files.get(file));
-                }
-                // Every removal of a commit is delivered before its first addition, so this is the whole commit's.
-                int removed = pendingDeletes.claim(key, keyLength);
-                if (removed < 0) {
-                    checkNotHeld(row, Arrays.copyOf(key, keyLength));
-                }
-                if (removed < 0 || pendingDeletes.valueHash(removed) != valueHash(row)) {
+                return;
+            }
+            // Every removal of a commit is delivered before its first addition, so this is the whole commit's: a key it
+            // removed is tracked there (a second addition finds the removal claimed), any other key in addedKeys.
+            int removed = pendingDeletes.find(key, keyLength);
+            int first = removed >= 0 ? pendingDeletes.claimedBy(removed) : addedKeys.add(key, keyLength, file);
+            if (first >= 0) {
+                throw duplicate(row, first == file ? "added twice by file " + files.get(file)
+                        : "added by file " + files.get(first) + " and again by file " + files.get(file));
+            }
+            if (removed >= 0) {
+                pendingDeletes.claim(removed, file);
+                if (pendingDeletes.valueHash(removed) != valueHash(row)) {
                     sink.upsert(row);
                 }
+            } else {
+                checkNotHeld(row, Arrays.copyOf(key, keyLength));
+                sink.upsert(row);
             }
         }
 

@@ -7,13 +7,13 @@ import java.util.Arrays;
 
 /**
  * The rows one commit removes (deletes and pre-images), each kept as its encoded key and a 64-bit hash of its values,
- * until the commit's additions claim them; confined to one thread. A rewritten file removes every row it held, so this
+ * until the commit's additions claim them (which also catches a removed key added twice); confined to one thread. A rewritten file removes every row it held, so this
  * holds a whole file's keys: entries are packed into one byte arena and found through an open-addressing table of 8-byte
  * slots kept at most half full, a commit removing N keys of K bytes holding N * (K + 16) arena bytes plus 16 to 32
  * bytes of slots per key, not N row images.
  *
  * <pre>
- * entry:  | key length (int32) | claimed (int32) | value hash (int64) | key bytes ... |
+ * entry:  | key length (int32) | claiming file + 1, 0 = none (int32) | value hash (int64) | key bytes ... |
  * slot:   | key hash (high 32 bits) | entry offset + 1 (low 32 bits) |     0 = empty
  * </pre>
  */
@@ -51,21 +51,25 @@ final class RemovedRows {
         LONGS.set(arena, at + 8, valueHash);
     }
 
-    /**
-     * Claims the removal of {@code key[0..length)} for an addition of the same key: returns the entry, whose
-     * {@link #valueHash} tells whether the values changed, or -1 when the commit did not remove the key (or an
-     * addition claimed it already). A claimed removal is not a delete at the end of the commit.
-     */
-    int claim(byte[] key, int length) {
-        int at = find(key, length, hash(key, length));
-        if (at < 0 || (int) INTS.get(arena, at + 4) != 0) {
-            return -1;
-        }
-        INTS.set(arena, at + 4, 1);
-        return at;
+    /** The entry of the removal of {@code key[0..length)}, or -1 when the commit did not remove the key. */
+    int find(byte[] key, int length) {
+        return find(key, length, hash(key, length));
     }
 
-    /** The value hash recorded for the entry {@link #claim} returned. */
+    /** The file index an addition claimed {@code entry} with, or -1 while no addition has. */
+    int claimedBy(int entry) {
+        return (int) INTS.get(arena, entry + 4) - 1;
+    }
+
+    /**
+     * Marks {@code entry} as claimed by an addition of its key from file {@code file} (an index, at least 0): it is no
+     * delete at the end of the commit, and a second addition of the key is a duplicate.
+     */
+    void claim(int entry, int file) {
+        INTS.set(arena, entry + 4, file + 1);
+    }
+
+    /** The value hash recorded for {@code entry}. */
     long valueHash(int entry) {
         return (long) LONGS.get(arena, entry + 8);
     }

@@ -31,13 +31,15 @@ class RemovedRowsTest {
             }
             for (int i = 0; i < n; i += 2) {
                 byte[] k = key(i);
-                int entry = rows.claim(k, k.length);
+                int entry = rows.find(k, k.length);
                 assertTrue(entry >= 0, "removed key " + i);
                 assertEquals(i * 31L, rows.valueHash(entry));
-                assertEquals(-1, rows.claim(k, k.length), "claimed once");
+                assertEquals(-1, rows.claimedBy(entry));
+                rows.claim(entry, i % 5);
+                assertEquals(i % 5, rows.claimedBy(rows.find(k, k.length)), "a second addition sees the first one's file");
             }
             byte[] absent = key(n + 1);
-            assertEquals(-1, rows.claim(absent, absent.length));
+            assertEquals(-1, rows.find(absent, absent.length));
             List<String> left = unclaimed(rows);
             assertEquals(n / 2, left.size());
             for (int j = 0; j < left.size(); j++) {
@@ -57,10 +59,14 @@ class RemovedRowsTest {
         rows.put(b, b.length, 2);
         rows.put(a, a.length, 3);
         assertEquals(List.of("k1", "k2"), unclaimed(rows));
-        assertEquals(3, rows.valueHash(rows.claim(a, a.length)));
+        assertEquals(3, rows.valueHash(rows.find(a, a.length)));
+        rows.claim(rows.find(a, a.length), 0);
+        assertEquals(List.of("k2"), unclaimed(rows));
         // The scratch buffer a caller reuses may be longer than the key: only the given length counts.
         byte[] longer = "k2-and-more".getBytes(StandardCharsets.UTF_8);
-        assertEquals(2, rows.valueHash(rows.claim(longer, 2)));
+        int k2 = rows.find(longer, 2);
+        assertEquals(2, rows.valueHash(k2));
+        rows.claim(k2, 0);
         assertEquals(List.of(), unclaimed(rows));
     }
 }

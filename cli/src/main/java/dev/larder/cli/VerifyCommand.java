@@ -31,15 +31,15 @@ final class VerifyCommand implements Callable<Integer> {
         try (FeatureStore store = FeatureStore.openExisting(target.store)) {
             FeatureTable t = store.table(target.table);
             DeltaSource src = StoreOptions.deltaSource(t, delta, hadoop);
-            // Checksums first: they find damage that equal values would hide (padding, lineage) without reading Delta.
-            ScrubResult scrub = t.scrub();
+            // The checksums find damage that equal values would hide (padding, lineage); reported first.
+            TableParity.Result r = TableParity.verify(src, t, max);
+            ScrubResult scrub = r.scrub();
             if (scrub.damaged() > 0) {
                 System.out.printf("DAMAGED: %,d of %,d rows of %s fail their checksum (the files changed outside Larder); "
                         + "repair with ./larder rebuild --store %s --table %s%n", scrub.damaged(), scrub.rows(), target.table,
                         target.store, target.table);
                 scrub.samples().forEach(d -> System.out.println("  " + d));
             }
-            TableParity.Result r = TableParity.verify(src, t, max);
             if (r.equal() && scrub.damaged() == 0) {
                 System.out.printf("OK: %s equals %s at version %d (%,d rows)%n", target.table, src.tablePath(), r.version(), r.tableRows());
                 return 0;
@@ -47,9 +47,15 @@ final class VerifyCommand implements Callable<Integer> {
             if (r.equal()) {
                 return 1;
             }
-            System.out.printf("DIFFERENT: %s vs %s at version %d (delta %,d rows, table %,d rows)%n", target.table, src.tablePath(),
-                    r.version(), r.deltaRows(), r.tableRows());
+            System.out.printf("DIFFERENT: %s vs %s at version %d (delta %,d rows, table %,d rows): %,d missing from the table, "
+                    + "%,d missing from the Delta table, %,d with different values%n", target.table, src.tablePath(),
+                    r.version(), r.deltaRows(), r.tableRows(), r.missingFromTable(), r.missingFromDelta(), r.differing());
             r.differences().forEach(d -> System.out.println("  " + d));
+            long described = r.differences().stream().filter(d -> !d.startsWith("row count:")).count();
+            long counted = r.missingFromTable() + r.missingFromDelta() + r.differing();
+            if (counted > described) {
+                System.out.printf("  ... and %,d more (--max-differences %d)%n", counted - described, max);
+            }
             return 1;
         }
     }

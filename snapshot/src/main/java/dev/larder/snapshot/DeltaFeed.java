@@ -3,11 +3,9 @@ package dev.larder.snapshot;
 import dev.larder.ingest.ChangeSink;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.RowBuffer;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,15 +14,17 @@ import java.util.Map;
  * change feed, normalised for a key-value table and handed to an ingest {@link ChangeSink} (the ring: a follower's,
  * or a one-shot {@code Larder.load} / {@code Larder.applyChanges}). One thread drives an instance.
  *
- * <p>Per commit: inserts and post-images are upserts, applied as they arrive; deletes and pre-images are held back
- * and, at the end of the commit, applied only for keys the commit did not also upsert; a key removed and re-added with
- * identical values (the untouched rows of a rewritten file) is no change at all. So an UPDATE (pre-image then
+ * <p>Per commit: inserts and post-images are upserts, applied as they arrive; deletes and pre-images are held back (as
+ * key and values' hash, {@link RemovedRows}) and, at the end of the commit, applied only for keys the commit did not
+ * also upsert; a key removed and re-added with identical values (the untouched rows of a rewritten file) is no change
+ * at all. So an UPDATE (pre-image then
  * post-image of one key), a copy-on-write rewrite (remove then add of the same rows) and a key-changing update
  * (old key only in a pre-image) all end right, and a reader never sees an updated key briefly vanish. A commit that adds
  * one key twice (two inserts or post-images), or adds a key the table already holds from an earlier version without
  * removing it (a sink that can tell, {@link ChangeSink#storedVersion}), would leave two rows with one key in the Delta
  * table: it stops the feed with {@link DeltaReadException.Reason#DUPLICATE_KEY} naming the key and both files, before
- * {@code end()}. The check holds every key the commit adds in a {@link KeySet}. A commit whose
+ * {@code end()}. The check holds every key the commit adds in a {@link KeySet}, or, for a key it also removes, in its
+ * {@link RemovedRows} entry. A commit whose
  * schema drops or retypes a stored column stops the feed with {@link DeltaReadException.Reason#INCOMPATIBLE_SCHEMA}
  * before any of its rows. Columns added later (nullable, as Delta requires) are ignored, or, for a feed built with
  * {@code stopOnAddedColumns}, stop it with {@link DeltaReadException.Reason#COLUMNS_ADDED} so the caller can rebuild a
@@ -93,18 +93,21 @@ public final class DeltaFeed {
 
     private final class CommitNormaliser implements ChangeConsumer {
         private final ChangeSink sink;
-        private final Map<ByteBuffer, byte[]> pendingDeletes = new LinkedHashMap<>();
-        /** Keys the commit has added so far, each with the index in {@link #files} of the file that added it. */
+        /** The commit's removals by key, each with its values' hash, until an addition of the key claims it. */
+        private final RemovedRows pendingDeletes = new RemovedRows();
+        /** Keys the commit added without removing them, each with the index in {@link #files} of the file that added it. */
         private final KeySet addedKeys = new KeySet();
         private final List<String> files = new ArrayList<>();
         private final Map<String, Integer> fileIndex = new HashMap<>();
         private int file = -1;
-        private byte[] scratch = new byte[0];
+        private final byte[] key;
+        private byte[] image = new byte[0];
         private DeltaCommit commit;
         DeltaReadException stopped;
 
         CommitNormaliser(ChangeSink sink) {
             this.sink = sink;
+            this.key = new byte[new RowBuffer(schema).keyCapacity()];
         }
 
         @Override
@@ -139,29 +142,35 @@ public final class DeltaFeed {
             });
         }
 
+        /**
+         * Allocation-free per row: a removal records its key and its values' hash; an addition claims its key's removal
+         * and is applied only when the hash differs, so a rewritten file costs one pass over each side and the sink sees
+         * only the rows that changed.
+         */
         @Override
         public void change(ChangeKind kind, DeltaRow r) {
             RowBuffer row = copy(r, sink.row(), commit.version());
-            byte[] encoded = row.encodeKey();
-            ByteBuffer key = ByteBuffer.wrap(encoded);
+            int keyLength = row.encodeKey(key);
             if (kind.removesImage()) {
-                byte[] image = new byte[row.exportSize()];
-                row.exportTo(image);
-                pendingDeletes.put(key, image);
-            } else {
-                int first = addedKeys.add(encoded, file);
-                if (first >= 0) {
-                    throw duplicate(row, first == file ? "added twice by file " + files.get(file)
-                            : "added by file " + files.get(first) + " and again by file " + files.get(file));
-                }
-                // Every removal of a commit is delivered before its first addition, so this is the whole commit's.
-                byte[] removed = pendingDeletes.remove(key);
-                if (removed == null) {
-                    checkNotHeld(row, encoded);
-                }
-                if (removed == null || !sameRow(removed, row)) {
+                pendingDeletes.put(key, keyLength, valueHash(row));
+                return;
+            }
+            // Every removal of a commit is delivered before its first addition, so this is the whole commit's: a key it
+            // removed is tracked there (a second addition finds the removal claimed), any other key in addedKeys.
+            int removed = pendingDeletes.find(key, keyLength);
+            int first = removed >= 0 ? pendingDeletes.claimedBy(removed) : addedKeys.add(key, keyLength, file);
+            if (first >= 0) {
+                throw duplicate(row, first == file ? "added twice by file " + files.get(file)
+                        : "added by file " + files.get(first) + " and again by file " + files.get(file));
+            }
+            if (removed >= 0) {
+                pendingDeletes.claim(removed, file);
+                if (pendingDeletes.valueHash(removed) != valueHash(row)) {
                     sink.upsert(row);
                 }
+            } else {
+                checkNotHeld(row, Arrays.copyOf(key, keyLength));
+                sink.upsert(row);
             }
         }
 
@@ -205,25 +214,22 @@ public final class DeltaFeed {
 
         /**
          * A copy-on-write rewrite (no cdc files) removes and re-adds every row of a touched file; a row re-added exactly
-         * as it was removed is no change, as Delta's own change data feed would not report it either.
+         * as it was removed is no change, as Delta's own change data feed would not report it either. Rows compare by a
+         * 64-bit hash of their whole image (values, nulls and long values): a changed row goes unnoticed only if its
+         * hash collides with the old one's, a chance of 2^-64 per changed row.
          */
-        private boolean sameRow(byte[] removedImage, RowBuffer row) {
+        private long valueHash(RowBuffer row) {
             int n = row.exportSize();
-            if (n != removedImage.length) {
-                return false;
+            if (image.length < n) {
+                image = new byte[Math.max(n, image.length * 2)];
             }
-            if (scratch.length < n) {
-                scratch = new byte[n];
-            }
-            row.exportTo(scratch);
-            return Arrays.equals(scratch, 0, n, removedImage, 0, n);
+            row.exportTo(image);
+            return RowParity.hashBytes(image, 0, n);
         }
 
         @Override
         public void endCommit(DeltaCommit c) {
-            for (byte[] image : pendingDeletes.values()) {
-                sink.delete(sink.row().importFrom(image));
-            }
+            pendingDeletes.forEachUnclaimed((arena, offset, length) -> sink.delete(sink.row().setKey(arena, offset)));
             pendingDeletes.clear();
             sink.end();
         }

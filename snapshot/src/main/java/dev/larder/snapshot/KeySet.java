@@ -22,11 +22,11 @@ final class KeySet {
     private int size;
 
     /**
-     * Adds {@code key} from file {@code file}; returns -1 if the key was new, else the file index it was first added
-     * with (the set is unchanged).
+     * Adds the key {@code key[0..length)} from file {@code file}; returns -1 if the key was new, else the file index it
+     * was first added with (the set is unchanged).
      */
-    int add(byte[] key, int file) {
-        int hash = hash(key);
+    int add(byte[] key, int length, int file) {
+        int hash = hash(key, length);
         int mask = slots.length - 1;
         for (int i = hash & mask; ; i = (i + 1) & mask) {
             long slot = slots[i];
@@ -34,11 +34,11 @@ final class KeySet {
                 break;
             }
             int at = (int) slot - 1;
-            if ((int) (slot >>> 32) == hash && Arrays.equals(arena, at + 8, at + 8 + readInt(at), key, 0, key.length)) {
+            if ((int) (slot >>> 32) == hash && Arrays.equals(arena, at + 8, at + 8 + readInt(at), key, 0, length)) {
                 return readInt(at + 4);
             }
         }
-        int at = append(key, file);
+        int at = append(key, length, file);
         if (++size * 2 > slots.length) {
             rehash(slots.length * 2);
         }
@@ -57,8 +57,8 @@ final class KeySet {
         size = 0;
     }
 
-    private int append(byte[] key, int file) {
-        int need = 8 + key.length;
+    private int append(byte[] key, int length, int file) {
+        int need = 8 + length;
         if (arena.length - used < need) {
             long grown = Math.max((long) used + need, (long) arena.length * 2);
             if (grown > Integer.MAX_VALUE - 8) {
@@ -67,9 +67,9 @@ final class KeySet {
             arena = Arrays.copyOf(arena, (int) grown);
         }
         int at = used;
-        writeInt(at, key.length);
+        writeInt(at, length);
         writeInt(at + 4, file);
-        System.arraycopy(key, 0, arena, at + 8, key.length);
+        System.arraycopy(key, 0, arena, at + 8, length);
         used += need;
         return at;
     }
@@ -93,8 +93,12 @@ final class KeySet {
         slots[i] = ((long) hash << 32) | (at + 1L);
     }
 
-    private static int hash(byte[] key) {
-        int h = Arrays.hashCode(key) * 0x9E3779B9;
+    private static int hash(byte[] key, int length) {
+        int h = 1;
+        for (int i = 0; i < length; i++) {
+            h = 31 * h + key[i];
+        }
+        h *= 0x9E3779B9;
         return h ^ (h >>> 16);
     }
 

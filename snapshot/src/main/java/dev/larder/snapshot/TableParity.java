@@ -1,23 +1,50 @@
 package dev.larder.snapshot;
 
+import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
+import dev.larder.store.ScrubResult;
 import dev.larder.store.TableReader;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
 /**
  * Dump and verify: a table's rows rendered with {@link JsonRowFormat} (the encoding of the shared tables'
- * {@code computed/} files), and a row-by-row comparison with the Delta table at the table's watermark. Runs on the
- * caller's thread; the table should not be written meanwhile.
+ * {@code computed/} files), and a row-by-row comparison with the Delta table at the table's watermark. Dump runs on the
+ * caller's thread; verify reads Delta on the caller's thread and walks the table on a second one. The table should not
+ * be written meanwhile.
  */
 public final class TableParity {
-    /** Outcome of {@link #verify}: equal, or the first differences found. */
-    public record Result(long version, long deltaRows, long tableRows, List<String> differences) {
+    /**
+     * Outcome of {@link #verify}: the row counts, every difference counted by kind, and the first of them described.
+     *
+     * @param version          the Delta version compared (the table's watermark; negative when it has none)
+     * @param deltaRows        rows of the Delta table at that version
+     * @param tableRows        rows of the table
+     * @param missingFromTable Delta rows whose key the table does not hold
+     * @param missingFromDelta table rows whose key no Delta row has
+     * @param differing        rows held by both whose values differ in at least one column
+     * @param scrub            the table's rows checked against their checksums (on the same pass as its keys)
+     * @param differences      up to the caller's maximum of lines, each naming a row by its values (and the columns
+     *                         that differ); the row counts first when they differ
+     */
+    public record Result(long version, long deltaRows, long tableRows, long missingFromTable, long missingFromDelta,
+                         long differing, ScrubResult scrub, List<String> differences) {
+        /** Keeps an immutable copy of {@code differences}. */
+        public Result {
+            differences = List.copyOf(differences);
+        }
+
+        /**
+         * Whether the table equals the Delta table: same keys, same values, same row count. Rows failing their checksum
+         * are reported in {@link #scrub} only (their values may still be equal).
+         */
         public boolean equal() {
-            return differences.isEmpty() && deltaRows == tableRows;
+            return version >= 0 && missingFromTable == 0 && missingFromDelta == 0 && differing == 0
+                    && deltaRows == tableRows;
         }
     }
 
@@ -43,44 +70,188 @@ public final class TableParity {
     }
 
     /**
-     * Reads the Delta table at the table's watermark version and compares every row with the stored one by key (values
-     * rendered as JSON, so a difference is shown as text), then the row counts. Memory stays O(1) in the table size.
+     * Reads the Delta table at the table's watermark version once, looks each row up in the table by key and compares
+     * the values column by column (typed, allocation-free per row), and proves the table holds no other key: the sum of
+     * a 64-bit hash of every key found must equal that of the table's keys, summed on a second thread by the same walk
+     * that checks every row's checksum ({@link FeatureTable#scrub}), while Delta is read. Only when
+     * it does not are the table's extra keys named, which reads the Delta table a second time and holds 8 bytes per Delta
+     * row; otherwise memory stays O(1) in the table size. Every difference is counted; {@code maxDifferences} bounds the
+     * lines describing them.
      */
     public static Result verify(DeltaSource source, FeatureTable table, int maxDifferences) {
         long version = table.lineage().version();
         if (version < 0) {
-            return new Result(version, 0, table.size(), List.of("table " + table.name() + " has no watermark yet (never loaded)"));
+            return new Result(version, 0, table.size(), 0, 0, 0, table.scrub(),
+                    List.of("table " + table.name() + " has no watermark yet (never loaded)"));
         }
-        DeltaRowCopier copier = new DeltaRowCopier(table.schema());
-        RowBuffer expected = table.newRow();
-        TableReader reader = table.newReader();
-        StoredRow expectedView = new StoredRow(DeltaFeatureSchemas.toDeltaSchema(table.schema()));
-        StoredRow actualView = new StoredRow(expectedView.schema());
-        List<String> diffs = new ArrayList<>();
-        long rows = source.scan(version, r -> {
-            copier.copy(r, expected.clear());
-            ReadStatus s = reader.get(expected);
-            String want = JsonRowFormat.toJson(expectedView.wrap(expected));
-            if (s == ReadStatus.NOT_FOUND) {
-                add(diffs, maxDifferences, "missing from the table: " + want);
-            } else {
-                String got = JsonRowFormat.toJson(actualView.wrap(reader));
-                if (!got.equals(want)) {
-                    add(diffs, maxDifferences, "differs: delta " + want + " table " + got);
-                }
-            }
-        });
-        long tableRows = table.size();
-        if (tableRows != rows && diffs.size() < maxDifferences) {
-            diffs.add("row count: delta " + rows + ", table " + tableRows
-                    + (tableRows > rows ? " (the table holds keys the Delta table does not)" : ""));
-        }
-        return new Result(version, rows, tableRows, diffs);
+        return new Verification(source, table, version, maxDifferences).run();
     }
 
-    private static void add(List<String> diffs, int max, String d) {
-        if (diffs.size() < max) {
-            diffs.add(d);
+    /** One run of {@link #verify}; its fields belong to the caller's thread, the store pass's to its own. */
+    private static final class Verification {
+        private final DeltaSource source;
+        private final FeatureTable table;
+        private final long version;
+        private final int max;
+        private final FeatureSchema schema;
+        private final RowParity parity;
+        private final DeltaRowCopier copier;
+        private final RowBuffer expected;
+        private final TableReader reader;
+        private final StoredRow expectedView;
+        private final StoredRow actualView;
+        private final List<String> lines = new ArrayList<>();
+        private long found;
+        private long foundKeySum;
+        private long missingFromTable;
+        private long missingFromDelta;
+        private long differing;
+
+        Verification(DeltaSource source, FeatureTable table, long version, int max) {
+            this.source = source;
+            this.table = table;
+            this.version = version;
+            this.max = max;
+            this.schema = table.schema();
+            this.parity = new RowParity(schema);
+            this.copier = new DeltaRowCopier(schema);
+            this.expected = table.newRow();
+            this.reader = table.newReader();
+            this.expectedView = new StoredRow(DeltaFeatureSchemas.toDeltaSchema(schema));
+            this.actualView = new StoredRow(expectedView.schema());
+        }
+
+        Result run() {
+            StorePass store = new StorePass();
+            Thread storeThread = Thread.ofPlatform().name("larder-verify-" + table.name()).daemon().start(store);
+            long deltaRows;
+            try {
+                deltaRows = source.scan(version, this::compare);
+            } finally {
+                joinUninterruptibly(storeThread);
+            }
+            // join() orders the store pass's writes before these reads.
+            if (store.failure != null) {
+                throw store.failure;
+            }
+            long tableRows = table.size();
+            long repeated = 0;
+            if (store.rows != found || store.keySum != foundKeySum) {
+                repeated = nameExtraKeys();
+            }
+            List<String> out = new ArrayList<>();
+            if (tableRows != deltaRows) {
+                out.add("row count: delta " + deltaRows + ", table " + tableRows
+                        + (missingFromDelta > 0 ? " (the table holds keys the Delta table does not)" : "")
+                        + (repeated > 0 ? " (" + repeated + " Delta rows repeat the key of another)" : ""));
+            }
+            out.addAll(lines);
+            return new Result(version, deltaRows, tableRows, missingFromTable, missingFromDelta, differing, store.scrub,
+                    out.subList(0, Math.min(out.size(), max)));
+        }
+
+        /**
+         * The pass over the table, on a second core while the caller's reads Delta: checksums ({@link FeatureTable#scrub})
+         * and, on the same walk, the row count and key hash sum that prove the table holds no key beyond Delta's.
+         */
+        private final class StorePass implements Runnable {
+            private final RowParity keys = new RowParity(schema);
+            ScrubResult scrub;
+            long rows;
+            long keySum;
+            RuntimeException failure;
+
+            @Override
+            public void run() {
+                try {
+                    // A read-only table's walk may run again (readConsistently): each attempt counts afresh.
+                    scrub = table.readConsistently(() -> {
+                        rows = 0;
+                        keySum = 0;
+                        return table.scrub(r -> {
+                            rows++;
+                            keySum += keys.keyHash(r);
+                        });
+                    });
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+            }
+        }
+
+        /** The store pass is bounded and cannot be abandoned half way, so an interrupt waits for it and is kept. */
+        private static void joinUninterruptibly(Thread t) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void compare(DeltaRow r) {
+            copier.copy(r, expected.clear());
+            if (reader.get(expected) == ReadStatus.NOT_FOUND) {
+                if (missingFromTable++ < max) {
+                    lines.add("missing from the table: " + JsonRowFormat.toJson(expectedView.wrap(expected)));
+                }
+                return;
+            }
+            found++;
+            foundKeySum += parity.keyHash(reader);
+            int c = parity.nextDifference(expected, reader, 0);
+            if (c >= 0 && differing++ < max) {
+                StringBuilder columns = new StringBuilder(schema.column(c).name());
+                while ((c = parity.nextDifference(expected, reader, c + 1)) >= 0) {
+                    columns.append(", ").append(schema.column(c).name());
+                }
+                lines.add("differs in " + columns + ": delta " + JsonRowFormat.toJson(expectedView.wrap(expected))
+                        + " table " + JsonRowFormat.toJson(actualView.wrap(reader)));
+            }
+        }
+
+        /**
+         * Names the table's rows whose key no Delta row has: the Delta keys' hashes, sorted, then one pass over the table.
+         * Returns how many Delta rows repeat the key of an earlier one (the other way the sums can differ).
+         */
+        private long nameExtraKeys() {
+            long[][] hashes = {new long[1024]};
+            int[] n = {0};
+            source.scan(version, r -> {
+                copier.copy(r, expected.clear());
+                if (n[0] == hashes[0].length) {
+                    hashes[0] = Arrays.copyOf(hashes[0], n[0] * 2);
+                }
+                hashes[0][n[0]++] = parity.keyHash(expected);
+            });
+            long[] sorted = hashes[0];
+            Arrays.sort(sorted, 0, n[0]);
+            long repeated = 0;
+            for (int i = 1; i < n[0]; i++) {
+                if (sorted[i] == sorted[i - 1]) {
+                    repeated++;
+                }
+            }
+            // A read-only table's scan may run again (readConsistently), so each attempt counts afresh.
+            List<String> extra = new ArrayList<>();
+            missingFromDelta = table.readConsistently(() -> {
+                extra.clear();
+                long[] missing = {0};
+                table.newReader().forEach(r -> {
+                    if (Arrays.binarySearch(sorted, 0, n[0], parity.keyHash(r)) < 0 && missing[0]++ < max) {
+                        extra.add("missing from the Delta table: " + JsonRowFormat.toJson(actualView.wrap(r)));
+                    }
+                });
+                return missing[0];
+            });
+            lines.addAll(extra);
+            return repeated;
         }
     }
 }

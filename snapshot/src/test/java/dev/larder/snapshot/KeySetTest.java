@@ -17,14 +17,14 @@ class KeySetTest {
         int n = 200_000;
         for (int round = 0; round < 2; round++) {
             for (int i = 0; i < n; i++) {
-                assertEquals(-1, set.add(key(i), i % 7), "new key " + i);
+                assertEquals(-1, set.add(key(i), key(i).length, i % 7), "new key " + i);
             }
             for (int i = 0; i < n; i++) {
-                assertEquals(i % 7, set.add(key(i), 99), "repeated key " + i + " reports its first file");
+                assertEquals(i % 7, set.add(key(i), key(i).length, 99), "repeated key " + i + " reports its first file");
             }
             set.clear();
         }
-        assertEquals(-1, set.add(new byte[0], 1));
-        assertEquals(1, set.add(new byte[0], 2));
+        assertEquals(-1, set.add(new byte[0], 0, 1));
+        assertEquals(1, set.add(new byte[0], 0, 2));
     }
 }

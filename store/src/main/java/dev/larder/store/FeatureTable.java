@@ -649,8 +649,16 @@ public final class FeatureTable implements AutoCloseable {
      * seqlock, as a lookup does); updates {@link #damagedRows()}. Sequential over the index: O(index + rows).
      */
     public ScrubResult scrub() {
+        return scrub(row -> { });
+    }
+
+    /**
+     * {@link #scrub()}, handing each live row it checked (damaged or not) to {@code eachRow} on this thread, so a pass
+     * that needs every row anyway (parity's key sum) costs no second walk of the table. The row is valid during the call.
+     */
+    public ScrubResult scrub(java.util.function.Consumer<? super RowImage> eachRow) {
         ensureOpen();
-        ScrubResult r = new RowScrubber(this, layout).run();
+        ScrubResult r = new RowScrubber(this, layout).run(eachRow);
         damagedRows = r.damaged();
         return r;
     }

@@ -72,6 +72,27 @@ final class KeyCodec {
         return k;
     }
 
+    /** Sets the key columns of {@code dst} from the encoding at {@code offset} in {@code src} ({@link #encodeFromRow}'s). */
+    static void decodeIntoRow(byte[] src, int offset, RowBuffer dst) {
+        FeatureSchema schema = dst.schema();
+        int at = offset;
+        for (int k = 0; k < schema.keyColumnCount(); k++) {
+            int col = schema.keyColumn(k);
+            switch (schema.type(col)) {
+                case BOOLEAN -> dst.setBoolean(col, src[at++] != 0);
+                case STRING, BINARY -> {
+                    int len = (int) INTS.get(src, at);
+                    dst.setBytes(col, src, at + 4, len);
+                    at += 4 + len;
+                }
+                default -> {
+                    dst.setLong(col, (long) LONGS.get(src, at));
+                    at += 8;
+                }
+            }
+        }
+    }
+
     /**
      * Encodes the key columns of a row image into {@code dst} (capacity {@link #capacity}); returns the length.
      *

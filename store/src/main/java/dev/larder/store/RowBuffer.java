@@ -50,6 +50,31 @@ public final class RowBuffer extends RowImage {
         return java.util.Arrays.copyOf(k, KeyCodec.encodeFromRow(layout, bytes, k));
     }
 
+    /** Bytes the longest key of this schema takes in {@link #encodeKey(byte[])}'s encoding. */
+    public int keyCapacity() {
+        return layout.keyCapacity();
+    }
+
+    /**
+     * {@link #encodeKey()} into {@code dst} (at least {@link #keyCapacity()} long) without allocating; returns the
+     * encoding's length.
+     *
+     * @throws IllegalArgumentException naming the column when a key column is null
+     */
+    public int encodeKey(byte[] dst) {
+        return KeyCodec.encodeFromRow(layout, bytes, dst);
+    }
+
+    /**
+     * Sets the key columns from an encoding made by {@link #encodeKey} for a row of this schema, starting at
+     * {@code offset} in {@code src}; the other columns stay as they are (a cleared row then holds just the key, as
+     * deletes need). Returns this row.
+     */
+    public RowBuffer setKey(byte[] src, int offset) {
+        KeyCodec.decodeIntoRow(src, offset, this);
+        return this;
+    }
+
     /** Marks every column null and zeroes the data, ready for the next row. */
     public RowBuffer clear() {
         int nulls = layout.nullsOffset();

@@ -4,6 +4,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.MappedByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One pass of {@link FeatureTable#scrub()}, for ONE thread: walks the published index and checks each live row's
@@ -22,7 +23,7 @@ final class RowScrubber extends RowImage {
         this.checksum = new RowChecksum(layout.rowSize());
     }
 
-    ScrubResult run() {
+    ScrubResult run(Consumer<? super RowImage> eachRow) {
         TableView v = table.view();
         long rows = 0;
         long damaged = 0;
@@ -43,6 +44,7 @@ final class RowScrubber extends RowImage {
                     samples.add(describeDamaged(row));
                 }
             }
+            eachRow.accept(this);
         }
         return new ScrubResult(rows, damaged, samples);
     }

@@ -360,6 +360,13 @@ final class IngestPipeline implements AutoCloseable {
 
     // ---------------------------------------------------------------- writer thread
 
+    /**
+     * Records whose index slots and rows the writer loads together before applying them: enough to overlap a dozen
+     * misses (store-level apply of random keys into 1M rows: 1.7-1.9M/s applied one by one, 2.0-2.1M/s in groups of
+     * 16, the same with 32 or 64).
+     */
+    private static final int PREFETCH_GROUP = 16;
+
     /** Confined to the writer thread: the only code that mutates tables while the pipeline runs. */
     private final class Writer implements EventHandler<IngestEvent> {
         private final List<TableSlot> dirty = new ArrayList<>();
@@ -372,6 +379,8 @@ final class IngestPipeline implements AutoCloseable {
         private long failed;
         /** Offset of the record being applied in the current event, so a failure names its version. */
         private int applying;
+        /** Image offsets of the records {@link #prefetch} hands to the table's writer. */
+        private final int[] prefetchOffsets = new int[PREFETCH_GROUP];
 
         @Override
         public void onBatchStart(long batchSize, long queueDepth) {
@@ -460,8 +469,12 @@ final class IngestPipeline implements AutoCloseable {
         private void apply(TableSlot s, IngestEvent e, long sequence) {
             byte[] r = e.records;
             boolean rows = false;
+            int prefetchedTo = 0;
             for (int at = 0, end = e.length; at < end; at = ChangeRecordDescriptor.next(r, at)) {
                 applying = at;
+                if (at >= prefetchedTo) {
+                    prefetchedTo = prefetch(s, r, at, end);
+                }
                 long version = ChangeRecordDescriptor.version(r, at);
                 switch (ChangeRecordDescriptor.op(r, at)) {
                     case ChangeRecordDescriptor.UPSERT -> {
@@ -490,6 +503,26 @@ final class IngestPipeline implements AutoCloseable {
             if (rows) {
                 sampleLatency(e, sequence);
             }
+        }
+
+        /**
+         * Prefetches the rows of the next {@link #PREFETCH_GROUP} upserts and deletes from {@code at} on (a batch's
+         * records are applied in random key order, and each would otherwise wait for its index slot and row in turn);
+         * returns the offset after the last record looked at.
+         */
+        private int prefetch(TableSlot s, byte[] r, int at, int end) {
+            int n = 0;
+            while (at < end && n < PREFETCH_GROUP) {
+                byte op = ChangeRecordDescriptor.op(r, at);
+                if (op == ChangeRecordDescriptor.UPSERT || op == ChangeRecordDescriptor.DELETE) {
+                    prefetchOffsets[n++] = ChangeRecordDescriptor.image(at);
+                }
+                at = ChangeRecordDescriptor.next(r, at);
+            }
+            if (n > 1 && !s.blocked && !s.retired) {
+                s.writer.prefetch(r, prefetchOffsets, n);
+            }
+            return at;
         }
 
         /**

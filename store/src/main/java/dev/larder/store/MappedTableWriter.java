@@ -252,6 +252,7 @@ final class MappedTableWriter implements TableWriter {
      * header and key of the row each slot names, so the misses of the group overlap instead of queueing one per record when they
      * are applied. Writer thread only; changes nothing; a null key is skipped (its change fails when applied).
      */
+    @Override
     public void prefetch(byte[] images, int[] offsets, int n) {
         if (prefetchSlots.length < n) {
             prefetchSlots = new long[n];

@@ -47,9 +47,10 @@ final class VerifyCommand implements Callable<Integer> {
             if (r.equal()) {
                 return 1;
             }
-            System.out.printf("DIFFERENT: %s vs %s at version %d (delta %,d rows, table %,d rows): %,d missing from the table, "
-                    + "%,d missing from the Delta table, %,d with different values%n", target.table, src.tablePath(),
-                    r.version(), r.deltaRows(), r.tableRows(), r.missingFromTable(), r.missingFromDelta(), r.differing());
+            System.out.printf("DIFFERENT: %s vs %s at version %d (delta %,d rows, table %,d rows): "
+                    + "%,d missing from the table, %,d missing from the Delta table, %,d with different values%n",
+                    target.table, src.tablePath(), r.version(), r.deltaRows(), r.tableRows(), r.missingFromTable(),
+                    r.missingFromDelta(), r.differing());
             r.differences().forEach(d -> System.out.println("  " + d));
             long described = r.differences().stream().filter(d -> !d.startsWith("row count:")).count();
             long counted = r.missingFromTable() + r.missingFromDelta() + r.differing();

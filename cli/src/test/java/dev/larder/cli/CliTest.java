@@ -93,8 +93,10 @@ class CliTest {
     void verifyCountsEveryDifferenceAndPrintsTheFirst() throws Exception {
         String delta = dir.resolve("delta").toString();
         String store = dir.resolve("store").toString();
-        assertEquals(0, larder("generate", "--rows", "2000", "--features", "4", "--commits", "0", "--out", delta).exit());
-        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users").exit());
+        assertEquals(0, larder("generate", "--rows", "2000", "--features", "4", "--commits", "0",
+                "--out", delta).exit());
+        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store,
+                "--table", "users").exit());
         try (FeatureStore s = FeatureStore.open(Path.of(store))) {
             FeatureTable t = s.table("users");
             dev.larder.store.Lineage l = t.lineage();

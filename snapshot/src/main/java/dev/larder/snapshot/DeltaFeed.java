@@ -95,7 +95,7 @@ public final class DeltaFeed {
         private final ChangeSink sink;
         /** The commit's removals by key, each with its values' hash, until an addition of the key claims it. */
         private final RemovedRows pendingDeletes = new RemovedRows();
-        /** Keys the commit added without removing them, each with the index in {@link #files} of the file that added it. */
+        /** Keys the commit added without removing them, each with the index in {@link #files} of the file adding it. */
         private final KeySet addedKeys = new KeySet();
         private final List<String> files = new ArrayList<>();
         private final Map<String, Integer> fileIndex = new HashMap<>();
@@ -143,9 +143,9 @@ public final class DeltaFeed {
         }
 
         /**
-         * Allocation-free per row: a removal records its key and its values' hash; an addition claims its key's removal
-         * and is applied only when the hash differs, so a rewritten file costs one pass over each side and the sink sees
-         * only the rows that changed.
+         * Allocation-free per row: a removal records its key and its values' hash; an addition claims its key's
+         * removal and is applied only when the hash differs, so a rewritten file costs one pass over each side and the
+         * sink sees only the rows that changed.
          */
         @Override
         public void change(ChangeKind kind, DeltaRow r) {

@@ -7,10 +7,10 @@ import java.util.Arrays;
 
 /**
  * The rows one commit removes (deletes and pre-images), each kept as its encoded key and a 64-bit hash of its values,
- * until the commit's additions claim them (which also catches a removed key added twice); confined to one thread. A rewritten file removes every row it held, so this
- * holds a whole file's keys: entries are packed into one byte arena and found through an open-addressing table of 8-byte
- * slots kept at most half full, a commit removing N keys of K bytes holding N * (K + 16) arena bytes plus 16 to 32
- * bytes of slots per key, not N row images.
+ * until the commit's additions claim them (which also catches a removed key added twice); confined to one thread. A
+ * rewritten file removes every row it held, so this holds a whole file's keys: entries are packed into one byte arena
+ * and found through an open-addressing table of 8-byte slots kept at most half full, a commit removing N keys of K
+ * bytes holding N * (K + 16) arena bytes plus 16 to 32 bytes of slots per key, not N row images.
  *
  * <pre>
  * entry:  | key length (int32) | claiming file + 1, 0 = none (int32) | value hash (int64) | key bytes ... |

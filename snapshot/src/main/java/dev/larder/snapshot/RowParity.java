@@ -12,9 +12,9 @@ import java.util.Arrays;
  * Typed, allocation-free comparison of two row images of one schema, and an order-independent hash of a row's key; for
  * {@link TableParity#verify}, which compares millions of rows and must not render them to compare them. One thread.
  *
- * <p>Values compare as their JSON renderings do ({@link JsonRowFormat}): floats by {@link Double#doubleToLongBits} (every
- * NaN equal, -0.0 not 0.0), strings and binaries by their bytes, decimals by unscaled value (allocating only for
- * decimals wider than 18 digits).
+ * <p>Values compare as their JSON renderings do ({@link JsonRowFormat}): floats by {@link Double#doubleToLongBits}
+ * (every NaN equal, -0.0 not 0.0), strings and binaries by their bytes, decimals by unscaled value (allocating only
+ * for decimals wider than 18 digits).
  */
 final class RowParity {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);

@@ -73,10 +73,10 @@ public final class TableParity {
      * Reads the Delta table at the table's watermark version once, looks each row up in the table by key and compares
      * the values column by column (typed, allocation-free per row), and proves the table holds no other key: the sum of
      * a 64-bit hash of every key found must equal that of the table's keys, summed on a second thread by the same walk
-     * that checks every row's checksum ({@link FeatureTable#scrub}), while Delta is read. Only when
-     * it does not are the table's extra keys named, which reads the Delta table a second time and holds 8 bytes per Delta
-     * row; otherwise memory stays O(1) in the table size. Every difference is counted; {@code maxDifferences} bounds the
-     * lines describing them.
+     * that checks every row's checksum ({@link FeatureTable#scrub}), while Delta is read. Only when it does not are the
+     * table's extra keys named, which reads the Delta table a second time and holds 8 bytes per Delta row; otherwise
+     * memory stays O(1) in the table size. Every difference is counted; {@code maxDifferences} bounds the lines
+     * describing them.
      */
     public static Result verify(DeltaSource source, FeatureTable table, int maxDifferences) {
         long version = table.lineage().version();
@@ -151,8 +151,9 @@ public final class TableParity {
         }
 
         /**
-         * The pass over the table, on a second core while the caller's reads Delta: checksums ({@link FeatureTable#scrub})
-         * and, on the same walk, the row count and key hash sum that prove the table holds no key beyond Delta's.
+         * The pass over the table, on a second core while the caller's reads Delta: checksums
+         * ({@link FeatureTable#scrub}) and, on the same walk, the row count and key hash sum that prove the table holds
+         * no key beyond Delta's.
          */
         private final class StorePass implements Runnable {
             private final RowParity keys = new RowParity(schema);
@@ -217,8 +218,8 @@ public final class TableParity {
         }
 
         /**
-         * Names the table's rows whose key no Delta row has: the Delta keys' hashes, sorted, then one pass over the table.
-         * Returns how many Delta rows repeat the key of an earlier one (the other way the sums can differ).
+         * Names the table's rows whose key no Delta row has: the Delta keys' hashes, sorted, then one pass over the
+         * table. Returns how many Delta rows repeat the key of an earlier one (the other way the sums can differ).
          */
         private long nameExtraKeys() {
             long[][] hashes = {new long[1024]};

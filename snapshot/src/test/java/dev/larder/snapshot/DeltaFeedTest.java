@@ -99,18 +99,20 @@ class DeltaFeedTest {
     }
 
     /**
-     * Commit after commit of the generator, each rewriting the files it touches (no cdc files): the sink receives exactly
-     * the keys that changed, as upserts and deletes, and the table equals the Delta table after each.
+     * Commit after commit of the generator, each rewriting the files it touches (no cdc files): the sink receives
+     * exactly the keys that changed, as upserts and deletes, and the table equals the Delta table after each.
      */
     @Test
     void everyRewriteCommitAppliesExactlyTheRowsThatChanged() throws Exception {
         Path delta = dir.resolve("delta");
-        GeneratorSpec spec = GeneratorSpec.builder().rows(30_000).numericFeatures(4).float32Features(1).stringFeatures(2)
-                .commits(0).rowsPerFile(7_000).updatesPerCommit(300).deletesPerCommit(40).insertsPerCommit(25).build();
+        GeneratorSpec spec = GeneratorSpec.builder().rows(30_000).numericFeatures(4).float32Features(1)
+                .stringFeatures(2).commits(0).rowsPerFile(7_000).updatesPerCommit(300).deletesPerCommit(40)
+                .insertsPerCommit(25).build();
         DeltaTableGenerator.generate(spec, delta);
         DeltaSource src = DeltaSource.open(delta.toString());
         try (FeatureStore store = FeatureStore.open(dir.resolve("store"))) {
-            FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(0), List.of(GeneratorSpec.KEY_COLUMN), 16);
+            FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(0),
+                    List.of(GeneratorSpec.KEY_COLUMN), 16);
             FeatureTable t = store.create("t", schema, TableOptions.DEFAULT);
             DeltaFeed feed = new DeltaFeed(src, schema);
             Lineage lineage = new Lineage(src.tableId(0), src.tablePath(), -1, 0);

@@ -20,7 +20,8 @@ class KeySetTest {
                 assertEquals(-1, set.add(key(i), key(i).length, i % 7), "new key " + i);
             }
             for (int i = 0; i < n; i++) {
-                assertEquals(i % 7, set.add(key(i), key(i).length, 99), "repeated key " + i + " reports its first file");
+                assertEquals(i % 7, set.add(key(i), key(i).length, 99),
+                        "repeated key " + i + " reports its first file");
             }
             set.clear();
         }

@@ -16,7 +16,8 @@ class RemovedRowsTest {
 
     private static List<String> unclaimed(RemovedRows rows) {
         List<String> out = new ArrayList<>();
-        rows.forEachUnclaimed((arena, offset, length) -> out.add(new String(arena, offset, length, StandardCharsets.UTF_8)));
+        rows.forEachUnclaimed((arena, offset, length) ->
+                out.add(new String(arena, offset, length, StandardCharsets.UTF_8)));
         return out;
     }
 
@@ -36,7 +37,8 @@ class RemovedRowsTest {
                 assertEquals(i * 31L, rows.valueHash(entry));
                 assertEquals(-1, rows.claimedBy(entry));
                 rows.claim(entry, i % 5);
-                assertEquals(i % 5, rows.claimedBy(rows.find(k, k.length)), "a second addition sees the first one's file");
+                assertEquals(i % 5, rows.claimedBy(rows.find(k, k.length)),
+                        "a second addition sees the first one's file");
             }
             byte[] absent = key(n + 1);
             assertEquals(-1, rows.find(absent, absent.length));

@@ -96,7 +96,8 @@ class TableParityTest {
             assertEquals(r.deltaRows(), r.tableRows(), "one key gone, one added: the counts alone hide both");
             assertEquals(3, r.differences().size(), r.toString());
             assertTrue(r.differences().stream().anyMatch(d -> d.startsWith("differs in double_field: delta {")
-                    && d.contains("\"name\": \"" + changed + "\"") && d.contains("\"double_field\": 2.5")), r.toString());
+                    && d.contains("\"name\": \"" + changed + "\"") && d.contains("\"double_field\": 2.5")),
+                    r.toString());
             assertTrue(r.differences().stream().anyMatch(d -> d.startsWith("missing from the table: {")
                     && d.contains("\"name\": \"" + deleted + "\"")), r.toString());
             assertTrue(r.differences().stream().anyMatch(d -> d.startsWith("missing from the Delta table: {")

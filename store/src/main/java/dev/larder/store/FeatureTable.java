@@ -654,7 +654,8 @@ public final class FeatureTable implements AutoCloseable {
 
     /**
      * {@link #scrub()}, handing each live row it checked (damaged or not) to {@code eachRow} on this thread, so a pass
-     * that needs every row anyway (parity's key sum) costs no second walk of the table. The row is valid during the call.
+     * that needs every row anyway (parity's key sum) costs no second walk of the table. The row is valid during the
+     * call.
      */
     public ScrubResult scrub(java.util.function.Consumer<? super RowImage> eachRow) {
         ensureOpen();

@@ -72,7 +72,7 @@ final class KeyCodec {
         return k;
     }
 
-    /** Sets the key columns of {@code dst} from the encoding at {@code offset} in {@code src} ({@link #encodeFromRow}'s). */
+    /** Sets the key columns of {@code dst} from {@link #encodeFromRow}'s encoding at {@code offset} in {@code src}. */
     static void decodeIntoRow(byte[] src, int offset, RowBuffer dst) {
         FeatureSchema schema = dst.schema();
         int at = offset;

@@ -42,8 +42,9 @@ class EncodingTest {
     /** A key encoded without allocating decodes into a cleared row as the same key, other columns left null. */
     @Test
     void aCompositeKeyRoundTripsThroughItsEncoding() {
-        FeatureSchema schema = FeatureSchema.builder().keyColumn("i", ColumnType.INT32).keyColumn("flag", ColumnType.BOOLEAN)
-                .add(Column.variable("s", ColumnType.STRING, false, 12)).key("s").column("v", ColumnType.FLOAT64).build();
+        FeatureSchema schema = FeatureSchema.builder().keyColumn("i", ColumnType.INT32)
+                .keyColumn("flag", ColumnType.BOOLEAN).add(Column.variable("s", ColumnType.STRING, false, 12)).key("s")
+                .column("v", ColumnType.FLOAT64).build();
         RowBuffer row = new RowBuffer(schema).setLong(0, -42).setBoolean(1, true).setString(2, "clé").setDouble(3, 1.5);
         byte[] encoded = new byte[row.keyCapacity() + 3];
         int length = row.encodeKey(encoded);

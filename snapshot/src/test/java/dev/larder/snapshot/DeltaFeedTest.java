@@ -116,17 +116,21 @@ class DeltaFeedTest {
             FeatureTable t = store.create("t", schema, TableOptions.DEFAULT);
             DeltaFeed feed = new DeltaFeed(src, schema);
             Lineage lineage = new Lineage(src.tableId(0), src.tablePath(), -1, 0);
-            feed.bootstrap(0, new TableWriterSink(t, lineage, true), ScanProgress.NONE);
-            for (int v = 1; v <= 3; v++) {
-                CommitSummary c = DeltaTableGenerator.appendCommit(delta);
-                assertTrue(c.filesRemoved() >= 1, "commit " + v + " rewrites a file");
-                CountingSink counting = new CountingSink(new TableWriterSink(t, lineage, false));
-                assertEquals(v, feed.applyChanges(v, v, counting));
-                assertEquals(c.updated() + c.inserted(), counting.upserts, "commit " + v);
-                assertEquals(c.deleted(), counting.deletes, "commit " + v);
-                assertEquals(c.rowsAtVersion(), t.size());
-                TableParity.Result r = TableParity.verify(src, t, 5);
-                assertTrue(r.equal(), r.toString());
+            try (TestWriter w = TestWriter.open(store)) {
+                w.larder().load(t, lineage, sink -> feed.bootstrap(0, sink, ScanProgress.NONE));
+                for (int v = 1; v <= 3; v++) {
+                    CommitSummary c = DeltaTableGenerator.appendCommit(delta);
+                    assertTrue(c.filesRemoved() >= 1, "commit " + v + " rewrites a file");
+                    long version = v;
+                    CountingSink[] counting = new CountingSink[1];
+                    assertEquals(v, w.larder().applyChanges(t,
+                            sink -> feed.applyChanges(version, version, counting[0] = new CountingSink(sink))));
+                    assertEquals(c.updated() + c.inserted(), counting[0].upserts, "commit " + v);
+                    assertEquals(c.deleted(), counting[0].deletes, "commit " + v);
+                    assertEquals(c.rowsAtVersion(), t.size());
+                    TableParity.Result r = TableParity.verify(src, t, 5);
+                    assertTrue(r.equal(), r.toString());
+                }
             }
         }
     }

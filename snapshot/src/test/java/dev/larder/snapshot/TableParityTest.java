@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.larder.ingest.TableWriterSink;
+import dev.larder.ingest.ChangeSink;
+import dev.larder.ingest.testkit.TestWriter;
 import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.snapshot.generate.GeneratorSpec;
 import dev.larder.store.FeatureSchema;
@@ -39,22 +40,29 @@ class TableParityTest {
         long v = src.latestVersion();
         FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(v), List.of(key), inlineBytes);
         FeatureTable t = store.create("t", schema, TableOptions.DEFAULT);
-        new DeltaFeed(src, schema).bootstrap(v, new TableWriterSink(t, src.origin(v), true), ScanProgress.NONE);
+        try (TestWriter w = TestWriter.open(store)) {
+            w.larder().load(t, src.origin(v), sink -> {
+                new DeltaFeed(src, schema).bootstrap(v, sink, ScanProgress.NONE);
+                return v;
+            });
+        }
         return t;
     }
 
-    /** Applies {@code changes} as a version with the table's own watermark: the Delta table no longer matches it. */
-    private static void behindTheFeed(FeatureTable t, Consumer<TableWriterSink> changes) {
+    /**
+     * Applies {@code changes} behind the feed: as the next version (the engine only applies versions above the
+     * watermark), so the table is then compared with the Delta version it was loaded at, which no longer matches it.
+     * Returns that version.
+     */
+    private static long behindTheFeed(FeatureStore store, FeatureTable t, Consumer<ChangeSink> changes) {
         Lineage l = t.lineage();
-        TableWriterSink sink = new TableWriterSink(t, l, false);
-        sink.begin(l.version(), l.commitTimestampMillis());
-        changes.accept(sink);
-        sink.end();
-        assertEquals(l.version(), t.lineage().version());
+        TestWriter.write(store, t, l.version() + 1, l.commitTimestampMillis(), changes);
+        assertEquals(l.version() + 1, t.lineage().version());
+        return l.version();
     }
 
     /** A copy of the stored row of {@code key} in the sink's staging row, for the caller to change and upsert. */
-    private static RowBuffer stored(FeatureTable t, TableWriterSink sink, Consumer<RowBuffer> key) {
+    private static RowBuffer stored(FeatureTable t, ChangeSink sink, Consumer<RowBuffer> key) {
         RowBuffer k = t.newRow();
         key.accept(k);
         TableReader r = t.newReader();
@@ -80,7 +88,7 @@ class TableParityTest {
             names.sort(null);
             String changed = names.get(0);
             String deleted = names.get(1);
-            behindTheFeed(t, sink -> {
+            long loaded = behindTheFeed(store, t, sink -> {
                 sink.upsert(stored(t, sink, k -> k.setString(name, changed)).setDouble(dbl, 2.5));
                 sink.upsert(stored(t, sink, k -> k.setString(name, deleted)).setString(name, "Zed-extra"));
                 RowBuffer gone = sink.row();
@@ -88,7 +96,7 @@ class TableParityTest {
                 sink.delete(gone);
             });
 
-            TableParity.Result r = TableParity.verify(src, t, 10);
+            TableParity.Result r = TableParity.verify(src, t, loaded, 10);
             assertFalse(r.equal());
             assertEquals(1, r.differing(), r.toString());
             assertEquals(1, r.missingFromTable(), r.toString());
@@ -125,7 +133,7 @@ class TableParityTest {
             Set<Long> changed = new TreeSet<>();
             Set<Long> deleted = new TreeSet<>();
             Set<Long> extra = new TreeSet<>();
-            behindTheFeed(t, sink -> {
+            long loaded = behindTheFeed(store, t, sink -> {
                 for (long id : live.subList(100, 110)) {
                     RowBuffer row = stored(t, sink, b -> b.setLong(key, id));
                     sink.upsert(row.setDouble(number, row.getDouble(number) + 1e-9));
@@ -149,17 +157,17 @@ class TableParityTest {
                 }
             });
 
-            TableParity.Result bounded = TableParity.verify(src, t, 5);
+            TableParity.Result bounded = TableParity.verify(src, t, loaded, 5);
             assertEquals(15, bounded.differing(), bounded.toString());
             assertEquals(7, bounded.missingFromTable(), bounded.toString());
             assertEquals(12, bounded.missingFromDelta(), bounded.toString());
             assertEquals(5, bounded.differences().size(), "the row count first, then four rows");
             assertTrue(bounded.differences().get(0).startsWith("row count: delta " + bounded.deltaRows() + ", table "
                     + (bounded.deltaRows() + 5)), bounded.toString());
-            assertEquals(0, TableParity.verify(src, t, 0).differences().size());
-            assertFalse(TableParity.verify(src, t, 0).equal(), "differences are counted, whatever the bound");
+            assertEquals(0, TableParity.verify(src, t, loaded, 0).differences().size());
+            assertFalse(TableParity.verify(src, t, loaded, 0).equal(), "differences are counted, whatever the bound");
 
-            TableParity.Result all = TableParity.verify(src, t, 1_000);
+            TableParity.Result all = TableParity.verify(src, t, loaded, 1_000);
             assertEquals(changed, keys(all, "differs in "));
             assertEquals(deleted, keys(all, "missing from the table: "));
             assertEquals(extra, keys(all, "missing from the Delta table: "));
@@ -178,10 +186,7 @@ class TableParityTest {
         String long2 = long1.substring(0, long1.length() - 1) + "?";
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("t", schema, TableOptions.DEFAULT);
-            TableWriterSink sink = new TableWriterSink(t, new Lineage("id", "path", -1, 0), false);
-            sink.begin(1, 0);
-            sink.upsert(sink.row().setLong(0, 7).setString(1, long1));
-            sink.end();
+            TestWriter.write(store, t, 1, 0, sink -> sink.upsert(sink.row().setLong(0, 7).setString(1, long1)));
             TableReader reader = t.newReader();
             RowBuffer want = t.newRow().setLong(0, 7).setString(1, long1);
             assertEquals(ReadStatus.FOUND, reader.get(want));

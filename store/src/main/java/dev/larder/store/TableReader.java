@@ -345,10 +345,8 @@ public final class TableReader extends RowImage {
                     }
                     seq = mismatchSeq;
                 }
-                // As in probe: a slot that left the row and came back rewrote it, which the seq word shows.
-                TableView current = table.view();
-                if (current != v || v.slotAcquire(pos) != slot || seq >= 0 && rowSeq(v, row) != seq) {
-                    v = current;
+                if (moved(v, pos, slot, row, seq)) {
+                    v = table.view();
                     pos = v.home(fp);
                     probes = 0;
                     continue;
@@ -665,13 +663,8 @@ public final class TableReader extends RowImage {
                                 ? ReadStatus.EXPIRED : ReadStatus.FOUND;
                     }
                 }
-                // The slot changed under us, the row was recycled, or the view is stale: start over on the current
-                // view; otherwise this was a genuine fingerprint collision and the probe continues. The slot alone
-                // cannot tell: it may have left the row and come back to it (the row reused for another key, then for
-                // this one again) between our two reads of it, which rewrote the row, so its seq word moved too.
-                TableView current = table.view();
-                if (current != v || v.slotAcquire(pos) != slot || seq >= 0 && rowSeq(v, row) != seq) {
-                    v = current;
+                if (moved(v, pos, slot, row, seq)) {
+                    v = table.view();
                     pos = v.home(fp);
                     probes = 0;
                     continue;
@@ -690,6 +683,17 @@ public final class TableReader extends RowImage {
                     + describeDamaged(row) + " of table " + table.name()
                     + " fails its checksum (the file changed outside Larder)");
         }
+    }
+
+    /**
+     * Whether a probe that found another key in the row a slot names must start over on the current view: the view is
+     * stale, the slot changed, or the row was rewritten since the read validated against {@code seq} (-1: not read).
+     * Otherwise it was a genuine fingerprint collision and the probe goes on. The slot alone cannot tell: it may have
+     * left the row and come back to it (the row reused for another key, then for this one again) between two reads of
+     * it, which rewrote the row, so its seq word moved.
+     */
+    private boolean moved(TableView v, long pos, long slot, long row, long seq) {
+        return table.view() != v || v.slotAcquire(pos) != slot || seq >= 0 && rowSeq(v, row) != seq;
     }
 
     /** The row's seq word (acquire), to tell whether the row changed since a read validated against it. */

@@ -1,17 +1,15 @@
 package dev.larder.jmh.e2e;
 
-import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.Larder;
-import dev.larder.ingest.SyncPolicy;
 import dev.larder.ingest.TableHandle;
 import dev.larder.jmh.systems.KvSystem;
+import dev.larder.jmh.systems.LarderSystem;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureVector;
 import dev.larder.store.FeatureVectorReader;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /**
  * Larder as the model server's feature store: three tables loaded through the public push API
@@ -38,10 +36,7 @@ final class LarderFeatures implements FeatureSource {
     @Override
     public void load(int keys) {
         store = FeatureStore.open(dir);
-        // No fsync while measuring, as none of the peers has one (Redis without persistence, Chronicle Map's file
-        // left to the page cache): the writer's sync of randomly dirtied pages would throttle its rate to a fraction.
-        larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false)
-                .withSyncPolicy(SyncPolicy.coalesced(Integer.MAX_VALUE, Duration.ofDays(365))));
+        larder = Larder.open(store, LarderSystem.UNSYNCED);
         FeatureVector.Builder b = FeatureVector.builder();
         for (int t = 0; t < E2eData.TABLES.length; t++) {
             TableHandle h = larder.createTable(E2eData.TABLES[t], E2eData.schema(t),

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Stateless harness measuring upserts per second through the ring into one table (producers, ring, single writer,
@@ -53,10 +54,12 @@ public final class WriterThroughput {
     public static Result run(Path storeDir, int keys, long upserts, int producers, IngestOptions options) throws InterruptedException {
         try (Larder larder = Larder.open(storeDir, options.withJmx(false))) {
             TableHandle t = larder.createTable("throughput", schema(), TableOptions.DEFAULT.withInitialRows(keys));
-            runProducers(larder, t, keys, keys, 1);
+            runProducers(larder, t, keys, 0, keys, 1);
             await(larder, t);
             long start = System.nanoTime();
-            runProducers(larder, t, keys, upserts, producers);
+            // The timed updates continue the versions of the load: a version at or below the newest ended one is
+            // refused at the call (the producer thread would die at once and the rate would count nothing).
+            runProducers(larder, t, keys, keys, upserts, producers);
             await(larder, t);
             long nanos = System.nanoTime() - start;
             return new Result(upserts, nanos, producers, t.table().rowSize(), larder.metrics());
@@ -67,17 +70,29 @@ public final class WriterThroughput {
         larder.pipeline().control(IngestEvent.NOOP, t.slot(), null).join();
     }
 
-    private static void runProducers(Larder larder, TableHandle t, int keys, long upserts, int producers) throws InterruptedException {
+    private static void runProducers(Larder larder, TableHandle t, int keys, long first, long upserts, int producers)
+            throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int p = 0; p < producers; p++) {
-            long from = upserts * p / producers;
-            long to = upserts * (p + 1) / producers;
-            Thread th = new Thread(() -> produce(larder, t, keys, from, to), "throughput-producer-" + p);
+            long from = first + upserts * p / producers;
+            long to = first + upserts * (p + 1) / producers;
+            Thread th = new Thread(() -> {
+                try {
+                    produce(larder, t, keys, from, to);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "throughput-producer-" + p);
             threads.add(th);
             th.start();
         }
         for (Thread th : threads) {
             th.join();
+        }
+        if (failure.get() != null) {
+            // A producer that stopped early would make the rate count work that was never done.
+            throw new IllegalStateException("a producer failed: " + failure.get(), failure.get());
         }
     }
 

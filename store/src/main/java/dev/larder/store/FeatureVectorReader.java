@@ -13,6 +13,8 @@ public final class FeatureVectorReader {
     /** Scratch for {@link #touchAll}: each table's home index slot of the key being read. */
     private final long[] homeSlots;
     private final Key key;
+    /** Scratch for a single integral key's encoding (eight bytes, {@link KeyCodec}). */
+    private final byte[] longKey = new byte[8];
 
     FeatureVectorReader(FeatureVector vector) {
         this.vector = vector;
@@ -78,49 +80,35 @@ public final class FeatureVectorReader {
      * Returns the number of features that came from data rather than defaults.
      */
     public int fill(long entityKey, float[] out, ReadStatus[] status) {
-        touchAll(KeyCodec.hashLong(entityKey));
-        int fromData = 0;
-        for (int t = 0; t < readers.length; t++) {
-            TableReader r = reader(t);
-            r.get(entityKey, projections[t], out, status);
-            fromData += r.projectedValues();
-        }
-        return fromData;
+        KeyCodec.LONGS.set(longKey, 0, entityKey);
+        return fill(longKey, 8, KeyCodec.hashLong(entityKey), null, out, status);
     }
 
     /** As {@link #fill(long, float[], ReadStatus[])} into a double[]. */
     public int fill(long entityKey, double[] out, ReadStatus[] status) {
-        touchAll(KeyCodec.hashLong(entityKey));
-        int fromData = 0;
-        for (int t = 0; t < readers.length; t++) {
-            TableReader r = reader(t);
-            r.get(entityKey, projections[t], out, status);
-            fromData += r.projectedValues();
-        }
-        return fromData;
+        KeyCodec.LONGS.set(longKey, 0, entityKey);
+        return fill(longKey, 8, KeyCodec.hashLong(entityKey), out, null, status);
     }
 
     /** As {@link #fill(long, float[], ReadStatus[])} for a composite key filled through {@link #key()}. */
     public int fill(Key entityKey, float[] out, ReadStatus[] status) {
-        entityKey.encode();
-        touchAll(entityKey.hash);
-        int fromData = 0;
-        for (int t = 0; t < readers.length; t++) {
-            TableReader r = reader(t);
-            r.get(entityKey, projections[t], out, status);
-            fromData += r.projectedValues();
-        }
-        return fromData;
+        int len = entityKey.encode();
+        return fill(entityKey.encoded, len, entityKey.hash, null, out, status);
     }
 
     /** As {@link #fill(Key, float[], ReadStatus[])} into a double[]. */
     public int fill(Key entityKey, double[] out, ReadStatus[] status) {
-        entityKey.encode();
-        touchAll(entityKey.hash);
+        int len = entityKey.encode();
+        return fill(entityKey.encoded, len, entityKey.hash, out, null, status);
+    }
+
+    /** One vector from the key encoded once ({@code k[0..len)}) and hashed once, for every table. */
+    private int fill(byte[] k, int len, long hash, double[] outD, float[] outF, ReadStatus[] status) {
+        touchAll(hash);
         int fromData = 0;
         for (int t = 0; t < readers.length; t++) {
-            TableReader r = reader(t);
-            r.get(entityKey, projections[t], out, status);
+            TableReader r = readers[t];
+            r.projected(k, len, hash, projections[t], outD, outF, status);
             fromData += r.projectedValues();
         }
         return fromData;

@@ -215,14 +215,28 @@ public final class TableReader extends RowImage {
      */
     long touchRow(long homeSlot, long hash, int span) {
         TableView v = table.view();
-        int fp = (int) (hash >>> 32);
-        long slot = homeSlot;
-        if (slot != IndexDescriptor.EMPTY
-                && (slot == IndexDescriptor.TOMBSTONE || IndexDescriptor.fingerprint(slot) != fp)) {
-            slot = candidate(v, v.home(fp), fp);
+        return touchSpan(v, candidateOf(v, homeSlot, (int) (hash >>> 32)), span);
+    }
+
+    /**
+     * The slot a lookup of fingerprint {@code fp} will try first, given its home slot: the home slot itself when it is
+     * empty or holds {@code fp}, else the first slot past it that does (linear probing), or EMPTY.
+     */
+    private static long candidateOf(TableView v, long homeSlot, int fp) {
+        if (homeSlot != IndexDescriptor.EMPTY
+                && (homeSlot == IndexDescriptor.TOMBSTONE || IndexDescriptor.fingerprint(homeSlot) != fp)) {
+            return candidate(v, v.home(fp), fp);
         }
+        return homeSlot;
+    }
+
+    /**
+     * Loads the first {@code span} bytes of the row {@code slot} names, one byte a line, and returns their sum (a
+     * value the caller must consume so the loads are kept); the slot itself for an empty slot or one beyond the view.
+     */
+    private static long touchSpan(TableView v, long slot, int span) {
         long row = IndexDescriptor.rowId(slot);
-        if (slot == IndexDescriptor.EMPTY || row >= v.rowCapacity) {
+        if (slot == IndexDescriptor.EMPTY || slot == IndexDescriptor.TOMBSTONE || row >= v.rowCapacity) {
             return slot;
         }
         MappedByteBuffer chunk = v.rowChunk(row);
@@ -242,8 +256,12 @@ public final class TableReader extends RowImage {
     private long projectedVersion = -1;
     private long projectedCommitTs;
 
-    private ReadStatus projected(byte[] k, int len, long hash, Projection p, double[] outD, float[] outF,
-                                 ReadStatus[] cs) {
+    /**
+     * The projected read of an encoded key ({@code k[0..len)}, {@link KeyCodec}) and its hash, for callers that looked
+     * the same key up in other tables already (a vector) and need not encode or hash it again.
+     */
+    ReadStatus projected(byte[] k, int len, long hash, Projection p, double[] outD, float[] outF,
+                         ReadStatus[] cs) {
         checkSchema(p);
         if (checksum != null) {
             return counted(projectFromCopy(lookup(k, len, hash), p, outD, outF, cs, 0));
@@ -274,27 +292,24 @@ public final class TableReader extends RowImage {
         }
         projectedVersion = version();
         projectedCommitTs = commitTimestampMillis();
-        if (s != ReadStatus.FOUND) {
-            int nonNull = 0;
-            for (int i = 0; i < p.size; i++) {
-                nonNull += p.columns[i] != Projection.MISSING && !isNull(p.columns[i]) ? 1 : 0;
-            }
-            rowValues = nonNull;
-            return defaults(s, p, outD, outF, cs, base);
-        }
+        boolean found = s == ReadStatus.FOUND;
         int values = 0;
         for (int i = 0; i < p.size; i++) {
             int c = p.columns[i];
             boolean present = c != Projection.MISSING && !isNull(c);
-            double v = present ? getDouble(c) : p.defaults[i];
-            put(base + p.target[i], v, outD, outF);
-            if (cs != null) {
-                cs[p.target[i]] = present ? ReadStatus.FOUND : ReadStatus.NULL;
+            if (found) {
+                put(base + p.target[i], present ? getDouble(c) : p.defaults[i], outD, outF);
+                if (cs != null) {
+                    cs[p.target[i]] = present ? ReadStatus.FOUND : ReadStatus.NULL;
+                }
             }
             values += present ? 1 : 0;
         }
-        projectedValues = values;
         rowValues = values;
+        if (!found) {
+            return defaults(s, p, outD, outF, cs, base);
+        }
+        projectedValues = values;
         return s;
     }
 
@@ -485,26 +500,11 @@ public final class TableReader extends RowImage {
         // A key often sits past its home slot (linear probing): find its candidate now that the home lines are in
         // cache, so the rows touched next are the keys' own, not their home slots' occupants.
         for (int i = 0; i < n; i++) {
-            long slot = batchSlot[i];
-            int fp = (int) (batchHash[i] >>> 32);
-            if (slot != IndexDescriptor.EMPTY && (slot == IndexDescriptor.TOMBSTONE
-                    || IndexDescriptor.fingerprint(slot) != fp)) {
-                batchSlot[i] = candidate(v, v.home(fp), fp);
-            }
+            batchSlot[i] = candidateOf(v, batchSlot[i], (int) (batchHash[i] >>> 32));
         }
         long touch = 0;
-        int span = p.span;
         for (int i = 0; i < n; i++) {
-            long slot = batchSlot[i];
-            long row = IndexDescriptor.rowId(slot);
-            if (slot != IndexDescriptor.EMPTY && slot != IndexDescriptor.TOMBSTONE && row < v.rowCapacity) {
-                MappedByteBuffer chunk = v.rowChunk(row);
-                int off = v.rowOffset(row);
-                for (int d = 0; d < span; d += 64) {
-                    touch += chunk.get(off + d);
-                }
-                touch += chunk.get(off + span - 1);
-            }
+            touch += touchSpan(v, batchSlot[i], p.span);
         }
         batchTouch = touch;
         int found = 0;

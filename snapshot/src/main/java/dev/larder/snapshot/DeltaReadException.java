@@ -36,6 +36,11 @@ public final class DeltaReadException extends RuntimeException {
          * table's fault, so a feed retries.
          */
         EXPIRED_CREDENTIALS,
+        /**
+         * The JVM's heap was too small to read a file: a parquet reader holds whole row groups of the columns it reads.
+         * Not the table's fault (the file is not corrupt), so a feed retries; a larger {@code -Xmx} fixes it.
+         */
+        OUT_OF_MEMORY,
         /** Any other storage failure. */
         IO
     }

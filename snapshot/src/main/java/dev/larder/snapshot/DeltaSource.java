@@ -637,6 +637,11 @@ public final class DeltaSource {
             return new DeltaReadException(DeltaReadException.Reason.EXPIRED_CREDENTIALS, paths.root, version, file,
                     null, expired.getMessage(), e);
         }
+        String memory = StorageFailure.outOfMemory(e);
+        if (memory != null) {
+            return new DeltaReadException(DeltaReadException.Reason.OUT_OF_MEMORY, paths.root, version, file, null,
+                    memory + ": " + e, e);
+        }
         DeltaReadException.Reason reason = DeltaReadException.Reason.MALFORMED_LOG;
         String detail = "the Delta log cannot be read";
         if (e instanceof TableNotFoundException || e instanceof CommitRangeNotFoundException) {

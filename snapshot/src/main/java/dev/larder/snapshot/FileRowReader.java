@@ -145,6 +145,11 @@ final class FileRowReader {
             return new DeltaReadException(DeltaReadException.Reason.EXPIRED_CREDENTIALS, paths.root, version, file,
                     null, expired.getMessage(), e);
         }
+        String memory = StorageFailure.outOfMemory(e);
+        if (memory != null) {
+            return new DeltaReadException(DeltaReadException.Reason.OUT_OF_MEMORY, paths.root, version, file, null,
+                    memory + ": " + e, e);
+        }
         String storage = StorageFailure.describe(e, conf);
         if (storage != null) {
             return new DeltaReadException(DeltaReadException.Reason.IO, paths.root, version, file, null, storage + ": " + e, e);

@@ -36,6 +36,22 @@ final class StorageFailure {
         return null;
     }
 
+    /**
+     * What to tell an operator when {@code e}'s cause chain holds an {@link OutOfMemoryError} (Kernel wraps it in a
+     * RuntimeException, which would otherwise read as a corrupt file), else null; callers append {@code e}.
+     */
+    static String outOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return "the Java heap (max " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB) is too small to"
+                        + " read this file: the parquet reader holds whole row groups of the columns it reads, so give"
+                        + " the JVM about 3x the largest row group (-Xmx; for ./larder, LARDER_JAVA_OPTS); the file is"
+                        + " not corrupt";
+            }
+        }
+        return null;
+    }
+
     /** The expired credentials in {@code e}'s cause chain, or null. */
     static ExpiredCredentialsException expiredCredentials(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

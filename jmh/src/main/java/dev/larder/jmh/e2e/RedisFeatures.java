@@ -1,8 +1,7 @@
 package dev.larder.jmh.e2e;
 
 import dev.larder.jmh.systems.KvSystem;
-import dev.larder.jmh.systems.RedisServer;
-import java.util.ArrayList;
+import dev.larder.jmh.systems.RedisClients;
 import java.util.List;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -12,10 +11,7 @@ import redis.clients.jedis.Pipeline;
  * {@code MGET} of 3 keys for one entity or of 300 for a ranking request (one connection per fetcher).
  */
 final class RedisFeatures implements FeatureSource {
-    private static final int LOAD_BATCH = 1000;
-
-    private RedisServer server;
-    private final List<Jedis> connections = new ArrayList<>();
+    private RedisClients redis;
 
     @Override
     public String name() {
@@ -24,35 +20,22 @@ final class RedisFeatures implements FeatureSource {
 
     @Override
     public String detail() {
-        return "redis-server " + server.version() + " on " + RedisServer.HOST + ":" + server.port();
+        return redis.detail();
     }
 
     @Override
     public void load(int keys) {
-        server = RedisServer.start();
-        try (Jedis j = connect(); Pipeline p = j.pipelined()) {
-            for (int k = 0; k < keys; k++) {
-                for (int t = 0; t < E2eData.TABLES.length; t++) {
-                    p.set(E2eData.keyBytes(t, k, new byte[9]),
-                            E2eData.value(k, t, new byte[E2eData.TABLE_FEATURES[t] * Float.BYTES]));
-                }
-                if (k % LOAD_BATCH == LOAD_BATCH - 1) {
-                    p.sync();
-                }
+        redis = new RedisClients();
+        redis.load(keys, (p, k) -> {
+            for (int t = 0; t < E2eData.TABLES.length; t++) {
+                p.set(E2eData.keyBytes(t, k, new byte[9]), E2eData.value(k, t, new byte[E2eData.TABLE_FEATURES[t] * Float.BYTES]));
             }
-            p.sync();
-        }
-    }
-
-    private synchronized Jedis connect() {
-        Jedis j = new Jedis(RedisServer.HOST, server.port());
-        connections.add(j);
-        return j;
+        });
     }
 
     @Override
     public Fetcher newFetcher() {
-        Jedis j = connect();
+        Jedis j = redis.connect();
         int tables = E2eData.TABLES.length;
         byte[][] one = new byte[tables][9];
         byte[][] many = new byte[E2eData.CANDIDATES * tables][9];
@@ -98,7 +81,7 @@ final class RedisFeatures implements FeatureSource {
     /** Pipelines its SETs (flushed by the writer every tick), so that it can sustain the update rate at all. */
     @Override
     public KvSystem.Updater newUpdater() {
-        Pipeline p = connect().pipelined();
+        Pipeline p = redis.connect().pipelined();
         return new KvSystem.Updater() {
             @Override
             public void update(long key, long version) {
@@ -115,13 +98,9 @@ final class RedisFeatures implements FeatureSource {
     }
 
     @Override
-    public synchronized void close() {
-        for (Jedis j : connections) {
-            j.close();
-        }
-        connections.clear();
-        if (server != null) {
-            server.close();
+    public void close() {
+        if (redis != null) {
+            redis.close();
         }
     }
 }

@@ -1,8 +1,6 @@
 package dev.larder.jmh.systems;
 
 import dev.larder.jmh.Dataset;
-import java.util.ArrayList;
-import java.util.List;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 
@@ -11,10 +9,7 @@ import redis.clients.jedis.Pipeline;
  * pipelining its SETs so that it can sustain the update rate at all.
  */
 final class RedisSystem implements KvSystem {
-    private static final int LOAD_BATCH = 1000;
-
-    private RedisServer server;
-    private final List<Jedis> connections = new ArrayList<>();
+    private RedisClients redis;
 
     @Override
     public String name() {
@@ -23,32 +18,18 @@ final class RedisSystem implements KvSystem {
 
     @Override
     public String detail() {
-        return "redis-server " + server.version() + " on " + RedisServer.HOST + ":" + server.port();
+        return redis.detail();
     }
 
     @Override
     public void load(int keys) {
-        server = RedisServer.start();
-        try (Jedis j = connect(); Pipeline p = j.pipelined()) {
-            for (int k = 0; k < keys; k++) {
-                p.set(Dataset.keyBytes(k, new byte[8]), Dataset.value(k, 1, new byte[Dataset.VALUE_BYTES]));
-                if (k % LOAD_BATCH == LOAD_BATCH - 1) {
-                    p.sync();
-                }
-            }
-            p.sync();
-        }
-    }
-
-    private synchronized Jedis connect() {
-        Jedis j = new Jedis(RedisServer.HOST, server.port());
-        connections.add(j);
-        return j;
+        redis = new RedisClients();
+        redis.load(keys, (p, k) -> p.set(Dataset.keyBytes(k, new byte[8]), Dataset.value(k, 1, new byte[Dataset.VALUE_BYTES])));
     }
 
     @Override
     public Reader newReader() {
-        Jedis j = connect();
+        Jedis j = redis.connect();
         byte[] key = new byte[8];
         return k -> {
             byte[] v = j.get(Dataset.keyBytes(k, key));
@@ -58,7 +39,7 @@ final class RedisSystem implements KvSystem {
 
     @Override
     public Updater newUpdater() {
-        Pipeline p = connect().pipelined();
+        Pipeline p = redis.connect().pipelined();
         return new Updater() {
             @Override
             public void update(long key, long version) {
@@ -73,13 +54,9 @@ final class RedisSystem implements KvSystem {
     }
 
     @Override
-    public synchronized void close() {
-        for (Jedis j : connections) {
-            j.close();
-        }
-        connections.clear();
-        if (server != null) {
-            server.close();
+    public void close() {
+        if (redis != null) {
+            redis.close();
         }
     }
 }

@@ -46,6 +46,7 @@ final class StatsFile {
                 Instant.ofEpochMilli(s.watermarkCommitTimestampMillis()), s.latestSourceVersion(), s.lagVersions(),
                 human(s.sinceLastPoll()), human(s.staleness()), s.healthy() ? "HEALTHY" : "UNHEALTHY",
                 (s.applyingVersion() >= 0 ? "; applying v" + s.applyingVersion() : "")
+                        + (s.lastApply() == null ? "" : "; last applied " + s.lastApply())
                         + (s.damagedRows() > 0 ? "; " + s.damagedRows() + " rows fail their checksum" : "")
                         + (s.lastError() == null ? "" : "; last error: " + Redaction.text(s.lastError())));
     }

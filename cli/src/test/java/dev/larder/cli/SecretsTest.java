@@ -119,7 +119,7 @@ class SecretsTest {
         String error = "cannot read s3a://AKIAEXAMPLE:" + SECRET + "@bucket/x/part-0.parquet with fs.s3a.secret.key="
                 + SECRET;
         TableStatus s = new TableStatus("t", "t", TableStatus.State.FAILING, new Lineage("id", "s3a://bucket/x", 3, 0),
-                3, 4, 1, Duration.ZERO, Duration.ZERO, false, error, 1, -1, 0);
+                3, 4, 1, Duration.ZERO, Duration.ZERO, false, error, 1, -1, 0, null);
         String line = StatsFile.statusLine(s);
         assertFalse(line.contains(SECRET), line);
         assertTrue(line.contains("cannot read s3a://***@bucket/x/part-0.parquet with fs.s3a.secret.key=***"), line);

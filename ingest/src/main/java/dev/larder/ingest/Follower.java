@@ -53,6 +53,7 @@ public final class Follower implements AutoCloseable {
     private volatile String lastError;
     private volatile int failures;
     private volatile long failureCount;
+    private volatile ApplyLag lastApply;
     private boolean reportedStale;
     private long lastScrubMillis;
 
@@ -136,6 +137,7 @@ public final class Follower implements AutoCloseable {
         boolean rebootstrap = false;
         while (!stopped) {
             long pollStart = clock.millis();
+            long pollStartNanos = System.nanoTime();
             try {
                 long latest = source.latestVersion();
                 latestSourceVersion = latest;
@@ -150,10 +152,13 @@ public final class Follower implements AutoCloseable {
                     }
                     rebootstrap = false;
                 } else if (latest > watermark) {
+                    long checked = System.nanoTime();
                     sink.open(s, watermark, true);
                     source.changes(watermark, latest, sink);
                     sink.checkComplete();
+                    long read = System.nanoTime();
                     sink.settle();
+                    applied(watermark, pollStart, pollStartNanos, checked, read);
                 }
                 lastPollMillis = clock.millis();
                 if (handle.lineage().version() >= latest) {
@@ -190,6 +195,23 @@ public final class Follower implements AutoCloseable {
             }
         }
         state = TableStatus.State.STOPPED;
+    }
+
+    /** Records where the time of a poll that applied versions went ({@link ApplyLag}); logs it at debug level. */
+    private void applied(long watermark, long pollStart, long pollStartNanos, long checked, long read) {
+        long visible = System.nanoTime();
+        Lineage l = handle.lineage();
+        if (l.version() <= watermark) {
+            return;
+        }
+        long commitTs = l.commitTimestampMillis();
+        long lagMillis = clock.millis() - commitTs;
+        long began = sink.firstBeginNanos() == 0 ? checked : sink.firstBeginNanos();
+        ApplyLag lag = new ApplyLag(l.version(), l.version() - watermark, commitTs, Duration.ofMillis(Math.max(0, lagMillis)),
+                Duration.ofMillis(Math.max(0, pollStart - commitTs)), Duration.ofNanos(checked - pollStartNanos),
+                Duration.ofNanos(began - checked), Duration.ofNanos(read - began), Duration.ofNanos(visible - read));
+        lastApply = lag;
+        LOG.log(System.Logger.Level.DEBUG, () -> "table " + name + ": " + lag);
     }
 
     /** Checks every row of the current generation against its checksum once per scrub interval; reports damage. */
@@ -286,7 +308,7 @@ public final class Follower implements AutoCloseable {
         long damaged = table.damagedRows();
         return new TableStatus(name, handle.slot().name(), state, l, handle.durableVersion(), latest, lag,
                 Duration.ofMillis(Math.max(0, now - lastPollMillis)), staleness, healthy && damaged == 0, lastError, failures,
-                table.applyingVersion(), damaged);
+                table.applyingVersion(), damaged, lastApply);
     }
 
     /** Evaluates health now and notifies listeners of a stale or recovered transition. */

@@ -58,6 +58,8 @@ final class RingSink implements ChangeSink {
     private int stagedImages;
     /** Answers {@link #storedVersion} for the target; replaced when the target's table changes. */
     private TableReader keyReader;
+    /** {@link System#nanoTime()} of the first {@code begin} since {@link #open}, 0 before it: where a poll's log work ends. */
+    private long firstBeginNanos;
 
     /**
      * @param handle           the table's handle, named in messages
@@ -94,7 +96,13 @@ final class RingSink implements ChangeSink {
         target = s;
         lastVersion = after;
         stageCommits = stage;
+        firstBeginNanos = 0;
         reset();
+    }
+
+    /** {@link System#nanoTime()} when the first version since {@link #open} began, 0 if none did. */
+    long firstBeginNanos() {
+        return firstBeginNanos;
     }
 
     /** Forgets the open version and what of it was not yet enqueued. */
@@ -147,6 +155,9 @@ final class RingSink implements ChangeSink {
         if (version <= lastVersion) {
             throw new IllegalStateException("source " + where() + " delivered version " + version + " after "
                     + lastVersion + "; versions must increase");
+        }
+        if (firstBeginNanos == 0) {
+            firstBeginNanos = System.nanoTime();
         }
         openVersion = version;
         openTimestamp = commitTimestampMillis;

@@ -22,11 +22,13 @@ import java.time.Duration;
  * @param applyingVersion     the version whose changes are being applied now (readers may see part of it), -1 between
  *                            versions; a failed version is rolled back, so readers return to the watermark
  * @param damagedRows         live rows that failed their checksum at the last scrub or recovery
+ * @param lastApply           where the time went for the last poll that applied versions, from their commit to rows
+ *                            visible; null before the first
  */
 public record TableStatus(String table, String generation, State state, Lineage lineage, long durableVersion,
                           long latestSourceVersion, long lagVersions, Duration sinceLastPoll, Duration staleness,
                           boolean healthy, String lastError, int consecutiveFailures,
-                          long applyingVersion, long damagedRows) {
+                          long applyingVersion, long damagedRows, ApplyLag lastApply) {
 
     /** What a follower is doing. */
     public enum State {

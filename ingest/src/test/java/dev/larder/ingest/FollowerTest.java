@@ -64,6 +64,25 @@ class FollowerTest {
     }
 
     @Test
+    void statusReportsWhereTheLastAppliedCommitsTimeWent() throws Exception {
+        FakeSource src = sourceWithHistory("a");
+        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+            Follower f = larder.follow("t", src, TestSupport.fastFollow());
+            await("bootstrap", () -> f.handle().lineage().version() == 2);
+            assertNull(f.status().lastApply(), "a bootstrap is no applied commit");
+            src.commit(put(1, 10.0), del(2));
+            await("tail", () -> f.status().lastApply() != null && f.status().lastApply().version() == 3);
+            ApplyLag a = f.status().lastApply();
+            assertEquals(1, a.versions());
+            assertEquals(src.timestamp(3), a.commitTimestampMillis());
+            for (Duration d : List.of(a.lag(), a.pollDelay(), a.check(), a.log(), a.read(), a.apply())) {
+                assertFalse(d.isNegative(), a.toString());
+            }
+            assertTrue(a.toString().startsWith("v3 visible "), a.toString());
+        }
+    }
+
+    @Test
     void keyChangingUpdateIsDeleteOfOldKeyPlusInsertOfNew() throws Exception {
         FakeSource src = sourceWithHistory("a");
         try (Larder larder = Larder.open(dir, TestSupport.options())) {

@@ -1,5 +1,6 @@
 package dev.larder.micrometer;
 
+import dev.larder.ingest.ApplyLag;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestMetrics;
 import dev.larder.ingest.Larder;
@@ -112,6 +113,11 @@ public final class LarderMeterBinder implements MeterBinder {
                 meters.add(TimeGauge.builder("larder.staleness", follower, TimeUnit.MILLISECONDS,
                                 f -> f.status().staleness().toMillis()).tags(t)
                         .description("Time since the table last reflected its source's newest version").register(registry));
+                meters.add(TimeGauge.builder("larder.apply.lag", follower, TimeUnit.MILLISECONDS, f -> {
+                            ApplyLag a = f.status().lastApply();
+                            return a == null ? Double.NaN : a.lag().toMillis();
+                        }).tags(t)
+                        .description("From the last applied commit to its rows being visible to readers").register(registry));
                 meters.add(Gauge.builder("larder.lag", follower, f -> f.status().lagVersions()).tags(t).baseUnit("versions")
                         .description("Versions the source is ahead of the watermark").register(registry));
                 meters.add(Gauge.builder("larder.feed.consecutive.failures", follower, f -> f.status().consecutiveFailures())

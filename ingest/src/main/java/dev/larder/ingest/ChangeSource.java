@@ -41,6 +41,23 @@ public interface ChangeSource {
     long latestVersion();
 
     /**
+     * The newest complete version, given that {@code known} exists (the table's watermark): a follower's poll, which
+     * a source may answer by looking only past {@code known} instead of loading its whole state (the default asks
+     * {@link #latestVersion()}). Versions it reports are read by {@link #changes}, which checks them.
+     */
+    default long latestVersionAfter(long known) {
+        return latestVersion();
+    }
+
+    /**
+     * A watch to wait on between polls (the default sleeps the poll interval); a source that can learn of a new
+     * version without polling (e.g. a file-system watch on a local log) returns one that wakes the follower then.
+     */
+    default VersionWatch watch() {
+        return VersionWatch.SLEEP;
+    }
+
+    /**
      * Streams every row visible at {@code version} as one version: {@code begin(version, commitTs)}, upserts, {@code end()}.
      */
     void bootstrap(long version, ChangeSink sink);

@@ -133,16 +133,31 @@ public final class Follower implements AutoCloseable {
     // ---------------------------------------------------------------- follow loop (follower thread)
 
     private void run() {
+        VersionWatch watch;
+        try {
+            watch = source.watch();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "table " + name + ": cannot watch " + Redaction.uris(source.path())
+                    + " for new versions, polling every " + options.pollInterval() + ": " + e);
+            watch = VersionWatch.SLEEP;
+        }
+        try (VersionWatch w = watch) {
+            follow(w);
+        }
+        state = TableStatus.State.STOPPED;
+    }
+
+    private void follow(VersionWatch watch) {
         long backoff = options.retryInitial().toNanos();
         boolean rebootstrap = false;
         while (!stopped) {
             long pollStart = clock.millis();
             long pollStartNanos = System.nanoTime();
             try {
-                long latest = source.latestVersion();
-                latestSourceVersion = latest;
                 TableSlot s = handle.slot();
                 long watermark = s.table.lineage().version();
+                long latest = watermark >= 0 && !rebootstrap ? source.latestVersionAfter(watermark) : source.latestVersion();
+                latestSourceVersion = latest;
                 if (latest >= 0 && (rebootstrap || watermark < 0)) {
                     state = TableStatus.State.BOOTSTRAPPING;
                     if (!rebootstrap && s.table.size() == 0) {
@@ -175,7 +190,7 @@ public final class Follower implements AutoCloseable {
                 }
                 scrubIfDue();
                 checkHealth();
-                pause(options.pollInterval().toNanos());
+                awaitVersion(watch, latest);
             } catch (HistoryUnavailableException e) {
                 if (stopped) {
                     break;
@@ -194,7 +209,18 @@ public final class Follower implements AutoCloseable {
                 backoff = Math.min(backoff * 2, options.retryMax().toNanos());
             }
         }
-        state = TableStatus.State.STOPPED;
+    }
+
+    /** Waits for a version after {@code version}, at most the poll interval. */
+    private void awaitVersion(VersionWatch watch, long version) {
+        if (options.pollInterval().isPositive() && !stopped) {
+            try {
+                watch.await(version, options.pollInterval());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopped = true;
+            }
+        }
     }
 
     /** Records where the time of a poll that applied versions went ({@link ApplyLag}); logs it at debug level. */

@@ -38,7 +38,12 @@ import java.util.Map;
  *   <li>Within a commit every delete and update pre-image is delivered before any insert and update
  *       post-image, so a key-value consumer applying rows in order ends with the commit's result even when
  *       a rewrite removes file F and adds F' holding the same keys, or an update moves a row between
- *       partitions (its images then sit in different cdc files).</li>
+ *       partitions (its images then sit in different cdc files). Except, for a consumer that
+ *       {@link ChangeConsumer#takesRowsInFileOrder() takes rows in file order}, in a commit whose cdc files hold at
+ *       most {@link #ONE_PASS_CDC_BYTES} (the usual small commit, announced with
+ *       {@link DeltaCommit#removalsFirst()} false): each of its cdc files is read once and its rows come in file
+ *       order, and the consumer holds the additions back itself; a bigger one is read in two passes (removals, then
+ *       the files holding additions) rather than held in memory.</li>
  *   <li>Rows follow the schema in effect after the commit; a commit with a {@code metaData} action is
  *       announced with {@link DeltaCommit#metadataChanged()} so the consumer can stop first.</li>
  *   <li>Commit timestamp: by the rule {@link DeltaSource#commitTimestamp} uses for a bootstrap
@@ -51,6 +56,12 @@ import java.util.Map;
 final class ChangeFeedReader {
     private static final EnumSet<DeltaAction> ACTIONS = EnumSet.of(DeltaAction.ADD, DeltaAction.REMOVE,
             DeltaAction.CDC, DeltaAction.METADATA, DeltaAction.PROTOCOL, DeltaAction.COMMITINFO);
+
+    /**
+     * Bytes of cdc files up to which a commit's cdc files are read once each, in file order: a consumer holds that
+     * commit's additions until its end, so this bounds what it holds (a few times the parquet bytes).
+     */
+    static final long ONE_PASS_CDC_BYTES = 8 << 20;
 
     private final DeltaSource source;
     private final FileRowReader reader;
@@ -90,7 +101,7 @@ final class ChangeFeedReader {
             throw source.translate(e, to, null);
         }
         // The metadata in effect before `from`, so a damaged commit `from` fails below where its file is known.
-        Metadata metadata = from == 0 ? null : source.snapshot(from - 1).getMetadata();
+        Metadata metadata = from == 0 ? null : source.metadataAt(from - 1);
         TableLayout layout = metadata == null ? null : source.layout(metadata, from - 1);
         List<FileStatus> commitFiles = range.getDeltaFiles();
         long expected = from;
@@ -113,16 +124,20 @@ final class ChangeFeedReader {
                     throw new DeltaReadException(DeltaReadException.Reason.MALFORMED_LOG, root, commit.version,
                             commitFile, null, "the first commit carries no metaData action", null);
                 }
-                DeltaCommit announced = announce(commit, metadata, layout, commitFiles.get((int) (expected - from)));
+                DeltaCommit announced = announce(commit, metadata, layout, commitFiles.get((int) (expected - from)),
+                        consumer.takesRowsInFileOrder() && onePass(commit.cdcs));
                 if (!consumer.beginCommit(announced)) {
                     return commit.version - 1;
                 }
                 if (commit.cdcs.isEmpty()) {
                     deliverAddRemove(commit, layout, consumer);
+                } else if (announced.removalsFirst()) {
+                    deliverCdcInTwoPasses(commit, layout, consumer);
                 } else {
-                    deliverCdc(commit, layout, consumer);
+                    deliverCdcInOnePass(commit, layout, consumer);
                 }
                 consumer.endCommit(announced);
+                source.delivered(commit.version, metadata);
                 expected++;
             }
         } catch (IOException e) {
@@ -167,7 +182,7 @@ final class ChangeFeedReader {
         return commit;
     }
 
-    private DeltaCommit announce(Commit c, Metadata metadata, TableLayout layout, FileStatus commitFile) {
+    private DeltaCommit announce(Commit c, Metadata metadata, TableLayout layout, FileStatus commitFile, boolean onePass) {
         long millis = source.timestamps().of(c.version, metadata, () -> {
             if (c.inCommitTimestamp == null) {
                 throw new DeltaReadException(DeltaReadException.Reason.MALFORMED_LOG, root, c.version, commitFile.getPath(),
@@ -177,7 +192,22 @@ final class ChangeFeedReader {
         }, () -> commitFile);
         return new DeltaCommit(c.version, millis, CommitTimestamps.inCommitTimestampsEnabled(metadata)
                 ? DeltaCommit.TimestampSource.IN_COMMIT_TIMESTAMP : DeltaCommit.TimestampSource.FILE_MODIFICATION_TIME,
-                layout.schema, c.metadata != null);
+                layout.schema, c.metadata != null, !onePass);
+    }
+
+    /** Whether a commit has cdc files, small enough to be read once each, their additions held by the consumer. */
+    private static boolean onePass(List<FileAction> cdcs) {
+        if (cdcs.isEmpty()) {
+            return false;
+        }
+        long bytes = 0;
+        for (FileAction cdc : cdcs) {
+            if (cdc.size() < 0) {
+                return false;
+            }
+            bytes += cdc.size();
+        }
+        return bytes <= ONE_PASS_CDC_BYTES;
     }
 
     private void deliverAddRemove(Commit c, TableLayout layout, ChangeConsumer consumer) {
@@ -224,7 +254,15 @@ final class ChangeFeedReader {
         return out;
     }
 
-    private void deliverCdc(Commit c, TableLayout layout, ChangeConsumer consumer) {
+    private void deliverCdcInOnePass(Commit c, TableLayout layout, ChangeConsumer consumer) {
+        for (FileAction cdc : c.cdcs) {
+            consumer.beginFile(source.paths().resolveLogPath(cdc.path(), c.version));
+            reader.read(c.version, cdc, layout, null, null, true,
+                    (row, changeTypes, rowId) -> consumer.change(kind(c.version, cdc, changeTypes, rowId), row));
+        }
+    }
+
+    private void deliverCdcInTwoPasses(Commit c, TableLayout layout, ChangeConsumer consumer) {
         List<FileAction> withAdditions = new ArrayList<>();
         for (FileAction cdc : c.cdcs) {
             boolean[] sawAddition = {false};

@@ -3,6 +3,7 @@ package dev.larder.snapshot;
 import dev.larder.ingest.ChangeSink;
 import dev.larder.ingest.ChangeSource;
 import dev.larder.ingest.HistoryUnavailableException;
+import dev.larder.ingest.VersionWatch;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.Lineage;
 import java.util.List;
@@ -78,6 +79,22 @@ public final class DeltaChangeSource implements ChangeSource {
     @Override
     public long latestVersion() {
         return source.latestVersion();
+    }
+
+    /** One listing of the log after {@code known} ({@link DeltaSource#latestVersionAfter}). */
+    @Override
+    public long latestVersionAfter(long known) {
+        return source.latestVersionAfter(known);
+    }
+
+    /**
+     * A file-system watch on the log of a local table ({@link LogWatch}), so a commit is applied as soon as its file
+     * lands; a table on an object store or behind a catalog is polled at the follower's interval.
+     */
+    @Override
+    public VersionWatch watch() {
+        java.nio.file.Path log = source.localLogDirectory();
+        return log == null ? VersionWatch.SLEEP : LogWatch.open(log);
     }
 
     @Override

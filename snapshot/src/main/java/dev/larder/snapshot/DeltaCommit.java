@@ -10,9 +10,12 @@ package dev.larder.snapshot;
  * @param metadataChanged true if the commit carries a {@code metaData} action (schema, partitioning or
  *     table properties may have changed); compare {@code schema} with the schema you hold, e.g. with
  *     {@link DeltaSchema#isAdditiveEvolutionOf}
+ * @param removalsFirst true if every delete and update pre-image of the commit comes before any insert and update
+ *     post-image; false if its rows come in the order of its cdc files, read once each, so an addition may come before
+ *     a removal of the same commit (a small commit with cdc files, see {@link DeltaSource#changes})
  */
 public record DeltaCommit(long version, long timestampMillis, TimestampSource timestampSource, DeltaSchema schema,
-                          boolean metadataChanged) {
+                          boolean metadataChanged, boolean removalsFirst) {
 
     /** Origin of a commit timestamp; {@link DeltaSource#commitTimestamp} follows the same rule. */
     public enum TimestampSource {

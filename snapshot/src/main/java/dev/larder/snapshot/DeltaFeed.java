@@ -14,7 +14,9 @@ import java.util.Map;
  * change feed, normalised for a key-value table and handed to an ingest {@link ChangeSink} (the ring: a follower's,
  * or a one-shot {@code Larder.load} / {@code Larder.applyChanges}). One thread drives an instance.
  *
- * <p>Per commit: inserts and post-images are upserts, applied as they arrive; deletes and pre-images are held back (as
+ * <p>Per commit: inserts and post-images are upserts, applied once every removal of the commit is known (as they
+ * arrive when the feed delivers removals first, else held until the commit's end: see
+ * {@link DeltaCommit#removalsFirst()}); deletes and pre-images are held back (as
  * key and values' hash, {@link RemovedRows}) and, at the end of the commit, applied only for keys the commit did not
  * also upsert; a key removed and re-added with identical values (the untouched rows of a rewritten file) is no change
  * at all. So an UPDATE (pre-image then
@@ -102,6 +104,15 @@ public final class DeltaFeed {
         private int file = -1;
         private final byte[] key;
         private byte[] image = new byte[0];
+        /**
+         * The additions of a commit read in file order ({@link DeltaCommit#removalsFirst()} false), held until its
+         * removals are all known: row images back to back in {@link #held}, each with its end offset and file index.
+         */
+        private byte[] held = new byte[0];
+        private int heldBytes;
+        private int[] heldEnds = new int[0];
+        private int[] heldFiles = new int[0];
+        private int heldRows;
         private DeltaCommit commit;
         DeltaReadException stopped;
 
@@ -125,6 +136,8 @@ public final class DeltaFeed {
                 return false;
             }
             commit = c;
+            heldBytes = 0;
+            heldRows = 0;
             pendingDeletes.clear();
             addedKeys.clear();
             files.clear();
@@ -142,6 +155,11 @@ public final class DeltaFeed {
             });
         }
 
+        @Override
+        public boolean takesRowsInFileOrder() {
+            return true;
+        }
+
         /**
          * Allocation-free per row: a removal records its key and its values' hash; an addition claims its key's
          * removal and is applied only when the hash differs, so a rewritten file costs one pass over each side and the
@@ -150,13 +168,35 @@ public final class DeltaFeed {
         @Override
         public void change(ChangeKind kind, DeltaRow r) {
             RowBuffer row = copy(r, sink.row(), commit.version());
-            int keyLength = row.encodeKey(key);
             if (kind.removesImage()) {
-                pendingDeletes.put(key, keyLength, valueHash(row));
-                return;
+                pendingDeletes.put(key, row.encodeKey(key), valueHash(row));
+            } else if (commit.removalsFirst()) {
+                add(row);
+            } else {
+                hold(row);
             }
-            // Every removal of a commit is delivered before its first addition, so this is the whole commit's: a key it
-            // removed is tracked there (a second addition finds the removal claimed), any other key in addedKeys.
+        }
+
+        /** Keeps an addition of a commit read in file order until the commit's end; amortised allocation-free. */
+        private void hold(RowBuffer row) {
+            int n = row.exportSize();
+            if (held.length - heldBytes < n) {
+                held = Arrays.copyOf(held, Math.max(heldBytes + n, held.length * 2));
+            }
+            if (heldRows == heldEnds.length) {
+                heldEnds = Arrays.copyOf(heldEnds, Math.max(16, heldRows * 2));
+                heldFiles = Arrays.copyOf(heldFiles, heldEnds.length);
+            }
+            heldBytes += row.exportTo(held, heldBytes);
+            heldEnds[heldRows] = heldBytes;
+            heldFiles[heldRows++] = file;
+        }
+
+        /** An addition, once every removal of its commit is known. */
+        private void add(RowBuffer row) {
+            int keyLength = row.encodeKey(key);
+            // Every removal of the commit is known, so this is the whole commit's: a key it removed is tracked there (a
+            // second addition finds the removal claimed), any other key in addedKeys.
             int removed = pendingDeletes.find(key, keyLength);
             int first = removed >= 0 ? pendingDeletes.claimedBy(removed) : addedKeys.add(key, keyLength, file);
             if (first >= 0) {
@@ -229,6 +269,12 @@ public final class DeltaFeed {
 
         @Override
         public void endCommit(DeltaCommit c) {
+            for (int i = 0, from = 0; i < heldRows; from = heldEnds[i++]) {
+                file = heldFiles[i];
+                add(sink.row().importFrom(held, from));
+            }
+            heldRows = 0;
+            heldBytes = 0;
             pendingDeletes.forEachUnclaimed((arena, offset, length) -> sink.delete(sink.row().setKey(arena, offset)));
             pendingDeletes.clear();
             sink.end();

@@ -94,6 +94,9 @@ public final class DeltaSource {
     /** The staged commit files of a catalog-managed table, relative to the table root. */
     static final String STAGED_COMMITS = "/_delta_log/_staged_commits/";
 
+    /** A commit file's name in {@code _delta_log}: its version, zero-padded to 20 digits, then {@code .json}. */
+    static final Pattern COMMIT_FILE = Pattern.compile("(\\d{20})\\.json");
+
     private final Engine engine;
     private final TablePaths paths;
     private final FileRowReader reader;
@@ -104,6 +107,12 @@ public final class DeltaSource {
     private final UserGroupInformation owner;
     /** The catalog's answer for the read in progress on each thread; unset outside a read. */
     private final ThreadLocal<CatalogCommits.Ratified[]> answer = new ThreadLocal<>();
+    /** The metadata in effect at the last version the change feed delivered, so the next read starts from it. */
+    private volatile DeliveredMetadata delivered;
+
+    /** The metadata in effect at {@code version}. */
+    private record DeliveredMetadata(long version, Metadata metadata) {
+    }
 
     private DeltaSource(Engine engine, String qualifiedRoot, Configuration hadoopConf, CatalogTable catalogTable,
                         UserGroupInformation owner) {
@@ -296,6 +305,57 @@ public final class DeltaSource {
     /** The latest committed version. */
     public long latestVersion() {
         return io(() -> snapshot(-1).getVersion());
+    }
+
+    /**
+     * The latest committed version, given that {@code known} exists: the newest commit of the unbroken run after
+     * {@code known}, from one listing of the log from {@code known + 1} instead of a snapshot load (an empty commit
+     * file ends the run: it is still being written). A gap after
+     * {@code known} (history cleaned up past it) and a table whose commits a catalog holds are answered by
+     * {@link #latestVersion()}, so the feed reads, and reports, what is there.
+     */
+    public long latestVersionAfter(long known) {
+        if (catalog != null || known < 0) {
+            return latestVersion();
+        }
+        long latest = io(() -> {
+            long last = known;
+            try (CloseableIterator<FileStatus> it = engine.getFileSystemClient()
+                    .listFrom(paths.root + "/_delta_log/" + String.format("%020d", known + 1))) {
+                while (it.hasNext()) {
+                    FileStatus f = it.next();
+                    Matcher m = COMMIT_FILE.matcher(new io.delta.kernel.internal.fs.Path(f.getPath()).getName());
+                    if (m.matches()) {
+                        long v = Long.parseLong(m.group(1));
+                        if (v > last + 1) {
+                            return -1L;
+                        }
+                        if (f.getSize() == 0) {
+                            // A commit holds at least one action: an empty file is one still being written in place,
+                            // which a watch on the log can report the instant it is created.
+                            break;
+                        }
+                        last = Math.max(last, v);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                throw translate(e, known + 1, null);
+            }
+            return last;
+        });
+        return latest < 0 ? latestVersion() : latest;
+    }
+
+    /**
+     * The table's {@code _delta_log} directory when it is on the local file system and its log complete by path (no
+     * catalog holds commits), for a watch on new commit files; null otherwise.
+     */
+    public java.nio.file.Path localLogDirectory() {
+        java.net.URI root = new org.apache.hadoop.fs.Path(paths.root).toUri();
+        if (catalog != null || !"file".equals(root.getScheme())) {
+            return null;
+        }
+        return java.nio.file.Path.of(root).resolve("_delta_log");
     }
 
     /**
@@ -511,6 +571,21 @@ public final class DeltaSource {
         }
         throw new DeltaReadException(DeltaReadException.Reason.NOT_FOUND, paths.root, version, null, null,
                 "version is after the latest version", null);
+    }
+
+    /**
+     * The metadata in effect at {@code version}: the one the change feed found delivering that version, if it was the
+     * last it delivered (a follower's next poll reads on from there without loading a snapshot; a committed version
+     * never changes), else the snapshot's.
+     */
+    Metadata metadataAt(long version) {
+        DeliveredMetadata d = delivered;
+        return d != null && d.version == version ? d.metadata : snapshot(version).getMetadata();
+    }
+
+    /** Records that the change feed delivered {@code version}, with the metadata in effect there. */
+    void delivered(long version, Metadata metadata) {
+        delivered = new DeliveredMetadata(version, metadata);
     }
 
     /** The snapshot at {@code version}, or the latest if negative, with its protocol checked. */

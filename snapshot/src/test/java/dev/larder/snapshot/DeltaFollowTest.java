@@ -53,6 +53,27 @@ class DeltaFollowTest {
     }
 
     @Test
+    void aLocalCommitIsAppliedWithoutWaitingOutThePollInterval() throws Exception {
+        Path delta = dir.resolve("delta");
+        GeneratorSpec spec = GeneratorSpec.builder().rows(3000).numericFeatures(3).float32Features(1).commits(1)
+                .rowsPerFile(500).changeDataFeed(true).build();
+        DeltaTableGenerator.generate(spec, delta);
+        DeltaSource src = DeltaSource.open(delta.toString());
+        try (Larder larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
+            Follower f = larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32,
+                    ScanProgress.NONE), FollowOptions.DEFAULT.withPollInterval(Duration.ofHours(1)));
+            awaitWatermark(f.handle(), 1);
+            // Only the watch on the log can wake the follower before the hour is out.
+            DeltaTableGenerator.appendCommit(delta);
+            DeltaTableGenerator.appendCommit(delta);
+            awaitWatermark(f.handle(), 3);
+            TableParity.Result r = TableParity.verify(src, f.handle().table(), 5);
+            assertTrue(r.equal(), r.toString());
+            assertEquals(spec.stateAt(3).liveCount(), r.tableRows());
+        }
+    }
+
+    @Test
     void vacuumedHistoryIsReBootstrappedIntoANewGeneration() throws Exception {
         Path delta = dir.resolve("delta");
         GeneratorSpec spec = GeneratorSpec.builder().rows(3000).numericFeatures(3).float32Features(1).commits(1).rowsPerFile(500).build();

@@ -111,6 +111,29 @@ class GeneratedChangeDataFeedTest {
         }
     }
 
+    @Test
+    void aFollowerReadsEachChangeFileOnce() throws Exception {
+        Path delta = dir.resolve("delta");
+        DeltaTableGenerator.generate(SPEC, delta);
+        DeltaSource src = DeltaSource.open(delta.toString());
+        try (Larder larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
+            Follower f = DeltaFollowTest.follow(larder, src);
+            DeltaFollowTest.awaitWatermark(f.handle(), 0);
+            for (long version = 1; version <= 3; version++) {
+                long read = filesRead(src);
+                CommitSummary commit = DeltaTableGenerator.appendCommit(delta);
+                DeltaFollowTest.awaitWatermark(f.handle(), version);
+                assertEquals(commit.changeFilesAdded(), filesRead(src) - read, "files read for version " + version);
+                assertMatches(f.handle().table(), SPEC.stateAt(version));
+            }
+            assertEquals(0, f.failureCount());
+        }
+    }
+
+    private static long filesRead(DeltaSource src) {
+        return src.reader().fastFiles.sum() + src.reader().kernelFiles.sum();
+    }
+
     /** Every live key holds its values at the state's version, every other key ever written is absent. */
     private static void assertMatches(FeatureTable table, TableState state) {
         assertEquals(state.liveCount(), table.size(), "rows at version " + state.version());

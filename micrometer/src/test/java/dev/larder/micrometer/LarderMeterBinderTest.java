@@ -101,6 +101,8 @@ class LarderMeterBinderTest {
             assertEquals(0.0, registry.get("larder.feed.failures").tag("table", "users").functionCounter().count());
             assertEquals(0.0, registry.get("larder.lag").tag("table", "users").gauge().value());
             assertEquals(2.0, registry.get("larder.rows").tag("table", "users").gauge().value());
+            assertTrue(Double.isNaN(registry.get("larder.apply.lag").tag("table", "users").timeGauge()
+                    .value(TimeUnit.MILLISECONDS)), "a bootstrap is no applied commit");
             assertEquals(1.0, registry.get("larder.healthy").gauge().value());
 
             clock.advance(Duration.ofSeconds(90));

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -81,6 +82,7 @@ public final class FollowLag {
             awaitVersion(f.handle(), DeltaSource.open(delta.toString()).latestVersion());
             System.out.printf(Locale.ROOT, "%s: bootstrapped %,d rows in %.1f s (%s)%n", mode, f.handle().table().size(),
                     (System.nanoTime() - t0) / 1e9, delta);
+            double[] lags = new double[commits];
             for (int c = 0; c < commits; c++) {
                 CommitSummary s = DeltaTableGenerator.appendCommit(delta);
                 long visible = awaitVersion(f.handle(), s.version());
@@ -89,6 +91,12 @@ public final class FollowLag {
                                 + "%d change files): visible %.1f ms after its commit file landed; follower: %s%n", mode,
                         s.version(), s.updated(), s.deleted(), s.inserted(), s.filesRemoved(), s.changeFilesAdded(),
                         (visible - s.landedNanos()) / 1e6, a);
+                lags[c] = (visible - s.landedNanos()) / 1e6;
+            }
+            if (commits > 0) {
+                Arrays.sort(lags);
+                System.out.printf(Locale.ROOT, "%s: landed to visible over %d commits: min %.1f ms, median %.1f ms, "
+                        + "max %.1f ms%n", mode, commits, lags[0], lags[commits / 2], lags[commits - 1]);
             }
         }
     }

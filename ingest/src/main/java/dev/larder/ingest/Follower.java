@@ -18,7 +18,9 @@ import java.util.concurrent.Future;
  * ({@code larder-follow-<table>}), so a table whose source fails or hangs never delays another.
  *
  * <p>The loop: if the table has no watermark, bootstrap it at the source's latest version; then poll, and deliver the
- * changes of every version after the watermark through the ingest ring, in order. Restarting resumes at watermark + 1;
+ * changes of every version after the watermark through the ingest ring, in order; between polls it waits on the
+ * source's {@link VersionWatch} (woken as soon as a version lands where the source can tell, else after the poll
+ * interval). {@link TableStatus#lastApply()} says where the last applied commit's time went. Restarting resumes at watermark + 1;
  * a version that was partly applied before a stop or crash was rolled back by the store (on close, or on reopen after
  * a crash), so it is applied whole, once. When the source reports the needed history gone, the table is
  * re-bootstrapped into a new generation ({@code table.gN}) that replaces the current one for readers only once it is

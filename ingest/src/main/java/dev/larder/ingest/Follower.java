@@ -20,7 +20,8 @@ import java.util.concurrent.Future;
  * <p>The loop: if the table has no watermark, bootstrap it at the source's latest version; then poll, and deliver the
  * changes of every version after the watermark through the ingest ring, in order; between polls it waits on the
  * source's {@link VersionWatch} (woken as soon as a version lands where the source can tell, else after the poll
- * interval). {@link TableStatus#lastApply()} says where the last applied commit's time went. Restarting resumes at watermark + 1;
+ * interval). {@link TableStatus#lastApply()} says where the last applied commit's time went. Restarting resumes at
+ * watermark + 1;
  * a version that was partly applied before a stop or crash was rolled back by the store (on close, or on reopen after
  * a crash), so it is applied whole, once. When the source reports the needed history gone, the table is
  * re-bootstrapped into a new generation ({@code table.gN}) that replaces the current one for readers only once it is
@@ -158,7 +159,8 @@ public final class Follower implements AutoCloseable {
             try {
                 TableSlot s = handle.slot();
                 long watermark = s.table.lineage().version();
-                long latest = watermark >= 0 && !rebootstrap ? source.latestVersionAfter(watermark) : source.latestVersion();
+                long latest = watermark >= 0 && !rebootstrap ? source.latestVersionAfter(watermark)
+                        : source.latestVersion();
                 latestSourceVersion = latest;
                 if (latest >= 0 && (rebootstrap || watermark < 0)) {
                     state = TableStatus.State.BOOTSTRAPPING;
@@ -235,8 +237,9 @@ public final class Follower implements AutoCloseable {
         long commitTs = l.commitTimestampMillis();
         long lagMillis = clock.millis() - commitTs;
         long began = sink.firstBeginNanos() == 0 ? checked : sink.firstBeginNanos();
-        ApplyLag lag = new ApplyLag(l.version(), l.version() - watermark, commitTs, Duration.ofMillis(Math.max(0, lagMillis)),
-                Duration.ofMillis(Math.max(0, pollStart - commitTs)), Duration.ofNanos(checked - pollStartNanos),
+        ApplyLag lag = new ApplyLag(l.version(), l.version() - watermark, commitTs,
+                Duration.ofMillis(Math.max(0, lagMillis)), Duration.ofMillis(Math.max(0, pollStart - commitTs)),
+                Duration.ofNanos(checked - pollStartNanos),
                 Duration.ofNanos(began - checked), Duration.ofNanos(read - began), Duration.ofNanos(visible - read));
         lastApply = lag;
         LOG.log(System.Logger.Level.DEBUG, () -> "table " + name + ": " + lag);

@@ -58,7 +58,7 @@ final class RingSink implements ChangeSink {
     private int stagedImages;
     /** Answers {@link #storedVersion} for the target; replaced when the target's table changes. */
     private TableReader keyReader;
-    /** {@link System#nanoTime()} of the first {@code begin} since {@link #open}, 0 before it: where a poll's log work ends. */
+    /** {@link System#nanoTime()} of the first {@code begin} since {@link #open} (a poll's log work ends), or 0. */
     private long firstBeginNanos;
 
     /**

@@ -117,7 +117,8 @@ public final class LarderMeterBinder implements MeterBinder {
                             ApplyLag a = f.status().lastApply();
                             return a == null ? Double.NaN : a.lag().toMillis();
                         }).tags(t)
-                        .description("From the last applied commit to its rows being visible to readers").register(registry));
+                        .description("From the last applied commit to its rows being visible to readers")
+                        .register(registry));
                 meters.add(Gauge.builder("larder.lag", follower, f -> f.status().lagVersions()).tags(t).baseUnit("versions")
                         .description("Versions the source is ahead of the watermark").register(registry));
                 meters.add(Gauge.builder("larder.feed.consecutive.failures", follower, f -> f.status().consecutiveFailures())

@@ -182,7 +182,8 @@ final class ChangeFeedReader {
         return commit;
     }
 
-    private DeltaCommit announce(Commit c, Metadata metadata, TableLayout layout, FileStatus commitFile, boolean onePass) {
+    private DeltaCommit announce(Commit c, Metadata metadata, TableLayout layout, FileStatus commitFile,
+                                 boolean onePass) {
         long millis = source.timestamps().of(c.version, metadata, () -> {
             if (c.inCommitTimestamp == null) {
                 throw new DeltaReadException(DeltaReadException.Reason.MALFORMED_LOG, root, c.version, commitFile.getPath(),

@@ -80,15 +80,16 @@ public final class FollowLag {
             Follower f = larder.follow("t", new DeltaChangeSource(DeltaSource.open(delta.toString()),
                     List.of(GeneratorSpec.KEY_COLUMN), 16, ScanProgress.NONE), FollowOptions.DEFAULT);
             awaitVersion(f.handle(), DeltaSource.open(delta.toString()).latestVersion());
-            System.out.printf(Locale.ROOT, "%s: bootstrapped %,d rows in %.1f s (%s)%n", mode, f.handle().table().size(),
-                    (System.nanoTime() - t0) / 1e9, delta);
+            System.out.printf(Locale.ROOT, "%s: bootstrapped %,d rows in %.1f s (%s)%n", mode,
+                    f.handle().table().size(), (System.nanoTime() - t0) / 1e9, delta);
             double[] lags = new double[commits];
             for (int c = 0; c < commits; c++) {
                 CommitSummary s = DeltaTableGenerator.appendCommit(delta);
                 long visible = awaitVersion(f.handle(), s.version());
                 ApplyLag a = awaitLag(f, s.version());
                 System.out.printf(Locale.ROOT, "%s v%d (%,d updated, %,d deleted, %,d inserted; %d files removed, "
-                                + "%d change files): visible %.1f ms after its commit file landed; follower: %s%n", mode,
+                                + "%d change files): visible %.1f ms after its commit file landed; follower: %s%n",
+                        mode,
                         s.version(), s.updated(), s.deleted(), s.inserted(), s.filesRemoved(), s.changeFilesAdded(),
                         (visible - s.landedNanos()) / 1e6, a);
                 lags[c] = (visible - s.landedNanos()) / 1e6;

@@ -43,6 +43,26 @@ class CliChangeDataFeedTest {
     }
 
     @Test
+    void followsStatusLineSaysWhereTheLastAppliedCommitsTimeWent() throws Exception {
+        Path delta = dir.resolve("delta");
+        String store = dir.resolve("store").toString();
+        assertEquals(0, larder("generate", "--rows", "3000", "--features", "3", "--commits", "2", "--rows-per-file",
+                "1000", "--cdf", "--out", delta.toString()).exit());
+        Run load = larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store,
+                "--table", "users", "--version", "0");
+        assertEquals(0, load.exit(), load.err());
+        Run follow = larder("follow", "--store", store, "--delta", delta.toString(), "--key", "entity_id", "--table",
+                "users", "--status-every", "1s", "--duration", "3s");
+        assertEquals(0, follow.exit(), follow.err());
+        assertTrue(follow.out().contains("FOLLOWING: watermark v2"), follow.out());
+        String applied = ".*; last applied v2( \\(2 versions\\))? visible \\d+ ms after its commit "
+                + "\\(poll delay \\d+ ms, check \\d+ ms, log \\d+ ms, read \\d+ ms, apply \\d+ ms\\).*";
+        assertTrue(follow.out().lines().anyMatch(l -> l.matches(applied)), follow.out());
+        Run verify = larder("verify", "--store", store, "--table", "users");
+        assertEquals(0, verify.exit(), verify.out());
+    }
+
+    @Test
     void theDemoFollowsChangeFilesAndEndsEqual() {
         Run demo = larder("demo", "--rows", "20000", "--features", "3", "--commits", "2", "--lookup-rate", "2000",
                 "--dir", dir.resolve("demo").toString());

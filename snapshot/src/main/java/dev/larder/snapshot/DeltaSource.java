@@ -310,9 +310,9 @@ public final class DeltaSource {
     /**
      * The latest committed version, given that {@code known} exists: the newest commit of the unbroken run after
      * {@code known}, from one listing of the log from {@code known + 1} instead of a snapshot load (an empty commit
-     * file ends the run: it is still being written). A gap after
-     * {@code known} (history cleaned up past it) and a table whose commits a catalog holds are answered by
-     * {@link #latestVersion()}, so the feed reads, and reports, what is there.
+     * file ends the run: it is still being written). A gap after {@code known} (history cleaned up past it) and a
+     * table whose commits a catalog holds are answered by {@link #latestVersion()}, so the feed reads, and reports,
+     * what is there.
      */
     public long latestVersionAfter(long known) {
         if (catalog != null || known < 0) {

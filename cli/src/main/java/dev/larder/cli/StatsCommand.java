@@ -5,6 +5,7 @@ import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Generations;
 import dev.larder.store.Lineage;
+import dev.larder.store.MemoryUse;
 import dev.larder.store.StoreCorruptedException;
 import dev.larder.store.StoreException;
 import dev.larder.store.StoreFiles;
@@ -70,14 +71,37 @@ final class StatsCommand implements Callable<Integer> {
         String fresh = l.version() < 0 ? "no watermark yet"
                 : "watermark v" + l.version() + " committed " + Instant.ofEpochMilli(l.commitTimestampMillis()) + " ("
                 + StatsFile.human(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - l.commitTimestampMillis()))) + " ago)";
-        String out = String.format("%s: %,d rows, %s; source %s%s (id %s); %d-byte rows, %s%s%s", name, t.size(), fresh,
-                l.fromCatalog() ? "Unity Catalog table " + l.catalogTable() + " (table_id " + l.catalogTableId() + ") at " : "",
+        String out = String.format("%s: %,d rows, %s; source %s%s (id %s); %d-byte rows, %s%s%s%n  %s", name, t.size(),
+                fresh, l.fromCatalog() ? "Unity Catalog table " + l.catalogTable() + " (table_id " + l.catalogTableId() + ") at " : "",
                 l.sourcePath().isEmpty() ? "-" : Redaction.uris(l.sourcePath()),
                 l.sourceId().isEmpty() ? "-" : l.sourceId(), t.rowSize(),
                 size, t.ttl().isZero() ? "" : ", TTL " + t.ttl(),
-                t.openForWrite() ? " (open in a writer, or not closed cleanly)" : "");
+                t.openForWrite() ? " (open in a writer, or not closed cleanly)" : "",
+                memory(t.readConsistently(() -> t.memoryUse(PAYLOAD_SAMPLE))));
         s.close(generation);
         return out;
+    }
+
+    /** The payload of this many live rows is measured (a uniform sample: index order is hash order). */
+    static final long PAYLOAD_SAMPLE = 100_000;
+
+    /**
+     * Off-heap bytes per row against the payload (the values' own bytes), and what the bytes are: for a table of a
+     * few rows, the files' minimum sizes dominate and the row slot size says what a row costs.
+     */
+    static String memory(MemoryUse m) {
+        String files = String.format("rows.dat %s, index %s, heap.dat %s of which %s garbage until a rebuild",
+                human(m.rowsBytes()), human(m.indexBytes()), human(m.heapBytes()), human(m.heapGarbage()));
+        if (m.liveRows() == 0) {
+            return "off-heap " + human(m.offHeapBytes()) + ": " + files;
+        }
+        return String.format("off-heap %.1f B/row (%s), payload %.1f B/row (values' bytes, over %,d rows): %.2fx the "
+                + "payload", m.bytesPerRow(), files, m.payloadPerRow(), m.sampledRows(), m.ratioToPayload());
+    }
+
+    private static String human(long bytes) {
+        return bytes < 10_000 ? bytes + " B" : bytes < 10_000_000 ? String.format("%.1f kB", bytes / 1e3)
+                : String.format("%.1f MB", bytes / 1e6);
     }
 
     private static int generationCount(FeatureStore s, String table) {

@@ -693,6 +693,19 @@ public final class FeatureTable implements AutoCloseable {
         return v.rowCapacity * v.rowSize + v.indexSlots * Long.BYTES + v.heapCapacity;
     }
 
+    /**
+     * This table's off-heap size against the bytes of its values, for memory reports: its files as mapped now, and the
+     * payload per row measured over up to {@code sampleRows} live rows. Reads rows as {@link TableReader#forEach}
+     * does: beside a writer, the figures of a read-only table are approximate.
+     */
+    public MemoryUse memoryUse(long sampleRows) {
+        TableView v = view;
+        long[] sample = newReader().samplePayload(sampleRows);
+        return new MemoryUse(size(), layout.rowSize(), v.rowCapacity * v.rowSize, v.indexSlots * Long.BYTES,
+                v.heapCapacity, state.getLong(StateDescriptor.HEAP_GARBAGE), sample[1],
+                sample[1] == 0 ? 0 : (double) sample[0] / sample[1]);
+    }
+
     /** Live rows (approximate while the writer runs). */
     public long size() {
         return state.getLong(StateDescriptor.LIVE_ROWS);

@@ -581,6 +581,39 @@ public final class TableReader extends RowImage {
         return visited;
     }
 
+    /**
+     * Total bytes of the values of up to {@code limit} live rows, visited in index order (hash order, so a uniform
+     * sample), and how many rows that was: {@code {bytes, rows}}. A value counts at its width, a string or binary at
+     * its length, a null as nothing ({@link MemoryUse#payloadPerRow()}). Rows are read as {@link #forEach} reads them.
+     */
+    long[] samplePayload(long limit) {
+        TableView v = table.view();
+        FeatureSchema schema = table.schema();
+        long bytesSeen = 0;
+        long rows = 0;
+        for (long pos = 0; pos < v.indexSlots && rows < limit; pos++) {
+            long slot = v.slotAcquire(pos);
+            if (slot == IndexDescriptor.EMPTY || slot == IndexDescriptor.TOMBSTONE) {
+                continue;
+            }
+            long row = IndexDescriptor.rowId(slot);
+            if (row >= v.rowCapacity) {
+                continue;
+            }
+            copyRow(v, row);
+            if ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) != RowLayoutDescriptor.FLAG_LIVE) {
+                continue;
+            }
+            for (int c = 0; c < schema.columnCount(); c++) {
+                if (!isNull(c)) {
+                    bytesSeen += schema.type(c).isVariableWidth() ? getLength(c) : schema.column(c).width();
+                }
+            }
+            rows++;
+        }
+        return new long[] {bytesSeen, rows};
+    }
+
     /** Lookups done by this reader. */
     public long lookups() {
         return lookups;

@@ -2,6 +2,7 @@ package dev.larder;
 
 import dev.larder.ingest.Redaction;
 import dev.larder.snapshot.DeltaSource;
+import dev.larder.store.Column;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,8 @@ public final class Source {
 
     /** A Delta table at a local path or Hadoop URI ({@code s3a://}, {@code abfss://}, {@code gs://} need larder-cloud). */
     public static Source delta(String pathOrUri) {
-        return new Source(Objects.requireNonNull(pathOrUri, "pathOrUri"), null, List.of(), Duration.ZERO, 64, Map.of(), null, List.of());
+        return new Source(Objects.requireNonNull(pathOrUri, "pathOrUri"), null, List.of(), Duration.ZERO,
+                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of());
     }
 
     /**
@@ -50,7 +52,8 @@ public final class Source {
      * (needs larder-cloud; the catalog is {@link Larder.Builder#unityCatalog}, by default {@code $DATABRICKS_HOST}).
      */
     public static Source unityCatalog(String fullName) {
-        return new Source(null, Objects.requireNonNull(fullName, "fullName"), List.of(), Duration.ZERO, 64, Map.of(), null, List.of());
+        return new Source(null, Objects.requireNonNull(fullName, "fullName"), List.of(), Duration.ZERO,
+                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of());
     }
 
     /** The entity key column(s), in key order. */
@@ -80,7 +83,11 @@ public final class Source {
         return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns);
     }
 
-    /** Bytes of each string or binary value kept inline in the row (default 64); longer values go to the table's heap. */
+    /**
+     * Bytes of each non-key string or binary value kept inline in the row (default
+     * {@value Column#DEFAULT_VARIABLE_CAPACITY}); longer values go to the table's heap by their length. Key strings stay
+     * inline whole, up to {@value Column#DEFAULT_KEY_CAPACITY} bytes or this if larger.
+     */
     public Source inlineBytes(int bytes) {
         if (bytes < 0) {
             throw new IllegalArgumentException("inlineBytes must not be negative: " + bytes);

@@ -63,7 +63,7 @@ class ColumnsTest {
             IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> r.columns(0, "ctr", "ctr_7d"));
             assertEquals("no column ctr_7d (columns: [user_id, ctr, clicks, label])", missing.getMessage());
             IllegalArgumentException text = assertThrows(IllegalArgumentException.class, () -> r.columns(0, "label"));
-            assertEquals("column label is string(64), not a numeric type a projection can read as a double",
+            assertEquals("column label is string(12), not a numeric type a projection can read as a double",
                     text.getMessage());
         }
     }

@@ -7,6 +7,7 @@ import dev.larder.ingest.Larder;
 import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.ScanProgress;
+import dev.larder.store.Column;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +68,9 @@ final class FollowCommand implements Callable<Integer> {
             description = "Print status and write " + StatsFile.NAME + " this often (default ${DEFAULT-VALUE}).")
     Duration statusEvery;
 
-    @Option(names = "--inline-bytes", defaultValue = "64", description = "Inline bytes per string/binary value (default ${DEFAULT-VALUE}).")
+    @Option(names = "--inline-bytes", defaultValue = "" + Column.DEFAULT_VARIABLE_CAPACITY, description = "Bytes of each non-key"
+            + " string/binary kept inline in the row; longer values go to the table's heap by their length (default"
+            + " ${DEFAULT-VALUE}; key strings stay inline, up to 64 bytes or this if larger).")
     int inlineBytes;
 
     @Override

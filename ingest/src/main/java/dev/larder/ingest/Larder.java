@@ -100,7 +100,8 @@ public final class Larder implements AutoCloseable {
 
     /**
      * The application-fed table {@code name}: created with {@code schema} if the store does not hold it, else opened
-     * where it was.
+     * where it was, with its stored schema (see {@link FeatureSchema#takesRowsOf}); build rows with the handle's
+     * {@code table().newRow()}.
      *
      * @throws IllegalStateException    if a change source feeds the table (one feeder per table), naming that source,
      *                                  or the table records neither a feeder nor a version (an unfinished load)
@@ -122,7 +123,8 @@ public final class Larder implements AutoCloseable {
                     + " version: an unfinished load or bootstrap; finish it with the same command, or drop it");
         }
         FeatureTable t = store.table(name);
-        if (!t.schema().equals(schema)) {
+        // Served with its stored schema, whose inline capacities may differ from the declaration's (an older default).
+        if (!t.schema().takesRowsOf(schema)) {
             throw new IllegalArgumentException("table " + name + " in " + store.directory() + " has schema "
                     + t.schema() + ", not the declared " + schema + "; drop it or declare its schema");
         }

@@ -14,8 +14,8 @@ public final class DeltaFeatureSchemas {
     /**
      * The feature schema for a Delta table: every column, same names and order, with {@code keyColumns} as the entity
      * key (forced non-null: a null key in the data is rejected when it arrives). Strings and binaries keep
-     * {@code inlineCapacity} bytes in the row and put longer values in the table's heap; nested values are stored as
-     * their JSON text.
+     * {@code inlineCapacity} bytes in the row and put longer values in the table's heap; a string or binary key is
+     * kept whole in the row, up to {@link #keyCapacity} bytes; nested values are stored as their JSON text.
      *
      * @throws IllegalArgumentException naming the column when a key column is missing or of a type that cannot be a key
      */
@@ -55,12 +55,22 @@ public final class DeltaFeatureSchemas {
             ColumnType t = columnType(c.type());
             Column col = switch (t) {
                 case DECIMAL -> Column.decimal(c.name(), c.type().precision(), c.type().scale(), !key && c.nullable());
-                case STRING, BINARY, OPAQUE -> Column.variable(c.name(), t, !key && c.nullable(), inlineCapacity);
+                case STRING, BINARY, OPAQUE -> Column.variable(c.name(), t, !key && c.nullable(),
+                        key ? keyCapacity(inlineCapacity) : inlineCapacity);
                 default -> Column.of(c.name(), t, !key && c.nullable());
             };
             b.add(col);
         }
         return b.key(keyColumns.toArray(new String[0])).build();
+    }
+
+    /**
+     * Maximum length of a string or binary key column for a table whose other strings keep {@code inlineCapacity}
+     * bytes inline: {@link Column#DEFAULT_KEY_CAPACITY}, or more when the inline capacity is larger (a key is compared
+     * in the row, so it never goes to the heap, and a small inline capacity must not shorten the keys a table takes).
+     */
+    public static int keyCapacity(int inlineCapacity) {
+        return Math.max(inlineCapacity, Column.DEFAULT_KEY_CAPACITY);
     }
 
     /** Why {@code columns} cannot be selected from {@code delta} (the first column it lacks), or null when they can. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.ingest.testkit.TestWriter;
+import dev.larder.store.Column;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
@@ -71,7 +72,9 @@ class StoreParityTest {
     }
 
     FeatureTable newTable(FeatureStore store, String name, DeltaSource src, long version, String key) {
-        FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(version), List.of(key), 16);
+        // The default inline capacity: strings past 12 bytes are read back from the heap.
+        FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(version), List.of(key),
+                Column.DEFAULT_VARIABLE_CAPACITY);
         return store.create(name, schema, TableOptions.DEFAULT);
     }
 

@@ -9,15 +9,25 @@ import java.util.Objects;
  * @param type      logical type
  * @param nullable  whether the column may hold null
  * @param capacity  for STRING/BINARY/OPAQUE: bytes kept inline in the row (at least 8); longer values go to the table's
- *                  append-only heap, except in key columns, where it is the maximum length; otherwise 0
+ *                  append-only heap by their actual length, except in key columns, where it is the maximum length;
+ *                  otherwise 0
  * @param dimension for FLOAT32_ARRAY: the vector length; otherwise 0
  * @param precision for DECIMAL: total digits (1..38); otherwise 0
  * @param scale     for DECIMAL: digits after the point; otherwise 0
  */
 public record Column(String name, ColumnType type, boolean nullable, int capacity, int dimension, int precision, int scale) {
 
-    /** Inline capacity used for strings and binaries when the caller does not choose one. */
-    public static final int DEFAULT_VARIABLE_CAPACITY = 64;
+    /**
+     * Inline capacity of a non-key string or binary when the caller does not choose one: a 16-byte slot (int32 length
+     * and 12 bytes) holds a short value whole, as Umbra's short strings do, and a longer one as its length and heap
+     * offset, its bytes in the heap by their actual length; a wider inline capacity would cost every row its width.
+     */
+    public static final int DEFAULT_VARIABLE_CAPACITY = 12;
+    /**
+     * Capacity of a string or binary key column when the caller does not choose one: a key is compared in the row, so
+     * it is kept inline whole and this is its maximum length.
+     */
+    public static final int DEFAULT_KEY_CAPACITY = 64;
     /** The inline area must hold the 8-byte heap offset of a value that does not fit it. */
     public static final int MIN_VARIABLE_CAPACITY = 8;
     public static final int MAX_VARIABLE_CAPACITY = 1 << 20;
@@ -40,6 +50,11 @@ public record Column(String name, ColumnType type, boolean nullable, int capacit
         }
     }
 
+    /**
+     * A column of a fixed-width type, or a string/binary/opaque one with {@link #DEFAULT_VARIABLE_CAPACITY} inline
+     * bytes (as a key column, that is its maximum length: declare a key with {@link FeatureSchema.Builder#keyColumn}
+     * or {@link #variable} for longer ones).
+     */
     public static Column of(String name, ColumnType type, boolean nullable) {
         int capacity = type.isVariableWidth() ? DEFAULT_VARIABLE_CAPACITY : 0;
         return new Column(name, type, nullable, capacity, 0, 0, 0);

@@ -124,6 +124,42 @@ public final class FeatureSchema {
         return names;
     }
 
+    /**
+     * Whether a table stored with this schema can take the rows of a table declared with {@code declared}: the same
+     * columns (names, types, nullability, dimensions, decimal precision and scale) and key, their string and binary
+     * capacities aside, except that a key column's capacity here must be at least the declared one (it is the longest
+     * key the table takes). An inline capacity is a layout choice a table keeps from its creation: a declaration made
+     * with the default of another release ({@link Column#DEFAULT_VARIABLE_CAPACITY}) still names the stored table.
+     */
+    public boolean takesRowsOf(FeatureSchema declared) {
+        if (!Arrays.equals(keyColumns, declared.keyColumns) || columns.size() != declared.columns.size()) {
+            return false;
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            Column c = columns.get(i);
+            Column d = declared.columns.get(i);
+            if (c.type().isVariableWidth()) {
+                boolean key = isKeyColumn(i);
+                if (!c.name().equals(d.name()) || c.type() != d.type() || c.nullable() != d.nullable()
+                        || key && c.capacity() < d.capacity()) {
+                    return false;
+                }
+            } else if (!c.equals(d)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean isKeyColumn(int column) {
+        for (int k : keyColumns) {
+            if (k == column) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Writes the schema into metadata properties under {@code schema.*}. */
     void store(Properties p) {
         p.setProperty("schema.columns", Integer.toString(columns.size()));
@@ -229,9 +265,13 @@ public final class FeatureSchema {
             return add(Column.of(name, type, true));
         }
 
-        /** Adds a non-nullable key column. */
+        /**
+         * Adds a non-nullable key column; a string or binary one holds keys of up to
+         * {@link Column#DEFAULT_KEY_CAPACITY} bytes.
+         */
         public Builder keyColumn(String name, ColumnType type) {
-            add(Column.of(name, type, false));
+            add(type.isVariableWidth() ? Column.variable(name, type, false, Column.DEFAULT_KEY_CAPACITY)
+                    : Column.of(name, type, false));
             keyNames.add(name);
             return this;
         }

@@ -122,7 +122,7 @@ class ProjectionTest {
     void refusesWhatItCannotRead() {
         FeatureSchema schema = schema();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Projection.of(schema, 0, 10));
-        assertEquals("column name is string(64), not a numeric type a projection can read as a double", e.getMessage());
+        assertEquals("column name is string(12), not a numeric type a projection can read as a double", e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> Projection.of(schema, new int[] {1, 2}, new int[] {0, 0}, new double[2]));
         try (FeatureStore store = FeatureStore.open(dir)) {

@@ -3,7 +3,8 @@ package dev.larder.store;
 /**
  * Layout of {@code heap.dat}: the append-only home of STRING/BINARY/OPAQUE values longer than their column's inline
  * capacity. The writer appends a value's bytes, then publishes the row that points to it, so a reader that sees the
- * row sees the bytes; appended bytes are never modified, so reading them needs no validation beyond the row's.
+ * row sees the bytes; appended bytes are never modified, so reading them needs no validation beyond the row's. An
+ * update that leaves a value unchanged points its new row to the same bytes instead of appending them again.
  *
  * <pre>
  *  row slot of an out-of-line value (see {@link RowLayoutDescriptor}):
@@ -16,14 +17,15 @@ package dev.larder.store;
  *  | value bytes         | value bytes  | (skipped tail)      | next 1 GiB    |
  *  +---------------------+--------------+---------------------+-------- ... --+
  *  a value never straddles a 1 GiB chunk boundary (chunks are separate mappings); heapSize in state.dat is the
- *  append position; replaced values become garbage (counted in heapGarbage) until a compaction rewrites the table.
+ *  append position; replaced values become garbage (counted in heapGarbage) until a rebuild rewrites the table.
  * </pre>
  */
 final class HeapDescriptor {
     static final int CHUNK_SHIFT = 30;
     static final long CHUNK_BYTES = 1L << CHUNK_SHIFT;
     static final long CHUNK_MASK = CHUNK_BYTES - 1;
-    static final long MIN_CAPACITY = 64 * 1024;
+    /** The first size of a heap (then doubled): small, since a table of a few rows may hold one long value. */
+    static final long MIN_CAPACITY = 4 * 1024;
     static final String FILE = "heap.dat";
 
     private HeapDescriptor() {

@@ -82,6 +82,8 @@ final class MappedTableWriter implements TableWriter {
     private long retiredEnd;
     /** Heap bytes of the rows the version being applied replaced or deleted: garbage once it is published. */
     private long replacedHeapBytes;
+    /** Scratch for comparing a value with the heap bytes of the value it replaces; grown on demand, then reused. */
+    private byte[] heapScratch = new byte[64];
 
     MappedTableWriter(FeatureTable table, RowLayoutDescriptor layout, UndoLog undo) {
         this.table = table;
@@ -156,7 +158,7 @@ final class MappedTableWriter implements TableWriter {
             v = table.view();
             find(v);
         }
-        spillToHeap(row);
+        spillToHeap(row, found ? foundRow : -1);
         RowImage.INTS.set(img, RowLayoutDescriptor.CHECKSUM, checksum.of(img));
         if (bulk == null) {
             // Room for the undo record before the table is touched, so a full disk fails the change cleanly.
@@ -181,7 +183,7 @@ final class MappedTableWriter implements TableWriter {
         v = table.view();
         writeRow(v, newRow, img);
         if (found) {
-            replaced(v, foundRow);
+            replaced(v, foundRow, newRow);
         }
         undo.append(version, found ? foundRow : UndoLogDescriptor.ABSENT, newRow);
         noteApplying(version);
@@ -238,7 +240,7 @@ final class MappedTableWriter implements TableWriter {
         }
         undo.ensureRoom();
         freeRetiredRow();
-        replaced(v, foundRow);
+        replaced(v, foundRow, -1);
         undo.append(version, foundRow, UndoLogDescriptor.ABSENT);
         noteApplying(version);
         v.slotRelease(foundPos, IndexDescriptor.TOMBSTONE);
@@ -313,18 +315,48 @@ final class MappedTableWriter implements TableWriter {
         return false;
     }
 
-    /** Appends values longer than their inline capacity to the heap and stores their offsets in the row image. */
-    private void spillToHeap(RowBuffer row) {
+    /**
+     * Stores the heap offsets of the row image's values longer than their inline capacity: a value equal to the one
+     * the row it replaces ({@code oldRow}, -1 for none) holds points to the same heap bytes (they are never modified,
+     * and an update usually leaves most of a row's values as they were), any other is appended to the heap.
+     */
+    private void spillToHeap(RowBuffer row, long oldRow) {
         for (int c : spillable) {
             if (row.isNull(c)) {
                 continue;
             }
             int len = row.getLength(c);
             if (len > layout.schema().column(c).capacity()) {
-                long offset = appendHeap(row.overflow(c), len);
+                long offset = oldRow >= 0 ? sameHeapValue(oldRow, c, row.overflow(c), len) : -1;
+                if (offset < 0) {
+                    offset = appendHeap(row.overflow(c), len);
+                }
                 RowImage.LONGS.set(row.bytes, layout.columnOffset(c) + RowLayoutDescriptor.LENGTH_PREFIX, offset);
             }
         }
+    }
+
+    /** The heap offset of row {@code row}'s value of column {@code c} when it is {@code value[0..len)}, else -1. */
+    private long sameHeapValue(long row, int c, byte[] value, int len) {
+        TableView v = table.view();
+        MappedByteBuffer chunk = v.rowChunk(row);
+        int off = v.rowOffset(row);
+        if (outOfLineLength(chunk, off, c) != len) {
+            return -1;
+        }
+        long offset = chunk.getLong(off + layout.columnOffset(c) + RowLayoutDescriptor.LENGTH_PREFIX);
+        if (heapScratch.length < len) {
+            heapScratch = new byte[Math.max(len, 2 * heapScratch.length)];
+        }
+        v.readHeap(offset, heapScratch, 0, len);
+        return Arrays.equals(heapScratch, 0, len, value, 0, len) ? offset : -1;
+    }
+
+    /** Length of the value of column {@code c} of the row at {@code off} when it lives in the heap, else -1. */
+    private int outOfLineLength(MappedByteBuffer chunk, int off, int c) {
+        int len = chunk.getInt(off + layout.columnOffset(c));
+        boolean isNull = (chunk.get(off + layout.nullsOffset() + (c >>> 3)) & (1 << (c & 7))) != 0;
+        return !isNull && len > layout.schema().column(c).capacity() ? len : -1;
     }
 
     private long appendHeap(byte[] src, int len) {
@@ -380,15 +412,28 @@ final class MappedTableWriter implements TableWriter {
 
     /** Heap bytes the row's out-of-line values occupy. */
     private long heapBytes(TableView v, long row) {
+        return heapBytesNotIn(v, row, -1);
+    }
+
+    /**
+     * Heap bytes of the row's out-of-line values that row {@code other} (-1 for none) does not point to as well: what
+     * becomes garbage when the row goes and {@code other} stays (values an update left unchanged share their bytes).
+     */
+    private long heapBytesNotIn(TableView v, long row, long other) {
         MappedByteBuffer chunk = v.rowChunk(row);
         int off = v.rowOffset(row);
+        MappedByteBuffer otherChunk = other >= 0 ? v.rowChunk(other) : null;
+        int otherOff = other >= 0 ? v.rowOffset(other) : 0;
         long sum = 0;
         for (int c : spillable) {
-            int len = chunk.getInt(off + layout.columnOffset(c));
-            boolean isNull = (chunk.get(off + layout.nullsOffset() + (c >>> 3)) & (1 << (c & 7))) != 0;
-            if (!isNull && len > layout.schema().column(c).capacity()) {
-                sum += len;
+            int len = outOfLineLength(chunk, off, c);
+            if (len < 0) {
+                continue;
             }
+            int at = layout.columnOffset(c) + RowLayoutDescriptor.LENGTH_PREFIX;
+            boolean shared = otherChunk != null && outOfLineLength(otherChunk, otherOff, c) == len
+                    && otherChunk.getLong(otherOff + at) == chunk.getLong(off + at);
+            sum += shared ? 0 : len;
         }
         return sum;
     }
@@ -685,10 +730,13 @@ final class MappedTableWriter implements TableWriter {
         }
     }
 
-    /** Notes a row the version being applied replaces or deletes (right before its undo record is appended). */
-    private void replaced(TableView v, long row) {
+    /**
+     * Notes a row the version being applied replaces by {@code by} or deletes ({@code by} -1), right before its undo
+     * record is appended.
+     */
+    private void replaced(TableView v, long row, long by) {
         if (spillable.length > 0) {
-            replacedHeapBytes += heapBytes(v, row);
+            replacedHeapBytes += heapBytesNotIn(v, row, by);
         }
     }
 
@@ -745,7 +793,13 @@ final class MappedTableWriter implements TableWriter {
             for (long i = 0; i < records; i++) {
                 long neu = undo.newRow(i);
                 if (neu >= 0) {
-                    freeRow(v, neu);
+                    // The old row the undo restored keeps the heap values the new one shared with it.
+                    if (spillable.length > 0) {
+                        long old = undo.oldRow(i);
+                        state.putLong(StateDescriptor.HEAP_GARBAGE, state.getLong(StateDescriptor.HEAP_GARBAGE)
+                                + heapBytesNotIn(v, neu, old >= 0 ? old : -1));
+                    }
+                    freeRowNoAccounting(v, neu);
                 }
             }
             freeRetiredRows(records);

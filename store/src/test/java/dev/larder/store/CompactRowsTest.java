@@ -128,6 +128,67 @@ class CompactRowsTest {
         }
     }
 
+    /**
+     * An update that leaves a long value as it was (a Delta update rewrites the whole row, most of its values
+     * unchanged) points to the same heap bytes instead of appending them again; a rollback keeps them for the row it
+     * restores and counts only the values the undone version appended as garbage.
+     */
+    @Test
+    void anUnchangedLongValueKeepsItsHeapBytesThroughUpdatesAndRollbacks() {
+        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64)
+                .column("a", ColumnType.STRING).column("b", ColumnType.BINARY).build();
+        int rows = 100;
+        String a = "Mozilla/5.0 (X11; Linux x86_64)";
+        byte[] b = "a binary value past twelve bytes".getBytes(StandardCharsets.UTF_8);
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", schema, TableOptions.DEFAULT);
+            RowBuffer row = t.newRow();
+            for (int v = 1; v <= 4; v++) {
+                for (int id = 0; id < rows; id++) {
+                    t.writer().upsert(row.clear().setLong(0, id).setDouble(1, v).setString(2, a + id).setBytes(3, b), v, v);
+                }
+                t.writer().publish(new Lineage("", "", v, v));
+            }
+            long loaded = (long) rows * b.length;
+            for (int id = 0; id < rows; id++) {
+                loaded += (a + id).length();
+            }
+            assertEquals(loaded, t.state.getLong(StateDescriptor.HEAP_SIZE), "three rewrites of every row appended nothing");
+            assertEquals(0, t.state.getLong(StateDescriptor.HEAP_GARBAGE));
+            // Version 5 changes column a of every row, keeps b, then is rolled back.
+            for (int id = 0; id < rows; id++) {
+                t.writer().upsert(row.clear().setLong(0, id).setDouble(1, 5).setString(2, a + "!" + id).setBytes(3, b), 5, 5);
+            }
+            long appended = t.state.getLong(StateDescriptor.HEAP_SIZE) - loaded;
+            long changed = 0;
+            for (int id = 0; id < rows; id++) {
+                changed += (a + "!" + id).length();
+            }
+            assertEquals(changed, appended, "only the changed values were appended");
+            t.writer().rollback();
+            assertEquals(appended, t.state.getLong(StateDescriptor.HEAP_GARBAGE), "the rolled back values are garbage");
+            TableReader r = t.newReader();
+            for (int id = 0; id < rows; id++) {
+                assertEquals(ReadStatus.FOUND, r.get(id));
+                assertEquals(4.0, r.getDouble(1));
+                assertEquals(a + id, r.getString(2));
+                assertArrayEquals(b, r.getBytes(3));
+            }
+            // Version 5 again, changing b only, published: the replaced b values are garbage, a's are shared.
+            for (int id = 0; id < rows; id++) {
+                t.writer().upsert(row.clear().setLong(0, id).setDouble(1, 5).setString(2, a + id)
+                        .setBytes(3, new byte[b.length + 1]), 5, 5);
+            }
+            t.writer().publish(new Lineage("", "", 5, 5));
+            assertEquals(appended + (long) rows * b.length, t.state.getLong(StateDescriptor.HEAP_GARBAGE));
+            for (int id = 0; id < rows; id++) {
+                assertEquals(ReadStatus.FOUND, r.get(id));
+                assertEquals(a + id, r.getString(2));
+                assertEquals(b.length + 1, r.getBytes(3).length);
+            }
+        }
+    }
+
     @Test
     void theMemoryReportCountsValuesByTheirBytesAndTheFilesPerRow() {
         FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64)

@@ -21,7 +21,8 @@ import java.util.List;
  *  |    32 | keyCapacity | key        canonical key bytes ({@link KeyCodec}), padded to 8    |
  *  |  NULLS| ceil(n/8)   | null bitmap, bit i set = column i is null, padded to 8           |
  *  |  DATA | ...         | column slots, widest alignment first, each naturally aligned;    |
- *  |       |             | STRING/BINARY/OPAQUE = int32 length + capacity bytes;            |
+ *  |       |             | STRING/BINARY/OPAQUE = int32 length + capacity bytes (12 by      |
+ *  |       |             | default, 64 for keys), or length + int64 offset in heap.dat;     |
  *  |       |             | FLOAT32_ARRAY = dimension float32s; DECIMAL = int128 (lo, hi)    |
  *  +-------+-------------+-----------------------------------------------------------------+
  *  row size = end of DATA rounded up to 8, so every seq word is 8-byte aligned for atomic access

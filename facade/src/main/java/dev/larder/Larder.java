@@ -184,7 +184,8 @@ public final class Larder implements AutoCloseable {
 
         /**
          * Declares table {@code table} as fed by the application ({@link Table#newPusher()}): created with {@code schema}
-         * if the store does not hold it, otherwise served from where it was, which must have that schema. A table
+         * if the store does not hold it, otherwise served from where it was, which must have that schema (string and
+         * binary inline capacities aside: it keeps its stored ones, see {@link FeatureSchema#takesRowsOf}). A table
          * has one feeder: {@link #open()} refuses a table a Delta table feeds, and {@code follow} refuses this one.
          *
          * @param ttl rows older than this (by commit time) read as EXPIRED; {@link Duration#ZERO} for never

@@ -85,8 +85,8 @@ public final class Source {
 
     /**
      * Bytes of each non-key string or binary value kept inline in the row (default
-     * {@value Column#DEFAULT_VARIABLE_CAPACITY}); longer values go to the table's heap by their length. Key strings stay
-     * inline whole, up to {@value Column#DEFAULT_KEY_CAPACITY} bytes or this if larger.
+     * {@value Column#DEFAULT_VARIABLE_CAPACITY}); longer values go to the table's heap by their length. Key strings
+     * stay inline whole, up to {@value Column#DEFAULT_KEY_CAPACITY} bytes or this if larger.
      */
     public Source inlineBytes(int bytes) {
         if (bytes < 0) {

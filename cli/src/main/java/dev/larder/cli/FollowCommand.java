@@ -68,9 +68,10 @@ final class FollowCommand implements Callable<Integer> {
             description = "Print status and write " + StatsFile.NAME + " this often (default ${DEFAULT-VALUE}).")
     Duration statusEvery;
 
-    @Option(names = "--inline-bytes", defaultValue = "" + Column.DEFAULT_VARIABLE_CAPACITY, description = "Bytes of each non-key"
-            + " string/binary kept inline in the row; longer values go to the table's heap by their length (default"
-            + " ${DEFAULT-VALUE}; key strings stay inline, up to 64 bytes or this if larger).")
+    @Option(names = "--inline-bytes", defaultValue = "" + Column.DEFAULT_VARIABLE_CAPACITY,
+            description = "Bytes of each non-key string/binary kept inline in the row; longer values go to the table's"
+            + " heap by their length (default ${DEFAULT-VALUE}; key strings stay inline, up to 64 bytes or this if"
+            + " larger).")
     int inlineBytes;
 
     @Override

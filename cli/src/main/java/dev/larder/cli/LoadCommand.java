@@ -48,9 +48,10 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--timestamp", description = "Load the version current at this instant (ISO-8601, e.g. 2026-11-24T10:00:00Z).")
     Instant timestamp;
 
-    @Option(names = "--inline-bytes", defaultValue = "" + Column.DEFAULT_VARIABLE_CAPACITY, description = "Bytes of each non-key"
-            + " string/binary kept inline in the row; longer values go to the table's heap by their length (default"
-            + " ${DEFAULT-VALUE}; key strings stay inline, up to 64 bytes or this if larger).")
+    @Option(names = "--inline-bytes", defaultValue = "" + Column.DEFAULT_VARIABLE_CAPACITY,
+            description = "Bytes of each non-key string/binary kept inline in the row; longer values go to the table's"
+            + " heap by their length (default ${DEFAULT-VALUE}; key strings stay inline, up to 64 bytes or this if"
+            + " larger).")
     int inlineBytes;
 
     @Option(names = "--ttl", defaultValue = "PT0S", description = "Rows older than this read as EXPIRED (ISO-8601 duration, e.g. PT24H; default none).")

@@ -32,9 +32,10 @@ final class RebuildCommand implements Callable<Integer> {
     @Option(names = "--key", split = ",", description = "Key column(s), needed with --delta.")
     List<String> key;
 
-    @Option(names = "--inline-bytes", defaultValue = "" + Column.DEFAULT_VARIABLE_CAPACITY, description = "With --delta: bytes"
-            + " of each non-key string/binary kept inline in the row; longer values go to the table's heap by their length"
-            + " (default ${DEFAULT-VALUE}; key strings stay inline, up to 64 bytes or this if larger).")
+    @Option(names = "--inline-bytes", defaultValue = "" + Column.DEFAULT_VARIABLE_CAPACITY,
+            description = "With --delta: bytes of each non-key string/binary kept inline in the row; longer values go"
+            + " to the table's heap by their length (default ${DEFAULT-VALUE}; key strings stay inline, up to 64"
+            + " bytes or this if larger).")
     int inlineBytes;
 
     @Option(names = "--ttl", defaultValue = "0s", converter = DurationConverter.class, description = "TTL with --delta (default none).")

@@ -71,8 +71,10 @@ final class StatsCommand implements Callable<Integer> {
         String fresh = l.version() < 0 ? "no watermark yet"
                 : "watermark v" + l.version() + " committed " + Instant.ofEpochMilli(l.commitTimestampMillis()) + " ("
                 + StatsFile.human(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - l.commitTimestampMillis()))) + " ago)";
+        String catalog = l.fromCatalog()
+                ? "Unity Catalog table " + l.catalogTable() + " (table_id " + l.catalogTableId() + ") at " : "";
         String out = String.format("%s: %,d rows, %s; source %s%s (id %s); %d-byte rows, %s%s%s%n  %s", name, t.size(),
-                fresh, l.fromCatalog() ? "Unity Catalog table " + l.catalogTable() + " (table_id " + l.catalogTableId() + ") at " : "",
+                fresh, catalog,
                 l.sourcePath().isEmpty() ? "-" : Redaction.uris(l.sourcePath()),
                 l.sourceId().isEmpty() ? "-" : l.sourceId(), t.rowSize(),
                 size, t.ttl().isZero() ? "" : ", TTL " + t.ttl(),

@@ -165,7 +165,8 @@ class CliTest {
         assertEquals(0, stats.exit(), stats.err());
         assertTrue(stats.out().contains("users: ") && stats.out().contains("watermark v2"), stats.out());
         assertTrue(java.util.regex.Pattern.compile("off-heap [0-9.]+ B/row \\(rows.dat .*\\), payload [0-9.]+ B/row "
-                + "\\(values' bytes, over [0-9,]+ rows\\): [0-9.]+x the payload").matcher(stats.out()).find(), stats.out());
+                + "\\(values' bytes, over [0-9,]+ rows\\): [0-9.]+x the payload").matcher(stats.out()).find(),
+                stats.out());
         assertTrue(stats.out().contains("live status from the follow process"), stats.out());
         assertTrue(stats.out().contains("ingest: events="), stats.out());
     }

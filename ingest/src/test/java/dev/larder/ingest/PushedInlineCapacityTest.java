@@ -36,12 +36,12 @@ class PushedInlineCapacityTest {
             larder.endVersion(h, 1, 1000);
             larder.flush();
         }
-        FeatureSchema declared = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64)
-                .column("tag", ColumnType.STRING).build();
+        FeatureSchema declared = FeatureSchema.builder().keyColumn("id", ColumnType.INT64)
+                .column("x", ColumnType.FLOAT64).column("tag", ColumnType.STRING).build();
         assertEquals(Column.DEFAULT_VARIABLE_CAPACITY, declared.column(2).capacity());
         try (Larder larder = Larder.open(dir, TestSupport.options())) {
             TableHandle h = larder.pushTable("clicks", declared, TableOptions.DEFAULT);
-            assertEquals(schema(64, ColumnType.STRING), h.table().schema(), "served with the schema it was stored with");
+            assertEquals(schema(64, ColumnType.STRING), h.table().schema(), "served with its stored schema");
             larder.upsert(h, h.table().newRow().setLong(0, 8).setDouble(1, 1.5).setString(2, tag + "!"), 2, 2000);
             larder.endVersion(h, 2, 2000);
             larder.flush();

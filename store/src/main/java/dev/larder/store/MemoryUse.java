@@ -30,7 +30,7 @@ public record MemoryUse(long liveRows, int rowSize, long rowsBytes, long indexBy
         return liveRows == 0 ? 0 : (double) offHeapBytes() / liveRows;
     }
 
-    /** {@link #bytesPerRow()} over {@link #payloadPerRow()}: 1.0 would be the values alone; 0 when either is unknown. */
+    /** {@link #bytesPerRow()} over {@link #payloadPerRow()}: 1.0 would be the values alone; 0 when unknown. */
     public double ratioToPayload() {
         return payloadPerRow == 0 ? 0 : bytesPerRow() / payloadPerRow;
     }

@@ -63,9 +63,10 @@ class CompactRowsTest {
             for (int i = 0; i < values.length; i++) {
                 byte[] utf8 = values[i].getBytes(StandardCharsets.UTF_8);
                 long before = t.state.getLong(StateDescriptor.HEAP_SIZE);
-                t.writer().upsert(row.clear().setLong(0, i).setString(1, values[i]).setBytes(2, utf8).setDouble(3, i), 1, 1);
+                row.clear().setLong(0, i).setString(1, values[i]).setBytes(2, utf8).setDouble(3, i);
+                t.writer().upsert(row, 1, 1);
                 long grown = t.state.getLong(StateDescriptor.HEAP_SIZE) - before;
-                assertEquals(utf8.length > 12 ? 2L * utf8.length : 0, grown, "heap bytes for " + utf8.length + "-byte values");
+                assertEquals(utf8.length > 12 ? 2L * utf8.length : 0, grown, utf8.length + "-byte values");
                 heap += grown;
                 strings.put((long) i, values[i]);
             }
@@ -103,7 +104,8 @@ class CompactRowsTest {
      */
     @Test
     void updatesOfLongStringsGrowTheHeapByTheirLengthAndCountTheReplacedBytesAsGarbage() {
-        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("s", ColumnType.STRING).build();
+        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("s", ColumnType.STRING)
+                .build();
         int rows = 1000;
         int rounds = 5;
         int length = 20;
@@ -145,7 +147,8 @@ class CompactRowsTest {
             RowBuffer row = t.newRow();
             for (int v = 1; v <= 4; v++) {
                 for (int id = 0; id < rows; id++) {
-                    t.writer().upsert(row.clear().setLong(0, id).setDouble(1, v).setString(2, a + id).setBytes(3, b), v, v);
+                    row.clear().setLong(0, id).setDouble(1, v).setString(2, a + id).setBytes(3, b);
+                    t.writer().upsert(row, v, v);
                 }
                 t.writer().publish(new Lineage("", "", v, v));
             }
@@ -153,11 +156,12 @@ class CompactRowsTest {
             for (int id = 0; id < rows; id++) {
                 loaded += (a + id).length();
             }
-            assertEquals(loaded, t.state.getLong(StateDescriptor.HEAP_SIZE), "three rewrites of every row appended nothing");
+            assertEquals(loaded, t.state.getLong(StateDescriptor.HEAP_SIZE), "three rewrites appended nothing");
             assertEquals(0, t.state.getLong(StateDescriptor.HEAP_GARBAGE));
             // Version 5 changes column a of every row, keeps b, then is rolled back.
             for (int id = 0; id < rows; id++) {
-                t.writer().upsert(row.clear().setLong(0, id).setDouble(1, 5).setString(2, a + "!" + id).setBytes(3, b), 5, 5);
+                row.clear().setLong(0, id).setDouble(1, 5).setString(2, a + "!" + id).setBytes(3, b);
+                t.writer().upsert(row, 5, 5);
             }
             long appended = t.state.getLong(StateDescriptor.HEAP_SIZE) - loaded;
             long changed = 0;
@@ -251,7 +255,8 @@ class CompactRowsTest {
         FeatureSchema declared = FeatureSchema.builder().add(Column.of("k", ColumnType.STRING, false)).key("k")
                 .column("v", ColumnType.STRING).build();
         assertTrue(stored.takesRowsOf(declared));
-        FeatureSchema longerKeys = FeatureSchema.builder().add(Column.variable("k", ColumnType.STRING, false, 100)).key("k")
+        FeatureSchema longerKeys = FeatureSchema.builder().add(Column.variable("k", ColumnType.STRING, false, 100))
+                .key("k")
                 .column("v", ColumnType.STRING).build();
         assertTrue(!stored.takesRowsOf(longerKeys), "the stored table would refuse keys the declaration takes");
         FeatureSchema otherType = FeatureSchema.builder().add(Column.of("k", ColumnType.STRING, false)).key("k")

@@ -218,6 +218,29 @@ class CliTest {
         assertTrue(noTable.err().contains("NOT_FOUND"), noTable.err());
     }
 
+    /**
+     * With the default inline capacity, strings past 12 bytes are read back from heap.dat ({@code after-large-delete},
+     * {@code merge1-insert}) in dumps and lookups, and a string key keeps its 64 bytes.
+     */
+    @Test
+    void loadKeepsTwelveBytesOfEachStringInlineAndKeysWhole() throws java.io.IOException {
+        Path shared = SharedTables.table("cdf-table-with-cdc-and-dvs");
+        String store = dir.resolve("s").toString();
+        assertEquals(0, larder("load", "--delta", shared.toString(), "--key", "id", "--store", store, "--table", "t").exit());
+        Run dump = larder("dump", "--store", store, "--table", "t");
+        List<String> expected = new ArrayList<>(Files.readAllLines(shared.resolveSibling("computed")
+                .resolve("snapshot-v25.jsonl")));
+        expected.sort(null);
+        assertEquals(expected, dump.out().lines().toList());
+        Run get = larder("get", "--store", store, "--table", "t", "1");
+        assertTrue(get.out().contains("comment (string(12)) = after-large-delete"), get.out());
+        Path keyed = SharedTables.table("cdc_ict_table");
+        assertEquals(0, larder("load", "--delta", keyed.toString(), "--key", "name", "--store", store, "--table", "k").exit());
+        Run byName = larder("get", "--store", store, "--table", "k", "Steve");
+        assertTrue(byName.out().contains("name (string(64)) = Steve") && byName.out().contains("age (int32) = 41"),
+                byName.out());
+    }
+
     /** {@code users.g1} would be taken by follow for a newer generation of {@code users}: no command accepts it as a name. */
     @Test
     void generationNamesAreRefusedAsTableNames() {

@@ -226,7 +226,7 @@ public final class FeatureSchema {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FeatureSchema s && columns.equals(s.columns) && Arrays.equals(keyColumns, s.keyColumns);
+        return o == this || o instanceof FeatureSchema s && columns.equals(s.columns) && Arrays.equals(keyColumns, s.keyColumns);
     }
 
     @Override

@@ -137,7 +137,8 @@ final class MappedTableWriter implements TableWriter {
     public Outcome upsert(RowBuffer row, long version, long commitTimestampMillis) {
         assert onOwningThread() : notOwner();
         table.ensureOpen();
-        if (row.layout.rowSize() != rowSize || !row.schema.equals(layout.schema())) {
+        // Rows from the table's newRow() share its layout: one compare instead of a deep schema equality per row.
+        if (row.layout != layout && (row.layout.rowSize() != rowSize || !row.schema.equals(layout.schema()))) {
             throw new IllegalArgumentException("row was built for another schema");
         }
         byte[] img = row.bytes;
@@ -256,6 +257,10 @@ final class MappedTableWriter implements TableWriter {
      */
     @Override
     public void prefetch(byte[] images, int[] offsets, int n) {
+        if (bulk != null) {
+            // A bulk load's upserts append rows and probe nothing: there is nothing to load ahead.
+            return;
+        }
         if (prefetchSlots.length < n) {
             prefetchSlots = new long[n];
         }

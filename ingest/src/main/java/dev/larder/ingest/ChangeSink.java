@@ -36,4 +36,24 @@ public interface ChangeSink {
     default long storedVersion(RowBuffer keyRow) {
         return -1;
     }
+
+    /**
+     * Another way in for the open version's upserts, for a second thread to deliver rows at the same time as this
+     * sink's (decoding a bootstrap's files on several cores), or null when the target must receive the version's
+     * changes in delivery order (a change feed's commits; a sink that cannot tell). Each lane is confined to the thread
+     * that uses it; every such thread must have returned from its last call, and been joined, before {@link #end()},
+     * which delivers what the lanes still hold.
+     */
+    default Lane lane() {
+        return null;
+    }
+
+    /** Upserts of the open version from one thread beside others; see {@link ChangeSink#lane()}. */
+    interface Lane {
+        /** The lane's staging row, cleared on each call, as {@link ChangeSink#row()}. */
+        RowBuffer row();
+
+        /** As {@link ChangeSink#upsert}. */
+        void upsert(RowBuffer row);
+    }
 }

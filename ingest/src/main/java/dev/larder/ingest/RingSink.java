@@ -24,7 +24,8 @@ import java.util.function.BooleanSupplier;
  * as one ring event when full (and at the end of a version); the writer lends each buffer back once it has applied
  * it, so a sink cycles through {@link #BATCHES} buffers and a slow writer holds the producer back. While reading
  * changes the sink stages each commit (one reused buffer) and enqueues it only at {@code end()}, up to the stage limit;
- * bootstraps stream, since their target is empty or not yet visible.
+ * bootstraps stream, since their target is empty or not yet visible, and take upserts from other threads too
+ * ({@link #lane()}), each with batch buffers of its own.
  */
 final class RingSink implements ChangeSink {
     /** Bytes of one batch: about a thousand 200-byte rows per ring event. */
@@ -38,11 +39,10 @@ final class RingSink implements ChangeSink {
     private final BooleanSupplier stopped;
     private final int commitStageBytes;
     private final boolean oneShot;
-    /** Batch buffers the writer has applied and given back. */
-    private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BATCHES);
-    private int allocated;
-    private byte[] batch;
-    private int batched;
+    /** This sink's own batches. */
+    private final Batches batches = new Batches();
+    /** The lanes of the open version, whose rows {@link #end()} delivers; guarded by itself. */
+    private final List<RingLane> lanes = new ArrayList<>();
     private TableSlot target;
     private RowBuffer row;
     private long lastVersion;
@@ -108,7 +108,10 @@ final class RingSink implements ChangeSink {
     /** Forgets the open version and what of it was not yet enqueued. */
     void reset() {
         openVersion = -1;
-        batched = 0;
+        batches.batched = 0;
+        synchronized (lanes) {
+            lanes.clear();
+        }
         clearStage();
     }
 
@@ -204,49 +207,112 @@ final class RingSink implements ChangeSink {
             flushStage();
             streaming = true;
         }
-        batched = ChangeRecordDescriptor.write(room(size), batched, op, openVersion, openTimestamp, r);
+        batches.write(op, r, size);
     }
 
-    /** The batch being filled, published first if it cannot take {@code size} more bytes. */
-    private byte[] room(int size) {
-        if (batch != null && batched + size > batch.length) {
-            publish();
+    /**
+     * A lane of the open bootstrap version (streamed, so its upserts' order does not matter: the writer's bulk load
+     * places them all at the version's end), or null while no such version is open. Thread-safe.
+     */
+    @Override
+    public Lane lane() {
+        if (openVersion < 0 || stageCommits) {
+            return null;
         }
-        if (batch == null) {
-            batch = borrow(size);
+        RingLane lane = new RingLane(target.table.newRow());
+        synchronized (lanes) {
+            lanes.add(lane);
         }
-        return batch;
+        return lane;
     }
 
-    /** A free batch buffer; waits for the writer to give one back once all are in flight. */
-    private byte[] borrow(int size) {
-        if (size > BATCH_BYTES) {
-            // A record larger than a batch (a row with very long values) travels in a buffer of its own size.
-            return new byte[size];
+    /** Upserts of the open bootstrap version from one other thread, into batches of its own. */
+    private final class RingLane implements Lane {
+        private final RowBuffer laneRow;
+        private final Batches laneBatches = new Batches();
+        private long upserts;
+
+        RingLane(RowBuffer row) {
+            this.laneRow = row;
         }
-        byte[] b = free.poll();
-        if (b != null) {
-            return b;
+
+        @Override
+        public RowBuffer row() {
+            return laneRow.clear();
         }
-        if (allocated < BATCHES) {
-            allocated++;
-            return new byte[BATCH_BYTES];
-        }
-        try {
-            return free.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CancellationException("the feed of table " + handle.name() + " was interrupted");
+
+        @Override
+        public void upsert(RowBuffer r) {
+            checkRunning();
+            target.checkSchema(r);
+            upserts++;
+            laneBatches.write(ChangeRecordDescriptor.UPSERT, r, ChangeRecordDescriptor.size(r));
         }
     }
 
-    /** Enqueues the batch being filled as one ring event; stops early once the writer has failed on the table. */
-    private void publish() {
-        if (batched > 0) {
-            checkNotFailed();
-            pipeline.publishBatch(target, batch, batched, batch.length == BATCH_BYTES ? free : null);
-            batch = null;
-            batched = 0;
+    /**
+     * A producer's batch buffers: the one being filled, and up to {@link #BATCHES} in all, which the writer gives back
+     * once applied; confined to the thread filling them.
+     */
+    private final class Batches {
+        /** Batch buffers the writer has applied and given back. */
+        private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BATCHES);
+        private int allocated;
+        private byte[] batch;
+        private int batched;
+
+        /** Frames one change record of the open version ({@code size} bytes) into the batch being filled. */
+        void write(byte op, RowBuffer r, int size) {
+            batched = ChangeRecordDescriptor.write(room(size), batched, op, openVersion, openTimestamp, r);
+        }
+
+        /** Appends one framed record of {@code size} bytes from {@code src} at {@code at}. */
+        void append(byte[] src, int at, int size) {
+            System.arraycopy(src, at, room(size), batched, size);
+            batched += size;
+        }
+
+        /** The batch being filled, published first if it cannot take {@code size} more bytes. */
+        private byte[] room(int size) {
+            if (batch != null && batched + size > batch.length) {
+                publish();
+            }
+            if (batch == null) {
+                batch = borrow(size);
+            }
+            return batch;
+        }
+
+        /** A free batch buffer; waits for the writer to give one back once all are in flight. */
+        private byte[] borrow(int size) {
+            if (size > BATCH_BYTES) {
+                // A record larger than a batch (a row with very long values) travels in a buffer of its own size.
+                return new byte[size];
+            }
+            byte[] b = free.poll();
+            if (b != null) {
+                return b;
+            }
+            if (allocated < BATCHES) {
+                allocated++;
+                return new byte[BATCH_BYTES];
+            }
+            try {
+                return free.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException("the feed of table " + handle.name() + " was interrupted");
+            }
+        }
+
+        /** Enqueues the batch being filled as one ring event; stops early once the writer has failed on the table. */
+        void publish() {
+            if (batched > 0) {
+                checkNotFailed();
+                pipeline.publishBatch(target, batch, batched, batch.length == BATCH_BYTES ? free : null);
+                batch = null;
+                batched = 0;
+            }
         }
     }
 
@@ -255,8 +321,7 @@ final class RingSink implements ChangeSink {
         for (int at = 0; at < staged; ) {
             checkRunning();
             int size = ChangeRecordDescriptor.recordSize(stage, at);
-            System.arraycopy(stage, at, room(size), batched, size);
-            batched += size;
+            batches.append(stage, at, size);
             at += size;
         }
         clearStage();
@@ -307,7 +372,15 @@ final class RingSink implements ChangeSink {
             throw new IllegalStateException("source " + where() + " ended a version it did not begin");
         }
         flushStage();
-        publish();
+        batches.publish();
+        synchronized (lanes) {
+            // The lanes' threads are done (joined): their batches and counts are this thread's to read.
+            for (RingLane lane : lanes) {
+                lane.laneBatches.publish();
+                bootstrapUpserts += lane.upserts;
+            }
+            lanes.clear();
+        }
         if (!stageCommits) {
             checkKeysUnique();
         }

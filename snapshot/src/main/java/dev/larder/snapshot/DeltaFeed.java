@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Turns a Delta table into feature-table changes: a bootstrap scan at one version, then commit after commit of the
@@ -33,6 +34,12 @@ import java.util.Map;
  * table that stores them.
  */
 public final class DeltaFeed {
+    /**
+     * Threads decoding a bootstrap's files, the caller's among them (as many as the machine has cores, up to 4): on 2
+     * cores the decoders share the second core with the writer, which the decoding alone used to leave half idle.
+     */
+    static final int BOOTSTRAP_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
     private final DeltaSource source;
     private final FeatureSchema schema;
     private final DeltaRowCopier copier;
@@ -61,7 +68,20 @@ public final class DeltaFeed {
                     incompatible, null);
         }
         sink.begin(version, source.commitTimestamp(version));
-        long rows = source.scan(version, r -> sink.upsert(copy(r, sink.row(), version)), progress);
+        ChangeSink.Lane first = sink.lane();
+        long rows;
+        if (first == null) {
+            rows = source.scan(version, r -> sink.upsert(copy(copier, r, sink.row(), version)), progress);
+        } else {
+            // Files are decoded on several threads, each into a lane of its own; the caller's takes the first lane.
+            AtomicReference<ChangeSink.Lane> unused = new AtomicReference<>(first);
+            rows = source.scan(version, BOOTSTRAP_THREADS, () -> {
+                ChangeSink.Lane taken = unused.getAndSet(null);
+                ChangeSink.Lane lane = taken != null ? taken : sink.lane();
+                DeltaRowCopier own = new DeltaRowCopier(schema);
+                return r -> lane.upsert(copy(own, r, lane.row(), version));
+            }, progress);
+        }
         sink.end();
         return rows;
     }
@@ -83,9 +103,9 @@ public final class DeltaFeed {
         return last;
     }
 
-    private RowBuffer copy(DeltaRow r, RowBuffer row, long version) {
+    private RowBuffer copy(DeltaRowCopier rowCopier, DeltaRow r, RowBuffer row, long version) {
         try {
-            copier.copy(r, row);
+            rowCopier.copy(r, row);
             return row.checkKey();
         } catch (IllegalArgumentException e) {
             throw new DeltaReadException(DeltaReadException.Reason.INVALID_DATA, source.tablePath(), version, null, null,
@@ -167,7 +187,7 @@ public final class DeltaFeed {
          */
         @Override
         public void change(ChangeKind kind, DeltaRow r) {
-            RowBuffer row = copy(r, sink.row(), commit.version());
+            RowBuffer row = copy(copier, r, sink.row(), commit.version());
             if (kind.removesImage()) {
                 pendingDeletes.put(key, row.encodeKey(key), valueHash(row));
             } else if (commit.removalsFirst()) {

@@ -32,6 +32,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.function.BiPredicate;
@@ -436,6 +439,126 @@ public final class DeltaSource {
             return true;
         });
         return rows[0];
+    }
+
+    /**
+     * {@link #scan(long, RowConsumer, ScanProgress)} on up to {@code threads} threads, the caller's among them, each
+     * reading whole files into a consumer of its own: {@code consumers} is called once on each thread that takes part,
+     * and what it returns is called on that thread only. Progress is reported under a lock, from whichever thread
+     * finished a file. A failure stops the other threads (at their next row) and is thrown once every one has stopped.
+     *
+     * @return rows delivered
+     */
+    public long scan(long version, int threads, Supplier<RowConsumer> consumers, ScanProgress progress) {
+        if (threads <= 1) {
+            return scan(version, consumers.get(), progress);
+        }
+        List<FileAction> files = new ArrayList<>();
+        TableLayout[] layout = new TableLayout[1];
+        forEachFile(version, (add, l) -> {
+            files.add(add);
+            layout[0] = l;
+            return true;
+        });
+        ParallelScan scan = new ParallelScan(version, files, layout[0], consumers, progress);
+        int helpers = Math.min(threads, files.size()) - 1;
+        List<Thread> started = new ArrayList<>();
+        try {
+            for (int i = 0; i < helpers; i++) {
+                started.add(Thread.ofPlatform().name("larder-scan-" + (i + 1)).daemon().start(scan::run));
+            }
+        } finally {
+            scan.run();
+            joinUninterruptibly(started);
+        }
+        scan.throwFailure();
+        return scan.rows;
+    }
+
+    /** The state of one {@link #scan(long, int, Supplier, ScanProgress)}: files handed out one at a time. */
+    private final class ParallelScan {
+        private final long version;
+        private final List<FileAction> files;
+        private final TableLayout layout;
+        private final Supplier<RowConsumer> consumers;
+        private final ScanProgress progress;
+        private final AtomicInteger next = new AtomicInteger();
+        private volatile boolean stopped;
+        /** Guarded by this: the rows and files delivered so far, and the first failure with the others suppressed. */
+        private long rows;
+        private long filesDone;
+        private Throwable failure;
+
+        ParallelScan(long version, List<FileAction> files, TableLayout layout, Supplier<RowConsumer> consumers,
+                     ScanProgress progress) {
+            this.version = version;
+            this.files = files;
+            this.layout = layout;
+            this.consumers = consumers;
+            this.progress = progress;
+        }
+
+        void run() {
+            try {
+                io(() -> {
+                    RowConsumer consumer = consumers.get();
+                    FileRowReader.Sink sink = (row, changeTypes, rowId) -> {
+                        if (stopped) {
+                            throw new CancellationException("another thread of the scan failed");
+                        }
+                        consumer.accept(row);
+                    };
+                    for (int i; !stopped && (i = next.getAndIncrement()) < files.size(); ) {
+                        FileAction add = files.get(i);
+                        long n = reader.read(version, add, layout, null, reader.loadDv(version, add.dv()), false, sink);
+                        synchronized (this) {
+                            rows += n;
+                            progress.onProgress(rows, ++filesDone);
+                        }
+                    }
+                    return null;
+                });
+            } catch (Throwable t) {
+                synchronized (this) {
+                    if (failure == null) {
+                        stopped = true;
+                        failure = t;
+                    } else if (!(t instanceof CancellationException)) {
+                        failure.addSuppressed(t);
+                    }
+                }
+            }
+        }
+
+        synchronized void throwFailure() {
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            if (failure != null) {
+                throw new IllegalStateException(failure);
+            }
+        }
+    }
+
+    /** A scan's threads cannot be abandoned half way (they feed the caller's consumers), so an interrupt waits and is kept. */
+    private static void joinUninterruptibly(List<Thread> threads) {
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

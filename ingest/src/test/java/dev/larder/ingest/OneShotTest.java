@@ -1,6 +1,7 @@
 package dev.larder.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import dev.larder.store.ReadStatus;
 import dev.larder.store.TableOptions;
 import dev.larder.store.TableReader;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -183,6 +185,103 @@ class OneShotTest {
             assertEquals("t.g1", t.name());
             assertEquals(5, t.lineage().version());
             assertEquals(ROWS, t.size());
+        }
+    }
+
+    /** Fills one lane per thread with ids {@code [t * per, (t + 1) * per)} plus {@code extra} on the last, then joins. */
+    private static long fillLanes(ChangeSink sink, int threads, int per, long extra) {
+        List<ChangeSink.Lane> lanes = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            lanes.add(sink.lane());
+        }
+        List<Thread> started = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            ChangeSink.Lane lane = lanes.get(i);
+            long first = (long) i * per;
+            boolean last = i == threads - 1;
+            started.add(Thread.ofPlatform().start(() -> {
+                for (long id = first; id < first + per; id++) {
+                    lane.upsert(lane.row().setLong(0, id).setDouble(1, id * 0.25).setString(2, "n" + id));
+                }
+                if (last && extra >= 0) {
+                    lane.upsert(lane.row().setLong(0, extra).setDouble(1, -1.0));
+                }
+            }));
+        }
+        for (Thread t : started) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return (long) threads * per + (extra >= 0 ? 1 : 0);
+    }
+
+    /**
+     * A bootstrap's lanes take upserts from several threads at once, each into batches of its own; the version holds
+     * every row of every lane (what a lane still held is delivered by end()) and nothing else.
+     */
+    @Test
+    void lanesOfABootstrapDeliverEveryRowFromSeveralThreads() {
+        try (FeatureStore store = FeatureStore.open(dir);
+             Larder larder = Larder.open(store, TestSupport.options())) {
+            FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT, ORIGIN);
+            long rows = larder.load(t, ORIGIN, sink -> {
+                sink.begin(2, 2000);
+                long n = fillLanes(sink, 3, ROWS / 3, -1);
+                sink.upsert(sink.row().setLong(0, -5).setDouble(1, 5.0));
+                sink.end();
+                return n + 1;
+            });
+            assertEquals(ROWS / 3 * 3 + 1, rows);
+            assertEquals(rows, t.size());
+            assertEquals(2, t.lineage().version());
+            TableReader r = t.newReader();
+            for (long id = 0; id < ROWS / 3 * 3; id++) {
+                assertEquals(ReadStatus.FOUND, r.get(id));
+                assertEquals(id * 0.25, r.getDouble(1));
+                assertEquals("n" + id, r.getString(2));
+            }
+            assertEquals(ReadStatus.FOUND, r.get(-5));
+        }
+    }
+
+    /** A key two lanes both deliver is refused by name, as one sink's would be, and nothing of the version stays. */
+    @Test
+    void aKeyTwiceAcrossLanesIsRefusedNamingIt() {
+        try (FeatureStore store = FeatureStore.open(dir);
+             Larder larder = Larder.open(store, TestSupport.options())) {
+            FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT, ORIGIN);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> larder.load(t, ORIGIN, sink -> {
+                        sink.begin(1, 1000);
+                        fillLanes(sink, 2, ROWS / 2, 17);
+                        sink.end();
+                        return 0;
+                    }));
+            assertTrue(e.getMessage().contains(ROWS + 1 + " rows but " + ROWS + " distinct keys")
+                    && e.getMessage().contains("duplicate key (id=17)"), e.getMessage());
+            assertEquals(-1, t.lineage().version());
+            assertEquals(0, t.size());
+        }
+    }
+
+    /** Only a bootstrap's upserts may arrive in any order: outside a version and in a change feed there is no lane. */
+    @Test
+    void aChangeFeedHasNoLanes() {
+        try (FeatureStore store = FeatureStore.open(dir);
+             Larder larder = Larder.open(store, TestSupport.options())) {
+            FeatureTable t = loadOneRow(store, larder);
+            larder.applyChanges(t, sink -> {
+                assertNull(sink.lane(), "before begin");
+                sink.begin(1, 1000);
+                assertNull(sink.lane(), "inside a commit");
+                sink.upsert(sink.row().setLong(0, 2).setDouble(1, 1.0));
+                sink.end();
+                return 1;
+            });
+            assertEquals(2, t.size());
         }
     }
 }

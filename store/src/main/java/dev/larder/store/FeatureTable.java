@@ -646,7 +646,8 @@ public final class FeatureTable implements AutoCloseable {
 
     /**
      * Checks every live row against its checksum, from any thread, while the writer runs (each row is copied under its
-     * seqlock, as a lookup does); updates {@link #damagedRows()}. Sequential over the index: O(index + rows).
+     * seqlock, as a lookup does); updates {@link #damagedRows()}. Sequential over the index, then over the rows it
+     * reaches in file order: O(index + rows) time, one bit per row slot of memory.
      */
     public ScrubResult scrub() {
         return scrub(row -> { });

@@ -3,13 +3,18 @@ package dev.larder.store;
 import java.lang.invoke.VarHandle;
 import java.nio.MappedByteBuffer;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One pass of {@link FeatureTable#scrub()}, for ONE thread: walks the published index and checks each live row's
- * checksum on a copy taken under the row's seqlock, so it runs beside the writer and readers without locks. A row
- * the writer replaces during the pass is skipped (its replacement is checked by the next pass).
+ * One pass of {@link FeatureTable#scrub()}, for ONE thread: walks the published index for the rows it reaches, then
+ * checks each of those rows, in file order, on a copy taken under the row's seqlock, so it runs beside the writer and
+ * readers without locks. A row the writer frees during the pass is skipped, one it replaces may be checked as it was
+ * (its replacement is checked by the next pass).
+ *
+ * <p>Rows in index order would be rows at random, a cache and TLB miss each and, on a table not in the page cache, a
+ * page fault each: in file order they are read sequentially, for one bit per row slot of memory.
  */
 final class RowScrubber extends RowImage {
     private static final VarHandle LONG = TableView.LONG;
@@ -25,17 +30,22 @@ final class RowScrubber extends RowImage {
 
     ScrubResult run(Consumer<? super RowImage> eachRow) {
         TableView v = table.view();
-        long rows = 0;
-        long damaged = 0;
-        List<String> samples = new ArrayList<>();
+        BitSet reachable = new BitSet((int) Math.min(Integer.MAX_VALUE, v.rowCapacity));
         for (long pos = 0; pos < v.indexSlots; pos++) {
             long slot = v.slotAcquire(pos);
             if (slot == IndexDescriptor.EMPTY || slot == IndexDescriptor.TOMBSTONE) {
                 continue;
             }
             long row = IndexDescriptor.rowId(slot);
-            if (row < 0 || row >= v.rowCapacity || !copy(v, row) || v.slotAcquire(pos) != slot
-                    || ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) & RowLayoutDescriptor.FLAG_LIVE) == 0) {
+            if (row >= 0 && row < v.rowCapacity) {
+                reachable.set((int) row);
+            }
+        }
+        long rows = 0;
+        long damaged = 0;
+        List<String> samples = new ArrayList<>();
+        for (int row = reachable.nextSetBit(0); row >= 0; row = reachable.nextSetBit(row + 1)) {
+            if (!copy(v, row) || ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) & RowLayoutDescriptor.FLAG_LIVE) == 0) {
                 continue;
             }
             rows++;

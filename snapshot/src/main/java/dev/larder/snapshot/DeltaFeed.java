@@ -34,12 +34,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * table that stores them.
  */
 public final class DeltaFeed {
-    /**
-     * Threads decoding a bootstrap's files, the caller's among them (as many as the machine has cores, up to 4): on 2
-     * cores the decoders share the second core with the writer, which the decoding alone used to leave half idle.
-     */
-    static final int BOOTSTRAP_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-
     private final DeltaSource source;
     private final FeatureSchema schema;
     private final DeltaRowCopier copier;
@@ -75,7 +69,7 @@ public final class DeltaFeed {
         } else {
             // Files are decoded on several threads, each into a lane of its own; the caller's takes the first lane.
             AtomicReference<ChangeSink.Lane> unused = new AtomicReference<>(first);
-            rows = source.scan(version, BOOTSTRAP_THREADS, () -> {
+            rows = source.scan(version, DeltaSource.SCAN_THREADS, () -> {
                 ChangeSink.Lane taken = unused.getAndSet(null);
                 ChangeSink.Lane lane = taken != null ? taken : sink.lane();
                 DeltaRowCopier own = new DeltaRowCopier(schema);

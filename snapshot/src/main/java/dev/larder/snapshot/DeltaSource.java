@@ -94,6 +94,13 @@ public final class DeltaSource {
      */
     private static final Map<String, UserGroupInformation> OWNERS = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * Threads a bootstrap or a verify decodes a snapshot's files on, the caller's among them: one per core, up to 4. On
+     * 2 cores they share the second core with the ingest writer (or the verify's pass over the table), which one
+     * decoding thread alone left half idle.
+     */
+    static final int SCAN_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
     /** The staged commit files of a catalog-managed table, relative to the table root. */
     static final String STAGED_COMMITS = "/_delta_log/_staged_commits/";
 

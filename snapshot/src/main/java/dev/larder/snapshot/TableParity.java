@@ -14,8 +14,8 @@ import java.util.List;
 /**
  * Dump and verify: a table's rows rendered with {@link JsonRowFormat} (the encoding of the shared tables'
  * {@code computed/} files), and a row-by-row comparison with the Delta table at the table's watermark. Dump runs on the
- * caller's thread; verify reads Delta on the caller's thread and walks the table on a second one. The table should not
- * be written meanwhile.
+ * caller's thread; verify reads Delta's files on the caller's thread and, one per core, up to 3 more, and walks the
+ * table on another. The table should not be written meanwhile.
  */
 public final class TableParity {
     /**
@@ -70,13 +70,14 @@ public final class TableParity {
     }
 
     /**
-     * Reads the Delta table at the table's watermark version once, looks each row up in the table by key and compares
-     * the values column by column (typed, allocation-free per row), and proves the table holds no other key: the sum of
-     * a 64-bit hash of every key found must equal that of the table's keys, summed on a second thread by the same walk
-     * that checks every row's checksum ({@link FeatureTable#scrub}), while Delta is read. Only when it does not are the
+     * Reads the Delta table at the table's watermark version once (its files on one thread per core, up to 4), looks
+     * each row up in the table by key and compares the values column by column (typed, allocation-free per row), and
+     * proves the table holds no other key: the sum of a 64-bit hash of every key found must equal that of the table's
+     * keys, summed on another thread by the same walk that checks every row's checksum ({@link FeatureTable#scrub}),
+     * while Delta is read. Only when it does not are the
      * table's extra keys named, which reads the Delta table a second time and holds 8 bytes per Delta row; otherwise
-     * memory stays O(1) in the table size. Every difference is counted; {@code maxDifferences} bounds the lines
-     * describing them.
+     * memory is the scrub's one bit per row slot. Every difference is counted; {@code maxDifferences} bounds the lines
+     * describing them, sorted (which rows fill the bound when there are more may vary from run to run).
      */
     public static Result verify(DeltaSource source, FeatureTable table, int maxDifferences) {
         long version = table.lineage().version();
@@ -96,25 +97,21 @@ public final class TableParity {
         return new Verification(source, table, version, maxDifferences).run();
     }
 
-    /** One run of {@link #verify}; its fields belong to the caller's thread, the store pass's to its own. */
+    /**
+     * One run of {@link #verify}: Delta's files are compared on up to {@link DeltaSource#SCAN_THREADS} threads, each with
+     * a {@link Comparison} of its own, merged once they are joined; the store pass runs on a thread of its own.
+     */
     private static final class Verification {
         private final DeltaSource source;
         private final FeatureTable table;
         private final long version;
         private final int max;
         private final FeatureSchema schema;
-        private final RowParity parity;
-        private final DeltaRowCopier copier;
-        private final RowBuffer expected;
-        private final TableReader reader;
-        private final StoredRow expectedView;
         private final StoredRow actualView;
+        /** Every thread's comparison, for the merge; guarded by itself. */
+        private final List<Comparison> comparisons = new ArrayList<>();
         private final List<String> lines = new ArrayList<>();
-        private long found;
-        private long foundKeySum;
-        private long missingFromTable;
         private long missingFromDelta;
-        private long differing;
 
         Verification(DeltaSource source, FeatureTable table, long version, int max) {
             this.source = source;
@@ -122,12 +119,7 @@ public final class TableParity {
             this.version = version;
             this.max = max;
             this.schema = table.schema();
-            this.parity = new RowParity(schema);
-            this.copier = new DeltaRowCopier(schema);
-            this.expected = table.newRow();
-            this.reader = table.newReader();
-            this.expectedView = new StoredRow(DeltaFeatureSchemas.toDeltaSchema(schema));
-            this.actualView = new StoredRow(expectedView.schema());
+            this.actualView = new StoredRow(DeltaFeatureSchemas.toDeltaSchema(schema));
         }
 
         Result run() {
@@ -135,14 +127,35 @@ public final class TableParity {
             Thread storeThread = Thread.ofPlatform().name("larder-verify-" + table.name()).daemon().start(store);
             long deltaRows;
             try {
-                deltaRows = source.scan(version, this::compare);
+                deltaRows = source.scan(version, DeltaSource.SCAN_THREADS, () -> {
+                    Comparison c = new Comparison();
+                    synchronized (comparisons) {
+                        comparisons.add(c);
+                    }
+                    return c;
+                }, ScanProgress.NONE);
             } finally {
                 joinUninterruptibly(storeThread);
             }
-            // join() orders the store pass's writes before these reads.
+            // join() orders the store pass's writes before these reads, as the scan's joins do its threads'.
             if (store.failure != null) {
                 throw store.failure;
             }
+            long found = 0;
+            long foundKeySum = 0;
+            long missingFromTable = 0;
+            long differing = 0;
+            synchronized (comparisons) {
+                for (Comparison c : comparisons) {
+                    found += c.found;
+                    foundKeySum += c.foundKeySum;
+                    missingFromTable += c.missingFromTable;
+                    differing += c.differing;
+                    lines.addAll(c.lines);
+                }
+            }
+            // Threads take files in no fixed order: sorted, the lines read the same on every run.
+            Collections.sort(lines);
             long tableRows = table.size();
             long repeated = 0;
             if (store.rows != found || store.keySum != foundKeySum) {
@@ -157,6 +170,46 @@ public final class TableParity {
             out.addAll(lines);
             return new Result(version, deltaRows, tableRows, missingFromTable, missingFromDelta, differing, store.scrub,
                     out.subList(0, Math.min(out.size(), max)));
+        }
+
+        /**
+         * Compares the Delta rows one scanning thread reads with the table's: each looked up by key and compared column
+         * by column (typed, allocation-free per row); confined to that thread until the scan has joined it.
+         */
+        private final class Comparison implements RowConsumer {
+            private final RowParity parity = new RowParity(schema);
+            private final DeltaRowCopier copier = new DeltaRowCopier(schema);
+            private final RowBuffer expected = table.newRow();
+            private final TableReader reader = table.newReader();
+            private final StoredRow expectedView = new StoredRow(actualView.schema());
+            private final StoredRow differingView = new StoredRow(actualView.schema());
+            private final List<String> lines = new ArrayList<>();
+            private long found;
+            private long foundKeySum;
+            private long missingFromTable;
+            private long differing;
+
+            @Override
+            public void accept(DeltaRow r) {
+                copier.copy(r, expected.clear());
+                if (reader.get(expected) == ReadStatus.NOT_FOUND) {
+                    if (missingFromTable++ < max) {
+                        lines.add("missing from the table: " + JsonRowFormat.toJson(expectedView.wrap(expected)));
+                    }
+                    return;
+                }
+                found++;
+                foundKeySum += parity.keyHash(reader);
+                int c = parity.nextDifference(expected, reader, 0);
+                if (c >= 0 && differing++ < max) {
+                    StringBuilder columns = new StringBuilder(schema.column(c).name());
+                    while ((c = parity.nextDifference(expected, reader, c + 1)) >= 0) {
+                        columns.append(", ").append(schema.column(c).name());
+                    }
+                    lines.add("differs in " + columns + ": delta " + JsonRowFormat.toJson(expectedView.wrap(expected))
+                            + " table " + JsonRowFormat.toJson(differingView.wrap(reader)));
+                }
+            }
         }
 
         /**
@@ -205,32 +258,14 @@ public final class TableParity {
             }
         }
 
-        private void compare(DeltaRow r) {
-            copier.copy(r, expected.clear());
-            if (reader.get(expected) == ReadStatus.NOT_FOUND) {
-                if (missingFromTable++ < max) {
-                    lines.add("missing from the table: " + JsonRowFormat.toJson(expectedView.wrap(expected)));
-                }
-                return;
-            }
-            found++;
-            foundKeySum += parity.keyHash(reader);
-            int c = parity.nextDifference(expected, reader, 0);
-            if (c >= 0 && differing++ < max) {
-                StringBuilder columns = new StringBuilder(schema.column(c).name());
-                while ((c = parity.nextDifference(expected, reader, c + 1)) >= 0) {
-                    columns.append(", ").append(schema.column(c).name());
-                }
-                lines.add("differs in " + columns + ": delta " + JsonRowFormat.toJson(expectedView.wrap(expected))
-                        + " table " + JsonRowFormat.toJson(actualView.wrap(reader)));
-            }
-        }
-
         /**
          * Names the table's rows whose key no Delta row has: the Delta keys' hashes, sorted, then one pass over the
          * table. Returns how many Delta rows repeat the key of an earlier one (the other way the sums can differ).
          */
         private long nameExtraKeys() {
+            RowParity parity = new RowParity(schema);
+            DeltaRowCopier copier = new DeltaRowCopier(schema);
+            RowBuffer expected = table.newRow();
             long[][] hashes = {new long[1024]};
             int[] n = {0};
             source.scan(version, r -> {

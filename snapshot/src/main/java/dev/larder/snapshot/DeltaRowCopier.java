@@ -25,6 +25,7 @@ final class DeltaRowCopier {
         if (src.schema() != source) {
             remap(src.schema());
         }
+        VectorRow vectorRow = src instanceof VectorRow v ? v : null;
         for (int c = 0; c < sourceIndex.length; c++) {
             int s = sourceIndex[c];
             if (s < 0 || src.isNull(s)) {
@@ -39,7 +40,13 @@ final class DeltaRowCopier {
                 case FLOAT32 -> dst.setFloat(c, src.getFloat(s));
                 case FLOAT64 -> dst.setDouble(c, src.getDouble(s));
                 case DECIMAL -> dst.setDecimal(c, src.getDecimal(s));
-                case STRING -> dst.setString(c, src.getString(s));
+                case STRING -> {
+                    if (vectorRow != null) {
+                        vectorRow.copyString(s, dst, c);
+                    } else {
+                        dst.setString(c, src.getString(s));
+                    }
+                }
                 case BINARY -> dst.setBytes(c, src.getBinary(s));
                 case DATE -> dst.setLong(c, src.getDate(s));
                 case TIMESTAMP, TIMESTAMP_NTZ -> dst.setLong(c, src.getTimestampMicros(s));

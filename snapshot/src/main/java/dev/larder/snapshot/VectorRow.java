@@ -1,5 +1,7 @@
 package dev.larder.snapshot;
 
+import dev.larder.snapshot.parquet.ByteRangeVector;
+import dev.larder.store.RowBuffer;
 import io.delta.kernel.data.ColumnVector;
 import java.math.BigDecimal;
 
@@ -79,6 +81,32 @@ final class VectorRow implements DeltaRow {
     @Override
     public String getString(int column) {
         return vectors[column].getString(row);
+    }
+
+    /**
+     * Sets STRING column {@code target} of {@code dst} to the value of {@code column} (not null): ASCII bytes of a
+     * decoded vector straight from its data, any other value through {@link #getString} (which replaces malformed
+     * UTF-8, so only ASCII, which decodes and encodes to itself, may skip it).
+     */
+    void copyString(int column, RowBuffer dst, int target) {
+        if (vectors[column] instanceof ByteRangeVector v) {
+            byte[] data = v.data();
+            int start = v.start(row);
+            int length = v.length(row);
+            if (ascii(data, start, length)) {
+                dst.setBytes(target, data, start, length);
+                return;
+            }
+        }
+        dst.setString(target, getString(column));
+    }
+
+    private static boolean ascii(byte[] data, int start, int length) {
+        int bits = 0;
+        for (int i = start, end = start + length; i < end; i++) {
+            bits |= data[i];
+        }
+        return bits >= 0;
     }
 
     @Override

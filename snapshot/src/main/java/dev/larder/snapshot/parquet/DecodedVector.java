@@ -1,6 +1,5 @@
 package dev.larder.snapshot.parquet;
 
-import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.types.DataType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +10,7 @@ import java.util.Arrays;
  * {@code longs}, floating point in {@code doubles}, strings and binaries as byte ranges of {@code data}; refilled in
  * place batch after batch by one thread.
  */
-final class DecodedVector implements ColumnVector {
+final class DecodedVector implements ByteRangeVector {
     enum Storage { LONGS, DOUBLES, BYTES }
 
     private final DataType type;
@@ -115,6 +114,21 @@ final class DecodedVector implements ColumnVector {
     @Override
     public double getDouble(int row) {
         return doubles[row];
+    }
+
+    @Override
+    public byte[] data() {
+        return data;
+    }
+
+    @Override
+    public int start(int row) {
+        return starts[row];
+    }
+
+    @Override
+    public int length(int row) {
+        return lengths[row];
     }
 
     @Override

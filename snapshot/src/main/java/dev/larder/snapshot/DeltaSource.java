@@ -475,8 +475,11 @@ public final class DeltaSource {
                 started.add(Thread.ofPlatform().name("larder-scan-" + (i + 1)).daemon().start(scan::run));
             }
         } finally {
-            scan.run();
-            joinUninterruptibly(started);
+            try {
+                scan.run();
+            } finally {
+                joinUninterruptibly(started);
+            }
         }
         scan.throwFailure();
         return scan.rows;
@@ -547,7 +550,8 @@ public final class DeltaSource {
                     if (failure == null) {
                         stopped = true;
                         failure = t;
-                    } else if (!(t instanceof CancellationException)) {
+                    } else if (t != failure && !(t instanceof CancellationException)) {
+                        // Lanes of a one-shot load rethrow the writer's own failure: one instance, seen by each.
                         failure.addSuppressed(t);
                     }
                 }

@@ -98,7 +98,7 @@ final class FileRowReader {
                         break;
                     }
                     batch = it.next();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | OutOfMemoryError e) {
                     throw fileError(version, file, e);
                 }
                 for (int d = 0; d < dataVectors.length; d++) {

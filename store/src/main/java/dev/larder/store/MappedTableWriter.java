@@ -350,6 +350,11 @@ final class MappedTableWriter implements TableWriter {
             return -1;
         }
         long offset = chunk.getLong(off + layout.columnOffset(c) + RowLayoutDescriptor.LENGTH_PREFIX);
+        // The old row's checksum is not checked here: a damaged offset must not fail the update that would heal it.
+        if (offset < 0 || offset + len > state.getLong(StateDescriptor.HEAP_SIZE)
+                || (offset & HeapDescriptor.CHUNK_MASK) + len > HeapDescriptor.CHUNK_BYTES) {
+            return -1;
+        }
         if (heapScratch.length < len) {
             heapScratch = new byte[Math.max(len, 2 * heapScratch.length)];
         }

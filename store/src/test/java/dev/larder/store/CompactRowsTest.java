@@ -194,6 +194,29 @@ class CompactRowsTest {
     }
 
     @Test
+    void aDamagedHeapOffsetIsNotSharedAndTheUpdateHealsTheRow() {
+        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("a", ColumnType.STRING)
+                .build();
+        String before = "a value past twelve bytes";
+        String after = "another past twelve bytes";
+        assertEquals(before.length(), after.length());
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", schema, TableOptions.DEFAULT);
+            t.writer().upsert(t.newRow().setLong(0, 7).setString(1, before), 1, 1);
+            t.writer().publish(new Lineage("", "", 1, 1));
+            TableView v = t.view();
+            int slot = v.rowOffset(0) + new RowLayoutDescriptor(schema).columnOffset(1) + RowLayoutDescriptor.LENGTH_PREFIX;
+            v.rowChunk(0).putLong(slot, Long.MAX_VALUE - 4);
+
+            t.writer().upsert(t.newRow().setLong(0, 7).setString(1, after), 2, 2);
+            t.writer().publish(new Lineage("", "", 2, 2));
+            TableReader r = t.newReader();
+            assertEquals(ReadStatus.FOUND, r.get(7));
+            assertEquals(after, r.getString(1));
+        }
+    }
+
+    @Test
     void theMemoryReportCountsValuesByTheirBytesAndTheFilesPerRow() {
         FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64)
                 .column("s", ColumnType.STRING).build();

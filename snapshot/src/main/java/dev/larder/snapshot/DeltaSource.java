@@ -571,8 +571,11 @@ public final class DeltaSource {
         }
     }
 
-    /** A scan's threads cannot be abandoned half way (they feed the caller's consumers), so an interrupt waits and is kept. */
-    private static void joinUninterruptibly(List<Thread> threads) {
+    /**
+     * Threads that cannot be abandoned half way (a scan's feed the caller's consumers; verify's store pass is bounded):
+     * an interrupt waits for them and is kept.
+     */
+    static void joinUninterruptibly(List<Thread> threads) {
         boolean interrupted = false;
         for (Thread t : threads) {
             while (true) {

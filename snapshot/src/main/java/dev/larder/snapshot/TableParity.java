@@ -135,7 +135,7 @@ public final class TableParity {
                     return c;
                 }, ScanProgress.NONE);
             } finally {
-                joinUninterruptibly(storeThread);
+                DeltaSource.joinUninterruptibly(List.of(storeThread));
             }
             // join() orders the store pass's writes before these reads, as the scan's joins do its threads'.
             if (store.failure != null) {
@@ -239,22 +239,6 @@ public final class TableParity {
                 } catch (RuntimeException e) {
                     failure = e;
                 }
-            }
-        }
-
-        /** The store pass is bounded and cannot be abandoned half way, so an interrupt waits for it and is kept. */
-        private static void joinUninterruptibly(Thread t) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
             }
         }
 

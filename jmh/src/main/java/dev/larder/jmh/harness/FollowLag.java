@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The apply lag of a followed Delta table's commits, with Change Data Feed (each commit read from its
@@ -26,7 +27,9 @@ import java.util.Locale;
  * entities per mode under {@code dir} (reused by later runs of the same size), follows it with the default poll
  * interval, appends {@code commits} commits of 4,000 updates, 500 deletes and 500 inserts one after the other, and
  * prints for each the time from its commit file landing in the log to its version being visible to a reader
- * (observed by a thread checking every millisecond), with the follower's {@link ApplyLag} breakdown.
+ * (observed every millisecond by the thread that committed, before the generator's post-commit work, which Databricks
+ * does elsewhere and which would otherwise compete with the follower for this machine's cores), with the follower's
+ * {@link ApplyLag} breakdown.
  *
  * <p>Usage: {@code java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp
  * jmh/target/benchmarks.jar dev.larder.jmh.harness.FollowLag ROWS COMMITS DIR}.
@@ -84,8 +87,11 @@ public final class FollowLag {
                     f.handle().table().size(), (System.nanoTime() - t0) / 1e9, delta);
             double[] lags = new double[commits];
             for (int c = 0; c < commits; c++) {
-                CommitSummary s = DeltaTableGenerator.appendCommit(delta);
-                long visible = awaitVersion(f.handle(), s.version());
+                long expected = f.handle().lineage().version() + 1;
+                long[] seen = new long[1];
+                CommitSummary s = DeltaTableGenerator.appendCommit(delta,
+                        () -> seen[0] = awaitVersion(f.handle(), expected));
+                long visible = seen[0];
                 ApplyLag a = awaitLag(f, s.version());
                 System.out.printf(Locale.ROOT, "%s v%d (%,d updated, %,d deleted, %,d inserted; %d files removed, "
                                 + "%d change files): visible %.1f ms after its commit file landed; follower: %s%n",
@@ -102,14 +108,17 @@ public final class FollowLag {
         }
     }
 
-    /** Waits for {@code version} to be visible; returns {@link System#nanoTime()} when it was seen. */
-    private static long awaitVersion(TableHandle h, long version) throws InterruptedException {
+    /**
+     * Waits for {@code version} to be visible; returns {@link System#nanoTime()} when it was seen. Called when the commit
+     * file has landed and before the generator's post-commit work, which would otherwise compete with the follower.
+     */
+    private static long awaitVersion(TableHandle h, long version) {
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
         while (h.lineage().version() < version) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("version " + version + " not visible after 30 minutes");
             }
-            Thread.sleep(1);
+            LockSupport.parkNanos(1_000_000);
         }
         return System.nanoTime();
     }

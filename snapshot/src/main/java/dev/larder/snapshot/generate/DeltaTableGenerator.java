@@ -104,6 +104,8 @@ public final class DeltaTableGenerator {
     private long bytesWritten;
     /** {@link System#nanoTime()} when the last commit file was written, before the post-commit work. */
     private long landedNanos;
+    /** Runs when a commit file has landed, before the post-commit work (checksum, checkpoint). */
+    private Runnable onLanded = () -> { };
 
     private DeltaTableGenerator(Engine engine, GeneratorSpec spec, String tablePath, List<LiveFile> liveFiles) {
         this.engine = engine;
@@ -141,6 +143,15 @@ public final class DeltaTableGenerator {
      * @throws IllegalStateException    if the table no longer matches its spec, or another writer committed first
      */
     public static CommitSummary appendCommit(Path table) throws IOException {
+        return appendCommit(table, () -> { });
+    }
+
+    /**
+     * {@link #appendCommit(Path)}, running {@code landed} as soon as the commit file has landed and before the commit's
+     * post-commit work (its checksum, and a checkpoint at the interval): a harness that times a follower on the same
+     * machine waits there, so that the writer's own work, which Databricks does elsewhere, does not compete with it.
+     */
+    public static CommitSummary appendCommit(Path table, Runnable landed) throws IOException {
         Engine engine = newEngine();
         String path = tablePath(table);
         Snapshot snapshot = TableManager.loadSnapshot(path).build(engine);
@@ -159,6 +170,7 @@ public final class DeltaTableGenerator {
             ledger.apply(ledger.planNext());
         }
         DeltaTableGenerator generator = new DeltaTableGenerator(engine, spec, path, scanLiveFiles(engine, snapshot));
+        generator.onLanded = landed;
         if (generator.liveRows() != ledger.liveCount()) {
             throw new IllegalStateException(table + " holds " + generator.liveRows() + " rows at version "
                     + snapshot.getVersion() + " but its spec expects " + ledger.liveCount());
@@ -277,6 +289,7 @@ public final class DeltaTableGenerator {
         TransactionCommitResult result = txn.commit(engine,
                 CloseableIterable.inMemoryIterable(toCloseableIterator(actions.iterator())));
         landedNanos = System.nanoTime();
+        onLanded.run();
         if (result.getVersion() != expectedVersion) {
             throw new IllegalStateException("committed version " + result.getVersion() + ", planned " + expectedVersion);
         }
@@ -307,6 +320,7 @@ public final class DeltaTableGenerator {
             throw new IllegalStateException("version " + version + " of " + tablePath
                     + " was committed by another writer first", e);
         }
+        onLanded.run();
         Snapshot committed = TableManager.loadSnapshot(tablePath).atVersion(version).build(engine);
         committed.writeChecksum(engine, Snapshot.ChecksumWriteMode.FULL);
         if (version % TableConfig.CHECKPOINT_INTERVAL.fromMetadata(committed.getMetadata()) == 0) {

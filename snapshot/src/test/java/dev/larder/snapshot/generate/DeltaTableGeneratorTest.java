@@ -135,6 +135,16 @@ class DeltaTableGeneratorTest {
 
         assertEquals(5, DeltaTableGenerator.appendCommit(appended).version());
         assertMatchesSpec(appendedReader.read(5), SPEC.stateAt(5));
+
+        // The landed callback runs once the commit file exists and before its post-commit checksum is written.
+        boolean[] landed = new boolean[2];
+        assertEquals(6, DeltaTableGenerator.appendCommit(appended, () -> {
+            landed[0] = Files.exists(logFile(appended, 6));
+            landed[1] = Files.exists(appended.resolve("_delta_log").resolve(String.format("%020d.crc", 6)));
+        }).version());
+        assertTrue(landed[0], "the commit file had landed");
+        assertFalse(landed[1], "the checksum was not yet written");
+        assertTrue(Files.exists(appended.resolve("_delta_log").resolve(String.format("%020d.crc", 6))));
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -457,7 +458,7 @@ public final class UnityCatalog {
                 }
                 sleep(waitMillis);
             }
-            HttpResponse<Answer> response;
+            Reply response;
             try {
                 response = send(request, deadline);
             } catch (TimeoutException e) {
@@ -479,8 +480,8 @@ public final class UnityCatalog {
                 Thread.currentThread().interrupt();
                 throw new UnityCatalogException("interrupted: " + what, -1, e);
             }
-            int status = response.statusCode();
-            Answer answer = response.body();
+            int status = response.status();
+            Answer answer = response.answer();
             if (status == 200) {
                 try {
                     return JSON.readTree(answer.bytes());
@@ -508,12 +509,30 @@ public final class UnityCatalog {
     }
 
     /** Sends {@code request} and reads its answer, at most {@link #maxAnswerBytes} of it, before {@code deadline}. */
-    private HttpResponse<Answer> send(HttpRequest request, long deadline)
-            throws IOException, InterruptedException, TimeoutException {
-        CompletableFuture<HttpResponse<Answer>> f = http.sendAsync(request,
-                info -> new BoundedBody(maxAnswerBytes, info.statusCode() == 200));
+    private Reply send(HttpRequest request, long deadline) throws IOException, InterruptedException, TimeoutException {
+        // Awaited as the client's own threads complete it, not through the future sendAsync returns: that one is
+        // completed by a task on the common ForkJoinPool, whose only worker (2 cores) the S3 analytics accelerator's
+        // prefetch can hold while its read waits for credentials from this very call, a deadlock of every call.
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        CompletableFuture<HttpResponse<Answer>> f = http.sendAsync(request, info -> {
+            BoundedBody body = new BoundedBody(maxAnswerBytes, info.statusCode() == 200);
+            body.result.whenComplete((answer, t) -> {
+                if (t == null) {
+                    reply.complete(new Reply(info.statusCode(), info.headers(), answer));
+                } else {
+                    reply.completeExceptionally(t);
+                }
+            });
+            return body;
+        });
+        // A failure before any answer (unreachable) reaches only the returned future.
+        f.whenComplete((r, t) -> {
+            if (t != null) {
+                reply.completeExceptionally(t);
+            }
+        });
         try {
-            return f.get(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return reply.get(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (TimeoutException | InterruptedException e) {
             // Cancelling aborts the exchange and closes its connection, so a dripping answer stops arriving.
             f.cancel(true);
@@ -533,7 +552,7 @@ public final class UnityCatalog {
     }
 
     /** The wait a 429 or 503 asks for in {@code Retry-After} (seconds or an HTTP date), or -1 when it asks none. */
-    private static long retryAfterMillis(HttpResponse<?> response) {
+    private static long retryAfterMillis(Reply response) {
         String v = response.headers().firstValue("Retry-After").orElse("").strip();
         if (v.isEmpty()) {
             return -1;
@@ -641,6 +660,10 @@ public final class UnityCatalog {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** An answer: its status, headers and bytes. */
+    private record Reply(int status, HttpHeaders headers, Answer answer) {
     }
 
     /** An answer's bytes; {@code cut} when it was longer than the bound and only its start was kept. */

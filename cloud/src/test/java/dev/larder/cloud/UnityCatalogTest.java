@@ -28,7 +28,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -359,6 +362,37 @@ class UnityCatalogTest {
             assertTrue(calls >= 1 && calls <= 3, "catalog calls for credentials during one failed read: " + calls);
         } finally {
             catalog.credentialLifetimeMillis = 3_600_000;
+        }
+    }
+
+    /**
+     * Before: a call waited on the future HttpClient.sendAsync returns, which a common ForkJoinPool task completes; the
+     * S3 analytics accelerator's prefetch held that pool's only worker (2 cores) while its read waited for credentials
+     * from a call, and every catalog call of the JVM went unanswered until its timeout.
+     */
+    @Test
+    void aCallIsAnsweredWhileTheCommonPoolIsBlocked() throws Exception {
+        int workers = ForkJoinPool.getCommonPoolParallelism();
+        CountDownLatch blocked = new CountDownLatch(workers);
+        CountDownLatch release = new CountDownLatch(1);
+        List<CompletableFuture<Void>> holds = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            holds.add(CompletableFuture.runAsync(() -> {
+                blocked.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        try {
+            blocked.await();
+            UnityCatalog uc = uc().withSettings(Map.of(UnityCatalog.CALL_TIMEOUT_MS_KEY, "20000"));
+            assertEquals("s3://uc-external/features/users", uc.table("main.features.users").storageLocation());
+        } finally {
+            release.countDown();
+            CompletableFuture.allOf(holds.toArray(CompletableFuture[]::new)).join();
         }
     }
 

@@ -558,9 +558,32 @@ public final class TableReader extends RowImage {
      * the scan covers the files as mapped: run it in {@link FeatureTable#readConsistently} beside a writer.
      */
     public long forEach(java.util.function.Consumer<TableReader> action) {
+        return visitLive(Long.MAX_VALUE, true, action);
+    }
+
+    /**
+     * Total bytes of the values of up to {@code limit} live rows, visited in index order (hash order, so a uniform
+     * sample), and how many rows that was: {@code {bytes, rows}}. A value counts at its width, a string or binary at
+     * its length, a null as nothing ({@link MemoryUse#payloadPerRow()}). Rows are read as {@link #forEach} reads them.
+     */
+    long[] samplePayload(long limit) {
+        FeatureSchema schema = table.schema();
+        long[] bytesSeen = {0};
+        long rows = visitLive(limit, false, r -> {
+            for (int c = 0; c < schema.columnCount(); c++) {
+                if (!r.isNull(c)) {
+                    bytesSeen[0] += schema.type(c).isVariableWidth() ? r.getLength(c) : schema.column(c).width();
+                }
+            }
+        });
+        return new long[] {bytesSeen[0], rows};
+    }
+
+    /** Holds each of up to {@code limit} live rows in index order for {@code action}; checks its checksum if asked. */
+    private long visitLive(long limit, boolean checked, java.util.function.Consumer<TableReader> action) {
         TableView v = table.view();
         long visited = 0;
-        for (long pos = 0; pos < v.indexSlots; pos++) {
+        for (long pos = 0; pos < v.indexSlots && visited < limit; pos++) {
             long slot = v.slotAcquire(pos);
             if (slot == IndexDescriptor.EMPTY || slot == IndexDescriptor.TOMBSTONE) {
                 continue;
@@ -571,7 +594,7 @@ public final class TableReader extends RowImage {
             }
             copyRow(v, row);
             if ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) == RowLayoutDescriptor.FLAG_LIVE) {
-                if (checksum != null) {
+                if (checked && checksum != null) {
                     checkRow(row);
                 }
                 action.accept(this);
@@ -579,39 +602,6 @@ public final class TableReader extends RowImage {
             }
         }
         return visited;
-    }
-
-    /**
-     * Total bytes of the values of up to {@code limit} live rows, visited in index order (hash order, so a uniform
-     * sample), and how many rows that was: {@code {bytes, rows}}. A value counts at its width, a string or binary at
-     * its length, a null as nothing ({@link MemoryUse#payloadPerRow()}). Rows are read as {@link #forEach} reads them.
-     */
-    long[] samplePayload(long limit) {
-        TableView v = table.view();
-        FeatureSchema schema = table.schema();
-        long bytesSeen = 0;
-        long rows = 0;
-        for (long pos = 0; pos < v.indexSlots && rows < limit; pos++) {
-            long slot = v.slotAcquire(pos);
-            if (slot == IndexDescriptor.EMPTY || slot == IndexDescriptor.TOMBSTONE) {
-                continue;
-            }
-            long row = IndexDescriptor.rowId(slot);
-            if (row >= v.rowCapacity) {
-                continue;
-            }
-            copyRow(v, row);
-            if ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) != RowLayoutDescriptor.FLAG_LIVE) {
-                continue;
-            }
-            for (int c = 0; c < schema.columnCount(); c++) {
-                if (!isNull(c)) {
-                    bytesSeen += schema.type(c).isVariableWidth() ? getLength(c) : schema.column(c).width();
-                }
-            }
-            rows++;
-        }
-        return new long[] {bytesSeen, rows};
     }
 
     /** Lookups done by this reader. */

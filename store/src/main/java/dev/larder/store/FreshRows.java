@@ -48,11 +48,8 @@ final class FreshRows {
             return;
         }
         staged.flip();
-        long pos = first * rowSize;
         try {
-            while (staged.hasRemaining()) {
-                pos += table.rowsChannel.write(staged, pos);
-            }
+            StoreFiles.writeInPages(table.rowsChannel, staged, first * rowSize);
         } catch (IOException e) {
             throw new StoreException("cannot write rows of table " + table.name() + ": " + e.getMessage(), e);
         }

@@ -38,10 +38,7 @@ final class IndexWindow implements AutoCloseable {
         }
         int bytes = (int) Math.min(SLOTS, slots - first) * IndexDescriptor.SLOT_BYTES;
         buffer.limit(bytes).position(0);
-        long pos = first * IndexDescriptor.SLOT_BYTES;
-        while (buffer.hasRemaining()) {
-            pos += channel.write(buffer, pos);
-        }
+        StoreFiles.writeInPages(channel, buffer, first * IndexDescriptor.SLOT_BYTES);
         buffer.clear();
         buffer.put(0, new byte[SLOTS * IndexDescriptor.SLOT_BYTES]);
         first = -1;

@@ -174,9 +174,8 @@ public final class StoreFiles {
             ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(RESERVE_CHUNK, size - at));
             while (at < size) {
                 zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
-                while (zeros.hasRemaining()) {
-                    at += ch.write(zeros, at);
-                }
+                // In pages: the zeros' folios are the ones later row writes and mapped stores land in.
+                at = writeInPages(ch, zeros, at);
             }
         } catch (IOException e) {
             // Give back what was reserved: a retry after space returns starts from the old size.
@@ -188,6 +187,32 @@ public final class StoreFiles {
             throw new IOException("cannot reserve " + size + " bytes for " + file + " (" + describe(e) + ")", e);
         }
     }
+
+    /**
+     * Writes {@code buf}'s remaining bytes at {@code pos} as one positional write per 4 KiB page, returning the position
+     * after them. On kernels whose page cache sizes a file's folios by the write (ext4 since Linux 6.x), a 1 MiB write
+     * makes 1 MiB folios, and every later store through the mapping into one of them after writeback (a row update,
+     * an index slot) faults for the whole folio and dirties it whole, so msync writes it back whole: a single-page
+     * write keeps the folios at one page, which a mapped store then faults and writes back alone.
+     */
+    static long writeInPages(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+        int limit = buf.limit();
+        try {
+            while (buf.hasRemaining()) {
+                long pageEnd = (pos | (PAGE_BYTES - 1)) + 1;
+                buf.limit((int) Math.min(limit, buf.position() + (pageEnd - pos)));
+                while (buf.hasRemaining()) {
+                    pos += ch.write(buf, pos);
+                }
+                buf.limit(limit);
+            }
+        } finally {
+            buf.limit(limit);
+        }
+        return pos;
+    }
+
+    private static final int PAGE_BYTES = 4096;
 
     /** Whether {@link #reserve} allocates blocks without writing them in this JVM. */
     static boolean reservesWithoutWriting() {

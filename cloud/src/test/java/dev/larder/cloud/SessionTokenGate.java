@@ -34,6 +34,7 @@ public final class SessionTokenGate implements AutoCloseable {
     private static final Set<String> NOT_FORWARDED = Set.of("host", "content-length", "connection", "expect", "upgrade",
             "transfer-encoding", "authorization", "x-amz-security-token");
 
+    /** Session credentials this gate issued, as an STS answer holds them; expired after {@code expirationMillis}. */
     public record Issued(String accessKeyId, String secretAccessKey, String sessionToken, long expirationMillis) {
     }
 

@@ -31,6 +31,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(1)
 public class BatchGetBenchmark {
 
+    /** Larder, loaded with the dataset. */
     @State(Scope.Benchmark)
     public static class Fixture extends GetFixture {
         @Override

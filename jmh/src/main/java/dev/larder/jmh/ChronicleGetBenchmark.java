@@ -35,6 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
         "--add-opens=java.base/java.util=ALL-UNNAMED",
         "-Dchronicle.analytics.disable=true"})
 public class ChronicleGetBenchmark {
+    /** Chronicle Map, loaded with the dataset. */
     @State(Scope.Benchmark)
     public static class Fixture extends GetFixture {
         @Override

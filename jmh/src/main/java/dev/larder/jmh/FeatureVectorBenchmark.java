@@ -40,6 +40,7 @@ import org.openjdk.jmh.infra.Blackhole;
 public class FeatureVectorBenchmark {
     static final int TABLES = 3;
 
+    /** The three tables, loaded once per trial outside the measurement, and the vector over them. */
     @State(Scope.Benchmark)
     public static class Fixture {
         @Param("1000000")

@@ -27,6 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class LarderGetBenchmark {
+    /** Larder, loaded with the dataset. */
     @State(Scope.Benchmark)
     public static class Fixture extends GetFixture {
         @Override

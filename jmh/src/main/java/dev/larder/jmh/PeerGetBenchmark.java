@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class PeerGetBenchmark {
+    /** The peer named by {@code peer}, loaded with the same dataset. */
     @State(Scope.Benchmark)
     public static class Fixture extends GetFixture {
         @Param({"chm", "caffeine", "redis", "floor"})

@@ -11,23 +11,29 @@ import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code larder} command: one subcommand per job. Runs on the caller's thread; exits with the job's status. Every
- * subcommand inherits {@code --help}, {@code --version} and {@code --verbose} (an error's whole cause chain).
+ * subcommand inherits picocli's standard {@code --help} and {@code --version} and this command's {@code --verbose} (an
+ * error's whole cause chain); {@code load}, whose {@code --version} is a Delta version, declares its own {@code --help}.
  */
-@Command(name = "larder", mixinStandardHelpOptions = true, version = "larder 0.1.0",
+@Command(name = "larder", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "larder 0.1.0",
         description = "Embedded, memory-mapped online feature store fed from Delta Lake.",
         subcommands = {DemoCommand.class, LoadCommand.class, ApplyChangesCommand.class, GetCommand.class, DumpCommand.class,
                 VerifyCommand.class, FollowCommand.class, StatsCommand.class, RebuildCommand.class, GenerateCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LarderCli implements Runnable {
-    private static final String VERBOSE = "--verbose";
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Set wherever it is given: before the subcommand or after it (an inherited option binds to this field). */
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "On an error, also print each cause under it (type and message), outermost first.")
+    boolean verbose;
 
     public static void main(String[] args) {
         CliLogging.install();
@@ -36,17 +42,8 @@ public final class LarderCli implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new LarderCli());
-        for (CommandLine sub : cl.getSubcommands().values()) {
-            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
-            if (!(sub.getCommand() instanceof CommandLine.HelpCommand)) {
-                // Not the whole standard mixin: its -V/--version would clash with load's --version (a Delta version).
-                spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
-                        .description("Show this help message and exit.").build());
-                spec.addOption(CommandLine.Model.OptionSpec.builder(VERBOSE).type(boolean.class).arity("0").description(
-                        "On an error, also print each cause under it (type and message), outermost first.").build());
-            }
-        }
+        LarderCli larder = new LarderCli();
+        CommandLine cl = new CommandLine(larder);
         cl.setParameterExceptionHandler(LarderCli::usageError);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // Messages of Hadoop, the AWS SDK or a catalog may quote a URI or a setting as the user gave it.
@@ -54,7 +51,7 @@ public final class LarderCli implements Runnable {
             for (Throwable sup : ex.getSuppressed()) {
                 cmd.getErr().println("  (then, cleaning up: " + Redaction.text(sup.getMessage()) + ")");
             }
-            if (verbose(parsed)) {
+            if (larder.verbose) {
                 for (Throwable t = ex.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
                     cmd.getErr().println("  caused by " + t.getClass().getName() + ": " + Redaction.text(
                             RemoteText.of(String.valueOf(t.getMessage()))));
@@ -66,16 +63,6 @@ public final class LarderCli implements Runnable {
             return 1;
         });
         return cl.execute(args);
-    }
-
-    /** Whether {@code --verbose} was given to the subcommand that ran. */
-    private static boolean verbose(CommandLine.ParseResult parsed) {
-        for (CommandLine.ParseResult r = parsed; r != null; r = r.subcommand()) {
-            if (r.hasMatchedOption(VERBOSE)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.larder.cli.CliTest.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -17,19 +21,41 @@ class CliHelpTest {
     @TempDir
     Path dir;
 
+    /** Subcommands come from the command spec, at every depth, so a command added later is checked too. */
     @Test
     void everySubcommandAnswersHelpWithItsOwnUsage() {
-        CommandLine cli = new CommandLine(new LarderCli());
-        for (String name : cli.getSubcommands().keySet()) {
-            if (name.equals("help")) {
-                continue;
-            }
-            Run r = larder(name, "--help");
+        List<String[]> commands = new ArrayList<>();
+        subcommands(new CommandLine(new LarderCli()), List.of(), commands);
+        assertTrue(commands.size() >= 12, "every command of the spec, help included: " + commands.size());
+        for (String[] command : commands) {
+            String name = String.join(" ", command);
+            String[] args = Arrays.copyOf(command, command.length + 1);
+            args[command.length] = "--help";
+            Run r = larder(args);
             assertEquals(0, r.exit(), name + " --help: " + r.err());
-            assertTrue(r.out().startsWith("Usage: larder " + name), name + " --help: " + r.out());
+            // help's own usage has a header line above it.
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith("Usage: larder " + name + " ")), name + " --help: "
+                    + r.out());
             assertTrue(r.out().contains("--verbose"), name + " --help lists --verbose: " + r.out());
             assertEquals("", r.err(), name + " --help");
         }
+    }
+
+    private static void subcommands(CommandLine parent, List<String> path, List<String[]> out) {
+        for (Map.Entry<String, CommandLine> sub : parent.getSubcommands().entrySet()) {
+            List<String> command = new ArrayList<>(path);
+            command.add(sub.getKey());
+            out.add(command.toArray(String[]::new));
+            subcommands(sub.getValue(), command, out);
+        }
+    }
+
+    @Test
+    void helpOfLoadIsItsUsageAndItsVersionIsADeltaVersion() {
+        Run r = larder("help", "load");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("Usage: larder load "), r.out());
+        assertTrue(r.out().contains("--version=<version>") && r.out().contains("Delta version to load"), r.out());
     }
 
     @Test

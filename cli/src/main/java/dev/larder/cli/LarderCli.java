@@ -8,7 +8,12 @@ import dev.larder.store.StoreFiles;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,10 +23,11 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code larder} command: one subcommand per job. Runs on the caller's thread; exits with the job's status. Every
- * subcommand inherits picocli's standard {@code --help} and {@code --version} and this command's {@code --verbose} (an
- * error's whole cause chain); {@code load}, whose {@code --version} is a Delta version, declares its own {@code --help}.
+ * subcommand inherits picocli's standard {@code --help} and {@code --version} and this command's {@code --verbose}
+ * (an error's whole cause chain); {@code load}, whose {@code --version} is a Delta version, declares its own
+ * {@code --help}.
  */
-@Command(name = "larder", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "larder 0.1.0",
+@Command(name = "larder", version = "larder 0.1.0", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT,
         description = "Embedded, memory-mapped online feature store fed from Delta Lake.",
         subcommands = {DemoCommand.class, LoadCommand.class, ApplyChangesCommand.class, GetCommand.class, DumpCommand.class,
                 VerifyCommand.class, FollowCommand.class, StatsCommand.class, RebuildCommand.class, GenerateCommand.class, BenchCommand.class,
@@ -52,7 +58,7 @@ public final class LarderCli implements Runnable {
                 cmd.getErr().println("  (then, cleaning up: " + Redaction.text(sup.getMessage()) + ")");
             }
             if (larder.verbose) {
-                for (Throwable t = ex.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+                for (Throwable t : causes(ex)) {
                     cmd.getErr().println("  caused by " + t.getClass().getName() + ": " + Redaction.text(
                             RemoteText.of(String.valueOf(t.getMessage()))));
                 }
@@ -83,27 +89,37 @@ public final class LarderCli implements Runnable {
     /**
      * The error line for {@code ex}. File-system exceptions carry only a path as their message, so a refused access,
      * wherever it is wrapped, is spelled out as "permission denied" with the path. The innermost cause says what
-     * actually failed (what an S3 client or a parser answered), so its message ends the line unless already in it.
+     * actually failed (what an S3 client or a parser answered), so its message (its type when it has none) ends the
+     * line unless already in it.
      */
     static String message(Throwable ex) {
-        if (ex instanceof IOException io) {
-            return StoreFiles.describe(io);
-        }
-        String m = String.valueOf(ex.getMessage());
-        for (Throwable t = ex.getCause(); t != null && !m.contains("permission denied"); t = t.getCause()) {
-            if (t instanceof AccessDeniedException a) {
+        String m = ex instanceof IOException io ? StoreFiles.describe(io) : String.valueOf(ex.getMessage());
+        List<Throwable> causes = causes(ex);
+        for (Throwable t : causes) {
+            if (t instanceof AccessDeniedException a && !m.contains("permission denied")) {
                 m += " (" + StoreFiles.describe(a) + ")";
             }
         }
-        Throwable root = ex;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String why = root.getMessage();
-        if (root != ex && why != null && !why.isBlank() && !m.contains(why)) {
-            m += " (cause: " + RemoteText.of(why) + ")";
+        if (!causes.isEmpty()) {
+            Throwable root = causes.getLast();
+            String why = root.getMessage() == null || root.getMessage().isBlank() ? root.getClass().getName()
+                    : root.getMessage();
+            if (!m.contains(why)) {
+                m += " (cause: " + RemoteText.of(why) + ")";
+            }
         }
         return m;
+    }
+
+    /** The causes under {@code ex}, outermost first; a cause met again (a cycle) ends the chain. */
+    static List<Throwable> causes(Throwable ex) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(ex);
+        List<Throwable> out = new ArrayList<>();
+        for (Throwable t = ex.getCause(); t != null && seen.add(t); t = t.getCause()) {
+            out.add(t);
+        }
+        return out;
     }
 
     /** What to tell an operator whose table has the damaged file {@code c.file()}: how to rebuild it, if it is in a table directory. */

@@ -68,6 +68,7 @@ class CliHelpTest {
         Run plain = larder(load);
         assertEquals(1, plain.exit(), plain.out());
         assertFalse(plain.err().contains("caused by"), plain.err());
+        assertTrue(plain.err().contains("Unrecognized token 'not'"), "Jackson's words end the line: " + plain.err());
 
         String[] verboseLoad = new String[load.length + 1];
         System.arraycopy(load, 0, verboseLoad, 0, load.length);
@@ -93,5 +94,13 @@ class CliHelpTest {
                 + " without an ETag\\n(ESC \\u001b[2K))", LarderCli.message(s3));
         Exception said = new IllegalStateException("cannot parse: bad token", new RuntimeException("bad token"));
         assertEquals("cannot parse: bad token", LarderCli.message(said), "a cause already quoted is not repeated");
+        Exception io = new java.io.IOException("Error accessing s3://b/k", new IllegalStateException("throttled"));
+        assertEquals("Error accessing s3://b/k (cause: throttled)", LarderCli.message(io), "an I/O error too");
+        Exception silent = new IllegalStateException("cannot read", new java.io.EOFException());
+        assertEquals("cannot read (cause: java.io.EOFException)", LarderCli.message(silent), "a cause with no message");
+        RuntimeException a = new RuntimeException("a");
+        RuntimeException b = new RuntimeException("b", a);
+        a.initCause(b);
+        assertEquals("a (cause: b)", LarderCli.message(a), "a cycle of causes ends where it closes");
     }
 }

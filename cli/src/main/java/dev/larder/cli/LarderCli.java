@@ -8,26 +8,38 @@ import dev.larder.store.StoreFiles;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code larder} command: one subcommand per job. Runs on the caller's thread; exits with the job's status. Every
- * subcommand inherits {@code --help}, {@code --version} and {@code --verbose} (an error's whole cause chain).
+ * subcommand inherits picocli's standard {@code --help} and {@code --version} and this command's {@code --verbose}
+ * (an error's whole cause chain); {@code load}, whose {@code --version} is a Delta version, declares its own
+ * {@code --help}.
  */
-@Command(name = "larder", mixinStandardHelpOptions = true, version = "larder 0.1.0",
+@Command(name = "larder", version = "larder 0.1.0", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT,
         description = "Embedded, memory-mapped online feature store fed from Delta Lake.",
         subcommands = {DemoCommand.class, LoadCommand.class, ApplyChangesCommand.class, GetCommand.class, DumpCommand.class,
                 VerifyCommand.class, FollowCommand.class, StatsCommand.class, RebuildCommand.class, GenerateCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LarderCli implements Runnable {
-    private static final String VERBOSE = "--verbose";
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Set wherever it is given: before the subcommand or after it (an inherited option binds to this field). */
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "On an error, also print each cause under it (type and message), outermost first.")
+    boolean verbose;
 
     public static void main(String[] args) {
         CliLogging.install();
@@ -36,17 +48,8 @@ public final class LarderCli implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new LarderCli());
-        for (CommandLine sub : cl.getSubcommands().values()) {
-            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
-            if (!(sub.getCommand() instanceof CommandLine.HelpCommand)) {
-                // Not the whole standard mixin: its -V/--version would clash with load's --version (a Delta version).
-                spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
-                        .description("Show this help message and exit.").build());
-                spec.addOption(CommandLine.Model.OptionSpec.builder(VERBOSE).type(boolean.class).arity("0").description(
-                        "On an error, also print each cause under it (type and message), outermost first.").build());
-            }
-        }
+        LarderCli larder = new LarderCli();
+        CommandLine cl = new CommandLine(larder);
         cl.setParameterExceptionHandler(LarderCli::usageError);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // Messages of Hadoop, the AWS SDK or a catalog may quote a URI or a setting as the user gave it.
@@ -54,8 +57,8 @@ public final class LarderCli implements Runnable {
             for (Throwable sup : ex.getSuppressed()) {
                 cmd.getErr().println("  (then, cleaning up: " + Redaction.text(sup.getMessage()) + ")");
             }
-            if (verbose(parsed)) {
-                for (Throwable t = ex.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (larder.verbose) {
+                for (Throwable t : causes(ex)) {
                     cmd.getErr().println("  caused by " + t.getClass().getName() + ": " + Redaction.text(
                             RemoteText.of(String.valueOf(t.getMessage()))));
                 }
@@ -66,16 +69,6 @@ public final class LarderCli implements Runnable {
             return 1;
         });
         return cl.execute(args);
-    }
-
-    /** Whether {@code --verbose} was given to the subcommand that ran. */
-    private static boolean verbose(CommandLine.ParseResult parsed) {
-        for (CommandLine.ParseResult r = parsed; r != null; r = r.subcommand()) {
-            if (r.hasMatchedOption(VERBOSE)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -96,27 +89,37 @@ public final class LarderCli implements Runnable {
     /**
      * The error line for {@code ex}. File-system exceptions carry only a path as their message, so a refused access,
      * wherever it is wrapped, is spelled out as "permission denied" with the path. The innermost cause says what
-     * actually failed (what an S3 client or a parser answered), so its message ends the line unless already in it.
+     * actually failed (what an S3 client or a parser answered), so its message (its type when it has none) ends the
+     * line unless already in it.
      */
     static String message(Throwable ex) {
-        if (ex instanceof IOException io) {
-            return StoreFiles.describe(io);
-        }
-        String m = String.valueOf(ex.getMessage());
-        for (Throwable t = ex.getCause(); t != null && !m.contains("permission denied"); t = t.getCause()) {
-            if (t instanceof AccessDeniedException a) {
+        String m = ex instanceof IOException io ? StoreFiles.describe(io) : String.valueOf(ex.getMessage());
+        List<Throwable> causes = causes(ex);
+        for (Throwable t : causes) {
+            if (t instanceof AccessDeniedException a && !m.contains("permission denied")) {
                 m += " (" + StoreFiles.describe(a) + ")";
             }
         }
-        Throwable root = ex;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String why = root.getMessage();
-        if (root != ex && why != null && !why.isBlank() && !m.contains(why)) {
-            m += " (cause: " + RemoteText.of(why) + ")";
+        if (!causes.isEmpty()) {
+            Throwable root = causes.getLast();
+            String why = root.getMessage() == null || root.getMessage().isBlank() ? root.getClass().getName()
+                    : root.getMessage();
+            if (!m.contains(why)) {
+                m += " (cause: " + RemoteText.of(why) + ")";
+            }
         }
         return m;
+    }
+
+    /** The causes under {@code ex}, outermost first; a cause met again (a cycle) ends the chain. */
+    static List<Throwable> causes(Throwable ex) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(ex);
+        List<Throwable> out = new ArrayList<>();
+        for (Throwable t = ex.getCause(); t != null && seen.add(t); t = t.getCause()) {
+            out.add(t);
+        }
+        return out;
     }
 
     /** What to tell an operator whose table has the damaged file {@code c.file()}: how to rebuild it, if it is in a table directory. */

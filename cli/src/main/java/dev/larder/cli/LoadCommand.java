@@ -27,6 +27,10 @@ import picocli.CommandLine.Option;
 @Command(name = "load", description = "Create a table from a Delta table snapshot (latest, or at a version or timestamp); "
         + "re-run, it finishes a load that was interrupted.")
 final class LoadCommand implements Callable<Integer> {
+    /** Declared here: picocli does not give a command whose own option is named --version the standard help options. */
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
     @Option(names = "--delta", description = "Delta table path or Hadoop filesystem URI (or --uc-table).")
     String delta;
 

@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.larder.cli.CliTest.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -17,19 +21,41 @@ class CliHelpTest {
     @TempDir
     Path dir;
 
+    /** Subcommands come from the command spec, at every depth, so a command added later is checked too. */
     @Test
     void everySubcommandAnswersHelpWithItsOwnUsage() {
-        CommandLine cli = new CommandLine(new LarderCli());
-        for (String name : cli.getSubcommands().keySet()) {
-            if (name.equals("help")) {
-                continue;
-            }
-            Run r = larder(name, "--help");
+        List<String[]> commands = new ArrayList<>();
+        subcommands(new CommandLine(new LarderCli()), List.of(), commands);
+        assertTrue(commands.size() >= 12, "every command of the spec, help included: " + commands.size());
+        for (String[] command : commands) {
+            String name = String.join(" ", command);
+            String[] args = Arrays.copyOf(command, command.length + 1);
+            args[command.length] = "--help";
+            Run r = larder(args);
             assertEquals(0, r.exit(), name + " --help: " + r.err());
-            assertTrue(r.out().startsWith("Usage: larder " + name), name + " --help: " + r.out());
+            // help's own usage has a header line above it.
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith("Usage: larder " + name + " ")), name + " --help: "
+                    + r.out());
             assertTrue(r.out().contains("--verbose"), name + " --help lists --verbose: " + r.out());
             assertEquals("", r.err(), name + " --help");
         }
+    }
+
+    private static void subcommands(CommandLine parent, List<String> path, List<String[]> out) {
+        for (Map.Entry<String, CommandLine> sub : parent.getSubcommands().entrySet()) {
+            List<String> command = new ArrayList<>(path);
+            command.add(sub.getKey());
+            out.add(command.toArray(String[]::new));
+            subcommands(sub.getValue(), command, out);
+        }
+    }
+
+    @Test
+    void helpOfLoadIsItsUsageAndItsVersionIsADeltaVersion() {
+        Run r = larder("help", "load");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("Usage: larder load "), r.out());
+        assertTrue(r.out().contains("--version=<version>") && r.out().contains("Delta version to load"), r.out());
     }
 
     @Test
@@ -42,6 +68,7 @@ class CliHelpTest {
         Run plain = larder(load);
         assertEquals(1, plain.exit(), plain.out());
         assertFalse(plain.err().contains("caused by"), plain.err());
+        assertTrue(plain.err().contains("Unrecognized token 'not'"), "Jackson's words end the line: " + plain.err());
 
         String[] verboseLoad = new String[load.length + 1];
         System.arraycopy(load, 0, verboseLoad, 0, load.length);
@@ -67,5 +94,13 @@ class CliHelpTest {
                 + " without an ETag\\n(ESC \\u001b[2K))", LarderCli.message(s3));
         Exception said = new IllegalStateException("cannot parse: bad token", new RuntimeException("bad token"));
         assertEquals("cannot parse: bad token", LarderCli.message(said), "a cause already quoted is not repeated");
+        Exception io = new java.io.IOException("Error accessing s3://b/k", new IllegalStateException("throttled"));
+        assertEquals("Error accessing s3://b/k (cause: throttled)", LarderCli.message(io), "an I/O error too");
+        Exception silent = new IllegalStateException("cannot read", new java.io.EOFException());
+        assertEquals("cannot read (cause: java.io.EOFException)", LarderCli.message(silent), "a cause with no message");
+        RuntimeException a = new RuntimeException("a");
+        RuntimeException b = new RuntimeException("b", a);
+        a.initCause(b);
+        assertEquals("a (cause: b)", LarderCli.message(a), "a cycle of causes ends where it closes");
     }
 }

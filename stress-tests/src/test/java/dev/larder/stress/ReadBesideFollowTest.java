@@ -9,11 +9,13 @@ import dev.larder.snapshot.generate.GeneratorSpec;
 import dev.larder.stress.CliFaultTest.Cli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,7 @@ class ReadBesideFollowTest {
             DeltaTableGenerator.appendCommit(delta);
             DeltaTableGenerator.appendCommit(delta);
             follow.await(Pattern.compile("FOLLOWING: watermark v2 "), 120);
+            awaitStatsFile(store, "t [t] FOLLOWING: watermark v2 ");
 
             Cli get = Cli.start(0, "get", "--store", store.toString(), "--table", "t", "5");
             assertEquals(0, get.waitFor(120), get.output());
@@ -53,8 +56,11 @@ class ReadBesideFollowTest {
             assertTrue(m.find(), stats.output());
             long rows = Long.parseLong(m.group(1).replace(",", ""));
             assertEquals(5_200, rows, stats.output());
-            assertTrue(stats.output().contains("live status from the follow process ("),
-                    "the running follow's live metrics: " + stats.output());
+            // The live section: the follower's own status of t (its state and watermark) and its ingest metrics.
+            String live = stats.output().substring(stats.output().indexOf("live status from the follow process ("));
+            assertTrue(live.contains("\n  t [t] FOLLOWING: watermark v2 ") && live.contains(", HEALTHY"),
+                    "the running follow's live status: " + stats.output());
+            assertTrue(live.contains("\n  ingest: "), "the running follow's ingest metrics: " + stats.output());
 
             Cli dump = Cli.start(0, "dump", "--store", store.toString(), "--table", "t");
             assertEquals(0, dump.waitFor(120), dump.output());
@@ -71,6 +77,19 @@ class ReadBesideFollowTest {
         Cli verify = Cli.start(0, "verify", "--store", store.toString(), "--table", "t");
         assertEquals(0, verify.waitFor(300), verify.output());
         assertTrue(verify.output().contains("OK: t equals"), verify.output());
+    }
+
+    /**
+     * Waits until the follower's stats file says {@code text}: it rewrites the file just after printing its status, so
+     * a status line on its output does not yet mean the file holds it.
+     */
+    private static void awaitStatsFile(Path store, String text) throws Exception {
+        Path file = store.resolve("larder-stats.txt");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(file) || !Files.readString(file).contains(text)) {
+            assertTrue(System.nanoTime() < deadline, file + " never said " + text);
+            Thread.sleep(50);
+        }
     }
 
     /**

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@link StoreFiles#writeInPages}: the bytes land where one positional write would put them, whatever the alignment. */
+/** {@link StoreFiles#writeInPages}: the bytes land where one positional write puts them, whatever the alignment. */
 class PageWritesTest {
     @TempDir
     Path dir;

@@ -8,17 +8,13 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.larder.cli.CliTest.Run;
 import dev.larder.cloud.LocalS3;
+import dev.larder.cloud.S3Forwarding;
 import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.snapshot.generate.GeneratorSpec;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,10 +101,6 @@ class S3ErrorCauseTest {
 
     /** Forwards every request to an S3 endpoint and its answers back, less their ETag header. */
     static final class EtaglessProxy implements AutoCloseable {
-        /** Headers the JDK client sets itself or refuses. */
-        private static final Set<String> NOT_FORWARDED = Set.of("host", "content-length", "connection", "expect",
-                "upgrade", "transfer-encoding");
-
         private final HttpServer server;
         private final String upstream;
         private final HttpClient http = HttpClient.newHttpClient();
@@ -127,41 +119,7 @@ class S3ErrorCauseTest {
         }
 
         private void forward(HttpExchange ex) throws IOException {
-            try (ex) {
-                byte[] body;
-                try (InputStream in = ex.getRequestBody()) {
-                    body = in.readAllBytes();
-                }
-                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(upstream + ex.getRequestURI()))
-                        .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofByteArray(body));
-                ex.getRequestHeaders().forEach((name, values) -> {
-                    if (!NOT_FORWARDED.contains(name.toLowerCase())) {
-                        values.forEach(v -> b.header(name, v));
-                    }
-                });
-                HttpResponse<byte[]> r;
-                try {
-                    r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException(e);
-                }
-                boolean head = ex.getRequestMethod().equals("HEAD");
-                r.headers().map().forEach((name, values) -> {
-                    if (!name.equalsIgnoreCase("etag") && !name.equalsIgnoreCase("transfer-encoding")
-                            && !name.equals(":status") && !(name.equalsIgnoreCase("content-length") && !head)) {
-                        ex.getResponseHeaders().put(name, List.copyOf(values));
-                    }
-                });
-                boolean empty = head || r.statusCode() == 204 || r.statusCode() == 304 || r.body().length == 0;
-                ex.sendResponseHeaders(r.statusCode(), empty ? -1 : r.body().length);
-                if (!empty) {
-                    try (OutputStream out = ex.getResponseBody()) {
-                        out.write(r.body());
-                    }
-                }
-            }
+            S3Forwarding.forward(http, upstream, ex, Set.of(), name -> !name.equals("etag"));
         }
 
         @Override

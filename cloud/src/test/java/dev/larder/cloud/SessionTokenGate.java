@@ -3,16 +3,11 @@ package dev.larder.cloud;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -30,9 +25,8 @@ import java.util.regex.Pattern;
  */
 public final class SessionTokenGate implements AutoCloseable {
     private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/]+)/");
-    /** Headers the JDK client sets itself or refuses; and the credentials, which the S3Proxy behind would refuse. */
-    private static final Set<String> NOT_FORWARDED = Set.of("host", "content-length", "connection", "expect", "upgrade",
-            "transfer-encoding", "authorization", "x-amz-security-token");
+    /** The credentials this gate checked, which the S3Proxy behind would refuse. */
+    private static final Set<String> WITHHELD = Set.of("authorization", "x-amz-security-token");
 
     /** Session credentials this gate issued, as an STS answer holds them; expired after {@code expirationMillis}. */
     public record Issued(String accessKeyId, String secretAccessKey, String sessionToken, long expirationMillis) {
@@ -95,42 +89,7 @@ public final class SessionTokenGate implements AutoCloseable {
             String query = ex.getRequestURI().getRawQuery();
             paths.computeIfAbsent(c.accessKeyId(), k -> ConcurrentHashMap.newKeySet())
                     .add(ex.getRequestURI().getRawPath() + (query != null && query.contains("prefix=") ? "?" + query : ""));
-            forward(ex);
-        }
-    }
-
-    private void forward(HttpExchange ex) throws IOException {
-        byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-            body = in.readAllBytes();
-        }
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(upstream + ex.getRequestURI().toString()))
-                .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
-        ex.getRequestHeaders().forEach((name, values) -> {
-            if (!NOT_FORWARDED.contains(name.toLowerCase())) {
-                values.forEach(v -> b.header(name, v));
-            }
-        });
-        HttpResponse<byte[]> r;
-        try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        r.headers().map().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("transfer-encoding") && !name.equals(":status")
-                    && !(name.equalsIgnoreCase("content-length") && !ex.getRequestMethod().equals("HEAD"))) {
-                ex.getResponseHeaders().put(name, List.copyOf(values));
-            }
-        });
-        boolean empty = ex.getRequestMethod().equals("HEAD") || r.statusCode() == 204 || r.statusCode() == 304;
-        ex.sendResponseHeaders(r.statusCode(), empty ? -1 : r.body().length == 0 ? -1 : r.body().length);
-        if (!empty && r.body().length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(r.body());
-            }
+            S3Forwarding.forward(http, upstream, ex, WITHHELD, name -> true);
         }
     }
 

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.ingest.TableStatus;
-import dev.larder.snapshot.generate.DeltaTableGenerator;
-import dev.larder.snapshot.generate.GeneratorSpec;
 import dev.larder.store.ReadStatus;
+import dev.larder.tools.generate.DeltaTableGenerator;
+import dev.larder.tools.generate.GeneratorSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

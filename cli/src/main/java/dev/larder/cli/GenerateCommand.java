@@ -1,8 +1,8 @@
 package dev.larder.cli;
 
-import dev.larder.snapshot.generate.DeltaTableGenerator;
-import dev.larder.snapshot.generate.GenerationSummary;
-import dev.larder.snapshot.generate.GeneratorSpec;
+import dev.larder.tools.generate.DeltaTableGenerator;
+import dev.larder.tools.generate.GenerationSummary;
+import dev.larder.tools.generate.GeneratorSpec;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -2,9 +2,9 @@ package dev.larder.cli;
 
 import dev.larder.cloud.SharedTables;
 import dev.larder.ingest.testkit.TestWriter;
-import dev.larder.snapshot.generate.DeltaTableGenerator;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
+import dev.larder.tools.generate.DeltaTableGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -9,11 +9,8 @@ import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
-import io.delta.kernel.exceptions.CommitRangeNotFoundException;
 import io.delta.kernel.exceptions.KernelException;
 import io.delta.kernel.exceptions.TableNotFoundException;
-import io.delta.kernel.exceptions.UnsupportedProtocolVersionException;
-import io.delta.kernel.exceptions.UnsupportedTableFeatureException;
 import io.delta.kernel.internal.actions.Metadata;
 import io.delta.kernel.internal.actions.Protocol;
 import io.delta.kernel.internal.util.VectorUtils;
@@ -25,7 +22,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.UndeclaredThrowableException;
-import java.nio.file.NoSuchFileException;
 import java.security.PrivilegedExceptionAction;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,9 +67,6 @@ public final class DeltaSource {
     /** The reader feature of tables whose commits a catalog owns; read only with the catalog's {@link CatalogCommits}. */
     static final String CATALOG_MANAGED = "catalogManaged";
 
-    /** Classic, multi-part and v2 checkpoint files; group 1 is the version. */
-    private static final Pattern CHECKPOINT_FILE = Pattern.compile("(\\d{20})\\.checkpoint(\\..+)?\\.(parquet|json)");
-
     /**
      * Hadoop setting naming where the storage credentials come from (e.g. {@code environment variable AWS_ACCESS_KEY_ID});
      * errors for access denied by the storage repeat it. Set by {@code dev.larder.cloud.CloudSettings}.
@@ -101,9 +94,6 @@ public final class DeltaSource {
      */
     static final int SCAN_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
-    /** The staged commit files of a catalog-managed table, relative to the table root. */
-    static final String STAGED_COMMITS = "/_delta_log/_staged_commits/";
-
     /** A commit file's name in {@code _delta_log}: its version, zero-padded to 20 digits, then {@code .json}. */
     static final Pattern COMMIT_FILE = Pattern.compile("(\\d{20})\\.json");
 
@@ -111,12 +101,12 @@ public final class DeltaSource {
     private final TablePaths paths;
     private final FileRowReader reader;
     private final CommitTimestamps timestamps;
-    private final Configuration conf;
     private final CatalogTable catalogTable;
     private final CatalogCommits catalog;
+    /** The catalog's side of the log; null when the table is read by path. */
+    private final CatalogLog catalogLog;
+    private final DeltaLogErrors errors;
     private final UserGroupInformation owner;
-    /** The catalog's answer for the read in progress on each thread; unset outside a read. */
-    private final ThreadLocal<CatalogCommits.Ratified[]> answer = new ThreadLocal<>();
     /** The metadata in effect at the last version the change feed delivered, so the next read starts from it. */
     private volatile DeliveredMetadata delivered;
 
@@ -127,11 +117,12 @@ public final class DeltaSource {
     private DeltaSource(Engine engine, String qualifiedRoot, Configuration hadoopConf, CatalogTable catalogTable,
                         UserGroupInformation owner) {
         this.engine = engine;
-        this.conf = hadoopConf;
         this.catalogTable = catalogTable;
         this.catalog = catalogTable == null ? null : catalogTable.commits();
         this.owner = owner;
         this.paths = new TablePaths(qualifiedRoot);
+        this.catalogLog = catalog == null ? null : new CatalogLog(catalog, paths.root);
+        this.errors = new DeltaLogErrors(engine, paths.root, hadoopConf, catalog != null);
         this.reader = new FileRowReader(engine, paths, hadoopConf);
         this.timestamps = new CommitTimestamps(engine, paths.root);
     }
@@ -276,20 +267,17 @@ public final class DeltaSource {
 
     /**
      * Runs a read of this table as its filesystem owner (see {@link #FILESYSTEM_OWNER_KEY}); for a catalog-managed table,
-     * the outermost read on a thread holds the catalog's answer for everything it calls (see {@link #ratified()}).
+     * the outermost read on a thread holds the catalog's answer for everything it calls (see {@link CatalogLog}).
      */
     <T> T io(PrivilegedExceptionAction<T> action) {
-        boolean outermost = catalog != null && answer.get() == null;
-        if (outermost) {
-            answer.set(new CatalogCommits.Ratified[1]);
-        }
+        boolean outermost = catalogLog != null && catalogLog.beginRead();
         try {
             return as(owner, action);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
             if (outermost) {
-                answer.remove();
+                catalogLog.endRead();
             }
         }
     }
@@ -334,7 +322,7 @@ public final class DeltaSource {
                     .listFrom(paths.root + "/_delta_log/" + String.format("%020d", known + 1))) {
                 while (it.hasNext()) {
                     FileStatus f = it.next();
-                    Matcher m = COMMIT_FILE.matcher(new io.delta.kernel.internal.fs.Path(f.getPath()).getName());
+                    Matcher m = COMMIT_FILE.matcher(fileName(f.getPath()));
                     if (m.matches()) {
                         long v = Long.parseLong(m.group(1));
                         if (v > last + 1) {
@@ -715,7 +703,7 @@ public final class DeltaSource {
         try (CloseableIterator<FileStatus> it = engine.getFileSystemClient()
                 .listFrom(paths.root + "/_delta_log/" + prefix)) {
             while (it.hasNext()) {
-                String name = new io.delta.kernel.internal.fs.Path(it.next().getPath()).getName();
+                String name = fileName(it.next().getPath());
                 if (name.matches("\\d{20}\\..*")) {
                     return version;
                 }
@@ -758,27 +746,9 @@ public final class DeltaSource {
         return s;
     }
 
-    /**
-     * The catalog's answer, with its failures named as this table's; asked once per read ({@link #io}), so a read's
-     * version check, snapshot and change range see the same commits and the catalog gets one request, not one per step.
-     */
+    /** The catalog's answer for the read in progress ({@link CatalogLog#ratified}); only for a catalog's table. */
     CatalogCommits.Ratified ratified() {
-        CatalogCommits.Ratified[] held = answer.get();
-        if (held != null && held[0] != null) {
-            return held[0];
-        }
-        try {
-            CatalogCommits.Ratified r = catalog.ratified();
-            if (held != null) {
-                held[0] = r;
-            }
-            return r;
-        } catch (DeltaReadException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new DeltaReadException(DeltaReadException.Reason.IO, paths.root, -1, null, null,
-                    "the catalog cannot list the table's commits (" + catalog.describe() + "): " + e.getMessage(), e);
-        }
+        return catalogLog.ratified();
     }
 
     /**
@@ -796,25 +766,21 @@ public final class DeltaSource {
     /** The catalog's staged commits up to {@code version} (all when negative) as Kernel log data. */
     List<ParsedLogData> logData(CatalogCommits.Ratified r, long version) {
         List<ParsedLogData> out = new ArrayList<>();
-        for (CatalogCommits.Commit c : r.commits()) {
-            if (version < 0 || c.version() <= version) {
-                out.add(ParsedCatalogCommitData.forFileStatus(io.delta.kernel.utils.FileStatus.of(
-                        paths.root + STAGED_COMMITS + c.fileName(), c.size(), c.modificationTimeMillis())));
-            }
+        for (FileStatus staged : catalogLog.stagedCommits(r, version)) {
+            out.add(ParsedCatalogCommitData.forFileStatus(staged));
         }
         return out;
     }
 
     /** The status of {@code version}'s commit file: the staged one while the catalog has not published it. */
     FileStatus commitFile(long version) {
-        if (catalog != null) {
-            for (CatalogCommits.Commit c : ratified().commits()) {
-                if (c.version() == version) {
-                    return FileStatus.of(paths.root + STAGED_COMMITS + c.fileName(), c.size(), c.modificationTimeMillis());
-                }
-            }
-        }
-        return timestamps.commitFile(version);
+        FileStatus staged = catalogLog == null ? null : catalogLog.stagedCommit(version);
+        return staged != null ? staged : timestamps.commitFile(version);
+    }
+
+    /** The last name of a path in the log (a Hadoop path string or URI), as Kernel names it. */
+    static String fileName(String path) {
+        return new io.delta.kernel.internal.fs.Path(path).getName();
     }
 
     TableLayout layout(Snapshot s) {
@@ -834,7 +800,7 @@ public final class DeltaSource {
         for (String feature : p.getReaderFeatures()) {
             if (feature.equals(CATALOG_MANAGED)) {
                 if (catalog == null) {
-                    throw catalogNeeded(version, null);
+                    throw errors.catalogNeeded(version, null);
                 }
                 continue;
             }
@@ -846,105 +812,8 @@ public final class DeltaSource {
         }
     }
 
-    private DeltaReadException catalogNeeded(long version, Throwable cause) {
-        return new DeltaReadException(DeltaReadException.Reason.UNSUPPORTED_FEATURE, paths.root, version, null, null,
-                "the table is catalog-managed (reader feature '" + CATALOG_MANAGED + "'): its latest commits are known only to "
-                + "its catalog, so open it by its catalog name (--uc-table CATALOG.SCHEMA.TABLE; in a definition file, "
-                + "unity_catalog: CATALOG.SCHEMA.TABLE instead of delta: PATH)", cause);
-    }
-
     /** Maps a Kernel or storage failure while reading the log to a {@link DeltaReadException}. */
     DeltaReadException translate(Throwable e, long version, String file) {
-        if (e instanceof DeltaReadException d) {
-            return d;
-        }
-        if (catalog == null && String.valueOf(e.getMessage()).contains("maxCatalogVersion")) {
-            return catalogNeeded(version, e);
-        }
-        ExpiredCredentialsException expired = StorageFailure.expiredCredentials(e);
-        if (expired != null) {
-            return new DeltaReadException(DeltaReadException.Reason.EXPIRED_CREDENTIALS, paths.root, version, file,
-                    null, expired.getMessage(), e);
-        }
-        String memory = StorageFailure.outOfMemory(e);
-        if (memory != null) {
-            return new DeltaReadException(DeltaReadException.Reason.OUT_OF_MEMORY, paths.root, version, file, null,
-                    memory + ": " + e, e);
-        }
-        DeltaReadException.Reason reason = DeltaReadException.Reason.MALFORMED_LOG;
-        String detail = "the Delta log cannot be read";
-        if (e instanceof TableNotFoundException || e instanceof CommitRangeNotFoundException) {
-            reason = DeltaReadException.Reason.NOT_FOUND;
-            detail = "no Delta table or commit range here";
-        } else if (e instanceof UnsupportedTableFeatureException || e instanceof UnsupportedProtocolVersionException) {
-            reason = DeltaReadException.Reason.UNSUPPORTED_FEATURE;
-            detail = "the table needs a reader capability Kernel lacks";
-        } else if (StorageFailure.describe(e, conf) != null) {
-            reason = DeltaReadException.Reason.IO;
-            detail = StorageFailure.describe(e, conf);
-        } else {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof FileNotFoundException || t instanceof NoSuchFileException) {
-                    reason = DeltaReadException.Reason.MISSING_FILE;
-                    detail = "a file the log needs is missing";
-                    break;
-                }
-            }
-        }
-        if (file == null && reason == DeltaReadException.Reason.MALFORMED_LOG) {
-            DeltaReadException checkpoint = checkpointError(e, version);
-            if (checkpoint != null) {
-                return checkpoint;
-            }
-        }
-        return new DeltaReadException(reason, paths.root, version, file, null, detail + ": " + e, e);
-    }
-
-    /**
-     * Kernel reports an unreadable checkpoint with the toString of its internal input object, naming neither the file
-     * nor its version. Our own readers name the data files they fail on, so a parquet failure that reaches
-     * {@link #translate} comes from log replay, which reads the newest checkpoint at or before {@code version}: that
-     * checkpoint is named instead. Null when {@code e} is not a parquet failure or no such checkpoint exists.
-     */
-    private DeltaReadException checkpointError(Throwable e, long version) {
-        Throwable parquet = null;
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            for (StackTraceElement frame : t.getStackTrace()) {
-                if (frame.getClassName().startsWith("org.apache.parquet.")
-                        || frame.getClassName().startsWith("io.delta.kernel.defaults.internal.parquet.")) {
-                    parquet = t;
-                    break;
-                }
-            }
-        }
-        if (parquet == null) {
-            return null;
-        }
-        String checkpoint = null;
-        long checkpointVersion = -1;
-        String first = paths.root + "/_delta_log/" + String.format("%020d", 0);
-        try (CloseableIterator<FileStatus> it = engine.getFileSystemClient().listFrom(first)) {
-            while (it.hasNext()) {
-                String path = it.next().getPath();
-                Matcher m = CHECKPOINT_FILE.matcher(new io.delta.kernel.internal.fs.Path(path).getName());
-                if (m.matches()) {
-                    long v = Long.parseLong(m.group(1));
-                    // The listing is sorted: the first file of a multi-part checkpoint is kept.
-                    if ((version < 0 || v <= version) && v > checkpointVersion) {
-                        checkpointVersion = v;
-                        checkpoint = path;
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException listing) {
-            e.addSuppressed(listing);
-            return null;
-        }
-        if (checkpoint == null) {
-            return null;
-        }
-        String problem = String.valueOf(parquet.getMessage()).replaceAll("[\\w.$]+@[0-9a-f]+", "the file");
-        return new DeltaReadException(DeltaReadException.Reason.MALFORMED_LOG, paths.root, checkpointVersion, checkpoint, null,
-                "the checkpoint of version " + checkpointVersion + " cannot be read: " + problem, e);
+        return errors.translate(e, version, file);
     }
 }

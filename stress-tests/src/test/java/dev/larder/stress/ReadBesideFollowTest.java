@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.larder.snapshot.generate.DeltaTableGenerator;
-import dev.larder.snapshot.generate.GeneratorSpec;
 import dev.larder.stress.CliFaultTest.Cli;
+import dev.larder.tools.generate.DeltaTableGenerator;
+import dev.larder.tools.generate.GeneratorSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

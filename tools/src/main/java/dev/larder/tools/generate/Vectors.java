@@ -1,4 +1,4 @@
-package dev.larder.snapshot.generate;
+package dev.larder.tools.generate;
 
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;

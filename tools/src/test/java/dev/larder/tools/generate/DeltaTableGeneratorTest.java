@@ -1,4 +1,4 @@
-package dev.larder.snapshot.generate;
+package dev.larder.tools.generate;
 
 import io.delta.kernel.TableManager;
 import io.delta.kernel.defaults.engine.DefaultEngine;

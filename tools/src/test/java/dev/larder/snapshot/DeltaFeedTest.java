@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.ingest.ChangeSink;
 import dev.larder.ingest.testkit.TestWriter;
-import dev.larder.snapshot.generate.CommitSummary;
-import dev.larder.snapshot.generate.DeltaTableGenerator;
-import dev.larder.snapshot.generate.GeneratorSpec;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Lineage;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
+import dev.larder.tools.generate.CommitSummary;
+import dev.larder.tools.generate.DeltaTableGenerator;
+import dev.larder.tools.generate.GeneratorSpec;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

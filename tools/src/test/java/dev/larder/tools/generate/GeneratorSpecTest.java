@@ -1,4 +1,4 @@
-package dev.larder.snapshot.generate;
+package dev.larder.tools.generate;
 
 import io.delta.kernel.types.DoubleType;
 import io.delta.kernel.types.FloatType;

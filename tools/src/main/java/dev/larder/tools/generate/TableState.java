@@ -1,4 +1,4 @@
-package dev.larder.snapshot.generate;
+package dev.larder.tools.generate;
 
 /**
  * Expected content of a generated table at one version, computed from the spec alone: the live keys and, per key, the

@@ -1,4 +1,4 @@
-package dev.larder.snapshot.generate;
+package dev.larder.tools.generate;
 
 /**
  * Result of {@link DeltaTableGenerator#generate}.

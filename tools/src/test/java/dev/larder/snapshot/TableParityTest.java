@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.ingest.ChangeSink;
 import dev.larder.ingest.testkit.TestWriter;
-import dev.larder.snapshot.generate.DeltaTableGenerator;
-import dev.larder.snapshot.generate.GeneratorSpec;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
@@ -16,6 +14,8 @@ import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
 import dev.larder.store.TableReader;
+import dev.larder.tools.generate.DeltaTableGenerator;
+import dev.larder.tools.generate.GeneratorSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;

@@ -3,8 +3,8 @@ package dev.larder.snapshot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.larder.snapshot.generate.DeltaTableGenerator;
-import dev.larder.snapshot.generate.GeneratorSpec;
+import dev.larder.tools.generate.DeltaTableGenerator;
+import dev.larder.tools.generate.GeneratorSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.larder.snapshot.generate;
+package dev.larder.tools.generate;
 
 import java.util.Arrays;
 import java.util.HashSet;

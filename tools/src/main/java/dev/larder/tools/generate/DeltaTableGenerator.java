@@ -1,4 +1,4 @@
-package dev.larder.snapshot.generate;
+package dev.larder.tools.generate;
 
 import io.delta.kernel.DataWriteContext;
 import io.delta.kernel.Operation;

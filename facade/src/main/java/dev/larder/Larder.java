@@ -41,11 +41,11 @@ import java.util.Objects;
  */
 public final class Larder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Larder.class.getName());
-    private final dev.larder.ingest.Larder engine;
+    private final dev.larder.ingest.LarderEngine engine;
     private final Map<String, Table> tables = new LinkedHashMap<>();
     private final Map<String, Vector> vectors = new LinkedHashMap<>();
 
-    private Larder(dev.larder.ingest.Larder engine) {
+    private Larder(dev.larder.ingest.LarderEngine engine) {
         this.engine = engine;
     }
 
@@ -120,7 +120,7 @@ public final class Larder implements AutoCloseable {
     }
 
     /** The engine beneath, for tools and metrics binders (JMX, Micrometer); its API is not stable. */
-    public dev.larder.ingest.Larder engine() {
+    public dev.larder.ingest.LarderEngine engine() {
         return engine;
     }
 
@@ -260,7 +260,7 @@ public final class Larder implements AutoCloseable {
                 DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
                 sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE));
             }
-            dev.larder.ingest.Larder engine = dev.larder.ingest.Larder.open(directory, IngestOptions.DEFAULT);
+            dev.larder.ingest.LarderEngine engine = dev.larder.ingest.LarderEngine.open(directory, IngestOptions.DEFAULT);
             Larder larder = new Larder(engine);
             try {
                 for (Map.Entry<String, DeltaChangeSource> e : sources.entrySet()) {
@@ -299,12 +299,12 @@ public final class Larder implements AutoCloseable {
          * is dropped or rebuilt, even across re-bootstraps (VACUUMed history): a generation that quietly lost a column
          * would take a feature from a running model. A changed selection is therefore logged, not applied.
          */
-        private static DeltaChangeSource source(dev.larder.ingest.Larder engine, String name, Source s, DeltaChangeSource declared) {
+        private static DeltaChangeSource source(dev.larder.ingest.LarderEngine engine, String name, Source s, DeltaChangeSource declared) {
             if (!engine.store().exists(name)) {
                 return declared;
             }
             // A table fed by the application is refused for its feeder before its key is compared.
-            dev.larder.ingest.Larder.checkFeeder(engine.store(), name, declared.origin());
+            dev.larder.ingest.LarderEngine.checkFeeder(engine.store(), name, declared.origin());
             TableMetadata stored = engine.store().metadata(name);
             List<String> storedKey = Definition.keyNames(stored.schema());
             if (!storedKey.equals(s.keyColumns())) {

@@ -21,11 +21,11 @@ import dev.larder.store.RowBuffer;
  * {@code STOPPED}) until {@link #resume()}.
  */
 public final class Pusher {
-    private final dev.larder.ingest.Larder engine;
+    private final dev.larder.ingest.LarderEngine engine;
     private final TableHandle handle;
     private final RowBuffer row;
 
-    Pusher(dev.larder.ingest.Larder engine, TableHandle handle) {
+    Pusher(dev.larder.ingest.LarderEngine engine, TableHandle handle) {
         this.engine = engine;
         this.handle = handle;
         this.row = handle.table().newRow();

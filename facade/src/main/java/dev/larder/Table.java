@@ -14,9 +14,9 @@ public final class Table {
     private final TableHandle handle;
     private final Follower follower;
     /** The engine that pushes go through; null unless the table was declared with {@link Larder.Builder#push}. */
-    private final dev.larder.ingest.Larder pushTo;
+    private final dev.larder.ingest.LarderEngine pushTo;
 
-    Table(TableHandle handle, Follower follower, dev.larder.ingest.Larder pushTo) {
+    Table(TableHandle handle, Follower follower, dev.larder.ingest.LarderEngine pushTo) {
         this.handle = handle;
         this.follower = follower;
         this.pushTo = pushTo;

@@ -3,7 +3,7 @@ package dev.larder.cli;
 import dev.larder.Definition;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.ScanProgress;
@@ -107,7 +107,7 @@ final class FollowCommand implements Callable<Integer> {
         for (Feed f : feeds) {
             sources.add(new DeltaChangeSource(hadoop.open(f.delta, f.ucTable), f.key, inlineBytes, ScanProgress.NONE));
         }
-        Larder larder = Larder.open(store, IngestOptions.DEFAULT);
+        LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT);
         try {
             FollowOptions options = FollowOptions.DEFAULT.withPollInterval(poll).withMaxStaleness(maxStaleness);
             for (int i = 0; i < feeds.size(); i++) {
@@ -127,7 +127,7 @@ final class FollowCommand implements Callable<Integer> {
      * Reports status until stopped (SIGTERM, Ctrl-C) or {@code --duration} passes, then closes {@code owner}; a shutdown
      * hook waits for that close, so a stopped process exits with its tables synced.
      */
-    private int serve(Larder larder, AutoCloseable owner) throws Exception {
+    private int serve(LarderEngine larder, AutoCloseable owner) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -164,7 +164,7 @@ final class FollowCommand implements Callable<Integer> {
     }
 
     /** Prints status and rewrites the stats file; a file that cannot be written (a full disk) costs a warning, not the feed. */
-    private void report(Larder larder) {
+    private void report(LarderEngine larder) {
         for (TableStatus s : larder.status()) {
             System.out.println(StatsFile.statusLine(s));
         }

@@ -1,6 +1,6 @@
 package dev.larder.cli;
 
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.Redaction;
 import dev.larder.ingest.TableStatus;
 import dev.larder.store.Generations;
@@ -25,7 +25,7 @@ final class StatsFile {
     private StatsFile() {
     }
 
-    static String render(Larder larder) {
+    static String render(LarderEngine larder) {
         StringBuilder sb = new StringBuilder();
         sb.append("written ").append(Instant.now()).append(" by pid ").append(ProcessHandle.current().pid()).append('\n');
         for (TableStatus s : larder.status()) {

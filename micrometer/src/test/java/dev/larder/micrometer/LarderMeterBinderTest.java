@@ -11,7 +11,7 @@ import dev.larder.ingest.ChangeSource;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.LiveReader;
 import dev.larder.ingest.TableHandle;
 import dev.larder.store.ColumnType;
@@ -51,7 +51,7 @@ class LarderMeterBinderTest {
     void tablesOpenedAfterBindingGetMetersThatTrackTheLarder() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (Larder larder = Larder.open(dir, IngestOptions.DEFAULT.withClock(clock).withJmx(false))) {
+        try (LarderEngine larder = LarderEngine.open(dir, IngestOptions.DEFAULT.withClock(clock).withJmx(false))) {
             LarderMeterBinder binder = new LarderMeterBinder(larder);
             binder.bindTo(registry);
             assertEquals(1.0, registry.get("larder.healthy").gauge().value(), "no followed table: healthy");
@@ -141,7 +141,7 @@ class LarderMeterBinderTest {
 
     @Test
     void bindingAClosedLarderRegistersNothing() {
-        Larder larder = Larder.open(dir, IngestOptions.DEFAULT.withClock(clock).withJmx(false));
+        LarderEngine larder = LarderEngine.open(dir, IngestOptions.DEFAULT.withClock(clock).withJmx(false));
         LarderMeterBinder binder = new LarderMeterBinder(larder);
         larder.close();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -150,7 +150,7 @@ class LarderMeterBinderTest {
     }
 
     /** Rows 1 (fresh), 2 (x null) and 3 (committed two TTLs ago) at version 1. */
-    private TableHandle applicationTable(Larder larder) throws InterruptedException {
+    private TableHandle applicationTable(LarderEngine larder) throws InterruptedException {
         TableHandle h = larder.createTable("scores", SCHEMA, TableOptions.DEFAULT.withTtl(TTL).withClock(clock));
         RowBuffer row = h.table().newRow();
         long now = clock.millis();

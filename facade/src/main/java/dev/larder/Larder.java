@@ -2,8 +2,11 @@ package dev.larder;
 
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
+import dev.larder.ingest.IngestMetrics;
 import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.TableHandle;
+import dev.larder.ingest.TableListener;
 import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaSource;
@@ -41,12 +44,20 @@ import java.util.Objects;
  */
 public final class Larder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Larder.class.getName());
-    private final dev.larder.ingest.LarderEngine engine;
+    private final LarderEngine engine;
     private final Map<String, Table> tables = new LinkedHashMap<>();
     private final Map<String, Vector> vectors = new LinkedHashMap<>();
 
-    private Larder(dev.larder.ingest.LarderEngine engine) {
+    private Larder(LarderEngine engine) {
         this.engine = engine;
+    }
+
+    /**
+     * A Larder over an engine its caller opened and fed (Larder's own tools and tests: the engine's package is exported
+     * to Larder's modules only). The Larder owns the engine from here on: closing it closes the engine.
+     */
+    public static Larder over(LarderEngine engine) {
+        return new Larder(Objects.requireNonNull(engine, "engine"));
     }
 
     /** A builder for the store in {@code directory} (created if missing). */
@@ -119,9 +130,22 @@ public final class Larder implements AutoCloseable {
         return Definition.read(file).open();
     }
 
-    /** The engine beneath, for tools and metrics binders (JMX, Micrometer); its API is not stable. */
-    public dev.larder.ingest.LarderEngine engine() {
-        return engine;
+    /** The live ingest metrics (ring, writer, rejections), the bean JMX shows as {@code dev.larder:type=Ingest}. */
+    public IngestMetrics ingestMetrics() {
+        return engine.metricsBean();
+    }
+
+    /**
+     * Adds a listener to the set of tables served, for metrics binders (Micrometer's): it hears at once of every table
+     * open now, then of tables opened and closed, and of this Larder closing (see {@link TableListener}).
+     */
+    public void addTableListener(TableListener listener) {
+        engine.addTableListener(listener);
+    }
+
+    /** Removes a listener {@link #addTableListener} added. */
+    public void removeTableListener(TableListener listener) {
+        engine.removeTableListener(listener);
     }
 
     /**
@@ -260,7 +284,7 @@ public final class Larder implements AutoCloseable {
                 DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
                 sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE));
             }
-            dev.larder.ingest.LarderEngine engine = dev.larder.ingest.LarderEngine.open(directory, IngestOptions.DEFAULT);
+            LarderEngine engine = LarderEngine.open(directory, IngestOptions.DEFAULT);
             Larder larder = new Larder(engine);
             try {
                 for (Map.Entry<String, DeltaChangeSource> e : sources.entrySet()) {
@@ -299,12 +323,12 @@ public final class Larder implements AutoCloseable {
          * is dropped or rebuilt, even across re-bootstraps (VACUUMed history): a generation that quietly lost a column
          * would take a feature from a running model. A changed selection is therefore logged, not applied.
          */
-        private static DeltaChangeSource source(dev.larder.ingest.LarderEngine engine, String name, Source s, DeltaChangeSource declared) {
+        private static DeltaChangeSource source(LarderEngine engine, String name, Source s, DeltaChangeSource declared) {
             if (!engine.store().exists(name)) {
                 return declared;
             }
             // A table fed by the application is refused for its feeder before its key is compared.
-            dev.larder.ingest.LarderEngine.checkFeeder(engine.store(), name, declared.origin());
+            LarderEngine.checkFeeder(engine.store(), name, declared.origin());
             TableMetadata stored = engine.store().metadata(name);
             List<String> storedKey = Definition.keyNames(stored.schema());
             if (!storedKey.equals(s.keyColumns())) {

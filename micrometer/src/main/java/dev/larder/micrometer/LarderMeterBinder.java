@@ -1,9 +1,9 @@
 package dev.larder.micrometer;
 
+import dev.larder.Larder;
 import dev.larder.ingest.ApplyLag;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestMetrics;
-import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.TableHandle;
 import dev.larder.ingest.TableListener;
 import dev.larder.store.ReadStatus;
@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Thread-safe: binds a running {@link LarderEngine}'s health, ingest and per-table metrics (tag {@code table}) to Micrometer
+ * Thread-safe: binds a running {@link Larder}'s health, ingest and per-table metrics (tag {@code table}) to Micrometer
  * registries. Per-table meters follow the Larder's set of tables through a {@link TableListener}: tables created or
  * followed after binding get their meters at once, a closed follower's table and a closed Larder lose theirs. Every
  * meter reads its Larder object through a weak reference, and neither this binder nor its meters keep a Larder alive.
@@ -37,22 +37,22 @@ public final class LarderMeterBinder implements MeterBinder {
     private static final double[] PERCENTILES = {50, 99, 99.9, 100};
     private static final String[] QUANTILES = {"0.5", "0.99", "0.999", "1.0"};
 
-    private final WeakReference<LarderEngine> larder;
+    private final WeakReference<Larder> larder;
     private final Tags tags;
 
-    public LarderMeterBinder(LarderEngine larder) {
+    public LarderMeterBinder(Larder larder) {
         this(larder, Tags.empty());
     }
 
     /** @param tags added to every meter, e.g. to tell two Larders of one process apart */
-    public LarderMeterBinder(LarderEngine larder, Iterable<Tag> tags) {
+    public LarderMeterBinder(Larder larder, Iterable<Tag> tags) {
         this.larder = new WeakReference<>(larder);
         this.tags = Tags.of(tags);
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        LarderEngine l = larder.get();
+        Larder l = larder.get();
         if (l == null) {
             return;
         }
@@ -73,10 +73,10 @@ public final class LarderMeterBinder implements MeterBinder {
             this.tags = tags;
         }
 
-        synchronized void bindLarder(LarderEngine l) {
+        synchronized void bindLarder(Larder l) {
             larderMeters.add(Gauge.builder("larder.healthy", l, x -> x.healthy() ? 1 : 0).tags(tags)
                     .description("1 when every followed table is within its staleness bound, else 0").register(registry));
-            IngestMetrics m = l.metricsBean();
+            IngestMetrics m = l.ingestMetrics();
             larderMeters.add(FunctionCounter.builder("larder.ingest.events", m, IngestMetrics::getEventsApplied).tags(tags)
                     .description("Ring events the writer applied").register(registry));
             larderMeters.add(FunctionCounter.builder("larder.ingest.failed", m, IngestMetrics::getFailedEvents).tags(tags)

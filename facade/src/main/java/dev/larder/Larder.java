@@ -5,6 +5,7 @@ import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestMetrics;
 import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.LarderEngine;
+import dev.larder.ingest.SyncPolicy;
 import dev.larder.ingest.TableHandle;
 import dev.larder.ingest.TableListener;
 import dev.larder.ingest.TableStatus;
@@ -193,6 +194,10 @@ public final class Larder implements AutoCloseable {
         private Duration pollInterval = FollowOptions.DEFAULT.pollInterval();
         private Duration maxStaleness = FollowOptions.DEFAULT.maxStaleness();
         private Catalog catalog;
+        private int ringSize = IngestOptions.DEFAULT.ringSize();
+        private WaitStrategy waitStrategy = WaitStrategy.PHASED_BACKOFF;
+        private int syncMaxPendingVersions = SyncPolicy.DEFAULT.maxPendingVersions();
+        private Duration syncMaxDelay = SyncPolicy.DEFAULT.maxDelay();
 
         private Builder(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory");
@@ -252,6 +257,34 @@ public final class Larder implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Slots of the ring every change passes through to the store's one writer (default 16384), a power of two. Each
+         * slot holds one row image, so the ring takes about this many rows' size of heap; a larger ring absorbs longer
+         * bursts of pushes before producers wait. Checked by {@link #open()}.
+         */
+        public Builder ringSize(int slots) {
+            this.ringSize = slots;
+            return this;
+        }
+
+        /** How the writer waits for changes while the ring is empty (default {@link WaitStrategy#PHASED_BACKOFF}). */
+        public Builder waitStrategy(WaitStrategy strategy) {
+            this.waitStrategy = strategy;
+            return this;
+        }
+
+        /**
+         * When ended versions become durable: a table is synced once {@code maxPendingVersions} ended versions await
+         * it, or {@code maxDelay} after the first of them ended, whichever comes first (default 1000 and 100 ms; 1 and
+         * {@link Duration#ZERO} sync every version); {@link Larder#flush()} and close always sync. A crash loses only
+         * versions not yet synced, which a followed table reads again from its source. Checked by {@link #open()}.
+         */
+        public Builder syncPolicy(int maxPendingVersions, Duration maxDelay) {
+            this.syncMaxPendingVersions = maxPendingVersions;
+            this.syncMaxDelay = maxDelay;
+            return this;
+        }
+
         /** {@link #unityCatalog(String, String)} from a definition file: a null URI means {@code $DATABRICKS_HOST}. */
         Builder catalog(Catalog c) {
             this.catalog = c;
@@ -271,12 +304,15 @@ public final class Larder implements AutoCloseable {
         }
 
         /**
-         * Opens the store, checks every source (readable, key columns present) before following any, starts following,
-         * and builds the vectors.
+         * Checks the settings, opens the store, checks every source (readable, key columns present) before following any,
+         * starts following, and builds the vectors.
          *
-         * @throws IllegalArgumentException naming the table and column for a vector feature the tables lack
+         * @throws IllegalArgumentException naming the setting for a bad ring size, wait strategy or sync policy (before
+         *                                  the store directory is touched), and the table and column for a vector
+         *                                  feature the tables lack
          */
         public Larder open() {
+            IngestOptions ingest = ingestOptions();
             // Every source is opened, and its key and selection checked against the Delta schema, before anything else.
             Map<String, DeltaChangeSource> sources = new LinkedHashMap<>();
             for (Map.Entry<String, Source> f : follows.entrySet()) {
@@ -284,7 +320,7 @@ public final class Larder implements AutoCloseable {
                 DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
                 sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE));
             }
-            LarderEngine engine = LarderEngine.open(directory, IngestOptions.DEFAULT);
+            LarderEngine engine = LarderEngine.open(directory, ingest);
             Larder larder = new Larder(engine);
             try {
                 for (Map.Entry<String, DeltaChangeSource> e : sources.entrySet()) {
@@ -316,6 +352,26 @@ public final class Larder implements AutoCloseable {
                 throw e;
             }
             return larder;
+        }
+
+        /** The engine's settings, each checked once, before anything is opened, naming the setting at fault. */
+        private IngestOptions ingestOptions() {
+            if (ringSize < 2 || Integer.bitCount(ringSize) != 1) {
+                throw new IllegalArgumentException("ringSize must be a power of two of at least 2, got " + ringSize);
+            }
+            if (waitStrategy == null) {
+                throw new IllegalArgumentException("waitStrategy must be one of " + List.of(WaitStrategy.values())
+                        + ", got null");
+            }
+            if (syncMaxPendingVersions < 1) {
+                throw new IllegalArgumentException("syncPolicy's maxPendingVersions must be at least 1, got "
+                        + syncMaxPendingVersions);
+            }
+            if (syncMaxDelay == null || syncMaxDelay.isNegative()) {
+                throw new IllegalArgumentException("syncPolicy's maxDelay must be zero or positive, got " + syncMaxDelay);
+            }
+            return IngestOptions.DEFAULT.withRingSize(ringSize).withWaitStrategy(waitStrategy.factory())
+                    .withSyncPolicy(new SyncPolicy(syncMaxPendingVersions, syncMaxDelay));
         }
 
         /**

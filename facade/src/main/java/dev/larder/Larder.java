@@ -2,8 +2,12 @@ package dev.larder;
 
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
+import dev.larder.ingest.IngestMetrics;
 import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.LarderEngine;
+import dev.larder.ingest.SyncPolicy;
 import dev.larder.ingest.TableHandle;
+import dev.larder.ingest.TableListener;
 import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaSource;
@@ -41,12 +45,20 @@ import java.util.Objects;
  */
 public final class Larder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Larder.class.getName());
-    private final dev.larder.ingest.Larder engine;
+    private final LarderEngine engine;
     private final Map<String, Table> tables = new LinkedHashMap<>();
     private final Map<String, Vector> vectors = new LinkedHashMap<>();
 
-    private Larder(dev.larder.ingest.Larder engine) {
+    private Larder(LarderEngine engine) {
         this.engine = engine;
+    }
+
+    /**
+     * A Larder over an engine its caller opened and fed (Larder's own tools and tests: the engine's package is exported
+     * to Larder's modules only). The Larder owns the engine from here on: closing it closes the engine.
+     */
+    public static Larder over(LarderEngine engine) {
+        return new Larder(Objects.requireNonNull(engine, "engine"));
     }
 
     /** A builder for the store in {@code directory} (created if missing). */
@@ -119,9 +131,22 @@ public final class Larder implements AutoCloseable {
         return Definition.read(file).open();
     }
 
-    /** The engine beneath, for tools and metrics binders (JMX, Micrometer); its API is not stable. */
-    public dev.larder.ingest.Larder engine() {
-        return engine;
+    /** The live ingest metrics (ring, writer, rejections), the bean JMX shows as {@code dev.larder:type=Ingest}. */
+    public IngestMetrics ingestMetrics() {
+        return engine.metricsBean();
+    }
+
+    /**
+     * Adds a listener to the set of tables served, for metrics binders (Micrometer's): it hears at once of every table
+     * open now, then of tables opened and closed, and of this Larder closing (see {@link TableListener}).
+     */
+    public void addTableListener(TableListener listener) {
+        engine.addTableListener(listener);
+    }
+
+    /** Removes a listener {@link #addTableListener} added. */
+    public void removeTableListener(TableListener listener) {
+        engine.removeTableListener(listener);
     }
 
     /**
@@ -169,6 +194,10 @@ public final class Larder implements AutoCloseable {
         private Duration pollInterval = FollowOptions.DEFAULT.pollInterval();
         private Duration maxStaleness = FollowOptions.DEFAULT.maxStaleness();
         private Catalog catalog;
+        private int ringSize = IngestOptions.DEFAULT.ringSize();
+        private WaitStrategy waitStrategy = WaitStrategy.PHASED_BACKOFF;
+        private int syncMaxPendingVersions = SyncPolicy.DEFAULT.maxPendingVersions();
+        private Duration syncMaxDelay = SyncPolicy.DEFAULT.maxDelay();
 
         private Builder(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory");
@@ -228,6 +257,34 @@ public final class Larder implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Slots of the ring every change passes through to the store's one writer (default 16384), a power of two. Each
+         * slot holds one row image, so the ring takes about this many rows' size of heap; a larger ring absorbs longer
+         * bursts of pushes before producers wait. Checked by {@link #open()}.
+         */
+        public Builder ringSize(int slots) {
+            this.ringSize = slots;
+            return this;
+        }
+
+        /** How the writer waits for changes while the ring is empty (default {@link WaitStrategy#PHASED_BACKOFF}). */
+        public Builder waitStrategy(WaitStrategy strategy) {
+            this.waitStrategy = strategy;
+            return this;
+        }
+
+        /**
+         * When ended versions become durable: a table is synced once {@code maxPendingVersions} ended versions await
+         * it, or {@code maxDelay} after the first of them ended, whichever comes first (default 1000 and 100 ms; 1 and
+         * {@link Duration#ZERO} sync every version); {@link Larder#flush()} and close always sync. A crash loses only
+         * versions not yet synced, which a followed table reads again from its source. Checked by {@link #open()}.
+         */
+        public Builder syncPolicy(int maxPendingVersions, Duration maxDelay) {
+            this.syncMaxPendingVersions = maxPendingVersions;
+            this.syncMaxDelay = maxDelay;
+            return this;
+        }
+
         /** {@link #unityCatalog(String, String)} from a definition file: a null URI means {@code $DATABRICKS_HOST}. */
         Builder catalog(Catalog c) {
             this.catalog = c;
@@ -247,12 +304,15 @@ public final class Larder implements AutoCloseable {
         }
 
         /**
-         * Opens the store, checks every source (readable, key columns present) before following any, starts following,
-         * and builds the vectors.
+         * Checks the settings, opens the store, checks every source (readable, key columns present) before following any,
+         * starts following, and builds the vectors.
          *
-         * @throws IllegalArgumentException naming the table and column for a vector feature the tables lack
+         * @throws IllegalArgumentException naming the setting for a bad ring size, wait strategy or sync policy (before
+         *                                  the store directory is touched), and the table and column for a vector
+         *                                  feature the tables lack
          */
         public Larder open() {
+            IngestOptions ingest = ingestOptions();
             // Every source is opened, and its key and selection checked against the Delta schema, before anything else.
             Map<String, DeltaChangeSource> sources = new LinkedHashMap<>();
             for (Map.Entry<String, Source> f : follows.entrySet()) {
@@ -260,7 +320,7 @@ public final class Larder implements AutoCloseable {
                 DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
                 sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE));
             }
-            dev.larder.ingest.Larder engine = dev.larder.ingest.Larder.open(directory, IngestOptions.DEFAULT);
+            LarderEngine engine = LarderEngine.open(directory, ingest);
             Larder larder = new Larder(engine);
             try {
                 for (Map.Entry<String, DeltaChangeSource> e : sources.entrySet()) {
@@ -294,17 +354,37 @@ public final class Larder implements AutoCloseable {
             return larder;
         }
 
+        /** The engine's settings, each checked once, before anything is opened, naming the setting at fault. */
+        private IngestOptions ingestOptions() {
+            if (ringSize < 2 || Integer.bitCount(ringSize) != 1) {
+                throw new IllegalArgumentException("ringSize must be a power of two of at least 2, got " + ringSize);
+            }
+            if (waitStrategy == null) {
+                throw new IllegalArgumentException("waitStrategy must be one of " + List.of(WaitStrategy.values())
+                        + ", got null");
+            }
+            if (syncMaxPendingVersions < 1) {
+                throw new IllegalArgumentException("syncPolicy's maxPendingVersions must be at least 1, got "
+                        + syncMaxPendingVersions);
+            }
+            if (syncMaxDelay == null || syncMaxDelay.isNegative()) {
+                throw new IllegalArgumentException("syncPolicy's maxDelay must be zero or positive, got " + syncMaxDelay);
+            }
+            return IngestOptions.DEFAULT.withRingSize(ringSize).withWaitStrategy(waitStrategy.factory())
+                    .withSyncPolicy(new SyncPolicy(syncMaxPendingVersions, syncMaxDelay));
+        }
+
         /**
          * The change source of a followed table. A table the store already serves keeps the columns it holds until it
          * is dropped or rebuilt, even across re-bootstraps (VACUUMed history): a generation that quietly lost a column
          * would take a feature from a running model. A changed selection is therefore logged, not applied.
          */
-        private static DeltaChangeSource source(dev.larder.ingest.Larder engine, String name, Source s, DeltaChangeSource declared) {
+        private static DeltaChangeSource source(LarderEngine engine, String name, Source s, DeltaChangeSource declared) {
             if (!engine.store().exists(name)) {
                 return declared;
             }
             // A table fed by the application is refused for its feeder before its key is compared.
-            dev.larder.ingest.Larder.checkFeeder(engine.store(), name, declared.origin());
+            LarderEngine.checkFeeder(engine.store(), name, declared.origin());
             TableMetadata stored = engine.store().metadata(name);
             List<String> storedKey = Definition.keyNames(stored.schema());
             if (!storedKey.equals(s.keyColumns())) {

@@ -1,5 +1,6 @@
 package dev.larder;
 
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.PushStatus;
 import dev.larder.ingest.TableHandle;
 import dev.larder.store.FeatureSchema;
@@ -21,11 +22,11 @@ import dev.larder.store.RowBuffer;
  * {@code STOPPED}) until {@link #resume()}.
  */
 public final class Pusher {
-    private final dev.larder.ingest.Larder engine;
+    private final LarderEngine engine;
     private final TableHandle handle;
     private final RowBuffer row;
 
-    Pusher(dev.larder.ingest.Larder engine, TableHandle handle) {
+    Pusher(LarderEngine engine, TableHandle handle) {
         this.engine = engine;
         this.handle = handle;
         this.row = handle.table().newRow();

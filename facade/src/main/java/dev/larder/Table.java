@@ -3,7 +3,11 @@ package dev.larder;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.TableHandle;
 import dev.larder.ingest.TableStatus;
+import dev.larder.ingest.LarderEngine;
+import dev.larder.store.FeatureSchema;
 import dev.larder.store.Lineage;
+import dev.larder.store.ReadMetrics;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -14,9 +18,9 @@ public final class Table {
     private final TableHandle handle;
     private final Follower follower;
     /** The engine that pushes go through; null unless the table was declared with {@link Larder.Builder#push}. */
-    private final dev.larder.ingest.Larder pushTo;
+    private final LarderEngine pushTo;
 
-    Table(TableHandle handle, Follower follower, dev.larder.ingest.Larder pushTo) {
+    Table(TableHandle handle, Follower follower, LarderEngine pushTo) {
         this.handle = handle;
         this.follower = follower;
         this.pushTo = pushTo;
@@ -48,6 +52,24 @@ public final class Table {
     /** Column names of the current generation, in schema order. */
     public List<String> columns() {
         return handle.table().schema().names();
+    }
+
+    /** The current generation's schema: its columns, their types and the key. */
+    public FeatureSchema schema() {
+        return handle.table().schema();
+    }
+
+    /**
+     * How long a row stays served after its commit time (older rows read as EXPIRED); {@link Duration#ZERO} for ever.
+     * A followed table keeps the TTL it was bootstrapped with until it is bootstrapped again.
+     */
+    public Duration ttl() {
+        return handle.table().ttl();
+    }
+
+    /** Lookups and sampled lookup latency of the current generation's instrumented readers, since it opened. */
+    public ReadMetrics.Snapshot readMetrics() {
+        return handle.table().readMetrics().snapshot();
     }
 
     /** Live rows in the current generation. */

@@ -169,7 +169,7 @@ class DefinitionRefusalTest {
                 """.formatted(store, users));
         try (Larder larder = Larder.fromDefinition(file)) {
             assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
-            assertEquals(Duration.ZERO, larder.engine().table("users").table().ttl());
+            assertEquals(Duration.ZERO, larder.table("users").ttl());
             assertEquals(ReadStatus.FOUND, larder.table("users").newReader().get(10L));
         }
     }
@@ -317,7 +317,7 @@ class DefinitionRefusalTest {
         }
         try (Larder larder = Larder.fromDefinition(file)) {
             assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
-            FeatureSchema schema = larder.engine().table("users").table().schema();
+            FeatureSchema schema = larder.table("users").schema();
             assertEquals(List.of("entity_id", "c_0"), List.of(schema.column(schema.keyColumn(0)).name(),
                     schema.column(schema.keyColumn(1)).name()));
             assertEquals(200, larder.table("users").size());

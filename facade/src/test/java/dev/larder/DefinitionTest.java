@@ -77,7 +77,7 @@ class DefinitionTest {
             assertEquals(ReadStatus.FOUND, r.get(10L));
             filler.fill(10L, v, s);
             assertEquals(r.getDouble("f_0", Double.NaN), v[0]);
-            assertEquals(Duration.ofDays(7), larder.engine().table("users").table().ttl());
+            assertEquals(Duration.ofDays(7), larder.table("users").ttl());
         }
     }
 

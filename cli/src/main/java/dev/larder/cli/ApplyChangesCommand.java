@@ -1,7 +1,7 @@
 package dev.larder.cli;
 
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.store.FeatureStore;
@@ -53,7 +53,7 @@ final class ApplyChangesCommand implements Callable<Integer> {
             long start = System.nanoTime();
             DeltaFeed feed = new DeltaFeed(src, t.schema());
             long last;
-            try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+            try (LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
                 last = larder.applyChanges(t, sink -> feed.applyChanges(from, to, sink));
             }
             System.out.printf("applied versions %d..%d of %s in %.2f s; watermark %d, %,d rows%n", from, last, src.tablePath(),

@@ -3,7 +3,7 @@ package dev.larder.cli;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.LiveReader;
 import dev.larder.ingest.TableHandle;
 import dev.larder.ingest.TableStatus;
@@ -92,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
                 g.bytesWritten() / 1e6, g.elapsedNanos() / 1e9);
 
         DeltaSource src = DeltaSource.open(delta.toString());
-        try (Larder larder = Larder.open(storeDir, IngestOptions.DEFAULT)) {
+        try (LarderEngine larder = LarderEngine.open(storeDir, IngestOptions.DEFAULT)) {
             System.out.printf("2. following it into the store at %s (bootstrap through the ingest ring, then tail the log)%n", storeDir);
             long t0 = System.nanoTime();
             Follower follower;

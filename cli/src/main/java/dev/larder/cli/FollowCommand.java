@@ -1,9 +1,10 @@
 package dev.larder.cli;
 
 import dev.larder.Definition;
+import dev.larder.Larder;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.ScanProgress;
@@ -93,11 +94,11 @@ final class FollowCommand implements Callable<Integer> {
             if (store == null) {
                 throw new IllegalArgumentException(definition + " names no store: add 'store: DIR' or pass --store");
             }
-            dev.larder.Larder facade = d.open(store);
+            Larder larder = d.open(store);
             for (String t : d.tables()) {
                 System.out.printf("following %s as %s%n", d.source(t), t);
             }
-            return serve(facade.engine(), facade);
+            return serve(larder);
         }
         if (store == null) {
             throw new IllegalArgumentException("--store is required");
@@ -107,27 +108,27 @@ final class FollowCommand implements Callable<Integer> {
         for (Feed f : feeds) {
             sources.add(new DeltaChangeSource(hadoop.open(f.delta, f.ucTable), f.key, inlineBytes, ScanProgress.NONE));
         }
-        Larder larder = Larder.open(store, IngestOptions.DEFAULT);
+        LarderEngine engine = LarderEngine.open(store, IngestOptions.DEFAULT);
         try {
             FollowOptions options = FollowOptions.DEFAULT.withPollInterval(poll).withMaxStaleness(maxStaleness);
             for (int i = 0; i < feeds.size(); i++) {
                 Feed f = feeds.get(i);
                 DeltaChangeSource source = sources.get(i);
-                larder.follow(f.table, source, options);
+                engine.follow(f.table, source, options);
                 System.out.printf("following %s as %s (key %s)%n", source.path(), f.table, String.join(",", f.key));
             }
         } catch (RuntimeException | Error e) {
-            larder.close();
+            engine.close();
             throw e;
         }
-        return serve(larder, larder);
+        return serve(Larder.over(engine));
     }
 
     /**
-     * Reports status until stopped (SIGTERM, Ctrl-C) or {@code --duration} passes, then closes {@code owner}; a shutdown
+     * Reports status until stopped (SIGTERM, Ctrl-C) or {@code --duration} passes, then closes {@code larder}; a shutdown
      * hook waits for that close, so a stopped process exits with its tables synced.
      */
-    private int serve(Larder larder, AutoCloseable owner) throws Exception {
+    private int serve(Larder larder) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -152,7 +153,7 @@ final class FollowCommand implements Callable<Integer> {
             System.out.println("stopping: closing followers and syncing tables");
         } finally {
             try {
-                owner.close();
+                larder.close();
             } finally {
                 closed.countDown();
                 if (duration != null) {

@@ -1,7 +1,7 @@
 package dev.larder.cli;
 
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.snapshot.DeltaFeatureSchemas;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
@@ -74,7 +74,7 @@ final class LoadCommand implements Callable<Integer> {
         try (FeatureStore store = FeatureStore.open(target.store)) {
             Lineage origin = src.origin(v);
             if (store.exists(target.table)) {
-                Larder.checkFeeder(store, target.table, origin);
+                LarderEngine.checkFeeder(store, target.table, origin);
                 dropUnfinished(store);
             }
             // Recorded from the start: a load killed before its end is known as the Delta table's, not pushed into.
@@ -124,7 +124,7 @@ final class LoadCommand implements Callable<Integer> {
     private static long bootstrap(FeatureStore store, DeltaSource src, long v, FeatureSchema schema, FeatureTable t) {
         DeltaFeed feed = new DeltaFeed(src, schema);
         try (Progress p = new Progress("load v" + v, -1);
-             Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+             LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
             return larder.load(t, src.origin(v), sink -> feed.bootstrap(v, sink, p));
         }
     }

@@ -1,9 +1,8 @@
 package dev.larder.cli;
 
-import dev.larder.ingest.Larder;
+import dev.larder.Larder;
 import dev.larder.ingest.Redaction;
 import dev.larder.ingest.TableStatus;
-import dev.larder.store.Generations;
 import dev.larder.store.ReadMetrics;
 import dev.larder.store.StoreFiles;
 import java.io.IOException;
@@ -30,13 +29,13 @@ final class StatsFile {
         sb.append("written ").append(Instant.now()).append(" by pid ").append(ProcessHandle.current().pid()).append('\n');
         for (TableStatus s : larder.status()) {
             sb.append(statusLine(s)).append('\n');
-            ReadMetrics.Snapshot r = larder.store().generation(s.table(), Generations.parse(s.table(), s.generation())).readMetrics().snapshot();
+            ReadMetrics.Snapshot r = larder.table(s.table()).readMetrics();
             if (r.lookups() > 0) {
                 sb.append(String.format("  lookups %,d; sampled latency p50 %d ns, p99 %d ns, p99.9 %d ns, max %d ns%n", r.lookups(),
                         r.latencyNanos(50), r.latencyNanos(99), r.latencyNanos(99.9), r.latency().getMaxValue()));
             }
         }
-        sb.append("ingest: ").append(larder.metrics()).append('\n');
+        sb.append("ingest: ").append(larder.ingestMetrics().snapshot()).append('\n');
         return sb.toString();
     }
 

@@ -3,7 +3,7 @@ package dev.larder.cloud;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
@@ -47,7 +47,7 @@ class S3BootstrapBenchmark {
         try (FeatureStore store = FeatureStore.open(storeDir)) {
             FeatureTable t = store.create("bench", schema, TableOptions.DEFAULT);
             DeltaFeed feed = new DeltaFeed(src, schema);
-            try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+            try (LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
                 return larder.load(t, new Lineage(changes.id(), changes.path(), -1, 0),
                         sink -> feed.bootstrap(src.latestVersion(), sink, ScanProgress.NONE));
             }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaSource;
@@ -61,7 +61,7 @@ class S3FollowTest {
         }
     }
 
-    static Follower follow(Larder larder, DeltaSource src) {
+    static Follower follow(LarderEngine larder, DeltaSource src) {
         return larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
                 FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(50)).withRetry(Duration.ofMillis(100), Duration.ofSeconds(1)));
     }
@@ -79,7 +79,7 @@ class S3FollowTest {
         try (LocalS3 s3 = LocalS3.start(dir.resolve("s3"))) {
             Table table = new Table(s3, "follow-uploads", dir.resolve("delta"));
             DeltaSource src = table.open();
-            try (Larder larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
+            try (LarderEngine larder = LarderEngine.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
                 Follower f = follow(larder, src);
                 await("bootstrap to v2", () -> f.handle().lineage().version() == 2);
                 for (int v = 3; v <= 4; v++) {
@@ -108,7 +108,7 @@ class S3FollowTest {
         try (LocalS3 s3 = LocalS3.start(dir.resolve("s3"))) {
             Table table = new Table(s3, "follow-outage", dir.resolve("delta"));
             DeltaSource src = table.open();
-            try (Larder larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
+            try (LarderEngine larder = LarderEngine.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
                 Follower f = follow(larder, src);
                 await("bootstrap to v2", () -> f.handle().lineage().version() == 2);
                 List<String> atV2 = TableParity.dump(f.handle().table());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.snapshot.DeltaFeatureSchemas;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
@@ -73,7 +73,7 @@ class S3ReadTest {
         FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(version), List.of(key), 16);
         FeatureTable t = store.create(name, schema, TableOptions.DEFAULT);
         DeltaFeed feed = new DeltaFeed(src, schema);
-        try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+        try (LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
             larder.load(t, new Lineage(src.tableId(version), src.tablePath(), -1, 0),
                     sink -> feed.bootstrap(version, sink, ScanProgress.NONE));
         }
@@ -82,7 +82,7 @@ class S3ReadTest {
 
     /** Applies commits {@code from..to} to {@code t} through the engine. */
     static long apply(FeatureStore store, FeatureTable t, DeltaFeed feed, long from, long to) {
-        try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+        try (LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
             return larder.applyChanges(t, sink -> feed.applyChanges(from, to, sink));
         }
     }

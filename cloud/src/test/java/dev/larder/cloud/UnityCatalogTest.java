@@ -9,7 +9,7 @@ import dev.larder.ingest.ChangeSource;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.snapshot.CatalogCommits;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaReadException;
@@ -252,7 +252,7 @@ class UnityCatalogTest {
             UnityCatalog uc = uc();
             DeltaSource src = uc.open("main.features.follow", settings());
             Counting counting = new Counting(new DeltaChangeSource(src, List.of("col1"), 16, ScanProgress.NONE));
-            try (Larder larder = Larder.open(dir.resolve("store-follow"), IngestOptions.DEFAULT)) {
+            try (LarderEngine larder = LarderEngine.open(dir.resolve("store-follow"), IngestOptions.DEFAULT)) {
                 Follower f = larder.follow("follow", counting,
                         FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(50)).withRetry(Duration.ofMillis(100), Duration.ofSeconds(1)));
                 await("bootstrap to v1", () -> f.handle().lineage().version() == 1);
@@ -283,7 +283,7 @@ class UnityCatalogTest {
     void aCatalogOutageMidFollowKeepsServingAndTheFeedResumes() throws Exception {
         TestUnityCatalog.Table t = managedTable("uc-outage", "outage", 1);
         DeltaSource src = uc().open("main.features.outage", settings());
-        try (Larder larder = Larder.open(dir.resolve("store-outage"), IngestOptions.DEFAULT)) {
+        try (LarderEngine larder = LarderEngine.open(dir.resolve("store-outage"), IngestOptions.DEFAULT)) {
             Follower f = larder.follow("outage", new DeltaChangeSource(src, List.of("col1"), 16, ScanProgress.NONE),
                     FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(50)).withRetry(Duration.ofMillis(100), Duration.ofSeconds(1)));
             await("bootstrap to v1", () -> f.handle().lineage().version() == 1);

@@ -35,7 +35,7 @@ import java.util.concurrent.Future;
 public final class Follower implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Follower.class.getName());
 
-    private final Larder larder;
+    private final LarderEngine larder;
     private final FeatureStore store;
     private final IngestPipeline pipeline;
     private final ChangeSource source;
@@ -60,7 +60,7 @@ public final class Follower implements AutoCloseable {
     private boolean reportedStale;
     private long lastScrubMillis;
 
-    Follower(Larder larder, String name, ChangeSource source, FollowOptions options) {
+    Follower(LarderEngine larder, String name, ChangeSource source, FollowOptions options) {
         this.larder = larder;
         this.store = larder.store();
         this.pipeline = larder.pipeline();

@@ -97,7 +97,7 @@ final class IngestPipeline implements AutoCloseable {
      * @throws IllegalArgumentException for a row of another schema or with a key column unset, or a version at or
      *                                  below one already ended
      * @throws IllegalStateException    if a change source feeds the table
-     * @throws FeedException            if the table is stopped until {@link Larder#resume}
+     * @throws FeedException            if the table is stopped until {@link LarderEngine#resume}
      */
     void pushRow(TableSlot s, byte op, RowBuffer row, long version, long commitTimestampMillis) {
         checkRow(s, row);

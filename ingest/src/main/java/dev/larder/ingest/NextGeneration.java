@@ -32,7 +32,7 @@ final class NextGeneration {
      * @param live whether {@code handle} serves readers now (its current generation is swapped out); otherwise no
      *             generation of the table may be open, here or in another process
      */
-    static long bootstrap(Larder larder, TableHandle handle, boolean live, RingSink sink, FeatureSchema schema,
+    static long bootstrap(LarderEngine larder, TableHandle handle, boolean live, RingSink sink, FeatureSchema schema,
                           TableOptions options, Lineage origin, ToLongFunction<ChangeSink> bootstrap) {
         FeatureStore store = larder.store();
         IngestPipeline pipeline = larder.pipeline();

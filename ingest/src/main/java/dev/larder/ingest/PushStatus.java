@@ -1,8 +1,8 @@
 package dev.larder.ingest;
 
 /**
- * Immutable: the outcome of a non-throwing push ({@link Larder#tryUpsert}, {@link Larder#tryDelete},
- * {@link Larder#tryEndVersion}).
+ * Immutable: the outcome of a non-throwing push ({@link LarderEngine#tryUpsert}, {@link LarderEngine#tryDelete},
+ * {@link LarderEngine#tryEndVersion}).
  */
 public enum PushStatus {
     /** Enqueued: the writer will apply it in order. */
@@ -10,8 +10,8 @@ public enum PushStatus {
     /** The ring had no free slot; nothing was enqueued, so the same push may be retried. */
     RING_FULL,
     /**
-     * The writer failed on an earlier change of this table and skips its changes until {@link Larder#resume}; nothing
-     * was enqueued. {@link TableHandle#awaitDurable} reports the failure.
+     * The writer failed on an earlier change of this table and skips its changes until {@link LarderEngine#resume};
+     * nothing was enqueued. {@link TableHandle#awaitDurable} reports the failure.
      */
     STOPPED,
     /**

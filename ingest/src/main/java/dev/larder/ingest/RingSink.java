@@ -16,8 +16,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Delivers a source's rows into the ring for the table slot being filled, in batches; confined to one producer thread
- * (a follower's, or the caller of one of {@link Larder}'s one-shot operations). This is how a bootstrap, a commit of a
- * change feed, a load and {@code apply-changes} reach the table's writer: the same ring and writer as an
+ * (a follower's, or the caller of one of {@link LarderEngine}'s one-shot operations). This is how a bootstrap, a commit
+ * of a change feed, a load and {@code apply-changes} reach the table's writer: the same ring and writer as an
  * application's pushes, with one ring handoff per batch instead of one per row.
  *
  * <p>Rows are framed as {@link ChangeRecordDescriptor} records into a batch buffer of {@link #BATCH_BYTES}, published

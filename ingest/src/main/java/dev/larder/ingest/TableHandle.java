@@ -11,10 +11,10 @@ import java.time.Duration;
  */
 public final class TableHandle {
     private final String name;
-    private final Larder larder;
+    private final LarderEngine larder;
     private volatile TableSlot slot;
 
-    TableHandle(String name, Larder larder) {
+    TableHandle(String name, LarderEngine larder) {
         this.name = name;
         this.larder = larder;
     }

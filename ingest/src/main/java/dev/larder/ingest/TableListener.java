@@ -1,9 +1,9 @@
 package dev.larder.ingest;
 
 /**
- * Callbacks on the set of tables a {@link Larder} serves, e.g. to keep per-table metrics in step with it; called under
- * the Larder's lock, so implementations must be thread-safe, quick, and must not call back into the Larder's table
- * methods. Exceptions they throw are logged and ignored.
+ * Callbacks on the set of tables a {@link LarderEngine} serves, e.g. to keep per-table metrics in step with it; called
+ * under the engine's lock, so implementations must be thread-safe, quick, and must not call back into the engine's
+ * table methods. Exceptions they throw are logged and ignored.
  */
 public interface TableListener {
 

@@ -52,7 +52,7 @@ public final class WriterThroughput {
      * the keys with a newer version on each pass, so every update replaces a stored row.
      */
     public static Result run(Path storeDir, int keys, long upserts, int producers, IngestOptions options) throws InterruptedException {
-        try (Larder larder = Larder.open(storeDir, options.withJmx(false))) {
+        try (LarderEngine larder = LarderEngine.open(storeDir, options.withJmx(false))) {
             TableHandle t = larder.createTable("throughput", schema(), TableOptions.DEFAULT.withInitialRows(keys));
             runProducers(larder, t, keys, 0, keys, 1);
             await(larder, t);
@@ -66,11 +66,11 @@ public final class WriterThroughput {
         }
     }
 
-    private static void await(Larder larder, TableHandle t) {
+    private static void await(LarderEngine larder, TableHandle t) {
         larder.pipeline().control(IngestEvent.NOOP, t.slot(), null).join();
     }
 
-    private static void runProducers(Larder larder, TableHandle t, int keys, long first, long upserts, int producers)
+    private static void runProducers(LarderEngine larder, TableHandle t, int keys, long first, long upserts, int producers)
             throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -96,7 +96,7 @@ public final class WriterThroughput {
         }
     }
 
-    private static void produce(Larder larder, TableHandle t, int keys, long from, long to) {
+    private static void produce(LarderEngine larder, TableHandle t, int keys, long from, long to) {
         RowBuffer row = t.table().newRow();
         for (int f = 1; f <= FEATURES; f++) {
             row.setDouble(f, f * 0.5);

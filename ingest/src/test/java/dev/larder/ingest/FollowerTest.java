@@ -43,7 +43,7 @@ class FollowerTest {
     @Test
     void bootstrapsThenTailsInOrder() throws Exception {
         FakeSource src = sourceWithHistory("a");
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             Follower f = larder.follow("t", src, TestSupport.fastFollow());
             TableHandle h = f.handle();
             await("bootstrap", () -> h.lineage().version() == 2);
@@ -66,7 +66,7 @@ class FollowerTest {
     @Test
     void statusReportsWhereTheLastAppliedCommitsTimeWent() throws Exception {
         FakeSource src = sourceWithHistory("a");
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             Follower f = larder.follow("t", src, TestSupport.fastFollow());
             await("bootstrap", () -> f.handle().lineage().version() == 2);
             assertNull(f.status().lastApply(), "a bootstrap is no applied commit");
@@ -85,7 +85,7 @@ class FollowerTest {
     @Test
     void keyChangingUpdateIsDeleteOfOldKeyPlusInsertOfNew() throws Exception {
         FakeSource src = sourceWithHistory("a");
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
             await("bootstrap", () -> h.lineage().version() == 2);
             src.commit(del(1), new FakeSource.Change(101, 1.0, "t1", false));
@@ -102,7 +102,7 @@ class FollowerTest {
     void exactlyOnceAcrossRestartsBetweenAndInsideCommits() throws Exception {
         FakeSource src = sourceWithHistory("a");
         // First run: stop between commits.
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
             await("bootstrap", () -> h.lineage().version() == 2);
             src.commit(put(1, 10.0), put(8, 8.0));
@@ -116,7 +116,7 @@ class FollowerTest {
         src.commit(put(2, 20.0), put(3, 30.0), del(9), put(10, 10.0));
         CountDownLatch paused = src.pauseAt(5, 2);
         // Second run: resumes at 4, stops inside version 5 after two of its changes were applied (no commit staging).
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow().withCommitStageBytes(0)).handle();
             assertTrue(paused.await(30, TimeUnit.SECONDS));
             await("v4", () -> h.lineage().version() == 4);
@@ -131,7 +131,7 @@ class FollowerTest {
         // Third run: a source failing in the middle of version 6 once; the follower retries and recovers.
         src.commit(put(11, 11.0), del(10), put(12, 12.0));
         src.failAt(6, 1, 1);
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
             await("v6", () -> h.lineage().version() == 6);
             assertMatches(h.table(), src.state(6));
@@ -150,7 +150,7 @@ class FollowerTest {
     void aCommitFailingMidwayIsRolledBackBeforeTheFailureIsReported() throws Exception {
         FakeSource src = sourceWithHistory("a");
         List<TableStatus> failed = new CopyOnWriteArrayList<>();
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             larder.addListener(new FreshnessListener() {
                 @Override
                 public void onFeedFailed(TableStatus status, FeedException error) {
@@ -176,7 +176,7 @@ class FollowerTest {
         FakeSource good = sourceWithHistory("good");
         List<FeedException> failures = new CopyOnWriteArrayList<>();
         AtomicLong resumed = new AtomicLong();
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             larder.addListener(new FreshnessListener() {
                 @Override
                 public void onFeedFailed(TableStatus status, FeedException error) {
@@ -224,7 +224,7 @@ class FollowerTest {
         ManualClock clock = new ManualClock();
         FakeSource src = sourceWithHistory("a");
         List<String> events = new CopyOnWriteArrayList<>();
-        try (Larder larder = Larder.open(dir, TestSupport.options().withClock(clock))) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options().withClock(clock))) {
             larder.addListener(new FreshnessListener() {
                 @Override
                 public void onStale(TableStatus status) {
@@ -272,7 +272,7 @@ class FollowerTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> readerError = new AtomicReference<>();
         AtomicLong lookups = new AtomicLong();
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
             await("bootstrap", () -> h.lineage().version() == 2);
             Thread reader = new Thread(() -> {
@@ -317,7 +317,7 @@ class FollowerTest {
             assertMatches(h.table(), src.state(5));
             await("the replaced generation to be dropped", () -> !Files.exists(dir.resolve("t")));
         }
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             src.commit(put(0, 6000.0));
             src.vacuum(-1);
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
@@ -331,14 +331,14 @@ class FollowerTest {
     @Test
     void unfinishedGenerationIsDroppedOnStart() throws Exception {
         FakeSource src = sourceWithHistory("a");
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
             await("bootstrap", () -> h.lineage().version() == 2);
         }
         try (FeatureStore store = FeatureStore.open(dir)) {
             store.createGeneration("t", 3, FakeSource.SCHEMA, TableOptions.DEFAULT);
         }
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
             assertEquals("t", h.table().name());
             assertFalse(Files.exists(dir.resolve("t.g3")));
@@ -353,12 +353,12 @@ class FollowerTest {
     @Test
     void aNewerGenerationOfAnotherSourceIsRefusedBeforeAnythingIsDropped() throws Exception {
         FakeSource src = sourceWithHistory("a");
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
             await("bootstrap", () -> h.lineage().version() == 2);
         }
         try (FeatureStore store = FeatureStore.open(dir);
-             Larder larder = Larder.open(store, TestSupport.options())) {
+             LarderEngine larder = LarderEngine.open(store, TestSupport.options())) {
             FeatureTable other = store.createGeneration("t", 1, FakeSource.SCHEMA, TableOptions.DEFAULT);
             larder.load(other, new Lineage("b", "mem://b", -1, 0), sink -> {
                 sink.begin(0, 0);
@@ -367,7 +367,7 @@ class FollowerTest {
                 return 1;
             });
         }
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> larder.follow("t", src, TestSupport.fastFollow()));
             assertTrue(e.getMessage().contains("follows source b"), e.getMessage());
@@ -384,7 +384,7 @@ class FollowerTest {
     void anUnfinishedBootstrapIsRedoneInPlace() throws Exception {
         FakeSource src = sourceWithHistory("a");
         try (FeatureStore store = FeatureStore.open(dir);
-             Larder larder = Larder.open(store, TestSupport.options())) {
+             LarderEngine larder = LarderEngine.open(store, TestSupport.options())) {
             FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT);
             assertThrows(IllegalStateException.class, () -> larder.load(t, new Lineage("a", "mem://a", -1, 0), sink -> {
                 sink.begin(2, 0);
@@ -392,7 +392,7 @@ class FollowerTest {
                 throw new IllegalStateException("bootstrap stopped part way");
             }));
         }
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
             await("bootstrap", () -> h.lineage().version() == 2);
             assertEquals("t", h.table().name(), "bootstrapped in place, not as a new generation");

@@ -18,7 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link Larder#load} and {@link Larder#applyChanges}: one-shot operations through the ring, in batches. */
+/** {@link LarderEngine#load} and {@link LarderEngine#applyChanges}: one-shot operations through the ring, in batches. */
 class OneShotTest {
     private static final Lineage ORIGIN = new Lineage("id-a", "mem://a", -1, 0);
     /** Enough rows for several batches, more than a sink has buffers, so the writer must give buffers back. */
@@ -28,7 +28,7 @@ class OneShotTest {
     Path dir;
 
     /** A table of {@link #ORIGIN} loaded at version 0 with key 1 (x = 0.0). */
-    private static FeatureTable loadOneRow(FeatureStore store, Larder larder) {
+    private static FeatureTable loadOneRow(FeatureStore store, LarderEngine larder) {
         FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT, ORIGIN);
         larder.load(t, ORIGIN, sink -> {
             sink.begin(0, 0);
@@ -44,7 +44,7 @@ class OneShotTest {
         String huge = "y".repeat(RingSink.BATCH_BYTES + 1000);
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT, ORIGIN);
-            try (Larder larder = Larder.open(store, TestSupport.options())) {
+            try (LarderEngine larder = LarderEngine.open(store, TestSupport.options())) {
                 long rows = larder.load(t, ORIGIN, sink -> {
                     sink.begin(3, 3000);
                     for (long id = 0; id < ROWS; id++) {
@@ -76,7 +76,7 @@ class OneShotTest {
     @Test
     void aKeyTwiceInASnapshotIsRefusedNamingItAndLeavesNoWatermark() {
         try (FeatureStore store = FeatureStore.open(dir);
-             Larder larder = Larder.open(store, TestSupport.options())) {
+             LarderEngine larder = LarderEngine.open(store, TestSupport.options())) {
             FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT, ORIGIN);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> larder.load(t, ORIGIN, sink -> {
@@ -102,7 +102,7 @@ class OneShotTest {
     @Test
     void applyChangesPublishesEachVersionAndRollsBackTheOneThatFails() {
         try (FeatureStore store = FeatureStore.open(dir);
-             Larder larder = Larder.open(store, TestSupport.options())) {
+             LarderEngine larder = LarderEngine.open(store, TestSupport.options())) {
             FeatureTable t = loadOneRow(store, larder);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> larder.applyChanges(t, sink -> {
@@ -135,7 +135,7 @@ class OneShotTest {
     @Test
     void aSourceFailingMidVersionLeavesTheWatermarkAndRowsAsTheyWere() {
         try (FeatureStore store = FeatureStore.open(dir);
-             Larder larder = Larder.open(store, TestSupport.options())) {
+             LarderEngine larder = LarderEngine.open(store, TestSupport.options())) {
             FeatureTable t = loadOneRow(store, larder);
             IllegalStateException bad = new IllegalStateException("bad data file");
             assertSame(bad, assertThrows(IllegalStateException.class, () -> larder.applyChanges(t, sink -> {
@@ -157,7 +157,7 @@ class OneShotTest {
     @Test
     void aRebuildReplacesTheTableOnlyOnceItsNewGenerationIsComplete() {
         try (FeatureStore store = FeatureStore.open(dir);
-             Larder larder = Larder.open(store, TestSupport.options())) {
+             LarderEngine larder = LarderEngine.open(store, TestSupport.options())) {
             loadOneRow(store, larder);
             store.close("t");
             IllegalStateException bad = new IllegalStateException("source unreadable");
@@ -225,7 +225,7 @@ class OneShotTest {
     @Test
     void lanesOfABootstrapDeliverEveryRowFromSeveralThreads() {
         try (FeatureStore store = FeatureStore.open(dir);
-             Larder larder = Larder.open(store, TestSupport.options())) {
+             LarderEngine larder = LarderEngine.open(store, TestSupport.options())) {
             FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT, ORIGIN);
             long rows = larder.load(t, ORIGIN, sink -> {
                 sink.begin(2, 2000);
@@ -251,7 +251,7 @@ class OneShotTest {
     @Test
     void aKeyTwiceAcrossLanesIsRefusedNamingIt() {
         try (FeatureStore store = FeatureStore.open(dir);
-             Larder larder = Larder.open(store, TestSupport.options())) {
+             LarderEngine larder = LarderEngine.open(store, TestSupport.options())) {
             FeatureTable t = store.create("t", FakeSource.SCHEMA, TableOptions.DEFAULT, ORIGIN);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> larder.load(t, ORIGIN, sink -> {
@@ -271,7 +271,7 @@ class OneShotTest {
     @Test
     void aChangeFeedHasNoLanes() {
         try (FeatureStore store = FeatureStore.open(dir);
-             Larder larder = Larder.open(store, TestSupport.options())) {
+             LarderEngine larder = LarderEngine.open(store, TestSupport.options())) {
             FeatureTable t = loadOneRow(store, larder);
             larder.applyChanges(t, sink -> {
                 assertNull(sink.lane(), "before begin");

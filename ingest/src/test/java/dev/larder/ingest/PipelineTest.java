@@ -28,7 +28,7 @@ class PipelineTest {
     @TempDir
     Path dir;
 
-    private static void put(Larder larder, TableHandle t, RowBuffer row, long id, double x, long version) {
+    private static void put(LarderEngine larder, TableHandle t, RowBuffer row, long id, double x, long version) {
         FakeSource.fill(row.clear(), id, x, "t" + id);
         larder.upsert(t, row, version, version * 1000);
     }
@@ -37,7 +37,7 @@ class PipelineTest {
     void manyProducersThenVersionEndAndDurability() throws Exception {
         int producers = 4;
         int perProducer = 5_000;
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             List<Thread> threads = new ArrayList<>();
             for (int p = 0; p < producers; p++) {
@@ -78,7 +78,7 @@ class PipelineTest {
 
     @Test
     void olderVersionNeverOverwritesNewer() throws Exception {
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer row = t.table().newRow();
             put(larder, t, row, 1, 5.0, 5);
@@ -103,7 +103,7 @@ class PipelineTest {
     void rejectingBackpressureLosesNothing() throws Exception {
         IngestOptions opts = TestSupport.options().withRingSize(8).withBackpressure(Backpressure.REJECT).withSyncPolicy(SyncPolicy.EVERY_VERSION);
         int rows = 200;
-        try (Larder larder = Larder.open(dir, opts)) {
+        try (LarderEngine larder = LarderEngine.open(dir, opts)) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer row = t.table().newRow();
             int rejected = 0;
@@ -154,7 +154,7 @@ class PipelineTest {
     void blockingBackpressureWaitsAndLosesNothing() throws Exception {
         IngestOptions opts = TestSupport.options().withRingSize(8).withSyncPolicy(SyncPolicy.EVERY_VERSION);
         int rows = 500;
-        try (Larder larder = Larder.open(dir, opts)) {
+        try (LarderEngine larder = LarderEngine.open(dir, opts)) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             AtomicBoolean producerDone = new AtomicBoolean();
             AtomicReference<Throwable> producerError = new AtomicReference<>();
@@ -188,7 +188,7 @@ class PipelineTest {
 
     @Test
     void failedChangeStopsTheTableUntilResumed() throws Exception {
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             TableHandle other = larder.createTable("other", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer row = t.table().newRow();
@@ -211,7 +211,7 @@ class PipelineTest {
 
     @Test
     void rowOfAnotherSchemaIsRefusedAtOnce() throws Exception {
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer foreign = new RowBuffer(WriterThroughput.schema());
             assertThrows(IllegalArgumentException.class, () -> larder.upsert(t, foreign.setLong(0, 1), 1, 1));
@@ -228,7 +228,7 @@ class PipelineTest {
 
     @Test
     void metricsAreExposedThroughJmx() throws Exception {
-        try (Larder larder = Larder.open(dir, TestSupport.options().withJmx(true))) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options().withJmx(true))) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer row = t.table().newRow();
             for (int i = 0; i < 100; i++) {

@@ -33,7 +33,7 @@ class PushRefusalTest {
     void followRefusesAnApplicationFedTableBeforeAndAfterItsFirstVersion() {
         FakeSource src = new FakeSource("delta-1");
         src.commit(FakeSource.Change.put(1, 9.0));
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle fresh = larder.createTable("fresh", FakeSource.SCHEMA, TableOptions.DEFAULT);
             TableHandle clicks = larder.createTable("clicks", FakeSource.SCHEMA, TableOptions.DEFAULT);
             larder.upsert(clicks, row(clicks.table().newRow(), 7, 0.5), 1, 1000);
@@ -41,7 +41,7 @@ class PushRefusalTest {
             larder.flush();
             assertEquals(Lineage.APPLICATION_ID, fresh.lineage().sourceId(), "recorded from creation on");
         }
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             for (String table : new String[] {"clicks", "fresh"}) {
                 IllegalStateException e = assertThrows(IllegalStateException.class,
                         () -> larder.follow(table, src, TestSupport.fastFollow()));
@@ -63,7 +63,7 @@ class PushRefusalTest {
     void aFollowedTableRefusesPushes() throws Exception {
         FakeSource src = new FakeSource("delta-1");
         src.commit(FakeSource.Change.put(1, 9.0));
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             Follower f = larder.follow("users", src, TestSupport.fastFollow());
             TestSupport.await("bootstrap", () -> f.handle().lineage().version() == 0);
             IllegalStateException live = assertThrows(IllegalStateException.class,
@@ -71,7 +71,7 @@ class PushRefusalTest {
             assertTrue(live.getMessage().contains("table users is fed by Delta table mem://delta-1"),
                     live.getMessage());
         }
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             IllegalStateException declared = assertThrows(IllegalStateException.class,
                     () -> larder.pushTable("users", FakeSource.SCHEMA, TableOptions.DEFAULT));
             assertTrue(declared.getMessage().contains("table users in " + dir + " is fed by Delta table mem://delta-1;"
@@ -127,11 +127,11 @@ class PushRefusalTest {
                 throw new UnsupportedOperationException();
             }
         };
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             Follower f = larder.follow("users", cutShort, TestSupport.fastFollow());
             TestSupport.await("a failed bootstrap", () -> f.failureCount() > 0);
         }
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             assertEquals(-1, larder.store().metadata("users").lineage().version(), "the bootstrap did not finish");
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> larder.pushTable("users", FakeSource.SCHEMA, TableOptions.DEFAULT));
@@ -149,7 +149,7 @@ class PushRefusalTest {
         try (FeatureStore store = FeatureStore.open(dir)) {
             store.create("old", FakeSource.SCHEMA, TableOptions.DEFAULT);
         }
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> larder.pushTable("old", FakeSource.SCHEMA, TableOptions.DEFAULT));
             assertEquals("table old in " + dir + " records no feeder and no version: an unfinished load or bootstrap;"
@@ -160,7 +160,7 @@ class PushRefusalTest {
     @Test
     void versionsAtOrBelowTheNewestEndedAreRefusedEvenBeforeTheWriterAppliesThem() throws Exception {
         IngestOptions opts = TestSupport.options().withSyncPolicy(SyncPolicy.EVERY_VERSION);
-        try (Larder larder = Larder.open(dir, opts)) {
+        try (LarderEngine larder = LarderEngine.open(dir, opts)) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer row = t.table().newRow();
             larder.upsert(t, row(row, 1, 1.0), 1, 1000);
@@ -211,7 +211,7 @@ class PushRefusalTest {
 
     @Test
     void aRowOfAnEndedVersionThatReachesTheWriterStopsTheTable() throws Exception {
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer row = t.table().newRow();
             larder.upsert(t, row(row, 1, 1.0), 1, 1000);
@@ -235,7 +235,7 @@ class PushRefusalTest {
      */
     @Test
     void aRowThatRacedTheEndOfItsVersionFailsTheVersionsAfterTheWatermark() throws Exception {
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer row = t.table().newRow();
             larder.upsert(t, row(row, 1, 1.0), 4, 4000);
@@ -273,7 +273,7 @@ class PushRefusalTest {
 
     @Test
     void aRowWithoutItsKeyIsRefusedAtItsOwnCallAndTheTableGoesOn() throws Exception {
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer row = t.table().newRow();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -295,7 +295,7 @@ class PushRefusalTest {
 
     @Test
     void aStoppedTableFailsEveryCallUntilResumed() throws Exception {
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             TableHandle other = larder.createTable("other", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer row = t.table().newRow();

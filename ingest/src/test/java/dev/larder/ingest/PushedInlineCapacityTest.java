@@ -30,7 +30,7 @@ class PushedInlineCapacityTest {
     @Test
     void aTableStoredWithTheOldDefaultIsServedWithItsStoredSchema() {
         String tag = "a tag of forty bytes, inline at 64 bytes";
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle h = larder.pushTable("clicks", schema(64, ColumnType.STRING), TableOptions.DEFAULT);
             larder.upsert(h, h.table().newRow().setLong(0, 7).setDouble(1, 0.5).setString(2, tag), 1, 1000);
             larder.endVersion(h, 1, 1000);
@@ -39,7 +39,7 @@ class PushedInlineCapacityTest {
         FeatureSchema declared = FeatureSchema.builder().keyColumn("id", ColumnType.INT64)
                 .column("x", ColumnType.FLOAT64).column("tag", ColumnType.STRING).build();
         assertEquals(Column.DEFAULT_VARIABLE_CAPACITY, declared.column(2).capacity());
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle h = larder.pushTable("clicks", declared, TableOptions.DEFAULT);
             assertEquals(schema(64, ColumnType.STRING), h.table().schema(), "served with its stored schema");
             larder.upsert(h, h.table().newRow().setLong(0, 8).setDouble(1, 1.5).setString(2, tag + "!"), 2, 2000);
@@ -51,7 +51,7 @@ class PushedInlineCapacityTest {
             assertEquals(ReadStatus.FOUND, r.get(8));
             assertEquals(tag + "!", r.getString(2));
         }
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> larder.pushTable("clicks", schema(12, ColumnType.BINARY), TableOptions.DEFAULT));
             assertTrue(e.getMessage().contains("table clicks in " + dir + " has schema")

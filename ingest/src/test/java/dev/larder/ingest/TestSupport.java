@@ -29,7 +29,7 @@ final class TestSupport {
      * Enqueues an upsert of a row without its key, past the producers' checks (as a feed's record would come), so the
      * writer fails on it and stops the table.
      */
-    static void enqueueKeylessRow(Larder larder, TableHandle t, long version) {
+    static void enqueueKeylessRow(LarderEngine larder, TableHandle t, long version) {
         RowBuffer keyless = t.table().newRow().clear().setDouble(1, 2.0);
         byte[] record = new byte[ChangeRecordDescriptor.size(keyless)];
         ChangeRecordDescriptor.write(record, 0, ChangeRecordDescriptor.UPSERT, version, version * 1000, keyless);

@@ -17,7 +17,7 @@ class TryPushTest {
     @TempDir
     Path dir;
 
-    private static PushStatus tryPut(Larder larder, TableHandle t, RowBuffer row, long id, long version) {
+    private static PushStatus tryPut(LarderEngine larder, TableHandle t, RowBuffer row, long id, long version) {
         FakeSource.fill(row.clear(), id, id * 0.5, "t" + id);
         return larder.tryUpsert(t, row, version, version * 1000);
     }
@@ -27,7 +27,7 @@ class TryPushTest {
     void fullRingIsAStatusNotAnExceptionAndAcceptedRowsAreApplied() throws Exception {
         IngestOptions opts = TestSupport.options().withRingSize(8).withSyncPolicy(SyncPolicy.EVERY_VERSION);
         int rows = 100;
-        try (Larder larder = Larder.open(dir, opts)) {
+        try (LarderEngine larder = LarderEngine.open(dir, opts)) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer row = t.table().newRow();
             int accepted = 0;
@@ -74,7 +74,7 @@ class TryPushTest {
 
     @Test
     void stoppedTableRefusesUntilResumed() throws Exception {
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer row = t.table().newRow();
             TestSupport.enqueueKeylessRow(larder, t, 1);
@@ -92,7 +92,7 @@ class TryPushTest {
 
     @Test
     void closedLarderIsAStatus() {
-        Larder larder = Larder.open(dir, TestSupport.options());
+        LarderEngine larder = LarderEngine.open(dir, TestSupport.options());
         TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
         RowBuffer row = t.table().newRow();
         larder.close();
@@ -103,7 +103,7 @@ class TryPushTest {
 
     @Test
     void rowOfAnotherSchemaStillThrows() {
-        try (Larder larder = Larder.open(dir, TestSupport.options())) {
+        try (LarderEngine larder = LarderEngine.open(dir, TestSupport.options())) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
             RowBuffer foreign = new RowBuffer(WriterThroughput.schema());
             assertThrows(IllegalArgumentException.class, () -> larder.tryUpsert(t, foreign.setLong(0, 1), 1, 1));

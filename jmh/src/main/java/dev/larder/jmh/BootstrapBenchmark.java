@@ -1,7 +1,7 @@
 package dev.larder.jmh;
 
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.store.FeatureStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,7 +51,7 @@ public class BootstrapBenchmark {
     private DeltaBootstrap delta;
     private Path storeDir;
     private FeatureStore store;
-    private Larder larder;
+    private LarderEngine larder;
     private long started;
     private long elapsedNanos;
 
@@ -89,7 +89,7 @@ public class BootstrapBenchmark {
     @Benchmark
     public long ring() throws InterruptedException {
         started = System.nanoTime();
-        larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false));
+        larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false));
         return timed(delta.ring(larder));
     }
 

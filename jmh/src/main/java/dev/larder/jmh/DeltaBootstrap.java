@@ -3,7 +3,7 @@ package dev.larder.jmh;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
@@ -86,13 +86,13 @@ public final class DeltaBootstrap {
     public long load(FeatureStore store) {
         FeatureTable t = store.create(TABLE, schema, TableOptions.DEFAULT, lineage);
         DeltaFeed feed = new DeltaFeed(source, schema);
-        try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+        try (LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
             return check(larder.load(t, lineage, sink -> feed.bootstrap(version, sink, ScanProgress.NONE)));
         }
     }
 
-    /** {@code Larder.follow} of the snapshot through the ring; returns once the table's watermark reaches its version. */
-    public long ring(Larder larder) throws InterruptedException {
+    /** {@code LarderEngine.follow} of the snapshot through the ring; returns once the table's watermark reaches its version. */
+    public long ring(LarderEngine larder) throws InterruptedException {
         Follower f = larder.follow(TABLE, changeSource(), FollowOptions.DEFAULT);
         // 1 ms polls: negligible against a bootstrap of seconds, and no core taken from the follower and writer.
         while (f.handle().lineage().version() < version) {

@@ -1,7 +1,7 @@
 package dev.larder.jmh;
 
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.SyncPolicy;
 import dev.larder.ingest.TableHandle;
 import dev.larder.store.RowBuffer;
@@ -65,7 +65,7 @@ public class WriterThroughputBenchmark {
         @Param({"1000", "1000000"})
         public int versionRows;
 
-        Larder larder;
+        LarderEngine larder;
         TableHandle table;
         RowBuffer row;
         private Path dir;
@@ -81,7 +81,7 @@ public class WriterThroughputBenchmark {
                 throw new IllegalArgumentException("versionRows must divide " + UPSERTS + ", got " + versionRows);
             }
             dir = Files.createTempDirectory("larder-jmh-ring");
-            larder = Larder.open(dir, IngestOptions.DEFAULT.withJmx(false)
+            larder = LarderEngine.open(dir, IngestOptions.DEFAULT.withJmx(false)
                     .withSyncPolicy(new SyncPolicy(Integer.MAX_VALUE, Duration.ofDays(1))));
             table = larder.createTable(TABLE, Dataset.schema(), TableOptions.DEFAULT.withInitialRows(keys));
             row = table.table().newRow();

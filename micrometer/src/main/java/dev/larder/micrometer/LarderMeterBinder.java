@@ -1,9 +1,9 @@
 package dev.larder.micrometer;
 
+import dev.larder.Larder;
 import dev.larder.ingest.ApplyLag;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestMetrics;
-import dev.larder.ingest.Larder;
 import dev.larder.ingest.TableHandle;
 import dev.larder.ingest.TableListener;
 import dev.larder.store.ReadStatus;
@@ -76,7 +76,7 @@ public final class LarderMeterBinder implements MeterBinder {
         synchronized void bindLarder(Larder l) {
             larderMeters.add(Gauge.builder("larder.healthy", l, x -> x.healthy() ? 1 : 0).tags(tags)
                     .description("1 when every followed table is within its staleness bound, else 0").register(registry));
-            IngestMetrics m = l.metricsBean();
+            IngestMetrics m = l.ingestMetrics();
             larderMeters.add(FunctionCounter.builder("larder.ingest.events", m, IngestMetrics::getEventsApplied).tags(tags)
                     .description("Ring events the writer applied").register(registry));
             larderMeters.add(FunctionCounter.builder("larder.ingest.failed", m, IngestMetrics::getFailedEvents).tags(tags)

@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.larder.Larder;
 import dev.larder.ingest.ChangeSink;
 import dev.larder.ingest.ChangeSource;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.LiveReader;
 import dev.larder.ingest.TableHandle;
 import dev.larder.store.ColumnType;
@@ -51,12 +52,13 @@ class LarderMeterBinderTest {
     void tablesOpenedAfterBindingGetMetersThatTrackTheLarder() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (Larder larder = Larder.open(dir, IngestOptions.DEFAULT.withClock(clock).withJmx(false))) {
+        LarderEngine engine = LarderEngine.open(dir, IngestOptions.DEFAULT.withClock(clock).withJmx(false));
+        try (Larder larder = Larder.over(engine)) {
             LarderMeterBinder binder = new LarderMeterBinder(larder);
             binder.bindTo(registry);
             assertEquals(1.0, registry.get("larder.healthy").gauge().value(), "no followed table: healthy");
 
-            TableHandle scores = applicationTable(larder);
+            TableHandle scores = applicationTable(engine);
             LiveReader reader = scores.newReader(1);
             assertEquals(ReadStatus.FOUND, reader.get(1));
             assertEquals(ReadStatus.EXPIRED, reader.get(3));
@@ -81,15 +83,15 @@ class LarderMeterBinderTest {
                     .value(TimeUnit.NANOSECONDS);
             assertTrue(p50 > 0 && max >= p50, "four single-key lookups were timed: p50 " + p50 + " ns, max " + max + " ns");
             double events = registry.get("larder.ingest.events").functionCounter().count();
-            assertEquals(larder.metrics().eventsApplied(), events);
+            assertEquals(engine.metrics().eventsApplied(), events);
             assertTrue(events >= 4, "three upserts and a version end, besides control events: " + events);
             assertNull(registry.find("larder.staleness").tag("table", "scores").timeGauge(), "an application table has no feed");
 
             Source users = new Source(0);
-            Follower fu = larder.follow("users", users, FollowOptions.DEFAULT.withPollInterval(Duration.ofHours(1))
+            Follower fu = engine.follow("users", users, FollowOptions.DEFAULT.withPollInterval(Duration.ofHours(1))
                     .withMaxStaleness(Duration.ofMinutes(1)));
             Source broken = new Source(0);
-            Follower fb = larder.follow("broken", broken, FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(5))
+            Follower fb = engine.follow("broken", broken, FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(5))
                     .withRetry(Duration.ofMillis(5), Duration.ofMillis(5)).withMaxStaleness(Duration.ofMinutes(1)));
             await("bootstraps", () -> fu.handle().lineage().version() == 0 && fb.handle().lineage().version() == 0);
             broken.latest.set(2);
@@ -141,7 +143,7 @@ class LarderMeterBinderTest {
 
     @Test
     void bindingAClosedLarderRegistersNothing() {
-        Larder larder = Larder.open(dir, IngestOptions.DEFAULT.withClock(clock).withJmx(false));
+        Larder larder = Larder.over(LarderEngine.open(dir, IngestOptions.DEFAULT.withClock(clock).withJmx(false)));
         LarderMeterBinder binder = new LarderMeterBinder(larder);
         larder.close();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -150,14 +152,14 @@ class LarderMeterBinderTest {
     }
 
     /** Rows 1 (fresh), 2 (x null) and 3 (committed two TTLs ago) at version 1. */
-    private TableHandle applicationTable(Larder larder) throws InterruptedException {
-        TableHandle h = larder.createTable("scores", SCHEMA, TableOptions.DEFAULT.withTtl(TTL).withClock(clock));
+    private TableHandle applicationTable(LarderEngine engine) throws InterruptedException {
+        TableHandle h = engine.createTable("scores", SCHEMA, TableOptions.DEFAULT.withTtl(TTL).withClock(clock));
         RowBuffer row = h.table().newRow();
         long now = clock.millis();
-        larder.upsert(h, row.setLong(0, 1).setDouble(1, 1.5), 1, now);
-        larder.upsert(h, row.setLong(0, 2).setNull(1), 1, now);
-        larder.upsert(h, row.setLong(0, 3).setDouble(1, 3.5), 1, now - 2 * TTL.toMillis());
-        larder.endVersion(h, 1, now);
+        engine.upsert(h, row.setLong(0, 1).setDouble(1, 1.5), 1, now);
+        engine.upsert(h, row.setLong(0, 2).setNull(1), 1, now);
+        engine.upsert(h, row.setLong(0, 3).setDouble(1, 3.5), 1, now - 2 * TTL.toMillis());
+        engine.endVersion(h, 1, now);
         assertTrue(h.awaitDurable(1, Duration.ofSeconds(30)));
         return h;
     }

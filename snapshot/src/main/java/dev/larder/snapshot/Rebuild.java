@@ -1,7 +1,7 @@
 package dev.larder.snapshot;
 
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.Generations;
@@ -20,7 +20,7 @@ import java.util.Objects;
  * then the old table stays as it was, so a rebuild that fails (source unreadable, disk full) loses nothing; and since
  * the new generation is the table's newest with a watermark, a crash between the two steps leaves it current. Then
  * {@code Larder.follow} (or {@code apply-changes}) resumes from there. It is an operation of the engine
- * ({@link Larder#rebuild}, the mechanism a follower re-bootstraps with too): the rows go through the ingest ring and
+ * ({@link LarderEngine#rebuild}, the mechanism a follower re-bootstraps with too): the rows go through the ingest ring and
  * are applied as the writer's bulk load. Stateless; runs on the caller's thread, with the engine's writer thread
  * applying the rows.
  *
@@ -125,7 +125,7 @@ public final class Rebuild {
         Lineage origin = src.origin(version);
         DeltaFeed feed = new DeltaFeed(src, plan.schema());
         long rows;
-        try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+        try (LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
             rows = larder.rebuild(plan.table(), plan.schema(), TableOptions.DEFAULT.withTtl(plan.ttl()), origin,
                     sink -> feed.bootstrap(version, sink, progress));
         }

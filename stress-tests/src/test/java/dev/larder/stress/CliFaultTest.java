@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.larder.cli.LarderCli;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
@@ -178,7 +178,7 @@ class CliFaultTest {
      * declare it pushed and serve (and extend) the half-loaded rows; nothing of it is changed by the refusal.
      */
     void assertTheApplicationCannotAdoptIt() {
-        try (Larder app = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+        try (LarderEngine app = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
             FeatureSchema schema = app.store().metadata("t").schema();
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> app.pushTable("t", schema, TableOptions.DEFAULT));

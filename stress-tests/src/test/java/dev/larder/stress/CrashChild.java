@@ -3,7 +3,7 @@ package dev.larder.stress;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.LiveReader;
 import dev.larder.ingest.SyncPolicy;
 import dev.larder.ingest.TableStatus;
@@ -75,7 +75,7 @@ public final class CrashChild {
             say("OPENED " + name + " recovered=" + t.recoveredOnOpen() + " wm=" + t.lineage().version());
         }
         // Every version synced (metadata rewritten) on completion: the most metadata writes for kills to land in.
-        Larder larder = Larder.open(store, IngestOptions.DEFAULT.withSyncPolicy(SyncPolicy.EVERY_VERSION).withJmx(false));
+        LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withSyncPolicy(SyncPolicy.EVERY_VERSION).withJmx(false));
         DeltaSource src = DeltaSource.open(delta.toString());
         Follower follower = larder.follow(TABLE, new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 16, ScanProgress.NONE),
                 followOptions());

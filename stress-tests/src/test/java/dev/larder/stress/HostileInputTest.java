@@ -12,7 +12,7 @@ import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.FreshnessListener;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.LiveReader;
 import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.ChangeConsumer;
@@ -74,7 +74,7 @@ class HostileInputTest {
     Path dir;
 
     HandMadeDelta delta;
-    Larder larder;
+    LarderEngine larder;
     Follower follower;
     final LinkedBlockingQueue<FeedException> failures = new LinkedBlockingQueue<>();
     final AtomicInteger resumed = new AtomicInteger();
@@ -114,7 +114,7 @@ class HostileInputTest {
     }
 
     void startFollowing(FollowOptions options) {
-        larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT.withJmx(false));
+        larder = LarderEngine.open(dir.resolve("store"), IngestOptions.DEFAULT.withJmx(false));
         larder.addListener(new FreshnessListener() {
             @Override
             public void onFeedFailed(TableStatus status, FeedException error) {
@@ -283,13 +283,13 @@ class HostileInputTest {
     /** Applies commits {@code from..to} of {@code source} to {@code t} as {@code apply-changes} does. */
     private static void applyChanges(FeatureStore store, FeatureTable t, DeltaSource source, long from, long to) {
         DeltaFeed feed = new DeltaFeed(source, t.schema());
-        try (Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+        try (LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
             larder.applyChanges(t, sink -> feed.applyChanges(from, to, sink));
         }
     }
 
     /**
-     * apply-changes (the one-shot path, {@code Larder.applyChanges}) on a commit whose second data
+     * apply-changes (the one-shot path, {@code LarderEngine.applyChanges}) on a commit whose second data
      * file is truncated: the rows of the first file must not stay behind under the old watermark.
      */
     @Test
@@ -333,7 +333,7 @@ class HostileInputTest {
         }
     }
 
-    /** apply-changes ({@code Larder.applyChanges}) refuses a commit adding keys a live file holds, naming both. */
+    /** apply-changes ({@code LarderEngine.applyChanges}) refuses a commit adding keys a live file holds, naming both. */
     @Test
     void applyChangesRefusesACommitAddingKeysAnotherLiveFileHolds() throws Exception {
         delta = HandMadeDelta.create(dir.resolve("delta"), rows(0, 100, 0));
@@ -743,7 +743,7 @@ class HostileInputTest {
             assertEquals(damaged, e.file());
             assertTrue(e.getMessage().contains(damaged.toString()), e.getMessage());
         }
-        try (Larder l = Larder.open(storeDir, IngestOptions.DEFAULT.withJmx(false))) {
+        try (LarderEngine l = LarderEngine.open(storeDir, IngestOptions.DEFAULT.withJmx(false))) {
             StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> l.follow(TABLE,
                     new DeltaChangeSource(DeltaSource.open(delta.root.toString()), List.of("id"), 16, ScanProgress.NONE), FollowOptions.DEFAULT));
             assertEquals(damaged, e.file(), "following names the damaged file too");

@@ -6,7 +6,7 @@ import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.HistoryUnavailableException;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.LiveReader;
 import dev.larder.ingest.TableHandle;
 import dev.larder.store.Column;
@@ -167,7 +167,7 @@ class TornReadSuiteTest {
         AtomicLong regressions = new AtomicLong();
         AtomicLong missing = new AtomicLong();
         AtomicLong swapsSeen = new AtomicLong();
-        try (Larder larder = Larder.open(dir, IngestOptions.DEFAULT.withJmx(false))) {
+        try (LarderEngine larder = LarderEngine.open(dir, IngestOptions.DEFAULT.withJmx(false))) {
             Follower follower = larder.follow("t", new SwappingSource(keys, 40),
                     FollowOptions.DEFAULT.withPollInterval(Duration.ZERO).withTableOptions(TableOptions.DEFAULT.withInitialRows(16)));
             while (follower.handle().lineage().version() < 0) {
@@ -227,7 +227,7 @@ class TornReadSuiteTest {
         long targetReads = StressProfile.pick(5_000_000, 100_000_000);
         int keys = (int) StressProfile.pick(50_000, 1_000_000);
         try (FeatureStore store = FeatureStore.open(dir);
-             Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+             LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
             FeatureTable t = store.create("t", schema(), TableOptions.DEFAULT.withInitialRows(16));
             TableHandle handle = larder.table("t");
             AtomicBoolean stop = new AtomicBoolean();

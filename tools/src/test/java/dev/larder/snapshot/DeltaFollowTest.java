@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.TableHandle;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
@@ -36,7 +36,7 @@ class DeltaFollowTest {
     }
 
     /** Follows a generated table as "users", polling every 20 ms. */
-    static Follower follow(Larder larder, DeltaSource src) {
+    static Follower follow(LarderEngine larder, DeltaSource src) {
         return larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
                 FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20)));
     }
@@ -59,7 +59,7 @@ class DeltaFollowTest {
                 .rowsPerFile(500).changeDataFeed(true).build();
         DeltaTableGenerator.generate(spec, delta);
         DeltaSource src = DeltaSource.open(delta.toString());
-        try (Larder larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
+        try (LarderEngine larder = LarderEngine.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
             Follower f = larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32,
                     ScanProgress.NONE), FollowOptions.DEFAULT.withPollInterval(Duration.ofHours(1)));
             awaitWatermark(f.handle(), 1);
@@ -80,7 +80,7 @@ class DeltaFollowTest {
         DeltaTableGenerator.generate(spec, delta);
         DeltaSource src = DeltaSource.open(delta.toString());
         Path storeDir = dir.resolve("store");
-        try (Larder larder = Larder.open(storeDir, IngestOptions.DEFAULT)) {
+        try (LarderEngine larder = LarderEngine.open(storeDir, IngestOptions.DEFAULT)) {
             Follower f = follow(larder, src);
             awaitWatermark(f.handle(), 1);
             f.close();
@@ -94,7 +94,7 @@ class DeltaFollowTest {
         for (String file : vacuumed) {
             java.nio.file.Files.delete(delta.resolve(file));
         }
-        try (Larder larder = Larder.open(storeDir, IngestOptions.DEFAULT)) {
+        try (LarderEngine larder = LarderEngine.open(storeDir, IngestOptions.DEFAULT)) {
             Follower f = follow(larder, src);
             awaitWatermark(f.handle(), 3);
             assertEquals("users.g1", f.handle().table().name(), "re-bootstrapped into a new generation");
@@ -132,7 +132,7 @@ class DeltaFollowTest {
         DeltaTableGenerator.generate(spec, delta);
         DeltaSource src = DeltaSource.open(delta.toString());
         String f1 = GeneratorSpec.numericColumn(1);
-        try (Larder larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
+        try (LarderEngine larder = LarderEngine.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
             Follower f = larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), List.of(f1), 32,
                     ScanProgress.NONE), FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20)));
             awaitWatermark(f.handle(), 1);
@@ -153,7 +153,7 @@ class DeltaFollowTest {
         GeneratorSpec spec = GeneratorSpec.builder().rows(2000).numericFeatures(2).float32Features(1).commits(1).rowsPerFile(500).build();
         DeltaTableGenerator.generate(spec, delta);
         DeltaSource src = DeltaSource.open(delta.toString());
-        try (Larder larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
+        try (LarderEngine larder = LarderEngine.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
             Follower f = follow(larder, src);
             awaitWatermark(f.handle(), 1);
             TableReader before = f.handle().table().newReader();
@@ -184,7 +184,7 @@ class DeltaFollowTest {
         DeltaTableGenerator.generate(spec, delta);
         DeltaSource src = DeltaSource.open(delta.toString());
         Path storeDir = dir.resolve("store");
-        try (Larder larder = Larder.open(storeDir, IngestOptions.DEFAULT)) {
+        try (LarderEngine larder = LarderEngine.open(storeDir, IngestOptions.DEFAULT)) {
             Follower f = follow(larder, src);
             awaitWatermark(f.handle(), 1);
             DeltaTableGenerator.appendCommit(delta);
@@ -197,7 +197,7 @@ class DeltaFollowTest {
             assertEquals(spec.stateAt(3).numericValue(someKey, 0), r.getDouble(r.schema().indexOf(GeneratorSpec.numericColumn(0))));
         }
         DeltaTableGenerator.appendCommit(delta);
-        try (Larder larder = Larder.open(storeDir, IngestOptions.DEFAULT)) {
+        try (LarderEngine larder = LarderEngine.open(storeDir, IngestOptions.DEFAULT)) {
             Follower f = follow(larder, src);
             awaitWatermark(f.handle(), 4);
             f.close();

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.TableReader;
@@ -96,7 +96,7 @@ class GeneratedChangeDataFeedTest {
         Path delta = dir.resolve("delta");
         DeltaTableGenerator.generate(SPEC, delta);
         DeltaSource src = DeltaSource.open(delta.toString());
-        try (Larder larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
+        try (LarderEngine larder = LarderEngine.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
             Follower f = DeltaFollowTest.follow(larder, src);
             DeltaFollowTest.awaitWatermark(f.handle(), 0);
             assertMatches(f.handle().table(), SPEC.stateAt(0));
@@ -116,7 +116,7 @@ class GeneratedChangeDataFeedTest {
         Path delta = dir.resolve("delta");
         DeltaTableGenerator.generate(SPEC, delta);
         DeltaSource src = DeltaSource.open(delta.toString());
-        try (Larder larder = Larder.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
+        try (LarderEngine larder = LarderEngine.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
             Follower f = DeltaFollowTest.follow(larder, src);
             DeltaFollowTest.awaitWatermark(f.handle(), 0);
             for (long version = 1; version <= 3; version++) {

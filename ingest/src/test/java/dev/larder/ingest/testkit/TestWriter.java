@@ -2,15 +2,15 @@ package dev.larder.ingest.testkit;
 
 import dev.larder.ingest.ChangeSink;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import java.util.function.Consumer;
 
 /**
  * Test kit: changes the tables of a store through the engine's one door (the ingest ring and its single writer), for
- * tests and benchmarks that need a table in a given state, whatever feeds it. Opens a {@link Larder} over the store
- * (closed with this writer; the store stays the caller's). Confined to one thread; close it before the store.
+ * tests and benchmarks that need a table in a given state, whatever feeds it. Opens a {@link LarderEngine} over the
+ * store (closed with this writer; the store stays the caller's). Confined to one thread; close it before the store.
  *
  * <pre>{@code
  * try (TestWriter w = TestWriter.open(store)) {
@@ -19,15 +19,15 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class TestWriter implements AutoCloseable {
-    private final Larder larder;
+    private final LarderEngine larder;
 
-    private TestWriter(Larder larder) {
+    private TestWriter(LarderEngine larder) {
         this.larder = larder;
     }
 
     /** A writer over {@code store}, without JMX registration. */
     public static TestWriter open(FeatureStore store) {
-        return new TestWriter(Larder.open(store, IngestOptions.DEFAULT.withJmx(false)));
+        return new TestWriter(LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false)));
     }
 
     /** Writes one version into {@code table} of {@code store} and closes the writer again. */
@@ -38,8 +38,8 @@ public final class TestWriter implements AutoCloseable {
         }
     }
 
-    /** The engine: for its one-shot operations ({@link Larder#load}, {@link Larder#applyChanges}) and pushes. */
-    public Larder larder() {
+    /** The engine: one-shot operations ({@link LarderEngine#load}, {@link LarderEngine#applyChanges}) and pushes. */
+    public LarderEngine larder() {
         return larder;
     }
 

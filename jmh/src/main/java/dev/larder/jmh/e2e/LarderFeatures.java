@@ -1,6 +1,6 @@
 package dev.larder.jmh.e2e;
 
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.TableHandle;
 import dev.larder.jmh.systems.KvSystem;
 import dev.larder.jmh.systems.LarderSystem;
@@ -13,14 +13,14 @@ import java.nio.file.Path;
 
 /**
  * Larder as the model server's feature store: three tables loaded through the public push API
- * ({@link Larder#upsert}, one version), read through one {@link FeatureVector} of the 40 features in model column
+ * ({@link LarderEngine#upsert}, one version), read through one {@link FeatureVector} of the 40 features in model column
  * order. A ranking request fills every candidate's vector into the request's matrix with one batch read per table
  * ({@link FeatureVectorReader#fillBatch}), whose memory misses overlap.
  */
 final class LarderFeatures implements FeatureSource {
     private final Path dir;
     private FeatureStore store;
-    private Larder larder;
+    private LarderEngine larder;
     private FeatureVector vector;
     private final TableHandle[] handles = new TableHandle[E2eData.TABLES.length];
 
@@ -36,7 +36,7 @@ final class LarderFeatures implements FeatureSource {
     @Override
     public void load(int keys) {
         store = FeatureStore.open(dir);
-        larder = Larder.open(store, LarderSystem.UNSYNCED);
+        larder = LarderEngine.open(store, LarderSystem.UNSYNCED);
         FeatureVector.Builder b = FeatureVector.builder();
         for (int t = 0; t < E2eData.TABLES.length; t++) {
             TableHandle h = larder.createTable(E2eData.TABLES[t], E2eData.schema(t),
@@ -64,7 +64,7 @@ final class LarderFeatures implements FeatureSource {
     }
 
     /**
-     * Pushes each update through the ingest ring ({@link Larder#upsert}); versions end every 1,024 updates, as a
+     * Pushes each update through the ingest ring ({@link LarderEngine#upsert}); versions end every 1,024 updates, as a
      * feed's commits do, which is when the rows they replaced are reused.
      */
     @Override

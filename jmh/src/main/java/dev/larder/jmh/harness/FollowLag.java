@@ -4,7 +4,7 @@ import dev.larder.ingest.ApplyLag;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.TableHandle;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaSource;
@@ -78,7 +78,7 @@ public final class FollowLag {
 
     private static void run(Path delta, Path storeDir, int commits, boolean cdf) throws Exception {
         String mode = cdf ? "CDF commit" : "rewritten-file commit";
-        try (Larder larder = Larder.open(storeDir, IngestOptions.DEFAULT.withJmx(false))) {
+        try (LarderEngine larder = LarderEngine.open(storeDir, IngestOptions.DEFAULT.withJmx(false))) {
             long t0 = System.nanoTime();
             Follower f = larder.follow("t", new DeltaChangeSource(DeltaSource.open(delta.toString()),
                     List.of(GeneratorSpec.KEY_COLUMN), 16, ScanProgress.NONE), FollowOptions.DEFAULT);

@@ -1,7 +1,7 @@
 package dev.larder.jmh.harness;
 
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.WriterThroughput;
 import dev.larder.jmh.DeltaBootstrap;
 import dev.larder.store.FeatureStore;
@@ -51,7 +51,7 @@ public final class IngestWorker {
                 result.setProperty("bootstrapLoadRowsPerSecond", rate(rows * 1e9 / (System.nanoTime() - t0)));
             }
             try (FeatureStore store = FeatureStore.open(work.resolve("bootstrap-ring"));
-                 Larder larder = Larder.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+                 LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
                 long t0 = System.nanoTime();
                 delta.ring(larder);
                 result.setProperty("bootstrapRingRowsPerSecond", rate(rows * 1e9 / (System.nanoTime() - t0)));

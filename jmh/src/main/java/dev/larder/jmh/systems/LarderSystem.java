@@ -1,7 +1,7 @@
 package dev.larder.jmh.systems;
 
 import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.Larder;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.SyncPolicy;
 import dev.larder.ingest.TableHandle;
 import dev.larder.ingest.testkit.TestWriter;
@@ -24,7 +24,7 @@ public final class LarderSystem implements KvSystem {
     private FeatureStore store;
     private FeatureTable table;
     /** The engine the updater pushes through; opened with the first updater. */
-    private Larder larder;
+    private LarderEngine larder;
 
     LarderSystem(Path dir) {
         this.dir = dir;
@@ -113,9 +113,9 @@ public final class LarderSystem implements KvSystem {
     @Override
     public synchronized Updater newUpdater() {
         if (larder == null) {
-            larder = Larder.open(store, UNSYNCED);
+            larder = LarderEngine.open(store, UNSYNCED);
         }
-        Larder engine = larder;
+        LarderEngine engine = larder;
         engine.flush();
         TableHandle handle = engine.table(TABLE);
         long base = handle.lineage().version();

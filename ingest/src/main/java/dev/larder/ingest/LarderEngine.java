@@ -32,15 +32,15 @@ import javax.management.ObjectName;
  * {@link TableHandle#awaitDurable} acknowledges it durable. A row is visible to readers as soon as the writer applies it.
  *
  * <pre>{@code
- * try (Larder larder = Larder.open(dir, IngestOptions.DEFAULT)) {
+ * try (LarderEngine larder = LarderEngine.open(dir, IngestOptions.DEFAULT)) {
  *     Follower f = larder.follow("users", source, FollowOptions.DEFAULT);
  *     LiveReader r = f.handle().newReader();   // one per reader thread
  *     if (r.get(42) == ReadStatus.FOUND) { double x = r.row().getDouble(1); }
  * }
  * }</pre>
  */
-public final class Larder implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Larder.class.getName());
+public final class LarderEngine implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(LarderEngine.class.getName());
 
     private final FeatureStore store;
     private final boolean ownsStore;
@@ -54,7 +54,7 @@ public final class Larder implements AutoCloseable {
     private final List<ObjectName> tableJmxNames = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private Larder(FeatureStore store, boolean ownsStore, IngestOptions options) {
+    private LarderEngine(FeatureStore store, boolean ownsStore, IngestOptions options) {
         this.store = store;
         this.ownsStore = ownsStore;
         this.options = options;
@@ -65,13 +65,13 @@ public final class Larder implements AutoCloseable {
     }
 
     /** Opens (creating if needed) the store directory and owns it: {@link #close()} closes it. */
-    public static Larder open(Path storeDir, IngestOptions options) {
-        return new Larder(FeatureStore.open(storeDir, options.clock()), true, options);
+    public static LarderEngine open(Path storeDir, IngestOptions options) {
+        return new LarderEngine(FeatureStore.open(storeDir, options.clock()), true, options);
     }
 
-    /** Ingests into a store the caller owns; close the store after this Larder. */
-    public static Larder open(FeatureStore store, IngestOptions options) {
-        return new Larder(store, false, options);
+    /** Ingests into a store the caller owns; close the store after this engine. */
+    public static LarderEngine open(FeatureStore store, IngestOptions options) {
+        return new LarderEngine(store, false, options);
     }
 
     public FeatureStore store() {

@@ -8,7 +8,6 @@ import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.SyncPolicy;
 import dev.larder.ingest.TableHandle;
 import dev.larder.ingest.TableListener;
-import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.ScanProgress;
@@ -113,10 +112,10 @@ public final class Larder implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Table> followed;
         synchronized (this) {
-            followed = tables.values().stream().filter(t -> t.status() != null).toList();
+            followed = tables.values().stream().filter(Table::followed).toList();
         }
         for (Table t : followed) {
-            while (t.lineage().version() < 0) {
+            while (t.handle().lineage().version() < 0) {
                 if (System.nanoTime() >= deadline) {
                     return false;
                 }
@@ -153,11 +152,15 @@ public final class Larder implements AutoCloseable {
      * Syncs every table and waits: every version ended so far ({@link Pusher#endVersion}, and every followed commit
      * applied) survives a crash from here on. Changes of a version not yet ended are rolled back on reopen.
      *
-     * @throws dev.larder.ingest.FeedException if a pushed table is stopped (a change failed and the versions after it
-     *                                         were skipped) until {@link Pusher#resume()}
+     * @throws FeedException if a pushed table is stopped (a change failed and the versions after it were skipped) until
+     *                       {@link Pusher#resume()}
      */
     public void flush() {
-        engine.flush();
+        try {
+            engine.flush();
+        } catch (dev.larder.ingest.FeedException e) {
+            throw FeedException.of(e);
+        }
     }
 
     /** False once a followed table is staler than its maximum or its feed keeps failing. */
@@ -167,7 +170,7 @@ public final class Larder implements AutoCloseable {
 
     /** Feed state, watermark, freshness and last error of every followed table. */
     public List<TableStatus> status() {
-        return engine.status();
+        return engine.status().stream().map(TableStatus::of).toList();
     }
 
     /** Stops following, syncs and closes every table; readers must not be used afterwards. */
@@ -214,13 +217,13 @@ public final class Larder implements AutoCloseable {
         /**
          * Declares table {@code table} as fed by the application ({@link Table#newPusher()}): created with {@code schema}
          * if the store does not hold it, otherwise served from where it was, which must have that schema (string and
-         * binary inline capacities aside: it keeps its stored ones, see {@link FeatureSchema#takesRowsOf}). A table
+         * binary inline capacities aside: it keeps its stored ones). A table
          * has one feeder: {@link #open()} refuses a table a Delta table feeds, and {@code follow} refuses this one.
          *
          * @param ttl rows older than this (by commit time) read as EXPIRED; {@link Duration#ZERO} for never
          */
-        public Builder push(String table, FeatureSchema schema, Duration ttl) {
-            Pushed p = new Pushed(Objects.requireNonNull(schema, "schema"), TableOptions.DEFAULT.withTtl(ttl));
+        public Builder push(String table, Schema schema, Duration ttl) {
+            Pushed p = new Pushed(Objects.requireNonNull(schema, "schema").schema, TableOptions.DEFAULT.withTtl(ttl));
             if (follows.containsKey(table) || pushed.putIfAbsent(table, p) != null) {
                 throw new IllegalArgumentException("table " + table + " is declared twice");
             }

@@ -1,10 +1,8 @@
 package dev.larder;
 
 import dev.larder.ingest.LarderEngine;
-import dev.larder.ingest.PushStatus;
 import dev.larder.ingest.TableHandle;
 import dev.larder.store.FeatureSchema;
-import dev.larder.store.RowBuffer;
 
 /**
  * Confined to one producer thread: pushes application rows into a table declared with
@@ -18,28 +16,29 @@ import dev.larder.store.RowBuffer;
  * <p>A push the table could only lose is refused at its call, with nothing enqueued: a row whose key columns are not
  * all set ({@link IllegalArgumentException}, also from the {@code try} calls), a version that is negative or not above
  * the newest version ended ({@link IllegalArgumentException}; {@code STALE_VERSION} from the {@code try} calls), and
- * any push to a table stopped by a change the writer could not apply ({@link dev.larder.ingest.FeedException};
+ * any push to a table stopped by a change the writer could not apply ({@link FeedException};
  * {@code STOPPED}) until {@link #resume()}.
  */
 public final class Pusher {
     private final LarderEngine engine;
     private final TableHandle handle;
-    private final RowBuffer row;
+    private final Row row;
 
     Pusher(LarderEngine engine, TableHandle handle) {
         this.engine = engine;
         this.handle = handle;
-        this.row = handle.table().newRow();
+        this.row = new Row(handle.table().newRow());
     }
 
     /** The staging row, cleared (every column null): set its key and feature columns, then upsert or delete it. */
-    public RowBuffer row() {
-        return row.clear();
+    public Row row() {
+        row.buffer.clear();
+        return row;
     }
 
     /** The index of column {@code name} for the row's setters; resolve once, outside the push loop. */
     public int column(String name) {
-        FeatureSchema s = row.schema();
+        FeatureSchema s = row.buffer.schema();
         if (!s.hasColumn(name)) {
             throw new IllegalArgumentException("table " + handle.name() + " has no column " + name + " (columns: " + s.names() + ")");
         }
@@ -50,10 +49,14 @@ public final class Pusher {
      * Enqueues an upsert of the staging row at {@code version}; waits while the ring is full.
      *
      * @throws IllegalArgumentException if a key column is unset or {@code version} is not above the newest ended one
-     * @throws dev.larder.ingest.FeedException if the table is stopped until {@link #resume()}
+     * @throws FeedException if the table is stopped until {@link #resume()}
      */
     public void upsert(long version, long commitTimestampMillis) {
-        engine.upsert(handle, row, version, commitTimestampMillis);
+        try {
+            engine.upsert(handle, row.buffer, version, commitTimestampMillis);
+        } catch (dev.larder.ingest.FeedException e) {
+            throw FeedException.of(e);
+        }
     }
 
     /**
@@ -61,7 +64,11 @@ public final class Pusher {
      * {@link #upsert} is.
      */
     public void delete(long version) {
-        engine.delete(handle, row, version);
+        try {
+            engine.delete(handle, row.buffer, version);
+        } catch (dev.larder.ingest.FeedException e) {
+            throw FeedException.of(e);
+        }
     }
 
     /**
@@ -72,25 +79,29 @@ public final class Pusher {
      * watermark until {@link #resume()}.
      *
      * @throws IllegalArgumentException if {@code version} is negative or below the newest ended one
-     * @throws dev.larder.ingest.FeedException if the table is stopped until {@link #resume()}
+     * @throws FeedException if the table is stopped until {@link #resume()}
      */
     public void endVersion(long version, long commitTimestampMillis) {
-        engine.endVersion(handle, version, commitTimestampMillis);
+        try {
+            engine.endVersion(handle, version, commitTimestampMillis);
+        } catch (dev.larder.ingest.FeedException e) {
+            throw FeedException.of(e);
+        }
     }
 
     /** {@link #upsert} without waiting. */
     public PushStatus tryUpsert(long version, long commitTimestampMillis) {
-        return engine.tryUpsert(handle, row, version, commitTimestampMillis);
+        return PushStatus.of(engine.tryUpsert(handle, row.buffer, version, commitTimestampMillis));
     }
 
     /** {@link #delete} without waiting. */
     public PushStatus tryDelete(long version) {
-        return engine.tryDelete(handle, row, version);
+        return PushStatus.of(engine.tryDelete(handle, row.buffer, version));
     }
 
     /** {@link #endVersion} without waiting. */
     public PushStatus tryEndVersion(long version, long commitTimestampMillis) {
-        return engine.tryEndVersion(handle, version, commitTimestampMillis);
+        return PushStatus.of(engine.tryEndVersion(handle, version, commitTimestampMillis));
     }
 
     /** Clears a {@code STOPPED} table (a change that failed) so pushes are accepted again; the failed version is gone. */

@@ -3,8 +3,6 @@ package dev.larder;
 import dev.larder.ingest.LiveReader;
 import dev.larder.ingest.TableHandle;
 import dev.larder.store.FeatureSchema;
-import dev.larder.store.Key;
-import dev.larder.store.ReadStatus;
 import dev.larder.store.TableReader;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,6 +30,11 @@ public final class Reader {
     private Key key;
     /** Whether the last lookup was a projected one, whose lineage the reader keeps apart from the copied row's. */
     private boolean lastProjected;
+    /**
+     * Where the store writes the statuses of a multi-value read, mapped into the caller's {@link ReadStatus}[] after
+     * it; grown to the largest read, so a reader allocates only on its first read of a larger size.
+     */
+    private dev.larder.store.ReadStatus[] storeStatuses = new dev.larder.store.ReadStatus[0];
 
     Reader(TableHandle handle) {
         // Counted by status, one lookup in SAMPLE_EVERY timed: what the metrics (JMX, Micrometer) report.
@@ -64,26 +67,26 @@ public final class Reader {
     /** Looks up an entity with a single integral key. */
     public ReadStatus get(long entityKey) {
         lastProjected = false;
-        return status = refresh().get(entityKey);
+        return status = ReadStatus.of(refresh().get(entityKey));
     }
 
     /** Looks up an entity with a single string key. */
     public ReadStatus get(CharSequence entityKey) {
         lastProjected = false;
-        return status = refresh().get(entityKey);
+        return status = ReadStatus.of(refresh().get(entityKey));
     }
 
     /** Looks up an entity with a composite key filled through {@link #key()}. */
     public ReadStatus get(Key entityKey) {
         lastProjected = false;
-        return status = refresh().get(entityKey);
+        return status = ReadStatus.of(refresh().get(entityKey.key));
     }
 
     /** A reusable key of this table's key schema, for composite keys: {@code r.get(r.key().setLong(0, id).setString(1, c))}. */
     public Key key() {
         refresh();
         if (key == null) {
-            key = new Key(row.schema());
+            key = new Key(new dev.larder.store.Key(row.schema()));
         }
         return key;
     }
@@ -198,21 +201,30 @@ public final class Reader {
     public ReadStatus get(long entityKey, Columns columns, double[] out, ReadStatus[] statuses) {
         TableReader r = refresh();
         lastProjected = true;
-        return status = r.get(entityKey, columns.projection(r.schema()), out, statuses);
+        dev.larder.store.ReadStatus[] s = storeStatuses(statuses, columns.size());
+        status = ReadStatus.of(r.get(entityKey, columns.projection(r.schema()), out, s));
+        ReadStatus.copy(s, statuses, columns.size());
+        return status;
     }
 
     /** As {@link #get(long, Columns, double[], ReadStatus[])} into a float[]. */
     public ReadStatus get(long entityKey, Columns columns, float[] out, ReadStatus[] statuses) {
         TableReader r = refresh();
         lastProjected = true;
-        return status = r.get(entityKey, columns.projection(r.schema()), out, statuses);
+        dev.larder.store.ReadStatus[] s = storeStatuses(statuses, columns.size());
+        status = ReadStatus.of(r.get(entityKey, columns.projection(r.schema()), out, s));
+        ReadStatus.copy(s, statuses, columns.size());
+        return status;
     }
 
     /** As {@link #get(long, Columns, double[], ReadStatus[])} for a composite key filled through {@link #key()}. */
     public ReadStatus get(Key entityKey, Columns columns, double[] out, ReadStatus[] statuses) {
         TableReader r = refresh();
         lastProjected = true;
-        return status = r.get(entityKey, columns.projection(r.schema()), out, statuses);
+        dev.larder.store.ReadStatus[] s = storeStatuses(statuses, columns.size());
+        status = ReadStatus.of(r.get(entityKey.key, columns.projection(r.schema()), out, s));
+        ReadStatus.copy(s, statuses, columns.size());
+        return status;
     }
 
     /**
@@ -224,13 +236,19 @@ public final class Reader {
      */
     public int getBatch(long[] keys, int n, Columns columns, float[] out, ReadStatus[] statuses) {
         TableReader r = refresh();
-        return r.getBatch(keys, n, columns.projection(r.schema()), out, statuses);
+        dev.larder.store.ReadStatus[] s = storeStatuses(statuses, n);
+        int found = r.getBatch(keys, n, columns.projection(r.schema()), out, s);
+        ReadStatus.copy(s, statuses, n);
+        return found;
     }
 
     /** As {@link #getBatch(long[], int, Columns, float[], ReadStatus[])} into a double[]. */
     public int getBatch(long[] keys, int n, Columns columns, double[] out, ReadStatus[] statuses) {
         TableReader r = refresh();
-        return r.getBatch(keys, n, columns.projection(r.schema()), out, statuses);
+        dev.larder.store.ReadStatus[] s = storeStatuses(statuses, n);
+        int found = r.getBatch(keys, n, columns.projection(r.schema()), out, s);
+        ReadStatus.copy(s, statuses, n);
+        return found;
     }
 
     /**
@@ -241,6 +259,20 @@ public final class Reader {
      */
     public int getBatch(long[] keys, int n, String column, double[] out, double defaultValue, ReadStatus[] statuses) {
         TableReader r = refresh();
-        return r.getBatch(keys, n, index(column), out, defaultValue, statuses);
+        dev.larder.store.ReadStatus[] s = storeStatuses(statuses, n);
+        int found = r.getBatch(keys, n, index(column), out, defaultValue, s);
+        ReadStatus.copy(s, statuses, n);
+        return found;
+    }
+
+    /** The store's array for a read of {@code n} statuses, or null when the caller wants none. */
+    private dev.larder.store.ReadStatus[] storeStatuses(ReadStatus[] statuses, int n) {
+        if (statuses == null) {
+            return null;
+        }
+        if (storeStatuses.length < n) {
+            storeStatuses = new dev.larder.store.ReadStatus[n];
+        }
+        return storeStatuses;
     }
 }

@@ -2,10 +2,7 @@ package dev.larder;
 
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.TableHandle;
-import dev.larder.ingest.TableStatus;
 import dev.larder.ingest.LarderEngine;
-import dev.larder.store.FeatureSchema;
-import dev.larder.store.Lineage;
 import dev.larder.store.ReadMetrics;
 import java.time.Duration;
 import java.util.List;
@@ -55,8 +52,8 @@ public final class Table {
     }
 
     /** The current generation's schema: its columns, their types and the key. */
-    public FeatureSchema schema() {
-        return handle.table().schema();
+    public Schema schema() {
+        return new Schema(handle.table().schema());
     }
 
     /**
@@ -79,12 +76,17 @@ public final class Table {
 
     /** What the table reflects: source (path, Delta table id, catalog name), watermark version and its commit time. */
     public Lineage lineage() {
-        return handle.lineage();
+        return Lineage.of(handle.lineage());
     }
 
     /** Feed state, freshness and errors of a followed table; null for a table that is served but not followed. */
     public TableStatus status() {
-        return follower == null ? null : follower.status();
+        return follower == null ? null : TableStatus.of(follower.status());
+    }
+
+    /** Whether a follower feeds this table (its {@link #status()} is not null). */
+    boolean followed() {
+        return follower != null;
     }
 
     TableHandle handle() {

@@ -2,8 +2,6 @@ package dev.larder;
 
 import dev.larder.store.FeatureVector;
 import dev.larder.store.FeatureVectorReader;
-import dev.larder.store.Key;
-import dev.larder.store.ReadStatus;
 import java.util.List;
 
 /**
@@ -34,7 +32,7 @@ public final class Vector {
 
     /** A filler for the calling thread. */
     public Filler newFiller() {
-        return new Filler(vector.newReader());
+        return new Filler(vector.newReader(), vector.size());
     }
 
     /**
@@ -43,9 +41,23 @@ public final class Vector {
      */
     public static final class Filler {
         private final FeatureVectorReader reader;
+        /** Where the store writes each feature's status, mapped into the caller's {@link ReadStatus}[] after it. */
+        private final dev.larder.store.ReadStatus[] storeStatuses;
+        private final Key key;
 
-        Filler(FeatureVectorReader reader) {
+        Filler(FeatureVectorReader reader, int size) {
             this.reader = reader;
+            this.key = new Key(reader.key());
+            this.storeStatuses = new dev.larder.store.ReadStatus[size];
+        }
+
+        private dev.larder.store.ReadStatus[] storeStatuses(ReadStatus[] statuses) {
+            return statuses == null ? null : storeStatuses;
+        }
+
+        private int mapped(int fromData, ReadStatus[] statuses) {
+            ReadStatus.copy(storeStatuses, statuses, storeStatuses.length);
+            return fromData;
         }
 
         /**
@@ -55,20 +67,20 @@ public final class Vector {
          * @return how many features came from data rather than defaults
          */
         public int fill(long entityKey, float[] out, ReadStatus[] statuses) {
-            return reader.fill(entityKey, out, statuses);
+            return mapped(reader.fill(entityKey, out, storeStatuses(statuses)), statuses);
         }
 
         public int fill(long entityKey, double[] out, ReadStatus[] statuses) {
-            return reader.fill(entityKey, out, statuses);
+            return mapped(reader.fill(entityKey, out, storeStatuses(statuses)), statuses);
         }
 
         /** A reusable key for composite entity keys, for {@link #fill(Key, float[], ReadStatus[])}. */
         public Key key() {
-            return reader.key();
+            return key;
         }
 
         public int fill(Key entityKey, float[] out, ReadStatus[] statuses) {
-            return reader.fill(entityKey, out, statuses);
+            return mapped(reader.fill(entityKey.key, out, storeStatuses(statuses)), statuses);
         }
     }
 }

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.larder.store.ColumnType;
-import dev.larder.store.FeatureSchema;
-import dev.larder.store.ReadStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The engine's settings on the facade builder: checked once by open(), naming the setting, and applied. */
 class BuilderSettingsTest {
-    private static final FeatureSchema SCHEMA = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64)
+    private static final Schema SCHEMA = Schema.builder().keyColumn("user_id", ColumnType.INT64)
             .column("ctr", ColumnType.FLOAT64).build();
 
     @TempDir

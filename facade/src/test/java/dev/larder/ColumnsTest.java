@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.larder.store.ColumnType;
-import dev.larder.store.FeatureSchema;
-import dev.larder.store.ReadStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -19,7 +16,7 @@ class ColumnsTest {
 
     @Test
     void namedColumnsReadAsTheGettersDoWithDefaultsAndLineage() throws Exception {
-        FeatureSchema schema = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64)
+        Schema schema = Schema.builder().keyColumn("user_id", ColumnType.INT64)
                 .column("ctr", ColumnType.FLOAT64).column("clicks", ColumnType.INT32)
                 .column("label", ColumnType.STRING).build();
         try (Larder larder = Larder.builder(dir).push("users", schema, Duration.ZERO).open()) {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.larder.ingest.TableStatus;
-import dev.larder.store.ReadStatus;
 import dev.larder.tools.generate.DeltaTableGenerator;
 import dev.larder.tools.generate.GeneratorSpec;
 import java.nio.file.Files;

@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.larder.ingest.PushStatus;
 import dev.larder.snapshot.DeltaSource;
-import dev.larder.store.ColumnType;
-import dev.larder.store.FeatureSchema;
-import dev.larder.store.ReadStatus;
 import dev.larder.tools.generate.DeltaTableGenerator;
 import dev.larder.tools.generate.GeneratorSpec;
 import java.lang.management.ManagementFactory;
@@ -116,7 +112,7 @@ class LarderFacadeTest {
     /** Application rows pushed from several threads are served once their version ends, and survive a reopen. */
     @Test
     void pushedRowsAreServedOnceTheirVersionEndsAndSurviveAReopen() throws Exception {
-        FeatureSchema clicks = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64).column("ctr", ColumnType.FLOAT64).build();
+        Schema clicks = Schema.builder().keyColumn("user_id", ColumnType.INT64).column("ctr", ColumnType.FLOAT64).build();
         try (Larder larder = builder().push("clicks", clicks, Duration.ZERO)
                 .vector("both", Feature.of("users.f_0", -2), Feature.of("clicks.ctr", -3)).open()) {
             Table table = larder.table("clicks");
@@ -169,7 +165,7 @@ class LarderFacadeTest {
             assertEquals(ReadStatus.NOT_FOUND, reader.get(7L));
             assertEquals(2, reopened.table("clicks").lineage().version());
         }
-        FeatureSchema other = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64).column("ctr", ColumnType.FLOAT32).build();
+        Schema other = Schema.builder().keyColumn("user_id", ColumnType.INT64).column("ctr", ColumnType.FLOAT32).build();
         IllegalArgumentException changed = assertThrows(IllegalArgumentException.class,
                 () -> Larder.builder(dir.resolve("store")).push("clicks", other, Duration.ZERO).open());
         assertTrue(changed.getMessage().contains("table clicks in " + dir.resolve("store") + " has schema"), changed.getMessage());
@@ -246,7 +242,7 @@ class LarderFacadeTest {
     @Test
     void aTableHasOneFeeder() throws Exception {
         Path store = dir.resolve("store");
-        FeatureSchema clicks = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64)
+        Schema clicks = Schema.builder().keyColumn("user_id", ColumnType.INT64)
                 .column("ctr", ColumnType.FLOAT64).build();
         try (Larder larder = Larder.builder(store).push("clicks", clicks, Duration.ZERO).open()) {
             Pusher pusher = larder.table("clicks").newPusher();
@@ -267,12 +263,12 @@ class LarderFacadeTest {
             assertEquals(1, t.size(), "no row of the Delta table reached the pushed one");
         }
 
-        FeatureSchema users;
+        Schema users;
         long version;
         try (Larder larder = Larder.builder(store)
                 .follow("users", Source.delta(delta.toString()).key(GeneratorSpec.KEY_COLUMN)).open()) {
             assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
-            users = larder.table("users").handle().table().schema();
+            users = larder.table("users").schema();
             version = larder.table("users").lineage().version();
         }
         IllegalStateException push = assertThrows(IllegalStateException.class,
@@ -290,7 +286,7 @@ class LarderFacadeTest {
     @Test
     void pushesTheTableWouldLoseAreRefusedAtTheirCall() throws Exception {
         Path store = dir.resolve("store");
-        FeatureSchema clicks = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64)
+        Schema clicks = Schema.builder().keyColumn("user_id", ColumnType.INT64)
                 .column("ctr", ColumnType.FLOAT64).build();
         try (Larder larder = Larder.builder(store).push("clicks", clicks, Duration.ZERO).open()) {
             Pusher pusher = larder.table("clicks").newPusher();
@@ -337,7 +333,7 @@ class LarderFacadeTest {
     @Test
     void tryCallsAllocateNothingWhateverTheirStatus() throws Exception {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        FeatureSchema clicks = FeatureSchema.builder().keyColumn("user_id", ColumnType.INT64)
+        Schema clicks = Schema.builder().keyColumn("user_id", ColumnType.INT64)
                 .column("ctr", ColumnType.FLOAT64).build();
         try (Larder larder = Larder.builder(dir.resolve("store")).push("clicks", clicks, Duration.ZERO).open()) {
             Pusher pusher = larder.table("clicks").newPusher();

@@ -2,10 +2,10 @@ package dev.larder.cli;
 
 import dev.larder.Definition;
 import dev.larder.Larder;
+import dev.larder.TableStatus;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.LarderEngine;
-import dev.larder.ingest.TableStatus;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.ScanProgress;
 import dev.larder.store.Column;

@@ -1,8 +1,8 @@
 package dev.larder.cli;
 
 import dev.larder.Larder;
+import dev.larder.TableStatus;
 import dev.larder.ingest.Redaction;
-import dev.larder.ingest.TableStatus;
 import dev.larder.store.ReadMetrics;
 import dev.larder.store.StoreFiles;
 import java.io.IOException;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.ColumnType;
 import dev.larder.Larder;
 import dev.larder.Pusher;
+import dev.larder.Schema;
 import dev.larder.cli.CliTest.Run;
-import dev.larder.store.ColumnType;
-import dev.larder.store.FeatureSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,7 +125,7 @@ class RefusedCommandsTest {
     void followAndLoadRefuseATableTheApplicationFeeds() {
         String delta = generate();
         Path store = dir.resolve("store");
-        FeatureSchema schema = FeatureSchema.builder().keyColumn("entity_id", ColumnType.INT64)
+        Schema schema = Schema.builder().keyColumn("entity_id", ColumnType.INT64)
                 .column("ctr", ColumnType.FLOAT64).build();
         try (Larder app = Larder.builder(store).push("clicks", schema, Duration.ZERO)
                 .push("fresh", schema, Duration.ZERO).open()) {

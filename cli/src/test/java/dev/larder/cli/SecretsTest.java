@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.Lineage;
+import dev.larder.TableStatus;
 import dev.larder.cli.CliTest.Run;
-import dev.larder.ingest.TableStatus;
-import dev.larder.store.Lineage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,8 +118,9 @@ class SecretsTest {
     void theStatusLineAndStatsFileHideCredentialsInTheLastError() throws IOException {
         String error = "cannot read s3a://AKIAEXAMPLE:" + SECRET + "@bucket/x/part-0.parquet with fs.s3a.secret.key="
                 + SECRET;
-        TableStatus s = new TableStatus("t", "t", TableStatus.State.FAILING, new Lineage("id", "s3a://bucket/x", 3, 0),
-                3, 4, 1, Duration.ZERO, Duration.ZERO, false, error, 1, -1, 0, null);
+        Lineage lineage = new Lineage("id", "s3a://bucket/x", 3, 0, "", "");
+        TableStatus s = new TableStatus("t", "t", TableStatus.State.FAILING, lineage, 3, 4, 1,
+                Duration.ZERO, Duration.ZERO, false, error, 1, -1, 0, null);
         String line = StatsFile.statusLine(s);
         assertFalse(line.contains(SECRET), line);
         assertTrue(line.contains("cannot read s3a://***@bucket/x/part-0.parquet with fs.s3a.secret.key=***"), line);

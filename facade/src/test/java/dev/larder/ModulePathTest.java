@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An application module on the module path, as a modular model server would be built: requiring {@code dev.larder}
- * alone, it compiles and runs README's embedding example against Larder's modules, and cannot reach their internals,
- * neither at compile time nor by reflection.
+ * alone, it compiles and runs README's embedding example against Larder's modules, and cannot reach their internals
+ * nor the engine beneath the facade ({@code dev.larder.ingest}, exported to Larder's own modules only), neither at
+ * compile time nor by reflection.
  *
  * <p>On the module path: {@code dev.larder.store} and {@code dev.larder.ingest} (named modules), {@code dev.larder}
  * and {@code dev.larder.snapshot} (automatic modules: Kernel, Parquet and Hadoop split packages between jars, so they
@@ -50,7 +51,8 @@ class ModulePathTest {
     private static final List<String> INTERNALS = List.of(
             "dev.larder.store.internal.StoreInternals", "dev.larder.store.internal.TableWriter",
             "dev.larder.store.MappedTableWriter", "dev.larder.store.KeyCodec", "dev.larder.store.RowLayoutDescriptor",
-            "dev.larder.ingest.IngestPipeline", "dev.larder.ingest.ChangeRecordDescriptor");
+            "dev.larder.ingest.IngestPipeline", "dev.larder.ingest.ChangeRecordDescriptor",
+            "dev.larder.ingest.LarderEngine", "dev.larder.ingest.IngestOptions");
 
     @TempDir
     Path dir;
@@ -90,6 +92,7 @@ class ModulePathTest {
         Files.writeString(intruder.resolve("intruder/Writes.java"), """
                 package intruder;
 
+                import dev.larder.ingest.LarderEngine;
                 import dev.larder.store.FeatureTable;
                 import dev.larder.store.internal.StoreInternals;
 
@@ -101,6 +104,10 @@ class ModulePathTest {
                     static Object codec() {
                         return dev.larder.store.KeyCodec.class;
                     }
+
+                    static Object engine(java.nio.file.Path dir) {
+                        return LarderEngine.open(dir, dev.larder.ingest.IngestOptions.DEFAULT);
+                    }
                 }
                 """);
         String refused = javac(modulePath, classPath, dir.resolve("intruder-classes"), intruder.resolve("module-info.java"),
@@ -109,6 +116,9 @@ class ModulePathTest {
                 && refused.contains("package dev.larder.store.internal is declared in module dev.larder.store, which does not export it"
                 + " to module intruder"), refused);
         assertTrue(refused.contains("KeyCodec is not public in dev.larder.store; cannot be accessed from outside package"), refused);
+        // Requiring the engine's module does not help: its package is exported to Larder's own modules only.
+        assertTrue(refused.contains("package dev.larder.ingest is declared in module dev.larder.ingest, which does not export it"
+                + " to module intruder"), refused);
     }
 
     /** The README example as the application's main, then reflective attempts at the internals. */

@@ -66,10 +66,7 @@ public record TableStatus(String table, String generation, State state, Lineage 
         /** The phases as one line, for logs and status. */
         @Override
         public String toString() {
-            return String.format("v%d%s visible %d ms after its commit (poll delay %d ms, check %d ms, log %d ms, "
-                            + "read %d ms, apply %d ms)", version, versions > 1 ? " (" + versions + " versions)" : "",
-                    lag.toMillis(), pollDelay.toMillis(), check.toMillis(), log.toMillis(), read.toMillis(),
-                    apply.toMillis());
+            return dev.larder.ingest.ApplyLag.describe(version, versions, lag, pollDelay, check, log, read, apply);
         }
     }
 

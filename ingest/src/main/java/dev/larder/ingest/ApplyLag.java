@@ -26,6 +26,12 @@ public record ApplyLag(long version, long versions, long commitTimestampMillis, 
     /** The phases as one line, for logs and status. */
     @Override
     public String toString() {
+        return describe(version, versions, lag, pollDelay, check, log, read, apply);
+    }
+
+    /** The one-line form of {@link #toString()}, shared with the facade's copy of this record. */
+    public static String describe(long version, long versions, Duration lag, Duration pollDelay, Duration check,
+                                  Duration log, Duration read, Duration apply) {
         return String.format("v%d%s visible %d ms after its commit (poll delay %d ms, check %d ms, log %d ms, "
                         + "read %d ms, apply %d ms)", version, versions > 1 ? " (" + versions + " versions)" : "",
                 lag.toMillis(), pollDelay.toMillis(), check.toMillis(), log.toMillis(), read.toMillis(),

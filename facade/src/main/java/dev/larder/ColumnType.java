@@ -40,17 +40,10 @@ public enum ColumnType {
      * The store's types by ordinal, and the store's type of each of these by ordinal; filled by name, so a type either
      * side lacks fails the class's initialisation (and {@code FacadeTypesTest}).
      */
-    private static final ColumnType[] BY_STORE_ORDINAL = new ColumnType[dev.larder.store.ColumnType.values().length];
-    private static final dev.larder.store.ColumnType[] STORE = new dev.larder.store.ColumnType[values().length];
-
-    static {
-        for (dev.larder.store.ColumnType t : dev.larder.store.ColumnType.values()) {
-            BY_STORE_ORDINAL[t.ordinal()] = valueOf(t.name());
-        }
-        for (ColumnType t : values()) {
-            STORE[t.ordinal()] = dev.larder.store.ColumnType.valueOf(t.name());
-        }
-    }
+    private static final ColumnType[] BY_STORE_ORDINAL =
+            EnumsByName.byOrdinal(dev.larder.store.ColumnType.values(), ColumnType.class);
+    private static final dev.larder.store.ColumnType[] STORE =
+            EnumsByName.byOrdinal(values(), dev.larder.store.ColumnType.class);
 
     static ColumnType of(dev.larder.store.ColumnType t) {
         return BY_STORE_ORDINAL[t.ordinal()];

@@ -359,9 +359,7 @@ public final class Larder implements AutoCloseable {
 
         /** The engine's settings, each checked once, before anything is opened, naming the setting at fault. */
         private IngestOptions ingestOptions() {
-            if (ringSize < 2 || Integer.bitCount(ringSize) != 1) {
-                throw new IllegalArgumentException("ringSize must be a power of two of at least 2, got " + ringSize);
-            }
+            IngestOptions withRing = IngestOptions.DEFAULT.withRingSize(ringSize);
             if (waitStrategy == null) {
                 throw new IllegalArgumentException("waitStrategy must be one of " + List.of(WaitStrategy.values())
                         + ", got null");
@@ -373,7 +371,7 @@ public final class Larder implements AutoCloseable {
             if (syncMaxDelay == null || syncMaxDelay.isNegative()) {
                 throw new IllegalArgumentException("syncPolicy's maxDelay must be zero or positive, got " + syncMaxDelay);
             }
-            return IngestOptions.DEFAULT.withRingSize(ringSize).withWaitStrategy(waitStrategy.factory())
+            return withRing.withWaitStrategy(waitStrategy.factory())
                     .withSyncPolicy(new SyncPolicy(syncMaxPendingVersions, syncMaxDelay));
         }
 

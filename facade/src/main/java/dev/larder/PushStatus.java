@@ -27,16 +27,8 @@ public enum PushStatus {
      * The engine's statuses by ordinal: a push maps its outcome with one array load. Filled by name, so a status the
      * engine gains and this enum lacks fails the class's initialisation (and {@code FacadeTypesTest}), not a push.
      */
-    private static final PushStatus[] BY_ENGINE_ORDINAL = byEngineOrdinal();
-
-    private static PushStatus[] byEngineOrdinal() {
-        dev.larder.ingest.PushStatus[] engine = dev.larder.ingest.PushStatus.values();
-        PushStatus[] mapped = new PushStatus[engine.length];
-        for (dev.larder.ingest.PushStatus s : engine) {
-            mapped[s.ordinal()] = valueOf(s.name());
-        }
-        return mapped;
-    }
+    private static final PushStatus[] BY_ENGINE_ORDINAL =
+            EnumsByName.byOrdinal(dev.larder.ingest.PushStatus.values(), PushStatus.class);
 
     /** The facade's status for the engine's {@code s}; allocation-free. */
     static PushStatus of(dev.larder.ingest.PushStatus s) {

@@ -15,16 +15,8 @@ public enum ReadStatus {
      * The store's statuses by ordinal: lookups map theirs with one array load. Filled by name, so a status the store
      * gains and this enum lacks fails the class's initialisation (and {@code FacadeTypesTest}), not a lookup.
      */
-    private static final ReadStatus[] BY_STORE_ORDINAL = byStoreOrdinal();
-
-    private static ReadStatus[] byStoreOrdinal() {
-        dev.larder.store.ReadStatus[] store = dev.larder.store.ReadStatus.values();
-        ReadStatus[] mapped = new ReadStatus[store.length];
-        for (dev.larder.store.ReadStatus s : store) {
-            mapped[s.ordinal()] = valueOf(s.name());
-        }
-        return mapped;
-    }
+    private static final ReadStatus[] BY_STORE_ORDINAL =
+            EnumsByName.byOrdinal(dev.larder.store.ReadStatus.values(), ReadStatus.class);
 
     /** The facade's status for the store's {@code s}; allocation-free. */
     static ReadStatus of(dev.larder.store.ReadStatus s) {

@@ -2,7 +2,6 @@ package dev.larder;
 
 import dev.larder.store.Column;
 import dev.larder.store.FeatureSchema;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -66,11 +65,7 @@ public final class Schema {
 
     /** The names of the key columns, in key order (the positions of a {@link Key}). */
     public List<String> keyColumns() {
-        List<String> names = new ArrayList<>(schema.keyColumnCount());
-        for (int k = 0; k < schema.keyColumnCount(); k++) {
-            names.add(schema.column(schema.keyColumn(k)).name());
-        }
-        return List.copyOf(names);
+        return List.copyOf(Definition.keyNames(schema));
     }
 
     @Override

@@ -409,7 +409,7 @@ public final class FeatureTable implements AutoCloseable {
         if (!Files.exists(dir.resolve(TableMetadata.FILE))) {
             throw new StoreException("no table " + name + " at " + dir + " (missing " + TableMetadata.FILE + ")");
         }
-        return new FeatureTable(name, dir, TableMetadata.read(dir), clock, 1, false);
+        return new FeatureTable(name, dir, TableMetadata.readForRows(dir), clock, 1, false);
     }
 
     /**
@@ -420,7 +420,7 @@ public final class FeatureTable implements AutoCloseable {
         if (!Files.exists(dir.resolve(TableMetadata.FILE))) {
             throw new StoreException("no table " + name + " at " + dir + " (missing " + TableMetadata.FILE + ")");
         }
-        return new FeatureTable(name, dir, TableMetadata.read(dir), clock);
+        return new FeatureTable(name, dir, TableMetadata.readForRows(dir), clock);
     }
 
     private void validateState(Path statePath, Path rowsPath, Path heapPath) throws IOException {

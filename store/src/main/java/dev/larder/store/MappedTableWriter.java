@@ -153,7 +153,7 @@ final class MappedTableWriter implements TableWriter {
         RowImage.LONGS.set(img, RowLayoutDescriptor.COMMIT_TS, commitTimestampMillis);
         RowImage.SHORTS.set(img, RowLayoutDescriptor.FLAGS, RowLayoutDescriptor.FLAG_LIVE);
         RowImage.SHORTS.set(img, RowLayoutDescriptor.KEY_LENGTH, (short) keyLength);
-        System.arraycopy(key, 0, img, RowLayoutDescriptor.KEY, keyLength);
+        System.arraycopy(key, 0, img, layout.keyOffset(), keyLength);
         if (bulk == null && !found && needsIndexRebuild(1)) {
             rebuildIndex();
             v = table.view();
@@ -279,7 +279,7 @@ final class MappedTableWriter implements TableWriter {
                 MappedByteBuffer chunk = v.rowChunk(row);
                 int off = v.rowOffset(row);
                 // The header (version, key length) and the key may sit on two lines: the apply reads both.
-                sink += chunk.getLong(off + RowLayoutDescriptor.VERSION) + chunk.getLong(off + RowLayoutDescriptor.KEY);
+                sink += chunk.getLong(off + RowLayoutDescriptor.VERSION) + chunk.get(off + layout.keyOffset());
             }
         }
         prefetched = sink;
@@ -401,7 +401,7 @@ final class MappedTableWriter implements TableWriter {
         if (len != keyLength) {
             return false;
         }
-        chunk.get(off + RowLayoutDescriptor.KEY, rowKey, 0, len);
+        chunk.get(off + layout.keyOffset(), rowKey, 0, len);
         return Arrays.equals(rowKey, 0, len, key, 0, len);
     }
 
@@ -672,7 +672,7 @@ final class MappedTableWriter implements TableWriter {
         MappedByteBuffer chunk = v.rowChunk(row);
         int off = v.rowOffset(row);
         keyLength = chunk.getShort(off + RowLayoutDescriptor.KEY_LENGTH);
-        chunk.get(off + RowLayoutDescriptor.KEY, key, 0, keyLength);
+        chunk.get(off + layout.keyOffset(), key, 0, keyLength);
         for (int b = from; b < to; b++) {
             if (keyEquals(v, IndexDescriptor.rowId(e[b]))) {
                 return true;
@@ -869,7 +869,7 @@ final class MappedTableWriter implements TableWriter {
                     + " named by the undo log has key length " + len);
         }
         keyLength = len;
-        chunk.get(off + RowLayoutDescriptor.KEY, key, 0, len);
+        chunk.get(off + layout.keyOffset(), key, 0, len);
     }
 
     /**

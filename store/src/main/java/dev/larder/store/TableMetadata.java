@@ -20,7 +20,10 @@ import java.util.zip.CRC32;
  */
 public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage) {
     static final String FILE = "table.properties";
-    static final int FORMAT_VERSION = 1;
+    /** 2: a one-column key is stored once, in its column ({@link RowLayoutDescriptor#keyIsItsColumn}). */
+    static final int FORMAT_VERSION = 2;
+    /** Format 1 rows kept a copy of every key; they open unchanged where format 2 keeps the copy too. */
+    private static final int FORMAT_KEY_COPIED = 1;
 
     public TableMetadata withLineage(Lineage l) {
         return new TableMetadata(schema, ttl, l);
@@ -50,6 +53,18 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage)
     }
 
     static TableMetadata read(Path dir) {
+        return read(dir, false);
+    }
+
+    /**
+     * {@link #read(Path)} for opening the table's rows: also refuses a store whose row layout this build no longer
+     * writes, naming the commands that rebuild it.
+     */
+    static TableMetadata readForRows(Path dir) {
+        return read(dir, true);
+    }
+
+    private static TableMetadata read(Path dir, boolean forRows) {
         Path file = dir.resolve(FILE);
         String text;
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -71,10 +86,19 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage)
         try {
             p.load(new StringReader(body));
             int format = Integer.parseInt(p.getProperty("format.version", "-1"));
-            if (format != FORMAT_VERSION) {
-                throw new StoreCorruptedException(file, "unsupported format version " + format + " (this build reads " + FORMAT_VERSION + ")");
+            if (format != FORMAT_VERSION && format != FORMAT_KEY_COPIED) {
+                throw new StoreCorruptedException(file, "unsupported format version " + format + " (this build reads "
+                        + FORMAT_KEY_COPIED + " and " + FORMAT_VERSION + ")");
             }
             FeatureSchema schema = FeatureSchema.load(p);
+            if (forRows && format == FORMAT_KEY_COPIED && RowLayoutDescriptor.keyIsItsColumn(schema)) {
+                throw new StoreException(dir + " was written by an earlier Larder (format " + format + ", rows with a"
+                        + " copy of their key); this build keeps key column '" + schema.column(schema.keyColumn(0))
+                        .name() + "' once (format " + FORMAT_VERSION + ") and cannot open its rows. Rebuild the table"
+                        + " from its Delta table: larder rebuild --store STORE --table "
+                        + Generations.tableOf(dir.getFileName().toString())
+                        + " (or load it again into a new store)");
+            }
             Duration ttl = Duration.ofMillis(Long.parseLong(p.getProperty("ttl.millis", "0")));
             Lineage lineage = new Lineage(p.getProperty("lineage.source.id", ""), p.getProperty("lineage.source.path", ""),
                     Long.parseLong(p.getProperty("lineage.version", "-1")),

@@ -44,6 +44,8 @@ public final class TableReader extends RowImage {
     private final long sampleMask;
     /** Set for {@link FeatureTable#newCheckedReader()}: every row returned is checked against its checksum. */
     private final RowChecksum checksum;
+    /** {@link RowLayoutDescriptor#keyOffset()}, read on every probe. */
+    private final int keyOffset;
 
     TableReader(FeatureTable table, RowLayoutDescriptor layout, int sampleEvery, boolean checked) {
         super(layout);
@@ -51,6 +53,7 @@ public final class TableReader extends RowImage {
         this.key = new byte[layout.keyCapacity()];
         this.ttlMillis = table.ttlMillis;
         this.rowSize = layout.rowSize();
+        this.keyOffset = layout.keyOffset();
         this.recorder = sampleEvery > 0 ? new SingleWriterRecorder(60_000_000_000L, 2) : null;
         this.sampleMask = sampleEvery > 0 ? Long.highestOneBit(Math.max(1, sampleEvery * 2L - 1)) - 1 : 0;
         this.checksum = checked ? new RowChecksum(rowSize) : null;
@@ -386,7 +389,7 @@ public final class TableReader extends RowImage {
             if ((before & 1) == 0) {
                 boolean match = chunk.getShort(off + RowLayoutDescriptor.FLAGS) == RowLayoutDescriptor.FLAG_LIVE
                         && chunk.getShort(off + RowLayoutDescriptor.KEY_LENGTH) == len
-                        && keyEquals(chunk, off + RowLayoutDescriptor.KEY, k, len);
+                        && keyEquals(chunk, off + keyOffset, k, len);
                 long version = chunk.getLong(off + RowLayoutDescriptor.VERSION);
                 long commitTs = chunk.getLong(off + RowLayoutDescriptor.COMMIT_TS);
                 int values = 0;
@@ -678,7 +681,7 @@ public final class TableReader extends RowImage {
                     seq = copyRow(v, row);
                     if ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) == RowLayoutDescriptor.FLAG_LIVE
                             && (short) SHORTS.get(bytes, RowLayoutDescriptor.KEY_LENGTH) == len
-                            && Arrays.equals(bytes, RowLayoutDescriptor.KEY, RowLayoutDescriptor.KEY + len, k, 0, len)) {
+                            && Arrays.equals(bytes, keyOffset, keyOffset + len, k, 0, len)) {
                         if (checksum != null) {
                             checkRow(row);
                         }

@@ -12,7 +12,11 @@ import java.util.Objects;
  * @param clock       time source for TTL evaluation
  */
 public record TableOptions(long initialRows, Duration ttl, InstantSource clock) {
-    public static final TableOptions DEFAULT = new TableOptions(1024, Duration.ZERO, InstantSource.system());
+    /**
+     * 16 initial rows: the files of a small table (most dimension tables) stay a few kilobytes, and a large one grows
+     * by doubling, a handful of extra steps at load time.
+     */
+    public static final TableOptions DEFAULT = new TableOptions(16, Duration.ZERO, InstantSource.system());
 
     public TableOptions {
         Objects.requireNonNull(ttl, "ttl");

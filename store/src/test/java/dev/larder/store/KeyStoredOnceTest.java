@@ -98,6 +98,32 @@ class KeyStoredOnceTest {
         assertEquals(ReadStatus.NOT_FOUND, r.get("k" + n));
     }
 
+    /** A table of a few rows, as most shared Delta tables are, maps a few kilobytes; growth doubles from there. */
+    @Test
+    void aSmallTableMapsSixteenRowsAndGrowsByDoubling() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", schema(ColumnType.STRING), TableOptions.DEFAULT);
+            RowBuffer row = t.newRow();
+            for (int i = 0; i < 11; i++) {
+                t.writer().upsert(row.clear().setString(0, "name" + i).setDouble(1, i), 1, 1);
+            }
+            t.writer().publish(new Lineage("", "", 1, 1));
+            MemoryUse m = t.memoryUse(100);
+            assertEquals(16L * 136, m.rowsBytes());
+            assertEquals(IndexDescriptor.MIN_SLOTS * Long.BYTES, m.indexBytes());
+            for (int i = 11; i < 100; i++) {
+                t.writer().upsert(row.clear().setString(0, "name" + i).setDouble(1, i), 2, 2);
+            }
+            t.writer().publish(new Lineage("", "", 2, 2));
+            assertEquals(128L * 136, t.memoryUse(100).rowsBytes());
+            TableReader r = t.newCheckedReader();
+            for (int i = 0; i < 100; i++) {
+                assertEquals(ReadStatus.FOUND, r.get("name" + i));
+                assertEquals(i, r.getDouble(1));
+            }
+        }
+    }
+
     @Test
     void negativeAndExtremeLongKeysRoundTrip() {
         long[] keys = {Long.MIN_VALUE, -1, 0, 1, Long.MAX_VALUE, 0x0102030405060708L};

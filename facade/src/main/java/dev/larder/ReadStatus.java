@@ -9,7 +9,9 @@ public enum ReadStatus {
     /** The row exists but the requested column holds null (single-column and vector reads only). */
     NULL,
     /** The row exists but its commit timestamp is older than the table's TTL; values are still readable. */
-    EXPIRED;
+    EXPIRED,
+    /** The key falls in a shard this store does not hold: ask a replica that holds {@code pmod(hash(key), count)}. */
+    NOT_OWNED;
 
     /**
      * The store's statuses by ordinal: lookups map theirs with one array load. Filled by name, so a status the store

@@ -17,12 +17,16 @@ final class CliKeys {
     }
 
     static Key parse(FeatureTable t, String[] values) {
-        FeatureSchema schema = t.schema();
+        return parse("table " + t.name(), t.schema(), values);
+    }
+
+    /** Parses a key of {@code schema}; {@code what} names the key's owner in errors. */
+    static Key parse(String what, FeatureSchema schema, String[] values) {
         if (values.length != schema.keyColumnCount()) {
-            throw new IllegalArgumentException("table " + t.name() + " has " + schema.keyColumnCount() + " key column(s), got "
+            throw new IllegalArgumentException(what + " has " + schema.keyColumnCount() + " key column(s), got "
                     + values.length + " value(s)");
         }
-        Key k = t.newKey();
+        Key k = new Key(schema);
         for (int i = 0; i < values.length; i++) {
             Column c = schema.column(schema.keyColumn(i));
             String text = values[i];

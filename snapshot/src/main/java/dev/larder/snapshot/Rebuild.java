@@ -7,6 +7,7 @@ import dev.larder.store.FeatureStore;
 import dev.larder.store.Generations;
 import dev.larder.store.Lineage;
 import dev.larder.store.TableMetadata;
+import dev.larder.store.ShardSpec;
 import dev.larder.store.TableOptions;
 import java.time.Duration;
 import java.util.List;
@@ -44,14 +45,17 @@ public final class Rebuild {
      * @param sourceId  the Delta table id the table recorded, checked against the source; empty to skip the check
      * @param schema    the feature schema, key columns included
      * @param ttl       the table's TTL
+     * @param shards    the key shards the table holds
      */
-    public record Plan(String table, String deltaPath, String sourceId, FeatureSchema schema, Duration ttl) {
+    public record Plan(String table, String deltaPath, String sourceId, FeatureSchema schema, Duration ttl,
+                       ShardSpec shards) {
         public Plan {
             Generations.checkTableName(Objects.requireNonNull(table, "table"));
             Objects.requireNonNull(deltaPath, "deltaPath");
             Objects.requireNonNull(sourceId, "sourceId");
             Objects.requireNonNull(schema, "schema");
             Objects.requireNonNull(ttl, "ttl");
+            Objects.requireNonNull(shards, "shards");
         }
 
         /**
@@ -67,7 +71,7 @@ public final class Rebuild {
                                      Map<String, String> hadoopSettings) {
             DeltaSource src = DeltaSource.open(deltaPath, hadoopSettings);
             FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(src.latestVersion()), keyColumns, inlineBytes);
-            return new Plan(table, deltaPath, "", schema, ttl);
+            return new Plan(table, deltaPath, "", schema, ttl, ShardSpec.ALL);
         }
     }
 
@@ -93,7 +97,7 @@ public final class Rebuild {
             throw new IllegalStateException("table " + table + " records no Delta source (it is fed by the application, or was damaged "
                     + "before its first load was synced); rebuild it from an explicit Delta table and key (Plan.fromDelta; rebuild --delta --key)");
         }
-        return new Plan(table, l.sourcePath(), l.sourceId(), md.schema(), md.ttl());
+        return new Plan(table, l.sourcePath(), l.sourceId(), md.schema(), md.ttl(), md.shards());
     }
 
     /**
@@ -126,7 +130,7 @@ public final class Rebuild {
         DeltaFeed feed = new DeltaFeed(src, plan.schema());
         long rows;
         try (LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
-            rows = larder.rebuild(plan.table(), plan.schema(), TableOptions.DEFAULT.withTtl(plan.ttl()), origin,
+            rows = larder.rebuild(plan.table(), plan.schema(), TableOptions.DEFAULT.withTtl(plan.ttl()).withShards(plan.shards()), origin,
                     sink -> feed.bootstrap(version, sink, progress));
         }
         String generation = Generations.name(plan.table(), store.currentGeneration(plan.table()));

@@ -401,7 +401,7 @@ public final class FeatureTable implements AutoCloseable {
         if (Files.exists(dir.resolve(TableMetadata.FILE))) {
             throw new StoreException("table " + name + " already exists at " + dir);
         }
-        TableMetadata md = new TableMetadata(schema, options.ttl(), origin);
+        TableMetadata md = new TableMetadata(schema, options.ttl(), origin, options.shards());
         return new FeatureTable(name, dir, md, options.clock(), options.initialRows(), true);
     }
 
@@ -564,6 +564,11 @@ public final class FeatureTable implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** The key shards this table holds (fixed at creation). */
+    public ShardSpec shards() {
+        return metadata.shards();
     }
 
     public FeatureSchema schema() {

@@ -37,6 +37,12 @@ public final class Key {
         return schema;
     }
 
+    /** Spark SQL's {@code hash(key columns)} of this key ({@link SparkHash}): its shard is {@code pmod} of this. */
+    public int sparkHash() {
+        encode();
+        return SparkHash.hashKey(schema, encoded);
+    }
+
     /** Sets an integral (or date/timestamp) key position. */
     public Key setLong(int keyPosition, long value) {
         Column c = columns[keyPosition];

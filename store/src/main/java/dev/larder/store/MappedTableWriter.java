@@ -84,6 +84,8 @@ final class MappedTableWriter implements TableWriter {
     private long replacedHeapBytes;
     /** Scratch for comparing a value with the heap bytes of the value it replaces; grown on demand, then reused. */
     private byte[] heapScratch = new byte[64];
+    /** The table's shards when it holds only some; null when it holds every key. */
+    private final ShardSpec shards;
 
     MappedTableWriter(FeatureTable table, RowLayoutDescriptor layout, UndoLog undo) {
         this.table = table;
@@ -97,6 +99,7 @@ final class MappedTableWriter implements TableWriter {
         this.rowKey = new byte[layout.keyCapacity()];
         this.deleteRow = new RowBuffer(layout);
         this.fresh = new FreshRows(table, rowSize);
+        this.shards = table.shards().ownsAll() ? null : table.shards();
         FeatureSchema schema = layout.schema();
         java.util.List<Integer> cols = new java.util.ArrayList<>();
         for (int c = 0; c < schema.columnCount(); c++) {
@@ -143,6 +146,9 @@ final class MappedTableWriter implements TableWriter {
         }
         byte[] img = row.bytes;
         keyLength = KeyCodec.encodeFromRow(layout, img, key);
+        if (shards != null && !shards.ownsKey(layout.schema(), key)) {
+            return Outcome.NOT_OWNED;
+        }
         keyHash = KeyCodec.hash(key, keyLength);
         TableView v = table.view();
         boolean found = bulk == null && find(v);
@@ -230,6 +236,9 @@ final class MappedTableWriter implements TableWriter {
     }
 
     private Outcome deleteEncoded(long version) {
+        if (shards != null && !shards.ownsKey(layout.schema(), key)) {
+            return Outcome.NOT_OWNED;
+        }
         finishBulkLoad(null);
         keyHash = KeyCodec.hash(key, keyLength);
         TableView v = table.view();

@@ -9,5 +9,10 @@ public enum ReadStatus {
     /** The row exists but the requested column holds null (single-column and vector reads only). */
     NULL,
     /** The row exists but its commit timestamp is older than the table's TTL; values are still readable. */
-    EXPIRED
+    EXPIRED,
+    /**
+     * The key falls in a shard this store does not hold ({@link ShardSpec}): ask a replica that holds
+     * {@code pmod(hash(key), count)}.
+     */
+    NOT_OWNED
 }

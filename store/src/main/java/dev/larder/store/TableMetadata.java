@@ -13,12 +13,12 @@ import java.util.Properties;
 import java.util.zip.CRC32;
 
 /**
- * The small metadata file {@code table.properties} of a table: format version, schema, TTL and lineage (source id,
- * watermark version and its commit timestamp). Immutable value; {@link #write} replaces the file atomically (temporary
+ * The small metadata file {@code table.properties} of a table: format version, schema, TTL, lineage (source id,
+ * watermark version and its commit timestamp) and the key shards it holds. Immutable value; {@link #write} replaces the file atomically (temporary
  * file, fsync, rename, fsync of the directory) so a crash leaves either the old or the new content, never a mix.
  * A CRC-32 over the content detects files damaged or overwritten by something else.
  */
-public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage) {
+public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage, ShardSpec shards) {
     static final String FILE = "table.properties";
     /** 2: a one-column key is stored once, in its column ({@link RowLayoutDescriptor#keyIsItsColumn}). */
     static final int FORMAT_VERSION = 2;
@@ -26,7 +26,7 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage)
     private static final int FORMAT_KEY_COPIED = 1;
 
     public TableMetadata withLineage(Lineage l) {
-        return new TableMetadata(schema, ttl, l);
+        return new TableMetadata(schema, ttl, l, shards);
     }
 
     void write(Path dir) {
@@ -34,6 +34,9 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage)
         p.setProperty("format.version", Integer.toString(FORMAT_VERSION));
         schema.store(p);
         p.setProperty("ttl.millis", Long.toString(ttl.toMillis()));
+        if (!shards.ownsAll()) {
+            p.setProperty("shards", shards.toString());
+        }
         p.setProperty("lineage.source.id", lineage.sourceId());
         p.setProperty("lineage.source.path", lineage.sourcePath());
         p.setProperty("lineage.version", Long.toString(lineage.version()));
@@ -104,7 +107,8 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage)
                     Long.parseLong(p.getProperty("lineage.version", "-1")),
                     Long.parseLong(p.getProperty("lineage.commit.timestamp.millis", "0")),
                     p.getProperty("lineage.catalog.table", ""), p.getProperty("lineage.catalog.table.id", ""));
-            return new TableMetadata(schema, ttl, lineage);
+            String shards = p.getProperty("shards");
+            return new TableMetadata(schema, ttl, lineage, shards == null ? ShardSpec.ALL : ShardSpec.parse(shards));
         } catch (IOException | IllegalArgumentException e) {
             throw new StoreCorruptedException(file, "malformed: " + e.getMessage());
         }

@@ -10,17 +10,20 @@ import java.util.Objects;
  * @param initialRows rows to size the files for at creation (they grow past it)
  * @param ttl         rows whose commit timestamp is older than this read as {@link ReadStatus#EXPIRED}; zero = no TTL
  * @param clock       time source for TTL evaluation
+ * @param shards      the key shards the table holds ({@link ShardSpec#ALL}: every key); fixed at creation
  */
-public record TableOptions(long initialRows, Duration ttl, InstantSource clock) {
+public record TableOptions(long initialRows, Duration ttl, InstantSource clock, ShardSpec shards) {
     /**
      * 16 initial rows: the files of a small table (most dimension tables) stay a few kilobytes, and a large one grows
      * by doubling, a handful of extra steps at load time.
      */
-    public static final TableOptions DEFAULT = new TableOptions(16, Duration.ZERO, InstantSource.system());
+    public static final TableOptions DEFAULT = new TableOptions(16, Duration.ZERO, InstantSource.system(),
+            ShardSpec.ALL);
 
     public TableOptions {
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(shards, "shards");
         if (initialRows < 1) {
             throw new IllegalArgumentException("initialRows must be positive");
         }
@@ -30,14 +33,18 @@ public record TableOptions(long initialRows, Duration ttl, InstantSource clock) 
     }
 
     public TableOptions withInitialRows(long rows) {
-        return new TableOptions(rows, ttl, clock);
+        return new TableOptions(rows, ttl, clock, shards);
     }
 
     public TableOptions withTtl(Duration newTtl) {
-        return new TableOptions(initialRows, newTtl, clock);
+        return new TableOptions(initialRows, newTtl, clock, shards);
     }
 
     public TableOptions withClock(InstantSource newClock) {
-        return new TableOptions(initialRows, ttl, newClock);
+        return new TableOptions(initialRows, ttl, newClock, shards);
+    }
+
+    public TableOptions withShards(ShardSpec newShards) {
+        return new TableOptions(initialRows, ttl, clock, newShards);
     }
 }

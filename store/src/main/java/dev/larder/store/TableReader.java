@@ -46,6 +46,8 @@ public final class TableReader extends RowImage {
     private final RowChecksum checksum;
     /** {@link RowLayoutDescriptor#keyOffset()}, read on every probe. */
     private final int keyOffset;
+    /** The table's shards when it holds only some (a key of another answers NOT_OWNED); null when it holds all. */
+    private final ShardSpec shards;
 
     TableReader(FeatureTable table, RowLayoutDescriptor layout, int sampleEvery, boolean checked) {
         super(layout);
@@ -54,6 +56,7 @@ public final class TableReader extends RowImage {
         this.ttlMillis = table.ttlMillis;
         this.rowSize = layout.rowSize();
         this.keyOffset = layout.keyOffset();
+        this.shards = table.shards().ownsAll() ? null : table.shards();
         this.recorder = sampleEvery > 0 ? new SingleWriterRecorder(60_000_000_000L, 2) : null;
         this.sampleMask = sampleEvery > 0 ? Long.highestOneBit(Math.max(1, sampleEvery * 2L - 1)) - 1 : 0;
         this.checksum = checked ? new RowChecksum(rowSize) : null;
@@ -344,6 +347,9 @@ public final class TableReader extends RowImage {
     /** {@link #probe} without the copy: each candidate row is matched and projected in place. */
     private ReadStatus probeInPlace(byte[] k, int len, long hash, Projection p, double[] outD, float[] outF,
                                    ReadStatus[] cs, int base) {
+        if (shards != null && !shards.ownsKey(schema, k)) {
+            return absent(ReadStatus.NOT_OWNED, p, outD, outF, cs, base);
+        }
         int fp = (int) (hash >>> 32);
         TableView v = table.view();
         long pos = v.home(fp);
@@ -532,7 +538,9 @@ public final class TableReader extends RowImage {
                 long slot = batchSlot[i];
                 long row = IndexDescriptor.rowId(slot);
                 s = null;
-                if (slot == IndexDescriptor.EMPTY) {
+                if (shards != null && !shards.ownsKey(schema, k)) {
+                    s = absent(ReadStatus.NOT_OWNED, p, outD, outF, null, base);
+                } else if (slot == IndexDescriptor.EMPTY) {
                     s = absent(ReadStatus.NOT_FOUND, p, outD, outF, null, base);
                 } else if (slot != IndexDescriptor.TOMBSTONE && IndexDescriptor.fingerprint(slot) == (int) (h >>> 32)
                         && row < v.rowCapacity) {
@@ -665,6 +673,9 @@ public final class TableReader extends RowImage {
     }
 
     private ReadStatus probe(byte[] k, int len, long hash) {
+        if (shards != null && !shards.ownsKey(schema, k)) {
+            return ReadStatus.NOT_OWNED;
+        }
         int fp = (int) (hash >>> 32);
         TableView v = table.view();
         long pos = v.home(fp);

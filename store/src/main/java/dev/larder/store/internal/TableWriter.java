@@ -19,7 +19,9 @@ import dev.larder.store.RowBuffer;
 public interface TableWriter {
     /** Result of an upsert or delete. */
     enum Outcome {
-        INSERTED, UPDATED, DELETED, ABSENT, IGNORED_OLDER
+        INSERTED, UPDATED, DELETED, ABSENT, IGNORED_OLDER,
+        /** The key falls in a shard the table does not hold ({@link dev.larder.store.ShardSpec}): nothing changed. */
+        NOT_OWNED
     }
 
     /** Makes the calling thread this writer's owner; later mutating calls from other threads fail an assertion. */

@@ -60,6 +60,7 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  *     ttl: 7d
  *     max_staleness: 10m
  *     defaults: {ctr_7d: 0.0}
+ *     shards: {count: 4, own: [0, 2]}      # optional: hold keys with pmod(hash(key), 4) in (0, 2)
  * vectors:
  *   ranker:
  *     - users.ctr_7d                        # the table's default, else 0
@@ -82,7 +83,7 @@ public final class Definition {
     private static final int QUOTED = 100;
     private static final Set<String> TOP = Set.of("store", "unity_catalog", "poll_interval", "tables", "vectors");
     private static final Set<String> TABLE = Set.of("delta", "unity_catalog", "key", "columns", "ttl", "max_staleness",
-            "inline_bytes", "settings", "defaults");
+            "inline_bytes", "settings", "defaults", "shards");
 
     /** A default value of a column, as written, with its line. */
     record Default(String column, String text, int line) {
@@ -641,6 +642,9 @@ public final class Definition {
                     s = s.inlineBytes(bytes);
                 }
             }
+            if (m.containsKey("shards")) {
+                s = shards(m.get("shards").getValueNode(), name, s);
+            }
             if (m.containsKey("settings")) {
                 for (NodeTuple st : entries(m.get("settings").getValueNode(), "settings")) {
                     s = s.setting(key(st), scalar(st.getValueNode(), key(st)));
@@ -654,6 +658,36 @@ public final class Definition {
             }
             return new TableDef(name, s, defaults, lineNumber(t.getKeyNode()), lineNumber(sourceNode),
                     lineNumber(keyNode), columnsLine);
+        }
+
+        /** {@code shards: {count: N, own: [i, j]}} (or {@code own: i}): the table holds those shards only. */
+        private Source shards(Node n, String table, Source s) {
+            String count = null;
+            List<String> own = new ArrayList<>();
+            for (NodeTuple e : entries(n, "shards")) {
+                switch (key(e)) {
+                    case "count" -> count = scalar(e.getValueNode(), "count");
+                    case "own" -> {
+                        if (e.getValueNode() instanceof SequenceNode seq) {
+                            seq.getValue().forEach(o -> own.add(scalar(o, "own")));
+                        } else {
+                            own.add(scalar(e.getValueNode(), "own"));
+                        }
+                    }
+                    default -> problems.add(line(e.getKeyNode()) + "table " + table + ": shards has count and own, not '"
+                            + clip(key(e)) + "'");
+                }
+            }
+            try {
+                if (count == null || own.isEmpty()) {
+                    throw new IllegalArgumentException("give count and own");
+                }
+                return s.shards(Integer.parseInt(count), own.stream().mapToInt(Integer::parseInt).toArray());
+            } catch (IllegalArgumentException e) {
+                problems.add(line(n) + "table " + table + ": shards: " + e.getMessage()
+                        + " (e.g. shards: {count: 4, own: [0, 2]})");
+                return s;
+            }
         }
 
         private VectorDef vector(NodeTuple v, Set<String> tables) {

@@ -329,7 +329,7 @@ public final class Larder implements AutoCloseable {
                 for (Map.Entry<String, DeltaChangeSource> e : sources.entrySet()) {
                     Source s = follows.get(e.getKey());
                     FollowOptions options = FollowOptions.DEFAULT.withPollInterval(pollInterval).withMaxStaleness(s.maxStalenessOr(maxStaleness))
-                            .withTableOptions(TableOptions.DEFAULT.withTtl(s.ttl()));
+                            .withTableOptions(TableOptions.DEFAULT.withTtl(s.ttl()).withShards(s.shardSpec()));
                     Follower f = engine.follow(e.getKey(), source(engine, e.getKey(), s, e.getValue()), options);
                     Duration kept = f.handle().table().ttl();
                     if (!kept.equals(s.ttl())) {

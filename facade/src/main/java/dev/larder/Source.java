@@ -3,6 +3,7 @@ package dev.larder;
 import dev.larder.ingest.Redaction;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.store.Column;
+import dev.larder.store.ShardSpec;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,9 +29,11 @@ public final class Source {
     private final Duration maxStaleness;
     /** Feature columns to serve besides the key; empty for every column. */
     private final List<String> columns;
+    /** The key shards this store holds; {@link ShardSpec#ALL} for every key. */
+    private final ShardSpec shards;
 
     private Source(String path, String catalogName, List<String> key, Duration ttl, int inlineBytes, Map<String, String> settings,
-                   Duration maxStaleness, List<String> columns) {
+                   Duration maxStaleness, List<String> columns, ShardSpec shards) {
         this.path = path;
         this.catalogName = catalogName;
         this.key = key;
@@ -39,12 +42,13 @@ public final class Source {
         this.settings = settings;
         this.maxStaleness = maxStaleness;
         this.columns = columns;
+        this.shards = shards;
     }
 
     /** A Delta table at a local path or Hadoop URI ({@code s3a://}, {@code abfss://}, {@code gs://} need larder-cloud). */
     public static Source delta(String pathOrUri) {
         return new Source(Objects.requireNonNull(pathOrUri, "pathOrUri"), null, List.of(), Duration.ZERO,
-                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of());
+                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of(), ShardSpec.ALL);
     }
 
     /**
@@ -53,7 +57,7 @@ public final class Source {
      */
     public static Source unityCatalog(String fullName) {
         return new Source(null, Objects.requireNonNull(fullName, "fullName"), List.of(), Duration.ZERO,
-                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of());
+                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of(), ShardSpec.ALL);
     }
 
     /** The entity key column(s), in key order. */
@@ -61,7 +65,7 @@ public final class Source {
         if (columns.length == 0) {
             throw new IllegalArgumentException("a key needs at least one column");
         }
-        return new Source(path, catalogName, List.of(columns), ttl, inlineBytes, settings, maxStaleness, this.columns);
+        return new Source(path, catalogName, List.of(columns), ttl, inlineBytes, settings, maxStaleness, this.columns, shards);
     }
 
     /**
@@ -72,7 +76,7 @@ public final class Source {
         if (names.length == 0) {
             throw new IllegalArgumentException("select at least one column, or none to serve every column");
         }
-        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, List.of(names));
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, List.of(names), shards);
     }
 
     /** Rows older than this (by commit time) read as EXPIRED; zero (the default) keeps rows until the source deletes them. */
@@ -80,7 +84,7 @@ public final class Source {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative: " + ttl);
         }
-        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns);
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns, shards);
     }
 
     /**
@@ -92,14 +96,14 @@ public final class Source {
         if (bytes < 0) {
             throw new IllegalArgumentException("inlineBytes must not be negative: " + bytes);
         }
-        return new Source(path, catalogName, key, ttl, bytes, settings, maxStaleness, columns);
+        return new Source(path, catalogName, key, ttl, bytes, settings, maxStaleness, columns, shards);
     }
 
     /** A Hadoop setting for reading this table's storage, e.g. {@code fs.s3a.endpoint}. */
     public Source setting(String name, String value) {
         Map<String, String> s = new LinkedHashMap<>(settings);
         s.put(name, value);
-        return new Source(path, catalogName, key, ttl, inlineBytes, Map.copyOf(s), maxStaleness, columns);
+        return new Source(path, catalogName, key, ttl, inlineBytes, Map.copyOf(s), maxStaleness, columns, shards);
     }
 
     /** This table is unhealthy once it has not reflected its source's newest version for this long (default: the builder's). */
@@ -107,7 +111,24 @@ public final class Source {
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("maxStaleness must be positive: " + d);
         }
-        return new Source(path, catalogName, key, ttl, inlineBytes, settings, d, columns);
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, d, columns, shards);
+    }
+
+    /**
+     * Holds only the keys of shards {@code owned} of {@code count}: a key's shard is Spark SQL's
+     * {@code pmod(hash(key columns), count)}, so a Databricks job can partition or filter the table by the same
+     * expression. Rows of other shards are not stored; a lookup of their keys answers {@link ReadStatus#NOT_OWNED}.
+     * Fixed when the table is bootstrapped.
+     *
+     * @throws IllegalArgumentException when {@code count} is not positive or an owned shard is out of range
+     */
+    public Source shards(int count, int... owned) {
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns,
+                ShardSpec.of(count, owned));
+    }
+
+    ShardSpec shardSpec() {
+        return shards;
     }
 
     Duration maxStalenessOr(Duration fallback) {

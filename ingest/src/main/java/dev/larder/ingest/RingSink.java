@@ -3,6 +3,7 @@ package dev.larder.ingest;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
+import dev.larder.store.ShardSpec;
 import dev.larder.store.TableReader;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,6 +53,13 @@ final class RingSink implements ChangeSink {
     private boolean streaming;
     /** Upserts of the open bootstrap version, to tell whether its key columns identify rows uniquely. */
     private long bootstrapUpserts;
+    /**
+     * The target's shards when it holds only some: changes to other shards' keys are dropped here, before the ring,
+     * so the bootstrap's row count and the writer see only owned rows. Null when the target holds every key.
+     */
+    private ShardSpec shards;
+    /** Scratch for the encoded key of a row whose shard is asked. */
+    private byte[] shardKey;
     private byte[] stage = new byte[0];
     private int staged;
     /** Row-image bytes of the staged records (what the stage limit counts). */
@@ -92,6 +100,8 @@ final class RingSink implements ChangeSink {
     void open(TableSlot s, long after, boolean stage) {
         if (target == null || target.table != s.table) {
             row = s.table.newRow();
+            shards = s.table.shards().ownsAll() ? null : s.table.shards();
+            shardKey = new byte[row.keyCapacity()];
         }
         target = s;
         lastVersion = after;
@@ -189,6 +199,9 @@ final class RingSink implements ChangeSink {
             throw new IllegalStateException("source " + where() + " delivered a change outside begin/end");
         }
         target.checkSchema(r);
+        if (shards != null && !shards.ownsRow(r, shardKey)) {
+            return;
+        }
         if (!stageCommits && op == ChangeRecordDescriptor.UPSERT) {
             bootstrapUpserts++;
         }
@@ -232,8 +245,12 @@ final class RingSink implements ChangeSink {
         private final Batches laneBatches = new Batches();
         private long upserts;
 
+        /** Scratch for the shard of a row's key (a lane has its own thread). */
+        private final byte[] laneShardKey;
+
         RingLane(RowBuffer row) {
             this.laneRow = row;
+            this.laneShardKey = new byte[row.keyCapacity()];
         }
 
         @Override
@@ -245,6 +262,9 @@ final class RingSink implements ChangeSink {
         public void upsert(RowBuffer r) {
             checkRunning();
             target.checkSchema(r);
+            if (shards != null && !shards.ownsRow(r, laneShardKey)) {
+                return;
+            }
             upserts++;
             laneBatches.write(ChangeRecordDescriptor.UPSERT, r, ChangeRecordDescriptor.size(r));
         }

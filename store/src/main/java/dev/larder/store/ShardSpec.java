@@ -80,6 +80,15 @@ public final class ShardSpec {
         return owns[shard];
     }
 
+    /**
+     * Whether the key held in {@code row}'s key columns falls in an owned shard; {@code scratch} (at least
+     * {@link RowBuffer#keyCapacity()} bytes) receives its encoding, so nothing is allocated.
+     */
+    public boolean ownsRow(RowBuffer row, byte[] scratch) {
+        row.encodeKey(scratch);
+        return ownsKey(row.schema(), scratch);
+    }
+
     /** Whether the key in canonical encoding {@code key} of a table of {@code schema} falls in an owned shard. */
     boolean ownsKey(FeatureSchema schema, byte[] key) {
         return owns[SparkHash.shardOf(SparkHash.hashKey(schema, key), count)];

@@ -293,7 +293,7 @@ public final class TableReader extends RowImage {
     /** The checked path: the whole row was copied and checked by {@link #lookup}; project from the copy (uncounted). */
     private ReadStatus projectFromCopy(ReadStatus s, Projection p, double[] outD, float[] outF, ReadStatus[] cs,
                                        int base) {
-        if (s == ReadStatus.NOT_FOUND) {
+        if (s == ReadStatus.NOT_FOUND || s == ReadStatus.NOT_OWNED) {
             return absent(s, p, outD, outF, cs, base);
         }
         projectedVersion = version();

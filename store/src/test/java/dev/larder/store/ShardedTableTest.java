@@ -53,27 +53,32 @@ class ShardedTableTest {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.table("t");
             assertEquals(spec, t.shards());
-            TableReader r = t.newReader();
-            Projection p = Projection.of(LONGS, -1, 1);
-            double[] out = new double[1];
-            long[] keys = new long[n];
-            for (int i = 0; i < n; i++) {
-                keys[i] = i;
+            for (TableReader r : new TableReader[] {t.newReader(), t.newCheckedReader()}) {
+                checkReads(spec, r, n);
             }
-            double[] batch = new double[n];
-            ReadStatus[] statuses = new ReadStatus[n];
-            r.getBatch(keys, n, p, batch, statuses);
-            for (long k = 0; k < n; k++) {
-                boolean mine = spec.owns(shardOfLong(k, 4));
-                ReadStatus expected = !mine ? ReadStatus.NOT_OWNED : k < 10 ? ReadStatus.NOT_FOUND : ReadStatus.FOUND;
-                assertEquals(expected, r.get(k), "key " + k);
-                assertEquals(expected, r.get(k, p, out, null), "projected key " + k);
-                assertEquals(expected, statuses[(int) k], "batch key " + k);
-                assertEquals(expected == ReadStatus.FOUND ? k : -1, batch[(int) k]);
-                assertEquals(expected == ReadStatus.FOUND ? k : -1, out[0]);
-            }
-            assertEquals(spec.owns(shardOfLong(n + 7, 4)) ? ReadStatus.NOT_FOUND : ReadStatus.NOT_OWNED, r.get(n + 7));
         }
+    }
+
+    private static void checkReads(ShardSpec spec, TableReader r, int n) {
+        Projection p = Projection.of(LONGS, -1, 1);
+        double[] out = new double[1];
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = i;
+        }
+        double[] batch = new double[n];
+        ReadStatus[] statuses = new ReadStatus[n];
+        r.getBatch(keys, n, p, batch, statuses);
+        for (long k = 0; k < n; k++) {
+            boolean mine = spec.owns(shardOfLong(k, 4));
+            ReadStatus expected = !mine ? ReadStatus.NOT_OWNED : k < 10 ? ReadStatus.NOT_FOUND : ReadStatus.FOUND;
+            assertEquals(expected, r.get(k), "key " + k);
+            assertEquals(expected, r.get(k, p, out, null), "projected key " + k);
+            assertEquals(expected, statuses[(int) k], "batch key " + k);
+            assertEquals(expected == ReadStatus.FOUND ? k : -1, batch[(int) k]);
+            assertEquals(expected == ReadStatus.FOUND ? k : -1, out[0]);
+        }
+        assertEquals(spec.owns(shardOfLong(n + 7, 4)) ? ReadStatus.NOT_FOUND : ReadStatus.NOT_OWNED, r.get(n + 7));
     }
 
     @Test

@@ -1,0 +1,285 @@
+package dev.larder;
+
+import dev.larder.ingest.TableHandle;
+import dev.larder.snapshot.DeltaSource;
+import dev.larder.snapshot.servelog.ServeLogLayout;
+import dev.larder.snapshot.servelog.ServeLogRows;
+import dev.larder.snapshot.servelog.ServeLogTable;
+import java.io.IOException;
+import java.lang.ref.WeakReference;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Thread-safe: one vector's served-feature log, the serving threads' {@link LogBuffer}s and the daemon thread that
+ * drains them into the Delta log ({@link ServeLogTable}), committing every {@link ServeLog#rollEvery()} or
+ * {@link ServeLog#rollRows()} vectors. The drain thread gives each row's version its commit timestamp: the table's
+ * watermark timestamp when the version is the watermark (every drain cycle remembers it), else the source Delta
+ * table's timestamp of that version (the rule the store stamped the row with), cached.
+ */
+final class ServeLogger implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ServeLogger.class.getName());
+    /** After a failed commit the drain waits this long before trying again (a flush tries at once). */
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final int MAX_CACHED_VERSIONS = 100_000;
+
+    /** A serving thread's buffer and the filler owning it: the buffer is forgotten once both are gone and empty. */
+    private record Producer(LogBuffer buffer, WeakReference<Object> owner) {
+    }
+
+    private final String vector;
+    private final ServeLog settings;
+    private final ServeLogTable table;
+    private final ServeLogRows rows;
+    private final TableHandle[] handles;
+    /** Per table its Delta source, null for a table the application feeds. */
+    private final DeltaSource[] sources;
+    private final List<Map<Long, Long>> commitTimestamps;
+    /** The log's reason code for each of the store's read statuses, by ordinal. */
+    private final byte[] reasons;
+    private final List<Producer> producers = new CopyOnWriteArrayList<>();
+    private final Thread drain;
+    private volatile boolean closed;
+    /** Dropped and logged counts of the buffers forgotten, so the totals stay whole. */
+    private long forgottenLogged;
+    private long forgottenDropped;
+    private long committed;
+    private long commits;
+    private long failedCommits;
+    private long lastVersion = -1;
+    private String lastError = "";
+    private long windowStart;
+    private long retryAfter;
+
+    ServeLogger(String vector, ServeLog settings, ServeLogLayout layout, TableHandle[] handles, DeltaSource[] sources) {
+        this.vector = vector;
+        this.settings = settings;
+        Configuration conf = DeltaSource.localConfiguration();
+        if (Cloud.available()) {
+            Cloud.hadoopSettings(Map.of()).forEach(conf::set);
+        }
+        this.table = ServeLogTable.open(settings.to(), conf, layout);
+        this.rows = new ServeLogRows(layout, settings.rollRows());
+        rows.tags(settings.model(), settings.modelVersion());
+        this.handles = handles;
+        this.sources = sources;
+        this.commitTimestamps = java.util.stream.Stream.generate(() -> (Map<Long, Long>) new HashMap<Long, Long>())
+                .limit(handles.length).toList();
+        dev.larder.store.ReadStatus[] all = dev.larder.store.ReadStatus.values();
+        this.reasons = new byte[all.length];
+        for (dev.larder.store.ReadStatus s : all) {
+            reasons[s.ordinal()] = switch (ReadStatus.of(s)) {
+                case FOUND -> ServeLogRows.FROM_DATA;
+                case NOT_FOUND -> ServeLogRows.NOT_FOUND;
+                case NULL -> ServeLogRows.NULL;
+                case EXPIRED -> ServeLogRows.EXPIRED;
+            };
+        }
+        this.drain = Thread.ofPlatform().daemon().name("larder-servelog-" + vector).unstarted(this::run);
+        drain.start();
+    }
+
+    /** A buffer for a new filler ({@code owner}) of {@code features} features over {@code tables} tables. */
+    LogBuffer newBuffer(Object owner, int features, int tables) {
+        LogBuffer b = new LogBuffer(settings.bufferRecords(), features, tables, settings.sample());
+        producers.add(new Producer(b, new WeakReference<>(owner)));
+        return b;
+    }
+
+    ServeLog settings() {
+        return settings;
+    }
+
+    private void run() {
+        long pollNanos = Math.clamp(settings.rollEvery().toNanos() / 10, TimeUnit.MILLISECONDS.toNanos(1),
+                TimeUnit.MILLISECONDS.toNanos(50));
+        while (!closed) {
+            try {
+                cycle(false);
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    lastError = String.valueOf(e);
+                }
+                LOG.log(System.Logger.Level.WARNING, "served-feature log of vector " + vector + ": " + e, e);
+            }
+            LockSupport.parkNanos(pollNanos);
+        }
+    }
+
+    /** Drains every buffer and commits what is due ({@code force}: whatever awaits, failures retried at once). */
+    private synchronized void cycle(boolean force) {
+        for (int t = 0; t < handles.length; t++) {
+            dev.larder.store.Lineage l = handles[t].lineage();
+            if (l.version() >= 0) {
+                remember(t, l.version(), l.commitTimestampMillis());
+            }
+        }
+        for (Producer p : producers) {
+            while (drain(p.buffer()) && commit(force)) {
+                // The rows filled up and were committed: drain the rest of this buffer.
+            }
+            LogBuffer b = p.buffer();
+            if (p.owner().get() == null && b.tail() == b.logged()) {
+                producers.remove(p);
+                forgottenLogged += b.logged();
+                forgottenDropped += b.dropped();
+            }
+        }
+        if (rows.size() > 0 && (force || rows.full()
+                || System.nanoTime() - windowStart >= settings.rollEvery().toNanos())) {
+            commit(force);
+        }
+    }
+
+    /**
+     * Moves what {@code b} holds into the rows, as far as they have room.
+     *
+     * @return whether the rows filled up before the buffer emptied
+     */
+    private boolean drain(LogBuffer b) {
+        long seq = b.tail();
+        long end = b.logged();
+        int features = b.features;
+        int tables = b.tables;
+        while (seq < end) {
+            if (rows.full()) {
+                b.release(seq);
+                return true;
+            }
+            if (rows.size() == 0) {
+                windowStart = System.nanoTime();
+            }
+            int at = b.offset(seq);
+            int statusAt = at / b.stride * features;
+            int r = rows.add();
+            rows.requestId[r] = b.longs[at + LogBuffer.REQUEST_ID];
+            rows.servedAtMillis[r] = b.longs[at + LogBuffer.SERVED_AT];
+            rows.key[r] = b.longs[at + LogBuffer.KEY];
+            for (int f = 0; f < features; f++) {
+                rows.values[f][r] = Double.longBitsToDouble(b.longs[at + LogBuffer.VALUES + f]);
+                rows.reasons[f][r] = reasons[b.statuses[statusAt + f]];
+            }
+            for (int t = 0; t < tables; t++) {
+                long version = b.longs[at + LogBuffer.VALUES + features + t];
+                rows.versions[t][r] = version;
+                rows.commitTs[t][r] = commitTimestamp(t, version);
+            }
+            seq++;
+        }
+        b.release(seq);
+        return false;
+    }
+
+    private void remember(int t, long version, long millis) {
+        Map<Long, Long> cache = commitTimestamps.get(t);
+        if (cache.size() >= MAX_CACHED_VERSIONS) {
+            cache.clear();
+        }
+        cache.put(version, millis);
+    }
+
+    /** The commit timestamp of table {@code t}'s {@code version}, {@link ServeLogRows#UNKNOWN} if it cannot be told. */
+    private long commitTimestamp(int t, long version) {
+        if (version < 0) {
+            return ServeLogRows.UNKNOWN;
+        }
+        Long known = commitTimestamps.get(t).get(version);
+        if (known != null) {
+            return known;
+        }
+        dev.larder.store.Lineage l = handles[t].lineage();
+        long millis = ServeLogRows.UNKNOWN;
+        if (l.version() == version) {
+            millis = l.commitTimestampMillis();
+        } else if (sources[t] != null) {
+            try {
+                millis = sources[t].commitTimestamp(version);
+            } catch (RuntimeException e) {
+                // A version whose commit is gone (VACUUMed or expired log): its rows are logged without a timestamp.
+                LOG.log(System.Logger.Level.DEBUG, "no commit timestamp for version " + version + ": " + e);
+            }
+        }
+        if (millis != ServeLogRows.UNKNOWN) {
+            remember(t, version, millis);
+        }
+        return millis;
+    }
+
+    /** Commits the rows; false if it failed or waits to retry a failure. */
+    private boolean commit(boolean force) {
+        if (!force && System.nanoTime() < retryAfter) {
+            return false;
+        }
+        for (int t = 0; t < handles.length; t++) {
+            dev.larder.store.Lineage l = handles[t].lineage();
+            rows.sources[t] = !l.catalogTable().isEmpty() ? l.catalogTable()
+                    : l.sourcePath().isEmpty() ? null : l.sourcePath();
+            rows.tableIds[t] = l.sourceId().isEmpty() ? null : l.sourceId();
+        }
+        try {
+            long v = table.append(rows);
+            committed += rows.size();
+            commits++;
+            lastVersion = v;
+            rows.clear();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            failedCommits++;
+            lastError = String.valueOf(e);
+            retryAfter = System.nanoTime() + RETRY_NANOS;
+            LOG.log(System.Logger.Level.WARNING, "served-feature log of vector " + vector + " at " + table.path()
+                    + ": " + rows.size() + " vectors not committed, retried in 1 s: " + e, e);
+            return false;
+        }
+    }
+
+    /**
+     * Drains every buffer and commits what they held.
+     *
+     * @throws IllegalStateException if the commit failed (the vectors stay, and are retried)
+     */
+    void flush() {
+        synchronized (this) {
+            cycle(true);
+            if (rows.size() > 0 || producers.stream().anyMatch(p -> p.buffer().tail() != p.buffer().logged())) {
+                throw new IllegalStateException("served-feature log of vector " + vector + " at " + table.path()
+                        + ": vectors not committed: " + lastError);
+            }
+        }
+    }
+
+    synchronized ServeLogStats stats() {
+        long logged = forgottenLogged;
+        long dropped = forgottenDropped;
+        for (Producer p : producers) {
+            logged += p.buffer().logged();
+            dropped += p.buffer().dropped();
+        }
+        return new ServeLogStats(logged, dropped, committed, commits, lastVersion, failedCommits, lastError);
+    }
+
+    /** Stops the drain thread and commits what the buffers hold. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LockSupport.unpark(drain);
+        try {
+            drain.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "served-feature log of vector " + vector + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -73,15 +73,20 @@ final class ServeLogger implements AutoCloseable {
         dev.larder.store.ReadStatus[] all = dev.larder.store.ReadStatus.values();
         this.reasons = new byte[all.length];
         for (dev.larder.store.ReadStatus s : all) {
-            reasons[s.ordinal()] = switch (ReadStatus.of(s)) {
-                case FOUND -> ServeLogRows.FROM_DATA;
-                case NOT_FOUND -> ServeLogRows.NOT_FOUND;
-                case NULL -> ServeLogRows.NULL;
-                case EXPIRED -> ServeLogRows.EXPIRED;
-            };
+            reasons[s.ordinal()] = reason(s);
         }
         this.drain = Thread.ofPlatform().daemon().name("larder-servelog-" + vector).unstarted(this::run);
         drain.start();
+    }
+
+    /** The log's reason code for a feature read with status {@code s}. */
+    static byte reason(dev.larder.store.ReadStatus s) {
+        return switch (ReadStatus.of(s)) {
+            case FOUND -> ServeLogRows.FROM_DATA;
+            case NOT_FOUND -> ServeLogRows.NOT_FOUND;
+            case NULL -> ServeLogRows.NULL;
+            case EXPIRED -> ServeLogRows.EXPIRED;
+        };
     }
 
     /** A buffer for a new filler ({@code owner}) of {@code features} features over {@code tables} tables. */

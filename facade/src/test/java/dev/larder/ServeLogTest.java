@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.snapshot.servelog.KernelLogReader;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -196,6 +198,45 @@ class ServeLogTest {
             List<Long> ids = new KernelLogReader(logPath).rows().stream().map(r -> (Long) r.get("request_id"))
                     .sorted().toList();
             assertEquals(List.of(0L, 1L, 2L, 3L), ids);
+        }
+    }
+
+    /** Logging, sampling, dropping and generating request ids allocate nothing on the serving thread. */
+    @Test
+    void loggedFillsAllocateNothing() throws Exception {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ServeLog settings = ServeLog.to(dir.resolve("log").toString()).sample(0.5).bufferRecords(1024)
+                .rollRows(4096);
+        try (Larder larder = open(dir.resolve("store"), settings)) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(1)));
+            Vector vector = larder.vector("ranker");
+            Vector.Filler filler = vector.newFiller();
+            double[] out = new double[4];
+            float[] floats = new float[4];
+            ReadStatus[] statuses = new ReadStatus[4];
+            long id = Thread.currentThread().threadId();
+            // As in LarderFacadeTest: a round may allocate once (a deoptimization), a steady one must not.
+            long fewest = Long.MAX_VALUE;
+            long sum = 0;
+            long fills = 0;
+            for (int round = 0; round < 6 && fewest != 0; round++) {
+                fills += 60_000;
+                long before = threads.getThreadAllocatedBytes(id);
+                for (int i = 0; i < 20_000; i++) {
+                    sum += filler.requestId(i).fill(i % 8, out, statuses);
+                    sum += filler.fill(i % 8, floats, null);
+                    sum += filler.fill(filler.key().setLong(0, i % 8), floats, statuses);
+                }
+                long allocated = threads.getThreadAllocatedBytes(id) - before;
+                if (round > 0) {
+                    fewest = Math.min(fewest, allocated);
+                }
+            }
+            assertEquals(0, fewest, "bytes allocated by 60,000 logged fills in the steadiest round after a warm-up");
+            assertTrue(sum > 0);
+            ServeLogStats stats = vector.logStats();
+            // Sampled at one half: some vectors were taken, some were not drawn at all.
+            assertTrue(stats.logged() > 0 && stats.logged() + stats.dropped() < fills, fills + " fills: " + stats);
         }
     }
 

@@ -63,6 +63,11 @@ public final class ServeLogRows {
         tableIds = new String[tables];
     }
 
+    /** What the log says for reason {@code code}: null for {@link #FROM_DATA}, else the reason's name. */
+    public static String reasonName(byte code) {
+        return REASON_NAMES[code];
+    }
+
     public ServeLogLayout layout() {
         return layout;
     }

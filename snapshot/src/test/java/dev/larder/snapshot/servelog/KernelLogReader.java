@@ -1,4 +1,4 @@
-package dev.larder;
+package dev.larder.snapshot.servelog;
 
 import io.delta.kernel.Scan;
 import io.delta.kernel.Snapshot;
@@ -32,22 +32,22 @@ import org.apache.hadoop.conf.Configuration;
 import static io.delta.kernel.internal.util.Utils.singletonCloseableIterator;
 
 /**
- * Reads a served-feature log through Kernel's own Scan API, independent of the writer: each row as column name to
+ * Reads a served-feature log through Kernel's own Scan API, independent of the writer (for the facade's tests too): each row as column name to
  * value (long, double, String; a date as its epoch day (int), a timestamp as epoch micros (long); null as null).
  */
-final class KernelLogReader {
+public final class KernelLogReader {
     private final Engine engine = DefaultEngine.create(new Configuration());
     private final String tablePath;
 
-    KernelLogReader(Path table) {
+    public KernelLogReader(Path table) {
         this.tablePath = table.toAbsolutePath().toUri().toString();
     }
 
-    Snapshot snapshot() {
+    public Snapshot snapshot() {
         return TableManager.loadSnapshot(tablePath).build(engine);
     }
 
-    List<Map<String, Object>> rows() throws IOException {
+    public List<Map<String, Object>> rows() throws IOException {
         Snapshot snapshot = snapshot();
         Scan scan = snapshot.getScanBuilder().build();
         Row scanState = scan.getScanState(engine);

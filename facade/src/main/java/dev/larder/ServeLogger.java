@@ -45,14 +45,18 @@ final class ServeLogger implements AutoCloseable {
     private final List<Producer> producers = new CopyOnWriteArrayList<>();
     private final Thread drain;
     private volatile boolean closed;
+    /*
+     * Counters written under this logger's monitor (by one thread at a time) and read without it, so that reading the
+     * stats never waits for a commit in progress.
+     */
     /** Dropped and logged counts of the buffers forgotten, so the totals stay whole. */
-    private long forgottenLogged;
-    private long forgottenDropped;
-    private long committed;
-    private long commits;
-    private long failedCommits;
-    private long lastVersion = -1;
-    private String lastError = "";
+    private volatile long forgottenLogged;
+    private volatile long forgottenDropped;
+    private volatile long committed;
+    private volatile long commits;
+    private volatile long failedCommits;
+    private volatile long lastVersion = -1;
+    private volatile String lastError = "";
     private long windowStart;
     private long retryAfter;
 
@@ -107,9 +111,7 @@ final class ServeLogger implements AutoCloseable {
             try {
                 cycle(false);
             } catch (RuntimeException e) {
-                synchronized (this) {
-                    lastError = String.valueOf(e);
-                }
+                lastError = String.valueOf(e);
                 LOG.log(System.Logger.Level.WARNING, "served-feature log of vector " + vector + ": " + e, e);
             }
             LockSupport.parkNanos(pollNanos);
@@ -130,9 +132,11 @@ final class ServeLogger implements AutoCloseable {
             }
             LogBuffer b = p.buffer();
             if (p.owner().get() == null && b.tail() == b.logged()) {
-                producers.remove(p);
-                forgottenLogged += b.logged();
-                forgottenDropped += b.dropped();
+                synchronized (producers) {
+                    producers.remove(p);
+                    forgottenLogged += b.logged();
+                    forgottenDropped += b.dropped();
+                }
             }
         }
         if (rows.size() > 0 && (force || rows.full()
@@ -251,19 +255,25 @@ final class ServeLogger implements AutoCloseable {
     void flush() {
         synchronized (this) {
             cycle(true);
-            if (rows.size() > 0 || producers.stream().anyMatch(p -> p.buffer().tail() != p.buffer().logged())) {
+            // Every vector logged before the call was drained, so rows left over are rows a commit failed to write.
+            if (rows.size() > 0) {
                 throw new IllegalStateException("served-feature log of vector " + vector + " at " + table.path()
                         + ": vectors not committed: " + lastError);
             }
         }
     }
 
-    synchronized ServeLogStats stats() {
-        long logged = forgottenLogged;
-        long dropped = forgottenDropped;
-        for (Producer p : producers) {
-            logged += p.buffer().logged();
-            dropped += p.buffer().dropped();
+    ServeLogStats stats() {
+        long logged = 0;
+        long dropped = 0;
+        // A buffer forgotten moves its counts to the forgotten ones under this lock, so none is counted twice.
+        synchronized (producers) {
+            logged += forgottenLogged;
+            dropped += forgottenDropped;
+            for (Producer p : producers) {
+                logged += p.buffer().logged();
+                dropped += p.buffer().dropped();
+            }
         }
         return new ServeLogStats(logged, dropped, committed, commits, lastVersion, failedCommits, lastError);
     }

@@ -32,8 +32,9 @@ import org.apache.hadoop.conf.Configuration;
 import static io.delta.kernel.internal.util.Utils.singletonCloseableIterator;
 
 /**
- * Reads a served-feature log through Kernel's own Scan API, independent of the writer (for the facade's tests too): each row as column name to
- * value (long, double, String; a date as its epoch day (int), a timestamp as epoch micros (long); null as null).
+ * Reads a served-feature log through Kernel's own Scan API, independent of the writer (for the facade's tests too):
+ * each row as column name to value (long, double, String; a date as its epoch day (int), a timestamp as epoch
+ * micros (long); null as null).
  */
 public final class KernelLogReader {
     private final Engine engine = DefaultEngine.create(new Configuration());

@@ -5,20 +5,25 @@ import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.servelog.ServeLogLayout;
 import dev.larder.snapshot.servelog.ServeLogRows;
 import dev.larder.snapshot.servelog.ServeLogTable;
-import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * Thread-safe: one vector's served-feature log, the serving threads' {@link LogBuffer}s and the daemon thread that
- * drains them into the Delta log ({@link ServeLogTable}), committing every {@link ServeLog#rollEvery()} or
- * {@link ServeLog#rollRows()} vectors. The drain thread gives each row's version its commit timestamp: the table's
+ * Thread-safe: one vector's served-feature log, the serving threads' {@link LogBuffer}s, the daemon thread that drains
+ * them, and the one that commits to the Delta log ({@link ServeLogTable}) every {@link ServeLog#rollEvery()} or
+ * {@link ServeLog#rollRows()} vectors. The rows are double-buffered: the drain goes on emptying the serving threads'
+ * rings into one set of rows while the other is being committed, so a commit's latency does not fill the rings. The
+ * drain thread gives each row's version its commit timestamp: the table's
  * watermark timestamp when the version is the watermark (every drain cycle remembers it), else the source Delta
  * table's timestamp of that version (the rule the store stamped the row with), cached.
  */
@@ -35,7 +40,15 @@ final class ServeLogger implements AutoCloseable {
     private final String vector;
     private final ServeLog settings;
     private final ServeLogTable table;
-    private final ServeLogRows rows;
+    /** The rows the drain fills; the committer's are {@link #committing}; they swap when a commit is handed over. */
+    private ServeLogRows rows;
+    /** The other rows, empty, while no commit is in progress or failed; null otherwise. */
+    private ServeLogRows spare;
+    /** Rows handed to the committer (in progress, or failed and awaiting a retry); null if none. */
+    private ServeLogRows committing;
+    /** The commit of {@link #committing} in progress; null if none. */
+    private Future<?> pending;
+    private final ExecutorService committer;
     private final TableHandle[] handles;
     /** Per table its Delta source, null for a table the application feeds. */
     private final DeltaSource[] sources;
@@ -70,6 +83,10 @@ final class ServeLogger implements AutoCloseable {
         this.table = ServeLogTable.open(settings.to(), conf, layout);
         this.rows = new ServeLogRows(layout, settings.rollRows());
         rows.tags(settings.model(), settings.modelVersion());
+        this.spare = new ServeLogRows(layout, settings.rollRows());
+        spare.tags(settings.model(), settings.modelVersion());
+        this.committer = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().daemon().name("larder-servelog-commit-" + vector).factory());
         this.handles = handles;
         this.sources = sources;
         this.commitTimestamps = java.util.stream.Stream.generate(() -> (Map<Long, Long>) new HashMap<Long, Long>())
@@ -127,8 +144,8 @@ final class ServeLogger implements AutoCloseable {
             }
         }
         for (Producer p : producers) {
-            while (drain(p.buffer()) && commit(force)) {
-                // The rows filled up and were committed: drain the rest of this buffer.
+            while (drain(p.buffer()) && handOver(force)) {
+                // The rows filled up and went to the committer: drain the rest of this buffer into the spare ones.
             }
             LogBuffer b = p.buffer();
             if (p.owner().get() == null && b.tail() == b.logged()) {
@@ -141,7 +158,10 @@ final class ServeLogger implements AutoCloseable {
         }
         if (rows.size() > 0 && (force || rows.full()
                 || System.nanoTime() - windowStart >= settings.rollEvery().toNanos())) {
-            commit(force);
+            handOver(force);
+        }
+        if (force) {
+            settle(true);
         }
     }
 
@@ -219,10 +239,26 @@ final class ServeLogger implements AutoCloseable {
         return millis;
     }
 
-    /** Commits the rows; false if it failed or waits to retry a failure. */
-    private boolean commit(boolean force) {
-        if (!force && System.nanoTime() < retryAfter) {
+    /**
+     * Hands the drained rows to the committer, swapping in the spare ones; with {@code wait}, waits for a commit in
+     * progress first and retries a failed one at once.
+     *
+     * @return false if the committer is still busy (with a commit in progress, or a failed one to retry first)
+     */
+    private boolean handOver(boolean wait) {
+        settle(wait);
+        if (pending != null) {
             return false;
+        }
+        if (committing != null) {
+            // A failed commit goes first, so the log keeps its order of commits; the drained rows wait.
+            if (wait || System.nanoTime() >= retryAfter) {
+                submit();
+                settle(wait);
+            }
+            if (committing != null) {
+                return false;
+            }
         }
         for (int t = 0; t < handles.length; t++) {
             dev.larder.store.Lineage l = handles[t].lineage();
@@ -230,21 +266,49 @@ final class ServeLogger implements AutoCloseable {
                     : l.sourcePath().isEmpty() ? null : l.sourcePath();
             rows.tableIds[t] = l.sourceId().isEmpty() ? null : l.sourceId();
         }
-        try {
-            long v = table.append(rows);
-            committed += rows.size();
+        committing = rows;
+        rows = spare;
+        spare = null;
+        submit();
+        if (wait) {
+            settle(true);
+        }
+        return true;
+    }
+
+    private void submit() {
+        ServeLogRows batch = committing;
+        pending = committer.submit(() -> {
+            long v = table.append(batch);
+            committed += batch.size();
             commits++;
             lastVersion = v;
-            rows.clear();
-            return true;
-        } catch (IOException | RuntimeException e) {
+            return null;
+        });
+    }
+
+    /** Takes the outcome of the commit in progress, if it is done (with {@code wait}: once it is). */
+    private void settle(boolean wait) {
+        if (pending == null || !wait && !pending.isDone()) {
+            return;
+        }
+        try {
+            pending.get();
+            committing.clear();
+            spare = committing;
+            committing = null;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
             failedCommits++;
-            lastError = String.valueOf(e);
+            lastError = String.valueOf(cause);
             retryAfter = System.nanoTime() + RETRY_NANOS;
             LOG.log(System.Logger.Level.WARNING, "served-feature log of vector " + vector + " at " + table.path()
-                    + ": " + rows.size() + " vectors not committed, retried in 1 s: " + e, e);
-            return false;
+                    + ": " + committing.size() + " vectors not committed, retried in 1 s: " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         }
+        pending = null;
     }
 
     /**
@@ -256,7 +320,7 @@ final class ServeLogger implements AutoCloseable {
         synchronized (this) {
             cycle(true);
             // Every vector logged before the call was drained, so rows left over are rows a commit failed to write.
-            if (rows.size() > 0) {
+            if (rows.size() > 0 || committing != null) {
                 throw new IllegalStateException("served-feature log of vector " + vector + " at " + table.path()
                         + ": vectors not committed: " + lastError);
             }
@@ -295,6 +359,8 @@ final class ServeLogger implements AutoCloseable {
             flush();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "served-feature log of vector " + vector + ": " + e.getMessage(), e);
+        } finally {
+            committer.shutdown();
         }
     }
 }

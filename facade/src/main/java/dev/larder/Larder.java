@@ -341,13 +341,13 @@ public final class Larder implements AutoCloseable {
          */
         public Larder open() {
             IngestOptions ingest = ingestOptions();
-            // Every source is opened, and its key and selection checked against the Delta schema, before anything else.
             for (String v : logs.keySet()) {
                 if (!vectors.containsKey(v)) {
                     throw new IllegalArgumentException("vector " + v + " is logged but not declared (declared: "
                             + vectors.keySet() + ")");
                 }
             }
+            // Every source is opened, and its key and selection checked against the Delta schema, before anything else.
             Map<String, DeltaChangeSource> sources = new LinkedHashMap<>();
             Map<String, DeltaSource> deltas = new LinkedHashMap<>();
             for (Map.Entry<String, Source> f : follows.entrySet()) {

@@ -25,10 +25,6 @@ import java.util.List;
 public record ServeLogLayout(String vector, String key, List<String> features, List<String> tables) {
     /** The partition column. */
     public static final String DATE = "served_date";
-    /** Columns before the key: request id, serving time, date, vector, model and model version. */
-    static final int LEADING = 6;
-    /** Columns per table: version, commit timestamp, source and table id. */
-    static final int PER_TABLE = 4;
 
     /** Checks every feature names a table of {@code tables}. */
     public ServeLogLayout {

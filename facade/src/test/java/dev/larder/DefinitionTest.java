@@ -61,7 +61,7 @@ class DefinitionTest {
                 """.formatted(dir.resolve("store"), users, usersTtl, items);
     }
 
-    /** The long form of a vector, with {@code log:}, logs what it serves; a bad log setting is a problem at its line. */
+    /** A vector's long form, with {@code log:}, logs what it serves; a bad log setting is a problem at its line. */
     @Test
     void aVectorWithALogLogsWhatItServes() throws Exception {
         Path log = dir.resolve("log");
@@ -88,8 +88,8 @@ class DefinitionTest {
         }
         DefinitionException e = assertThrows(DefinitionException.class, () -> Larder.fromDefinition(write(
                 yaml.replace("sample: 1.0", "sample: 2"))));
-        assertEquals(List.of(dir.resolve("features.yaml") + ":9: vector ranker log: sample must be between 0 and 1, got 2.0"),
-                e.problems());
+        assertEquals(List.of(dir.resolve("features.yaml")
+                + ":9: vector ranker log: sample must be between 0 and 1, got 2.0"), e.problems());
     }
 
     @Test

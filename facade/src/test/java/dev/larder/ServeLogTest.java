@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.snapshot.servelog.KernelLogReader;
+import dev.larder.tools.generate.DeltaTableGenerator;
+import dev.larder.tools.generate.GeneratorSpec;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,6 +174,51 @@ class ServeLogTest {
             }
             assertEquals(lineage.sourcePath().isEmpty() ? null : lineage.sourcePath(), row.get(table + "__source"));
             assertEquals(lineage.sourceId(), row.get(table + "__table_id"));
+        }
+    }
+
+    /**
+     * Rows of an older version than the watermark (a store reopened after following a commit, so this process never
+     * saw that version as the watermark) get their version's commit timestamp from the Delta table. The commit changes
+     * a few keys, leaving the others' rows at version 0.
+     */
+    @Test
+    void aRowOfAnOlderVersionIsLoggedWithThatVersionsCommitTimestamp() throws Exception {
+        Path delta = dir.resolve("users");
+        DeltaTableGenerator.generate(GeneratorSpec.builder().rows(200).numericFeatures(1).float32Features(0)
+                .commits(0).rowsPerFile(10).updatesPerCommit(20).deletesPerCommit(10).insertsPerCommit(10).build(),
+                delta);
+        Path store = dir.resolve("store");
+        Source users = Source.delta(delta.toString()).key(GeneratorSpec.KEY_COLUMN);
+        try (Larder larder = Larder.builder(store).pollInterval(Duration.ofMillis(20)).follow("users", users).open()) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(1)));
+            DeltaTableGenerator.appendCommit(delta);
+            while (larder.table("users").lineage().version() < 1) {
+                Thread.sleep(10);
+            }
+        }
+        Path logPath = dir.resolve("log");
+        try (Larder larder = Larder.builder(store).follow("users", users).vector("v", Feature.of("users.f_0"))
+                .log("v", ServeLog.to(logPath.toString())).open()) {
+            assertEquals(1, larder.table("users").lineage().version());
+            Vector.Filler filler = larder.vector("v").newFiller();
+            Reader reader = larder.table("users").newReader();
+            Map<Long, Long> expected = new HashMap<>();
+            Map<Long, Long> versions = new HashMap<>();
+            for (long k = 0; k < 200; k++) {
+                filler.requestId(k).fill(k, new double[1], null);
+                if (reader.get(k) == ReadStatus.FOUND) {
+                    expected.put(k, reader.commitTimestampMillis() * 1000);
+                    versions.put(k, reader.version());
+                }
+            }
+            assertTrue(versions.containsValue(0L) && versions.containsValue(1L), "rows of both versions: " + versions);
+            larder.vector("v").flushLog();
+            for (Map<String, Object> row : new KernelLogReader(logPath).rows()) {
+                long k = (Long) row.get("request_id");
+                assertEquals(versions.get(k), row.get("users__version"), "key " + k);
+                assertEquals(expected.get(k), row.get("users__commit_ts"), "key " + k);
+            }
         }
     }
 

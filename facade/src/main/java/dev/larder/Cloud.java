@@ -33,6 +33,11 @@ final class Cloud {
         return DeltaSource.open(path, CloudSettings.hadoopSettings(settings));
     }
 
+    /** {@code settings} with the AWS environment added (credentials, region, profile), for a file system client. */
+    static Map<String, String> hadoopSettings(Map<String, String> settings) {
+        return CloudSettings.hadoopSettings(settings);
+    }
+
     static DeltaSource openCatalogTable(Larder.Catalog catalog, String name, Map<String, String> settings) {
         if (!AVAILABLE) {
             throw new IllegalStateException("Unity Catalog table " + name + " needs dev.larder:larder-cloud on the class path");

@@ -65,6 +65,9 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  *   ranker:
  *     - users.ctr_7d                        # the table's default, else 0
  *     - {feature: users.sessions_30d, default: -1}
+ *   ranker_logged:                          # the long form, to log what is served (see ServeLog)
+ *     features: [users.ctr_7d]
+ *     log: {to: s3a://lake/logs/ranker, sample: 1.0, roll_every: 10s, roll_rows: 100000, model: ranker}
  * }</pre>
  *
  * <p>Restarting with a changed file re-bootstraps no table whose source is unchanged: a followed table resumes from its
@@ -101,7 +104,8 @@ public final class Definition {
         }
     }
 
-    record VectorDef(String name, List<FeatureDef> features, int line) {
+    /** {@code log} is null when the vector is not logged. */
+    record VectorDef(String name, List<FeatureDef> features, int line, ServeLog log) {
     }
 
     private final Path file;
@@ -339,6 +343,9 @@ public final class Definition {
             }
             if (!features.isEmpty()) {
                 b.vector(v.name(), features.toArray(Feature[]::new));
+                if (v.log() != null) {
+                    b.log(v.name(), v.log());
+                }
             }
         }
         if (!problems.isEmpty()) {
@@ -695,10 +702,19 @@ public final class Definition {
             String shown = clip(name);
             List<FeatureDef> features = new ArrayList<>();
             Node list = v.getValueNode();
+            ServeLog log = null;
+            if (list instanceof MappingNode) {
+                // The long form: {features: [...], log: {...}}.
+                Map<String, NodeTuple> m = mapping(list, "vector " + shown, Set.of("features", "log"));
+                list = m.containsKey("features") ? m.get("features").getValueNode() : null;
+                if (m.containsKey("log")) {
+                    log = log(m.get("log").getValueNode(), shown);
+                }
+            }
             if (!(list instanceof SequenceNode seq) || seq.getValue().isEmpty()) {
-                problems.add(line(list) + "vector " + shown
+                problems.add(line(list == null ? v.getValueNode() : list) + "vector " + shown
                         + ": a list of features (table.column, or {feature: table.column, default: N})");
-                return new VectorDef(name, features, lineNumber(v.getKeyNode()));
+                return new VectorDef(name, features, lineNumber(v.getKeyNode()), log);
             }
             for (Node f : seq.getValue()) {
                 String ref;
@@ -727,7 +743,39 @@ public final class Definition {
                 }
                 features.add(new FeatureDef(table, ref.substring(dot + 1), def, lineNumber(f)));
             }
-            return new VectorDef(name, features, lineNumber(v.getKeyNode()));
+            return new VectorDef(name, features, lineNumber(v.getKeyNode()), log);
+        }
+
+        /** A vector's {@code log: {to: PATH, sample: 0..1, roll_every, roll_rows, model, model_version}}. */
+        private ServeLog log(Node n, String vector) {
+            Map<String, NodeTuple> m = mapping(n, "vector " + vector + " log",
+                    Set.of("to", "sample", "roll_every", "roll_rows", "model", "model_version"));
+            if (!m.containsKey("to")) {
+                problems.add(line(n) + "vector " + vector + " log: needs 'to: PATH_OR_URI'");
+                return null;
+            }
+            String at = "vector " + vector + " log ";
+            try {
+                ServeLog log = ServeLog.to(scalar(m.get("to").getValueNode(), at + "to"));
+                if (m.containsKey("sample")) {
+                    log = log.sample(Double.parseDouble(scalar(m.get("sample").getValueNode(), at + "sample")));
+                }
+                if (m.containsKey("roll_every")) {
+                    Duration every = duration(m.get("roll_every").getValueNode(), at + "roll_every", false);
+                    log = every == null ? log : log.rollEvery(every);
+                }
+                if (m.containsKey("roll_rows")) {
+                    log = log.rollRows(Integer.parseInt(scalar(m.get("roll_rows").getValueNode(), at + "roll_rows")));
+                }
+                String model = m.containsKey("model") ? scalar(m.get("model").getValueNode(), at + "model") : null;
+                String version = m.containsKey("model_version")
+                        ? scalar(m.get("model_version").getValueNode(), at + "model_version") : null;
+                return log.tags(model, version);
+            } catch (IllegalArgumentException e) {
+                // NumberFormatException included: a sample or row count that is not a number.
+                problems.add(line(n) + at.trim() + ": " + e.getMessage());
+                return null;
+            }
         }
 
         /** A mapping's entries by key, reporting unknown and repeated keys. */

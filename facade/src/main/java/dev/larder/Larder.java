@@ -11,6 +11,7 @@ import dev.larder.ingest.TableListener;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.ScanProgress;
+import dev.larder.snapshot.servelog.ServeLogLayout;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureVector;
 import dev.larder.store.TableMetadata;
@@ -47,6 +48,8 @@ public final class Larder implements AutoCloseable {
     private final LarderEngine engine;
     private final Map<String, Table> tables = new LinkedHashMap<>();
     private final Map<String, Vector> vectors = new LinkedHashMap<>();
+    /** The vectors' served-feature logs, closed (their last vectors committed) before the engine. */
+    private final List<ServeLogger> logs = new ArrayList<>();
 
     private Larder(LarderEngine engine) {
         this.engine = engine;
@@ -176,7 +179,17 @@ public final class Larder implements AutoCloseable {
     /** Stops following, syncs and closes every table; readers must not be used afterwards. */
     @Override
     public void close() {
-        engine.close();
+        try {
+            closeLogs();
+        } finally {
+            engine.close();
+        }
+    }
+
+    private void closeLogs() {
+        for (ServeLogger l : logs) {
+            l.close();
+        }
     }
 
     /** The Unity Catalog endpoint of a builder: its URI (null: {@code $DATABRICKS_HOST}) and the token's variable. */
@@ -194,6 +207,7 @@ public final class Larder implements AutoCloseable {
         private final Map<String, DeltaSource> opened = new LinkedHashMap<>();
         private final Map<String, List<Feature>> vectors = new LinkedHashMap<>();
         private final Map<String, Pushed> pushed = new LinkedHashMap<>();
+        private final Map<String, ServeLog> logs = new LinkedHashMap<>();
         private Duration pollInterval = FollowOptions.DEFAULT.pollInterval();
         private Duration maxStaleness = FollowOptions.DEFAULT.maxStaleness();
         private Catalog catalog;
@@ -244,6 +258,17 @@ public final class Larder implements AutoCloseable {
             }
             if (vectors.putIfAbsent(name, List.of(features)) != null) {
                 throw new IllegalArgumentException("vector " + name + " is declared twice");
+            }
+            return this;
+        }
+
+        /**
+         * Logs the vectors served of vector {@code vector} (declared with {@link #vector}) into a Delta table: see
+         * {@link ServeLog}. The vector's tables must share one integral key column.
+         */
+        public Builder log(String vector, ServeLog settings) {
+            if (logs.putIfAbsent(vector, Objects.requireNonNull(settings, "settings")) != null) {
+                throw new IllegalArgumentException("vector " + vector + " is logged twice");
             }
             return this;
         }
@@ -316,11 +341,19 @@ public final class Larder implements AutoCloseable {
          */
         public Larder open() {
             IngestOptions ingest = ingestOptions();
+            for (String v : logs.keySet()) {
+                if (!vectors.containsKey(v)) {
+                    throw new IllegalArgumentException("vector " + v + " is logged but not declared (declared: "
+                            + vectors.keySet() + ")");
+                }
+            }
             // Every source is opened, and its key and selection checked against the Delta schema, before anything else.
             Map<String, DeltaChangeSource> sources = new LinkedHashMap<>();
+            Map<String, DeltaSource> deltas = new LinkedHashMap<>();
             for (Map.Entry<String, Source> f : follows.entrySet()) {
                 Source s = f.getValue();
                 DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
+                deltas.put(f.getKey(), delta);
                 sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE));
             }
             LarderEngine engine = LarderEngine.open(directory, ingest);
@@ -344,10 +377,15 @@ public final class Larder implements AutoCloseable {
                     larder.tables.put(p.getKey(), new Table(h, null, engine));
                 }
                 for (Map.Entry<String, List<Feature>> v : vectors.entrySet()) {
-                    larder.vectors.put(v.getKey(), new Vector(v.getKey(), build(larder, v.getKey(), v.getValue())));
+                    FeatureVector built = build(larder, v.getKey(), v.getValue());
+                    List<String> tables = v.getValue().stream().map(Feature::table).distinct().toList();
+                    ServeLog settings = logs.get(v.getKey());
+                    ServeLogger log = settings == null ? null : log(larder, v.getKey(), settings, built, tables, deltas);
+                    larder.vectors.put(v.getKey(), new Vector(v.getKey(), built, log, tables.size()));
                 }
             } catch (RuntimeException | Error e) {
                 try {
+                    larder.closeLogs();
                     engine.close();
                 } catch (RuntimeException closing) {
                     e.addSuppressed(closing);
@@ -412,6 +450,27 @@ public final class Larder implements AutoCloseable {
                     + wanted + "); drop or rebuild the table to serve the new selection");
             List<String> kept = served.stream().filter(c -> !s.keyColumns().contains(c)).toList();
             return declared.withColumns(kept);
+        }
+
+        /** Opens (or creates) the served-feature log of a vector over {@code tables}, in the vector's table order. */
+        private static ServeLogger log(Larder larder, String name, ServeLog settings, FeatureVector vector,
+                                       List<String> tables, Map<String, DeltaSource> deltas) {
+            FeatureSchema keyed = larder.table(tables.get(0)).handle().table().schema();
+            if (keyed.keyColumnCount() != 1 || !keyed.column(keyed.keyColumn(0)).type().isIntegral()) {
+                throw new IllegalArgumentException("vector " + name + " is logged, but its key " + Definition.keyNames(keyed)
+                        + " is not one integral column: the served-feature log takes single integral keys");
+            }
+            TableHandle[] handles = new TableHandle[tables.size()];
+            DeltaSource[] delta = new DeltaSource[tables.size()];
+            for (int t = 0; t < handles.length; t++) {
+                handles[t] = larder.table(tables.get(t)).handle();
+                delta[t] = deltas.get(tables.get(t));
+            }
+            ServeLogLayout layout = new ServeLogLayout(name, keyed.column(keyed.keyColumn(0)).name(), vector.names(),
+                    tables);
+            ServeLogger log = new ServeLogger(name, settings, layout, handles, delta);
+            larder.logs.add(log);
+            return log;
         }
 
         private static FeatureVector build(Larder larder, String name, List<Feature> features) {

@@ -11,10 +11,15 @@ import java.util.List;
 public final class Vector {
     private final String name;
     private final FeatureVector vector;
+    /** The served-feature log; null when the vector is not logged (then a fill pays one field check for it). */
+    private final ServeLogger log;
+    private final int tables;
 
-    Vector(String name, FeatureVector vector) {
+    Vector(String name, FeatureVector vector, ServeLogger log, int tables) {
         this.name = name;
         this.vector = vector;
+        this.log = log;
+        this.tables = tables;
     }
 
     public String name() {
@@ -30,9 +35,47 @@ public final class Vector {
         return vector.names();
     }
 
-    /** A filler for the calling thread. */
+    /**
+     * A filler for the calling thread. For a logged vector it takes a buffer of {@link ServeLog#bufferRecords()}
+     * vectors, kept until the filler is unreachable: make one per thread, not one per request.
+     */
     public Filler newFiller() {
-        return new Filler(vector.newReader(), vector.size());
+        return new Filler(vector.newReader(), vector.size(), log, tables);
+    }
+
+    /** Whether served vectors are logged ({@link Larder.Builder#log}). */
+    public boolean logged() {
+        return log != null;
+    }
+
+    /**
+     * The served-feature log's counters: vectors logged, dropped on full buffers, committed.
+     *
+     * @throws IllegalStateException if the vector is not logged
+     */
+    public ServeLogStats logStats() {
+        return logger().stats();
+    }
+
+    /**
+     * Commits every vector the fillers have logged so far to the served-feature log, and returns once it is committed.
+     *
+     * @throws IllegalStateException if the vector is not logged, or the commit failed (the vectors are kept and retried)
+     */
+    public void flushLog() {
+        logger().flush();
+    }
+
+    /** The served-feature log, null when not logged; for tests that hold its drain. */
+    ServeLogger log() {
+        return log;
+    }
+
+    private ServeLogger logger() {
+        if (log == null) {
+            throw new IllegalStateException("vector " + name + " is not logged: declare it with Larder.Builder.log");
+        }
+        return log;
     }
 
     /**
@@ -44,11 +87,25 @@ public final class Vector {
         /** Where the store writes each feature's status, mapped into the caller's {@link ReadStatus}[] after it. */
         private final dev.larder.store.ReadStatus[] storeStatuses;
         private final Key key;
+        /** This thread's buffer of the served-feature log; null when the vector is not logged. */
+        private final LogBuffer log;
 
-        Filler(FeatureVectorReader reader, int size) {
+        Filler(FeatureVectorReader reader, int size, ServeLogger logger, int tables) {
             this.reader = reader;
-            this.key = new Key(reader.key());
             this.storeStatuses = new dev.larder.store.ReadStatus[size];
+            this.log = logger == null ? null : logger.newBuffer(this, size, tables);
+            this.key = new Key(reader.key(), log != null);
+        }
+
+        /**
+         * The request id the next vector filled is logged with (a model server's own id, to join the log with its
+         * labels); without one, a random id is generated. Nothing when the vector is not logged.
+         */
+        public Filler requestId(long id) {
+            if (log != null) {
+                log.requestId(id);
+            }
+            return this;
         }
 
         private dev.larder.store.ReadStatus[] storeStatuses(ReadStatus[] statuses) {
@@ -67,11 +124,23 @@ public final class Vector {
          * @return how many features came from data rather than defaults
          */
         public int fill(long entityKey, float[] out, ReadStatus[] statuses) {
-            return mapped(reader.fill(entityKey, out, storeStatuses(statuses)), statuses);
+            LogBuffer l = log;
+            if (l == null) {
+                return mapped(reader.fill(entityKey, out, storeStatuses(statuses)), statuses);
+            }
+            int fromData = reader.fill(entityKey, out, storeStatuses);
+            l.log(entityKey, out, storeStatuses, reader);
+            return mapped(fromData, statuses);
         }
 
         public int fill(long entityKey, double[] out, ReadStatus[] statuses) {
-            return mapped(reader.fill(entityKey, out, storeStatuses(statuses)), statuses);
+            LogBuffer l = log;
+            if (l == null) {
+                return mapped(reader.fill(entityKey, out, storeStatuses(statuses)), statuses);
+            }
+            int fromData = reader.fill(entityKey, out, storeStatuses);
+            l.log(entityKey, out, storeStatuses, reader);
+            return mapped(fromData, statuses);
         }
 
         /** A reusable key for composite entity keys, for {@link #fill(Key, float[], ReadStatus[])}. */
@@ -80,7 +149,17 @@ public final class Vector {
         }
 
         public int fill(Key entityKey, float[] out, ReadStatus[] statuses) {
-            return mapped(reader.fill(entityKey.key, out, storeStatuses(statuses)), statuses);
+            LogBuffer l = log;
+            if (l == null) {
+                return mapped(reader.fill(entityKey.key, out, storeStatuses(statuses)), statuses);
+            }
+            if (entityKey.longs == null) {
+                throw new IllegalArgumentException("the vector is logged: fill it with its filler's key()");
+            }
+            int fromData = reader.fill(entityKey.key, out, storeStatuses);
+            // A logged vector has one integral key column, which the filler's key mirrors as it is set.
+            l.log(entityKey.longs[0], out, storeStatuses, reader);
+            return mapped(fromData, statuses);
         }
     }
 }

@@ -61,6 +61,37 @@ class DefinitionTest {
                 """.formatted(dir.resolve("store"), users, usersTtl, items);
     }
 
+    /** A vector's long form, with {@code log:}, logs what it serves; a bad log setting is a problem at its line. */
+    @Test
+    void aVectorWithALogLogsWhatItServes() throws Exception {
+        Path log = dir.resolve("log");
+        String yaml = """
+                store: %s
+                tables:
+                  users:
+                    delta: %s
+                    key: entity_id
+                vectors:
+                  ranker:
+                    features: [users.f_0, users.f_1]
+                    log: {to: %s, sample: 1.0, roll_every: 1h, roll_rows: 500, model: ranker, model_version: v2}
+                """.formatted(dir.resolve("store"), users, log);
+        try (Larder larder = Larder.fromDefinition(write(yaml))) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
+            Vector ranker = larder.vector("ranker");
+            assertTrue(ranker.logged());
+            assertEquals(ServeLog.to(log.toString()).rollEvery(Duration.ofHours(1)).rollRows(500).tags("ranker", "v2")
+                    .toString(), ranker.log().settings().toString());
+            ranker.newFiller().requestId(42).fill(10L, new double[2], null);
+            ranker.flushLog();
+            assertEquals(1, ranker.logStats().committed());
+        }
+        DefinitionException e = assertThrows(DefinitionException.class, () -> Larder.fromDefinition(write(
+                yaml.replace("sample: 1.0", "sample: 2"))));
+        assertEquals(List.of(dir.resolve("features.yaml")
+                + ":9: vector ranker log: sample must be between 0 and 1, got 2.0"), e.problems());
+    }
+
     @Test
     void aDefinitionIsServedAsDeclared() throws Exception {
         try (Larder larder = Larder.fromDefinition(write(valid("7d")))) {

@@ -1,6 +1,7 @@
 package dev.larder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
@@ -61,6 +62,18 @@ class FacadeSurfaceTest {
             }
         }
         assertEquals(new TreeSet<>(ENGINE_HOOKS), leaks, "engine types in the facade's public signatures");
+    }
+
+    /** The served-feature log's API is among the types checked above, nested ones included. */
+    @Test
+    void theServedFeatureLogsTypesAreChecked() throws Exception {
+        List<Class<?>> types = facadeTypes();
+        for (Class<?> c : List.of(ServeLog.class, ServeLogStats.class, Vector.class, Vector.Filler.class)) {
+            assertTrue(types.contains(c), c + " is not checked");
+        }
+        assertEquals(ServeLogStats.class, Vector.class.getMethod("logStats").getReturnType());
+        assertEquals(Larder.Builder.class,
+                Larder.Builder.class.getMethod("log", String.class, ServeLog.class).getReturnType());
     }
 
     private static void foreign(String typeName, String member, Set<String> leaks) {

@@ -30,6 +30,15 @@ class FacadeTypesTest {
                 "the facade has a status the store never returns");
     }
 
+    /** The served-feature log says why a default was served in the facade status's own name, for every status. */
+    @Test
+    void everyStoreStatusIsLoggedUnderTheFacadeStatusName() {
+        for (dev.larder.store.ReadStatus s : dev.larder.store.ReadStatus.values()) {
+            String logged = dev.larder.snapshot.servelog.ServeLogRows.reasonName(ServeLogger.reason(s));
+            assertEquals(ReadStatus.of(s) == ReadStatus.FOUND ? null : ReadStatus.of(s).name(), logged);
+        }
+    }
+
     @Test
     void everyEnginePushStatusAndFollowerStateMapsToTheFacadeOneOfItsName() {
         for (dev.larder.ingest.PushStatus s : dev.larder.ingest.PushStatus.values()) {

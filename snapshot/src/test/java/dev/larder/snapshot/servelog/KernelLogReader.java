@@ -1,0 +1,113 @@
+package dev.larder.snapshot.servelog;
+
+import io.delta.kernel.Scan;
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.TableManager;
+import io.delta.kernel.data.ColumnVector;
+import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.data.Row;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.engine.FileReadResult;
+import io.delta.kernel.internal.InternalScanFileUtils;
+import io.delta.kernel.internal.data.ScanStateRow;
+import io.delta.kernel.types.DataType;
+import io.delta.kernel.types.DateType;
+import io.delta.kernel.types.DoubleType;
+import io.delta.kernel.types.LongType;
+import io.delta.kernel.types.StringType;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.types.TimestampType;
+import io.delta.kernel.utils.CloseableIterator;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+
+import static io.delta.kernel.internal.util.Utils.singletonCloseableIterator;
+
+/**
+ * Reads a served-feature log through Kernel's own Scan API, independent of the writer (for the facade's tests too):
+ * each row as column name to value (long, double, String; a date as its epoch day (int), a timestamp as epoch
+ * micros (long); null as null).
+ */
+public final class KernelLogReader {
+    private final Engine engine = DefaultEngine.create(new Configuration());
+    private final String tablePath;
+
+    public KernelLogReader(Path table) {
+        this.tablePath = table.toAbsolutePath().toUri().toString();
+    }
+
+    public Snapshot snapshot() {
+        return TableManager.loadSnapshot(tablePath).build(engine);
+    }
+
+    public List<Map<String, Object>> rows() throws IOException {
+        Snapshot snapshot = snapshot();
+        Scan scan = snapshot.getScanBuilder().build();
+        Row scanState = scan.getScanState(engine);
+        StructType physicalSchema = ScanStateRow.getPhysicalDataReadSchema(scanState);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (CloseableIterator<FilteredColumnarBatch> scanFiles = scan.getScanFiles(engine)) {
+            while (scanFiles.hasNext()) {
+                try (CloseableIterator<Row> files = scanFiles.next().getRows()) {
+                    while (files.hasNext()) {
+                        Row scanFile = files.next();
+                        CloseableIterator<ColumnarBatch> physical = engine.getParquetHandler()
+                                .readParquetFiles(singletonCloseableIterator(
+                                        InternalScanFileUtils.getAddFileStatus(scanFile)), physicalSchema,
+                                        Optional.empty())
+                                .map(FileReadResult::getData);
+                        try (CloseableIterator<FilteredColumnarBatch> data =
+                                     Scan.transformPhysicalData(engine, scanState, scanFile, physical)) {
+                            while (data.hasNext()) {
+                                collect(data.next(), rows);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static void collect(FilteredColumnarBatch filtered, List<Map<String, Object>> rows) {
+        ColumnarBatch batch = filtered.getData();
+        Optional<ColumnVector> selection = filtered.getSelectionVector();
+        StructType schema = batch.getSchema();
+        for (int row = 0; row < batch.getSize(); row++) {
+            if (selection.isPresent() && !selection.get().getBoolean(row)) {
+                continue;
+            }
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (int c = 0; c < schema.length(); c++) {
+                ColumnVector v = batch.getColumnVector(c);
+                values.put(schema.at(c).getName(), v.isNullAt(row) ? null : value(v, row));
+            }
+            rows.add(values);
+        }
+    }
+
+    private static Object value(ColumnVector v, int row) {
+        DataType t = v.getDataType();
+        if (t instanceof LongType || t instanceof TimestampType) {
+            return v.getLong(row);
+        }
+        if (t instanceof DoubleType) {
+            return v.getDouble(row);
+        }
+        if (t instanceof DateType) {
+            return v.getInt(row);
+        }
+        if (t instanceof StringType) {
+            return v.getString(row);
+        }
+        throw new AssertionError("the served-feature log has no " + t + " column");
+    }
+}

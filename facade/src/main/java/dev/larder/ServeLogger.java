@@ -107,6 +107,7 @@ final class ServeLogger implements AutoCloseable {
             case NOT_FOUND -> ServeLogRows.NOT_FOUND;
             case NULL -> ServeLogRows.NULL;
             case EXPIRED -> ServeLogRows.EXPIRED;
+            case NOT_OWNED -> ServeLogRows.NOT_OWNED;
         };
     }
 

@@ -13,7 +13,7 @@ import java.util.List;
  * {@code served_at} (timestamp), {@code served_date} (the UTC date of {@code served_at}, the partition column),
  * {@code vector}, {@code model}, {@code model_version}, the key column, then per feature {@code <table>__<column>}
  * (the value as served, double) and {@code <table>__<column>__default} (null when the value came from data, else why a
- * default was served: NOT_FOUND, EXPIRED or NULL), then per table {@code <table>__version} and
+ * default was served: NOT_FOUND, EXPIRED, NULL or NOT_OWNED), then per table {@code <table>__version} and
  * {@code <table>__commit_ts} (the Delta version and commit timestamp of the row read, null when none was),
  * {@code <table>__source} (the source's path or URI) and {@code <table>__table_id} (its Delta table id).
  *

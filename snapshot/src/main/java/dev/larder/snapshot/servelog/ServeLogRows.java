@@ -14,9 +14,11 @@ public final class ServeLogRows {
     public static final byte NULL = 2;
     /** {@link #reasons} code: the row is older than the table's TTL. */
     public static final byte EXPIRED = 3;
+    /** {@link #reasons} code: the key falls in a shard this store does not hold. */
+    public static final byte NOT_OWNED = 4;
     /** {@link #commitTs} for a version whose commit timestamp is not known. */
     public static final long UNKNOWN = Long.MIN_VALUE;
-    static final String[] REASON_NAMES = {null, "NOT_FOUND", "NULL", "EXPIRED"};
+    static final String[] REASON_NAMES = {null, "NOT_FOUND", "NULL", "EXPIRED", "NOT_OWNED"};
 
     private final ServeLogLayout layout;
     private final int capacity;

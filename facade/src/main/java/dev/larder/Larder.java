@@ -12,6 +12,7 @@ import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.ScanProgress;
 import dev.larder.store.FeatureSchema;
+import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureVector;
 import dev.larder.store.TableMetadata;
 import dev.larder.store.TableOptions;
@@ -44,12 +45,21 @@ import java.util.Objects;
  */
 public final class Larder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Larder.class.getName());
+    /** The engine that writes the store; null in a Larder opened read-only. */
     private final LarderEngine engine;
+    /** The store opened read-only, beside its writer; null when {@link #engine} is set. */
+    private final FeatureStore readOnly;
     private final Map<String, Table> tables = new LinkedHashMap<>();
     private final Map<String, Vector> vectors = new LinkedHashMap<>();
 
     private Larder(LarderEngine engine) {
         this.engine = engine;
+        this.readOnly = null;
+    }
+
+    private Larder(FeatureStore readOnly) {
+        this.engine = null;
+        this.readOnly = readOnly;
     }
 
     /**
@@ -71,12 +81,39 @@ public final class Larder implements AutoCloseable {
     }
 
     /**
+     * The store in {@code directory} for reading only, beside the process that writes it (a running
+     * {@code larder follow}, or another Larder): no lock is taken, nothing is recovered, created or written. Each
+     * table is read as its writer had published it when {@link #table} first named it here, and sees what the
+     * writer publishes later through {@link Table#readConsistently}, which a lookup beside a running writer should go
+     * through; a table the writer bootstraps again meanwhile is still read in the generation first named. It follows
+     * nothing, pushes nothing, declares no vectors: {@link #status()} is empty, {@link #flush()} does nothing, and
+     * {@link #ingestMetrics()} and the table listeners are refused. For tools and for a second process that only
+     * reads; a model server reads the Larder that follows.
+     *
+     * @throws RuntimeException the store's own error (it names the directory) when there is no store there
+     */
+    public static Larder openReadOnly(Path directory) {
+        return new Larder(FeatureStore.openReadOnly(Objects.requireNonNull(directory, "directory")));
+    }
+
+    /** Whether this Larder was opened with {@link #openReadOnly}. */
+    public boolean readOnly() {
+        return readOnly != null;
+    }
+
+    /**
      * The table {@code name}: a followed one, or one the store holds (loaded by {@code larder load}, say).
      *
-     * @throws IllegalArgumentException if the store has no such table
+     * @throws IllegalArgumentException if the store has no such table; in a Larder {@link #openReadOnly opened
+     *                                  read-only}, the store's own error instead, which names the file at fault (a
+     *                                  table whose files are damaged, or that no writer finished creating)
      */
     public synchronized Table table(String name) {
         Table t = tables.get(name);
+        if (t == null && readOnly != null) {
+            t = new Table(name, readOnly.table(name));
+            tables.put(name, t);
+        }
         if (t == null) {
             try {
                 t = new Table(engine.table(name), null, null);
@@ -103,6 +140,19 @@ public final class Larder implements AutoCloseable {
     }
 
     /**
+     * A vector over this Larder's tables built now rather than declared on the builder (a definition file's vector
+     * over a store {@link #openReadOnly opened read-only}, say); {@link #vector(String)} does not know it.
+     *
+     * @throws IllegalArgumentException naming each feature whose table or column is missing
+     */
+    public Vector newVector(String name, List<Feature> features) {
+        if (features.isEmpty()) {
+            throw new IllegalArgumentException("vector " + name + " has no features");
+        }
+        return new Vector(name, Builder.build(this, name, features));
+    }
+
+    /**
      * Waits until every followed table holds a complete version (its bootstrap is done), e.g. before a model server
      * starts taking traffic.
      *
@@ -115,7 +165,7 @@ public final class Larder implements AutoCloseable {
             followed = tables.values().stream().filter(Table::followed).toList();
         }
         for (Table t : followed) {
-            while (t.handle().lineage().version() < 0) {
+            while (t.current().lineage().version() < 0) {
                 if (System.nanoTime() >= deadline) {
                     return false;
                 }
@@ -132,7 +182,15 @@ public final class Larder implements AutoCloseable {
 
     /** The live ingest metrics (ring, writer, rejections), the bean JMX shows as {@code dev.larder:type=Ingest}. */
     public IngestMetrics ingestMetrics() {
-        return engine.metricsBean();
+        return writer("ingest metrics").metricsBean();
+    }
+
+    /** The engine, or a refusal naming what a Larder opened read-only lacks. */
+    private LarderEngine writer(String what) {
+        if (engine == null) {
+            throw new IllegalStateException("a Larder opened read-only has no " + what + " (it writes nothing)");
+        }
+        return engine;
     }
 
     /**
@@ -140,12 +198,12 @@ public final class Larder implements AutoCloseable {
      * open now, then of tables opened and closed, and of this Larder closing (see {@link TableListener}).
      */
     public void addTableListener(TableListener listener) {
-        engine.addTableListener(listener);
+        writer("table listeners").addTableListener(listener);
     }
 
     /** Removes a listener {@link #addTableListener} added. */
     public void removeTableListener(TableListener listener) {
-        engine.removeTableListener(listener);
+        writer("table listeners").removeTableListener(listener);
     }
 
     /**
@@ -156,6 +214,9 @@ public final class Larder implements AutoCloseable {
      *                       {@link Pusher#resume()}
      */
     public void flush() {
+        if (engine == null) {
+            return;
+        }
         try {
             engine.flush();
         } catch (dev.larder.ingest.FeedException e) {
@@ -165,18 +226,22 @@ public final class Larder implements AutoCloseable {
 
     /** False once a followed table is staler than its maximum or its feed keeps failing. */
     public boolean healthy() {
-        return engine.healthy();
+        return engine == null || engine.healthy();
     }
 
     /** Feed state, watermark, freshness and last error of every followed table. */
     public List<TableStatus> status() {
-        return engine.status().stream().map(TableStatus::of).toList();
+        return engine == null ? List.of() : engine.status().stream().map(TableStatus::of).toList();
     }
 
     /** Stops following, syncs and closes every table; readers must not be used afterwards. */
     @Override
     public void close() {
-        engine.close();
+        if (engine != null) {
+            engine.close();
+        } else {
+            readOnly.close();
+        }
     }
 
     /** The Unity Catalog endpoint of a builder: its URI (null: {@code $DATABRICKS_HOST}) and the token's variable. */
@@ -298,11 +363,12 @@ public final class Larder implements AutoCloseable {
          * The Unity Catalog that {@link Source#unityCatalog} names resolve in (default: {@code $DATABRICKS_HOST} with the
          * token in {@code $DATABRICKS_TOKEN}).
          *
-         * @param uri      the workspace URI, e.g. {@code https://dbc-1234.cloud.databricks.com}
+         * @param uri      the workspace URI, e.g. {@code https://dbc-1234.cloud.databricks.com}; null for
+         *                 {@code $DATABRICKS_HOST}
          * @param tokenEnv the environment variable holding the bearer token
          */
         public Builder unityCatalog(String uri, String tokenEnv) {
-            this.catalog = new Catalog(Objects.requireNonNull(uri, "uri"), Objects.requireNonNull(tokenEnv, "tokenEnv"));
+            this.catalog = new Catalog(uri, Objects.requireNonNull(tokenEnv, "tokenEnv"));
             return this;
         }
 
@@ -420,11 +486,11 @@ public final class Larder implements AutoCloseable {
             for (Feature f : features) {
                 try {
                     Table t = larder.table(f.table());
-                    if (!t.handle().table().schema().hasColumn(f.column())) {
+                    if (!t.current().schema().hasColumn(f.column())) {
                         problems.add(f.table() + "." + f.column() + ": table " + f.table() + " has no column " + f.column());
                         continue;
                     }
-                    b.add(t.handle().table(), f.column(), f.defaultValue());
+                    b.add(t.current(), f.column(), f.defaultValue());
                 } catch (IllegalArgumentException e) {
                     problems.add(f.table() + "." + f.column() + ": " + e.getMessage());
                 }

@@ -44,6 +44,14 @@ public final class Schema {
         return ColumnType.of(schema.type(index));
     }
 
+    /**
+     * The type of column {@code index} as Larder prints it, with its declared size: {@code int32},
+     * {@code string(64)}, {@code decimal(10,2)}, {@code float32_array(8)}.
+     */
+    public String typeName(int index) {
+        return schema.column(index).typeString();
+    }
+
     /** Whether column {@code index} may hold null. */
     public boolean nullable(int index) {
         return schema.column(index).nullable();

@@ -82,5 +82,10 @@ public final class Vector {
         public int fill(Key entityKey, float[] out, ReadStatus[] statuses) {
             return mapped(reader.fill(entityKey.key, out, storeStatuses(statuses)), statuses);
         }
+
+        /** As {@link #fill(Key, float[], ReadStatus[])} into a double[]. */
+        public int fill(Key entityKey, double[] out, ReadStatus[] statuses) {
+            return mapped(reader.fill(entityKey.key, out, storeStatuses(statuses)), statuses);
+        }
     }
 }

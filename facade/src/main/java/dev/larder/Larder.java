@@ -4,16 +4,22 @@ import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestMetrics;
 import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Redaction;
 import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.SyncPolicy;
 import dev.larder.ingest.TableHandle;
 import dev.larder.ingest.TableListener;
 import dev.larder.snapshot.DeltaChangeSource;
+import dev.larder.snapshot.DeltaFeatureSchemas;
+import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.ScanProgress;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
 import dev.larder.store.FeatureVector;
+import dev.larder.store.Generations;
+import dev.larder.store.StoreException;
 import dev.larder.store.TableMetadata;
 import dev.larder.store.TableOptions;
 import java.nio.file.Path;
@@ -23,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 
 /**
  * Thread-safe: an embedded feature store, the one type a model server starts from. It keeps feature tables in
@@ -94,6 +101,58 @@ public final class Larder implements AutoCloseable {
      */
     public static Larder openReadOnly(Path directory) {
         return new Larder(FeatureStore.openReadOnly(Objects.requireNonNull(directory, "directory")));
+    }
+
+    /**
+     * Every generation directory of every table in the store, in name order, each with its rows, lineage and files'
+     * sizes read consistently with its writer, or the error that keeps it from opening: what an operator looks at
+     * ({@code larder stats}). A generation this Larder had not opened is closed again after it is described.
+     *
+     * @param sampleRows the payload is measured over this many live rows (a uniform sample)
+     * @throws IllegalStateException unless this Larder was {@link #openReadOnly opened read-only}: in a Larder that
+     *                               writes the store, opening a generation a bootstrap left would recover it
+     */
+    public synchronized List<TableFiles> tableFiles(long sampleRows) {
+        if (readOnly == null) {
+            throw new IllegalStateException("tableFiles lists the store of a Larder opened read-only");
+        }
+        TreeSet<String> dirs = new TreeSet<>(readOnly.tableNames());
+        dirs.addAll(readOnly.damagedTableNames());
+        List<TableFiles> out = new ArrayList<>();
+        for (String dir : dirs) {
+            out.add(describe(Generations.tableOf(dir), dir, sampleRows));
+        }
+        return out;
+    }
+
+    private TableFiles describe(String table, String dir, long sampleRows) {
+        boolean current;
+        int generations;
+        try {
+            current = readOnly.resolve(table).equals(dir);
+        } catch (StoreException e) {
+            current = false;
+        }
+        try {
+            generations = readOnly.generations(table).size();
+        } catch (StoreException e) {
+            generations = 1;
+        }
+        Table served = tables.get(table);
+        boolean keep = served != null && served.current().name().equals(dir);
+        FeatureTable t;
+        try {
+            t = readOnly.generation(table, Generations.parse(table, dir));
+        } catch (StoreException e) {
+            return TableFiles.failed(table, dir, current, generations, e);
+        }
+        try {
+            return TableFiles.of(table, dir, current, generations, t, sampleRows);
+        } finally {
+            if (!keep) {
+                readOnly.close(dir);
+            }
+        }
     }
 
     /** Whether this Larder was opened with {@link #openReadOnly}. */
@@ -421,6 +480,76 @@ public final class Larder implements AutoCloseable {
                 throw e;
             }
             return larder;
+        }
+
+        /**
+         * Loads instead of opening: copies {@code source}'s snapshot {@code at} into the new table {@code table} of
+         * the store (created if missing), then closes the store, so that a Larder opened later serves it (or follows
+         * it from there). The source is opened and its key and columns checked before the store directory is
+         * touched. A table whose earlier load did not finish (it has no watermark) is dropped and loaded again; the
+         * rows are read on the calling thread and written on the store's writer thread. On failure nothing of the
+         * table stays. This builder's follows, pushes and vectors play no part.
+         *
+         * @throws IllegalArgumentException if the store holds {@code table} with a watermark already, or the source
+         *                                  does not fit (a key column it lacks, a selected column it lacks)
+         * @throws IllegalStateException    if the table is open in another process, or fed by another source or by
+         *                                  the application
+         */
+        public Loaded load(String table, Source source, Snapshot at, LoadProgress progress) {
+            IngestOptions ingest = ingestOptions().withJmx(false);
+            DeltaSource src = source.open(catalog);
+            long v = at.resolve(src);
+            FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(v), source.keyColumns(),
+                    source.columns(), source.inlineBytes());
+            dev.larder.store.Lineage origin = src.origin(v);
+            try (LarderEngine engine = LarderEngine.open(directory, ingest)) {
+                FeatureStore store = engine.store();
+                boolean reloaded = false;
+                if (store.exists(table)) {
+                    LarderEngine.checkFeeder(store, table, origin);
+                    dropUnfinished(store, table);
+                    reloaded = true;
+                }
+                // Recorded from the start: a load killed before its end is known as the Delta table's.
+                FeatureTable t = store.create(table, schema, TableOptions.DEFAULT.withTtl(source.ttl()), origin);
+                long rows;
+                Lineage loaded;
+                try {
+                    DeltaFeed feed = new DeltaFeed(src, schema);
+                    rows = engine.load(t, origin, sink -> feed.bootstrap(v, sink,
+                            (delivered, files) -> progress.onProgress(v, delivered, files)));
+                    loaded = Lineage.of(t.lineage());
+                    store.close(t.name());
+                } catch (RuntimeException | Error e) {
+                    // The half-built table would block the retry; closing it would write again (and, with the disk
+                    // full, fail again), so it is discarded as it is. The first failure is the one to report.
+                    try {
+                        store.discard(t.name());
+                    } catch (RuntimeException | Error cleanup) {
+                        e.addSuppressed(cleanup);
+                    }
+                    throw e;
+                }
+                return new Loaded(table, Redaction.uris(src.tablePath()), v, rows, loaded, reloaded);
+            }
+        }
+
+        /**
+         * A table without a watermark is a load that did not finish (killed, or stopped): nothing in it can be relied
+         * on, so loading again starts afresh. A table with one is refused.
+         */
+        private void dropUnfinished(FeatureStore store, String table) {
+            if (store.currentGeneration(table) >= 0) {
+                throw new IllegalArgumentException("table " + table + " already exists in " + directory
+                        + "; use apply-changes to bring it forward, or load under another name");
+            }
+            List<String> generations = store.generations(table).stream().map(g -> Generations.name(table, g)).toList();
+            for (String g : generations) {
+                store.checkNotOpen(g);
+            }
+            for (String g : generations) {
+                store.drop(g);
+            }
         }
 
         /** The engine's settings, each checked once, before anything is opened, naming the setting at fault. */

@@ -89,7 +89,8 @@ public final class Table {
     public Pusher newPusher() {
         if (pushTo == null) {
             throw new IllegalStateException("table " + name() + " is not fed by the application: declare it with "
-                    + "Larder.Builder.push" + (follower == null ? "" : " (it follows " + follower.source().path() + ")"));
+                    + "Larder.Builder.push"
+                    + (follower == null ? "" : " (it follows " + follower.source().path() + ")"));
         }
         return new Pusher(pushTo, handle);
     }

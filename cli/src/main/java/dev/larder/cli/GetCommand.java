@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code larder get}: looks up one entity and prints its features, status and lineage. Opens the store read-only
- * ({@link Larder#openReadOnly}), so it answers beside a running {@code follow}, and refuses a row that fails its checksum (naming rows.dat and the repair).
+ * ({@link Larder#openReadOnly}), so it answers beside a running {@code follow}, and refuses a row that fails its
+ * checksum (naming rows.dat and the repair).
  */
 @Command(name = "get", description = "Look up one entity key and print its row, status and lineage.")
 final class GetCommand implements Callable<Integer> {
@@ -123,7 +124,7 @@ final class GetCommand implements Callable<Integer> {
             // One read consistent with what every table's follow published: the checks and the fill run again when
             // a writer outgrew a table's files as mapped meanwhile.
             int found = consistently(tables, 0, () -> {
-                // The vector's filler serves what it finds; a tool checks each table's row first, refusing a damaged one.
+                // The filler serves what it finds; a tool checks each table's row first, refusing a damaged one.
                 for (int i = 0; i < checked.size(); i++) {
                     checked.get(i).get(checkedKeys.get(i));
                 }

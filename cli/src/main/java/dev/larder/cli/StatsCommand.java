@@ -62,7 +62,8 @@ final class StatsCommand implements Callable<Integer> {
         Lineage l = t.lineage();
         String fresh = l.version() < 0 ? "no watermark yet"
                 : "watermark v" + l.version() + " committed " + Instant.ofEpochMilli(l.commitTimestampMillis()) + " ("
-                + StatsFile.human(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - l.commitTimestampMillis())))
+                + StatsFile.human(Duration.ofMillis(Math.max(0,
+                        System.currentTimeMillis() - l.commitTimestampMillis())))
                 + " ago)";
         String catalog = l.fromCatalog()
                 ? "Unity Catalog table " + l.catalogTable() + " (table_id " + l.catalogTableId() + ") at " : "";

@@ -175,7 +175,8 @@ final class ChangeFeedReader {
         return commit;
     }
 
-    private DeltaCommit announce(Commit c, KernelInternals.TableMetadata metadata, TableLayout layout, FileStatus commitFile,
+    private DeltaCommit announce(Commit c, KernelInternals.TableMetadata metadata, TableLayout layout,
+                                 FileStatus commitFile,
                                  boolean onePass) {
         long millis = source.timestamps().of(c.version, metadata, () -> {
             if (c.inCommitTimestamp == null) {

@@ -57,7 +57,8 @@ final class CommitTimestamps {
      * @param inCommitTimestamp the commit's in-commit timestamp, asked for only when {@code metadata} enables them
      * @param commitFile the commit file's status, asked for only when it does not
      */
-    synchronized long of(long version, KernelInternals.TableMetadata metadata, LongSupplier inCommitTimestamp, Supplier<FileStatus> commitFile) {
+    synchronized long of(long version, KernelInternals.TableMetadata metadata, LongSupplier inCommitTimestamp,
+                         Supplier<FileStatus> commitFile) {
         boolean warn = version > warnedThrough;
         long millis;
         if (inCommitTimestampsEnabled(metadata)) {

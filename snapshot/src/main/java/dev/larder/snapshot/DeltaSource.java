@@ -396,7 +396,8 @@ public final class DeltaSource {
         try {
             return io(() -> {
                 Snapshot s = snapshot(checkVersion(version));
-                return timestamps.of(version, KernelInternals.metadata(s), () -> s.getTimestamp(engine), () -> commitFile(version));
+                return timestamps.of(version, KernelInternals.metadata(s), () -> s.getTimestamp(engine),
+                        () -> commitFile(version));
             });
         } catch (RuntimeException e) {
             throw translate(e, version, null);
@@ -606,7 +607,8 @@ public final class DeltaSource {
         boolean[] found = new boolean[1];
         forEachFile(version, (add, layout) -> {
             found[0] = file.equals(paths.resolveLogPath(add.path(), version))
-                    || (add.dv() != null && add.dv().onDisk() && file.equals(paths.checkHadoopPath(add.dv().absolutePath(paths.root), version)));
+                    || (add.dv() != null && add.dv().onDisk()
+                        && file.equals(paths.checkHadoopPath(add.dv().absolutePath(paths.root), version)));
             return !found[0];
         });
         return found[0];

@@ -136,7 +136,8 @@ class PrimitiveParquetReaderTest {
     /** The field-id key the reader matches columns by is Kernel's own (kept apart from Kernel's internal class). */
     @Test
     void theFieldIdKeyIsKernels() {
-        assertEquals(io.delta.kernel.internal.util.ColumnMapping.PARQUET_FIELD_ID_KEY, PrimitiveParquetReader.FIELD_ID_KEY);
+        assertEquals(io.delta.kernel.internal.util.ColumnMapping.PARQUET_FIELD_ID_KEY,
+                PrimitiveParquetReader.FIELD_ID_KEY);
     }
 
     @Test

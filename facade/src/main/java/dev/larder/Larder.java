@@ -14,11 +14,13 @@ import dev.larder.snapshot.DeltaFeatureSchemas;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.ScanProgress;
+import dev.larder.snapshot.TableParity;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.FeatureVector;
 import dev.larder.store.Generations;
+import dev.larder.store.StoreCorruptedException;
 import dev.larder.store.StoreException;
 import dev.larder.store.TableMetadata;
 import dev.larder.store.TableOptions;
@@ -56,6 +58,8 @@ public final class Larder implements AutoCloseable {
     private final LarderEngine engine;
     /** The store opened read-only, beside its writer; null when {@link #engine} is set. */
     private final FeatureStore readOnly;
+    /** The Unity Catalog endpoint sources are opened through (null: the environment's). */
+    private Catalog catalog;
     private final Map<String, Table> tables = new LinkedHashMap<>();
     private final Map<String, Vector> vectors = new LinkedHashMap<>();
 
@@ -155,6 +159,30 @@ public final class Larder implements AutoCloseable {
         }
     }
 
+    /**
+     * Compares table {@code table} with the Delta table {@code against} at the table's watermark, row by row and value
+     * by value, and checks the table's rows against their checksums, describing up to {@code maxDifferences}
+     * differences. {@code against} needs no key: the table's is used.
+     *
+     * @throws IllegalStateException if the table has no watermark (its bootstrap did not finish)
+     */
+    public Verification verify(String table, Source against, int maxDifferences) {
+        if (maxDifferences < 0) {
+            throw new IllegalArgumentException("maxDifferences must be at least 0, got " + maxDifferences);
+        }
+        Table t = table(table);
+        if (t.lineage().version() < 0) {
+            throw new IllegalStateException("bootstrap of table " + table + " did not finish; re-run load (or follow)");
+        }
+        Source keyed = against.keyColumns().isEmpty()
+                ? against.key(t.schema().keyColumns().toArray(String[]::new)) : against;
+        DeltaSource src = keyed.open(catalog);
+        TableParity.Result r = t.readConsistently(() -> TableParity.verify(src, t.current(), maxDifferences));
+        return new Verification(r.equal(), Redaction.uris(src.tablePath()), r.version(), r.deltaRows(),
+                r.tableRows(), r.missingFromTable(), r.missingFromDelta(), r.differing(), r.differences(),
+                r.scrub().rows(), r.scrub().damaged(), r.scrub().samples());
+    }
+
     /** Whether this Larder was opened with {@link #openReadOnly}. */
     public boolean readOnly() {
         return readOnly != null;
@@ -165,7 +193,8 @@ public final class Larder implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the store has no such table; in a Larder {@link #openReadOnly opened
      *                                  read-only}, the store's own error instead, which names the file at fault (a
-     *                                  table whose files are damaged, or that no writer finished creating)
+     *                                  table whose files are damaged, or that no writer finished creating), as it
+     *                                  is for a table whose files are damaged in any Larder
      */
     public synchronized Table table(String name) {
         Table t = tables.get(name);
@@ -176,6 +205,8 @@ public final class Larder implements AutoCloseable {
         if (t == null) {
             try {
                 t = new Table(engine.table(name), null, null);
+            } catch (StoreCorruptedException e) {
+                throw e;
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("no table " + name + " in " + engine.store().directory() + " (followed: "
                         + tables.keySet() + "): " + e.getMessage(), e);
@@ -321,6 +352,7 @@ public final class Larder implements AutoCloseable {
         private Duration pollInterval = FollowOptions.DEFAULT.pollInterval();
         private Duration maxStaleness = FollowOptions.DEFAULT.maxStaleness();
         private Catalog catalog;
+        private boolean existing;
         private int ringSize = IngestOptions.DEFAULT.ringSize();
         private WaitStrategy waitStrategy = WaitStrategy.PHASED_BACKOFF;
         private int syncMaxPendingVersions = SyncPolicy.DEFAULT.maxPendingVersions();
@@ -412,6 +444,15 @@ public final class Larder implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Makes {@link #open()} refuse a directory that holds no store instead of creating one: for tools that look at
+         * a store, which must not leave an empty one behind a mistyped path.
+         */
+        public Builder existing() {
+            this.existing = true;
+            return this;
+        }
+
         /** {@link #unityCatalog(String, String)} from a definition file: a null URI means {@code $DATABRICKS_HOST}. */
         Builder catalog(Catalog c) {
             this.catalog = c;
@@ -448,8 +489,13 @@ public final class Larder implements AutoCloseable {
                 DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
                 sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE));
             }
+            if (existing) {
+                // A read-only open writes nothing: it only refuses ("no store at DIR") a directory that is not there.
+                FeatureStore.openReadOnly(directory).close();
+            }
             LarderEngine engine = LarderEngine.open(directory, ingest);
             Larder larder = new Larder(engine);
+            larder.catalog = catalog;
             try {
                 for (Map.Entry<String, DeltaChangeSource> e : sources.entrySet()) {
                     Source s = follows.get(e.getKey());

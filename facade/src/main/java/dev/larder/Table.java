@@ -45,6 +45,20 @@ public final class Table {
         return name;
     }
 
+    /**
+     * The Delta table this table records as its source, by its Unity Catalog name if it was opened through the
+     * catalog, else by path, keyed by this table's key; null for a table the application feeds. For
+     * {@link Larder#verify} and other reads of the source; add the settings its storage needs.
+     */
+    public Source recordedSource() {
+        Lineage l = lineage();
+        if (l.sourcePath().isEmpty() && !l.fromCatalog()) {
+            return null;
+        }
+        Source s = l.fromCatalog() ? Source.unityCatalog(l.catalogTable()) : Source.delta(l.sourcePath());
+        return s.key(schema().keyColumns().toArray(String[]::new));
+    }
+
     /** A reader for the calling thread. */
     public Reader newReader() {
         return new Reader(this, false);

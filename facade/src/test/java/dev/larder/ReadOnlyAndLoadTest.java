@@ -76,6 +76,26 @@ class ReadOnlyAndLoadTest {
     }
 
     @Test
+    void verifyComparesTheTableWithItsRecordedSourceAtTheWatermark() {
+        Larder.builder(store).load("users", source(), Snapshot.version(1), LoadProgress.NONE);
+        try (Larder larder = Larder.builder(store).existing().open()) {
+            Table users = larder.table("users");
+            Source recorded = users.recordedSource();
+            assertEquals(List.of(GeneratorSpec.KEY_COLUMN), recorded.keyColumns());
+            Verification v = larder.verify("users", recorded, 5);
+            assertTrue(v.equal() && v.damagedRows() == 0, v.toString());
+            assertEquals(1, v.version());
+            assertEquals(f0At(1).size(), v.tableRows());
+            assertEquals(v.tableRows(), v.checkedRows());
+            assertTrue(v.source().endsWith("users"), v.source());
+        }
+        Path none = dir.resolve("none");
+        RuntimeException missing = assertThrows(RuntimeException.class, () -> Larder.builder(none).existing().open());
+        assertTrue(missing.getMessage().contains("no store at " + none), missing.getMessage());
+        assertFalse(none.toFile().exists());
+    }
+
+    @Test
     void aSourceThatDoesNotFitIsRefusedBeforeTheStoreIsCreated() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Larder.builder(store)
                 .load("users", Source.delta(delta.toString()).key("no_such_column"), Snapshot.latest(),

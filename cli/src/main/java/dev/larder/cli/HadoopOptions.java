@@ -53,11 +53,16 @@ final class HadoopOptions {
      */
     Source source(String delta, String ucTable) {
         checkOneOf(delta, ucTable);
-        Source s = delta != null ? Source.delta(delta) : Source.unityCatalog(ucTable);
+        return withSettings(delta != null ? Source.delta(delta) : Source.unityCatalog(ucTable));
+    }
+
+    /** {@code s} with the {@code --conf} settings. */
+    Source withSettings(Source s) {
+        Source out = s;
         for (Map.Entry<String, String> e : conf.entrySet()) {
-            s = s.setting(e.getKey(), e.getValue());
+            out = out.setting(e.getKey(), e.getValue());
         }
-        return s;
+        return out;
     }
 
     /** The Unity Catalog URI given ({@code --uc-uri}); null for {@code $DATABRICKS_HOST}. */

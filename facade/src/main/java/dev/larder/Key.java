@@ -25,6 +25,19 @@ public final class Key {
     }
 
     /**
+     * The shard of this key among {@code count}: Spark SQL's {@code pmod(hash(key columns), count)}, the expression a
+     * Databricks job partitions or filters a sharded table by ({@link Source#shards}); every key position must be set.
+     *
+     * @throws IllegalArgumentException when {@code count} is not positive
+     */
+    public int shard(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("shard count must be positive, not " + count);
+        }
+        return dev.larder.store.SparkHash.shardOf(key.sparkHash(), count);
+    }
+
+    /**
      * Sets an integral (or date/timestamp) key position.
      *
      * @throws IllegalArgumentException naming the key column if it is not integral

@@ -4,16 +4,25 @@ import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestMetrics;
 import dev.larder.ingest.IngestOptions;
+import dev.larder.ingest.Redaction;
 import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.SyncPolicy;
 import dev.larder.ingest.TableHandle;
 import dev.larder.ingest.TableListener;
 import dev.larder.snapshot.DeltaChangeSource;
+import dev.larder.snapshot.DeltaFeatureSchemas;
+import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.ScanProgress;
+import dev.larder.snapshot.TableParity;
 import dev.larder.snapshot.servelog.ServeLogLayout;
 import dev.larder.store.FeatureSchema;
+import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
 import dev.larder.store.FeatureVector;
+import dev.larder.store.Generations;
+import dev.larder.store.StoreCorruptedException;
+import dev.larder.store.StoreException;
 import dev.larder.store.TableMetadata;
 import dev.larder.store.TableOptions;
 import java.nio.file.Path;
@@ -23,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 
 /**
  * Thread-safe: an embedded feature store, the one type a model server starts from. It keeps feature tables in
@@ -45,7 +55,12 @@ import java.util.Objects;
  */
 public final class Larder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Larder.class.getName());
+    /** The engine that writes the store; null in a Larder opened read-only. */
     private final LarderEngine engine;
+    /** The store opened read-only, beside its writer; null when {@link #engine} is set. */
+    private final FeatureStore readOnly;
+    /** The Unity Catalog endpoint sources are opened through (null: the environment's). */
+    private Catalog catalog;
     private final Map<String, Table> tables = new LinkedHashMap<>();
     private final Map<String, Vector> vectors = new LinkedHashMap<>();
     /** The vectors' served-feature logs, closed (their last vectors committed) before the engine. */
@@ -53,6 +68,12 @@ public final class Larder implements AutoCloseable {
 
     private Larder(LarderEngine engine) {
         this.engine = engine;
+        this.readOnly = null;
+    }
+
+    private Larder(FeatureStore readOnly) {
+        this.engine = null;
+        this.readOnly = readOnly;
     }
 
     /**
@@ -74,15 +95,121 @@ public final class Larder implements AutoCloseable {
     }
 
     /**
+     * The store in {@code directory} for reading only, beside the process that writes it (a running
+     * {@code larder follow}, or another Larder): no lock is taken, nothing is recovered, created or written. Each
+     * table is read as its writer had published it when {@link #table} first named it here, and sees what the
+     * writer publishes later through {@link Table#readConsistently}, which a lookup beside a running writer should go
+     * through; a table the writer bootstraps again meanwhile is still read in the generation first named. It follows
+     * nothing, pushes nothing, declares no vectors: {@link #status()} is empty, {@link #flush()} does nothing, and
+     * {@link #ingestMetrics()} and the table listeners are refused. For tools and for a second process that only
+     * reads; a model server reads the Larder that follows.
+     *
+     * @throws RuntimeException the store's own error (it names the directory) when there is no store there
+     */
+    public static Larder openReadOnly(Path directory) {
+        return new Larder(FeatureStore.openReadOnly(Objects.requireNonNull(directory, "directory")));
+    }
+
+    /**
+     * Every generation directory of every table in the store, in name order, each with its rows, lineage and files'
+     * sizes read consistently with its writer, or the error that keeps it from opening: what an operator looks at
+     * ({@code larder stats}). A generation this Larder had not opened is closed again after it is described.
+     *
+     * @param sampleRows the payload is measured over this many live rows (a uniform sample)
+     * @throws IllegalStateException unless this Larder was {@link #openReadOnly opened read-only}: in a Larder that
+     *                               writes the store, opening a generation a bootstrap left would recover it
+     */
+    public synchronized List<TableFiles> tableFiles(long sampleRows) {
+        if (readOnly == null) {
+            throw new IllegalStateException("tableFiles lists the store of a Larder opened read-only");
+        }
+        TreeSet<String> dirs = new TreeSet<>(readOnly.tableNames());
+        dirs.addAll(readOnly.damagedTableNames());
+        List<TableFiles> out = new ArrayList<>();
+        for (String dir : dirs) {
+            out.add(describe(Generations.tableOf(dir), dir, sampleRows));
+        }
+        return out;
+    }
+
+    private TableFiles describe(String table, String dir, long sampleRows) {
+        boolean current;
+        int generations;
+        try {
+            current = readOnly.resolve(table).equals(dir);
+        } catch (StoreException e) {
+            current = false;
+        }
+        try {
+            generations = readOnly.generations(table).size();
+        } catch (StoreException e) {
+            generations = 1;
+        }
+        Table served = tables.get(table);
+        boolean keep = served != null && served.current().name().equals(dir);
+        FeatureTable t;
+        try {
+            t = readOnly.generation(table, Generations.parse(table, dir));
+        } catch (StoreException e) {
+            return TableFiles.failed(table, dir, current, generations, e);
+        }
+        try {
+            return TableFiles.of(table, dir, current, generations, t, sampleRows);
+        } finally {
+            if (!keep) {
+                readOnly.close(dir);
+            }
+        }
+    }
+
+    /**
+     * Compares table {@code table} with the Delta table {@code against} at the table's watermark, row by row and value
+     * by value, and checks the table's rows against their checksums, describing up to {@code maxDifferences}
+     * differences. {@code against} needs no key: the table's is used.
+     *
+     * @throws IllegalStateException if the table has no watermark (its bootstrap did not finish)
+     */
+    public Verification verify(String table, Source against, int maxDifferences) {
+        if (maxDifferences < 0) {
+            throw new IllegalArgumentException("maxDifferences must be at least 0, got " + maxDifferences);
+        }
+        Table t = table(table);
+        if (t.lineage().version() < 0) {
+            throw new IllegalStateException("bootstrap of table " + table + " did not finish; re-run load (or follow)");
+        }
+        Source keyed = against.keyColumns().isEmpty()
+                ? against.key(t.schema().keyColumns().toArray(String[]::new)) : against;
+        DeltaSource src = keyed.open(catalog);
+        TableParity.Result r = t.readConsistently(() -> TableParity.verify(src, t.current(), maxDifferences));
+        return new Verification(r.equal(), Redaction.uris(src.tablePath()), r.version(), r.deltaRows(),
+                r.tableRows(), r.missingFromTable(), r.missingFromDelta(), r.differing(), r.differences(),
+                r.scrub().rows(), r.scrub().damaged(), r.scrub().samples());
+    }
+
+    /** Whether this Larder was opened with {@link #openReadOnly}. */
+    public boolean readOnly() {
+        return readOnly != null;
+    }
+
+    /**
      * The table {@code name}: a followed one, or one the store holds (loaded by {@code larder load}, say).
      *
-     * @throws IllegalArgumentException if the store has no such table
+     * @throws IllegalArgumentException if the store has no such table; in a Larder {@link #openReadOnly opened
+     *                                  read-only}, the store's own error instead, which names the file at fault (a
+     *                                  table whose files are damaged, or that no writer finished creating), as it
+     *                                  is for a table whose files are damaged in any Larder
      */
     public synchronized Table table(String name) {
         Table t = tables.get(name);
+        if (t == null && readOnly != null) {
+            t = new Table(name, readOnly.table(name));
+            tables.put(name, t);
+        }
         if (t == null) {
             try {
                 t = new Table(engine.table(name), null, null);
+            } catch (StoreCorruptedException e) {
+                throw e;
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("no table " + name + " in " + engine.store().directory() + " (followed: "
                         + tables.keySet() + "): " + e.getMessage(), e);
@@ -106,6 +233,19 @@ public final class Larder implements AutoCloseable {
     }
 
     /**
+     * A vector over this Larder's tables built now rather than declared on the builder (a definition file's vector
+     * over a store {@link #openReadOnly opened read-only}, say); {@link #vector(String)} does not know it.
+     *
+     * @throws IllegalArgumentException naming each feature whose table or column is missing
+     */
+    public Vector newVector(String name, List<Feature> features) {
+        if (features.isEmpty()) {
+            throw new IllegalArgumentException("vector " + name + " has no features");
+        }
+        return new Vector(name, Builder.build(this, name, features), null, 0);
+    }
+
+    /**
      * Waits until every followed table holds a complete version (its bootstrap is done), e.g. before a model server
      * starts taking traffic.
      *
@@ -118,7 +258,7 @@ public final class Larder implements AutoCloseable {
             followed = tables.values().stream().filter(Table::followed).toList();
         }
         for (Table t : followed) {
-            while (t.handle().lineage().version() < 0) {
+            while (t.current().lineage().version() < 0) {
                 if (System.nanoTime() >= deadline) {
                     return false;
                 }
@@ -135,7 +275,15 @@ public final class Larder implements AutoCloseable {
 
     /** The live ingest metrics (ring, writer, rejections), the bean JMX shows as {@code dev.larder:type=Ingest}. */
     public IngestMetrics ingestMetrics() {
-        return engine.metricsBean();
+        return writer("ingest metrics").metricsBean();
+    }
+
+    /** The engine, or a refusal naming what a Larder opened read-only lacks. */
+    private LarderEngine writer(String what) {
+        if (engine == null) {
+            throw new IllegalStateException("a Larder opened read-only has no " + what + " (it writes nothing)");
+        }
+        return engine;
     }
 
     /**
@@ -143,12 +291,12 @@ public final class Larder implements AutoCloseable {
      * open now, then of tables opened and closed, and of this Larder closing (see {@link TableListener}).
      */
     public void addTableListener(TableListener listener) {
-        engine.addTableListener(listener);
+        writer("table listeners").addTableListener(listener);
     }
 
     /** Removes a listener {@link #addTableListener} added. */
     public void removeTableListener(TableListener listener) {
-        engine.removeTableListener(listener);
+        writer("table listeners").removeTableListener(listener);
     }
 
     /**
@@ -159,6 +307,9 @@ public final class Larder implements AutoCloseable {
      *                       {@link Pusher#resume()}
      */
     public void flush() {
+        if (engine == null) {
+            return;
+        }
         try {
             engine.flush();
         } catch (dev.larder.ingest.FeedException e) {
@@ -168,17 +319,21 @@ public final class Larder implements AutoCloseable {
 
     /** False once a followed table is staler than its maximum or its feed keeps failing. */
     public boolean healthy() {
-        return engine.healthy();
+        return engine == null || engine.healthy();
     }
 
     /** Feed state, watermark, freshness and last error of every followed table. */
     public List<TableStatus> status() {
-        return engine.status().stream().map(TableStatus::of).toList();
+        return engine == null ? List.of() : engine.status().stream().map(TableStatus::of).toList();
     }
 
     /** Stops following, syncs and closes every table; readers must not be used afterwards. */
     @Override
     public void close() {
+        if (engine == null) {
+            readOnly.close();
+            return;
+        }
         try {
             closeLogs();
         } finally {
@@ -211,6 +366,7 @@ public final class Larder implements AutoCloseable {
         private Duration pollInterval = FollowOptions.DEFAULT.pollInterval();
         private Duration maxStaleness = FollowOptions.DEFAULT.maxStaleness();
         private Catalog catalog;
+        private boolean existing;
         private int ringSize = IngestOptions.DEFAULT.ringSize();
         private WaitStrategy waitStrategy = WaitStrategy.PHASED_BACKOFF;
         private int syncMaxPendingVersions = SyncPolicy.DEFAULT.maxPendingVersions();
@@ -313,6 +469,15 @@ public final class Larder implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Makes {@link #open()} refuse a directory that holds no store instead of creating one: for tools that look at
+         * a store, which must not leave an empty one behind a mistyped path.
+         */
+        public Builder existing() {
+            this.existing = true;
+            return this;
+        }
+
         /** {@link #unityCatalog(String, String)} from a definition file: a null URI means {@code $DATABRICKS_HOST}. */
         Builder catalog(Catalog c) {
             this.catalog = c;
@@ -323,11 +488,12 @@ public final class Larder implements AutoCloseable {
          * The Unity Catalog that {@link Source#unityCatalog} names resolve in (default: {@code $DATABRICKS_HOST} with the
          * token in {@code $DATABRICKS_TOKEN}).
          *
-         * @param uri      the workspace URI, e.g. {@code https://dbc-1234.cloud.databricks.com}
+         * @param uri      the workspace URI, e.g. {@code https://dbc-1234.cloud.databricks.com}; null for
+         *                 {@code $DATABRICKS_HOST}
          * @param tokenEnv the environment variable holding the bearer token
          */
         public Builder unityCatalog(String uri, String tokenEnv) {
-            this.catalog = new Catalog(Objects.requireNonNull(uri, "uri"), Objects.requireNonNull(tokenEnv, "tokenEnv"));
+            this.catalog = new Catalog(uri, Objects.requireNonNull(tokenEnv, "tokenEnv"));
             return this;
         }
 
@@ -356,8 +522,13 @@ public final class Larder implements AutoCloseable {
                 deltas.put(f.getKey(), delta);
                 sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE));
             }
+            if (existing) {
+                // A read-only open writes nothing: it only refuses ("no store at DIR") a directory that is not there.
+                FeatureStore.openReadOnly(directory).close();
+            }
             LarderEngine engine = LarderEngine.open(directory, ingest);
             Larder larder = new Larder(engine);
+            larder.catalog = catalog;
             try {
                 for (Map.Entry<String, DeltaChangeSource> e : sources.entrySet()) {
                     Source s = follows.get(e.getKey());
@@ -393,6 +564,77 @@ public final class Larder implements AutoCloseable {
                 throw e;
             }
             return larder;
+        }
+
+        /**
+         * Loads instead of opening: copies {@code source}'s snapshot {@code at} into the new table {@code table} of
+         * the store (created if missing), then closes the store, so that a Larder opened later serves it (or follows
+         * it from there). The source is opened and its key and columns checked before the store directory is
+         * touched. A table whose earlier load did not finish (it has no watermark) is dropped and loaded again; the
+         * rows are read on the calling thread and written on the store's writer thread. On failure nothing of the
+         * table stays. This builder's follows, pushes and vectors play no part.
+         *
+         * @throws IllegalArgumentException if the store holds {@code table} with a watermark already, or the source
+         *                                  does not fit (a key column it lacks, a selected column it lacks)
+         * @throws IllegalStateException    if the table is open in another process, or fed by another source or by
+         *                                  the application
+         */
+        public Loaded load(String table, Source source, Snapshot at, LoadProgress progress) {
+            IngestOptions ingest = ingestOptions().withJmx(false);
+            DeltaSource src = source.open(catalog);
+            long v = at.resolve(src);
+            FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(v), source.keyColumns(),
+                    source.columns(), source.inlineBytes());
+            dev.larder.store.Lineage origin = src.origin(v);
+            try (LarderEngine engine = LarderEngine.open(directory, ingest)) {
+                FeatureStore store = engine.store();
+                boolean reloaded = false;
+                if (store.exists(table)) {
+                    LarderEngine.checkFeeder(store, table, origin);
+                    dropUnfinished(store, table);
+                    reloaded = true;
+                }
+                // Recorded from the start: a load killed before its end is known as the Delta table's.
+                FeatureTable t = store.create(table, schema,
+                        TableOptions.DEFAULT.withTtl(source.ttl()).withShards(source.shardSpec()), origin);
+                long rows;
+                Lineage loaded;
+                try {
+                    DeltaFeed feed = new DeltaFeed(src, schema);
+                    rows = engine.load(t, origin, sink -> feed.bootstrap(v, sink,
+                            (delivered, files) -> progress.onProgress(v, delivered, files)));
+                    loaded = Lineage.of(t.lineage());
+                    store.close(t.name());
+                } catch (RuntimeException | Error e) {
+                    // The half-built table would block the retry; closing it would write again (and, with the disk
+                    // full, fail again), so it is discarded as it is. The first failure is the one to report.
+                    try {
+                        store.discard(t.name());
+                    } catch (RuntimeException | Error cleanup) {
+                        e.addSuppressed(cleanup);
+                    }
+                    throw e;
+                }
+                return new Loaded(table, Redaction.uris(src.tablePath()), v, rows, loaded, reloaded);
+            }
+        }
+
+        /**
+         * A table without a watermark is a load that did not finish (killed, or stopped): nothing in it can be relied
+         * on, so loading again starts afresh. A table with one is refused.
+         */
+        private void dropUnfinished(FeatureStore store, String table) {
+            if (store.currentGeneration(table) >= 0) {
+                throw new IllegalArgumentException("table " + table + " already exists in " + directory
+                        + "; use apply-changes to bring it forward, or load under another name");
+            }
+            List<String> generations = store.generations(table).stream().map(g -> Generations.name(table, g)).toList();
+            for (String g : generations) {
+                store.checkNotOpen(g);
+            }
+            for (String g : generations) {
+                store.drop(g);
+            }
         }
 
         /** The engine's settings, each checked once, before anything is opened, naming the setting at fault. */
@@ -479,11 +721,11 @@ public final class Larder implements AutoCloseable {
             for (Feature f : features) {
                 try {
                     Table t = larder.table(f.table());
-                    if (!t.handle().table().schema().hasColumn(f.column())) {
+                    if (!t.current().schema().hasColumn(f.column())) {
                         problems.add(f.table() + "." + f.column() + ": table " + f.table() + " has no column " + f.column());
                         continue;
                     }
-                    b.add(t.handle().table(), f.column(), f.defaultValue());
+                    b.add(t.current(), f.column(), f.defaultValue());
                 } catch (IllegalArgumentException e) {
                     problems.add(f.table() + "." + f.column() + ": " + e.getMessage());
                 }

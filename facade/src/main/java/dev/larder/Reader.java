@@ -1,8 +1,7 @@
 package dev.larder;
 
-import dev.larder.ingest.LiveReader;
-import dev.larder.ingest.TableHandle;
 import dev.larder.store.FeatureSchema;
+import dev.larder.store.FeatureTable;
 import dev.larder.store.TableReader;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,7 +22,9 @@ import java.util.Map;
 public final class Reader {
     /** One lookup in this many is timed into the table's latency histogram. */
     static final int SAMPLE_EVERY = 1024;
-    private final LiveReader live;
+    private final Table table;
+    /** Whether each row is checked against its checksum ({@link Table#newCheckedReader()}). */
+    private final boolean checked;
     private TableReader row;
     private ReadStatus status = ReadStatus.NOT_FOUND;
     private Map<String, Integer> columns;
@@ -36,11 +37,16 @@ public final class Reader {
      */
     private dev.larder.store.ReadStatus[] storeStatuses = new dev.larder.store.ReadStatus[0];
 
-    Reader(TableHandle handle) {
-        // Counted by status, one lookup in SAMPLE_EVERY timed: what the metrics (JMX, Micrometer) report.
-        this.live = handle.newReader(SAMPLE_EVERY);
-        this.row = live.refresh();
+    Reader(Table table, boolean checked) {
+        this.table = table;
+        this.checked = checked;
+        this.row = open(table.current());
         this.columns = columns(row.schema());
+    }
+
+    /** A reader of generation {@code t}: counted by status, one lookup in SAMPLE_EVERY timed, unless checked. */
+    private TableReader open(FeatureTable t) {
+        return checked ? t.newCheckedReader() : t.newReader(SAMPLE_EVERY);
     }
 
     private static Map<String, Integer> columns(FeatureSchema schema) {
@@ -51,17 +57,21 @@ public final class Reader {
         return m;
     }
 
-    /** Moves to the current generation, re-resolving column names if it changed. */
+    /**
+     * Moves to the current generation, re-resolving column names if it changed: one volatile read and a comparison,
+     * allocating only after a generation swap.
+     */
     private TableReader refresh() {
-        TableReader r = live.refresh();
-        if (r != row) {
+        FeatureTable current = table.current();
+        if (row.table() != current) {
+            TableReader r = open(current);
             if (r.schema() != row.schema()) {
                 columns = columns(r.schema());
                 key = null;
             }
             row = r;
         }
-        return r;
+        return row;
     }
 
     /** Looks up an entity with a single integral key. */
@@ -167,6 +177,15 @@ public final class Reader {
     /** Allocates the String. */
     public String getString(int c) {
         return row.getString(c);
+    }
+
+    /**
+     * The value of column {@code c} of the last lookup's row as an object, null when null: a boxed number (Long for
+     * the integral types, DATE in days and the timestamps in microseconds), Boolean, BigDecimal, String, byte[] for
+     * BINARY and OPAQUE, float[] for FLOAT32_ARRAY. Allocates: for tools and logs, not for serving.
+     */
+    public Object getObject(int c) {
+        return row.getObject(c);
     }
 
     /** The Delta version behind the last lookup's row (its lineage, for the served-feature log). */

@@ -24,6 +24,14 @@ public final class Schema {
         return new Builder();
     }
 
+    /**
+     * A new reusable key of this schema's key columns, e.g. to compute its {@link Key#shard shard} (a lookup takes the
+     * key of its reader, {@link Reader#key()}).
+     */
+    public Key newKey() {
+        return new Key(new dev.larder.store.Key(schema));
+    }
+
     /** How many columns. */
     public int columnCount() {
         return schema.columnCount();
@@ -42,6 +50,14 @@ public final class Schema {
     /** The type of column {@code index}. */
     public ColumnType type(int index) {
         return ColumnType.of(schema.type(index));
+    }
+
+    /**
+     * The type of column {@code index} as Larder prints it, with its declared size: {@code int32},
+     * {@code string(64)}, {@code decimal(10,2)}, {@code float32_array(8)}.
+     */
+    public String typeName(int index) {
+        return schema.column(index).typeString();
     }
 
     /** Whether column {@code index} may hold null. */

@@ -161,5 +161,10 @@ public final class Vector {
             l.log(entityKey.longs[0], out, storeStatuses, reader);
             return mapped(fromData, statuses);
         }
+
+        /** As {@link #fill(Key, float[], ReadStatus[])} into a double[]. */
+        public int fill(Key entityKey, double[] out, ReadStatus[] statuses) {
+            return mapped(reader.fill(entityKey.key, out, storeStatuses(statuses)), statuses);
+        }
     }
 }

@@ -363,4 +363,51 @@ class LarderFacadeTest {
             assertTrue(statuses[PushStatus.STALE_VERSION.ordinal()] >= 120_000);
         }
     }
+
+    /**
+     * A reader's lookups and getters allocate nothing once warm: the reader moves to a new generation by itself (one
+     * volatile read per lookup), not through another reader layer.
+     */
+    @Test
+    void readerLookupsAllocateNothing() throws Exception {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Schema clicks = Schema.builder().keyColumn("user_id", ColumnType.INT64)
+                .column("ctr", ColumnType.FLOAT64).column("n", ColumnType.INT64).build();
+        try (Larder larder = Larder.builder(dir.resolve("store")).push("clicks", clicks, Duration.ZERO).open()) {
+            Pusher pusher = larder.table("clicks").newPusher();
+            for (long k = 0; k < 100; k++) {
+                pusher.row().setLong(0, k).setDouble(1, k / 10.0).setLong(2, k);
+                pusher.upsert(1, 1_000);
+            }
+            pusher.endVersion(1, 1_000);
+            larder.flush();
+            Reader r = larder.table("clicks").newReader();
+            Columns both = r.columns(-1, "ctr", "n");
+            double[] out = new double[2];
+            ReadStatus[] statuses = new ReadStatus[4];
+            long[] keys = {1, 2, 300, 4};
+            double[] batch = new double[8];
+            long id = Thread.currentThread().threadId();
+            double sum = 0;
+            long fewest = Long.MAX_VALUE;
+            for (int round = 0; round < 6 && fewest != 0; round++) {
+                long before = threads.getThreadAllocatedBytes(id);
+                for (int i = 0; i < 20_000; i++) {
+                    long k = i % 120;
+                    if (r.get(k) == ReadStatus.FOUND) {
+                        sum += r.getDouble("ctr", 0) + r.getLong(2) + r.version();
+                    }
+                    r.get(r.key().setLong(0, k));
+                    r.get(k, both, out, statuses);
+                    sum += out[0] + r.getBatch(keys, 4, both, batch, statuses);
+                }
+                long allocated = threads.getThreadAllocatedBytes(id) - before;
+                if (round > 0) {
+                    fewest = Math.min(fewest, allocated);
+                }
+            }
+            assertEquals(0, fewest, "bytes allocated by 80,000 lookups in the steadiest round after a warm-up one");
+            assertTrue(sum > 0);
+        }
+    }
 }

@@ -1,10 +1,10 @@
 package dev.larder.cli;
 
-import dev.larder.store.Column;
-import dev.larder.store.FeatureSchema;
-import dev.larder.store.FeatureTable;
-import dev.larder.store.Key;
-import dev.larder.store.RowImage;
+import dev.larder.ColumnType;
+import dev.larder.Key;
+import dev.larder.Reader;
+import dev.larder.Schema;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -16,19 +16,15 @@ final class CliKeys {
     private CliKeys() {
     }
 
-    static Key parse(FeatureTable t, String[] values) {
-        return parse("table " + t.name(), t.schema(), values);
-    }
-
-    /** Parses a key of {@code schema}; {@code what} names the key's owner in errors. */
-    static Key parse(String what, FeatureSchema schema, String[] values) {
-        if (values.length != schema.keyColumnCount()) {
-            throw new IllegalArgumentException(what + " has " + schema.keyColumnCount() + " key column(s), got "
+    /** Sets {@code k}, a key of table {@code table} whose schema is {@code schema}, to {@code values} in key order. */
+    static Key parse(String table, Schema schema, String[] values, Key k) {
+        int keyColumns = schema.keyColumns().size();
+        if (values.length != keyColumns) {
+            throw new IllegalArgumentException("table " + table + " has " + keyColumns + " key column(s), got "
                     + values.length + " value(s)");
         }
-        Key k = new Key(schema);
         for (int i = 0; i < values.length; i++) {
-            Column c = schema.column(schema.keyColumn(i));
+            KeyColumn c = new KeyColumn(schema, schema.indexOf(schema.keyColumns().get(i)));
             String text = values[i];
             switch (c.type()) {
                 case STRING -> k.setString(i, text);
@@ -44,8 +40,23 @@ final class CliKeys {
         return k;
     }
 
+    /** A key column: its schema and index, for its type and the messages that name it. */
+    private record KeyColumn(Schema schema, int index) {
+        ColumnType type() {
+            return schema.type(index);
+        }
+
+        String name() {
+            return schema.name(index);
+        }
+
+        String typeString() {
+            return schema.typeName(index);
+        }
+    }
+
     /** Only the two words: any other text would otherwise look up the {@code false} row and answer as if asked for it. */
-    private static boolean parseBoolean(Column c, String text) {
+    private static boolean parseBoolean(KeyColumn c, String text) {
         if (text.equalsIgnoreCase("true")) {
             return true;
         }
@@ -55,7 +66,7 @@ final class CliKeys {
         throw refused(c, text, "true or false");
     }
 
-    private static long parseDate(Column c, String text) {
+    private static long parseDate(KeyColumn c, String text) {
         try {
             return LocalDate.parse(text).toEpochDay();
         } catch (DateTimeParseException e) {
@@ -63,7 +74,7 @@ final class CliKeys {
         }
     }
 
-    private static byte[] parseBase64(Column c, String text) {
+    private static byte[] parseBase64(KeyColumn c, String text) {
         try {
             return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
@@ -72,7 +83,7 @@ final class CliKeys {
     }
 
     /** Range-checked for narrow types: keys widen to int64, so an out-of-range value would silently find nothing. */
-    private static long parseIntegral(Column c, String text) {
+    private static long parseIntegral(KeyColumn c, String text) {
         long min = switch (c.type()) {
             case INT8 -> Byte.MIN_VALUE;
             case INT16 -> Short.MIN_VALUE;
@@ -97,27 +108,24 @@ final class CliKeys {
         return v;
     }
 
-    private static IllegalArgumentException refused(Column c, String text, String expected) {
+    private static IllegalArgumentException refused(KeyColumn c, String text, String expected) {
         return new IllegalArgumentException("key column " + c.name() + " (" + c.typeString() + ") cannot take '" + text + "': expected "
                 + expected);
     }
 
-    static String render(RowImage r, int c) {
+    /** Column {@code c} of the last lookup's row of {@code r}, whose table has {@code schema}, for humans. */
+    static String render(Reader r, Schema schema, int c) {
         if (r.isNull(c)) {
             return "null";
         }
-        Column col = r.schema().column(c);
-        return switch (col.type()) {
-            case DATE -> LocalDate.ofEpochDay(r.getLong(c)).toString();
-            case TIMESTAMP -> Instant.EPOCH.plusNanos(r.getLong(c) * 1000).toString();
-            case FLOAT32_ARRAY -> {
-                float[] v = new float[col.dimension()];
-                r.getFloatArray(c, v, 0);
-                yield Arrays.toString(v);
-            }
-            case BINARY -> Base64.getEncoder().encodeToString(r.getBytes(c));
-            case OPAQUE -> new String(r.getBytes(c), java.nio.charset.StandardCharsets.UTF_8);
-            default -> String.valueOf(r.getObject(c));
+        Object v = r.getObject(c);
+        return switch (schema.type(c)) {
+            case DATE -> LocalDate.ofEpochDay((Long) v).toString();
+            case TIMESTAMP -> Instant.EPOCH.plusNanos((Long) v * 1000).toString();
+            case FLOAT32_ARRAY -> Arrays.toString((float[]) v);
+            case BINARY -> Base64.getEncoder().encodeToString((byte[]) v);
+            case OPAQUE -> new String((byte[]) v, StandardCharsets.UTF_8);
+            default -> String.valueOf(v);
         };
     }
 }

@@ -3,15 +3,9 @@ package dev.larder.cli;
 import dev.larder.Definition;
 import dev.larder.Larder;
 import dev.larder.TableStatus;
-import dev.larder.ingest.FollowOptions;
-import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.LarderEngine;
-import dev.larder.snapshot.DeltaChangeSource;
-import dev.larder.snapshot.ScanProgress;
 import dev.larder.store.Column;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -55,6 +49,9 @@ final class FollowCommand implements Callable<Integer> {
     @Mixin
     HadoopOptions hadoop;
 
+    @Mixin
+    ShardOptions shards;
+
     @Option(names = "--poll", defaultValue = "1s", converter = DurationConverter.class, description = "Poll interval (default ${DEFAULT-VALUE}).")
     Duration poll;
 
@@ -88,6 +85,10 @@ final class FollowCommand implements Callable<Integer> {
             throw new IllegalArgumentException("follow a --definition FILE or --delta/--uc-table with --key and --table, "
                     + (definition == null ? "not neither" : "not both"));
         }
+        if (definition != null && shards.given()) {
+            throw new IllegalArgumentException("with --definition, declare shards in the file (shards: {count: N,"
+                    + " own: [I]} under a table), not with --shards/--own");
+        }
         if (definition != null) {
             Definition d = Definition.read(definition);
             store = store != null ? store : d.store();
@@ -103,25 +104,19 @@ final class FollowCommand implements Callable<Integer> {
         if (store == null) {
             throw new IllegalArgumentException("--store is required");
         }
-        // Every feed is checked (Delta table readable, key columns valid) before the store directory is created.
-        List<DeltaChangeSource> sources = new ArrayList<>();
+        Larder.Builder builder = Larder.builder(store).pollInterval(poll).maxStaleness(maxStaleness)
+                .unityCatalog(hadoop.catalogUri(), hadoop.catalogTokenEnv());
         for (Feed f : feeds) {
-            sources.add(new DeltaChangeSource(hadoop.open(f.delta, f.ucTable), f.key, inlineBytes, ScanProgress.NONE));
+            builder.follow(f.table, shards.apply(hadoop.source(f.delta, f.ucTable).key(f.key.toArray(String[]::new))
+                    .inlineBytes(inlineBytes)));
         }
-        LarderEngine engine = LarderEngine.open(store, IngestOptions.DEFAULT);
-        try {
-            FollowOptions options = FollowOptions.DEFAULT.withPollInterval(poll).withMaxStaleness(maxStaleness);
-            for (int i = 0; i < feeds.size(); i++) {
-                Feed f = feeds.get(i);
-                DeltaChangeSource source = sources.get(i);
-                engine.follow(f.table, source, options);
-                System.out.printf("following %s as %s (key %s)%n", source.path(), f.table, String.join(",", f.key));
-            }
-        } catch (RuntimeException | Error e) {
-            engine.close();
-            throw e;
+        // The builder checks every feed (Delta table readable, key columns valid) before it creates the store.
+        Larder larder = builder.open();
+        for (Feed f : feeds) {
+            System.out.printf("following %s as %s (key %s)%n", larder.table(f.table).source(), f.table,
+                    String.join(",", f.key));
         }
-        return serve(Larder.over(engine));
+        return serve(larder);
     }
 
     /**

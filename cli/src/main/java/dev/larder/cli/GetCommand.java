@@ -2,17 +2,17 @@ package dev.larder.cli;
 
 import dev.larder.Definition;
 import dev.larder.Feature;
+import dev.larder.Key;
+import dev.larder.Larder;
+import dev.larder.Lineage;
+import dev.larder.ReadStatus;
+import dev.larder.Reader;
+import dev.larder.Schema;
+import dev.larder.Table;
+import dev.larder.Vector;
 import dev.larder.ingest.Redaction;
-import dev.larder.store.Column;
-import dev.larder.store.FeatureVector;
-import dev.larder.store.FeatureVectorReader;
-import dev.larder.store.FeatureStore;
-import dev.larder.store.FeatureTable;
-import dev.larder.store.Key;
-import dev.larder.store.Lineage;
-import dev.larder.store.ReadStatus;
-import dev.larder.store.TableReader;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code larder get}: looks up one entity and prints its features, status and lineage. Opens the store read-only, so it
- * answers beside a running {@code follow}, and refuses a row that fails its checksum (naming rows.dat and the repair).
+ * {@code larder get}: looks up one entity and prints its features, status and lineage. Opens the store read-only
+ * ({@link Larder#openReadOnly}), so it answers beside a running {@code follow}, and refuses a row that fails its
+ * checksum (naming rows.dat and the repair).
  */
 @Command(name = "get", description = "Look up one entity key and print its row, status and lineage.")
 final class GetCommand implements Callable<Integer> {
@@ -51,10 +52,10 @@ final class GetCommand implements Callable<Integer> {
         if (store == null || table == null) {
             throw new IllegalArgumentException("get needs --store and --table (or --definition and --vector)");
         }
-        try (FeatureStore s = FeatureStore.openReadOnly(store)) {
-            FeatureTable t = s.table(table);
-            Key k = CliKeys.parse(t, key);
-            TableReader r = t.newCheckedReader();
+        try (Larder larder = Larder.openReadOnly(store)) {
+            Table t = larder.table(table);
+            Reader r = t.newCheckedReader();
+            Key k = CliKeys.parse(table, t.schema(), key, r.key());
             // Rendered whole inside one consistent read: the follow may outgrow the files as mapped meanwhile.
             Answer a = t.readConsistently(() -> lookup(t, r, k));
             a.lines().forEach(System.out::println);
@@ -62,8 +63,8 @@ final class GetCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs {@code read} inside {@link FeatureTable#readConsistently} of each of {@code tables} from {@code i} on. */
-    private static <T> T consistently(List<FeatureTable> tables, int i, Supplier<T> read) {
+    /** Runs {@code read} inside {@link Table#readConsistently} of each of {@code tables} from {@code i} on. */
+    private static <T> T consistently(List<Table> tables, int i, Supplier<T> read) {
         return i == tables.size() ? read.get()
                 : tables.get(i).readConsistently(() -> consistently(tables, i + 1, read));
     }
@@ -73,7 +74,7 @@ final class GetCommand implements Callable<Integer> {
     }
 
     /** The status and table lineage lines, then (when found) the row's lineage and columns. */
-    private static Answer lookup(FeatureTable t, TableReader r, Key k) {
+    private static Answer lookup(Table t, Reader r, Key k) {
         List<String> lines = new ArrayList<>();
         ReadStatus status = r.get(k);
         Lineage l = t.lineage();
@@ -81,15 +82,15 @@ final class GetCommand implements Callable<Integer> {
         lines.add("table lineage: source=" + Redaction.uris(l.sourcePath()) + " id=" + l.sourceId()
                 + (l.fromCatalog() ? " catalogTable=" + l.catalogTable() + " catalogTableId=" + l.catalogTableId() : "")
                 + " version=" + l.version()
-                + " commitTimestamp=" + java.time.Instant.ofEpochMilli(l.commitTimestampMillis()));
+                + " commitTimestamp=" + Instant.ofEpochMilli(l.commitTimestampMillis()));
         if (status == ReadStatus.NOT_FOUND) {
             return new Answer(status, lines);
         }
         lines.add("row lineage: version=" + r.version() + " commitTimestamp="
-                + java.time.Instant.ofEpochMilli(r.commitTimestampMillis()));
-        for (int c = 0; c < t.schema().columnCount(); c++) {
-            Column col = t.schema().column(c);
-            lines.add("  " + col.name() + " (" + col.typeString() + ") = " + CliKeys.render(r, c));
+                + Instant.ofEpochMilli(r.commitTimestampMillis()));
+        Schema schema = t.schema();
+        for (int c = 0; c < schema.columnCount(); c++) {
+            lines.add("  " + schema.name(c) + " (" + schema.typeName(c) + ") = " + CliKeys.render(r, schema, c));
         }
         return new Answer(status, lines);
     }
@@ -105,28 +106,33 @@ final class GetCommand implements Callable<Integer> {
         if (dir == null) {
             throw new IllegalArgumentException(definition + " names no store: add 'store: DIR' or pass --store");
         }
-        try (FeatureStore s = FeatureStore.openReadOnly(dir)) {
-            FeatureVector.Builder b = FeatureVector.builder();
-            for (Feature f : features) {
-                b.add(s.table(f.table()), f.column(), f.defaultValue());
+        try (Larder larder = Larder.openReadOnly(dir)) {
+            Vector v = larder.newVector(vector, features);
+            Vector.Filler filler = v.newFiller();
+            Table first = larder.table(features.get(0).table());
+            Key k = CliKeys.parse(first.name(), first.schema(), key, filler.key());
+            List<Table> tables = features.stream().map(f -> larder.table(f.table())).distinct().toList();
+            List<Reader> checked = new ArrayList<>();
+            List<Key> checkedKeys = new ArrayList<>();
+            for (Table t : tables) {
+                Reader r = t.newCheckedReader();
+                checked.add(r);
+                checkedKeys.add(CliKeys.parse(t.name(), t.schema(), key, r.key()));
             }
-            FeatureVector v = b.build();
-            FeatureVectorReader r = v.newReader();
-            Key k = CliKeys.parse(s.table(features.get(0).table()), key);
-            List<FeatureTable> tables = features.stream().map(f -> s.table(f.table())).distinct().toList();
-            List<TableReader> checked = tables.stream().map(FeatureTable::newCheckedReader).toList();
             double[] values = new double[v.size()];
             ReadStatus[] statuses = new ReadStatus[v.size()];
             // One read consistent with what every table's follow published: the checks and the fill run again when
             // a writer outgrew a table's files as mapped meanwhile.
             int found = consistently(tables, 0, () -> {
-                // The vector reader serves what it finds; a tool checks each table's row first, refusing a damaged one.
-                checked.forEach(c -> c.get(k));
-                return r.fill(k, values, statuses);
+                // The filler serves what it finds; a tool checks each table's row first, refusing a damaged one.
+                for (int i = 0; i < checked.size(); i++) {
+                    checked.get(i).get(checkedKeys.get(i));
+                }
+                return filler.fill(k, values, statuses);
             });
             System.out.println("vector " + vector + " (" + v.size() + " features, " + found + " from data):");
             for (int i = 0; i < v.size(); i++) {
-                System.out.println("  " + v.names().get(i) + " = " + values[i] + " (" + statuses[i] + ")");
+                System.out.println("  " + v.features().get(i) + " = " + values[i] + " (" + statuses[i] + ")");
             }
             return found == 0 ? 2 : 0;
         }

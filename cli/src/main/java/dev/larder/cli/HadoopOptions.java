@@ -1,5 +1,6 @@
 package dev.larder.cli;
 
+import dev.larder.Source;
 import dev.larder.cloud.CloudSettings;
 import dev.larder.cloud.UnityCatalog;
 import dev.larder.snapshot.DeltaSource;
@@ -42,11 +43,43 @@ final class HadoopOptions {
 
     /** Exactly one of a path ({@code --delta}) and a Unity Catalog name ({@code --uc-table}). */
     DeltaSource open(String delta, String ucTable) {
+        checkOneOf(delta, ucTable);
+        return delta != null ? open(delta) : openCatalogTable(ucTable);
+    }
+
+    /**
+     * The facade's source for exactly one of a path and a Unity Catalog name, with the {@code --conf} settings (the
+     * facade adds the environment's as {@link #settings()} does); the catalog is {@link #catalogUri()}.
+     */
+    Source source(String delta, String ucTable) {
+        checkOneOf(delta, ucTable);
+        return withSettings(delta != null ? Source.delta(delta) : Source.unityCatalog(ucTable));
+    }
+
+    /** {@code s} with the {@code --conf} settings. */
+    Source withSettings(Source s) {
+        Source out = s;
+        for (Map.Entry<String, String> e : conf.entrySet()) {
+            out = out.setting(e.getKey(), e.getValue());
+        }
+        return out;
+    }
+
+    /** The Unity Catalog URI given ({@code --uc-uri}); null for {@code $DATABRICKS_HOST}. */
+    String catalogUri() {
+        return ucUri;
+    }
+
+    /** The environment variable holding the Unity Catalog token ({@code --uc-token-env}). */
+    String catalogTokenEnv() {
+        return ucTokenEnv;
+    }
+
+    private static void checkOneOf(String delta, String ucTable) {
         if ((delta == null) == (ucTable == null)) {
             throw new IllegalArgumentException("give the Delta table by path (--delta) or by Unity Catalog name (--uc-table), not "
                     + (delta == null ? "neither" : "both"));
         }
-        return delta != null ? open(delta) : openCatalogTable(ucTable);
     }
 
     /** The source a table recorded: by its catalog name when it was loaded through Unity Catalog, else by path. */

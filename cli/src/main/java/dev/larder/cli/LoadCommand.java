@@ -1,17 +1,10 @@
 package dev.larder.cli;
 
-import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.LarderEngine;
-import dev.larder.snapshot.DeltaFeatureSchemas;
-import dev.larder.snapshot.DeltaFeed;
-import dev.larder.snapshot.DeltaSource;
+import dev.larder.Larder;
+import dev.larder.LoadProgress;
+import dev.larder.Loaded;
+import dev.larder.Snapshot;
 import dev.larder.store.Column;
-import dev.larder.store.FeatureSchema;
-import dev.larder.store.FeatureStore;
-import dev.larder.store.FeatureTable;
-import dev.larder.store.Generations;
-import dev.larder.store.Lineage;
-import dev.larder.store.TableOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -46,6 +39,9 @@ final class LoadCommand implements Callable<Integer> {
     @Mixin
     HadoopOptions hadoop;
 
+    @Mixin
+    ShardOptions shards;
+
     @Option(names = "--version", description = "Delta version to load (default: latest).")
     Long version;
 
@@ -68,64 +64,44 @@ final class LoadCommand implements Callable<Integer> {
         }
         OptionChecks.inlineBytes("--inline-bytes", inlineBytes);
         OptionChecks.notNegative("--ttl", ttl);
-        DeltaSource src = hadoop.open(delta, ucTable);
-        long v = version != null ? version : timestamp != null ? src.versionAtOrBefore(timestamp.toEpochMilli()) : src.latestVersion();
-        FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(v), key, inlineBytes);
-        try (FeatureStore store = FeatureStore.open(target.store)) {
-            Lineage origin = src.origin(v);
-            if (store.exists(target.table)) {
-                LarderEngine.checkFeeder(store, target.table, origin);
-                dropUnfinished(store);
-            }
-            // Recorded from the start: a load killed before its end is known as the Delta table's, not pushed into.
-            FeatureTable t = store.create(target.table, schema, TableOptions.DEFAULT.withTtl(ttl), origin);
-            long start = System.nanoTime();
-            long rows;
-            try {
-                rows = bootstrap(store, src, v, schema, t);
-                store.close(t.name());
-            } catch (RuntimeException | Error e) {
-                // The half-built table would block the retry; closing it would write again (and, with the disk full,
-                // fail again), so it is discarded as it is. The first failure is the one to report.
-                try {
-                    store.discard(t.name());
-                } catch (RuntimeException | Error cleanup) {
-                    e.addSuppressed(cleanup);
-                }
-                throw e;
-            }
-            double sec = (System.nanoTime() - start) / 1e9;
-            System.out.printf("loaded %,d rows of %s version %d into %s/%s in %.2f s (%,.0f rows/s); watermark %d%n",
-                    rows, src.tablePath(), v, target.store, target.table, sec, rows / Math.max(sec, 1e-9), t.lineage().version());
-            return 0;
+        Snapshot at = version != null ? Snapshot.version(version) : timestamp != null ? Snapshot.asOf(timestamp)
+                : Snapshot.latest();
+        long start = System.nanoTime();
+        Loaded loaded;
+        try (Bar bar = new Bar()) {
+            loaded = Larder.builder(target.store).unityCatalog(hadoop.catalogUri(), hadoop.catalogTokenEnv())
+                    .load(target.table, shards.apply(hadoop.source(delta, ucTable).key(key.toArray(String[]::new))
+                            .inlineBytes(inlineBytes).ttl(ttl)), at, bar);
         }
+        if (loaded.reloaded()) {
+            System.err.println("table " + target.table + ": the bootstrap of an earlier load did not finish; loaded it"
+                    + " again");
+        }
+        double sec = (System.nanoTime() - start) / 1e9;
+        long rows = loaded.rows();
+        System.out.printf("loaded %,d rows of %s version %d into %s/%s in %.2f s (%,.0f rows/s); watermark %d%n",
+                rows, loaded.source(), loaded.version(), target.store, target.table, sec, rows / Math.max(sec, 1e-9),
+                loaded.lineage().version());
+        return 0;
     }
 
-    /**
-     * A table without a watermark is a bootstrap that did not finish (killed, or stopped): nothing in it can be relied
-     * on, so loading again starts afresh. A table with one is left alone.
-     */
-    private void dropUnfinished(FeatureStore store) {
-        if (store.currentGeneration(target.table) >= 0) {
-            throw new IllegalArgumentException("table " + target.table + " already exists in " + target.store
-                    + "; use apply-changes to bring it forward, or load under another name");
-        }
-        List<String> generations = store.generations(target.table).stream().map(g -> Generations.name(target.table, g)).toList();
-        for (String g : generations) {
-            store.checkNotOpen(g);
-        }
-        for (String g : generations) {
-            store.drop(g);
-        }
-        System.err.println("table " + target.table + ": the bootstrap of an earlier load did not finish; loading it again");
-    }
+    /** The console progress bar of a load, shown once the first rows are read (it names their version). */
+    private static final class Bar implements LoadProgress, AutoCloseable {
+        private Progress progress;
 
-    /** Scanning on this thread, applying on the engine's writer thread: a bootstrap keeps both cores busy. */
-    private static long bootstrap(FeatureStore store, DeltaSource src, long v, FeatureSchema schema, FeatureTable t) {
-        DeltaFeed feed = new DeltaFeed(src, schema);
-        try (Progress p = new Progress("load v" + v, -1);
-             LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
-            return larder.load(t, src.origin(v), sink -> feed.bootstrap(v, sink, p));
+        @Override
+        public void onProgress(long version, long rowsDelivered, long filesDone) {
+            if (progress == null) {
+                progress = new Progress("load v" + version, -1);
+            }
+            progress.onProgress(rowsDelivered, filesDone);
+        }
+
+        @Override
+        public void close() {
+            if (progress != null) {
+                progress.close();
+            }
         }
     }
 }

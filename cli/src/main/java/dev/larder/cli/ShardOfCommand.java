@@ -1,12 +1,9 @@
 package dev.larder.cli;
 
-import dev.larder.store.ColumnType;
-import dev.larder.store.FeatureSchema;
-import dev.larder.store.FeatureStore;
-import dev.larder.store.Key;
-import dev.larder.store.ShardSpec;
-import dev.larder.store.SparkHash;
-import dev.larder.store.TableMetadata;
+import dev.larder.ColumnType;
+import dev.larder.Key;
+import dev.larder.Larder;
+import dev.larder.Schema;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,13 +13,13 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code larder shard-of}: the shard of each key, Spark's {@code pmod(hash(key columns), N)}, for routers and scripts.
- * The key schema comes from {@code --type} (one column) or from a table's metadata (read without opening the table).
+ * The key schema comes from {@code --type} (one column) or from a table of a store (opened read-only).
  */
 @Command(name = "shard-of", description = "Print the shard of each key, Spark's pmod(hash(key columns), N): one line"
         + " per key, the key then a tab then its shard.")
 final class ShardOfCommand implements Callable<Integer> {
-    @Option(names = "--shards", paramLabel = "N", description = "Number of shards (default: the --table's own).")
-    Integer shards;
+    @Option(names = "--shards", paramLabel = "N", required = true, description = "Number of shards.")
+    int shards;
 
     @Option(names = "--type", description = "Type of a one-column key: int32, int64 or string (or --store/--table).")
     String type;
@@ -43,44 +40,26 @@ final class ShardOfCommand implements Callable<Integer> {
         if ((type == null) == (table == null) || (table == null) != (store == null)) {
             throw new IllegalArgumentException("give --type, or --store and --table");
         }
-        FeatureSchema schema;
-        String what;
-        int n;
-        if (type != null) {
-            schema = FeatureSchema.builder().keyColumn("key", keyType(type)).build();
-            what = "a " + type + " key";
-            n = shardCount(shards, null);
-        } else {
-            TableMetadata md;
-            try (FeatureStore s = FeatureStore.openReadOnly(store)) {
-                md = s.metadata(table);
-            }
-            schema = md.schema();
-            what = "table " + table;
-            n = shardCount(shards, md.shards());
+        if (shards < 1) {
+            throw new IllegalArgumentException("--shards must be positive, not " + shards);
         }
+        Schema schema;
+        if (type != null) {
+            schema = Schema.builder().keyColumn("key", keyType(type)).build();
+        } else {
+            try (Larder larder = Larder.openReadOnly(store)) {
+                schema = larder.table(table).schema();
+            }
+        }
+        Key k = schema.newKey();
         StringBuilder out = new StringBuilder();
         for (String text : keys) {
-            String[] values = schema.keyColumnCount() == 1 ? new String[] {text} : text.split(",", -1);
-            Key k = CliKeys.parse(what, schema, values);
-            out.append(text).append('\t').append(SparkHash.shardOf(k.sparkHash(), n)).append('\n');
+            String[] values = schema.keyColumns().size() == 1 ? new String[] {text} : text.split(",", -1);
+            CliKeys.parse(table != null ? table : "a " + type + " key", schema, values, k);
+            out.append(text).append('\t').append(k.shard(shards)).append('\n');
         }
         System.out.print(out);
         return 0;
-    }
-
-    private static int shardCount(Integer given, ShardSpec table) {
-        if (given != null) {
-            if (given < 1) {
-                throw new IllegalArgumentException("--shards must be positive, not " + given);
-            }
-            return given;
-        }
-        if (table == null || table.count() == 1) {
-            throw new IllegalArgumentException("give --shards N"
-                    + (table == null ? "" : " (the table is not sharded)"));
-        }
-        return table.count();
     }
 
     private static ColumnType keyType(String name) {

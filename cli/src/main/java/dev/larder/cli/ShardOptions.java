@@ -14,6 +14,11 @@ final class ShardOptions {
             + " --shards.")
     List<Integer> owned;
 
+    /** Whether --shards or --own was given. */
+    boolean given() {
+        return count != null || owned != null;
+    }
+
     /** {@code source} holding the shards given, or as it is when none were. */
     Source apply(Source source) {
         if ((count == null) != (owned == null)) {

@@ -1,28 +1,24 @@
 package dev.larder.cli;
 
+import dev.larder.Larder;
+import dev.larder.Lineage;
+import dev.larder.TableFiles;
 import dev.larder.ingest.Redaction;
-import dev.larder.store.FeatureStore;
-import dev.larder.store.FeatureTable;
-import dev.larder.store.Generations;
-import dev.larder.store.Lineage;
-import dev.larder.store.MemoryUse;
 import dev.larder.store.StoreCorruptedException;
-import dev.larder.store.StoreException;
 import dev.larder.store.StoreFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code larder stats}: per table, rows, lineage, freshness and file sizes from the store; then the live freshness and
- * metrics a running {@code larder follow} last wrote, with their age. Opens the store read-only, so it answers beside a
- * running {@code follow} and recovers nothing.
+ * metrics a running {@code larder follow} last wrote, with their age. Opens the store read-only
+ * ({@link Larder#openReadOnly}), so it answers beside a running {@code follow} and recovers nothing.
  */
 @Command(name = "stats", description = "Show tables (rows, lineage, freshness, sizes) and the live metrics of a running follow.")
 final class StatsCommand implements Callable<Integer> {
@@ -33,11 +29,9 @@ final class StatsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path live = store.resolve(StatsFile.NAME);
         java.util.Optional<String> metrics = StatsFile.read(store);
-        try (FeatureStore s = FeatureStore.openReadOnly(store)) {
-            TreeSet<String> names = new TreeSet<>(s.tableNames());
-            names.addAll(s.damagedTableNames());
-            for (String dir : names) {
-                System.out.println(describe(s, Generations.tableOf(dir), dir));
+        try (Larder larder = Larder.openReadOnly(store)) {
+            for (TableFiles t : larder.tableFiles(PAYLOAD_SAMPLE)) {
+                System.out.println(describe(t));
             }
         }
         if (metrics.isPresent()) {
@@ -53,35 +47,33 @@ final class StatsCommand implements Callable<Integer> {
     }
 
     /** One generation of a table: as {@code t} when it is the only one, else as {@code t [t.g2]}, saying which is current. */
-    private static String describe(FeatureStore s, String table, String generation) {
-        String size = sizeOnDisk(s.directory().resolve(generation));
-        String name = table;
-        if (!generation.equals(table) || generationCount(s, table) > 1) {
-            name = table + " [" + generation + (isCurrent(s, table, generation) ? "" : ", not current: an unfinished or replaced generation, "
-                    + "dropped when the table is next followed or rebuilt") + "]";
+    private String describe(TableFiles t) {
+        String size = sizeOnDisk(store.resolve(t.generation()));
+        String name = t.table();
+        if (!t.generation().equals(t.table()) || t.generations() > 1) {
+            name = t.table() + " [" + t.generation() + (t.current() ? "" : ", not current: an unfinished or replaced "
+                    + "generation, dropped when the table is next followed or rebuilt") + "]";
         }
-        FeatureTable t;
-        try {
-            t = s.generation(table, Generations.parse(table, generation));
-        } catch (StoreException e) {
-            String hint = e instanceof StoreCorruptedException c ? LarderCli.rebuildHint(c).map(h -> "\n" + h).orElse("") : "";
-            return name + ": " + size + "; " + e.getMessage() + hint;
+        if (t.error() != null) {
+            String hint = t.error() instanceof StoreCorruptedException c
+                    ? LarderCli.rebuildHint(c).map(h -> "\n" + h).orElse("") : "";
+            return name + ": " + size + "; " + t.error().getMessage() + hint;
         }
         Lineage l = t.lineage();
         String fresh = l.version() < 0 ? "no watermark yet"
                 : "watermark v" + l.version() + " committed " + Instant.ofEpochMilli(l.commitTimestampMillis()) + " ("
-                + StatsFile.human(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - l.commitTimestampMillis()))) + " ago)";
+                + StatsFile.human(Duration.ofMillis(Math.max(0,
+                        System.currentTimeMillis() - l.commitTimestampMillis())))
+                + " ago)";
         String catalog = l.fromCatalog()
                 ? "Unity Catalog table " + l.catalogTable() + " (table_id " + l.catalogTableId() + ") at " : "";
-        String out = String.format("%s: %,d rows, %s; source %s%s (id %s); %d-byte rows, %s%s%s%n  %s", name, t.size(),
+        return String.format("%s: %,d rows, %s; source %s%s (id %s); %d-byte rows, %s%s%s%n  %s", name, t.rows(),
                 fresh, catalog,
                 l.sourcePath().isEmpty() ? "-" : Redaction.uris(l.sourcePath()),
-                l.sourceId().isEmpty() ? "-" : l.sourceId(), t.rowSize(),
+                l.sourceId().isEmpty() ? "-" : l.sourceId(), t.rowBytes(),
                 size, t.ttl().isZero() ? "" : ", TTL " + t.ttl(),
                 t.openForWrite() ? " (open in a writer, or not closed cleanly)" : "",
-                memory(t.readConsistently(() -> t.memoryUse(PAYLOAD_SAMPLE))));
-        s.close(generation);
-        return out;
+                memory(t.memory()));
     }
 
     /** The payload of this many live rows is measured (a uniform sample: index order is hash order). */
@@ -91,7 +83,7 @@ final class StatsCommand implements Callable<Integer> {
      * Off-heap bytes per row against the payload (the values' own bytes), and what the bytes are: for a table of a
      * few rows, the files' minimum sizes dominate and the row slot size says what a row costs.
      */
-    static String memory(MemoryUse m) {
+    static String memory(TableFiles.Memory m) {
         String files = String.format("rows.dat %s, index %s, heap.dat %s of which %s garbage until a rebuild",
                 human(m.rowsBytes()), human(m.indexBytes()), human(m.heapBytes()), human(m.heapGarbage()));
         if (m.liveRows() == 0) {
@@ -104,22 +96,6 @@ final class StatsCommand implements Callable<Integer> {
     private static String human(long bytes) {
         return bytes < 10_000 ? bytes + " B" : bytes < 10_000_000 ? String.format("%.1f kB", bytes / 1e3)
                 : String.format("%.1f MB", bytes / 1e6);
-    }
-
-    private static int generationCount(FeatureStore s, String table) {
-        try {
-            return s.generations(table).size();
-        } catch (StoreException e) {
-            return 1;
-        }
-    }
-
-    private static boolean isCurrent(FeatureStore s, String table, String generation) {
-        try {
-            return s.resolve(table).equals(generation);
-        } catch (StoreException e) {
-            return false;
-        }
     }
 
     /** The table directory's size for humans; a directory that cannot be listed says why instead of failing the listing. */

@@ -7,16 +7,11 @@ import io.delta.kernel.CommitRangeBuilder.CommitBoundary;
 import io.delta.kernel.TableManager;
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
-import io.delta.kernel.internal.DeltaLogActionUtils.DeltaAction;
-import io.delta.kernel.internal.actions.Metadata;
-import io.delta.kernel.internal.actions.Protocol;
-import io.delta.kernel.internal.deletionvectors.RoaringBitmapArray;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +49,6 @@ import java.util.Map;
  * but no {@code endCommit}; it must discard them.
  */
 final class ChangeFeedReader {
-    private static final EnumSet<DeltaAction> ACTIONS = EnumSet.of(DeltaAction.ADD, DeltaAction.REMOVE,
-            DeltaAction.CDC, DeltaAction.METADATA, DeltaAction.PROTOCOL, DeltaAction.COMMITINFO);
-
     /**
      * Bytes of cdc files up to which a commit's cdc files are read once each, in file order: a consumer holds that
      * commit's additions until its end, so this bounds what it holds (a few times the parquet bytes).
@@ -79,7 +71,7 @@ final class ChangeFeedReader {
         final List<FileAction> adds = new ArrayList<>();
         final List<FileAction> removes = new ArrayList<>();
         final List<FileAction> cdcs = new ArrayList<>();
-        Metadata metadata;
+        KernelInternals.TableMetadata metadata;
         Long inCommitTimestamp;
 
         Commit(long version) {
@@ -94,18 +86,19 @@ final class ChangeFeedReader {
                     .withEndBoundary(CommitBoundary.atVersion(to));
             if (source.catalog() != null) {
                 CatalogCommits.Ratified r = source.ratified();
-                builder = builder.withLogData(source.logData(r, to)).withMaxCatalogVersion(r.latestVersion());
+                builder = builder.withLogData(KernelInternals.catalogLogData(source.stagedCommits(r, to)))
+                        .withMaxCatalogVersion(r.latestVersion());
             }
             range = builder.build(source.engine());
         } catch (RuntimeException e) {
             throw source.translate(e, to, null);
         }
         // The metadata in effect before `from`, so a damaged commit `from` fails below where its file is known.
-        Metadata metadata = from == 0 ? null : source.metadataAt(from - 1);
+        KernelInternals.TableMetadata metadata = from == 0 ? null : source.metadataAt(from - 1);
         TableLayout layout = metadata == null ? null : source.layout(metadata, from - 1);
         List<FileStatus> commitFiles = range.getDeltaFiles();
         long expected = from;
-        try (CloseableIterator<CommitActions> commits = range.getCommitActions(source.engine(), ACTIONS)) {
+        try (CloseableIterator<CommitActions> commits = KernelInternals.feedActions(range, source.engine())) {
             while (true) {
                 String commitFile = expected <= to ? commitFiles.get((int) (expected - from)).getPath() : null;
                 Commit commit;
@@ -152,12 +145,12 @@ final class ChangeFeedReader {
             while (batches.hasNext()) {
                 ColumnarBatch batch = batches.next();
                 StructType schema = batch.getSchema();
-                ColumnVector add = batch.getColumnVector(schema.indexOf(DeltaAction.ADD.colName));
-                ColumnVector remove = batch.getColumnVector(schema.indexOf(DeltaAction.REMOVE.colName));
-                ColumnVector cdc = batch.getColumnVector(schema.indexOf(DeltaAction.CDC.colName));
-                ColumnVector metadata = batch.getColumnVector(schema.indexOf(DeltaAction.METADATA.colName));
-                ColumnVector protocol = batch.getColumnVector(schema.indexOf(DeltaAction.PROTOCOL.colName));
-                ColumnVector info = batch.getColumnVector(schema.indexOf(DeltaAction.COMMITINFO.colName));
+                ColumnVector add = batch.getColumnVector(schema.indexOf(KernelInternals.ADD));
+                ColumnVector remove = batch.getColumnVector(schema.indexOf(KernelInternals.REMOVE));
+                ColumnVector cdc = batch.getColumnVector(schema.indexOf(KernelInternals.CDC));
+                ColumnVector metadata = batch.getColumnVector(schema.indexOf(KernelInternals.METADATA));
+                ColumnVector protocol = batch.getColumnVector(schema.indexOf(KernelInternals.PROTOCOL));
+                ColumnVector info = batch.getColumnVector(schema.indexOf(KernelInternals.COMMIT_INFO));
                 for (int r = 0; r < batch.getSize(); r++) {
                     if (!add.isNullAt(r)) {
                         commit.adds.add(FileAction.from(add, r));
@@ -166,9 +159,9 @@ final class ChangeFeedReader {
                     } else if (!cdc.isNullAt(r)) {
                         commit.cdcs.add(FileAction.from(cdc, r));
                     } else if (!metadata.isNullAt(r)) {
-                        commit.metadata = Metadata.fromColumnVector(metadata, r);
+                        commit.metadata = KernelInternals.metadata(metadata, r);
                     } else if (!protocol.isNullAt(r)) {
-                        source.checkProtocol(Protocol.fromColumnVector(protocol, r), commit.version);
+                        source.checkProtocol(KernelInternals.protocol(protocol, r), commit.version);
                     } else if (!info.isNullAt(r)) {
                         StructType t = (StructType) info.getDataType();
                         ColumnVector ict = info.getChild(t.indexOf("inCommitTimestamp"));
@@ -182,7 +175,8 @@ final class ChangeFeedReader {
         return commit;
     }
 
-    private DeltaCommit announce(Commit c, Metadata metadata, TableLayout layout, FileStatus commitFile,
+    private DeltaCommit announce(Commit c, KernelInternals.TableMetadata metadata, TableLayout layout,
+                                 FileStatus commitFile,
                                  boolean onePass) {
         long millis = source.timestamps().of(c.version, metadata, () -> {
             if (c.inCommitTimestamp == null) {
@@ -219,7 +213,7 @@ final class ChangeFeedReader {
         for (Map.Entry<String, FileAction> e : removes.entrySet()) {
             FileAction remove = e.getValue();
             FileAction add = adds.get(e.getKey());
-            RoaringBitmapArray removedDv = reader.loadDv(c.version, remove.dv());
+            KernelInternals.RowIndexes removedDv = reader.loadDv(c.version, remove.dv());
             if (add == null) {
                 consumer.beginFile(e.getKey());
                 reader.read(c.version, remove, layout, null, removedDv, false, deletes);
@@ -232,7 +226,7 @@ final class ChangeFeedReader {
         for (Map.Entry<String, FileAction> e : adds.entrySet()) {
             FileAction add = e.getValue();
             FileAction remove = removes.get(e.getKey());
-            RoaringBitmapArray addedDv = reader.loadDv(c.version, add.dv());
+            KernelInternals.RowIndexes addedDv = reader.loadDv(c.version, add.dv());
             if (remove == null) {
                 consumer.beginFile(e.getKey());
                 reader.read(c.version, add, layout, null, addedDv, false, inserts);

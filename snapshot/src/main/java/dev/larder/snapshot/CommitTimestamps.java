@@ -1,8 +1,6 @@
 package dev.larder.snapshot;
 
 import io.delta.kernel.engine.Engine;
-import io.delta.kernel.internal.TableConfig;
-import io.delta.kernel.internal.actions.Metadata;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
 import java.io.IOException;
@@ -59,7 +57,8 @@ final class CommitTimestamps {
      * @param inCommitTimestamp the commit's in-commit timestamp, asked for only when {@code metadata} enables them
      * @param commitFile the commit file's status, asked for only when it does not
      */
-    synchronized long of(long version, Metadata metadata, LongSupplier inCommitTimestamp, Supplier<FileStatus> commitFile) {
+    synchronized long of(long version, KernelInternals.TableMetadata metadata, LongSupplier inCommitTimestamp,
+                         Supplier<FileStatus> commitFile) {
         boolean warn = version > warnedThrough;
         long millis;
         if (inCommitTimestampsEnabled(metadata)) {
@@ -95,8 +94,8 @@ final class CommitTimestamps {
         return millis;
     }
 
-    static boolean inCommitTimestampsEnabled(Metadata metadata) {
-        return TableConfig.IN_COMMIT_TIMESTAMPS_ENABLED.fromMetadata(metadata);
+    static boolean inCommitTimestampsEnabled(KernelInternals.TableMetadata metadata) {
+        return metadata.inCommitTimestampsEnabled();
     }
 
     /** The status of {@code version}'s commit file. */

@@ -11,13 +11,8 @@ import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.KernelException;
 import io.delta.kernel.exceptions.TableNotFoundException;
-import io.delta.kernel.internal.actions.Metadata;
-import io.delta.kernel.internal.actions.Protocol;
-import io.delta.kernel.internal.util.VectorUtils;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
-import io.delta.kernel.internal.files.ParsedCatalogCommitData;
-import io.delta.kernel.internal.files.ParsedLogData;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -111,7 +106,7 @@ public final class DeltaSource {
     private volatile DeliveredMetadata delivered;
 
     /** The metadata in effect at {@code version}. */
-    private record DeliveredMetadata(long version, Metadata metadata) {
+    private record DeliveredMetadata(long version, KernelInternals.TableMetadata metadata) {
     }
 
     private DeltaSource(Engine engine, String qualifiedRoot, Configuration hadoopConf, CatalogTable catalogTable,
@@ -386,7 +381,7 @@ public final class DeltaSource {
     /** The Delta table id (metaData.id), which survives renames and moves: the lineage identity of a table. */
     public String tableId(long version) {
         try {
-            return io(() -> snapshot(checkVersion(version)).getMetadata().getId());
+            return io(() -> KernelInternals.metadata(snapshot(checkVersion(version))).id());
         } catch (RuntimeException e) {
             throw translate(e, version, null);
         }
@@ -401,7 +396,8 @@ public final class DeltaSource {
         try {
             return io(() -> {
                 Snapshot s = snapshot(checkVersion(version));
-                return timestamps.of(version, s.getMetadata(), () -> s.getTimestamp(engine), () -> commitFile(version));
+                return timestamps.of(version, KernelInternals.metadata(s), () -> s.getTimestamp(engine),
+                        () -> commitFile(version));
             });
         } catch (RuntimeException e) {
             throw translate(e, version, null);
@@ -611,7 +607,8 @@ public final class DeltaSource {
         boolean[] found = new boolean[1];
         forEachFile(version, (add, layout) -> {
             found[0] = file.equals(paths.resolveLogPath(add.path(), version))
-                    || (add.dv() != null && add.dv().isOnDisk() && file.equals(paths.checkHadoopPath(add.dv().getAbsolutePath(paths.root), version)));
+                    || (add.dv() != null && add.dv().onDisk()
+                        && file.equals(paths.checkHadoopPath(add.dv().absolutePath(paths.root), version)));
             return !found[0];
         });
         return found[0];
@@ -720,13 +717,13 @@ public final class DeltaSource {
      * last it delivered (a follower's next poll reads on from there without loading a snapshot; a committed version
      * never changes), else the snapshot's.
      */
-    Metadata metadataAt(long version) {
+    KernelInternals.TableMetadata metadataAt(long version) {
         DeliveredMetadata d = delivered;
-        return d != null && d.version == version ? d.metadata : snapshot(version).getMetadata();
+        return d != null && d.version == version ? d.metadata : KernelInternals.metadata(snapshot(version));
     }
 
     /** Records that the change feed delivered {@code version}, with the metadata in effect there. */
-    void delivered(long version, Metadata metadata) {
+    void delivered(long version, KernelInternals.TableMetadata metadata) {
         delivered = new DeliveredMetadata(version, metadata);
     }
 
@@ -742,7 +739,7 @@ public final class DeltaSource {
         } catch (RuntimeException e) {
             throw translate(e, version, null);
         }
-        checkProtocol(s.getProtocol(), s.getVersion());
+        checkProtocol(KernelInternals.protocol(s), s.getVersion());
         return s;
     }
 
@@ -760,16 +757,13 @@ public final class DeltaSource {
             return b;
         }
         CatalogCommits.Ratified r = ratified();
-        return b.withLogData(logData(r, version)).withMaxCatalogVersion(r.latestVersion());
+        return b.withLogData(KernelInternals.catalogLogData(stagedCommits(r, version)))
+                .withMaxCatalogVersion(r.latestVersion());
     }
 
-    /** The catalog's staged commits up to {@code version} (all when negative) as Kernel log data. */
-    List<ParsedLogData> logData(CatalogCommits.Ratified r, long version) {
-        List<ParsedLogData> out = new ArrayList<>();
-        for (FileStatus staged : catalogLog.stagedCommits(r, version)) {
-            out.add(ParsedCatalogCommitData.forFileStatus(staged));
-        }
-        return out;
+    /** The catalog's staged commits up to {@code version} (all when negative), for Kernel's log data. */
+    List<FileStatus> stagedCommits(CatalogCommits.Ratified r, long version) {
+        return catalogLog.stagedCommits(r, version);
     }
 
     /** The status of {@code version}'s commit file: the staged one while the catalog has not published it. */
@@ -780,24 +774,24 @@ public final class DeltaSource {
 
     /** The last name of a path in the log (a Hadoop path string or URI), as Kernel names it. */
     static String fileName(String path) {
-        return new io.delta.kernel.internal.fs.Path(path).getName();
+        return KernelInternals.fileName(path);
     }
 
     TableLayout layout(Snapshot s) {
-        return layout(s.getMetadata(), s.getVersion());
+        return layout(KernelInternals.metadata(s), s.getVersion());
     }
 
-    TableLayout layout(Metadata m, long version) {
-        return TableLayout.of(m.getSchema(), VectorUtils.toJavaList(m.getPartitionColumns()), m.getConfiguration(),
+    TableLayout layout(KernelInternals.TableMetadata m, long version) {
+        return TableLayout.of(m.schema(), m.partitionColumns(), m.configuration(),
                 paths.root, version);
     }
 
-    void checkProtocol(Protocol p, long version) {
-        if (p.getMinReaderVersion() > 3) {
+    void checkProtocol(KernelInternals.ReaderProtocol p, long version) {
+        if (p.minReaderVersion() > 3) {
             throw new DeltaReadException(DeltaReadException.Reason.UNSUPPORTED_FEATURE, paths.root, version, null,
-                    null, "reader protocol version " + p.getMinReaderVersion() + " is not supported", null);
+                    null, "reader protocol version " + p.minReaderVersion() + " is not supported", null);
         }
-        for (String feature : p.getReaderFeatures()) {
+        for (String feature : p.readerFeatures()) {
             if (feature.equals(CATALOG_MANAGED)) {
                 if (catalog == null) {
                     throw errors.catalogNeeded(version, null);

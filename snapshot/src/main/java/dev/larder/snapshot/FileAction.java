@@ -1,8 +1,6 @@
 package dev.larder.snapshot;
 
 import io.delta.kernel.data.ColumnVector;
-import io.delta.kernel.internal.actions.DeletionVectorDescriptor;
-import io.delta.kernel.internal.util.VectorUtils;
 import io.delta.kernel.types.StructType;
 import java.util.Map;
 
@@ -15,7 +13,7 @@ import java.util.Map;
  * @param dv the deletion vector, or null
  */
 record FileAction(String path, Map<String, String> partitionValues, long size, boolean dataChange,
-                  DeletionVectorDescriptor dv) {
+                  KernelInternals.DeletionVector dv) {
 
     /** Reads the action at {@code row} of a struct vector holding add, remove or cdc actions. */
     static FileAction from(ColumnVector action, int row) {
@@ -26,10 +24,10 @@ record FileAction(String path, Map<String, String> partitionValues, long size, b
         ColumnVector dv = child(action, t, "deletionVector");
         return new FileAction(
                 action.getChild(t.indexOf("path")).getString(row),
-                pv == null || pv.isNullAt(row) ? null : VectorUtils.<String, String>toJavaMap(pv.getMap(row)),
+                pv == null || pv.isNullAt(row) ? null : KernelInternals.stringMap(pv.getMap(row)),
                 size == null || size.isNullAt(row) ? -1 : size.getLong(row),
                 dataChange != null && !dataChange.isNullAt(row) && dataChange.getBoolean(row),
-                dv == null || dv.isNullAt(row) ? null : DeletionVectorDescriptor.fromColumnVector(dv, row));
+                dv == null || dv.isNullAt(row) ? null : KernelInternals.deletionVector(dv, row));
     }
 
     private static ColumnVector child(ColumnVector struct, StructType t, String name) {

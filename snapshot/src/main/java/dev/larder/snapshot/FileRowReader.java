@@ -5,9 +5,6 @@ import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.engine.FileReadResult;
-import io.delta.kernel.internal.actions.DeletionVectorDescriptor;
-import io.delta.kernel.internal.deletionvectors.DeletionVectorUtils;
-import io.delta.kernel.internal.deletionvectors.RoaringBitmapArray;
 import io.delta.kernel.types.StringType;
 import io.delta.kernel.types.StructField;
 import io.delta.kernel.types.StructType;
@@ -56,8 +53,8 @@ final class FileRowReader {
      *
      * @return rows delivered
      */
-    long read(long version, FileAction action, TableLayout layout, RoaringBitmapArray include,
-              RoaringBitmapArray exclude, boolean withChangeType, Sink sink) {
+    long read(long version, FileAction action, TableLayout layout, KernelInternals.RowIndexes include,
+              KernelInternals.RowIndexes exclude, boolean withChangeType, Sink sink) {
         String file = paths.resolveLogPath(action.path(), version);
         StructType schema = layout.dataReadSchema;
         int changeTypeIndex = -1;
@@ -83,7 +80,7 @@ final class FileRowReader {
                 FileStatus status = action.size() >= 0 ? FileStatus.of(file, action.size(), 0)
                         : engine.getFileSystemClient().getFileStatus(file);
                 batches = engine.getParquetHandler().readParquetFiles(
-                        io.delta.kernel.internal.util.Utils.toCloseableIterator(List.of(status).iterator()),
+                        KernelInternals.closeable(List.of(status).iterator()),
                         schema, Optional.empty()).map(FileReadResult::getData);
             }
         } catch (IOException | RuntimeException e) {
@@ -127,13 +124,13 @@ final class FileRowReader {
     }
 
     /** The deletion vector's bitmap of deleted row indexes, or null if {@code dv} is null. */
-    RoaringBitmapArray loadDv(long version, DeletionVectorDescriptor dv) {
+    KernelInternals.RowIndexes loadDv(long version, KernelInternals.DeletionVector dv) {
         if (dv == null) {
             return null;
         }
-        String where = dv.isOnDisk() ? paths.checkHadoopPath(dv.getAbsolutePath(paths.root), version) : "inline";
+        String where = dv.onDisk() ? paths.checkHadoopPath(dv.absolutePath(paths.root), version) : "inline";
         try {
-            return DeletionVectorUtils.loadNewDvAndBitmap(engine, paths.root, dv)._2;
+            return KernelInternals.load(engine, paths.root, dv);
         } catch (RuntimeException e) {
             throw fileError(version, where, e);
         }

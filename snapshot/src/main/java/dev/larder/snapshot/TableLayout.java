@@ -2,9 +2,6 @@ package dev.larder.snapshot;
 
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.expressions.Literal;
-import io.delta.kernel.internal.util.ColumnMapping;
-import io.delta.kernel.internal.util.ColumnMapping.ColumnMappingMode;
-import io.delta.kernel.internal.util.PartitionUtils;
 import io.delta.kernel.types.ArrayType;
 import io.delta.kernel.types.BinaryType;
 import io.delta.kernel.types.BooleanType;
@@ -54,7 +51,7 @@ final class TableLayout {
 
     static TableLayout of(StructType logical, List<String> partitionColumns, Map<String, String> configuration,
                           String tablePath, long version) {
-        ColumnMappingMode mode = ColumnMapping.getColumnMappingMode(configuration);
+        boolean mapped = KernelInternals.mapsColumns(configuration);
         int n = logical.length();
         List<DeltaColumn> columns = new ArrayList<>(n);
         DataType[] types = new DataType[n];
@@ -69,13 +66,13 @@ final class TableLayout {
             types[i] = f.getDataType();
             if (partition) {
                 dataIndex[i] = -1;
-                partitionKey[i] = mode == ColumnMappingMode.NONE ? f.getName() : ColumnMapping.getPhysicalName(f);
+                partitionKey[i] = mapped ? KernelInternals.physicalName(f) : f.getName();
             } else {
                 dataIndex[i] = dataLogical.length();
                 dataLogical = dataLogical.add(f);
             }
         }
-        StructType physical = ColumnMapping.convertToPhysicalSchema(dataLogical, logical, mode);
+        StructType physical = KernelInternals.physicalSchema(dataLogical, logical, configuration);
         return new TableLayout(new DeltaSchema(columns), types, dataIndex, partitionKey, physical);
     }
 
@@ -101,7 +98,7 @@ final class TableLayout {
             Object value;
             try {
                 // Kernel's own parser, so partition values read exactly as Kernel's scans would read them.
-                Literal lit = raw == null ? null : PartitionUtils.literalForPartitionValue(types[i], raw);
+                Literal lit = raw == null ? null : KernelInternals.partitionValue(types[i], raw);
                 value = lit == null ? null : lit.getValue();
             } catch (RuntimeException e) {
                 throw new DeltaReadException(DeltaReadException.Reason.INVALID_DATA, tablePath, version, file,

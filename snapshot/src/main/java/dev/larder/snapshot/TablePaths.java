@@ -1,6 +1,5 @@
 package dev.larder.snapshot;
 
-import io.delta.kernel.internal.fs.Path;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -19,7 +18,7 @@ final class TablePaths {
     TablePaths(String qualifiedRoot) {
         this.root = qualifiedRoot.endsWith("/") ? qualifiedRoot.substring(0, qualifiedRoot.length() - 1)
                 : qualifiedRoot;
-        URI u = new Path(root).toUri().normalize();
+        URI u = KernelInternals.toUri(root).normalize();
         String p = u.getRawPath().endsWith("/") ? u.getRawPath() : u.getRawPath() + "/";
         this.rootUri = URI.create(u.getScheme() + ":" + (u.getRawAuthority() == null ? "" : "//" + u.getRawAuthority())
                 + p);
@@ -44,7 +43,7 @@ final class TablePaths {
 
     /** A Hadoop path string (decoded form, e.g. from Kernel) checked to lie inside the root. */
     String checkHadoopPath(String hadoopPath, long version) {
-        return inside(new Path(hadoopPath).toUri(), hadoopPath, version);
+        return inside(KernelInternals.toUri(hadoopPath), hadoopPath, version);
     }
 
     private String inside(URI candidate, String asWritten, long version) {
@@ -62,7 +61,7 @@ final class TablePaths {
         if ("file".equalsIgnoreCase(n.getScheme())) {
             checkRealPathInside(path, asWritten, version);
         }
-        return new Path(n).toString();
+        return KernelInternals.hadoopPath(n);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.larder.snapshot.parquet;
 
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
-import io.delta.kernel.internal.util.ColumnMapping;
 import io.delta.kernel.types.BinaryType;
 import io.delta.kernel.types.BooleanType;
 import io.delta.kernel.types.ByteType;
@@ -57,6 +56,12 @@ import org.apache.parquet.schema.Type;
 public final class PrimitiveParquetReader implements CloseableIterator<ColumnarBatch> {
     /** Rows per batch: large enough to amortise the per-batch work, small enough to stay in L2. */
     static final int BATCH_ROWS = 4096;
+    /**
+     * The key under which a parquet field's metadata carries its Delta column-mapping id: Kernel's
+     * {@code ColumnMapping.PARQUET_FIELD_ID_KEY}, an internal class this module reaches only through
+     * {@code KernelInternals} (in another package); PrimitiveParquetReaderTest checks that the two agree.
+     */
+    static final String FIELD_ID_KEY = "parquet.field.id";
 
     // PLAIN_DICTIONARY and BIT_PACKED are deprecated in the format, but files from Parquet v1 writers still use them.
     @SuppressWarnings("deprecation")
@@ -126,7 +131,7 @@ public final class PrimitiveParquetReader implements CloseableIterator<ColumnarB
                 }
                 Type match = find(fileSchema, f);
                 if (match == null) {
-                    if (f.getMetadata().contains(ColumnMapping.PARQUET_FIELD_ID_KEY)) {
+                    if (f.getMetadata().contains(FIELD_ID_KEY)) {
                         return null;
                     }
                     continue;
@@ -179,8 +184,8 @@ public final class PrimitiveParquetReader implements CloseableIterator<ColumnarB
             }
         }
         Type match = exact != null ? exact : foldedCount == 1 ? folded : null;
-        if (match != null && f.getMetadata().contains(ColumnMapping.PARQUET_FIELD_ID_KEY)) {
-            long id = f.getMetadata().getLong(ColumnMapping.PARQUET_FIELD_ID_KEY);
+        if (match != null && f.getMetadata().contains(FIELD_ID_KEY)) {
+            long id = f.getMetadata().getLong(FIELD_ID_KEY);
             if (match.getId() != null && match.getId().intValue() != id) {
                 return null;
             }

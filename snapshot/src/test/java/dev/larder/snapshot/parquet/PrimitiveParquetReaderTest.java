@@ -133,6 +133,13 @@ class PrimitiveParquetReaderTest {
         assertSameAsKernel(file, READ_SCHEMA);
     }
 
+    /** The field-id key the reader matches columns by is Kernel's own (kept apart from Kernel's internal class). */
+    @Test
+    void theFieldIdKeyIsKernels() {
+        assertEquals(io.delta.kernel.internal.util.ColumnMapping.PARQUET_FIELD_ID_KEY,
+                PrimitiveParquetReader.FIELD_ID_KEY);
+    }
+
     @Test
     void columnsWithoutNullsAndAllNullColumns() throws IOException {
         assertSameAsKernel(write(WriterVersion.PARQUET_1_0, CompressionCodecName.SNAPPY, true, 0.0), READ_SCHEMA);

@@ -15,6 +15,10 @@ import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.servelog.ServeLogLayout;
 import dev.larder.snapshot.servelog.ServeLogRows;
 import dev.larder.snapshot.servelog.ServeLogTable;
+import dev.larder.ingest.testkit.TestWriter;
+import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
+import dev.larder.store.TableReader;
 import dev.larder.tools.generate.DeltaTableGenerator;
 import dev.larder.tools.generate.GeneratorSpec;
 import dev.larder.tools.generate.TableState;
@@ -30,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code larder skew-check} over logs of vectors served by the facade from real Delta tables: a clean log exits 0, and
  * each injected skew (a tampered value, a default served where the lakehouse has the key, a value logged with another
- * version than it was served from) is found and exits 1; a version that cannot be read is counted apart.
+ * version than it was served from, a row changed in the store behind its feed's back) is found and exits 1; a version that cannot be read is counted apart.
  */
 class SkewCheckCommandTest {
     private static final String[] TABLES = {"bp", "people"};
@@ -221,6 +225,49 @@ class SkewCheckCommandTest {
         assertTrue(run.out().contains("1 different"), run.out());
         assertTrue(run.out().contains("request " + tampered + " "), run.out());
         assertTrue(run.out().contains("at version 1"), run.out());
+    }
+
+    /**
+     * A row changed in the store behind its feed's back: the store records version 1 as applied, with key 10's value
+     * changed, while the Delta table's version 1 only inserts keys. Served and logged through the facade as read at
+     * version 1, the value differs from the lakehouse there; a key only the Delta table's version 1 has was served as
+     * not found.
+     */
+    @Test
+    void aRowChangedInTheStoreBehindTheFeedsBackIsFound() throws Exception {
+        Path delta = dir.resolve("users");
+        DeltaTableGenerator.generate(GeneratorSpec.builder().rows(100).numericFeatures(1).float32Features(0)
+                .commits(0).rowsPerFile(50).updatesPerCommit(0).deletesPerCommit(0).insertsPerCommit(5).build(), delta);
+        Path store = dir.resolve("store");
+        Source users = Source.delta(delta.toString()).key(GeneratorSpec.KEY_COLUMN);
+        try (Larder larder = Larder.builder(store).follow("users", users).open()) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(1)));
+        }
+        DeltaTableGenerator.appendCommit(delta);
+        try (FeatureStore s = FeatureStore.open(store)) {
+            FeatureTable t = s.table("users");
+            TableReader r = t.newReader();
+            TestWriter.write(s, t, 1, t.lineage().commitTimestampMillis() + 1, sink -> {
+                assertEquals(dev.larder.store.ReadStatus.FOUND, r.get(10));
+                sink.upsert(sink.row().copyFrom(r).setDouble(t.schema().indexOf("f_0"), 12_345));
+            });
+        }
+        Path log = dir.resolve("log");
+        try (Larder larder = Larder.builder(store).follow("users", users).vector("v", Feature.of("users.f_0"))
+                .log("v", ServeLog.to(log.toString())).open()) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(1)));
+            List<Served> served = serve(larder, "v", new String[] {"users"}, 9, 10, 11, 102);
+            assertEquals(12_345, served.get(1).values()[0]);
+            assertEquals(1, served.get(1).versions()[0]);
+            larder.vector("v").flushLog();
+        }
+        CliTest.Run run = CliTest.larder("skew-check", "--log", log.toString());
+        assertEquals(1, run.exit(), run.out() + run.err());
+        // Key 102, which the Delta table's version 1 inserted and the store's did not, was served as not found.
+        assertTrue(run.out().startsWith("DIFFERENT: 4 vectors, 4 values: 2 equal, 2 different"), run.out());
+        assertTrue(run.out().contains("request 1010 key 10 users.f_0: served 12345.0, lakehouse "), run.out());
+        assertTrue(run.out().contains("request 1102 key 102 users.f_0: served 0.0 (default: NOT_FOUND), lakehouse "),
+                run.out());
     }
 
     @Test

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code larder skew-check} over logs of vectors served by the facade from real Delta tables: a clean log exits 0, and
  * each injected skew (a tampered value, a default served where the lakehouse has the key, a value logged with another
- * version than it was served from, a row changed in the store behind its feed's back) is found and exits 1; a version that cannot be read is counted apart.
+ * version than it was served from, a row changed in the store behind its feed's back) is found and exits 1; a version
+ * that cannot be read is counted apart.
  */
 class SkewCheckCommandTest {
     private static final String[] TABLES = {"bp", "people"};
@@ -200,7 +201,8 @@ class SkewCheckCommandTest {
             keys[k] = k;
         }
         String[] tables = {"users"};
-        ServeLogLayout layout = new ServeLogLayout("v", GeneratorSpec.KEY_COLUMN, List.of("users.f_0"), List.of(tables));
+        ServeLogLayout layout =
+                new ServeLogLayout("v", GeneratorSpec.KEY_COLUMN, List.of("users.f_0"), List.of(tables));
         long tampered;
         try (Larder larder = Larder.builder(dir.resolve("store"))
                 .follow("users", Source.delta(delta.toString()).key(GeneratorSpec.KEY_COLUMN))

@@ -46,12 +46,12 @@ import static io.delta.kernel.internal.util.Utils.singletonCloseableIterator;
  * <p>The rules: a value served from data must equal the lakehouse value at its version, as the store converts it to a
  * double (a value served into a {@code float[]} may equal it narrowed to a float); a {@code NULL} default means the row
  * is there and the value null (or the column absent); {@code EXPIRED} means the row is there (the TTL is not evaluated
- * again); {@code NOT_FOUND} (logged without a version) is a difference only when the key is in the lakehouse both at the
- * newest version logged for that table by a vector served no later (the store had at least that version) and at the
- * newest version committed at or before the serving time (the store had at most that one; the latter alone when the
- * former is unknown or unreadable). Values whose version cannot
- * be read (history vacuumed, the table gone or replaced) and values of tables without a Delta source (pushed by the
- * application) are counted apart, not as differences.
+ * again); {@code NOT_FOUND} (logged without a version) is a difference only when the key is in the lakehouse both at
+ * the newest version logged for that table by a vector served no later (the store had at least that version) and at
+ * the newest version committed at or before the serving time (the store had at most that one; the latter alone when
+ * the former is unknown or unreadable). Values whose version cannot be read (history vacuumed, the table gone or
+ * replaced) and values of tables without a Delta source (pushed by the application) are counted apart, not as
+ * differences.
  */
 public final class SkewCheck {
     private static final int FIRST_COLUMNS = 7;
@@ -161,8 +161,8 @@ public final class SkewCheck {
             check.table(log, t);
         }
         check.notes.add("EXPIRED defaults are checked for the row's presence only: the TTL is not evaluated again");
-        check.notes.add("NOT_FOUND defaults are differences only when the key is in the lakehouse at the newest version "
-                + "logged for its table by then and at the newest version committed by the serving time");
+        check.notes.add("NOT_FOUND defaults are differences only when the key is in the lakehouse at the newest "
+                + "version logged for its table by then and at the newest version committed by the serving time");
         long values = check.equal + check.different + check.unreadable + check.unsourced;
         return new Report(log.size, values, check.equal, check.different, check.unreadable, check.unsourced,
                 check.differences, check.notes, check.versionsRead);

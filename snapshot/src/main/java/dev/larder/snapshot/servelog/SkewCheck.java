@@ -59,6 +59,8 @@ public final class SkewCheck {
     private static final byte NOT_FOUND = 1;
     private static final byte NULL = 2;
     private static final byte EXPIRED = 3;
+    /** An upper bound that could not be resolved (the table's history could not be read). */
+    private static final long UNKNOWN_VERSION = -2;
     private static final double[] POW10 = new double[19];
 
     static {
@@ -488,6 +490,11 @@ public final class SkewCheck {
                 int r = missing.get(i);
                 long hi = upper[i];
                 long lo = lower[r];
+                if (hi == UNKNOWN_VERSION) {
+                    unreadable += nf;
+                    note(table, source, -1, "the version committed by a NOT_FOUND vector's serving time is unknown");
+                    continue;
+                }
                 if (hi < 0) {
                     // Nothing was committed by the serving time: no key could have been served.
                     equal += nf;
@@ -527,7 +534,8 @@ public final class SkewCheck {
 
     /**
      * Per NOT_FOUND vector (in serving order), the newest version committed at or before its serving time, -1 when
-     * none was. Versions only grow with time, so the range of serving times is split only where its ends differ.
+     * none was, {@link #UNKNOWN_VERSION} when the history cannot tell. Versions only grow with time, so the range of
+     * serving times is split only where its ends differ.
      */
     private static long[] upperBounds(DeltaSource delta, List<Integer> missing, Log log) {
         long[] out = new long[missing.size()];
@@ -560,7 +568,8 @@ public final class SkewCheck {
             try {
                 return delta.versionAtOrBefore(m);
             } catch (DeltaReadException e) {
-                return -1L;
+                // NOT_FOUND: every commit is later; anything else leaves the bound unknown.
+                return e.reason() == DeltaReadException.Reason.NOT_FOUND ? -1L : UNKNOWN_VERSION;
             }
         });
     }

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,12 +84,18 @@ class SkewCheckCommandTest {
 
     /** Writes {@code served} (one feature per table) as a log through the servelog writer, as the facade would. */
     private static void write(Path log, Larder larder, ServeLogLayout layout, List<Served> served) throws Exception {
+        write(log, larder, layout, served, Map.of());
+    }
+
+    /** As above, with the sources {@code moved} names logged in place of the tables' own. */
+    private static void write(Path log, Larder larder, ServeLogLayout layout, List<Served> served,
+                              Map<String, String> moved) throws Exception {
         ServeLogTable table = ServeLogTable.open(log.toString(), DeltaSource.localConfiguration(), layout);
         ServeLogRows rows = new ServeLogRows(layout, served.size());
         long now = System.currentTimeMillis();
         for (int t = 0; t < layout.tables().size(); t++) {
             Lineage l = larder.table(layout.tables().get(t)).lineage();
-            rows.sources[t] = l.sourcePath();
+            rows.sources[t] = moved.getOrDefault(layout.tables().get(t), l.sourcePath());
             rows.tableIds[t] = l.sourceId();
         }
         for (Served s : served) {
@@ -180,6 +187,21 @@ class SkewCheckCommandTest {
         // Key 9's NOT_FOUND is checked at the version committed by then alone: the one logged before it is unreadable.
         assertTrue(run.out().contains("13 equal, 0 different, 1 unreadable"), run.out());
         assertTrue(run.out().contains("version 999"), run.out());
+    }
+
+    /** A table the log names but that is gone: its values are counted apart, the others still checked. */
+    @Test
+    void aTableThatIsGoneIsCountedApart() throws Exception {
+        Path log = dir.resolve("moved");
+        try (Larder larder = open(dir.resolve("log"))) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(1)));
+            List<Served> served = serve(larder, "ranker", TABLES, 1, 2, 3);
+            write(log, larder, ranker(), served, Map.of("people", dir.resolve("gone").toString()));
+        }
+        CliTest.Run run = CliTest.larder("skew-check", "--log", log.toString(), "--key", "people=id");
+        assertEquals(0, run.exit(), run.out() + run.err());
+        assertTrue(run.out().startsWith("OK: 3 vectors, 6 values: 3 equal, 0 different, 3 unreadable"), run.out());
+        assertTrue(run.out().contains("note: people (" + dir.resolve("gone") + "): cannot be opened"), run.out());
     }
 
     /**

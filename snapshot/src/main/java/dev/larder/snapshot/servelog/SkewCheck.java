@@ -55,10 +55,11 @@ import static io.delta.kernel.internal.util.Utils.singletonCloseableIterator;
  */
 public final class SkewCheck {
     private static final int FIRST_COLUMNS = 7;
-    private static final byte FROM_DATA = 0;
-    private static final byte NOT_FOUND = 1;
-    private static final byte NULL = 2;
-    private static final byte EXPIRED = 3;
+    private static final byte FROM_DATA = ServeLogRows.FROM_DATA;
+    private static final byte NOT_FOUND = ServeLogRows.NOT_FOUND;
+    private static final byte NULL = ServeLogRows.NULL;
+    private static final byte EXPIRED = ServeLogRows.EXPIRED;
+    private static final byte NOT_OWNED = ServeLogRows.NOT_OWNED;
     /** An upper bound that could not be resolved (the table's history could not be read). */
     private static final long UNKNOWN_VERSION = -2;
     private static final double[] POW10 = new double[19];
@@ -99,7 +100,8 @@ public final class SkewCheck {
      * @param equal        values equal to the lakehouse (by the rules above)
      * @param different    values that differ
      * @param unreadable   values whose version could not be read (vacuumed, table gone or replaced): not failures
-     * @param unsourced    values of tables the log names no Delta source for (pushed tables): not checkable
+     * @param unsourced    values of tables the log names no Delta source for (pushed tables), or served as another
+     *                     shard's (NOT_OWNED): not checkable
      * @param differences  the first differences, table by table
      * @param notes        why values were unreadable (one line per source and version), then the caveats of the rules
      * @param versionsRead distinct (source, version) snapshots read
@@ -379,6 +381,7 @@ public final class SkewCheck {
                 case "NOT_FOUND" -> NOT_FOUND;
                 case "NULL" -> NULL;
                 case "EXPIRED" -> EXPIRED;
+                case "NOT_OWNED" -> NOT_OWNED;
                 default -> throw new UnreadableLogException("unknown default reason " + name, null);
             };
         }
@@ -417,7 +420,9 @@ public final class SkewCheck {
         for (int r : order) {
             String source = log.sources[t][r];
             String id = log.tableIds[t][r];
-            if (source == null || source.isEmpty() || "application".equals(id)) {
+            // Another shard's key: this store held none of its rows, so nothing was served from the lakehouse.
+            if (source == null || source.isEmpty() || "application".equals(id)
+                    || log.reasons[features.get(0)][r] == NOT_OWNED) {
                 unsourced += nf;
                 continue;
             }

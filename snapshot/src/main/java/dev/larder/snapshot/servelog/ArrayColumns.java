@@ -1,5 +1,6 @@
 package dev.larder.snapshot.servelog;
 
+import dev.larder.snapshot.NonNullColumnVector;
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.types.DataType;
@@ -36,7 +37,7 @@ final class ArrayColumns {
         int i = 0;
         c[i++] = longs(LongType.LONG, rows.requestId, order, from, n, 1, false);
         c[i++] = longs(TimestampType.TIMESTAMP, rows.servedAtMillis, order, from, n, MICROS_PER_MILLI, false);
-        c[i++] = new Base(DateType.DATE, n) {
+        c[i++] = new NonNullColumnVector(DateType.DATE, n) {
             @Override
             public int getInt(int row) {
                 return day(rows.servedAtMillis[order[from + row]]);
@@ -49,13 +50,13 @@ final class ArrayColumns {
         for (int f = 0; f < layout.features().size(); f++) {
             double[] values = rows.values[f];
             byte[] reasons = rows.reasons[f];
-            c[i++] = new Base(DoubleType.DOUBLE, n) {
+            c[i++] = new NonNullColumnVector(DoubleType.DOUBLE, n) {
                 @Override
                 public double getDouble(int row) {
                     return values[order[from + row]];
                 }
             };
-            c[i++] = new Base(StringType.STRING, n) {
+            c[i++] = new NonNullColumnVector(StringType.STRING, n) {
                 @Override
                 public boolean isNullAt(int row) {
                     return reasons[order[from + row]] == ServeLogRows.FROM_DATA;
@@ -71,7 +72,7 @@ final class ArrayColumns {
             c[i++] = longs(LongType.LONG, rows.versions[t], order, from, n, 1, true);
             long[] ts = rows.commitTs[t];
             long[] versions = rows.versions[t];
-            c[i++] = new Base(TimestampType.TIMESTAMP, n) {
+            c[i++] = new NonNullColumnVector(TimestampType.TIMESTAMP, n) {
                 @Override
                 public boolean isNullAt(int row) {
                     int r = order[from + row];
@@ -125,7 +126,7 @@ final class ArrayColumns {
     /** A long column (times {@code scale}); with {@code negativeIsNull} a negative value reads as null. */
     private static ColumnVector longs(DataType type, long[] values, int[] order, int from, int n, long scale,
                                       boolean negativeIsNull) {
-        return new Base(type, n) {
+        return new NonNullColumnVector(type, n) {
             @Override
             public boolean isNullAt(int row) {
                 return negativeIsNull && values[order[from + row]] < 0;
@@ -139,7 +140,7 @@ final class ArrayColumns {
     }
 
     private static ColumnVector constant(String value, int n) {
-        return new Base(StringType.STRING, n) {
+        return new NonNullColumnVector(StringType.STRING, n) {
             @Override
             public boolean isNullAt(int row) {
                 return value == null;
@@ -150,35 +151,5 @@ final class ArrayColumns {
                 return value;
             }
         };
-    }
-
-    /** A non-null column of {@code size} rows of {@code type}; subclasses give the values. */
-    private abstract static class Base implements ColumnVector {
-        private final DataType type;
-        private final int size;
-
-        Base(DataType type, int size) {
-            this.type = type;
-            this.size = size;
-        }
-
-        @Override
-        public DataType getDataType() {
-            return type;
-        }
-
-        @Override
-        public int getSize() {
-            return size;
-        }
-
-        @Override
-        public boolean isNullAt(int row) {
-            return false;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

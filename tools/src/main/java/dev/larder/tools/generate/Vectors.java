@@ -1,5 +1,6 @@
 package dev.larder.tools.generate;
 
+import dev.larder.snapshot.NonNullColumnVector;
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.types.BooleanType;
@@ -105,7 +106,7 @@ final class Vectors {
         for (int c = 0; c < columns; c++) {
             vectors[c] = data.getColumnVector(c);
         }
-        vectors[columns] = new Base(StringType.STRING, size) {
+        vectors[columns] = new NonNullColumnVector(StringType.STRING, size) {
             @Override
             public String getString(int row) {
                 return changeType;
@@ -121,7 +122,7 @@ final class Vectors {
 
     /** Selection vector for a {@code FilteredColumnarBatch}: false drops the row. */
     static ColumnVector selection(boolean[] keep) {
-        return new Base(BooleanType.BOOLEAN, keep.length) {
+        return new NonNullColumnVector(BooleanType.BOOLEAN, keep.length) {
             @Override
             public boolean getBoolean(int row) {
                 return keep[row];
@@ -129,36 +130,7 @@ final class Vectors {
         };
     }
 
-    private abstract static class Base implements ColumnVector {
-        private final DataType type;
-        private final int size;
-
-        Base(DataType type, int size) {
-            this.type = type;
-            this.size = size;
-        }
-
-        @Override
-        public DataType getDataType() {
-            return type;
-        }
-
-        @Override
-        public int getSize() {
-            return size;
-        }
-
-        @Override
-        public boolean isNullAt(int row) {
-            return false;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
-    private static final class KeyRange extends Base {
+    private static final class KeyRange extends NonNullColumnVector {
         private final long first;
 
         KeyRange(long first, int size) {
@@ -172,7 +144,7 @@ final class Vectors {
         }
     }
 
-    private abstract static class Numeric extends Base {
+    private abstract static class Numeric extends NonNullColumnVector {
         private final GeneratorSpec spec;
         private final int feature;
         private final long version;
@@ -197,7 +169,7 @@ final class Vectors {
         }
     }
 
-    private abstract static class Categorical extends Base {
+    private abstract static class Categorical extends NonNullColumnVector {
         private final GeneratorSpec spec;
         private final int feature;
         private final long version;

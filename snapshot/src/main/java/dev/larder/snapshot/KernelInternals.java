@@ -1,5 +1,8 @@
 package dev.larder.snapshot;
 
+import io.delta.kernel.data.Row;
+import io.delta.kernel.internal.data.ScanStateRow;
+import io.delta.kernel.internal.InternalScanFileUtils;
 import io.delta.kernel.CommitActions;
 import io.delta.kernel.CommitRange;
 import io.delta.kernel.Snapshot;
@@ -40,8 +43,9 @@ import java.util.Set;
  * in any release, in one file, so that a Kernel upgrade is checked here. The other classes of this module hold
  * Kernel's internal values only through the types below ({@link TableMetadata}, {@link ReaderProtocol},
  * {@link DeletionVector}, {@link RowIndexes}); {@code KernelInternalsTest} fails when another source imports them.
+ * Public for the served-feature log ({@code dev.larder.snapshot.servelog}), which uses only its public methods.
  */
-final class KernelInternals {
+public final class KernelInternals {
     /** The log actions the change feed reads: files added, removed and changed, metadata, protocol, commit info. */
     private static final Set<DeltaAction> FEED_ACTIONS = EnumSet.of(DeltaAction.ADD, DeltaAction.REMOVE,
             DeltaAction.CDC, DeltaAction.METADATA, DeltaAction.PROTOCOL, DeltaAction.COMMITINFO);
@@ -106,8 +110,23 @@ final class KernelInternals {
     }
 
     /** {@code it} as Kernel's closeable iterator. */
-    static <T> CloseableIterator<T> closeable(Iterator<T> it) {
+    public static <T> CloseableIterator<T> closeable(Iterator<T> it) {
         return Utils.toCloseableIterator(it);
+    }
+
+    /** A closeable iterator of one element. */
+    public static <T> CloseableIterator<T> singleton(T element) {
+        return Utils.singletonCloseableIterator(element);
+    }
+
+    /** The parquet file a scan file row of a snapshot scan names. */
+    public static FileStatus addFileStatus(Row scanFile) {
+        return InternalScanFileUtils.getAddFileStatus(scanFile);
+    }
+
+    /** The physical schema to read a scan's data files with, from its scan state. */
+    public static StructType physicalReadSchema(Row scanState) {
+        return ScanStateRow.getPhysicalDataReadSchema(scanState);
     }
 
     /** A Hadoop path string (or URI) as a URI, parsed as Kernel parses the paths in its log. */

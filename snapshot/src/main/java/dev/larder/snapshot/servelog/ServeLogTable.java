@@ -1,5 +1,6 @@
 package dev.larder.snapshot.servelog;
 
+import dev.larder.snapshot.KernelInternals;
 import io.delta.kernel.DataWriteContext;
 import io.delta.kernel.Operation;
 import io.delta.kernel.Snapshot;
@@ -30,8 +31,6 @@ import java.util.Optional;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 
-import static io.delta.kernel.internal.util.Utils.singletonCloseableIterator;
-import static io.delta.kernel.internal.util.Utils.toCloseableIterator;
 
 /**
  * Not thread-safe (one drain thread): appends served vectors to a served-feature log, a Delta table partitioned by
@@ -162,7 +161,8 @@ public final class ServeLogTable {
         }
         TransactionCommitResult result;
         try {
-            result = txn.commit(engine, CloseableIterable.inMemoryIterable(toCloseableIterator(actions.iterator())));
+            result = txn.commit(engine,
+                    CloseableIterable.inMemoryIterable(KernelInternals.closeable(actions.iterator())));
         } catch (RuntimeException e) {
             throw new IOException("cannot commit " + n + " rows to the served-feature log " + path + ": " + e, e);
         }
@@ -202,14 +202,14 @@ public final class ServeLogTable {
         FilteredColumnarBatch logical =
                 new FilteredColumnarBatch(ArrayColumns.batch(rows, schema, order, from, n), Optional.empty());
         CloseableIterator<FilteredColumnarBatch> physical =
-                Transaction.transformLogicalData(engine, state, singletonCloseableIterator(logical), partition);
+                Transaction.transformLogicalData(engine, state, KernelInternals.singleton(logical), partition);
         List<DataFileStatus> files;
         try (CloseableIterator<DataFileStatus> written = engine.getParquetHandler()
                 .writeParquetFiles(context.getTargetDirectory(), physical, context.getStatisticsColumns())) {
             files = written.toInMemoryList();
         }
         try (CloseableIterator<Row> adds = Transaction.generateAppendActions(engine, state,
-                toCloseableIterator(files.iterator()), context)) {
+                KernelInternals.closeable(files.iterator()), context)) {
             while (adds.hasNext()) {
                 actions.add(adds.next());
             }

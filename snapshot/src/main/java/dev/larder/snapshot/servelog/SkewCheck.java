@@ -5,6 +5,7 @@ import dev.larder.snapshot.DeltaRow;
 import dev.larder.snapshot.DeltaSchema;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.DeltaType;
+import dev.larder.snapshot.KernelInternals;
 import io.delta.kernel.Scan;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.TableManager;
@@ -15,8 +16,6 @@ import io.delta.kernel.data.Row;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.engine.FileReadResult;
-import io.delta.kernel.internal.InternalScanFileUtils;
-import io.delta.kernel.internal.data.ScanStateRow;
 import io.delta.kernel.types.DoubleType;
 import io.delta.kernel.types.LongType;
 import io.delta.kernel.types.StructField;
@@ -35,8 +34,6 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
-
-import static io.delta.kernel.internal.util.Utils.singletonCloseableIterator;
 
 /**
  * One run of the skew check on the caller's thread (not thread-safe): reads a served-feature log (every vector, or a
@@ -207,15 +204,15 @@ public final class SkewCheck {
             try {
                 Scan scan = snapshot.getScanBuilder().build();
                 Row scanState = scan.getScanState(engine);
-                StructType physical = ScanStateRow.getPhysicalDataReadSchema(scanState);
+                StructType physical = KernelInternals.physicalReadSchema(scanState);
                 try (CloseableIterator<FilteredColumnarBatch> scanFiles = scan.getScanFiles(engine)) {
                     while (scanFiles.hasNext()) {
                         try (CloseableIterator<Row> files = scanFiles.next().getRows()) {
                             while (files.hasNext()) {
                                 Row scanFile = files.next();
                                 CloseableIterator<ColumnarBatch> data = engine.getParquetHandler()
-                                        .readParquetFiles(singletonCloseableIterator(
-                                                InternalScanFileUtils.getAddFileStatus(scanFile)), physical,
+                                        .readParquetFiles(KernelInternals.singleton(
+                                                KernelInternals.addFileStatus(scanFile)), physical,
                                                 Optional.empty())
                                         .map(FileReadResult::getData);
                                 try (CloseableIterator<FilteredColumnarBatch> batches =

@@ -601,8 +601,10 @@ public final class Larder implements AutoCloseable {
                 Lineage loaded;
                 try {
                     DeltaFeed feed = new DeltaFeed(src, schema);
-                    rows = engine.load(t, origin, sink -> feed.bootstrap(v, sink,
+                    engine.load(t, origin, sink -> feed.bootstrap(v, sink,
                             (delivered, files) -> progress.onProgress(v, delivered, files)));
+                    // The rows held: a sharded table holds only its shards' rows of the ones read.
+                    rows = t.size();
                     loaded = Lineage.of(t.lineage());
                     store.close(t.name());
                 } catch (RuntimeException | Error e) {

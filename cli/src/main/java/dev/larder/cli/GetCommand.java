@@ -59,7 +59,7 @@ final class GetCommand implements Callable<Integer> {
             // Rendered whole inside one consistent read: the follow may outgrow the files as mapped meanwhile.
             Answer a = t.readConsistently(() -> lookup(t, r, k));
             a.lines().forEach(System.out::println);
-            return a.status() == ReadStatus.NOT_FOUND ? 2 : 0;
+            return a.status() == ReadStatus.NOT_FOUND || a.status() == ReadStatus.NOT_OWNED ? 2 : 0;
         }
     }
 
@@ -83,7 +83,7 @@ final class GetCommand implements Callable<Integer> {
                 + (l.fromCatalog() ? " catalogTable=" + l.catalogTable() + " catalogTableId=" + l.catalogTableId() : "")
                 + " version=" + l.version()
                 + " commitTimestamp=" + Instant.ofEpochMilli(l.commitTimestampMillis()));
-        if (status == ReadStatus.NOT_FOUND) {
+        if (status == ReadStatus.NOT_FOUND || status == ReadStatus.NOT_OWNED) {
             return new Answer(status, lines);
         }
         lines.add("row lineage: version=" + r.version() + " commitTimestamp="

@@ -59,6 +59,37 @@ class ShardOfTest {
         assertEquals("123456789012\t" + Math.floorMod(-1439831649, 10) + "\n", longs.out());
     }
 
+    /** {@code load --shards 2 --own 0} holds (and counts) its shard's rows; {@code get} of another key says so. */
+    @Test
+    void aShardedLoadHoldsItsShardAndGetAnswersNotOwnedForTheOthers() throws Exception {
+        Path table = Path.of("../../shared/delta-tables/basic-with-inserts-deletes-checkpoint");
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"id\": (-?\\d+)")
+                .matcher(java.nio.file.Files.readString(table.resolve("computed/snapshot-v13.jsonl")));
+        while (m.find()) {
+            ids.add(Long.parseLong(m.group(1)));
+        }
+        long owned = ids.stream().filter(id -> SparkHash.shardOf(SparkHash.hashLong(id, 42), 2) == 0).count();
+        String store = dir.resolve("store").toString();
+        Run load = larder("load", "--delta", table.resolve("delta").toString(), "--key", "id", "--store", store,
+                "--table", "t", "--shards", "2", "--own", "0");
+        assertEquals(0, load.exit(), load.err());
+        assertTrue(load.out().contains("loaded " + owned + " rows"), load.out());
+        long mine = ids.stream().filter(id -> SparkHash.shardOf(SparkHash.hashLong(id, 42), 2) == 0).findFirst()
+                .orElseThrow();
+        long other = ids.stream().filter(id -> SparkHash.shardOf(SparkHash.hashLong(id, 42), 2) == 1).findFirst()
+                .orElseThrow();
+        Run found = larder("get", "--store", store, "--table", "t", Long.toString(mine));
+        assertTrue(found.exit() == 0 && found.out().contains("status: FOUND"), found.out() + found.err());
+        Run notOwned = larder("get", "--store", store, "--table", "t", Long.toString(other));
+        assertEquals(2, notOwned.exit(), notOwned.err());
+        assertTrue(notOwned.out().contains("status: NOT_OWNED") && !notOwned.out().contains("row lineage"),
+                notOwned.out());
+        Run half = larder("load", "--delta", table.resolve("delta").toString(), "--key", "id", "--store", store,
+                "--table", "u", "--shards", "2");
+        assertTrue(half.exit() != 0 && half.err().contains("give --shards N and --own I[,J...] together"), half.err());
+    }
+
     @Test
     void aTablesCompositeKeySchemaIsUsed() {
         FeatureSchema schema = FeatureSchema.builder().keyColumn("user", ColumnType.STRING)

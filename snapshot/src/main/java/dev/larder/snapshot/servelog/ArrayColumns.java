@@ -1,5 +1,6 @@
 package dev.larder.snapshot.servelog;
 
+import dev.larder.snapshot.ArrayColumnarBatch;
 import dev.larder.snapshot.NonNullColumnVector;
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
@@ -8,11 +9,8 @@ import io.delta.kernel.types.DateType;
 import io.delta.kernel.types.DoubleType;
 import io.delta.kernel.types.LongType;
 import io.delta.kernel.types.StringType;
-import io.delta.kernel.types.StructField;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.types.TimestampType;
-import java.util.ArrayList;
-import java.util.List;
 
 /** Column vectors over a {@link ServeLogRows}' arrays, for Kernel's Parquet writer: no copy, no per-row object. */
 final class ArrayColumns {
@@ -87,40 +85,7 @@ final class ArrayColumns {
             c[i++] = constant(rows.sources[t], n);
             c[i++] = constant(rows.tableIds[t], n);
         }
-        return new Batch(schema, c, n);
-    }
-
-    /** Columns over arrays; Kernel drops the partition column from it before writing ({@link #withDeletedColumnAt}). */
-    private record Batch(StructType schema, ColumnVector[] columns, int size) implements ColumnarBatch {
-        @Override
-        public StructType getSchema() {
-            return schema;
-        }
-
-        @Override
-        public ColumnVector getColumnVector(int ordinal) {
-            return columns[ordinal];
-        }
-
-        @Override
-        public int getSize() {
-            return size;
-        }
-
-        @Override
-        public ColumnarBatch withDeletedColumnAt(int ordinal) {
-            ColumnVector[] kept = new ColumnVector[columns.length - 1];
-            System.arraycopy(columns, 0, kept, 0, ordinal);
-            System.arraycopy(columns, ordinal + 1, kept, ordinal, kept.length - ordinal);
-            List<StructField> fields = new ArrayList<>(schema.fields());
-            fields.remove(ordinal);
-            return new Batch(new StructType(fields), kept, size);
-        }
-
-        @Override
-        public ColumnarBatch withNewSchema(StructType newSchema) {
-            return new Batch(newSchema, columns, size);
-        }
+        return new ArrayColumnarBatch(schema, c, n);
     }
 
     /** A long column (times {@code scale}); with {@code negativeIsNull} a negative value reads as null. */

@@ -1,5 +1,6 @@
 package dev.larder.tools.generate;
 
+import dev.larder.snapshot.ArrayColumnarBatch;
 import dev.larder.snapshot.NonNullColumnVector;
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
@@ -37,7 +38,7 @@ final class Vectors {
                 }
             };
         }
-        return new Batch(schema, columns, size);
+        return new ArrayColumnarBatch(schema, columns, size);
     }
 
     /**
@@ -92,7 +93,7 @@ final class Vectors {
                 }
             };
         }
-        return new Batch(base.getSchema(), columns, size);
+        return new ArrayColumnarBatch(base.getSchema(), columns, size);
     }
 
     /**
@@ -112,12 +113,12 @@ final class Vectors {
                 return changeType;
             }
         };
-        return new Batch(changeSchema, vectors, size);
+        return new ArrayColumnarBatch(changeSchema, vectors, size);
     }
 
     /** A batch of the given vectors, each of {@code size} rows. */
     static ColumnarBatch batch(StructType schema, ColumnVector[] columns, int size) {
-        return new Batch(schema, columns, size);
+        return new ArrayColumnarBatch(schema, columns, size);
     }
 
     /** Selection vector for a {@code FilteredColumnarBatch}: false drops the row. */
@@ -186,23 +187,6 @@ final class Vectors {
         @Override
         public String getString(int row) {
             return spec.stringValue(key(row), feature, version);
-        }
-    }
-
-    private record Batch(StructType schema, ColumnVector[] columns, int size) implements ColumnarBatch {
-        @Override
-        public StructType getSchema() {
-            return schema;
-        }
-
-        @Override
-        public ColumnVector getColumnVector(int ordinal) {
-            return columns[ordinal];
-        }
-
-        @Override
-        public int getSize() {
-            return size;
         }
     }
 }

@@ -100,7 +100,7 @@ final class RingSink implements ChangeSink {
     void open(TableSlot s, long after, boolean stage) {
         if (target == null || target.table != s.table) {
             row = s.table.newRow();
-            shards = s.table.shards().ownsAll() ? null : s.table.shards();
+            shards = s.table.shardFilter();
             shardKey = new byte[row.keyCapacity()];
         }
         target = s;

@@ -571,6 +571,14 @@ public final class FeatureTable implements AutoCloseable {
         return metadata.shards();
     }
 
+    /**
+     * {@link #shards()} when the table holds only some shards, so its readers and writers must check a key's shard;
+     * null when it holds every key and no check is needed.
+     */
+    public ShardSpec shardFilter() {
+        return metadata.shards().ownsAll() ? null : metadata.shards();
+    }
+
     public FeatureSchema schema() {
         return layout.schema();
     }

@@ -99,7 +99,7 @@ final class MappedTableWriter implements TableWriter {
         this.rowKey = new byte[layout.keyCapacity()];
         this.deleteRow = new RowBuffer(layout);
         this.fresh = new FreshRows(table, rowSize);
-        this.shards = table.shards().ownsAll() ? null : table.shards();
+        this.shards = table.shardFilter();
         FeatureSchema schema = layout.schema();
         java.util.List<Integer> cols = new java.util.ArrayList<>();
         for (int c = 0; c < schema.columnCount(); c++) {

@@ -56,7 +56,7 @@ public final class TableReader extends RowImage {
         this.ttlMillis = table.ttlMillis;
         this.rowSize = layout.rowSize();
         this.keyOffset = layout.keyOffset();
-        this.shards = table.shards().ownsAll() ? null : table.shards();
+        this.shards = table.shardFilter();
         this.recorder = sampleEvery > 0 ? new SingleWriterRecorder(60_000_000_000L, 2) : null;
         this.sampleMask = sampleEvery > 0 ? Long.highestOneBit(Math.max(1, sampleEvery * 2L - 1)) - 1 : 0;
         this.checksum = checked ? new RowChecksum(rowSize) : null;

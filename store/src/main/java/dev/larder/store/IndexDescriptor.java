@@ -14,12 +14,14 @@ package dev.larder.store;
  *  0                  = empty (ends a probe)
  *  -1 (all ones)      = tombstone (deleted; probes continue past it)
  *
- *  home slot = fingerprint >>> (32 - log2(slots)); probe = home, home+1, ... (mod slots)
+ *  home slot = (unsigned fingerprint * slots) >>> 32; probe = home, home+1, ... (mod slots); any slot count
+ *  (a power of two, as older stores always have, makes it the fingerprint's top bits)
  *  the file is split into mappings of {@link #SLOTS_PER_CHUNK} slots (1 GiB) because a ByteBuffer holds at most 2 GiB
  * </pre>
  *
  * The index is rebuilt into generation N+1 (new file, then an atomic switch in {@link StateDescriptor}) when live plus
- * tombstone slots pass {@link #MAX_LOAD_PERCENT}% of the slots.
+ * tombstone slots pass {@link #MAX_LOAD_PERCENT}% of the slots, at twice the live rows; a bulk load sizes it at
+ * {@link #BULK_LOAD_PERCENT}% full.
  */
 final class IndexDescriptor {
     /** Bytes of one index slot (an entry: fingerprint and row id). */
@@ -28,8 +30,12 @@ final class IndexDescriptor {
     static final long TOMBSTONE = -1L;
     static final int CHUNK_SHIFT = 27;
     static final long SLOTS_PER_CHUNK = 1L << CHUNK_SHIFT;
-    static final long MIN_SLOTS = 64;
+    static final long MIN_SLOTS = 16;
+    /** Slot counts stay below 2^32 so the home slot's multiply-shift ({@link TableView#home}) cannot overflow. */
+    static final long MAX_SLOTS = (1L << 32) - 1;
     static final int MAX_LOAD_PERCENT = 75;
+    /** How full a bulk load leaves its index ({@link FeatureTable#bulkIndexSlotsFor}). */
+    static final int BULK_LOAD_PERCENT = 70;
     /** Row ids are stored as id + 1 in 32 bits and must not collide with the tombstone. */
     static final long MAX_ROWS = 0xFFFF_FFFDL;
 

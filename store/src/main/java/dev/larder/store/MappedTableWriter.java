@@ -320,7 +320,7 @@ final class MappedTableWriter implements TableWriter {
                     return true;
                 }
             }
-            pos = (pos + 1) & v.slotMask;
+            pos = v.next(pos);
         }
         if (firstTombstone < 0) {
             throw new IllegalStateException("index of table " + table.name() + " is full");
@@ -492,10 +492,19 @@ final class MappedTableWriter implements TableWriter {
         return high;
     }
 
-    /** Doubles the rows file (capped at whole chunks past the first) and publishes a view that maps it. */
+    /**
+     * Grows the rows file and publishes a view that maps it: by an eighth, so spare capacity stays under 12.5% of the
+     * table (each growth remaps the last chunk, which readers then fault in again); in a bulk load, which knows nothing
+     * of its size until it ends and then trims ({@link #trimRows}), by doubling (capped at whole chunks).
+     */
     private void growRows(TableView v) {
         long perChunk = 1L << v.rowChunkShift;
-        long capacity = v.rowCapacity < perChunk ? Math.min(v.rowCapacity * 2, perChunk) : v.rowCapacity + perChunk;
+        long capacity;
+        if (bulk != null) {
+            capacity = v.rowCapacity < perChunk ? Math.min(v.rowCapacity * 2, perChunk) : v.rowCapacity + perChunk;
+        } else {
+            capacity = v.rowCapacity + Math.max(FeatureTable.MIN_ROWS, v.rowCapacity / 8);
+        }
         capacity = Math.min(capacity, IndexDescriptor.MAX_ROWS);
         if (capacity <= v.rowCapacity) {
             throw new StoreException("table " + table.name() + " is full (" + v.rowCapacity + " rows)");
@@ -506,6 +515,29 @@ final class MappedTableWriter implements TableWriter {
             table.publish(v.withRows(chunks, capacity));
         } catch (IOException e) {
             throw new StoreException("cannot grow rows file of table " + table.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Shrinks the rows file to the rows a bulk load handed out, giving back what its doubling reserved past them. No
+     * reader reaches a row at or past the high-water mark, so the old view's longer mapping is never read past the new
+     * end of the file; state.dat is forced before the truncation, so a crash between them leaves a file longer than its
+     * capacity, which open accepts.
+     */
+    private void trimRows() {
+        TableView v = table.view();
+        long capacity = Math.max(FeatureTable.MIN_ROWS, state.getLong(StateDescriptor.HIGH_WATER));
+        if (capacity >= v.rowCapacity) {
+            return;
+        }
+        try {
+            MappedByteBuffer[] chunks = table.mapRows(table.rowsChannel, capacity);
+            state.putLong(StateDescriptor.ROW_CAPACITY, capacity);
+            state.force();
+            table.publish(v.withRows(chunks, capacity));
+            table.rowsChannel.truncate(capacity * rowSize);
+        } catch (IOException e) {
+            throw new StoreException("cannot trim rows file of table " + table.name() + ": " + e.getMessage(), e);
         }
     }
 
@@ -532,7 +564,7 @@ final class MappedTableWriter implements TableWriter {
                 if (slot != IndexDescriptor.EMPTY && slot != IndexDescriptor.TOMBSTONE) {
                     long p = next.home(IndexDescriptor.fingerprint(slot));
                     while (next.slotAcquire(p) != IndexDescriptor.EMPTY) {
-                        p = (p + 1) & next.slotMask;
+                        p = next.next(p);
                     }
                     next.slotRelease(p, slot);
                 }
@@ -580,10 +612,11 @@ final class MappedTableWriter implements TableWriter {
         fresh.flush();
         BulkEntries entries = bulk;
         bulk = null;
+        trimRows();
         TableView v = table.view();
         // Sized for every upsert: duplicates are rare (in a bootstrap they are an error), and sizing for the distinct
         // keys would need a pass over all buckets before placing any.
-        long slots = Math.max(v.indexSlots, FeatureTable.indexSlotsFor(entries.size() + 1));
+        long slots = Math.max(v.indexSlots, FeatureTable.bulkIndexSlotsFor(entries.size() + 1));
         try {
             long gen = v.indexGeneration + 1;
             MappedByteBuffer[] chunks = IndexFiles.create(table.directory(), gen, slots);
@@ -669,7 +702,7 @@ final class MappedTableWriter implements TableWriter {
             for (int k = 0; k < wrappedCount; k++) {
                 long at = next.home(IndexDescriptor.fingerprint(wrapped[k]));
                 while (next.slotAcquire(at) != IndexDescriptor.EMPTY) {
-                    at = (at + 1) & next.slotMask;
+                    at = next.next(at);
                 }
                 next.slotRelease(at, wrapped[k]);
             }

@@ -14,7 +14,7 @@ package dev.larder.store;
  *  |  32 |  8 | freeHead         first row of the free list, -1 when empty        |
  *  |  40 |  8 | liveRows         rows reachable from the index                    |
  *  |  48 |  8 | indexGeneration  N of the live index file index-N.dat             |
- *  |  56 |  8 | indexSlots       slots in that index (a power of two)             |
+ *  |  56 |  8 | indexSlots       slots in that index                              |
  *  |  64 |  8 | indexUsed        live + tombstone slots                           |
  *  |  72 |  4 | openForWrite     1 while a writer has the table open; 0 after a   |
  *  |     |    |                  clean close (1 on open means recovery is due)    |

@@ -376,7 +376,7 @@ public final class TableReader extends RowImage {
                     continue;
                 }
             }
-            pos = (pos + 1) & v.slotMask;
+            pos = v.next(pos);
             probes++;
         }
         return absent(ReadStatus.NOT_FOUND, p, outD, outF, cs, base);
@@ -477,7 +477,7 @@ public final class TableReader extends RowImage {
                     || slot != IndexDescriptor.TOMBSTONE && IndexDescriptor.fingerprint(slot) == fp) {
                 return slot;
             }
-            pos = (pos + 1) & v.slotMask;
+            pos = v.next(pos);
         }
         return IndexDescriptor.EMPTY;
     }
@@ -707,7 +707,7 @@ public final class TableReader extends RowImage {
                     continue;
                 }
             }
-            pos = (pos + 1) & v.slotMask;
+            pos = v.next(pos);
             probes++;
         }
         return ReadStatus.NOT_FOUND;

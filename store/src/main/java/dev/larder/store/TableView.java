@@ -21,8 +21,6 @@ final class TableView {
     final int rowSize;
     final MappedByteBuffer[] indexChunks;
     final long indexSlots;
-    final long slotMask;
-    final int homeShift;
     final long indexGeneration;
     final MappedByteBuffer[] heapChunks;
     final long heapCapacity;
@@ -37,8 +35,6 @@ final class TableView {
         this.rowSize = rowSize;
         this.indexChunks = indexChunks;
         this.indexSlots = indexSlots;
-        this.slotMask = indexSlots - 1;
-        this.homeShift = 32 - Long.numberOfTrailingZeros(indexSlots);
         this.indexGeneration = indexGeneration;
         this.heapChunks = heapChunks;
         this.heapCapacity = heapCapacity;
@@ -61,8 +57,19 @@ final class TableView {
         heapChunks[(int) (offset >>> HeapDescriptor.CHUNK_SHIFT)].get((int) (offset & HeapDescriptor.CHUNK_MASK), dst, dstOffset, length);
     }
 
+    /**
+     * The slot a fingerprint probes first: its fraction of the 32-bit range scaled to the slot count (multiply-shift),
+     * so any slot count works and home order is fingerprint order; for a power of two it is the fingerprint's top bits,
+     * as stores written before any other size was used expect.
+     */
     long home(int fingerprint) {
-        return (fingerprint & 0xFFFF_FFFFL) >>> homeShift;
+        return ((fingerprint & 0xFFFF_FFFFL) * indexSlots) >>> 32;
+    }
+
+    /** The slot probed after {@code pos}: the next one, wrapping to 0 past the last. */
+    long next(long pos) {
+        long n = pos + 1;
+        return n == indexSlots ? 0 : n;
     }
 
     long slotAcquire(long pos) {

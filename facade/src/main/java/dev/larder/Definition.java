@@ -60,7 +60,8 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  *     ttl: 7d
  *     max_staleness: 10m
  *     defaults: {ctr_7d: 0.0}
- *     shards: {count: 4, own: [0, 2]}      # optional: hold keys with pmod(hash(key), 4) in (0, 2)
+ *     shards: {count: 4, own: [0, 2]}      # optional: hold keys with pmod(hash(key), 4) in (0, 2); add
+ *                                          #   column: C when the table is partitioned by C = that expression
  * vectors:
  *   ranker:
  *     - users.ctr_7d                        # the table's default, else 0
@@ -667,9 +668,14 @@ public final class Definition {
                     lineNumber(keyNode), columnsLine);
         }
 
-        /** {@code shards: {count: N, own: [i, j]}} (or {@code own: i}): the table holds those shards only. */
+        /**
+         * {@code shards: {count: N, own: [i, j]}} (or {@code own: i}): the table holds those shards only; with
+         * {@code column: C}, the Delta table is partitioned by C holding each row's shard, and only owned partitions
+         * are read.
+         */
         private Source shards(Node n, String table, Source s) {
             String count = null;
+            String column = null;
             List<String> own = new ArrayList<>();
             for (NodeTuple e : entries(n, "shards")) {
                 switch (key(e)) {
@@ -681,16 +687,18 @@ public final class Definition {
                             own.add(scalar(e.getValueNode(), "own"));
                         }
                     }
-                    default -> problems.add(line(e.getKeyNode()) + "table " + table + ": shards has count and own, not '"
-                            + clip(key(e)) + "'");
+                    case "column" -> column = scalar(e.getValueNode(), "column");
+                    default -> problems.add(line(e.getKeyNode()) + "table " + table
+                            + ": shards has count, own and column, not '" + clip(key(e)) + "'");
                 }
             }
             try {
                 if (count == null || own.isEmpty()) {
                     throw new IllegalArgumentException("give count and own");
                 }
-                return s.shards(Integer.parseInt(count), own.stream().mapToInt(Integer::parseInt).toArray());
-            } catch (IllegalArgumentException e) {
+                Source sharded = s.shards(Integer.parseInt(count), own.stream().mapToInt(Integer::parseInt).toArray());
+                return column == null ? sharded : sharded.shardColumn(column);
+            } catch (IllegalArgumentException | IllegalStateException e) {
                 problems.add(line(n) + "table " + table + ": shards: " + e.getMessage()
                         + " (e.g. shards: {count: 4, own: [0, 2]})");
                 return s;

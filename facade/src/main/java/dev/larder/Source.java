@@ -127,6 +127,24 @@ public final class Source {
                 ShardSpec.of(count, owned));
     }
 
+    /**
+     * Reads only the owned shards' files: the Delta table is partitioned by {@code column}, which holds each row's
+     * shard as {@link #shards} computes it (on Databricks,
+     * {@code df.withColumn("shard", expr("pmod(hash(key), N)")).write.partitionBy("shard")}). A bootstrap and the
+     * change feed then skip the other partitions' files, so their time, not only the memory, scales with the owned
+     * fraction. The rows of the files read are still checked by key; a column that does not hold the shards
+     * loses rows, which {@code verify} names.
+     *
+     * @throws IllegalStateException when no {@link #shards} were given first
+     */
+    public Source shardColumn(String column) {
+        if (shards.ownsAll()) {
+            throw new IllegalStateException("shardColumn(" + column + ") needs shards(count, owned...) first");
+        }
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns,
+                shards.partitionedBy(column));
+    }
+
     ShardSpec shardSpec() {
         return shards;
     }

@@ -64,6 +64,9 @@ class ShardedFollowTest {
                 assertEquals(mine, t.size());
                 assertTrue(mine > 0 && mine < ids.size(), mine + " rows in shard " + own);
                 held += mine;
+                Verification v = larder.verify("t", src, 10);
+                assertTrue(v.equal(), v.toString());
+                assertEquals(mine, v.deltaRows(), "the Delta rows of the shard held");
             }
         }
         assertEquals(ids.size(), held);
@@ -81,7 +84,8 @@ class ShardedFollowTest {
                 assertEquals(shard(id) == 1 ? ReadStatus.FOUND : ReadStatus.NOT_OWNED, r.get(id), "id " + id);
             }
         }
-        for (String bad : List.of("{count: 2, own: [2]}", "{count: 0, own: [0]}", "{count: 2}", "{count: 2, of: 1}")) {
+        for (String bad : List.of("{count: 2, own: [2]}", "{count: 0, own: [0]}", "{count: 2}", "{count: 2, of: 1}",
+                "{count: 2, own: [1], column: 'a@b'}", "{count: 1, own: [0], column: shard}")) {
             Files.writeString(file, "store: " + dir.resolve("s") + "\ntables:\n  t:\n    delta: "
                     + TABLE.resolve("delta").toAbsolutePath() + "\n    key: id\n    shards: " + bad + "\n");
             DefinitionException e = assertThrows(DefinitionException.class, () -> Definition.read(file), bad);

@@ -2,6 +2,7 @@ package dev.larder.ingest;
 
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.RowBuffer;
+import dev.larder.store.ShardSpec;
 
 /**
  * Where a {@link ChangeSource} delivers rows. Confined to the follower thread that called the source; publishing a row
@@ -11,6 +12,14 @@ public interface ChangeSink {
 
     /** Schema of the target table; fill rows by its column indices. */
     FeatureSchema schema();
+
+    /**
+     * The key shards the target holds ({@link ShardSpec#ALL} for every key): a source may skip what holds other shards'
+     * rows only (the partitions of {@link ShardSpec#partitionColumn()}); the sink drops other shards' rows in any case.
+     */
+    default ShardSpec shards() {
+        return ShardSpec.ALL;
+    }
 
     /** The sink's staging row, cleared (all columns null) on each call; fill it and pass it to upsert or delete. */
     RowBuffer row();

@@ -58,11 +58,13 @@ final class ChangeFeedReader {
     private final DeltaSource source;
     private final FileRowReader reader;
     private final String root;
+    private final ShardPruning pruning;
 
-    ChangeFeedReader(DeltaSource source, FileRowReader reader) {
+    ChangeFeedReader(DeltaSource source, FileRowReader reader, ShardPruning pruning) {
         this.source = source;
         this.reader = reader;
         this.root = source.paths().root;
+        this.pruning = pruning;
     }
 
     /** The actions of one commit that the feed uses. */
@@ -116,6 +118,13 @@ final class ChangeFeedReader {
                 } else if (layout == null) {
                     throw new DeltaReadException(DeltaReadException.Reason.MALFORMED_LOG, root, commit.version,
                             commitFile, null, "the first commit carries no metaData action", null);
+                }
+                if (pruning != ShardPruning.NONE) {
+                    TableLayout l = layout;
+                    long v = commit.version;
+                    commit.adds.removeIf(f -> !pruning.reads(f, l, root, v));
+                    commit.removes.removeIf(f -> !pruning.reads(f, l, root, v));
+                    commit.cdcs.removeIf(f -> !pruning.reads(f, l, root, v));
                 }
                 DeltaCommit announced = announce(commit, metadata, layout, commitFiles.get((int) (expected - from)),
                         consumer.takesRowsInFileOrder() && onePass(commit.cdcs));

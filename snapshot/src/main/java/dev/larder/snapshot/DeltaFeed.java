@@ -65,7 +65,8 @@ public final class DeltaFeed {
         ChangeSink.Lane first = sink.lane();
         long rows;
         if (first == null) {
-            rows = source.scan(version, r -> sink.upsert(copy(copier, r, sink.row(), version)), progress);
+            rows = source.scan(version, r -> sink.upsert(copy(copier, r, sink.row(), version)), progress,
+                    sink.shards());
         } else {
             // Files are decoded on several threads, each into a lane of its own; the caller's takes the first lane.
             AtomicReference<ChangeSink.Lane> unused = new AtomicReference<>(first);
@@ -74,7 +75,7 @@ public final class DeltaFeed {
                 ChangeSink.Lane lane = taken != null ? taken : sink.lane();
                 DeltaRowCopier own = new DeltaRowCopier(schema);
                 return r -> lane.upsert(copy(own, r, lane.row(), version));
-            }, progress);
+            }, progress, sink.shards());
         }
         sink.end();
         return rows;
@@ -90,7 +91,7 @@ public final class DeltaFeed {
             return toVersion;
         }
         CommitNormaliser n = new CommitNormaliser(sink);
-        long last = source.changes(fromVersion, toVersion, n);
+        long last = source.changes(fromVersion, toVersion, n, sink.shards());
         if (n.stopped != null) {
             throw n.stopped;
         }

@@ -35,6 +35,7 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.security.UserGroupInformation;
 import dev.larder.ingest.Redaction;
 import dev.larder.store.Lineage;
+import dev.larder.store.ShardSpec;
 
 /**
  * Reads one Delta table through Delta Kernel: versions, schema, full snapshot scans and the change feed;
@@ -421,10 +422,18 @@ public final class DeltaSource {
      * @return rows delivered
      */
     public long scan(long version, RowConsumer consumer, ScanProgress progress) {
+        return scan(version, consumer, progress, ShardSpec.ALL);
+    }
+
+    /**
+     * {@link #scan(long, RowConsumer, ScanProgress)} for a reader of {@code shards}: the files of partitions holding
+     * other shards only are skipped ({@link ShardSpec#partitionColumn()}); the rows of the files read are all delivered.
+     */
+    public long scan(long version, RowConsumer consumer, ScanProgress progress, ShardSpec shards) {
         long[] rows = {0};
         long[] files = {0};
         FileRowReader.Sink sink = (row, changeTypes, rowId) -> consumer.accept(row);
-        forEachFile(version, (add, layout) -> {
+        forEachFile(version, shards, (add, layout) -> {
             rows[0] += reader.read(version, add, layout, null, reader.loadDv(version, add.dv()), false, sink);
             progress.onProgress(rows[0], ++files[0]);
             return true;
@@ -441,12 +450,18 @@ public final class DeltaSource {
      * @return rows delivered
      */
     public long scan(long version, int threads, Supplier<RowConsumer> consumers, ScanProgress progress) {
+        return scan(version, threads, consumers, progress, ShardSpec.ALL);
+    }
+
+    /** {@link #scan(long, int, Supplier, ScanProgress)} for a reader of {@code shards}, as the one-thread scan. */
+    public long scan(long version, int threads, Supplier<RowConsumer> consumers, ScanProgress progress,
+                     ShardSpec shards) {
         if (threads <= 1) {
-            return scan(version, consumers.get(), progress);
+            return scan(version, consumers.get(), progress, shards);
         }
         List<FileAction> files = new ArrayList<>();
         TableLayout[] layout = new TableLayout[1];
-        forEachFile(version, (add, l) -> {
+        forEachFile(version, shards, (add, l) -> {
             files.add(add);
             layout[0] = l;
             return true;
@@ -616,8 +631,15 @@ public final class DeltaSource {
 
     /** Visits the snapshot's live data files until {@code visitor} returns false. */
     private void forEachFile(long version, BiPredicate<FileAction, TableLayout> visitor) {
+        forEachFile(version, ShardSpec.ALL, visitor);
+    }
+
+    /** As {@link #forEachFile(long, BiPredicate)}, skipping the files that hold none of {@code shards}' rows. */
+    private void forEachFile(long version, ShardSpec shards, BiPredicate<FileAction, TableLayout> visitor) {
+        ShardPruning pruning = ShardPruning.of(shards);
         io(() -> {
-            visitFiles(version, visitor);
+            visitFiles(version, (add, layout) -> !pruning.reads(add, layout, paths.root, version)
+                    || visitor.test(add, layout));
             return null;
         });
     }
@@ -664,12 +686,21 @@ public final class DeltaSource {
      *     version before the commit whose {@code beginCommit} returned false
      */
     public long changes(long fromVersion, long toVersion, ChangeConsumer consumer) {
+        return changes(fromVersion, toVersion, consumer, ShardSpec.ALL);
+    }
+
+    /**
+     * {@link #changes(long, long, ChangeConsumer)} for a reader of {@code shards}: the actions on files of partitions
+     * holding other shards only are skipped ({@link ShardSpec#partitionColumn()}).
+     */
+    public long changes(long fromVersion, long toVersion, ChangeConsumer consumer, ShardSpec shards) {
         // No check against the latest snapshot: loading it would parse the very commits the feed must
         // report precisely when damaged. The commit range listing reports versions that do not exist.
         if (fromVersion < 0 || toVersion < fromVersion) {
             throw new IllegalArgumentException("need 0 <= fromVersion <= toVersion: " + fromVersion + ", " + toVersion);
         }
-        return io(() -> new ChangeFeedReader(this, reader).read(fromVersion, toVersion, consumer));
+        return io(() -> new ChangeFeedReader(this, reader, ShardPruning.of(shards))
+                .read(fromVersion, toVersion, consumer));
     }
 
     Engine engine() {

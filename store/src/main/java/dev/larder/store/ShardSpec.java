@@ -1,6 +1,7 @@
 package dev.larder.store;
 
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.StringJoiner;
 
 /**
@@ -15,10 +16,17 @@ public final class ShardSpec {
     private final int count;
     private final int[] owned;
     private final boolean[] owns;
+    /** The source's partition column holding each row's shard, or null when the source is not partitioned by shard. */
+    private final String column;
 
     private ShardSpec(int count, int[] owned) {
+        this(count, owned, null);
+    }
+
+    private ShardSpec(int count, int[] owned, String column) {
         this.count = count;
         this.owned = owned;
+        this.column = column;
         this.owns = new boolean[count];
         for (int s : owned) {
             owns[s] = true;
@@ -45,8 +53,33 @@ public final class ShardSpec {
         return count == 1 ? ALL : new ShardSpec(count, sorted);
     }
 
-    /** Parses {@link #toString()}'s form, {@code "count:i,j,..."}. */
+    /**
+     * These shards, read from a source partitioned by {@code column}, a column that holds each row's shard (on
+     * Databricks: {@code pmod(hash(key columns), count)}), so a snapshot or change feed reads only the owned
+     * partitions' files. Rows of a file read are still checked: a wrong column costs speed, and {@code verify} names
+     * the keys it lost.
+     */
+    public ShardSpec partitionedBy(String column) {
+        if (column == null || column.isBlank() || column.contains("@")) {
+            throw new IllegalArgumentException("shard column must be a column name, not '" + column + "'");
+        }
+        if (ownsAll()) {
+            throw new IllegalArgumentException("a shard column prunes only a table that holds some of its shards");
+        }
+        return new ShardSpec(count, owned, column);
+    }
+
+    /** The source's partition column holding each row's shard ({@link #partitionedBy}), or null. */
+    public String partitionColumn() {
+        return column;
+    }
+
+    /** Parses {@link #toString()}'s form, {@code "count:i,j,..."} or {@code "count:i,j,...@column"}. */
     public static ShardSpec parse(String text) {
+        int at = text.indexOf('@');
+        if (at >= 0) {
+            return parse(text.substring(0, at)).partitionedBy(text.substring(at + 1).trim());
+        }
         int colon = text.indexOf(':');
         if (colon < 0) {
             throw new IllegalArgumentException("shards '" + text + "': expected COUNT:OWNED,... (e.g. 4:0,2)");
@@ -96,18 +129,19 @@ public final class ShardSpec {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ShardSpec s && s.count == count && Arrays.equals(s.owned, owned);
+        return o instanceof ShardSpec s && s.count == count && Arrays.equals(s.owned, owned)
+                && Objects.equals(s.column, column);
     }
 
     @Override
     public int hashCode() {
-        return 31 * count + Arrays.hashCode(owned);
+        return 31 * (31 * count + Arrays.hashCode(owned)) + Objects.hashCode(column);
     }
 
-    /** {@code "count:i,j,..."}, as {@link #parse} reads it. */
+    /** {@code "count:i,j,..."}, then {@code "@column"} when partitioned by one, as {@link #parse} reads it. */
     @Override
     public String toString() {
-        StringJoiner j = new StringJoiner(",", count + ":", "");
+        StringJoiner j = new StringJoiner(",", count + ":", column == null ? "" : "@" + column);
         for (int s : owned) {
             j.add(Integer.toString(s));
         }

@@ -14,8 +14,8 @@ import java.util.Objects;
  */
 public record TableOptions(long initialRows, Duration ttl, InstantSource clock, ShardSpec shards) {
     /**
-     * 16 initial rows: the files of a small table (most dimension tables) stay a few kilobytes, and a large one grows
-     * by doubling, a handful of extra steps at load time.
+     * 16 initial rows: the files of a small table (most dimension tables) stay a few kilobytes; a bulk load grows a
+     * large one by doubling and then trims it to its rows.
      */
     public static final TableOptions DEFAULT = new TableOptions(16, Duration.ZERO, InstantSource.system(),
             ShardSpec.ALL);

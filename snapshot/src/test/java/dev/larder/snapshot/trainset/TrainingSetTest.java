@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.larder.snapshot.DeltaReadException;
 import dev.larder.snapshot.DeltaSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,6 +177,67 @@ class TrainingSetTest {
                 List.of(new TrainingSet.FeatureSpec("parts", "col2", 0))));
         assertTrue(text.getMessage().contains("parts.col2") && text.getMessage().contains("version 0"),
                 text.getMessage());
+    }
+
+    @Test
+    void aLabelBeforeTheOldestVersionTheLogStillHoldsIsCountedApart() throws Exception {
+        // Log cleanup: the commits before the checkpoint at version 10 are gone, so version 10 is the oldest.
+        Path table = copy(shared("basic-with-inserts-deletes-checkpoint"), tmp.resolve("cleaned"));
+        for (int v = 0; v < 10; v++) {
+            Files.delete(table.resolve("_delta_log").resolve(String.format("%020d.json", v)));
+        }
+        DeltaSource source = DeltaSource.open(table.toString());
+        long oldest = source.commitTimestamp(10);
+        long newest = source.commitTimestamp(13);
+        List<Map<String, Object>> rows13 = KernelRows.at(table, 13);
+        long present = (Long) rows13.get(0).get("id");
+        boolean atOldest = KernelRows.at(table, 10).stream().anyMatch(r -> r.get("id").equals(present));
+        List<long[]> events = List.of(new long[] {oldest - 1, present}, new long[] {oldest, present},
+                new long[] {newest, present}, new long[] {newest, 1_000_000});
+        TrainingSet set = TrainingSet.compute(labels(events), List.of("user"),
+                List.of(new TrainingSet.TableSpec("t", source, List.of("id"), List.of(), Duration.ZERO)),
+                List.of(new TrainingSet.FeatureSpec("t", "id", -1)));
+        assertEquals("NO_HISTORY", set.reason(0, 0));
+        assertEquals(-1, set.version(0, 0));
+        assertEquals(new TrainingSet.TableReport("t", 10, 13, 3, 1), set.tableReports().get(0));
+        assertEquals(atOldest ? null : "NOT_FOUND", set.reason(0, 1));
+        assertEquals(10, set.version(0, 1));
+        assertNull(set.reason(0, 2));
+        assertEquals((double) present, set.value(0, 2));
+        assertEquals(13, set.version(0, 2));
+        assertEquals("NOT_FOUND", set.reason(0, 3));
+        assertEquals(-1.0, set.value(0, 3));
+    }
+
+    @Test
+    void aVacuumedChangeFileFailsNamingTheTableVersionAndFile() throws Exception {
+        Path table = copy(shared(VALUES), tmp.resolve("vacuumed"));
+        String cdc = "cdc-00000-f8a4c728-fc7d-4b65-bc0e-66f17e9f0b53.c000.snappy.parquet";
+        Files.delete(table.resolve("_change_data").resolve(cdc));
+        DeltaSource source = DeltaSource.open(table.toString());
+        long[] stamps = {source.commitTimestamp(0), source.commitTimestamp(4)};
+        List<long[]> events = List.of(new long[] {stamps[0], 2}, new long[] {stamps[1], 2});
+        DeltaReadException e = assertThrows(DeltaReadException.class, () -> TrainingSet.compute(labels(events),
+                List.of("user"), List.of(new TrainingSet.TableSpec("values", source, List.of("id"), List.of(),
+                        Duration.ZERO)), List.of(new TrainingSet.FeatureSpec("values", "value", -1))));
+        assertEquals(DeltaReadException.Reason.MISSING_FILE, e.reason(), e.getMessage());
+        assertTrue(e.getMessage().contains(cdc) && e.getMessage().contains("version 2"), e.getMessage());
+    }
+
+    private static Path copy(Path source, Path target) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(source)) {
+            for (Path p : files.toList()) {
+                if (!p.getFileName().toString().endsWith(".crc")) {
+                    Path to = target.resolve(source.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.copy(p, to);
+                    }
+                }
+            }
+        }
+        return target;
     }
 
     private static Labels labels(List<long[]> events) {

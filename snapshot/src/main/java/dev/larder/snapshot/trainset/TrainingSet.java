@@ -94,7 +94,10 @@ public final class TrainingSet {
     private final int[] keyColumns;
     private final List<TableSpec> tables;
     private final List<FeatureSpec> features;
+    /** Labels in time order: result rows are in this order, so each table's replay writes them sequentially. */
     private final int[] order;
+    /** Each label's row in the results ({@link #order}'s inverse). */
+    private final int[] position;
     final double[][] values;
     final byte[][] reasons;
     final long[][] versions;
@@ -110,15 +113,49 @@ public final class TrainingSet {
         this.tables = List.copyOf(tables);
         this.features = List.copyOf(features);
         int n = labels.size();
-        this.order = IntStream.range(0, n).boxed()
-                .sorted((a, b) -> Long.compare(labels.timeMillis(a), labels.timeMillis(b)))
-                .mapToInt(Integer::intValue).toArray();
+        this.order = timeOrder(labels);
+        position = new int[n];
+        for (int p = 0; p < n; p++) {
+            position[order[p]] = p;
+        }
         values = new double[features.size()][n];
         reasons = new byte[features.size()][n];
         versions = new long[tables.size()][n];
         commitTs = new long[tables.size()][n];
         rowVersions = new long[tables.size()][n];
         rowCommitTs = new long[tables.size()][n];
+    }
+
+    /**
+     * The labels' indexes sorted by time, ties in label order: a primitive sort of (time offset, index) packed in a
+     * long when the times' span leaves room for the index (any span under 278 years for a million labels), else a
+     * sort of boxed indexes.
+     */
+    private static int[] timeOrder(Labels labels) {
+        int n = labels.size();
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            min = Math.min(min, labels.timeMillis(i));
+            max = Math.max(max, labels.timeMillis(i));
+        }
+        int bits = 64 - Long.numberOfLeadingZeros(Math.max(1, n - 1));
+        if (n == 0 || max - min < 0 || 64 - Long.numberOfLeadingZeros(max - min) + bits > 63) {
+            return IntStream.range(0, n).boxed()
+                    .sorted((a, b) -> Long.compare(labels.timeMillis(a), labels.timeMillis(b)))
+                    .mapToInt(Integer::intValue).toArray();
+        }
+        long[] packed = new long[n];
+        for (int i = 0; i < n; i++) {
+            packed[i] = (labels.timeMillis(i) - min) << bits | i;
+        }
+        Arrays.sort(packed);
+        int[] out = new int[n];
+        long mask = (1L << bits) - 1;
+        for (int p = 0; p < n; p++) {
+            out[p] = (int) (packed[p] & mask);
+        }
+        return out;
     }
 
     /**
@@ -183,17 +220,17 @@ public final class TrainingSet {
 
     /** Label {@code label}'s value of feature {@code feature} as served (the default unless from data); NaN: none. */
     public double value(int feature, int label) {
-        return values[feature][label];
+        return values[feature][position[label]];
     }
 
     /** Why label {@code label}'s feature {@code feature} was not served from data, or null when it was. */
     public String reason(int feature, int label) {
-        return REASON_NAMES[reasons[feature][label]];
+        return REASON_NAMES[reasons[feature][position[label]]];
     }
 
     /** The Delta version of table {@code table} in force at label {@code label}'s time; -1 when NO_HISTORY. */
     public long version(int table, int label) {
-        return versions[table][label];
+        return versions[table][position[label]];
     }
 
     private void table(int t) {
@@ -214,7 +251,7 @@ public final class TrainingSet {
         long oldestTs = stamp(source, oldest, stamps);
         int first = 0;
         while (first < n && labels.timeMillis(order[first]) < oldestTs) {
-            noHistory(order[first++], feats);
+            noHistory(first++, feats);
         }
         if (first == n) {
             reports.add(new TableReport(spec.name(), -1, -1, 0, n));
@@ -252,10 +289,15 @@ public final class TrainingSet {
         reports.add(new TableReport(spec.name(), from, to, replay.commits - 1, first));
     }
 
-    private void noHistory(int label, int[] feats) {
+    /** The label at results row {@code row}: the results are in time order. */
+    int labelAt(int row) {
+        return order[row];
+    }
+
+    private void noHistory(int row, int[] feats) {
         for (int f : feats) {
-            values[f][label] = Double.NaN;
-            reasons[f][label] = NO_HISTORY;
+            values[f][row] = Double.NaN;
+            reasons[f][row] = NO_HISTORY;
             reasonCounts[NO_HISTORY]++;
         }
     }
@@ -315,15 +357,38 @@ public final class TrainingSet {
     }
 
     /** A key's canonical encoding, as a hash-map key. */
-    private record Key(byte[] bytes) {
+    private static final class Key {
+        private final byte[] bytes;
+        private final int hash;
+
+        Key(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = hash(bytes);
+        }
+
+        /**
+         * FNV-1a with a final avalanche: {@link Arrays#hashCode(byte[])} of encoded integer keys collides so often
+         * that HashMap's bins turn into trees, which took a quarter of the replay's time.
+         */
+        private static int hash(byte[] b) {
+            long h = 0xCBF29CE484222325L;
+            for (byte x : b) {
+                h = (h ^ (x & 0xFF)) * 0x100000001B3L;
+            }
+            h ^= h >>> 33;
+            h *= 0xFF51AFD7ED558CCDL;
+            h ^= h >>> 33;
+            return (int) (h ^ (h >>> 32));
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && Arrays.equals(bytes, k.bytes);
+            return o instanceof Key k && k.hash == hash && Arrays.equals(bytes, k.bytes);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(bytes);
+            return hash;
         }
 
         @Override
@@ -364,11 +429,12 @@ public final class TrainingSet {
             this.keys = labelKeys(spec);
         }
 
-        /** Each label's key in this table's encoding; null when a key column is null (no row has it). */
+        /** Each results row's key in this table's encoding; null when a key column is null (no row has it). */
         private Key[] labelKeys(TableSpec spec) {
             Key[] out = new Key[labels.size()];
             RowBuffer k = new RowBuffer(schema);
-            for (int i = 0; i < out.length; i++) {
+            for (int row = 0; row < out.length; row++) {
+                int i = order[row];
                 k.clear();
                 boolean complete = true;
                 for (int p = 0; p < keyColumns.length && complete; p++) {
@@ -379,7 +445,7 @@ public final class TrainingSet {
                         setKey(k, schema.keyColumn(p), v, spec, c.name(), i);
                     }
                 }
-                out[i] = complete ? new Key(k.encodeKey()) : null;
+                out[row] = complete ? new Key(k.encodeKey()) : null;
             }
             return out;
         }
@@ -455,30 +521,30 @@ public final class TrainingSet {
                 return;
             }
             while (next < order.length && labels.timeMillis(order[next]) < millis) {
-                emit(order[next++]);
+                emit(next++);
             }
         }
 
-        private void emit(int label) {
-            versions[t][label] = version;
-            commitTs[t][label] = versionTs;
-            Key key = keys[label];
+        private void emit(int row) {
+            versions[t][row] = version;
+            commitTs[t][row] = versionTs;
+            Key key = keys[row];
             Entry e = key == null ? null : rows.get(key);
             byte expiredOrNot = FROM_DATA;
             if (e == null) {
                 expiredOrNot = NOT_FOUND;
             } else {
-                rowVersions[t][label] = e.version();
-                rowCommitTs[t][label] = e.commitTs();
-                if (ttlMillis > 0 && labels.timeMillis(label) - e.commitTs() > ttlMillis) {
+                rowVersions[t][row] = e.version();
+                rowCommitTs[t][row] = e.commitTs();
+                if (ttlMillis > 0 && labels.timeMillis(order[row]) - e.commitTs() > ttlMillis) {
                     expiredOrNot = EXPIRED;
                 }
             }
             for (int j = 0; j < feats.length; j++) {
                 int f = feats[j];
                 byte reason = expiredOrNot == FROM_DATA && e.nulls()[j] ? NULL : expiredOrNot;
-                reasons[f][label] = reason;
-                values[f][label] = reason == FROM_DATA ? e.values()[j] : features.get(f).defaultValue();
+                reasons[f][row] = reason;
+                values[f][row] = reason == FROM_DATA ? e.values()[j] : features.get(f).defaultValue();
                 reasonCounts[reason]++;
             }
         }

@@ -36,7 +36,8 @@ import java.util.Set;
 
 /**
  * Writes a {@link TrainingSet} as a new Delta table with Delta Kernel, in one commit (a failure leaves no table or
- * only unreferenced files); stateless, so any thread may call it. The columns: the label columns as read, then per
+ * only unreferenced files); stateless, so any thread may call it. Rows are in event-time order (so each file covers a
+ * time range, which readers filtering on the time column skip by). The columns: the label columns as read, then per
  * feature {@code <table>__<column>} (double, as served) and {@code <table>__<column>__default} (string: null, or why
  * the default was served), then per table {@code <table>__version} and {@code <table>__commit_ts} (the version in force
  * at the event time and its commit timestamp) and {@code <table>__row_version} and {@code <table>__row_commit_ts} (the
@@ -146,7 +147,7 @@ public final class TrainingSetTable {
         ColumnVector[] c = new ColumnVector[schema.length()];
         int i = 0;
         for (Labels.Column col : set.labels().columns()) {
-            c[i] = labelColumn(col, schema.at(i).getDataType(), from, n);
+            c[i] = labelColumn(set, col, schema.at(i).getDataType(), from, n);
             i++;
         }
         for (int f = 0; f < set.features().size(); f++) {
@@ -200,37 +201,42 @@ public final class TrainingSetTable {
         };
     }
 
-    private static ColumnVector labelColumn(Labels.Column col, DataType type, int from, int n) {
+    /** A label column in the results' order (the labels' time order). */
+    private static ColumnVector labelColumn(TrainingSet set, Labels.Column col, DataType type, int from, int n) {
         List<Object> v = col.values();
         return new NonNullColumnVector(type, n) {
+            private Object at(int row) {
+                return v.get(set.labelAt(from + row));
+            }
+
             @Override
             public boolean isNullAt(int row) {
-                return v.get(from + row) == null;
+                return at(row) == null;
             }
 
             @Override
             public long getLong(int row) {
-                return (Long) v.get(from + row);
+                return (Long) at(row);
             }
 
             @Override
             public int getInt(int row) {
-                return (Integer) v.get(from + row);
+                return (Integer) at(row);
             }
 
             @Override
             public double getDouble(int row) {
-                return (Double) v.get(from + row);
+                return (Double) at(row);
             }
 
             @Override
             public boolean getBoolean(int row) {
-                return (Boolean) v.get(from + row);
+                return (Boolean) at(row);
             }
 
             @Override
             public String getString(int row) {
-                return (String) v.get(from + row);
+                return (String) at(row);
             }
         };
     }

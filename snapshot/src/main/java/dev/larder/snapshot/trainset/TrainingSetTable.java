@@ -110,6 +110,7 @@ public final class TrainingSetTable {
             // The only case written: a new table.
         }
         StructType schema = schema(set);
+        List<Sorted> labelColumns = set.labels().columns().stream().map(c -> Sorted.of(set, c)).toList();
         Transaction txn = TableManager.buildCreateTableTransaction(path, schema, ENGINE_INFO).build(engine);
         Row state = txn.getTransactionState(engine);
         List<Row> actions = new ArrayList<>();
@@ -117,8 +118,8 @@ public final class TrainingSetTable {
         try {
             for (int from = 0; from < n; from += BATCH_ROWS) {
                 int rows = Math.min(BATCH_ROWS, n - from);
-                FilteredColumnarBatch logical = new FilteredColumnarBatch(
-                        new ArrayColumnarBatch(schema, columns(set, schema, from, rows), rows), Optional.empty());
+                FilteredColumnarBatch logical = new FilteredColumnarBatch(new ArrayColumnarBatch(schema,
+                        columns(set, labelColumns, schema, from, rows), rows), Optional.empty());
                 DataWriteContext context = Transaction.getWriteContext(engine, state, Map.of());
                 CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state,
                         KernelInternals.singleton(logical), Map.of());
@@ -143,11 +144,12 @@ public final class TrainingSetTable {
         }
     }
 
-    private static ColumnVector[] columns(TrainingSet set, StructType schema, int from, int n) {
+    private static ColumnVector[] columns(TrainingSet set, List<Sorted> labelColumns, StructType schema, int from,
+                                          int n) {
         ColumnVector[] c = new ColumnVector[schema.length()];
         int i = 0;
-        for (Labels.Column col : set.labels().columns()) {
-            c[i] = labelColumn(set, col, schema.at(i).getDataType(), from, n);
+        for (Sorted col : labelColumns) {
+            c[i] = col.vector(schema.at(i).getDataType(), from, n);
             i++;
         }
         for (int f = 0; f < set.features().size(); f++) {
@@ -201,43 +203,68 @@ public final class TrainingSetTable {
         };
     }
 
-    /** A label column in the results' order (the labels' time order). */
-    private static ColumnVector labelColumn(TrainingSet set, Labels.Column col, DataType type, int from, int n) {
-        List<Object> v = col.values();
-        return new NonNullColumnVector(type, n) {
-            private Object at(int row) {
-                return v.get(set.labelAt(from + row));
+    /**
+     * A label column copied once into the results' order (the labels' time order), numbers unboxed, so the writer
+     * reads it sequentially.
+     */
+    private record Sorted(boolean[] nulls, long[] longs, double[] doubles, Object[] objects) {
+        static Sorted of(TrainingSet set, Labels.Column col) {
+            List<Object> v = col.values();
+            int n = v.size();
+            boolean[] nulls = new boolean[n];
+            boolean numeric = col.kind() == Labels.Kind.LONG || col.kind() == Labels.Kind.TIMESTAMP;
+            long[] longs = numeric ? new long[n] : null;
+            double[] doubles = col.kind() == Labels.Kind.DOUBLE ? new double[n] : null;
+            Object[] objects = longs == null && doubles == null ? new Object[n] : null;
+            for (int row = 0; row < n; row++) {
+                Object x = v.get(set.labelAt(row));
+                nulls[row] = x == null;
+                if (x == null) {
+                    continue;
+                }
+                if (longs != null) {
+                    longs[row] = (Long) x;
+                } else if (doubles != null) {
+                    doubles[row] = (Double) x;
+                } else {
+                    objects[row] = x;
+                }
             }
+            return new Sorted(nulls, longs, doubles, objects);
+        }
 
-            @Override
-            public boolean isNullAt(int row) {
-                return at(row) == null;
-            }
+        ColumnVector vector(DataType type, int from, int n) {
+            return new NonNullColumnVector(type, n) {
+                @Override
+                public boolean isNullAt(int row) {
+                    return nulls[from + row];
+                }
 
-            @Override
-            public long getLong(int row) {
-                return (Long) at(row);
-            }
+                @Override
+                public long getLong(int row) {
+                    return longs[from + row];
+                }
 
-            @Override
-            public int getInt(int row) {
-                return (Integer) at(row);
-            }
+                @Override
+                public int getInt(int row) {
+                    return (Integer) objects[from + row];
+                }
 
-            @Override
-            public double getDouble(int row) {
-                return (Double) at(row);
-            }
+                @Override
+                public double getDouble(int row) {
+                    return doubles[from + row];
+                }
 
-            @Override
-            public boolean getBoolean(int row) {
-                return (Boolean) at(row);
-            }
+                @Override
+                public boolean getBoolean(int row) {
+                    return (Boolean) objects[from + row];
+                }
 
-            @Override
-            public String getString(int row) {
-                return (String) at(row);
-            }
-        };
+                @Override
+                public String getString(int row) {
+                    return (String) objects[from + row];
+                }
+            };
+        }
     }
 }

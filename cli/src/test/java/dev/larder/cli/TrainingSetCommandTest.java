@@ -118,19 +118,7 @@ class TrainingSetCommandTest {
                 "parts__part", "parts__part__default", "values__version", "values__commit_ts", "values__row_version",
                 "values__row_commit_ts", "parts__version", "parts__commit_ts", "parts__row_version",
                 "parts__row_commit_ts"), schema.columns().stream().map(c -> c.name()).toList());
-        List<Map<String, Object>> rows = new ArrayList<>();
-        written.scan(written.latestVersion(), (DeltaRow r) -> {
-            Map<String, Object> m = new HashMap<>();
-            for (int c = 0; c < schema.size(); c++) {
-                m.put(schema.column(c).name(), r.isNull(c) ? null : switch (schema.column(c).type().kind()) {
-                    case LONG -> (Object) r.getLong(c);
-                    case DOUBLE -> r.getDouble(c);
-                    case TIMESTAMP -> r.getTimestampMicros(c);
-                    default -> r.getString(c);
-                });
-            }
-            rows.add(m);
-        });
+        List<Map<String, Object>> rows = rows(written);
         assertEquals(events.length, rows.size());
         Map<String, String> reasons = new HashMap<>();
         for (Map<String, Object> row : rows) {
@@ -150,6 +138,40 @@ class TrainingSetCommandTest {
         assertEquals(null, reasons.get("parts 8"), "parts has no TTL");
         assertEquals("NOT_FOUND", reasons.get("parts 4"), "col1 2 is deleted by a deletion vector");
 
+        // The training set is a Delta table of labels in its turn: its columns carried through, typed as written.
+        Path otherPath = shared("cdf-table-with-cdc-and-dvs");
+        DeltaSource other = DeltaSource.open(otherPath.toString());
+        long[] os = stamps(other);
+        Path otherDefinition = dir.resolve("other.yaml");
+        Files.writeString(otherDefinition, """
+                tables:
+                  other:
+                    delta: %s
+                    key: id
+                vectors:
+                  comments:
+                    - other.id
+                """.formatted(otherPath));
+        Path second = dir.resolve("second");
+        CliTest.Run fromDelta = CliTest.larder("training-set", "--labels", out.toString(), "--key", "user", "--time",
+                "event_time", "--definition", otherDefinition.toString(), "--vector", "comments", "--out",
+                second.toString());
+        assertEquals(0, fromDelta.exit(), fromDelta.out() + fromDelta.err());
+        DeltaSource secondSet = DeltaSource.open(second.toString());
+        DeltaSchema secondSchema = secondSet.schema(secondSet.latestVersion());
+        assertEquals(schema.size() + 6, secondSchema.size(), secondSchema.toString());
+        List<Map<String, Object>> secondRows = rows(secondSet);
+        assertEquals(events.length, secondRows.size());
+        for (Map<String, Object> m : secondRows) {
+            int i = (int) (long) (Long) m.get("label_id");
+            Map<String, Object> before = rows.stream().filter(x -> x.get("label_id").equals((long) i)).findFirst()
+                    .orElseThrow();
+            for (String c : before.keySet()) {
+                assertEquals(before.get(c), m.get(c), "label " + i + " column " + c);
+            }
+            check(m, "other", "id", other, os, "id", events[i][0], events[i][1], 0.0, 0, new HashMap<>(), i);
+        }
+
         CliTest.Run again = CliTest.larder("training-set", "--labels", labels.toString(), "--key", "user", "--time",
                 "event_time", "--definition", definition.toString(), "--vector", "ranker", "--out", out.toString());
         assertEquals(1, again.exit(), again.out());
@@ -161,6 +183,25 @@ class TrainingSetCommandTest {
         assertEquals(1, noKey.exit(), noKey.out());
         assertTrue(noKey.err().contains("have no column entity (columns: [label_id, user, event_time, clicked])"),
                 noKey.err());
+    }
+
+    /** The rows of a training set's latest version, column name to value. */
+    private static List<Map<String, Object>> rows(DeltaSource table) {
+        DeltaSchema schema = table.schema(table.latestVersion());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        table.scan(table.latestVersion(), (DeltaRow r) -> {
+            Map<String, Object> m = new HashMap<>();
+            for (int c = 0; c < schema.size(); c++) {
+                m.put(schema.column(c).name(), r.isNull(c) ? null : switch (schema.column(c).type().kind()) {
+                    case LONG -> (Object) r.getLong(c);
+                    case DOUBLE -> r.getDouble(c);
+                    case TIMESTAMP -> r.getTimestampMicros(c);
+                    default -> r.getString(c);
+                });
+            }
+            rows.add(m);
+        });
+        return rows;
     }
 
     /** One table's columns of one label against the snapshot at the version in force; records the reason. */

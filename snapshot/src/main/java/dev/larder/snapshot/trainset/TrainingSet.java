@@ -30,7 +30,7 @@ import java.util.stream.IntStream;
  * earliest label, then its change feed is replayed commit by commit (the Change Data Feed where the table writes one,
  * else the rewritten files, normalised by {@link DeltaFeed} exactly as a following store applies them), and the labels
  * falling between two commits are answered from the rows held then. Rows are held on the Java heap, in a hash map of
- * the key to the vector's features of that table (an offline tool's choice: about 100 bytes plus 9 per feature per
+ * the key to the vector's features of that table (an offline tool's choice: about 130 bytes plus 9 per feature per
  * key).
  *
  * <p>As serving does: a key the version does not hold gets the features' defaults, flagged {@code NOT_FOUND}; a row
@@ -260,6 +260,17 @@ public final class TrainingSet {
         long from = versionAt(source, oldest, latest, labels.timeMillis(order[first]), stamps);
         long to = versionAt(source, from, latest, labels.timeMillis(order[n - 1]), stamps);
         DeltaSchema schema = source.schema(from);
+        DeltaSchema newest = to == from ? schema : source.schema(to);
+        for (int f : feats) {
+            String column = features.get(f).column();
+            if (schema.indexOf(column) < 0 && newest.indexOf(column) >= 0) {
+                // The replay keeps the bootstrap's columns, so it would serve the added column as null throughout.
+                throw new IllegalArgumentException("feature " + spec.name() + "." + column + " was added to "
+                        + source.tablePath() + " after version " + from + ", the one in force at the earliest label ("
+                        + java.time.Instant.ofEpochMilli(labels.timeMillis(order[first])) + "): give labels from "
+                        + "the version that added it on");
+            }
+        }
         List<String> selection = spec.columns().stream().filter(c -> schema.indexOf(c) >= 0).toList();
         FeatureSchema stored;
         try {

@@ -161,6 +161,34 @@ class TrainingSetTest {
         assertEquals(400.0, set.value(0, david));
     }
 
+    /**
+     * Tables without a change data feed, replayed from their rewritten files: a copy-on-write MERGE, an overwrite, an
+     * update changing keys, deletes, and a checkpoint amid the history. A TTL of 1 ms at 1 ms after each commit
+     * separates the rows the commit changed from those it rewrote unchanged.
+     */
+    @Test
+    void rewrittenFilesWithoutAChangeFeedEqualTheAsOfJoinTtlIncluded() {
+        for (String table : List.of("simple_table", "basic-with-inserts-deletes-checkpoint")) {
+            Oracle o = Oracle.of("t", table, "id", Duration.ofMillis(1), List.of("id"), List.of(-1.0));
+            List<long[]> events = new ArrayList<>();
+            for (long stamp : o.stamps()) {
+                for (long key = 0; key < 60; key += 3) {
+                    events.add(new long[] {stamp, key});
+                    events.add(new long[] {stamp + 1, key + 1});
+                    events.add(new long[] {stamp + 2, key + 2});
+                }
+                events.add(new long[] {stamp, 106});
+            }
+            Collections.shuffle(events, new Random(7));
+            TrainingSet set = TrainingSet.compute(labels(events), List.of("user"), List.of(o.spec()),
+                    List.of(new TrainingSet.FeatureSpec("t", "id", -1.0)));
+            Map<String, Integer> reasons = compare(set, List.of(o), events);
+            assertTrue(reasons.getOrDefault("data", 0) > 20, table + " " + reasons);
+            assertTrue(reasons.getOrDefault("NOT_FOUND", 0) > 20, table + " " + reasons);
+            assertTrue(reasons.getOrDefault("EXPIRED", 0) >= 5, table + " " + reasons);
+        }
+    }
+
     @Test
     void aKeyTheTableCannotHoldOrATextFeatureIsRefusedNamingIt() {
         Oracle values = Oracle.of("values", VALUES, "id", Duration.ZERO, List.of("value"), List.of(-1.0));

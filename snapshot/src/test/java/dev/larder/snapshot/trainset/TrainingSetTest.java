@@ -190,6 +190,32 @@ class TrainingSetTest {
     }
 
     @Test
+    void aCompositeKeyMapsTheLabelsKeyColumnsInOrder() {
+        Oracle values = Oracle.of("values", VALUES, "id", Duration.ZERO, List.of("value"), List.of(-1.0));
+        long[] s = values.stamps();
+        List<Object> ids = new ArrayList<>(List.of(2L, 2L, 2L, 4L));
+        List<Object> names = new ArrayList<>(List.of("Bob", "Bob", "Alice", "David"));
+        List<Object> times = new ArrayList<>(List.of(s[1] * 1000, s[4] * 1000, s[4] * 1000, s[4] * 1000));
+        Labels labels = Labels.of("test labels", List.of(new Labels.Column("user", Labels.Kind.LONG, ids),
+                new Labels.Column("who", Labels.Kind.STRING, names),
+                new Labels.Column("ts", Labels.Kind.TIMESTAMP, times)), "ts");
+        TrainingSet set = TrainingSet.compute(labels, List.of("user", "who"), List.of(new TrainingSet.TableSpec(
+                "values", DeltaSource.open(values.path().toString()), List.of("id", "name"), List.of(),
+                Duration.ZERO)), List.of(new TrainingSet.FeatureSpec("values", "value", -1)));
+        for (int i = 0; i < ids.size(); i++) {
+            long v = values.versionAt((Long) times.get(i) / 1000);
+            Map<String, Object> row = values.rowsAt(v).get((Long) ids.get(i));
+            boolean found = row != null && row.get("name").equals(names.get(i));
+            assertEquals(v, set.version(0, i), "label " + i);
+            assertEquals(found ? null : "NOT_FOUND", set.reason(0, i), "label " + i);
+            assertEquals(found ? (Double) row.get("value") : -1.0, set.value(0, i), "label " + i);
+        }
+        assertEquals(200.0, set.value(0, 0));
+        assertEquals(250.0, set.value(0, 1));
+        assertEquals("NOT_FOUND", set.reason(0, 2));
+    }
+
+    @Test
     void aKeyTheTableCannotHoldOrATextFeatureIsRefusedNamingIt() {
         Oracle values = Oracle.of("values", VALUES, "id", Duration.ZERO, List.of("value"), List.of(-1.0));
         List<Object> keys = new ArrayList<>(List.of("1", "x"));

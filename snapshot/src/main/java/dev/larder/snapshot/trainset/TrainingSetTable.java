@@ -92,8 +92,8 @@ public final class TrainingSetTable {
      * Creates the Delta table at {@code pathOrUri} holding {@code set}, in one commit.
      *
      * @return the resolved path of the table written
-     * @throws IllegalStateException if a Delta table is already there
-     * @throws UncheckedIOException  if a file cannot be written or the commit fails, naming the path
+     * @throws IllegalStateException if a Delta table is already there, or the commit fails (naming the path)
+     * @throws UncheckedIOException  if a file cannot be written, naming the path
      */
     public static String write(TrainingSet set, String pathOrUri, org.apache.hadoop.conf.Configuration conf) {
         Engine engine = DefaultEngine.create(conf);
@@ -139,8 +139,7 @@ public final class TrainingSetTable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the training set " + path + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new UncheckedIOException("cannot write the training set " + path + ": " + e,
-                    new IOException(e));
+            throw new IllegalStateException("cannot write the training set " + path + ": " + e, e);
         }
     }
 

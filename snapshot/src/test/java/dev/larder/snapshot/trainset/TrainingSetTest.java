@@ -264,6 +264,36 @@ class TrainingSetTest {
     }
 
     @Test
+    void aFeatureColumnAddedAfterTheEarliestLabelsVersionIsRefused() throws Exception {
+        Path table = copy(shared("simple_table"), tmp.resolve("evolved"));
+        // Version 5 adds a nullable column, as ALTER TABLE ADD COLUMNS writes it: a metaData action alone.
+        Files.writeString(table.resolve("_delta_log").resolve(String.format("%020d.json", 5)),
+                "{\"metaData\":{\"id\":\"5fba94ed-9794-4965-ba6e-6ee3c0d22af9\",\"format\":{\"provider\":"
+                        + "\"parquet\",\"options\":{}},\"schemaString\":\"{\\\"type\\\":\\\"struct\\\","
+                        + "\\\"fields\\\":[{\\\"name\\\":\\\"id\\\",\\\"type\\\":\\\"long\\\","
+                        + "\\\"nullable\\\":true,\\\"metadata\\\":{}},{\\\"name\\\":\\\"extra\\\","
+                        + "\\\"type\\\":\\\"double\\\",\\\"nullable\\\":true,\\\"metadata\\\":{}}]}\","
+                        + "\"partitionColumns\":[],\"configuration\":{},\"createdTime\":1587968585495}}\n");
+        DeltaSource source = DeltaSource.open(table.toString());
+        assertTrue(source.schema(5).indexOf("extra") >= 0);
+        long[] stamps = {source.commitTimestamp(0), source.commitTimestamp(5)};
+        List<TrainingSet.TableSpec> specs = List.of(new TrainingSet.TableSpec("t", source, List.of("id"), List.of(),
+                Duration.ZERO));
+        List<TrainingSet.FeatureSpec> extra = List.of(new TrainingSet.FeatureSpec("t", "extra", -1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingSet.compute(
+                labels(List.of(new long[] {stamps[0], 1}, new long[] {stamps[1], 5})), List.of("user"), specs,
+                extra));
+        assertTrue(e.getMessage().contains("feature t.extra was added to") && e.getMessage().contains(
+                "after version 0"), e.getMessage());
+        // From the version that added it on, the column is served: null in every row written before it.
+        TrainingSet set = TrainingSet.compute(labels(List.<long[]>of(new long[] {stamps[1], 5})), List.of("user"),
+                specs, extra);
+        assertEquals("NULL", set.reason(0, 0));
+        assertEquals(-1.0, set.value(0, 0));
+        assertEquals(5, set.version(0, 0));
+    }
+
+    @Test
     void aVacuumedChangeFileFailsNamingTheTableVersionAndFile() throws Exception {
         Path table = copy(shared(VALUES), tmp.resolve("vacuumed"));
         String cdc = "cdc-00000-f8a4c728-fc7d-4b65-bc0e-66f17e9f0b53.c000.snappy.parquet";

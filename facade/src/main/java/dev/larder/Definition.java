@@ -214,6 +214,35 @@ public final class Definition {
         return table(name).source().location();
     }
 
+    /**
+     * Table {@code name}'s source as the file declares it: its key columns, TTL and column selection.
+     *
+     * @throws IllegalArgumentException if the file declares no such table
+     */
+    public Source tableSource(String name) {
+        return declared(name).source();
+    }
+
+    /**
+     * Opens table {@code name}'s Delta table as the file declares it (path or Unity Catalog name, its settings), with
+     * {@code settings} added: for Larder's tools reading a table's history, such as {@code larder training-set}.
+     *
+     * @throws IllegalArgumentException if the file declares no such table
+     */
+    public DeltaSource openTable(String name, Map<String, String> settings) {
+        Source s = declared(name).source();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            s = s.setting(e.getKey(), e.getValue());
+        }
+        return s.open(catalog);
+    }
+
+    private TableDef declared(String name) {
+        return tables.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow(
+                () -> new IllegalArgumentException("no table " + name + " in " + file + " (declared: " + tables()
+                        + ")"));
+    }
+
     /** The names of the declared vectors, in file order. */
     public List<String> vectors() {
         return vectors.stream().map(VectorDef::name).toList();

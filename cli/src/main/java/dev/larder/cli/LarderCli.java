@@ -31,7 +31,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "Embedded, memory-mapped online feature store fed from Delta Lake.",
         subcommands = {DemoCommand.class, LoadCommand.class, ApplyChangesCommand.class, GetCommand.class, DumpCommand.class,
                 VerifyCommand.class, FollowCommand.class, StatsCommand.class, RebuildCommand.class, GenerateCommand.class, BenchCommand.class,
-                ShardOfCommand.class, SkewCheckCommand.class,
+                ShardOfCommand.class, SkewCheckCommand.class, TrainingSetCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LarderCli implements Runnable {
     @CommandLine.Spec

@@ -13,7 +13,6 @@ import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaFeatureSchemas;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
-import dev.larder.snapshot.ScanProgress;
 import dev.larder.snapshot.TableParity;
 import dev.larder.snapshot.servelog.ServeLogLayout;
 import dev.larder.store.FeatureSchema;
@@ -363,6 +362,7 @@ public final class Larder implements AutoCloseable {
         private final Map<String, List<Feature>> vectors = new LinkedHashMap<>();
         private final Map<String, Pushed> pushed = new LinkedHashMap<>();
         private final Map<String, ServeLog> logs = new LinkedHashMap<>();
+        private final Map<String, LoadProgress> bootstrapProgress = new LinkedHashMap<>();
         private Duration pollInterval = FollowOptions.DEFAULT.pollInterval();
         private Duration maxStaleness = FollowOptions.DEFAULT.maxStaleness();
         private Catalog catalog;
@@ -425,6 +425,21 @@ public final class Larder implements AutoCloseable {
         public Builder log(String vector, ServeLog settings) {
             if (logs.putIfAbsent(vector, Objects.requireNonNull(settings, "settings")) != null) {
                 throw new IllegalArgumentException("vector " + vector + " is logged twice");
+            }
+            return this;
+        }
+
+        /**
+         * Tells {@code progress} how a bootstrap of the followed table {@code table} goes (when the store does not hold
+         * the table yet, and at every re-bootstrap), for a progress display: it is called on the follower's thread as
+         * the Delta snapshot is read, and must return quickly, as the bootstrap waits for it.
+         *
+         * @throws IllegalArgumentException if a progress is already set for the table; {@link #open()} refuses one
+         *                                  for a table that is not followed
+         */
+        public Builder bootstrapProgress(String table, LoadProgress progress) {
+            if (bootstrapProgress.putIfAbsent(table, Objects.requireNonNull(progress, "progress")) != null) {
+                throw new IllegalArgumentException("table " + table + " has a bootstrap progress already");
             }
             return this;
         }
@@ -513,6 +528,12 @@ public final class Larder implements AutoCloseable {
                             + vectors.keySet() + ")");
                 }
             }
+            for (String t : bootstrapProgress.keySet()) {
+                if (!follows.containsKey(t)) {
+                    throw new IllegalArgumentException("bootstrap progress for table " + t + ", which is not followed "
+                            + "(followed: " + follows.keySet() + ")");
+                }
+            }
             // Every source is opened, and its key and selection checked against the Delta schema, before anything else.
             Map<String, DeltaChangeSource> sources = new LinkedHashMap<>();
             Map<String, DeltaSource> deltas = new LinkedHashMap<>();
@@ -520,7 +541,9 @@ public final class Larder implements AutoCloseable {
                 Source s = f.getValue();
                 DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
                 deltas.put(f.getKey(), delta);
-                sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE));
+                LoadProgress told = bootstrapProgress.getOrDefault(f.getKey(), LoadProgress.NONE);
+                sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(),
+                        version -> (rows, files) -> told.onProgress(version, rows, files)));
             }
             if (existing) {
                 // A read-only open writes nothing: it only refuses ("no store at DIR") a directory that is not there.

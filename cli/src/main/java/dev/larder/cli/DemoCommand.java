@@ -114,16 +114,20 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf("2. following it into the store at %s (bootstrap through the ingest ring, then tail the "
                 + "log)%n", storeDir);
         long t0 = System.nanoTime();
+        Progress.Bar bar = new Progress.Bar("   bootstrap", rows);
         try (Larder larder = Larder.builder(storeDir)
                 .follow(TABLE, Source.delta(delta.toString()).key(GeneratorSpec.KEY_COLUMN)
                         .maxStaleness(Duration.ofSeconds(30)))
+                .bootstrapProgress(TABLE, bar)
                 .pollInterval(Duration.ofMillis(50))
                 .vector(VECTOR, vector)
                 .log(VECTOR, ServeLog.to(logDir.toString()).sample(logSample).rollEvery(Duration.ofSeconds(2))
                         .tags("demo", "v1"))
                 .open()) {
             Table table = larder.table(TABLE);
-            awaitVersion(table, 0);
+            try (bar) {
+                awaitVersion(table, 0);
+            }
             double bootSec = (System.nanoTime() - t0) / 1e9;
             System.out.printf("   bootstrapped %,d rows in %.2f s: %,.0f rows/s end to end (Delta scan, ring, writer, "
                     + "durable)%n", table.size(), bootSec, table.size() / bootSec);

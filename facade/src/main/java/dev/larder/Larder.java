@@ -645,6 +645,66 @@ public final class Larder implements AutoCloseable {
         }
 
         /**
+         * Applies instead of opening: the commits of table {@code table}'s Delta table after its watermark, up to the
+         * version {@code upTo} names, each exactly once and in order, through the store's writer on the calling
+         * thread; then closes the store. Each version is durable before the next begins, so a failure leaves the
+         * versions before it applied and resuming applies the rest. The store must exist; this builder's follows,
+         * pushes and vectors play no part.
+         *
+         * @param source the Delta table to read (its key may be left out: the table's is used); null for the one the
+         *               table records, by its Unity Catalog name when it was opened through the catalog
+         * @throws IllegalArgumentException if {@code upTo} is below the table's watermark (a table only moves forward),
+         *                                  or the table records no Delta source and none is given
+         * @throws IllegalStateException    if the table is fed by the application, its bootstrap did not finish (it
+         *                                  has no watermark), or it is open in another process
+         */
+        public Applied applyChanges(String table, Source source, Snapshot upTo) {
+            IngestOptions ingest = ingestOptions().withJmx(false);
+            // A read-only open writes nothing: it only refuses ("no store at DIR") a directory that is not there.
+            FeatureStore.openReadOnly(directory).close();
+            try (LarderEngine engine = LarderEngine.open(directory, ingest)) {
+                FeatureTable t = engine.store().table(table);
+                dev.larder.store.Lineage l = t.lineage();
+                if (l.applicationFed()) {
+                    throw new IllegalStateException("table " + table + " in " + directory + " is fed by " + l.feeder()
+                            + "; a table has one feeder, so no Delta table's commits are applied to it");
+                }
+                long watermark = l.version();
+                if (watermark < 0) {
+                    throw new IllegalStateException("bootstrap of table " + table + " did not finish; re-run load (or "
+                            + "follow)");
+                }
+                String[] key = Definition.keyNames(t.schema()).toArray(String[]::new);
+                Source from = source != null ? source : recorded(table, Lineage.of(l));
+                DeltaSource src = (from.keyColumns().isEmpty() ? from.key(key) : from).open(catalog);
+                long to = upTo.resolve(src);
+                if (to < watermark) {
+                    throw new IllegalArgumentException("version " + to + " (" + upTo + ") is below the watermark "
+                            + watermark + " of table " + table + ": a table only moves forward (rebuild it to go "
+                            + "back)");
+                }
+                long last = watermark;
+                if (to > watermark) {
+                    DeltaFeed feed = new DeltaFeed(src, t.schema());
+                    last = engine.applyChanges(t, sink -> feed.applyChanges(watermark + 1, to, sink));
+                }
+                return new Applied(table, Redaction.uris(src.tablePath()), watermark + 1, last, t.size(),
+                        Lineage.of(t.lineage()));
+            }
+        }
+
+        /** The Delta table {@code table} records, as a source to open (its key is added by the caller). */
+        private static Source recorded(String table, Lineage l) {
+            if (l.fromCatalog()) {
+                return Source.unityCatalog(l.catalogTable());
+            }
+            if (l.sourcePath().isEmpty()) {
+                throw new IllegalArgumentException("table " + table + " records no Delta source; give one");
+            }
+            return Source.delta(l.sourcePath());
+        }
+
+        /**
          * A table without a watermark is a load that did not finish (killed, or stopped): nothing in it can be relied
          * on, so loading again starts afresh. A table with one is refused.
          */

@@ -7,13 +7,12 @@ import dev.larder.ReadStatus;
 import dev.larder.Reader;
 import dev.larder.ServeLog;
 import dev.larder.ServeLogStats;
+import dev.larder.SkewReport;
 import dev.larder.Source;
 import dev.larder.Table;
 import dev.larder.TableStatus;
 import dev.larder.Vector;
 import dev.larder.Verification;
-import dev.larder.snapshot.DeltaSource;
-import dev.larder.snapshot.servelog.SkewCheck;
 import dev.larder.tools.generate.CommitSummary;
 import dev.larder.tools.generate.DeltaTableGenerator;
 import dev.larder.tools.generate.GenerationSummary;
@@ -23,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -176,8 +174,7 @@ final class DemoCommand implements Callable<Integer> {
                             + "%,d committed in %,d commits to %s%n", ls.logged(), percent(logSample), ls.dropped(),
                     ls.committed(), ls.commits(), logDir);
             long start = System.nanoTime();
-            SkewCheck.Report skew = SkewCheck.run(logDir.toString(), DeltaSource.localConfiguration(),
-                    DeltaSource::open, Map.of(), 0, 20);
+            SkewReport skew = ranker.checkLog(20);
             System.out.println("8. skew check: each logged value recomputed from the Delta table at the version it "
                     + "was served from (time travel)");
             SkewCheckCommand.print(skew, System.nanoTime() - start, 20, "   ");

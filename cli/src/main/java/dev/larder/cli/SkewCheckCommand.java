@@ -1,5 +1,6 @@
 package dev.larder.cli;
 
+import dev.larder.SkewReport;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.servelog.SkewCheck;
 import java.nio.file.Files;
@@ -57,7 +58,9 @@ final class SkewCheckCommand implements Callable<Integer> {
             System.err.println("larder skew-check: " + LarderCli.message(e));
             return 2;
         }
-        print(r, System.nanoTime() - start, max, "");
+        print(new SkewReport(r.vectors(), r.values(), r.equal(), r.different(), r.unreadable(), r.unsourced(),
+                r.differences().stream().map(SkewCheck.Difference::toString).toList(), r.notes(), r.versionsRead()),
+                System.nanoTime() - start, max, "");
         return r.clean() ? 0 : 1;
     }
 
@@ -66,7 +69,7 @@ final class SkewCheckCommand implements Callable<Integer> {
      * the first differences and the notes, each line after {@code indent}: the output of this command and of the
      * demo's closing check.
      */
-    static void print(SkewCheck.Report r, long elapsedNanos, int max, String indent) {
+    static void print(SkewReport r, long elapsedNanos, int max, String indent) {
         double seconds = Math.max(1e-9, elapsedNanos / 1e9);
         System.out.printf("%s%s: %,d vectors, %,d values: %,d equal, %,d different, %,d unreadable (version vacuumed "
                         + "or table gone), %,d not checkable (no Delta source); %,d versions read in %.1f s "

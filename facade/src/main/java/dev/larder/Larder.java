@@ -13,7 +13,6 @@ import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaFeatureSchemas;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
-import dev.larder.snapshot.ScanProgress;
 import dev.larder.snapshot.TableParity;
 import dev.larder.snapshot.servelog.ServeLogLayout;
 import dev.larder.store.FeatureSchema;
@@ -363,6 +362,7 @@ public final class Larder implements AutoCloseable {
         private final Map<String, List<Feature>> vectors = new LinkedHashMap<>();
         private final Map<String, Pushed> pushed = new LinkedHashMap<>();
         private final Map<String, ServeLog> logs = new LinkedHashMap<>();
+        private final Map<String, LoadProgress> bootstrapProgress = new LinkedHashMap<>();
         private Duration pollInterval = FollowOptions.DEFAULT.pollInterval();
         private Duration maxStaleness = FollowOptions.DEFAULT.maxStaleness();
         private Catalog catalog;
@@ -425,6 +425,21 @@ public final class Larder implements AutoCloseable {
         public Builder log(String vector, ServeLog settings) {
             if (logs.putIfAbsent(vector, Objects.requireNonNull(settings, "settings")) != null) {
                 throw new IllegalArgumentException("vector " + vector + " is logged twice");
+            }
+            return this;
+        }
+
+        /**
+         * Tells {@code progress} how a bootstrap of the followed table {@code table} goes (when the store does not hold
+         * the table yet, and at every re-bootstrap), for a progress display: it is called on the follower's thread as
+         * the Delta snapshot is read, and must return quickly, as the bootstrap waits for it.
+         *
+         * @throws IllegalArgumentException if a progress is already set for the table; {@link #open()} refuses one
+         *                                  for a table that is not followed
+         */
+        public Builder bootstrapProgress(String table, LoadProgress progress) {
+            if (bootstrapProgress.putIfAbsent(table, Objects.requireNonNull(progress, "progress")) != null) {
+                throw new IllegalArgumentException("table " + table + " has a bootstrap progress already");
             }
             return this;
         }
@@ -513,6 +528,12 @@ public final class Larder implements AutoCloseable {
                             + vectors.keySet() + ")");
                 }
             }
+            for (String t : bootstrapProgress.keySet()) {
+                if (!follows.containsKey(t)) {
+                    throw new IllegalArgumentException("bootstrap progress for table " + t + ", which is not followed "
+                            + "(followed: " + follows.keySet() + ")");
+                }
+            }
             // Every source is opened, and its key and selection checked against the Delta schema, before anything else.
             Map<String, DeltaChangeSource> sources = new LinkedHashMap<>();
             Map<String, DeltaSource> deltas = new LinkedHashMap<>();
@@ -520,7 +541,9 @@ public final class Larder implements AutoCloseable {
                 Source s = f.getValue();
                 DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
                 deltas.put(f.getKey(), delta);
-                sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(), ScanProgress.NONE));
+                LoadProgress told = bootstrapProgress.getOrDefault(f.getKey(), LoadProgress.NONE);
+                sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(),
+                        version -> (rows, files) -> told.onProgress(version, rows, files)));
             }
             if (existing) {
                 // A read-only open writes nothing: it only refuses ("no store at DIR") a directory that is not there.
@@ -619,6 +642,66 @@ public final class Larder implements AutoCloseable {
                 }
                 return new Loaded(table, Redaction.uris(src.tablePath()), v, rows, loaded, reloaded);
             }
+        }
+
+        /**
+         * Applies instead of opening: the commits of table {@code table}'s Delta table after its watermark, up to the
+         * version {@code upTo} names, each exactly once and in order, through the store's writer on the calling
+         * thread; then closes the store. Each version is durable before the next begins, so a failure leaves the
+         * versions before it applied and resuming applies the rest. The store must exist; this builder's follows,
+         * pushes and vectors play no part.
+         *
+         * @param source the Delta table to read (its key may be left out: the table's is used); null for the one the
+         *               table records, by its Unity Catalog name when it was opened through the catalog
+         * @throws IllegalArgumentException if {@code upTo} is below the table's watermark (a table only moves forward),
+         *                                  or the table records no Delta source and none is given
+         * @throws IllegalStateException    if the table is fed by the application, its bootstrap did not finish (it
+         *                                  has no watermark), or it is open in another process
+         */
+        public Applied applyChanges(String table, Source source, Snapshot upTo) {
+            IngestOptions ingest = ingestOptions().withJmx(false);
+            // A read-only open writes nothing: it only refuses ("no store at DIR") a directory that is not there.
+            FeatureStore.openReadOnly(directory).close();
+            try (LarderEngine engine = LarderEngine.open(directory, ingest)) {
+                FeatureTable t = engine.store().table(table);
+                dev.larder.store.Lineage l = t.lineage();
+                if (l.applicationFed()) {
+                    throw new IllegalStateException("table " + table + " in " + directory + " is fed by " + l.feeder()
+                            + "; a table has one feeder, so no Delta table's commits are applied to it");
+                }
+                long watermark = l.version();
+                if (watermark < 0) {
+                    throw new IllegalStateException("bootstrap of table " + table + " did not finish; re-run load (or "
+                            + "follow)");
+                }
+                String[] key = Definition.keyNames(t.schema()).toArray(String[]::new);
+                Source from = source != null ? source : recorded(table, Lineage.of(l));
+                DeltaSource src = (from.keyColumns().isEmpty() ? from.key(key) : from).open(catalog);
+                long to = upTo.resolve(src);
+                if (to < watermark) {
+                    throw new IllegalArgumentException("version " + to + " (" + upTo + ") is below the watermark "
+                            + watermark + " of table " + table + ": a table only moves forward (rebuild it to go "
+                            + "back)");
+                }
+                long last = watermark;
+                if (to > watermark) {
+                    DeltaFeed feed = new DeltaFeed(src, t.schema());
+                    last = engine.applyChanges(t, sink -> feed.applyChanges(watermark + 1, to, sink));
+                }
+                return new Applied(table, Redaction.uris(src.tablePath()), watermark + 1, last, t.size(),
+                        Lineage.of(t.lineage()));
+            }
+        }
+
+        /** The Delta table {@code table} records, as a source to open (its key is added by the caller). */
+        private static Source recorded(String table, Lineage l) {
+            if (l.fromCatalog()) {
+                return Source.unityCatalog(l.catalogTable());
+            }
+            if (l.sourcePath().isEmpty()) {
+                throw new IllegalArgumentException("table " + table + " records no Delta source; give one");
+            }
+            return Source.delta(l.sourcePath());
         }
 
         /**

@@ -5,6 +5,7 @@ import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.servelog.ServeLogLayout;
 import dev.larder.snapshot.servelog.ServeLogRows;
 import dev.larder.snapshot.servelog.ServeLogTable;
+import dev.larder.snapshot.servelog.SkewCheck;
 import java.lang.ref.WeakReference;
 import java.util.HashMap;
 import java.util.List;
@@ -326,6 +327,36 @@ final class ServeLogger implements AutoCloseable {
                         + ": vectors not committed: " + lastError);
             }
         }
+    }
+
+    /**
+     * Commits what is buffered, then checks the whole log against the Delta tables its vectors were read from: the
+     * sources this Larder follows by the name the log records them under, any other (an earlier run's) opened by it.
+     */
+    SkewReport check(int maxDifferences) {
+        flush();
+        Map<String, DeltaSource> followed = new HashMap<>();
+        for (int t = 0; t < handles.length; t++) {
+            dev.larder.store.Lineage l = handles[t].lineage();
+            String name = !l.catalogTable().isEmpty() ? l.catalogTable() : l.sourcePath();
+            if (sources[t] != null && !name.isEmpty()) {
+                followed.put(name, sources[t]);
+            }
+        }
+        Configuration conf = DeltaSource.localConfiguration();
+        if (Cloud.available()) {
+            Cloud.hadoopSettings(Map.of()).forEach(conf::set);
+        }
+        SkewCheck.Report r;
+        try {
+            r = SkewCheck.run(settings.to(), conf, source -> followed.containsKey(source) ? followed.get(source)
+                    : Cloud.available() ? Cloud.openPath(source, Map.of()) : DeltaSource.open(source), Map.of(), 0,
+                    maxDifferences);
+        } catch (SkewCheck.UnreadableLogException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        return new SkewReport(r.vectors(), r.values(), r.equal(), r.different(), r.unreadable(), r.unsourced(),
+                r.differences().stream().map(SkewCheck.Difference::toString).toList(), r.notes(), r.versionsRead());
     }
 
     ServeLogStats stats() {

@@ -66,6 +66,24 @@ public final class Vector {
         logger().flush();
     }
 
+    /**
+     * Commits what the fillers have logged, then runs the skew check over the whole log, as
+     * {@code larder skew-check --log} does: every logged value is recomputed from the Delta table it was read from at
+     * the version logged with it (time travel, each version read once), and must equal the value served. It reads
+     * every logged vector and each version's snapshot: for a demo, a test or a canary, on the caller's thread; a log
+     * of a serving fleet is checked offline with {@code larder skew-check}.
+     *
+     * @param maxDifferences differences to describe in the report
+     * @throws IllegalStateException if the vector is not logged, the log's last vectors could not be committed, or
+     *                               the log cannot be read back (its message names the log)
+     */
+    public SkewReport checkLog(int maxDifferences) {
+        if (maxDifferences < 0) {
+            throw new IllegalArgumentException("maxDifferences must be at least 0, got " + maxDifferences);
+        }
+        return logger().check(maxDifferences);
+    }
+
     /** The served-feature log, null when not logged; for tests that hold its drain. */
     ServeLogger log() {
         return log;

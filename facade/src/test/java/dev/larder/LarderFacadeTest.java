@@ -2,6 +2,7 @@ package dev.larder;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +87,41 @@ class LarderFacadeTest {
             assertEquals(expected.get(some)[0], r.getDouble("f_0", Double.NaN));
             assertEquals(null, larder.table("users").status(), "served, not followed");
         }
+    }
+
+    /**
+     * A follow's bootstrap tells its progress with the version it reads, ending at every row of that version; a
+     * reopened store that holds the table bootstraps nothing and tells nothing; a progress for a table not followed is
+     * refused before the store is touched.
+     */
+    @Test
+    void aBootstrapTellsItsProgressWithTheVersionItReads() throws Exception {
+        List<long[]> told = new CopyOnWriteArrayList<>();
+        LoadProgress progress = (version, rows, files) -> told.add(new long[] {version, rows, files});
+        long version;
+        try (Larder larder = builder().bootstrapProgress("users", progress).open()) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
+            version = larder.table("users").lineage().version();
+        }
+        assertEquals(DeltaSource.open(delta.toString()).latestVersion(), version);
+        assertFalse(told.isEmpty());
+        long[] last = told.get(told.size() - 1);
+        assertEquals(expected.size(), last[1], "rows delivered by the end");
+        assertTrue(last[2] >= 4, "2,000 rows at 500 per file: " + last[2] + " files");
+        for (long[] t : told) {
+            assertEquals(version, t[0]);
+        }
+        told.clear();
+        try (Larder larder = builder().bootstrapProgress("users", progress).open()) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
+            assertEquals(version, larder.table("users").lineage().version());
+        }
+        assertEquals(List.of(), told, "the store held the table: nothing bootstrapped");
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> Larder.builder(
+                dir.resolve("s3")).bootstrapProgress("users", progress).open());
+        assertTrue(other.getMessage().contains("bootstrap progress for table users, which is not followed"),
+                other.getMessage());
+        assertFalse(Files.exists(dir.resolve("s3")), "the refused open created the store");
     }
 
     @Test

@@ -13,8 +13,10 @@ import dev.larder.tools.generate.GeneratorSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +95,68 @@ class ReadOnlyAndLoadTest {
         RuntimeException missing = assertThrows(RuntimeException.class, () -> Larder.builder(none).existing().open());
         assertTrue(missing.getMessage().contains("no store at " + none), missing.getMessage());
         assertFalse(none.toFile().exists());
+    }
+
+    /**
+     * applyChanges brings a loaded table forward from its recorded source to the version asked for, then to the
+     * latest, each time equal to the Delta table there; asking for the watermark applies nothing, a version below it
+     * is refused, and so are a table the application feeds and a store that is not there.
+     */
+    @Test
+    void applyChangesBringsALoadedTableForwardFromItsRecordedSource() {
+        Larder.builder(store).load("users", source(), Snapshot.version(0), LoadProgress.NONE);
+        Applied one = Larder.builder(store).applyChanges("users", null, Snapshot.version(1));
+        assertTrue(one.applied());
+        assertEquals(1, one.firstVersion());
+        assertEquals(1, one.lastVersion());
+        assertEquals(1, one.lineage().version());
+        assertEquals(f0At(1).size(), one.rows());
+        assertTrue(one.source().endsWith("users"), one.source());
+        assertEquals(f0At(1), f0InStore());
+
+        Applied latest = Larder.builder(store).applyChanges("users", Source.delta(delta.toString()),
+                Snapshot.latest());
+        assertEquals(2, latest.firstVersion());
+        assertEquals(2, latest.lastVersion());
+        assertEquals(f0At(2), f0InStore());
+        Applied none = Larder.builder(store).applyChanges("users", null, Snapshot.version(2));
+        assertFalse(none.applied());
+        assertEquals(2, none.lastVersion());
+        IllegalArgumentException below = assertThrows(IllegalArgumentException.class,
+                () -> Larder.builder(store).applyChanges("users", null, Snapshot.version(1)));
+        assertTrue(below.getMessage().contains("version 1 (version 1) is below the watermark 2 of table users"),
+                below.getMessage());
+        assertEquals(f0At(2), f0InStore());
+
+        Schema schema = Schema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64).build();
+        Larder.builder(store).push("clicks", schema, Duration.ZERO).open().close();
+        IllegalStateException pushed = assertThrows(IllegalStateException.class,
+                () -> Larder.builder(store).applyChanges("clicks", source(), Snapshot.latest()));
+        assertTrue(pushed.getMessage().contains("is fed by the application (pushed rows); a table has one feeder"),
+                pushed.getMessage());
+        Path nowhere = dir.resolve("nowhere");
+        RuntimeException missing = assertThrows(RuntimeException.class,
+                () -> Larder.builder(nowhere).applyChanges("users", source(), Snapshot.latest()));
+        assertTrue(missing.getMessage().contains("no store at " + nowhere), missing.getMessage());
+        assertFalse(nowhere.toFile().exists());
+    }
+
+    /** f_0 of every key of the table {@code users} the store holds, of the keys the Delta table ever had. */
+    private Map<Long, Double> f0InStore() {
+        Set<Long> keys = new HashSet<>();
+        for (long v = 0; v <= 2; v++) {
+            keys.addAll(f0At(v).keySet());
+        }
+        Map<Long, Double> out = new HashMap<>();
+        try (Larder larder = Larder.open(store)) {
+            Reader r = larder.table("users").newReader();
+            for (long key : keys) {
+                if (r.get(key) == ReadStatus.FOUND) {
+                    out.put(key, r.getDouble("f_0", Double.NaN));
+                }
+            }
+        }
+        return out;
     }
 
     @Test

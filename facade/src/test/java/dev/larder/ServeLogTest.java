@@ -219,6 +219,13 @@ class ServeLogTest {
                 assertEquals(versions.get(k), row.get("users__version"), "key " + k);
                 assertEquals(expected.get(k), row.get("users__commit_ts"), "key " + k);
             }
+            // Rows of both versions served as the lakehouse had them: the skew check finds each equal at its version.
+            SkewReport skew = larder.vector("v").checkLog(5);
+            assertEquals(200, skew.vectors(), skew.toString());
+            assertEquals(200, skew.values(), skew.toString());
+            assertEquals(200, skew.equal(), skew.toString());
+            assertTrue(skew.clean() && skew.differences().isEmpty(), skew.toString());
+            assertTrue(skew.versionsRead() >= 2, skew.toString());
         }
     }
 
@@ -294,6 +301,7 @@ class ServeLogTest {
                 .vector("v", Feature.of("t.x")).open()) {
             assertTrue(!larder.vector("v").logged());
             assertThrows(IllegalStateException.class, () -> larder.vector("v").logStats());
+            assertThrows(IllegalStateException.class, () -> larder.vector("v").checkLog(1));
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Larder.builder(dir.resolve("b"))
                 .push("t", schema, Duration.ZERO).vector("v", Feature.of("t.x"))

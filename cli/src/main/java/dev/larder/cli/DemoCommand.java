@@ -1,18 +1,18 @@
 package dev.larder.cli;
 
-import dev.larder.ingest.Follower;
-import dev.larder.ingest.FollowOptions;
-import dev.larder.ingest.IngestOptions;
-import dev.larder.ingest.LarderEngine;
-import dev.larder.ingest.LiveReader;
-import dev.larder.ingest.TableHandle;
-import dev.larder.ingest.TableStatus;
-import dev.larder.snapshot.DeltaChangeSource;
-import dev.larder.snapshot.DeltaSource;
-import dev.larder.snapshot.TableParity;
-import dev.larder.store.Lineage;
-import dev.larder.store.ReadMetrics;
-import dev.larder.store.ReadStatus;
+import dev.larder.Feature;
+import dev.larder.Larder;
+import dev.larder.Lineage;
+import dev.larder.ReadStatus;
+import dev.larder.Reader;
+import dev.larder.ServeLog;
+import dev.larder.ServeLogStats;
+import dev.larder.SkewReport;
+import dev.larder.Source;
+import dev.larder.Table;
+import dev.larder.TableStatus;
+import dev.larder.Vector;
+import dev.larder.Verification;
 import dev.larder.tools.generate.CommitSummary;
 import dev.larder.tools.generate.DeltaTableGenerator;
 import dev.larder.tools.generate.GenerationSummary;
@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,27 +32,39 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code larder demo}, the main job on bundled defaults: generate a synthetic Delta feature table (Change Data Feed on,
- * as on Databricks feature tables), follow it (bootstrap then tail), append commits while several threads serve
- * lookups, and report bootstrap speed, per-commit apply lag, lookup latency percentiles, freshness, lineage and parity
- * with the Delta table.
+ * as on Databricks feature tables), follow it (bootstrap then tail) through the library's public API, append commits
+ * while several threads serve a logged model input vector, and report bootstrap speed, per-commit apply lag, lookup
+ * latency percentiles, freshness, lineage, parity with the Delta table and a skew check of the served-feature log.
  */
-@Command(name = "demo", description = "Generate a Delta feature table, follow it, append commits while serving lookups from several threads, and report.")
+@Command(name = "demo", description = "Generate a Delta feature table, follow it, append commits while serving a "
+        + "logged vector from several threads, and report; ends with a parity check and a skew check of the log.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--rows", defaultValue = "1000000", description = "Entities in the generated table (default ${DEFAULT-VALUE}).")
+    private static final String TABLE = "user_features";
+    private static final String VECTOR = "ranker";
+
+    @Option(names = "--rows", defaultValue = "1000000", description = "Entities in the generated table (default "
+            + "${DEFAULT-VALUE}).")
     long rows;
 
-    @Option(names = "--features", defaultValue = "20", description = "Numeric features (default ${DEFAULT-VALUE}).")
+    @Option(names = "--features", defaultValue = "20", description = "Numeric features, all in the served vector "
+            + "(default ${DEFAULT-VALUE}).")
     int features;
 
-    @Option(names = "--commits", defaultValue = "5", description = "Commits appended while serving (default ${DEFAULT-VALUE}).")
+    @Option(names = "--commits", defaultValue = "5", description = "Commits appended while serving (default "
+            + "${DEFAULT-VALUE}).")
     int commits;
 
     @Option(names = "--readers", defaultValue = "2", description = "Lookup threads (default ${DEFAULT-VALUE}).")
     int readers;
 
     @Option(names = "--lookup-rate", defaultValue = "200000",
-            description = "Lookups per second across the reader threads, paced like a model server's traffic (default ${DEFAULT-VALUE}).")
+            description = "Lookups per second across the reader threads, paced like a model server's traffic "
+                    + "(default ${DEFAULT-VALUE}).")
     long lookupRate;
+
+    @Option(names = "--log-sample", defaultValue = "0.02", description = "Share of the served vectors written to the "
+            + "served-feature log and skew-checked at the end, 0 to 1 (default ${DEFAULT-VALUE}).")
+    double logSample;
 
     @Option(names = "--cdf", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Generate the table with Change Data Feed on, as most Databricks feature tables have it, "
@@ -61,20 +72,22 @@ final class DemoCommand implements Callable<Integer> {
                     + "instead (default on).")
     boolean cdf;
 
-    @Option(names = "--dir", description = "Working directory for the Delta table and the store (default: a temporary directory, deleted afterwards).")
+    @Option(names = "--dir", description = "Working directory for the Delta table, the store and the served-feature "
+            + "log (default: a temporary directory, deleted afterwards).")
     Path workDir;
 
     @Override
     public Integer call() throws Exception {
         OptionChecks.atLeast("--rows", rows, 1);
-        OptionChecks.atLeast("--features", features, 0);
+        OptionChecks.atLeast("--features", features, 1);
         OptionChecks.atLeast("--commits", commits, 0);
         OptionChecks.atLeast("--readers", readers, 1);
         // Each reader paces lookupRate / readers lookups per second, which must not round down to none.
         OptionChecks.atLeast("--lookup-rate", lookupRate, readers);
+        OptionChecks.share("--log-sample", logSample);
         Path dir = workDir != null ? workDir : Files.createTempDirectory("larder-demo");
         try {
-            return run(dir.resolve("delta"), dir.resolve("store"));
+            return run(dir.resolve("delta"), dir.resolve("store"), dir.resolve("serve-log"));
         } finally {
             if (workDir == null) {
                 deleteTree(dir);
@@ -82,38 +95,51 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int run(Path delta, Path storeDir) throws Exception {
-        GeneratorSpec spec = GeneratorSpec.builder().rows(rows).numericFeatures(features).float32Features(Math.min(4, features)).commits(0)
-                .rowsPerFile((int) Math.max(10_000, rows / 50)).changeDataFeed(cdf).build();
+    private int run(Path delta, Path storeDir, Path logDir) throws Exception {
+        GeneratorSpec spec = GeneratorSpec.builder().rows(rows).numericFeatures(features)
+                .float32Features(Math.min(4, features)).commits(0).rowsPerFile((int) Math.max(10_000, rows / 50))
+                .changeDataFeed(cdf).build();
         System.out.printf("1. generating a Delta table: %,d entities x %d numeric + %d string features, "
                 + "Change Data Feed %s, at %s%n", rows, features, spec.stringFeatures(), cdf ? "on" : "off", delta);
         GenerationSummary g = DeltaTableGenerator.generate(spec, delta);
-        System.out.printf("   wrote version %d: %d parquet files, %.1f MB in %.1f s%n", g.latestVersion(), g.liveFiles(),
-                g.bytesWritten() / 1e6, g.elapsedNanos() / 1e9);
+        System.out.printf("   wrote version %d: %d parquet files, %.1f MB in %.1f s%n", g.latestVersion(),
+                g.liveFiles(), g.bytesWritten() / 1e6, g.elapsedNanos() / 1e9);
 
-        DeltaSource src = DeltaSource.open(delta.toString());
-        try (LarderEngine larder = LarderEngine.open(storeDir, IngestOptions.DEFAULT)) {
-            System.out.printf("2. following it into the store at %s (bootstrap through the ingest ring, then tail the log)%n", storeDir);
-            long t0 = System.nanoTime();
-            Follower follower;
-            try (Progress p = new Progress("   bootstrap", rows)) {
-                follower = larder.follow("user_features",
-                        new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 16, p),
-                        FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(50)).withMaxStaleness(Duration.ofSeconds(30)));
-                awaitVersion(follower.handle(), 0);
+        Feature[] vector = new Feature[features];
+        for (int f = 0; f < features; f++) {
+            vector[f] = Feature.of(TABLE + "." + GeneratorSpec.numericColumn(f));
+        }
+        System.out.printf("2. following it into the store at %s (bootstrap through the ingest ring, then tail the "
+                + "log)%n", storeDir);
+        long t0 = System.nanoTime();
+        Progress.Bar bar = new Progress.Bar("   bootstrap", rows);
+        try (Larder larder = Larder.builder(storeDir)
+                .follow(TABLE, Source.delta(delta.toString()).key(GeneratorSpec.KEY_COLUMN)
+                        .maxStaleness(Duration.ofSeconds(30)))
+                .bootstrapProgress(TABLE, bar)
+                .pollInterval(Duration.ofMillis(50))
+                .vector(VECTOR, vector)
+                .log(VECTOR, ServeLog.to(logDir.toString()).sample(logSample).rollEvery(Duration.ofSeconds(2))
+                        .tags("demo", "v1"))
+                .open()) {
+            Table table = larder.table(TABLE);
+            try (bar) {
+                awaitVersion(table, 0);
             }
             double bootSec = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("   bootstrapped %,d rows in %.2f s: %,.0f rows/s end to end (Delta scan, ring, writer, durable)%n",
-                    follower.handle().table().size(), bootSec, follower.handle().table().size() / bootSec);
+            System.out.printf("   bootstrapped %,d rows in %.2f s: %,.0f rows/s end to end (Delta scan, ring, writer, "
+                    + "durable)%n", table.size(), bootSec, table.size() / bootSec);
 
-            System.out.printf("3. serving %,d random lookups/s from %d threads while appending %d commits (updates, deletes, inserts)%n",
-                    lookupRate, readers, commits);
-            Serving serving = new Serving(follower.handle(), readers, spec, lookupRate / readers);
+            Vector ranker = larder.vector(VECTOR);
+            System.out.printf("3. serving %,d random lookups/s of vector %s (%d features) from %d threads, logging %s "
+                            + "of them, while appending %d commits (updates, deletes, inserts)%n", lookupRate, VECTOR,
+                    ranker.size(), readers, percent(logSample), commits);
+            Serving serving = new Serving(table, ranker, readers, spec, lookupRate / readers);
             serving.start();
             Thread.sleep(1000);
             for (int c = 0; c < commits; c++) {
                 CommitSummary s = DeltaTableGenerator.appendCommit(delta);
-                awaitVersion(follower.handle(), s.version());
+                awaitVersion(table, s.version());
                 System.out.printf("   commit v%d (%,d updated, %,d deleted, %,d inserted; %s): "
                                 + "applied %.0f ms after it landed in the log%n",
                         s.version(), s.updated(), s.deleted(), s.inserted(),
@@ -124,42 +150,57 @@ final class DemoCommand implements Callable<Integer> {
             serving.stop();
 
             Histogram h = serving.latency;
-            System.out.printf("4. lookups: %,d served, %,d found; latency p50 %,d ns, p99 %,d ns, p99.9 %,d ns, max %,d ns "
-                            + "(per lookup, timer included; HdrHistogram)%n", h.getTotalCount(), serving.found(),
-                    h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
-            ReadMetrics.Snapshot rm = follower.handle().table().readMetrics().snapshot();
-            System.out.printf("   table read metrics (1 in 64 lookups timed inside the reader): p50 %,d ns, p99 %,d ns%n",
-                    rm.latencyNanos(50), rm.latencyNanos(99));
-            TableStatus st = follower.checkHealth();
+            System.out.printf("4. lookups: %,d vectors served, %,d found; latency p50 %,d ns, p99 %,d ns, p99.9 %,d "
+                            + "ns, max %,d ns (per vector of %d features, logging and timer included; "
+                            + "HdrHistogram)%n", h.getTotalCount(), serving.found(), h.getValueAtPercentile(50),
+                    h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue(), ranker.size());
+            TableStatus st = table.status();
             Lineage l = st.lineage();
-            System.out.printf("5. freshness: watermark v%d committed %s, source latest v%d, lag %d versions, staleness %s -> %s%n",
-                    l.version(), Instant.ofEpochMilli(l.commitTimestampMillis()), st.latestSourceVersion(), st.lagVersions(),
-                    StatsFile.human(st.staleness()), st.healthy() ? "HEALTHY" : "UNHEALTHY");
+            System.out.printf("5. freshness: watermark v%d committed %s, source latest v%d, lag %d versions, "
+                            + "staleness %s -> %s%n", l.version(), Instant.ofEpochMilli(l.commitTimestampMillis()),
+                    st.latestSourceVersion(), st.lagVersions(), StatsFile.human(st.staleness()),
+                    st.healthy() ? "HEALTHY" : "UNHEALTHY");
             System.out.printf("   lineage: Delta table id %s at %s; last row served came from v%d committed %s%n",
-                    l.sourceId(), l.sourcePath(), serving.lastRowVersion, Instant.ofEpochMilli(serving.lastRowCommitTs));
-            System.out.printf("   ingest: %s%n", larder.metrics());
-            follower.close();
-            larder.flush();
-            TableParity.Result r = TableParity.verify(src, follower.handle().table(), 3);
-            System.out.printf("6. parity with the Delta table at v%d: %s (%,d rows)%n", r.version(), r.equal() ? "EQUAL" : "DIFFERENT " + r.differences(),
-                    r.tableRows());
-            return r.equal() ? 0 : 1;
+                    l.sourceId(), l.sourcePath(), serving.lastRowVersion,
+                    Instant.ofEpochMilli(serving.lastRowCommitTs));
+            System.out.printf("   ingest: %s%n", larder.ingestMetrics().snapshot());
+            Verification r = larder.verify(TABLE, Source.delta(delta.toString()), 3);
+            System.out.printf("6. parity with the Delta table at v%d: %s (%,d rows)%n", r.version(),
+                    r.equal() ? "EQUAL" : "DIFFERENT " + r.differences(), r.tableRows());
+
+            ranker.flushLog();
+            ServeLogStats ls = ranker.logStats();
+            System.out.printf("7. served-feature log: %,d vectors logged (%s sampled), %,d dropped on full buffers, "
+                            + "%,d committed in %,d commits to %s%n", ls.logged(), percent(logSample), ls.dropped(),
+                    ls.committed(), ls.commits(), logDir);
+            long start = System.nanoTime();
+            SkewReport skew = ranker.checkLog(20);
+            System.out.println("8. skew check: each logged value recomputed from the Delta table at the version it "
+                    + "was served from (time travel)");
+            SkewCheckCommand.print(skew, System.nanoTime() - start, 20, "   ");
+            return r.equal() && skew.clean() ? 0 : 1;
         }
     }
 
-    private static void awaitVersion(TableHandle h, long version) throws InterruptedException {
+    private static String percent(double share) {
+        return String.format("%.4g%%", share * 100).replaceFirst("\\.?0+%$", "%");
+    }
+
+    private static void awaitVersion(Table table, long version) throws InterruptedException {
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (h.lineage().version() < version) {
+        while (table.lineage().version() < version) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("table " + h.name() + " did not reach version " + version + " in 2 minutes");
+                throw new IllegalStateException("table " + table.name() + " did not reach version " + version
+                        + " in 2 minutes");
             }
             Thread.sleep(2);
         }
     }
 
     /**
-     * Reader threads: random keys over the whole key range (10% of them absent), each lookup timed into a per-thread
-     * histogram; each thread serves its share of the rate in 1 ms slices and sleeps the rest of each slice.
+     * Reader threads: random keys over the whole key range (10% of them absent), each vector filled (and, sampled,
+     * logged) through the thread's own filler and timed into a per-thread histogram; each thread serves its share of
+     * the rate in 1 ms slices and sleeps the rest of each slice.
      */
     private static final class Serving {
         final Histogram latency = new Histogram(3_600_000_000_000L, 3);
@@ -170,7 +211,7 @@ final class DemoCommand implements Callable<Integer> {
         volatile long lastRowVersion;
         volatile long lastRowCommitTs;
 
-        Serving(TableHandle handle, int n, GeneratorSpec spec, long ratePerThread) {
+        Serving(Table table, Vector vector, int n, GeneratorSpec spec, long ratePerThread) {
             threads = new Thread[n];
             perThread = new Histogram[n];
             found = new long[n];
@@ -179,7 +220,10 @@ final class DemoCommand implements Callable<Integer> {
                 int me = i;
                 perThread[i] = new Histogram(3_600_000_000_000L, 3);
                 threads[i] = new Thread(() -> {
-                    LiveReader reader = handle.newReader(64);
+                    Vector.Filler filler = vector.newFiller();
+                    // Beside the filler, for the lineage of a row now and then (outside the timed fill).
+                    Reader reader = table.newReader();
+                    float[] out = new float[vector.size()];
                     SplittableRandom rnd = new SplittableRandom(me);
                     long hits = 0;
                     long perSlice = Math.max(1, ratePerThread / 1000);
@@ -188,11 +232,11 @@ final class DemoCommand implements Callable<Integer> {
                         for (long done = 0; done < perSlice; done++) {
                             long key = rnd.nextLong(keySpace);
                             long start = System.nanoTime();
-                            ReadStatus s = reader.get(key);
+                            int fromData = filler.fill(key, out, null);
                             perThread[me].recordValue(System.nanoTime() - start);
-                            if (s == ReadStatus.FOUND && (++hits & 1023) == 0) {
-                                lastRowVersion = reader.row().version();
-                                lastRowCommitTs = reader.row().commitTimestampMillis();
+                            if (fromData > 0 && (++hits & 1023) == 0 && reader.get(key) == ReadStatus.FOUND) {
+                                lastRowVersion = reader.version();
+                                lastRowCommitTs = reader.commitTimestampMillis();
                             }
                         }
                         slice += 1_000_000;

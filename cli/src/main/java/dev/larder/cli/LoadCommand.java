@@ -1,7 +1,6 @@
 package dev.larder.cli;
 
 import dev.larder.Larder;
-import dev.larder.LoadProgress;
 import dev.larder.Loaded;
 import dev.larder.Snapshot;
 import dev.larder.store.Column;
@@ -68,7 +67,7 @@ final class LoadCommand implements Callable<Integer> {
                 : Snapshot.latest();
         long start = System.nanoTime();
         Loaded loaded;
-        try (Bar bar = new Bar()) {
+        try (Progress.Bar bar = new Progress.Bar("load", -1)) {
             loaded = Larder.builder(target.store).unityCatalog(hadoop.catalogUri(), hadoop.catalogTokenEnv())
                     .load(target.table, shards.apply(hadoop.source(delta, ucTable).key(key.toArray(String[]::new))
                             .inlineBytes(inlineBytes).ttl(ttl)), at, bar);
@@ -83,25 +82,5 @@ final class LoadCommand implements Callable<Integer> {
                 rows, loaded.source(), loaded.version(), target.store, target.table, sec, rows / Math.max(sec, 1e-9),
                 loaded.lineage().version());
         return 0;
-    }
-
-    /** The console progress bar of a load, shown once the first rows are read (it names their version). */
-    private static final class Bar implements LoadProgress, AutoCloseable {
-        private Progress progress;
-
-        @Override
-        public void onProgress(long version, long rowsDelivered, long filesDone) {
-            if (progress == null) {
-                progress = new Progress("load v" + version, -1);
-            }
-            progress.onProgress(rowsDelivered, filesDone);
-        }
-
-        @Override
-        public void close() {
-            if (progress != null) {
-                progress.close();
-            }
-        }
     }
 }

@@ -17,6 +17,13 @@ final class OptionChecks {
         }
     }
 
+    /** A share, 0 to 1. */
+    static void share(String option, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException(option + " must be between 0 and 1, got " + value);
+        }
+    }
+
     /** Inline bytes per string/binary value: the bounds a column's capacity has. */
     static void inlineBytes(String option, int value) {
         if (value < Column.MIN_VARIABLE_CAPACITY || value > Column.MAX_VARIABLE_CAPACITY) {

@@ -1,5 +1,6 @@
 package dev.larder.cli;
 
+import dev.larder.LoadProgress;
 import dev.larder.snapshot.ScanProgress;
 import java.util.concurrent.atomic.AtomicInteger;
 import me.tongfei.progressbar.ProgressBar;
@@ -34,5 +35,36 @@ final class Progress implements ScanProgress, AutoCloseable {
     public void close() {
         bar.close();
         SHOWING.decrementAndGet();
+    }
+
+    /**
+     * The bar of a load or a follow's bootstrap, shown once the first rows are read (it names their version). Called
+     * on the reading thread; closed by the thread that waited for the read to end.
+     */
+    static final class Bar implements LoadProgress, AutoCloseable {
+        private final String task;
+        private final long expectedRows;
+        private Progress progress;
+
+        /** A bar named {@code task v<version>}; {@code expectedRows} -1 when unknown. */
+        Bar(String task, long expectedRows) {
+            this.task = task;
+            this.expectedRows = expectedRows;
+        }
+
+        @Override
+        public void onProgress(long version, long rowsDelivered, long filesDone) {
+            if (progress == null) {
+                progress = new Progress(task + " v" + version, expectedRows);
+            }
+            progress.onProgress(rowsDelivered, filesDone);
+        }
+
+        @Override
+        public void close() {
+            if (progress != null) {
+                progress.close();
+            }
+        }
     }
 }

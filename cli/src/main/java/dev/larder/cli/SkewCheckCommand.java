@@ -1,5 +1,6 @@
 package dev.larder.cli;
 
+import dev.larder.SkewReport;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.servelog.SkewCheck;
 import java.nio.file.Files;
@@ -57,18 +58,30 @@ final class SkewCheckCommand implements Callable<Integer> {
             System.err.println("larder skew-check: " + LarderCli.message(e));
             return 2;
         }
-        double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-        System.out.printf("%s: %,d vectors, %,d values: %,d equal, %,d different, %,d unreadable (version vacuumed "
-                        + "or table gone), %,d not checkable (no Delta source); %,d versions read in %.1f s "
-                        + "(%,.0f values/s)%n", r.clean() ? "OK" : "DIFFERENT", r.vectors(), r.values(), r.equal(),
-                r.different(), r.unreadable(), r.unsourced(), r.versionsRead(), seconds, r.values() / seconds);
-        r.differences().forEach(d -> System.out.println("  " + d));
-        if (r.different() > r.differences().size()) {
-            System.out.printf("  ... and %,d more (--max-differences %d)%n", r.different() - r.differences().size(),
-                    max);
-        }
-        r.notes().forEach(n -> System.out.println("note: " + n));
+        print(new SkewReport(r.vectors(), r.values(), r.equal(), r.different(), r.unreadable(), r.unsourced(),
+                r.differences().stream().map(SkewCheck.Difference::toString).toList(), r.notes(), r.versionsRead()),
+                System.nanoTime() - start, max, "");
         return r.clean() ? 0 : 1;
+    }
+
+    /**
+     * Prints the check's summary line (vectors, values equal, different, unreadable and not checkable, the rate), then
+     * the first differences and the notes, each line after {@code indent}: the output of this command and of the
+     * demo's closing check.
+     */
+    static void print(SkewReport r, long elapsedNanos, int max, String indent) {
+        double seconds = Math.max(1e-9, elapsedNanos / 1e9);
+        System.out.printf("%s%s: %,d vectors, %,d values: %,d equal, %,d different, %,d unreadable (version vacuumed "
+                        + "or table gone), %,d not checkable (no Delta source); %,d versions read in %.1f s "
+                        + "(%,.0f values/s)%n", indent, r.clean() ? "OK" : "DIFFERENT", r.vectors(), r.values(),
+                r.equal(), r.different(), r.unreadable(), r.unsourced(), r.versionsRead(), seconds,
+                r.values() / seconds);
+        r.differences().forEach(d -> System.out.println(indent + "  " + d));
+        if (r.different() > r.differences().size()) {
+            System.out.printf("%s  ... and %,d more (--max-differences %d)%n", indent,
+                    r.different() - r.differences().size(), max);
+        }
+        r.notes().forEach(n -> System.out.println(indent + "note: " + n));
     }
 
     /** A source as the log names it: a Unity Catalog name, else a path or URI. */

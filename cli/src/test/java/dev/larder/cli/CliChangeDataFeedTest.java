@@ -8,6 +8,8 @@ import dev.larder.cli.CliTest.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,13 +64,36 @@ class CliChangeDataFeedTest {
         assertEquals(0, verify.exit(), verify.out());
     }
 
+    /**
+     * The demo serves a logged vector and ends with a skew check of its log: every logged value recomputed from the
+     * Delta table at its logged version equals the value served, and the check read every vector committed.
+     */
     @Test
-    void theDemoFollowsChangeFilesAndEndsEqual() {
+    void theDemoFollowsChangeFilesAndEndsEqualAndSkewFree() {
         Run demo = larder("demo", "--rows", "20000", "--features", "3", "--commits", "2", "--lookup-rate", "2000",
-                "--dir", dir.resolve("demo").toString());
+                "--log-sample", "1", "--dir", dir.resolve("demo").toString());
         assertEquals(0, demo.exit(), demo.out() + demo.err());
         assertTrue(demo.out().contains("Change Data Feed on"), demo.out());
         assertTrue(demo.out().contains("change files): applied"), demo.out());
         assertTrue(demo.out().contains("EQUAL"), demo.out());
+        Matcher logged = Pattern.compile("served-feature log: ([\\d,]+) vectors logged .*, ([\\d,]+) committed in ")
+                .matcher(demo.out());
+        assertTrue(logged.find(), demo.out());
+        Matcher skew = Pattern.compile("\\n   (OK|DIFFERENT): ([\\d,]+) vectors, ([\\d,]+) values: ([\\d,]+) equal, "
+                + "([\\d,]+) different, ([\\d,]+) unreadable .*, ([\\d,]+) not checkable").matcher(demo.out());
+        assertTrue(skew.find(), demo.out());
+        long committed = number(logged.group(2));
+        long vectors = number(skew.group(2));
+        long values = number(skew.group(3));
+        assertTrue(vectors > 0, demo.out());
+        assertEquals(committed, vectors, "the check reads every vector the log committed: " + demo.out());
+        assertEquals(3 * vectors, values, demo.out());
+        assertEquals(0, number(skew.group(5)), demo.out());
+        assertEquals(values, number(skew.group(4)), demo.out());
+        assertEquals("OK", skew.group(1), demo.out());
+    }
+
+    private static long number(String printed) {
+        return Long.parseLong(printed.replace(",", ""));
     }
 }

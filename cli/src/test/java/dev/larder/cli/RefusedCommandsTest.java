@@ -104,6 +104,8 @@ class RefusedCommandsTest {
             {"--inserts", "generate", "--out", dir.resolve("g").toString(), "--inserts", "-1"},
             {"--readers", "demo", "--dir", dir.resolve("demo").toString(), "--readers", "0"},
             {"--lookup-rate", "demo", "--dir", dir.resolve("demo").toString(), "--lookup-rate", "0"},
+            {"--features", "demo", "--dir", dir.resolve("demo").toString(), "--features", "0"},
+            {"--log-sample", "demo", "--dir", dir.resolve("demo").toString(), "--log-sample", "1.5"},
             {"--keys", "bench", "--keys", "0"},
             {"--scenario", "bench", "--scenario", "kv,e2e"},
         };

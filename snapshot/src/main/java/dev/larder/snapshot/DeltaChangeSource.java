@@ -7,6 +7,7 @@ import dev.larder.ingest.VersionWatch;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.Lineage;
 import java.util.List;
+import java.util.function.LongFunction;
 
 /**
  * A Delta table as an ingest {@link ChangeSource}, so {@code Larder.follow} can bootstrap and tail it. Called by one
@@ -28,7 +29,8 @@ public final class DeltaChangeSource implements ChangeSource {
     private final List<String> columns;
     private final int inlineBytes;
     private final String id;
-    private final ScanProgress progress;
+    /** The progress a bootstrap of a version reports to. */
+    private final LongFunction<ScanProgress> progress;
     private DeltaFeed feed;
 
     public DeltaChangeSource(DeltaSource source, List<String> keyColumns, int inlineBytes, ScanProgress bootstrapProgress) {
@@ -41,6 +43,15 @@ public final class DeltaChangeSource implements ChangeSource {
      */
     public DeltaChangeSource(DeltaSource source, List<String> keyColumns, List<String> columns, int inlineBytes,
                              ScanProgress bootstrapProgress) {
+        this(source, keyColumns, columns, inlineBytes, version -> bootstrapProgress);
+    }
+
+    /**
+     * As {@link #DeltaChangeSource(DeltaSource, List, List, int, ScanProgress)}, each bootstrap reporting to the
+     * progress {@code bootstrapProgress} gives for the version it bootstraps (for a display that names the version).
+     */
+    public DeltaChangeSource(DeltaSource source, List<String> keyColumns, List<String> columns, int inlineBytes,
+                             LongFunction<ScanProgress> bootstrapProgress) {
         this.source = source;
         this.keyColumns = List.copyOf(keyColumns);
         this.columns = List.copyOf(columns);
@@ -99,7 +110,7 @@ public final class DeltaChangeSource implements ChangeSource {
 
     @Override
     public void bootstrap(long version, ChangeSink sink) {
-        feedFor(sink).bootstrap(version, sink, progress);
+        feedFor(sink).bootstrap(version, sink, progress.apply(version));
     }
 
     @Override

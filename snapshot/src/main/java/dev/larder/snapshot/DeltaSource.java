@@ -86,9 +86,9 @@ public final class DeltaSource {
     /**
      * Threads a bootstrap or a verify decodes a snapshot's files on, the caller's among them: one per core, up to 4. On
      * 2 cores they share the second core with the ingest writer (or the verify's pass over the table), which one
-     * decoding thread alone left half idle.
+     * decoding thread alone left half idle. Public for the skew check's reads of logged versions.
      */
-    static final int SCAN_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    public static final int SCAN_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
     /** A commit file's name in {@code _delta_log}: its version, zero-padded to 20 digits, then {@code .json}. */
     static final Pattern COMMIT_FILE = Pattern.compile("(\\d{20})\\.json");

@@ -6,6 +6,7 @@ import dev.larder.snapshot.DeltaSchema;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.snapshot.DeltaType;
 import dev.larder.snapshot.KernelInternals;
+import dev.larder.snapshot.ScanProgress;
 import io.delta.kernel.Scan;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.TableManager;
@@ -600,26 +601,41 @@ public final class SkewCheck {
         for (int r : asks) {
             wanted.add(log.key[r]);
         }
-        Found found = new Found();
         DeltaType.Kind keyKind = schema.column(keyAt).type().kind();
-        delta.scan(version, (DeltaRow row) -> {
-            if (row.isNull(keyAt)) {
-                return;
+        // Each scanning thread keeps the rows it finds apart; they are merged once the scan is over.
+        List<Found> parts = new ArrayList<>();
+        delta.scan(version, DeltaSource.SCAN_THREADS, () -> {
+            Found part = new Found();
+            synchronized (parts) {
+                parts.add(part);
             }
-            long k = integral(row, keyAt, keyKind);
-            if (!wanted.contains(k)) {
-                return;
+            return (DeltaRow row) -> {
+                if (row.isNull(keyAt)) {
+                    return;
+                }
+                long k = integral(row, keyAt, keyKind);
+                if (!wanted.contains(k)) {
+                    return;
+                }
+                double[] values = new double[at.length];
+                boolean[] nulls = new boolean[at.length];
+                for (int j = 0; j < at.length; j++) {
+                    nulls[j] = at[j] < 0 || row.isNull(at[j]);
+                    values[j] = nulls[j] ? Double.NaN : asDouble(row, at[j], schema.column(at[j]).type());
+                }
+                part.rows.put(k, part.values.size());
+                part.values.add(values);
+                part.nulls.add(nulls);
+            };
+        }, ScanProgress.NONE);
+        Found found = new Found();
+        for (Found part : parts) {
+            for (Map.Entry<Long, Integer> e : part.rows.entrySet()) {
+                found.rows.put(e.getKey(), found.values.size());
+                found.values.add(part.values.get(e.getValue()));
+                found.nulls.add(part.nulls.get(e.getValue()));
             }
-            double[] values = new double[at.length];
-            boolean[] nulls = new boolean[at.length];
-            for (int j = 0; j < at.length; j++) {
-                nulls[j] = at[j] < 0 || row.isNull(at[j]);
-                values[j] = nulls[j] ? Double.NaN : asDouble(row, at[j], schema.column(at[j]).type());
-            }
-            found.rows.put(k, found.values.size());
-            found.values.add(values);
-            found.nulls.add(nulls);
-        });
+        }
         versionsRead++;
         return found;
     }

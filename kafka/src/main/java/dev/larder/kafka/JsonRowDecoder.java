@@ -189,10 +189,13 @@ final class JsonRowDecoder {
                 default -> throw error("column " + col.name() + " has unsupported type " + col.typeString(), at);
             }
         } catch (DateTimeParseException | IllegalArgumentException | ArithmeticException e) {
-            if (e instanceof IllegalArgumentException iae && String.valueOf(e.getMessage()).startsWith("at byte")) {
-                throw iae;
+            String what = "column " + col.name() + " (" + col.typeString() + "): ";
+            String m = String.valueOf(e.getMessage());
+            int colon = m.indexOf(": ");
+            if (m.startsWith("at byte") && colon > 0) {
+                throw new IllegalArgumentException(m.substring(0, colon + 2) + what + m.substring(colon + 2), e);
             }
-            throw error("column " + col.name() + " (" + col.typeString() + "): " + e.getMessage(), at);
+            throw error(what + m, at);
         }
     }
 
@@ -206,7 +209,8 @@ final class JsonRowDecoder {
             same = integer() == row.getLong(keyColumn);
         }
         if (!same) {
-            throw new IllegalArgumentException("key column " + col.name() + " in the value differs from the record key");
+            throw new IllegalArgumentException("key column " + col.name()
+                    + " in the value differs from the record key");
         }
     }
 

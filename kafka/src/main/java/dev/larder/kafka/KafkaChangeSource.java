@@ -2,8 +2,12 @@ package dev.larder.kafka;
 
 import dev.larder.ingest.ChangeSink;
 import dev.larder.ingest.ChangeSource;
+import dev.larder.ingest.FollowOptions;
+import dev.larder.ingest.Follower;
+import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.VersionWatch;
 import dev.larder.store.FeatureSchema;
+import dev.larder.store.Generations;
 import dev.larder.store.RowBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,6 +79,22 @@ public final class KafkaChangeSource implements ChangeSource {
     public KafkaChangeSource(KafkaFeed feed, Path tableDirectory) {
         this.feed = feed;
         this.positions = new SourcePositionFile(tableDirectory.resolve(SourcePositionFile.NAME));
+    }
+
+    /**
+     * Follows {@code feed} into table {@code table} of {@code engine}'s store (created with the feed's schema if new),
+     * keeping the Kafka positions in the table's directory. A poll waits at most {@code options}' poll interval in the
+     * consumer, so records are applied as they arrive.
+     */
+    public static Follower follow(LarderEngine engine, String table, KafkaFeed feed, FollowOptions options) {
+        long gen = engine.store().currentGeneration(table);
+        Path dir = engine.store().directory().resolve(Generations.name(table, Math.max(0, gen)));
+        return engine.follow(table, new KafkaChangeSource(feed, dir), options);
+    }
+
+    /** The Kafka source {@code follower} follows, or null when it follows another kind of source. */
+    public static KafkaChangeSource of(Follower follower) {
+        return follower.source() instanceof KafkaChangeSource k ? k : null;
     }
 
     @Override

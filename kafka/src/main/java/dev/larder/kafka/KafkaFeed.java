@@ -19,8 +19,8 @@ import java.util.Objects;
  * @param consumerSettings further consumer settings, passed as they are
  * @param requestTimeout   how long a metadata request (the topic's partitions) may take
  */
-public record KafkaFeed(String bootstrapServers, String topic, FeatureSchema schema, Map<String, Object> consumerSettings,
-                        Duration requestTimeout) {
+public record KafkaFeed(String bootstrapServers, String topic, FeatureSchema schema,
+                        Map<String, Object> consumerSettings, Duration requestTimeout) {
     public KafkaFeed {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(topic, "topic");

@@ -307,9 +307,14 @@ public final class KafkaChangeSource implements ChangeSource {
     private void closeConsumer() {
         positions.close();
         if (consumer != null) {
+            // The follower closes the watch after an interrupt stopped it; the consumer's close would throw on it.
+            boolean interrupted = Thread.interrupted();
             try {
                 consumer.close();
             } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
                 consumer = null;
                 positioned = -1;
                 pending = ConsumerRecords.empty();

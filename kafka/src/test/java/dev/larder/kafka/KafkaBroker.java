@@ -154,11 +154,17 @@ public final class KafkaBroker implements AutoCloseable {
         cmd.add("-Xmx512m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath());
         cmd.add(main);
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(logName).toFile())).start();
+    }
+
+    /** The broker's class path: the one the kafka module wrote when a test's own pins other versions, else ours. */
+    private static String classPath() throws IOException {
+        String file = System.getProperty("larder.kafka.broker.classpath");
+        return file == null ? System.getProperty("java.class.path") : Files.readString(Path.of(file)).trim();
     }
 
     private static String log(Path dir, String name) {

@@ -11,6 +11,7 @@ import dev.larder.store.Generations;
 import dev.larder.store.RowBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,6 +61,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class KafkaChangeSource implements ChangeSource {
     private static final System.Logger LOG = System.getLogger(KafkaChangeSource.class.getName());
+    /**
+     * Most polled batches held for one call of {@link #changes}: several versions per call let the writer apply one
+     * while the next is decoded, where one would leave each idle while the other works.
+     */
+    private static final int MAX_BATCHES = 8;
 
     private final KafkaFeed feed;
     private final SourcePositionFile positions;
@@ -70,7 +76,8 @@ public final class KafkaChangeSource implements ChangeSource {
     /** The version whose end positions {@link #next} holds, or -1 before the consumer is positioned. */
     private long positioned = -1;
     private Map<Integer, Long> next = new TreeMap<>();
-    private ConsumerRecords<byte[], byte[]> pending = ConsumerRecords.empty();
+    /** Polled batches not yet delivered, oldest first: the versions after {@link #positioned}, one each. */
+    private final ArrayDeque<ConsumerRecords<byte[], byte[]>> pending = new ArrayDeque<>();
 
     /**
      * @param feed           the topic, its brokers, the table's schema and key, and consumer settings
@@ -131,10 +138,20 @@ public final class KafkaChangeSource implements ChangeSource {
         if (positioned != known) {
             resume(known);
         }
-        if (pending.isEmpty()) {
-            pending = consumer.poll(Duration.ZERO);
+        while (pending.size() < MAX_BATCHES && poll(Duration.ZERO)) {
+            continue;
         }
-        return pending.isEmpty() ? known : known + 1;
+        return known + pending.size();
+    }
+
+    /** Polls once, waiting up to {@code max}; keeps a batch of records, if any, and says whether there was one. */
+    private boolean poll(Duration max) {
+        ConsumerRecords<byte[], byte[]> r = consumer.poll(max);
+        if (r.isEmpty()) {
+            return false;
+        }
+        pending.addLast(r);
+        return true;
     }
 
     /** Waits in the consumer's poll, so a record is applied as soon as it arrives; closing it closes the consumer. */
@@ -149,7 +166,7 @@ public final class KafkaChangeSource implements ChangeSource {
                 }
                 try {
                     if (pending.isEmpty()) {
-                        pending = consumer.poll(max);
+                        poll(max);
                     }
                 } catch (InterruptException e) {
                     throw new InterruptedException("the follower of " + path() + " stopped");
@@ -177,26 +194,35 @@ public final class KafkaChangeSource implements ChangeSource {
 
     @Override
     public void changes(long afterVersion, long upToVersion, ChangeSink sink) {
-        if (afterVersion != positioned || upToVersion != afterVersion + 1) {
-            throw new IllegalStateException("source " + path() + " holds the records after version " + positioned
-                    + ", asked for (" + afterVersion + ", " + upToVersion + "]");
+        if (afterVersion != positioned || upToVersion > afterVersion + pending.size()) {
+            throw new IllegalStateException("source " + path() + " holds " + pending.size() + " versions after "
+                    + positioned + ", asked for (" + afterVersion + ", " + upToVersion + "]");
         }
         if (decoder == null || !sink.schema().equals(decoderSchema)) {
             decoder = new JsonRowDecoder(sink.schema());
             decoderSchema = sink.schema();
         }
+        for (long v = afterVersion + 1; v <= upToVersion; v++) {
+            deliver(v, pending.peekFirst(), sink);
+            pending.removeFirst();
+            positioned = v;
+        }
+    }
+
+    /** Delivers one polled batch as {@code version}; its offsets are on disk before its end goes to the writer. */
+    private void deliver(long version, ConsumerRecords<byte[], byte[]> batch, ChangeSink sink) {
         long ts = 0;
-        for (ConsumerRecord<byte[], byte[]> r : pending) {
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
             ts = Math.max(ts, r.timestamp());
         }
         Map<Integer, Long> after = new TreeMap<>(next);
         List<TopicPartition> stopping = new ArrayList<>();
-        sink.begin(upToVersion, ts > 0 ? ts : System.currentTimeMillis());
-        for (TopicPartition tp : pending.partitions()) {
+        sink.begin(version, ts > 0 ? ts : System.currentTimeMillis());
+        for (TopicPartition tp : batch.partitions()) {
             if (stopped.containsKey(tp.partition())) {
                 continue;
             }
-            for (ConsumerRecord<byte[], byte[]> r : pending.records(tp)) {
+            for (ConsumerRecord<byte[], byte[]> r : batch.records(tp)) {
                 RowBuffer row = sink.row();
                 try {
                     decoder.key(r.key(), row);
@@ -216,11 +242,9 @@ public final class KafkaChangeSource implements ChangeSource {
                 after.put(tp.partition(), r.offset() + 1);
             }
         }
-        positions.append(upToVersion, after);
+        positions.append(version, after);
         sink.end();
         next = after;
-        positioned = upToVersion;
-        pending = ConsumerRecords.empty();
         if (!stopping.isEmpty()) {
             consumer.pause(stopping);
         }
@@ -266,7 +290,7 @@ public final class KafkaChangeSource implements ChangeSource {
         }
         next = start;
         positioned = version;
-        pending = ConsumerRecords.empty();
+        pending.clear();
         LOG.log(System.Logger.Level.INFO, "Kafka topic " + feed.topic() + " resumes after version " + version
                 + " at offsets " + start + " (partition:offset)");
     }
@@ -317,7 +341,7 @@ public final class KafkaChangeSource implements ChangeSource {
                 }
                 consumer = null;
                 positioned = -1;
-                pending = ConsumerRecords.empty();
+                pending.clear();
             }
         }
     }

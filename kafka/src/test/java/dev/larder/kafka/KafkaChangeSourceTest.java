@@ -226,4 +226,84 @@ class KafkaChangeSourceTest {
             assertTrue(holds(f.handle().table(), model), "nothing after a poison record was applied");
         }
     }
+
+    @Test
+    void aBrokerRestartOnlyPausesTheFeed() throws Exception {
+        broker.createTopic("restarts", 2);
+        Map<String, Long> model = new HashMap<>();
+        try (LarderEngine engine = LarderEngine.open(store, ingest())) {
+            Follower f = KafkaChangeSource.follow(engine, "restarts", new KafkaFeed(broker.bootstrap(), "restarts",
+                    SCHEMA), follow());
+            try (KafkaProducer<String, String> p = broker.producer()) {
+                for (int i = 0; i < 100; i++) {
+                    put(p, "restarts", null, "r" + i, i, model);
+                }
+            }
+            await("records before the restart", () -> holds(f.handle().table(), model));
+            broker.stop();
+            TableReader r = f.handle().table().newReader();
+            assertEquals(ReadStatus.FOUND, r.get("r7"), "readers are served while the broker is down");
+            broker.startProcess();
+            try (KafkaProducer<String, String> p = broker.producer()) {
+                for (int i = 50; i < 150; i++) {
+                    put(p, "restarts", null, "r" + i, 1000 + i, model);
+                }
+            }
+            await("records after the restart", () -> holds(f.handle().table(), model));
+        }
+    }
+
+    @Test
+    void aTopicRecreatedWithLowerOffsetsFailsTheFeedNamingThePartition() throws Exception {
+        broker.createTopic("recreated", 1);
+        Map<String, Long> model = new HashMap<>();
+        try (KafkaProducer<String, String> p = broker.producer()) {
+            for (int i = 0; i < 50; i++) {
+                put(p, "recreated", null, "x" + i, i, model);
+            }
+        }
+        try (LarderEngine engine = LarderEngine.open(store, ingest())) {
+            Follower f = KafkaChangeSource.follow(engine, "recreated", new KafkaFeed(broker.bootstrap(), "recreated",
+                    SCHEMA), follow());
+            await("the first records", () -> holds(f.handle().table(), model));
+        }
+        try (Admin a = broker.admin()) {
+            a.deleteTopics(List.of("recreated")).all().get(60, TimeUnit.SECONDS);
+        }
+        await("the topic gone", () -> {
+            try (Admin a = broker.admin()) {
+                return !a.listTopics().names().get(30, TimeUnit.SECONDS).contains("recreated");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        createAgain("recreated");
+        try (KafkaProducer<String, String> p = broker.producer()) {
+            p.send(new ProducerRecord<>("recreated", "y", row(1, 0.5, "n1"))).get();
+        }
+        try (LarderEngine engine = LarderEngine.open(store, ingest())) {
+            Follower f = KafkaChangeSource.follow(engine, "recreated", new KafkaFeed(broker.bootstrap(), "recreated",
+                    SCHEMA), follow());
+            await("the feed failing", () -> f.status().lastError() != null);
+            String error = f.status().lastError();
+            assertTrue(error.contains("recreated-0"), error);
+            assertTrue(holds(f.handle().table(), model), "the table stays at its last good version");
+        }
+    }
+
+    /** Creates a topic just deleted, once the broker has finished deleting it. */
+    private static void createAgain(String topic) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                broker.createTopic(topic, 1);
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
 }

@@ -27,6 +27,7 @@ public record KafkaFeed(String bootstrapServers, String topic, FeatureSchema sch
         Objects.requireNonNull(schema, "schema");
         consumerSettings = Map.copyOf(consumerSettings);
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        // Refuses, before anything is created, a schema no record can fill: one key column, a string or an integer.
         new JsonRowDecoder(schema);
     }
 

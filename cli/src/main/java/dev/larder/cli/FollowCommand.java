@@ -140,6 +140,11 @@ final class FollowCommand implements Callable<Integer> {
      * hook waits for that close, so a stopped process exits with its tables synced.
      */
     int serve(Larder larder) throws Exception {
+        return serve(larder, () -> { });
+    }
+
+    /** As {@link #serve(Larder)}, running {@code moreStatus} after each status report (a source's own lines). */
+    int serve(Larder larder, Runnable moreStatus) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -159,8 +164,10 @@ final class FollowCommand implements Callable<Integer> {
                     break;
                 }
                 report(larder);
+                moreStatus.run();
             }
             report(larder);
+            moreStatus.run();
             System.out.println("stopping: closing followers and syncing tables");
         } finally {
             try {

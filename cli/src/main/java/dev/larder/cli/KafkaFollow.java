@@ -10,6 +10,7 @@ import dev.larder.store.FeatureSchema;
 import dev.larder.store.ShardSpec;
 import dev.larder.store.TableOptions;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -42,13 +43,14 @@ final class KafkaFollow {
         }
         LarderEngine engine = LarderEngine.open(cmd.store, IngestOptions.DEFAULT);
         Larder larder = Larder.over(engine);
+        Map<String, KafkaChangeSource> sources = new LinkedHashMap<>();
         try {
             FollowOptions options = FollowOptions.DEFAULT.withPollInterval(cmd.poll).withMaxStaleness(cmd.maxStaleness)
                     .withTableOptions(TableOptions.DEFAULT.withShards(shards(cmd.shards)));
             for (FollowCommand.Feed f : cmd.feeds) {
                 FeatureSchema schema = schema(engine, f);
                 KafkaFeed feed = new KafkaFeed(f.kafka, f.topic, schema, Map.of(), Duration.ofSeconds(30));
-                KafkaChangeSource.follow(engine, f.table, feed, options);
+                sources.put(f.table, KafkaChangeSource.of(KafkaChangeSource.follow(engine, f.table, feed, options)));
                 System.out.printf("following Kafka topic %s at %s as %s (key %s)%n", f.topic, f.kafka, f.table,
                         f.key.get(0));
             }
@@ -56,7 +58,9 @@ final class KafkaFollow {
             larder.close();
             throw e;
         }
-        return cmd.serve(larder);
+        // A stopped partition leaves the table healthy (the others flow): say so with every status report.
+        return cmd.serve(larder, () -> sources.forEach((table, source) -> source.stoppedPartitions().values()
+                .forEach(error -> System.out.println(table + ": partition stopped: " + error))));
     }
 
     /** The schema given, or the stored table's when there is one and none was given. */

@@ -134,4 +134,28 @@ class CliKafkaTest {
         assertEquals(1, run.exit(), run.out());
         assertTrue(run.err().contains("table noschema is new: give its columns with --schema"), run.err());
     }
+
+    @Test
+    void aPoisonRecordIsReportedWhileTheOtherPartitionGoesOn() throws Exception {
+        broker.createTopic("poisoned", 2);
+        try (KafkaProducer<String, String> p = broker.producer()) {
+            p.send(new ProducerRecord<>("poisoned", 0, "1", "{\"clicks\": 1}")).get();
+            p.send(new ProducerRecord<>("poisoned", 0, "2", "{\"clicks\": true}")).get();
+            p.send(new ProducerRecord<>("poisoned", 0, "3", "{\"clicks\": 3}")).get();
+            p.send(new ProducerRecord<>("poisoned", 1, "4", "{\"clicks\": 4}")).get();
+        }
+        Path store = dir.resolve("store");
+        Run run = follow(store, "poisoned");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("poisoned: partition stopped: Kafka topic poisoned partition 0 offset 1: cannot"
+                + " apply the record (at byte 11 of the value: column clicks (int64): expected an integer)"),
+                run.out());
+        try (FeatureStore s = FeatureStore.openReadOnly(store)) {
+            TableReader r = s.table("poisoned").newReader();
+            assertEquals(ReadStatus.FOUND, r.get(1L));
+            assertEquals(ReadStatus.NOT_FOUND, r.get(2L));
+            assertEquals(ReadStatus.NOT_FOUND, r.get(3L), "the partition stopped at the poison record");
+            assertEquals(ReadStatus.FOUND, r.get(4L), "the other partition went on");
+        }
+    }
 }

@@ -57,6 +57,9 @@ public final class KafkaBroker implements AutoCloseable {
                 "share.coordinator.state.topic.replication.factor=1",
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
+                // A machine busy with other builds may delay heartbeats to the controller in this same process by
+                // seconds; the default 9 s would fence the broker and leave its partitions without a leader.
+                "broker.session.timeout.ms=60000",
                 "") + "\n";
         Files.writeString(dir.resolve("server.properties"), props);
         Process format = java(dir, "format.log", "kafka.tools.StorageTool", "format", "-t",
@@ -138,10 +141,12 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Stops the broker and prints the end of its log (test output files keep it; CI shows them on a failure). */
     @Override
     public void close() {
         try {
             stop();
+            System.out.println("---- end of the Kafka broker's log ----\n" + log(dir, "broker.log"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();

@@ -13,6 +13,7 @@ module dev.larder.ingest {
     exports dev.larder.ingest to
             dev.larder,
             dev.larder.snapshot,
+            dev.larder.kafka,
             dev.larder.cloud,
             dev.larder.cli,
             dev.larder.micrometer;

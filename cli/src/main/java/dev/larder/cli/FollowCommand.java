@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
  * {@code larder follow}: bootstraps (if new) and tails one or more Delta tables through the ingest ring until stopped
  * (Ctrl-C / SIGTERM close it cleanly) or for {@code --duration}; prints and persists status periodically.
  */
-@Command(name = "follow", description = "Bootstrap (if new) and follow Delta tables, applying each new commit exactly once, in order.")
+@Command(name = "follow", description = "Bootstrap (if new) and follow Delta tables or Kafka topics, applying each new commit"
+        + " or batch of records exactly once, in order.")
 final class FollowCommand implements Callable<Integer> {
     /** One followed table: its Delta source, key and name. */
     static final class Feed {
@@ -28,6 +29,18 @@ final class FollowCommand implements Callable<Integer> {
 
         @Option(names = "--uc-table", paramLabel = "CATALOG.SCHEMA.TABLE", description = "Unity Catalog table name (instead of --delta).")
         String ucTable;
+
+        @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Kafka bootstrap servers of a topic to follow"
+                + " (instead of --delta; with --topic, and --schema for a new table).")
+        String kafka;
+
+        @Option(names = "--topic", description = "The Kafka topic (with --kafka): record key = the key, value = the row as"
+                + " JSON, a null value deletes.")
+        String topic;
+
+        @Option(names = "--schema", paramLabel = "'NAME TYPE, ...'", description = "Columns of a new Kafka-fed table, e.g."
+                + " 'user_id string, clicks int64, score float64' (with --kafka).")
+        String schema;
 
         @Option(names = "--key", required = true, split = ",", description = "Key column(s), comma-separated.")
         List<String> key;
@@ -89,6 +102,9 @@ final class FollowCommand implements Callable<Integer> {
             throw new IllegalArgumentException("with --definition, declare shards in the file (shards: {count: N,"
                     + " own: [I]} under a table), not with --shards/--own");
         }
+        if (feeds != null && feeds.stream().anyMatch(f -> f.kafka != null || f.topic != null || f.schema != null)) {
+            return KafkaFollow.follow(this);
+        }
         if (definition != null) {
             Definition d = Definition.read(definition);
             store = store != null ? store : d.store();
@@ -123,7 +139,12 @@ final class FollowCommand implements Callable<Integer> {
      * Reports status until stopped (SIGTERM, Ctrl-C) or {@code --duration} passes, then closes {@code larder}; a shutdown
      * hook waits for that close, so a stopped process exits with its tables synced.
      */
-    private int serve(Larder larder) throws Exception {
+    int serve(Larder larder) throws Exception {
+        return serve(larder, () -> { });
+    }
+
+    /** As {@link #serve(Larder)}, running {@code moreStatus} after each status report (a source's own lines). */
+    int serve(Larder larder, Runnable moreStatus) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -143,8 +164,10 @@ final class FollowCommand implements Callable<Integer> {
                     break;
                 }
                 report(larder);
+                moreStatus.run();
             }
             report(larder);
+            moreStatus.run();
             System.out.println("stopping: closing followers and syncing tables");
         } finally {
             try {

@@ -1,0 +1,161 @@
+package dev.larder.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.larder.cli.CliTest.Run;
+import dev.larder.kafka.KafkaBroker;
+import dev.larder.store.FeatureStore;
+import dev.larder.store.FeatureTable;
+import dev.larder.store.ReadStatus;
+import dev.larder.store.SparkHash;
+import dev.larder.store.TableReader;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code larder follow --kafka} against a real broker (KRaft, child JVM on loopback). */
+class CliKafkaTest {
+    @TempDir
+    static Path brokerDir;
+    static KafkaBroker broker;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = KafkaBroker.start(brokerDir);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    /** Produces keys 0..199 (clicks = 10 * key), then deletes every fifth; returns key to clicks. */
+    private static Map<Long, Long> produce(String topic) throws Exception {
+        broker.createTopic(topic, 2);
+        Map<Long, Long> model = new HashMap<>();
+        try (KafkaProducer<String, String> p = broker.producer()) {
+            for (long k = 0; k < 200; k++) {
+                p.send(new ProducerRecord<>(topic, Long.toString(k), "{\"clicks\": " + (10 * k) + ", \"name\": \"n" + k
+                        + "\"}"));
+                model.put(k, 10 * k);
+            }
+            for (long k = 0; k < 200; k += 5) {
+                p.send(new ProducerRecord<>(topic, Long.toString(k), null));
+                model.remove(k);
+            }
+            p.flush();
+        }
+        return model;
+    }
+
+    private static Run follow(Path store, String topic, String... more) {
+        String[] base = {"follow", "--store", store.toString(), "--kafka", broker.bootstrap(), "--topic", topic,
+            "--key", "id", "--table", topic, "--schema", "id int64, clicks int64, name string", "--poll", "100ms",
+            "--status-every", "1s", "--duration", "6s"};
+        String[] args = new String[base.length + more.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(more, 0, args, base.length, more.length);
+        return CliTest.larder(args);
+    }
+
+    @Test
+    void followsATopicIntoATable() throws Exception {
+        Map<Long, Long> model = produce("feats");
+        Path store = dir.resolve("store");
+        Run run = follow(store, "feats");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("following Kafka topic feats at " + broker.bootstrap() + " as feats (key id)"),
+                run.out());
+        assertTrue(run.out().contains("feats [feats] FOLLOWING"), run.out());
+        try (FeatureStore s = FeatureStore.openReadOnly(store)) {
+            FeatureTable t = s.table("feats");
+            TableReader r = t.newReader();
+            for (long k = 0; k < 200; k++) {
+                if (model.containsKey(k)) {
+                    assertEquals(ReadStatus.FOUND, r.get(k), "key " + k);
+                    assertEquals(model.get(k), r.getLong(1));
+                    assertEquals("n" + k, r.getString(2));
+                } else {
+                    assertEquals(ReadStatus.NOT_FOUND, r.get(k), "deleted key " + k);
+                }
+            }
+            assertEquals(model.size(), t.size());
+        }
+        Run get = CliTest.larder("get", "--store", store.toString(), "--table", "feats", "7");
+        assertEquals(0, get.exit(), get.err());
+        assertTrue(get.out().contains("clicks (int64) = 70"), get.out());
+    }
+
+    @Test
+    void shardOptionsDropOtherShardsRows() throws Exception {
+        Map<Long, Long> model = produce("sharded");
+        Path store = dir.resolve("store");
+        Run run = follow(store, "sharded", "--shards", "4", "--own", "1,3");
+        assertEquals(0, run.exit(), run.err());
+        try (FeatureStore s = FeatureStore.openReadOnly(store)) {
+            FeatureTable t = s.table("sharded");
+            TableReader r = t.newReader();
+            int owned = 0;
+            for (long k = 0; k < 200; k++) {
+                int shard = SparkHash.shardOf(SparkHash.hashLong(k, SparkHash.SEED), 4);
+                ReadStatus st = r.get(k);
+                if (shard != 1 && shard != 3) {
+                    assertEquals(ReadStatus.NOT_OWNED, st, "key " + k + " of shard " + shard);
+                } else if (model.containsKey(k)) {
+                    assertEquals(ReadStatus.FOUND, st, "key " + k);
+                    assertEquals(model.get(k), r.getLong(1));
+                    owned++;
+                } else {
+                    assertEquals(ReadStatus.NOT_FOUND, st, "deleted key " + k);
+                }
+            }
+            assertEquals(owned, t.size());
+            assertTrue(owned > 0 && owned < model.size(), owned + " of " + model.size());
+        }
+    }
+
+    @Test
+    void aNewTableNeedsItsSchema() throws Exception {
+        broker.createTopic("noschema", 1);
+        Run run = CliTest.larder("follow", "--store", dir.resolve("store").toString(), "--kafka", broker.bootstrap(),
+                "--topic", "noschema", "--key", "id", "--table", "noschema", "--duration", "1s");
+        assertEquals(1, run.exit(), run.out());
+        assertTrue(run.err().contains("table noschema is new: give its columns with --schema"), run.err());
+    }
+
+    @Test
+    void aPoisonRecordIsReportedWhileTheOtherPartitionGoesOn() throws Exception {
+        broker.createTopic("poisoned", 2);
+        try (KafkaProducer<String, String> p = broker.producer()) {
+            p.send(new ProducerRecord<>("poisoned", 0, "1", "{\"clicks\": 1}")).get();
+            p.send(new ProducerRecord<>("poisoned", 0, "2", "{\"clicks\": true}")).get();
+            p.send(new ProducerRecord<>("poisoned", 0, "3", "{\"clicks\": 3}")).get();
+            p.send(new ProducerRecord<>("poisoned", 1, "4", "{\"clicks\": 4}")).get();
+        }
+        Path store = dir.resolve("store");
+        Run run = follow(store, "poisoned");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("poisoned: partition stopped: Kafka topic poisoned partition 0 offset 1: cannot"
+                + " apply the record (at byte 11 of the value: column clicks (int64): expected an integer)"),
+                run.out());
+        try (FeatureStore s = FeatureStore.openReadOnly(store)) {
+            TableReader r = s.table("poisoned").newReader();
+            assertEquals(ReadStatus.FOUND, r.get(1L));
+            assertEquals(ReadStatus.NOT_FOUND, r.get(2L));
+            assertEquals(ReadStatus.NOT_FOUND, r.get(3L), "the partition stopped at the poison record");
+            assertEquals(ReadStatus.FOUND, r.get(4L), "the other partition went on");
+        }
+    }
+}

@@ -20,6 +20,7 @@ import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.FeatureVector;
 import dev.larder.store.Generations;
+import dev.larder.store.ShardSpec;
 import dev.larder.store.StoreCorruptedException;
 import dev.larder.store.StoreException;
 import dev.larder.store.TableMetadata;
@@ -562,6 +563,12 @@ public final class Larder implements AutoCloseable {
                     if (!kept.equals(s.ttl())) {
                         LOG.log(System.Logger.Level.WARNING, "table " + e.getKey() + " keeps the TTL it was bootstrapped with ("
                                 + kept + ", not " + s.ttl() + "); the new TTL applies once the table is bootstrapped again");
+                    }
+                    ShardSpec held = f.handle().table().shards();
+                    if (!s.shardSpec().ownsAll() && !held.equals(s.shardSpec())) {
+                        LOG.log(System.Logger.Level.WARNING, "table " + e.getKey() + " keeps the shards it was"
+                                + " bootstrapped with (" + held + ", not " + s.shardSpec() + "; COUNT:OWNED@COLUMN);"
+                                + " the new ones apply once the table is bootstrapped again");
                     }
                     larder.tables.put(e.getKey(), new Table(f.handle(), f, null));
                 }

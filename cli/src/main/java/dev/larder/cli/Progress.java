@@ -39,12 +39,14 @@ final class Progress implements ScanProgress, AutoCloseable {
 
     /**
      * The bar of a load or a follow's bootstrap, shown once the first rows are read (it names their version). Called
-     * on the reading thread; closed by the thread that waited for the read to end.
+     * on the reading thread; closed by another, after which reports (a later re-bootstrap's) are ignored: both are
+     * synchronized, so the close sees the bar the reading thread made.
      */
     static final class Bar implements LoadProgress, AutoCloseable {
         private final String task;
         private final long expectedRows;
         private Progress progress;
+        private boolean closed;
 
         /** A bar named {@code task v<version>}; {@code expectedRows} -1 when unknown. */
         Bar(String task, long expectedRows) {
@@ -53,7 +55,10 @@ final class Progress implements ScanProgress, AutoCloseable {
         }
 
         @Override
-        public void onProgress(long version, long rowsDelivered, long filesDone) {
+        public synchronized void onProgress(long version, long rowsDelivered, long filesDone) {
+            if (closed) {
+                return;
+            }
             if (progress == null) {
                 progress = new Progress(task + " v" + version, expectedRows);
             }
@@ -61,7 +66,8 @@ final class Progress implements ScanProgress, AutoCloseable {
         }
 
         @Override
-        public void close() {
+        public synchronized void close() {
+            closed = true;
             if (progress != null) {
                 progress.close();
             }

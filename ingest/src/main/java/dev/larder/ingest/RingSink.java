@@ -97,11 +97,6 @@ final class RingSink implements ChangeSink {
      * Targets {@code s}, whose watermark is {@code after}: a change feed with {@code stage} (commits held back until
      * their end), a bootstrap without.
      */
-    @Override
-    public ShardSpec shards() {
-        return target.table.shards();
-    }
-
     void open(TableSlot s, long after, boolean stage) {
         if (target == null || target.table != s.table) {
             row = s.table.newRow();
@@ -156,6 +151,11 @@ final class RingSink implements ChangeSink {
     @Override
     public FeatureSchema schema() {
         return target.schema;
+    }
+
+    @Override
+    public ShardSpec shards() {
+        return target.table.shards();
     }
 
     @Override

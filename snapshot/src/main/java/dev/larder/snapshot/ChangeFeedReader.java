@@ -122,9 +122,16 @@ final class ChangeFeedReader {
                 if (pruning != ShardPruning.NONE) {
                     TableLayout l = layout;
                     long v = commit.version;
+                    boolean changeData = !commit.cdcs.isEmpty();
                     commit.adds.removeIf(f -> !pruning.reads(f, l, root, v));
                     commit.removes.removeIf(f -> !pruning.reads(f, l, root, v));
                     commit.cdcs.removeIf(f -> !pruning.reads(f, l, root, v));
+                    if (changeData && commit.cdcs.isEmpty()) {
+                        // A commit with change data changes only what its cdc files say: none of them is ours, so
+                        // its adds and removes here rewrite rows unchanged, as an unsharded read would take them.
+                        commit.adds.clear();
+                        commit.removes.clear();
+                    }
                 }
                 DeltaCommit announced = announce(commit, metadata, layout, commitFiles.get((int) (expected - from)),
                         consumer.takesRowsInFileOrder() && onePass(commit.cdcs));

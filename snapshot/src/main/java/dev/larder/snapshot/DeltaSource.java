@@ -427,7 +427,7 @@ public final class DeltaSource {
 
     /**
      * {@link #scan(long, RowConsumer, ScanProgress)} for a reader of {@code shards}: the files of partitions holding
-     * other shards only are skipped ({@link ShardSpec#partitionColumn()}); the rows of the files read are all delivered.
+     * other shards only are skipped ({@link ShardSpec#partitionColumn()}); every row of the files read is delivered.
      */
     public long scan(long version, RowConsumer consumer, ScanProgress progress, ShardSpec shards) {
         long[] rows = {0};

@@ -263,8 +263,8 @@ public final class FeatureTable implements AutoCloseable {
     }
 
     /**
-     * Maps the rows, index and heap that state.dat names now. Files only grow while mapped and grow before state.dat
-     * counts them, so the sizes read are covered; an index generation switched meanwhile (its file deleted, or the
+     * Maps the rows, index and heap that state.dat names now. Files never shrink and grow before state.dat counts
+     * them (a bulk load's end lowers the rows counted, never the file), so the sizes read are covered; an index generation switched meanwhile (its file deleted, or the
      * new slot count read with the old number) is retried on the new one.
      */
     private TableView mapPublishedView() throws IOException {
@@ -476,7 +476,7 @@ public final class FeatureTable implements AutoCloseable {
 
     /** Slots for an index that will keep growing: half full, so it takes half the inserts to reach a rebuild. */
     static long indexSlotsFor(long rows) {
-        return Math.max(IndexDescriptor.MIN_SLOTS, rows * 2);
+        return Math.min(IndexDescriptor.MAX_SLOTS, Math.max(IndexDescriptor.MIN_SLOTS, rows * 2));
     }
 
     /**
@@ -485,8 +485,8 @@ public final class FeatureTable implements AutoCloseable {
      * rather than the 16 to 32 a power-of-two size did.
      */
     static long bulkIndexSlotsFor(long rows) {
-        return Math.max(IndexDescriptor.MIN_SLOTS, (rows * 100 + IndexDescriptor.BULK_LOAD_PERCENT - 1)
-                / IndexDescriptor.BULK_LOAD_PERCENT);
+        return Math.min(IndexDescriptor.MAX_SLOTS, Math.max(IndexDescriptor.MIN_SLOTS,
+                Math.ceilDiv(rows * 100, IndexDescriptor.BULK_LOAD_PERCENT)));
     }
 
     /** Extends rows.dat to hold {@code rows} slots; returns the channel for mapping. */

@@ -31,8 +31,8 @@ final class IndexDescriptor {
     static final int CHUNK_SHIFT = 27;
     static final long SLOTS_PER_CHUNK = 1L << CHUNK_SHIFT;
     static final long MIN_SLOTS = 16;
-    /** Slot counts stay below 2^32 so the home slot's multiply-shift ({@link TableView#home}) cannot overflow. */
-    static final long MAX_SLOTS = (1L << 32) - 1;
+    /** At most 2^32 slots, so the home slot's multiply-shift ({@link TableView#home}) cannot overflow 64 bits. */
+    static final long MAX_SLOTS = 1L << 32;
     static final int MAX_LOAD_PERCENT = 75;
     /** How full a bulk load leaves its index ({@link FeatureTable#bulkIndexSlotsFor}). */
     static final int BULK_LOAD_PERCENT = 70;

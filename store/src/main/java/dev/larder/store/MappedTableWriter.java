@@ -519,10 +519,10 @@ final class MappedTableWriter implements TableWriter {
     }
 
     /**
-     * Shrinks the rows file to the rows a bulk load handed out, giving back what its doubling reserved past them. No
-     * reader reaches a row at or past the high-water mark, so the old view's longer mapping is never read past the new
-     * end of the file; state.dat is forced before the truncation, so a crash between them leaves a file longer than its
-     * capacity, which open accepts.
+     * Maps only the rows a bulk load handed out: its doubling reserved more, which the next growths use without
+     * reserving again. The file keeps that reserved length (it never shrinks, so a read-only process mapping the
+     * capacity it read a moment before still finds the bytes there); only the mapping, and so memory, shrinks. No
+     * reader reaches a row at or past the high-water mark, so a view still mapping the old capacity stays valid.
      */
     private void trimRows() {
         TableView v = table.view();
@@ -533,11 +533,9 @@ final class MappedTableWriter implements TableWriter {
         try {
             MappedByteBuffer[] chunks = table.mapRows(table.rowsChannel, capacity);
             state.putLong(StateDescriptor.ROW_CAPACITY, capacity);
-            state.force();
             table.publish(v.withRows(chunks, capacity));
-            table.rowsChannel.truncate(capacity * rowSize);
         } catch (IOException e) {
-            throw new StoreException("cannot trim rows file of table " + table.name() + ": " + e.getMessage(), e);
+            throw new StoreException("cannot remap rows file of table " + table.name() + ": " + e.getMessage(), e);
         }
     }
 
@@ -555,6 +553,10 @@ final class MappedTableWriter implements TableWriter {
         TableView v = table.view();
         long live = state.getLong(StateDescriptor.LIVE_ROWS);
         long slots = FeatureTable.indexSlotsFor(live + 1);
+        if ((live + 1) * 100 > slots * IndexDescriptor.MAX_LOAD_PERCENT) {
+            throw new StoreException("table " + table.name() + " is full: its index holds at most "
+                    + IndexDescriptor.MAX_SLOTS * IndexDescriptor.MAX_LOAD_PERCENT / 100 + " rows");
+        }
         long gen = v.indexGeneration + 1;
         try {
             MappedByteBuffer[] chunks = IndexFiles.create(table.directory(), gen, slots);
@@ -616,7 +618,7 @@ final class MappedTableWriter implements TableWriter {
         TableView v = table.view();
         // Sized for every upsert: duplicates are rare (in a bootstrap they are an error), and sizing for the distinct
         // keys would need a pass over all buckets before placing any.
-        long slots = Math.max(v.indexSlots, FeatureTable.bulkIndexSlotsFor(entries.size() + 1));
+        long slots = FeatureTable.bulkIndexSlotsFor(entries.size() + 1);
         try {
             long gen = v.indexGeneration + 1;
             MappedByteBuffer[] chunks = IndexFiles.create(table.directory(), gen, slots);

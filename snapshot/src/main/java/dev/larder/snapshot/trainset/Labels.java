@@ -45,13 +45,11 @@ public final class Labels {
     private final String origin;
     private final List<Column> columns;
     private final long[] timeMillis;
-    private final int timeColumn;
 
-    private Labels(String origin, List<Column> columns, long[] timeMillis, int timeColumn) {
+    private Labels(String origin, List<Column> columns, long[] timeMillis) {
         this.origin = origin;
         this.columns = List.copyOf(columns);
         this.timeMillis = timeMillis;
-        this.timeColumn = timeColumn;
     }
 
     /** Where the labels came from (file or table), for messages. */
@@ -70,11 +68,6 @@ public final class Labels {
     /** Label {@code i}'s event time in epoch milliseconds. */
     public long timeMillis(int i) {
         return timeMillis[i];
-    }
-
-    /** Index of the time column in {@link #columns()}. */
-    public int timeColumn() {
-        return timeColumn;
     }
 
     /** The index of column {@code name}, or an exception naming the labels' columns. */
@@ -116,7 +109,7 @@ public final class Labels {
                         + origin + " is " + time.kind() + ", not a timestamp or epoch milliseconds");
             };
         }
-        return new Labels(origin, columns, millis, at);
+        return new Labels(origin, columns, millis);
     }
 
     /**

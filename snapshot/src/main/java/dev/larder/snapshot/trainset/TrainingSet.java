@@ -192,14 +192,17 @@ public final class TrainingSet {
         return set;
     }
 
+    /** The label events, in the order they were read. */
     public Labels labels() {
         return labels;
     }
 
+    /** The vector's tables, each with its source and TTL. */
     public List<TableSpec> tables() {
         return tables;
     }
 
+    /** The vector's features, in output order. */
     public List<FeatureSpec> features() {
         return features;
     }

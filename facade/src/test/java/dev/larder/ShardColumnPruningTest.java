@@ -6,16 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.snapshot.ArrayColumnarBatch;
+import dev.larder.snapshot.KernelAppends;
 import dev.larder.snapshot.KernelInternals;
 import dev.larder.snapshot.NonNullColumnVector;
 import dev.larder.store.SparkHash;
-import io.delta.kernel.DataWriteContext;
 import io.delta.kernel.Operation;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.TableManager;
 import io.delta.kernel.Transaction;
 import io.delta.kernel.data.ColumnVector;
-import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
@@ -27,16 +26,12 @@ import io.delta.kernel.types.IntegerType;
 import io.delta.kernel.types.LongType;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterable;
-import io.delta.kernel.utils.CloseableIterator;
-import io.delta.kernel.utils.DataFileStatus;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,25 +130,15 @@ class ShardColumnPruningTest {
                     ids.add(id);
                 }
             }
-            Map<String, Literal> partition = Map.of("shard", Literal.ofInt(s));
-            DataWriteContext context = Transaction.getWriteContext(engine, state, partition);
-            FilteredColumnarBatch logical = new FilteredColumnarBatch(batch(ids, s), Optional.empty());
-            List<DataFileStatus> files;
-            try (CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state,
-                    KernelInternals.singleton(logical), partition);
-                 CloseableIterator<DataFileStatus> written = engine.getParquetHandler()
-                         .writeParquetFiles(context.getTargetDirectory(), physical, context.getStatisticsColumns())) {
-                files = written.toInMemoryList();
-            }
+            List<Row> written = new ArrayList<>();
+            KernelAppends.write(engine, state, batch(ids, s), Map.of("shard", Literal.ofInt(s)), written);
             if (s == 2) {
-                for (DataFileStatus f : files) {
-                    Files.delete(Path.of(URI.create(f.getPath())));
+                for (Row add : written) {
+                    Row a = add.getStruct(add.getSchema().indexOf("add"));
+                    Files.delete(dir.resolve("t").resolve(a.getString(a.getSchema().indexOf("path"))));
                 }
             }
-            try (CloseableIterator<Row> adds = Transaction.generateAppendActions(engine, state,
-                    KernelInternals.closeable(files.iterator()), context)) {
-                adds.forEachRemaining(actions::add);
-            }
+            actions.addAll(written);
         }
         txn.commit(engine, CloseableIterable.inMemoryIterable(KernelInternals.closeable(actions.iterator())));
     }

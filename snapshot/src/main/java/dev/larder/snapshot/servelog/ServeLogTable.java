@@ -1,13 +1,12 @@
 package dev.larder.snapshot.servelog;
 
+import dev.larder.snapshot.KernelAppends;
 import dev.larder.snapshot.KernelInternals;
-import io.delta.kernel.DataWriteContext;
 import io.delta.kernel.Operation;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.TableManager;
 import io.delta.kernel.Transaction;
 import io.delta.kernel.TransactionCommitResult;
-import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
@@ -19,15 +18,12 @@ import io.delta.kernel.transaction.DataLayoutSpec;
 import io.delta.kernel.types.StructField;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterable;
-import io.delta.kernel.utils.CloseableIterator;
-import io.delta.kernel.utils.DataFileStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 
@@ -197,22 +193,7 @@ public final class ServeLogTable {
 
     private void writeDay(Row state, ServeLogRows rows, int[] order, int from, int n, int day, List<Row> actions)
             throws IOException {
-        Map<String, Literal> partition = Map.of(ServeLogLayout.DATE, Literal.ofDate(day));
-        DataWriteContext context = Transaction.getWriteContext(engine, state, partition);
-        FilteredColumnarBatch logical =
-                new FilteredColumnarBatch(ArrayColumns.batch(rows, schema, order, from, n), Optional.empty());
-        CloseableIterator<FilteredColumnarBatch> physical =
-                Transaction.transformLogicalData(engine, state, KernelInternals.singleton(logical), partition);
-        List<DataFileStatus> files;
-        try (CloseableIterator<DataFileStatus> written = engine.getParquetHandler()
-                .writeParquetFiles(context.getTargetDirectory(), physical, context.getStatisticsColumns())) {
-            files = written.toInMemoryList();
-        }
-        try (CloseableIterator<Row> adds = Transaction.generateAppendActions(engine, state,
-                KernelInternals.closeable(files.iterator()), context)) {
-            while (adds.hasNext()) {
-                actions.add(adds.next());
-            }
-        }
+        KernelAppends.write(engine, state, ArrayColumns.batch(rows, schema, order, from, n),
+                Map.of(ServeLogLayout.DATE, Literal.ofDate(day)), actions);
     }
 }

@@ -1,14 +1,13 @@
 package dev.larder.snapshot.trainset;
 
 import dev.larder.snapshot.ArrayColumnarBatch;
+import dev.larder.snapshot.KernelAppends;
 import dev.larder.snapshot.KernelInternals;
 import dev.larder.snapshot.NonNullColumnVector;
-import io.delta.kernel.DataWriteContext;
 import io.delta.kernel.TableManager;
 import io.delta.kernel.Transaction;
 import io.delta.kernel.TransactionCommitResult;
 import io.delta.kernel.data.ColumnVector;
-import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
@@ -23,15 +22,12 @@ import io.delta.kernel.types.StructField;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.types.TimestampType;
 import io.delta.kernel.utils.CloseableIterable;
-import io.delta.kernel.utils.CloseableIterator;
-import io.delta.kernel.utils.DataFileStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -118,20 +114,8 @@ public final class TrainingSetTable {
         try {
             for (int from = 0; from < n; from += BATCH_ROWS) {
                 int rows = Math.min(BATCH_ROWS, n - from);
-                FilteredColumnarBatch logical = new FilteredColumnarBatch(new ArrayColumnarBatch(schema,
-                        columns(set, labelColumns, schema, from, rows), rows), Optional.empty());
-                DataWriteContext context = Transaction.getWriteContext(engine, state, Map.of());
-                CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state,
-                        KernelInternals.singleton(logical), Map.of());
-                List<DataFileStatus> files;
-                try (CloseableIterator<DataFileStatus> written = engine.getParquetHandler()
-                        .writeParquetFiles(context.getTargetDirectory(), physical, context.getStatisticsColumns())) {
-                    files = written.toInMemoryList();
-                }
-                try (CloseableIterator<Row> adds = Transaction.generateAppendActions(engine, state,
-                        KernelInternals.closeable(files.iterator()), context)) {
-                    adds.forEachRemaining(actions::add);
-                }
+                KernelAppends.write(engine, state, new ArrayColumnarBatch(schema,
+                        columns(set, labelColumns, schema, from, rows), rows), Map.of(), actions);
             }
             TransactionCommitResult result = txn.commit(engine,
                     CloseableIterable.inMemoryIterable(KernelInternals.closeable(actions.iterator())));

@@ -26,6 +26,8 @@ public record Lineage(String sourceId, String sourcePath, long version, long com
     public static final String APPLICATION_ID = "application";
     /** The origin of a table fed by the application (rows pushed through the ingest API), before its first version. */
     public static final Lineage APPLICATION = new Lineage(APPLICATION_ID, "", -1, 0);
+    /** The scheme of a Kafka source's path, {@code kafka://BOOTSTRAP/TOPIC} (larder-kafka's sources). */
+    private static final String KAFKA_SCHEME = "kafka://";
 
     public Lineage {
         sourceId = sourceId == null ? "" : sourceId;
@@ -61,9 +63,12 @@ public record Lineage(String sourceId, String sourcePath, long version, long com
         return !sourcePath.isEmpty();
     }
 
-    /** Who feeds the table, for messages: the application, or the source's catalog name and path. */
+    /** Who feeds the table, for messages: the application, a Kafka topic, or the source's catalog name and path. */
     public String feeder() {
         if (sourceFed()) {
+            if (sourcePath.startsWith(KAFKA_SCHEME)) {
+                return "Kafka topic " + sourcePath.substring(KAFKA_SCHEME.length());
+            }
             return (fromCatalog() ? "catalog table " + catalogTable + " at " : "Delta table ") + sourcePath;
         }
         return applicationFed() ? "the application (pushed rows)" : "no recorded source";

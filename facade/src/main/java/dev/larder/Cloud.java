@@ -28,9 +28,12 @@ final class Cloud {
         return AVAILABLE;
     }
 
-    /** A path or URI with the AWS environment added under {@code settings} (credentials, region, profile). */
+    /**
+     * A path or URI, with the AWS environment added under {@code settings} (credentials, region, profile) when the
+     * larder-cloud jar is present; without it, {@code settings} alone.
+     */
     static DeltaSource openPath(String path, Map<String, String> settings) {
-        return DeltaSource.open(path, CloudSettings.hadoopSettings(settings));
+        return DeltaSource.open(path, AVAILABLE ? CloudSettings.hadoopSettings(settings) : settings);
     }
 
     /** {@code settings} with the AWS environment added (credentials, region, profile), for a file system client. */

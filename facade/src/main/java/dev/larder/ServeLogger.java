@@ -41,6 +41,8 @@ final class ServeLogger implements AutoCloseable {
     private final String vector;
     private final ServeLog settings;
     private final ServeLogTable table;
+    /** The Hadoop settings the log is written with, and its skew check reads with. */
+    private final Configuration conf;
     /** The rows the drain fills; the committer's are {@link #committing}; they swap when a commit is handed over. */
     private ServeLogRows rows;
     /** The other rows, empty, while no commit is in progress or failed; null otherwise. */
@@ -77,7 +79,7 @@ final class ServeLogger implements AutoCloseable {
     ServeLogger(String vector, ServeLog settings, ServeLogLayout layout, TableHandle[] handles, DeltaSource[] sources) {
         this.vector = vector;
         this.settings = settings;
-        Configuration conf = DeltaSource.localConfiguration();
+        this.conf = DeltaSource.localConfiguration();
         if (Cloud.available()) {
             Cloud.hadoopSettings(Map.of()).forEach(conf::set);
         }
@@ -264,8 +266,7 @@ final class ServeLogger implements AutoCloseable {
         }
         for (int t = 0; t < handles.length; t++) {
             dev.larder.store.Lineage l = handles[t].lineage();
-            rows.sources[t] = !l.catalogTable().isEmpty() ? l.catalogTable()
-                    : l.sourcePath().isEmpty() ? null : l.sourcePath();
+            rows.sources[t] = sourceName(l);
             rows.tableIds[t] = l.sourceId().isEmpty() ? null : l.sourceId();
         }
         committing = rows;
@@ -329,6 +330,11 @@ final class ServeLogger implements AutoCloseable {
         }
     }
 
+    /** The name the log records a table's source under: its catalog name, else its path; null for a pushed table. */
+    private static String sourceName(dev.larder.store.Lineage l) {
+        return !l.catalogTable().isEmpty() ? l.catalogTable() : l.sourcePath().isEmpty() ? null : l.sourcePath();
+    }
+
     /**
      * Commits what is buffered, then checks the whole log against the Delta tables its vectors were read from: the
      * sources this Larder follows by the name the log records them under, any other (an earlier run's) opened by it.
@@ -338,19 +344,15 @@ final class ServeLogger implements AutoCloseable {
         Map<String, DeltaSource> followed = new HashMap<>();
         for (int t = 0; t < handles.length; t++) {
             dev.larder.store.Lineage l = handles[t].lineage();
-            String name = !l.catalogTable().isEmpty() ? l.catalogTable() : l.sourcePath();
-            if (sources[t] != null && !name.isEmpty()) {
+            String name = sourceName(l);
+            if (sources[t] != null && name != null) {
                 followed.put(name, sources[t]);
             }
-        }
-        Configuration conf = DeltaSource.localConfiguration();
-        if (Cloud.available()) {
-            Cloud.hadoopSettings(Map.of()).forEach(conf::set);
         }
         SkewCheck.Report r;
         try {
             r = SkewCheck.run(settings.to(), conf, source -> followed.containsKey(source) ? followed.get(source)
-                    : Cloud.available() ? Cloud.openPath(source, Map.of()) : DeltaSource.open(source), Map.of(), 0,
+                    : Cloud.openPath(source, Map.of()), Map.of(), 0,
                     maxDifferences);
         } catch (SkewCheck.UnreadableLogException e) {
             throw new IllegalStateException(e.getMessage(), e);

@@ -188,7 +188,7 @@ public final class Source {
         if (catalogName != null) {
             return Cloud.openCatalogTable(catalog, catalogName, settings);
         }
-        return Cloud.available() ? Cloud.openPath(path, settings) : DeltaSource.open(path, settings);
+        return Cloud.openPath(path, settings);
     }
 
     @Override

@@ -35,6 +35,9 @@ class TryPushTest {
             synchronized (t.slot()) {
                 assertEquals(PushStatus.ACCEPTED, tryPut(larder, t, row, accepted++, 1));
                 assertEquals(PushStatus.ACCEPTED, larder.tryEndVersion(t, 1, 1000));
+                // Fill the ring only once the writer has taken version 1's events and waits for the monitor, else
+                // it frees their slots after the fill and the pushes below find room.
+                awaitWriterBlocked();
                 PushStatus status;
                 while ((status = tryPut(larder, t, row, accepted, 2)) == PushStatus.ACCEPTED) {
                     accepted++;
@@ -70,6 +73,19 @@ class TryPushTest {
             }
             assertEquals(rows - 1, t.table().size());
         }
+    }
+
+    private static void awaitWriterBlocked() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (Thread th : Thread.getAllStackTraces().keySet()) {
+                if (th.getName().equals("larder-ingest-writer") && th.getState() == Thread.State.BLOCKED) {
+                    return;
+                }
+            }
+            Thread.sleep(1);
+        }
+        throw new AssertionError("the writer never blocked in version 1's sync");
     }
 
     @Test

@@ -817,7 +817,7 @@ public final class Larder implements AutoCloseable {
                         problems.add(f.table() + "." + f.column() + ": table " + f.table() + " has no column " + f.column());
                         continue;
                     }
-                    b.add(t.current(), f.column(), f.defaultValue());
+                    b.add(t.current(), t::current, f.column(), f.defaultValue());
                 } catch (IllegalArgumentException e) {
                     problems.add(f.table() + "." + f.column() + ": " + e.getMessage());
                 }

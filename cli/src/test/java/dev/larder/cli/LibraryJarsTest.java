@@ -52,7 +52,32 @@ class LibraryJarsTest {
             assertTrue(entries.stream().anyMatch(e -> e.startsWith("dev/larder/") && e.endsWith(".class")),
                     library + " holds no Larder class: " + at);
             assertEquals(List.of(), tools(entries), library + " (" + at + ") carries tool or benchmark classes");
+            assertEquals(List.of(), mains(entries), library + " (" + at + ") carries a program (a class with a main)");
         }
+    }
+
+    /** A class with a {@code main} in a library is a tool or a harness, whatever its package: those classes. */
+    private static List<String> mains(List<String> entries) throws ClassNotFoundException {
+        List<String> mains = new ArrayList<>();
+        for (String e : entries) {
+            if (!e.startsWith("dev/larder/") || !e.endsWith(".class") || e.endsWith("module-info.class")) {
+                continue;
+            }
+            Class<?> c = Class.forName(e.substring(0, e.length() - 6).replace('/', '.'), false,
+                    LibraryJarsTest.class.getClassLoader());
+            for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+                if (m.getName().equals("main") && java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                    mains.add(c.getName());
+                }
+            }
+        }
+        return mains;
+    }
+
+    /** The check recognises a program when it sees one: the command line's entry point has a main. */
+    @Test
+    void aClassWithAMainIsWhatTheCheckRefuses() throws Exception {
+        assertEquals(List.of(LarderCli.class.getName()), mains(List.of("dev/larder/cli/LarderCli.class")));
     }
 
     /** The check recognises a tool when it sees one: every class of the tools module is flagged. */

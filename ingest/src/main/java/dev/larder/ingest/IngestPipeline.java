@@ -635,7 +635,6 @@ final class IngestPipeline implements AutoCloseable {
                 throw new IllegalStateException("new generation " + next.name() + " could not be synced", next.failure.cause());
             }
             next.handle.slot(next);
-            old.table.replaceWith(next.table);
             retire(old);
         }
 

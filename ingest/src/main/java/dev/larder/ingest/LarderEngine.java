@@ -34,8 +34,8 @@ import javax.management.ObjectName;
  * <pre>{@code
  * try (LarderEngine larder = LarderEngine.open(dir, IngestOptions.DEFAULT)) {
  *     Follower f = larder.follow("users", source, FollowOptions.DEFAULT);
- *     LiveReader r = f.handle().newReader();   // one per reader thread
- *     if (r.get(42) == ReadStatus.FOUND) { double x = r.row().getDouble(1); }
+ *     TableReader r = f.handle().table().newReader();   // one per reader thread, of the generation served now
+ *     if (r.get(42) == ReadStatus.FOUND) { double x = r.getDouble(1); }
  * }
  * }</pre>
  */

@@ -6,8 +6,9 @@ import java.time.Duration;
 
 /**
  * Thread-safe: a stable name for a table whose current generation can be swapped by a re-bootstrap. Resolving the
- * current generation is one volatile read; readers keep using the generation they hold until they resolve again (see
- * {@link LiveReader}), and a retired generation's mappings stay valid for as long as any reader references them.
+ * current generation is one volatile read; readers keep using the generation they hold until they resolve again (the
+ * facade's {@code Reader} and a vector's readers resolve {@link #table()} at each lookup), and a retired generation's
+ * mappings stay valid for as long as any reader references them.
  */
 public final class TableHandle {
     private final String name;
@@ -37,22 +38,6 @@ public final class TableHandle {
     /** The newest version known to be durable (synced together with its data); -1 if none. */
     public long durableVersion() {
         return slot.durableVersion;
-    }
-
-    /** A reader for the calling thread that follows generation swaps. */
-    public LiveReader newReader() {
-        return new LiveReader(this, 0);
-    }
-
-    /**
-     * As {@link #newReader()}, also counting lookups and timing one in {@code sampleEvery} into the current table's
-     * {@link dev.larder.store.FeatureTable#readMetrics() read metrics}.
-     */
-    public LiveReader newReader(int sampleEvery) {
-        if (sampleEvery < 1) {
-            throw new IllegalArgumentException("sampleEvery must be positive");
-        }
-        return new LiveReader(this, sampleEvery);
     }
 
     /**

@@ -56,7 +56,7 @@ class FollowerTest {
             assertEquals("a", h.lineage().sourceId());
             assertEquals("mem://a", h.lineage().sourcePath());
             assertEquals(src.timestamp(4), h.lineage().commitTimestampMillis());
-            LiveReader r = h.newReader();
+            LiveReader r = new LiveReader(h);
             assertEquals(ReadStatus.FOUND, r.get(1));
             assertEquals(4, r.row().version(), "a row carries the version that wrote it");
             assertTrue(h.awaitDurable(4, Duration.ofSeconds(30)));
@@ -90,7 +90,7 @@ class FollowerTest {
             await("bootstrap", () -> h.lineage().version() == 2);
             src.commit(del(1), new FakeSource.Change(101, 1.0, "t1", false));
             await("key change", () -> h.lineage().version() == 3);
-            LiveReader r = h.newReader();
+            LiveReader r = new LiveReader(h);
             assertEquals(ReadStatus.NOT_FOUND, r.get(1));
             assertEquals(ReadStatus.FOUND, r.get(101));
             assertEquals(1.0, r.row().getDouble(1));
@@ -276,7 +276,7 @@ class FollowerTest {
             TableHandle h = larder.follow("t", src, TestSupport.fastFollow()).handle();
             await("bootstrap", () -> h.lineage().version() == 2);
             Thread reader = new Thread(() -> {
-                LiveReader r = h.newReader();
+                LiveReader r = new LiveReader(h);
                 try {
                     while (!stop.get()) {
                         for (long k = 0; k < 200; k++) {

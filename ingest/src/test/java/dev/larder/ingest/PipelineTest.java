@@ -89,7 +89,7 @@ class PipelineTest {
             larder.endVersion(t, 7, 7000);
             assertThrows(IllegalArgumentException.class, () -> larder.endVersion(t, 6, 6000), "6 after 7: refused");
             larder.flush();
-            LiveReader r = t.newReader();
+            LiveReader r = new LiveReader(t);
             assertEquals(ReadStatus.FOUND, r.get(1));
             assertEquals(5.0, r.row().getDouble(1), "version 3 arrived after 5 and must not overwrite it");
             assertEquals(5, r.row().version());
@@ -247,7 +247,7 @@ class PipelineTest {
             assertEquals(100, m.upserts());
             assertTrue(m.eventsApplied() >= 101);
 
-            LiveReader reader = t.newReader(1);
+            LiveReader reader = new LiveReader(t, 1);
             for (int i = 0; i < 50; i++) {
                 reader.get(i);
             }

@@ -13,13 +13,13 @@ import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.LarderEngine;
-import dev.larder.ingest.LiveReader;
 import dev.larder.ingest.TableHandle;
 import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.RowBuffer;
 import dev.larder.store.TableOptions;
+import dev.larder.store.TableReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -59,13 +59,13 @@ class LarderMeterBinderTest {
             assertEquals(1.0, registry.get("larder.healthy").gauge().value(), "no followed table: healthy");
 
             TableHandle scores = applicationTable(engine);
-            LiveReader reader = scores.newReader(1);
+            TableReader reader = scores.table().newReader(1);
             assertEquals(ReadStatus.FOUND, reader.get(1));
             assertEquals(ReadStatus.EXPIRED, reader.get(3));
             assertEquals(ReadStatus.NOT_FOUND, reader.get(99));
             assertEquals(ReadStatus.NOT_FOUND, reader.get(98));
             ReadStatus[] status = new ReadStatus[2];
-            reader.refresh().getBatch(new long[] {2, 1}, 2, 1, new double[2], 0, status);
+            reader.getBatch(new long[] {2, 1}, 2, 1, new double[2], 0, status);
             assertEquals(ReadStatus.NULL, status[0]);
             assertEquals(ReadStatus.FOUND, status[1]);
 

@@ -83,8 +83,6 @@ public final class FeatureTable implements AutoCloseable {
     private final boolean recovered;
     private final boolean readOnly;
     private final ReadMetrics readMetrics = new ReadMetrics();
-    /** The generation that replaced this one (set once, by whoever swaps generations), or null. */
-    private volatile FeatureTable successor;
 
     private FeatureTable(String name, Path dir, TableMetadata metadata, InstantSource clock, long initialRows, boolean create) {
         this.name = name;
@@ -611,27 +609,6 @@ public final class FeatureTable implements AutoCloseable {
     /** What the table reflects: the last watermark published by the writer. Safe from any thread, allocation-free. */
     public Lineage lineage() {
         return lineage;
-    }
-
-    /**
-     * Records that {@code next} (a rebuilt generation of the same data, possibly with added columns) replaces this table
-     * for readers; long-lived read structures such as {@link FeatureVectorReader} move to it on their next lookup.
-     * Call before closing this table.
-     */
-    public void replaceWith(FeatureTable next) {
-        if (next == this || next == null) {
-            throw new IllegalArgumentException("a table is replaced by another table");
-        }
-        successor = next;
-    }
-
-    /** The newest generation of this table: itself unless {@link #replaceWith} was called (one volatile read). */
-    public FeatureTable current() {
-        FeatureTable t = this;
-        for (FeatureTable s = t.successor; s != null; s = t.successor) {
-            t = s;
-        }
-        return t;
     }
 
     private static int indexChecksum(TableView v) {

@@ -3,8 +3,8 @@ package dev.larder.store;
 /**
  * Assembles one {@link FeatureVector} per call for ONE thread: one projected lookup per table, reading only that
  * table's features (each its value or its default) straight into the caller's array. Allocation-free, except when a
- * table has been replaced by a new generation ({@link FeatureTable#replaceWith}): the reader then moves to it,
- * re-resolving its columns by name.
+ * table's holder supplies a new generation ({@link FeatureVector.Builder#add(FeatureTable,
+ * java.util.function.Supplier, String, double)}): the reader then moves to it, re-resolving its columns by name.
  */
 public final class FeatureVectorReader {
     private final FeatureVector vector;
@@ -21,17 +21,17 @@ public final class FeatureVectorReader {
         this.readers = new TableReader[vector.tables.length];
         this.projections = new Projection[vector.tables.length];
         this.homeSlots = new long[vector.tables.length];
-        // The vector's tables may have been replaced since it was built (a re-bootstrap): read their newest generations.
+        // The vector's tables may have new generations since it was built (a re-bootstrap): read the current ones.
         for (int t = 0; t < readers.length; t++) {
-            moveTo(t, vector.tables[t].current());
+            moveTo(t, vector.tables[t].get());
         }
         this.key = new Key(readers[0].table().schema());
     }
 
-    /** Moves table {@code t}'s reader to its newest generation if it was replaced. */
+    /** Moves table {@code t}'s reader to the generation its holder serves now, if that changed. */
     private TableReader reader(int t) {
         TableReader r = readers[t];
-        FeatureTable current = r.table().current();
+        FeatureTable current = vector.tables[t].get();
         if (current != r.table()) {
             moveTo(t, current);
             r = readers[t];

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -546,11 +547,12 @@ class FeatureTableTest {
     }
 
     @Test
-    void featureVectorsMoveToTheGenerationThatReplacedATable() {
+    void featureVectorsMoveToTheGenerationTheirHolderServes() {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable old = store.create("t", SCHEMA, TableOptions.DEFAULT);
             put(old, 1, 1.5, 1);
-            FeatureVectorReader vr = FeatureVector.builder().add(old, "x", -1).build().newReader();
+            AtomicReference<FeatureTable> serving = new AtomicReference<>(old);
+            FeatureVectorReader vr = FeatureVector.builder().add(old, serving::get, "x", -1).build().newReader();
             double[] v = new double[1];
             assertEquals(1, vr.fill(1, v, null));
             assertEquals(1.5, v[0]);
@@ -559,12 +561,10 @@ class FeatureTableTest {
                     .column("x", ColumnType.FLOAT64).build();
             FeatureTable next = store.createGeneration("t", 1, wider, TableOptions.DEFAULT);
             next.writer().upsert(next.newRow().setLong(0, 1).setLong(1, 7).setDouble(2, 2.5), 2, 0);
-            old.replaceWith(next);
-            assertEquals(next, old.current());
+            serving.set(next);
             store.close("t");
             assertEquals(1, vr.fill(1, v, null));
             assertEquals(2.5, v[0], "read from the new generation, column found by name");
-            assertThrows(IllegalArgumentException.class, () -> next.replaceWith(next));
         }
     }
 
@@ -576,14 +576,16 @@ class FeatureTableTest {
                     .column("x", ColumnType.FLOAT64).build();
             FeatureTable old = store.create("t", wide, TableOptions.DEFAULT);
             old.writer().upsert(old.newRow().setLong(0, 1).setDouble(1, 0.5).setDouble(2, 1.5), 1, 0);
-            FeatureVector vector = FeatureVector.builder().add(old, "y", -1).add(old, "x", -2).build();
+            AtomicReference<FeatureTable> serving = new AtomicReference<>(old);
+            FeatureVector vector = FeatureVector.builder().add(old, serving::get, "y", -1).add(old, serving::get, "x", -2)
+                    .build();
             FeatureVectorReader vr = vector.newReader();
             double[] before = new double[2];
             assertEquals(2, vr.fill(1, before, null));
             FeatureSchema narrower = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64).build();
             FeatureTable next = store.createGeneration("t", 1, narrower, TableOptions.DEFAULT);
             next.writer().upsert(next.newRow().setLong(0, 1).setDouble(1, 2.5), 2, 0);
-            old.replaceWith(next);
+            serving.set(next);
             store.close("t");
             double[] v = new double[2];
             ReadStatus[] s = new ReadStatus[2];

@@ -80,7 +80,7 @@ public final class CrashChild {
         Follower follower = larder.follow(TABLE, new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 16, ScanProgress.NONE),
                 followOptions());
         say("READY gen=" + follower.status().generation());
-        RowChecker checker = new RowChecker(spec, follower.handle().newReader());
+        RowChecker checker = new RowChecker(spec, new LiveReader(follower.handle()));
         AtomicBoolean stop = new AtomicBoolean();
         Thread reader = new Thread(() -> checker.run(stop), "crash-child-reader");
         reader.start();

@@ -192,7 +192,7 @@ class HostileInputTest {
 
     /** Every probe key rendered (or NOT_FOUND), read through a LiveReader as a model server would. */
     Map<String, String> reads() {
-        LiveReader live = follower.handle().newReader();
+        LiveReader live = new LiveReader(follower.handle());
         Map<String, String> out = new LinkedHashMap<>();
         for (String id : PROBES) {
             TableReader r = live.refresh();
@@ -681,7 +681,7 @@ class HostileInputTest {
         delta.commitAt(2, t0 - 20 * day, delta.add(delta.writeData("part-2.parquet", rows(200, 300, 2))));
         awaitWatermark(2);
         assertEquals(t0 + 2, follower.handle().lineage().commitTimestampMillis(), "feed delivery of version 2");
-        TableReader r = follower.handle().newReader().refresh();
+        TableReader r = new LiveReader(follower.handle()).refresh();
         assertEquals(ReadStatus.FOUND, r.get("k150"));
         assertEquals(t0 + 1, r.commitTimestampMillis());
         assertEquals(ReadStatus.FOUND, r.get("k250"));

@@ -174,7 +174,7 @@ class TornReadSuiteTest {
                 Thread.sleep(1);
             }
             Thread reader = new Thread(() -> {
-                LiveReader live = follower.handle().newReader();
+                LiveReader live = new LiveReader(follower.handle());
                 SplittableRandom rnd = new SplittableRandom();
                 long[] lastVersion = new long[keys];
                 double[] f = new double[FEATURES];

@@ -158,8 +158,8 @@ class DeltaFollowTest {
             awaitWatermark(f.handle(), 1);
             TableReader before = f.handle().table().newReader();
             assertTrue(!before.schema().hasColumn("f_new"));
-            FeatureVectorReader vector = FeatureVector.builder().add(f.handle().table(), GeneratorSpec.numericColumn(0), -1)
-                    .build().newReader();
+            FeatureVectorReader vector = FeatureVector.builder().add(f.handle().table(), f.handle()::table,
+                    GeneratorSpec.numericColumn(0), -1).build().newReader();
             addColumnCommit(delta, 2, "f_new");
             awaitWatermark(f.handle(), 2);
             FeatureTable now = f.handle().table();
@@ -168,7 +168,6 @@ class DeltaFollowTest {
             double[] v = new double[1];
             assertEquals(1, vector.fill(key, v, null), "a vector built on the old generation reads the new one");
             assertEquals(spec.stateAt(1).numericValue(key, 0), v[0]);
-            assertEquals(now, before.table().current());
             assertTrue(now.schema().hasColumn("f_new"), now.schema().toString());
             TableReader r = now.newReader();
             assertEquals(ReadStatus.FOUND, r.get(spec.stateAt(1).liveKeys()[0]));

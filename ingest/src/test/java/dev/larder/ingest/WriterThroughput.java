@@ -48,10 +48,11 @@ public final class WriterThroughput {
     }
 
     /**
-     * Loads {@code keys} rows, then times {@code upserts} updates spread over {@code producers} threads, cycling through
-     * the keys with a newer version on each pass, so every update replaces a stored row.
+     * Loads {@code keys} rows, then times {@code upserts} updates spread over {@code producers} threads, cycling
+     * through the keys with a newer version on each pass, so every update replaces a stored row.
      */
-    public static Result run(Path storeDir, int keys, long upserts, int producers, IngestOptions options) throws InterruptedException {
+    public static Result run(Path storeDir, int keys, long upserts, int producers, IngestOptions options)
+            throws InterruptedException {
         try (LarderEngine larder = LarderEngine.open(storeDir, options.withJmx(false))) {
             TableHandle t = larder.createTable("throughput", schema(), TableOptions.DEFAULT.withInitialRows(keys));
             runProducers(larder, t, keys, 0, keys, 1);
@@ -70,8 +71,8 @@ public final class WriterThroughput {
         larder.pipeline().control(IngestEvent.NOOP, t.slot(), null).join();
     }
 
-    private static void runProducers(LarderEngine larder, TableHandle t, int keys, long first, long upserts, int producers)
-            throws InterruptedException {
+    private static void runProducers(LarderEngine larder, TableHandle t, int keys, long first, long upserts,
+                                     int producers) throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int p = 0; p < producers; p++) {
@@ -106,7 +107,7 @@ public final class WriterThroughput {
             row.setLong(0, i % keys).setDouble(1, i);
             larder.upsert(t, row, version, version * 1000);
             if ((i + 1) % keys == 0) {
-                // A pass over the keys is a version: ending it frees the rows it replaced (a version is all or nothing).
+                // A pass over the keys is a version: ending it frees the rows it replaced (all or nothing).
                 larder.endVersion(t, version, version * 1000);
             }
         }

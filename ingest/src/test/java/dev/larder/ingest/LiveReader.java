@@ -5,16 +5,22 @@ import dev.larder.store.ReadStatus;
 import dev.larder.store.TableReader;
 
 /**
- * Not thread-safe: one per reader thread. A {@link TableReader} that moves to the handle's new generation after a swap:
- * each lookup costs one extra volatile read and comparison, and allocates only when the generation has changed.
+ * Not thread-safe: one per reader thread. A test kit's {@link TableReader} that moves to the handle's new generation
+ * after a swap (as the facade's {@code Reader} does): each lookup costs one extra volatile read and comparison, and
+ * allocates only when the generation has changed.
  */
 public final class LiveReader {
     private final TableHandle handle;
     private final int sampleEvery;
     private TableReader reader;
 
+    /** A plain reader of {@code handle}'s current generation. */
+    public LiveReader(TableHandle handle) {
+        this(handle, 0);
+    }
+
     /** @param sampleEvery 0 for a plain reader, else time one lookup in this many into the table's read metrics */
-    LiveReader(TableHandle handle, int sampleEvery) {
+    public LiveReader(TableHandle handle, int sampleEvery) {
         this.handle = handle;
         this.sampleEvery = sampleEvery;
         this.reader = open(handle.table());

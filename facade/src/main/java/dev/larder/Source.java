@@ -20,6 +20,13 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Source {
+    /** Bytes of each non-key string or binary value kept inline in the row unless {@link #inlineBytes} says. */
+    public static final int DEFAULT_INLINE_BYTES = Column.DEFAULT_VARIABLE_CAPACITY;
+    /** The fewest inline bytes a table may keep per value. */
+    public static final int MIN_INLINE_BYTES = Column.MIN_VARIABLE_CAPACITY;
+    /** The most inline bytes a table may keep per value. */
+    public static final int MAX_INLINE_BYTES = Column.MAX_VARIABLE_CAPACITY;
+
     private final String path;
     private final String catalogName;
     private final List<String> key;

@@ -5,7 +5,6 @@ import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.Redaction;
 import dev.larder.ingest.TableHandle;
 import dev.larder.store.FeatureTable;
-import dev.larder.store.ReadMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -68,7 +67,7 @@ public final class Table {
      * A reader for the calling thread that checks each row it returns against the row's checksum and throws (naming
      * rows.dat and the key) instead of serving damaged values; values kept out of line in heap.dat are not covered.
      * For tools, and for callers who would rather fail a request than serve a flipped bit: the check costs a CRC32C
-     * of the row per lookup. Its lookups are not counted in {@link #readMetrics()}.
+     * of the row per lookup. Its lookups are not counted in {@link #readStats()}.
      */
     public Reader newCheckedReader() {
         return new Reader(this, true);
@@ -127,9 +126,9 @@ public final class Table {
         return current().ttl();
     }
 
-    /** Lookups and sampled lookup latency of the current generation's instrumented readers, since it opened. */
-    public ReadMetrics.Snapshot readMetrics() {
-        return current().readMetrics().snapshot();
+    /** Lookups and sampled lookup latency of the current generation's readers, since it opened. */
+    public ReadStats readStats() {
+        return ReadStats.of(current().readMetrics());
     }
 
     /** Live rows in the current generation. */

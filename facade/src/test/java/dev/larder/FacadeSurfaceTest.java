@@ -32,7 +32,6 @@ class FacadeSurfaceTest {
             "Larder.ingestMetrics: dev.larder.ingest.IngestMetrics",
             "Larder.addTableListener: dev.larder.ingest.TableListener",
             "Larder.removeTableListener: dev.larder.ingest.TableListener",
-            "Table.readMetrics: dev.larder.store.ReadMetrics$Snapshot",
             "Definition.openTable: dev.larder.snapshot.DeltaSource");
     private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)*\\.[A-Z][\\w$]*");
 

@@ -2,8 +2,8 @@ package dev.larder.cli;
 
 import dev.larder.Definition;
 import dev.larder.Larder;
+import dev.larder.Source;
 import dev.larder.TableStatus;
-import dev.larder.store.Column;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -79,7 +79,7 @@ final class FollowCommand implements Callable<Integer> {
             description = "Print status and write " + StatsFile.NAME + " this often (default ${DEFAULT-VALUE}).")
     Duration statusEvery;
 
-    @Option(names = "--inline-bytes", defaultValue = "" + Column.DEFAULT_VARIABLE_CAPACITY,
+    @Option(names = "--inline-bytes", defaultValue = "" + Source.DEFAULT_INLINE_BYTES,
             description = "Bytes of each non-key string/binary kept inline in the row; longer values go to the table's"
             + " heap by their length (default ${DEFAULT-VALUE}; key strings stay inline, up to 64 bytes or this if"
             + " larger).")

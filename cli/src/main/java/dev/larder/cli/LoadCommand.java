@@ -3,7 +3,7 @@ package dev.larder.cli;
 import dev.larder.Larder;
 import dev.larder.Loaded;
 import dev.larder.Snapshot;
-import dev.larder.store.Column;
+import dev.larder.Source;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -47,7 +47,7 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--timestamp", description = "Load the version current at this instant (ISO-8601, e.g. 2026-11-24T10:00:00Z).")
     Instant timestamp;
 
-    @Option(names = "--inline-bytes", defaultValue = "" + Column.DEFAULT_VARIABLE_CAPACITY,
+    @Option(names = "--inline-bytes", defaultValue = "" + Source.DEFAULT_INLINE_BYTES,
             description = "Bytes of each non-key string/binary kept inline in the row; longer values go to the table's"
             + " heap by their length (default ${DEFAULT-VALUE}; key strings stay inline, up to 64 bytes or this if"
             + " larger).")

@@ -1,6 +1,6 @@
 package dev.larder.cli;
 
-import dev.larder.store.Column;
+import dev.larder.Source;
 import java.time.Duration;
 
 /**
@@ -26,8 +26,8 @@ final class OptionChecks {
 
     /** Inline bytes per string/binary value: the bounds a column's capacity has. */
     static void inlineBytes(String option, int value) {
-        if (value < Column.MIN_VARIABLE_CAPACITY || value > Column.MAX_VARIABLE_CAPACITY) {
-            throw new IllegalArgumentException(option + " must be in " + Column.MIN_VARIABLE_CAPACITY + ".." + Column.MAX_VARIABLE_CAPACITY
+        if (value < Source.MIN_INLINE_BYTES || value > Source.MAX_INLINE_BYTES) {
+            throw new IllegalArgumentException(option + " must be in " + Source.MIN_INLINE_BYTES + ".." + Source.MAX_INLINE_BYTES
                     + ", got " + value);
         }
     }

@@ -1,8 +1,8 @@
 package dev.larder.cli;
 
+import dev.larder.Source;
 import dev.larder.ingest.Redaction;
 import dev.larder.snapshot.Rebuild;
-import dev.larder.store.Column;
 import dev.larder.store.FeatureStore;
 import java.io.Console;
 import java.time.Duration;
@@ -32,7 +32,7 @@ final class RebuildCommand implements Callable<Integer> {
     @Option(names = "--key", split = ",", description = "Key column(s), needed with --delta.")
     List<String> key;
 
-    @Option(names = "--inline-bytes", defaultValue = "" + Column.DEFAULT_VARIABLE_CAPACITY,
+    @Option(names = "--inline-bytes", defaultValue = "" + Source.DEFAULT_INLINE_BYTES,
             description = "With --delta: bytes of each non-key string/binary kept inline in the row; longer values go"
             + " to the table's heap by their length (default ${DEFAULT-VALUE}; key strings stay inline, up to 64"
             + " bytes or this if larger).")

@@ -1,9 +1,9 @@
 package dev.larder.cli;
 
 import dev.larder.Larder;
+import dev.larder.ReadStats;
 import dev.larder.TableStatus;
 import dev.larder.ingest.Redaction;
-import dev.larder.store.ReadMetrics;
 import dev.larder.store.StoreFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,10 +29,9 @@ final class StatsFile {
         sb.append("written ").append(Instant.now()).append(" by pid ").append(ProcessHandle.current().pid()).append('\n');
         for (TableStatus s : larder.status()) {
             sb.append(statusLine(s)).append('\n');
-            ReadMetrics.Snapshot r = larder.table(s.table()).readMetrics();
+            ReadStats r = larder.table(s.table()).readStats();
             if (r.lookups() > 0) {
-                sb.append(String.format("  lookups %,d; sampled latency p50 %d ns, p99 %d ns, p99.9 %d ns, max %d ns%n", r.lookups(),
-                        r.latencyNanos(50), r.latencyNanos(99), r.latencyNanos(99.9), r.latency().getMaxValue()));
+                sb.append("  ").append(r).append('\n');
             }
         }
         sb.append("ingest: ").append(larder.ingestMetrics().snapshot()).append('\n');

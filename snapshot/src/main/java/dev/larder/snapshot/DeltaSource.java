@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -466,129 +464,7 @@ public final class DeltaSource {
             layout[0] = l;
             return true;
         });
-        ParallelScan scan = new ParallelScan(version, files, layout[0], consumers, progress);
-        int helpers = Math.min(Math.min(threads, files.size()), threadsTheHeapHolds(files)) - 1;
-        List<Thread> started = new ArrayList<>();
-        try {
-            for (int i = 0; i < helpers; i++) {
-                started.add(Thread.ofPlatform().name("larder-scan-" + (i + 1)).daemon().start(scan::run));
-            }
-        } finally {
-            try {
-                scan.run();
-            } finally {
-                joinUninterruptibly(started);
-            }
-        }
-        scan.throwFailure();
-        return scan.rows;
-    }
-
-    /**
-     * Decoding threads this JVM's heap holds at once: each holds a whole row group of its file (at most the file), and
-     * reading one takes about {@link #HEAP_PER_FILE_BYTE} times its size in heap, so a heap sized for one thread's
-     * reading (as README asks) never runs out because the scan went parallel. At least 1.
-     */
-    static int threadsTheHeapHolds(List<FileAction> files) {
-        long largest = 1;
-        for (FileAction f : files) {
-            largest = Math.max(largest, f.size());
-        }
-        long fit = Runtime.getRuntime().maxMemory() / (HEAP_PER_FILE_BYTE * largest);
-        return (int) Math.max(1, Math.min(fit, Integer.MAX_VALUE));
-    }
-
-    /** Heap bytes a parquet reader needs per byte of the row group it holds (measured: 35 MB failed at -Xmx48m, read at 80m). */
-    static final long HEAP_PER_FILE_BYTE = 3;
-
-    /** The state of one {@link #scan(long, int, Supplier, ScanProgress)}: files handed out one at a time. */
-    private final class ParallelScan {
-        private final long version;
-        private final List<FileAction> files;
-        private final TableLayout layout;
-        private final Supplier<RowConsumer> consumers;
-        private final ScanProgress progress;
-        private final AtomicInteger next = new AtomicInteger();
-        private volatile boolean stopped;
-        /** Guarded by this: the rows and files delivered so far, and the first failure with the others suppressed. */
-        private long rows;
-        private long filesDone;
-        private Throwable failure;
-
-        ParallelScan(long version, List<FileAction> files, TableLayout layout, Supplier<RowConsumer> consumers,
-                     ScanProgress progress) {
-            this.version = version;
-            this.files = files;
-            this.layout = layout;
-            this.consumers = consumers;
-            this.progress = progress;
-        }
-
-        void run() {
-            try {
-                io(() -> {
-                    RowConsumer consumer = consumers.get();
-                    FileRowReader.Sink sink = (row, changeTypes, rowId) -> {
-                        if (stopped) {
-                            throw new CancellationException("another thread of the scan failed");
-                        }
-                        consumer.accept(row);
-                    };
-                    for (int i; !stopped && (i = next.getAndIncrement()) < files.size(); ) {
-                        FileAction add = files.get(i);
-                        long n = reader.read(version, add, layout, null, reader.loadDv(version, add.dv()), false, sink);
-                        synchronized (this) {
-                            rows += n;
-                            progress.onProgress(rows, ++filesDone);
-                        }
-                    }
-                    return null;
-                });
-            } catch (Throwable t) {
-                synchronized (this) {
-                    if (failure == null) {
-                        stopped = true;
-                        failure = t;
-                    } else if (t != failure && !(t instanceof CancellationException)) {
-                        // Lanes of a one-shot load rethrow the writer's own failure: one instance, seen by each.
-                        failure.addSuppressed(t);
-                    }
-                }
-            }
-        }
-
-        synchronized void throwFailure() {
-            if (failure instanceof RuntimeException e) {
-                throw e;
-            }
-            if (failure instanceof Error e) {
-                throw e;
-            }
-            if (failure != null) {
-                throw new IllegalStateException(failure);
-            }
-        }
-    }
-
-    /**
-     * Threads that cannot be abandoned half way (a scan's feed the caller's consumers; verify's store pass is bounded):
-     * an interrupt waits for them and is kept.
-     */
-    static void joinUninterruptibly(List<Thread> threads) {
-        boolean interrupted = false;
-        for (Thread t : threads) {
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        return ParallelScan.run(this, reader, version, files, layout[0], threads, consumers, progress);
     }
 
     /**

@@ -137,7 +137,7 @@ public final class TableParity {
                     return c;
                 }, ScanProgress.NONE);
             } finally {
-                DeltaSource.joinUninterruptibly(List.of(storeThread));
+                ParallelScan.joinUninterruptibly(List.of(storeThread));
             }
             // join() orders the store pass's writes before these reads, as the scan's joins do its threads'.
             if (store.failure != null) {

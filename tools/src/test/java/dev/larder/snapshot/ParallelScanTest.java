@@ -91,10 +91,10 @@ class ParallelScanTest {
     @Test
     void noMoreThreadsDecodeAtOnceThanTheHeapHoldsTheirFiles() {
         long heap = Runtime.getRuntime().maxMemory();
-        long twoFit = heap / (2 * DeltaSource.HEAP_PER_FILE_BYTE);
-        assertEquals(2, DeltaSource.threadsTheHeapHolds(List.of(file(1_000), file(twoFit), file(10))));
-        assertEquals(1, DeltaSource.threadsTheHeapHolds(List.of(file(heap))), "a file too big still gets one thread");
-        assertTrue(DeltaSource.threadsTheHeapHolds(List.of(file(-1), file(1_000))) > 4, "small files limit nothing");
+        long twoFit = heap / (2 * ParallelScan.HEAP_PER_FILE_BYTE);
+        assertEquals(2, ParallelScan.threadsTheHeapHolds(List.of(file(1_000), file(twoFit), file(10))));
+        assertEquals(1, ParallelScan.threadsTheHeapHolds(List.of(file(heap))), "a file too big still gets one thread");
+        assertTrue(ParallelScan.threadsTheHeapHolds(List.of(file(-1), file(1_000))) > 4, "small files limit nothing");
     }
 
     private static FileAction file(long size) {

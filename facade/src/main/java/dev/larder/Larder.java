@@ -13,6 +13,7 @@ import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaFeatureSchemas;
 import dev.larder.snapshot.DeltaFeed;
 import dev.larder.snapshot.DeltaSource;
+import dev.larder.snapshot.Rebuild;
 import dev.larder.snapshot.TableParity;
 import dev.larder.snapshot.servelog.ServeLogLayout;
 import dev.larder.store.FeatureSchema;
@@ -698,6 +699,54 @@ public final class Larder implements AutoCloseable {
                 return new Applied(table, Redaction.uris(src.tablePath()), watermark + 1, last, t.size(),
                         Lineage.of(t.lineage()));
             }
+        }
+
+        /**
+         * Rebuilds instead of opening: replaces table {@code table}, whose files are damaged (a store that will not
+         * open names it), with a bootstrap of the latest version of the Delta table it records, read with
+         * {@code settings} (Hadoop settings such as {@code fs.s3a.endpoint}; by its Unity Catalog name through this
+         * builder's catalog when it was loaded that way), with the schema, TTL and shards it records. The new
+         * generation is built beside the damaged one, which is deleted only once the new one is complete and durable,
+         * so a rebuild that fails loses nothing; then the store is closed. Readable while the table's data files are
+         * damaged; {@link #rebuild(String, Source, LoadProgress)} when its metadata file is damaged too.
+         *
+         * @throws IllegalStateException    if the table records no Delta source, the Delta table now holds another
+         *                                  table than the one loaded, or the table is open (here or in another
+         *                                  process)
+         */
+        public Rebuilt rebuild(String table, Map<String, String> settings, LoadProgress progress) {
+            try (FeatureStore store = FeatureStore.openExisting(directory)) {
+                Rebuild.Plan plan = Rebuild.recordedPlan(store, table);
+                Source from = recorded(table, Lineage.of(store.metadata(table).lineage()))
+                        .key(Definition.keyNames(plan.schema()).toArray(String[]::new));
+                for (Map.Entry<String, String> e : settings.entrySet()) {
+                    from = from.setting(e.getKey(), e.getValue());
+                }
+                return rebuild(store, plan, from.open(catalog), progress);
+            }
+        }
+
+        /**
+         * As {@link #rebuild(String, Map, LoadProgress)} from {@code source} (its key, columns, inline bytes, TTL and
+         * shards, as {@link #load} takes them) rather than from what the table records: for a table whose metadata
+         * file is damaged as well.
+         */
+        public Rebuilt rebuild(String table, Source source, LoadProgress progress) {
+            DeltaSource src = source.open(catalog);
+            try (FeatureStore store = FeatureStore.openExisting(directory)) {
+                long v = src.latestVersion();
+                FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(v), source.keyColumns(),
+                        source.columns(), source.inlineBytes());
+                return rebuild(store, new Rebuild.Plan(table, src.tablePath(), "", schema, source.ttl(),
+                        source.shardSpec()), src, progress);
+            }
+        }
+
+        private Rebuilt rebuild(FeatureStore store, Rebuild.Plan plan, DeltaSource src, LoadProgress progress) {
+            long v = src.latestVersion();
+            Rebuild.Result r = Rebuild.run(store, plan, src, ingestOptions().withJmx(false), v,
+                    (delivered, files) -> progress.onProgress(v, delivered, files));
+            return new Rebuilt(r.table(), r.generation(), Redaction.uris(r.deltaPath()), r.version(), r.rows());
         }
 
         /** The Delta table {@code table} records, as a source to open (its key is added by the caller). */

@@ -1,9 +1,9 @@
 package dev.larder.cli;
 
+import dev.larder.Larder;
+import dev.larder.Rebuilt;
 import dev.larder.Source;
 import dev.larder.ingest.Redaction;
-import dev.larder.snapshot.Rebuild;
-import dev.larder.store.FeatureStore;
 import java.io.Console;
 import java.time.Duration;
 import java.util.List;
@@ -48,37 +48,34 @@ final class RebuildCommand implements Callable<Integer> {
     public Integer call() {
         OptionChecks.inlineBytes("--inline-bytes", inlineBytes);
         OptionChecks.notNegative("--ttl", ttl);
-        try (FeatureStore store = FeatureStore.openExisting(target.store)) {
-            Rebuild.Plan plan;
-            if (delta != null) {
-                if (key == null || key.isEmpty()) {
-                    throw new IllegalArgumentException("--delta needs --key");
-                }
-                plan = Rebuild.Plan.fromDelta(target.table, delta, key, inlineBytes, ttl, hadoop.settings());
-            } else {
-                plan = Rebuild.recordedPlan(store, target.table);
-            }
-            if (!yes) {
-                Console console = System.console();
-                if (console == null) {
-                    throw new IllegalStateException("not a terminal: pass --yes to rebuild " + target.table + " from "
-                            + Redaction.uris(plan.deltaPath()));
-                }
-                String answer = console.readLine("Rebuild table %s in %s from %s (its files are deleted once the new copy is complete)? [y/N] ",
-                        target.table, target.store, Redaction.uris(plan.deltaPath()));
-                if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
-                    System.out.println("left unchanged");
-                    return 1;
-                }
-            }
-            Rebuild.Result r;
-            try (Progress p = new Progress("rebuild", -1)) {
-                r = delta != null ? Rebuild.run(store, plan, hadoop.settings(), p)
-                        : Rebuild.run(store, plan, hadoop.openRecorded(store.metadata(target.table).lineage()), p);
-            }
-            System.out.printf("rebuilt %s from %s at version %d: %,d rows (in %s)%n", r.table(), r.deltaPath(), r.version(), r.rows(),
-                    r.generation());
-            return 0;
+        if (delta != null && (key == null || key.isEmpty())) {
+            throw new IllegalArgumentException("--delta needs --key");
         }
+        String from = delta != null ? Redaction.uris(delta) : "the Delta table it records";
+        if (!yes) {
+            Console console = System.console();
+            if (console == null) {
+                throw new IllegalStateException("not a terminal: pass --yes to rebuild " + target.table + " from "
+                        + from);
+            }
+            String answer = console.readLine("Rebuild table %s in %s from %s (its files are deleted once the new copy"
+                    + " is complete)? [y/N] ", target.table, target.store, from);
+            if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
+                System.out.println("left unchanged");
+                return 1;
+            }
+        }
+        Larder.Builder builder = Larder.builder(target.store).unityCatalog(hadoop.catalogUri(),
+                hadoop.catalogTokenEnv());
+        Rebuilt r;
+        try (Progress.Bar bar = new Progress.Bar("rebuild", -1)) {
+            r = delta != null
+                    ? builder.rebuild(target.table, hadoop.withSettings(Source.delta(delta))
+                            .key(key.toArray(String[]::new)).inlineBytes(inlineBytes).ttl(ttl), bar)
+                    : builder.rebuild(target.table, hadoop.conf, bar);
+        }
+        System.out.printf("rebuilt %s from %s at version %d: %,d rows (in %s)%n", r.table(), r.source(), r.version(),
+                r.rows(), r.generation());
+        return 0;
     }
 }

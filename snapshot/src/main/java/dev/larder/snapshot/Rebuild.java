@@ -120,7 +120,15 @@ public final class Rebuild {
 
     /** {@link #run(FeatureStore, Plan, ScanProgress)} from an open source, e.g. a table opened by its catalog name. */
     public static Result run(FeatureStore store, Plan plan, DeltaSource src, ScanProgress progress) {
-        long version = src.latestVersion();
+        return run(store, plan, src, IngestOptions.DEFAULT.withJmx(false), src.latestVersion(), progress);
+    }
+
+    /**
+     * {@link #run(FeatureStore, Plan, DeltaSource, ScanProgress)} at {@code version} of the source (its latest, as
+     * the caller read it), with the engine's settings {@code options}.
+     */
+    public static Result run(FeatureStore store, Plan plan, DeltaSource src, IngestOptions options, long version,
+                             ScanProgress progress) {
         String id = src.tableId(version);
         if (!plan.sourceId().isEmpty() && !plan.sourceId().equals(id)) {
             throw new IllegalStateException("table " + plan.table() + " was loaded from Delta table " + plan.sourceId() + " but "
@@ -129,7 +137,7 @@ public final class Rebuild {
         Lineage origin = src.origin(version);
         DeltaFeed feed = new DeltaFeed(src, plan.schema());
         long rows;
-        try (LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withJmx(false))) {
+        try (LarderEngine larder = LarderEngine.open(store, options)) {
             rows = larder.rebuild(plan.table(), plan.schema(), TableOptions.DEFAULT.withTtl(plan.ttl()).withShards(plan.shards()), origin,
                     sink -> feed.bootstrap(version, sink, progress));
         }

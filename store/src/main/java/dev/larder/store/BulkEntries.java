@@ -44,7 +44,8 @@ final class BulkEntries {
      * load the producing core is idle, so both cores sort (the common pool plus this thread).
      */
     void sort() {
-        IntStream.range(0, buckets.length).parallel().filter(b -> counts[b] > 1).forEach(b -> Arrays.sort(buckets[b], 0, counts[b]));
+        IntStream.range(0, buckets.length).parallel().filter(b -> counts[b] > 1)
+                .forEach(b -> Arrays.sort(buckets[b], 0, counts[b]));
     }
 
     /** Hands the non-empty buckets to {@code sink} in bucket order, releasing each once placed. */

@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param precision for DECIMAL: total digits (1..38); otherwise 0
  * @param scale     for DECIMAL: digits after the point; otherwise 0
  */
-public record Column(String name, ColumnType type, boolean nullable, int capacity, int dimension, int precision, int scale) {
+public record Column(String name, ColumnType type, boolean nullable, int capacity, int dimension, int precision,
+        int scale) {
 
     /**
      * Inline capacity of a non-key string or binary when the caller does not choose one: a 16-byte slot (int32 length

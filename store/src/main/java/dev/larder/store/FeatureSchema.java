@@ -52,7 +52,8 @@ public final class FeatureSchema {
             }
             if (!c.type().keyable()) {
                 throw new IllegalArgumentException("key column " + c.name() + " has type " + c.typeString()
-                        + ", which cannot be an entity key (use an integer, date, timestamp, boolean, string or binary column)");
+                        + ", which cannot be an entity key (use an integer, date, timestamp, boolean, string or binary "
+                        + "column)");
             }
             if (c.nullable()) {
                 throw new IllegalArgumentException("key column " + c.name() + " must be declared non-nullable");
@@ -176,7 +177,9 @@ public final class FeatureSchema {
         p.setProperty("schema.key", keys.toString());
     }
 
-    /** Reads a schema written by {@link #store}; malformed input throws IllegalArgumentException naming the property. */
+    /**
+     * Reads a schema written by {@link #store}; malformed input throws IllegalArgumentException naming the property.
+     */
     static FeatureSchema load(Properties p) {
         int n = Integer.parseInt(required(p, "schema.columns"));
         Builder b = builder();
@@ -210,7 +213,8 @@ public final class FeatureSchema {
         int s = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
         return switch (type) {
             case DECIMAL -> Column.decimal(name, a, s, nullable);
-            case STRING, BINARY, OPAQUE -> Column.variable(name, type, nullable, a == 0 ? Column.DEFAULT_VARIABLE_CAPACITY : a);
+            case STRING, BINARY, OPAQUE ->
+                    Column.variable(name, type, nullable, a == 0 ? Column.DEFAULT_VARIABLE_CAPACITY : a);
             case FLOAT32_ARRAY -> Column.floatArray(name, a, nullable);
             default -> Column.of(name, type, nullable);
         };
@@ -226,7 +230,8 @@ public final class FeatureSchema {
 
     @Override
     public boolean equals(Object o) {
-        return o == this || o instanceof FeatureSchema s && columns.equals(s.columns) && Arrays.equals(keyColumns, s.keyColumns);
+        return o == this || o instanceof FeatureSchema s && columns.equals(s.columns)
+                && Arrays.equals(keyColumns, s.keyColumns);
     }
 
     @Override
@@ -239,7 +244,8 @@ public final class FeatureSchema {
         StringBuilder sb = new StringBuilder("FeatureSchema[");
         for (int i = 0; i < columns.size(); i++) {
             Column c = columns.get(i);
-            sb.append(i == 0 ? "" : ", ").append(c.name()).append(' ').append(c.typeString()).append(c.nullable() ? "" : " not null");
+            sb.append(i == 0 ? "" : ", ").append(c.name()).append(' ').append(c.typeString())
+                    .append(c.nullable() ? "" : " not null");
         }
         sb.append("; key=");
         for (int i = 0; i < keyColumns.length; i++) {
@@ -292,7 +298,8 @@ public final class FeatureSchema {
                     }
                 }
                 if (idx[i] < 0) {
-                    throw new IllegalArgumentException("key column '" + keyNames.get(i) + "' is not a column of the schema");
+                    throw new IllegalArgumentException("key column '" + keyNames.get(i)
+                            + "' is not a column of the schema");
                 }
             }
             return new FeatureSchema(columns, idx);

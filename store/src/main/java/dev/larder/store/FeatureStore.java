@@ -159,7 +159,8 @@ public final class FeatureStore implements AutoCloseable {
     /** Whether {@code table.properties} is there; throws when that cannot be told, e.g. permission denied. */
     private static boolean hasMetadata(Path table) throws IOException {
         try {
-            Files.readAttributes(table.resolve(TableMetadata.FILE), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            Files.readAttributes(table.resolve(TableMetadata.FILE), BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
             return true;
         } catch (NoSuchFileException e) {
             return false;
@@ -204,7 +205,9 @@ public final class FeatureStore implements AutoCloseable {
         return out;
     }
 
-    /** Whether table {@code name} exists in any generation ({@code name} a generation's directory: whether it exists). */
+    /**
+     * Whether table {@code name} exists in any generation ({@code name} a generation's directory: whether it exists).
+     */
     public boolean exists(String name) {
         if (Generations.isGenerationName(StoreFiles.checkName(name))) {
             return Files.exists(dir.resolve(name).resolve(TableMetadata.FILE));
@@ -250,7 +253,9 @@ public final class FeatureStore implements AutoCloseable {
         return -1;
     }
 
-    /** A generation's lineage: live if it is open here (the file lags until the next sync), else from its metadata file. */
+    /**
+     * A generation's lineage: live if it is open here (the file lags until the next sync), else from its metadata file.
+     */
     private Lineage lineage(String directory) {
         FeatureTable t = open.get(directory);
         return t != null ? t.lineage() : TableMetadata.read(dir.resolve(directory)).lineage();
@@ -289,7 +294,8 @@ public final class FeatureStore implements AutoCloseable {
         Generations.checkTableName(name);
         List<Long> gens = generations(name);
         if (!gens.isEmpty()) {
-            throw new StoreException("table " + name + " already exists in " + dir + " (as " + Generations.name(name, gens.get(gens.size() - 1)) + ")");
+            throw new StoreException("table " + name + " already exists in " + dir + " (as "
+                    + Generations.name(name, gens.get(gens.size() - 1)) + ")");
         }
         return createGeneration(name, 0, schema, options, origin);
     }
@@ -298,7 +304,8 @@ public final class FeatureStore implements AutoCloseable {
      * Creates {@code generation} of {@code table} beside its others, for a re-bootstrap or rebuild that replaces the
      * current generation once complete; fails if that generation exists.
      */
-    public synchronized FeatureTable createGeneration(String table, long generation, FeatureSchema schema, TableOptions options) {
+    public synchronized FeatureTable createGeneration(String table, long generation, FeatureSchema schema,
+            TableOptions options) {
         return createGeneration(table, generation, schema, options, Lineage.EMPTY);
     }
 
@@ -388,8 +395,8 @@ public final class FeatureStore implements AutoCloseable {
     }
 
     /**
-     * Checks that a table directory is open nowhere: not in this store, nor in another store or process (its writer lock
-     * is free), so that it may be dropped.
+     * Checks that a table directory is open nowhere: not in this store, nor in another store or process (its writer
+     * lock is free), so that it may be dropped.
      *
      * @throws StoreException if it is open
      */
@@ -404,7 +411,10 @@ public final class FeatureStore implements AutoCloseable {
         }
     }
 
-    /** The channel holding the writer lock of a table directory open nowhere (null if it has no lock file); throws if open. */
+    /**
+     * The channel holding the writer lock of a table directory open nowhere (null if it has no lock file); throws if
+     * open.
+     */
     private FileChannel lockUnopened(String name) throws IOException {
         StoreFiles.checkName(name);
         if (open.containsKey(name)) {
@@ -423,7 +433,8 @@ public final class FeatureStore implements AutoCloseable {
         }
         try {
             if (ch.tryLock() == null) {
-                throw new StoreException("table " + name + " at " + lockFile.getParent() + " is open in another process; close it first");
+                throw new StoreException("table " + name + " at " + lockFile.getParent()
+                        + " is open in another process; close it first");
             }
             return ch;
         } catch (OverlappingFileLockException e) {

@@ -24,8 +24,8 @@ public final class FeatureVector {
     private final List<String> names;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private FeatureVector(List<Supplier<FeatureTable>> tables, int[] featureTable, String[] featureColumnName, double[] defaults,
-                          List<String> names) {
+    private FeatureVector(List<Supplier<FeatureTable>> tables, int[] featureTable, String[] featureColumnName,
+                          double[] defaults, List<String> names) {
         this.tables = tables.toArray(new Supplier[0]);
         this.featureTable = featureTable;
         this.featureColumnName = featureColumnName;
@@ -76,12 +76,14 @@ public final class FeatureVector {
             int col = table.schema().indexOf(column);
             ColumnType t = table.schema().column(col).type();
             if (t.isVariableWidth() || t == ColumnType.FLOAT32_ARRAY) {
-                throw new IllegalArgumentException("feature " + table.name() + "." + column + " is " + t + ", not numeric");
+                throw new IllegalArgumentException("feature " + table.name() + "." + column + " is " + t
+                        + ", not numeric");
             }
             if (!tableIndex.isEmpty()) {
                 FeatureTable first = tableIndex.keySet().iterator().next();
                 if (!new Key(first.schema()).compatibleWith(table.schema())) {
-                    throw new IllegalArgumentException("table " + table.name() + " has a different key schema than " + first.name());
+                    throw new IllegalArgumentException("table " + table.name() + " has a different key schema than "
+                            + first.name());
                 }
             }
             int ti = tableIndex.computeIfAbsent(table, t2 -> {

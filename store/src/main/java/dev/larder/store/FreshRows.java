@@ -12,7 +12,10 @@ import java.nio.ByteOrder;
  */
 final class FreshRows {
     private static final int STAGED_BYTES = 1 << 20;
-    /** The seqlock value of a written slot: writing takes a fresh slot's word from 0 to 2 (see {@link RowLayoutDescriptor#SEQ}). */
+    /**
+     * The seqlock value of a written slot: writing takes a fresh slot's word from 0 to 2 (see
+     * {@link RowLayoutDescriptor#SEQ}).
+     */
     private static final long WRITTEN_SEQ = 2L;
 
     private final FeatureTable table;
@@ -26,10 +29,13 @@ final class FreshRows {
         this.rowSize = rowSize;
     }
 
-    /** Queues the row image {@code img} for slot {@code row}, writing the queue first if {@code row} does not extend it. */
+    /**
+     * Queues the row image {@code img} for slot {@code row}, writing the queue first if {@code row} does not extend it.
+     */
     void stage(long row, byte[] img) {
         if (staged == null) {
-            staged = ByteBuffer.allocateDirect(Math.max(1, STAGED_BYTES / rowSize) * rowSize).order(ByteOrder.LITTLE_ENDIAN);
+            staged = ByteBuffer.allocateDirect(Math.max(1, STAGED_BYTES / rowSize) * rowSize)
+                    .order(ByteOrder.LITTLE_ENDIAN);
         }
         if (rows > 0 && (row != first + rows || !staged.hasRemaining())) {
             flush();

@@ -49,15 +49,16 @@ public final class Generations {
     }
 
     /**
-     * Checks a name a user gives a table: a valid store name that is not a generation's ({@code users.g1} would be taken
-     * for a newer generation of {@code users}).
+     * Checks a name a user gives a table: a valid store name that is not a generation's ({@code users.g1} would be
+     * taken for a newer generation of {@code users}).
      *
      * @throws IllegalArgumentException naming the table the name is reserved for
      */
     public static String checkTableName(String name) {
         StoreFiles.checkName(name);
         if (isGenerationName(name)) {
-            throw new IllegalArgumentException("invalid table name '" + name + "': names ending in .g<digits> are reserved for the "
+            throw new IllegalArgumentException("invalid table name '" + name
+                    + "': names ending in .g<digits> are reserved for the "
                     + "generations of table " + tableOf(name));
         }
         return name;

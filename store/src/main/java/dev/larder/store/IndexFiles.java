@@ -52,7 +52,8 @@ final class IndexFiles {
         }
         try (FileChannel ch = writable ? StoreFiles.openReadWrite(p, false) : StoreFiles.openReadOnly(p)) {
             if (ch.size() != slots * IndexDescriptor.SLOT_BYTES) {
-                throw new StoreCorruptedException(p, "size " + ch.size() + " bytes, expected " + slots * IndexDescriptor.SLOT_BYTES);
+                throw new StoreCorruptedException(p,
+                        "size " + ch.size() + " bytes, expected " + slots * IndexDescriptor.SLOT_BYTES);
             }
             return map(ch, slots, writable);
         }

@@ -16,7 +16,8 @@ package dev.larder.store;
  * @param commitTimestampMillis  commit timestamp of {@code version}, epoch millis; 0 when unknown
  * @param catalogTable           the catalog name the source was opened by (e.g. Unity Catalog's
  *                               {@code main.features.users}); empty when opened by path
- * @param catalogTableId         the catalog's id of that table (Unity Catalog's {@code table_id}); empty when opened by path
+ * @param catalogTableId         the catalog's id of that table (Unity Catalog's {@code table_id}); empty when opened by
+ *                               path
  */
 public record Lineage(String sourceId, String sourcePath, long version, long commitTimestampMillis, String catalogTable,
                       String catalogTableId) {

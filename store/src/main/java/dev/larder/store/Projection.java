@@ -86,7 +86,9 @@ public final class Projection {
         };
     }
 
-    /** Columns {@code columns} into positions 0, 1, ... of the caller's array, each with default {@code defaultValue}. */
+    /**
+     * Columns {@code columns} into positions 0, 1, ... of the caller's array, each with default {@code defaultValue}.
+     */
     public static Projection of(FeatureSchema schema, double defaultValue, int... columns) {
         int[] target = new int[columns.length];
         double[] defaults = new double[columns.length];
@@ -103,8 +105,8 @@ public final class Projection {
      */
     public static Projection of(FeatureSchema schema, int[] columns, int[] target, double[] defaults) {
         if (columns.length != target.length || columns.length != defaults.length) {
-            throw new IllegalArgumentException("columns, targets and defaults differ in length: " + columns.length + ", "
-                    + target.length + ", " + defaults.length);
+            throw new IllegalArgumentException("columns, targets and defaults differ in length: " + columns.length
+                    + ", " + target.length + ", " + defaults.length);
         }
         int[] sorted = target.clone();
         Arrays.sort(sorted);

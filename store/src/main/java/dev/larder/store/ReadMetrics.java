@@ -5,8 +5,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Lookup metrics of one table, gathered from its instrumented readers ({@link FeatureTable#newReader(int)}): total
- * lookups, lookups by status and a latency histogram of sampled lookups. Thread-safe; {@link #snapshot()} may be called from any thread
- * while the readers run (each reader records into its own single-writer recorder, so readers never contend).
+ * lookups, lookups by status and a latency histogram of sampled lookups. Thread-safe; {@link #snapshot()} may be called
+ * from any thread while the readers run (each reader records into its own single-writer recorder, so readers never
+ * contend).
  */
 public final class ReadMetrics {
     ReadMetrics() {
@@ -27,8 +28,8 @@ public final class ReadMetrics {
     }
 
     /**
-     * Lookups of the instrumented readers that returned {@code status}; lock-free and allocation-free (sums each reader's
-     * own counter), so a metrics registry may poll it as often as it likes.
+     * Lookups of the instrumented readers that returned {@code status}; lock-free and allocation-free (sums each
+     * reader's own counter), so a metrics registry may poll it as often as it likes.
      */
     public long lookups(ReadStatus status) {
         long n = 0;

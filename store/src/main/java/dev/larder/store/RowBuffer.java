@@ -5,8 +5,8 @@ import java.math.BigInteger;
 import java.util.stream.IntStream;
 
 /**
- * A writer's reusable staging row: set column values, then hand it to {@link MappedTableWriter#upsert}. Not thread-safe; one
- * per producing thread. Setters allocate nothing (strings are UTF-8 encoded in place).
+ * A writer's reusable staging row: set column values, then hand it to {@link MappedTableWriter#upsert}. Not
+ * thread-safe; one per producing thread. Setters allocate nothing (strings are UTF-8 encoded in place).
  *
  * <p>{@link #clear()} marks every column null; a row must set its key columns before it is written. A STRING, BINARY or
  * OPAQUE value longer than its column's inline capacity is staged in a per-column side buffer (grown on demand, then
@@ -19,8 +19,8 @@ public final class RowBuffer extends RowImage {
     private final byte[][] overflow;
     private final boolean[] keyColumn;
     /**
-     * The STRING, BINARY and OPAQUE columns, the only ones that can overflow: the ingest hand-off (export, import) scans
-     * just these, not every column, on each row it carries.
+     * The STRING, BINARY and OPAQUE columns, the only ones that can overflow: the ingest hand-off (export, import)
+     * scans just these, not every column, on each row it carries.
      */
     private final int[] variableWidth;
 
@@ -107,7 +107,8 @@ public final class RowBuffer extends RowImage {
         if (!other.schema.equals(schema)) {
             throw new IllegalArgumentException("schemas differ");
         }
-        System.arraycopy(other.bytes, RowLayoutDescriptor.KEY, bytes, RowLayoutDescriptor.KEY, bytes.length - RowLayoutDescriptor.KEY);
+        System.arraycopy(other.bytes, RowLayoutDescriptor.KEY, bytes, RowLayoutDescriptor.KEY,
+                bytes.length - RowLayoutDescriptor.KEY);
         for (int c = 0; c < schema.columnCount(); c++) {
             Column col = schema.column(c);
             if (col.type().isVariableWidth() && !other.isNull(c) && other.getLength(c) > col.capacity()) {
@@ -217,7 +218,8 @@ public final class RowBuffer extends RowImage {
 
     private static void checkRange(Column c, long v, long min, long max) {
         if (v < min || v > max) {
-            throw new IllegalArgumentException("value " + v + " out of range for column " + c.name() + " (" + c.typeString() + ")");
+            throw new IllegalArgumentException("value " + v + " out of range for column " + c.name() + " ("
+                    + c.typeString() + ")");
         }
     }
 
@@ -249,10 +251,12 @@ public final class RowBuffer extends RowImage {
         try {
             unscaled = value.setScale(c.scale()).unscaledValue();
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("value " + value + " does not fit column " + c.name() + " (" + c.typeString() + ")", e);
+            throw new IllegalArgumentException("value " + value + " does not fit column " + c.name() + " ("
+                    + c.typeString() + ")", e);
         }
         if (unscaled.bitLength() > 127 || unscaled.abs().toString().length() > c.precision()) {
-            throw new IllegalArgumentException("value " + value + " does not fit column " + c.name() + " (" + c.typeString() + ")");
+            throw new IllegalArgumentException("value " + value + " does not fit column " + c.name() + " ("
+                    + c.typeString() + ")");
         }
         int off = present(column);
         LONGS.set(bytes, off, unscaled.longValue());

@@ -27,7 +27,8 @@ final class RowChecksum {
     /** The checksum of the row slot at {@code off} in a mapped chunk (no concurrent writer: recovery). */
     int of(ByteBuffer chunk, int off) {
         crc.reset();
-        crc.update(chunk.slice(off + RowLayoutDescriptor.VERSION, RowLayoutDescriptor.CHECKSUM - RowLayoutDescriptor.VERSION));
+        crc.update(chunk.slice(off + RowLayoutDescriptor.VERSION,
+                RowLayoutDescriptor.CHECKSUM - RowLayoutDescriptor.VERSION));
         crc.update(chunk.slice(off + RowLayoutDescriptor.CHECKSUM + 4, rowSize - RowLayoutDescriptor.CHECKSUM - 4));
         return (int) crc.getValue();
     }

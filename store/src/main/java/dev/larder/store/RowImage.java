@@ -8,8 +8,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A row held in a private heap buffer with the off-heap layout of {@link RowLayoutDescriptor}; typed accessors by column
- * index. Not thread-safe: each instance belongs to one thread (a reader's copy or a writer's staging row).
+ * A row held in a private heap buffer with the off-heap layout of {@link RowLayoutDescriptor}; typed accessors by
+ * column index. Not thread-safe: each instance belongs to one thread (a reader's copy or a writer's staging row).
  *
  * <p>Accessors allocate nothing except {@link #getString}, {@link #getDecimal} and {@link #getBytes(int)}, which return
  * new objects by nature; their allocation-free twins write into caller buffers.
@@ -125,7 +125,10 @@ public class RowImage {
         return (int) INTS.get(bytes, variableOffset(column));
     }
 
-    /** Copies a STRING/BINARY/OPAQUE value's bytes into {@code dst} (at least {@link #getLength} long); returns the length. */
+    /**
+     * Copies a STRING/BINARY/OPAQUE value's bytes into {@code dst} (at least {@link #getLength} long); returns the
+     * length.
+     */
     public int getBytes(int column, byte[] dst, int dstOffset) {
         int off = variableOffset(column);
         int len = (int) INTS.get(bytes, off);
@@ -154,7 +157,8 @@ public class RowImage {
 
     /** Reads a value longer than its column's inline capacity; {@code slotOffset} is the column's slot in the image. */
     void readOutOfLine(int column, int slotOffset, int length, byte[] dst, int dstOffset) {
-        throw new IllegalStateException("column " + schema.column(column).name() + " holds an out-of-line value this image cannot reach");
+        throw new IllegalStateException("column " + schema.column(column).name()
+                + " holds an out-of-line value this image cannot reach");
     }
 
     /** Copies a FLOAT32_ARRAY value into {@code dst}; returns the dimension. */
@@ -172,7 +176,8 @@ public class RowImage {
         StringBuilder sb = new StringBuilder("(");
         for (int k = 0; k < schema.keyColumnCount(); k++) {
             int c = schema.keyColumn(k);
-            sb.append(k == 0 ? "" : ", ").append(schema.column(c).name()).append('=').append(isNull(c) ? "null" : getObject(c));
+            sb.append(k == 0 ? "" : ", ").append(schema.column(c).name()).append('=')
+                    .append(isNull(c) ? "null" : getObject(c));
         }
         return sb.append(')').toString();
     }
@@ -195,7 +200,10 @@ public class RowImage {
         return sb.append(" (row ").append(row).append(", version ").append(version()).append(')').toString();
     }
 
-    /** Value of a column as a Java object (null for null): Long, Double, Float, Boolean, BigDecimal, String, byte[], float[]. */
+    /**
+     * Value of a column as a Java object (null for null): Long, Double, Float, Boolean, BigDecimal, String, byte[],
+     * float[].
+     */
     public Object getObject(int column) {
         if (isNull(column)) {
             return null;

@@ -5,7 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Off-heap layout of one row slot in {@code rows.dat}, derived from a {@link FeatureSchema}; all integers little-endian.
+ * Off-heap layout of one row slot in {@code rows.dat}, derived from a {@link FeatureSchema}; all integers
+ * little-endian.
  *
  * <pre>
  *  offset  size          field
@@ -67,7 +68,8 @@ final class RowLayoutDescriptor {
         this.schema = schema;
         this.keyCapacity = KeyCodec.capacity(schema);
         if (keyCapacity > Short.MAX_VALUE) {
-            throw new IllegalArgumentException("key too wide: " + keyCapacity + " bytes (max " + Short.MAX_VALUE + "); widest key column(s): "
+            throw new IllegalArgumentException("key too wide: " + keyCapacity + " bytes (max " + Short.MAX_VALUE
+                    + "); widest key column(s): "
                     + widestKeyColumns(schema) + "; lower their capacity (e.g. load --inline-bytes)");
         }
         boolean keyInColumn = keyIsItsColumn(schema);

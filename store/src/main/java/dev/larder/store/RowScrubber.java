@@ -45,7 +45,8 @@ final class RowScrubber extends RowImage {
         long damaged = 0;
         List<String> samples = new ArrayList<>();
         for (int row = reachable.nextSetBit(0); row >= 0; row = reachable.nextSetBit(row + 1)) {
-            if (!copy(v, row) || ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) & RowLayoutDescriptor.FLAG_LIVE) == 0) {
+            if (!copy(v, row)
+                    || ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) & RowLayoutDescriptor.FLAG_LIVE) == 0) {
                 continue;
             }
             rows++;

@@ -33,12 +33,14 @@ public final class StoreFiles {
     }
 
     static FileAttribute<?>[] ownerOnlyFile() {
-        return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+        return POSIX ? new FileAttribute<?>[] {
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
                 : new FileAttribute<?>[0];
     }
 
     static FileAttribute<?>[] ownerOnlyDirectory() {
-        return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
+        return POSIX ? new FileAttribute<?>[] {
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
                 : new FileAttribute<?>[0];
     }
 
@@ -125,24 +127,28 @@ public final class StoreFiles {
         }
     }
 
-    /** Called when opening {@code file} failed: a symbolic link where a store file belongs is damage, reported as such. */
+    /**
+     * Called when opening {@code file} failed: a symbolic link where a store file belongs is damage, reported as such.
+     */
     static void refuseLink(Path file) {
         if (Files.isSymbolicLink(file)) {
-            throw new StoreCorruptedException(file, "is a symbolic link; Larder never follows links in a store directory");
+            throw new StoreCorruptedException(file,
+                    "is a symbolic link; Larder never follows links in a store directory");
         }
     }
 
     /**
-     * Replaces {@code target} with {@code content} so that a crash leaves either the old or the new content: the bytes go
-     * to {@code <target>.tmp}, created new and owner-only after removing whatever is there (a file or a planted link is
-     * deleted, never followed), are forced to disk, and the temporary file is renamed over the target (renaming replaces a
-     * link at the target instead of writing through it); then the directory is synced.
+     * Replaces {@code target} with {@code content} so that a crash leaves either the old or the new content: the bytes
+     * go to {@code <target>.tmp}, created new and owner-only after removing whatever is there (a file or a planted link
+     * is deleted, never followed), are forced to disk, and the temporary file is renamed over the target (renaming
+     * replaces a link at the target instead of writing through it); then the directory is synced.
      */
     public static void replaceAtomically(Path target, byte[] content) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS), ownerOnlyFile())) {
+        try (FileChannel ch = FileChannel.open(tmp,
+                java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                ownerOnlyFile())) {
             ByteBuffer buf = ByteBuffer.wrap(content);
             while (buf.hasRemaining()) {
                 ch.write(buf);
@@ -189,11 +195,11 @@ public final class StoreFiles {
     }
 
     /**
-     * Writes {@code buf}'s remaining bytes at {@code pos} as one positional write per 4 KiB page, returning the position
-     * after them. On kernels whose page cache sizes a file's folios by the write (ext4 since Linux 6.x), a 1 MiB write
-     * makes 1 MiB folios, and every later store through the mapping into one of them after writeback (a row update,
-     * an index slot) faults for the whole folio and dirties it whole, so msync writes it back whole: a single-page
-     * write keeps the folios at one page, which a mapped store then faults and writes back alone.
+     * Writes {@code buf}'s remaining bytes at {@code pos} as one positional write per 4 KiB page, returning the
+     * position after them. On kernels whose page cache sizes a file's folios by the write (ext4 since Linux 6.x), a 1
+     * MiB write makes 1 MiB folios, and every later store through the mapping into one of them after writeback (a row
+     * update, an index slot) faults for the whole folio and dirties it whole, so msync writes it back whole: a
+     * single-page write keeps the folios at one page, which a mapped store then faults and writes back alone.
      */
     static long writeInPages(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
         int limit = buf.limit();

@@ -41,20 +41,24 @@ final class TableView {
     }
 
     TableView withRows(MappedByteBuffer[] chunks, long capacity) {
-        return new TableView(chunks, rowChunkShift, capacity, rowSize, indexChunks, indexSlots, indexGeneration, heapChunks, heapCapacity);
+        return new TableView(chunks, rowChunkShift, capacity, rowSize, indexChunks, indexSlots, indexGeneration,
+                heapChunks, heapCapacity);
     }
 
     TableView withIndex(MappedByteBuffer[] chunks, long slots, long generation) {
-        return new TableView(rowChunks, rowChunkShift, rowCapacity, rowSize, chunks, slots, generation, heapChunks, heapCapacity);
+        return new TableView(rowChunks, rowChunkShift, rowCapacity, rowSize, chunks, slots, generation, heapChunks,
+                heapCapacity);
     }
 
     TableView withHeap(MappedByteBuffer[] chunks, long capacity) {
-        return new TableView(rowChunks, rowChunkShift, rowCapacity, rowSize, indexChunks, indexSlots, indexGeneration, chunks, capacity);
+        return new TableView(rowChunks, rowChunkShift, rowCapacity, rowSize, indexChunks, indexSlots, indexGeneration,
+                chunks, capacity);
     }
 
     /** Copies heap bytes; a value never straddles two heap chunks. */
     void readHeap(long offset, byte[] dst, int dstOffset, int length) {
-        heapChunks[(int) (offset >>> HeapDescriptor.CHUNK_SHIFT)].get((int) (offset & HeapDescriptor.CHUNK_MASK), dst, dstOffset, length);
+        heapChunks[(int) (offset >>> HeapDescriptor.CHUNK_SHIFT)].get((int) (offset & HeapDescriptor.CHUNK_MASK), dst,
+                dstOffset, length);
     }
 
     /**

@@ -33,10 +33,12 @@ final class UndoLog implements AutoCloseable {
                 capacity = state.getLong(StateDescriptor.UNDO_CAPACITY);
                 long count = count();
                 if (capacity < 0 || count < 0 || count > capacity) {
-                    throw new StoreCorruptedException(path, "inconsistent undo counters (count " + count + ", capacity " + capacity + ")");
+                    throw new StoreCorruptedException(path,
+                            "inconsistent undo counters (count " + count + ", capacity " + capacity + ")");
                 }
                 if (channel.size() < capacity * UndoLogDescriptor.RECORD_BYTES) {
-                    throw new StoreCorruptedException(path, "truncated: " + channel.size() + " bytes, expected at least "
+                    throw new StoreCorruptedException(path,
+                            "truncated: " + channel.size() + " bytes, expected at least "
                             + capacity * UndoLogDescriptor.RECORD_BYTES);
                 }
                 chunks = map(capacity);
@@ -63,7 +65,9 @@ final class UndoLog implements AutoCloseable {
         }
     }
 
-    /** Appends a record (after {@link #ensureRoom()}); it counts, for recovery, from the release store of the new count. */
+    /**
+     * Appends a record (after {@link #ensureRoom()}); it counts, for recovery, from the release store of the new count.
+     */
     void append(long version, long oldRow, long newRow) {
         ensureRoom();
         long n = count();
@@ -89,10 +93,14 @@ final class UndoLog implements AutoCloseable {
 
     private long field(long i, int field) {
         MappedByteBuffer c = chunks[(int) (i >>> UndoLogDescriptor.CHUNK_SHIFT)];
-        return c.getLong((int) (i & (UndoLogDescriptor.RECORDS_PER_CHUNK - 1)) * UndoLogDescriptor.RECORD_BYTES + field);
+        return c.getLong((int) (i & (UndoLogDescriptor.RECORDS_PER_CHUNK - 1)) * UndoLogDescriptor.RECORD_BYTES
+                + field);
     }
 
-    /** Drops every record: they were published (nothing may undo them) or undone. One store, so a crash sees all or none. */
+    /**
+     * Drops every record: they were published (nothing may undo them) or undone. One store, so a crash sees all or
+     * none.
+     */
     void clear() {
         LONG.setRelease(state, StateDescriptor.UNDO_COUNT, 0L);
     }

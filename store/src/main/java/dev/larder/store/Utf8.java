@@ -57,7 +57,8 @@ final class Utf8 {
                 len += 1;
             } else if (c < 0x800) {
                 len += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
                 len += 4;
                 i++;
             } else {

@@ -38,7 +38,8 @@ class BulkLoadTest {
                 model.put(id, x);
                 upserts++;
             }
-            assertEquals(ReadStatus.NOT_FOUND, r.get(model.keySet().iterator().next()), "rows are invisible until finished");
+            assertEquals(ReadStatus.NOT_FOUND, r.get(model.keySet().iterator().next()),
+                    "rows are invisible until finished");
             RowBuffer dup = t.newRow();
             long duplicates = w.finishBulkLoad(dup);
             assertEquals(upserts - model.size(), duplicates);

@@ -206,7 +206,8 @@ class CompactRowsTest {
             t.writer().upsert(t.newRow().setLong(0, 7).setString(1, before), 1, 1);
             t.writer().publish(new Lineage("", "", 1, 1));
             TableView v = t.view();
-            int slot = v.rowOffset(0) + new RowLayoutDescriptor(schema).columnOffset(1) + RowLayoutDescriptor.LENGTH_PREFIX;
+            int slot = v.rowOffset(0) + new RowLayoutDescriptor(schema).columnOffset(1)
+                    + RowLayoutDescriptor.LENGTH_PREFIX;
             v.rowChunk(0).putLong(slot, Long.MAX_VALUE - 4);
 
             t.writer().upsert(t.newRow().setLong(0, 7).setString(1, after), 2, 2);

@@ -65,7 +65,8 @@ class EncodingTest {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("all", schema, TableOptions.DEFAULT);
             RowBuffer row = t.newRow();
-            row.setLong(0, 7).setBoolean(1, true).setLong(2, -128).setLong(3, 32767).setLong(4, -5).setLong(5, Long.MIN_VALUE)
+            row.setLong(0, 7).setBoolean(1, true).setLong(2, -128).setLong(3, 32767).setLong(4, -5)
+                    .setLong(5, Long.MIN_VALUE)
                     .setFloat(6, 1.5f).setDouble(7, -2.25).setDecimal(8, new BigDecimal("12345678.91"))
                     .setDecimal(9, new BigDecimal("-12345678901234567890123456789012.123456"))
                     .setLong(10, 19000).setLong(11, 1_700_000_000_123_456L).setLong(12, -1L)
@@ -159,11 +160,13 @@ class EncodingTest {
 
     @Test
     void nullAndUnsetKeysAreRejected() {
-        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.STRING).column("v", ColumnType.INT64).build();
+        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.STRING).column("v", ColumnType.INT64)
+                .build();
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("k", schema, TableOptions.DEFAULT);
             RowBuffer row = t.newRow().setLong(1, 5);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.writer().upsert(row, 1, 0));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> t.writer().upsert(row, 1, 0));
             assertTrue(e.getMessage().contains("null value in key column 'id'"), e.getMessage());
             assertThrows(IllegalStateException.class, () -> t.newReader().get(t.newKey()));
             assertEquals(0, t.size());
@@ -172,10 +175,12 @@ class EncodingTest {
 
     @Test
     void floatingPointKeysAndNullableKeysAreRejectedAtSchemaTime() {
-        assertThrows(IllegalArgumentException.class, () -> FeatureSchema.builder().keyColumn("x", ColumnType.FLOAT64).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> FeatureSchema.builder().keyColumn("x", ColumnType.FLOAT64).build());
         assertThrows(IllegalArgumentException.class,
                 () -> FeatureSchema.builder().column("x", ColumnType.INT64).key("x").build());
-        assertThrows(IllegalArgumentException.class, () -> FeatureSchema.builder().keyColumn("x", ColumnType.INT64).key("nope").build());
+        assertThrows(IllegalArgumentException.class,
+                () -> FeatureSchema.builder().keyColumn("x", ColumnType.INT64).key("nope").build());
     }
 
     @Test

@@ -42,7 +42,10 @@ class FeatureTableTest {
         t.writer().upsert(row, version, version * 1000);
     }
 
-    /** The single-writer rule is asserted, not only documented: a second thread's change fails until it claims the writer. */
+    /**
+     * The single-writer rule is asserted, not only documented: a second thread's change fails until it claims the
+     * writer.
+     */
     @Test
     void onlyTheOwningThreadMayChangeATable() throws Exception {
         try (FeatureStore store = FeatureStore.open(dir)) {
@@ -99,7 +102,8 @@ class FeatureTableTest {
             assertEquals(1.0, r.getDouble(1));
             assertEquals(5, r.version());
             assertEquals(5000, r.commitTimestampMillis());
-            assertEquals(MappedTableWriter.Outcome.UPDATED, w.upsert(row.setDouble(1, 2.0), 5, 5000), "same version re-applies");
+            assertEquals(MappedTableWriter.Outcome.UPDATED, w.upsert(row.setDouble(1, 2.0), 5, 5000),
+                    "same version re-applies");
             assertEquals(MappedTableWriter.Outcome.UPDATED, w.upsert(row.setDouble(1, 3.0), 6, 6000));
             assertEquals(ReadStatus.FOUND, r.get(1));
             assertEquals(3.0, r.getDouble(1));
@@ -340,7 +344,8 @@ class FeatureTableTest {
             // Replaced rows (and their heap values) are released once their version is durable.
             t.writer().publish(new Lineage("", "", 3000, 3000));
             t.writer().sync();
-            assertTrue(t.state.getLong(StateDescriptor.HEAP_GARBAGE) > 0, "replaced long values are counted as garbage");
+            assertTrue(t.state.getLong(StateDescriptor.HEAP_GARBAGE) > 0,
+                    "replaced long values are counted as garbage");
             assertTrue(t.state.getLong(StateDescriptor.HEAP_CAPACITY) > HeapDescriptor.MIN_CAPACITY, "the heap grew");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> row.setBytes(2, new byte[RowBuffer.MAX_VALUE_BYTES + 1]));
@@ -364,10 +369,12 @@ class FeatureTableTest {
 
     @Test
     void oversizedKeysAreRejectedNamingTheColumn() {
-        FeatureSchema schema = FeatureSchema.builder().add(Column.variable("k", ColumnType.STRING, false, 8)).key("k").build();
+        FeatureSchema schema = FeatureSchema.builder().add(Column.variable("k", ColumnType.STRING, false, 8)).key("k")
+                .build();
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("k", schema, TableOptions.DEFAULT);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.newRow().setString(0, "123456789"));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> t.newRow().setString(0, "123456789"));
             assertTrue(e.getMessage().contains("key column k"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> t.newKey().setString(0, "123456789"));
         }
@@ -378,7 +385,8 @@ class FeatureTableTest {
         AtomicLong now = new AtomicLong(10_000);
         InstantSource clock = () -> Instant.ofEpochMilli(now.get());
         try (FeatureStore store = FeatureStore.open(dir, clock)) {
-            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT.withTtl(Duration.ofSeconds(5)).withClock(clock));
+            FeatureTable t = store.create("t", SCHEMA,
+                    TableOptions.DEFAULT.withTtl(Duration.ofSeconds(5)).withClock(clock));
             RowBuffer row = t.newRow().setLong(0, 1).setDouble(1, 1.0);
             t.writer().upsert(row, 1, 9_000);
             t.writer().publish(new Lineage("", "", 1, 9_000));
@@ -438,7 +446,8 @@ class FeatureTableTest {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable a = store.create("a", SCHEMA, TableOptions.DEFAULT);
             FeatureTable b = store.create("b", FeatureSchema.builder().keyColumn("user", ColumnType.INT32)
-                    .column("clicks", ColumnType.INT64).column("ctr", ColumnType.FLOAT32).build(), TableOptions.DEFAULT);
+                    .column("clicks", ColumnType.INT64).column("ctr", ColumnType.FLOAT32).build(),
+                    TableOptions.DEFAULT);
             put(a, 1, 1.5, 1);
             put(a, 2, 2.5, 1);
             a.writer().upsert(a.newRow().setLong(0, 3), 1, 0);
@@ -481,7 +490,8 @@ class FeatureTableTest {
         try (FeatureStore store = FeatureStore.open(dir, clock)) {
             for (FeatureTable t : new FeatureTable[] {
                     store.create("x", SCHEMA, TableOptions.DEFAULT.withTtl(Duration.ofSeconds(10)).withClock(clock)),
-                    store.create("ints", ints, TableOptions.DEFAULT.withTtl(Duration.ofSeconds(10)).withClock(clock))}) {
+                    store.create("ints", ints,
+                            TableOptions.DEFAULT.withTtl(Duration.ofSeconds(10)).withClock(clock))}) {
                 Random rnd = new Random(9);
                 RowBuffer row = t.newRow();
                 for (int i = 0; i < 20_000; i++) {
@@ -516,7 +526,8 @@ class FeatureTableTest {
                             s = ReadStatus.NULL;
                         }
                         assertEquals(s, st[i], t.name() + " key " + keys[i]);
-                        assertEquals(s == ReadStatus.FOUND ? single.getDouble(1) : -7, out[i], t.name() + " key " + keys[i]);
+                        assertEquals(s == ReadStatus.FOUND ? single.getDouble(1) : -7, out[i],
+                                t.name() + " key " + keys[i]);
                     }
                 }
             }
@@ -542,7 +553,8 @@ class FeatureTableTest {
             assertTrue(s.latencyNanos(50) > 0);
             every.get(1);
             assertEquals(129, t.readMetrics().snapshot().lookups());
-            assertEquals(69, t.readMetrics().snapshot().latency().getTotalCount(), "samples accumulate across snapshots");
+            assertEquals(69, t.readMetrics().snapshot().latency().getTotalCount(),
+                    "samples accumulate across snapshots");
         }
     }
 
@@ -557,7 +569,8 @@ class FeatureTableTest {
             assertEquals(1, vr.fill(1, v, null));
             assertEquals(1.5, v[0]);
 
-            FeatureSchema wider = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("added", ColumnType.INT32)
+            FeatureSchema wider = FeatureSchema.builder().keyColumn("id", ColumnType.INT64)
+                    .column("added", ColumnType.INT32)
                     .column("x", ColumnType.FLOAT64).build();
             FeatureTable next = store.createGeneration("t", 1, wider, TableOptions.DEFAULT);
             next.writer().upsert(next.newRow().setLong(0, 1).setLong(1, 7).setDouble(2, 2.5), 2, 0);
@@ -568,21 +581,26 @@ class FeatureTableTest {
         }
     }
 
-    /** A generation that lost a feature's column serves its default (status NULL) and still serves the other features. */
+    /**
+     * A generation that lost a feature's column serves its default (status NULL) and still serves the other features.
+     */
     @Test
     void aFeatureWhoseColumnIsGoneFromTheNewGenerationReadsAsItsDefault() {
         try (FeatureStore store = FeatureStore.open(dir)) {
-            FeatureSchema wide = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("y", ColumnType.FLOAT64)
+            FeatureSchema wide = FeatureSchema.builder().keyColumn("id", ColumnType.INT64)
+                    .column("y", ColumnType.FLOAT64)
                     .column("x", ColumnType.FLOAT64).build();
             FeatureTable old = store.create("t", wide, TableOptions.DEFAULT);
             old.writer().upsert(old.newRow().setLong(0, 1).setDouble(1, 0.5).setDouble(2, 1.5), 1, 0);
             AtomicReference<FeatureTable> serving = new AtomicReference<>(old);
-            FeatureVector vector = FeatureVector.builder().add(old, serving::get, "y", -1).add(old, serving::get, "x", -2)
+            FeatureVector vector = FeatureVector.builder().add(old, serving::get, "y", -1)
+                    .add(old, serving::get, "x", -2)
                     .build();
             FeatureVectorReader vr = vector.newReader();
             double[] before = new double[2];
             assertEquals(2, vr.fill(1, before, null));
-            FeatureSchema narrower = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64).build();
+            FeatureSchema narrower = FeatureSchema.builder().keyColumn("id", ColumnType.INT64)
+                    .column("x", ColumnType.FLOAT64).build();
             FeatureTable next = store.createGeneration("t", 1, narrower, TableOptions.DEFAULT);
             next.writer().upsert(next.newRow().setLong(0, 1).setDouble(1, 2.5), 2, 0);
             serving.set(next);
@@ -591,7 +609,8 @@ class FeatureTableTest {
             ReadStatus[] s = new ReadStatus[2];
             FeatureVectorReader late = vector.newReader();
             for (int round = 0; round < 3; round++) {
-                assertEquals(1, (round < 2 ? vr : late).fill(1, v, s), "a reader made after the swap reads the new generation");
+                assertEquals(1, (round < 2 ? vr : late).fill(1, v, s),
+                        "a reader made after the swap reads the new generation");
                 assertEquals(-1, v[0]);
                 assertEquals(ReadStatus.NULL, s[0]);
                 assertEquals(2.5, v[1]);
@@ -605,12 +624,14 @@ class FeatureTableTest {
         try (FeatureStore store = FeatureStore.open(dir.resolve("store"))) {
             store.create("t", SCHEMA, TableOptions.DEFAULT);
         }
-        assertEquals(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE),
+        assertEquals(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                        PosixFilePermission.OWNER_EXECUTE),
                 Files.getPosixFilePermissions(dir.resolve("store")));
         try (var files = Files.list(dir.resolve("store/t"))) {
             for (Path p : files.toList()) {
                 Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
-                assertEquals(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE), perms, p.toString());
+                assertEquals(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE), perms,
+                        p.toString());
             }
         }
     }
@@ -640,7 +661,8 @@ class FeatureTableTest {
         Files.writeString(md, Files.readString(md).replace("lineage.version=-1", "lineage.version=7"));
         try (FeatureStore store = FeatureStore.open(dir)) {
             StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> store.table("t"));
-            assertTrue(e.getMessage().contains("table.properties") && e.getMessage().contains("checksum"), e.getMessage());
+            assertTrue(e.getMessage().contains("table.properties") && e.getMessage().contains("checksum"),
+                    e.getMessage());
         }
     }
 
@@ -663,7 +685,8 @@ class FeatureTableTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> store.create("users.g1", SCHEMA, TableOptions.DEFAULT));
             assertTrue(e.getMessage().contains("reserved for the generations of table users"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> store.createGeneration("users.g1", 2, SCHEMA, TableOptions.DEFAULT));
+            assertThrows(IllegalArgumentException.class,
+                    () -> store.createGeneration("users.g1", 2, SCHEMA, TableOptions.DEFAULT));
             assertTrue(store.tableNames().isEmpty(), "nothing was created: " + store.tableNames());
             // Names that merely look alike are ordinary tables.
             store.create("users.g", SCHEMA, TableOptions.DEFAULT);
@@ -671,12 +694,16 @@ class FeatureTableTest {
             store.create("users.gold", SCHEMA, TableOptions.DEFAULT);
             store.createGeneration("users", 1, SCHEMA, TableOptions.DEFAULT);
             assertEquals(List.of("users.g", "users.g01x", "users.g1", "users.gold"), store.tableNames());
-            StoreException exists = assertThrows(StoreException.class, () -> store.create("users", SCHEMA, TableOptions.DEFAULT));
-            assertTrue(exists.getMessage().contains("already exists") && exists.getMessage().contains("users.g1"), exists.getMessage());
+            StoreException exists = assertThrows(StoreException.class,
+                    () -> store.create("users", SCHEMA, TableOptions.DEFAULT));
+            assertTrue(exists.getMessage().contains("already exists") && exists.getMessage().contains("users.g1"),
+                    exists.getMessage());
         }
     }
 
-    /** A table's name opens its current generation: the newest with a watermark, else (bootstrap unfinished) the newest. */
+    /**
+     * A table's name opens its current generation: the newest with a watermark, else (bootstrap unfinished) the newest.
+     */
     @Test
     void aTableNameResolvesToItsCurrentGeneration() {
         try (FeatureStore store = FeatureStore.open(dir)) {

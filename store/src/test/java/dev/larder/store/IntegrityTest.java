@@ -143,7 +143,10 @@ class IntegrityTest {
         }
     }
 
-    /** Publishing is the commit point a kill -9 cannot lose: the sync that writes the metadata only adds power-loss safety. */
+    /**
+     * Publishing is the commit point a kill -9 cannot lose: the sync that writes the metadata only adds power-loss
+     * safety.
+     */
     @Test
     void aCrashAfterAVersionWasPublishedButNotSyncedReopensAtThatVersion() {
         try (FeatureStore store = FeatureStore.open(dir)) {

@@ -10,8 +10,10 @@ class KeyWidthTest {
     @Test
     void aKeyTooWideNamesItsWidestColumns() {
         FeatureSchema schema = FeatureSchema.builder().keyColumn("region", ColumnType.INT32)
-                .add(Column.variable("url", ColumnType.STRING, false, 40_000)).key("url").column("x", ColumnType.FLOAT64).build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RowLayoutDescriptor(schema));
+                .add(Column.variable("url", ColumnType.STRING, false, 40_000)).key("url")
+                .column("x", ColumnType.FLOAT64).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new RowLayoutDescriptor(schema));
         assertTrue(e.getMessage().contains("key too wide") && e.getMessage().contains("url (string(40000))")
                 && !e.getMessage().contains("region"), e.getMessage());
     }
@@ -19,8 +21,11 @@ class KeyWidthTest {
     @Test
     void keyColumnsOfEqualWidthAreAllNamed() {
         FeatureSchema schema = FeatureSchema.builder().add(Column.variable("a", ColumnType.STRING, false, 20_000))
-                .add(Column.variable("b", ColumnType.BINARY, false, 20_000)).key("a", "b").column("x", ColumnType.FLOAT64).build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RowLayoutDescriptor(schema));
-        assertTrue(e.getMessage().contains("a (string(20000))") && e.getMessage().contains("b (binary(20000))"), e.getMessage());
+                .add(Column.variable("b", ColumnType.BINARY, false, 20_000)).key("a", "b")
+                .column("x", ColumnType.FLOAT64).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new RowLayoutDescriptor(schema));
+        assertTrue(e.getMessage().contains("a (string(20000))") && e.getMessage().contains("b (binary(20000))"),
+                e.getMessage());
     }
 }

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** A table missing one of its files is reported as damaged, naming the file, never as a bare I/O error or not at all. */
+/**
+ * A table missing one of its files is reported as damaged, naming the file, never as a bare I/O error or not at all.
+ */
 class MissingFilesTest {
     @TempDir
     Path dir;
@@ -50,7 +52,8 @@ class MissingFilesTest {
             assertEquals(metadata, e.file());
             assertTrue(e.getMessage().contains("missing"), e.getMessage());
             StoreException none = assertThrows(StoreException.class, () -> store.table("not-a-table"));
-            assertTrue(!(none instanceof StoreCorruptedException) && none.getMessage().contains("no table not-a-table"), none.getMessage());
+            assertTrue(!(none instanceof StoreCorruptedException) && none.getMessage().contains("no table not-a-table"),
+                    none.getMessage());
         }
     }
 }

@@ -54,6 +54,7 @@ class NoJvmFlagsTest {
         for (String flag : List.of("--add-opens", "--add-exports", "--enable-preview", "--enable-native-access")) {
             assertTrue(!argsLine.contains(flag), "child ran with " + flag + ": " + argsLine);
         }
-        assertTrue(!out.contains("WARNING"), "no JVM warnings (e.g. restricted or terminally deprecated methods): " + out);
+        assertTrue(!out.contains("WARNING"),
+                "no JVM warnings (e.g. restricted or terminally deprecated methods): " + out);
     }
 }

@@ -103,7 +103,8 @@ class ProjectionTest {
     void expiredRowsServeDefaultsWithTheirLineage() {
         Clock clock = Clock.fixed(Instant.ofEpochMilli(10_000), ZoneOffset.UTC);
         try (FeatureStore store = FeatureStore.open(dir)) {
-            FeatureTable t = store.create("t", schema(), TableOptions.DEFAULT.withTtl(Duration.ofSeconds(1)).withClock(clock));
+            FeatureTable t = store.create("t", schema(),
+                    TableOptions.DEFAULT.withTtl(Duration.ofSeconds(1)).withClock(clock));
             MappedTableWriter w = t.writer();
             w.upsert(t.newRow().setLong(0, 1).setDouble(1, 9), 5, 1000);
             w.publish(new Lineage("", "", 5, 1000));
@@ -135,7 +136,8 @@ class ProjectionTest {
 
     @Test
     void batchesOfCompositeAndSingleKeysEqualSingleReads() {
-        FeatureSchema composite = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).keyColumn("region", ColumnType.STRING)
+        FeatureSchema composite = FeatureSchema.builder().keyColumn("id", ColumnType.INT64)
+                .keyColumn("region", ColumnType.STRING)
                 .column("a", ColumnType.FLOAT64).column("b", ColumnType.INT32).build();
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("c", composite, TableOptions.DEFAULT);

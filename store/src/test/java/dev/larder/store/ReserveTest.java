@@ -62,7 +62,8 @@ class ReserveTest {
     private String child(Path file, long size) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), ReserveTest.class.getName(), file.toString(), Long.toString(size))
+                System.getProperty("java.class.path"), ReserveTest.class.getName(), file.toString(),
+                Long.toString(size))
                 .redirectErrorStream(true).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM finished");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -67,7 +67,8 @@ class SymbolicLinkTest {
         assertEquals("also precious", Files.readString(other));
         assertFalse(Files.isSymbolicLink(target));
         assertEquals("new", Files.readString(target));
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target, LinkOption.NOFOLLOW_LINKS)));
+        assertEquals("rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(target, LinkOption.NOFOLLOW_LINKS)));
         assertFalse(Files.exists(dir.resolve("status.txt.tmp"), LinkOption.NOFOLLOW_LINKS));
     }
 }

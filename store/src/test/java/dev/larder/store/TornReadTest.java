@@ -22,7 +22,8 @@ class TornReadTest {
     Path dir;
 
     static FeatureSchema schema() {
-        FeatureSchema.Builder b = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("seed", ColumnType.INT64);
+        FeatureSchema.Builder b = FeatureSchema.builder().keyColumn("id", ColumnType.INT64)
+                .column("seed", ColumnType.INT64);
         for (int i = 0; i < FEATURES; i++) {
             b.column("f" + i, ColumnType.FLOAT64);
         }
@@ -153,7 +154,8 @@ class TornReadTest {
             }
             assertTrue(found.get() > 100_000, "readers checked enough rows: " + found.get());
             assertTrue(projectedFound.get() > 50_000, "projected reads checked enough rows: " + projectedFound.get());
-            assertEquals(0, torn.get(), "torn or regressing rows among " + found.get() + " rows read (" + reads.get() + " lookups, "
+            assertEquals(0, torn.get(),
+                    "torn or regressing rows among " + found.get() + " rows read (" + reads.get() + " lookups, "
                     + version + " writes)");
         }
     }

@@ -13,7 +13,8 @@ class WriterPrefetchTest {
 
     @Test
     void prefetchingChangesNothingAndSkipsRecordsWithoutAKey() {
-        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).keyColumn("c", ColumnType.STRING)
+        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64)
+                .keyColumn("c", ColumnType.STRING)
                 .column("x", ColumnType.FLOAT64).build();
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("t", schema, TableOptions.DEFAULT);

@@ -4,6 +4,8 @@ package dev.larder.ingest;
 public enum Backpressure {
     /** The producer waits (parking briefly between retries) until the writer frees a slot. */
     BLOCK,
-    /** The producer gets a {@link RingFullException} at once; nothing was enqueued, so the caller decides what to retry. */
+    /**
+     * The producer gets a {@link RingFullException} at once; nothing was enqueued, so the caller decides what to retry.
+     */
     REJECT
 }

@@ -38,29 +38,36 @@ public record FollowOptions(Duration pollInterval, Duration maxStaleness, Durati
         if (commitStageBytes < 0) {
             throw new IllegalArgumentException("commitStageBytes must not be negative");
         }
-        if (pollInterval.isNegative() || retryInitial.isNegative() || retryMax.compareTo(retryInitial) < 0 || !maxStaleness.isPositive()) {
-            throw new IllegalArgumentException("need pollInterval >= 0, 0 <= retryInitial <= retryMax and maxStaleness > 0");
+        if (pollInterval.isNegative() || retryInitial.isNegative() || retryMax.compareTo(retryInitial) < 0
+                || !maxStaleness.isPositive()) {
+            throw new IllegalArgumentException(
+                    "need pollInterval >= 0, 0 <= retryInitial <= retryMax and maxStaleness > 0");
         }
     }
 
     public FollowOptions withPollInterval(Duration d) {
-        return new FollowOptions(d, maxStaleness, retryInitial, retryMax, tableOptions, commitStageBytes, scrubInterval);
+        return new FollowOptions(d, maxStaleness, retryInitial, retryMax, tableOptions, commitStageBytes,
+                scrubInterval);
     }
 
     public FollowOptions withMaxStaleness(Duration d) {
-        return new FollowOptions(pollInterval, d, retryInitial, retryMax, tableOptions, commitStageBytes, scrubInterval);
+        return new FollowOptions(pollInterval, d, retryInitial, retryMax, tableOptions, commitStageBytes,
+                scrubInterval);
     }
 
     public FollowOptions withRetry(Duration initial, Duration max) {
-        return new FollowOptions(pollInterval, maxStaleness, initial, max, tableOptions, commitStageBytes, scrubInterval);
+        return new FollowOptions(pollInterval, maxStaleness, initial, max, tableOptions, commitStageBytes,
+                scrubInterval);
     }
 
     public FollowOptions withTableOptions(TableOptions o) {
-        return new FollowOptions(pollInterval, maxStaleness, retryInitial, retryMax, o, commitStageBytes, scrubInterval);
+        return new FollowOptions(pollInterval, maxStaleness, retryInitial, retryMax, o, commitStageBytes,
+                scrubInterval);
     }
 
     public FollowOptions withCommitStageBytes(int bytes) {
-        return new FollowOptions(pollInterval, maxStaleness, retryInitial, retryMax, tableOptions, bytes, scrubInterval);
+        return new FollowOptions(pollInterval, maxStaleness, retryInitial, retryMax, tableOptions, bytes,
+                scrubInterval);
     }
 
     public FollowOptions withScrubInterval(Duration d) {

@@ -18,7 +18,9 @@ final class IngestEvent {
     static final byte SYNC = 4;
     /** Timer wake-up: sync the tables whose oldest unsynced version has waited the policy's maximum delay. */
     static final byte TICK = 5;
-    /** Clear the slot's failure so its feed can resume; completes {@link #done} once everything before it is applied. */
+    /**
+     * Clear the slot's failure so its feed can resume; completes {@link #done} once everything before it is applied.
+     */
     static final byte RESUME = 6;
     /** Sync {@link #other} and make it the current generation of the slot's handle; retire {@link #slot}. */
     static final byte SWAP = 7;
@@ -26,7 +28,10 @@ final class IngestEvent {
     static final byte RETIRE = 8;
     /** A bootstrap into the slot's table starts: open a bulk load if the table is empty. */
     static final byte BULK_BEGIN = 9;
-    /** The bootstrap's rows are all enqueued: finish the bulk load (settling repeated keys), then complete {@link #done}. */
+    /**
+     * The bootstrap's rows are all enqueued: finish the bulk load (settling repeated keys), then complete
+     * {@link #done}.
+     */
     static final byte BULK_FINISH = 10;
 
     TableSlot slot;

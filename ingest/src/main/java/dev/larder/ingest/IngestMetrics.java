@@ -73,7 +73,8 @@ public final class IngestMetrics implements IngestMetricsMXBean {
     }
 
     /** Writer thread: the batch ended; publishes the writer's counters (plain stores per event, volatile per batch). */
-    void batchEnd(long events, long upsertCount, long deleteCount, long versionCount, long syncCount, long failedCount) {
+    void batchEnd(long events, long upsertCount, long deleteCount, long versionCount, long syncCount,
+            long failedCount) {
         publishCounters(events, upsertCount, deleteCount, versionCount, syncCount, failedCount);
         phaser.writerCriticalSectionExit(ticket);
     }
@@ -121,8 +122,8 @@ public final class IngestMetrics implements IngestMetricsMXBean {
             rateEvents = events;
             rateNanos = now;
         }
-        return new IngestMetricsSnapshot(events, upserts, deletes, versionsPublished, syncs, rejected.sum(), failedEvents,
-                rate, latency.copy(), maxOccupancy, ringOccupancy.getAsLong(), occupancy.copy());
+        return new IngestMetricsSnapshot(events, upserts, deletes, versionsPublished, syncs, rejected.sum(),
+                failedEvents, rate, latency.copy(), maxOccupancy, ringOccupancy.getAsLong(), occupancy.copy());
     }
 
     @Override

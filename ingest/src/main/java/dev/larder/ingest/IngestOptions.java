@@ -32,8 +32,8 @@ public record IngestOptions(int ringSize, Backpressure backpressure, Supplier<Wa
         return PhasedBackoffWaitStrategy.withLiteLock(1, 20, TimeUnit.MICROSECONDS);
     }
 
-    public static final IngestOptions DEFAULT = new IngestOptions(16384, Backpressure.BLOCK, IngestOptions::phasedBackoff,
-            SyncPolicy.DEFAULT, InstantSource.system(), true);
+    public static final IngestOptions DEFAULT = new IngestOptions(16384, Backpressure.BLOCK,
+            IngestOptions::phasedBackoff, SyncPolicy.DEFAULT, InstantSource.system(), true);
 
     public IngestOptions {
         Objects.requireNonNull(backpressure, "backpressure");

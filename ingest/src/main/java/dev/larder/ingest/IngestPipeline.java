@@ -285,7 +285,9 @@ final class IngestPipeline implements AutoCloseable {
         }
     }
 
-    /** Enqueues a control event (always blocking: control events must not be lost); completes once the writer ran it. */
+    /**
+     * Enqueues a control event (always blocking: control events must not be lost); completes once the writer ran it.
+     */
     CompletableFuture<Void> control(byte op, TableSlot s, TableSlot other) {
         if (closed) {
             throw new IllegalStateException("ingest pipeline is closed");
@@ -628,11 +630,15 @@ final class IngestPipeline implements AutoCloseable {
             }
         }
 
-        /** Makes {@code next} durable, points the handle at it, and retires {@code old}; readers move on their next resolve. */
+        /**
+         * Makes {@code next} durable, points the handle at it, and retires {@code old}; readers move on their next
+         * resolve.
+         */
         private void swap(TableSlot old, TableSlot next) {
             sync(next);
             if (next.failure != null) {
-                throw new IllegalStateException("new generation " + next.name() + " could not be synced", next.failure.cause());
+                throw new IllegalStateException("new generation " + next.name() + " could not be synced",
+                        next.failure.cause());
             }
             next.handle.slot(next);
             retire(old);
@@ -648,7 +654,9 @@ final class IngestPipeline implements AutoCloseable {
         }
     }
 
-    /** Last resort: the writer catches everything itself, so reaching this is a bug; log it and keep the writer alive. */
+    /**
+     * Last resort: the writer catches everything itself, so reaching this is a bug; log it and keep the writer alive.
+     */
     private static final class LoggingExceptionHandler implements ExceptionHandler<IngestEvent> {
         @Override
         public void handleEventException(Throwable ex, long sequence, IngestEvent event) {

@@ -29,7 +29,8 @@ import javax.management.ObjectName;
  * <p>Application producers push rows from any thread: {@link #upsert}, {@link #delete} with a caller-chosen version,
  * then {@link #endVersion} once every change of a version is pushed, which makes it the table's watermark
  * ({@link #tryUpsert}, {@link #tryDelete} and {@link #tryEndVersion} return a {@link PushStatus} instead of throwing);
- * {@link TableHandle#awaitDurable} acknowledges it durable. A row is visible to readers as soon as the writer applies it.
+ * {@link TableHandle#awaitDurable} acknowledges it durable. A row is visible to readers as soon as the writer applies
+ * it.
  *
  * <pre>{@code
  * try (LarderEngine larder = LarderEngine.open(dir, IngestOptions.DEFAULT)) {
@@ -60,7 +61,8 @@ public final class LarderEngine implements AutoCloseable {
         this.options = options;
         this.pipeline = new IngestPipeline(options, this::unhealthyTables);
         this.jmxName = options.registerJmx()
-                ? registerJmx("dev.larder:type=Ingest,store=" + ObjectName.quote(store.directory().toString()), pipeline.metrics())
+                ? registerJmx("dev.larder:type=Ingest,store=" + ObjectName.quote(store.directory().toString()),
+                        pipeline.metrics())
                 : null;
     }
 
@@ -183,8 +185,8 @@ public final class LarderEngine implements AutoCloseable {
 
     /**
      * Enqueues an upsert of {@code row} (built from the table's schema, e.g. {@code handle.table().newRow()}) at
-     * {@code version}; returns once enqueued, and {@code row} may be refilled at once. A stored row with a newer version
-     * is left as it is. Allocation-free.
+     * {@code version}; returns once enqueued, and {@code row} may be refilled at once. A stored row with a newer
+     * version is left as it is. Allocation-free.
      *
      * <p>A push is refused at the call, with nothing enqueued, when the table could only lose it: a key column unset, a
      * version that is negative or not above the newest version ended ({@link #endVersion} enqueued, or the watermark;
@@ -208,8 +210,8 @@ public final class LarderEngine implements AutoCloseable {
     }
 
     /**
-     * Marks {@code version} complete: once the writer reaches this marker, every change enqueued before it is applied and
-     * the version becomes the table's watermark. Durable per {@link SyncPolicy}. From this call on, rows of
+     * Marks {@code version} complete: once the writer reaches this marker, every change enqueued before it is applied
+     * and the version becomes the table's watermark. Durable per {@link SyncPolicy}. From this call on, rows of
      * {@code version} or older are refused; ending the same version again is allowed (and does nothing).
      *
      * <p>End a version only once every thread pushing rows of it has returned from its calls: a row another thread is
@@ -374,8 +376,8 @@ public final class LarderEngine implements AutoCloseable {
     // ---------------------------------------------------------------- following
 
     /**
-     * Starts following {@code source} into table {@code name}: bootstrap if the table is new, then tail. Returns once the
-     * table's current generation is open, so {@link Follower#handle()} can serve reads at once.
+     * Starts following {@code source} into table {@code name}: bootstrap if the table is new, then tail. Returns once
+     * the table's current generation is open, so {@link Follower#handle()} can serve reads at once.
      */
     public synchronized Follower follow(String name, ChangeSource source, FollowOptions followOptions) {
         Generations.checkTableName(name);

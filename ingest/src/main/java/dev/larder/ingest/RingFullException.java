@@ -1,8 +1,8 @@
 package dev.larder.ingest;
 
 /**
- * Immutable: thrown to a producer in {@link Backpressure#REJECT} mode when the ring is full; the event was not enqueued.
- * Carries no stack trace, so rejecting under sustained overload stays cheap.
+ * Immutable: thrown to a producer in {@link Backpressure#REJECT} mode when the ring is full; the event was not
+ * enqueued. Carries no stack trace, so rejecting under sustained overload stays cheap.
  */
 public final class RingFullException extends RuntimeException {
     private static final long serialVersionUID = 1L;

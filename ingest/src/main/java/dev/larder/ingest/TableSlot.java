@@ -106,7 +106,8 @@ final class TableSlot {
         FeatureSchema s = r.schema();
         if (s != schema && s != equalSchema) {
             if (!s.equals(schema)) {
-                throw new IllegalArgumentException("row was built for another schema than table " + handle.name() + "'s " + schema);
+                throw new IllegalArgumentException("row was built for another schema than table " + handle.name()
+                        + "'s " + schema);
             }
             equalSchema = s;
         }

@@ -153,7 +153,8 @@ final class FakeSource implements ChangeSource {
             floor = historyFloor;
         }
         if (afterVersion < floor) {
-            throw new HistoryUnavailableException("changes after version " + afterVersion + " were vacuumed (history starts after " + floor + ")");
+            throw new HistoryUnavailableException("changes after version " + afterVersion
+                    + " were vacuumed (history starts after " + floor + ")");
         }
         for (int i = 0; i < todo.size(); i++) {
             long v = afterVersion + 1 + i;

@@ -157,7 +157,8 @@ class FollowerTest {
                     failed.add(status);
                 }
             });
-            FollowOptions slowRetry = TestSupport.fastFollow().withCommitStageBytes(0).withRetry(Duration.ofSeconds(2), Duration.ofSeconds(2));
+            FollowOptions slowRetry = TestSupport.fastFollow().withCommitStageBytes(0)
+                    .withRetry(Duration.ofSeconds(2), Duration.ofSeconds(2));
             Follower f = larder.follow("t", src, slowRetry);
             await("bootstrap", () -> f.handle().lineage().version() == 2);
             src.failAt(3, 2, 1);
@@ -282,7 +283,8 @@ class FollowerTest {
                         for (long k = 0; k < 200; k++) {
                             ReadStatus s = r.get(k);
                             if (s != ReadStatus.FOUND) {
-                                throw new AssertionError("key " + k + " missing in " + r.row().table().name() + ": " + s);
+                                throw new AssertionError("key " + k + " missing in " + r.row().table().name() + ": "
+                                        + s);
                             }
                             double x = r.row().getDouble(1);
                             if (x % 1000.0 != k) {
@@ -347,8 +349,8 @@ class FollowerTest {
     }
 
     /**
-     * A table of another source sitting where the next generation of {@code t} would be: following {@code t} must refuse
-     * before it drops anything (it used to drop {@code t} as replaced, then notice the source differs).
+     * A table of another source sitting where the next generation of {@code t} would be: following {@code t} must
+     * refuse before it drops anything (it used to drop {@code t} as replaced, then notice the source differs).
      */
     @Test
     void aNewerGenerationOfAnotherSourceIsRefusedBeforeAnythingIsDropped() throws Exception {

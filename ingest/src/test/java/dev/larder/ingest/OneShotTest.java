@@ -18,7 +18,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link LarderEngine#load} and {@link LarderEngine#applyChanges}: one-shot operations through the ring, in batches. */
+/**
+ * {@link LarderEngine#load} and {@link LarderEngine#applyChanges}: one-shot operations through the ring, in batches.
+ */
 class OneShotTest {
     private static final Lineage ORIGIN = new Lineage("id-a", "mem://a", -1, 0);
     /** Enough rows for several batches, more than a sink has buffers, so the writer must give buffers back. */
@@ -188,7 +190,9 @@ class OneShotTest {
         }
     }
 
-    /** Fills one lane per thread with ids {@code [t * per, (t + 1) * per)} plus {@code extra} on the last, then joins. */
+    /**
+     * Fills one lane per thread with ids {@code [t * per, (t + 1) * per)} plus {@code extra} on the last, then joins.
+     */
     private static long fillLanes(ChangeSink sink, int threads, int per, long extra) {
         List<ChangeSink.Lane> lanes = new ArrayList<>();
         for (int i = 0; i < threads; i++) {

@@ -101,7 +101,8 @@ class PipelineTest {
 
     @Test
     void rejectingBackpressureLosesNothing() throws Exception {
-        IngestOptions opts = TestSupport.options().withRingSize(8).withBackpressure(Backpressure.REJECT).withSyncPolicy(SyncPolicy.EVERY_VERSION);
+        IngestOptions opts = TestSupport.options().withRingSize(8).withBackpressure(Backpressure.REJECT)
+                .withSyncPolicy(SyncPolicy.EVERY_VERSION);
         int rows = 200;
         try (LarderEngine larder = LarderEngine.open(dir, opts)) {
             TableHandle t = larder.createTable("app", FakeSource.SCHEMA, TableOptions.DEFAULT);
@@ -260,8 +261,10 @@ class PipelineTest {
             assertEquals(50L, server.getAttribute(table, "Lookups"));
             assertTrue((Long) server.getAttribute(table, "LookupLatencyP99Nanos") > 0);
         }
-        assertTrue(ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("dev.larder:type=*,*"), null).stream()
-                .noneMatch(n -> n.getKeyProperty("store") != null && n.getKeyProperty("store").contains(dir.getFileName().toString())),
+        assertTrue(ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("dev.larder:type=*,*"), null)
+                .stream()
+                .noneMatch(n -> n.getKeyProperty("store") != null
+                        && n.getKeyProperty("store").contains(dir.getFileName().toString())),
                 "unregistered on close");
     }
 }

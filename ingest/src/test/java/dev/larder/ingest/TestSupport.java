@@ -18,11 +18,13 @@ final class TestSupport {
 
     /** Options for tests: small ring, no JMX, quick coalesced syncs. */
     static IngestOptions options() {
-        return IngestOptions.DEFAULT.withRingSize(1024).withJmx(false).withSyncPolicy(SyncPolicy.coalesced(100, Duration.ofMillis(20)));
+        return IngestOptions.DEFAULT.withRingSize(1024).withJmx(false)
+                .withSyncPolicy(SyncPolicy.coalesced(100, Duration.ofMillis(20)));
     }
 
     static FollowOptions fastFollow() {
-        return FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(5)).withRetry(Duration.ofMillis(5), Duration.ofMillis(40));
+        return FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(5))
+                .withRetry(Duration.ofMillis(5), Duration.ofMillis(40));
     }
 
     /**

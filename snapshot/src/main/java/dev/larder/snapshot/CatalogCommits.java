@@ -29,8 +29,8 @@ public interface CatalogCommits {
     }
 
     /**
-     * The catalog's answer: the unpublished commits, sorted by version and contiguous, and its latest version (commits up
-     * to it that are not listed are published in {@code _delta_log/}).
+     * The catalog's answer: the unpublished commits, sorted by version and contiguous, and its latest version (commits
+     * up to it that are not listed are published in {@code _delta_log/}).
      */
     record Ratified(List<Commit> commits, long latestVersion) {
         public Ratified {
@@ -42,7 +42,8 @@ public interface CatalogCommits {
                 }
             }
             if (!commits.isEmpty() && commits.get(commits.size() - 1).version() > latestVersion) {
-                throw new IllegalArgumentException("the catalog lists commit " + commits.get(commits.size() - 1).version()
+                throw new IllegalArgumentException("the catalog lists commit "
+                        + commits.get(commits.size() - 1).version()
                         + " beyond its latest version " + latestVersion);
             }
         }

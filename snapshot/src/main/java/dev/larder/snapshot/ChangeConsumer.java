@@ -12,9 +12,9 @@ public interface ChangeConsumer {
     boolean beginCommit(DeltaCommit commit);
 
     /**
-     * The rows that follow, until the next {@code beginFile} or {@link #endCommit}, come from {@code file} (the resolved
-     * path); a cdc file read in two passes ({@link DeltaCommit#removalsFirst()}) is announced once for its removals and
-     * once for its additions.
+     * The rows that follow, until the next {@code beginFile} or {@link #endCommit}, come from {@code file} (the
+     * resolved path); a cdc file read in two passes ({@link DeltaCommit#removalsFirst()}) is announced once for its
+     * removals and once for its additions.
      */
     default void beginFile(String file) {
     }

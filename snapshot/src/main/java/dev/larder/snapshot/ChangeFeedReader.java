@@ -196,8 +196,10 @@ final class ChangeFeedReader {
                                  boolean onePass) {
         long millis = source.timestamps().of(c.version, metadata, () -> {
             if (c.inCommitTimestamp == null) {
-                throw new DeltaReadException(DeltaReadException.Reason.MALFORMED_LOG, root, c.version, commitFile.getPath(),
-                        null, "the table enables in-commit timestamps but the commit has no commitInfo.inCommitTimestamp", null);
+                throw new DeltaReadException(DeltaReadException.Reason.MALFORMED_LOG, root, c.version,
+                        commitFile.getPath(), null,
+                        "the table enables in-commit timestamps but the commit has no commitInfo.inCommitTimestamp",
+                        null);
             }
             return c.inCommitTimestamp;
         }, () -> commitFile);

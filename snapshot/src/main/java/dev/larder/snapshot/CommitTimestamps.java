@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 /**
  * The one rule giving a Delta version its commit timestamp, used by bootstraps ({@link DeltaSource#commitTimestamp})
  * and the change feed alike, so both stamp a version the same: its in-commit timestamp where the table enables them
- * ({@code delta.enableInCommitTimestamps} in the metadata in effect after the commit), else Delta's monotonic file time:
- * the commit file's modification time, raised to 1 ms after the previous commit's where the storage clock went
+ * ({@code delta.enableInCommitTimestamps} in the metadata in effect after the commit), else Delta's monotonic file
+ * time: the commit file's modification time, raised to 1 ms after the previous commit's where the storage clock went
  * backwards, chained from the earliest commit file in the log (Kernel's {@code Snapshot.getTimestamp} and
  * {@code CommitActions.getTimestamp} both take the raw modification time). {@code commitInfo.timestamp}, the writer's
  * wall clock, is not used.
@@ -64,8 +64,8 @@ final class CommitTimestamps {
         if (inCommitTimestampsEnabled(metadata)) {
             millis = inCommitTimestamp.getAsLong();
             if (warn && lastVersion == version - 1 && millis <= lastMillis) {
-                warn(version, "in-commit timestamp " + Instant.ofEpochMilli(millis) + " is not after version " + lastVersion
-                        + "'s " + Instant.ofEpochMilli(lastMillis) + "; kept, as the table's own clock");
+                warn(version, "in-commit timestamp " + Instant.ofEpochMilli(millis) + " is not after version "
+                        + lastVersion + "'s " + Instant.ofEpochMilli(lastMillis) + "; kept, as the table's own clock");
             }
         } else {
             long raw = commitFile.get().getModificationTime();
@@ -75,8 +75,8 @@ final class CommitTimestamps {
             // clock going clearly backwards is worth a warning.
             if (warn && previous != NONE && previous - raw > BACKWARDS_TOLERANCE.toMillis()) {
                 warn(version, "commit file modification time " + Instant.ofEpochMilli(raw) + " is not after version "
-                        + (version - 1) + "'s " + Instant.ofEpochMilli(previous) + "; using " + Instant.ofEpochMilli(millis)
-                        + " (Delta's monotonic commit timestamps)");
+                        + (version - 1) + "'s " + Instant.ofEpochMilli(previous) + "; using "
+                        + Instant.ofEpochMilli(millis) + " (Delta's monotonic commit timestamps)");
             }
             chainVersion = version;
             chainMillis = millis;
@@ -101,7 +101,8 @@ final class CommitTimestamps {
     /** The status of {@code version}'s commit file. */
     FileStatus commitFile(long version) {
         try {
-            return engine.getFileSystemClient().getFileStatus(root + "/_delta_log/" + String.format("%020d.json", version));
+            return engine.getFileSystemClient()
+                    .getFileStatus(root + "/_delta_log/" + String.format("%020d.json", version));
         } catch (IOException e) {
             throw new DeltaReadException(DeltaReadException.Reason.MISSING_FILE, root, version, null, null,
                     "the commit file cannot be read: " + e, e);
@@ -117,7 +118,8 @@ final class CommitTimestamps {
             return chainMillis;
         }
         long millis = NONE;
-        try (CloseableIterator<FileStatus> it = engine.getFileSystemClient().listFrom(root + "/_delta_log/" + String.format("%020d", 0))) {
+        try (CloseableIterator<FileStatus> it = engine.getFileSystemClient()
+                .listFrom(root + "/_delta_log/" + String.format("%020d", 0))) {
             while (it.hasNext()) {
                 FileStatus f = it.next();
                 String path = f.getPath();

@@ -33,7 +33,8 @@ public final class DeltaChangeSource implements ChangeSource {
     private final LongFunction<ScanProgress> progress;
     private DeltaFeed feed;
 
-    public DeltaChangeSource(DeltaSource source, List<String> keyColumns, int inlineBytes, ScanProgress bootstrapProgress) {
+    public DeltaChangeSource(DeltaSource source, List<String> keyColumns, int inlineBytes,
+            ScanProgress bootstrapProgress) {
         this(source, keyColumns, List.of(), inlineBytes, bootstrapProgress);
     }
 
@@ -81,10 +82,14 @@ public final class DeltaChangeSource implements ChangeSource {
         return source.originOf(id);
     }
 
-    /** The feature schema for a new generation: the latest Delta schema; throws naming the column if the key is unusable. */
+    /**
+     * The feature schema for a new generation: the latest Delta schema; throws naming the column if the key is
+     * unusable.
+     */
     @Override
     public FeatureSchema schema() {
-        return DeltaFeatureSchemas.toFeatureSchema(source.schema(source.latestVersion()), keyColumns, columns, inlineBytes);
+        return DeltaFeatureSchemas.toFeatureSchema(source.schema(source.latestVersion()), keyColumns, columns,
+                inlineBytes);
     }
 
     @Override
@@ -132,9 +137,9 @@ public final class DeltaChangeSource implements ChangeSource {
     }
 
     /**
-     * Whether a missing file is history cleaned up (VACUUM removes only files no longer in the latest snapshot), which a
-     * re-bootstrap gets past; a file the latest snapshot still reads is damage that would fail every re-bootstrap too, so
-     * it stops the feed like any bad input.
+     * Whether a missing file is history cleaned up (VACUUM removes only files no longer in the latest snapshot), which
+     * a re-bootstrap gets past; a file the latest snapshot still reads is damage that would fail every re-bootstrap
+     * too, so it stops the feed like any bad input.
      */
     private boolean cleanedUp(DeltaReadException e) {
         if (e.file() == null) {

@@ -24,12 +24,13 @@ public final class DeltaFeatureSchemas {
     }
 
     /**
-     * {@link #toFeatureSchema(DeltaSchema, List, int)} keeping only the key columns and {@code columns} (in Delta order);
-     * every column when {@code columns} is empty.
+     * {@link #toFeatureSchema(DeltaSchema, List, int)} keeping only the key columns and {@code columns} (in Delta
+     * order); every column when {@code columns} is empty.
      *
      * @throws IllegalArgumentException naming the column when a selected column is not in the Delta table
      */
-    public static FeatureSchema toFeatureSchema(DeltaSchema delta, List<String> keyColumns, List<String> columns, int inlineCapacity) {
+    public static FeatureSchema toFeatureSchema(DeltaSchema delta, List<String> keyColumns, List<String> columns,
+            int inlineCapacity) {
         if (keyColumns.isEmpty()) {
             throw new IllegalArgumentException("name at least one key column");
         }
@@ -39,7 +40,8 @@ public final class DeltaFeatureSchemas {
         }
         for (String k : keyColumns) {
             if (delta.indexOf(k) < 0) {
-                throw new IllegalArgumentException("key column '" + k + "' is not a column of the Delta table; columns are " + names);
+                throw new IllegalArgumentException("key column '" + k
+                        + "' is not a column of the Delta table; columns are " + names);
             }
         }
         String unknown = unknownSelection(delta, columns);

@@ -22,12 +22,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * also upsert; a key removed and re-added with identical values (the untouched rows of a rewritten file) is no change
  * at all. So an UPDATE (pre-image then
  * post-image of one key), a copy-on-write rewrite (remove then add of the same rows) and a key-changing update
- * (old key only in a pre-image) all end right, and a reader never sees an updated key briefly vanish. A commit that adds
- * one key twice (two inserts or post-images), or adds a key the table already holds from an earlier version without
- * removing it (a sink that can tell, {@link ChangeSink#storedVersion}), would leave two rows with one key in the Delta
- * table: it stops the feed with {@link DeltaReadException.Reason#DUPLICATE_KEY} naming the key and both files, before
- * {@code end()}. The check holds every key the commit adds in a {@link KeySet}, or, for a key it also removes, in its
- * {@link RemovedRows} entry. A commit whose
+ * (old key only in a pre-image) all end right, and a reader never sees an updated key briefly vanish. A commit that
+ * adds one key twice (two inserts or post-images), or adds a key the table already holds from an earlier version
+ * without removing it (a sink that can tell, {@link ChangeSink#storedVersion}), would leave two rows with one key in
+ * the Delta table: it stops the feed with {@link DeltaReadException.Reason#DUPLICATE_KEY} naming the key and both
+ * files, before {@code end()}. The check holds every key the commit adds in a {@link KeySet}, or, for a key it also
+ * removes, in its {@link RemovedRows} entry. A commit whose
  * schema drops or retypes a stored column stops the feed with {@link DeltaReadException.Reason#INCOMPATIBLE_SCHEMA}
  * before any of its rows. Columns added later (nullable, as Delta requires) are ignored, or, for a feed built with
  * {@code stopOnAddedColumns}, stop it with {@link DeltaReadException.Reason#COLUMNS_ADDED} so the caller can rebuild a
@@ -58,8 +58,8 @@ public final class DeltaFeed {
     public long bootstrap(long version, ChangeSink sink, ScanProgress progress) {
         String incompatible = DeltaFeatureSchemas.incompatibility(schema, source.schema(version));
         if (incompatible != null) {
-            throw new DeltaReadException(DeltaReadException.Reason.INCOMPATIBLE_SCHEMA, source.tablePath(), version, null, null,
-                    incompatible, null);
+            throw new DeltaReadException(DeltaReadException.Reason.INCOMPATIBLE_SCHEMA, source.tablePath(), version,
+                    null, null, incompatible, null);
         }
         sink.begin(version, source.commitTimestamp(version));
         ChangeSink.Lane first = sink.lane();
@@ -103,8 +103,8 @@ public final class DeltaFeed {
             rowCopier.copy(r, row);
             return row.checkKey();
         } catch (IllegalArgumentException e) {
-            throw new DeltaReadException(DeltaReadException.Reason.INVALID_DATA, source.tablePath(), version, null, null,
-                    e.getMessage(), e);
+            throw new DeltaReadException(DeltaReadException.Reason.INVALID_DATA, source.tablePath(), version, null,
+                    null, e.getMessage(), e);
         }
     }
 
@@ -140,14 +140,17 @@ public final class DeltaFeed {
         public boolean beginCommit(DeltaCommit c) {
             String incompatible = c.metadataChanged() ? DeltaFeatureSchemas.incompatibility(schema, c.schema()) : null;
             if (incompatible != null) {
-                stopped = new DeltaReadException(DeltaReadException.Reason.INCOMPATIBLE_SCHEMA, source.tablePath(), c.version(),
-                        null, null, incompatible + "; the feed stops here and reads continue on version " + (c.version() - 1), null);
+                stopped = new DeltaReadException(DeltaReadException.Reason.INCOMPATIBLE_SCHEMA, source.tablePath(),
+                        c.version(), null, null,
+                        incompatible + "; the feed stops here and reads continue on version " + (c.version() - 1),
+                        null);
                 return false;
             }
-            List<String> added = stopOnAddedColumns && c.metadataChanged() ? DeltaFeatureSchemas.addedColumns(schema, c.schema()) : List.of();
+            List<String> added = stopOnAddedColumns && c.metadataChanged()
+                    ? DeltaFeatureSchemas.addedColumns(schema, c.schema()) : List.of();
             if (!added.isEmpty()) {
-                stopped = new DeltaReadException(DeltaReadException.Reason.COLUMNS_ADDED, source.tablePath(), c.version(), null,
-                        added.get(0), "the table gained column(s) " + added, null);
+                stopped = new DeltaReadException(DeltaReadException.Reason.COLUMNS_ADDED, source.tablePath(),
+                        c.version(), null, added.get(0), "the table gained column(s) " + added, null);
                 return false;
             }
             commit = c;
@@ -229,7 +232,10 @@ public final class DeltaFeed {
             }
         }
 
-        /** A key added without being removed must be new to the table, unless an earlier attempt at this commit wrote it. */
+        /**
+         * A key added without being removed must be new to the table, unless an earlier attempt at this commit wrote
+         * it.
+         */
         private void checkNotHeld(RowBuffer row, byte[] key) {
             long stored = sink.storedVersion(row);
             if (stored < 0 || stored >= commit.version()) {
@@ -242,7 +248,8 @@ public final class DeltaFeed {
                 other = null;
             }
             throw duplicate(row, "file " + files.get(file) + " adds it while "
-                    + (other != null ? "file " + other + " still holds it" : "the table holds it since version " + stored)
+                    + (other != null ? "file " + other + " still holds it"
+                            : "the table holds it since version " + stored)
                     + " and the commit does not remove it");
         }
 
@@ -263,15 +270,16 @@ public final class DeltaFeed {
         private DeltaReadException duplicate(RowBuffer row, String where) {
             return new DeltaReadException(DeltaReadException.Reason.DUPLICATE_KEY, source.tablePath(), commit.version(),
                     files.get(file), null, "duplicate key " + row.keyText() + ": " + where
-                    + " (the key columns do not identify rows uniquely); the feed stops here and reads continue on version "
+                    + " (the key columns do not identify rows uniquely); the feed stops here and reads continue on "
+                    + "version "
                     + (commit.version() - 1), null);
         }
 
         /**
-         * A copy-on-write rewrite (no cdc files) removes and re-adds every row of a touched file; a row re-added exactly
-         * as it was removed is no change, as Delta's own change data feed would not report it either. Rows compare by a
-         * 64-bit hash of their whole image (values, nulls and long values): a changed row goes unnoticed only if its
-         * hash collides with the old one's, a chance of 2^-64 per changed row.
+         * A copy-on-write rewrite (no cdc files) removes and re-adds every row of a touched file; a row re-added
+         * exactly as it was removed is no change, as Delta's own change data feed would not report it either. Rows
+         * compare by a 64-bit hash of their whole image (values, nulls and long values): a changed row goes unnoticed
+         * only if its hash collides with the old one's, a chance of 2^-64 per changed row.
          */
         private long valueHash(RowBuffer row) {
             int n = row.exportSize();

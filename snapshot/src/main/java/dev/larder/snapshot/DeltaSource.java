@@ -58,12 +58,15 @@ public final class DeltaSource {
     static final Set<String> SUPPORTED_READER_FEATURES = Set.of(
             "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "vacuumProtocolCheck");
 
-    /** The reader feature of tables whose commits a catalog owns; read only with the catalog's {@link CatalogCommits}. */
+    /**
+     * The reader feature of tables whose commits a catalog owns; read only with the catalog's {@link CatalogCommits}.
+     */
     static final String CATALOG_MANAGED = "catalogManaged";
 
     /**
-     * Hadoop setting naming where the storage credentials come from (e.g. {@code environment variable AWS_ACCESS_KEY_ID});
-     * errors for access denied by the storage repeat it. Set by {@code dev.larder.cloud.CloudSettings}.
+     * Hadoop setting naming where the storage credentials come from (e.g.
+     * {@code environment variable AWS_ACCESS_KEY_ID}); errors for access denied by the storage repeat it. Set by
+     * {@code dev.larder.cloud.CloudSettings}.
      */
     public static final String CREDENTIALS_ORIGIN_KEY = "larder.credentials.origin";
 
@@ -76,8 +79,8 @@ public final class DeltaSource {
     public static final String FILESYSTEM_OWNER_KEY = "larder.filesystem.owner";
 
     /**
-     * One Hadoop user per owner name for the life of the JVM: Hadoop's filesystem cache tells users apart by identity, so
-     * a table opened again reuses its filesystems instead of leaking a new set (clients, thread pools) per open.
+     * One Hadoop user per owner name for the life of the JVM: Hadoop's filesystem cache tells users apart by identity,
+     * so a table opened again reuses its filesystems instead of leaking a new set (clients, thread pools) per open.
      */
     private static final Map<String, UserGroupInformation> OWNERS = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -131,8 +134,8 @@ public final class DeltaSource {
     }
 
     /**
-     * The Hadoop configuration {@link #open(String)} uses (local files read without {@code .crc} checks), for callers that
-     * add settings of their own, such as {@code larder.parquet.fast-path}.
+     * The Hadoop configuration {@link #open(String)} uses (local files read without {@code .crc} checks), for callers
+     * that add settings of their own, such as {@code larder.parquet.fast-path}.
      */
     public static Configuration localConfiguration() {
         Configuration conf = new Configuration();
@@ -145,12 +148,12 @@ public final class DeltaSource {
     /**
      * Opens the table at any Hadoop filesystem URI or local path with {@link #localConfiguration()} plus
      * {@code hadoopSettings}, e.g. {@code fs.s3a.endpoint}; {@code s3a:}, {@code abfss:} and {@code gs:} URIs need
-     * {@code dev.larder:larder-cloud} on the class path, whose {@code CloudSettings} adds the AWS environment (credentials,
-     * region, profiles) and {@code VendedTokenSettings} a catalog's temporary Azure or GCS token.
+     * {@code dev.larder:larder-cloud} on the class path, whose {@code CloudSettings} adds the AWS environment
+     * (credentials, region, profiles) and {@code VendedTokenSettings} a catalog's temporary Azure or GCS token.
      *
-     * <p>Hadoop caches one filesystem per scheme and bucket (or host) in a JVM: the first table opened on a bucket fixes
-     * the settings every later table on that bucket reads with, unless {@code fs.s3a.impl.disable.cache} is set (which
-     * leaks a client per call: use per-bucket settings, {@code fs.s3a.bucket.NAME.KEY}, instead).
+     * <p>Hadoop caches one filesystem per scheme and bucket (or host) in a JVM: the first table opened on a bucket
+     * fixes the settings every later table on that bucket reads with, unless {@code fs.s3a.impl.disable.cache} is set
+     * (which leaks a client per call: use per-bucket settings, {@code fs.s3a.bucket.NAME.KEY}, instead).
      */
     public static DeltaSource open(String pathOrUri, Map<String, String> hadoopSettings) {
         Configuration conf = localConfiguration();
@@ -169,14 +172,15 @@ public final class DeltaSource {
     }
 
     /**
-     * Opens a table found through a catalog (null: opened by path), at any Hadoop filesystem URI, and checks that its log
-     * exists; a catalog-managed table's latest commits are asked from {@link CatalogTable#commits()}. With
+     * Opens a table found through a catalog (null: opened by path), at any Hadoop filesystem URI, and checks that its
+     * log exists; a catalog-managed table's latest commits are asked from {@link CatalogTable#commits()}. With
      * {@link #FILESYSTEM_OWNER_KEY} set, every read runs as that Hadoop user.
      */
     public static DeltaSource open(String pathOrUri, Configuration hadoopConf, CatalogTable catalog) {
         refuseCredentials(pathOrUri);
         String ownerName = hadoopConf.getTrimmed(FILESYSTEM_OWNER_KEY, "");
-        UserGroupInformation owner = ownerName.isEmpty() ? null : OWNERS.computeIfAbsent(ownerName, UserGroupInformation::createRemoteUser);
+        UserGroupInformation owner = ownerName.isEmpty() ? null
+                : OWNERS.computeIfAbsent(ownerName, UserGroupInformation::createRemoteUser);
         Engine engine = DefaultEngine.create(hadoopConf);
         String root;
         try {
@@ -184,7 +188,8 @@ public final class DeltaSource {
         } catch (IOException | RuntimeException e) {
             String missing = StorageFailure.missingFileSystem(pathOrUri, e);
             if (missing != null) {
-                throw new DeltaReadException(DeltaReadException.Reason.UNSUPPORTED_FEATURE, pathOrUri, -1, null, null, missing, e);
+                throw new DeltaReadException(DeltaReadException.Reason.UNSUPPORTED_FEATURE, pathOrUri, -1, null, null,
+                        missing, e);
             }
             // Filesystems that contact the storage while initializing (abfss asks the account's type) fail here.
             ExpiredCredentialsException expired = StorageFailure.expiredCredentials(e);
@@ -193,8 +198,9 @@ public final class DeltaSource {
                         expired.getMessage(), e);
             }
             String storage = StorageFailure.describe(e, hadoopConf);
-            throw new DeltaReadException(storage != null ? DeltaReadException.Reason.IO : DeltaReadException.Reason.NOT_FOUND,
-                    pathOrUri, -1, null, null, (storage != null ? storage : "table path cannot be resolved") + ": " + e, e);
+            throw new DeltaReadException(
+                    storage != null ? DeltaReadException.Reason.IO : DeltaReadException.Reason.NOT_FOUND, pathOrUri,
+                    -1, null, null, (storage != null ? storage : "table path cannot be resolved") + ": " + e, e);
         }
         DeltaSource source = new DeltaSource(engine, root, hadoopConf, catalog, owner);
         source.io(() -> {
@@ -260,8 +266,9 @@ public final class DeltaSource {
     }
 
     /**
-     * Runs a read of this table as its filesystem owner (see {@link #FILESYSTEM_OWNER_KEY}); for a catalog-managed table,
-     * the outermost read on a thread holds the catalog's answer for everything it calls (see {@link CatalogLog}).
+     * Runs a read of this table as its filesystem owner (see {@link #FILESYSTEM_OWNER_KEY}); for a catalog-managed
+     * table, the outermost read on a thread holds the catalog's answer for everything it calls (see
+     * {@link CatalogLog}).
      */
     <T> T io(PrivilegedExceptionAction<T> action) {
         boolean outermost = catalogLog != null && catalogLog.beginRead();
@@ -366,7 +373,8 @@ public final class DeltaSource {
                 return latest.getVersion();
             }
             try {
-                return withCatalog(TableManager.loadSnapshot(paths.root).atTimestamp(timestampMillis, latest), latest.getVersion())
+                return withCatalog(TableManager.loadSnapshot(paths.root).atTimestamp(timestampMillis, latest),
+                        latest.getVersion())
                         .build(engine).getVersion();
             } catch (KernelException e) {
                 throw new DeltaReadException(DeltaReadException.Reason.NOT_FOUND, paths.root, -1, null, null,
@@ -468,8 +476,8 @@ public final class DeltaSource {
     }
 
     /**
-     * The first data file (resolved path) of the snapshot at {@code version} with a visible row that {@code match} accepts,
-     * or null if none has one; reads every file until it finds one, so only for error reports.
+     * The first data file (resolved path) of the snapshot at {@code version} with a visible row that {@code match}
+     * accepts, or null if none has one; reads every file until it finds one, so only for error reports.
      */
     String fileHolding(long version, Predicate<DeltaRow> match) {
         String[] found = {null};
@@ -656,8 +664,8 @@ public final class DeltaSource {
     }
 
     /**
-     * {@code b} with the catalog's ratified commits up to {@code version} (all when negative) and its latest version, so
-     * Kernel reads versions that exist only as staged commits; {@code b} itself for a table read by path.
+     * {@code b} with the catalog's ratified commits up to {@code version} (all when negative) and its latest version,
+     * so Kernel reads versions that exist only as staged commits; {@code b} itself for a table read by path.
      */
     SnapshotBuilder withCatalog(SnapshotBuilder b, long version) {
         if (catalog == null) {

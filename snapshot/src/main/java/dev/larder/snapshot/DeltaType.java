@@ -25,7 +25,8 @@ public record DeltaType(Kind kind, int precision, int scale, String deltaName) {
         /** {@link DeltaRow#getBinary}. */ BINARY,
         /** {@link DeltaRow#getDate}: days since 1970-01-01. */ DATE,
         /** {@link DeltaRow#getTimestampMicros}: microseconds since the epoch, an instant (UTC). */ TIMESTAMP,
-        /** {@link DeltaRow#getTimestampMicros}: microseconds since the epoch of a zone-less local time. */ TIMESTAMP_NTZ,
+        /** {@link DeltaRow#getTimestampMicros}: microseconds since the epoch of a zone-less local time. */
+        TIMESTAMP_NTZ,
         /** {@link DeltaRow#getNested}. */ STRUCT,
         /** {@link DeltaRow#getNested}. */ ARRAY,
         /** {@link DeltaRow#getNested}. */ MAP;

@@ -24,7 +24,9 @@ import org.apache.hadoop.conf.Configuration;
  * {@value #FAST_PATH_KEY} = false sends every file through Kernel.
  */
 final class FileRowReader {
-    /** Hadoop configuration key: whether files of flat primitive columns bypass Kernel's row converters (default true). */
+    /**
+     * Hadoop configuration key: whether files of flat primitive columns bypass Kernel's row converters (default true).
+     */
     static final String FAST_PATH_KEY = "larder.parquet.fast-path";
 
     /** Receives selected rows; {@code changeTypes} is the {@code _change_type} vector when requested, else null. */
@@ -76,7 +78,8 @@ final class FileRowReader {
             batches = fastPath ? PrimitiveParquetReader.open(conf, file, schema) : null;
             (batches == null ? kernelFiles : fastFiles).increment();
             if (batches == null) {
-                // Old writers leave size out of remove actions; the parquet reader needs the real length to find the footer.
+                // Old writers leave size out of remove actions; the parquet reader needs the real length to find the
+                // footer.
                 FileStatus status = action.size() >= 0 ? FileStatus.of(file, action.size(), 0)
                         : engine.getFileSystemClient().getFileStatus(file);
                 batches = engine.getParquetHandler().readParquetFiles(
@@ -108,7 +111,8 @@ final class FileRowReader {
                 for (int i = 0; i < n; i++) {
                     if (rowIndexes != null) {
                         long index = rowIndexes.getLong(i);
-                        if ((include != null && !include.contains(index)) || (exclude != null && exclude.contains(index))) {
+                        if ((include != null && !include.contains(index))
+                                || (exclude != null && exclude.contains(index))) {
                             continue;
                         }
                     }
@@ -149,7 +153,8 @@ final class FileRowReader {
         }
         String storage = StorageFailure.describe(e, conf);
         if (storage != null) {
-            return new DeltaReadException(DeltaReadException.Reason.IO, paths.root, version, file, null, storage + ": " + e, e);
+            return new DeltaReadException(DeltaReadException.Reason.IO, paths.root, version, file, null,
+                    storage + ": " + e, e);
         }
         DeltaReadException.Reason reason = DeltaReadException.Reason.CORRUPT_FILE;
         for (Throwable t = e; t != null; t = t.getCause()) {

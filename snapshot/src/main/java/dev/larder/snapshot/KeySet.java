@@ -62,7 +62,8 @@ final class KeySet {
         if (arena.length - used < need) {
             long grown = Math.max((long) used + need, (long) arena.length * 2);
             if (grown > Integer.MAX_VALUE - 8) {
-                throw new IllegalStateException("a commit adds more than 2 GiB of keys; too large to check for duplicate keys");
+                throw new IllegalStateException(
+                        "a commit adds more than 2 GiB of keys; too large to check for duplicate keys");
             }
             arena = Arrays.copyOf(arena, (int) grown);
         }
@@ -103,7 +104,8 @@ final class KeySet {
     }
 
     private int readInt(int at) {
-        return (arena[at] & 0xff) << 24 | (arena[at + 1] & 0xff) << 16 | (arena[at + 2] & 0xff) << 8 | (arena[at + 3] & 0xff);
+        return (arena[at] & 0xff) << 24 | (arena[at + 1] & 0xff) << 16 | (arena[at + 2] & 0xff) << 8
+                | (arena[at + 3] & 0xff);
     }
 
     private void writeInt(int at, int v) {

@@ -21,14 +21,15 @@ import java.util.Objects;
  * then the old table stays as it was, so a rebuild that fails (source unreadable, disk full) loses nothing; and since
  * the new generation is the table's newest with a watermark, a crash between the two steps leaves it current. Then
  * {@code Larder.follow} (or {@code apply-changes}) resumes from there. It is an operation of the engine
- * ({@link LarderEngine#rebuild}, the mechanism a follower re-bootstraps with too): the rows go through the ingest ring and
- * are applied as the writer's bulk load. Stateless; runs on the caller's thread, with the engine's writer thread
+ * ({@link LarderEngine#rebuild}, the mechanism a follower re-bootstraps with too): the rows go through the ingest ring
+ * and are applied as the writer's bulk load. Stateless; runs on the caller's thread, with the engine's writer thread
  * applying the rows.
  *
  * <pre>{@code
  * } catch (StoreCorruptedException e) {
  *     String table = Generations.tableOf(e.file().getParent().getFileName().toString());
- *     Rebuild.Plan plan = Rebuild.recordedPlan(store, table);   // or Plan.fromDelta(...) if table.properties is the damaged file
+ *     Rebuild.Plan plan = Rebuild.recordedPlan(store, table);   // or Plan.fromDelta(...) if table.properties is
+ *                                                               // the damaged file
  *     Rebuild.Result r = Rebuild.run(store, plan, ScanProgress.NONE);
  * }
  * }</pre>
@@ -59,25 +60,30 @@ public final class Rebuild {
         }
 
         /**
-         * A plan for a table whose metadata file is itself damaged: the schema {@code larder load} would derive from the
-         * Delta table's latest version.
+         * A plan for a table whose metadata file is itself damaged: the schema {@code larder load} would derive from
+         * the Delta table's latest version.
          */
-        public static Plan fromDelta(String table, String deltaPath, List<String> keyColumns, int inlineBytes, Duration ttl) {
+        public static Plan fromDelta(String table, String deltaPath, List<String> keyColumns, int inlineBytes,
+                                     Duration ttl) {
             return fromDelta(table, deltaPath, keyColumns, inlineBytes, ttl, Map.of());
         }
 
-        /** {@link #fromDelta(String, String, List, int, Duration)} reading with Hadoop settings, as {@link DeltaSource#open(String, Map)}. */
-        public static Plan fromDelta(String table, String deltaPath, List<String> keyColumns, int inlineBytes, Duration ttl,
-                                     Map<String, String> hadoopSettings) {
+        /**
+         * {@link #fromDelta(String, String, List, int, Duration)} reading with Hadoop settings, as
+         * {@link DeltaSource#open(String, Map)}.
+         */
+        public static Plan fromDelta(String table, String deltaPath, List<String> keyColumns, int inlineBytes,
+                                     Duration ttl, Map<String, String> hadoopSettings) {
             DeltaSource src = DeltaSource.open(deltaPath, hadoopSettings);
-            FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(src.latestVersion()), keyColumns, inlineBytes);
+            FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(src.latestVersion()), keyColumns,
+                    inlineBytes);
             return new Plan(table, deltaPath, "", schema, ttl, ShardSpec.ALL);
         }
     }
 
     /**
-     * A finished rebuild: {@code table} now reflects {@code version} of {@code deltaPath} with {@code rows} rows, held in
-     * the generation directory {@code generation}.
+     * A finished rebuild: {@code table} now reflects {@code version} of {@code deltaPath} with {@code rows} rows, held
+     * in the generation directory {@code generation}.
      */
     public record Result(String table, String generation, String deltaPath, long version, long rows) {
     }
@@ -94,8 +100,10 @@ public final class Rebuild {
         TableMetadata md = store.metadata(Generations.checkTableName(table));
         Lineage l = md.lineage();
         if (l.sourcePath().isEmpty()) {
-            throw new IllegalStateException("table " + table + " records no Delta source (it is fed by the application, or was damaged "
-                    + "before its first load was synced); rebuild it from an explicit Delta table and key (Plan.fromDelta; rebuild --delta --key)");
+            throw new IllegalStateException("table " + table
+                    + " records no Delta source (it is fed by the application, or was damaged "
+                    + "before its first load was synced); rebuild it from an explicit Delta table and key "
+                    + "(Plan.fromDelta; rebuild --delta --key)");
         }
         return new Plan(table, l.sourcePath(), l.sourceId(), md.schema(), md.ttl(), md.shards());
     }
@@ -113,7 +121,10 @@ public final class Rebuild {
         return run(store, plan, Map.of(), progress);
     }
 
-    /** {@link #run(FeatureStore, Plan, ScanProgress)} reading with Hadoop settings, as {@link DeltaSource#open(String, Map)}. */
+    /**
+     * {@link #run(FeatureStore, Plan, ScanProgress)} reading with Hadoop settings, as
+     * {@link DeltaSource#open(String, Map)}.
+     */
     public static Result run(FeatureStore store, Plan plan, Map<String, String> hadoopSettings, ScanProgress progress) {
         return run(store, plan, DeltaSource.open(plan.deltaPath(), hadoopSettings), progress);
     }
@@ -131,14 +142,16 @@ public final class Rebuild {
                              ScanProgress progress) {
         String id = src.tableId(version);
         if (!plan.sourceId().isEmpty() && !plan.sourceId().equals(id)) {
-            throw new IllegalStateException("table " + plan.table() + " was loaded from Delta table " + plan.sourceId() + " but "
+            throw new IllegalStateException("table " + plan.table() + " was loaded from Delta table " + plan.sourceId()
+                    + " but "
                     + src.tablePath() + " now holds table " + id + "; refusing to rebuild from a different table");
         }
         Lineage origin = src.origin(version);
         DeltaFeed feed = new DeltaFeed(src, plan.schema());
         long rows;
         try (LarderEngine larder = LarderEngine.open(store, options)) {
-            rows = larder.rebuild(plan.table(), plan.schema(), TableOptions.DEFAULT.withTtl(plan.ttl()).withShards(plan.shards()), origin,
+            rows = larder.rebuild(plan.table(), plan.schema(),
+                    TableOptions.DEFAULT.withTtl(plan.ttl()).withShards(plan.shards()), origin,
                     sink -> feed.bootstrap(version, sink, progress));
         }
         String generation = Generations.name(plan.table(), store.currentGeneration(plan.table()));

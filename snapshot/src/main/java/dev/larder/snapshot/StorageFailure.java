@@ -20,16 +20,20 @@ final class StorageFailure {
     private StorageFailure() {
     }
 
-    /** What went wrong if {@code e}'s cause chain holds an access or network failure, else null; callers append {@code e}. */
+    /**
+     * What went wrong if {@code e}'s cause chain holds an access or network failure, else null; callers append
+     * {@code e}.
+     */
     static String describe(Throwable e, Configuration conf) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof AccessDeniedException) {
                 String origin = conf.get(DeltaSource.CREDENTIALS_ORIGIN_KEY);
-                return "access denied by the storage (credentials wrong, expired or without permission; credentials from "
-                        + (origin != null ? origin : "the Hadoop configuration") + ")";
+                return "access denied by the storage (credentials wrong, expired or without permission; "
+                        + "credentials from " + (origin != null ? origin : "the Hadoop configuration") + ")";
             }
             // ConnectException, NoRouteToHostException and connection resets are SocketExceptions.
-            if (t instanceof SocketException || t instanceof SocketTimeoutException || t instanceof UnknownHostException) {
+            if (t instanceof SocketException || t instanceof SocketTimeoutException
+                    || t instanceof UnknownHostException) {
                 return "the storage cannot be reached";
             }
         }
@@ -62,7 +66,10 @@ final class StorageFailure {
         return null;
     }
 
-    /** What to add to the class path if {@code e} says no Hadoop filesystem serves {@code pathOrUri}'s scheme, else null. */
+    /**
+     * What to add to the class path if {@code e} says no Hadoop filesystem serves {@code pathOrUri}'s scheme, else
+     * null.
+     */
     static String missingFileSystem(String pathOrUri, Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnsupportedFileSystemException || t instanceof ClassNotFoundException) {

@@ -98,8 +98,8 @@ public final class TableParity {
     }
 
     /**
-     * One run of {@link #verify}: Delta's files are compared on up to {@link DeltaSource#SCAN_THREADS} threads, each with
-     * a {@link Comparison} of its own, merged once they are joined; the store pass runs on a thread of its own.
+     * One run of {@link #verify}: Delta's files are compared on up to {@link DeltaSource#SCAN_THREADS} threads, each
+     * with a {@link Comparison} of its own, merged once they are joined; the store pass runs on a thread of its own.
      */
     private static final class Verification {
         private final DeltaSource source;

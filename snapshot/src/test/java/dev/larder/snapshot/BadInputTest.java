@@ -107,7 +107,8 @@ class BadInputTest {
         Files.createSymbolicLink(table.resolve("sub"), outside);
         commit(5, add("sub/part.parquet"));
         DeltaSource source = DeltaSource.open(table.toString());
-        assertRefusedAsSymlinkEscape(assertThrows(DeltaReadException.class, () -> scanAll(source, 5)), "sub/part.parquet", 5);
+        assertRefusedAsSymlinkEscape(assertThrows(DeltaReadException.class, () -> scanAll(source, 5)),
+                "sub/part.parquet", 5);
         assertRefusedAsSymlinkEscape(assertThrows(DeltaReadException.class,
                 () -> source.changes(5, 5, new ChangeFeedTest.Recorder())), "sub/part.parquet", 5);
     }
@@ -179,7 +180,8 @@ class BadInputTest {
         // A second copy of a file live at v4, added without removing the first.
         Files.copy(table.resolve(V4_ROW_FILE), table.resolve("copy.parquet"));
         commit(5, add("copy.parquet", Files.size(table.resolve("copy.parquet"))));
-        assertDuplicate(feedFailure(table, 4, 5), 5, "copy.parquet", "duplicate key (id=", "copy.parquet adds it while file",
+        assertDuplicate(feedFailure(table, 4, 5), 5, "copy.parquet", "duplicate key (id=",
+                "copy.parquet adds it while file",
                 V4_ROW_FILE + " still holds it", "version 5");
     }
 
@@ -202,7 +204,8 @@ class BadInputTest {
         List<String> lines = new ArrayList<>(Files.readAllLines(v2));
         lines.add(lines.stream().filter(l -> l.startsWith("{\"cdc\"")).findFirst().orElseThrow());
         Files.write(v2, lines);
-        assertDuplicate(feedFailure(cdcTable, 1, 2), 2, "cdc-00000-a846ce80-2eec-484d-bef7-0e63557786ca.c000.snappy.parquet",
+        assertDuplicate(feedFailure(cdcTable, 1, 2), 2,
+                "cdc-00000-a846ce80-2eec-484d-bef7-0e63557786ca.c000.snappy.parquet",
                 "duplicate key (id=0)", "added twice by file", "version 2");
     }
 

@@ -56,7 +56,8 @@ class CatalogManagedTableTest {
     }
 
     private static List<String> computed(long version) {
-        Path file = SharedTables.catalogManaged(NAME).resolveSibling("computed").resolve("snapshot-v" + version + ".jsonl");
+        Path file = SharedTables.catalogManaged(NAME).resolveSibling("computed")
+                .resolve("snapshot-v" + version + ".jsonl");
         List<String> rows = new ArrayList<>(SharedTables.lines(file));
         rows.sort(null);
         return rows;
@@ -72,7 +73,8 @@ class CatalogManagedTableTest {
     @Test
     void readByPathAloneIsRefusedNamingTheCatalog() {
         Path root = SharedTables.catalogManaged(NAME);
-        DeltaReadException e = assertThrows(DeltaReadException.class, () -> DeltaSource.open(root.toString()).latestVersion());
+        DeltaReadException e = assertThrows(DeltaReadException.class,
+                () -> DeltaSource.open(root.toString()).latestVersion());
         assertEquals(DeltaReadException.Reason.UNSUPPORTED_FEATURE, e.reason());
         assertTrue(e.getMessage().contains("catalog-managed") && e.getMessage().contains("--uc-table"), e.getMessage());
     }
@@ -80,7 +82,8 @@ class CatalogManagedTableTest {
     @Test
     void everyVersionAndTheChangeFeedEqualTheComputedRows() throws IOException {
         Path root = SharedTables.catalogManaged(NAME);
-        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(), new CatalogTable("test.schema.cop", "id", new StagedCatalog(root, 2)));
+        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(),
+                new CatalogTable("test.schema.cop", "id", new StagedCatalog(root, 2)));
         assertEquals(2, source.latestVersion());
         for (long v = 0; v <= 2; v++) {
             assertEquals(computed(v), scan(source, v), "version " + v);
@@ -99,7 +102,8 @@ class CatalogManagedTableTest {
     void aCommitRatifiedLaterIsReadOnceItIsRatified() throws IOException {
         Path root = SharedTables.catalogManaged(NAME);
         StagedCatalog catalog = new StagedCatalog(root, 1);
-        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(), new CatalogTable("test.schema.cop", "id", catalog));
+        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(),
+                new CatalogTable("test.schema.cop", "id", catalog));
         assertEquals(1, source.latestVersion());
         assertEquals(computed(1), scan(source, 1));
         assertThrows(DeltaReadException.class, () -> source.scan(2, r -> { }));
@@ -112,12 +116,15 @@ class CatalogManagedTableTest {
         assertEquals(100, feed.json.get(2L).size());
     }
 
-    /** One catalog request per read, however many steps (version check, snapshot, commit range, timestamps) it takes. */
+    /**
+     * One catalog request per read, however many steps (version check, snapshot, commit range, timestamps) it takes.
+     */
     @Test
     void eachReadAsksTheCatalogOnce() throws IOException {
         Path root = SharedTables.catalogManaged(NAME);
         StagedCatalog catalog = new StagedCatalog(root, 2);
-        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(), new CatalogTable("test.schema.cop", "id", catalog));
+        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(),
+                new CatalogTable("test.schema.cop", "id", catalog));
         long before = catalog.calls.get();
         source.scan(2, r -> { });
         assertEquals(before + 1, catalog.calls.get(), "scan");
@@ -131,8 +138,10 @@ class CatalogManagedTableTest {
     void aCatalogThatCannotAnswerIsNamed() throws IOException {
         Path root = SharedTables.catalogManaged(NAME);
         StagedCatalog catalog = new StagedCatalog(root, 2);
-        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(), new CatalogTable("test.schema.cop", "id", catalog));
-        catalog.failure = new IllegalStateException("HTTP 503 from http://127.0.0.1:1/api/2.1/unity-catalog/delta/preview/commits");
+        DeltaSource source = DeltaSource.open(root.toString(), DeltaSource.localConfiguration(),
+                new CatalogTable("test.schema.cop", "id", catalog));
+        catalog.failure = new IllegalStateException(
+                "HTTP 503 from http://127.0.0.1:1/api/2.1/unity-catalog/delta/preview/commits");
         DeltaReadException e = assertThrows(DeltaReadException.class, source::latestVersion);
         assertTrue(e.getMessage().contains("test catalog") && e.getMessage().contains("HTTP 503"), e.getMessage());
         catalog.failure = null;

@@ -176,7 +176,8 @@ class ChangeFeedTest {
                     Recorder rec = new Recorder();
                     source.changes(from, to, rec);
                     // delta-rs stamps commits of tables without in-commit timestamps with commitInfo.timestamp; the
-                    // Delta protocol, and so this feed, with the commit file's modification time, which git does not keep.
+                    // Delta protocol, and so this feed, with the commit file's modification time, which git does not
+                    // keep.
                     boolean compareTimestamps = rec.commits.stream()
                             .allMatch(c -> c.timestampSource() == DeltaCommit.TimestampSource.IN_COMMIT_TIMESTAMP);
                     List<String> actual = new ArrayList<>();

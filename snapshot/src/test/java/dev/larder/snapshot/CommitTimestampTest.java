@@ -109,13 +109,15 @@ class CommitTimestampTest {
         long base = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
         for (long v = 0; v <= 4; v++) {
             // Each commit file 10 days older than the one before: a storage clock gone backwards.
-            Files.setLastModifiedTime(commitFile(table, v), FileTime.fromMillis(base - v * Duration.ofDays(10).toMillis()));
+            Files.setLastModifiedTime(commitFile(table, v),
+                    FileTime.fromMillis(base - v * Duration.ofDays(10).toMillis()));
         }
         List<Long> expected = List.of(base, base + 1, base + 2, base + 3, base + 4);
         assertEquals(expected, bootstraps(table));
         assertEquals(expected, feed(table, 0));
         assertEquals(expected.subList(2, 5), feed(table, 2));
-        String v2 = "table " + DeltaSource.open(table.toString()).tablePath() + ", version 2: commit file modification time "
+        String v2 = "table " + DeltaSource.open(table.toString()).tablePath()
+                + ", version 2: commit file modification time "
                 + Instant.ofEpochMilli(base - Duration.ofDays(20).toMillis()) + " is not after version 1's "
                 + Instant.ofEpochMilli(base + 1) + "; using " + Instant.ofEpochMilli(base + 2);
         assertTrue(warnings.stream().anyMatch(w -> w.startsWith(v2)), v2 + " not in " + warnings);
@@ -137,8 +139,10 @@ class CommitTimestampTest {
     @Test
     void inCommitTimestampsGoingBackwardsAreKeptAndReported() {
         // cdc_ict_table's v1 carries an in-commit timestamp three years before v0's.
-        assertEquals(List.of(1783874203271L, 1683874206883L, 1783874212175L, 1783874213881L), feed(SharedTables.table("cdc_ict_table"), 0));
-        assertTrue(warnings.stream().anyMatch(w -> w.contains("version 1: in-commit timestamp " + Instant.ofEpochMilli(1683874206883L)
-                + " is not after version 0's " + Instant.ofEpochMilli(1783874203271L))), warnings.toString());
+        assertEquals(List.of(1783874203271L, 1683874206883L, 1783874212175L, 1783874213881L),
+                feed(SharedTables.table("cdc_ict_table"), 0));
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("version 1: in-commit timestamp "
+                + Instant.ofEpochMilli(1683874206883L) + " is not after version 0's "
+                + Instant.ofEpochMilli(1783874203271L))), warnings.toString());
     }
 }

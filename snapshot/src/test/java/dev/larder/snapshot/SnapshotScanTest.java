@@ -79,9 +79,11 @@ class SnapshotScanTest {
         assertEquals(DeltaType.Kind.STRING, mapped.column(2).type().kind());
 
         DeltaSchema all = DeltaSource.open(SharedTables.table("parquet-all-types").toString()).schema(0);
-        assertEquals(new DeltaType(DeltaType.Kind.DECIMAL, 10, 2, "decimal(10,2)"), all.column(all.indexOf("decimal")).type());
+        assertEquals(new DeltaType(DeltaType.Kind.DECIMAL, 10, 2, "decimal(10,2)"),
+                all.column(all.indexOf("decimal")).type());
         assertEquals(DeltaType.Kind.TIMESTAMP_NTZ, all.column(all.indexOf("TimestampNTZType")).type().kind());
-        assertEquals("struct<aa:string,ac:struct<aca:integer>>", all.column(all.indexOf("nested_struct")).type().deltaName());
+        assertEquals("struct<aa:string,ac:struct<aca:integer>>",
+                all.column(all.indexOf("nested_struct")).type().deltaName());
         assertEquals("map<integer,struct<ab:long>>", all.column(all.indexOf("map_of_rows")).type().deltaName());
     }
 

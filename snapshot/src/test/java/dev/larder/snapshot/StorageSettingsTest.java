@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Opening tables with Hadoop settings given as a map, and the error for a storage scheme nothing on the class path serves. */
+/**
+ * Opening tables with Hadoop settings given as a map, and the error for a storage scheme nothing on the class path
+ * serves.
+ */
 class StorageSettingsTest {
     @Test
     void settingsGivenAsAMapReachTheReader() {
@@ -21,12 +24,14 @@ class StorageSettingsTest {
     @Test
     void cloudUrisWithoutTheCloudModuleNameTheMissingDependency() {
         // abfss has a class named in Hadoop's defaults (ClassNotFoundException), gs none at all.
-        for (String uri : new String[] {"s3a://bucket/features/users", "abfss://c@acct.dfs.core.windows.net/features/users",
-                "gs://bucket/features/users"}) {
+        for (String uri : new String[] {"s3a://bucket/features/users",
+                "abfss://c@acct.dfs.core.windows.net/features/users", "gs://bucket/features/users"}) {
             DeltaReadException e = assertThrows(DeltaReadException.class, () -> DeltaSource.open(uri, Map.of()));
             assertEquals(DeltaReadException.Reason.UNSUPPORTED_FEATURE, e.reason());
-            assertTrue(e.getMessage().contains("no Hadoop filesystem for scheme '" + uri.substring(0, uri.indexOf(':')) + "'")
-                    && e.getMessage().contains("dev.larder:larder-cloud") && e.getMessage().contains(uri), e.getMessage());
+            assertTrue(e.getMessage()
+                    .contains("no Hadoop filesystem for scheme '" + uri.substring(0, uri.indexOf(':')) + "'")
+                    && e.getMessage().contains("dev.larder:larder-cloud") && e.getMessage().contains(uri),
+                    e.getMessage());
         }
     }
 }

@@ -35,7 +35,8 @@ class StoreParityTest {
     /** Key column of each keyed table, from MANIFEST.md. */
     static final Map<String, String> KEYS = new TreeMap<>(Map.ofEntries(
             Map.entry("simple_table", "id"), Map.entry("basic_partitioned", "number"),
-            Map.entry("basic-with-inserts-deletes-checkpoint", "id"), Map.entry("dv-partitioned-with-checkpoint", "col1"),
+            Map.entry("basic-with-inserts-deletes-checkpoint", "id"),
+            Map.entry("dv-partitioned-with-checkpoint", "col1"),
             Map.entry("dv-with-columnmapping", "col1"), Map.entry("table-with-dv-small", "value"),
             Map.entry("cdf-table", "id"), Map.entry("cdf-table-non-partitioned", "name"),
             Map.entry("cdf-table-with-cdc-and-dvs", "id"), Map.entry("simple_table_with_cdc", "id"),
@@ -43,7 +44,8 @@ class StoreParityTest {
             Map.entry("cdf-column-mapping-id-mode", "id"), Map.entry("cdf-table-simple", "id"),
             Map.entry("cdf-table-update-ops", "id"), Map.entry("cdf-table-data-change", "id"),
             Map.entry("cdf-table-delete-unconditional", "id"), Map.entry("cdf-table-delete-conditional-all-rows", "id"),
-            Map.entry("cdf-table-delete-conditional-two-rows", "id"), Map.entry("cdf-table-backtick-column-names", "id.num")));
+            Map.entry("cdf-table-delete-conditional-two-rows", "id"),
+            Map.entry("cdf-table-backtick-column-names", "id.num")));
 
     private static final Pattern SNAPSHOT_FILE = Pattern.compile("snapshot-v(\\d+)\\.jsonl");
 
@@ -140,7 +142,9 @@ class StoreParityTest {
                 }));
     }
 
-    /** v2 of cdf-table-simple is a hand-made commit of cdc actions only: the feed trusts them, so the table diverges. */
+    /**
+     * v2 of cdf-table-simple is a hand-made commit of cdc actions only: the feed trusts them, so the table diverges.
+     */
     @Test
     void cdcOnlyCommitIsTrustedEvenWhenTheSnapshotDisagrees() {
         DeltaSource src = DeltaSource.open(SharedTables.table("cdf-table-simple").toString());
@@ -149,7 +153,8 @@ class StoreParityTest {
             DeltaFeed feed = new DeltaFeed(src, t.schema());
             load(store, t, feed, src, 0);
             assertEquals(2, apply(store, t, feed, 1, 2));
-            assertEquals(List.of("{\"id\": 20}", "{\"id\": 21}", "{\"id\": 22}", "{\"id\": 23}", "{\"id\": 24}"), TableParity.dump(t));
+            assertEquals(List.of("{\"id\": 20}", "{\"id\": 21}", "{\"id\": 22}", "{\"id\": 23}", "{\"id\": 24}"),
+                    TableParity.dump(t));
             TableParity.Result r = TableParity.verify(src, t, 5);
             assertFalse(r.equal());
             assertEquals(0, r.deltaRows());
@@ -157,7 +162,9 @@ class StoreParityTest {
         }
     }
 
-    /** cdf-table-update-ops uses non-spec change types; the feed stops at that version and the table stays as it was. */
+    /**
+     * cdf-table-update-ops uses non-spec change types; the feed stops at that version and the table stays as it was.
+     */
     @Test
     void nonSpecChangeTypesStopTheFeedAndLeaveTheTableUnchanged() {
         DeltaSource src = DeltaSource.open(SharedTables.table("cdf-table-update-ops").toString());
@@ -180,7 +187,8 @@ class StoreParityTest {
         DeltaSource src = DeltaSource.open(SharedTables.table("basic_partitioned").toString());
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> DeltaFeatureSchemas.toFeatureSchema(src.schema(1), List.of("nope"), 16));
-        assertTrue(missing.getMessage().contains("'nope'") && missing.getMessage().contains("letter"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("'nope'") && missing.getMessage().contains("letter"),
+                missing.getMessage());
         IllegalArgumentException floaty = assertThrows(IllegalArgumentException.class,
                 () -> DeltaFeatureSchemas.toFeatureSchema(src.schema(1), List.of("a_float"), 16));
         assertTrue(floaty.getMessage().contains("a_float"), floaty.getMessage());

@@ -316,7 +316,8 @@ final class ColumnChunkDecoder {
             }
             case PLAIN_DICTIONARY, RLE_DICTIONARY -> {
                 if (dictSize < 0) {
-                    throw new IllegalStateException("column " + name + ": dictionary-encoded page without a dictionary");
+                    throw new IllegalStateException("column " + name
+                            + ": dictionary-encoded page without a dictionary");
                 }
                 int width = b.get() & 0xff;
                 idDecoder = new HybridDecoder(width);
@@ -424,7 +425,8 @@ final class ColumnChunkDecoder {
         for (int i = 0; i < n; i++) {
             long suffix = lengths[i];
             long prefix = prefixed ? prefixes[i] : 0;
-            if (suffix < 0 || suffix > b.remaining() || prefix < 0 || (i == 0 ? prefix > 0 : prefix > byteLengths[i - 1])) {
+            if (suffix < 0 || suffix > b.remaining() || prefix < 0
+                    || (i == 0 ? prefix > 0 : prefix > byteLengths[i - 1])) {
                 throw new IllegalStateException("column " + name + ": byte array value " + i + " (prefix " + prefix
                         + ", length " + suffix + ") does not fit the page");
             }

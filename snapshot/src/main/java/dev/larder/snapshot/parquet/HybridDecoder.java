@@ -7,9 +7,9 @@ import java.util.Arrays;
  * Decodes parquet's RLE / bit-packing hybrid encoding (definition levels, dictionary ids, RLE booleans) straight from a
  * page buffer into an {@code int[]}, keeping its place between calls; confined to one thread.
  *
- * <p>Format (parquet-format Encodings.md): a sequence of runs, each a ULEB128 header; an even header {@code h} is an RLE
- * run of {@code h >>> 1} copies of one value stored in {@code ceil(width / 8)} little-endian bytes; an odd header is a
- * bit-packed run of {@code (h >>> 1) * 8} values of {@code width} bits each, packed least significant bit first.
+ * <p>Format (parquet-format Encodings.md): a sequence of runs, each a ULEB128 header; an even header {@code h} is an
+ * RLE run of {@code h >>> 1} copies of one value stored in {@code ceil(width / 8)} little-endian bytes; an odd header
+ * is a bit-packed run of {@code (h >>> 1) * 8} values of {@code width} bits each, packed least significant bit first.
  */
 final class HybridDecoder {
     private final int width;

@@ -49,9 +49,9 @@ import org.apache.parquet.schema.Type;
  *
  * <p>{@link #open} returns null for any file it cannot read exactly as Kernel's default reader would (another column
  * type, an unsigned or millisecond annotation, a field id that does not match by name, an encoding outside PLAIN,
- * dictionary, RLE and the DELTA ones, a metadata column other than the row index); the caller then reads it through Kernel. Columns
- * absent from the file read as null, as in Kernel. The batches and their vectors are reused: each is valid until the
- * next call to {@link #next}.
+ * dictionary, RLE and the DELTA ones, a metadata column other than the row index); the caller then reads it through
+ * Kernel. Columns absent from the file read as null, as in Kernel. The batches and their vectors are reused: each is
+ * valid until the next call to {@link #next}.
  */
 public final class PrimitiveParquetReader implements CloseableIterator<ColumnarBatch> {
     /** Rows per batch: large enough to amortise the per-batch work, small enough to stay in L2. */
@@ -89,7 +89,8 @@ public final class PrimitiveParquetReader implements CloseableIterator<ColumnarB
         this.vectors = new DecodedVector[schema.length()];
         for (int i = 0; i < vectors.length; i++) {
             DataType t = schema.at(i).getDataType();
-            DecodedVector.Storage storage = t instanceof DoubleType || t instanceof FloatType ? DecodedVector.Storage.DOUBLES
+            DecodedVector.Storage storage = t instanceof DoubleType || t instanceof FloatType
+                    ? DecodedVector.Storage.DOUBLES
                     : t instanceof StringType || t instanceof BinaryType ? DecodedVector.Storage.BYTES
                     : DecodedVector.Storage.LONGS;
             vectors[i] = new DecodedVector(t, storage, BATCH_ROWS);
@@ -103,7 +104,8 @@ public final class PrimitiveParquetReader implements CloseableIterator<ColumnarB
      *
      * @throws IOException if the file cannot be opened or its footer read
      */
-    public static PrimitiveParquetReader open(Configuration conf, String path, StructType readSchema) throws IOException {
+    public static PrimitiveParquetReader open(Configuration conf, String path, StructType readSchema)
+            throws IOException {
         int rowIndexColumn = -1;
         for (int i = 0; i < readSchema.length(); i++) {
             StructField f = readSchema.at(i);
@@ -208,7 +210,8 @@ public final class PrimitiveParquetReader implements CloseableIterator<ColumnarB
             return n == PrimitiveTypeName.INT32 && signedIntOrNone(a);
         }
         if (t instanceof DateType) {
-            return n == PrimitiveTypeName.INT32 && (a == null || a instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation);
+            return n == PrimitiveTypeName.INT32
+                    && (a == null || a instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation);
         }
         if (t instanceof LongType) {
             return n == PrimitiveTypeName.INT64 && signedIntOrNone(a);

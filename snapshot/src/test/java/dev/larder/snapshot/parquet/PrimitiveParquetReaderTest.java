@@ -81,7 +81,8 @@ class PrimitiveParquetReaderTest {
             .optional(INT32).as(LogicalTypeAnnotation.intType(8, true)).named("i8")
             .optional(INT32).as(LogicalTypeAnnotation.intType(16, true)).named("i16")
             .optional(INT32).as(LogicalTypeAnnotation.dateType()).named("day")
-            .optional(INT64).as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS)).named("ts")
+            .optional(INT64).as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
+            .named("ts")
             .optional(FLOAT).named("f32")
             .optional(DOUBLE).named("f64")
             .optional(BOOLEAN).named("flag")
@@ -128,7 +129,8 @@ class PrimitiveParquetReaderTest {
 
     @ParameterizedTest
     @MethodSource("formats")
-    void readsExactlyWhatKernelReads(WriterVersion version, CompressionCodecName codec, boolean dictionary) throws IOException {
+    void readsExactlyWhatKernelReads(WriterVersion version, CompressionCodecName codec, boolean dictionary)
+            throws IOException {
         Path file = write(version, codec, dictionary, 0.1);
         assertSameAsKernel(file, READ_SCHEMA);
     }
@@ -171,19 +173,24 @@ class PrimitiveParquetReaderTest {
         assertThrows(IOException.class, () -> PrimitiveParquetReader.open(conf, file.toUri().toString(), READ_SCHEMA));
     }
 
-    /** Rows with a fraction {@code nulls} of nulls in each optional column; small pages and row groups, so many of each. */
-    private Path write(WriterVersion version, CompressionCodecName codec, boolean dictionary, double nulls) throws IOException {
+    /**
+     * Rows with a fraction {@code nulls} of nulls in each optional column; small pages and row groups, so many of each.
+     */
+    private Path write(WriterVersion version, CompressionCodecName codec, boolean dictionary, double nulls)
+            throws IOException {
         return write(version, codec, dictionary, nulls, false);
     }
 
     private Path write(WriterVersion version, CompressionCodecName codec, boolean dictionary, double nulls,
                        boolean byteStreamSplit) throws IOException {
-        Path file = dir.resolve(version + "-" + codec + "-" + dictionary + "-" + nulls + "-" + byteStreamSplit + ".parquet");
+        Path file = dir.resolve(version + "-" + codec + "-" + dictionary + "-" + nulls + "-" + byteStreamSplit
+                + ".parquet");
         Random rnd = new Random(42);
         SimpleGroupFactory groups = new SimpleGroupFactory(FILE_SCHEMA);
         try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
                 .withConf(conf).withType(FILE_SCHEMA).withCompressionCodec(codec).withWriterVersion(version)
-                .withDictionaryEncoding(dictionary).withByteStreamSplitEncoding(byteStreamSplit).withPageSize(4096).withPageRowCountLimit(700)
+                .withDictionaryEncoding(dictionary).withByteStreamSplitEncoding(byteStreamSplit).withPageSize(4096)
+                .withPageRowCountLimit(700)
                 .withRowGroupSize(96 * 1024L).build()) {
             for (int i = 0; i < ROWS; i++) {
                 Group g = groups.newGroup().append("id", (long) i * 7919 - 50_000);

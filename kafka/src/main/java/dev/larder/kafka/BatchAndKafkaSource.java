@@ -169,7 +169,8 @@ public final class BatchAndKafkaSource implements ChangeSource {
 
     @Override
     public void changes(long afterVersion, long upToVersion, ChangeSink sink) {
-        if (afterVersion != positioned || upToVersion > afterVersion + (batchLatest - batchAt) + kafka.pendingBatches()) {
+        long held = (batchLatest - batchAt) + kafka.pendingBatches();
+        if (afterVersion != positioned || upToVersion > afterVersion + held) {
             throw new IllegalStateException("source " + path() + " with Kafka topic " + feed.topic() + " holds "
                     + (batchLatest - batchAt) + " batch versions after " + batchAt + " and " + kafka.pendingBatches()
                     + " Kafka batches after version " + positioned + ", asked for (" + afterVersion + ", "

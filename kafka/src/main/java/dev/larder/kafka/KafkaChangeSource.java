@@ -33,8 +33,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * A Kafka topic as an ingest {@link ChangeSource}: every record is an upsert of the row its value holds (one JSON
  * object with the table's column names, see {@link JsonRowDecoder}) under the key its record key holds, and a tombstone
  * (a null value) deletes the key; in a table with an event-time column ({@code TableOptions.eventTime}) a tombstone's
- * event time is the record's timestamp (microseconds for a timestamp column, milliseconds for int64). Called by the one follower thread of its table, which owns the consumer;
- * {@link #stoppedPartitions()} may be read from any thread.
+ * event time is the record's timestamp (microseconds for a timestamp column, milliseconds for int64). Called by the
+ * one follower thread of its table, which owns the consumer; {@link #stoppedPartitions()} may be read from any thread.
  *
  * <p><b>Versions.</b> Version 0 is the topic's start: no rows, every partition at its earliest offset. Each later
  * version is what one poll of the consumer returned, applied through the same ring and single writer as a Delta

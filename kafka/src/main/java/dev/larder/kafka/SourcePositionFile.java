@@ -95,7 +95,8 @@ final class SourcePositionFile {
             }
             ch.force(false);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append the source position of version " + version + " to " + file, e);
+            throw new UncheckedIOException("cannot append the source position of version " + version + " to " + file,
+                    e);
         }
     }
 

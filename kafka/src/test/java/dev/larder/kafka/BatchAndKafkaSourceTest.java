@@ -257,6 +257,17 @@ class BatchAndKafkaSourceTest {
             model.put(5L, 5.0);
             model.put(2L, 22.0);
             await("later versions of both", () -> holds(f.handle().table(), model));
+            // A batch delete happens at its commit time (about 10^6 µs): older than key 6's stream value, newer
+            // than key 5's.
+            try (KafkaProducer<String, String> p = broker.producer()) {
+                send(p, topic, 6, 60, 1_000_000_000_000L);
+            }
+            model.put(6L, 60.0);
+            await("key 6", () -> holds(f.handle().table(), model));
+            batch.commit(new double[] {5, Double.NaN, 0}, new double[] {6, Double.NaN, 0});
+            model.remove(5L);
+            await("the delete of key 5, not of key 6", () -> holds(f.handle().table(), model)
+                    && f.handle().table().olderEventsSkipped() == 2);
         }
     }
 

@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A batch source in memory for {@link BatchAndKafkaSourceTest}: versions of (id, value, ts) upserts whose history can
- * be dropped, as a vacuumed Delta table's is, so its follower bootstraps again. Thread-safe.
+ * A batch source in memory for {@link BatchAndKafkaSourceTest}: versions of (id, value, ts) upserts and deletes whose
+ * history can be dropped, as a vacuumed Delta table's is, so its follower bootstraps again. Version {@code v} commits
+ * at {@code 1000 + v} ms. Thread-safe.
  */
 final class VanishingBatchSource implements ChangeSource {
     static final FeatureSchema SCHEMA = KafkaFeed.schema("id int64, value float64, ts timestamp", "id");
@@ -20,7 +21,7 @@ final class VanishingBatchSource implements ChangeSource {
     private final List<List<double[]>> versions = new ArrayList<>();
     private long historyFloor = -1;
 
-    /** Commits rows {id, value, ts µs} as the next version; returns it. */
+    /** Commits rows {id, value, ts µs} as the next version (a NaN value deletes the id); returns it. */
     synchronized long commit(double[]... rows) {
         versions.add(List.of(rows));
         return versions.size() - 1;
@@ -80,7 +81,12 @@ final class VanishingBatchSource implements ChangeSource {
         for (int i = 0; i < wanted.size(); i++) {
             sink.begin(afterVersion + 1 + i, 1000 + afterVersion + 1 + i);
             for (double[] r : wanted.get(i)) {
-                sink.upsert(fill(sink.row(), r));
+                if (Double.isNaN(r[1])) {
+                    // As a Delta change feed's deletes: the key only.
+                    sink.delete(sink.row().setLong(0, (long) r[0]));
+                } else {
+                    sink.upsert(fill(sink.row(), r));
+                }
             }
             sink.end();
         }

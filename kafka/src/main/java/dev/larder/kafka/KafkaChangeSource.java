@@ -31,10 +31,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A Kafka topic as an ingest {@link ChangeSource}: every record is an upsert of the row its value holds (one JSON
- * object with the table's column names, see {@link JsonRowDecoder}) under the key its record key holds, and a tombstone
- * (a null value) deletes the key; in a table with an event-time column ({@code TableOptions.eventTime}) a tombstone's
- * event time is the record's timestamp (microseconds for a timestamp column, milliseconds for int64). Called by the
- * one follower thread of its table, which owns the consumer; {@link #stoppedPartitions()} may be read from any thread.
+ * object or Avro record with the table's column names, see {@link KafkaValues}) under the key its record key holds,
+ * and a tombstone (a null value) deletes the key; in a table with an event-time column ({@code TableOptions.eventTime})
+ * a tombstone's event time is the record's timestamp (microseconds for a timestamp column, milliseconds for int64).
+ * Called by the one follower thread of its table, which owns the consumer; {@link #stoppedPartitions()} may be read
+ * from any thread.
  *
  * <p><b>Versions.</b> Version 0 is the topic's start: no rows, every partition at its earliest offset. Each later
  * version is what one poll of the consumer returned, applied through the same ring and single writer as a Delta
@@ -51,8 +52,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * records not applied are read again. Entries past {@code w} are dropped on restart, since they describe versions the
  * table does not hold.
  *
- * <p><b>Poison records.</b> A record that cannot be decoded (not JSON, an unknown column, a value of the wrong type, no
- * key) stops its partition at that record: the error, naming topic, partition and offset, is logged and kept in
+ * <p><b>Poison records.</b> A record that cannot be decoded (not JSON, or not Avro of a configured schema; an unknown
+ * column, a value of the wrong type, no key) stops its partition at that record: the error, naming topic, partition and offset, is logged and kept in
  * {@link #stoppedPartitions()}, the partition's stored offset stays at the record, and the other partitions and the
  * table's readers go on. A restart retries the record (and stops there again until the topic or the table's schema is
  * fixed).
@@ -73,7 +74,7 @@ public final class KafkaChangeSource implements ChangeSource {
     private SourcePositionFile positions;
     private final Map<Integer, String> stopped = new ConcurrentHashMap<>();
     private KafkaConsumer<byte[], byte[]> consumer;
-    private JsonRowDecoder decoder;
+    private RowDecoder decoder;
     private FeatureSchema decoderSchema;
     /** The target's event-time column, set in a tombstone's row from the record's timestamp; -1: none. */
     private int eventTime = -1;
@@ -254,7 +255,7 @@ public final class KafkaChangeSource implements ChangeSource {
 
     private void decodeFor(ChangeSink sink) {
         if (decoder == null || !sink.schema().equals(decoderSchema)) {
-            decoder = new JsonRowDecoder(sink.schema());
+            decoder = feed.values().decoder(sink.schema());
             decoderSchema = sink.schema();
         }
         eventTime = sink.eventTimeColumn();

@@ -55,8 +55,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p><b>Poison records.</b> A record that cannot be decoded (not JSON, or not Avro of a configured schema; an unknown
  * column, a value of the wrong type, no key) stops its partition at that record: the error, naming topic, partition
  * and offset, is logged and kept in {@link #stoppedPartitions()}, the partition's stored offset stays at the record,
- * and the other partitions and the table's readers go on. A restart retries the record (and stops there again until the topic or the table's schema is
- * fixed).
+ * and the other partitions and the table's readers go on. A restart retries the record (and stops there again until
+ * the topic or the table's schema is fixed).
  *
  * <p>Offsets that are no longer in the topic (a topic recreated, or records deleted by retention before they were
  * applied) fail the feed with Kafka's error naming the partition: the follower retries with backoff, readers stay on

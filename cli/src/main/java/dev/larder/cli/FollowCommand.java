@@ -42,6 +42,14 @@ final class FollowCommand implements Callable<Integer> {
                 + " 'user_id string, clicks int64, score float64' (with --kafka).")
         String schema;
 
+        @Option(names = "--value-format", paramLabel = "FORMAT", description = "Kafka record values (with --kafka): json"
+                + " (default), avro (one --avro-schema), avro-single-object or avro-confluent (--avro-schema ID=FILE).")
+        String valueFormat;
+
+        @Option(names = "--avro-schema", paramLabel = "FILE", description = "An Avro writer schema (.avsc) of the"
+                + " values; repeat for several.")
+        List<String> avroSchemas;
+
         @Option(names = "--key", required = true, split = ",", description = "Key column(s), comma-separated.")
         List<String> key;
 

@@ -80,6 +80,53 @@ public final class KafkaValues {
         }
     }
 
+    /**
+     * The value format a command line names: {@code json} (no schemas); {@code avro} (one writer schema, raw datums);
+     * {@code avro-single-object} (one or more schemas); {@code avro-confluent} (schemas as {@code ID=SCHEMA}). Each
+     * schema is JSON text or a file, as {@link #schema(String)} reads them.
+     *
+     * @throws IllegalArgumentException naming the format or schema that does not fit
+     */
+    public static KafkaValues parse(String format, List<String> schemas) {
+        String f = format == null ? "json" : format.strip();
+        List<String> given = schemas == null ? List.of() : schemas;
+        if (f.equals("json")) {
+            if (!given.isEmpty()) {
+                throw new IllegalArgumentException("JSON values take no Avro schema (got " + given + ")");
+            }
+            return JSON;
+        }
+        if (given.isEmpty()) {
+            throw new IllegalArgumentException("value format " + f + " needs its writer schema(s): --avro-schema");
+        }
+        return switch (f) {
+            case "avro" -> {
+                if (given.size() != 1) {
+                    throw new IllegalArgumentException("value format avro takes one writer schema, not "
+                            + given.size() + " (several: avro-single-object or avro-confluent)");
+                }
+                yield avro(schema(given.get(0)));
+            }
+            case "avro-single-object" -> avroSingleObject(given.stream().map(KafkaValues::schema).toList());
+            case "avro-confluent" -> {
+                Map<Integer, Schema> byId = new LinkedHashMap<>();
+                for (String g : given) {
+                    int eq = g.indexOf('=');
+                    try {
+                        int id = Integer.parseInt(g.substring(0, Math.max(eq, 0)).strip());
+                        byId.put(id, schema(g.substring(eq + 1)));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("value format avro-confluent takes schemas as ID=SCHEMA,"
+                                + " not '" + g + "'", e);
+                    }
+                }
+                yield avroConfluent(byId);
+            }
+            default -> throw new IllegalArgumentException("value format '" + f + "' is not json, avro,"
+                    + " avro-single-object or avro-confluent");
+        };
+    }
+
     /** Whether values are Avro. */
     public boolean isAvro() {
         return framing != null;

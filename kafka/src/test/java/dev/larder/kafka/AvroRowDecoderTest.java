@@ -192,6 +192,26 @@ class AvroRowDecoderTest {
         assertTrue(bad.getMessage().startsWith("Avro schema does not parse"), bad.getMessage());
     }
 
+    @Test
+    void aCommandLineNamesTheFormatAndItsSchemas() throws IOException {
+        Path v1 = dir.resolve("v1.avsc");
+        Path v2 = dir.resolve("v2.avsc");
+        Files.writeString(v1, V1.toString());
+        Files.writeString(v2, V2.toString());
+        assertEquals(KafkaValues.JSON, KafkaValues.parse(null, null));
+        assertEquals(List.of(V1), KafkaValues.parse("avro", List.of(v1.toString())).schemas());
+        assertV1(decode(KafkaValues.parse("avro-single-object", List.of(v1.toString(), v2.toString()))
+                .decoder(TABLE), "u1", singleObject(v1(-42))));
+        assertV1(decode(KafkaValues.parse("avro-confluent", List.of("7=" + v1, "8=" + v2)).decoder(TABLE), "u1",
+                confluent(7, v1(-42))));
+        for (String[] bad : new String[][] {{"avro", ""}, {"json", v1.toString()}, {"xml", v1.toString()},
+            {"avro-confluent", v1.toString()}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KafkaValues.parse(bad[0],
+                    bad[1].isEmpty() ? List.of() : List.of(bad[1])));
+            assertTrue(e.getMessage().contains(bad[0]) || e.getMessage().contains("JSON"), e.getMessage());
+        }
+    }
+
     private static void assertMessage(RowDecoder d, byte[] value, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> decode(d, "u2", value));
         assertTrue(e.getMessage().contains(expected), e.getMessage());

@@ -35,7 +35,7 @@ final class FollowCommand implements Callable<Integer> {
         String kafka;
 
         @Option(names = "--topic", description = "The Kafka topic (with --kafka): record key = the key, value = the row as"
-                + " JSON, a null value deletes.")
+                + " JSON or Avro (--value-format), a null value deletes.")
         String topic;
 
         @Option(names = "--schema", paramLabel = "'NAME TYPE, ...'", description = "Columns of a new Kafka-fed table, e.g."

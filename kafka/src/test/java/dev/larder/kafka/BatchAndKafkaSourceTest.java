@@ -8,40 +8,21 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.LarderEngine;
-import dev.larder.snapshot.ArrayColumnarBatch;
 import dev.larder.snapshot.DeltaChangeSource;
 import dev.larder.snapshot.DeltaSource;
-import dev.larder.snapshot.KernelAppends;
-import dev.larder.snapshot.KernelInternals;
-import dev.larder.snapshot.NonNullColumnVector;
 import dev.larder.snapshot.ScanProgress;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.Generations;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.TableOptions;
 import dev.larder.store.TableReader;
-import io.delta.kernel.Operation;
-import io.delta.kernel.TableManager;
-import io.delta.kernel.Transaction;
-import io.delta.kernel.data.ColumnVector;
-import io.delta.kernel.data.Row;
-import io.delta.kernel.defaults.engine.DefaultEngine;
-import io.delta.kernel.engine.Engine;
-import io.delta.kernel.types.DoubleType;
-import io.delta.kernel.types.LongType;
-import io.delta.kernel.types.StructType;
-import io.delta.kernel.types.TimestampType;
-import io.delta.kernel.utils.CloseableIterable;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -54,8 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  * KRaft, loopback) on top: event times decide between the two, whichever arrives first.
  */
 class BatchAndKafkaSourceTest {
-    private static final StructType DELTA_SCHEMA = new StructType().add("id", LongType.LONG, false)
-            .add("value", DoubleType.DOUBLE, false).add("ts", TimestampType.TIMESTAMP, false);
     /** A tombstone's timestamp: 1,000,000 µs as the table's event time. */
     private static final long TOMBSTONE_MILLIS = 1000;
 
@@ -65,8 +44,6 @@ class BatchAndKafkaSourceTest {
 
     @TempDir
     Path dir;
-
-    private final Engine kernel = DefaultEngine.create(new Configuration());
 
     @BeforeAll
     static void startBroker() throws Exception {
@@ -81,42 +58,8 @@ class BatchAndKafkaSourceTest {
     }
 
     /** Creates the Delta table (version 0, no rows). */
-    private String createDelta() {
-        String path = dir.resolve("delta").toUri().toString();
-        TableManager.buildCreateTableTransaction(path, DELTA_SCHEMA, "larder-test").build(kernel)
-                .commit(kernel, CloseableIterable.emptyIterable());
-        return path;
-    }
-
-    /** Appends rows {id, value, ts µs} as one commit. */
-    private void append(String path, long[]... rows) throws IOException {
-        Transaction txn = TableManager.loadSnapshot(path).build(kernel)
-                .buildUpdateTableTransaction("larder-test", Operation.WRITE).build(kernel);
-        Row state = txn.getTransactionState(kernel);
-        int n = rows.length;
-        ColumnVector[] columns = {
-            new NonNullColumnVector(LongType.LONG, n) {
-                @Override
-                public long getLong(int row) {
-                    return rows[row][0];
-                }
-            },
-            new NonNullColumnVector(DoubleType.DOUBLE, n) {
-                @Override
-                public double getDouble(int row) {
-                    return rows[row][1];
-                }
-            },
-            new NonNullColumnVector(TimestampType.TIMESTAMP, n) {
-                @Override
-                public long getLong(int row) {
-                    return rows[row][2];
-                }
-            },
-        };
-        List<Row> actions = new ArrayList<>();
-        KernelAppends.write(kernel, state, new ArrayColumnarBatch(DELTA_SCHEMA, columns, n), Map.of(), actions);
-        txn.commit(kernel, CloseableIterable.inMemoryIterable(KernelInternals.closeable(actions.iterator())));
+    private KernelTable createDelta() {
+        return new KernelTable(dir.resolve("delta"));
     }
 
     private static void send(KafkaProducer<String, String> p, String topic, long id, double value, long tsMicros)
@@ -162,9 +105,9 @@ class BatchAndKafkaSourceTest {
 
     @Test
     void theNewerEventWinsWhicheverSourceItCameFromAndWhicheverCameFirst() throws Exception {
-        String delta = createDelta();
+        KernelTable delta = createDelta();
         // Keys 1 (a), 4 (d, newer than the tombstone), 5 (e, older than it).
-        append(delta, new long[] {1, 1, 100}, new long[] {4, 4, 5_000_000}, new long[] {5, 5, 100});
+        delta.append(new long[] {1, 1, 100}, new long[] {4, 4, 5_000_000}, new long[] {5, 5, 100});
         String topic = "updates";
         broker.createTopic(topic, 1);
         try (KafkaProducer<String, String> p = broker.producer()) {
@@ -177,11 +120,11 @@ class BatchAndKafkaSourceTest {
         }
         Map<Long, Double> model = new HashMap<>(Map.of(1L, 11.0, 2L, 20.0, 3L, 30.0, 4L, 4.0));
         try (LarderEngine engine = LarderEngine.open(dir.resolve("store"), KafkaChangeSourceTest.ingest())) {
-            Follower f = follow(engine, delta, topic);
+            Follower f = follow(engine, delta.path(), topic);
             await("the snapshot, then the topic", () -> holds(f.handle().table(), model)
                     && f.handle().table().olderEventsSkipped() == 2);
             // Delta now: b older than Kafka's (skipped), c newer (applied), f new.
-            append(delta, new long[] {2, 21, 200}, new long[] {3, 31, 400}, new long[] {6, 40, 500});
+            delta.append(new long[] {2, 21, 200}, new long[] {3, 31, 400}, new long[] {6, 40, 500});
             model.put(3L, 31.0);
             model.put(6L, 40.0);
             await("the Delta commit", () -> holds(f.handle().table(), model)
@@ -203,14 +146,14 @@ class BatchAndKafkaSourceTest {
         }
         // A restart resumes both sources where the table is: nothing applied again (a replayed older record would
         // be counted as skipped), nothing lost.
-        append(delta, new long[] {7, 70, 700});
+        delta.append(new long[] {7, 70, 700});
         try (KafkaProducer<String, String> p = broker.producer()) {
             send(p, topic, 8, 80, 800);
         }
         model.put(7L, 70.0);
         model.put(8L, 80.0);
         try (LarderEngine engine = LarderEngine.open(dir.resolve("store"), KafkaChangeSourceTest.ingest())) {
-            Follower f = follow(engine, delta, topic);
+            Follower f = follow(engine, delta.path(), topic);
             await("what both sources got while stopped", () -> holds(f.handle().table(), model));
             assertEquals(0, f.handle().table().olderEventsSkipped());
             assertEquals("t", f.handle().table().name(), "resumed, not bootstrapped again");
@@ -273,11 +216,11 @@ class BatchAndKafkaSourceTest {
 
     @Test
     void aTableFedByBothNeedsAnEventTimeColumn() throws Exception {
-        String delta = createDelta();
-        append(delta, new long[] {1, 1, 100});
+        KernelTable delta = createDelta();
+        delta.append(new long[] {1, 1, 100});
         try (LarderEngine engine = LarderEngine.open(dir.resolve("store"), KafkaChangeSourceTest.ingest())) {
-            DeltaChangeSource batch = new DeltaChangeSource(DeltaSource.open(delta), List.of("id"), 64,
-                    ScanProgress.NONE);
+            DeltaChangeSource batch = new DeltaChangeSource(DeltaSource.open(delta.path()), List.of("id"),
+                    64, ScanProgress.NONE);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BatchAndKafkaSource
                     .follow(engine, "t", batch, new KafkaFeed(broker.bootstrap(), "none", batch.schema()),
                             KafkaChangeSourceTest.follow()));

@@ -35,12 +35,20 @@ final class FollowCommand implements Callable<Integer> {
         String kafka;
 
         @Option(names = "--topic", description = "The Kafka topic (with --kafka): record key = the key, value = the row as"
-                + " JSON, a null value deletes.")
+                + " JSON or Avro (--value-format), a null value deletes.")
         String topic;
 
         @Option(names = "--schema", paramLabel = "'NAME TYPE, ...'", description = "Columns of a new Kafka-fed table, e.g."
                 + " 'user_id string, clicks int64, score float64' (with --kafka).")
         String schema;
+
+        @Option(names = "--value-format", paramLabel = "FORMAT", description = "Kafka record values (with --kafka): json"
+                + " (default), avro (one --avro-schema), avro-single-object or avro-confluent (--avro-schema ID=FILE).")
+        String valueFormat;
+
+        @Option(names = "--avro-schema", paramLabel = "FILE", description = "An Avro writer schema (.avsc) of the"
+                + " values; repeat for several.")
+        List<String> avroSchemas;
 
         @Option(names = "--key", required = true, split = ",", description = "Key column(s), comma-separated.")
         List<String> key;

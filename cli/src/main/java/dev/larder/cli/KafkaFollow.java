@@ -6,6 +6,7 @@ import dev.larder.ingest.IngestOptions;
 import dev.larder.ingest.LarderEngine;
 import dev.larder.kafka.KafkaChangeSource;
 import dev.larder.kafka.KafkaFeed;
+import dev.larder.kafka.KafkaValues;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.ShardSpec;
 import dev.larder.store.TableOptions;
@@ -49,7 +50,8 @@ final class KafkaFollow {
                     .withTableOptions(TableOptions.DEFAULT.withShards(shards(cmd.shards)));
             for (FollowCommand.Feed f : cmd.feeds) {
                 FeatureSchema schema = schema(engine, f);
-                KafkaFeed feed = new KafkaFeed(f.kafka, f.topic, schema, Map.of(), Duration.ofSeconds(30));
+                KafkaFeed feed = new KafkaFeed(f.kafka, f.topic, schema, Map.of(), Duration.ofSeconds(30),
+                        KafkaValues.parse(f.valueFormat, f.avroSchemas));
                 sources.put(f.table, KafkaChangeSource.of(KafkaChangeSource.follow(engine, f.table, feed, options)));
                 System.out.printf("following Kafka topic %s at %s as %s (key %s)%n", f.topic, f.kafka, f.table,
                         f.key.get(0));

@@ -21,6 +21,15 @@ public interface ChangeSink {
         return ShardSpec.ALL;
     }
 
+    /**
+     * The target's event-time column ({@code TableOptions.eventTime}), or -1 when it has none: a source that knows
+     * when a delete happened (a Kafka tombstone's timestamp) sets it in the delete's row, so the delete is ordered
+     * against the stored row's event time like an upsert.
+     */
+    default int eventTimeColumn() {
+        return -1;
+    }
+
     /** The sink's staging row, cleared (all columns null) on each call; fill it and pass it to upsert or delete. */
     RowBuffer row();
 

@@ -159,6 +159,11 @@ final class RingSink implements ChangeSink {
     }
 
     @Override
+    public int eventTimeColumn() {
+        return target.table.eventTimeColumn();
+    }
+
+    @Override
     public RowBuffer row() {
         return row.clear();
     }

@@ -35,6 +35,11 @@ final class TableMetrics implements TableMetricsMXBean {
     }
 
     @Override
+    public long getOlderEventsSkipped() {
+        return handle.table().olderEventsSkipped();
+    }
+
+    @Override
     public long getLookups() {
         return reads().lookups();
     }

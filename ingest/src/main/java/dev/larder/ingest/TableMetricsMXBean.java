@@ -14,6 +14,12 @@ public interface TableMetricsMXBean {
 
     long getWatermarkCommitTimestampMillis();
 
+    /**
+     * Changes the writer skipped because the key's stored row has a newer event time (a table with an event-time
+     * column, {@code TableOptions.eventTime}), since the current generation opened.
+     */
+    long getOlderEventsSkipped();
+
     long getLookups();
 
     long getLookupLatencyP50Nanos();

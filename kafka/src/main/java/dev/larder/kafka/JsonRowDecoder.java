@@ -27,7 +27,7 @@ import java.util.Base64;
  * that also names the key column must agree with it. Strings without escapes and integers are copied straight from the
  * record's bytes; a failure throws {@link IllegalArgumentException} saying what and where in the value.
  */
-final class JsonRowDecoder {
+final class JsonRowDecoder implements RowDecoder {
     private static final double[] POW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
         1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
@@ -60,8 +60,8 @@ final class JsonRowDecoder {
         this.seen = new boolean[names.length];
     }
 
-    /** Sets the key column of {@code row} from a record key. */
-    void key(byte[] key, RowBuffer row) {
+    @Override
+    public void key(byte[] key, RowBuffer row) {
         if (key == null) {
             throw new IllegalArgumentException("the record has no key (the key column "
                     + schema.column(keyColumn).name() + " comes from it)");
@@ -93,7 +93,8 @@ final class JsonRowDecoder {
     }
 
     /** Fills {@code row} (already holding the key) from a JSON object. */
-    void value(byte[] value, RowBuffer row) {
+    @Override
+    public void value(byte[] value, RowBuffer row) {
         b = value;
         pos = 0;
         end = value.length;

@@ -6,6 +6,7 @@ import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.LarderEngine;
 import dev.larder.ingest.VersionWatch;
+import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.Generations;
 import dev.larder.store.RowBuffer;
@@ -30,9 +31,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A Kafka topic as an ingest {@link ChangeSource}: every record is an upsert of the row its value holds (one JSON
- * object with the table's column names, see {@link JsonRowDecoder}) under the key its record key holds, and a tombstone
- * (a null value) deletes the key. Called by the one follower thread of its table, which owns the consumer;
- * {@link #stoppedPartitions()} may be read from any thread.
+ * object or Avro record with the table's column names, see {@link KafkaValues}) under the key its record key holds,
+ * and a tombstone (a null value) deletes the key; in a table with an event-time column ({@code TableOptions.eventTime})
+ * a tombstone's event time is the record's timestamp (microseconds for a timestamp column, milliseconds for int64).
+ * Called by the one follower thread of its table, which owns the consumer; {@link #stoppedPartitions()} may be read
+ * from any thread.
  *
  * <p><b>Versions.</b> Version 0 is the topic's start: no rows, every partition at its earliest offset. Each later
  * version is what one poll of the consumer returned, applied through the same ring and single writer as a Delta
@@ -49,11 +52,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * records not applied are read again. Entries past {@code w} are dropped on restart, since they describe versions the
  * table does not hold.
  *
- * <p><b>Poison records.</b> A record that cannot be decoded (not JSON, an unknown column, a value of the wrong type, no
- * key) stops its partition at that record: the error, naming topic, partition and offset, is logged and kept in
- * {@link #stoppedPartitions()}, the partition's stored offset stays at the record, and the other partitions and the
- * table's readers go on. A restart retries the record (and stops there again until the topic or the table's schema is
- * fixed).
+ * <p><b>Poison records.</b> A record that cannot be decoded (not JSON, or not Avro of a configured schema; an unknown
+ * column, a value of the wrong type, no key) stops its partition at that record: the error, naming topic, partition
+ * and offset, is logged and kept in {@link #stoppedPartitions()}, the partition's stored offset stays at the record,
+ * and the other partitions and the table's readers go on. A restart retries the record (and stops there again until
+ * the topic or the table's schema is fixed).
  *
  * <p>Offsets that are no longer in the topic (a topic recreated, or records deleted by retention before they were
  * applied) fail the feed with Kafka's error naming the partition: the follower retries with backoff, readers stay on
@@ -68,11 +71,14 @@ public final class KafkaChangeSource implements ChangeSource {
     private static final int MAX_BATCHES = 8;
 
     private final KafkaFeed feed;
-    private final SourcePositionFile positions;
+    private SourcePositionFile positions;
     private final Map<Integer, String> stopped = new ConcurrentHashMap<>();
     private KafkaConsumer<byte[], byte[]> consumer;
-    private JsonRowDecoder decoder;
+    private RowDecoder decoder;
     private FeatureSchema decoderSchema;
+    /** The target's event-time column, set in a tombstone's row from the record's timestamp; -1: none. */
+    private int eventTime = -1;
+    private ColumnType eventTimeType;
     /** The version whose end positions {@link #next} holds, or -1 before the consumer is positioned. */
     private long positioned = -1;
     private Map<Integer, Long> next = new TreeMap<>();
@@ -138,10 +144,46 @@ public final class KafkaChangeSource implements ChangeSource {
         if (positioned != known) {
             resume(known);
         }
+        return known + pendingBatches();
+    }
+
+    /** Polls without waiting until {@link #MAX_BATCHES} batches are held or none comes; returns how many are held. */
+    int pendingBatches() {
         while (pending.size() < MAX_BATCHES && poll(Duration.ZERO)) {
             continue;
         }
-        return known + pending.size();
+        return pending.size();
+    }
+
+    /** Keeps the positions in {@code tableDirectory} from now on (a table generation another source bootstrapped). */
+    void moveTo(Path tableDirectory) {
+        Path file = tableDirectory.resolve(SourcePositionFile.NAME);
+        if (!file.equals(positions.path())) {
+            positions.close();
+            positions = new SourcePositionFile(file);
+        }
+    }
+
+    /** Positions the consumer at the offsets stored with {@code version}, dropping what was polled after them. */
+    void resumeAt(long version) {
+        resume(version);
+    }
+
+    /** Delivers the oldest batch polled as {@code version}; its offsets are on disk before its end goes to the sink. */
+    void deliverNext(long version, ChangeSink sink) {
+        decodeFor(sink);
+        deliver(version, pending.peekFirst(), sink);
+        pending.removeFirst();
+        positioned = version;
+    }
+
+    /**
+     * Records that version {@code version}, made by another source, leaves every partition's offset where it was;
+     * call before that version's end goes to the writer.
+     */
+    void carry(long version) {
+        positions.append(version, next);
+        positioned = version;
     }
 
     /** Polls once, waiting up to {@code max}; keeps a batch of records, if any, and says whether there was one. */
@@ -182,13 +224,18 @@ public final class KafkaChangeSource implements ChangeSource {
 
     @Override
     public void bootstrap(long version, ChangeSink sink) {
+        startAt(version);
+        sink.begin(version, System.currentTimeMillis());
+        sink.end();
+    }
+
+    /** Stores every partition's earliest offset as {@code version}'s end, and positions the consumer there. */
+    void startAt(long version) {
         openConsumer();
         Map<Integer, Long> start = new TreeMap<>();
         List<TopicPartition> parts = partitions();
         consumer.beginningOffsets(parts).forEach((tp, o) -> start.put(tp.partition(), o));
         positions.restartAt(version, start);
-        sink.begin(version, System.currentTimeMillis());
-        sink.end();
         seek(version, start, parts);
     }
 
@@ -198,15 +245,21 @@ public final class KafkaChangeSource implements ChangeSource {
             throw new IllegalStateException("source " + path() + " holds " + pending.size() + " versions after "
                     + positioned + ", asked for (" + afterVersion + ", " + upToVersion + "]");
         }
-        if (decoder == null || !sink.schema().equals(decoderSchema)) {
-            decoder = new JsonRowDecoder(sink.schema());
-            decoderSchema = sink.schema();
-        }
+        decodeFor(sink);
         for (long v = afterVersion + 1; v <= upToVersion; v++) {
             deliver(v, pending.peekFirst(), sink);
             pending.removeFirst();
             positioned = v;
         }
+    }
+
+    private void decodeFor(ChangeSink sink) {
+        if (decoder == null || !sink.schema().equals(decoderSchema)) {
+            decoder = feed.values().decoder(sink.schema());
+            decoderSchema = sink.schema();
+        }
+        eventTime = sink.eventTimeColumn();
+        eventTimeType = eventTime >= 0 ? sink.schema().type(eventTime) : null;
     }
 
     /** Delivers one polled batch as {@code version}; its offsets are on disk before its end goes to the writer. */
@@ -235,6 +288,9 @@ public final class KafkaChangeSource implements ChangeSource {
                     break;
                 }
                 if (r.value() == null) {
+                    if (eventTime >= 0) {
+                        row.setLong(eventTime, eventTimeOf(r.timestamp(), eventTimeType));
+                    }
                     sink.delete(row);
                 } else {
                     sink.upsert(row);
@@ -248,6 +304,14 @@ public final class KafkaChangeSource implements ChangeSource {
         if (!stopping.isEmpty()) {
             consumer.pause(stopping);
         }
+    }
+
+    /**
+     * A timestamp in epoch milliseconds (a tombstone's, a batch commit's) as a value of an event-time column of type
+     * {@code type}: microseconds for timestamps, the milliseconds themselves for int64.
+     */
+    static long eventTimeOf(long millis, ColumnType type) {
+        return type == ColumnType.INT64 ? millis : Math.multiplyExact(millis, 1000L);
     }
 
     private void stop(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, IllegalArgumentException e) {

@@ -18,17 +18,31 @@ import java.util.Objects;
  * @param schema           the schema of a table created for the topic; one key column, a string or an integer
  * @param consumerSettings further consumer settings, passed as they are
  * @param requestTimeout   how long a metadata request (the topic's partitions) may take
+ * @param values           how record values encode rows: JSON, or Avro with a configured or embedded schema
  */
 public record KafkaFeed(String bootstrapServers, String topic, FeatureSchema schema,
-                        Map<String, Object> consumerSettings, Duration requestTimeout) {
+                        Map<String, Object> consumerSettings, Duration requestTimeout, KafkaValues values) {
+    /** A feed of JSON values. */
+    public KafkaFeed(String bootstrapServers, String topic, FeatureSchema schema, Map<String, Object> consumerSettings,
+                     Duration requestTimeout) {
+        this(bootstrapServers, topic, schema, consumerSettings, requestTimeout, KafkaValues.JSON);
+    }
+
     public KafkaFeed {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(schema, "schema");
         consumerSettings = Map.copyOf(consumerSettings);
         Objects.requireNonNull(requestTimeout, "requestTimeout");
-        // Refuses, before anything is created, a schema no record can fill: one key column, a string or an integer.
-        new JsonRowDecoder(schema);
+        Objects.requireNonNull(values, "values");
+        // Refuses, before anything is created, a schema no record can fill (one key column, a string or an integer)
+        // and Avro schemas whose fields the table cannot take.
+        values.decoder(schema);
+    }
+
+    /** This feed with values encoded as {@code v}. */
+    public KafkaFeed withValues(KafkaValues v) {
+        return new KafkaFeed(bootstrapServers, topic, schema, consumerSettings, requestTimeout, v);
     }
 
     /** A feed with no extra consumer settings and a 30 s metadata timeout. */

@@ -19,7 +19,8 @@ import java.util.zip.CRC32C;
 
 /**
  * The {@code kafka-position} file of a Kafka-fed table: which offset of each partition every recent table version
- * starts the next version at. Confined to the follower thread.
+ * starts the next version at; also the {@code batch-position} file of a table fed by a batch source and Kafka
+ * ({@link BatchAndKafkaSource}), where partition 0 holds the batch source's version. Confined to the follower thread.
  *
  * <p>One line per version, appended and fsynced before the version is handed to the writer:
  * {@code <version> <partition>:<next offset>[,...] <crc32c hex>}. A line whose checksum does not match (a write torn by
@@ -94,7 +95,8 @@ final class SourcePositionFile {
             }
             ch.force(false);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append the Kafka position of version " + version + " to " + file, e);
+            throw new UncheckedIOException("cannot append the source position of version " + version + " to " + file,
+                    e);
         }
     }
 
@@ -133,7 +135,7 @@ final class SourcePositionFile {
         } catch (NoSuchFileException e) {
             return;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the Kafka positions in " + file, e);
+            throw new UncheckedIOException("cannot read the source positions in " + file, e);
         }
     }
 
@@ -145,7 +147,7 @@ final class SourcePositionFile {
         for (Entry e : entries) {
             sb.append(e.line).append('\n');
         }
-        Path tmp = file.resolveSibling(NAME + ".tmp");
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             close();
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -161,7 +163,7 @@ final class SourcePositionFile {
                 dir.force(true);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot rewrite the Kafka positions in " + file, e);
+            throw new UncheckedIOException("cannot rewrite the source positions in " + file, e);
         }
     }
 

@@ -80,6 +80,8 @@ public final class FeatureTable implements AutoCloseable {
     private volatile Lineage lineage;
     private volatile TableMetadata metadata;
     private volatile boolean closed;
+    /** Written by the writer thread only (so the increment is no race), read by any thread. */
+    private volatile long olderEventsSkipped;
     private final boolean recovered;
     private final boolean readOnly;
     private final ReadMetrics readMetrics = new ReadMetrics();
@@ -397,11 +399,12 @@ public final class FeatureTable implements AutoCloseable {
     }
 
     static FeatureTable create(String name, Path dir, FeatureSchema schema, TableOptions options, Lineage origin) {
+        // Built first: it checks the options (the event-time column) before anything is created.
+        TableMetadata md = new TableMetadata(schema, options.ttl(), origin, options.shards(), options.eventTime());
         StoreFiles.createDirectory(dir);
         if (Files.exists(dir.resolve(TableMetadata.FILE))) {
             throw new StoreException("table " + name + " already exists at " + dir);
         }
-        TableMetadata md = new TableMetadata(schema, options.ttl(), origin, options.shards());
         return new FeatureTable(name, dir, md, options.clock(), options.initialRows(), true);
     }
 
@@ -604,6 +607,28 @@ public final class FeatureTable implements AutoCloseable {
 
     public Duration ttl() {
         return Duration.ofMillis(ttlMillis);
+    }
+
+    /**
+     * The index of the column whose value orders changes to a key ({@link TableOptions#eventTime()}), or -1 when
+     * changes apply in version order.
+     */
+    public int eventTimeColumn() {
+        String c = metadata.eventTime();
+        return c.isEmpty() ? -1 : layout.schema().indexOf(c);
+    }
+
+    /**
+     * Upserts and deletes this generation's writer skipped since it opened because the key's stored row had a newer
+     * event time (see {@link TableOptions#eventTime()}); 0 for a table without an event-time column. Any thread.
+     */
+    public long olderEventsSkipped() {
+        return olderEventsSkipped;
+    }
+
+    /** Counts one change skipped for its older event time; the writer thread only. */
+    void skippedOlderEvent() {
+        olderEventsSkipped++;
     }
 
     /** What the table reflects: the last watermark published by the writer. Safe from any thread, allocation-free. */

@@ -86,6 +86,8 @@ final class MappedTableWriter implements TableWriter {
     private byte[] heapScratch = new byte[64];
     /** The table's shards when it holds only some; null when it holds every key. */
     private final ShardSpec shards;
+    /** The column whose value orders changes to a key ({@link TableOptions#eventTime()}), or -1: versions do. */
+    private final int eventTime;
 
     MappedTableWriter(FeatureTable table, RowLayoutDescriptor layout, UndoLog undo) {
         this.table = table;
@@ -100,6 +102,7 @@ final class MappedTableWriter implements TableWriter {
         this.deleteRow = new RowBuffer(layout);
         this.fresh = new FreshRows(table, rowSize);
         this.shards = table.shardFilter();
+        this.eventTime = table.eventTimeColumn();
         FeatureSchema schema = layout.schema();
         java.util.List<Integer> cols = new java.util.ArrayList<>();
         for (int c = 0; c < schema.columnCount(); c++) {
@@ -152,8 +155,9 @@ final class MappedTableWriter implements TableWriter {
         keyHash = KeyCodec.hash(key, keyLength);
         TableView v = table.view();
         boolean found = bulk == null && find(v);
-        if (found && rowVersion(v, foundRow) > version) {
-            return Outcome.IGNORED_OLDER;
+        if (found && (eventTime >= 0 ? eventTime(img) < storedEventTime(v, foundRow)
+                : rowVersion(v, foundRow) > version)) {
+            return ignoredOlder();
         }
         RowImage.LONGS.set(img, RowLayoutDescriptor.VERSION, version);
         RowImage.LONGS.set(img, RowLayoutDescriptor.COMMIT_TS, commitTimestampMillis);
@@ -213,7 +217,7 @@ final class MappedTableWriter implements TableWriter {
         assert onOwningThread() : notOwner();
         table.ensureOpen();
         keyLength = KeyCodec.encodeFromRow(layout, keyRow.bytes, key);
-        return deleteEncoded(version);
+        return deleteEncoded(version, keyRow.bytes);
     }
 
     @Override
@@ -225,7 +229,7 @@ final class MappedTableWriter implements TableWriter {
         }
         keyLength = k.encode();
         System.arraycopy(k.encoded, 0, key, 0, keyLength);
-        return deleteEncoded(version);
+        return deleteEncoded(version, null);
     }
 
     @Override
@@ -235,7 +239,8 @@ final class MappedTableWriter implements TableWriter {
         return delete(deleteRow, version);
     }
 
-    private Outcome deleteEncoded(long version) {
+    /** A delete of the encoded {@link #key}; {@code img}, when not null, is a row image whose event time it carries. */
+    private Outcome deleteEncoded(long version, byte[] img) {
         if (shards != null && !shards.ownsKey(layout.schema(), key)) {
             return Outcome.NOT_OWNED;
         }
@@ -245,8 +250,9 @@ final class MappedTableWriter implements TableWriter {
         if (!find(v)) {
             return Outcome.ABSENT;
         }
-        if (rowVersion(v, foundRow) > version) {
-            return Outcome.IGNORED_OLDER;
+        if (eventTime >= 0 ? img != null && !RowImage.isNull(layout, img, eventTime)
+                && eventTime(img) < storedEventTime(v, foundRow) : rowVersion(v, foundRow) > version) {
+            return ignoredOlder();
         }
         undo.ensureRoom();
         freeRetiredRow();
@@ -412,6 +418,28 @@ final class MappedTableWriter implements TableWriter {
         }
         chunk.get(off + layout.keyOffset(), rowKey, 0, len);
         return Arrays.equals(rowKey, 0, len, key, 0, len);
+    }
+
+    /** Counts a change skipped because the stored row is newer (by event time, when the table has one column). */
+    private Outcome ignoredOlder() {
+        if (eventTime >= 0) {
+            table.skippedOlderEvent();
+        }
+        return Outcome.IGNORED_OLDER;
+    }
+
+    /** The event time of row image {@code img}; a null one is older than any other. */
+    private long eventTime(byte[] img) {
+        return RowImage.isNull(layout, img, eventTime) ? Long.MIN_VALUE
+                : (long) RowImage.LONGS.get(img, layout.columnOffset(eventTime));
+    }
+
+    /** The event time of stored row {@code row}; a null one is older than any other. */
+    private long storedEventTime(TableView v, long row) {
+        MappedByteBuffer chunk = v.rowChunk(row);
+        int off = v.rowOffset(row);
+        boolean isNull = (chunk.get(off + layout.nullsOffset() + (eventTime >>> 3)) & (1 << (eventTime & 7))) != 0;
+        return isNull ? Long.MIN_VALUE : chunk.getLong(off + layout.columnOffset(eventTime));
     }
 
     private static long rowVersion(TableView v, long row) {

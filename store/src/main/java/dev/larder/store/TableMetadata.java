@@ -9,24 +9,60 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.zip.CRC32;
 
 /**
  * The small metadata file {@code table.properties} of a table: format version, schema, TTL, lineage (source id,
- * watermark version and its commit timestamp) and the key shards it holds. Immutable value; {@link #write} replaces the file atomically (temporary
+ * watermark version and its commit timestamp), the key shards it holds and its event-time column ({@code ""}: none, see
+ * {@link TableOptions#eventTime()}). Immutable value; {@link #write} replaces the file atomically (temporary
  * file, fsync, rename, fsync of the directory) so a crash leaves either the old or the new content, never a mix.
  * A CRC-32 over the content detects files damaged or overwritten by something else.
  */
-public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage, ShardSpec shards) {
+public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage, ShardSpec shards, String eventTime) {
     static final String FILE = "table.properties";
     /** 2: a one-column key is stored once, in its column ({@link RowLayoutDescriptor#keyIsItsColumn}). */
     static final int FORMAT_VERSION = 2;
     /** Format 1 rows kept a copy of every key; they open unchanged where format 2 keeps the copy too. */
     private static final int FORMAT_KEY_COPIED = 1;
 
+    public TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage, ShardSpec shards) {
+        this(schema, ttl, lineage, shards, "");
+    }
+
+    public TableMetadata {
+        Objects.requireNonNull(eventTime, "eventTime");
+        if (!eventTime.isEmpty()) {
+            checkEventTime(schema, eventTime);
+        }
+    }
+
+    /**
+     * Checks that {@code column} can order a table's changes: a nullable or not column of {@code schema} of type
+     * timestamp, timestamp_ntz or int64 that is not a key column.
+     *
+     * @throws IllegalArgumentException naming the column and why not
+     */
+    static void checkEventTime(FeatureSchema schema, String column) {
+        if (!schema.names().contains(column)) {
+            throw new IllegalArgumentException("event-time column " + column + " is not a column of " + schema);
+        }
+        int c = schema.indexOf(column);
+        ColumnType t = schema.type(c);
+        if (t != ColumnType.TIMESTAMP && t != ColumnType.TIMESTAMP_NTZ && t != ColumnType.INT64) {
+            throw new IllegalArgumentException("event-time column " + column + " is " + schema.column(c).typeString()
+                    + "; it must be timestamp, timestamp_ntz or int64");
+        }
+        for (int k : schema.keyColumns()) {
+            if (k == c) {
+                throw new IllegalArgumentException("event-time column " + column + " is a key column");
+            }
+        }
+    }
+
     public TableMetadata withLineage(Lineage l) {
-        return new TableMetadata(schema, ttl, l, shards);
+        return new TableMetadata(schema, ttl, l, shards, eventTime);
     }
 
     void write(Path dir) {
@@ -36,6 +72,9 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage,
         p.setProperty("ttl.millis", Long.toString(ttl.toMillis()));
         if (!shards.ownsAll()) {
             p.setProperty("shards", shards.toString());
+        }
+        if (!eventTime.isEmpty()) {
+            p.setProperty("event.time.column", eventTime);
         }
         p.setProperty("lineage.source.id", lineage.sourceId());
         p.setProperty("lineage.source.path", lineage.sourcePath());
@@ -108,7 +147,8 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage,
                     Long.parseLong(p.getProperty("lineage.commit.timestamp.millis", "0")),
                     p.getProperty("lineage.catalog.table", ""), p.getProperty("lineage.catalog.table.id", ""));
             String shards = p.getProperty("shards");
-            return new TableMetadata(schema, ttl, lineage, shards == null ? ShardSpec.ALL : ShardSpec.parse(shards));
+            return new TableMetadata(schema, ttl, lineage, shards == null ? ShardSpec.ALL : ShardSpec.parse(shards),
+                    p.getProperty("event.time.column", ""));
         } catch (IOException | IllegalArgumentException e) {
             throw new StoreCorruptedException(file, "malformed: " + e.getMessage());
         }

@@ -30,14 +30,18 @@ public interface TableWriter {
     /**
      * Inserts or replaces the row with the key held in {@code row}'s key columns, stamped with {@code version} and
      * {@code commitTimestampMillis}. A row whose stored version is newer is left as it is; an equal version is
-     * replaced, so re-applying a version after a crash is idempotent. During a bulk load every upsert reports
-     * INSERTED; a key upserted twice is settled (last one wins) when the load finishes.
+     * replaced, so re-applying a version after a crash is idempotent. A table with an event-time column
+     * ({@link dev.larder.store.TableOptions#eventTime()}) compares event times instead of versions: a row whose stored
+     * event time is newer than {@code row}'s is left as it is (an equal one is replaced; a null one is older than any
+     * other), and the skip is counted ({@link FeatureTable#olderEventsSkipped()}). During a bulk load every upsert
+     * reports INSERTED; a key upserted twice is settled (last one wins) when the load finishes.
      */
     Outcome upsert(RowBuffer row, long version, long commitTimestampMillis);
 
     /**
-     * Deletes the row whose key is in {@code keyRow}'s key columns (other columns are ignored), unless the stored row
-     * has a newer version.
+     * Deletes the row whose key is in {@code keyRow}'s key columns, unless the stored row has a newer version; in a
+     * table with an event-time column, unless {@code keyRow}'s event time is set and older than the stored row's (a
+     * delete without one always applies). Other columns are ignored.
      */
     Outcome delete(RowBuffer keyRow, long version);
 

@@ -43,9 +43,11 @@ final class Cloud {
 
     static DeltaSource openCatalogTable(Larder.Catalog catalog, String name, Map<String, String> settings) {
         if (!AVAILABLE) {
-            throw new IllegalStateException("Unity Catalog table " + name + " needs dev.larder:larder-cloud on the class path");
+            throw new IllegalStateException("Unity Catalog table " + name
+                    + " needs dev.larder:larder-cloud on the class path");
         }
-        UnityCatalog uc = catalog == null ? UnityCatalog.fromEnvironment() : UnityCatalog.fromEnvironment(catalog.uri(), catalog.tokenEnv());
+        UnityCatalog uc = catalog == null ? UnityCatalog.fromEnvironment()
+                : UnityCatalog.fromEnvironment(catalog.uri(), catalog.tokenEnv());
         return uc.open(name, settings);
     }
 }

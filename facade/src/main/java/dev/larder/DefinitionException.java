@@ -9,7 +9,8 @@ public final class DefinitionException extends RuntimeException {
     private final transient List<String> problems;
 
     DefinitionException(List<String> problems) {
-        super(problems.size() == 1 ? problems.get(0) : problems.size() + " problems:\n  " + String.join("\n  ", problems));
+        super(problems.size() == 1 ? problems.get(0) : problems.size() + " problems:\n  "
+                + String.join("\n  ", problems));
         this.problems = List.copyOf(problems);
     }
 

@@ -40,7 +40,8 @@ public final class Pusher {
     public int column(String name) {
         FeatureSchema s = row.buffer.schema();
         if (!s.hasColumn(name)) {
-            throw new IllegalArgumentException("table " + handle.name() + " has no column " + name + " (columns: " + s.names() + ")");
+            throw new IllegalArgumentException("table " + handle.name() + " has no column " + name + " (columns: "
+                    + s.names() + ")");
         }
         return s.indexOf(name);
     }
@@ -104,7 +105,9 @@ public final class Pusher {
         return PushStatus.of(engine.tryEndVersion(handle, version, commitTimestampMillis));
     }
 
-    /** Clears a {@code STOPPED} table (a change that failed) so pushes are accepted again; the failed version is gone. */
+    /**
+     * Clears a {@code STOPPED} table (a change that failed) so pushes are accepted again; the failed version is gone.
+     */
     public void resume() {
         engine.resume(handle);
     }

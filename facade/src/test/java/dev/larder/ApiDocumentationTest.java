@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class ApiDocumentationTest {
     /** The exported API packages, by source directory relative to the project root. */
     private static final List<String> EXPORTED = List.of("store/src/main/java/dev/larder/store",
-            "ingest/src/main/java/dev/larder/ingest", "facade/src/main/java/dev/larder", "micrometer/src/main/java/dev/larder/micrometer");
+            "ingest/src/main/java/dev/larder/ingest", "facade/src/main/java/dev/larder",
+            "micrometer/src/main/java/dev/larder/micrometer");
 
     @Test
     void everyPublicTypeOfAnExportedPackageIsDocumented() throws Exception {

@@ -57,7 +57,8 @@ class ColumnsTest {
             assertArrayEquals(new float[] {-1, 0.25f, -1, -1, 7, 0.5f}, batch);
             assertArrayEquals(new ReadStatus[] {ReadStatus.FOUND, ReadStatus.NOT_FOUND, ReadStatus.FOUND}, keyStatus);
 
-            IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> r.columns(0, "ctr", "ctr_7d"));
+            IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                    () -> r.columns(0, "ctr", "ctr_7d"));
             assertEquals("no column ctr_7d (columns: [user_id, ctr, clicks, label])", missing.getMessage());
             IllegalArgumentException text = assertThrows(IllegalArgumentException.class, () -> r.columns(0, "label"));
             assertEquals("column label is string(12), not a numeric type a projection can read as a double",

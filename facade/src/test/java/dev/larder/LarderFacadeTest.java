@@ -23,7 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The facade over a generated Delta table: values equal Delta's, vectors assemble with defaults, errors name what is wrong. */
+/**
+ * The facade over a generated Delta table: values equal Delta's, vectors assemble with defaults, errors name what is
+ * wrong.
+ */
 class LarderFacadeTest {
     @TempDir
     Path dir;
@@ -41,7 +44,8 @@ class LarderFacadeTest {
         int f0 = src.schema(src.latestVersion()).indexOf("f_0");
         int f1 = src.schema(src.latestVersion()).indexOf("f_1");
         src.scan(src.latestVersion(), r -> expected.put(r.getLong(key),
-                new double[] {r.isNull(f0) ? Double.NaN : r.getDouble(f0), r.isNull(f1) ? Double.NaN : r.getDouble(f1)}));
+                new double[] {r.isNull(f0) ? Double.NaN : r.getDouble(f0),
+                        r.isNull(f1) ? Double.NaN : r.getDouble(f1)}));
     }
 
     Larder.Builder builder() {
@@ -129,13 +133,16 @@ class LarderFacadeTest {
         IllegalArgumentException column = assertThrows(IllegalArgumentException.class, () -> builder()
                 .vector("bad", Feature.of("users.nope"), Feature.of("other.f_0")).open());
         assertTrue(column.getMessage().contains("vector bad") && column.getMessage().contains("users.nope")
-                && column.getMessage().contains("no column nope") && column.getMessage().contains("no table other"), column.getMessage());
+                && column.getMessage().contains("no column nope") && column.getMessage().contains("no table other"),
+                column.getMessage());
         // The failed open released the store: a correct one opens it again.
         try (Larder larder = builder().open()) {
-            IllegalArgumentException table = assertThrows(IllegalArgumentException.class, () -> larder.table("missing"));
+            IllegalArgumentException table = assertThrows(IllegalArgumentException.class,
+                    () -> larder.table("missing"));
             assertTrue(table.getMessage().contains("no table missing"), table.getMessage());
             IllegalArgumentException vector = assertThrows(IllegalArgumentException.class, () -> larder.vector("nope"));
-            assertTrue(vector.getMessage().contains("no vector nope") && vector.getMessage().contains("model"), vector.getMessage());
+            assertTrue(vector.getMessage().contains("no vector nope") && vector.getMessage().contains("model"),
+                    vector.getMessage());
             IllegalArgumentException name = assertThrows(IllegalArgumentException.class,
                     () -> larder.table("users").newReader().getDouble("nope", 0));
             assertTrue(name.getMessage().contains("no column nope"), name.getMessage());
@@ -149,7 +156,8 @@ class LarderFacadeTest {
     /** Application rows pushed from several threads are served once their version ends, and survive a reopen. */
     @Test
     void pushedRowsAreServedOnceTheirVersionEndsAndSurviveAReopen() throws Exception {
-        Schema clicks = Schema.builder().keyColumn("user_id", ColumnType.INT64).column("ctr", ColumnType.FLOAT64).build();
+        Schema clicks = Schema.builder().keyColumn("user_id", ColumnType.INT64)
+                .column("ctr", ColumnType.FLOAT64).build();
         try (Larder larder = builder().push("clicks", clicks, Duration.ZERO)
                 .vector("both", Feature.of("users.f_0", -2), Feature.of("clicks.ctr", -3)).open()) {
             Table table = larder.table("clicks");
@@ -191,9 +199,10 @@ class LarderFacadeTest {
             filler.fill(7L, input, null);
             assertEquals(-3f, input[1], "a deleted row reads as the feature's default");
 
-            IllegalStateException followed = assertThrows(IllegalStateException.class, () -> larder.table("users").newPusher());
-            assertTrue(followed.getMessage().contains("table users is not fed by the application") && followed.getMessage().contains(delta.toString()),
-                    followed.getMessage());
+            IllegalStateException followed = assertThrows(IllegalStateException.class,
+                    () -> larder.table("users").newPusher());
+            assertTrue(followed.getMessage().contains("table users is not fed by the application")
+                    && followed.getMessage().contains(delta.toString()), followed.getMessage());
         }
         try (Larder reopened = Larder.builder(dir.resolve("store")).push("clicks", clicks, Duration.ZERO).open()) {
             Reader reader = reopened.table("clicks").newReader();
@@ -202,10 +211,12 @@ class LarderFacadeTest {
             assertEquals(ReadStatus.NOT_FOUND, reader.get(7L));
             assertEquals(2, reopened.table("clicks").lineage().version());
         }
-        Schema other = Schema.builder().keyColumn("user_id", ColumnType.INT64).column("ctr", ColumnType.FLOAT32).build();
+        Schema other = Schema.builder().keyColumn("user_id", ColumnType.INT64)
+                .column("ctr", ColumnType.FLOAT32).build();
         IllegalArgumentException changed = assertThrows(IllegalArgumentException.class,
                 () -> Larder.builder(dir.resolve("store")).push("clicks", other, Duration.ZERO).open());
-        assertTrue(changed.getMessage().contains("table clicks in " + dir.resolve("store") + " has schema"), changed.getMessage());
+        assertTrue(changed.getMessage().contains("table clicks in " + dir.resolve("store") + " has schema"),
+                changed.getMessage());
     }
 
     /**
@@ -218,7 +229,8 @@ class LarderFacadeTest {
         DeltaTableGenerator.generate(GeneratorSpec.builder().rows(1000).numericFeatures(2).float32Features(0).commits(1)
                 .rowsPerFile(250).build(), table);
         Source first = Source.delta(table.toString()).key(GeneratorSpec.KEY_COLUMN).columns("f_1");
-        try (Larder larder = Larder.builder(dir.resolve("narrow-store")).follow("t", first).pollInterval(Duration.ofMillis(20)).open()) {
+        try (Larder larder = Larder.builder(dir.resolve("narrow-store")).follow("t", first)
+                .pollInterval(Duration.ofMillis(20)).open()) {
             assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
             assertEquals(List.of(GeneratorSpec.KEY_COLUMN, "f_1"), larder.table("t").columns());
         }
@@ -234,8 +246,8 @@ class LarderFacadeTest {
         }
         assertTrue(vacuumed > 0);
         Source changed = Source.delta(table.toString()).key(GeneratorSpec.KEY_COLUMN).columns("f_0");
-        try (Larder larder = Larder.builder(dir.resolve("narrow-store")).follow("t", changed).pollInterval(Duration.ofMillis(20))
-                .vector("model", Feature.of("t.f_1", -7)).open()) {
+        try (Larder larder = Larder.builder(dir.resolve("narrow-store")).follow("t", changed)
+                .pollInterval(Duration.ofMillis(20)).vector("model", Feature.of("t.f_1", -7)).open()) {
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             while (larder.table("t").lineage().version() < 3) {
                 assertTrue(System.nanoTime() < deadline, "never reached version 3: " + larder.table("t").status());

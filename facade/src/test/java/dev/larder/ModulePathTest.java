@@ -65,30 +65,35 @@ class ModulePathTest {
         List<String> modulePath = new ArrayList<>();
         List<String> classPath = new ArrayList<>();
         split(modulePath, classPath);
-        assertEquals(7, modulePath.size(), "store, ingest, snapshot, facade, Disruptor, HdrHistogram, snakeyaml-engine: " + modulePath);
+        assertEquals(7, modulePath.size(),
+                "store, ingest, snapshot, facade, Disruptor, HdrHistogram, snakeyaml-engine: " + modulePath);
 
         Path app = dir.resolve("src/app");
         Files.createDirectories(app.resolve("app"));
         Files.writeString(app.resolve("module-info.java"), "module app {\n requires dev.larder;\n}\n");
         Files.writeString(app.resolve("app/Main.java"), mainSource(delta));
         Path classes = dir.resolve("classes");
-        String compiled = javac(modulePath, classPath, classes, app.resolve("module-info.java"), app.resolve("app/Main.java"));
+        String compiled = javac(modulePath, classPath, classes, app.resolve("module-info.java"),
+                app.resolve("app/Main.java"));
         assertEquals("", compiled, "the application compiles on the module path");
 
         Path definition = dir.resolve("features.yaml");
         Files.writeString(definition, "store: " + dir.resolve("defined") + "\ntables:\n  users:\n    delta: " + delta
                 + "\n    key: entity_id\n    columns: [f_0]\nvectors:\n  ranker:\n    - users.f_0\n");
         String out = run(modulePath, classPath, classes, definition);
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("FOUND f_0=") && l.contains(" v0 input=[") && l.contains("healthy=true")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("FOUND f_0=") && l.contains(" v0 input=[")
+                && l.contains("healthy=true")), out);
         for (String internal : INTERNALS) {
             assertTrue(out.contains("refused " + internal + " "), internal + " is reachable by reflection:\n" + out);
         }
         assertTrue(out.contains("refused writer IllegalAccessException"), out);
-        assertTrue(out.contains("definition tables=[users] vectors=[ranker]"), "the YAML parser works as a module too:\n" + out);
+        assertTrue(out.contains("definition tables=[users] vectors=[ranker]"),
+                "the YAML parser works as a module too:\n" + out);
 
         Path intruder = dir.resolve("src/intruder");
         Files.createDirectories(intruder.resolve("intruder"));
-        Files.writeString(intruder.resolve("module-info.java"), "module intruder {\n requires dev.larder;\n requires dev.larder.ingest;\n}\n");
+        Files.writeString(intruder.resolve("module-info.java"),
+                "module intruder {\n requires dev.larder;\n requires dev.larder.ingest;\n}\n");
         Files.writeString(intruder.resolve("intruder/Writes.java"), """
                 package intruder;
 
@@ -110,15 +115,16 @@ class ModulePathTest {
                     }
                 }
                 """);
-        String refused = javac(modulePath, classPath, dir.resolve("intruder-classes"), intruder.resolve("module-info.java"),
-                intruder.resolve("intruder/Writes.java"));
+        String refused = javac(modulePath, classPath, dir.resolve("intruder-classes"),
+                intruder.resolve("module-info.java"), intruder.resolve("intruder/Writes.java"));
         assertTrue(refused.contains("package dev.larder.store.internal is not visible")
-                && refused.contains("package dev.larder.store.internal is declared in module dev.larder.store, which does not export it"
-                + " to module intruder"), refused);
-        assertTrue(refused.contains("KeyCodec is not public in dev.larder.store; cannot be accessed from outside package"), refused);
+                && refused.contains("package dev.larder.store.internal is declared in module dev.larder.store, "
+                + "which does not export it" + " to module intruder"), refused);
+        assertTrue(refused.contains("KeyCodec is not public in dev.larder.store; "
+                + "cannot be accessed from outside package"), refused);
         // Requiring the engine's module does not help: its package is exported to Larder's own modules only.
-        assertTrue(refused.contains("package dev.larder.ingest is declared in module dev.larder.ingest, which does not export it"
-                + " to module intruder"), refused);
+        assertTrue(refused.contains("package dev.larder.ingest is declared in module dev.larder.ingest, "
+                + "which does not export it" + " to module intruder"), refused);
     }
 
     /** The README example as the application's main, then reflective attempts at the internals. */
@@ -171,7 +177,9 @@ class ModulePathTest {
                 """;
     }
 
-    /** Splits the test class path: Larder's modules and their module-aware libraries to the module path, the rest not. */
+    /**
+     * Splits the test class path: Larder's modules and their module-aware libraries to the module path, the rest not.
+     */
     private void split(List<String> modulePath, List<String> classPath) throws IOException {
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path p = Path.of(entry);
@@ -226,8 +234,8 @@ class ModulePathTest {
     private static String javac(List<String> modulePath, List<String> classPath, Path out, Path... sources) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        List<String> args = new ArrayList<>(List.of("-d", out.toString(), "--module-path", String.join(File.pathSeparator, modulePath),
-                "-cp", String.join(File.pathSeparator, classPath)));
+        List<String> args = new ArrayList<>(List.of("-d", out.toString(), "--module-path",
+                String.join(File.pathSeparator, modulePath), "-cp", String.join(File.pathSeparator, classPath)));
         for (Path s : sources) {
             args.add(s.toString());
         }
@@ -238,14 +246,16 @@ class ModulePathTest {
     }
 
     /** Runs the application in a JVM of its own, from the module path; returns what it printed. */
-    private String run(List<String> modulePath, List<String> classPath, Path classes, Path definition) throws Exception {
+    private String run(List<String> modulePath, List<String> classPath, Path classes, Path definition)
+            throws Exception {
         List<String> mp = new ArrayList<>(modulePath);
         mp.add(classes.toString());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path log = dir.resolve("app.out");
-        Process p = new ProcessBuilder(java.toString(), "-Xmx512m", "--module-path", String.join(File.pathSeparator, mp),
-                "-cp", String.join(File.pathSeparator, classPath),
-                // dev.larder is an automatic module, which cannot name what it needs (snakeyaml-engine): resolve it all.
+        Process p = new ProcessBuilder(java.toString(), "-Xmx512m", "--module-path",
+                String.join(File.pathSeparator, mp), "-cp", String.join(File.pathSeparator, classPath),
+                // dev.larder is an automatic module, which cannot name what it needs (snakeyaml-engine):
+                // resolve it all.
                 "--add-modules", "ALL-MODULE-PATH", "-m", "app/app.Main", definition.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the application did not finish");

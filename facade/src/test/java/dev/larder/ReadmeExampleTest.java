@@ -42,35 +42,40 @@ class ReadmeExampleTest {
     @Test
     void theReadmeEmbeddingExampleCompilesAndServesTheTable() throws Exception {
         Path delta = dir.resolve("users");
-        DeltaTableGenerator.generate(GeneratorSpec.builder().rows(1000).numericFeatures(2).float32Features(1).commits(0).rowsPerFile(500).build(), delta);
+        DeltaTableGenerator.generate(GeneratorSpec.builder().rows(1000).numericFeatures(2).float32Features(1).commits(0)
+                .rowsPerFile(500).build(), delta);
         StringBuilder imports = new StringBuilder();
         StringBuilder body = new StringBuilder();
         for (String line : example()) {
             (line.startsWith("import ") ? imports : body).append(line).append('\n');
         }
         String code = body.toString();
-        assertTrue(code.contains('"' + STORE + '"') && code.contains('"' + TABLE + '"'), "the example's locations changed");
+        assertTrue(code.contains('"' + STORE + '"') && code.contains('"' + TABLE + '"'),
+                "the example's locations changed");
         code = code.replace(STORE, dir.resolve("store").toString()).replace(TABLE, delta.toString());
         Path src = dir.resolve("src/ReadmeExample.java");
         Files.createDirectories(src.getParent());
-        Files.writeString(src, imports + "public class ReadmeExample {\n public static void run() throws Exception {\n" + code + "}\n}\n");
+        Files.writeString(src, imports + "public class ReadmeExample {\n public static void run() throws Exception {\n"
+                + code + "}\n}\n");
         Path classes = Files.createDirectories(dir.resolve("classes"));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = javac.run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
-                src.toString());
+        int rc = javac.run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp",
+                System.getProperty("java.class.path"), src.toString());
         assertEquals(0, rc, diagnostics.toString(StandardCharsets.UTF_8));
 
         PrintStream out = System.out;
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        try (URLClassLoader loader = new URLClassLoader(new java.net.URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
+        try (URLClassLoader loader = new URLClassLoader(new java.net.URL[] {classes.toUri().toURL()},
+                getClass().getClassLoader())) {
             System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
             loader.loadClass("ReadmeExample").getMethod("run").invoke(null);
         } finally {
             System.setOut(out);
         }
         String line = printed.toString(StandardCharsets.UTF_8);
-        assertTrue(line.startsWith("FOUND f_0=") && line.contains(" v0 input=[") && line.contains("healthy=true"), line);
+        assertTrue(line.startsWith("FOUND f_0=") && line.contains(" v0 input=[")
+                && line.contains("healthy=true"), line);
         assertTrue(line.contains("lineage=Lineage[sourceId=") && line.contains(delta.getFileName().toString()), line);
     }
 }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", description = "Run the tail-latency benchmark against Redis, Chronicle Map and on-heap maps;"
         + " write a report with percentiles, plots and summary.json.")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--mode", defaultValue = "short", description = "smoke (seconds), short (under two minutes) or full (default ${DEFAULT-VALUE}).")
+    @Option(names = "--mode", defaultValue = "short",
+            description = "smoke (seconds), short (under two minutes) or full (default ${DEFAULT-VALUE}).")
     String mode;
 
     @Option(names = "--keys", description = "Entities in each system (default per mode).")
@@ -29,7 +30,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--write-rate", description = "Upserts per second applied while reading (default per mode).")
     Long writeRate;
 
-    @Option(names = "--peers", defaultValue = "all", description = "all, or a comma-separated list of redis,chronicle,chm,caffeine,floor (default ${DEFAULT-VALUE}).")
+    @Option(names = "--peers", defaultValue = "all",
+            description = "all, or a comma-separated list of redis,chronicle,chm,caffeine,floor "
+            + "(default ${DEFAULT-VALUE}).")
     String peers;
 
     @Option(names = "--scenario", defaultValue = "kv", description = "kv (single-key gets under a writer, ingest"
@@ -38,7 +41,8 @@ final class BenchCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).")
     String scenario;
 
-    @Option(names = "--out", defaultValue = "larder-bench", description = "Report directory (default ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "larder-bench",
+            description = "Report directory (default ${DEFAULT-VALUE}).")
     Path out;
 
     @Override
@@ -61,10 +65,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path jar = Path.of(home, "jmh", "target", "benchmarks.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("benchmarks jar missing at " + jar + "; build it with ./mvnw -q -DskipTests -pl jmh -am package");
+            throw new IllegalStateException("benchmarks jar missing at " + jar
+                    + "; build it with ./mvnw -q -DskipTests -pl jmh -am package");
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                jar.toString(), "dev.larder.jmh.harness.BenchHarness", "--mode", mode, "--peers", peers,
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", jar.toString(), "dev.larder.jmh.harness.BenchHarness", "--mode", mode, "--peers", peers,
                 "--scenario", scenario, "--out", out.toString()));
         if (keys != null) {
             cmd.addAll(List.of("--keys", keys.toString()));

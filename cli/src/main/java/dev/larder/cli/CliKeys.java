@@ -55,7 +55,9 @@ final class CliKeys {
         }
     }
 
-    /** Only the two words: any other text would otherwise look up the {@code false} row and answer as if asked for it. */
+    /**
+     * Only the two words: any other text would otherwise look up the {@code false} row and answer as if asked for it.
+     */
     private static boolean parseBoolean(KeyColumn c, String text) {
         if (text.equalsIgnoreCase("true")) {
             return true;
@@ -109,8 +111,8 @@ final class CliKeys {
     }
 
     private static IllegalArgumentException refused(KeyColumn c, String text, String expected) {
-        return new IllegalArgumentException("key column " + c.name() + " (" + c.typeString() + ") cannot take '" + text + "': expected "
-                + expected);
+        return new IllegalArgumentException("key column " + c.name() + " (" + c.typeString() + ") cannot take '" + text
+                + "': expected " + expected);
     }
 
     /** Column {@code c} of the last lookup's row of {@code r}, whose table has {@code schema}, for humans. */

@@ -13,7 +13,8 @@ import picocli.CommandLine.Mixin;
  * {@code larder dump}: every row as one JSON line, sorted. Opens the store read-only (it runs beside a {@code follow})
  * and refuses a row that fails its checksum.
  */
-@Command(name = "dump", description = "Print every row as one JSON object per line (columns in schema order), lines sorted.")
+@Command(name = "dump",
+        description = "Print every row as one JSON object per line (columns in schema order), lines sorted.")
 final class DumpCommand implements Callable<Integer> {
     @Mixin
     StoreOptions target;

@@ -5,7 +5,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 
-/** Parses durations as people type them ({@code 500ms}, {@code 1s}, {@code 5m}, {@code 2h}) or as ISO-8601 ({@code PT1S}). */
+/**
+ * Parses durations as people type them ({@code 500ms}, {@code 1s}, {@code 5m}, {@code 2h}) or as ISO-8601
+ * ({@code PT1S}).
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
     private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 

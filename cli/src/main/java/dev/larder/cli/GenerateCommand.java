@@ -9,15 +9,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code larder generate}: writes a synthetic feature table as a real Delta table. */
-@Command(name = "generate", description = "Write a synthetic Delta feature table (entity_id key, numeric and string features, update/delete commits).")
+@Command(name = "generate",
+        description = "Write a synthetic Delta feature table (entity_id key, numeric and string features, "
+        + "update/delete commits).")
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--rows", defaultValue = "100000", description = "Entities at version 0 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rows", defaultValue = "100000",
+            description = "Entities at version 0 (default ${DEFAULT-VALUE}).")
     long rows;
 
     @Option(names = "--features", defaultValue = "20", description = "Numeric features (default ${DEFAULT-VALUE}).")
     int features;
 
-    @Option(names = "--commits", defaultValue = "5", description = "Commits after version 0 with updates, deletes and inserts (default ${DEFAULT-VALUE}).")
+    @Option(names = "--commits", defaultValue = "5",
+            description = "Commits after version 0 with updates, deletes and inserts (default ${DEFAULT-VALUE}).")
     int commits;
 
     @Option(names = "--updates", defaultValue = "1000",
@@ -36,10 +40,12 @@ final class GenerateCommand implements Callable<Integer> {
             + "feature tables have it: each commit also writes its changed rows to _change_data/ files, as Delta does.")
     boolean cdf;
 
-    @Option(names = "--rows-per-file", defaultValue = "1000000", description = "Rows per parquet file (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rows-per-file", defaultValue = "1000000",
+            description = "Rows per parquet file (default ${DEFAULT-VALUE}).")
     int rowsPerFile;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed; the same seed writes the same table (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42",
+            description = "Seed; the same seed writes the same table (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--out", required = true, description = "Directory of the new Delta table (must not exist).")
@@ -54,7 +60,8 @@ final class GenerateCommand implements Callable<Integer> {
         OptionChecks.atLeast("--deletes", deletes, 0);
         OptionChecks.atLeast("--inserts", inserts, 0);
         OptionChecks.atLeast("--rows-per-file", rowsPerFile, 1);
-        GeneratorSpec spec = GeneratorSpec.builder().rows(rows).numericFeatures(features).float32Features(Math.min(4, features)).commits(commits)
+        GeneratorSpec spec = GeneratorSpec.builder().rows(rows).numericFeatures(features)
+                .float32Features(Math.min(4, features)).commits(commits)
                 .updatesPerCommit(updates).deletesPerCommit(deletes).insertsPerCommit(inserts)
                 .rowsPerFile(rowsPerFile).seed(seed).changeDataFeed(cdf).build();
         GenerationSummary s = DeltaTableGenerator.generate(spec, out);

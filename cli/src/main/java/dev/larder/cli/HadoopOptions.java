@@ -10,16 +10,19 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * How the commands that read Delta reach a table (a picocli mixin): {@code --conf KEY=VALUE} Hadoop settings with the AWS
- * environment, and the Unity Catalog endpoint and token for tables named {@code --uc-table catalog.schema.table}.
+ * How the commands that read Delta reach a table (a picocli mixin): {@code --conf KEY=VALUE} Hadoop settings with the
+ * AWS environment, and the Unity Catalog endpoint and token for tables named {@code --uc-table catalog.schema.table}.
  */
 final class HadoopOptions {
-    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Hadoop setting for reading the Delta table, repeatable "
-            + "(e.g. fs.s3a.endpoint=http://host:9000). AWS credentials, region and profile also come from the standard "
-            + "AWS environment variables and ~/.aws files; prefer them to putting secrets on the command line.")
+    @Option(names = "--conf", paramLabel = "KEY=VALUE",
+            description = "Hadoop setting for reading the Delta table, repeatable "
+            + "(e.g. fs.s3a.endpoint=http://host:9000). AWS credentials, region and profile also come from the "
+            + "standard AWS environment variables and ~/.aws files; prefer them to putting secrets on the "
+            + "command line.")
     Map<String, String> conf = new LinkedHashMap<>();
 
-    @Option(names = "--uc-uri", paramLabel = "URI", description = "Unity Catalog (Databricks workspace) URI for --uc-table "
+    @Option(names = "--uc-uri", paramLabel = "URI",
+            description = "Unity Catalog (Databricks workspace) URI for --uc-table "
             + "(default: $DATABRICKS_HOST); the REST API is under <URI>/api/2.1/unity-catalog.")
     String ucUri;
 
@@ -77,8 +80,8 @@ final class HadoopOptions {
 
     private static void checkOneOf(String delta, String ucTable) {
         if ((delta == null) == (ucTable == null)) {
-            throw new IllegalArgumentException("give the Delta table by path (--delta) or by Unity Catalog name (--uc-table), not "
-                    + (delta == null ? "neither" : "both"));
+            throw new IllegalArgumentException("give the Delta table by path (--delta) or by Unity Catalog name "
+                    + "(--uc-table), not " + (delta == null ? "neither" : "both"));
         }
     }
 

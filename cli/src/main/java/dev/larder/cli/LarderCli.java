@@ -29,8 +29,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(name = "larder", version = "larder 0.1.0", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT,
         description = "Embedded, memory-mapped online feature store fed from Delta Lake.",
-        subcommands = {DemoCommand.class, LoadCommand.class, ApplyChangesCommand.class, GetCommand.class, DumpCommand.class,
-                VerifyCommand.class, FollowCommand.class, StatsCommand.class, RebuildCommand.class, GenerateCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, LoadCommand.class, ApplyChangesCommand.class, GetCommand.class,
+                DumpCommand.class, VerifyCommand.class, FollowCommand.class, StatsCommand.class, RebuildCommand.class,
+                GenerateCommand.class, BenchCommand.class,
                 ShardOfCommand.class, SkewCheckCommand.class, TrainingSetCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LarderCli implements Runnable {
@@ -123,14 +124,19 @@ public final class LarderCli implements Runnable {
         return out;
     }
 
-    /** What to tell an operator whose table has the damaged file {@code c.file()}: how to rebuild it, if it is in a table directory. */
+    /**
+     * What to tell an operator whose table has the damaged file {@code c.file()}: how to rebuild it, if it is in a
+     * table directory.
+     */
     static Optional<String> rebuildHint(StoreCorruptedException c) {
         Path table = c.file().getParent();
         if (table == null || table.getParent() == null) {
             return Optional.empty();
         }
-        return Optional.of("The table's files are damaged; reads of it cannot be trusted. Rebuild it from its Delta table with:\n"
-                + "  ./larder rebuild --store " + table.getParent() + " --table " + Generations.tableOf(table.getFileName().toString())
+        return Optional.of("The table's files are damaged; reads of it cannot be trusted. Rebuild it from its Delta "
+                + "table with:\n"
+                + "  ./larder rebuild --store " + table.getParent() + " --table "
+                + Generations.tableOf(table.getFileName().toString())
                 + (c.file().getFileName().toString().equals("table.properties") ? " --delta PATH --key COLUMNS" : ""));
     }
 

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
  * {@code larder load}: bootstraps a new table from a Delta snapshot; a table whose bootstrap did not finish (no
  * watermark) is dropped and loaded again.
  */
-@Command(name = "load", description = "Create a table from a Delta table snapshot (latest, or at a version or timestamp); "
+@Command(name = "load",
+        description = "Create a table from a Delta table snapshot (latest, or at a version or timestamp); "
         + "re-run, it finishes a load that was interrupted.")
 final class LoadCommand implements Callable<Integer> {
     /** Declared here: picocli does not give a command whose own option is named --version the standard help options. */
@@ -26,10 +27,12 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--delta", description = "Delta table path or Hadoop filesystem URI (or --uc-table).")
     String delta;
 
-    @Option(names = "--uc-table", paramLabel = "CATALOG.SCHEMA.TABLE", description = "Unity Catalog table name (instead of --delta).")
+    @Option(names = "--uc-table", paramLabel = "CATALOG.SCHEMA.TABLE",
+            description = "Unity Catalog table name (instead of --delta).")
     String ucTable;
 
-    @Option(names = "--key", required = true, split = ",", description = "Key column(s), comma-separated, in key order.")
+    @Option(names = "--key", required = true, split = ",",
+            description = "Key column(s), comma-separated, in key order.")
     List<String> key;
 
     @Mixin
@@ -44,7 +47,8 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--version", description = "Delta version to load (default: latest).")
     Long version;
 
-    @Option(names = "--timestamp", description = "Load the version current at this instant (ISO-8601, e.g. 2026-11-24T10:00:00Z).")
+    @Option(names = "--timestamp",
+            description = "Load the version current at this instant (ISO-8601, e.g. 2026-11-24T10:00:00Z).")
     Instant timestamp;
 
     @Option(names = "--inline-bytes", defaultValue = "" + Source.DEFAULT_INLINE_BYTES,
@@ -53,7 +57,8 @@ final class LoadCommand implements Callable<Integer> {
             + " larger).")
     int inlineBytes;
 
-    @Option(names = "--ttl", defaultValue = "PT0S", description = "Rows older than this read as EXPIRED (ISO-8601 duration, e.g. PT24H; default none).")
+    @Option(names = "--ttl", defaultValue = "PT0S",
+            description = "Rows older than this read as EXPIRED (ISO-8601 duration, e.g. PT24H; default none).")
     Duration ttl;
 
     @Override

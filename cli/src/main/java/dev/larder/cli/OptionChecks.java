@@ -27,8 +27,8 @@ final class OptionChecks {
     /** Inline bytes per string/binary value: the bounds a column's capacity has. */
     static void inlineBytes(String option, int value) {
         if (value < Source.MIN_INLINE_BYTES || value > Source.MAX_INLINE_BYTES) {
-            throw new IllegalArgumentException(option + " must be in " + Source.MIN_INLINE_BYTES + ".." + Source.MAX_INLINE_BYTES
-                    + ", got " + value);
+            throw new IllegalArgumentException(option + " must be in " + Source.MIN_INLINE_BYTES + ".."
+                    + Source.MAX_INLINE_BYTES + ", got " + value);
         }
     }
 

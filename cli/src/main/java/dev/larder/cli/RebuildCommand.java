@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  * or {@code --delta/--key} when the metadata file itself is damaged), built beside it; the old files are deleted only
  * once the new copy is complete. Asks first unless {@code --yes}.
  */
-@Command(name = "rebuild", description = "Rebuild a damaged table from its Delta table: bootstrap the latest version beside it, "
+@Command(name = "rebuild",
+        description = "Rebuild a damaged table from its Delta table: bootstrap the latest version beside it, "
         + "then delete the old files (kept if the rebuild fails).")
 final class RebuildCommand implements Callable<Integer> {
     @Mixin
@@ -26,7 +27,8 @@ final class RebuildCommand implements Callable<Integer> {
     @Mixin
     HadoopOptions hadoop;
 
-    @Option(names = "--delta", description = "Delta table path or URI (default: the source recorded in the table's metadata).")
+    @Option(names = "--delta",
+            description = "Delta table path or URI (default: the source recorded in the table's metadata).")
     String delta;
 
     @Option(names = "--key", split = ",", description = "Key column(s), needed with --delta.")
@@ -38,7 +40,8 @@ final class RebuildCommand implements Callable<Integer> {
             + " bytes or this if larger).")
     int inlineBytes;
 
-    @Option(names = "--ttl", defaultValue = "0s", converter = DurationConverter.class, description = "TTL with --delta (default none).")
+    @Option(names = "--ttl", defaultValue = "0s", converter = DurationConverter.class,
+            description = "TTL with --delta (default none).")
     Duration ttl;
 
     @Option(names = "--yes", description = "Do not ask for confirmation.")

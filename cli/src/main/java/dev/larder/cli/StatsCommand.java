@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
  * metrics a running {@code larder follow} last wrote, with their age. Opens the store read-only
  * ({@link Larder#openReadOnly}), so it answers beside a running {@code follow} and recovers nothing.
  */
-@Command(name = "stats", description = "Show tables (rows, lineage, freshness, sizes) and the live metrics of a running follow.")
+@Command(name = "stats",
+        description = "Show tables (rows, lineage, freshness, sizes) and the live metrics of a running follow.")
 final class StatsCommand implements Callable<Integer> {
     @Option(names = "--store", required = true, description = "Store directory.")
     Path store;
@@ -41,12 +42,16 @@ final class StatsCommand implements Callable<Integer> {
             metrics.get().lines().forEach(l -> System.out.println("  " + Redaction.text(l)));
         } else {
             System.out.println();
-            System.out.println("no follow process has written " + StatsFile.NAME + " here (ingest metrics appear while one runs)");
+            System.out.println("no follow process has written " + StatsFile.NAME
+                    + " here (ingest metrics appear while one runs)");
         }
         return 0;
     }
 
-    /** One generation of a table: as {@code t} when it is the only one, else as {@code t [t.g2]}, saying which is current. */
+    /**
+     * One generation of a table: as {@code t} when it is the only one, else as {@code t [t.g2]}, saying which is
+     * current.
+     */
     private String describe(TableFiles t) {
         String size = sizeOnDisk(store.resolve(t.generation()));
         String name = t.table();
@@ -98,7 +103,9 @@ final class StatsCommand implements Callable<Integer> {
                 : String.format("%.1f MB", bytes / 1e6);
     }
 
-    /** The table directory's size for humans; a directory that cannot be listed says why instead of failing the listing. */
+    /**
+     * The table directory's size for humans; a directory that cannot be listed says why instead of failing the listing.
+     */
     private static String sizeOnDisk(Path dir) {
         long bytes = 0;
         try (var files = Files.list(dir)) {

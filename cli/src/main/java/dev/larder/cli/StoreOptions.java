@@ -11,7 +11,8 @@ final class StoreOptions {
     @Option(names = "--store", required = true, description = "Store directory.")
     Path store;
 
-    @Option(names = "--table", required = true, description = "Table name in the store.", converter = TableNameConverter.class)
+    @Option(names = "--table", required = true, description = "Table name in the store.",
+            converter = TableNameConverter.class)
     String table;
 
     /**
@@ -21,7 +22,8 @@ final class StoreOptions {
      */
     static DeltaSource deltaSource(FeatureTable t, String override, HadoopOptions hadoop) {
         if (t.lineage().version() < 0) {
-            throw new IllegalStateException("bootstrap of table " + Generations.tableOf(t.name()) + " did not finish; re-run load (or follow)");
+            throw new IllegalStateException("bootstrap of table " + Generations.tableOf(t.name())
+                    + " did not finish; re-run load (or follow)");
         }
         if (override != null) {
             return hadoop.open(override);

@@ -34,7 +34,8 @@ class CliDefinitionTest {
                     - users.f_1
                     - {feature: users.f_0, default: -1}
                 """.formatted(dir.resolve("store"), users));
-        CliTest.Run follow = larder("follow", "--definition", file.toString(), "--duration", "2s", "--status-every", "1s");
+        CliTest.Run follow = larder("follow", "--definition", file.toString(), "--duration", "2s",
+                "--status-every", "1s");
         assertEquals(0, follow.exit(), follow.err());
         assertTrue(follow.out().contains("following " + users + " as users"), follow.out());
         assertTrue(follow.out().contains("users [users] FOLLOWING: watermark v0"), follow.out());
@@ -45,14 +46,15 @@ class CliDefinitionTest {
         assertTrue(found.out().contains("  users.f_1 = ") && found.out().contains("(FOUND)"), found.out());
         CliTest.Run missing = larder("get", "--definition", file.toString(), "--vector", "ranker", "100000");
         assertEquals(2, missing.exit(), missing.err());
-        assertTrue(missing.out().contains("  users.f_1 = 9.5 (NOT_FOUND)") && missing.out().contains("  users.f_0 = -1.0 (NOT_FOUND)"),
-                missing.out());
+        assertTrue(missing.out().contains("  users.f_1 = 9.5 (NOT_FOUND)")
+                && missing.out().contains("  users.f_0 = -1.0 (NOT_FOUND)"), missing.out());
     }
 
     @Test
     void aBrokenDefinitionIsRefusedWithItsLine() throws Exception {
         Path file = dir.resolve("broken.yaml");
-        Files.writeString(file, "store: " + dir.resolve("s") + "\ntables:\n  users:\n    delta: /nowhere\n    key: id\n    tll: 1d\n");
+        Files.writeString(file, "store: " + dir.resolve("s")
+                + "\ntables:\n  users:\n    delta: /nowhere\n    key: id\n    tll: 1d\n");
         CliTest.Run follow = larder("follow", "--definition", file.toString(), "--duration", "1s");
         assertEquals(1, follow.exit(), follow.out());
         assertTrue(follow.err().contains(file + ":6: table users: unknown key 'tll'"), follow.err());

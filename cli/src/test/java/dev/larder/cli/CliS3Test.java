@@ -65,8 +65,8 @@ class CliS3Test {
     /** {@link #start(Map, String...)} with its home and output files under {@code dir}. */
     static Started start(Path dir, Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Duser.home=" + dir.resolve("home"), "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                LarderCli.class.getName()));
+                "-Duser.home=" + dir.resolve("home"), "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), LarderCli.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("DATABRICKS_"));
@@ -113,15 +113,16 @@ class CliS3Test {
 
     static List<String> credentialConf() {
         List<String> c = new ArrayList<>(endpointConf());
-        c.addAll(List.of("--conf", "fs.s3a.access.key=" + LocalS3.ACCESS_KEY, "--conf", "fs.s3a.secret.key=" + LocalS3.SECRET_KEY,
-                "--conf", "fs.s3a.endpoint.region=us-east-1"));
+        c.addAll(List.of("--conf", "fs.s3a.access.key=" + LocalS3.ACCESS_KEY,
+                "--conf", "fs.s3a.secret.key=" + LocalS3.SECRET_KEY, "--conf", "fs.s3a.endpoint.region=us-east-1"));
         return c;
     }
 
     @Test
     void loadWithCredentialsFromTheAwsEnvironmentThenApplyVerifyAndRebuildWithConf() throws Exception {
         String store = dir.resolve("store-env").toString();
-        Child load = child(ENV_CREDENTIALS, args(endpointConf(), "load", "--delta", "s3a://" + BUCKET + "/features/simple", "--key", "id", "--store", store,
+        Child load = child(ENV_CREDENTIALS, args(endpointConf(), "load", "--delta",
+                "s3a://" + BUCKET + "/features/simple", "--key", "id", "--store", store,
                         "--table", "simple", "--version", "1"));
         assertEquals(0, load.exit(), load.err());
         assertTrue(load.out().contains("loaded 20 rows of s3a://" + BUCKET + "/features/simple version 1"), load.out());
@@ -131,13 +132,16 @@ class CliS3Test {
         assertTrue(apply.out().contains("watermark 4, 3 rows"), apply.out());
         CliTest.Run verify = larder(args(credentialConf(), "verify", "--store", store, "--table", "simple"));
         assertEquals(0, verify.exit(), verify.out() + verify.err());
-        assertTrue(verify.out().startsWith("OK: simple equals s3a://" + BUCKET + "/features/simple at version 4 (3 rows)"), verify.out());
+        assertTrue(verify.out().startsWith("OK: simple equals s3a://" + BUCKET
+                + "/features/simple at version 4 (3 rows)"), verify.out());
 
         CliTest.Run rebuild = larder(args(credentialConf(), "rebuild", "--store", store, "--table", "simple", "--yes"));
         assertEquals(0, rebuild.exit(), rebuild.err());
-        assertTrue(rebuild.out().contains("rebuilt simple from s3a://" + BUCKET + "/features/simple at version 4: 3 rows"), rebuild.out());
+        assertTrue(rebuild.out().contains("rebuilt simple from s3a://" + BUCKET
+                + "/features/simple at version 4: 3 rows"), rebuild.out());
         try (FeatureStore s = FeatureStore.open(Path.of(store))) {
-            assertEquals(SharedTables.expected(SharedTables.snapshots("simple_table").get(4L)), TableParity.dump(s.table("simple")));
+            assertEquals(SharedTables.expected(SharedTables.snapshots("simple_table").get(4L)),
+                    TableParity.dump(s.table("simple")));
         }
     }
 
@@ -167,8 +171,8 @@ class CliS3Test {
     @Test
     void loadWithCredentialsFromAnAwsProfile() throws Exception {
         Path credentials = dir.resolve("aws-credentials");
-        Files.writeString(credentials, "[larder-test]\naws_access_key_id = " + LocalS3.ACCESS_KEY + "\naws_secret_access_key = "
-                + LocalS3.SECRET_KEY + "\n");
+        Files.writeString(credentials, "[larder-test]\naws_access_key_id = " + LocalS3.ACCESS_KEY
+                + "\naws_secret_access_key = " + LocalS3.SECRET_KEY + "\n");
         Child load = child(Map.of("AWS_SHARED_CREDENTIALS_FILE", credentials.toString(), "AWS_PROFILE", "larder-test",
                         "AWS_REGION", "us-east-1"),
                 args(endpointConf(), "load", "--delta", "s3a://" + BUCKET + "/features/simple", "--key", "id",
@@ -179,12 +183,14 @@ class CliS3Test {
 
     @Test
     void wrongCredentialsInTheEnvironmentAreNamedInTheError() throws Exception {
-        Child load = child(Map.of("AWS_ACCESS_KEY_ID", "AKIAWRONGWRONGWRONG9", "AWS_SECRET_ACCESS_KEY", "wrong", "AWS_REGION", "us-east-1"),
+        Child load = child(Map.of("AWS_ACCESS_KEY_ID", "AKIAWRONGWRONGWRONG9", "AWS_SECRET_ACCESS_KEY", "wrong",
+                "AWS_REGION", "us-east-1"),
                 args(endpointConf(), "load", "--delta", "s3a://" + BUCKET + "/features/simple", "--key", "id",
                         "--store", dir.resolve("store-denied").toString(), "--table", "simple"));
         assertEquals(1, load.exit(), load.out());
         assertTrue(load.err().contains("access denied by the storage")
                 && load.err().contains("s3a://" + BUCKET + "/features/simple")
-                && load.err().contains("credentials from environment variable AWS_ACCESS_KEY_ID (key id AKIA…ONG9)"), load.err());
+                && load.err().contains("credentials from environment variable AWS_ACCESS_KEY_ID (key id AKIA…ONG9)"),
+                load.err());
     }
 }

@@ -47,11 +47,13 @@ class CliTest {
     void generatedTableLoadsFollowsAndVerifies() throws Exception {
         String delta = dir.resolve("delta").toString();
         String store = dir.resolve("store").toString();
-        Run gen = larder("generate", "--rows", "2000", "--features", "4", "--commits", "3", "--rows-per-file", "500", "--out", delta);
+        Run gen = larder("generate", "--rows", "2000", "--features", "4", "--commits", "3", "--rows-per-file", "500",
+                "--out", delta);
         assertEquals(0, gen.exit(), gen.err());
         assertTrue(gen.out().contains("versions 0..3"), gen.out());
 
-        Run load = larder("load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users", "--version", "1");
+        Run load = larder("load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users",
+                "--version", "1");
         assertEquals(0, load.exit(), load.err());
         assertTrue(load.out().contains("loaded 2,000 rows") || load.out().contains("rows of"), load.out());
         assertEquals(0, larder("verify", "--store", store, "--table", "users").exit());
@@ -132,8 +134,10 @@ class CliTest {
     void verifyReportsARowThatFailsItsChecksum() throws Exception {
         String delta = dir.resolve("delta").toString();
         Path store = dir.resolve("store");
-        assertEquals(0, larder("generate", "--rows", "2000", "--features", "4", "--commits", "0", "--rows-per-file", "1000", "--out", delta).exit());
-        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store.toString(), "--table", "users").exit());
+        assertEquals(0, larder("generate", "--rows", "2000", "--features", "4", "--commits", "0", "--rows-per-file",
+                "1000", "--out", delta).exit());
+        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store.toString(), "--table",
+                "users").exit());
         int rowSize;
         try (FeatureStore s = FeatureStore.open(store)) {
             rowSize = s.table("users").rowSize();
@@ -153,8 +157,8 @@ class CliTest {
     void followTailsTheDeltaLogAndStatsReportsIt() throws Exception {
         String delta = dir.resolve("delta").toString();
         String store = dir.resolve("store").toString();
-        assertEquals(0, larder("generate", "--rows", "3000", "--features", "3", "--commits", "2", "--rows-per-file", "1000",
-                "--out", delta).exit());
+        assertEquals(0, larder("generate", "--rows", "3000", "--features", "3", "--commits", "2",
+                "--rows-per-file", "1000", "--out", delta).exit());
         Run follow = larder("follow", "--store", store, "--delta", delta, "--key", "entity_id", "--table", "users",
                 "--poll", "100ms", "--status-every", "1s", "--duration", "4s");
         assertEquals(0, follow.exit(), follow.err());
@@ -175,8 +179,10 @@ class CliTest {
     void aDamagedTableIsReportedAndRebuiltFromItsDeltaSource() throws Exception {
         String delta = dir.resolve("delta").toString();
         String store = dir.resolve("store").toString();
-        assertEquals(0, larder("generate", "--rows", "1000", "--features", "2", "--commits", "1", "--out", delta).exit());
-        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "t").exit());
+        assertEquals(0, larder("generate", "--rows", "1000", "--features", "2", "--commits", "1", "--out",
+                delta).exit());
+        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store,
+                "--table", "t").exit());
         List<String> before = larder("dump", "--store", store, "--table", "t").out().lines().toList();
         Files.write(dir.resolve("store/t/state.dat"), new byte[4096]);
 
@@ -199,10 +205,12 @@ class CliTest {
     void loadFromSharedTableAndErrorsAreClear() throws java.io.IOException {
         Path shared = SharedTables.table("cdf-table");
         String store = dir.resolve("s").toString();
-        assertEquals(0, larder("load", "--delta", shared.toString(), "--key", "id", "--store", store, "--table", "t", "--version", "0").exit());
+        assertEquals(0, larder("load", "--delta", shared.toString(), "--key", "id", "--store", store, "--table", "t",
+                "--version", "0").exit());
         assertEquals(0, larder("apply-changes", "--store", store, "--table", "t", "--to-version", "2").exit());
         Run dump = larder("dump", "--store", store, "--table", "t");
-        List<String> expected = new ArrayList<>(Files.readAllLines(shared.resolveSibling("computed").resolve("snapshot-v2.jsonl")));
+        List<String> expected = new ArrayList<>(Files.readAllLines(shared.resolveSibling("computed")
+                .resolve("snapshot-v2.jsonl")));
         expected.sort(null);
         assertEquals(expected, dump.out().lines().toList());
         assertEquals(0, larder("verify", "--store", store, "--table", "t").exit());
@@ -213,7 +221,8 @@ class CliTest {
         Run badKey = larder("load", "--delta", shared.toString(), "--key", "nope", "--store", store, "--table", "u");
         assertEquals(1, badKey.exit());
         assertTrue(badKey.err().contains("key column 'nope'"), badKey.err());
-        Run noTable = larder("load", "--delta", dir.resolve("missing").toString(), "--key", "id", "--store", store, "--table", "u");
+        Run noTable = larder("load", "--delta", dir.resolve("missing").toString(), "--key", "id", "--store", store,
+                "--table", "u");
         assertEquals(1, noTable.exit());
         assertTrue(noTable.err().contains("NOT_FOUND"), noTable.err());
     }
@@ -226,7 +235,8 @@ class CliTest {
     void loadKeepsTwelveBytesOfEachStringInlineAndKeysWhole() throws java.io.IOException {
         Path shared = SharedTables.table("cdf-table-with-cdc-and-dvs");
         String store = dir.resolve("s").toString();
-        assertEquals(0, larder("load", "--delta", shared.toString(), "--key", "id", "--store", store, "--table", "t").exit());
+        assertEquals(0, larder("load", "--delta", shared.toString(), "--key", "id", "--store", store,
+                "--table", "t").exit());
         Run dump = larder("dump", "--store", store, "--table", "t");
         List<String> expected = new ArrayList<>(Files.readAllLines(shared.resolveSibling("computed")
                 .resolve("snapshot-v25.jsonl")));
@@ -235,22 +245,29 @@ class CliTest {
         Run get = larder("get", "--store", store, "--table", "t", "1");
         assertTrue(get.out().contains("comment (string(12)) = after-large-delete"), get.out());
         Path keyed = SharedTables.table("cdc_ict_table");
-        assertEquals(0, larder("load", "--delta", keyed.toString(), "--key", "name", "--store", store, "--table", "k").exit());
+        assertEquals(0, larder("load", "--delta", keyed.toString(), "--key", "name", "--store", store,
+                "--table", "k").exit());
         Run byName = larder("get", "--store", store, "--table", "k", "Steve");
         assertTrue(byName.out().contains("name (string(64)) = Steve") && byName.out().contains("age (int32) = 41"),
                 byName.out());
     }
 
-    /** {@code users.g1} would be taken by follow for a newer generation of {@code users}: no command accepts it as a name. */
+    /**
+     * {@code users.g1} would be taken by follow for a newer generation of {@code users}: no command accepts it as a
+     * name.
+     */
     @Test
     void generationNamesAreRefusedAsTableNames() {
         String delta = dir.resolve("delta").toString();
         String store = dir.resolve("store").toString();
-        assertEquals(0, larder("generate", "--rows", "500", "--features", "2", "--commits", "1", "--out", delta).exit());
-        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users").exit());
+        assertEquals(0, larder("generate", "--rows", "500", "--features", "2", "--commits", "1", "--out",
+                delta).exit());
+        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store, "--table",
+                "users").exit());
         for (String[] args : List.of(
                 new String[] {"load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users.g1"},
-                new String[] {"follow", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users.g1", "--duration", "1s"},
+                new String[] {"follow", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "users.g1",
+                        "--duration", "1s"},
                 new String[] {"get", "--store", store, "--table", "users.g1", "1"},
                 new String[] {"verify", "--store", store, "--table", "users.g7"},
                 new String[] {"rebuild", "--store", store, "--table", "users.g1", "--yes"})) {
@@ -264,10 +281,13 @@ class CliTest {
         assertEquals(0, larder("verify", "--store", store, "--table", "users").exit());
     }
 
-    /** VACUUM: deletes the data files {@code version}'s commit removed, so the changes of that version cannot be read. */
+    /**
+     * VACUUM: deletes the data files {@code version}'s commit removed, so the changes of that version cannot be read.
+     */
     static void vacuumFilesRemovedBy(Path delta, long version) throws java.io.IOException {
         String json = Files.readString(delta.resolve("_delta_log").resolve(String.format("%020d.json", version)));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"remove\":\\{\"path\":\"([^\"]+)\"").matcher(json);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"remove\":\\{\"path\":\"([^\"]+)\"")
+                .matcher(json);
         int deleted = 0;
         while (m.find()) {
             Files.delete(delta.resolve(m.group(1)));
@@ -284,13 +304,13 @@ class CliTest {
     void aTableKeepsItsNameAcrossGenerations() throws Exception {
         Path delta = dir.resolve("delta");
         String store = dir.resolve("store").toString();
-        assertEquals(0, larder("generate", "--rows", "2000", "--features", "3", "--commits", "2", "--rows-per-file", "500",
-                "--out", delta.toString()).exit());
-        assertEquals(0, larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store, "--table", "t",
-                "--version", "0").exit());
+        assertEquals(0, larder("generate", "--rows", "2000", "--features", "3", "--commits", "2",
+                "--rows-per-file", "500", "--out", delta.toString()).exit());
+        assertEquals(0, larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store,
+                "--table", "t", "--version", "0").exit());
         vacuumFilesRemovedBy(delta, 1);
-        Run follow = larder("follow", "--store", store, "--delta", delta.toString(), "--key", "entity_id", "--table", "t",
-                "--poll", "100ms", "--status-every", "1s", "--duration", "4s");
+        Run follow = larder("follow", "--store", store, "--delta", delta.toString(), "--key", "entity_id",
+                "--table", "t", "--poll", "100ms", "--status-every", "1s", "--duration", "4s");
         assertEquals(0, follow.exit(), follow.err());
         assertTrue(follow.out().contains("t [t.g1] FOLLOWING: watermark v2"), follow.out());
         try (FeatureStore s = FeatureStore.open(Path.of(store))) {
@@ -340,9 +360,10 @@ class CliTest {
     void rebuildReplacesTheTableOnlyOnceTheNewCopyIsComplete() throws Exception {
         Path delta = dir.resolve("delta");
         String store = dir.resolve("store").toString();
-        assertEquals(0, larder("generate", "--rows", "3000", "--features", "2", "--commits", "1", "--rows-per-file", "500",
-                "--out", delta.toString()).exit());
-        assertEquals(0, larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store, "--table", "t").exit());
+        assertEquals(0, larder("generate", "--rows", "3000", "--features", "2", "--commits", "1",
+                "--rows-per-file", "500", "--out", delta.toString()).exit());
+        assertEquals(0, larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store,
+                "--table", "t").exit());
         List<String> before = larder("dump", "--store", store, "--table", "t").out().lines().toList();
         Map<Path, byte[]> files = dataFiles(delta);
         for (Path p : files.keySet()) {
@@ -375,11 +396,14 @@ class CliTest {
         }
         Run get = larder("get", "--store", store, "--table", "t", "1");
         assertEquals(1, get.exit());
-        assertTrue(get.err().contains("./larder rebuild --store " + store + " --table t --delta PATH --key COLUMNS"), get.err());
+        assertTrue(get.err().contains("./larder rebuild --store " + store + " --table t --delta PATH --key COLUMNS"),
+                get.err());
         Run unknown = larder("rebuild", "--store", store, "--table", "t", "--yes");
         assertEquals(1, unknown.exit());
-        assertTrue(unknown.err().contains("table.properties") && unknown.err().contains("--delta PATH --key COLUMNS"), unknown.err());
-        Run explicit = larder("rebuild", "--store", store, "--table", "t", "--yes", "--delta", delta.toString(), "--key", "entity_id");
+        assertTrue(unknown.err().contains("table.properties") && unknown.err().contains("--delta PATH --key COLUMNS"),
+                unknown.err());
+        Run explicit = larder("rebuild", "--store", store, "--table", "t", "--yes", "--delta", delta.toString(),
+                "--key", "entity_id");
         assertEquals(0, explicit.exit(), explicit.err());
         try (FeatureStore s = FeatureStore.open(Path.of(store))) {
             assertEquals(List.of("t.g2"), s.tableNames());

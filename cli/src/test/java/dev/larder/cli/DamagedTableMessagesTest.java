@@ -29,7 +29,8 @@ class DamagedTableMessagesTest {
     }
 
     private void createTable(String name) {
-        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("x", ColumnType.FLOAT64).build();
+        FeatureSchema schema = FeatureSchema.builder().keyColumn("id", ColumnType.INT64)
+                .column("x", ColumnType.FLOAT64).build();
         try (FeatureStore s = FeatureStore.open(store())) {
             FeatureTable t = s.create(name, schema, TableOptions.DEFAULT);
             TestWriter.write(s, t, 1, 1000, sink -> sink.upsert(sink.row().setLong(0, 1).setDouble(1, 2.0)));
@@ -45,7 +46,8 @@ class DamagedTableMessagesTest {
             Run get = larder("get", "--store", store().toString(), "--table", table, "1");
             assertEquals(1, get.exit(), get.out());
             assertTrue(get.err().contains(store().resolve(table).resolve(file) + ": missing"), get.err());
-            assertTrue(get.err().contains("./larder rebuild --store " + store() + " --table " + table + "\n"), get.err());
+            assertTrue(get.err().contains("./larder rebuild --store " + store() + " --table " + table + "\n"),
+                    get.err());
         }
     }
 
@@ -96,11 +98,13 @@ class DamagedTableMessagesTest {
         Run stats = larder("stats", "--store", store().toString());
         assertTrue(stats.out().contains("kept: 1 rows"), stats.out());
         assertTrue(stats.out().contains("lost: ") && stats.out().contains(metadata + ": missing"), stats.out());
-        assertTrue(stats.out().contains("./larder rebuild --store " + store() + " --table lost --delta PATH --key COLUMNS"), stats.out());
+        assertTrue(stats.out().contains("./larder rebuild --store " + store()
+                + " --table lost --delta PATH --key COLUMNS"), stats.out());
 
         Run get = larder("get", "--store", store().toString(), "--table", "lost", "1");
         assertEquals(1, get.exit(), get.out());
         assertTrue(get.err().contains(metadata + ": missing"), get.err());
-        assertTrue(get.err().contains("./larder rebuild --store " + store() + " --table lost --delta PATH --key COLUMNS"), get.err());
+        assertTrue(get.err().contains("./larder rebuild --store " + store()
+                + " --table lost --delta PATH --key COLUMNS"), get.err());
     }
 }

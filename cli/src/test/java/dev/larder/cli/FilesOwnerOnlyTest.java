@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every file a {@code larder follow} process writes is owner-only even under umask 000, and links planted at the status
- * file's names are replaced, never written through. The umask belongs to the process, so the command runs in a child JVM.
+ * file's names are replaced, never written through. The umask belongs to the process, so the command runs in a child
+ * JVM.
  */
 class FilesOwnerOnlyTest {
     @TempDir
@@ -27,7 +28,8 @@ class FilesOwnerOnlyTest {
     void followUnderUmask000WritesOnlyOwnerOnlyFilesAndNeverThroughLinks() throws Exception {
         Path delta = dir.resolve("delta");
         Path store = Files.createDirectory(dir.resolve("store"));
-        assertEquals(0, larder("generate", "--rows", "500", "--features", "2", "--commits", "1", "--out", delta.toString()).exit());
+        assertEquals(0, larder("generate", "--rows", "500", "--features", "2", "--commits", "1", "--out",
+                delta.toString()).exit());
         Path victim = Files.writeString(dir.resolve("victim"), "precious");
         Path other = Files.writeString(dir.resolve("other"), "also precious");
         Files.createSymbolicLink(store.resolve(StatsFile.NAME + ".tmp"), victim);
@@ -35,9 +37,10 @@ class FilesOwnerOnlyTest {
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String command = "umask 000 && exec \"$0\" -cp \"$1\" " + LarderCli.class.getName()
-                + " follow --store \"$2\" --delta \"$3\" --key entity_id --table users --poll 100ms --status-every 200ms --duration 1s";
-        Process p = new ProcessBuilder(List.of("/bin/sh", "-c", command, java, System.getProperty("java.class.path"), store.toString(),
-                delta.toString())).redirectErrorStream(true).start();
+                + " follow --store \"$2\" --delta \"$3\" --key entity_id --table users"
+                + " --poll 100ms --status-every 200ms --duration 1s";
+        Process p = new ProcessBuilder(List.of("/bin/sh", "-c", command, java, System.getProperty("java.class.path"),
+                store.toString(), delta.toString())).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
@@ -57,6 +60,7 @@ class FilesOwnerOnlyTest {
     }
 
     private static void assertOwnerOnly(Path p, String expected) throws java.io.IOException {
-        assertEquals(expected, PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)), p.toString());
+        assertEquals(expected, PosixFilePermissions.toString(Files.getPosixFilePermissions(p,
+                LinkOption.NOFOLLOW_LINKS)), p.toString());
     }
 }

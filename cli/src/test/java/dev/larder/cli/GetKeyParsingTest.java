@@ -18,7 +18,9 @@ import static dev.larder.cli.CliTest.larder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code larder get} parses each key part as its column's type, and refuses text that is not one, naming the column. */
+/**
+ * {@code larder get} parses each key part as its column's type, and refuses text that is not one, naming the column.
+ */
 class GetKeyParsingTest {
     @TempDir
     Path dir;
@@ -28,8 +30,8 @@ class GetKeyParsingTest {
     @BeforeEach
     void createTable() {
         store = dir.resolve("store").toString();
-        FeatureSchema schema = FeatureSchema.builder().keyColumn("active", ColumnType.BOOLEAN).keyColumn("id", ColumnType.INT64)
-                .column("score", ColumnType.FLOAT64).build();
+        FeatureSchema schema = FeatureSchema.builder().keyColumn("active", ColumnType.BOOLEAN)
+                .keyColumn("id", ColumnType.INT64).column("score", ColumnType.FLOAT64).build();
         try (FeatureStore s = FeatureStore.open(dir.resolve("store"))) {
             FeatureTable t = s.create("flags", schema, TableOptions.DEFAULT);
             try (TestWriter w = TestWriter.open(s)) {

@@ -28,10 +28,10 @@ class HeapTooSmallTest {
         assertEquals(0, larder("generate", "--rows", "300000", "--commits", "0", "--out", delta.toString()).exit());
         Path store = dir.resolve("store");
         // A 35 MB row group of 21 columns: the reader needs several times 32 MB of heap for it.
-        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
-                "-cp", System.getProperty("java.class.path"), LarderCli.class.getName(), "load", "--delta", delta.toString(),
-                "--key", "entity_id", "--store", store.toString(), "--table", "t")).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx32m", "-cp", System.getProperty("java.class.path"), LarderCli.class.getName(), "load", "--delta",
+                delta.toString(), "--key", "entity_id", "--store", store.toString(), "--table", "t"))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         p.getOutputStream().close();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
@@ -39,9 +39,11 @@ class HeapTooSmallTest {
         assertEquals(1, p.exitValue(), err);
         String parquet;
         try (var files = Files.list(delta)) {
-            parquet = files.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow().getFileName().toString();
+            parquet = files.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow()
+                    .getFileName().toString();
         }
-        assertTrue(err.contains("OUT_OF_MEMORY: the Java heap (max ") && err.contains("-Xmx") && err.contains(parquet), err);
+        assertTrue(err.contains("OUT_OF_MEMORY: the Java heap (max ") && err.contains("-Xmx")
+                && err.contains(parquet), err);
         assertFalse(err.contains("CORRUPT_FILE") || err.contains("corrupt or truncated"), err);
     }
 }

@@ -44,11 +44,12 @@ class PermissionDeniedTest {
     private static Run larderWithoutPrivileges(String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         if (System.getProperty("user.name").equals("root")) {
-            assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is needed to drop root's file privileges");
+            assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")),
+                    "setpriv (util-linux) is needed to drop root's file privileges");
             cmd.addAll(List.of("/usr/bin/setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"));
         }
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-                LarderCli.class.getName()));
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), LarderCli.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
@@ -61,13 +62,14 @@ class PermissionDeniedTest {
     @Test
     void aStoreThatCannotBeCreatedSaysPermissionDenied() throws Exception {
         Path delta = dir.resolve("delta");
-        assertEquals(0, larder("generate", "--rows", "100", "--features", "1", "--commits", "0", "--out", delta.toString()).exit());
+        assertEquals(0, larder("generate", "--rows", "100", "--features", "1", "--commits", "0", "--out",
+                delta.toString()).exit());
         Path parent = Files.createDirectory(dir.resolve("readonly"));
         lock(parent, "r-x------");
         Path store = parent.resolve("store");
 
-        Run load = larderWithoutPrivileges("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store.toString(),
-                "--table", "t");
+        Run load = larderWithoutPrivileges("load", "--delta", delta.toString(), "--key", "entity_id", "--store",
+                store.toString(), "--table", "t");
         assertEquals(1, load.exit(), load.out());
         assertTrue(load.err().contains("permission denied") && load.err().contains(store.toString()), load.err());
         assertFalse(load.err().contains(store + ": " + store), load.err());
@@ -78,13 +80,16 @@ class PermissionDeniedTest {
     void aTableThatCannotBeReadSaysPermissionDeniedNotMissing() throws Exception {
         Path delta = dir.resolve("delta");
         Path store = dir.resolve("store");
-        assertEquals(0, larder("generate", "--rows", "100", "--features", "1", "--commits", "0", "--out", delta.toString()).exit());
-        assertEquals(0, larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store.toString(), "--table", "t").exit());
+        assertEquals(0, larder("generate", "--rows", "100", "--features", "1", "--commits", "0", "--out",
+                delta.toString()).exit());
+        assertEquals(0, larder("load", "--delta", delta.toString(), "--key", "entity_id", "--store", store.toString(),
+                "--table", "t").exit());
         lock(store.resolve("t"), "---------");
 
         Run get = larderWithoutPrivileges("get", "--store", store.toString(), "--table", "t", "1");
         assertEquals(1, get.exit(), get.out());
-        assertTrue(get.err().contains("permission denied") && get.err().contains(store.resolve("t").toString()), get.err());
+        assertTrue(get.err().contains("permission denied")
+                && get.err().contains(store.resolve("t").toString()), get.err());
         assertFalse(get.err().contains("missing"), get.err());
 
         Run stats = larderWithoutPrivileges("stats", "--store", store.toString());

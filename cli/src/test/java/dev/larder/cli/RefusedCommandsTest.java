@@ -25,7 +25,8 @@ class RefusedCommandsTest {
 
     private String generate() {
         String delta = dir.resolve("delta").toString();
-        assertEquals(0, larder("generate", "--rows", "200", "--features", "1", "--commits", "2", "--out", delta).exit());
+        assertEquals(0, larder("generate", "--rows", "200", "--features", "1", "--commits", "2", "--out",
+                delta).exit());
         return delta;
     }
 
@@ -51,11 +52,12 @@ class RefusedCommandsTest {
     void aKeyColumnNamedTwiceIsRefused() {
         String delta = generate();
         Path store = dir.resolve("store");
-        Run load = larder("load", "--delta", delta, "--key", "entity_id,entity_id", "--store", store.toString(), "--table", "t");
+        Run load = larder("load", "--delta", delta, "--key", "entity_id,entity_id", "--store", store.toString(),
+                "--table", "t");
         assertEquals(1, load.exit(), load.out());
         assertTrue(load.err().contains("key column 'entity_id' is named more than once"), load.err());
-        Run follow = larder("follow", "--store", store.toString(), "--delta", delta, "--key", "entity_id,entity_id", "--table", "t",
-                "--duration", "1s");
+        Run follow = larder("follow", "--store", store.toString(), "--delta", delta, "--key", "entity_id,entity_id",
+                "--table", "t", "--duration", "1s");
         assertEquals(1, follow.exit(), follow.out());
         assertTrue(follow.err().contains("key column 'entity_id' is named more than once"), follow.err());
         assertFalse(Files.exists(store));
@@ -65,7 +67,8 @@ class RefusedCommandsTest {
     void applyChangesRefusesAVersionBelowTheWatermark() {
         String delta = generate();
         String store = dir.resolve("store").toString();
-        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "t", "--version", "1").exit());
+        assertEquals(0, larder("load", "--delta", delta, "--key", "entity_id", "--store", store, "--table", "t",
+                "--version", "1").exit());
         List<String> before = larder("dump", "--store", store, "--table", "t").out().lines().toList();
 
         Run negative = larder("apply-changes", "--store", store, "--table", "t", "--to-version", "-3");
@@ -89,13 +92,20 @@ class RefusedCommandsTest {
         Path store = dir.resolve("store");
         String s = store.toString();
         String[][] cases = {
-            {"--poll", "follow", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t", "--duration", "1s", "--poll", "0s"},
-            {"--status-every", "follow", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t", "--status-every", "0ms"},
-            {"--max-staleness", "follow", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t", "--max-staleness", "PT-1S"},
-            {"--duration", "follow", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t", "--duration", "0s"},
-            {"--inline-bytes", "follow", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t", "--inline-bytes", "0"},
-            {"--inline-bytes", "load", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t", "--inline-bytes", "-5"},
-            {"--version", "load", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t", "--version", "-1"},
+            {"--poll", "follow", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t", "--duration",
+                    "1s", "--poll", "0s"},
+            {"--status-every", "follow", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t",
+                    "--status-every", "0ms"},
+            {"--max-staleness", "follow", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t",
+                    "--max-staleness", "PT-1S"},
+            {"--duration", "follow", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t",
+                    "--duration", "0s"},
+            {"--inline-bytes", "follow", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t",
+                    "--inline-bytes", "0"},
+            {"--inline-bytes", "load", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t",
+                    "--inline-bytes", "-5"},
+            {"--version", "load", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t",
+                    "--version", "-1"},
             {"--ttl", "load", "--store", s, "--delta", delta, "--key", "entity_id", "--table", "t", "--ttl", "PT-1H"},
             {"--rows", "generate", "--out", dir.resolve("g").toString(), "--rows", "-1"},
             {"--rows-per-file", "generate", "--out", dir.resolve("g").toString(), "--rows-per-file", "0"},
@@ -113,9 +123,11 @@ class RefusedCommandsTest {
             String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
             Run r = larder(args);
             assertNotEquals(0, r.exit(), String.join(" ", args) + ": " + r.out());
-            assertTrue(r.err().contains("larder " + args[0] + ": " + c[0] + " must "), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().contains("larder " + args[0] + ": " + c[0] + " must "),
+                    String.join(" ", args) + ": " + r.err());
             assertFalse(Files.exists(store), String.join(" ", args) + " created the store directory");
-            assertFalse(Files.exists(dir.resolve("g")) || Files.exists(dir.resolve("demo")), String.join(" ", args) + " left output behind");
+            assertFalse(Files.exists(dir.resolve("g")) || Files.exists(dir.resolve("demo")),
+                    String.join(" ", args) + " left output behind");
         }
     }
 

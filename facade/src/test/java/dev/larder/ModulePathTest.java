@@ -147,10 +147,12 @@ class ModulePathTest {
                     public static void main(String[] args) throws Exception {
                 """ + example + internals + """
                         Definition definition = Definition.read(Path.of(args[0]));
-                        System.out.println("definition tables=" + definition.tables() + " vectors=" + definition.vectors());
+                        System.out.println("definition tables=" + definition.tables()
+                                + " vectors=" + definition.vectors());
                         Class<?> access = Class.forName("dev.larder.store.internal.StoreInternals");
                         try {
-                            access.getMethod("writer", Class.forName("dev.larder.store.FeatureTable")).invoke(null, (Object) null);
+                            access.getMethod("writer", Class.forName("dev.larder.store.FeatureTable"))
+                                    .invoke(null, (Object) null);
                             System.out.println("reached writer");
                         } catch (IllegalAccessException e) {
                             System.out.println("refused writer " + e.getClass().getSimpleName());

@@ -32,7 +32,8 @@ import org.apache.hadoop.conf.Configuration;
  *   <li>{@code s3://} is read through s3a, as Databricks names its tables.</li>
  *   <li>reads: sequential input with a 4 MB readahead ({@code fs.s3a.experimental.input.fadvise},
  *       {@code fs.s3a.readahead.range}), since Larder scans whole files.</li>
- *   <li>{@link DeltaSource#CREDENTIALS_ORIGIN_KEY}: where the credentials come from, repeated in access-denied errors.</li>
+ *   <li>{@link DeltaSource#CREDENTIALS_ORIGIN_KEY}: where the credentials come from, repeated in access-denied
+ *       errors.</li>
  * </ul>
  */
 public final class CloudSettings {
@@ -111,7 +112,8 @@ public final class CloudSettings {
                 return "AWS profile '" + profile + "' in " + file;
             }
         }
-        return "no fs.s3a.access.key, AWS_ACCESS_KEY_ID or AWS profile '" + profile + "': the EC2/ECS instance role, if any";
+        return "no fs.s3a.access.key, AWS_ACCESS_KEY_ID or AWS profile '" + profile
+                + "': the EC2/ECS instance role, if any";
     }
 
     /** Whether only Hadoop's shipped defaults (or nothing) set {@code key}: the user did not choose a value. */

@@ -3,8 +3,9 @@ package dev.larder.cloud;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * Temporary cloud credentials Unity Catalog vends for one table ({@code POST /temporary-table-credentials}): AWS session
- * credentials, an Azure SAS token or a GCP OAuth token, with their expiry. Immutable; {@link #toString()} shows no secret.
+ * Temporary cloud credentials Unity Catalog vends for one table ({@code POST /temporary-table-credentials}): AWS
+ * session credentials, an Azure SAS token or a GCP OAuth token, with their expiry. Immutable; {@link #toString()} shows
+ * no secret.
  *
  * @param cloud                 {@code aws}, {@code azure} or {@code gcp}
  * @param accessKeyId           AWS access key id (aws)
@@ -13,8 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param token                 the SAS token (azure) or OAuth token (gcp)
  * @param expirationMillis      when they expire, epoch millis
  */
-public record TemporaryCredentials(String cloud, String accessKeyId, String secretAccessKey, String sessionToken, String token,
-                                   long expirationMillis) {
+public record TemporaryCredentials(String cloud, String accessKeyId, String secretAccessKey, String sessionToken,
+                                   String token, long expirationMillis) {
 
     static TemporaryCredentials from(JsonNode c, String table, String endpoint) {
         long expiry = c.path("expiration_time").asLong(0);
@@ -24,7 +25,8 @@ public record TemporaryCredentials(String cloud, String accessKeyId, String secr
         }
         JsonNode aws = c.path("aws_temp_credentials");
         if (aws.isObject()) {
-            return new TemporaryCredentials("aws", aws.path("access_key_id").asText(), aws.path("secret_access_key").asText(),
+            return new TemporaryCredentials("aws", aws.path("access_key_id").asText(),
+                    aws.path("secret_access_key").asText(),
                     aws.path("session_token").asText(), null, expiry);
         }
         JsonNode sas = c.path("azure_user_delegation_sas").path("sas_token");

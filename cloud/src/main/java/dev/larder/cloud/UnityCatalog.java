@@ -48,11 +48,11 @@ import org.apache.hadoop.conf.Configuration;
  * }</pre>
  *
  * <p>Endpoints, under {@code <uri>/api/2.1/unity-catalog}: {@code GET /tables/{full_name}} (table id, storage location,
- * properties), {@code POST /temporary-table-credentials} (operation READ: temporary cloud credentials with an expiry) and,
- * for catalog-managed tables, {@code GET /delta/preview/commits} (the ratified commits not yet published). A 5xx or 429
- * answer (after its {@code Retry-After}, up to {@value #MAX_RETRY_AFTER_MILLIS} ms) or an unreachable catalog is tried
- * {@value #ATTEMPTS} times with backoff; every failure is a {@link UnityCatalogException} naming the table and the
- * endpoint, with the catalog's own text on one line, control characters escaped, cut to a few hundred characters.
+ * properties), {@code POST /temporary-table-credentials} (operation READ: temporary cloud credentials with an expiry)
+ * and, for catalog-managed tables, {@code GET /delta/preview/commits} (the ratified commits not yet published). A 5xx
+ * or 429 answer (after its {@code Retry-After}, up to {@value #MAX_RETRY_AFTER_MILLIS} ms) or an unreachable catalog is
+ * tried {@value #ATTEMPTS} times with backoff; every failure is a {@link UnityCatalogException} naming the table and
+ * the endpoint, with the catalog's own text on one line, control characters escaped, cut to a few hundred characters.
  *
  * <p>A catalog that misbehaves cannot make Larder wait, page or buffer without end: each call (retries and the whole
  * answer included) ends within {@link #CALL_TIMEOUT_MS_KEY}, each answer holds at most {@link #MAX_ANSWER_BYTES_KEY}
@@ -136,8 +136,8 @@ public final class UnityCatalog {
     }
 
     /**
-     * A client of the catalog at {@code uri} (e.g. {@code https://dbc-1234.cloud.databricks.com}, or a bare host name as
-     * {@code DATABRICKS_HOST} often holds it) with a bearer {@code token} (null: no Authorization header).
+     * A client of the catalog at {@code uri} (e.g. {@code https://dbc-1234.cloud.databricks.com}, or a bare host name
+     * as {@code DATABRICKS_HOST} often holds it) with a bearer {@code token} (null: no Authorization header).
      *
      * @param tokenOrigin where the token came from, repeated in authentication errors (e.g. {@code $DATABRICKS_TOKEN})
      */
@@ -205,7 +205,8 @@ public final class UnityCatalog {
      * @throws UnityCatalogException if the catalog fails, or names a storage location Larder does not read from
      */
     public UnityCatalogTable table(String fullName) {
-        if (fullName == null || fullName.split("\\.", -1).length != 3 || fullName.contains("..") || fullName.startsWith(".")
+        if (fullName == null || fullName.split("\\.", -1).length != 3 || fullName.contains("..")
+                || fullName.startsWith(".")
                 || fullName.endsWith(".")) {
             throw new IllegalArgumentException("a Unity Catalog table name is catalog.schema.table: " + fullName);
         }
@@ -224,7 +225,8 @@ public final class UnityCatalog {
         }
         checkLocation(fullName, location);
         JsonNode props = t.path("properties");
-        boolean managedCommits = props.has("delta.feature.catalogManaged") || props.has("delta.feature.catalogOwned-preview");
+        boolean managedCommits = props.has("delta.feature.catalogManaged")
+                || props.has("delta.feature.catalogOwned-preview");
         String type = RemoteText.of(t.path("table_type").asText(""));
         return new UnityCatalogTable(fullName, id, location, type, managedCommits);
     }
@@ -590,7 +592,8 @@ public final class UnityCatalog {
             case 401 -> "Unity Catalog did not accept the token from " + tokenOrigin + " (" + answered + ") for "
                     + what;
             case 403 -> "Unity Catalog denied access to table " + table + " (" + answered + ") for " + what
-                    + "; the token from " + tokenOrigin + " needs SELECT on the table (and EXTERNAL USE SCHEMA for credentials)";
+                    + "; the token from " + tokenOrigin
+                    + " needs SELECT on the table (and EXTERNAL USE SCHEMA for credentials)";
             case 404 -> "Unity Catalog has no table " + table + " (" + answered + ") for " + what;
             default -> "Unity Catalog failed " + what + ": " + answered;
         };

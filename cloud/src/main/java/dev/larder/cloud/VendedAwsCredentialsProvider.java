@@ -9,8 +9,8 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 /**
  * The s3a credential provider of a Unity Catalog table: the session credentials the catalog vends, refreshed before
  * they expire ({@link VendedCredentials}); thread-safe. s3a builds it by class name from
- * {@code fs.s3a.aws.credentials.provider}, with the filesystem's settings, whose {@link VendedCredentials#KEY} names the
- * table.
+ * {@code fs.s3a.aws.credentials.provider}, with the filesystem's settings, whose {@link VendedCredentials#KEY} names
+ * the table.
  */
 public final class VendedAwsCredentialsProvider implements AwsCredentialsProvider {
     private final String key;

@@ -7,7 +7,8 @@ import org.apache.hadoop.fs.azurebfs.extensions.SASTokenProvider;
 /**
  * hadoop-azure's SAS token source for a Unity Catalog table: the SAS token the catalog vends, refreshed before it
  * expires ({@link VendedCredentials}); thread-safe. hadoop-azure builds it by class name from
- * {@code fs.azure.sas.token.provider.type.<account>}, and the filesystem's {@link VendedCredentials#KEY} names the table.
+ * {@code fs.azure.sas.token.provider.type.<account>}, and the filesystem's {@link VendedCredentials#KEY} names the
+ * table.
  */
 public final class VendedAzureSasTokenProvider implements SASTokenProvider {
     private String key;

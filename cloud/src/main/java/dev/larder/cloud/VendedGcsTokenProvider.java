@@ -29,7 +29,8 @@ public final class VendedGcsTokenProvider implements AccessTokenProvider {
         String value = conf.getTrimmed(VendedTokenSettings.GCS_TOKEN_KEY);
         if (value == null || value.isEmpty()) {
             throw new IllegalArgumentException("fs.gs.auth.type=ACCESS_TOKEN_PROVIDER with " + getClass().getName()
-                    + " needs the token in " + VendedTokenSettings.GCS_TOKEN_KEY + " (see VendedTokenSettings.gcsAccessToken)");
+                    + " needs the token in " + VendedTokenSettings.GCS_TOKEN_KEY
+                    + " (see VendedTokenSettings.gcsAccessToken)");
         }
         long expiresAt = conf.getLong(VendedTokenSettings.GCS_TOKEN_EXPIRES_AT_KEY, Long.MAX_VALUE);
         this.token = new AccessToken(value, Instant.ofEpochMilli(expiresAt));

@@ -38,23 +38,25 @@ public final class VendedTokenSettings {
         URI uri = parse(storageLocation);
         if (!"abfss".equalsIgnoreCase(uri.getScheme()) && !"abfs".equalsIgnoreCase(uri.getScheme())
                 || uri.getUserInfo() == null || uri.getHost() == null) {
-            throw new IllegalArgumentException("not an Azure storage location (abfss://container@account.dfs.core.windows.net/...): "
-                    + storageLocation);
+            throw new IllegalArgumentException(
+                    "not an Azure storage location (abfss://container@account.dfs.core.windows.net/...): "
+                            + storageLocation);
         }
         requireToken(sasToken, storageLocation);
         String account = uri.getHost();
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("fs.azure.account.auth.type." + account, "SAS");
         // The token is appended to each request's query string; a leading '?' as some tools print it would be doubled.
-        settings.put("fs.azure.sas.fixed.token." + account, sasToken.startsWith("?") ? sasToken.substring(1) : sasToken);
+        settings.put("fs.azure.sas.fixed.token." + account,
+                sasToken.startsWith("?") ? sasToken.substring(1) : sasToken);
         settings.put(DeltaSource.CREDENTIALS_ORIGIN_KEY, "a SAS token vended for " + storageLocation);
         return settings;
     }
 
     /**
-     * Settings for gcs-connector to send {@code token} as the OAuth access token for every {@code gs://} request, through
-     * {@link VendedGcsTokenProvider}; gcs-connector has no per-bucket settings, so this applies to all buckets read
-     * with these settings.
+     * Settings for gcs-connector to send {@code token} as the OAuth access token for every {@code gs://} request,
+     * through {@link VendedGcsTokenProvider}; gcs-connector has no per-bucket settings, so this applies to all buckets
+     * read with these settings.
      *
      * @param storageLocation the table's location, e.g. {@code gs://bucket/tables/t}, checked and named in errors
      * @throws IllegalArgumentException if {@code storageLocation} is not a {@code gs://bucket} URI
@@ -70,7 +72,8 @@ public final class VendedTokenSettings {
         settings.put("fs.gs.auth.access.token.provider", VendedGcsTokenProvider.class.getName());
         settings.put(GCS_TOKEN_KEY, token);
         settings.put(GCS_TOKEN_EXPIRES_AT_KEY, Long.toString(expiresAtMillis));
-        settings.put(DeltaSource.CREDENTIALS_ORIGIN_KEY, "an OAuth token vended for " + storageLocation + ", valid until "
+        settings.put(DeltaSource.CREDENTIALS_ORIGIN_KEY, "an OAuth token vended for " + storageLocation
+                + ", valid until "
                 + Instant.ofEpochMilli(expiresAtMillis));
         return settings;
     }

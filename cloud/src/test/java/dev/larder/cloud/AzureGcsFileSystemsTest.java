@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
  * an error naming the table. Each test uses its own account or bucket: Hadoop caches one filesystem per authority.
  */
 class AzureGcsFileSystemsTest {
-    static final String ACCOUNT_KEY = Base64.getEncoder().encodeToString("larder-test-account-key-000000001".getBytes());
+    static final String ACCOUNT_KEY = Base64.getEncoder()
+            .encodeToString("larder-test-account-key-000000001".getBytes());
 
     /** Requests a loopback server saw: method, path with query, Authorization header. */
     record Request(String method, String uri, String authorization) {
@@ -126,7 +127,8 @@ class AzureGcsFileSystemsTest {
         int port = recordingServer();
         Map<String, String> settings = azureEndpoint(port);
         settings.put("fs.azure.account.key.keyacct.dfs.core.windows.net", ACCOUNT_KEY);
-        try (FileSystem fs = FileSystem.newInstance(URI.create("abfs://c@keyacct.dfs.core.windows.net/"), conf(settings))) {
+        try (FileSystem fs = FileSystem.newInstance(URI.create("abfs://c@keyacct.dfs.core.windows.net/"),
+                conf(settings))) {
             var abfs = ((AzureBlobFileSystem) fs).getAbfsStore().getAbfsConfiguration();
             assertEquals(AuthType.SharedKey, abfs.getAuthType("keyacct.dfs.core.windows.net"));
             assertEquals(ACCOUNT_KEY, abfs.getStorageAccountKey());
@@ -155,7 +157,8 @@ class AzureGcsFileSystemsTest {
             assertThrows(FileNotFoundException.class, () -> fs.getFileStatus(new Path("/t/_delta_log/x.json")));
         }
         // The object and the directory under its name are looked up in parallel.
-        assertTrue(!requests.isEmpty() && requests.stream().allMatch(r -> r.uri().startsWith("/storage/v1/b/settings-bucket/o")
+        assertTrue(!requests.isEmpty()
+                && requests.stream().allMatch(r -> r.uri().startsWith("/storage/v1/b/settings-bucket/o")
                 && r.authorization() == null), "UNAUTHENTICATED sends no credentials: " + requests);
     }
 
@@ -169,7 +172,10 @@ class AzureGcsFileSystemsTest {
         assertUnreachable("abfss://c@downacct.dfs.core.windows.net/tables/t", settings);
     }
 
-    /** Opening {@code uri} fails within seconds, as an IO failure naming the URI and saying the storage cannot be reached. */
+    /**
+     * Opening {@code uri} fails within seconds, as an IO failure naming the URI and saying the storage cannot be
+     * reached.
+     */
     static void assertUnreachable(String uri, Map<String, String> settings) {
         DeltaReadException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
                 () -> assertThrows(DeltaReadException.class, () -> DeltaSource.open(uri, settings)));
@@ -199,7 +205,8 @@ class AzureGcsFileSystemsTest {
         }
         assertThrows(DeltaReadException.class, () -> DeltaSource.open(location, settings));
         assertTrue(!requests.isEmpty() && requests.stream().allMatch(r -> r.uri().startsWith("/sasacct/c")
-                && r.uri().contains("sv=2024-01-01&sr=d&sig=larderSig") && r.authorization() == null), requests.toString());
+                && r.uri().contains("sv=2024-01-01&sr=d&sig=larderSig") && r.authorization() == null),
+                requests.toString());
     }
 
     @Test
@@ -207,7 +214,8 @@ class AzureGcsFileSystemsTest {
         int port = recordingServer();
         long expiresAt = Instant.now().plus(Duration.ofHours(1)).toEpochMilli();
         Map<String, String> settings = gcsEndpoint(port);
-        settings.putAll(VendedTokenSettings.gcsAccessToken("gs://token-bucket/tables/t", "ya29.larder-token", expiresAt));
+        settings.putAll(VendedTokenSettings.gcsAccessToken("gs://token-bucket/tables/t", "ya29.larder-token",
+                expiresAt));
 
         VendedGcsTokenProvider provider = new VendedGcsTokenProvider();
         provider.setConf(conf(settings));
@@ -216,7 +224,8 @@ class AzureGcsFileSystemsTest {
         assertEquals(Instant.ofEpochMilli(expiresAt), token.getExpirationTime());
 
         assertThrows(DeltaReadException.class, () -> DeltaSource.open("gs://token-bucket/tables/t", settings));
-        assertTrue(!requests.isEmpty() && requests.stream().allMatch(r -> r.uri().startsWith("/storage/v1/b/token-bucket/")
+        assertTrue(!requests.isEmpty()
+                && requests.stream().allMatch(r -> r.uri().startsWith("/storage/v1/b/token-bucket/")
                 && "Bearer ya29.larder-token".equals(r.authorization())), requests.toString());
     }
 
@@ -230,20 +239,24 @@ class AzureGcsFileSystemsTest {
         try (TestUnityCatalog catalog = new TestUnityCatalog(null)) {
             catalog.vends = "azure";
             catalog.credentialLifetimeMillis = 2000;
-            TestUnityCatalog.Table table = catalog.add("main.azure.t", "abfs://c@ucacct.dfs.core.windows.net/tables/t", false);
+            TestUnityCatalog.Table table = catalog.add("main.azure.t",
+                    "abfs://c@ucacct.dfs.core.windows.net/tables/t", false);
             UnityCatalog uc = UnityCatalog.connect(catalog.uri(), TestUnityCatalog.TOKEN, "$TEST_TOKEN");
             assertThrows(DeltaReadException.class, () -> uc.open("main.azure.t", azureEndpoint(port)));
             assertTrue(!requests.isEmpty() && requests.stream().allMatch(r -> r.uri().startsWith("/ucacct/c")
                     && r.uri().contains("sig=vended") && r.authorization() == null), requests.toString());
             Set<String> first = tokens(requests, r -> r.uri().replaceAll(".*sig=(vended\\d+).*", "$1"));
-            // The open table's provider, as the filesystem holds it: the same token until it nears expiry, then a new one.
+            // The open table's provider, as the filesystem holds it: the same token until it nears expiry, then a new
+            // one.
             VendedAzureSasTokenProvider provider = new VendedAzureSasTokenProvider();
-            provider.initialize(conf(Map.of(VendedCredentials.KEY, uc.uri() + "#" + table.tableId)), "ucacct.dfs.core.windows.net");
+            provider.initialize(conf(Map.of(VendedCredentials.KEY, uc.uri() + "#" + table.tableId)),
+                    "ucacct.dfs.core.windows.net");
             String now = provider.getSASToken("ucacct.dfs.core.windows.net", "c", "/tables/t", "read");
             assertTrue(first.contains(now.replaceAll(".*sig=", "")), first + " vs " + now);
             Thread.sleep(2100);
             String later = provider.getSASToken("ucacct.dfs.core.windows.net", "c", "/tables/t", "read");
-            assertTrue(later.contains("sig=vended") && !first.contains(later.replaceAll(".*sig=", "")), first + " then " + later);
+            assertTrue(later.contains("sig=vended") && !first.contains(later.replaceAll(".*sig=", "")),
+                    first + " then " + later);
         }
     }
 
@@ -263,8 +276,10 @@ class AzureGcsFileSystemsTest {
             TestUnityCatalog.Table table = catalog.add("main.gcs.t", "gs://uc-bucket/tables/t", false);
             UnityCatalog uc = UnityCatalog.connect(catalog.uri(), TestUnityCatalog.TOKEN, "$TEST_TOKEN");
             assertThrows(DeltaReadException.class, () -> uc.open("main.gcs.t", gcsEndpoint(port)));
-            assertTrue(!requests.isEmpty() && requests.stream().allMatch(r -> r.uri().startsWith("/storage/v1/b/uc-bucket/")
-                    && r.authorization() != null && r.authorization().startsWith("Bearer ya29.vended")), requests.toString());
+            assertTrue(!requests.isEmpty()
+                    && requests.stream().allMatch(r -> r.uri().startsWith("/storage/v1/b/uc-bucket/")
+                    && r.authorization() != null && r.authorization().startsWith("Bearer ya29.vended")),
+                    requests.toString());
             Set<String> first = tokens(requests, Request::authorization);
             VendedGcsTokenProvider provider = new VendedGcsTokenProvider();
             provider.setConf(conf(Map.of(VendedCredentials.KEY, uc.uri() + "#" + table.tableId)));
@@ -295,16 +310,19 @@ class AzureGcsFileSystemsTest {
         Map<String, String> sas = VendedTokenSettings.azureSas("abfss://c@acct.dfs.core.windows.net/t", "sv=1&sig=s");
         assertEquals("SAS", sas.get("fs.azure.account.auth.type.acct.dfs.core.windows.net"));
         assertEquals("sv=1&sig=s", sas.get("fs.azure.sas.fixed.token.acct.dfs.core.windows.net"));
-        assertEquals("a SAS token vended for abfss://c@acct.dfs.core.windows.net/t", sas.get(DeltaSource.CREDENTIALS_ORIGIN_KEY));
+        assertEquals("a SAS token vended for abfss://c@acct.dfs.core.windows.net/t",
+                sas.get(DeltaSource.CREDENTIALS_ORIGIN_KEY));
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> VendedTokenSettings.azureSas("gs://bucket/t", "sig"));
         assertTrue(e.getMessage().contains("gs://bucket/t"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> VendedTokenSettings.azureSas("abfss://acct.dfs.core.windows.net/t", "sig"));
+        assertThrows(IllegalArgumentException.class,
+                () -> VendedTokenSettings.azureSas("abfss://acct.dfs.core.windows.net/t", "sig"));
         e = assertThrows(IllegalArgumentException.class,
                 () -> VendedTokenSettings.gcsAccessToken("abfss://c@acct.dfs.core.windows.net/t", "tok", 0));
         assertTrue(e.getMessage().contains("abfss://c@acct.dfs.core.windows.net/t"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> VendedTokenSettings.gcsAccessToken("gs://bucket/t", " ", 0));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> VendedTokenSettings.gcsAccessToken("gs://bucket/t", " ", 0));
         assertTrue(e.getMessage().contains("gs://bucket/t"), e.getMessage());
     }
 }

@@ -79,12 +79,14 @@ public final class LocalS3 implements AutoCloseable {
         }
         String jar = System.getProperty("s3proxy.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
-            throw new IllegalStateException("system property s3proxy.jar (set by surefire) does not name the S3Proxy jar: " + jar);
+            throw new IllegalStateException(
+                    "system property s3proxy.jar (set by surefire) does not name the S3Proxy jar: " + jar);
         }
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-jar", jar, "--properties", dir.resolve("s3proxy.conf").toString());
         pb.environment().put("LOG_LEVEL", "warn");
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("s3proxy.log").toFile()));
+        pb.redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("s3proxy.log").toFile()));
         process = pb.start();
         Process started = process;
         // A test JVM that exits without close() must not leave a server behind.
@@ -92,7 +94,8 @@ public final class LocalS3 implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!answers()) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("S3Proxy exited with " + process.exitValue() + "; see " + dir.resolve("s3proxy.log"));
+                throw new IllegalStateException("S3Proxy exited with " + process.exitValue() + "; see "
+                        + dir.resolve("s3proxy.log"));
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("S3Proxy did not answer on " + endpoint() + " within 120 s; see "
@@ -165,7 +168,8 @@ public final class LocalS3 implements AutoCloseable {
             client = S3Client.builder().endpointOverride(URI.create(endpoint())).region(Region.US_EAST_1)
                     .forcePathStyle(true).httpClient(ApacheHttpClient.create())
                     .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY,
+                            SECRET_KEY)))
                     .build();
         }
         return client;
@@ -177,8 +181,8 @@ public final class LocalS3 implements AutoCloseable {
 
     /**
      * Uploads every file under {@code table} to {@code s3a://bucket/prefix/...} in the order a writer publishes them:
-     * data files, then commits in version order, then checkpoints and checksums, then {@code _last_checkpoint}; files in
-     * {@code skip} (paths relative to the table) are left out.
+     * data files, then commits in version order, then checkpoints and checksums, then {@code _last_checkpoint}; files
+     * in {@code skip} (paths relative to the table) are left out.
      *
      * @return the relative paths uploaded
      */

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * prints rows/s of each round and the median ratio (goal: s3a at least 0.7x local), and the CPU time per round of this
  * JVM (the reader) and of S3Proxy: on loopback the server competes with the reader for the same cores, which a
  * remote S3 does not. Run with
- * {@code ./mvnw -B -pl cloud -am -Dtest=S3BootstrapBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dlarder.bench.s3=true test}
+ * {@code ./mvnw -B -pl cloud -am -Dtest=S3BootstrapBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dlarder.bench.s3=true test}
  * ({@code -Dlarder.bench.rows=N}, {@code -Dlarder.bench.rounds=N} change the size and rounds;
  * {@code -Dlarder.bench.conf=KEY=VALUE,...} adds s3a settings, e.g. {@code fs.s3a.input.stream.type=classic}).
  */
@@ -42,7 +43,8 @@ class S3BootstrapBenchmark {
     Path dir;
 
     static long bootstrap(DeltaSource src, Path storeDir) {
-        DeltaChangeSource changes = new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE);
+        DeltaChangeSource changes = new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32,
+                ScanProgress.NONE);
         FeatureSchema schema = changes.schema();
         try (FeatureStore store = FeatureStore.open(storeDir)) {
             FeatureTable t = store.create("bench", schema, TableOptions.DEFAULT);
@@ -65,7 +67,8 @@ class S3BootstrapBenchmark {
         long rows = Long.getLong("larder.bench.rows", 1_000_000);
         int rounds = Integer.getInteger("larder.bench.rounds", 3);
         Path local = dir.resolve("delta");
-        System.out.println("generating: " + DeltaTableGenerator.generate(GeneratorSpec.builder().rows(rows).numericFeatures(20)
+        System.out.println("generating: "
+                + DeltaTableGenerator.generate(GeneratorSpec.builder().rows(rows).numericFeatures(20)
                 .float32Features(0).stringFeatures(0).commits(0).rowsPerFile(250_000).build(), local));
         try (LocalS3 s3 = LocalS3.start(dir.resolve("s3"))) {
             s3.createBucket("bench");
@@ -83,8 +86,8 @@ class S3BootstrapBenchmark {
             bootstrap(remote, dir.resolve("warm-s3"));
             List<Double> localRate = new ArrayList<>();
             List<Double> s3Rate = new ArrayList<>();
-            com.sun.management.OperatingSystemMXBean os =
-                    (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             for (int r = 0; r < rounds; r++) {
                 for (boolean viaS3 : new boolean[] {false, true}) {
                     Path storeDir = dir.resolve("store-" + r + (viaS3 ? "-s3" : "-local"));
@@ -94,14 +97,16 @@ class S3BootstrapBenchmark {
                     assertEquals(rows, bootstrap(viaS3 ? remote : disk, storeDir));
                     double rate = rows * 1e9 / (System.nanoTime() - start);
                     (viaS3 ? s3Rate : localRate).add(rate);
-                    System.out.printf("round %d %-5s %,12.0f rows/s, reader cpu %.2f s, S3Proxy cpu %.2f s%n", r, viaS3 ? "s3a" : "local",
+                    System.out.printf("round %d %-5s %,12.0f rows/s, reader cpu %.2f s, S3Proxy cpu %.2f s%n", r,
+                            viaS3 ? "s3a" : "local",
                             rate, (os.getProcessCpuTime() - cpu) / 1e9, (s3.serverCpuNanos() - serverCpu) / 1e9);
                     try (var files = Files.walk(storeDir)) {
                         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                     }
                 }
             }
-            System.out.printf("median: local %,.0f rows/s, s3a %,.0f rows/s, s3a/local %.2fx%n", median(localRate), median(s3Rate),
+            System.out.printf("median: local %,.0f rows/s, s3a %,.0f rows/s, s3a/local %.2fx%n", median(localRate),
+                    median(s3Rate),
                     median(s3Rate) / median(localRate));
         }
     }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad objects and bad credentials on S3 (S3Proxy) fail with errors naming the table, the object and where the
- * credentials came from. Each test reads its own bucket: Hadoop caches one s3a client, with its credentials, per bucket.
+ * credentials came from. Each test reads its own bucket: Hadoop caches one s3a client, with its credentials, per
+ * bucket.
  */
 class S3FaultTest {
     /** The only file simple_table's v4 adds. */
@@ -54,7 +55,8 @@ class S3FaultTest {
         assertEquals("s3a://missing-object/t/" + V4_FILE, e.file());
         assertEquals(4, e.version());
         assertTrue(e.getMessage().contains("file named by the log does not exist")
-                && e.getMessage().contains("[table s3a://missing-object/t, version 4, file s3a://missing-object/t/" + V4_FILE + "]"),
+                && e.getMessage().contains("[table s3a://missing-object/t, version 4, file s3a://missing-object/t/"
+                        + V4_FILE + "]"),
                 e.getMessage());
         assertEquals(5, src.scan(3, row -> { }), "versions that do not need the object still read");
     }
@@ -63,7 +65,8 @@ class S3FaultTest {
     void aPathWithNoTableIsNamed() {
         upload("no-table");
         DeltaReadException e = assertThrows(DeltaReadException.class,
-                () -> DeltaSource.open("s3a://no-table/nothing/here", CloudSettings.hadoopSettings(s3.hadoopSettings())));
+                () -> DeltaSource.open("s3a://no-table/nothing/here",
+                        CloudSettings.hadoopSettings(s3.hadoopSettings())));
         assertEquals(DeltaReadException.Reason.NOT_FOUND, e.reason());
         assertTrue(e.getMessage().contains("s3a://no-table/nothing/here"), e.getMessage());
     }
@@ -92,7 +95,8 @@ class S3FaultTest {
                 () -> DeltaSource.open("s3a://wrong-secret/t", CloudSettings.hadoopSettings(wrong)));
         assertEquals(DeltaReadException.Reason.IO, e.reason());
         assertTrue(e.getMessage().contains("access denied by the storage")
-                && e.getMessage().contains("key id AKIA…0001") && !e.getMessage().contains("not-the-secret"), e.getMessage());
+                && e.getMessage().contains("key id AKIA…0001") && !e.getMessage().contains("not-the-secret"),
+                e.getMessage());
     }
 
     @Test

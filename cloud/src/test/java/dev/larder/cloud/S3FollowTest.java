@@ -43,7 +43,8 @@ class S3FollowTest {
             this.s3 = s3;
             this.bucket = bucket;
             this.local = local;
-            DeltaTableGenerator.generate(GeneratorSpec.builder().rows(4000).numericFeatures(3).float32Features(1).stringFeatures(1)
+            DeltaTableGenerator.generate(GeneratorSpec.builder().rows(4000).numericFeatures(3).float32Features(1)
+                    .stringFeatures(1)
                     .commits(2).rowsPerFile(1000).build(), local);
             s3.createBucket(bucket);
             upload();
@@ -62,8 +63,10 @@ class S3FollowTest {
     }
 
     static Follower follow(LarderEngine larder, DeltaSource src) {
-        return larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
-                FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(50)).withRetry(Duration.ofMillis(100), Duration.ofSeconds(1)));
+        return larder.follow("users",
+                new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
+                FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(50))
+                        .withRetry(Duration.ofMillis(100), Duration.ofSeconds(1)));
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -114,7 +117,8 @@ class S3FollowTest {
                 List<String> atV2 = TableParity.dump(f.handle().table());
 
                 s3.stop();
-                await("feed failing", () -> f.status().state() == TableStatus.State.FAILING && f.status().consecutiveFailures() >= 2);
+                await("feed failing", () -> f.status().state() == TableStatus.State.FAILING
+                        && f.status().consecutiveFailures() >= 2);
                 TableStatus failing = f.status();
                 assertTrue(failing.lastError().contains("the storage cannot be reached")
                         && failing.lastError().contains("s3a://follow-outage/users"), failing.lastError());

@@ -34,7 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * same rows as a load of the local copy.
  */
 class S3ReadTest {
-    /** Key column of each table read here, from MANIFEST.md: checkpoints, deletion vectors, partitions, column mapping, CDF. */
+    /**
+     * Key column of each table read here, from MANIFEST.md: checkpoints, deletion vectors, partitions, column mapping,
+     * CDF.
+     */
     static final Map<String, String> KEYS = new TreeMap<>(Map.of(
             "simple_table", "id", "basic_partitioned", "number", "basic-with-inserts-deletes-checkpoint", "id",
             "dv-partitioned-with-checkpoint", "col1", "dv-with-columnmapping", "col1", "table-with-dv-small", "value",
@@ -98,7 +101,8 @@ class S3ReadTest {
             try (FeatureStore store = FeatureStore.open(dir.resolve("latest-" + table))) {
                 FeatureTable fromS3 = bootstrap(store, "s3", remote, v, KEYS.get(table));
                 FeatureTable fromDisk = bootstrap(store, "local", local, v, KEYS.get(table));
-                assertEquals(SharedTables.expected(SharedTables.snapshots(table).get(v)), TableParity.dump(fromS3), table + " v" + v);
+                assertEquals(SharedTables.expected(SharedTables.snapshots(table).get(v)), TableParity.dump(fromS3),
+                        table + " v" + v);
                 assertEquals(TableParity.dump(fromDisk), TableParity.dump(fromS3), table);
                 assertEquals(v, fromS3.lineage().version());
                 assertEquals("s3a://" + BUCKET + "/" + table, fromS3.lineage().sourcePath());
@@ -136,7 +140,8 @@ class S3ReadTest {
         assertEquals("s3://" + BUCKET + "/basic_partitioned", src.tablePath());
         try (FeatureStore store = FeatureStore.open(dir.resolve("s3-scheme"))) {
             FeatureTable t = bootstrap(store, "t", src, 1, "number");
-            assertEquals(SharedTables.expected(SharedTables.snapshots("basic_partitioned").get(1L)), TableParity.dump(t));
+            assertEquals(SharedTables.expected(SharedTables.snapshots("basic_partitioned").get(1L)),
+                    TableParity.dump(t));
         }
     }
 }

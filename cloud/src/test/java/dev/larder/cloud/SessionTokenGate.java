@@ -18,8 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An S3 endpoint on loopback that accepts only temporary session credentials it issued and that have not expired, as AWS
- * does for the credentials Unity Catalog vends, and forwards accepted requests to an S3Proxy without authorization.
+ * An S3 endpoint on loopback that accepts only temporary session credentials it issued and that have not expired, as
+ * AWS does for the credentials Unity Catalog vends, and forwards accepted requests to an S3Proxy without authorization.
  * It checks the access key id in the SigV4 {@code Authorization} header and its {@code x-amz-security-token}, not the
  * signature; expired ones get AWS's {@code 400 ExpiredToken}, unknown ones {@code 403 InvalidAccessKeyId}.
  */
@@ -77,7 +77,8 @@ public final class SessionTokenGate implements AutoCloseable {
             String token = ex.getRequestHeaders().getFirst("x-amz-security-token");
             if (c == null || !c.sessionToken().equals(token)) {
                 unknownRefusals.incrementAndGet();
-                error(ex, 403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+                error(ex, 403, "InvalidAccessKeyId",
+                        "The AWS Access Key Id you provided does not exist in our records.");
                 return;
             }
             if (System.currentTimeMillis() >= c.expirationMillis()) {
@@ -88,7 +89,8 @@ public final class SessionTokenGate implements AutoCloseable {
             accepted.computeIfAbsent(c.accessKeyId(), k -> new AtomicLong()).incrementAndGet();
             String query = ex.getRequestURI().getRawQuery();
             paths.computeIfAbsent(c.accessKeyId(), k -> ConcurrentHashMap.newKeySet())
-                    .add(ex.getRequestURI().getRawPath() + (query != null && query.contains("prefix=") ? "?" + query : ""));
+                    .add(ex.getRequestURI().getRawPath()
+                            + (query != null && query.contains("prefix=") ? "?" + query : ""));
             S3Forwarding.forward(http, upstream, ex, WITHHELD, name -> true);
         }
     }

@@ -24,14 +24,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A Unity Catalog on loopback (JDK HttpServer) answering the endpoints Larder calls, under {@code /api/2.1/unity-catalog},
- * with the real request and answer shapes and error answers ({@code {"error_code", "message"}}):
- * {@code GET /tables/{full_name}}, {@code POST /temporary-table-credentials} (session credentials from a
- * {@link SessionTokenGate}, expiring after a lifetime the test sets) and {@code GET /delta/preview/commits} (the staged
- * commits of catalog-managed tables, up to a latest version the test moves). Requests without the bearer token get 401;
- * {@link #failNext} makes the next answers of an endpoint fail with a given status (and body, Retry-After); a catalog
- * can also page its commits ({@link #commitsPerPage}), answer each page slowly ({@link #commitsDelayMillis}) or ignore
- * {@code start_version}.
+ * A Unity Catalog on loopback (JDK HttpServer) answering the endpoints Larder calls, under
+ * {@code /api/2.1/unity-catalog}, with the real request and answer shapes and error answers
+ * ({@code {"error_code", "message"}}): {@code GET /tables/{full_name}}, {@code POST /temporary-table-credentials}
+ * (session credentials from a {@link SessionTokenGate}, expiring after a lifetime the test sets) and
+ * {@code GET /delta/preview/commits} (the staged commits of catalog-managed tables, up to a latest version the test
+ * moves). Requests without the bearer token get 401; {@link #failNext} makes the next answers of an endpoint fail with
+ * a given status (and body, Retry-After); a catalog can also page its commits ({@link #commitsPerPage}), answer each
+ * page slowly ({@link #commitsDelayMillis}) or ignore {@code start_version}.
  */
 public final class TestUnityCatalog implements AutoCloseable {
     public static final String TOKEN = "dapi-larder-test-token";
@@ -65,7 +65,10 @@ public final class TestUnityCatalog implements AutoCloseable {
     /** The table id each vended access key id was issued for. */
     final Map<String, String> issuedFor = new ConcurrentHashMap<>();
     public volatile long credentialLifetimeMillis = 3_600_000;
-    /** Which cloud's credentials are vended: {@code aws} (from the gate), {@code azure} or {@code gcp} (numbered tokens). */
+    /**
+     * Which cloud's credentials are vended: {@code aws} (from the gate), {@code azure} or {@code gcp} (numbered
+     * tokens).
+     */
     public volatile String vends = "aws";
     private final AtomicLong tokens = new AtomicLong();
     /** The most commits one page of {@code /delta/preview/commits} lists. */
@@ -95,7 +98,9 @@ public final class TestUnityCatalog implements AutoCloseable {
         return t;
     }
 
-    /** The next {@code count} requests to the endpoint whose path (under the API base) starts with {@code path} fail. */
+    /**
+     * The next {@code count} requests to the endpoint whose path (under the API base) starts with {@code path} fail.
+     */
     public void failNext(String path, int status, int count) {
         failures.put(path, new Failure(status, new AtomicInteger(count), null, null, null));
     }
@@ -168,9 +173,11 @@ public final class TestUnityCatalog implements AutoCloseable {
             return;
         }
         String[] parts = name.split("\\.");
-        ObjectNode n = JSON.createObjectNode().put("name", parts[2]).put("catalog_name", parts[0]).put("schema_name", parts[1])
+        ObjectNode n = JSON.createObjectNode().put("name", parts[2]).put("catalog_name", parts[0])
+                .put("schema_name", parts[1])
                 .put("full_name", name).put("table_type", t.catalogManaged ? "MANAGED" : "EXTERNAL")
-                .put("data_source_format", "DELTA").put("storage_location", t.storageLocation).put("table_id", t.tableId);
+                .put("data_source_format", "DELTA").put("storage_location", t.storageLocation)
+                .put("table_id", t.tableId);
         ObjectNode props = n.putObject("properties");
         if (t.catalogManaged) {
             props.put("delta.feature.catalogManaged", "supported").put("io.unitycatalog.tableId", t.tableId);
@@ -180,7 +187,8 @@ public final class TestUnityCatalog implements AutoCloseable {
 
     private void credentials(HttpExchange ex, JsonNode body) throws IOException {
         String id = body.path("table_id").asText();
-        if (tables.values().stream().noneMatch(t -> t.tableId.equals(id)) || !"READ".equals(body.path("operation").asText())) {
+        if (tables.values().stream().noneMatch(t -> t.tableId.equals(id))
+                || !"READ".equals(body.path("operation").asText())) {
             error(ex, 404, "TABLE_DOES_NOT_EXIST", "Table with id '" + id + "' does not exist.");
             return;
         }
@@ -193,7 +201,8 @@ public final class TestUnityCatalog implements AutoCloseable {
                 n.putObject("aws_temp_credentials").put("access_key_id", c.accessKeyId())
                         .put("secret_access_key", c.secretAccessKey()).put("session_token", c.sessionToken());
             }
-            case "azure" -> n.putObject("azure_user_delegation_sas").put("sas_token", "sv=2024&sig=vended" + tokens.incrementAndGet());
+            case "azure" -> n.putObject("azure_user_delegation_sas")
+                    .put("sas_token", "sv=2024&sig=vended" + tokens.incrementAndGet());
             default -> n.putObject("gcp_oauth_token").put("oauth_token", "ya29.vended" + tokens.incrementAndGet());
         }
         n.put("expiration_time", System.currentTimeMillis() + credentialLifetimeMillis);
@@ -254,13 +263,19 @@ public final class TestUnityCatalog implements AutoCloseable {
         server.stop(0);
     }
 
-    /** Registers the catalog-managed table at {@code root}, stored at {@code storageLocation}, with its staged commits up to {@code latest}. */
-    public Table addCatalogManaged(String fullName, String storageLocation, java.nio.file.Path root, long latest) throws IOException {
+    /**
+     * Registers the catalog-managed table at {@code root}, stored at {@code storageLocation}, with its staged commits
+     * up to {@code latest}.
+     */
+    public Table addCatalogManaged(String fullName, String storageLocation, java.nio.file.Path root,
+            long latest) throws IOException {
         Table t = add(fullName, storageLocation, true);
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(root.resolve("_delta_log/_staged_commits"))) {
+        try (java.util.stream.Stream<java.nio.file.Path> files =
+                java.nio.file.Files.list(root.resolve("_delta_log/_staged_commits"))) {
             for (java.nio.file.Path f : files.sorted().toList()) {
                 String file = f.getFileName().toString();
-                t.staged.add(new CatalogCommits.Commit(Long.parseLong(file.substring(0, 20)), file, java.nio.file.Files.size(f),
+                t.staged.add(new CatalogCommits.Commit(Long.parseLong(file.substring(0, 20)), file,
+                        java.nio.file.Files.size(f),
                         java.nio.file.Files.getLastModifiedTime(f).toMillis()));
             }
         }

@@ -41,10 +41,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Reading tables by their Unity Catalog name against a catalog on loopback ({@link TestUnityCatalog}) that vends session
- * credentials for an S3 endpoint that checks them ({@link SessionTokenGate} in front of S3Proxy): an external table, the
- * shared catalog-managed table (its commits 1-2 exist only as staged commits the catalog reports), credentials that
- * expire while a feed runs, and the catalog's error answers.
+ * Reading tables by their Unity Catalog name against a catalog on loopback ({@link TestUnityCatalog}) that vends
+ * session credentials for an S3 endpoint that checks them ({@link SessionTokenGate} in front of S3Proxy): an external
+ * table, the shared catalog-managed table (its commits 1-2 exist only as staged commits the catalog reports),
+ * credentials that expire while a feed runs, and the catalog's error answers.
  */
 class UnityCatalogTest {
     private static final String MANAGED = "catalog-owned-preview";
@@ -62,7 +62,8 @@ class UnityCatalogTest {
         gate = new SessionTokenGate(s3.endpoint());
         catalog = new TestUnityCatalog(gate);
         generated = dir.resolve("generated");
-        DeltaTableGenerator.generate(GeneratorSpec.builder().rows(3000).numericFeatures(2).float32Features(1).stringFeatures(1).commits(2)
+        DeltaTableGenerator.generate(GeneratorSpec.builder().rows(3000).numericFeatures(2).float32Features(1)
+                .stringFeatures(1).commits(2)
                 .rowsPerFile(1000).build(), generated);
         s3.createBucket("uc-external");
         s3.uploadTable(generated, "uc-external", "features/users", java.util.Set.of());
@@ -102,17 +103,21 @@ class UnityCatalogTest {
         }
     }
 
-    /** Uploads the shared catalog-managed table to its own bucket and registers it with the staged commits up to latest. */
+    /**
+     * Uploads the shared catalog-managed table to its own bucket and registers it with the staged commits up to latest.
+     */
     static TestUnityCatalog.Table managedTable(String bucket, String name, long latest) throws Exception {
         Path root = SharedTables.catalogManaged(MANAGED);
         s3.createBucket(bucket);
         s3.uploadTable(root, bucket, "tables/" + name, java.util.Set.of());
-        TestUnityCatalog.Table t = catalog.addCatalogManaged("main.features." + name, "s3://" + bucket + "/tables/" + name, root, latest);
+        TestUnityCatalog.Table t = catalog.addCatalogManaged("main.features." + name,
+                "s3://" + bucket + "/tables/" + name, root, latest);
         return t;
     }
 
     static List<String> computed(long version) {
-        return SharedTables.expected(SharedTables.catalogManaged(MANAGED).resolveSibling("computed").resolve("snapshot-v" + version + ".jsonl"));
+        return SharedTables.expected(SharedTables.catalogManaged(MANAGED).resolveSibling("computed")
+                .resolve("snapshot-v" + version + ".jsonl"));
     }
 
     @Test
@@ -143,8 +148,8 @@ class UnityCatalogTest {
     }
 
     /**
-     * Two tables in one bucket, each with credentials vended for it alone: every request goes out with the credentials of
-     * the table it reads, though Hadoop would share one filesystem per bucket.
+     * Two tables in one bucket, each with credentials vended for it alone: every request goes out with the credentials
+     * of the table it reads, though Hadoop would share one filesystem per bucket.
      */
     @Test
     void tablesSharingABucketReadWithTheirOwnCredentials() throws Exception {
@@ -164,7 +169,8 @@ class UnityCatalogTest {
                 continue;
             }
             for (String path : gate.paths.getOrDefault(issued.getKey(), java.util.Set.of())) {
-                assertTrue(path.startsWith("/uc-shared/" + prefix) || path.contains("prefix=" + prefix.replace("/", "%2F")),
+                assertTrue(path.startsWith("/uc-shared/" + prefix)
+                        || path.contains("prefix=" + prefix.replace("/", "%2F")),
                         "credentials of table " + prefix + " used for " + path);
                 checked++;
             }
@@ -254,7 +260,8 @@ class UnityCatalogTest {
             Counting counting = new Counting(new DeltaChangeSource(src, List.of("col1"), 16, ScanProgress.NONE));
             try (LarderEngine larder = LarderEngine.open(dir.resolve("store-follow"), IngestOptions.DEFAULT)) {
                 Follower f = larder.follow("follow", counting,
-                        FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(50)).withRetry(Duration.ofMillis(100), Duration.ofSeconds(1)));
+                        FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(50))
+                                .withRetry(Duration.ofMillis(100), Duration.ofSeconds(1)));
                 await("bootstrap to v1", () -> f.handle().lineage().version() == 1);
                 long requestsBefore = catalog.credentialRequests.get();
                 // Several credential lifetimes of polling the catalog and the storage.
@@ -276,8 +283,8 @@ class UnityCatalogTest {
     }
 
     /**
-     * The catalog answers 503 to the commits API while a feed runs: the table keeps serving its last version, reports the
-     * failure naming the catalog, and catches up once the catalog answers again.
+     * The catalog answers 503 to the commits API while a feed runs: the table keeps serving its last version, reports
+     * the failure naming the catalog, and catches up once the catalog answers again.
      */
     @Test
     void aCatalogOutageMidFollowKeepsServingAndTheFeedResumes() throws Exception {
@@ -285,7 +292,8 @@ class UnityCatalogTest {
         DeltaSource src = uc().open("main.features.outage", settings());
         try (LarderEngine larder = LarderEngine.open(dir.resolve("store-outage"), IngestOptions.DEFAULT)) {
             Follower f = larder.follow("outage", new DeltaChangeSource(src, List.of("col1"), 16, ScanProgress.NONE),
-                    FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(50)).withRetry(Duration.ofMillis(100), Duration.ofSeconds(1)));
+                    FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(50))
+                            .withRetry(Duration.ofMillis(100), Duration.ofSeconds(1)));
             await("bootstrap to v1", () -> f.handle().lineage().version() == 1);
             catalog.failNext("/delta/preview/commits", 503, 1_000_000);
             t.latestVersion.set(2);
@@ -313,7 +321,8 @@ class UnityCatalogTest {
             Thread.sleep(1700);
             DeltaReadException e = assertThrows(DeltaReadException.class, src::latestVersion);
             assertEquals(DeltaReadException.Reason.EXPIRED_CREDENTIALS, e.reason(), e.getMessage());
-            assertTrue(e.getMessage().contains("s3://uc-expiry/tables/expiry") && e.getMessage().contains("main.features.expiry")
+            assertTrue(e.getMessage().contains("s3://uc-expiry/tables/expiry")
+                    && e.getMessage().contains("main.features.expiry")
                     && e.getMessage().contains("expired") && e.getMessage().contains(catalog.uri()), e.getMessage());
             catalog.failNext("/temporary-table-credentials", 503, 0);
             Thread.sleep(1100);
@@ -400,30 +409,37 @@ class UnityCatalogTest {
     void theCatalogsErrorAnswersNameTheTableAndTheEndpoint() {
         String tables = catalog.uri() + UnityCatalog.API_PATH + "/tables/main.features.users";
         UnityCatalogException unauthorized = assertThrows(UnityCatalogException.class,
-                () -> UnityCatalog.connect(catalog.uri(), "wrong", "$MY_TOKEN").open("main.features.users", settings()));
+                () -> UnityCatalog.connect(catalog.uri(), "wrong", "$MY_TOKEN")
+                        .open("main.features.users", settings()));
         assertEquals(401, unauthorized.status());
         assertTrue(unauthorized.getMessage().contains("$MY_TOKEN") && unauthorized.getMessage().contains(tables)
                 && unauthorized.getMessage().contains("UNAUTHENTICATED"), unauthorized.getMessage());
 
-        UnityCatalogException missing = assertThrows(UnityCatalogException.class, () -> uc().open("main.features.nope", settings()));
+        UnityCatalogException missing = assertThrows(UnityCatalogException.class,
+                () -> uc().open("main.features.nope", settings()));
         assertEquals(404, missing.status());
-        assertTrue(missing.getMessage().contains("main.features.nope") && missing.getMessage().contains("TABLE_DOES_NOT_EXIST")
+        assertTrue(missing.getMessage().contains("main.features.nope")
+                && missing.getMessage().contains("TABLE_DOES_NOT_EXIST")
                 && missing.getMessage().contains("/tables/main.features.nope"), missing.getMessage());
 
         catalog.failNext("/tables/", 503, UnityCatalog.ATTEMPTS);
-        UnityCatalogException down = assertThrows(UnityCatalogException.class, () -> uc().open("main.features.users", settings()));
+        UnityCatalogException down = assertThrows(UnityCatalogException.class,
+                () -> uc().open("main.features.users", settings()));
         assertEquals(503, down.status());
         assertTrue(down.getMessage().contains("HTTP 503") && down.getMessage().contains(tables), down.getMessage());
 
         catalog.failNext("/tables/", 503, UnityCatalog.ATTEMPTS - 1);
-        assertEquals(2, uc().open("main.features.users", settings()).latestVersion(), "retried through passing 5xx answers");
+        assertEquals(2, uc().open("main.features.users", settings()).latestVersion(),
+                "retried through passing 5xx answers");
 
         catalog.failNext("/temporary-table-credentials", 403, 1);
-        UnityCatalogException denied = assertThrows(UnityCatalogException.class, () -> uc().open("main.features.users", settings()));
+        UnityCatalogException denied = assertThrows(UnityCatalogException.class,
+                () -> uc().open("main.features.users", settings()));
         assertTrue(denied.getMessage().contains("denied access to table main.features.users")
                 && denied.getMessage().contains("/temporary-table-credentials"), denied.getMessage());
 
-        IllegalArgumentException badName = assertThrows(IllegalArgumentException.class, () -> uc().table("features.users"));
+        IllegalArgumentException badName = assertThrows(IllegalArgumentException.class,
+                () -> uc().table("features.users"));
         assertTrue(badName.getMessage().contains("catalog.schema.table"), badName.getMessage());
     }
 }

@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Bootstrap of a fresh table from a generated Delta snapshot ({@link DeltaBootstrap}: {@code rows} rows x 20 float64
  * features), end to end: the parquet scan, row copy, bulk-load upserts, index build, final publish (bar: ≥ 1M rows/s
- * at 10M rows: {@code -p rows=10000000}). The score is the time of one bootstrap; each invocation also prints its rows/s.
+ * at 10M rows: {@code -p rows=10000000}). The score is the time of one bootstrap; each invocation also prints its
+ * rows/s.
  *
  * <ul>
  *   <li>{@code load}: {@code Larder.load}, as {@code larder load} does (the benchmark thread scans and fills batches
@@ -32,8 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code ring}: {@code Larder.follow}, timed until the table's watermark reaches the snapshot's version (the
  *   follower thread scans, the ring hands rows to the writer thread).
  * </ul>
- * The Delta table is generated once into {@code <larder.bench.dir>/bench-delta-<rows>} (default {@code target/}, relative
- * to the working directory) and reused by later runs; its files are read from the page cache after the first invocation.
+ * The Delta table is generated once into {@code <larder.bench.dir>/bench-delta-<rows>} (default {@code target/},
+ * relative to the working directory) and reused by later runs; its files are read from the page cache after the first
+ * invocation.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)

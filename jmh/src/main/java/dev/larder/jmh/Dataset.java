@@ -9,7 +9,8 @@ import java.nio.ByteOrder;
 /**
  * The data every system is loaded with, so that all of them serve the same keys and the same value bytes: entity ids
  * {@code 0..keys-1}, each with {@link #FEATURES} float64 features. Larder stores them as typed columns (a ~216-byte
- * row with its header); the key-value peers store the same 20 doubles as a {@link #VALUE_BYTES}-byte little-endian value.
+ * row with its header); the key-value peers store the same 20 doubles as a {@link #VALUE_BYTES}-byte little-endian
+ * value.
  */
 public final class Dataset {
     public static final int FEATURES = 20;
@@ -17,7 +18,8 @@ public final class Dataset {
     /** Larder column of feature 0 (column 0 is the key). */
     public static final int FIRST_FEATURE_COLUMN = 1;
 
-    private static final VarHandle DOUBLES = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle DOUBLES = MethodHandles.byteArrayViewVarHandle(double[].class,
+            ByteOrder.LITTLE_ENDIAN);
 
     private Dataset() {
     }

@@ -22,8 +22,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
- * A generated Delta snapshot of {@code rows} rows x {@link #FEATURES} float64 features (key {@code entity_id}, ~200-byte
- * rows, files of 1M rows) and the two ways a store bootstraps from it (both through the ingest ring), for
+ * A generated Delta snapshot of {@code rows} rows x {@link #FEATURES} float64 features (key {@code entity_id},
+ * ~200-byte rows, files of 1M rows) and the two ways a store bootstraps from it (both through the ingest ring), for
  * {@link BootstrapBenchmark} and the harness. Both load into a
  * new table of the default size (1024 rows) that grows, as a bootstrap of unknown size does.
  */
@@ -91,7 +91,10 @@ public final class DeltaBootstrap {
         }
     }
 
-    /** {@code LarderEngine.follow} of the snapshot through the ring; returns once the table's watermark reaches its version. */
+    /**
+     * {@code LarderEngine.follow} of the snapshot through the ring; returns once the table's watermark reaches its
+     * version.
+     */
     public long ring(LarderEngine larder) throws InterruptedException {
         Follower f = larder.follow(TABLE, changeSource(), FollowOptions.DEFAULT);
         // 1 ms polls: negligible against a bootstrap of seconds, and no core taken from the follower and writer.

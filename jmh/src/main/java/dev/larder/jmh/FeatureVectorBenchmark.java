@@ -59,7 +59,8 @@ public class FeatureVectorBenchmark {
             store = FeatureStore.open(dir);
             FeatureVector.Builder b = FeatureVector.builder();
             for (int t = 0; t < TABLES; t++) {
-                FeatureTable table = store.create("t" + t, Dataset.schema(), TableOptions.DEFAULT.withInitialRows(keys));
+                FeatureTable table = store.create("t" + t, Dataset.schema(),
+                        TableOptions.DEFAULT.withInitialRows(keys));
                 LarderSystem.load(store, table, keys);
                 for (int i = 0; i < featuresPerTable; i++) {
                     b.add(table, "f" + (i + t) % Dataset.FEATURES, -1.0);

@@ -49,7 +49,8 @@ public abstract class GetFixture {
         try {
             if (writer != null) {
                 writer.close();
-                System.out.printf("%n[%s] background writer achieved %.0f updates/s%n", systemName(), writer.achievedPerSecond());
+                System.out.printf("%n[%s] background writer achieved %.0f updates/s%n", systemName(),
+                        writer.achievedPerSecond());
             }
         } finally {
             system.close();

@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
  * followed after binding get their meters at once, a closed follower's table and a closed Larder lose theirs. Every
  * meter reads its Larder object through a weak reference, and neither this binder nor its meters keep a Larder alive.
  *
- * <p>Lookups are counted by the instrumented readers only ({@code TableHandle.newReader(sampleEvery)}); a new generation
- * of a table counts from zero again, which Prometheus' {@code rate()} reads as a counter reset.
+ * <p>Lookups are counted by the instrumented readers only ({@code TableHandle.newReader(sampleEvery)}); a new
+ * generation of a table counts from zero again, which Prometheus' {@code rate()} reads as a counter reset.
  */
 public final class LarderMeterBinder implements MeterBinder {
     /** Percentiles of the sampled lookup latency, as HdrHistogram percentiles and their {@code quantile} tag values. */
@@ -75,15 +75,19 @@ public final class LarderMeterBinder implements MeterBinder {
 
         synchronized void bindLarder(Larder l) {
             larderMeters.add(Gauge.builder("larder.healthy", l, x -> x.healthy() ? 1 : 0).tags(tags)
-                    .description("1 when every followed table is within its staleness bound, else 0").register(registry));
+                    .description("1 when every followed table is within its staleness bound, else 0")
+                    .register(registry));
             IngestMetrics m = l.ingestMetrics();
-            larderMeters.add(FunctionCounter.builder("larder.ingest.events", m, IngestMetrics::getEventsApplied).tags(tags)
+            larderMeters.add(FunctionCounter.builder("larder.ingest.events", m,
+                    IngestMetrics::getEventsApplied).tags(tags)
                     .description("Ring events the writer applied").register(registry));
-            larderMeters.add(FunctionCounter.builder("larder.ingest.failed", m, IngestMetrics::getFailedEvents).tags(tags)
+            larderMeters.add(FunctionCounter.builder("larder.ingest.failed", m,
+                    IngestMetrics::getFailedEvents).tags(tags)
                     .description("Row events the writer could not apply").register(registry));
             larderMeters.add(FunctionCounter.builder("larder.ingest.rejected", m, IngestMetrics::getRejected).tags(tags)
                     .description("Events refused to producers because the ring was full").register(registry));
-            larderMeters.add(Gauge.builder("larder.ingest.ring.occupancy", m, IngestMetrics::getRingOccupancy).tags(tags)
+            larderMeters.add(Gauge.builder("larder.ingest.ring.occupancy", m,
+                    IngestMetrics::getRingOccupancy).tags(tags)
                     .description("Ring slots published but not yet applied").register(registry));
         }
 
@@ -94,7 +98,8 @@ public final class LarderMeterBinder implements MeterBinder {
             meters.add(Gauge.builder("larder.rows", table, h -> h.table().size()).tags(t)
                     .baseUnit(BaseUnits.ROWS).description("Live rows of the current generation").register(registry));
             meters.add(Gauge.builder("larder.mapped", table, h -> h.table().mappedBytes()).tags(t)
-                    .baseUnit(BaseUnits.BYTES).description("Mapped bytes of the row, index and heap files").register(registry));
+                    .baseUnit(BaseUnits.BYTES).description("Mapped bytes of the row, index and heap files")
+                    .register(registry));
             meters.add(Gauge.builder("larder.watermark.version", table, h -> h.lineage().version()).tags(t)
                     .description("Newest complete version readers see (-1 before the first)").register(registry));
             for (ReadStatus s : ReadStatus.values()) {
@@ -107,21 +112,25 @@ public final class LarderMeterBinder implements MeterBinder {
                 meters.add(TimeGauge.builder("larder.lookup.latency", table, TimeUnit.NANOSECONDS,
                                 h -> h.table().readMetrics().snapshot().latencyNanos(p))
                         .tags(t.and("quantile", QUANTILES[i]))
-                        .description("Sampled lookup latency of the current generation since it opened").register(registry));
+                        .description("Sampled lookup latency of the current generation since it opened")
+                        .register(registry));
             }
             if (follower != null) {
                 meters.add(TimeGauge.builder("larder.staleness", follower, TimeUnit.MILLISECONDS,
                                 f -> f.status().staleness().toMillis()).tags(t)
-                        .description("Time since the table last reflected its source's newest version").register(registry));
+                        .description("Time since the table last reflected its source's newest version")
+                        .register(registry));
                 meters.add(TimeGauge.builder("larder.apply.lag", follower, TimeUnit.MILLISECONDS, f -> {
                             ApplyLag a = f.status().lastApply();
                             return a == null ? Double.NaN : a.lag().toMillis();
                         }).tags(t)
                         .description("From the last applied commit to its rows being visible to readers")
                         .register(registry));
-                meters.add(Gauge.builder("larder.lag", follower, f -> f.status().lagVersions()).tags(t).baseUnit("versions")
+                meters.add(Gauge.builder("larder.lag", follower, f -> f.status().lagVersions()).tags(t)
+                        .baseUnit("versions")
                         .description("Versions the source is ahead of the watermark").register(registry));
-                meters.add(Gauge.builder("larder.feed.consecutive.failures", follower, f -> f.status().consecutiveFailures())
+                meters.add(Gauge.builder("larder.feed.consecutive.failures", follower,
+                        f -> f.status().consecutiveFailures())
                         .tags(t).description("Failed feed attempts since the last success").register(registry));
                 meters.add(FunctionCounter.builder("larder.feed.failures", follower, Follower::failureCount).tags(t)
                         .description("Failed feed attempts since the follow started").register(registry));

@@ -75,17 +75,20 @@ class LarderMeterBinderTest {
             assertEquals(1.0, lookups(registry, "scores", ReadStatus.NULL));
             assertEquals(3.0, registry.get("larder.rows").tag("table", "scores").gauge().value());
             assertEquals(1.0, registry.get("larder.watermark.version").tag("table", "scores").gauge().value());
-            assertEquals(scores.table().mappedBytes(), registry.get("larder.mapped").tag("table", "scores").gauge().value());
+            assertEquals(scores.table().mappedBytes(),
+                    registry.get("larder.mapped").tag("table", "scores").gauge().value());
             assertTrue(scores.table().mappedBytes() > 0);
             double p50 = registry.get("larder.lookup.latency").tags("table", "scores", "quantile", "0.5").timeGauge()
                     .value(TimeUnit.NANOSECONDS);
             double max = registry.get("larder.lookup.latency").tags("table", "scores", "quantile", "1.0").timeGauge()
                     .value(TimeUnit.NANOSECONDS);
-            assertTrue(p50 > 0 && max >= p50, "four single-key lookups were timed: p50 " + p50 + " ns, max " + max + " ns");
+            assertTrue(p50 > 0 && max >= p50, "four single-key lookups were timed: p50 " + p50 + " ns, max "
+                    + max + " ns");
             double events = registry.get("larder.ingest.events").functionCounter().count();
             assertEquals(engine.metrics().eventsApplied(), events);
             assertTrue(events >= 4, "three upserts and a version end, besides control events: " + events);
-            assertNull(registry.find("larder.staleness").tag("table", "scores").timeGauge(), "an application table has no feed");
+            assertNull(registry.find("larder.staleness").tag("table", "scores").timeGauge(),
+                    "an application table has no feed");
 
             Source users = new Source(0);
             Follower fu = engine.follow("users", users, FollowOptions.DEFAULT.withPollInterval(Duration.ofHours(1))
@@ -108,7 +111,8 @@ class LarderMeterBinderTest {
             assertEquals(1.0, registry.get("larder.healthy").gauge().value());
 
             clock.advance(Duration.ofSeconds(90));
-            assertEquals(90.0, registry.get("larder.staleness").tag("table", "users").timeGauge().value(TimeUnit.SECONDS));
+            assertEquals(90.0, registry.get("larder.staleness").tag("table", "users").timeGauge()
+                    .value(TimeUnit.SECONDS));
             assertEquals(0.0, registry.get("larder.healthy").gauge().value(), "90 s stale, 1 min allowed");
 
             binder.bindTo(prometheus);
@@ -137,7 +141,8 @@ class LarderMeterBinderTest {
             assertNull(registry.find("larder.staleness").tag("table", "users").timeGauge());
             assertNotNull(registry.find("larder.rows").tag("table", "broken").gauge());
         }
-        assertEquals(0, registry.getMeters().size(), "a closed Larder leaves no meters: " + registry.getMetersAsString());
+        assertEquals(0, registry.getMeters().size(), "a closed Larder leaves no meters: "
+                + registry.getMetersAsString());
         assertEquals(0, prometheus.getMeters().size());
     }
 

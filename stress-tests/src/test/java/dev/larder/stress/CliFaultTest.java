@@ -44,10 +44,14 @@ class CliFaultTest {
     Path dir;
 
     /** Wide rows (~40 MB of rows file at 200k rows), so a few MB of file-size limit stop a load part way. */
-    static final GeneratorSpec DISK_SPEC = GeneratorSpec.builder().rows(200_000).numericFeatures(8).float32Features(2).stringFeatures(2)
+    static final GeneratorSpec DISK_SPEC = GeneratorSpec.builder().rows(200_000).numericFeatures(8).float32Features(2)
+            .stringFeatures(2)
             .commits(1).rowsPerFile(50_000).seed(11).build();
-    /** Large enough that a bootstrap takes seconds, so a kill lands inside it; generated once, read by both kill tests. */
-    static final GeneratorSpec KILL_SPEC = GeneratorSpec.builder().rows(400_000).numericFeatures(8).float32Features(2).stringFeatures(1)
+    /**
+     * Large enough that a bootstrap takes seconds, so a kill lands inside it; generated once, read by both kill tests.
+     */
+    static final GeneratorSpec KILL_SPEC = GeneratorSpec.builder().rows(400_000).numericFeatures(8).float32Features(2)
+            .stringFeatures(1)
             .commits(1).rowsPerFile(50_000).seed(12).build();
 
     @TempDir
@@ -77,11 +81,13 @@ class CliFaultTest {
     }
 
     String[] load() {
-        return new String[] {"load", "--delta", delta.toString(), "--key", GeneratorSpec.KEY_COLUMN, "--store", store.toString(), "--table", "t"};
+        return new String[] {"load", "--delta", delta.toString(), "--key", GeneratorSpec.KEY_COLUMN, "--store",
+                store.toString(), "--table", "t"};
     }
 
     String[] follow() {
-        return new String[] {"follow", "--delta", delta.toString(), "--key", GeneratorSpec.KEY_COLUMN, "--store", store.toString(),
+        return new String[] {"follow", "--delta", delta.toString(), "--key", GeneratorSpec.KEY_COLUMN, "--store",
+                store.toString(),
                 "--table", "t", "--poll", "100ms", "--status-every", "200ms"};
     }
 
@@ -98,8 +104,8 @@ class CliFaultTest {
     }
 
     /**
-     * A full disk (a small tmpfs, mounted where permitted): the load fails, and closing its table would write (and fail)
-     * again, so the table it created must be dropped as it is and the first error reported; with space freed, the
+     * A full disk (a small tmpfs, mounted where permitted): the load fails, and closing its table would write (and
+     * fail) again, so the table it created must be dropped as it is and the first error reported; with space freed, the
      * same command must load.
      */
     @Test
@@ -107,7 +113,8 @@ class CliFaultTest {
         generate(DISK_SPEC);
         Path disk = dir.resolve("disk");
         Files.createDirectories(disk);
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", disk.toString()) == 0, "cannot mount a tmpfs here");
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", disk.toString()) == 0,
+                "cannot mount a tmpfs here");
         try {
             store = disk.resolve("store");
             Cli full = Cli.start(0, load());
@@ -120,7 +127,9 @@ class CliFaultTest {
             assertEquals(0, run("mount", "-o", "remount,size=256m", disk.toString()));
             Cli retry = Cli.start(0, load());
             assertEquals(0, retry.waitFor(300), retry.output());
-            assertTrue(retry.output().contains("loaded " + String.format("%,d", DISK_SPEC.stateAt(1).liveCount()) + " rows"), retry.output());
+            assertTrue(retry.output()
+                    .contains("loaded " + String.format("%,d", DISK_SPEC.stateAt(1).liveCount()) + " rows"),
+                    retry.output());
             assertVerifies();
         } finally {
             assertEquals(0, run("umount", disk.toString()));
@@ -128,8 +137,8 @@ class CliFaultTest {
     }
 
     /**
-     * A file-size limit: writes past it fail with EFBIG (the JVM ignores SIGXFSZ rather than dying of it); the load must
-     * report that error and leave no table behind, so that the retry loads.
+     * A file-size limit: writes past it fail with EFBIG (the JVM ignores SIGXFSZ rather than dying of it); the load
+     * must report that error and leave no table behind, so that the retry loads.
      */
     @Test
     void loadPastAFileSizeLimitDropsWhatItBuiltReportsTheCauseAndTheRetryWorks() throws Exception {
@@ -137,12 +146,15 @@ class CliFaultTest {
         Cli full = Cli.start(6 * 1024, load());
         assertEquals(1, full.waitFor(300), "the load must fail, not die of SIGXFSZ or succeed\n" + full.output());
         String error = full.errorLine();
-        assertTrue(error.contains("File too large"), "the original error (EFBIG) must be the one reported: " + error + "\n" + full.output());
+        assertTrue(error.contains("File too large"), "the original error (EFBIG) must be the one reported: " + error
+                + "\n" + full.output());
         assertEquals(List.of(), tables(), "the half-built table must be gone\n" + full.output());
 
         Cli retry = Cli.start(0, load());
         assertEquals(0, retry.waitFor(300), retry.output());
-        assertTrue(retry.output().contains("loaded " + String.format("%,d", DISK_SPEC.stateAt(1).liveCount()) + " rows"), retry.output());
+        assertTrue(retry.output()
+                .contains("loaded " + String.format("%,d", DISK_SPEC.stateAt(1).liveCount()) + " rows"),
+                retry.output());
         assertVerifies();
     }
 
@@ -169,7 +181,8 @@ class CliFaultTest {
             Thread.sleep(2);
         }
         child.kill();
-        assertTrue(Files.readString(metadata).contains("lineage.version=-1\n"), "the kill landed after the bootstrap ended:\n"
+        assertTrue(Files.readString(metadata).contains("lineage.version=-1\n"),
+                "the kill landed after the bootstrap ended:\n"
                 + Files.readString(metadata));
     }
 
@@ -195,11 +208,14 @@ class CliFaultTest {
         for (String command : List.of("apply-changes", "verify")) {
             Cli c = Cli.start(0, command, "--store", store.toString(), "--table", "t");
             assertEquals(1, c.waitFor(300), c.output());
-            assertTrue(c.errorLine().contains("bootstrap of table t did not finish; re-run load (or follow)"), c.output());
+            assertTrue(c.errorLine().contains("bootstrap of table t did not finish; re-run load (or follow)"),
+                    c.output());
         }
         Cli again = Cli.start(0, load());
         assertEquals(0, again.waitFor(300), again.output());
-        assertTrue(again.output().contains("loaded " + String.format("%,d", KILL_SPEC.stateAt(1).liveCount()) + " rows"), again.output());
+        assertTrue(again.output()
+                .contains("loaded " + String.format("%,d", KILL_SPEC.stateAt(1).liveCount()) + " rows"),
+                again.output());
         assertEquals(List.of("t"), tables());
         assertVerifies();
     }
@@ -213,7 +229,8 @@ class CliFaultTest {
         Cli again = Cli.start(0, follow());
         Matcher status = again.await(Pattern.compile("(?m)^t \\[(\\S+)\\] FOLLOWING: watermark v" + latest + " "), 300);
         again.terminate();
-        assertEquals("t", status.group(1), "the table must be bootstrapped again under its own name\n" + again.output());
+        assertEquals("t", status.group(1), "the table must be bootstrapped again under its own name\n"
+                + again.output());
         assertEquals(List.of("t"), tables());
         assertVerifies();
     }
@@ -273,7 +290,8 @@ class CliFaultTest {
     }
 
     private static int run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         return p.waitFor();
     }
 
@@ -307,7 +325,8 @@ class CliFaultTest {
             if (fileSizeLimitKb > 0) {
                 cmd.addAll(List.of("bash", "-c", "ulimit -f " + fileSizeLimitKb + " && exec \"$@\"", "bash"));
             }
-            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-XX:-UsePerfData",
+            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                    "-XX:-UsePerfData",
                     "-cp", System.getProperty("java.class.path"), LarderCli.class.getName()));
             cmd.addAll(List.of(args));
             return new Cli(new ProcessBuilder(cmd).redirectErrorStream(true).start());
@@ -333,7 +352,8 @@ class CliFaultTest {
             process.destroyForcibly();
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), "killed child did not exit");
             pump.join();
-            assertEquals(137, process.exitValue(), "child was not ended by SIGKILL (or had exited before)\n" + output());
+            assertEquals(137, process.exitValue(), "child was not ended by SIGKILL (or had exited before)\n"
+                    + output());
         }
 
         /** SIGTERM, as Ctrl-C: the command's shutdown hook stops it cleanly. */

@@ -31,9 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The process {@link CrashSuiteTest} kills: follows a generated Delta table into a store while a reader thread checks
  * every row it gets against the generator's spec, and reports on stdout, one line each, what it opened
  * ({@code OPENED <table> recovered=<b> wm=<v>}), {@code READY gen=<dir>} once following, every change of phase
- * ({@code PHASE startup|bootstrap|growth|metadata|commit|idle wm=<v>}), read counts ({@code READS <checked> bad <n>}) and bad
- * rows ({@code BAD ...}). With {@code untilVersion >= 0} it stops cleanly once its watermark reaches that version and
- * prints {@code CLEAN wm=<v>}; otherwise it runs until killed, or until its stdin closes (the parent is gone).
+ * ({@code PHASE startup|bootstrap|growth|metadata|commit|idle wm=<v>}), read counts ({@code READS <checked> bad <n>})
+ * and bad rows ({@code BAD ...}). With {@code untilVersion >= 0} it stops cleanly once its watermark reaches that
+ * version and prints {@code CLEAN wm=<v>}; otherwise it runs until killed, or until its stdin closes (the parent is
+ * gone).
  *
  * <p>Arguments: delta table path, store directory, {@link #specArgument spec}, untilVersion.
  */
@@ -46,7 +47,8 @@ public final class CrashChild {
     /** The spec as one argument; the generator's own property form is not public. */
     static String specArgument(GeneratorSpec s) {
         return s.rows() + "," + s.numericFeatures() + "," + s.float32Features() + "," + s.stringFeatures() + ","
-                + s.updatesPerCommit() + "," + s.deletesPerCommit() + "," + s.insertsPerCommit() + "," + s.rowsPerFile() + "," + s.seed();
+                + s.updatesPerCommit() + "," + s.deletesPerCommit() + "," + s.insertsPerCommit() + "," + s.rowsPerFile()
+                + "," + s.seed();
     }
 
     static GeneratorSpec parseSpec(String arg) {
@@ -54,12 +56,14 @@ public final class CrashChild {
         return GeneratorSpec.builder().rows(Long.parseLong(f[0])).numericFeatures(Integer.parseInt(f[1]))
                 .float32Features(Integer.parseInt(f[2])).stringFeatures(Integer.parseInt(f[3])).commits(0)
                 .updatesPerCommit(Integer.parseInt(f[4])).deletesPerCommit(Integer.parseInt(f[5]))
-                .insertsPerCommit(Integer.parseInt(f[6])).rowsPerFile(Integer.parseInt(f[7])).seed(Long.parseLong(f[8])).build();
+                .insertsPerCommit(Integer.parseInt(f[6])).rowsPerFile(Integer.parseInt(f[7]))
+                .seed(Long.parseLong(f[8])).build();
     }
 
     static FollowOptions followOptions() {
         // Small initial size so bootstraps (and larger commits) grow the rows file and rebuild the index.
-        return FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20)).withRetry(Duration.ofMillis(50), Duration.ofSeconds(1))
+        return FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20))
+                .withRetry(Duration.ofMillis(50), Duration.ofSeconds(1))
                 .withTableOptions(TableOptions.DEFAULT.withInitialRows(1024));
     }
 
@@ -75,9 +79,11 @@ public final class CrashChild {
             say("OPENED " + name + " recovered=" + t.recoveredOnOpen() + " wm=" + t.lineage().version());
         }
         // Every version synced (metadata rewritten) on completion: the most metadata writes for kills to land in.
-        LarderEngine larder = LarderEngine.open(store, IngestOptions.DEFAULT.withSyncPolicy(SyncPolicy.EVERY_VERSION).withJmx(false));
+        LarderEngine larder = LarderEngine.open(store,
+                IngestOptions.DEFAULT.withSyncPolicy(SyncPolicy.EVERY_VERSION).withJmx(false));
         DeltaSource src = DeltaSource.open(delta.toString());
-        Follower follower = larder.follow(TABLE, new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 16, ScanProgress.NONE),
+        Follower follower = larder.follow(TABLE,
+                new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 16, ScanProgress.NONE),
                 followOptions());
         say("READY gen=" + follower.status().generation());
         RowChecker checker = new RowChecker(spec, new LiveReader(follower.handle()));
@@ -89,7 +95,8 @@ public final class CrashChild {
         long lastReport = 0;
         while (true) {
             TableStatus st = follower.status();
-            checker.keyBound = spec.rows() + (long) spec.insertsPerCommit() * (Math.max(0, st.latestSourceVersion()) + 2);
+            checker.keyBound = spec.rows()
+                    + (long) spec.insertsPerCommit() * (Math.max(0, st.latestSourceVersion()) + 2);
             Path gen = storeDir.resolve(st.generation());
             long shape = shape(gen);
             String now;
@@ -232,7 +239,8 @@ public final class CrashChild {
             for (int f = 0; f < spec.numericFeatures(); f++) {
                 int c = r.schema().indexOf(GeneratorSpec.numericColumn(f));
                 double got = spec.isFloat32(f) ? r.getFloat(c) : r.getDouble(c);
-                if (r.isNull(c) || Double.doubleToRawLongBits(got) != Double.doubleToRawLongBits(spec.numericValue(key, f, w))) {
+                if (r.isNull(c) || Double.doubleToRawLongBits(got)
+                        != Double.doubleToRawLongBits(spec.numericValue(key, f, w))) {
                     return false;
                 }
             }

@@ -34,13 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Crash suite: a child JVM ({@link CrashChild}) follows a generated Delta table that keeps receiving commits while its
  * reader checks every row; the suite kills it with SIGKILL after a random delay, so kills land during bootstrap (each
- * episode starts from an empty store), while commits are applied, during rows-file growth and index rebuilds, and during
- * metadata writes (the phase the child reported last is counted). After every kill a new child must open every table
- * resume, catch up with the Delta table's latest version and stop cleanly; then the store, reopened here, must hold
- * exactly one generation equal to the Delta table at its watermark. Before that restart, the store as the kill left it
- * is opened here: every table open at the kill must report recovery and equal the Delta table at its OWN watermark
- * (a version cut short by the kill is rolled back, never half there), and an unfinished bootstrap must hold no row.
- * Short profile: 5 kills; long profile: 50.
+ * episode starts from an empty store), while commits are applied, during rows-file growth and index rebuilds, and
+ * during metadata writes (the phase the child reported last is counted). After every kill a new child must open every
+ * table resume, catch up with the Delta table's latest version and stop cleanly; then the store, reopened here, must
+ * hold exactly one generation equal to the Delta table at its watermark. Before that restart, the store as the kill
+ * left it is opened here: every table open at the kill must report recovery and equal the Delta table at its OWN
+ * watermark (a version cut short by the kill is rolled back, never half there), and an unfinished bootstrap must hold
+ * no row. Short profile: 5 kills; long profile: 50.
  */
 class CrashSuiteTest {
     @TempDir
@@ -53,9 +53,11 @@ class CrashSuiteTest {
         int kills = (int) StressProfile.pick(5, 50);
         int killsPerEpisode = (int) StressProfile.pick(3, 5);
         // Few updates and deletes per commit, so each copy-on-write commit rewrites only a few files and stays cheap.
-        // The long profile appends hundreds of commits, so fewer inserts each keep the table (and every bootstrap) bounded.
-        GeneratorSpec spec = GeneratorSpec.builder().rows(StressProfile.pick(60_000, 100_000)).numericFeatures(8).float32Features(2)
-                .stringFeatures(2).commits(1).updatesPerCommit(3).deletesPerCommit(2).insertsPerCommit((int) StressProfile.pick(2000, 500))
+        // The long profile appends hundreds of commits, so fewer inserts each keep the table (and every bootstrap)
+        // bounded.
+        GeneratorSpec spec = GeneratorSpec.builder().rows(StressProfile.pick(60_000, 100_000)).numericFeatures(8)
+                .float32Features(2).stringFeatures(2).commits(1).updatesPerCommit(3).deletesPerCommit(2)
+                .insertsPerCommit((int) StressProfile.pick(2000, 500))
                 .rowsPerFile(10_000).seed(7).build();
         int bootstrapMillis = (int) StressProfile.pick(1200, 2000);
         Path delta = dir.resolve("delta");
@@ -89,7 +91,8 @@ class CrashSuiteTest {
                 }
                 Child victim = Child.start(dir, delta, store, spec, -1, "victim-" + kill);
                 victim.await("READY", 120);
-                // A fresh store bootstraps for roughly bootstrapMillis after READY; later runs catch up, tail, grow and sync.
+                // A fresh store bootstraps for roughly bootstrapMillis after READY; later runs catch up, tail, grow and
+                // sync.
                 Thread.sleep(rnd.nextInt(fresh ? bootstrapMillis : 2500));
                 String phase = victim.lastPhase();
                 victim.kill();
@@ -101,7 +104,8 @@ class CrashSuiteTest {
                 long target = source.latestVersion();
                 Child restart = Child.start(dir, delta, store, spec, target, "restart-" + kill);
                 int exit = restart.waitFor(300);
-                assertEquals(0, exit, "restart after kill " + kill + " did not catch up and stop cleanly\n" + restart.describe());
+                assertEquals(0, exit, "restart after kill " + kill + " did not catch up and stop cleanly\n"
+                        + restart.describe());
                 reads += restart.reads();
                 assertEquals(0, restart.bad(), restart.describe());
                 verify(source, store, spec, target, kill);
@@ -114,8 +118,8 @@ class CrashSuiteTest {
         if (appendFailure.get() != null) {
             throw new AssertionError("appending commits failed", appendFailure.get());
         }
-        System.out.printf("crash suite (%s): %d kills (phase at kill: %s), %d restarts opened, caught up and verified equal, "
-                        + "%,d rows checked by readers in the children, %,d Delta versions%n",
+        System.out.printf("crash suite (%s): %d kills (phase at kill: %s), %d restarts opened, caught up and "
+                        + "verified equal, %,d rows checked by readers in the children, %,d Delta versions%n",
                 StressProfile.LONG ? "long" : "short", kills, phases, verified, reads, source.latestVersion() + 1);
         assertEquals(kills, verified);
     }
@@ -127,7 +131,8 @@ class CrashSuiteTest {
      */
     @Test
     void killDuringTableCreationLeavesNothingThatBlocksTheRestart() throws Exception {
-        GeneratorSpec spec = GeneratorSpec.builder().rows(2000).numericFeatures(2).float32Features(1).stringFeatures(1).commits(1).rowsPerFile(1000).build();
+        GeneratorSpec spec = GeneratorSpec.builder().rows(2000).numericFeatures(2).float32Features(1).stringFeatures(1)
+                .commits(1).rowsPerFile(1000).build();
         Path delta = dir.resolve("delta");
         DeltaTableGenerator.generate(spec, delta);
         Path store = dir.resolve("store");
@@ -142,16 +147,18 @@ class CrashSuiteTest {
     }
 
     /**
-     * The store exactly as the kill left it: tables open at the kill recover on open, and each equals the Delta table at
-     * its own watermark (no row of a later version), or holds nothing if its bootstrap never finished.
+     * The store exactly as the kill left it: tables open at the kill recover on open, and each equals the Delta table
+     * at its own watermark (no row of a later version), or holds nothing if its bootstrap never finished.
      */
-    private static void verifyAsKilled(DeltaSource source, Path store, GeneratorSpec spec, List<String> openAtKill, int kill) {
+    private static void verifyAsKilled(DeltaSource source, Path store, GeneratorSpec spec,
+            List<String> openAtKill, int kill) {
         try (FeatureStore s = FeatureStore.open(store)) {
             Set<String> present = new HashSet<>(s.tableNames());
             for (String name : present) {
                 FeatureTable t = s.table(name);
                 if (openAtKill.contains(name)) {
-                    assertTrue(t.recoveredOnOpen(), name + " was open at kill " + kill + " but did not report recovery");
+                    assertTrue(t.recoveredOnOpen(), name + " was open at kill " + kill
+                            + " but did not report recovery");
                 }
                 if (t.lineage().version() < 0) {
                     assertEquals(0, t.size(), "kill " + kill + ": " + name + " has no watermark but holds rows");
@@ -168,7 +175,8 @@ class CrashSuiteTest {
     private static void verify(DeltaSource source, Path store, GeneratorSpec spec, long target, int kill) {
         try (FeatureStore s = FeatureStore.open(store)) {
             List<String> names = s.tableNames();
-            assertEquals(1, names.size(), "after kill " + kill + " and a clean restart exactly one generation must remain: " + names);
+            assertEquals(1, names.size(), "after kill " + kill
+                    + " and a clean restart exactly one generation must remain: " + names);
             FeatureTable t = s.table(names.get(0));
             assertFalse(t.recoveredOnOpen(), "the restart closed the table cleanly");
             TableParity.Result r = TableParity.verify(source, t, 5);
@@ -190,7 +198,8 @@ class CrashSuiteTest {
             this.process = process;
             this.log = log;
             this.pump = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
                     for (String l; (l = r.readLine()) != null; ) {
                         pending.add(l);
                     }
@@ -201,11 +210,14 @@ class CrashSuiteTest {
             pump.start();
         }
 
-        static Child start(Path dir, Path delta, Path store, GeneratorSpec spec, long until, String name) throws IOException {
+        static Child start(Path dir, Path delta, Path store, GeneratorSpec spec, long until,
+                String name) throws IOException {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             Path log = dir.resolve(name + ".log");
-            ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                    CrashChild.class.getName(), delta.toString(), store.toString(), CrashChild.specArgument(spec), Long.toString(until))
+            ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx512m", "-cp",
+                    System.getProperty("java.class.path"),
+                    CrashChild.class.getName(), delta.toString(), store.toString(), CrashChild.specArgument(spec),
+                    Long.toString(until))
                     .redirectError(log.toFile());
             return new Child(pb.start(), log);
         }
@@ -249,7 +261,8 @@ class CrashSuiteTest {
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), "killed child did not exit");
             pump.join();
             drain();
-            assertEquals(137, process.exitValue(), "child was not ended by SIGKILL (or had exited before)\n" + describe());
+            assertEquals(137, process.exitValue(), "child was not ended by SIGKILL (or had exited before)\n"
+                    + describe());
         }
 
         int waitFor(int seconds) throws InterruptedException {

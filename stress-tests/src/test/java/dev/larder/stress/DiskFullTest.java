@@ -45,8 +45,10 @@ class DiskFullTest {
 
     @Test
     void followSurvivesAFullDiskAndCatchesUpWhenSpaceReturns() throws Exception {
-        GeneratorSpec spec = GeneratorSpec.builder().rows(20_000).numericFeatures(8).float32Features(0).stringFeatures(2).commits(0)
-                .updatesPerCommit(500).deletesPerCommit(100).insertsPerCommit(20_000).rowsPerFile(20_000).seed(11).build();
+        GeneratorSpec spec = GeneratorSpec.builder().rows(20_000).numericFeatures(8).float32Features(0)
+                .stringFeatures(2).commits(0)
+                .updatesPerCommit(500).deletesPerCommit(100).insertsPerCommit(20_000).rowsPerFile(20_000)
+                .seed(11).build();
         Path delta = dir.resolve("delta");
         DeltaTableGenerator.generate(spec, delta);
         mount = Files.createDirectories(dir.resolve("small"));
@@ -61,7 +63,8 @@ class DiskFullTest {
         Path out = dir.resolve("follow.out");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process follow = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "dev.larder.cli.LarderCli", "follow", "--store", store.toString(), "--delta", delta.toString(), "--key", "entity_id",
+                "dev.larder.cli.LarderCli", "follow", "--store", store.toString(), "--delta", delta.toString(), "--key",
+                "entity_id",
                 "--table", "t", "--poll", "100ms", "--status-every", "200ms")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
@@ -72,7 +75,8 @@ class DiskFullTest {
             for (int i = 0; i < 3; i++) {
                 DeltaTableGenerator.appendCommit(delta);
             }
-            String error = awaitOutput(out, follow, l -> l.contains("No space left on device") && !l.contains("larder-stats.txt"),
+            String error = awaitOutput(out, follow, l -> l.contains("No space left on device")
+                    && !l.contains("larder-stats.txt"),
                     "the full disk reported");
             System.out.println("disk full: " + error);
             assertTrue(error.contains(store.toString()), "the error names the file: " + error);
@@ -85,7 +89,8 @@ class DiskFullTest {
             assertFalse(Files.readString(out).contains("InternalError"), Files.readString(out));
 
             Files.delete(filler);
-            awaitOutput(out, follow, l -> l.contains("watermark v3") && l.contains("FOLLOWING"), "catch-up once space returned");
+            awaitOutput(out, follow, l -> l.contains("watermark v3") && l.contains("FOLLOWING"),
+                    "catch-up once space returned");
         } finally {
             follow.destroy();
             assertTrue(follow.waitFor(60, TimeUnit.SECONDS));
@@ -100,7 +105,8 @@ class DiskFullTest {
         // A lookup on a full disk opens the table and answers.
         Path filler = mount.resolve("filler");
         fill(filler);
-        Process get = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), "dev.larder.cli.LarderCli",
+        Process get = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                "dev.larder.cli.LarderCli",
                 "get", "--store", store.toString(), "--table", "t", "5").redirectErrorStream(true).start();
         String got = new String(get.getInputStream().readAllBytes());
         assertTrue(get.waitFor(60, TimeUnit.SECONDS));

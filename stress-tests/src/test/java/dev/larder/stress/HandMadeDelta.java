@@ -18,8 +18,8 @@ import org.apache.parquet.schema.MessageTypeParser;
 /**
  * A Delta table written by hand (parquet files through parquet-mr, commit JSON as text), so tests can put exactly the
  * content and the damage they need into a commit: null or oversized keys, duplicate keys, paths outside the root,
- * malformed JSON, schema changes, change data files. Columns: {@code id} string (the key), {@code n} long, {@code score} double,
- * {@code note} string, all nullable in Delta.
+ * malformed JSON, schema changes, change data files. Columns: {@code id} string (the key), {@code n} long,
+ * {@code score} double, {@code note} string, all nullable in Delta.
  */
 final class HandMadeDelta {
     /** One data row; any field may be null. */
@@ -31,9 +31,11 @@ final class HandMadeDelta {
             + "{\"name\":\"score\",\"type\":\"double\",\"nullable\":true,\"metadata\":{}},"
             + "{\"name\":\"note\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}}";
     private static final MessageType PARQUET = MessageTypeParser.parseMessageType(
-            "message spark_schema { optional binary id (STRING); optional int64 n; optional double score; optional binary note (STRING); }");
+            "message spark_schema { optional binary id (STRING); optional int64 n; optional double score;"
+                    + " optional binary note (STRING); }");
     private static final MessageType CDC_PARQUET = MessageTypeParser.parseMessageType(
-            "message spark_schema { optional binary id (STRING); optional int64 n; optional double score; optional binary note (STRING);"
+            "message spark_schema { optional binary id (STRING); optional int64 n; optional double score;"
+                    + " optional binary note (STRING);"
                     + " optional binary _change_type (STRING); }");
 
     final Path root;
@@ -48,19 +50,21 @@ final class HandMadeDelta {
         HandMadeDelta t = new HandMadeDelta(root);
         Files.createDirectories(root.resolve("_delta_log"));
         String file = t.writeData("part-0.parquet", rows);
-        t.commit(0, "{\"protocol\":{\"minReaderVersion\":1,\"minWriterVersion\":2}}", t.metaData(SCHEMA_FIELDS), t.add(file));
+        t.commit(0, "{\"protocol\":{\"minReaderVersion\":1,\"minWriterVersion\":2}}", t.metaData(SCHEMA_FIELDS),
+                t.add(file));
         return t;
     }
 
     String metaData(String fields) {
         String schema = "{\"type\":\"struct\",\"fields\":[" + fields + "]}";
-        return "{\"metaData\":{\"id\":\"" + id + "\",\"format\":{\"provider\":\"parquet\",\"options\":{}},\"schemaString\":"
+        return "{\"metaData\":{\"id\":\"" + id
+                + "\",\"format\":{\"provider\":\"parquet\",\"options\":{}},\"schemaString\":"
                 + quote(schema) + ",\"partitionColumns\":[],\"configuration\":{},\"createdTime\":1764000000000}}";
     }
 
     /**
-     * Writes a change data file under {@code _change_data/}, row i with {@code _change_type} {@code changeTypes.get(i)},
-     * and returns its path relative to the root.
+     * Writes a change data file under {@code _change_data/}, row i with {@code _change_type}
+     * {@code changeTypes.get(i)}, and returns its path relative to the root.
      */
     String writeChangeData(String name, List<Row> rows, List<String> changeTypes) throws IOException {
         Path file = root.resolve("_change_data").resolve(name);
@@ -71,7 +75,8 @@ final class HandMadeDelta {
 
     /** A cdc action for a file written by {@link #writeChangeData}. */
     String cdc(String path) throws IOException {
-        return "{\"cdc\":{\"path\":" + quote(path) + ",\"partitionValues\":{},\"size\":" + Files.size(root.resolve(path))
+        return "{\"cdc\":{\"path\":" + quote(path) + ",\"partitionValues\":{},\"size\":"
+                + Files.size(root.resolve(path))
                 + ",\"dataChange\":false}}";
     }
 
@@ -85,7 +90,8 @@ final class HandMadeDelta {
         write(file, PARQUET, rows, null);
     }
 
-    private static void write(Path file, MessageType type, List<Row> rows, List<String> changeTypes) throws IOException {
+    private static void write(Path file, MessageType type, List<Row> rows,
+            List<String> changeTypes) throws IOException {
         Files.deleteIfExists(file);
         SimpleGroupFactory groups = new SimpleGroupFactory(type);
         try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))

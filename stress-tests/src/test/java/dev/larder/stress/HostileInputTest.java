@@ -59,11 +59,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Hostile inputs against a followed Delta table (a hand-made one, so each commit holds exactly the damage wanted): every
- * case must stop the feed with a clear error naming what is wrong, keep readers on the last good version (watermark and
- * every row unchanged, nothing of the bad commit visible), and, where the damage can be repaired, resume once it is.
- * Damaged store files must fail to open with an error naming the file, and {@link Rebuild} must bring the table back
- * from its Delta source.
+ * Hostile inputs against a followed Delta table (a hand-made one, so each commit holds exactly the damage wanted):
+ * every case must stop the feed with a clear error naming what is wrong, keep readers on the last good version
+ * (watermark and every row unchanged, nothing of the bad commit visible), and, where the damage can be repaired, resume
+ * once it is. Damaged store files must fail to open with an error naming the file, and {@link Rebuild} must bring the
+ * table back from its Delta source.
  */
 class HostileInputTest {
     static final String TABLE = "t";
@@ -95,7 +95,9 @@ class HostileInputTest {
         List<HandMadeDelta.Row> out = new ArrayList<>();
         for (int i = from; i < to; i++) {
             // Every fifth note is longer than the 16 inline bytes, so the table's heap file is in use too.
-            String note = i % 7 == 0 ? null : i % 5 == 0 ? "a longer note kept in the heap, key " + i + " v" + version : "note-" + i + "-v" + version;
+            String note = i % 7 == 0 ? null
+                    : i % 5 == 0 ? "a longer note kept in the heap, key " + i + " v" + version
+                    : "note-" + i + "-v" + version;
             out.add(new HandMadeDelta.Row("k" + i, i * 10L + version, i / 4.0 + version, note));
         }
         return out;
@@ -126,7 +128,8 @@ class HostileInputTest {
                 resumed.incrementAndGet();
             }
         });
-        DeltaChangeSource source = new DeltaChangeSource(DeltaSource.open(delta.root.toString()), List.of("id"), 16, ScanProgress.NONE);
+        DeltaChangeSource source = new DeltaChangeSource(DeltaSource.open(delta.root.toString()), List.of("id"), 16,
+                ScanProgress.NONE);
         follower = larder.follow(TABLE, new ChangeSource() {
             @Override
             public String id() {
@@ -163,8 +166,8 @@ class HostileInputTest {
 
     @AfterAll
     static void summary() {
-        System.out.printf("hostile-input suite: %d bad inputs tried, each stopped with its error while reads stayed on the last good version%n",
-                INPUTS.get());
+        System.out.printf("hostile-input suite: %d bad inputs tried, each stopped with its error while reads stayed "
+                + "on the last good version%n", INPUTS.get());
     }
 
     @AfterEach
@@ -177,7 +180,8 @@ class HostileInputTest {
     void awaitWatermark(long version) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (follower.handle().lineage().version() < version) {
-            assertTrue(System.nanoTime() < deadline, "watermark " + follower.handle().lineage().version() + " never reached " + version
+            assertTrue(System.nanoTime() < deadline, "watermark " + follower.handle().lineage().version()
+                    + " never reached " + version
                     + "; last error: " + follower.status().lastError());
             Thread.sleep(10);
         }
@@ -251,7 +255,8 @@ class HostileInputTest {
         assertEquals(k251, after.get("k251"));
         assertEquals("NOT_FOUND", after.get("evil"));
         follower.close();
-        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()), follower.handle().table(), 5);
+        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()),
+                follower.handle().table(), 5);
         assertEquals(2, r.version());
         assertTrue(r.equal(), r.toString());
         assertEquals(300, r.tableRows());
@@ -299,7 +304,8 @@ class HostileInputTest {
         Path storeDir = dir.resolve("store");
         DeltaSource source = DeltaSource.open(delta.root.toString());
         try (FeatureStore store = FeatureStore.open(storeDir)) {
-            FeatureTable t = store.create(TABLE, DeltaFeatureSchemas.toFeatureSchema(source.schema(1), List.of("id"), 16),
+            FeatureTable t = store.create(TABLE,
+                    DeltaFeatureSchemas.toFeatureSchema(source.schema(1), List.of("id"), 16),
                     TableOptions.DEFAULT, new Lineage(source.tableId(1), source.tablePath(), -1, 0));
             applyChanges(store, t, source, 0, 1);
         }
@@ -333,7 +339,9 @@ class HostileInputTest {
         }
     }
 
-    /** apply-changes ({@code LarderEngine.applyChanges}) refuses a commit adding keys a live file holds, naming both. */
+    /**
+     * apply-changes ({@code LarderEngine.applyChanges}) refuses a commit adding keys a live file holds, naming both.
+     */
     @Test
     void applyChangesRefusesACommitAddingKeysAnotherLiveFileHolds() throws Exception {
         delta = HandMadeDelta.create(dir.resolve("delta"), rows(0, 100, 0));
@@ -341,12 +349,14 @@ class HostileInputTest {
         DeltaSource source = DeltaSource.open(delta.root.toString());
         INPUTS.incrementAndGet();
         try (FeatureStore store = FeatureStore.open(dir.resolve("store"))) {
-            FeatureTable t = store.create(TABLE, DeltaFeatureSchemas.toFeatureSchema(source.schema(1), List.of("id"), 16),
+            FeatureTable t = store.create(TABLE,
+                    DeltaFeatureSchemas.toFeatureSchema(source.schema(1), List.of("id"), 16),
                     TableOptions.DEFAULT, new Lineage(source.tableId(0), source.tablePath(), -1, 0));
             applyChanges(store, t, source, 0, 0);
             DeltaReadException e = assertThrows(DeltaReadException.class, () -> applyChanges(store, t, source, 1, 1));
             assertEquals(DeltaReadException.Reason.DUPLICATE_KEY, e.reason(), e.getMessage());
-            assertTrue(e.getMessage().contains("part-1.parquet") && e.getMessage().contains("part-0.parquet"), e.getMessage());
+            assertTrue(e.getMessage().contains("part-1.parquet") && e.getMessage().contains("part-0.parquet"),
+                    e.getMessage());
         }
         try (FeatureStore store = FeatureStore.open(dir.resolve("store"))) {
             FeatureTable t = store.table(TABLE);
@@ -380,8 +390,8 @@ class HostileInputTest {
         String add = goodVersion2File(good);
         Files.delete(delta.root.resolve("part-2.parquet"));
         delta.commit(2, add);
-        // The latest snapshot reads the file, so it is damage, not history vacuumed: no re-bootstrap (which would fail on
-        // the same file), no new generation on any retry; the feed stops and retries.
+        // The latest snapshot reads the file, so it is damage, not history vacuumed: no re-bootstrap (which would fail
+        // on the same file), no new generation on any retry; the feed stops and retries.
         FeedException e = awaitFailure();
         assertReason(e, DeltaReadException.Reason.MISSING_FILE, "part-2.parquet", "version 2");
         assertReadsUnchanged(before);
@@ -412,7 +422,8 @@ class HostileInputTest {
     void featureTypeChangedIncompatibly() throws Exception {
         followGoodTable();
         Map<String, String> before = reads();
-        delta.commit(2, delta.metaData(HandMadeDelta.SCHEMA_FIELDS.replace("\"score\",\"type\":\"double\"", "\"score\",\"type\":\"string\"")));
+        delta.commit(2, delta.metaData(HandMadeDelta.SCHEMA_FIELDS.replace("\"score\",\"type\":\"double\"",
+                "\"score\",\"type\":\"string\"")));
         FeedException e = awaitFailure();
         assertEquals(2, e.version());
         assertReason(e, DeltaReadException.Reason.INCOMPATIBLE_SCHEMA, "column 'score' changed type", "version 2");
@@ -423,7 +434,8 @@ class HostileInputTest {
     void keyTypeChangedIncompatibly() throws Exception {
         followGoodTable();
         Map<String, String> before = reads();
-        delta.commit(2, delta.metaData(HandMadeDelta.SCHEMA_FIELDS.replace("\"id\",\"type\":\"string\"", "\"id\",\"type\":\"long\"")));
+        delta.commit(2, delta.metaData(HandMadeDelta.SCHEMA_FIELDS.replace("\"id\",\"type\":\"string\"",
+                "\"id\",\"type\":\"long\"")));
         FeedException e = awaitFailure();
         assertReason(e, DeltaReadException.Reason.INCOMPATIBLE_SCHEMA, "column 'id' changed type", "version 2");
         assertReadsUnchanged(before);
@@ -432,7 +444,8 @@ class HostileInputTest {
     @Test
     void addedNullableColumnIsAccepted() throws Exception {
         followGoodTable();
-        delta.commit(2, delta.metaData(HandMadeDelta.SCHEMA_FIELDS + ",{\"name\":\"extra\",\"type\":\"integer\",\"nullable\":true,\"metadata\":{}}"),
+        delta.commit(2, delta.metaData(HandMadeDelta.SCHEMA_FIELDS
+                + ",{\"name\":\"extra\",\"type\":\"integer\",\"nullable\":true,\"metadata\":{}}"),
                 delta.add(delta.writeData("part-2.parquet", rows(200, 300, 2))));
         // The follower rebuilds a wider generation: the new column reads as null.
         assertResumedAtVersion2("k251,2512,64.75,note-251-v2,null,@2");
@@ -460,7 +473,8 @@ class HostileInputTest {
         bad.add(new HandMadeDelta.Row("k".repeat(100), 1L, 1.0, "long key"));
         delta.commit(2, delta.add(delta.writeData("part-2.parquet", bad)));
         FeedException e = awaitFailure();
-        assertReason(e, DeltaReadException.Reason.INVALID_DATA, "100 bytes exceeds the capacity of key column id", "version 2");
+        assertReason(e, DeltaReadException.Reason.INVALID_DATA, "100 bytes exceeds the capacity of key column id",
+                "version 2");
         assertReadsUnchanged(before);
     }
 
@@ -473,7 +487,8 @@ class HostileInputTest {
         bad.add(new HandMadeDelta.Row("k299x", 1L, 1.0, "n".repeat(size)));
         delta.commit(2, delta.add(delta.writeData("part-2.parquet", bad)));
         FeedException e = awaitFailure();
-        assertReason(e, DeltaReadException.Reason.INVALID_DATA, size + " bytes exceeds the 16777216-byte limit of column note", "version 2");
+        assertReason(e, DeltaReadException.Reason.INVALID_DATA,
+                size + " bytes exceeds the 16777216-byte limit of column note", "version 2");
         assertReadsUnchanged(before);
     }
 
@@ -484,15 +499,18 @@ class HostileInputTest {
         delta = HandMadeDelta.create(dir.resolve("delta"), dup);
         startFollowing();
         FeedException e = awaitFailure();
-        assertTrue(e.getMessage().contains("101 rows but 100 distinct keys") && e.getMessage().contains("[id] do not identify rows uniquely"),
+        assertTrue(e.getMessage().contains("101 rows but 100 distinct keys")
+                && e.getMessage().contains("[id] do not identify rows uniquely"),
                 e.getMessage());
         assertTrue(failures.poll(30, TimeUnit.SECONDS) != null, "the bootstrap is retried and keeps failing");
-        assertEquals(-1, follower.handle().lineage().version(), "a snapshot with duplicate keys must not become the watermark");
+        assertEquals(-1, follower.handle().lineage().version(),
+                "a snapshot with duplicate keys must not become the watermark");
         // The fix: a commit replacing the file with one keyed uniquely; the next bootstrap takes the latest version.
         delta.commit(1, delta.remove("part-0.parquet"), delta.add(delta.writeData("part-1.parquet", rows(0, 100, 1))));
         awaitWatermark(1);
         follower.close();
-        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()), follower.handle().table(), 5);
+        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()),
+                follower.handle().table(), 5);
         assertTrue(r.equal(), r.toString());
         assertEquals(100, r.tableRows());
     }
@@ -522,7 +540,8 @@ class HostileInputTest {
         Map<String, String> before = reads();
         // The link target holds a readable row to plant: if it were read, "evil" would show up.
         Path outside = Files.createDirectories(dir.resolve("outside"));
-        HandMadeDelta.writeParquet(outside.resolve("part-2.parquet"), List.of(new HandMadeDelta.Row("evil", 666L, 6.66, "planted")));
+        HandMadeDelta.writeParquet(outside.resolve("part-2.parquet"),
+                List.of(new HandMadeDelta.Row("evil", 666L, 6.66, "planted")));
         Path link = linked.equals("file") ? delta.root.resolve("part-2.parquet") : delta.root.resolve("sub");
         Files.createSymbolicLink(link, linked.equals("file") ? outside.resolve("part-2.parquet") : outside);
         String logPath = linked.equals("file") ? "part-2.parquet" : "sub/part-2.parquet";
@@ -568,7 +587,8 @@ class HostileInputTest {
                 List<HandMadeDelta.Row> bad = new ArrayList<>(v2);
                 bad.add(k42);
                 delta.commit(2, delta.add(delta.writeData("part-2.parquet", bad)));
-                yield new String[] {"duplicate key (id=k42)", "part-2.parquet adds it while file", "part-0.parquet still holds it"};
+                yield new String[] {"duplicate key (id=k42)", "part-2.parquet adds it while file",
+                        "part-0.parquet still holds it"};
             }
             case "as two cdc post-images" -> {
                 // An UPDATE of k42 (part-0 rewritten) whose change data carries the post-image twice.
@@ -576,13 +596,15 @@ class HostileInputTest {
                 HandMadeDelta.Row old = part0.set(42, k42);
                 String cdc = delta.writeChangeData("cdc-2.parquet", List.of(old, k42, k42),
                         List.of("update_preimage", "update_postimage", "update_postimage"));
-                delta.commit(2, delta.remove("part-0.parquet"), delta.add(delta.writeData("part-2.parquet", part0)), delta.cdc(cdc));
+                delta.commit(2, delta.remove("part-0.parquet"), delta.add(delta.writeData("part-2.parquet", part0)),
+                        delta.cdc(cdc));
                 yield new String[] {"duplicate key (id=k42)", "added twice by file", "cdc-2.parquet"};
             }
             default -> {
                 String cdc = delta.writeChangeData("cdc-2.parquet", List.of(k42), List.of("insert"));
                 delta.commit(2, delta.add(delta.writeData("part-2.parquet", List.of(k42))), delta.cdc(cdc));
-                yield new String[] {"duplicate key (id=k42)", "cdc-2.parquet adds it while file", "part-0.parquet still holds it"};
+                yield new String[] {"duplicate key (id=k42)", "cdc-2.parquet adds it while file",
+                        "part-0.parquet still holds it"};
             }
         };
         FeedException e = awaitFailure();
@@ -605,13 +627,16 @@ class HostileInputTest {
         List<HandMadeDelta.Row> part0 = new ArrayList<>(rows(0, 100, 0));
         HandMadeDelta.Row updated = new HandMadeDelta.Row("k42", 4242L, 42.5, "updated");
         HandMadeDelta.Row old = part0.set(42, updated);
-        String cdc = delta.writeChangeData("cdc-3.parquet", List.of(old, updated), List.of("update_preimage", "update_postimage"));
-        delta.commit(3, delta.remove("part-0.parquet"), delta.add(delta.writeData("part-3.parquet", part0)), delta.cdc(cdc));
+        String cdc = delta.writeChangeData("cdc-3.parquet", List.of(old, updated),
+                List.of("update_preimage", "update_postimage"));
+        delta.commit(3, delta.remove("part-0.parquet"), delta.add(delta.writeData("part-3.parquet", part0)),
+                delta.cdc(cdc));
         awaitWatermark(3);
         assertTrue(failures.isEmpty(), "no commit may be taken for a duplicate: " + failures);
         assertEquals("k42,4242,42.5,updated,@3", reads().get("k42"));
         follower.close();
-        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()), follower.handle().table(), 5);
+        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()),
+                follower.handle().table(), 5);
         assertTrue(r.equal(), r.toString());
     }
 
@@ -628,14 +653,15 @@ class HostileInputTest {
         assertTrue(failures.isEmpty(), "no commit may be taken for a duplicate: " + failures);
         assertEquals("k151,1513,40.75,note-151-v3,@3", reads().get("k151"));
         follower.close();
-        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()), follower.handle().table(), 5);
+        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()),
+                follower.handle().table(), 5);
         assertTrue(r.equal(), r.toString());
     }
 
     /**
-     * Without staging, a commit's rows reach the table as they are read, so a commit that fails part way had some of its
-     * rows applied: they are rolled back before the failure is reported, and the retry applies the commit whole without
-     * taking its own rows for keys another file holds.
+     * Without staging, a commit's rows reach the table as they are read, so a commit that fails part way had some of
+     * its rows applied: they are rolled back before the failure is reported, and the retry applies the commit whole
+     * without taking its own rows for keys another file holds.
      */
     @Test
     void aCommitRetriedAfterAPartialApplicationIsNoDuplicate() throws Exception {
@@ -652,11 +678,13 @@ class HostileInputTest {
         // The retry began after the first failure's writer resume, which applied everything read before it.
         assertReason(awaitFailure(), DeltaReadException.Reason.CORRUPT_FILE, "part-3.parquet");
         assertEquals(1, follower.handle().lineage().version());
-        assertEquals("NOT_FOUND", reads().get("k250"), "the part of version 2 applied before the failure was rolled back");
+        assertEquals("NOT_FOUND", reads().get("k250"),
+                "the part of version 2 applied before the failure was rolled back");
         Files.write(delta.root.resolve("part-3.parquet"), part3);
         awaitWatermark(2);
         follower.close();
-        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()), follower.handle().table(), 5);
+        TableParity.Result r = TableParity.verify(DeltaSource.open(delta.root.toString()),
+                follower.handle().table(), 5);
         assertTrue(r.equal(), r.toString());
         assertEquals(310, r.tableRows());
         for (FeedException f : failures) {
@@ -665,8 +693,8 @@ class HostileInputTest {
     }
 
     /**
-     * Commit files whose modification times go backwards (a storage clock set back): a bootstrap and the change feed give
-     * each version one timestamp, never before its predecessor's, so the newest rows do not read as expired.
+     * Commit files whose modification times go backwards (a storage clock set back): a bootstrap and the change feed
+     * give each version one timestamp, never before its predecessor's, so the newest rows do not read as expired.
      */
     @Test
     void commitTimesGoingBackwardsNeitherExpireNewRowsNorSplitAVersion() throws Exception {
@@ -728,7 +756,8 @@ class HostileInputTest {
         larder = null;
         String file = damage.split(":")[0];
         Path storeDir = dir.resolve("store");
-        Path damaged = file.equals("index") ? currentIndexFile(storeDir.resolve(TABLE)) : storeDir.resolve(TABLE).resolve(file);
+        Path damaged = file.equals("index") ? currentIndexFile(storeDir.resolve(TABLE))
+                : storeDir.resolve(TABLE).resolve(file);
         if (damage.endsWith("truncate")) {
             byte[] b = Files.readAllBytes(damaged);
             Files.write(damaged, Arrays.copyOf(b, b.length / 3));
@@ -745,7 +774,8 @@ class HostileInputTest {
         }
         try (LarderEngine l = LarderEngine.open(storeDir, IngestOptions.DEFAULT.withJmx(false))) {
             StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> l.follow(TABLE,
-                    new DeltaChangeSource(DeltaSource.open(delta.root.toString()), List.of("id"), 16, ScanProgress.NONE), FollowOptions.DEFAULT));
+                    new DeltaChangeSource(DeltaSource.open(delta.root.toString()), List.of("id"), 16,
+                            ScanProgress.NONE), FollowOptions.DEFAULT));
             assertEquals(damaged, e.file(), "following names the damaged file too");
         }
         try (FeatureStore store = FeatureStore.open(storeDir)) {

@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Torn-read suite: the writer applies upserts and delete waves flat out from a tiny initial size (so the rows file grows
- * and the index is rebuilt many times, tombstone purges included) while readers verify, for every row they get, a
+ * Torn-read suite: the writer applies upserts and delete waves flat out from a tiny initial size (so the rows file
+ * grows and the index is rebuilt many times, tombstone purges included) while readers verify, for every row they get, a
  * checksum over the values actually read and that a key's version never goes backwards. Short profile: 5M checked
  * reads; long profile ({@code -Plong}): 10^8. A second test reads through ingest {@link LiveReader}s while a follower
  * swaps in re-bootstrapped generations.
@@ -48,7 +48,8 @@ class TornReadSuiteTest {
     Path dir;
 
     static FeatureSchema schema() {
-        FeatureSchema.Builder b = FeatureSchema.builder().keyColumn("id", ColumnType.INT64).column("seed", ColumnType.INT64);
+        FeatureSchema.Builder b = FeatureSchema.builder().keyColumn("id", ColumnType.INT64)
+                .column("seed", ColumnType.INT64);
         for (int i = 0; i < FEATURES; i++) {
             b.column("f" + i, ColumnType.FLOAT64);
         }
@@ -76,7 +77,8 @@ class TornReadSuiteTest {
             row.setDouble(2 + i, f[i]);
         }
         String tag = "v" + (version % 1_000_000);
-        return row.setLong(ID, id).setLong(SEED, version).setString(TAG, tag).setLong(CHECKSUM, checksum(id, version, f, tag.length()));
+        return row.setLong(ID, id).setLong(SEED, version).setString(TAG, tag)
+                .setLong(CHECKSUM, checksum(id, version, f, tag.length()));
     }
 
     /** Whether the row a reader just got is one whole image as {@link #fill} wrote it for {@code id}. */
@@ -90,8 +92,8 @@ class TornReadSuiteTest {
     }
 
     /**
-     * A source whose every poll finds a new version; every {@code swapEvery}-th version reports its history gone, so the
-     * follower re-bootstraps (all keys) into a new generation and swaps it in under the readers.
+     * A source whose every poll finds a new version; every {@code swapEvery}-th version reports its history gone, so
+     * the follower re-bootstraps (all keys) into a new generation and swaps it in under the readers.
      */
     static final class SwappingSource implements ChangeSource {
         private final int keys;
@@ -152,9 +154,9 @@ class TornReadSuiteTest {
     }
 
     /**
-     * Readers go through an ingest {@link LiveReader} while the follower tails a source and keeps re-bootstrapping it into
-     * new generations that are swapped in (and the old ones closed and deleted) under them: every row stays whole, no
-     * key's version goes backwards across a swap, and no key goes missing (every generation holds every key).
+     * Readers go through an ingest {@link LiveReader} while the follower tails a source and keeps re-bootstrapping it
+     * into new generations that are swapped in (and the old ones closed and deleted) under them: every row stays whole,
+     * no key's version goes backwards across a swap, and no key goes missing (every generation holds every key).
      */
     @Test
     void liveReadersStayWholeAcrossGenerationSwaps() throws Exception {
@@ -169,7 +171,8 @@ class TornReadSuiteTest {
         AtomicLong swapsSeen = new AtomicLong();
         try (LarderEngine larder = LarderEngine.open(dir, IngestOptions.DEFAULT.withJmx(false))) {
             Follower follower = larder.follow("t", new SwappingSource(keys, 40),
-                    FollowOptions.DEFAULT.withPollInterval(Duration.ZERO).withTableOptions(TableOptions.DEFAULT.withInitialRows(16)));
+                    FollowOptions.DEFAULT.withPollInterval(Duration.ZERO)
+                            .withTableOptions(TableOptions.DEFAULT.withInitialRows(16)));
             while (follower.handle().lineage().version() < 0) {
                 Thread.sleep(1);
             }
@@ -211,14 +214,16 @@ class TornReadSuiteTest {
             reader.join(TimeUnit.MINUTES.toMillis(StressProfile.pick(2, 10)));
             stop.set(true);
             reader.join();
-            System.out.printf("torn-read suite, live readers across generation swaps (%s): %,d rows checked, %d swaps seen, "
-                            + "%d torn, %d regressions, %d missing, watermark %d%n", StressProfile.LONG ? "long" : "short",
-                    checked.get(), swapsSeen.get(), torn.get(), regressions.get(), missing.get(), follower.handle().lineage().version());
+            System.out.printf("torn-read suite, live readers across generation swaps (%s): %,d rows checked, "
+                            + "%d swaps seen, %d torn, %d regressions, %d missing, watermark %d%n",
+                    StressProfile.LONG ? "long" : "short", checked.get(), swapsSeen.get(), torn.get(),
+                    regressions.get(), missing.get(), follower.handle().lineage().version());
             assertEquals(0, torn.get(), "torn rows");
             assertEquals(0, regressions.get(), "versions going backwards");
             assertEquals(0, missing.get(), "keys missing while every generation holds them all");
             assertTrue(checked.get() >= targetReads && swapsSeen.get() >= targetSwaps,
-                    "too few reads or swaps before the time limit: " + checked.get() + " reads, " + swapsSeen.get() + " swaps");
+                    "too few reads or swaps before the time limit: " + checked.get() + " reads, " + swapsSeen.get()
+                    + " swaps");
         }
     }
 

@@ -74,14 +74,16 @@ class DeltaFeedTest {
     @Test
     void copyOnWriteRewritesApplyOnlyTheRowsThatChanged() throws Exception {
         Path delta = dir.resolve("delta");
-        GeneratorSpec spec = GeneratorSpec.builder().rows(20_000).numericFeatures(3).float32Features(1).commits(0).rowsPerFile(10_000)
+        GeneratorSpec spec = GeneratorSpec.builder().rows(20_000).numericFeatures(3).float32Features(1).commits(0)
+                .rowsPerFile(10_000)
                 .updatesPerCommit(50).deletesPerCommit(7).insertsPerCommit(11).build();
         DeltaTableGenerator.generate(spec, delta);
         CommitSummary c = DeltaTableGenerator.appendCommit(delta);
         assertTrue(c.filesRemoved() >= 1);
         DeltaSource src = DeltaSource.open(delta.toString());
         try (FeatureStore store = FeatureStore.open(dir.resolve("store"))) {
-            FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(0), List.of(GeneratorSpec.KEY_COLUMN), 16);
+            FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(0),
+                    List.of(GeneratorSpec.KEY_COLUMN), 16);
             FeatureTable t = store.create("t", schema, TableOptions.DEFAULT);
             DeltaFeed feed = new DeltaFeed(src, schema);
             Lineage lineage = new Lineage(src.tableId(0), src.tablePath(), -1, 0);

@@ -30,21 +30,25 @@ class DeltaFollowTest {
     static void awaitWatermark(TableHandle h, long version) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (h.lineage().version() < version) {
-            assertTrue(System.nanoTime() < deadline, "watermark " + h.lineage().version() + " never reached " + version);
+            assertTrue(System.nanoTime() < deadline, "watermark " + h.lineage().version()
+                    + " never reached " + version);
             Thread.sleep(10);
         }
     }
 
     /** Follows a generated table as "users", polling every 20 ms. */
     static Follower follow(LarderEngine larder, DeltaSource src) {
-        return larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
+        return larder.follow("users",
+                new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), 32, ScanProgress.NONE),
                 FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20)));
     }
 
     /** Files removed by {@code version}'s commit, as named in its JSON log entry. */
     static List<String> removedBy(Path delta, long version) throws java.io.IOException {
-        String json = java.nio.file.Files.readString(delta.resolve("_delta_log").resolve(String.format("%020d.json", version)));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"remove\":\\{\"path\":\"([^\"]+)\"").matcher(json);
+        String json = java.nio.file.Files.readString(delta.resolve("_delta_log")
+                .resolve(String.format("%020d.json", version)));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"remove\":\\{\"path\":\"([^\"]+)\"")
+                .matcher(json);
         List<String> out = new java.util.ArrayList<>();
         while (m.find()) {
             out.add(m.group(1));
@@ -76,7 +80,8 @@ class DeltaFollowTest {
     @Test
     void vacuumedHistoryIsReBootstrappedIntoANewGeneration() throws Exception {
         Path delta = dir.resolve("delta");
-        GeneratorSpec spec = GeneratorSpec.builder().rows(3000).numericFeatures(3).float32Features(1).commits(1).rowsPerFile(500).build();
+        GeneratorSpec spec = GeneratorSpec.builder().rows(3000).numericFeatures(3).float32Features(1).commits(1)
+                .rowsPerFile(500).build();
         DeltaTableGenerator.generate(spec, delta);
         DeltaSource src = DeltaSource.open(delta.toString());
         Path storeDir = dir.resolve("store");
@@ -104,11 +109,15 @@ class DeltaFollowTest {
         }
     }
 
-    /** Writes commit {@code version}: the table's metaData with one more nullable double column, as ALTER TABLE ADD COLUMN does. */
+    /**
+     * Writes commit {@code version}: the table's metaData with one more nullable double column, as ALTER TABLE ADD
+     * COLUMN does.
+     */
     static void addColumnCommit(Path delta, long version, String column) throws java.io.IOException {
         String metaData = null;
         for (long v = version - 1; v >= 0 && metaData == null; v--) {
-            for (String line : java.nio.file.Files.readAllLines(delta.resolve("_delta_log").resolve(String.format("%020d.json", v)))) {
+            for (String line : java.nio.file.Files.readAllLines(delta.resolve("_delta_log")
+                    .resolve(String.format("%020d.json", v)))) {
                 if (line.startsWith("{\"metaData\"")) {
                     metaData = line;
                 }
@@ -117,7 +126,8 @@ class DeltaFollowTest {
         assertTrue(metaData != null);
         int fieldsEnd = metaData.indexOf("]}\",\"partitionColumns\"");
         String widened = metaData.substring(0, fieldsEnd) + ",{\\\"name\\\":\\\"" + column
-                + "\\\",\\\"type\\\":\\\"double\\\",\\\"nullable\\\":true,\\\"metadata\\\":{}}" + metaData.substring(fieldsEnd);
+                + "\\\",\\\"type\\\":\\\"double\\\",\\\"nullable\\\":true,\\\"metadata\\\":{}}"
+                + metaData.substring(fieldsEnd);
         String commitInfo = "{\"commitInfo\":{\"timestamp\":" + System.currentTimeMillis()
                 + ",\"operation\":\"ADD COLUMNS\",\"operationParameters\":{},\"isBlindAppend\":true}}";
         java.nio.file.Files.writeString(delta.resolve("_delta_log").resolve(String.format("%020d.json", version)),
@@ -128,12 +138,14 @@ class DeltaFollowTest {
     @Test
     void aSelectionIgnoresAnAddedColumnAndKeepsFollowing() throws Exception {
         Path delta = dir.resolve("delta");
-        GeneratorSpec spec = GeneratorSpec.builder().rows(2000).numericFeatures(2).float32Features(1).commits(1).rowsPerFile(500).build();
+        GeneratorSpec spec = GeneratorSpec.builder().rows(2000).numericFeatures(2).float32Features(1).commits(1)
+                .rowsPerFile(500).build();
         DeltaTableGenerator.generate(spec, delta);
         DeltaSource src = DeltaSource.open(delta.toString());
         String f1 = GeneratorSpec.numericColumn(1);
         try (LarderEngine larder = LarderEngine.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
-            Follower f = larder.follow("users", new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), List.of(f1), 32,
+            Follower f = larder.follow("users",
+                    new DeltaChangeSource(src, List.of(GeneratorSpec.KEY_COLUMN), List.of(f1), 32,
                     ScanProgress.NONE), FollowOptions.DEFAULT.withPollInterval(Duration.ofMillis(20)));
             awaitWatermark(f.handle(), 1);
             assertEquals(List.of(GeneratorSpec.KEY_COLUMN, f1), f.handle().table().schema().names());
@@ -150,7 +162,8 @@ class DeltaFollowTest {
     @Test
     void anAddedColumnIsServedFromANewGeneration() throws Exception {
         Path delta = dir.resolve("delta");
-        GeneratorSpec spec = GeneratorSpec.builder().rows(2000).numericFeatures(2).float32Features(1).commits(1).rowsPerFile(500).build();
+        GeneratorSpec spec = GeneratorSpec.builder().rows(2000).numericFeatures(2).float32Features(1).commits(1)
+                .rowsPerFile(500).build();
         DeltaTableGenerator.generate(spec, delta);
         DeltaSource src = DeltaSource.open(delta.toString());
         try (LarderEngine larder = LarderEngine.open(dir.resolve("store"), IngestOptions.DEFAULT)) {
@@ -193,7 +206,8 @@ class DeltaFollowTest {
             TableReader r = f.handle().table().newReader();
             long someKey = spec.stateAt(3).liveKeys()[0];
             assertEquals(ReadStatus.FOUND, r.get(someKey));
-            assertEquals(spec.stateAt(3).numericValue(someKey, 0), r.getDouble(r.schema().indexOf(GeneratorSpec.numericColumn(0))));
+            assertEquals(spec.stateAt(3).numericValue(someKey, 0),
+                    r.getDouble(r.schema().indexOf(GeneratorSpec.numericColumn(0))));
         }
         DeltaTableGenerator.appendCommit(delta);
         try (LarderEngine larder = LarderEngine.open(storeDir, IngestOptions.DEFAULT)) {

@@ -28,7 +28,8 @@ final class RedisFeatures implements FeatureSource {
         redis = new RedisClients();
         redis.load(keys, (p, k) -> {
             for (int t = 0; t < E2eData.TABLES.length; t++) {
-                p.set(E2eData.keyBytes(t, k, new byte[9]), E2eData.value(k, t, new byte[E2eData.TABLE_FEATURES[t] * Float.BYTES]));
+                p.set(E2eData.keyBytes(t, k, new byte[9]),
+                        E2eData.value(k, t, new byte[E2eData.TABLE_FEATURES[t] * Float.BYTES]));
             }
         });
     }

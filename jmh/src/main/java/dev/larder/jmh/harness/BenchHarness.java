@@ -40,12 +40,15 @@ public final class BenchHarness {
         boolean kv = options.scenarios().contains(BenchOptions.Scenario.KV);
         for (String system : kv ? options.systems() : List.<String>of()) {
             System.out.printf("[bench] %s: %d keys, %d reads/s, %d writes/s, %d s warm-up + %d s measured%n",
-                    system, options.keys(), options.rate(), options.writeRate(), options.warmupSeconds(), options.durationSeconds());
+                    system, options.keys(), options.rate(), options.writeRate(), options.warmupSeconds(),
+                    options.durationSeconds());
             SystemResult r = runChild(system, options, out);
             System.out.println(r.ok()
                     ? String.format(Locale.ROOT, "[bench] %s: p50 %s, p99 %s, p99.9 %s, max %s", system,
-                            Report.formatNanos(r.histogram().getValueAtPercentile(50)), Report.formatNanos(r.histogram().getValueAtPercentile(99)),
-                            Report.formatNanos(r.histogram().getValueAtPercentile(99.9)), Report.formatNanos(r.histogram().getMaxValue()))
+                            Report.formatNanos(r.histogram().getValueAtPercentile(50)),
+                            Report.formatNanos(r.histogram().getValueAtPercentile(99)),
+                            Report.formatNanos(r.histogram().getValueAtPercentile(99.9)),
+                            Report.formatNanos(r.histogram().getMaxValue()))
                     : "[bench] " + system + ": not available: " + r.reason());
             results.add(r);
         }
@@ -80,11 +83,15 @@ public final class BenchHarness {
         System.out.printf("[bench] ingest: %,d upserts over %,d keys; bootstrap of %,d Delta rows%n",
                 options.mode().upserts, options.keys(), options.mode().bootstrapRows);
         Properties ingest = runIngestChild(options, out);
-        System.out.println("[bench] ingest: " + ("ok".equals(ingest.getProperty("status")) ? "done" : "not available: " + ingest.getProperty("reason")));
+        System.out.println("[bench] ingest: " + ("ok".equals(ingest.getProperty("status")) ? "done"
+                : "not available: " + ingest.getProperty("reason")));
         return ingest;
     }
 
-    /** Writer throughput and bootstrap figures from their own JVM (fresh JIT and heap); a failure is a reason, not an exception. */
+    /**
+     * Writer throughput and bootstrap figures from their own JVM (fresh JIT and heap); a failure is a reason, not an
+     * exception.
+     */
     private static Properties runIngestChild(BenchOptions o, Path out) throws IOException, InterruptedException {
         Path resultFile = out.resolve(IngestWorker.RESULT);
         Files.deleteIfExists(resultFile);
@@ -94,7 +101,8 @@ public final class BenchHarness {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(IngestWorker.class.getName());
-        cmd.addAll(List.of(Integer.toString(o.keys()), Long.toString(o.mode().upserts), Long.toString(o.mode().bootstrapRows), out.toString()));
+        cmd.addAll(List.of(Integer.toString(o.keys()), Long.toString(o.mode().upserts),
+                Long.toString(o.mode().bootstrapRows), out.toString()));
         Path log = out.resolve("ingest.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         // Generous: ~0.5M upserts/s and ~0.1M rows/s (generation on first use plus two bootstraps) on a loaded machine.
@@ -115,7 +123,8 @@ public final class BenchHarness {
         return result;
     }
 
-    private static SystemResult runChild(String system, BenchOptions o, Path out) throws IOException, InterruptedException {
+    private static SystemResult runChild(String system, BenchOptions o, Path out)
+            throws IOException, InterruptedException {
         Files.deleteIfExists(out.resolve(system + HarnessWorker.RESULT_SUFFIX));
         Files.deleteIfExists(out.resolve(system + HarnessWorker.HLOG_SUFFIX));
         List<String> cmd = new ArrayList<>();
@@ -132,16 +141,19 @@ public final class BenchHarness {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(HarnessWorker.class.getName());
         cmd.addAll(List.of(system, Integer.toString(o.keys()), Long.toString(o.rate()), Long.toString(o.writeRate()),
-                Integer.toString(o.readers()), Integer.toString(o.warmupSeconds()), Integer.toString(o.durationSeconds()), out.toString()));
+                Integer.toString(o.readers()), Integer.toString(o.warmupSeconds()),
+                Integer.toString(o.durationSeconds()), out.toString()));
         Path log = out.resolve(system + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         // Loading dominates the slack: ~1M keys/s for the slowest system (Redis), plus JVM start and heap pre-touch.
         long timeoutSeconds = o.warmupSeconds() + o.durationSeconds() + o.keys() / 50_000 + 60;
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
-            return SystemResult.unavailable(system, "failed: timed out after " + timeoutSeconds + " s (see " + log.getFileName() + ")");
+            return SystemResult.unavailable(system, "failed: timed out after " + timeoutSeconds + " s (see "
+                    + log.getFileName() + ")");
         }
-        return SystemResult.read(system, out, "failed: child JVM exited with " + p.exitValue() + ": " + lastLines(log, 3));
+        return SystemResult.read(system, out, "failed: child JVM exited with " + p.exitValue() + ": "
+                + lastLines(log, 3));
     }
 
     /**

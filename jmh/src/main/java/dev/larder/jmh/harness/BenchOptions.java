@@ -81,7 +81,8 @@ public record BenchOptions(Mode mode, int keys, long rate, long writeRate, int r
             throw new IllegalArgumentException("no scenario to run");
         }
         if (keys < 1 || rate < 1 || writeRate < 0 || readers < 1 || warmupSeconds < 0 || durationSeconds < 1) {
-            throw new IllegalArgumentException("keys, rate, readers and duration must be positive; writeRate and warm-up not negative");
+            throw new IllegalArgumentException(
+                    "keys, rate, readers and duration must be positive; writeRate and warm-up not negative");
         }
         if (rate < readers) {
             throw new IllegalArgumentException("rate " + rate + "/s is below one read per second per reader");
@@ -92,7 +93,8 @@ public record BenchOptions(Mode mode, int keys, long rate, long writeRate, int r
         }
         for (String s : systems) {
             if (!Systems.ALL.contains(s)) {
-                throw new IllegalArgumentException("unknown system '" + s + "'; known: " + String.join(", ", Systems.ALL));
+                throw new IllegalArgumentException("unknown system '" + s + "'; known: "
+                        + String.join(", ", Systems.ALL));
             }
         }
     }
@@ -152,7 +154,8 @@ public record BenchOptions(Mode mode, int keys, long rate, long writeRate, int r
         for (String p : peers.split(",")) {
             String name = p.strip().toLowerCase(java.util.Locale.ROOT);
             if (!Systems.ALL.contains(name)) {
-                throw new IllegalArgumentException("unknown peer '" + p.strip() + "'; known: " + String.join(", ", Systems.ALL.subList(1, Systems.ALL.size())));
+                throw new IllegalArgumentException("unknown peer '" + p.strip() + "'; known: "
+                        + String.join(", ", Systems.ALL.subList(1, Systems.ALL.size())));
             }
             if (!out.contains(name)) {
                 out.add(name);

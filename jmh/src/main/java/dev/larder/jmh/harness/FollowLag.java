@@ -109,8 +109,9 @@ public final class FollowLag {
     }
 
     /**
-     * Waits for {@code version} to be visible; returns {@link System#nanoTime()} when it was seen. Called when the commit
-     * file has landed and before the generator's post-commit work, which would otherwise compete with the follower.
+     * Waits for {@code version} to be visible; returns {@link System#nanoTime()} when it was seen. Called when the
+     * commit file has landed and before the generator's post-commit work, which would otherwise compete with the
+     * follower.
      */
     private static long awaitVersion(TableHandle h, long version) {
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();

@@ -35,7 +35,8 @@ public final class HarnessWorker {
     /** Arguments: system keys rate writeRate readers warmupSeconds durationSeconds outDir. */
     public static void main(String[] args) throws IOException {
         if (args.length != 8) {
-            throw new IllegalArgumentException("usage: HarnessWorker system keys rate writeRate readers warmupSeconds durationSeconds outDir");
+            throw new IllegalArgumentException(
+                    "usage: HarnessWorker system keys rate writeRate readers warmupSeconds durationSeconds outDir");
         }
         String system = args[0];
         int keys = Integer.parseInt(args[1]);
@@ -66,13 +67,14 @@ public final class HarnessWorker {
         try (OutputStream os = Files.newOutputStream(tmp)) {
             result.store(os, "larder bench result");
         }
-        Files.move(tmp, out.resolve(system + RESULT_SUFFIX), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, out.resolve(system + RESULT_SUFFIX), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
         // Chronicle and Jedis leave non-daemon threads behind; the result is written, so end the JVM now.
         System.exit(0);
     }
 
-    private static void measure(String system, int keys, long rate, long writeRate, int readers, int warmup, int duration,
-                                Path work, Path out, Properties result) throws Exception {
+    private static void measure(String system, int keys, long rate, long writeRate, int readers, int warmup,
+                                int duration, Path work, Path out, Properties result) throws Exception {
         try (KvSystem s = Systems.create(system, work)) {
             long t0 = System.nanoTime();
             s.load(keys);
@@ -108,7 +110,8 @@ public final class HarnessWorker {
                     int id = r;
                     Thread th = new Thread(() -> {
                         try {
-                            LoadGenerator g = new LoadGenerator(s.newReader(), keys, (double) rate / readers, 0x1234567L + id);
+                            LoadGenerator g = new LoadGenerator(s.newReader(), keys, (double) rate / readers,
+                                    0x1234567L + id);
                             long offset = interval * id / readers;
                             g.run(start + offset, warmupNanos, null);
                             hs[id] = LoadGenerator.newHistogram();
@@ -141,9 +144,11 @@ public final class HarnessWorker {
             }
             result.setProperty("loadAfter", loadAverage());
             if (writer != null) {
-                result.setProperty("writesPerSecond", String.format(java.util.Locale.ROOT, "%.0f", writer.achievedPerSecond()));
+                result.setProperty("writesPerSecond",
+                        String.format(java.util.Locale.ROOT, "%.0f", writer.achievedPerSecond()));
             }
-            total.setStartTimeStamp(TimeUnit.NANOSECONDS.toMillis(measureStart - System.nanoTime()) + System.currentTimeMillis());
+            total.setStartTimeStamp(TimeUnit.NANOSECONDS.toMillis(measureStart - System.nanoTime())
+                    + System.currentTimeMillis());
             total.setEndTimeStamp(total.getStartTimeStamp() + TimeUnit.NANOSECONDS.toMillis(measureEnd - measureStart));
             try (PrintStream ps = new PrintStream(Files.newOutputStream(out.resolve(system + HLOG_SUFFIX)))) {
                 HistogramLogWriter w = new HistogramLogWriter(ps);

@@ -18,7 +18,8 @@ final class PercentilePlot {
     private static final int RIGHT = 190;
     private static final int TOP = 50;
     private static final int BOTTOM = 60;
-    private static final String[] COLORS = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2"};
+    private static final String[] COLORS = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd",
+            "#8c564b", "#e377c2"};
 
     private PercentilePlot() {
     }
@@ -44,24 +45,37 @@ final class PercentilePlot {
         double plotH = HEIGHT - TOP - BOTTOM;
 
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n",
+        sb.append(String.format(Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
+                        + " font-family=\"sans-serif\" font-size=\"12\">%n",
                 WIDTH, HEIGHT, WIDTH, HEIGHT));
         sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"25\" font-size=\"15\" font-weight=\"bold\">%s</text>%n", LEFT, escape(title)));
+        sb.append(String.format(Locale.ROOT,
+                "<text x=\"%d\" y=\"25\" font-size=\"15\" font-weight=\"bold\">%s</text>%n", LEFT, escape(title)));
         for (int i = 0; i <= nines; i++) {
             double x = LEFT + plotW * i / xMax;
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>%n", x, TOP, x, TOP + plotH));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n", x, TOP + plotH + 18, percentileLabel(i)));
+            sb.append(String.format(Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>%n", x, TOP, x, TOP + plotH));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n", x,
+                    TOP + plotH + 18, percentileLabel(i)));
         }
-        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">percentile</text>%n", LEFT + plotW / 2, HEIGHT - 15));
+        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">percentile</text>%n",
+                LEFT + plotW / 2, HEIGHT - 15));
         for (int e = yLo; e <= yHi; e++) {
             double y = TOP + plotH - plotH * (e - yLo) / (yHi - yLo);
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>%n", LEFT, y, LEFT + plotW, y));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT - 6, y + 4, axisLabel(e)));
+            sb.append(String.format(Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
+                    LEFT, y, LEFT + plotW, y));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT - 6,
+                    y + 4, axisLabel(e)));
         }
-        sb.append(String.format(Locale.ROOT, "<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 18 %.1f)\">latency (log scale)</text>%n",
+        sb.append(String.format(Locale.ROOT,
+                "<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 18 %.1f)\">"
+                        + "latency (log scale)</text>%n",
                 TOP + plotH / 2, TOP + plotH / 2));
-        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>%n", LEFT, TOP, plotW, plotH));
+        sb.append(String.format(Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>%n", LEFT, TOP,
+                plotW, plotH));
 
         for (int s = 0; s < shown.size(); s++) {
             SystemResult r = shown.get(s);
@@ -73,11 +87,15 @@ final class PercentilePlot {
                 double y = TOP + plotH - plotH * (Math.log10(Math.max(1, p[1])) - yLo) / (yHi - yLo);
                 path.append(path.isEmpty() ? "M" : " L").append(String.format(Locale.ROOT, "%.1f,%.1f", x, y));
             }
-            sb.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n", path, color));
+            sb.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n",
+                    path, color));
             double ly = TOP + 10 + s * 20;
             double lx = LEFT + plotW + 15;
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>%n", lx, ly, lx + 22, ly, color));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">%s</text>%n", lx + 28, ly + 4, escape(r.system())));
+            sb.append(String.format(Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>%n", lx,
+                    ly, lx + 22, ly, color));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">%s</text>%n", lx + 28, ly + 4,
+                    escape(r.system())));
         }
         int ly = TOP + 10 + shown.size() * 20;
         for (SystemResult r : results) {
@@ -91,7 +109,10 @@ final class PercentilePlot {
         return sb.toString();
     }
 
-    /** (x, latency) pairs along the distribution, x = log10(1 / (1 - percentile)), the 100% point pinned to the right edge. */
+    /**
+     * (x, latency) pairs along the distribution, x = log10(1 / (1 - percentile)), the 100% point pinned to the right
+     * edge.
+     */
     private static List<double[]> points(Histogram h, double xMax) {
         List<double[]> pts = new ArrayList<>();
         for (HistogramIterationValue v : h.percentiles(5)) {

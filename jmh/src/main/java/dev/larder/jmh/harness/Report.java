@@ -18,9 +18,10 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Writes a harness run's artefacts: {@code report.md} (percentiles per system, ratios against Larder, writer throughput
- * and bootstrap rows/s, DESIGN.md's bars), one {@code .hgrm} per measured system (HdrHistogram percentile distribution, values in microseconds) and
- * {@code latency.svg}; the end-to-end scenario's part ({@link E2eReport}); and {@code summary.json}, the
- * percentiles in ns for tools. A system without figures keeps its row, saying "not available" and why.
+ * and bootstrap rows/s, DESIGN.md's bars), one {@code .hgrm} per measured system (HdrHistogram percentile distribution,
+ * values in microseconds) and {@code latency.svg}; the end-to-end scenario's part ({@link E2eReport}); and
+ * {@code summary.json}, the percentiles in ns for tools. A system without figures keeps its row, saying "not available"
+ * and why.
  */
 final class Report {
     static final String REPORT = "report.md";
@@ -32,18 +33,20 @@ final class Report {
     private Report() {
     }
 
-    static Path write(BenchOptions o, List<SystemResult> results, Properties ingest, Map<String, List<SystemResult>> e2e,
-                      Path out) throws IOException {
+    static Path write(BenchOptions o, List<SystemResult> results, Properties ingest,
+                      Map<String, List<SystemResult>> e2e, Path out) throws IOException {
         for (SystemResult r : results) {
             if (r.ok()) {
-                try (PrintStream ps = new PrintStream(Files.newOutputStream(out.resolve(r.system() + ".hgrm")), false, "UTF-8")) {
+                try (PrintStream ps = new PrintStream(Files.newOutputStream(out.resolve(r.system() + ".hgrm")),
+                        false, "UTF-8")) {
                     r.histogram().outputPercentileDistribution(ps, 5, 1000.0);
                 }
             }
         }
         if (!results.isEmpty()) {
             Files.writeString(out.resolve(PLOT), PercentilePlot.svg(results, String.format(Locale.ROOT,
-                    "Single-key get latency by percentile: %,d keys, %,d reads/s open loop, %,d writes/s", o.keys(), o.rate(), o.writeRate())));
+                    "Single-key get latency by percentile: %,d keys, %,d reads/s open loop, %,d writes/s", o.keys(),
+                    o.rate(), o.writeRate())));
         }
         E2eReport.writeFiles(o, e2e, out);
         Files.writeString(out.resolve(SUMMARY), summaryJson(results, e2e));
@@ -113,7 +116,8 @@ final class Report {
         e2e.values().forEach(all::addAll);
         sb.append("# Larder tail-latency report\n\n");
         sb.append(String.format(Locale.ROOT, "- run: %s, mode %s, %d core(s), %s%n",
-                ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), o.mode().name().toLowerCase(Locale.ROOT),
+                ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+                o.mode().name().toLowerCase(Locale.ROOT),
                 Runtime.getRuntime().availableProcessors(), firstInfo(all, "jvm")));
         if (ingest != null) {
             kvSections(sb, o, results, ingest);
@@ -127,7 +131,8 @@ final class Report {
             sb.append("- `<system>.hgrm`: HdrHistogram percentile distributions (values in microseconds)\n");
             sb.append("- `<system>.hlog`: the raw histograms (HdrHistogram log, nanoseconds)\n");
             sb.append("- `<system>.log`, `ingest.log`: output of each system's JVM and of the ingest figures' JVM\n");
-            sb.append("- `bench-delta-<rows>/`: the generated Delta table bootstrapped from, reused by later runs of the same size\n");
+            sb.append("- `bench-delta-<rows>/`: the generated Delta table bootstrapped from, reused by later runs of "
+                    + "the same size\n");
         }
         if (!e2e.isEmpty()) {
             sb.append("- `").append(E2eReport.plot("single")).append("`, `").append(E2eReport.plot("ranking"))
@@ -143,11 +148,17 @@ final class Report {
     private static void kvSections(StringBuilder sb, BenchOptions o, List<SystemResult> results, Properties ingest) {
         SystemResult larder = results.stream().filter(r -> r.system().equals(Systems.LARDER)).findFirst().orElse(null);
         Histogram base = larder != null && larder.ok() ? larder.histogram() : null;
-        sb.append(String.format(Locale.ROOT, "- data: %,d keys × %d float64 features (a typed row in Larder; the same %d value bytes under an 8-byte key in the peers)%n",
+        sb.append(String.format(Locale.ROOT,
+                "- data: %,d keys × %d float64 features (a typed row in Larder; the same %d value bytes under an "
+                        + "8-byte key in the peers)%n",
                 o.keys(), Dataset.FEATURES, Dataset.VALUE_BYTES));
-        sb.append(String.format(Locale.ROOT, "- load: %d reader thread(s), open loop at %,d reads/s in total, random keys; a concurrent writer at %,d updates/s%n",
+        sb.append(String.format(Locale.ROOT,
+                "- load: %d reader thread(s), open loop at %,d reads/s in total, random keys; "
+                        + "a concurrent writer at %,d updates/s%n",
                 o.readers(), o.rate(), o.writeRate()));
-        sb.append(String.format(Locale.ROOT, "- timing: %d s warm-up, %d s measured per system, each system in its own JVM; latency measured from each request's intended start (coordinated-omission corrected)%n%n",
+        sb.append(String.format(Locale.ROOT,
+                "- timing: %d s warm-up, %d s measured per system, each system in its own JVM; "
+                        + "latency measured from each request's intended start (coordinated-omission corrected)%n%n",
                 o.warmupSeconds(), o.durationSeconds()));
 
         sb.append("## Single-key get latency\n\n| system |");
@@ -170,17 +181,22 @@ final class Report {
             sb.append(' ').append(formatNanos(h.getMaxValue())).append(" |");
             sb.append(String.format(Locale.ROOT, " %,d |", h.getTotalCount()));
             String writes = r.info().getProperty("writesPerSecond");
-            sb.append(' ').append(writes == null ? "-" : String.format(Locale.ROOT, "%,d", Long.parseLong(writes))).append(" |");
+            sb.append(' ').append(writes == null ? "-" : String.format(Locale.ROOT, "%,d", Long.parseLong(writes)))
+                    .append(" |");
             for (double p : new double[] {50, 99, 99.9}) {
-                sb.append(' ').append(base == null ? "-" : ratio(h.getValueAtPercentile(p), base.getValueAtPercentile(p))).append(" |");
+                sb.append(' ').append(base == null ? "-"
+                        : ratio(h.getValueAtPercentile(p), base.getValueAtPercentile(p))).append(" |");
             }
             sb.append('\n');
         }
-        sb.append("\nRatios are the system's latency divided by Larder's at the same percentile (above 1: Larder is faster).\n");
-        sb.append("A machine load average above the core count during a measurement means other work competed with it.\n");
+        sb.append("\nRatios are the system's latency divided by Larder's at the same percentile "
+                + "(above 1: Larder is faster).\n");
+        sb.append("A machine load average above the core count during a measurement means other work "
+                + "competed with it.\n");
         for (SystemResult r : results) {
             if (r.ok() && !"0".equals(r.info().getProperty("misses", "0"))) {
-                sb.append("\n**Warning:** ").append(r.system()).append(" missed ").append(r.info().getProperty("misses"))
+                sb.append("\n**Warning:** ").append(r.system()).append(" missed ")
+                        .append(r.info().getProperty("misses"))
                         .append(" lookups of loaded keys; its figures are suspect.\n");
             }
         }
@@ -189,12 +205,15 @@ final class Report {
 
         sb.append("\n## Against DESIGN.md's bars\n\n");
         if (o.keys() != 1_000_000 || o.writeRate() != 100_000) {
-            sb.append(String.format(Locale.ROOT, "The bars are set for 1,000,000 keys and 100,000 updates/s; this run used %,d keys and %,d updates/s.%n%n",
+            sb.append(String.format(Locale.ROOT,
+                    "The bars are set for 1,000,000 keys and 100,000 updates/s; "
+                            + "this run used %,d keys and %,d updates/s.%n%n",
                     o.keys(), o.writeRate()));
         }
         sb.append("| bar | measured | verdict |\n|---|---|---|\n");
         if (base == null) {
-            sb.append("| all | Larder has no figures: ").append(larder == null ? "not requested" : larder.reason()).append(" | not measured |\n");
+            sb.append("| all | Larder has no figures: ").append(larder == null ? "not requested" : larder.reason())
+                    .append(" | not measured |\n");
         } else {
             absoluteBar(sb, "Larder p50 ≤ 150 ns", base.getValueAtPercentile(50), 150);
             absoluteBar(sb, "Larder p99 ≤ 500 ns", base.getValueAtPercentile(99), 500);
@@ -239,11 +258,14 @@ final class Report {
             sb.append("Not available: ").append(in.getProperty("reason", "not run")).append("\n");
             return;
         }
-        sb.append(String.format(Locale.ROOT, "Measured once each in one JVM: %,d upserts (1 producer) over %,d loaded keys of %d float64 features, "
-                        + "each replacing a stored row; bootstrap of a generated Delta snapshot of %,d rows × %d float64 features "
+        sb.append(String.format(Locale.ROOT,
+                "Measured once each in one JVM: %,d upserts (1 producer) over %,d loaded keys of %d float64 features, "
+                        + "each replacing a stored row; bootstrap of a generated Delta snapshot of %,d rows × %d "
+                        + "float64 features "
                         + "into a new table; machine load average %s before, %s after.%n%n",
                 Long.parseLong(in.getProperty("upserts")), Long.parseLong(in.getProperty("keys")), Dataset.FEATURES,
-                Long.parseLong(in.getProperty("bootstrapRows")), DeltaBootstrap.FEATURES, in.getProperty("loadBefore"), in.getProperty("loadAfter")));
+                Long.parseLong(in.getProperty("bootstrapRows")), DeltaBootstrap.FEATURES, in.getProperty("loadBefore"),
+                in.getProperty("loadAfter")));
         sb.append("| what | rate |\n|---|---:|\n");
         ingestRow(sb, in, "writer throughput through the ring (upserts/s)", "ringUpsertsPerSecond");
         ingestRow(sb, in, "bootstrap, `Larder.follow` until the watermark (rows/s)", "bootstrapRingRowsPerSecond");
@@ -256,12 +278,14 @@ final class Report {
 
     private static void ingestBars(StringBuilder sb, Properties in) {
         if (!"ok".equals(in.getProperty("status"))) {
-            sb.append("| writer throughput, bootstrap | not available: ").append(in.getProperty("reason", "not run").replace('|', '/'))
+            sb.append("| writer throughput, bootstrap | not available: ")
+                    .append(in.getProperty("reason", "not run").replace('|', '/'))
                     .append(" | not measured |\n");
             return;
         }
         long ring = Long.parseLong(in.getProperty("ringUpsertsPerSecond"));
-        sb.append(String.format(Locale.ROOT, "| writer throughput through the ring ≥ 2M upserts/s | %,d upserts/s | %s |%n",
+        sb.append(String.format(Locale.ROOT,
+                "| writer throughput through the ring ≥ 2M upserts/s | %,d upserts/s | %s |%n",
                 ring, ring >= 2_000_000 ? "met" : "**missed**"));
         long rows = Long.parseLong(in.getProperty("bootstrapRows"));
         String size = rows == 10_000_000 ? "" : String.format(Locale.ROOT, " (set at 10M rows; this run: %,d)", rows);
@@ -287,20 +311,23 @@ final class Report {
     }
 
     /** A bar "peer ≥ factor × Larder" at one percentile. */
-    private static void peerBar(StringBuilder sb, String bar, SystemResult peer, Histogram base, double p, double factor, String peerName) {
+    private static void peerBar(StringBuilder sb, String bar, SystemResult peer, Histogram base, double p,
+            double factor, String peerName) {
         sb.append("| ").append(bar).append(" | ");
         if (peer == null) {
             sb.append(peerName).append(" not requested | not measured |\n");
             return;
         }
         if (!peer.ok()) {
-            sb.append(peerName).append(" not available: ").append(peer.reason().replace('|', '/')).append(" | not measured |\n");
+            sb.append(peerName).append(" not available: ").append(peer.reason().replace('|', '/'))
+                    .append(" | not measured |\n");
             return;
         }
         long pv = peer.histogram().getValueAtPercentile(p);
         long lv = base.getValueAtPercentile(p);
         sb.append(peerName).append(' ').append(formatNanos(pv)).append(", Larder ").append(formatNanos(lv))
-                .append(" (").append(ratio(pv, lv)).append(") | ").append(pv >= factor * lv ? "met" : "**missed**").append(" |\n");
+                .append(" (").append(ratio(pv, lv)).append(") | ").append(pv >= factor * lv ? "met" : "**missed**")
+                .append(" |\n");
     }
 
     static String ratio(long value, long base) {

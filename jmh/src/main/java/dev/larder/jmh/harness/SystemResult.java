@@ -24,7 +24,10 @@ record SystemResult(String system, Histogram histogram, String reason, Propertie
         return new SystemResult(system, null, reason, new Properties());
     }
 
-    /** Reads the files a {@link HarnessWorker} left in {@code dir}; a missing or partial set is a failure with its reason. */
+    /**
+     * Reads the files a {@link HarnessWorker} left in {@code dir}; a missing or partial set is a failure with its
+     * reason.
+     */
     static SystemResult read(String system, Path dir, String fallbackReason) throws IOException {
         Path resultFile = dir.resolve(system + HarnessWorker.RESULT_SUFFIX);
         if (!Files.exists(resultFile)) {

@@ -12,7 +12,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * Not a key-value store but the baseline every lookup pays: one random 8-byte read from a memory-mapped file with
  * Larder's row size and row count, i.e. a single cache and TLB miss, no index. Any single-key get over data this much
- * larger than the caches costs at least this on the machine at hand, which is what the absolute bars must be read against.
+ * larger than the caches costs at least this on the machine at hand, which is what the absolute bars must be read
+ * against.
  */
 final class MemoryFloorSystem implements KvSystem {
     private final Path dir;
@@ -37,7 +38,8 @@ final class MemoryFloorSystem implements KvSystem {
     public void load(int keys) {
         long bytes = (long) keys * rowSize;
         if (bytes > Integer.MAX_VALUE) {
-            throw new SystemUnavailableException("the floor baseline maps at most 2 GiB (" + keys + " rows of " + rowSize + " B asked)", null);
+            throw new SystemUnavailableException("the floor baseline maps at most 2 GiB (" + keys + " rows of "
+                    + rowSize + " B asked)", null);
         }
         try (FileChannel ch = FileChannel.open(dir.resolve("floor.dat"), StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE)) {

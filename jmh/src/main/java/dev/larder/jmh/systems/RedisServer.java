@@ -53,13 +53,15 @@ public final class RedisServer implements AutoCloseable {
     public static RedisServer start() {
         Path bin = findBinary();
         if (bin == null) {
-            throw new SystemUnavailableException("redis-server not found on PATH (Debian: apt-get install redis-server)", null);
+            throw new SystemUnavailableException(
+                    "redis-server not found on PATH (Debian: apt-get install redis-server)", null);
         }
         try {
             Path work = Files.createTempDirectory("larder-redis");
             int port = freePort();
             Process p = new ProcessBuilder(bin.toString(), "--port", Integer.toString(port), "--bind", HOST,
-                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", work.toString(), "--loglevel", "warning")
+                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", work.toString(),
+                    "--loglevel", "warning")
                     .redirectErrorStream(true)
                     .redirectOutput(work.resolve("redis.log").toFile())
                     .start();
@@ -83,7 +85,8 @@ public final class RedisServer implements AutoCloseable {
             if (!process.isAlive()) {
                 String log = Files.readString(workDir.resolve("redis.log")).strip();
                 close();
-                throw new SystemUnavailableException("redis-server exited with " + process.exitValue() + ": " + log, null);
+                throw new SystemUnavailableException("redis-server exited with " + process.exitValue() + ": "
+                        + log, null);
             }
             try (Jedis j = new Jedis(HOST, port)) {
                 if ("PONG".equals(j.ping())) {
@@ -92,7 +95,8 @@ public final class RedisServer implements AutoCloseable {
             } catch (JedisConnectionException e) {
                 if (System.nanoTime() > deadline) {
                     close();
-                    throw new SystemUnavailableException("redis-server did not answer on port " + port + " within 10 s", e);
+                    throw new SystemUnavailableException("redis-server did not answer on port " + port
+                            + " within 10 s", e);
                 }
             }
             try {

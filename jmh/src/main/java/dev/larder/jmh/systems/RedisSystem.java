@@ -24,7 +24,8 @@ final class RedisSystem implements KvSystem {
     @Override
     public void load(int keys) {
         redis = new RedisClients();
-        redis.load(keys, (p, k) -> p.set(Dataset.keyBytes(k, new byte[8]), Dataset.value(k, 1, new byte[Dataset.VALUE_BYTES])));
+        redis.load(keys, (p, k) -> p.set(Dataset.keyBytes(k, new byte[8]),
+                Dataset.value(k, 1, new byte[Dataset.VALUE_BYTES])));
     }
 
     @Override

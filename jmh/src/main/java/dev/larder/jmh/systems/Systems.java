@@ -26,7 +26,8 @@ public final class Systems {
             case CAFFEINE -> "Caffeine Cache<Long, byte[]>, maximumSize = keys";
             case CHRONICLE -> "Chronicle Map<Long, byte[]> persisted to a file, getUsing into a reused byte[]";
             case REDIS -> "Redis on loopback via Jedis (GET of an 8-byte key)";
-            case FLOOR -> "baseline: one random 8-byte read from a mapped file of Larder's size (one cache/TLB miss, no index)";
+            case FLOOR -> "baseline: one random 8-byte read from a mapped file of Larder's size "
+                    + "(one cache/TLB miss, no index)";
             default -> throw unknown(name);
         };
     }

@@ -64,7 +64,8 @@ class E2eParityTest {
             assertArrayEquals(batchA, batchL);
             for (int i = 0; i < candidates.length; i++) {
                 E2eData.entity(candidates[i], expected, 0);
-                assertArrayEquals(expected, Arrays.copyOfRange(batchL, i * E2eData.FEATURES, (i + 1) * E2eData.FEATURES),
+                assertArrayEquals(expected,
+                        Arrays.copyOfRange(batchL, i * E2eData.FEATURES, (i + 1) * E2eData.FEATURES),
                         "candidate " + i + " (entity " + candidates[i] + ")");
             }
             float[] scoresA = new float[candidates.length];

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The end-to-end scenario through the real harness, tiny (2,000 entities, one second per request kind, smoke mode's
- * writer rewriting rows meanwhile), each source in its own JVM: {@code summary.json} has {@code e2e.single} and {@code e2e.ranking} with positive p50/p99/p99.9 for
- * Larder and the array baseline (and Redis when redis-server is installed), and the report and plots show them.
- * Structure, not timing.
+ * writer rewriting rows meanwhile), each source in its own JVM: {@code summary.json} has {@code e2e.single} and
+ * {@code e2e.ranking} with positive p50/p99/p99.9 for Larder and the array baseline (and Redis when redis-server is
+ * installed), and the report and plots show them. Structure, not timing.
  */
 class BenchHarnessE2eTest {
     @TempDir
@@ -60,7 +60,8 @@ class BenchHarnessE2eTest {
                 assertTrue(Long.parseLong(info.getProperty("writesPerSecond")) > 0, "the writer ran for " + source);
             }
             if (RedisServer.findBinary() == null) {
-                assertTrue(k.path(FeatureSources.REDIS).path("unavailable").asText().startsWith("redis-server not found"),
+                assertTrue(k.path(FeatureSources.REDIS).path("unavailable").asText()
+                        .startsWith("redis-server not found"),
                         summary.toString());
             }
             String svg = Files.readString(dir.resolve(E2eReport.plot(kind)));

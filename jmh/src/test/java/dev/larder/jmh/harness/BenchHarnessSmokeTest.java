@@ -41,7 +41,8 @@ class BenchHarnessSmokeTest {
                 assertTrue(row.matches("\\| " + system + " \\| not available: \\S.*"), row);
             }
         }
-        assertTrue(!md.lines().filter(l -> l.startsWith("| larder |")).findFirst().orElseThrow().contains("not available"),
+        assertTrue(!md.lines().filter(l -> l.startsWith("| larder |")).findFirst().orElseThrow()
+                .contains("not available"),
                 "Larder itself must always run:\n" + md);
         assertTrue(!md.lines().filter(l -> l.startsWith("| chm |")).findFirst().orElseThrow().contains("not available"),
                 "an in-process map always runs:\n" + md);
@@ -49,7 +50,8 @@ class BenchHarnessSmokeTest {
             assertTrue(md.contains("| redis | not available: redis-server not found"), md);
         }
         assertTrue(md.contains("\n## Ingest\n"), md);
-        for (String figure : List.of("| writer throughput through the ring (upserts/s) |", "| bootstrap, `Larder.follow`",
+        for (String figure : List.of("| writer throughput through the ring (upserts/s) |",
+                "| bootstrap, `Larder.follow`",
                 "| bootstrap, `Larder.load`")) {
             assertTrue(md.lines().anyMatch(l -> l.startsWith(figure) && l.matches(".*\\| [\\d,]+ \\|")),
                     "ingest figure " + figure + ":\n" + md);

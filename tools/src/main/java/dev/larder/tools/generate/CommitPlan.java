@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * What one commit after version 0 does to the key set. Deleted and updated keys are disjoint, were live before the
- * commit, and are sorted; inserted keys are the contiguous range {@code [firstInsertedKey, firstInsertedKey + insertedCount)}.
+ * commit, and are sorted; inserted keys are the contiguous range
+ * {@code [firstInsertedKey, firstInsertedKey + insertedCount)}.
  */
 public final class CommitPlan {
     private final long version;

@@ -291,7 +291,8 @@ public final class DeltaTableGenerator {
         landedNanos = System.nanoTime();
         onLanded.run();
         if (result.getVersion() != expectedVersion) {
-            throw new IllegalStateException("committed version " + result.getVersion() + ", planned " + expectedVersion);
+            throw new IllegalStateException("committed version " + result.getVersion() + ", planned "
+                    + expectedVersion);
         }
         // Hooks write checkpoints and checksums, so generated tables exercise readers the way real tables do.
         for (PostCommitHook hook : result.getPostCommitHooks()) {

@@ -58,10 +58,12 @@ public record GeneratorSpec(long rows, int numericFeatures, int float32Features,
     public GeneratorSpec {
         require(rows >= 0, "rows must be >= 0");
         require(numericFeatures >= 0, "numericFeatures must be >= 0");
-        require(float32Features >= 0 && float32Features <= numericFeatures, "float32Features must be in 0..numericFeatures");
+        require(float32Features >= 0 && float32Features <= numericFeatures,
+                "float32Features must be in 0..numericFeatures");
         require(stringFeatures >= 0, "stringFeatures must be >= 0");
         require(commits >= 0, "commits must be >= 0");
-        require(updatesPerCommit >= 0 && deletesPerCommit >= 0 && insertsPerCommit >= 0, "per-commit counts must be >= 0");
+        require(updatesPerCommit >= 0 && deletesPerCommit >= 0 && insertsPerCommit >= 0,
+                "per-commit counts must be >= 0");
         require(rowsPerFile > 0, "rowsPerFile must be > 0");
     }
 
@@ -98,10 +100,10 @@ public record GeneratorSpec(long rows, int numericFeatures, int float32Features,
     }
 
     /**
-     * Value of numeric feature {@code feature} for {@code key} as written at {@code writeVersion} (the version that last
-     * inserted or updated the key, see {@link TableState#lastWriteVersion}). Float32 features return the float value
-     * widened, which is exactly what a reader gets back. Features cycle through a few distributions so the columns do
-     * not all look alike: probabilities, counts, centred scores and skewed amounts.
+     * Value of numeric feature {@code feature} for {@code key} as written at {@code writeVersion} (the version that
+     * last inserted or updated the key, see {@link TableState#lastWriteVersion}). Float32 features return the float
+     * value widened, which is exactly what a reader gets back. Features cycle through a few distributions so the
+     * columns do not all look alike: probabilities, counts, centred scores and skewed amounts.
      */
     public double numericValue(long key, int feature, long writeVersion) {
         double u = (hash(key, feature, writeVersion) >>> 11) * 0x1.0p-53;
@@ -184,7 +186,8 @@ public record GeneratorSpec(long rows, int numericFeatures, int float32Features,
     }
 
     private long hash(long key, int feature, long version) {
-        return mix(seed ^ mix(key * 0x9E3779B97F4A7C15L + feature * 0xC2B2AE3D27D4EB4FL + version * 0x165667B19E3779F9L));
+        return mix(seed ^ mix(key * 0x9E3779B97F4A7C15L + feature * 0xC2B2AE3D27D4EB4FL
+                + version * 0x165667B19E3779F9L));
     }
 
     /** SplitMix64 finalizer: cheap, and every input bit affects every output bit. */

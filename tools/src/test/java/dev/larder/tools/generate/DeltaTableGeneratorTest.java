@@ -155,7 +155,8 @@ class DeltaTableGeneratorTest {
                 .rowsPerFile(500).seed(3).build();
         Path checkpointed = own.resolve("checkpointed");
         DeltaTableGenerator.generate(small, checkpointed);
-        assertTrue(Files.exists(checkpointed.resolve("_delta_log").resolve(String.format("%020d.checkpoint.parquet", 10))));
+        assertTrue(Files.exists(checkpointed.resolve("_delta_log")
+                .resolve(String.format("%020d.checkpoint.parquet", 10))));
 
         assertEquals(11, DeltaTableGenerator.appendCommit(checkpointed).version());
 
@@ -212,7 +213,8 @@ class DeltaTableGeneratorTest {
             long key = row.getKey();
             Object[] values = row.getValue();
             for (int f = 0; f < SPEC.numericFeatures(); f++) {
-                assertEquals(state.numericValue(key, f), values[f], "key " + key + " f_" + f + " at " + state.version());
+                assertEquals(state.numericValue(key, f), values[f], "key " + key + " f_" + f + " at "
+                        + state.version());
             }
             for (int s = 0; s < SPEC.stringFeatures(); s++) {
                 assertEquals(state.stringValue(key, s), values[SPEC.numericFeatures() + s]);

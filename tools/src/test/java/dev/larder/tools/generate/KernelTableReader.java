@@ -54,7 +54,8 @@ final class KernelTableReader {
                         Row scanFile = files.next();
                         CloseableIterator<ColumnarBatch> physical = engine.getParquetHandler()
                                 .readParquetFiles(singletonCloseableIterator(
-                                        InternalScanFileUtils.getAddFileStatus(scanFile)), physicalSchema, Optional.empty())
+                                        InternalScanFileUtils.getAddFileStatus(scanFile)), physicalSchema,
+                                        Optional.empty())
                                 .map(FileReadResult::getData);
                         try (CloseableIterator<FilteredColumnarBatch> data =
                                      Scan.transformPhysicalData(engine, scanState, scanFile, physical)) {

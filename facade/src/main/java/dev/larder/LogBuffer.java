@@ -11,7 +11,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * it with one release store; it never allocates, locks or waits: with the ring full the vector is dropped and counted.
  *
  * <p>Record layout, {@link #stride} longs each: request id, serving time (epoch millis), entity key, each feature's
- * value as the bits of a double, each table's row version; and {@link #features} bytes of the store's read statuses.
+ * value as the bits of a double, each table's row version, then the store's read statuses, eight a long (a byte each,
+ * its ordinal): the serving thread makes 3 stores for 20 statuses rather than 20.
  */
 final class LogBuffer {
     private static final VarHandle HEAD;
@@ -36,10 +37,11 @@ final class LogBuffer {
 
     final int features;
     final int tables;
+    /** Where a record's packed statuses start: after its values and versions. */
+    final int statusesAt;
     final int stride;
     private final int mask;
     final long[] longs;
-    final byte[] statuses;
     /** Sampling: a vector is logged when a draw below 2^63 is under this; {@link Long#MAX_VALUE} logs every one. */
     private final long sampleBelow;
     private final boolean sampleAll;
@@ -53,15 +55,18 @@ final class LogBuffer {
     private long dropped;
     private long pendingRequestId;
     private boolean hasRequestId;
+    /** Generator of request ids (xorshift64*), seeded at random: cheaper than a thread-local lookup per vector. */
+    private long idState;
 
     LogBuffer(int records, int features, int tables, double sample) {
         int capacity = Integer.highestOneBit(Math.max(1, records - 1)) << (records > 1 ? 1 : 0);
         this.features = features;
         this.tables = tables;
-        this.stride = VALUES + features + tables;
+        this.statusesAt = VALUES + features + tables;
+        this.stride = statusesAt + (features + 7) / 8;
         this.mask = capacity - 1;
         this.longs = new long[capacity * stride];
-        this.statuses = new byte[capacity * features];
+        this.idState = ThreadLocalRandom.current().nextLong() | 1;
         this.sampleAll = sample >= 1;
         this.sampleBelow = (long) (sample * 0x1.0p63);
     }
@@ -92,10 +97,20 @@ final class LogBuffer {
             }
         }
         int at = (int) (h & mask) * stride;
-        longs[at + REQUEST_ID] = hasRequestId ? pendingRequestId : ThreadLocalRandom.current().nextLong() >>> 1;
+        longs[at + REQUEST_ID] = hasRequestId ? pendingRequestId : nextId();
         hasRequestId = false;
         longs[at + SERVED_AT] = System.currentTimeMillis();
         return at;
+    }
+
+    /** A random 63-bit request id. */
+    private long nextId() {
+        long x = idState;
+        x ^= x >>> 12;
+        x ^= x << 25;
+        x ^= x >>> 27;
+        idState = x;
+        return (x * 0x2545F4914F6CDD1DL) >>> 1;
     }
 
     private void publish(int at, long key, dev.larder.store.ReadStatus[] s, FeatureVectorReader reader) {
@@ -104,11 +119,24 @@ final class LogBuffer {
             longs[v + t] = reader.version(t);
         }
         longs[at + KEY] = key;
-        int b = at / stride * features;
+        int w = at + statusesAt;
+        long packed = 0;
         for (int f = 0; f < features; f++) {
-            statuses[b + f] = (byte) s[f].ordinal();
+            packed |= (long) s[f].ordinal() << ((f & 7) << 3);
+            if ((f & 7) == 7) {
+                longs[w++] = packed;
+                packed = 0;
+            }
+        }
+        if ((features & 7) != 0) {
+            longs[w] = packed;
         }
         HEAD.setRelease(this, head + 1);
+    }
+
+    /** Consumer: the store's status ordinal of feature {@code f} of the record at {@code at}. */
+    int status(int at, int f) {
+        return (int) (longs[at + statusesAt + (f >>> 3)] >>> ((f & 7) << 3)) & 0xFF;
     }
 
     /** Logs a vector served into a float[] (each value widened to a double, exactly). */
@@ -150,7 +178,7 @@ final class LogBuffer {
         return tail;
     }
 
-    /** Consumer: where record {@code seq} starts in {@link #longs}; its statuses at offset / stride * features. */
+    /** Consumer: where record {@code seq} starts in {@link #longs}. */
     int offset(long seq) {
         return (int) (seq & mask) * stride;
     }

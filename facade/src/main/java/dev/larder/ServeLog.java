@@ -87,7 +87,8 @@ public final class ServeLog {
 
     /**
      * Vectors each serving thread's buffer holds before it drops (default 4,096), rounded up to a power of two. Each
-     * takes about {@code 8 * (3 + features + tables) + features} bytes, allocated when the thread's filler is made.
+     * takes about {@code 8 * (3 + features + tables) + features} bytes (rounded up to 8), allocated when the
+     * thread's filler is made.
      *
      * @throws IllegalArgumentException unless between 1 and 2^20
      */

@@ -188,14 +188,13 @@ final class ServeLogger implements AutoCloseable {
                 windowStart = System.nanoTime();
             }
             int at = b.offset(seq);
-            int statusAt = at / b.stride * features;
             int r = rows.add();
             rows.requestId[r] = b.longs[at + LogBuffer.REQUEST_ID];
             rows.servedAtMillis[r] = b.longs[at + LogBuffer.SERVED_AT];
             rows.key[r] = b.longs[at + LogBuffer.KEY];
             for (int f = 0; f < features; f++) {
                 rows.values[f][r] = Double.longBitsToDouble(b.longs[at + LogBuffer.VALUES + f]);
-                rows.reasons[f][r] = reasons[b.statuses[statusAt + f]];
+                rows.reasons[f][r] = reasons[b.status(at, f)];
             }
             for (int t = 0; t < tables; t++) {
                 long version = b.longs[at + LogBuffer.VALUES + features + t];

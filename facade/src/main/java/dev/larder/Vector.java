@@ -161,6 +161,16 @@ public final class Vector {
             return mapped(fromData, statuses);
         }
 
+        /** This filler's ring of the served-feature log, null when not logged; for benchmarks that drain it. */
+        LogBuffer logBuffer() {
+            return log;
+        }
+
+        /** Logs the last vector filled into {@code out} again, as its fill did; for benchmarks timing the copy alone. */
+        void relog(long entityKey, double[] out) {
+            log.log(entityKey, out, storeStatuses, reader);
+        }
+
         /** A reusable key for composite entity keys, for {@link #fill(Key, float[], ReadStatus[])}. */
         public Key key() {
             return key;

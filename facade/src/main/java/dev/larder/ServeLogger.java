@@ -224,7 +224,7 @@ final class ServeLogger implements AutoCloseable {
         return false;
     }
 
-    /** Sets row {@code r}'s key columns from a key's encoding ({@link dev.larder.store.Key#copyEncoded}) at {@code p}. */
+    /** Sets row {@code r}'s key columns from a key's encoding ({@link dev.larder.store.Key#copyEncoded}) at p. */
     private void decodeKey(byte[] bytes, int p, int r) {
         for (int k = 0; k < layout.keyKinds().size(); k++) {
             switch (layout.keyKinds().get(k)) {

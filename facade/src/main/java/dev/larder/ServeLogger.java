@@ -429,6 +429,7 @@ final class ServeLogger implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "served-feature log of vector " + vector + ": " + e.getMessage(), e);
         } finally {
             committer.shutdown();
+            table.close();
         }
     }
 }

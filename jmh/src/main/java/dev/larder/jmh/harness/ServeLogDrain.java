@@ -12,6 +12,8 @@ import dev.larder.ServeLogStats;
 import dev.larder.Vector;
 import dev.larder.snapshot.DeltaSource;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,6 +121,14 @@ public final class ServeLogDrain {
             System.out.printf(Locale.ROOT, "log %s: %,d rows in %,d commits; %,.0f vectors/s committed end to end"
                     + " (%.2f s from the first fill to the last commit)%n", log, rows.sum(), stats.commits(),
                     rows.sum() / (totalNanos / 1e9), totalNanos / 1e9);
+            // CPU time per vector of the log's threads: what the machine's load does not change.
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith("larder-servelog")) {
+                    System.out.printf(Locale.ROOT, "thread %s: %.0f ns CPU a vector%n", t.getName(),
+                            mx.getThreadCpuTime(t.threadId()) / (double) rows.sum());
+                }
+            }
             fillers.clear();
         }
     }

@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Immutable: how a vector's served-feature log is written ({@link Larder.Builder#log}). Every vector a
+ * Immutable: how a vector's served-feature log is written ({@link Larder.Builder#log}), or a table's logged reads
+ * ({@link Larder.Builder#logReads}). Every vector a
  * {@link Vector.Filler} serves (or a sampled share of them) is copied by the serving thread into its own bounded
  * buffer, without allocating, locking or a system call; a background thread drains the buffers into a Delta table at
  * {@link #to()}, committing every {@link #rollEvery()} or {@link #rollRows()} rows, whichever comes first. A vector

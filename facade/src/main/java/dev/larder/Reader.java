@@ -216,8 +216,8 @@ public final class Reader {
      * The table's logged columns ({@link Larder.Builder#logReads}), in the order declared there: each read of them
      * through {@link #get(long, Columns, double[], ReadStatus[])} (and its float[] and {@link Key} forms) is logged,
      * as a vector's fill is, with its key, values, statuses and the version of the row read (batch reads are not
-     * logged). The columns take a
-     * buffer of {@link ServeLog#bufferRecords()} reads, kept until they are unreachable: make them once per reader.
+     * logged). The columns take a buffer of {@link ServeLog#bufferRecords()} reads, kept until they are unreachable:
+     * make them once per reader.
      *
      * @throws IllegalStateException if the table's reads are not logged
      */

@@ -12,6 +12,8 @@ public final class Columns {
     private final String[] names;
     private final double defaultValue;
     private Projection projection;
+    /** The ring its reads are logged into, set once by {@link Reader#loggedColumns}; null when not logged. */
+    LogBuffer log;
 
     Columns(String[] names, double defaultValue, FeatureSchema schema) {
         this.names = names.clone();
@@ -31,6 +33,22 @@ public final class Columns {
             columns[i] = schema.hasColumn(names[i]) ? schema.indexOf(names[i]) : Projection.MISSING;
         }
         return Projection.of(schema, defaultValue, columns);
+    }
+
+    /**
+     * The request id the next read of these columns is logged with (to join the log with labels); without one, a
+     * random id is generated. Nothing when the reads are not logged.
+     */
+    public Columns requestId(long id) {
+        if (log != null) {
+            log.requestId(id);
+        }
+        return this;
+    }
+
+    /** Whether reads of these columns are logged ({@link Reader#loggedColumns}). */
+    public boolean logged() {
+        return log != null;
     }
 
     /** How many columns: the stride of a batch's output. */

@@ -62,6 +62,7 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  *     defaults: {ctr_7d: 0.0}
  *     shards: {count: 4, own: [0, 2]}      # optional: hold keys with pmod(hash(key), 4) in (0, 2); add
  *                                          #   column: C when the table is partitioned by C = that expression
+ *     log_reads: {columns: [ctr_7d], to: s3a://lake/logs/users}   # optional: log Reader.loggedColumns reads
  * vectors:
  *   ranker:
  *     - users.ctr_7d                        # the table's default, else 0
@@ -87,15 +88,18 @@ public final class Definition {
     private static final int QUOTED = 100;
     private static final Set<String> TOP = Set.of("store", "unity_catalog", "poll_interval", "tables", "vectors");
     private static final Set<String> TABLE = Set.of("delta", "unity_catalog", "key", "columns", "ttl", "max_staleness",
-            "inline_bytes", "settings", "defaults", "shards");
+            "inline_bytes", "settings", "defaults", "shards", "log_reads");
 
     /** A default value of a column, as written, with its line. */
     record Default(String column, String text, int line) {
     }
 
-    /** {@code columnsLine} is 0 when the table serves every column. */
+    /**
+     * {@code columnsLine} is 0 when the table serves every column; {@code readLog} null when its single-table reads are
+     * not logged, else they are of {@code loggedColumns}.
+     */
     record TableDef(String name, Source source, Map<String, Default> defaults, int line, int sourceLine, int keyLine,
-                    int columnsLine) {
+                    int columnsLine, ServeLog readLog, List<String> loggedColumns) {
     }
 
     /** A vector feature; {@code defaultText} null when the table's default (else 0) applies. */
@@ -383,6 +387,9 @@ public final class Definition {
         }
         for (TableDef t : tables) {
             b.follow(t.name(), t.source(), opened.get(t.name()));
+            if (t.readLog() != null) {
+                b.logReads(t.name(), t.readLog(), t.loggedColumns().toArray(String[]::new));
+            }
         }
         return b.open();
     }
@@ -693,8 +700,22 @@ public final class Definition {
                     defaults.put(key(d), new Default(key(d), scalar(d.getValueNode(), key(d)), lineNumber(d.getKeyNode())));
                 }
             }
+            ServeLog readLog = null;
+            List<String> logged = List.of();
+            if (m.containsKey("log_reads")) {
+                Node n = m.get("log_reads").getValueNode();
+                Map<String, NodeTuple> lr = mapping(n, "table " + name + " log_reads", Set.of("columns", "to", "sample",
+                        "roll_every", "roll_rows", "model", "model_version"));
+                if (lr.containsKey("columns") && lr.get("columns").getValueNode() instanceof SequenceNode seq
+                        && !seq.getValue().isEmpty()) {
+                    logged = seq.getValue().stream().map(c -> scalar(c, "log_reads columns")).toList();
+                    readLog = log(lr, n, "table " + name + " log_reads");
+                } else {
+                    problems.add(line(n) + "table " + name + " log_reads: needs 'columns: [COLUMN, ...]'");
+                }
+            }
             return new TableDef(name, s, defaults, lineNumber(t.getKeyNode()), lineNumber(sourceNode),
-                    lineNumber(keyNode), columnsLine);
+                    lineNumber(keyNode), columnsLine, readLog, logged);
         }
 
         /**
@@ -787,11 +808,16 @@ public final class Definition {
         private ServeLog log(Node n, String vector) {
             Map<String, NodeTuple> m = mapping(n, "vector " + vector + " log",
                     Set.of("to", "sample", "roll_every", "roll_rows", "model", "model_version"));
+            return log(m, n, "vector " + vector + " log");
+        }
+
+        /** The log settings of mapping {@code m} (node {@code n}), named {@code what} in problems. */
+        private ServeLog log(Map<String, NodeTuple> m, Node n, String what) {
             if (!m.containsKey("to")) {
-                problems.add(line(n) + "vector " + vector + " log: needs 'to: PATH_OR_URI'");
+                problems.add(line(n) + what + ": needs 'to: PATH_OR_URI'");
                 return null;
             }
-            String at = "vector " + vector + " log ";
+            String at = what + " ";
             try {
                 ServeLog log = ServeLog.to(scalar(m.get("to").getValueNode(), at + "to"));
                 if (m.containsKey("sample")) {

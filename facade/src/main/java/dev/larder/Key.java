@@ -12,16 +12,9 @@ package dev.larder;
  */
 public final class Key {
     final dev.larder.store.Key key;
-    /** The integral values set, by key position, for a logged vector's filler; null when nothing logs the key. */
-    final long[] longs;
 
     Key(dev.larder.store.Key key) {
-        this(key, false);
-    }
-
-    Key(dev.larder.store.Key key, boolean logged) {
         this.key = key;
-        this.longs = logged ? new long[key.schema().keyColumnCount()] : null;
     }
 
     /**
@@ -44,9 +37,6 @@ public final class Key {
      */
     public Key setLong(int keyPosition, long value) {
         key.setLong(keyPosition, value);
-        if (longs != null) {
-            longs[keyPosition] = value;
-        }
         return this;
     }
 

@@ -356,6 +356,10 @@ public final class Larder implements AutoCloseable {
     private record Pushed(FeatureSchema schema, TableOptions options) {
     }
 
+    /** A table's logged single-table reads: the columns read and where they are logged. */
+    private record LoggedReads(ServeLog settings, List<String> columns) {
+    }
+
     /** Not thread-safe: configures and opens a {@link Larder}. */
     public static final class Builder {
         private final Path directory;
@@ -364,6 +368,7 @@ public final class Larder implements AutoCloseable {
         private final Map<String, List<Feature>> vectors = new LinkedHashMap<>();
         private final Map<String, Pushed> pushed = new LinkedHashMap<>();
         private final Map<String, ServeLog> logs = new LinkedHashMap<>();
+        private final Map<String, LoggedReads> loggedReads = new LinkedHashMap<>();
         private final Map<String, LoadProgress> bootstrapProgress = new LinkedHashMap<>();
         private Duration pollInterval = FollowOptions.DEFAULT.pollInterval();
         private Duration maxStaleness = FollowOptions.DEFAULT.maxStaleness();
@@ -422,11 +427,31 @@ public final class Larder implements AutoCloseable {
 
         /**
          * Logs the vectors served of vector {@code vector} (declared with {@link #vector}) into a Delta table: see
-         * {@link ServeLog}. The vector's tables must share one integral key column.
+         * {@link ServeLog}. The key columns are logged as they are named in the vector's first table; a binary key
+         * column cannot be logged.
          */
         public Builder log(String vector, ServeLog settings) {
             if (logs.putIfAbsent(vector, Objects.requireNonNull(settings, "settings")) != null) {
                 throw new IllegalArgumentException("vector " + vector + " is logged twice");
+            }
+            return this;
+        }
+
+        /**
+         * Logs the single-table reads of {@code columns} of table {@code table} made through
+         * {@link Reader#loggedColumns} into a Delta table, as a vector's log ({@link ServeLog}) with this table only:
+         * its {@code vector} column holds the table's name, its features are {@code <table>__<column>}.
+         *
+         * @throws IllegalArgumentException if no column is given or the table's reads are logged twice; {@link #open()}
+         *                                  refuses a table or column that is not there, or a binary key
+         */
+        public Builder logReads(String table, ServeLog settings, String... columns) {
+            if (columns.length == 0) {
+                throw new IllegalArgumentException("logged reads of table " + table + " need at least one column");
+            }
+            if (loggedReads.putIfAbsent(table, new LoggedReads(Objects.requireNonNull(settings, "settings"),
+                    List.of(columns))) != null) {
+                throw new IllegalArgumentException("the reads of table " + table + " are logged twice");
             }
             return this;
         }
@@ -582,8 +607,25 @@ public final class Larder implements AutoCloseable {
                     FeatureVector built = build(larder, v.getKey(), v.getValue());
                     List<String> tables = v.getValue().stream().map(Feature::table).distinct().toList();
                     ServeLog settings = logs.get(v.getKey());
-                    ServeLogger log = settings == null ? null : log(larder, v.getKey(), settings, built, tables, deltas);
+                    ServeLogger log = settings == null ? null
+                            : log(larder, v.getKey(), settings, built.names(), tables, deltas);
                     larder.vectors.put(v.getKey(), new Vector(v.getKey(), built, log, tables.size()));
+                }
+                for (Map.Entry<String, LoggedReads> e : loggedReads.entrySet()) {
+                    String table = e.getKey();
+                    if (!larder.tables.containsKey(table)) {
+                        throw new IllegalArgumentException("the reads of table " + table + " are logged, but there is"
+                                + " no such table (tables: " + larder.tables.keySet() + ")");
+                    }
+                    List<String> features = e.getValue().columns().stream().map(c -> table + "." + c).toList();
+                    for (String c : e.getValue().columns()) {
+                        if (!larder.table(table).current().schema().hasColumn(c)) {
+                            throw new IllegalArgumentException("the reads of table " + table + " are logged, but it"
+                                    + " has no column " + c);
+                        }
+                    }
+                    ServeLogger log = log(larder, table, e.getValue().settings(), features, List.of(table), deltas);
+                    larder.table(table).logReads(log, e.getValue().columns());
                 }
             } catch (RuntimeException | Error e) {
                 try {
@@ -835,23 +877,37 @@ public final class Larder implements AutoCloseable {
             return declared.withColumns(kept);
         }
 
-        /** Opens (or creates) the served-feature log of a vector over {@code tables}, in the vector's table order. */
-        private static ServeLogger log(Larder larder, String name, ServeLog settings, FeatureVector vector,
+        /**
+         * Opens (or creates) the served-feature log of a vector of {@code features} over {@code tables}, in the
+         * vector's table order, keyed as its first table.
+         */
+        private static ServeLogger log(Larder larder, String name, ServeLog settings, List<String> features,
                                        List<String> tables, Map<String, DeltaSource> deltas) {
             FeatureSchema keyed = larder.table(tables.get(0)).handle().table().schema();
-            if (keyed.keyColumnCount() != 1 || !keyed.column(keyed.keyColumn(0)).type().isIntegral()) {
-                throw new IllegalArgumentException("vector " + name + " is logged, but its key " + Definition.keyNames(keyed)
-                        + " is not one integral column: the served-feature log takes single integral keys");
+            List<String> keys = new ArrayList<>();
+            List<ServeLogLayout.KeyKind> kinds = new ArrayList<>();
+            for (int k = 0; k < keyed.keyColumnCount(); k++) {
+                dev.larder.store.Column c = keyed.column(keyed.keyColumn(k));
+                keys.add(c.name());
+                kinds.add(switch (c.type()) {
+                    case BOOLEAN -> ServeLogLayout.KeyKind.BOOLEAN;
+                    case STRING -> ServeLogLayout.KeyKind.STRING;
+                    case BINARY -> throw new IllegalArgumentException(name + " is logged, but its key column "
+                            + c.name() + " is binary: the served-feature log takes integral, boolean and string keys");
+                    default -> ServeLogLayout.KeyKind.LONG;
+                });
             }
+            // One integral key travels in the ring as a long; any other as its encoding, decoded by the drain.
+            int keyWidth = keys.size() == 1 && kinds.get(0) == ServeLogLayout.KeyKind.LONG
+                    ? 0 : new dev.larder.store.Key(keyed).encodedCapacity();
             TableHandle[] handles = new TableHandle[tables.size()];
             DeltaSource[] delta = new DeltaSource[tables.size()];
             for (int t = 0; t < handles.length; t++) {
                 handles[t] = larder.table(tables.get(t)).handle();
                 delta[t] = deltas.get(tables.get(t));
             }
-            ServeLogLayout layout = new ServeLogLayout(name, keyed.column(keyed.keyColumn(0)).name(), vector.names(),
-                    tables);
-            ServeLogger log = new ServeLogger(name, settings, layout, handles, delta);
+            ServeLogLayout layout = new ServeLogLayout(name, keys, kinds, features, tables);
+            ServeLogger log = new ServeLogger(name, settings, layout, keyWidth, handles, delta);
             larder.logs.add(log);
             return log;
         }

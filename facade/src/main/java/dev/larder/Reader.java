@@ -20,6 +20,8 @@ import java.util.Map;
  * }</pre>
  */
 public final class Reader {
+    /** A stand-in for a caller's statuses array: a logged read needs the store's statuses when the caller wants none. */
+    private static final ReadStatus[] ALL = new ReadStatus[0];
     /** One lookup in this many is timed into the table's latency histogram. */
     static final int SAMPLE_EVERY = 1024;
     private final Table table;
@@ -211,6 +213,28 @@ public final class Reader {
     }
 
     /**
+     * The table's logged columns ({@link Larder.Builder#logReads}), in the order declared there: each read of them
+     * through {@link #get(long, Columns, double[], ReadStatus[])} (and its float[] and {@link Key} forms) is logged,
+     * as a vector's fill is, with its key, values, statuses and the version of the row read (batch reads are not
+     * logged). The columns take a buffer of {@link ServeLog#bufferRecords()} reads, kept until they are unreachable:
+     * make them once per reader.
+     *
+     * @throws IllegalStateException if the table's reads are not logged
+     */
+    public Columns loggedColumns(double defaultValue) {
+        ServeLogger log = table.readLog();
+        if (log == null) {
+            throw new IllegalStateException("the reads of table " + table.name() + " are not logged: declare them"
+                    + " with Larder.Builder.logReads");
+        }
+        refresh();
+        String[] names = table.loggedColumns();
+        Columns c = new Columns(names, defaultValue, row.schema());
+        c.log = log.newBuffer(c, names.length, 1);
+        return c;
+    }
+
+    /**
      * Looks up an entity with a single integral key and reads only {@code columns}: into {@code out[i]} the value of
      * the i-th column, or its default when the row is missing, expired or the value null; {@code statuses} (may be
      * null) gets each column's status. Reads the row's header and those columns in place (validated under the row's
@@ -220,8 +244,17 @@ public final class Reader {
     public ReadStatus get(long entityKey, Columns columns, double[] out, ReadStatus[] statuses) {
         TableReader r = refresh();
         lastProjected = true;
-        dev.larder.store.ReadStatus[] s = storeStatuses(statuses, columns.size());
+        LogBuffer l = columns.log;
+        dev.larder.store.ReadStatus[] s = storeStatuses(l != null ? ALL : statuses, columns.size());
         status = ReadStatus.of(r.get(entityKey, columns.projection(r.schema()), out, s));
+        if (l != null) {
+            int at = l.claim();
+            if (at >= 0) {
+                l.values(at, out);
+                l.key(at, entityKey);
+                l.publish(at, s, r.projectedVersion());
+            }
+        }
         ReadStatus.copy(s, statuses, columns.size());
         return status;
     }
@@ -230,8 +263,17 @@ public final class Reader {
     public ReadStatus get(long entityKey, Columns columns, float[] out, ReadStatus[] statuses) {
         TableReader r = refresh();
         lastProjected = true;
-        dev.larder.store.ReadStatus[] s = storeStatuses(statuses, columns.size());
+        LogBuffer l = columns.log;
+        dev.larder.store.ReadStatus[] s = storeStatuses(l != null ? ALL : statuses, columns.size());
         status = ReadStatus.of(r.get(entityKey, columns.projection(r.schema()), out, s));
+        if (l != null) {
+            int at = l.claim();
+            if (at >= 0) {
+                l.values(at, out);
+                l.key(at, entityKey);
+                l.publish(at, s, r.projectedVersion());
+            }
+        }
         ReadStatus.copy(s, statuses, columns.size());
         return status;
     }
@@ -240,8 +282,17 @@ public final class Reader {
     public ReadStatus get(Key entityKey, Columns columns, double[] out, ReadStatus[] statuses) {
         TableReader r = refresh();
         lastProjected = true;
-        dev.larder.store.ReadStatus[] s = storeStatuses(statuses, columns.size());
+        LogBuffer l = columns.log;
+        dev.larder.store.ReadStatus[] s = storeStatuses(l != null ? ALL : statuses, columns.size());
         status = ReadStatus.of(r.get(entityKey.key, columns.projection(r.schema()), out, s));
+        if (l != null) {
+            int at = l.claim();
+            if (at >= 0) {
+                l.values(at, out);
+                l.key(at, entityKey.key);
+                l.publish(at, s, r.projectedVersion());
+            }
+        }
         ReadStatus.copy(s, statuses, columns.size());
         return status;
     }

@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Immutable: how a vector's served-feature log is written ({@link Larder.Builder#log}). Every vector a
+ * Immutable: how a vector's served-feature log is written ({@link Larder.Builder#log}), or a table's logged reads
+ * ({@link Larder.Builder#logReads}). Every vector a
  * {@link Vector.Filler} serves (or a sampled share of them) is copied by the serving thread into its own bounded
  * buffer, without allocating, locking or a system call; a background thread drains the buffers into a Delta table at
  * {@link #to()}, committing every {@link #rollEvery()} or {@link #rollRows()} rows, whichever comes first. A vector
@@ -87,7 +88,8 @@ public final class ServeLog {
 
     /**
      * Vectors each serving thread's buffer holds before it drops (default 4,096), rounded up to a power of two. Each
-     * takes about {@code 8 * (3 + features + tables) + features} bytes, allocated when the thread's filler is made.
+     * takes about {@code 8 * (3 + features + tables) + features} bytes (rounded up to 8), allocated when the
+     * thread's filler is made.
      *
      * @throws IllegalArgumentException unless between 1 and 2^20
      */

@@ -6,7 +6,11 @@ import dev.larder.snapshot.servelog.ServeLogLayout;
 import dev.larder.snapshot.servelog.ServeLogRows;
 import dev.larder.snapshot.servelog.ServeLogTable;
 import dev.larder.snapshot.servelog.SkewCheck;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +42,14 @@ final class ServeLogger implements AutoCloseable {
     private record Producer(LogBuffer buffer, WeakReference<Object> owner) {
     }
 
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class,
+            ByteOrder.LITTLE_ENDIAN);
+
     private final String vector;
     private final ServeLog settings;
+    private final ServeLogLayout layout;
+    /** {@link LogBuffer#keyWidth} of the buffers: 0 for one integral key. */
+    private final int keyWidth;
     private final ServeLogTable table;
     /** The Hadoop settings the log is written with, and its skew check reads with. */
     private final Configuration conf;
@@ -76,9 +86,12 @@ final class ServeLogger implements AutoCloseable {
     private long windowStart;
     private long retryAfter;
 
-    ServeLogger(String vector, ServeLog settings, ServeLogLayout layout, TableHandle[] handles, DeltaSource[] sources) {
+    ServeLogger(String vector, ServeLog settings, ServeLogLayout layout, int keyWidth, TableHandle[] handles,
+                DeltaSource[] sources) {
         this.vector = vector;
         this.settings = settings;
+        this.layout = layout;
+        this.keyWidth = keyWidth;
         this.conf = DeltaSource.localConfiguration();
         if (Cloud.available()) {
             Cloud.hadoopSettings(Map.of()).forEach(conf::set);
@@ -116,7 +129,7 @@ final class ServeLogger implements AutoCloseable {
 
     /** A buffer for a new filler ({@code owner}) of {@code features} features over {@code tables} tables. */
     LogBuffer newBuffer(Object owner, int features, int tables) {
-        LogBuffer b = new LogBuffer(settings.bufferRecords(), features, tables, settings.sample());
+        LogBuffer b = new LogBuffer(settings.bufferRecords(), features, tables, keyWidth, settings.sample());
         producers.add(new Producer(b, new WeakReference<>(owner)));
         return b;
     }
@@ -188,14 +201,17 @@ final class ServeLogger implements AutoCloseable {
                 windowStart = System.nanoTime();
             }
             int at = b.offset(seq);
-            int statusAt = at / b.stride * features;
             int r = rows.add();
             rows.requestId[r] = b.longs[at + LogBuffer.REQUEST_ID];
             rows.servedAtMillis[r] = b.longs[at + LogBuffer.SERVED_AT];
-            rows.key[r] = b.longs[at + LogBuffer.KEY];
+            if (keyWidth == 0) {
+                rows.key[r] = b.longs[at + LogBuffer.KEY];
+            } else {
+                decodeKey(b.keys, b.keyOffset(seq), r);
+            }
             for (int f = 0; f < features; f++) {
                 rows.values[f][r] = Double.longBitsToDouble(b.longs[at + LogBuffer.VALUES + f]);
-                rows.reasons[f][r] = reasons[b.statuses[statusAt + f]];
+                rows.reasons[f][r] = reasons[b.status(at, f)];
             }
             for (int t = 0; t < tables; t++) {
                 long version = b.longs[at + LogBuffer.VALUES + features + t];
@@ -206,6 +222,24 @@ final class ServeLogger implements AutoCloseable {
         }
         b.release(seq);
         return false;
+    }
+
+    /** Sets row {@code r}'s key columns from a key's encoding ({@link dev.larder.store.Key#copyEncoded}) at p. */
+    private void decodeKey(byte[] bytes, int p, int r) {
+        for (int k = 0; k < layout.keyKinds().size(); k++) {
+            switch (layout.keyKinds().get(k)) {
+                case LONG -> {
+                    rows.longKey(k)[r] = (long) LogBuffer.LONG_LE.get(bytes, p);
+                    p += 8;
+                }
+                case BOOLEAN -> rows.booleanKey(k)[r] = bytes[p++] != 0;
+                case STRING -> {
+                    int len = (int) INT_LE.get(bytes, p);
+                    rows.stringKey(k)[r] = new String(bytes, p + 4, len, StandardCharsets.UTF_8);
+                    p += 4 + len;
+                }
+            }
+        }
     }
 
     private void remember(int t, long version, long millis) {
@@ -395,6 +429,7 @@ final class ServeLogger implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "served-feature log of vector " + vector + ": " + e.getMessage(), e);
         } finally {
             committer.shutdown();
+            table.close();
         }
     }
 }

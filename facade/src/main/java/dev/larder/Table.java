@@ -22,6 +22,9 @@ public final class Table {
     private final Follower follower;
     /** The engine that pushes go through; null unless the table was declared with {@link Larder.Builder#push}. */
     private final LarderEngine pushTo;
+    /** The log of this table's single-table reads ({@link Larder.Builder#logReads}); null if they are not logged. */
+    private ServeLogger readLog;
+    private String[] loggedColumns;
 
     Table(TableHandle handle, Follower follower, LarderEngine pushTo) {
         this.name = handle.name();
@@ -56,6 +59,61 @@ public final class Table {
         }
         Source s = l.fromCatalog() ? Source.unityCatalog(l.catalogTable()) : Source.delta(l.sourcePath());
         return s.key(schema().keyColumns().toArray(String[]::new));
+    }
+
+    /** Set once by {@link Larder.Builder#open()} before the Larder is handed out. */
+    void logReads(ServeLogger log, List<String> columns) {
+        this.readLog = log;
+        this.loggedColumns = columns.toArray(String[]::new);
+    }
+
+    /** The log of this table's single-table reads; null if they are not logged. */
+    ServeLogger readLog() {
+        return readLog;
+    }
+
+    /** The columns whose reads are logged, in the log's order; null if none are. */
+    String[] loggedColumns() {
+        return loggedColumns;
+    }
+
+    /**
+     * The log of this table's reads through {@link Reader#loggedColumns}: its counters (reads logged, dropped on full
+     * buffers, committed).
+     *
+     * @throws IllegalStateException if the table's reads are not logged ({@link Larder.Builder#logReads})
+     */
+    public ServeLogStats readLogStats() {
+        return readLogger().stats();
+    }
+
+    /**
+     * Commits every read logged so far, and returns once it is committed.
+     *
+     * @throws IllegalStateException if the table's reads are not logged, or the commit failed (kept and retried)
+     */
+    public void flushReadLog() {
+        readLogger().flush();
+    }
+
+    /**
+     * Commits the logged reads, then runs the skew check over the whole read log, as {@link Vector#checkLog} does.
+     *
+     * @throws IllegalStateException if the table's reads are not logged or the log cannot be committed or read
+     */
+    public SkewReport checkReadLog(int maxDifferences) {
+        if (maxDifferences < 0) {
+            throw new IllegalArgumentException("maxDifferences must be at least 0, got " + maxDifferences);
+        }
+        return readLogger().check(maxDifferences);
+    }
+
+    private ServeLogger readLogger() {
+        if (readLog == null) {
+            throw new IllegalStateException("the reads of table " + name + " are not logged: declare them with"
+                    + " Larder.Builder.logReads");
+        }
+        return readLog;
     }
 
     /** A reader for the calling thread. */

@@ -112,7 +112,7 @@ public final class Vector {
             this.reader = reader;
             this.storeStatuses = new dev.larder.store.ReadStatus[size];
             this.log = logger == null ? null : logger.newBuffer(this, size, tables);
-            this.key = new Key(reader.key(), log != null);
+            this.key = new Key(reader.key());
         }
 
         /**
@@ -147,7 +147,12 @@ public final class Vector {
                 return mapped(reader.fill(entityKey, out, storeStatuses(statuses)), statuses);
             }
             int fromData = reader.fill(entityKey, out, storeStatuses);
-            l.log(entityKey, out, storeStatuses, reader);
+            int at = l.claim();
+            if (at >= 0) {
+                l.values(at, out);
+                l.key(at, entityKey);
+                l.publish(at, storeStatuses, reader);
+            }
             return mapped(fromData, statuses);
         }
 
@@ -157,32 +162,65 @@ public final class Vector {
                 return mapped(reader.fill(entityKey, out, storeStatuses(statuses)), statuses);
             }
             int fromData = reader.fill(entityKey, out, storeStatuses);
-            l.log(entityKey, out, storeStatuses, reader);
+            int at = l.claim();
+            if (at >= 0) {
+                l.values(at, out);
+                l.key(at, entityKey);
+                l.publish(at, storeStatuses, reader);
+            }
             return mapped(fromData, statuses);
         }
 
-        /** A reusable key for composite entity keys, for {@link #fill(Key, float[], ReadStatus[])}. */
+        /** This filler's ring of the served-feature log, null when not logged; for benchmarks that drain it. */
+        LogBuffer logBuffer() {
+            return log;
+        }
+
+        /** Logs the last vector filled into {@code out} again, as its fill did; for benchmarks timing the copy alone. */
+        void relog(long entityKey, double[] out) {
+            int at = log.claim();
+            if (at >= 0) {
+                log.values(at, out);
+                log.key(at, entityKey);
+                log.publish(at, storeStatuses, reader);
+            }
+        }
+
+        /** A reusable key for composite (or string) entity keys, for {@link #fill(Key, float[], ReadStatus[])}. */
         public Key key() {
             return key;
         }
 
+        /** As {@link #fill(long, float[], ReadStatus[])} for a key set through {@link #key()}. */
         public int fill(Key entityKey, float[] out, ReadStatus[] statuses) {
             LogBuffer l = log;
             if (l == null) {
                 return mapped(reader.fill(entityKey.key, out, storeStatuses(statuses)), statuses);
             }
-            if (entityKey.longs == null) {
-                throw new IllegalArgumentException("the vector is logged: fill it with its filler's key()");
-            }
             int fromData = reader.fill(entityKey.key, out, storeStatuses);
-            // A logged vector has one integral key column, which the filler's key mirrors as it is set.
-            l.log(entityKey.longs[0], out, storeStatuses, reader);
+            int at = l.claim();
+            if (at >= 0) {
+                l.values(at, out);
+                l.key(at, entityKey.key);
+                l.publish(at, storeStatuses, reader);
+            }
             return mapped(fromData, statuses);
         }
 
         /** As {@link #fill(Key, float[], ReadStatus[])} into a double[]. */
         public int fill(Key entityKey, double[] out, ReadStatus[] statuses) {
-            return mapped(reader.fill(entityKey.key, out, storeStatuses(statuses)), statuses);
+            LogBuffer l = log;
+            if (l == null) {
+                return mapped(reader.fill(entityKey.key, out, storeStatuses(statuses)), statuses);
+            }
+            int fromData = reader.fill(entityKey.key, out, storeStatuses);
+            int at = l.claim();
+            if (at >= 0) {
+                l.values(at, out);
+                l.key(at, entityKey.key);
+                l.publish(at, storeStatuses, reader);
+            }
+            return mapped(fromData, statuses);
         }
     }
 }

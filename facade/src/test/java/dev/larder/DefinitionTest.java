@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,6 +91,38 @@ class DefinitionTest {
                 yaml.replace("sample: 1.0", "sample: 2"))));
         assertEquals(List.of(dir.resolve("features.yaml")
                 + ":9: vector ranker log: sample must be between 0 and 1, got 2.0"), e.problems());
+    }
+
+    /** A table's {@code log_reads:} logs the reads of its logged columns; without columns it is a problem. */
+    @Test
+    void aTableWithLogReadsLogsItsReads() throws Exception {
+        Path log = dir.resolve("reads");
+        String yaml = """
+                store: %s
+                tables:
+                  users:
+                    delta: %s
+                    key: entity_id
+                    log_reads: {columns: [f_1, f_0], to: %s, model: ranker}
+                """.formatted(dir.resolve("store"), users, log);
+        try (Larder larder = Larder.fromDefinition(write(yaml))) {
+            assertTrue(larder.awaitReady(Duration.ofMinutes(2)));
+            Reader reader = larder.table("users").newReader();
+            Columns columns = reader.loggedColumns(-1);
+            double[] out = new double[2];
+            reader.get(10L, columns.requestId(7), out, null);
+            larder.table("users").flushReadLog();
+            List<Map<String, Object>> rows = new dev.larder.snapshot.servelog.KernelLogReader(log).rows();
+            assertEquals(1, rows.size());
+            assertEquals(7L, rows.get(0).get("request_id"));
+            assertEquals("ranker", rows.get(0).get("model"));
+            assertEquals(out[0], rows.get(0).get("users__f_1"));
+            assertEquals(out[1], rows.get(0).get("users__f_0"));
+        }
+        DefinitionException e = assertThrows(DefinitionException.class, () -> Larder.fromDefinition(write(
+                yaml.replace("columns: [f_1, f_0], ", ""))));
+        assertEquals(List.of(dir.resolve("features.yaml") + ":6: table users log_reads: needs 'columns: [COLUMN, ...]'"),
+                e.problems());
     }
 
     @Test

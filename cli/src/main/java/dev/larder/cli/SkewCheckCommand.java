@@ -36,8 +36,8 @@ final class SkewCheckCommand implements Callable<Integer> {
             + "logged vectors (default: every one).")
     long sample;
 
-    @Option(names = "--key", paramLabel = "TABLE=COLUMN", description = "A table's key column in its Delta table when "
-            + "it is not named as the log's key column, repeatable.")
+    @Option(names = "--key", paramLabel = "TABLE=COLUMN[,COLUMN...]", description = "A table's key columns in its "
+            + "Delta table (in key order) when they are not named as the log's key columns, repeatable.")
     Map<String, String> keys = new LinkedHashMap<>();
 
     @Option(names = "--max-differences", defaultValue = "20", description = "Differences to print (default "

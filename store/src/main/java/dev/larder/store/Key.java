@@ -95,6 +95,25 @@ public final class Key {
         return this;
     }
 
+    /**
+     * Copies this key's canonical encoding ({@link KeyCodec}: integral columns as 8 little-endian bytes, a boolean as
+     * one byte, a string as a little-endian int32 length and its UTF-8 bytes) into {@code dst} at {@code offset},
+     * which must have room for {@link #encodedCapacity()} bytes; allocates nothing.
+     *
+     * @return the encoded length
+     * @throws IllegalStateException naming a key column that was not set
+     */
+    public int copyEncoded(byte[] dst, int offset) {
+        int len = encode();
+        System.arraycopy(encoded, 0, dst, offset, len);
+        return len;
+    }
+
+    /** The longest encoding of a key of this schema, for {@link #copyEncoded}. */
+    public int encodedCapacity() {
+        return encoded.length;
+    }
+
     /** Encodes (once per change) and returns the encoded length; every position must have been set. */
     int encode() {
         if (!dirty) {

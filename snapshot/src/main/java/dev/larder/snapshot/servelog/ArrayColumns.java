@@ -4,6 +4,7 @@ import dev.larder.snapshot.ArrayColumnarBatch;
 import dev.larder.snapshot.NonNullColumnVector;
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.types.BooleanType;
 import io.delta.kernel.types.DataType;
 import io.delta.kernel.types.DateType;
 import io.delta.kernel.types.DoubleType;
@@ -44,7 +45,13 @@ final class ArrayColumns {
         c[i++] = constant(layout.vector(), n);
         c[i++] = constant(rows.model(), n);
         c[i++] = constant(rows.modelVersion(), n);
-        c[i++] = longs(LongType.LONG, rows.key, order, from, n, 1, false);
+        for (int k = 0; k < layout.keys().size(); k++) {
+            c[i++] = switch (layout.keyKinds().get(k)) {
+                case LONG -> longs(LongType.LONG, rows.longKey(k), order, from, n, 1, false);
+                case BOOLEAN -> booleans(rows.booleanKey(k), order, from, n);
+                case STRING -> strings(rows.stringKey(k), order, from, n);
+            };
+        }
         for (int f = 0; f < layout.features().size(); f++) {
             double[] values = rows.values[f];
             byte[] reasons = rows.reasons[f];
@@ -100,6 +107,24 @@ final class ArrayColumns {
             @Override
             public long getLong(int row) {
                 return values[order[from + row]] * scale;
+            }
+        };
+    }
+
+    private static ColumnVector booleans(boolean[] values, int[] order, int from, int n) {
+        return new NonNullColumnVector(BooleanType.BOOLEAN, n) {
+            @Override
+            public boolean getBoolean(int row) {
+                return values[order[from + row]];
+            }
+        };
+    }
+
+    private static ColumnVector strings(String[] values, int[] order, int from, int n) {
+        return new NonNullColumnVector(StringType.STRING, n) {
+            @Override
+            public String getString(int row) {
+                return values[order[from + row]];
             }
         };
     }

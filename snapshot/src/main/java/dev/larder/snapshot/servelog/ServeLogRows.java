@@ -27,8 +27,10 @@ public final class ServeLogRows {
     public final long[] requestId;
     /** Serving time, epoch millis. */
     public final long[] servedAtMillis;
-    /** The entity key. */
+    /** The entity key when it is one integral column (else null): {@link #longKey longKey(0)}. */
     public final long[] key;
+    /** Per key column, by its kind: a long[], boolean[] or String[] of the column's value per row. */
+    private final Object[] keys;
     /** {@code values[f][row]}: feature {@code f} as served. */
     public final double[][] values;
     /** {@code reasons[f][row]}: why feature {@code f} was a default ({@link #FROM_DATA} if it was not). */
@@ -56,13 +58,36 @@ public final class ServeLogRows {
         int tables = layout.tables().size();
         requestId = new long[capacity];
         servedAtMillis = new long[capacity];
-        key = new long[capacity];
+        keys = new Object[layout.keys().size()];
+        for (int k = 0; k < keys.length; k++) {
+            keys[k] = switch (layout.keyKinds().get(k)) {
+                case LONG -> new long[capacity];
+                case BOOLEAN -> new boolean[capacity];
+                case STRING -> new String[capacity];
+            };
+        }
+        key = keys.length == 1 && keys[0] instanceof long[] l ? l : null;
         values = new double[features][capacity];
         reasons = new byte[features][capacity];
         versions = new long[tables][capacity];
         commitTs = new long[tables][capacity];
         sources = new String[tables];
         tableIds = new String[tables];
+    }
+
+    /** Key column {@code k}'s values, a {@link ServeLogLayout.KeyKind#LONG} column. */
+    public long[] longKey(int k) {
+        return (long[]) keys[k];
+    }
+
+    /** Key column {@code k}'s values, a {@link ServeLogLayout.KeyKind#BOOLEAN} column. */
+    public boolean[] booleanKey(int k) {
+        return (boolean[]) keys[k];
+    }
+
+    /** Key column {@code k}'s values, a {@link ServeLogLayout.KeyKind#STRING} column. */
+    public String[] stringKey(int k) {
+        return (String[]) keys[k];
     }
 
     /** What the log says for reason {@code code}: null for {@link #FROM_DATA}, else the reason's name. */

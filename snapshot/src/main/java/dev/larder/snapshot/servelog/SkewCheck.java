@@ -17,9 +17,12 @@ import io.delta.kernel.data.Row;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.engine.FileReadResult;
+import io.delta.kernel.types.BooleanType;
+import io.delta.kernel.types.DataType;
 import io.delta.kernel.types.DoubleType;
 import io.delta.kernel.types.LongType;
 import io.delta.kernel.types.StructField;
+import io.delta.kernel.types.StringType;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.types.TimestampType;
 import io.delta.kernel.utils.CloseableIterator;
@@ -72,7 +75,7 @@ public final class SkewCheck {
      * One value that differs from the lakehouse.
      *
      * @param requestId the vector's request id
-     * @param key       the entity key
+     * @param key       the entity key: its value, or for a composite key its values as {@code (a, b)}
      * @param table     the table's name in the log
      * @param column    the feature's column
      * @param served    the value as served
@@ -80,7 +83,7 @@ public final class SkewCheck {
      * @param lakehouse the lakehouse value at {@code version}: a number, {@code null}, or {@code absent} (no row)
      * @param version   the Delta version compared
      */
-    public record Difference(long requestId, long key, String table, String column, double served, String reason,
+    public record Difference(long requestId, String key, String table, String column, double served, String reason,
                              String lakehouse, long version) {
         @Override
         public String toString() {
@@ -150,7 +153,8 @@ public final class SkewCheck {
      * @param logPath        the log's local path or Hadoop URI
      * @param hadoopConf     settings to read the log with
      * @param opener         opens a source as the log names it ({@code <table>__source}); may throw when it is gone
-     * @param keyColumns     per table, its key column in the Delta table when not named as the log's key column
+     * @param keyColumns     per table, its key columns in the Delta table (comma-separated, in key order) when not
+     *                       named as the log's key columns
      * @param sample         vectors to check, a uniform sample of the log; 0 or less: every vector
      * @param maxDifferences differences to describe
      * @throws UnreadableLogException if the log is not a readable served-feature log
@@ -175,11 +179,12 @@ public final class SkewCheck {
         final List<String> tables = new ArrayList<>();
         final List<String> featureTables = new ArrayList<>();
         final List<String> featureColumns = new ArrayList<>();
-        String keyName;
+        final List<String> keyNames = new ArrayList<>();
         int size;
         long[] requestId;
         long[] servedAtMicros;
-        long[] key;
+        /** Per vector its key: the value (Long, Boolean, String), or a List of them for a composite key. */
+        Object[] key;
         double[][] values;
         byte[][] reasons;
         long[][] versions;
@@ -248,13 +253,26 @@ public final class SkewCheck {
                     tables.add(prefix(n, "__version"));
                 }
             }
-            if (!ok || tables.isEmpty() || !(schema.at(FIRST_COLUMNS - 1).getDataType() instanceof LongType)) {
+            // The key columns run from after model_version to the first feature (a double with a __default column).
+            int firstFeature = FIRST_COLUMNS - 1;
+            while (firstFeature < names.size() && !(names.contains(names.get(firstFeature) + "__default")
+                    && schema.at(firstFeature).getDataType() instanceof DoubleType)) {
+                firstFeature++;
+            }
+            for (int i = FIRST_COLUMNS - 1; ok && i < firstFeature; i++) {
+                DataType type = schema.at(i).getDataType();
+                ok = type instanceof LongType || type instanceof BooleanType || type instanceof StringType;
+                keyNames.add(names.get(i));
+            }
+            if (!ok || tables.isEmpty() || keyNames.isEmpty()) {
                 throw new UnreadableLogException(logPath + " is not a served-feature log: its columns are " + names,
                         null);
             }
-            keyName = names.get(FIRST_COLUMNS - 1);
-            List<Integer> at = new ArrayList<>(List.of(0, 1, FIRST_COLUMNS - 1));
-            for (int i = FIRST_COLUMNS; i < names.size(); i++) {
+            List<Integer> at = new ArrayList<>(List.of(0, 1));
+            for (int i = FIRST_COLUMNS - 1; i < firstFeature; i++) {
+                at.add(i);
+            }
+            for (int i = firstFeature; i < names.size(); i++) {
                 String n = names.get(i);
                 if (n.endsWith("__default") || !names.contains(n + "__default")
                         || !(schema.at(i).getDataType() instanceof DoubleType)) {
@@ -299,7 +317,7 @@ public final class SkewCheck {
         private void allocate(int capacity) {
             requestId = new long[capacity];
             servedAtMicros = new long[capacity];
-            key = new long[capacity];
+            key = new Object[capacity];
             values = new double[featureColumns.size()][capacity];
             reasons = new byte[featureColumns.size()][capacity];
             versions = new long[tables.size()][capacity];
@@ -352,8 +370,16 @@ public final class SkewCheck {
                 }
                 requestId[slot] = c[0].getLong(row);
                 servedAtMicros[slot] = c[1].getLong(row);
-                key[slot] = c[2].getLong(row);
-                int i = 3;
+                int i = 2;
+                if (keyNames.size() == 1) {
+                    key[slot] = keyValue(c[i++], row);
+                } else {
+                    Object[] parts = new Object[keyNames.size()];
+                    for (int k = 0; k < parts.length; k++) {
+                        parts[k] = keyValue(c[i++], row);
+                    }
+                    key[slot] = List.of(parts);
+                }
                 for (int f = 0; f < values.length; f++, i += 2) {
                     values[f][slot] = c[i].isNullAt(row) ? Double.NaN : c[i].getDouble(row);
                     reasons[f][slot] = c[i + 1].isNullAt(row) ? FROM_DATA : reason(c[i + 1].getString(row));
@@ -364,6 +390,13 @@ public final class SkewCheck {
                     tableIds[t][slot] = string(c[i + 2], row, interned);
                 }
             }
+        }
+
+        /** A logged key column's value as the lakehouse's is compared with it: Long, Boolean or String. */
+        private static Object keyValue(ColumnVector v, int row) {
+            DataType type = v.getDataType();
+            return type instanceof LongType ? (Object) v.getLong(row)
+                    : type instanceof BooleanType ? (Object) v.getBoolean(row) : v.getString(row);
         }
 
         private static String string(ColumnVector v, int row, Map<String, String> interned) {
@@ -387,7 +420,7 @@ public final class SkewCheck {
 
     /** What one snapshot of a source holds for the keys asked of it. */
     private static final class Found {
-        final Map<Long, Integer> rows = new HashMap<>();
+        final Map<Object, Integer> rows = new HashMap<>();
         final List<double[]> values = new ArrayList<>();
         final List<boolean[]> nulls = new ArrayList<>();
     }
@@ -468,7 +501,8 @@ public final class SkewCheck {
             absentAsks.keySet().forEach(v -> all.put(v, true));
             Map<Long, Found> found = new HashMap<>();
             Map<Long, String> failed = new HashMap<>();
-            String keyColumn = keyColumns.getOrDefault(table, log.keyName);
+            List<String> keyColumn = keyColumns.containsKey(table)
+                    ? List.of(keyColumns.get(table).split(",")) : log.keyNames;
             for (long v : all.keySet()) {
                 List<Integer> asks = new ArrayList<>(versions.getOrDefault(v, List.of()));
                 asks.addAll(absentAsks.getOrDefault(v, List.of()));
@@ -578,7 +612,7 @@ public final class SkewCheck {
     }
 
     /** Reads the snapshot at {@code version} once, keeping the rows of the keys {@code asks} want. */
-    private Found read(DeltaSource delta, long version, String keyColumn, Log log, List<Integer> features,
+    private Found read(DeltaSource delta, long version, List<String> keyColumn, Log log, List<Integer> features,
                        List<Integer> asks, String table, String loggedTableId) {
         if (loggedTableId != null) {
             String id = delta.tableId(version);
@@ -588,20 +622,28 @@ public final class SkewCheck {
             }
         }
         DeltaSchema schema = delta.schema(version);
-        int keyAt = column(schema, keyColumn);
-        if (keyAt < 0) {
-            throw new IllegalStateException("the Delta table has no key column " + keyColumn + " at version "
-                    + version + " (give it with --key " + table + "=COLUMN)");
+        if (keyColumn.size() != log.keyNames.size()) {
+            throw new IllegalStateException("the log's key " + log.keyNames + " has " + log.keyNames.size()
+                    + " columns, the key columns given for table " + table + " " + keyColumn);
+        }
+        int[] keyAt = new int[keyColumn.size()];
+        DeltaType.Kind[] keyKind = new DeltaType.Kind[keyAt.length];
+        for (int k = 0; k < keyAt.length; k++) {
+            keyAt[k] = column(schema, keyColumn.get(k).strip());
+            if (keyAt[k] < 0) {
+                throw new IllegalStateException("the Delta table has no key column " + keyColumn.get(k)
+                        + " at version " + version + " (give it with --key " + table + "=COLUMN[,COLUMN...])");
+            }
+            keyKind[k] = schema.column(keyAt[k]).type().kind();
         }
         int[] at = new int[features.size()];
         for (int j = 0; j < at.length; j++) {
             at[j] = column(schema, log.featureColumns.get(features.get(j)));
         }
-        java.util.Set<Long> wanted = new java.util.HashSet<>();
+        java.util.Set<Object> wanted = new java.util.HashSet<>();
         for (int r : asks) {
             wanted.add(log.key[r]);
         }
-        DeltaType.Kind keyKind = schema.column(keyAt).type().kind();
         // Each scanning thread keeps the rows it finds apart; they are merged once the scan is over.
         List<Found> parts = new ArrayList<>();
         delta.scan(version, DeltaSource.SCAN_THREADS, () -> {
@@ -610,10 +652,10 @@ public final class SkewCheck {
                 parts.add(part);
             }
             return (DeltaRow row) -> {
-                if (row.isNull(keyAt)) {
+                Object k = key(row, keyAt, keyKind);
+                if (k == null) {
                     return;
                 }
-                long k = integral(row, keyAt, keyKind);
                 if (!wanted.contains(k)) {
                     return;
                 }
@@ -630,7 +672,7 @@ public final class SkewCheck {
         }, ScanProgress.NONE);
         Found found = new Found();
         for (Found part : parts) {
-            for (Map.Entry<Long, Integer> e : part.rows.entrySet()) {
+            for (Map.Entry<Object, Integer> e : part.rows.entrySet()) {
                 found.rows.put(e.getKey(), found.values.size());
                 found.values.add(part.values.get(e.getValue()));
                 found.nulls.add(part.nulls.get(e.getValue()));
@@ -685,7 +727,7 @@ public final class SkewCheck {
         different++;
         if (differences.size() < maxDifferences) {
             byte reason = log.reasons[f][r];
-            differences.add(new Difference(log.requestId[r], log.key[r], log.featureTables.get(f),
+            differences.add(new Difference(log.requestId[r], keyText(log.key[r]), log.featureTables.get(f),
                     log.featureColumns.get(f), log.values[f][r], reason == FROM_DATA ? null
                     : ServeLogRows.reasonName(reason), lakehouse, version));
         }
@@ -698,13 +740,41 @@ public final class SkewCheck {
         }
     }
 
-    private static long integral(DeltaRow row, int c, DeltaType.Kind kind) {
+    /** A key as {@link Difference#key()} shows it. */
+    private static String keyText(Object key) {
+        return key instanceof List<?> parts
+                ? "(" + String.join(", ", parts.stream().map(String::valueOf).toList()) + ")" : String.valueOf(key);
+    }
+
+    /**
+     * The row's key as the log holds it (integral, date and timestamp columns as a Long, as the store encodes them),
+     * a List for a composite key; null when a key column is null (a row no store holds).
+     */
+    private static Object key(DeltaRow row, int[] at, DeltaType.Kind[] kinds) {
+        if (at.length == 1) {
+            return row.isNull(at[0]) ? null : keyValue(row, at[0], kinds[0]);
+        }
+        Object[] parts = new Object[at.length];
+        for (int k = 0; k < at.length; k++) {
+            if (row.isNull(at[k])) {
+                return null;
+            }
+            parts[k] = keyValue(row, at[k], kinds[k]);
+        }
+        return List.of(parts);
+    }
+
+    private static Object keyValue(DeltaRow row, int c, DeltaType.Kind kind) {
         return switch (kind) {
-            case BYTE -> row.getByte(c);
-            case SHORT -> row.getShort(c);
-            case INT -> row.getInt(c);
+            case BYTE -> (long) row.getByte(c);
+            case SHORT -> (long) row.getShort(c);
+            case INT -> (long) row.getInt(c);
             case LONG -> row.getLong(c);
-            default -> throw new IllegalStateException("key column of type " + kind + " is not integral");
+            case DATE -> (long) row.getDate(c);
+            case TIMESTAMP, TIMESTAMP_NTZ -> row.getTimestampMicros(c);
+            case BOOLEAN -> row.getBoolean(c);
+            case STRING -> row.getString(c);
+            default -> throw new IllegalStateException("key column of type " + kind + " cannot be logged");
         };
     }
 

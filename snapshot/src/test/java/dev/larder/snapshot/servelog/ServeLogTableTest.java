@@ -90,6 +90,34 @@ class ServeLogTableTest {
         }
     }
 
+    /** A commit of a day's 25,000 rows is written as files side by side: every row lands once, in one commit. */
+    @Test
+    void aLargeCommitIsWrittenAsSeveralFilesWithEveryRowOnce() throws Exception {
+        ServeLogRows rows = new ServeLogRows(LAYOUT, 25_000);
+        long at = 20_000 * DAY;
+        for (int i = 0; i < 25_000; i++) {
+            add(rows, i, at + i);
+        }
+        try (ServeLogTable log = open(LAYOUT)) {
+            assertEquals(1, log.append(rows));
+        }
+        List<Map<String, Object>> read = new KernelLogReader(dir.resolve("log")).rows();
+        assertEquals(25_000, read.size());
+        boolean[] seen = new boolean[25_000];
+        for (Map<String, Object> row : read) {
+            int id = (int) (long) (Long) row.get("request_id");
+            assertTrue(!seen[id], "request " + id + " twice");
+            seen[id] = true;
+            assertEquals(id * 10L, row.get("user_id"));
+            assertEquals(id + 0.5, row.get("a__x"));
+            assertEquals((at + id) * 1000, row.get("served_at"));
+        }
+        try (Stream<Path> files = Files.list(dir.resolve("log").resolve("served_date=2024-10-04"))) {
+            long parquet = files.filter(f -> f.getFileName().toString().endsWith(".parquet")).count();
+            assertTrue(parquet >= (Runtime.getRuntime().availableProcessors() > 1 ? 2 : 1), parquet + " files");
+        }
+    }
+
     @Test
     void aReopenedLogAppendsAfterItsLastCommit() throws Exception {
         ServeLogRows rows = new ServeLogRows(LAYOUT, 4);

@@ -337,9 +337,12 @@ public final class Follower implements AutoCloseable {
         boolean healthy = staleness.compareTo(options.maxStaleness()) <= 0;
         FeatureTable table = handle.slot().table;
         long damaged = table.damagedRows();
+        // A stopped part no longer follows its source at all, whatever the others' freshness: unhealthy until fixed.
+        List<String> stoppedParts = source.stoppedParts();
         return new TableStatus(name, handle.slot().name(), state, l, handle.durableVersion(), latest, lag,
-                Duration.ofMillis(Math.max(0, now - lastPollMillis)), staleness, healthy && damaged == 0, lastError, failures,
-                table.applyingVersion(), damaged, lastApply);
+                Duration.ofMillis(Math.max(0, now - lastPollMillis)), staleness,
+                healthy && damaged == 0 && stoppedParts.isEmpty(), lastError, failures, table.applyingVersion(),
+                damaged, lastApply, stoppedParts);
     }
 
     /** Evaluates health now and notifies listeners of a stale or recovered transition. */
@@ -347,8 +350,9 @@ public final class Follower implements AutoCloseable {
         TableStatus st = status();
         if (!st.healthy() && !reportedStale) {
             reportedStale = true;
-            LOG.log(System.Logger.Level.WARNING, "table " + name + " is stale: " + st.staleness() + " behind (max "
-                    + options.maxStaleness() + ")" + (st.lastError() == null ? "" : "; " + st.lastError()));
+            LOG.log(System.Logger.Level.WARNING, "table " + name + " is unhealthy: " + st.staleness() + " behind (max "
+                    + options.maxStaleness() + ")" + (st.lastError() == null ? "" : "; " + st.lastError())
+                    + (st.stoppedParts().isEmpty() ? "" : "; stopped: " + String.join("; ", st.stoppedParts())));
             larder.fire(x -> x.onStale(st));
         } else if (st.healthy() && reportedStale) {
             reportedStale = false;

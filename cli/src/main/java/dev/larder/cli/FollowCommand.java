@@ -57,8 +57,8 @@ final class FollowCommand implements Callable<Integer> {
     List<Feed> feeds;
 
     @Option(names = "--definition", paramLabel = "FILE", description = "A definition file (YAML: tables, sources, keys, TTLs, "
-            + "defaults, vectors) to follow instead of --delta/--kafka/--key/--table; Delta and Kafka sources, checked"
-            + " against the Delta tables first.")
+            + "defaults, vectors) to follow instead of --delta/--kafka/--key/--table; Delta tables and Kafka topics"
+            + " (kafka: {bootstrap, topic, schema}), checked against the Delta tables first.")
     Path definition;
 
     @Mixin

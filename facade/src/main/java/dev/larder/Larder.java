@@ -377,7 +377,10 @@ public final class Larder implements AutoCloseable {
             this.directory = Objects.requireNonNull(directory, "directory");
         }
 
-        /** Follows {@code source} into table {@code table}: bootstrap if the store does not hold it yet, then every commit. */
+        /**
+         * Follows {@code source} into table {@code table}: bootstrap if the store does not hold it yet, then every
+         * commit (of a Kafka source: every record, from the topic's start, then from the offsets stored with it).
+         */
         public Builder follow(String table, Source source) {
             if (pushed.containsKey(table) || follows.putIfAbsent(table, Objects.requireNonNull(source, "source")) != null) {
                 throw new IllegalArgumentException("table " + table + " is followed twice");

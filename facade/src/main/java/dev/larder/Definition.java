@@ -791,7 +791,8 @@ public final class Definition {
                             + refused + " (its schema gives the columns and their sizes, e.g. name string(32))");
                 }
             }
-            if (s.shardSpec().partitionColumn() != null) {
+            boolean shardColumn = s.shardSpec().partitionColumn() != null;
+            if (shardColumn) {
                 problems.add(line(m.get("shards").getValueNode()) + "table " + table + ": shards of a Kafka-fed table"
                         + " take no column (a topic has no partition files to skip); give count and own");
             }
@@ -807,7 +808,9 @@ public final class Definition {
                 return;
             }
             try {
-                Kafka.check(s, table);
+                if (!shardColumn) {
+                    Kafka.check(s, table);
+                }
             } catch (IllegalArgumentException e) {
                 problems.add(file + ":" + schemaLine + ": " + e.getMessage());
             }

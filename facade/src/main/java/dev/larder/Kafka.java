@@ -56,6 +56,10 @@ final class Kafka {
     }
 
     private static String oneKey(Source s, String table) {
+        if (s.shardSpec().partitionColumn() != null) {
+            throw new IllegalArgumentException("table " + table + " from " + s.location() + ": shards of a Kafka-fed"
+                    + " table take no shard column (a topic has no partition files to skip)");
+        }
         if (s.keyColumns().size() != 1) {
             throw new IllegalArgumentException("table " + table + " from " + s.location() + ": a Kafka-fed table has"
                     + " one key column (the record key), not " + s.keyColumns());

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kafka sources in definition files written wrongly: each refused as {@code FILE:LINE: what} before the store
- * directory exists. No broker: nothing is asked of one before the file is found sound.
+ * directory exists; and the builder's refusals of a Kafka source in code. No broker: nothing is asked of one before
+ * the source is found sound.
  */
 class KafkaDefinitionRefusalTest {
     @TempDir
@@ -103,5 +104,26 @@ class KafkaDefinitionRefusalTest {
                 "  clicks:",
                 "    kafka: {bootstrap: 127.0.0.1:9, topic: clicks}",
                 "    key: id"));
+    }
+
+    @Test
+    void theBuilderRefusesAKafkaSourceItCannotFollowBeforeCreatingTheStore() {
+        Path store = dir.resolve("store");
+        Source topic = Source.kafka("127.0.0.1:9", "clicks");
+        IllegalArgumentException twoKeys = assertThrows(IllegalArgumentException.class, () -> Larder.builder(store)
+                .follow("clicks", topic.key("id", "day").schema("id int64, day int32")).open());
+        assertEquals("table clicks from kafka://127.0.0.1:9/clicks: a Kafka-fed table has one key column (the record"
+                + " key), not [id, day]", twoKeys.getMessage());
+        IllegalArgumentException column = assertThrows(IllegalArgumentException.class, () -> Larder.builder(store)
+                .follow("clicks", topic.key("id").schema("id int64").shards(4, 1).shardColumn("shard")).open());
+        assertEquals("table clicks from kafka://127.0.0.1:9/clicks: shards of a Kafka-fed table take no shard column"
+                + " (a topic has no partition files to skip)", column.getMessage());
+        IllegalArgumentException schema = assertThrows(IllegalArgumentException.class, () -> Larder.builder(store)
+                .follow("clicks", topic.key("id").schema("id int64, clicks")).open());
+        assertTrue(schema.getMessage().startsWith("table clicks from kafka://127.0.0.1:9/clicks: schema 'id int64,"
+                + " clicks'"), schema.getMessage());
+        assertThrows(IllegalStateException.class, () -> topic.columns("clicks"));
+        assertThrows(IllegalStateException.class, () -> Source.delta("/tmp/t").schema("id int64"));
+        assertTrue(Files.notExists(store));
     }
 }

@@ -16,8 +16,9 @@ import java.util.List;
  * @param lagVersions         versions the source is ahead of the watermark (0 when caught up or unknown)
  * @param sinceLastPoll       time since the last successful poll (from the follower's start if none yet)
  * @param staleness           time since the table was last known to reflect the source's newest version (from the
- *                            follower's start if never): what the health check compares with the maximum
- * @param healthy             staleness within the configured maximum, no damaged rows and no stopped part
+ *                            follower's start if never), or since a part of its source stopped if that is longer
+ *                            (see {@code stoppedParts}): what the health check compares with the maximum
+ * @param healthy             staleness within the configured maximum, and no damaged rows
  * @param lastError           the failure that stopped the feed, or null while it runs
  * @param consecutiveFailures failed attempts since the last success
  * @param applyingVersion     the version whose changes are being applied now (readers may see part of it), -1 between

@@ -146,12 +146,12 @@ class CliKafkaTest {
             p.send(new ProducerRecord<>("poisoned", 1, "4", "{\"clicks\": 4}")).get();
         }
         Path store = dir.resolve("store");
-        Run run = follow(store, "poisoned");
+        Run run = follow(store, "poisoned", "--max-staleness", "1s");
         assertEquals(0, run.exit(), run.err());
-        // The status line shows the stopped partition, and the table unhealthy for it.
+        // The status lines show the stopped partition, and the table unhealthy for it once stale beyond 1 s.
         String stopped = "; stopped: Kafka topic poisoned partition 0 offset 1: cannot apply the record (at byte 11 of"
                 + " the value: column clicks (int64): expected an integer)";
-        String line = run.out().lines().filter(l -> l.contains(stopped)).findFirst().orElse(run.out());
+        String line = run.out().lines().filter(l -> l.contains(stopped)).reduce((a, b) -> b).orElse(run.out());
         assertTrue(line.startsWith("poisoned [poisoned] FOLLOWING") && line.contains(", UNHEALTHY"), line);
         try (FeatureStore s = FeatureStore.openReadOnly(store)) {
             TableReader r = s.table("poisoned").newReader();

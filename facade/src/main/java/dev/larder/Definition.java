@@ -46,9 +46,9 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
 
 /**
  * Features declared as code: a YAML file a team keeps in git next to its model, naming the store, the tables (Delta
- * source by path or Unity Catalog name, key, TTL, maximum staleness, typed defaults) and the model's input vectors.
- * Immutable. {@link #read} checks the file's shape; {@link #open} checks it against the Delta tables (columns, types,
- * defaults) before anything is served, and reports every problem with its line.
+ * source by path or Unity Catalog name, or a Kafka topic; key, TTL, maximum staleness, typed defaults) and the model's
+ * input vectors. Immutable. {@link #read} checks the file's shape; {@link #open} checks it against the Delta tables
+ * (columns, types, defaults) before anything is served, and reports every problem with its line.
  *
  * <pre>{@code
  * store: /var/lib/larder
@@ -63,6 +63,11 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  *     shards: {count: 4, own: [0, 2]}      # optional: hold keys with pmod(hash(key), 4) in (0, 2); add
  *                                          #   column: C when the table is partitioned by C = that expression
  *     log_reads: {columns: [ctr_7d], to: s3a://lake/logs/users}   # optional: log Reader.loggedColumns reads
+ *   clicks:                                # a Kafka topic (needs larder-kafka): record key = key, value = JSON row
+ *     kafka: {bootstrap: broker:9092, topic: clicks, schema: "user_id int64, clicks int64, ctr float64"}
+ *     # Avro values: also values: avro | avro-single-object | avro-confluent, avro_schemas: [FILE | ID=FILE]
+ *     key: user_id
+ *     settings: {security.protocol: SSL}   # consumer settings; ttl, max_staleness, defaults, shards as above
  * vectors:
  *   ranker:
  *     - users.ctr_7d                        # the table's default, else 0
@@ -87,19 +92,21 @@ public final class Definition {
     /** How much of a value a problem quotes. */
     private static final int QUOTED = 100;
     private static final Set<String> TOP = Set.of("store", "unity_catalog", "poll_interval", "tables", "vectors");
-    private static final Set<String> TABLE = Set.of("delta", "unity_catalog", "key", "columns", "ttl", "max_staleness",
-            "inline_bytes", "settings", "defaults", "shards", "log_reads");
+    private static final Set<String> TABLE = Set.of("delta", "unity_catalog", "kafka", "key", "columns", "ttl",
+            "max_staleness", "inline_bytes", "settings", "defaults", "shards", "log_reads");
+    private static final List<String> SOURCES = List.of("delta", "unity_catalog", "kafka");
 
     /** A default value of a column, as written, with its line. */
     record Default(String column, String text, int line) {
     }
 
     /**
-     * {@code columnsLine} is 0 when the table serves every column; {@code readLog} null when its single-table reads are
-     * not logged, else they are of {@code loggedColumns}.
+     * {@code columnsLine} is 0 when the table serves every column; {@code schemaLine} is a Kafka source's schema line,
+     * else its source line; {@code readLog} null when its single-table reads are not logged, else they are of
+     * {@code loggedColumns}.
      */
     record TableDef(String name, Source source, Map<String, Default> defaults, int line, int sourceLine, int keyLine,
-                    int columnsLine, ServeLog readLog, List<String> loggedColumns) {
+                    int columnsLine, int schemaLine, ServeLog readLog, List<String> loggedColumns) {
     }
 
     /** A vector feature; {@code defaultText} null when the table's default (else 0) applies. */
@@ -131,7 +138,8 @@ public final class Definition {
     }
 
     /**
-     * Reads and checks the file's shape: known keys, one of {@code delta} / {@code unity_catalog} per table, durations,
+     * Reads and checks the file's shape: known keys, one of {@code delta} / {@code unity_catalog} / {@code kafka} per
+     * table (a Kafka source's key and schema too), durations,
      * unique and valid names, vectors naming declared tables. A file over 1 MiB, nested deeper than 32 levels, with
      * more than 100 aliases, or not UTF-8 is refused without being parsed further.
      *
@@ -307,32 +315,9 @@ public final class Definition {
         Map<String, FeatureSchema> schemas = new LinkedHashMap<>();
         Map<String, DeltaSource> opened = new LinkedHashMap<>();
         for (TableDef t : tables) {
-            DeltaSource src;
-            DeltaSchema delta;
-            try {
-                src = t.source().open(catalog);
-                // Reading the newest version checks the protocol (a catalog-managed table named by path is refused).
-                delta = src.schema(src.latestVersion());
-            } catch (RuntimeException e) {
-                problems.add(at(t.sourceLine()) + "table " + t.name() + ": cannot open " + t.source().location() + ": "
-                        + e.getMessage());
-                continue;
-            }
-            opened.put(t.name(), src);
-            String unknown = DeltaFeatureSchemas.unknownSelection(delta, t.source().columns());
-            if (unknown != null) {
-                problems.add(at(t.columnsLine()) + "table " + t.name() + ": " + unknown);
-            }
-            FeatureSchema schema;
-            try {
-                // Without a valid selection the key is still checked, so both problems are reported.
-                schema = DeltaFeatureSchemas.toFeatureSchema(delta, t.source().keyColumns(),
-                        unknown == null ? t.source().columns() : List.of(), t.source().inlineBytes());
-            } catch (RuntimeException e) {
-                problems.add(at(t.keyLine()) + "table " + t.name() + ": " + e.getMessage());
-                continue;
-            }
-            if (unknown != null) {
+            FeatureSchema schema = t.source().fromKafka() ? kafkaSchema(dir, t, problems)
+                    : deltaSchema(t, opened, problems);
+            if (schema == null) {
                 continue;
             }
             schemas.put(t.name(), schema);
@@ -386,12 +371,68 @@ public final class Definition {
             throw new DefinitionException(problems);
         }
         for (TableDef t : tables) {
-            b.follow(t.name(), t.source(), opened.get(t.name()));
+            if (t.source().fromKafka()) {
+                b.follow(t.name(), t.source());
+            } else {
+                b.follow(t.name(), t.source(), opened.get(t.name()));
+            }
             if (t.readLog() != null) {
                 b.logReads(t.name(), t.readLog(), t.loggedColumns().toArray(String[]::new));
             }
         }
         return b.open();
+    }
+
+    /**
+     * Table {@code t}'s schema from its Delta table, which is opened (and kept in {@code opened}); null after adding
+     * the problems found to {@code problems}.
+     */
+    private FeatureSchema deltaSchema(TableDef t, Map<String, DeltaSource> opened, List<String> problems) {
+        DeltaSource src;
+        DeltaSchema delta;
+        try {
+            src = t.source().open(catalog);
+            // Reading the newest version checks the protocol (a catalog-managed table named by path is refused).
+            delta = src.schema(src.latestVersion());
+        } catch (RuntimeException e) {
+            problems.add(at(t.sourceLine()) + "table " + t.name() + ": cannot open " + t.source().location() + ": "
+                    + e.getMessage());
+            return null;
+        }
+        opened.put(t.name(), src);
+        String unknown = DeltaFeatureSchemas.unknownSelection(delta, t.source().columns());
+        if (unknown != null) {
+            problems.add(at(t.columnsLine()) + "table " + t.name() + ": " + unknown);
+        }
+        FeatureSchema schema;
+        try {
+            // Without a valid selection the key is still checked, so both problems are reported.
+            schema = DeltaFeatureSchemas.toFeatureSchema(delta, t.source().keyColumns(),
+                    unknown == null ? t.source().columns() : List.of(), t.source().inlineBytes());
+        } catch (RuntimeException e) {
+            problems.add(at(t.keyLine()) + "table " + t.name() + ": " + e.getMessage());
+            return null;
+        }
+        return unknown == null ? schema : null;
+    }
+
+    /**
+     * Kafka-fed table {@code t}'s schema: the one its source gives, else the one the store in {@code dir} holds the
+     * table with; null after adding the problem to {@code problems} (a new table without a schema). Nothing is
+     * created.
+     */
+    private FeatureSchema kafkaSchema(Path dir, TableDef t, List<String> problems) {
+        FeatureStore store = Files.isDirectory(dir) ? FeatureStore.openExisting(dir) : null;
+        try {
+            return Kafka.schema(t.source(), store, t.name());
+        } catch (RuntimeException e) {
+            problems.add(at(t.schemaLine()) + e.getMessage());
+            return null;
+        } finally {
+            if (store != null) {
+                store.close();
+            }
+        }
     }
 
     /**
@@ -414,6 +455,13 @@ public final class Definition {
                 if (!stored.equals(t.source().keyColumns())) {
                     String key = String.join(",", t.source().keyColumns());
                     String old = String.join(",", stored);
+                    if (t.source().fromKafka()) {
+                        // A Kafka-fed table is rebuilt by following its topic from the start again.
+                        problems.add(at(t.keyLine()) + "table " + t.name() + ": key " + key + " is not the key the"
+                                + " table in " + dir + " was created with (" + old + "); keep 'key: " + old + "', or"
+                                + " drop the table to follow " + t.source().location() + " from its start");
+                        continue;
+                    }
                     String delta = t.source().fromCatalog() ? opened.get(t.name()).tablePath() : t.source().location();
                     String ttl = t.source().ttl().isZero() ? "" : " --ttl " + t.source().ttl();
                     problems.add(at(t.keyLine()) + "table " + t.name() + ": key " + key + " is not the key the table "
@@ -634,15 +682,23 @@ public final class Definition {
                 return null;
             }
             Map<String, NodeTuple> m = mapping(t.getValueNode(), "table " + name, TABLE);
-            boolean byPath = m.containsKey("delta");
-            if (byPath == m.containsKey("unity_catalog")) {
-                problems.add(line(t.getKeyNode()) + "table " + name + ": give its source as 'delta: PATH' or 'unity_catalog: NAME', "
-                        + (byPath ? "not both" : "neither is given"));
+            List<String> given = SOURCES.stream().filter(m::containsKey).toList();
+            if (given.size() != 1) {
+                problems.add(line(t.getKeyNode()) + "table " + name + ": give its source as 'delta: PATH',"
+                        + " 'unity_catalog: NAME' or 'kafka: {bootstrap: HOST:PORT, topic: T, schema: ...}', "
+                        + (given.isEmpty() ? "neither is given" : "not " + String.join(" and ", given)));
                 return null;
             }
-            Node sourceNode = m.get(byPath ? "delta" : "unity_catalog").getValueNode();
-            Source s = byPath ? Source.delta(scalar(sourceNode, "delta"))
-                    : Source.unityCatalog(scalar(sourceNode, "unity_catalog"));
+            Node sourceNode = m.get(given.get(0)).getValueNode();
+            int[] schemaLine = {lineNumber(sourceNode)};
+            Source s = switch (given.get(0)) {
+                case "delta" -> Source.delta(scalar(sourceNode, "delta"));
+                case "unity_catalog" -> Source.unityCatalog(scalar(sourceNode, "unity_catalog"));
+                default -> kafka(sourceNode, name, schemaLine);
+            };
+            if (s == null) {
+                return null;
+            }
             if (!m.containsKey("key")) {
                 problems.add(line(t.getKeyNode()) + "table " + name + ": no key");
                 return null;
@@ -656,7 +712,8 @@ public final class Definition {
             }
             s = s.key(key.toArray(String[]::new));
             int columnsLine = 0;
-            if (m.containsKey("columns")) {
+            // A Kafka-fed table's columns are its schema's: checkKafka reports a selection.
+            if (m.containsKey("columns") && !s.fromKafka()) {
                 Node n = m.get("columns").getValueNode();
                 columnsLine = lineNumber(n);
                 if (n instanceof SequenceNode seq && !seq.getValue().isEmpty()) {
@@ -700,6 +757,9 @@ public final class Definition {
                     defaults.put(key(d), new Default(key(d), scalar(d.getValueNode(), key(d)), lineNumber(d.getKeyNode())));
                 }
             }
+            if (s.fromKafka()) {
+                checkKafka(s, name, m, sourceNode, keyNode, schemaLine[0]);
+            }
             ServeLog readLog = null;
             List<String> logged = List.of();
             if (m.containsKey("log_reads")) {
@@ -715,7 +775,79 @@ public final class Definition {
                 }
             }
             return new TableDef(name, s, defaults, lineNumber(t.getKeyNode()), lineNumber(sourceNode),
-                    lineNumber(keyNode), columnsLine, readLog, logged);
+                    lineNumber(keyNode), columnsLine, schemaLine[0], readLog, logged);
+        }
+
+        /**
+         * {@code kafka: {bootstrap: HOST:PORT, topic: T, schema: 'NAME TYPE, ...'}}: the topic a table follows (its
+         * schema may be left out for a table the store holds); null after reporting what is missing.
+         */
+        private Source kafka(Node n, String table, int[] schemaLine) {
+            Map<String, NodeTuple> k = mapping(n, "table " + table + " kafka", Set.of("bootstrap", "topic", "schema",
+                    "values", "avro_schemas"));
+            if (!k.containsKey("bootstrap") || !k.containsKey("topic")) {
+                problems.add(line(n) + "table " + table + ": kafka needs bootstrap and topic (e.g. kafka: {bootstrap:"
+                        + " broker:9092, topic: clicks, schema: 'user_id int64, clicks int64'})");
+                return null;
+            }
+            Source s = Source.kafka(scalar(k.get("bootstrap").getValueNode(), "bootstrap"),
+                    scalar(k.get("topic").getValueNode(), "topic"));
+            if (k.containsKey("schema")) {
+                Node schema = k.get("schema").getValueNode();
+                schemaLine[0] = lineNumber(schema);
+                s = s.schema(scalar(schema, "schema"));
+            }
+            if (k.containsKey("values") || k.containsKey("avro_schemas")) {
+                String format = k.containsKey("values") ? scalar(k.get("values").getValueNode(), "values") : "json";
+                List<String> avro = new ArrayList<>();
+                if (k.containsKey("avro_schemas")) {
+                    Node a = k.get("avro_schemas").getValueNode();
+                    if (a instanceof SequenceNode seq) {
+                        seq.getValue().forEach(x -> avro.add(scalar(x, "avro_schemas")));
+                    } else {
+                        avro.add(scalar(a, "avro_schemas"));
+                    }
+                }
+                s = s.values(format, avro.toArray(String[]::new));
+            }
+            return s;
+        }
+
+        /**
+         * What a Kafka-fed table cannot take (a column selection, an inline size, a shard column: its schema says
+         * what it holds, and a topic has no partition files to skip) and its key and schema, each at its line.
+         */
+        private void checkKafka(Source s, String table, Map<String, NodeTuple> m, Node sourceNode, Node keyNode,
+                                int schemaLine) {
+            for (String refused : List.of("columns", "inline_bytes")) {
+                if (m.containsKey(refused)) {
+                    problems.add(line(m.get(refused).getKeyNode()) + "table " + table + ": a Kafka-fed table takes no "
+                            + refused + " (its schema gives the columns and their sizes, e.g. name string(32))");
+                }
+            }
+            boolean shardColumn = s.shardSpec().partitionColumn() != null;
+            if (shardColumn) {
+                problems.add(line(m.get("shards").getValueNode()) + "table " + table + ": shards of a Kafka-fed table"
+                        + " take no column (a topic has no partition files to skip); give count and own");
+            }
+            if (s.keyColumns().size() != 1) {
+                problems.add(line(keyNode) + "table " + table + ": a Kafka-fed table has one key column (the record"
+                        + " key), not " + s.keyColumns());
+                return;
+            }
+            try {
+                Kafka.checkAvailable(s);
+            } catch (IllegalStateException e) {
+                problems.add(line(sourceNode) + "table " + table + ": " + e.getMessage());
+                return;
+            }
+            try {
+                if (!shardColumn) {
+                    Kafka.check(s, table);
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(file + ":" + schemaLine + ": " + e.getMessage());
+            }
         }
 
         /**

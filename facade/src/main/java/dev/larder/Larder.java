@@ -383,7 +383,10 @@ public final class Larder implements AutoCloseable {
             this.directory = Objects.requireNonNull(directory, "directory");
         }
 
-        /** Follows {@code source} into table {@code table}: bootstrap if the store does not hold it yet, then every commit. */
+        /**
+         * Follows {@code source} into table {@code table}: bootstrap if the store does not hold it yet, then every
+         * commit (of a Kafka source: every record, from the topic's start, then from the offsets stored with it).
+         */
         public Builder follow(String table, Source source) {
             if (pushed.containsKey(table) || follows.putIfAbsent(table, Objects.requireNonNull(source, "source")) != null) {
                 throw new IllegalArgumentException("table " + table + " is followed twice");
@@ -566,6 +569,11 @@ public final class Larder implements AutoCloseable {
             Map<String, DeltaSource> deltas = new LinkedHashMap<>();
             for (Map.Entry<String, Source> f : follows.entrySet()) {
                 Source s = f.getValue();
+                if (s.fromKafka()) {
+                    // Checked now as far as it can be without the store: the jar, the key, a schema given.
+                    Kafka.check(s, f.getKey());
+                    continue;
+                }
                 DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
                 deltas.put(f.getKey(), delta);
                 LoadProgress told = bootstrapProgress.getOrDefault(f.getKey(), LoadProgress.NONE);
@@ -580,11 +588,16 @@ public final class Larder implements AutoCloseable {
             Larder larder = new Larder(engine);
             larder.catalog = catalog;
             try {
-                for (Map.Entry<String, DeltaChangeSource> e : sources.entrySet()) {
-                    Source s = follows.get(e.getKey());
-                    FollowOptions options = FollowOptions.DEFAULT.withPollInterval(pollInterval).withMaxStaleness(s.maxStalenessOr(maxStaleness))
-                            .withTableOptions(TableOptions.DEFAULT.withTtl(s.ttl()).withShards(s.shardSpec()));
-                    Follower f = engine.follow(e.getKey(), source(engine, e.getKey(), s, e.getValue()), options);
+                for (Map.Entry<String, Source> e : follows.entrySet()) {
+                    Source s = e.getValue();
+                    if (s.fromKafka()) {
+                        FeatureSchema schema = Kafka.schema(s, engine.store(), e.getKey());
+                        Follower f = Kafka.follow(engine, e.getKey(), s, schema, followOptions(s));
+                        larder.tables.put(e.getKey(), new Table(f.handle(), f, null));
+                        continue;
+                    }
+                    Follower f = engine.follow(e.getKey(), source(engine, e.getKey(), s, sources.get(e.getKey())),
+                            followOptions(s));
                     Duration kept = f.handle().table().ttl();
                     if (!kept.equals(s.ttl())) {
                         LOG.log(System.Logger.Level.WARNING, "table " + e.getKey() + " keeps the TTL it was bootstrapped with ("
@@ -818,6 +831,11 @@ public final class Larder implements AutoCloseable {
             for (String g : generations) {
                 store.drop(g);
             }
+        }
+
+        private FollowOptions followOptions(Source s) {
+            return FollowOptions.DEFAULT.withPollInterval(pollInterval).withMaxStaleness(s.maxStalenessOr(maxStaleness))
+                    .withTableOptions(TableOptions.DEFAULT.withTtl(s.ttl()).withShards(s.shardSpec()));
         }
 
         /** The engine's settings, each checked once, before anything is opened, naming the setting at fault. */

@@ -3,6 +3,7 @@ package dev.larder;
 import dev.larder.ingest.Redaction;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.store.Column;
+import dev.larder.store.FeatureSchema;
 import dev.larder.store.ShardSpec;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,12 +12,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Where a feature table comes from and how it is kept: a Delta table by path or URI, or by Unity Catalog name, its
- * entity key columns, a TTL and Hadoop settings for its storage. Immutable; each {@code with}-style call returns a copy.
+ * Where a feature table comes from and how it is kept: a Delta table by path or URI, or by Unity Catalog name, or a
+ * Kafka topic; its entity key columns, a TTL and settings for its storage (Hadoop's) or consumer (Kafka's). Immutable;
+ * each {@code with}-style call returns a copy.
  *
  * <pre>{@code
  * Source.delta("s3a://lake/features/users").key("user_id").ttl(Duration.ofDays(7))
  * Source.unityCatalog("main.features.users").key("user_id")
+ * Source.kafka("localhost:9092", "clicks").key("user_id").schema("user_id int64, clicks int64, ctr float64")
  * }</pre>
  */
 public final class Source {
@@ -38,9 +41,11 @@ public final class Source {
     private final List<String> columns;
     /** The key shards this store holds; {@link ShardSpec#ALL} for every key. */
     private final ShardSpec shards;
+    /** The topic of a Kafka source; null for a Delta table. */
+    private final KafkaTopic kafka;
 
     private Source(String path, String catalogName, List<String> key, Duration ttl, int inlineBytes, Map<String, String> settings,
-                   Duration maxStaleness, List<String> columns, ShardSpec shards) {
+                   Duration maxStaleness, List<String> columns, ShardSpec shards, KafkaTopic kafka) {
         this.path = path;
         this.catalogName = catalogName;
         this.key = key;
@@ -50,12 +55,13 @@ public final class Source {
         this.maxStaleness = maxStaleness;
         this.columns = columns;
         this.shards = shards;
+        this.kafka = kafka;
     }
 
     /** A Delta table at a local path or Hadoop URI ({@code s3a://}, {@code abfss://}, {@code gs://} need larder-cloud). */
     public static Source delta(String pathOrUri) {
         return new Source(Objects.requireNonNull(pathOrUri, "pathOrUri"), null, List.of(), Duration.ZERO,
-                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of(), ShardSpec.ALL);
+                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of(), ShardSpec.ALL, null);
     }
 
     /**
@@ -64,7 +70,71 @@ public final class Source {
      */
     public static Source unityCatalog(String fullName) {
         return new Source(null, Objects.requireNonNull(fullName, "fullName"), List.of(), Duration.ZERO,
-                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of(), ShardSpec.ALL);
+                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of(), ShardSpec.ALL, null);
+    }
+
+    /**
+     * A Kafka topic (needs dev.larder:larder-kafka): each record's key is the table's one key column, its value the row
+     * as a JSON object with the table's column names, a null value (a tombstone) deletes the key. The consumed offsets
+     * are stored with the table, so a restart resumes exactly where the table is (no consumer group is used). Give the
+     * key, and the {@link #schema(String) schema} of a table the store does not hold yet; {@link #setting} adds
+     * consumer settings (security, client id), {@link #shards} hold some shards only, as for Delta tables.
+     *
+     * @param bootstrapServers Kafka's {@code bootstrap.servers}, e.g. {@code broker-1:9092,broker-2:9092}
+     */
+    public static Source kafka(String bootstrapServers, String topic) {
+        KafkaTopic k = new KafkaTopic(Objects.requireNonNull(bootstrapServers, "bootstrapServers"),
+                Objects.requireNonNull(topic, "topic"), null, null, "json", List.of());
+        return new Source(null, null, List.of(), Duration.ZERO, Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null,
+                List.of(), ShardSpec.ALL, k);
+    }
+
+    /**
+     * The columns of a new Kafka-fed table, written {@code "name type, name type, ..."} with the types of
+     * {@code larder follow --schema} ({@code string}, {@code string(32)}, {@code int32}, {@code int64},
+     * {@code float64}, {@code decimal(10,2)}, {@code timestamp}, {@code float32_array(8)}, ...); checked when the
+     * Larder opens. A table the store holds keeps its own schema, so this may be left out then.
+     *
+     * @throws IllegalStateException unless this is a {@link #kafka} source
+     */
+    public Source schema(String columns) {
+        KafkaTopic k = kafka();
+        return withKafka(new KafkaTopic(k.bootstrap(), k.topic(), Objects.requireNonNull(columns, "columns"), null,
+                k.valueFormat(), k.avroSchemas()));
+    }
+
+    /** {@link #schema(String)} as a {@link Schema} built in code; its key must be the one {@link #key} names. */
+    public Source schema(Schema schema) {
+        KafkaTopic k = kafka();
+        return withKafka(new KafkaTopic(k.bootstrap(), k.topic(), null, Objects.requireNonNull(schema, "schema").schema,
+                k.valueFormat(), k.avroSchemas()));
+    }
+
+    /**
+     * How a Kafka source's record values are written: {@code json} (the default: an object of the table's column
+     * names), {@code avro} (a raw Avro datum of the one writer schema given), {@code avro-single-object} (Avro's
+     * single-object encoding, the writer schema found by fingerprint among those given) or {@code avro-confluent}
+     * (Confluent's wire format, each schema given as {@code ID=SCHEMA}, no registry asked). Each schema is an
+     * {@code .avsc} file's path or the schema's JSON text; checked when the Larder opens.
+     *
+     * @throws IllegalStateException unless this is a {@link #kafka} source
+     */
+    public Source values(String format, String... avroSchemas) {
+        KafkaTopic k = kafka();
+        return withKafka(new KafkaTopic(k.bootstrap(), k.topic(), k.schemaText(), k.schema(),
+                Objects.requireNonNull(format, "format"), List.of(avroSchemas)));
+    }
+
+    private KafkaTopic kafka() {
+        if (kafka == null) {
+            throw new IllegalStateException("source " + location() + ": only a Kafka source takes a schema or a"
+                    + " value format (a Delta table has its own)");
+        }
+        return kafka;
+    }
+
+    private Source withKafka(KafkaTopic k) {
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns, shards, k);
     }
 
     /** The entity key column(s), in key order. */
@@ -72,7 +142,8 @@ public final class Source {
         if (columns.length == 0) {
             throw new IllegalArgumentException("a key needs at least one column");
         }
-        return new Source(path, catalogName, List.of(columns), ttl, inlineBytes, settings, maxStaleness, this.columns, shards);
+        return new Source(path, catalogName, List.of(columns), ttl, inlineBytes, settings, maxStaleness, this.columns,
+                shards, kafka);
     }
 
     /**
@@ -83,7 +154,12 @@ public final class Source {
         if (names.length == 0) {
             throw new IllegalArgumentException("select at least one column, or none to serve every column");
         }
-        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, List.of(names), shards);
+        if (kafka != null) {
+            throw new IllegalStateException("Kafka topic " + kafka.topic() + ": a Kafka-fed table holds the columns of"
+                    + " its schema; declare only the ones to serve there");
+        }
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, List.of(names), shards,
+                kafka);
     }
 
     /** Rows older than this (by commit time) read as EXPIRED; zero (the default) keeps rows until the source deletes them. */
@@ -91,7 +167,7 @@ public final class Source {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative: " + ttl);
         }
-        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns, shards);
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns, shards, kafka);
     }
 
     /**
@@ -103,14 +179,18 @@ public final class Source {
         if (bytes < 0) {
             throw new IllegalArgumentException("inlineBytes must not be negative: " + bytes);
         }
-        return new Source(path, catalogName, key, ttl, bytes, settings, maxStaleness, columns, shards);
+        return new Source(path, catalogName, key, ttl, bytes, settings, maxStaleness, columns, shards, kafka);
     }
 
-    /** A Hadoop setting for reading this table's storage, e.g. {@code fs.s3a.endpoint}. */
+    /**
+     * A Hadoop setting for reading this table's storage, e.g. {@code fs.s3a.endpoint}; for a Kafka source, a consumer
+     * setting, e.g. {@code security.protocol} (those that would move offsets or join a group are overridden).
+     */
     public Source setting(String name, String value) {
         Map<String, String> s = new LinkedHashMap<>(settings);
         s.put(name, value);
-        return new Source(path, catalogName, key, ttl, inlineBytes, Map.copyOf(s), maxStaleness, columns, shards);
+        return new Source(path, catalogName, key, ttl, inlineBytes, Map.copyOf(s), maxStaleness, columns, shards,
+                kafka);
     }
 
     /** This table is unhealthy once it has not reflected its source's newest version for this long (default: the builder's). */
@@ -118,7 +198,7 @@ public final class Source {
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("maxStaleness must be positive: " + d);
         }
-        return new Source(path, catalogName, key, ttl, inlineBytes, settings, d, columns, shards);
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, d, columns, shards, kafka);
     }
 
     /**
@@ -131,7 +211,7 @@ public final class Source {
      */
     public Source shards(int count, int... owned) {
         return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns,
-                ShardSpec.of(count, owned));
+                ShardSpec.of(count, owned), kafka);
     }
 
     /**
@@ -149,7 +229,7 @@ public final class Source {
             throw new IllegalStateException("shardColumn(" + column + ") needs shards(count, owned...) first");
         }
         return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns,
-                shards.partitionedBy(column));
+                shards.partitionedBy(column), kafka);
     }
 
     ShardSpec shardSpec() {
@@ -160,9 +240,30 @@ public final class Source {
         return maxStaleness != null ? maxStaleness : fallback;
     }
 
-    /** The path or URI (credentials in it masked, for messages), or the Unity Catalog name. */
+    /**
+     * The path or URI (credentials in it masked, for messages), or the Unity Catalog name, or
+     * {@code kafka://BOOTSTRAP/TOPIC}.
+     */
     public String location() {
+        if (kafka != null) {
+            return "kafka://" + kafka.bootstrap() + "/" + kafka.topic();
+        }
         return path != null ? Redaction.uris(path) : catalogName;
+    }
+
+    /** Whether this source is a Kafka topic ({@link #kafka}). */
+    boolean fromKafka() {
+        return kafka != null;
+    }
+
+    /** The Kafka topic, where its brokers are and the schema given; null for a Delta source. */
+    KafkaTopic kafkaTopic() {
+        return kafka;
+    }
+
+    /** Consumer settings of a Kafka source, Hadoop settings of a Delta one, as given. */
+    Map<String, String> settings() {
+        return settings;
     }
 
     public List<String> keyColumns() {
@@ -189,6 +290,9 @@ public final class Source {
 
     /** Opens the Delta table; {@code catalog} is the builder's Unity Catalog endpoint, null for the environment's. */
     DeltaSource open(Larder.Catalog catalog) {
+        if (kafka != null) {
+            throw new IllegalArgumentException("source " + location() + " is a Kafka topic, not a Delta table");
+        }
         if (key.isEmpty()) {
             throw new IllegalArgumentException("source " + location() + " has no key: call key(...)");
         }
@@ -196,6 +300,14 @@ public final class Source {
             return Cloud.openCatalogTable(catalog, catalogName, settings);
         }
         return Cloud.openPath(path, settings);
+    }
+
+    /**
+     * A Kafka source's topic: {@code schemaText} as given to {@link #schema(String)}, or {@code schema} as given to
+     * {@link #schema(Schema)}; both null when the table's stored schema is used.
+     */
+    record KafkaTopic(String bootstrap, String topic, String schemaText, FeatureSchema schema, String valueFormat,
+                      List<String> avroSchemas) {
     }
 
     @Override

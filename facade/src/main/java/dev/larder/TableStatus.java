@@ -1,6 +1,7 @@
 package dev.larder;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Immutable freshness and health of one followed table at one instant ({@link Larder#status()},
@@ -15,8 +16,9 @@ import java.time.Duration;
  * @param lagVersions         versions the source is ahead of the watermark (0 when caught up or unknown)
  * @param sinceLastPoll       time since the last successful poll (from the follower's start if none yet)
  * @param staleness           time since the table was last known to reflect the source's newest version (from the
- *                            follower's start if never): what the health check compares with the maximum
- * @param healthy             staleness within the configured maximum
+ *                            follower's start if never), or since a part of its source stopped if that is longer
+ *                            (see {@code stoppedParts}): what the health check compares with the maximum
+ * @param healthy             staleness within the configured maximum, and no damaged rows
  * @param lastError           the failure that stopped the feed, or null while it runs
  * @param consecutiveFailures failed attempts since the last success
  * @param applyingVersion     the version whose changes are being applied now (readers may see part of it), -1 between
@@ -24,11 +26,18 @@ import java.time.Duration;
  * @param damagedRows         live rows that failed their checksum at the last scrub or recovery
  * @param lastApply           where the time went for the last poll that applied versions, from their commit to rows
  *                            visible; null before the first
+ * @param stoppedParts        the source's parts stopped at a change they cannot apply while the others flow and
+ *                            readers are served: a Kafka partition at a record it cannot decode, each as its error
+ *                            naming topic, partition and offset; empty while everything flows
  */
 public record TableStatus(String table, String generation, State state, Lineage lineage, long durableVersion,
                           long latestSourceVersion, long lagVersions, Duration sinceLastPoll, Duration staleness,
                           boolean healthy, String lastError, int consecutiveFailures,
-                          long applyingVersion, long damagedRows, ApplyLag lastApply) {
+                          long applyingVersion, long damagedRows, ApplyLag lastApply,
+                          List<String> stoppedParts) {
+    public TableStatus {
+        stoppedParts = List.copyOf(stoppedParts);
+    }
 
     /** What a follower is doing. */
     public enum State {
@@ -77,7 +86,8 @@ public record TableStatus(String table, String generation, State state, Lineage 
                 a.lag(), a.pollDelay(), a.check(), a.log(), a.read(), a.apply());
         return new TableStatus(s.table(), s.generation(), State.valueOf(s.state().name()), Lineage.of(s.lineage()),
                 s.durableVersion(), s.latestSourceVersion(), s.lagVersions(), s.sinceLastPoll(), s.staleness(),
-                s.healthy(), s.lastError(), s.consecutiveFailures(), s.applyingVersion(), s.damagedRows(), lastApply);
+                s.healthy(), s.lastError(), s.consecutiveFailures(), s.applyingVersion(), s.damagedRows(), lastApply,
+                s.stoppedParts());
     }
 
     /** The watermark version, {@code lineage().version()}. */

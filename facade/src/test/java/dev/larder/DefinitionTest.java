@@ -193,7 +193,8 @@ class DefinitionTest {
         DefinitionException e = assertThrows(DefinitionException.class, () -> Definition.read(f));
         List<String> p = e.problems();
         assertTrue(p.contains(f + ":2: the definition: unknown key 'colour' (expected one of poll_interval, store, tables, unity_catalog, vectors)"), p.toString());
-        assertTrue(p.contains(f + ":4: table users: give its source as 'delta: PATH' or 'unity_catalog: NAME', not both"), p.toString());
+        assertTrue(p.contains(f + ":4: table users: give its source as 'delta: PATH', 'unity_catalog: NAME' or 'kafka:"
+                + " {bootstrap: HOST:PORT, topic: T, schema: ...}', not delta and unity_catalog"), p.toString());
         assertTrue(p.contains(f + ":11: ttl: 'soon' is not a duration (e.g. 500ms, 30s, 10m, 24h, 7d, PT1H)"), p.toString());
         assertTrue(p.contains(f + ":12: tables: 'items' is declared twice (first on line 8)"), p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith(f + ":18: vector ranker: feature orders.total names table orders")), p.toString());

@@ -16,8 +16,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code larder follow}: bootstraps (if new) and tails one or more Delta tables through the ingest ring until stopped
- * (Ctrl-C / SIGTERM close it cleanly) or for {@code --duration}; prints and persists status periodically.
+ * {@code larder follow}: bootstraps (if new) and tails Delta tables and Kafka topics through the ingest ring until
+ * stopped (Ctrl-C / SIGTERM close it cleanly) or for {@code --duration}; prints and persists status periodically.
  */
 @Command(name = "follow", description = "Bootstrap (if new) and follow Delta tables or Kafka topics, applying each new commit"
         + " or batch of records exactly once, in order.")
@@ -64,7 +64,8 @@ final class FollowCommand implements Callable<Integer> {
     List<Feed> feeds;
 
     @Option(names = "--definition", paramLabel = "FILE", description = "A definition file (YAML: tables, sources, keys, TTLs, "
-            + "defaults, vectors) to follow instead of --delta/--key/--table; checked against the Delta tables first.")
+            + "defaults, vectors) to follow instead of --delta/--kafka/--key/--table; Delta tables and Kafka topics"
+            + " (kafka: {bootstrap, topic, schema}), checked against the Delta tables first.")
     Path definition;
 
     @Mixin
@@ -103,15 +104,13 @@ final class FollowCommand implements Callable<Integer> {
         }
         OptionChecks.inlineBytes("--inline-bytes", inlineBytes);
         if ((definition == null) == (feeds == null || feeds.isEmpty())) {
-            throw new IllegalArgumentException("follow a --definition FILE or --delta/--uc-table with --key and --table, "
+            throw new IllegalArgumentException("follow a --definition FILE or --delta/--uc-table/--kafka with --key and"
+                    + " --table, "
                     + (definition == null ? "not neither" : "not both"));
         }
         if (definition != null && shards.given()) {
             throw new IllegalArgumentException("with --definition, declare shards in the file (shards: {count: N,"
                     + " own: [I]} under a table), not with --shards/--own");
-        }
-        if (feeds != null && feeds.stream().anyMatch(f -> f.kafka != null || f.topic != null || f.schema != null)) {
-            return KafkaFollow.follow(this);
         }
         if (definition != null) {
             Definition d = Definition.read(definition);
@@ -131,16 +130,42 @@ final class FollowCommand implements Callable<Integer> {
         Larder.Builder builder = Larder.builder(store).pollInterval(poll).maxStaleness(maxStaleness)
                 .unityCatalog(hadoop.catalogUri(), hadoop.catalogTokenEnv());
         for (Feed f : feeds) {
-            builder.follow(f.table, shards.apply(hadoop.source(f.delta, f.ucTable).key(f.key.toArray(String[]::new))
-                    .inlineBytes(inlineBytes)));
+            builder.follow(f.table, shards.apply(source(f)));
         }
         // The builder checks every feed (Delta table readable, key columns valid) before it creates the store.
         Larder larder = builder.open();
         for (Feed f : feeds) {
-            System.out.printf("following %s as %s (key %s)%n", larder.table(f.table).source(), f.table,
-                    String.join(",", f.key));
+            if (f.kafka != null) {
+                System.out.printf("following Kafka topic %s at %s as %s (key %s)%n", f.topic, f.kafka, f.table,
+                        f.key.get(0));
+            } else {
+                System.out.printf("following %s as %s (key %s)%n", larder.table(f.table).source(), f.table,
+                        String.join(",", f.key));
+            }
         }
         return serve(larder);
+    }
+
+    /** The source of one feed: a Kafka topic (README, Streaming from Kafka), else a Delta table. */
+    private Source source(Feed f) {
+        boolean kafka = f.kafka != null || f.topic != null || f.schema != null;
+        if (!kafka) {
+            return hadoop.source(f.delta, f.ucTable).key(f.key.toArray(String[]::new)).inlineBytes(inlineBytes);
+        }
+        if (f.kafka == null || f.topic == null || f.delta != null || f.ucTable != null) {
+            throw new IllegalArgumentException("table " + f.table + ": a Kafka feed takes --kafka BOOTSTRAP and"
+                    + " --topic T (and no --delta/--uc-table)");
+        }
+        if (f.key.size() != 1) {
+            throw new IllegalArgumentException("table " + f.table + ": a Kafka-fed table has one key column (the"
+                    + " record key), not " + f.key);
+        }
+        Source s = Source.kafka(f.kafka, f.topic).key(f.key.get(0));
+        if (f.valueFormat != null || f.avroSchemas != null) {
+            s = s.values(f.valueFormat == null ? "json" : f.valueFormat,
+                    f.avroSchemas == null ? new String[0] : f.avroSchemas.toArray(String[]::new));
+        }
+        return f.schema == null ? s : s.schema(f.schema);
     }
 
     /**
@@ -148,11 +173,6 @@ final class FollowCommand implements Callable<Integer> {
      * hook waits for that close, so a stopped process exits with its tables synced.
      */
     int serve(Larder larder) throws Exception {
-        return serve(larder, () -> { });
-    }
-
-    /** As {@link #serve(Larder)}, running {@code moreStatus} after each status report (a source's own lines). */
-    int serve(Larder larder, Runnable moreStatus) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -172,10 +192,8 @@ final class FollowCommand implements Callable<Integer> {
                     break;
                 }
                 report(larder);
-                moreStatus.run();
             }
             report(larder);
-            moreStatus.run();
             System.out.println("stopping: closing followers and syncing tables");
         } finally {
             try {

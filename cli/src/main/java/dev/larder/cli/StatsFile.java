@@ -46,7 +46,9 @@ final class StatsFile {
                 (s.applyingVersion() >= 0 ? "; applying v" + s.applyingVersion() : "")
                         + (s.lastApply() == null ? "" : "; last applied " + s.lastApply())
                         + (s.damagedRows() > 0 ? "; " + s.damagedRows() + " rows fail their checksum" : "")
-                        + (s.lastError() == null ? "" : "; last error: " + Redaction.text(s.lastError())));
+                        + (s.lastError() == null ? "" : "; last error: " + Redaction.text(s.lastError()))
+                        + (s.stoppedParts().isEmpty() ? "" : "; stopped: "
+                                + Redaction.text(String.join("; ", s.stoppedParts()))));
     }
 
     static String human(java.time.Duration d) {

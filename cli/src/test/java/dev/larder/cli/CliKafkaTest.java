@@ -132,7 +132,8 @@ class CliKafkaTest {
         Run run = CliTest.larder("follow", "--store", dir.resolve("store").toString(), "--kafka", broker.bootstrap(),
                 "--topic", "noschema", "--key", "id", "--table", "noschema", "--duration", "1s");
         assertEquals(1, run.exit(), run.out());
-        assertTrue(run.err().contains("table noschema is new: give its columns with --schema"), run.err());
+        assertTrue(run.err().contains("table noschema from kafka://" + broker.bootstrap() + "/noschema is new: give its"
+                + " columns"), run.err());
     }
 
     @Test
@@ -145,17 +146,74 @@ class CliKafkaTest {
             p.send(new ProducerRecord<>("poisoned", 1, "4", "{\"clicks\": 4}")).get();
         }
         Path store = dir.resolve("store");
-        Run run = follow(store, "poisoned");
+        Run run = follow(store, "poisoned", "--max-staleness", "1s");
         assertEquals(0, run.exit(), run.err());
-        assertTrue(run.out().contains("poisoned: partition stopped: Kafka topic poisoned partition 0 offset 1: cannot"
-                + " apply the record (at byte 11 of the value: column clicks (int64): expected an integer)"),
-                run.out());
+        // The status lines show the stopped partition, and the table unhealthy for it once stale beyond 1 s.
+        String stopped = "; stopped: Kafka topic poisoned partition 0 offset 1: cannot apply the record (at byte 11 of"
+                + " the value: column clicks (int64): expected an integer)";
+        String line = run.out().lines().filter(l -> l.contains(stopped)).reduce((a, b) -> b).orElse(run.out());
+        assertTrue(line.startsWith("poisoned [poisoned] FOLLOWING") && line.contains(", UNHEALTHY"), line);
         try (FeatureStore s = FeatureStore.openReadOnly(store)) {
             TableReader r = s.table("poisoned").newReader();
             assertEquals(ReadStatus.FOUND, r.get(1L));
             assertEquals(ReadStatus.NOT_FOUND, r.get(2L));
             assertEquals(ReadStatus.NOT_FOUND, r.get(3L), "the partition stopped at the poison record");
             assertEquals(ReadStatus.FOUND, r.get(4L), "the other partition went on");
+        }
+    }
+
+    @Test
+    void aDefinitionFileDeclaresAKafkaTableWithShards() throws Exception {
+        Map<Long, Long> model = produce("defined");
+        Path store = dir.resolve("store");
+        Path file = dir.resolve("features.yaml");
+        java.nio.file.Files.writeString(file, String.join("\n",
+                "store: " + store,
+                "poll_interval: 100ms",
+                "tables:",
+                "  defined:",
+                "    kafka: {bootstrap: '" + broker.bootstrap() + "', topic: defined,",
+                "            schema: 'id int64, clicks int64, name string'}",
+                "    key: id",
+                "    shards: {count: 4, own: [0, 2]}",
+                ""));
+        Run run = CliTest.larder("follow", "--definition", file.toString(), "--duration", "6s", "--status-every", "1s");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("following kafka://" + broker.bootstrap() + "/defined as defined"), run.out());
+        assertTrue(run.out().contains("defined [defined] FOLLOWING"), run.out());
+        try (FeatureStore s = FeatureStore.openReadOnly(store)) {
+            FeatureTable t = s.table("defined");
+            TableReader r = t.newReader();
+            int owned = 0;
+            for (long k = 0; k < 200; k++) {
+                int shard = SparkHash.shardOf(SparkHash.hashLong(k, SparkHash.SEED), 4);
+                ReadStatus st = r.get(k);
+                if (shard != 0 && shard != 2) {
+                    assertEquals(ReadStatus.NOT_OWNED, st, "key " + k + " of shard " + shard);
+                } else if (model.containsKey(k)) {
+                    assertEquals(ReadStatus.FOUND, st, "key " + k);
+                    assertEquals(model.get(k), r.getLong(1));
+                    owned++;
+                } else {
+                    assertEquals(ReadStatus.NOT_FOUND, st, "deleted key " + k);
+                }
+            }
+            assertEquals(owned, t.size());
+        }
+    }
+
+    @Test
+    void followsHelpDocumentsKafkaFeedsAndDefinitions() {
+        Run help = CliTest.larder("follow", "--help");
+        assertEquals(0, help.exit(), help.err());
+        // Picocli wraps the descriptions: compared with single spaces.
+        String text = help.out().replaceAll("\\s+", " ");
+        for (String option : new String[] {"--kafka=BOOTSTRAP Kafka bootstrap servers",
+            "--topic=<topic> The Kafka topic",
+            "--schema='NAME TYPE, ...' Columns of a new Kafka-fed table", "--shards=N", "--own=I",
+            "instead of --delta/--kafka/--key/--table; Delta tables and Kafka topics (kafka: {bootstrap, topic,"
+                    + " schema})"}) {
+            assertTrue(text.contains(option), option + " in:\n" + help.out());
         }
     }
 }

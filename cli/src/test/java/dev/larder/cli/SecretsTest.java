@@ -120,7 +120,7 @@ class SecretsTest {
                 + SECRET;
         Lineage lineage = new Lineage("id", "s3a://bucket/x", 3, 0, "", "");
         TableStatus s = new TableStatus("t", "t", TableStatus.State.FAILING, lineage, 3, 4, 1,
-                Duration.ZERO, Duration.ZERO, false, error, 1, -1, 0, null);
+                Duration.ZERO, Duration.ZERO, false, error, 1, -1, 0, null, List.of());
         String line = StatsFile.statusLine(s);
         assertFalse(line.contains(SECRET), line);
         assertTrue(line.contains("cannot read s3a://***@bucket/x/part-0.parquet with fs.s3a.secret.key=***"), line);

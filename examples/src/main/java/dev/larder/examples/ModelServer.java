@@ -201,7 +201,9 @@ public final class ModelServer implements AutoCloseable {
                         .append(",\"latestSourceVersion\":").append(s.latestSourceVersion())
                         .append(",\"consecutiveFailures\":").append(s.consecutiveFailures())
                         .append(",\"lastError\":").append(s.lastError() == null ? "null" : quote(s.lastError()))
-                        .append('}');
+                        .append(",\"stoppedParts\":[")
+                        .append(String.join(",", s.stoppedParts().stream().map(ModelServer::quote).toList()))
+                        .append("]}");
             }
             boolean healthy = unhealthy.isEmpty();
             send(ex, healthy ? 200 : 503, "{\"healthy\":" + healthy + ",\"unhealthy\":[" + unhealthy + "]}");

@@ -2,6 +2,7 @@ package dev.larder.ingest;
 
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.Lineage;
+import java.util.List;
 
 /**
  * A versioned table that a {@link Follower} mirrors, e.g. a Delta table; ingest knows nothing else about it.
@@ -36,6 +37,15 @@ public interface ChangeSource {
 
     /** Schema of the table to create for this source; rows are delivered in this schema (by the sink's row). */
     FeatureSchema schema();
+
+    /**
+     * The parts of the source stopped at a change they cannot apply while the others flow (a Kafka partition at a
+     * record it cannot decode), each as its error naming the part and the change; empty while everything flows (the
+     * default). Called from any thread, while the follower runs: implementations answer thread-safely.
+     */
+    default List<String> stoppedParts() {
+        return List.of();
+    }
 
     /** The newest complete version, or -1 if the source has none yet. */
     long latestVersion();

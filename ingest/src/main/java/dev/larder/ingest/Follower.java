@@ -53,6 +53,8 @@ public final class Follower implements AutoCloseable {
     private volatile long latestSourceVersion = -1;
     private volatile long lastPollMillis;
     private volatile long caughtUpMillis;
+    /** When a poll first found a part of the source stopped ({@link ChangeSource#stoppedParts()}), or -1. */
+    private volatile long stoppedSinceMillis = -1;
     private volatile String lastError;
     private volatile int failures;
     private volatile long failureCount;
@@ -182,6 +184,11 @@ public final class Follower implements AutoCloseable {
                 lastPollMillis = clock.millis();
                 if (handle.lineage().version() >= latest) {
                     caughtUpMillis = pollStart;
+                }
+                if (source.stoppedParts().isEmpty()) {
+                    stoppedSinceMillis = -1;
+                } else if (stoppedSinceMillis < 0) {
+                    stoppedSinceMillis = pollStart;
                 }
                 state = TableStatus.State.FOLLOWING;
                 backoff = options.retryInitial().toNanos();
@@ -333,13 +340,16 @@ public final class Follower implements AutoCloseable {
         Lineage l = handle.lineage();
         long latest = latestSourceVersion;
         long lag = latest >= 0 ? Math.max(0, latest - l.version()) : 0;
-        Duration staleness = Duration.ofMillis(Math.max(0, now - caughtUpMillis));
+        // A stopped part no longer follows its source: the table is as stale as a stopped feed, from when it stopped.
+        long stoppedSince = stoppedSinceMillis;
+        long fresh = stoppedSince >= 0 ? Math.min(caughtUpMillis, stoppedSince) : caughtUpMillis;
+        Duration staleness = Duration.ofMillis(Math.max(0, now - fresh));
         boolean healthy = staleness.compareTo(options.maxStaleness()) <= 0;
         FeatureTable table = handle.slot().table;
         long damaged = table.damagedRows();
         return new TableStatus(name, handle.slot().name(), state, l, handle.durableVersion(), latest, lag,
-                Duration.ofMillis(Math.max(0, now - lastPollMillis)), staleness, healthy && damaged == 0, lastError, failures,
-                table.applyingVersion(), damaged, lastApply);
+                Duration.ofMillis(Math.max(0, now - lastPollMillis)), staleness, healthy && damaged == 0, lastError,
+                failures, table.applyingVersion(), damaged, lastApply, source.stoppedParts());
     }
 
     /** Evaluates health now and notifies listeners of a stale or recovered transition. */
@@ -347,8 +357,9 @@ public final class Follower implements AutoCloseable {
         TableStatus st = status();
         if (!st.healthy() && !reportedStale) {
             reportedStale = true;
-            LOG.log(System.Logger.Level.WARNING, "table " + name + " is stale: " + st.staleness() + " behind (max "
-                    + options.maxStaleness() + ")" + (st.lastError() == null ? "" : "; " + st.lastError()));
+            LOG.log(System.Logger.Level.WARNING, "table " + name + " is unhealthy: " + st.staleness() + " behind (max "
+                    + options.maxStaleness() + ")" + (st.lastError() == null ? "" : "; " + st.lastError())
+                    + (st.stoppedParts().isEmpty() ? "" : "; stopped: " + String.join("; ", st.stoppedParts())));
             larder.fire(x -> x.onStale(st));
         } else if (st.healthy() && reportedStale) {
             reportedStale = false;

@@ -2,6 +2,7 @@ package dev.larder.ingest;
 
 import dev.larder.store.Lineage;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Immutable freshness and health of one followed table at one instant.
@@ -15,8 +16,9 @@ import java.time.Duration;
  * @param lagVersions         versions the source is ahead of the watermark (0 when caught up or unknown)
  * @param sinceLastPoll       time since the last successful poll (from the follower's start if none yet)
  * @param staleness           time since the table was last known to reflect the source's newest version (from the
- *                            follower's start if never): what the health check compares with the maximum
- * @param healthy             staleness within the configured maximum
+ *                            follower's start if never), or since a part of its source stopped if that is longer
+ *                            (see {@code stoppedParts}): what the health check compares with the maximum
+ * @param healthy             staleness within the configured maximum, and no damaged rows
  * @param lastError           the failure that stopped the feed, or null while it runs
  * @param consecutiveFailures failed attempts since the last success
  * @param applyingVersion     the version whose changes are being applied now (readers may see part of it), -1 between
@@ -24,11 +26,17 @@ import java.time.Duration;
  * @param damagedRows         live rows that failed their checksum at the last scrub or recovery
  * @param lastApply           where the time went for the last poll that applied versions, from their commit to rows
  *                            visible; null before the first
+ * @param stoppedParts        the source's parts stopped at a change they cannot apply while the others flow (a Kafka
+ *                            partition at a poison record), each as its error; empty while everything flows
  */
 public record TableStatus(String table, String generation, State state, Lineage lineage, long durableVersion,
                           long latestSourceVersion, long lagVersions, Duration sinceLastPoll, Duration staleness,
                           boolean healthy, String lastError, int consecutiveFailures,
-                          long applyingVersion, long damagedRows, ApplyLag lastApply) {
+                          long applyingVersion, long damagedRows, ApplyLag lastApply,
+                          List<String> stoppedParts) {
+    public TableStatus {
+        stoppedParts = List.copyOf(stoppedParts);
+    }
 
     /** What a follower is doing. */
     public enum State {

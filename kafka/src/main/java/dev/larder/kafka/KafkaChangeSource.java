@@ -133,6 +133,12 @@ public final class KafkaChangeSource implements ChangeSource {
         return Map.copyOf(stopped);
     }
 
+    /** The errors of {@link #stoppedPartitions()}, in partition order: the table's status shows them. Thread-safe. */
+    @Override
+    public List<String> stoppedParts() {
+        return List.copyOf(new TreeMap<>(stopped).values());
+    }
+
     /** Version 0, the topic's start, is always there. */
     @Override
     public long latestVersion() {

@@ -35,6 +35,11 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Formats a storage directory under {@code dir} and starts a broker on it; returns once it answers. */
     public static KafkaBroker start(Path dir) throws IOException, InterruptedException {
+        return start(dir, Map.of());
+    }
+
+    /** {@link #start(Path)} with broker settings added to (or replacing) the defaults. */
+    public static KafkaBroker start(Path dir, Map<String, String> settings) throws IOException, InterruptedException {
         int port = freePort();
         int controller = freePort();
         Files.createDirectories(dir);
@@ -61,6 +66,10 @@ public final class KafkaBroker implements AutoCloseable {
                 // seconds; the default 9 s would fence the broker and leave its partitions without a leader.
                 "broker.session.timeout.ms=60000",
                 "") + "\n";
+        StringBuilder more = new StringBuilder();
+        settings.forEach((k, v) -> more.append(k).append('=').append(v).append('\n'));
+        // Read by java.util.Properties, where a later line replaces an earlier one of the same key.
+        props += more;
         Files.writeString(dir.resolve("server.properties"), props);
         Process format = java(dir, "format.log", "kafka.tools.StorageTool", "format", "-t",
                 Uuid.randomUuid().toString(), "-c", dir.resolve("server.properties").toString());
@@ -137,6 +146,16 @@ public final class KafkaBroker implements AutoCloseable {
             process.destroy();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** Kills the broker process (SIGKILL, as {@code kill -9}: no shutdown of any kind) and waits for it to exit. */
+    public void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the Kafka broker at " + bootstrap() + " did not exit on SIGKILL");
             }
         }
     }

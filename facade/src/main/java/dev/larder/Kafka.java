@@ -99,8 +99,13 @@ final class Kafka {
             throw new IllegalArgumentException("table " + table + " from " + s.location() + ": the schema's key is "
                     + named + ", not " + key);
         }
-        // Refuses a schema no record can fill (a key that is neither a string nor an integer) before anything starts.
-        feed(s, schema);
+        // Refuses a schema no record can fill (a key that is neither a string nor an integer), or values no schema
+        // given can decode, before anything starts.
+        try {
+            feed(s, schema);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("table " + table + " from " + s.location() + ": " + e.getMessage(), e);
+        }
         return schema;
     }
 

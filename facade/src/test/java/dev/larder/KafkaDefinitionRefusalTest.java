@@ -42,12 +42,42 @@ class KafkaDefinitionRefusalTest {
                 "    delta: /tmp/clicks",
                 "    kafka: {bootstrap: 127.0.0.1:9, topic: clicks, schema: 'id int64'}",
                 "    key: id"));
-        assertEquals(List.of("5: table clicks kafka: unknown key 'group' (expected one of bootstrap, schema, topic)"),
+        assertEquals(List.of("5: table clicks kafka: unknown key 'group' (expected one of avro_schemas, bootstrap,"
+                + " schema, topic, values)"),
                 refused(
                 "  clicks:",
                 "    kafka: {bootstrap: 127.0.0.1:9, topic: clicks, schema: 'id int64',",
                 "      group: g}",
                 "    key: id"));
+    }
+
+    @Test
+    void aValueFormatMustBeOneThatDecodesRows() throws Exception {
+        assertEquals(List.of("7: table clicks from kafka://127.0.0.1:9/clicks: value format 'protobuf' is not json,"
+                + " avro, avro-single-object or avro-confluent"), refused(
+                "  clicks:",
+                "    kafka:",
+                "      bootstrap: 127.0.0.1:9",
+                "      topic: clicks",
+                "      schema: 'id int64, clicks int64'",
+                "      values: protobuf",
+                "      avro_schemas: [clicks.avsc]",
+                "    key: id"));
+        Path avsc = dir.resolve("clicks.avsc");
+        Files.writeString(avsc, "{\"type\": \"record\", \"name\": \"Click\", \"fields\": [{\"name\": \"clicks\","
+                + " \"type\": \"string\"}]}");
+        List<String> wrongType = refused(
+                "  clicks:",
+                "    kafka:",
+                "      bootstrap: 127.0.0.1:9",
+                "      topic: clicks",
+                "      schema: 'id int64, clicks int64'",
+                "      values: avro",
+                "      avro_schemas: [" + avsc + "]",
+                "    key: id");
+        assertEquals(1, wrongType.size(), wrongType.toString());
+        assertTrue(wrongType.get(0).startsWith("7: table clicks from kafka://127.0.0.1:9/clicks: ")
+                && wrongType.get(0).contains("clicks"), wrongType.get(0));
     }
 
     @Test

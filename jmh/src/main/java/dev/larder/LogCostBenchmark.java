@@ -1,12 +1,10 @@
 package dev.larder;
 
+import dev.larder.jmh.VectorTables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -40,10 +38,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class LogCostBenchmark {
-    static final int TABLES = 3;
-    static final int COLUMNS = 7;
-    static final int FEATURES = 20;
-
     /** Three application-fed tables and two vectors over the same 20 features: {@code logged} and {@code plain}. */
     @State(Scope.Benchmark)
     public static class Fixture {
@@ -58,35 +52,13 @@ public class LogCostBenchmark {
         @Setup(Level.Trial)
         public void open() throws Exception {
             dir = Files.createTempDirectory("larder-log-cost");
-            Schema.Builder schema = Schema.builder().keyColumn("id", ColumnType.INT64);
-            for (int c = 0; c < COLUMNS; c++) {
-                schema.column("f" + c, ColumnType.FLOAT64);
-            }
             Larder.Builder b = Larder.builder(dir.resolve("store"));
-            List<Feature> features = new ArrayList<>();
-            for (int t = 0; t < TABLES; t++) {
-                b.push("t" + t, schema.build(), Duration.ZERO);
-                for (int c = 0; c < (t < 2 ? COLUMNS : COLUMNS - 1); c++) {
-                    features.add(Feature.of("t" + t + ".f" + c, -1));
-                }
-            }
-            b.vector("plain", features.toArray(Feature[]::new));
-            b.vector("logged", features.toArray(Feature[]::new));
+            Feature[] features = VectorTables.declare(b);
+            b.vector("plain", features);
+            b.vector("logged", features);
             b.log("logged", ServeLog.to(dir.resolve("log").toString()));
             larder = b.open();
-            long now = System.currentTimeMillis();
-            for (int t = 0; t < TABLES; t++) {
-                Pusher p = larder.table("t" + t).newPusher();
-                for (long k = 0; k < keys; k++) {
-                    Row row = p.row().setLong(0, k);
-                    for (int c = 0; c < COLUMNS; c++) {
-                        row.setDouble(1 + c, k * 0.001 + c);
-                    }
-                    p.upsert(1, now);
-                }
-                p.endVersion(1, now);
-            }
-            larder.flush();
+            VectorTables.fill(larder, keys);
             // The drain waits on the logger's monitor for the whole trial: this benchmark's thread is the consumer.
             ServeLogger log = larder.vector("logged").log();
             CountDownLatch held = new CountDownLatch(1);
@@ -124,8 +96,8 @@ public class LogCostBenchmark {
     private LogBuffer ring;
     private long state;
     private long keys;
-    private final double[] out = new double[FEATURES];
-    private final ReadStatus[] statuses = new ReadStatus[FEATURES];
+    private final double[] out = new double[VectorTables.FEATURES];
+    private final ReadStatus[] statuses = new ReadStatus[VectorTables.FEATURES];
 
     @Setup
     public void setUp(Fixture f) {

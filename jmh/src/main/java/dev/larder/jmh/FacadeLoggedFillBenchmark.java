@@ -1,19 +1,11 @@
 package dev.larder.jmh;
 
-import dev.larder.ColumnType;
-import dev.larder.Feature;
 import dev.larder.Larder;
-import dev.larder.Pusher;
 import dev.larder.ReadStatus;
-import dev.larder.Row;
-import dev.larder.Schema;
 import dev.larder.ServeLog;
 import dev.larder.Vector;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,8 +35,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class FacadeLoggedFillBenchmark {
-    static final int TABLES = 3;
-    static final int COLUMNS = 7;
 
     /** Three application-fed tables of {@code keys} rows each and the vector over them, logged or not. */
     @State(Scope.Benchmark)
@@ -61,36 +51,13 @@ public class FacadeLoggedFillBenchmark {
         @Setup(Level.Trial)
         public void open() throws Exception {
             dir = Files.createTempDirectory("larder-logged-fill");
-            Schema.Builder schema = Schema.builder().keyColumn("id", ColumnType.INT64);
-            for (int c = 0; c < COLUMNS; c++) {
-                schema.column("f" + c, ColumnType.FLOAT64);
-            }
             Larder.Builder b = Larder.builder(dir.resolve("store"));
-            List<Feature> features = new ArrayList<>();
-            for (int t = 0; t < TABLES; t++) {
-                b.push("t" + t, schema.build(), Duration.ZERO);
-                for (int c = 0; c < (t < 2 ? COLUMNS : COLUMNS - 1); c++) {
-                    features.add(Feature.of("t" + t + ".f" + c, -1));
-                }
-            }
-            b.vector("v", features.toArray(Feature[]::new));
+            b.vector("v", VectorTables.declare(b));
             if (logged) {
                 b.log("v", ServeLog.to(dir.resolve("log").toString()));
             }
             larder = b.open();
-            long now = System.currentTimeMillis();
-            for (int t = 0; t < TABLES; t++) {
-                Pusher p = larder.table("t" + t).newPusher();
-                for (long k = 0; k < keys; k++) {
-                    Row row = p.row().setLong(0, k);
-                    for (int c = 0; c < COLUMNS; c++) {
-                        row.setDouble(1 + c, k * 0.001 + c);
-                    }
-                    p.upsert(1, now);
-                }
-                p.endVersion(1, now);
-            }
-            larder.flush();
+            VectorTables.fill(larder, keys);
         }
 
         @TearDown(Level.Trial)

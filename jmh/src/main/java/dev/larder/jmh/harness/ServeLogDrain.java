@@ -1,15 +1,12 @@
 package dev.larder.jmh.harness;
 
-import dev.larder.ColumnType;
 import dev.larder.Feature;
 import dev.larder.Larder;
-import dev.larder.Pusher;
 import dev.larder.ReadStatus;
-import dev.larder.Row;
-import dev.larder.Schema;
 import dev.larder.ServeLog;
 import dev.larder.ServeLogStats;
 import dev.larder.Vector;
+import dev.larder.jmh.VectorTables;
 import dev.larder.snapshot.DeltaSource;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -35,8 +32,6 @@ import java.util.stream.Stream;
  * jmh/target/benchmarks.jar dev.larder.jmh.harness.ServeLogDrain VECTORS THREADS DIR [ROLL_ROWS]}; DIR is emptied.
  */
 public final class ServeLogDrain {
-    private static final int TABLES = 3;
-    private static final int COLUMNS = 7;
     private static final int KEYS = 100_000;
 
     private ServeLogDrain() {
@@ -56,36 +51,14 @@ public final class ServeLogDrain {
             throw new IllegalArgumentException("at most 1048576 vectors a thread (the largest ring), got " + perThread);
         }
         deleteTree(dir);
-        Schema.Builder schema = Schema.builder().keyColumn("id", ColumnType.INT64);
-        for (int c = 0; c < COLUMNS; c++) {
-            schema.column("f" + c, ColumnType.FLOAT64);
-        }
         Larder.Builder b = Larder.builder(dir.resolve("store"));
-        List<Feature> features = new ArrayList<>();
-        for (int t = 0; t < TABLES; t++) {
-            b.push("t" + t, schema.build(), Duration.ZERO);
-            for (int c = 0; c < (t < 2 ? COLUMNS : COLUMNS - 1); c++) {
-                features.add(Feature.of("t" + t + ".f" + c, -1));
-            }
-        }
-        b.vector("v", features.toArray(Feature[]::new));
+        Feature[] features = VectorTables.declare(b);
+        b.vector("v", features);
         String log = dir.resolve("log").toString();
         b.log("v", ServeLog.to(log).bufferRecords((int) perThread).rollRows(rollRows)
                 .rollEvery(Duration.ofSeconds(10)).tags("drain", "1"));
         try (Larder larder = b.open()) {
-            long now = System.currentTimeMillis();
-            for (int t = 0; t < TABLES; t++) {
-                Pusher p = larder.table("t" + t).newPusher();
-                for (long k = 0; k < KEYS; k++) {
-                    Row row = p.row().setLong(0, k);
-                    for (int c = 0; c < COLUMNS; c++) {
-                        row.setDouble(1 + c, k * 0.001 + c);
-                    }
-                    p.upsert(1, now);
-                }
-                p.endVersion(1, now);
-            }
-            larder.flush();
+            VectorTables.fill(larder, KEYS);
             Vector v = larder.vector("v");
             List<Vector.Filler> fillers = new ArrayList<>();
             for (int i = 0; i < threads; i++) {
@@ -98,8 +71,8 @@ public final class ServeLogDrain {
                 Vector.Filler f = fillers.get(i);
                 int seed = i;
                 workers.add(Thread.ofPlatform().name("filler-" + i).start(() -> {
-                    double[] out = new double[features.size()];
-                    ReadStatus[] statuses = new ReadStatus[features.size()];
+                    double[] out = new double[features.length];
+                    ReadStatus[] statuses = new ReadStatus[features.length];
                     for (long n = 0; n < perThread; n++) {
                         f.fill((n * 7919 + seed) % KEYS, out, statuses);
                     }

@@ -149,7 +149,8 @@ public final class Definition {
         String text = decode(file, bytes(file));
         Node root;
         try {
-            // The composer through exported packages only (api.lowlevel is not exported), so this runs on the module path.
+            // The composer through exported packages only (api.lowlevel is not exported), so this runs on the module
+            // path.
             LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).setAllowRecursiveKeys(false)
                     .setMaxAliasesForCollections(MAX_ALIASES).setCodePointLimit(MAX_BYTES).build();
             org.snakeyaml.engine.v2.parser.Parser events = new BoundedEvents(file,
@@ -268,7 +269,8 @@ public final class Definition {
      */
     public List<Feature> vector(String name) {
         VectorDef v = vectors.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow(
-                () -> new IllegalArgumentException("no vector " + name + " in " + file + " (declared: " + vectors() + ")"));
+                () -> new IllegalArgumentException("no vector " + name + " in " + file + " (declared: " + vectors()
+                        + ")"));
         List<Feature> out = new ArrayList<>();
         for (FeatureDef f : v.features()) {
             try {
@@ -639,9 +641,11 @@ public final class Definition {
             Path store = top.containsKey("store") ? Path.of(scalar(top.get("store").getValueNode(), "store")) : null;
             Larder.Catalog catalog = null;
             if (top.containsKey("unity_catalog")) {
-                Map<String, NodeTuple> uc = mapping(top.get("unity_catalog").getValueNode(), "unity_catalog", Set.of("uri", "token_env"));
+                Map<String, NodeTuple> uc = mapping(top.get("unity_catalog").getValueNode(), "unity_catalog",
+                        Set.of("uri", "token_env"));
                 catalog = new Larder.Catalog(uc.containsKey("uri") ? scalar(uc.get("uri").getValueNode(), "uri") : null,
-                        uc.containsKey("token_env") ? scalar(uc.get("token_env").getValueNode(), "token_env") : "DATABRICKS_TOKEN");
+                        uc.containsKey("token_env") ? scalar(uc.get("token_env").getValueNode(), "token_env")
+                                : "DATABRICKS_TOKEN");
             }
             // Zero would poll without pause, as the CLI's --poll 0s would (refused there too).
             Duration poll = top.containsKey("poll_interval")
@@ -660,7 +664,8 @@ public final class Definition {
             List<VectorDef> vectors = new ArrayList<>();
             if (top.containsKey("vectors")) {
                 Set<String> declared = new java.util.HashSet<>();
-                for (NodeTuple t : entries(top.get("tables") == null ? null : top.get("tables").getValueNode(), "tables")) {
+                for (NodeTuple t : entries(top.get("tables") == null ? null : top.get("tables").getValueNode(),
+                        "tables")) {
                     declared.add(key(t));
                 }
                 for (NodeTuple v : entries(top.get("vectors").getValueNode(), "vectors")) {
@@ -719,7 +724,8 @@ public final class Definition {
                 if (n instanceof SequenceNode seq && !seq.getValue().isEmpty()) {
                     s = s.columns(seq.getValue().stream().map(c -> scalar(c, "columns")).toArray(String[]::new));
                 } else {
-                    problems.add(line(n) + "table " + name + ": columns is a list of column names, e.g. [ctr_7d, sessions_30d]");
+                    problems.add(line(n) + "table " + name
+                            + ": columns is a list of column names, e.g. [ctr_7d, sessions_30d]");
                 }
             }
             // A zero TTL keeps rows until the source deletes them (Source.ttl), so it is allowed.
@@ -754,7 +760,8 @@ public final class Definition {
             Map<String, Default> defaults = new LinkedHashMap<>();
             if (m.containsKey("defaults")) {
                 for (NodeTuple d : entries(m.get("defaults").getValueNode(), "defaults")) {
-                    defaults.put(key(d), new Default(key(d), scalar(d.getValueNode(), key(d)), lineNumber(d.getKeyNode())));
+                    defaults.put(key(d), new Default(key(d), scalar(d.getValueNode(), key(d)),
+                            lineNumber(d.getKeyNode())));
                 }
             }
             if (s.fromKafka()) {

@@ -51,8 +51,8 @@ import java.util.TreeSet;
  * }</pre>
  *
  * <p>Opening returns once every followed table's current generation is open: a table new to the store is then still
- * bootstrapping (its reads say NOT_FOUND until its first version is in; {@link Table#status()} tells), a table the store
- * already holds serves its last version at once and catches up.
+ * bootstrapping (its reads say NOT_FOUND until its first version is in; {@link Table#status()} tells), a table the
+ * store already holds serves its last version at once and catches up.
  */
 public final class Larder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Larder.class.getName());
@@ -212,8 +212,8 @@ public final class Larder implements AutoCloseable {
             } catch (StoreCorruptedException e) {
                 throw e;
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("no table " + name + " in " + engine.store().directory() + " (followed: "
-                        + tables.keySet() + "): " + e.getMessage(), e);
+                throw new IllegalArgumentException("no table " + name + " in " + engine.store().directory()
+                        + " (followed: " + tables.keySet() + "): " + e.getMessage(), e);
             }
             tables.put(name, t);
         }
@@ -388,17 +388,18 @@ public final class Larder implements AutoCloseable {
          * commit (of a Kafka source: every record, from the topic's start, then from the offsets stored with it).
          */
         public Builder follow(String table, Source source) {
-            if (pushed.containsKey(table) || follows.putIfAbsent(table, Objects.requireNonNull(source, "source")) != null) {
+            if (pushed.containsKey(table)
+                    || follows.putIfAbsent(table, Objects.requireNonNull(source, "source")) != null) {
                 throw new IllegalArgumentException("table " + table + " is followed twice");
             }
             return this;
         }
 
         /**
-         * Declares table {@code table} as fed by the application ({@link Table#newPusher()}): created with {@code schema}
-         * if the store does not hold it, otherwise served from where it was, which must have that schema (string and
-         * binary inline capacities aside: it keeps its stored ones). A table
-         * has one feeder: {@link #open()} refuses a table a Delta table feeds, and {@code follow} refuses this one.
+         * Declares table {@code table} as fed by the application ({@link Table#newPusher()}): created with
+         * {@code schema} if the store does not hold it, otherwise served from where it was, which must have that schema
+         * (string and binary inline capacities aside: it keeps its stored ones). A table has one feeder:
+         * {@link #open()} refuses a table a Delta table feeds, and {@code follow} refuses this one.
          *
          * @param ttl rows older than this (by commit time) read as EXPIRED; {@link Duration#ZERO} for never
          */
@@ -480,7 +481,10 @@ public final class Larder implements AutoCloseable {
             return this;
         }
 
-        /** A followed table is unhealthy once it has not reflected its source's newest version for this long (default 5 min). */
+        /**
+         * A followed table is unhealthy once it has not reflected its source's newest version for this long (default
+         * 5 min).
+         */
         public Builder maxStaleness(Duration d) {
             this.maxStaleness = d;
             return this;
@@ -530,8 +534,8 @@ public final class Larder implements AutoCloseable {
         }
 
         /**
-         * The Unity Catalog that {@link Source#unityCatalog} names resolve in (default: {@code $DATABRICKS_HOST} with the
-         * token in {@code $DATABRICKS_TOKEN}).
+         * The Unity Catalog that {@link Source#unityCatalog} names resolve in (default: {@code $DATABRICKS_HOST} with
+         * the token in {@code $DATABRICKS_TOKEN}).
          *
          * @param uri      the workspace URI, e.g. {@code https://dbc-1234.cloud.databricks.com}; null for
          *                 {@code $DATABRICKS_HOST}
@@ -543,8 +547,8 @@ public final class Larder implements AutoCloseable {
         }
 
         /**
-         * Checks the settings, opens the store, checks every source (readable, key columns present) before following any,
-         * starts following, and builds the vectors.
+         * Checks the settings, opens the store, checks every source (readable, key columns present) before following
+         * any, starts following, and builds the vectors.
          *
          * @throws IllegalArgumentException naming the setting for a bad ring size, wait strategy or sync policy (before
          *                                  the store directory is touched), and the table and column for a vector
@@ -600,8 +604,9 @@ public final class Larder implements AutoCloseable {
                             followOptions(s));
                     Duration kept = f.handle().table().ttl();
                     if (!kept.equals(s.ttl())) {
-                        LOG.log(System.Logger.Level.WARNING, "table " + e.getKey() + " keeps the TTL it was bootstrapped with ("
-                                + kept + ", not " + s.ttl() + "); the new TTL applies once the table is bootstrapped again");
+                        LOG.log(System.Logger.Level.WARNING, "table " + e.getKey()
+                                + " keeps the TTL it was bootstrapped with (" + kept + ", not " + s.ttl()
+                                + "); the new TTL applies once the table is bootstrapped again");
                     }
                     ShardSpec held = f.handle().table().shards();
                     if (!s.shardSpec().ownsAll() && !held.equals(s.shardSpec())) {
@@ -850,7 +855,8 @@ public final class Larder implements AutoCloseable {
                         + syncMaxPendingVersions);
             }
             if (syncMaxDelay == null || syncMaxDelay.isNegative()) {
-                throw new IllegalArgumentException("syncPolicy's maxDelay must be zero or positive, got " + syncMaxDelay);
+                throw new IllegalArgumentException("syncPolicy's maxDelay must be zero or positive, got "
+                        + syncMaxDelay);
             }
             return withRing.withWaitStrategy(waitStrategy.factory())
                     .withSyncPolicy(new SyncPolicy(syncMaxPendingVersions, syncMaxDelay));
@@ -861,7 +867,8 @@ public final class Larder implements AutoCloseable {
          * is dropped or rebuilt, even across re-bootstraps (VACUUMed history): a generation that quietly lost a column
          * would take a feature from a running model. A changed selection is therefore logged, not applied.
          */
-        private static DeltaChangeSource source(LarderEngine engine, String name, Source s, DeltaChangeSource declared) {
+        private static DeltaChangeSource source(LarderEngine engine, String name, Source s,
+                DeltaChangeSource declared) {
             if (!engine.store().exists(name)) {
                 return declared;
             }
@@ -884,13 +891,14 @@ public final class Larder implements AutoCloseable {
                 return declared;
             }
             if (s.columns().isEmpty()) {
-                // Every column: the table widens at its next re-bootstrap (a column added to the Delta table triggers one).
-                LOG.log(System.Logger.Level.WARNING, "table " + name + " serves the columns it was bootstrapped with (" + served
-                        + "); the others are served once it is bootstrapped again");
+                // Every column: the table widens at its next re-bootstrap (a column added to the Delta table
+                // triggers one).
+                LOG.log(System.Logger.Level.WARNING, "table " + name + " serves the columns it was bootstrapped with ("
+                        + served + "); the others are served once it is bootstrapped again");
                 return declared;
             }
-            LOG.log(System.Logger.Level.WARNING, "table " + name + " keeps the columns it was bootstrapped with (" + served + ", not "
-                    + wanted + "); drop or rebuild the table to serve the new selection");
+            LOG.log(System.Logger.Level.WARNING, "table " + name + " keeps the columns it was bootstrapped with ("
+                    + served + ", not " + wanted + "); drop or rebuild the table to serve the new selection");
             List<String> kept = served.stream().filter(c -> !s.keyColumns().contains(c)).toList();
             return declared.withColumns(kept);
         }
@@ -937,7 +945,8 @@ public final class Larder implements AutoCloseable {
                 try {
                     Table t = larder.table(f.table());
                     if (!t.current().schema().hasColumn(f.column())) {
-                        problems.add(f.table() + "." + f.column() + ": table " + f.table() + " has no column " + f.column());
+                        problems.add(f.table() + "." + f.column() + ": table " + f.table() + " has no column "
+                                + f.column());
                         continue;
                     }
                     b.add(t.current(), t::current, f.column(), f.defaultValue());

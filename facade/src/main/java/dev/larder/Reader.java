@@ -20,7 +20,9 @@ import java.util.Map;
  * }</pre>
  */
 public final class Reader {
-    /** A stand-in for a caller's statuses array: a logged read needs the store's statuses when the caller wants none. */
+    /**
+     * A stand-in for a caller's statuses array: a logged read needs the store's statuses when the caller wants none.
+     */
     private static final ReadStatus[] ALL = new ReadStatus[0];
     /** One lookup in this many is timed into the table's latency histogram. */
     static final int SAMPLE_EVERY = 1024;
@@ -94,7 +96,10 @@ public final class Reader {
         return status = ReadStatus.of(refresh().get(entityKey.key));
     }
 
-    /** A reusable key of this table's key schema, for composite keys: {@code r.get(r.key().setLong(0, id).setString(1, c))}. */
+    /**
+     * A reusable key of this table's key schema, for composite keys:
+     * {@code r.get(r.key().setLong(0, id).setString(1, c))}.
+     */
     public Key key() {
         refresh();
         if (key == null) {
@@ -108,7 +113,10 @@ public final class Reader {
         return status;
     }
 
-    /** The index of {@code column} in the row of the last lookup, for the index getters; -1 if the table has no such column. */
+    /**
+     * The index of {@code column} in the row of the last lookup, for the index getters; -1 if the table has no such
+     * column.
+     */
     public int column(String column) {
         Integer c = columns.get(column);
         return c == null ? -1 : c;
@@ -117,8 +125,8 @@ public final class Reader {
     private int index(String column) {
         Integer c = columns.get(column);
         if (c == null) {
-            throw new IllegalArgumentException("table " + row.table().name() + " has no column " + column + " (columns: "
-                    + columns.keySet() + ")");
+            throw new IllegalArgumentException("table " + row.table().name() + " has no column " + column
+                    + " (columns: " + columns.keySet() + ")");
         }
         return c;
     }
@@ -127,25 +135,33 @@ public final class Reader {
         return status == ReadStatus.FOUND && !row.isNull(c);
     }
 
-    /** The value of a numeric column, or {@code defaultValue} unless the last lookup was FOUND with a non-null value. */
+    /**
+     * The value of a numeric column, or {@code defaultValue} unless the last lookup was FOUND with a non-null value.
+     */
     public double getDouble(String column, double defaultValue) {
         int c = index(column);
         return present(c) ? row.getDouble(c) : defaultValue;
     }
 
-    /** The value of an integral column, or {@code defaultValue} unless the last lookup was FOUND with a non-null value. */
+    /**
+     * The value of an integral column, or {@code defaultValue} unless the last lookup was FOUND with a non-null value.
+     */
     public long getLong(String column, long defaultValue) {
         int c = index(column);
         return present(c) ? row.getLong(c) : defaultValue;
     }
 
-    /** The value of a boolean column, or {@code defaultValue} unless the last lookup was FOUND with a non-null value. */
+    /**
+     * The value of a boolean column, or {@code defaultValue} unless the last lookup was FOUND with a non-null value.
+     */
     public boolean getBoolean(String column, boolean defaultValue) {
         int c = index(column);
         return present(c) ? row.getBoolean(c) : defaultValue;
     }
 
-    /** The value of a string column (allocates the String), or {@code defaultValue} unless FOUND with a non-null value. */
+    /**
+     * The value of a string column (allocates the String), or {@code defaultValue} unless FOUND with a non-null value.
+     */
     public String getString(String column, String defaultValue) {
         int c = index(column);
         return present(c) ? row.getString(c) : defaultValue;

@@ -44,8 +44,9 @@ public final class Source {
     /** The topic of a Kafka source; null for a Delta table. */
     private final KafkaTopic kafka;
 
-    private Source(String path, String catalogName, List<String> key, Duration ttl, int inlineBytes, Map<String, String> settings,
-                   Duration maxStaleness, List<String> columns, ShardSpec shards, KafkaTopic kafka) {
+    private Source(String path, String catalogName, List<String> key, Duration ttl, int inlineBytes,
+                   Map<String, String> settings, Duration maxStaleness, List<String> columns, ShardSpec shards,
+                   KafkaTopic kafka) {
         this.path = path;
         this.catalogName = catalogName;
         this.key = key;
@@ -58,15 +59,18 @@ public final class Source {
         this.kafka = kafka;
     }
 
-    /** A Delta table at a local path or Hadoop URI ({@code s3a://}, {@code abfss://}, {@code gs://} need larder-cloud). */
+    /**
+     * A Delta table at a local path or Hadoop URI ({@code s3a://}, {@code abfss://}, {@code gs://} need larder-cloud).
+     */
     public static Source delta(String pathOrUri) {
         return new Source(Objects.requireNonNull(pathOrUri, "pathOrUri"), null, List.of(), Duration.ZERO,
                 Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of(), ShardSpec.ALL, null);
     }
 
     /**
-     * A Delta table by its Unity Catalog name, {@code catalog.schema.table}, read with the credentials the catalog vends
-     * (needs larder-cloud; the catalog is {@link Larder.Builder#unityCatalog}, by default {@code $DATABRICKS_HOST}).
+     * A Delta table by its Unity Catalog name, {@code catalog.schema.table}, read with the credentials the catalog
+     * vends (needs larder-cloud; the catalog is {@link Larder.Builder#unityCatalog}, by default
+     * {@code $DATABRICKS_HOST}).
      */
     public static Source unityCatalog(String fullName) {
         return new Source(null, Objects.requireNonNull(fullName, "fullName"), List.of(), Duration.ZERO,
@@ -162,7 +166,10 @@ public final class Source {
                 kafka);
     }
 
-    /** Rows older than this (by commit time) read as EXPIRED; zero (the default) keeps rows until the source deletes them. */
+    /**
+     * Rows older than this (by commit time) read as EXPIRED; zero (the default) keeps rows until the source deletes
+     * them.
+     */
     public Source ttl(Duration ttl) {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative: " + ttl);
@@ -193,7 +200,10 @@ public final class Source {
                 kafka);
     }
 
-    /** This table is unhealthy once it has not reflected its source's newest version for this long (default: the builder's). */
+    /**
+     * This table is unhealthy once it has not reflected its source's newest version for this long (default: the
+     * builder's).
+     */
     public Source maxStaleness(Duration d) {
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("maxStaleness must be positive: " + d);

@@ -60,7 +60,8 @@ public final class Vector {
     /**
      * Commits every vector the fillers have logged so far to the served-feature log, and returns once it is committed.
      *
-     * @throws IllegalStateException if the vector is not logged, or the commit failed (the vectors are kept and retried)
+     * @throws IllegalStateException if the vector is not logged, or the commit failed (the vectors are kept and
+     *                               retried)
      */
     public void flushLog() {
         logger().flush();
@@ -136,8 +137,8 @@ public final class Vector {
         }
 
         /**
-         * Fills {@code out[0..size)} for an entity with a single integral key; {@code statuses} (may be null) receives each
-         * feature's status. Expired rows give defaults.
+         * Fills {@code out[0..size)} for an entity with a single integral key; {@code statuses} (may be null) receives
+         * each feature's status. Expired rows give defaults.
          *
          * @return how many features came from data rather than defaults
          */
@@ -176,7 +177,9 @@ public final class Vector {
             return log;
         }
 
-        /** Logs the last vector filled into {@code out} again, as its fill did; for benchmarks timing the copy alone. */
+        /**
+         * Logs the last vector filled into {@code out} again, as its fill did; for benchmarks timing the copy alone.
+         */
         void relog(long entityKey, double[] out) {
             int at = log.claim();
             if (at >= 0) {

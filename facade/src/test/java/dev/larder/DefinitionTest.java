@@ -16,7 +16,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Definition files: served as declared, every mistake named with its line, and a changed file re-bootstraps nothing unchanged. */
+/**
+ * Definition files: served as declared, every mistake named with its line, and a changed file re-bootstraps nothing
+ * unchanged.
+ */
 class DefinitionTest {
     @TempDir
     Path dir;
@@ -27,8 +30,8 @@ class DefinitionTest {
     void tables() throws Exception {
         users = dir.resolve("users");
         items = dir.resolve("items");
-        DeltaTableGenerator.generate(GeneratorSpec.builder().rows(500).numericFeatures(2).float32Features(0).stringFeatures(1)
-                .commits(0).rowsPerFile(250).build(), users);
+        DeltaTableGenerator.generate(GeneratorSpec.builder().rows(500).numericFeatures(2).float32Features(0)
+                .stringFeatures(1).commits(0).rowsPerFile(250).build(), users);
         DeltaTableGenerator.generate(GeneratorSpec.builder().rows(300).numericFeatures(1).float32Features(0).commits(0)
                 .rowsPerFile(300).seed(7).build(), items);
     }
@@ -121,8 +124,8 @@ class DefinitionTest {
         }
         DefinitionException e = assertThrows(DefinitionException.class, () -> Larder.fromDefinition(write(
                 yaml.replace("columns: [f_1, f_0], ", ""))));
-        assertEquals(List.of(dir.resolve("features.yaml") + ":6: table users log_reads: needs 'columns: [COLUMN, ...]'"),
-                e.problems());
+        assertEquals(List.of(dir.resolve("features.yaml")
+                + ":6: table users log_reads: needs 'columns: [COLUMN, ...]'"), e.problems());
     }
 
     @Test
@@ -164,7 +167,8 @@ class DefinitionTest {
     }
 
     private static String generation(Larder larder, String table) {
-        return larder.status().stream().filter(s -> s.table().equals(table)).map(TableStatus::generation).findFirst().orElseThrow();
+        return larder.status().stream().filter(s -> s.table().equals(table)).map(TableStatus::generation).findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -192,12 +196,15 @@ class DefinitionTest {
                 """);
         DefinitionException e = assertThrows(DefinitionException.class, () -> Definition.read(f));
         List<String> p = e.problems();
-        assertTrue(p.contains(f + ":2: the definition: unknown key 'colour' (expected one of poll_interval, store, tables, unity_catalog, vectors)"), p.toString());
+        assertTrue(p.contains(f + ":2: the definition: unknown key 'colour' (expected one of poll_interval, store,"
+                + " tables, unity_catalog, vectors)"), p.toString());
         assertTrue(p.contains(f + ":4: table users: give its source as 'delta: PATH', 'unity_catalog: NAME' or 'kafka:"
                 + " {bootstrap: HOST:PORT, topic: T, schema: ...}', not delta and unity_catalog"), p.toString());
-        assertTrue(p.contains(f + ":11: ttl: 'soon' is not a duration (e.g. 500ms, 30s, 10m, 24h, 7d, PT1H)"), p.toString());
+        assertTrue(p.contains(f + ":11: ttl: 'soon' is not a duration (e.g. 500ms, 30s, 10m, 24h, 7d, PT1H)"),
+                p.toString());
         assertTrue(p.contains(f + ":12: tables: 'items' is declared twice (first on line 8)"), p.toString());
-        assertTrue(p.stream().anyMatch(s -> s.startsWith(f + ":18: vector ranker: feature orders.total names table orders")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith(f + ":18: vector ranker: feature orders.total names table"
+                + " orders")), p.toString());
         assertTrue(p.contains(f + ":19: vector ranker: feature 'nodot' is not table.column"), p.toString());
     }
 
@@ -224,9 +231,12 @@ class DefinitionTest {
         DefinitionException e = assertThrows(DefinitionException.class, () -> Larder.fromDefinition(f));
         List<String> p = e.problems();
         assertEquals(6, p.size(), p.toString());
-        assertTrue(p.get(0).startsWith(f + ":7: table users default f_0: 'abc' is not a number, and column f_0 is"), p.toString());
-        assertTrue(p.get(1).startsWith(f + ":8: table users default entity_id: '2.5' is not a whole number"), p.toString());
-        assertTrue(p.get(2).startsWith(f + ":9: table users default nope: no column nope (columns: entity_id, "), p.toString());
+        assertTrue(p.get(0).startsWith(f + ":7: table users default f_0: 'abc' is not a number, and column f_0 is"),
+                p.toString());
+        assertTrue(p.get(1).startsWith(f + ":8: table users default entity_id: '2.5' is not a whole number"),
+                p.toString());
+        assertTrue(p.get(2).startsWith(f + ":9: table users default nope: no column nope (columns: entity_id, "),
+                p.toString());
         assertTrue(p.get(3).startsWith(f + ":12: table items: ") && p.get(3).contains("missing_key"), p.toString());
         assertTrue(p.get(4).startsWith(f + ":15: vector ranker feature users.c_0: column c_0 is ")
                 && p.get(4).contains("not numeric"), p.toString());
@@ -271,7 +281,8 @@ class DefinitionTest {
                 """.formatted(dir.resolve("other-store"), users));
         List<String> p = assertThrows(DefinitionException.class, () -> Larder.fromDefinition(wrong)).problems();
         assertEquals(1, p.size(), p.toString());
-        assertTrue(p.get(0).startsWith(wrong + ":6: table users: selected column 'f_7' is not a column of the Delta table"), p.toString());
+        assertTrue(p.get(0).startsWith(wrong + ":6: table users: selected column 'f_7' is not a column of the Delta"
+                + " table"), p.toString());
         Path both = write("""
                 store: %s
                 tables:
@@ -296,7 +307,7 @@ class DefinitionTest {
                     - users.f_0
                 """.formatted(dir.resolve("other-store"), users));
         p = assertThrows(DefinitionException.class, () -> Larder.fromDefinition(outside)).problems();
-        assertTrue(p.size() == 1 && p.get(0).startsWith(outside + ":9: vector ranker feature users.f_0: no column f_0 (columns: entity_id, f_1)"),
-                p.toString());
+        assertTrue(p.size() == 1 && p.get(0).startsWith(outside
+                + ":9: vector ranker feature users.f_0: no column f_0 (columns: entity_id, f_1)"), p.toString());
     }
 }

@@ -19,31 +19,38 @@ import picocli.CommandLine.Option;
  * {@code larder follow}: bootstraps (if new) and tails Delta tables and Kafka topics through the ingest ring until
  * stopped (Ctrl-C / SIGTERM close it cleanly) or for {@code --duration}; prints and persists status periodically.
  */
-@Command(name = "follow", description = "Bootstrap (if new) and follow Delta tables or Kafka topics, applying each new commit"
-        + " or batch of records exactly once, in order.")
+@Command(name = "follow",
+        description = "Bootstrap (if new) and follow Delta tables or Kafka topics, applying each new commit"
+                + " or batch of records exactly once, in order.")
 final class FollowCommand implements Callable<Integer> {
     /** One followed table: its Delta source, key and name. */
     static final class Feed {
         @Option(names = "--delta", description = "Delta table path or Hadoop filesystem URI (or --uc-table).")
         String delta;
 
-        @Option(names = "--uc-table", paramLabel = "CATALOG.SCHEMA.TABLE", description = "Unity Catalog table name (instead of --delta).")
+        @Option(names = "--uc-table", paramLabel = "CATALOG.SCHEMA.TABLE",
+                description = "Unity Catalog table name (instead of --delta).")
         String ucTable;
 
-        @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Kafka bootstrap servers of a topic to follow"
-                + " (instead of --delta; with --topic, and --schema for a new table).")
+        @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
+                description = "Kafka bootstrap servers of a topic to follow"
+                        + " (instead of --delta; with --topic, and --schema for a new table).")
         String kafka;
 
-        @Option(names = "--topic", description = "The Kafka topic (with --kafka): record key = the key, value = the row as"
-                + " JSON or Avro (--value-format), a null value deletes.")
+        @Option(names = "--topic",
+                description = "The Kafka topic (with --kafka): record key = the key, value = the row as"
+                        + " JSON or Avro (--value-format), a null value deletes.")
         String topic;
 
-        @Option(names = "--schema", paramLabel = "'NAME TYPE, ...'", description = "Columns of a new Kafka-fed table, e.g."
-                + " 'user_id string, clicks int64, score float64' (with --kafka).")
+        @Option(names = "--schema", paramLabel = "'NAME TYPE, ...'",
+                description = "Columns of a new Kafka-fed table, e.g."
+                        + " 'user_id string, clicks int64, score float64' (with --kafka).")
         String schema;
 
-        @Option(names = "--value-format", paramLabel = "FORMAT", description = "Kafka record values (with --kafka): json"
-                + " (default), avro (one --avro-schema), avro-single-object or avro-confluent (--avro-schema ID=FILE).")
+        @Option(names = "--value-format", paramLabel = "FORMAT",
+                description = "Kafka record values (with --kafka): json"
+                        + " (default), avro (one --avro-schema), avro-single-object or avro-confluent"
+                        + " (--avro-schema ID=FILE).")
         String valueFormat;
 
         @Option(names = "--avro-schema", paramLabel = "FILE", description = "An Avro writer schema (.avsc) of the"
@@ -53,7 +60,8 @@ final class FollowCommand implements Callable<Integer> {
         @Option(names = "--key", required = true, split = ",", description = "Key column(s), comma-separated.")
         List<String> key;
 
-        @Option(names = "--table", required = true, description = "Table name in the store.", converter = TableNameConverter.class)
+        @Option(names = "--table", required = true, description = "Table name in the store.",
+                converter = TableNameConverter.class)
         String table;
     }
 
@@ -63,9 +71,11 @@ final class FollowCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, multiplicity = "0..*")
     List<Feed> feeds;
 
-    @Option(names = "--definition", paramLabel = "FILE", description = "A definition file (YAML: tables, sources, keys, TTLs, "
-            + "defaults, vectors) to follow instead of --delta/--kafka/--key/--table; Delta tables and Kafka topics"
-            + " (kafka: {bootstrap, topic, schema}), checked against the Delta tables first.")
+    @Option(names = "--definition", paramLabel = "FILE",
+            description = "A definition file (YAML: tables, sources, keys, TTLs, "
+                    + "defaults, vectors) to follow instead of --delta/--kafka/--key/--table;"
+                    + " Delta tables and Kafka topics"
+                    + " (kafka: {bootstrap, topic, schema}), checked against the Delta tables first.")
     Path definition;
 
     @Mixin
@@ -74,14 +84,17 @@ final class FollowCommand implements Callable<Integer> {
     @Mixin
     ShardOptions shards;
 
-    @Option(names = "--poll", defaultValue = "1s", converter = DurationConverter.class, description = "Poll interval (default ${DEFAULT-VALUE}).")
+    @Option(names = "--poll", defaultValue = "1s", converter = DurationConverter.class,
+            description = "Poll interval (default ${DEFAULT-VALUE}).")
     Duration poll;
 
     @Option(names = "--max-staleness", defaultValue = "5m", converter = DurationConverter.class,
-            description = "A table is unhealthy when it has not reflected its source's newest version for this long (default ${DEFAULT-VALUE}).")
+            description = "A table is unhealthy when it has not reflected its source's newest version for this long"
+                    + " (default ${DEFAULT-VALUE}).")
     Duration maxStaleness;
 
-    @Option(names = "--duration", converter = DurationConverter.class, description = "Stop after this long (default: until interrupted).")
+    @Option(names = "--duration", converter = DurationConverter.class,
+            description = "Stop after this long (default: until interrupted).")
     Duration duration;
 
     @Option(names = "--status-every", defaultValue = "10s", converter = DurationConverter.class,
@@ -169,8 +182,8 @@ final class FollowCommand implements Callable<Integer> {
     }
 
     /**
-     * Reports status until stopped (SIGTERM, Ctrl-C) or {@code --duration} passes, then closes {@code larder}; a shutdown
-     * hook waits for that close, so a stopped process exits with its tables synced.
+     * Reports status until stopped (SIGTERM, Ctrl-C) or {@code --duration} passes, then closes {@code larder}; a
+     * shutdown hook waits for that close, so a stopped process exits with its tables synced.
      */
     int serve(Larder larder) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
@@ -208,7 +221,10 @@ final class FollowCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Prints status and rewrites the stats file; a file that cannot be written (a full disk) costs a warning, not the feed. */
+    /**
+     * Prints status and rewrites the stats file; a file that cannot be written (a full disk) costs a warning, not the
+     * feed.
+     */
     private void report(Larder larder) {
         for (TableStatus s : larder.status()) {
             System.out.println(StatsFile.statusLine(s));

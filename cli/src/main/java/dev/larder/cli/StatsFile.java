@@ -26,7 +26,8 @@ final class StatsFile {
 
     static String render(Larder larder) {
         StringBuilder sb = new StringBuilder();
-        sb.append("written ").append(Instant.now()).append(" by pid ").append(ProcessHandle.current().pid()).append('\n');
+        sb.append("written ").append(Instant.now()).append(" by pid ").append(ProcessHandle.current().pid())
+                .append('\n');
         for (TableStatus s : larder.status()) {
             sb.append(statusLine(s)).append('\n');
             ReadStats r = larder.table(s.table()).readStats();
@@ -39,8 +40,9 @@ final class StatsFile {
     }
 
     static String statusLine(TableStatus s) {
-        return String.format("%s [%s] %s: watermark v%d (committed %s), source latest v%d, lag %d versions, last poll %s ago, "
-                        + "staleness %s, %s%s", s.table(), s.generation(), s.state(), s.watermarkVersion(),
+        return String.format("%s [%s] %s: watermark v%d (committed %s), source latest v%d, lag %d versions, "
+                        + "last poll %s ago, staleness %s, %s%s",
+                s.table(), s.generation(), s.state(), s.watermarkVersion(),
                 Instant.ofEpochMilli(s.watermarkCommitTimestampMillis()), s.latestSourceVersion(), s.lagVersions(),
                 human(s.sinceLastPoll()), human(s.staleness()), s.healthy() ? "HEALTHY" : "UNHEALTHY",
                 (s.applyingVersion() >= 0 ? "; applying v" + s.applyingVersion() : "")

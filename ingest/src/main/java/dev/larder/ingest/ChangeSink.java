@@ -46,10 +46,10 @@ public interface ChangeSink {
     void end();
 
     /**
-     * The version that wrote the target's row with {@code keyRow}'s key, counting every version ended so far, or -1 if the
-     * target holds no such row or this sink cannot tell. A source uses it to refuse a version that adds a key the target
-     * already holds without removing it first (two rows with one key in the source). May wait until the writer has
-     * applied the versions already ended.
+     * The version that wrote the target's row with {@code keyRow}'s key, counting every version ended so far, or -1 if
+     * the target holds no such row or this sink cannot tell. A source uses it to refuse a version that adds a key the
+     * target already holds without removing it first (two rows with one key in the source). May wait until the writer
+     * has applied the versions already ended.
      */
     default long storedVersion(RowBuffer keyRow) {
         return -1;

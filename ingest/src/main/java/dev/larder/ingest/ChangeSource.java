@@ -68,7 +68,8 @@ public interface ChangeSource {
     }
 
     /**
-     * Streams every row visible at {@code version} as one version: {@code begin(version, commitTs)}, upserts, {@code end()}.
+     * Streams every row visible at {@code version} as one version: {@code begin(version, commitTs)}, upserts,
+     * {@code end()}.
      */
     void bootstrap(long version, ChangeSink sink);
 

@@ -29,8 +29,9 @@ import java.util.concurrent.Future;
  * good version), and it is retried with exponential backoff until it succeeds.
  *
  * <p>Crash safety of generations: on start the newest generation with a watermark is current; once it is found to
- * follow this source, every other generation of the table (an unfinished bootstrap, or one already replaced) is dropped.
- * A table with no complete generation (a bootstrap killed before its end) is bootstrapped again under its own name.
+ * follow this source, every other generation of the table (an unfinished bootstrap, or one already replaced) is
+ * dropped. A table with no complete generation (a bootstrap killed before its end) is bootstrapped again under its own
+ * name.
  */
 public final class Follower implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Follower.class.getName());
@@ -87,16 +88,19 @@ public final class Follower implements AutoCloseable {
     }
 
     /**
-     * Picks the current generation (the newest with a watermark) and checks that it follows this source; only then drops
-     * the other generations (an unfinished bootstrap, or one already replaced). Without a complete generation (a bootstrap
-     * killed or stopped before its end) the table is bootstrapped again in place: under its own name, generation 0.
+     * Picks the current generation (the newest with a watermark) and checks that it follows this source; only then
+     * drops the other generations (an unfinished bootstrap, or one already replaced). Without a complete generation (a
+     * bootstrap killed or stopped before its end) the table is bootstrapped again in place: under its own name,
+     * generation 0.
      */
     private FeatureTable resolveGeneration() {
         List<Long> gens = store.generations(name);
         long currentGen = store.currentGeneration(name);
         FeatureTable current = currentGen < 0 ? null : store.generation(name, currentGen);
-        if (current != null && !current.lineage().sourceId().isEmpty() && !current.lineage().sourceId().equals(source.id())) {
-            throw new IllegalStateException("table " + name + " (" + current.name() + ") follows source " + current.lineage().sourceId()
+        if (current != null && !current.lineage().sourceId().isEmpty()
+                && !current.lineage().sourceId().equals(source.id())) {
+            throw new IllegalStateException("table " + name + " (" + current.name() + ") follows source "
+                    + current.lineage().sourceId()
                     + " (" + Redaction.uris(current.lineage().sourcePath()) + "), not " + source.id()
                     + " (" + Redaction.uris(source.path()) + "); nothing was changed");
         }
@@ -195,7 +199,8 @@ public final class Follower implements AutoCloseable {
                 if (failures > 0) {
                     failures = 0;
                     lastError = null;
-                    LOG.log(System.Logger.Level.INFO, "table " + name + ": feed resumed at version " + handle.lineage().version());
+                    LOG.log(System.Logger.Level.INFO, "table " + name + ": feed resumed at version "
+                            + handle.lineage().version());
                     TableStatus st = status();
                     larder.fire(l -> l.onFeedResumed(st));
                 }
@@ -206,7 +211,8 @@ public final class Follower implements AutoCloseable {
                 if (stopped) {
                     break;
                 }
-                LOG.log(System.Logger.Level.WARNING, "table " + name + ": history after version " + handle.lineage().version()
+                LOG.log(System.Logger.Level.WARNING, "table " + name + ": history after version "
+                        + handle.lineage().version()
                         + " unavailable in " + Redaction.uris(source.path())
                         + ", re-bootstrapping into a new generation: " + e.getMessage());
                 sink.reset();
@@ -369,7 +375,9 @@ public final class Follower implements AutoCloseable {
         return st;
     }
 
-    /** Stops the loop (mid-version if need be: the partial version is re-applied on the next start) and waits for it. */
+    /**
+     * Stops the loop (mid-version if need be: the partial version is re-applied on the next start) and waits for it.
+     */
     @Override
     public void close() {
         stopped = true;

@@ -16,7 +16,8 @@ import java.time.InstantSource;
 
 /**
  * A memory-mapped feature table: any number of reader threads ({@link #newReader()}, one reader object per thread) and
- * exactly one writer ({@link #writer()}, used by one thread at a time). Readers never lock and never allocate on lookups.
+ * exactly one writer ({@link #writer()}, used by one thread at a time). Readers never lock and never allocate on
+ * lookups.
  *
  * <p>Files in the table directory: {@code table.properties} ({@link TableMetadata}), {@code state.dat}
  * ({@link StateDescriptor}), {@code rows.dat} (row slots, {@link RowLayoutDescriptor}), {@code index-N.dat}
@@ -25,10 +26,11 @@ import java.time.InstantSource;
  * second process cannot write it.
  *
  * <p>Integrity: a clean close stores the index file's CRC32C in state.dat and opening checks it (12 ms for the 32 MB
- * index of 2M rows, ReopenBenchmark), so damage done while the table was closed is refused at open, naming the file; an unclean close is followed
- * by recovery, which validates every index entry against its row. Every live row carries a checksum that the writer
- * maintains; {@link #scrub()} (and recovery) count rows that fail it, without a cost on the lookup path of
- * {@link #newReader()}; {@link #newCheckedReader()} refuses a damaged row at the lookup, for a few nanoseconds more.
+ * index of 2M rows, ReopenBenchmark), so damage done while the table was closed is refused at open, naming the file; an
+ * unclean close is followed by recovery, which validates every index entry against its row. Every live row carries a
+ * checksum that the writer maintains; {@link #scrub()} (and recovery) count rows that fail it, without a cost on the
+ * lookup path of {@link #newReader()}; {@link #newCheckedReader()} refuses a damaged row at the lookup, for a few
+ * nanoseconds more.
  *
  * <p>Read-only: {@link FeatureStore#openReadOnly} opens a table for reading from another process while its writer
  * runs (see {@link #isReadOnly()}).
@@ -86,7 +88,8 @@ public final class FeatureTable implements AutoCloseable {
     private final boolean readOnly;
     private final ReadMetrics readMetrics = new ReadMetrics();
 
-    private FeatureTable(String name, Path dir, TableMetadata metadata, InstantSource clock, long initialRows, boolean create) {
+    private FeatureTable(String name, Path dir, TableMetadata metadata, InstantSource clock, long initialRows,
+            boolean create) {
         this.name = name;
         this.dir = dir;
         this.metadata = metadata;
@@ -102,8 +105,8 @@ public final class FeatureTable implements AutoCloseable {
         try {
             Path lockPath = dir.resolve(StoreFiles.WRITER_LOCK);
             try {
-                lockCh = FileChannel.open(lockPath, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        java.nio.file.LinkOption.NOFOLLOW_LINKS), StoreFiles.ownerOnlyFile());
+                lockCh = FileChannel.open(lockPath, java.util.Set.of(StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS), StoreFiles.ownerOnlyFile());
             } catch (IOException e) {
                 StoreFiles.refuseLink(lockPath);
                 throw e;
@@ -115,7 +118,8 @@ public final class FeatureTable implements AutoCloseable {
                 l = null;
             }
             if (l == null) {
-                throw new StoreException("table " + name + " at " + dir + " is already open (by this or another process)");
+                throw new StoreException("table " + name + " at " + dir
+                        + " is already open (by this or another process)");
             }
             this.lock = l;
             this.lockChannel = lockCh;
@@ -128,7 +132,8 @@ public final class FeatureTable implements AutoCloseable {
                 if (create) {
                     stateCh.write(java.nio.ByteBuffer.allocate(StateDescriptor.SIZE));
                 } else if (stateCh.size() != StateDescriptor.SIZE) {
-                    throw new StoreCorruptedException(statePath, "size " + stateCh.size() + " bytes, expected " + StateDescriptor.SIZE);
+                    throw new StoreCorruptedException(statePath, "size " + stateCh.size() + " bytes, expected "
+                            + StateDescriptor.SIZE);
                 }
                 this.state = StoreFiles.map(stateCh, 0, StateDescriptor.SIZE);
                 state.order(ByteOrder.LITTLE_ENDIAN);
@@ -154,7 +159,8 @@ public final class FeatureTable implements AutoCloseable {
                 MappedByteBuffer[] index = IndexFiles.create(dir, 0, slots);
                 state.putLong(StateDescriptor.INDEX_SLOTS, slots);
                 state.putLong(StateDescriptor.INDEX_GENERATION, 0);
-                this.view = new TableView(new MappedByteBuffer[0], shift, 0, layout.rowSize(), index, slots, 0, new MappedByteBuffer[0], 0);
+                this.view = new TableView(new MappedByteBuffer[0], shift, 0, layout.rowSize(), index, slots, 0,
+                        new MappedByteBuffer[0], 0);
                 this.view = view.withRows(mapRows(growRowsFile(rows), rows), rows);
                 state.putLong(StateDescriptor.ROW_CAPACITY, rows);
                 metadata.write(dir);
@@ -176,7 +182,8 @@ public final class FeatureTable implements AutoCloseable {
             Path indexPath = dir.resolve(IndexDescriptor.fileName(view.indexGeneration));
             if (!create && !wasOpen && state.getInt(StateDescriptor.INDEX_CRC_VALID) != 0
                     && indexChecksum(view) != state.getInt(StateDescriptor.INDEX_CRC)) {
-                throw new StoreCorruptedException(indexPath, "checksum mismatch: the file changed after the table was closed");
+                throw new StoreCorruptedException(indexPath,
+                        "checksum mismatch: the file changed after the table was closed");
             }
             this.writer = new MappedTableWriter(this, layout, undoLog);
             this.recovered = !create && (wasOpen || !undoLog.isEmpty());
@@ -263,9 +270,9 @@ public final class FeatureTable implements AutoCloseable {
     }
 
     /**
-     * Maps the rows, index and heap that state.dat names now. Files never shrink and grow before state.dat counts
-     * them (a bulk load's end lowers the rows counted, never the file), so the sizes read are covered; an index generation switched meanwhile (its file deleted, or the
-     * new slot count read with the old number) is retried on the new one.
+     * Maps the rows, index and heap that state.dat names now. Files never shrink and grow before state.dat counts them
+     * (a bulk load's end lowers the rows counted, never the file), so the sizes read are covered; an index generation
+     * switched meanwhile (its file deleted, or the new slot count read with the old number) is retried on the new one.
      */
     private TableView mapPublishedView() throws IOException {
         int shift = rowChunkShift(layout.rowSize());
@@ -443,18 +450,22 @@ public final class FeatureTable implements AutoCloseable {
         long slots = state.getLong(StateDescriptor.INDEX_SLOTS);
         if (rows < 1 || rows > IndexDescriptor.MAX_ROWS || high < 0 || high > rows
                 || slots < IndexDescriptor.MIN_SLOTS || slots > IndexDescriptor.MAX_SLOTS) {
-            throw new StoreCorruptedException(statePath, "inconsistent counters (rows " + rows + ", high water " + high + ", slots " + slots + ")");
+            throw new StoreCorruptedException(statePath, "inconsistent counters (rows " + rows + ", high water " + high
+                    + ", slots " + slots + ")");
         }
         if (rowsChannel.size() < rows * layout.rowSize()) {
-            throw new StoreCorruptedException(rowsPath, "truncated: " + rowsChannel.size() + " bytes, expected at least " + rows * layout.rowSize());
+            throw new StoreCorruptedException(rowsPath, "truncated: " + rowsChannel.size()
+                    + " bytes, expected at least " + rows * layout.rowSize());
         }
         long heapSize = state.getLong(StateDescriptor.HEAP_SIZE);
         long heapCapacity = state.getLong(StateDescriptor.HEAP_CAPACITY);
         if (heapSize < 0 || heapSize > heapCapacity) {
-            throw new StoreCorruptedException(statePath, "inconsistent heap counters (size " + heapSize + ", capacity " + heapCapacity + ")");
+            throw new StoreCorruptedException(statePath, "inconsistent heap counters (size " + heapSize + ", capacity "
+                    + heapCapacity + ")");
         }
         if (heapChannel.size() < heapCapacity) {
-            throw new StoreCorruptedException(heapPath, "truncated: " + heapChannel.size() + " bytes, expected at least " + heapCapacity);
+            throw new StoreCorruptedException(heapPath, "truncated: " + heapChannel.size()
+                    + " bytes, expected at least " + heapCapacity);
         }
     }
 
@@ -463,8 +474,9 @@ public final class FeatureTable implements AutoCloseable {
      * some data files behind; under the writer lock they belong to no one, so they go rather than block every retry.
      */
     private void removeCreateLeftovers() throws IOException {
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "{" + StateDescriptor.FILE + "," + RowLayoutDescriptor.FILE + ","
-                + HeapDescriptor.FILE + "," + UndoLogDescriptor.FILE + "," + IndexDescriptor.FILE_GLOB + "," + TableMetadata.FILE + ".tmp}")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "{" + StateDescriptor.FILE + ","
+                + RowLayoutDescriptor.FILE + "," + HeapDescriptor.FILE + "," + UndoLogDescriptor.FILE + ","
+                + IndexDescriptor.FILE_GLOB + "," + TableMetadata.FILE + ".tmp}")) {
             for (Path p : ds) {
                 Files.delete(p);
             }
@@ -526,7 +538,8 @@ public final class FeatureTable implements AutoCloseable {
         for (int c = 0; c < chunks; c++) {
             long first = (long) c << HeapDescriptor.CHUNK_SHIFT;
             long size = Math.min(HeapDescriptor.CHUNK_BYTES, capacity - first);
-            boolean reusable = current != null && c < current.heapChunks.length && current.heapChunks[c].capacity() == size;
+            boolean reusable = current != null && c < current.heapChunks.length
+                    && current.heapChunks[c].capacity() == size;
             out[c] = reusable ? current.heapChunks[c] : map(heapChannel, first, size);
         }
         return out;
@@ -715,7 +728,9 @@ public final class FeatureTable implements AutoCloseable {
         return state.getInt(StateDescriptor.OPEN_FOR_WRITE) != 0;
     }
 
-    /** Bytes of the row, index and heap files mapped now (they grow with the table, never shrink); one volatile read. */
+    /**
+     * Bytes of the row, index and heap files mapped now (they grow with the table, never shrink); one volatile read.
+     */
     public long mappedBytes() {
         TableView v = view;
         return v.rowCapacity * v.rowSize + v.indexSlots * Long.BYTES + v.heapCapacity;
@@ -739,7 +754,9 @@ public final class FeatureTable implements AutoCloseable {
         return state.getLong(StateDescriptor.LIVE_ROWS);
     }
 
-    /** A new reader for the calling thread; readers are cheap, not thread-safe, and reusable for any number of lookups. */
+    /**
+     * A new reader for the calling thread; readers are cheap, not thread-safe, and reusable for any number of lookups.
+     */
     public TableReader newReader() {
         ensureOpen();
         return new TableReader(this, layout, 0, false);

@@ -69,8 +69,8 @@ public final class Key {
         }
         int len = Utf8.encode(value, variable[keyPosition], 0, c.capacity());
         if (len < 0) {
-            throw new IllegalArgumentException("key value of " + Utf8.encodedLength(value) + " bytes exceeds the capacity of key column "
-                    + c.name() + " (" + c.typeString() + ")");
+            throw new IllegalArgumentException("key value of " + Utf8.encodedLength(value)
+                    + " bytes exceeds the capacity of key column " + c.name() + " (" + c.typeString() + ")");
         }
         variableLength[keyPosition] = len;
         return mark(keyPosition);
@@ -79,10 +79,12 @@ public final class Key {
     public Key setBytes(int keyPosition, byte[] value, int offset, int length) {
         Column c = columns[keyPosition];
         if (!c.type().isVariableWidth()) {
-            throw new IllegalArgumentException("key column " + c.name() + " is " + c.typeString() + ", not string/binary");
+            throw new IllegalArgumentException("key column " + c.name() + " is " + c.typeString()
+                    + ", not string/binary");
         }
         if (length > c.capacity()) {
-            throw new IllegalArgumentException("key value of " + length + " bytes exceeds the capacity of key column " + c.name());
+            throw new IllegalArgumentException("key value of " + length + " bytes exceeds the capacity of key column "
+                    + c.name());
         }
         System.arraycopy(value, offset, variable[keyPosition], 0, length);
         variableLength[keyPosition] = length;
@@ -143,7 +145,9 @@ public final class Key {
         return at;
     }
 
-    /** Whether this key's schema encodes the same way as {@code other}'s key columns (so one Key serves both tables). */
+    /**
+     * Whether this key's schema encodes the same way as {@code other}'s key columns (so one Key serves both tables).
+     */
     public boolean compatibleWith(FeatureSchema other) {
         if (other.keyColumnCount() != columns.length) {
             return false;

@@ -131,7 +131,8 @@ final class MappedTableWriter implements TableWriter {
     }
 
     private String notOwner() {
-        return "table " + table.name() + " is written by thread " + owner.getName() + ", not by " + Thread.currentThread().getName()
+        return "table " + table.name() + " is written by thread " + owner.getName() + ", not by "
+                + Thread.currentThread().getName()
                 + " (a table has one writer; hand it over and call claim() on the new thread)";
     }
 
@@ -265,10 +266,10 @@ final class MappedTableWriter implements TableWriter {
     }
 
     /**
-     * Loads what applying the {@code n} row images at {@code images[offsets[i]..]} (as {@link RowBuffer#exportTo}
-     * wrote them: upserts or deletes about to be applied) will miss on: first every key's home index slot, then the
-     * header and key of the row each slot names, so the misses of the group overlap instead of queueing one per record when they
-     * are applied. Writer thread only; changes nothing; a null key is skipped (its change fails when applied).
+     * Loads what applying the {@code n} row images at {@code images[offsets[i]..]} (as {@link RowBuffer#exportTo} wrote
+     * them: upserts or deletes about to be applied) will miss on: first every key's home index slot, then the header
+     * and key of the row each slot names, so the misses of the group overlap instead of queueing one per record when
+     * they are applied. Writer thread only; changes nothing; a null key is skipped (its change fails when applied).
      */
     @Override
     public void prefetch(byte[] images, int[] offsets, int n) {
@@ -404,7 +405,8 @@ final class MappedTableWriter implements TableWriter {
                 throw new StoreException("cannot grow heap of table " + table.name() + ": " + e.getMessage(), e);
             }
         }
-        v.heapChunks[(int) (at >>> HeapDescriptor.CHUNK_SHIFT)].put((int) (at & HeapDescriptor.CHUNK_MASK), src, 0, len);
+        v.heapChunks[(int) (at >>> HeapDescriptor.CHUNK_SHIFT)].put((int) (at & HeapDescriptor.CHUNK_MASK), src, 0,
+                len);
         state.putLong(StateDescriptor.HEAP_SIZE, at + len);
         return at;
     }
@@ -487,7 +489,8 @@ final class MappedTableWriter implements TableWriter {
 
     private void freeRow(TableView v, long row) {
         if (spillable.length > 0) {
-            state.putLong(StateDescriptor.HEAP_GARBAGE, state.getLong(StateDescriptor.HEAP_GARBAGE) + heapBytes(v, row));
+            state.putLong(StateDescriptor.HEAP_GARBAGE,
+                    state.getLong(StateDescriptor.HEAP_GARBAGE) + heapBytes(v, row));
         }
         freeRowNoAccounting(v, row);
     }
@@ -692,8 +695,8 @@ final class MappedTableWriter implements TableWriter {
         }
 
         /**
-         * @param e a bucket sorted ascending: one sign for the whole bucket (its top bits are equal), so signed order is
-         *          fingerprint order, and within a fingerprint row ids ascend in upsert order
+         * @param e a bucket sorted ascending: one sign for the whole bucket (its top bits are equal), so signed order
+         *          is fingerprint order, and within a fingerprint row ids ascend in upsert order
          */
         void place(long[] e, int n, IndexWindow window) throws IOException {
             for (int i = 0; i < n; ) {
@@ -982,8 +985,10 @@ final class MappedTableWriter implements TableWriter {
             if (!keep.get((int) row)) {
                 MappedByteBuffer chunk = v.rowChunk(row);
                 int off = v.rowOffset(row);
-                if (spillable.length > 0 && (chunk.getShort(off + RowLayoutDescriptor.FLAGS) & RowLayoutDescriptor.FLAG_LIVE) != 0) {
-                    state.putLong(StateDescriptor.HEAP_GARBAGE, state.getLong(StateDescriptor.HEAP_GARBAGE) + heapBytes(v, row));
+                if (spillable.length > 0
+                        && (chunk.getShort(off + RowLayoutDescriptor.FLAGS) & RowLayoutDescriptor.FLAG_LIVE) != 0) {
+                    state.putLong(StateDescriptor.HEAP_GARBAGE,
+                            state.getLong(StateDescriptor.HEAP_GARBAGE) + heapBytes(v, row));
                 }
                 long seq = (long) LONG.get(chunk, off);
                 LONG.setOpaque(chunk, off, (seq | 1) + 1);
@@ -1018,7 +1023,8 @@ final class MappedTableWriter implements TableWriter {
                     undo(old, neu);
                 } catch (IndexOutOfBoundsException | IllegalStateException e) {
                     // Only a damaged index sends a probe out of range or around the whole table.
-                    throw new StoreCorruptedException(indexPath, "cannot undo change " + i + " of the unfinished version: " + e);
+                    throw new StoreCorruptedException(indexPath, "cannot undo change " + i
+                            + " of the unfinished version: " + e);
                 }
                 undone++;
             }
@@ -1041,7 +1047,8 @@ final class MappedTableWriter implements TableWriter {
             }
             long row = IndexDescriptor.rowId(slot);
             if (row < 0 || row >= high) {
-                throw new StoreCorruptedException(indexPath, "slot " + pos + " points to row " + row + " beyond the " + high + " allocated rows");
+                throw new StoreCorruptedException(indexPath, "slot " + pos + " points to row " + row + " beyond the "
+                        + high + " allocated rows");
             }
             if (reachable.get((int) row)) {
                 throw new StoreCorruptedException(indexPath, "row " + row + " is referenced by two index slots");
@@ -1051,11 +1058,13 @@ final class MappedTableWriter implements TableWriter {
             long seq = (long) LONG.get(chunk, off);
             short flags = chunk.getShort(off + RowLayoutDescriptor.FLAGS);
             if ((seq & 1) != 0 || (flags & RowLayoutDescriptor.FLAG_LIVE) == 0) {
-                throw new StoreCorruptedException(rowsPath, "row " + row + " is referenced by the index but is not a complete live row");
+                throw new StoreCorruptedException(rowsPath, "row " + row
+                        + " is referenced by the index but is not a complete live row");
             }
             loadKey(v, row);
             if ((int) (KeyCodec.hash(key, keyLength) >>> 32) != IndexDescriptor.fingerprint(slot)) {
-                throw new StoreCorruptedException(indexPath, "slot " + pos + " holds a fingerprint that is not its row's key");
+                throw new StoreCorruptedException(indexPath, "slot " + pos
+                        + " holds a fingerprint that is not its row's key");
             }
             if (checksum.of(chunk, off) != chunk.getInt(off + RowLayoutDescriptor.CHECKSUM)) {
                 damaged++;

@@ -142,7 +142,8 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage,
                         + " (or load it again into a new store)");
             }
             Duration ttl = Duration.ofMillis(Long.parseLong(p.getProperty("ttl.millis", "0")));
-            Lineage lineage = new Lineage(p.getProperty("lineage.source.id", ""), p.getProperty("lineage.source.path", ""),
+            Lineage lineage = new Lineage(p.getProperty("lineage.source.id", ""),
+                    p.getProperty("lineage.source.path", ""),
                     Long.parseLong(p.getProperty("lineage.version", "-1")),
                     Long.parseLong(p.getProperty("lineage.commit.timestamp.millis", "0")),
                     p.getProperty("lineage.catalog.table", ""), p.getProperty("lineage.catalog.table.id", ""));

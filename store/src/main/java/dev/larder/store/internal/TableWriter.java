@@ -13,8 +13,8 @@ import dev.larder.store.RowBuffer;
  *
  * <p>Changes (upsert, delete, the bulk load, publish) assert under {@code -ea} that they run on the owning thread: the
  * first thread to change the table, or the last one to {@link #claim()} it. {@link #sync()} and {@link #rollback()}
- * also run when a table closes, on the closing thread, so they do not assert. Handing the writer to another thread therefore takes a happens-before edge
- * (a queue, a ring publication) followed by {@code claim()} on the new thread.
+ * also run when a table closes, on the closing thread, so they do not assert. Handing the writer to another thread
+ * therefore takes a happens-before edge (a queue, a ring publication) followed by {@code claim()} on the new thread.
  */
 public interface TableWriter {
     /** Result of an upsert or delete. */
@@ -59,8 +59,9 @@ public interface TableWriter {
     Outcome delete(long singleKey, long version);
 
     /**
-     * Starts a bulk load (rows are appended and indexed in one pass when it finishes) if the table holds no rows; returns whether one is open. Upserts then
-     * skip the index until {@link #finishBulkLoad}, which {@link #publish} and any delete call first.
+     * Starts a bulk load (rows are appended and indexed in one pass when it finishes) if the table holds no rows;
+     * returns whether one is open. Upserts then skip the index until {@link #finishBulkLoad}, which {@link #publish}
+     * and any delete call first.
      */
     boolean beginBulkLoad();
 

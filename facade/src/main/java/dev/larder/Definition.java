@@ -149,8 +149,7 @@ public final class Definition {
         String text = decode(file, bytes(file));
         Node root;
         try {
-            // The composer through exported packages only (api.lowlevel is not exported), so this runs on the module
-            // path.
+            // The composer through exported packages only (api.lowlevel is not exported): this runs on the module path.
             LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).setAllowRecursiveKeys(false)
                     .setMaxAliasesForCollections(MAX_ALIASES).setCodePointLimit(MAX_BYTES).build();
             org.snakeyaml.engine.v2.parser.Parser events = new BoundedEvents(file,

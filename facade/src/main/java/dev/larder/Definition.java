@@ -68,6 +68,11 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  *     # Avro values: also values: avro | avro-single-object | avro-confluent, avro_schemas: [FILE | ID=FILE]
  *     key: user_id
  *     settings: {security.protocol: SSL}   # consumer settings; ttl, max_staleness, defaults, shards as above
+ *   trips:                                 # a Delta table with a Kafka topic's updates on top (needs larder-kafka)
+ *     delta: s3a://lake/features/trips
+ *     key: trip_id
+ *     stream: {kafka: {bootstrap: broker:9092, topic: trip-updates}}   # values as above; no schema (Delta's)
+ *     event_time: updated_at               # orders the two: an older event never overwrites a newer value
  * vectors:
  *   ranker:
  *     - users.ctr_7d                        # the table's default, else 0
@@ -93,7 +98,7 @@ public final class Definition {
     private static final int QUOTED = 100;
     private static final Set<String> TOP = Set.of("store", "unity_catalog", "poll_interval", "tables", "vectors");
     private static final Set<String> TABLE = Set.of("delta", "unity_catalog", "kafka", "key", "columns", "ttl",
-            "max_staleness", "inline_bytes", "settings", "defaults", "shards", "log_reads");
+            "max_staleness", "inline_bytes", "settings", "defaults", "shards", "log_reads", "stream", "event_time");
     private static final List<String> SOURCES = List.of("delta", "unity_catalog", "kafka");
 
     /** A default value of a column, as written, with its line. */
@@ -106,7 +111,8 @@ public final class Definition {
      * {@code loggedColumns}.
      */
     record TableDef(String name, Source source, Map<String, Default> defaults, int line, int sourceLine, int keyLine,
-                    int columnsLine, int schemaLine, ServeLog readLog, List<String> loggedColumns) {
+                    int columnsLine, int schemaLine, ServeLog readLog, List<String> loggedColumns, int streamLine,
+                    int eventTimeLine) {
     }
 
     /** A vector feature; {@code defaultText} null when the table's default (else 0) applies. */
@@ -322,6 +328,9 @@ public final class Definition {
                 continue;
             }
             schemas.put(t.name(), schema);
+            if (t.source().streamed() != null) {
+                checkStream(t, schema, problems);
+            }
             for (Default d : t.defaults().values()) {
                 String problem = checkDefault(schema, d.column(), d.text(), false);
                 if (problem != null) {
@@ -415,6 +424,28 @@ public final class Definition {
             return null;
         }
         return unknown == null ? schema : null;
+    }
+
+    /**
+     * Table {@code t}'s stream on top of its Delta table, against {@code schema}, the Delta table's: the event-time
+     * column at its line, the rest (the jar, the key, the value format) at the stream's.
+     */
+    private void checkStream(TableDef t, FeatureSchema schema, List<String> problems) {
+        String column = t.source().eventTimeColumn();
+        if (column.isEmpty()) {
+            return;
+        }
+        String problem = Source.eventTimeProblem(schema, column);
+        if (problem != null) {
+            problems.add(at(t.eventTimeLine()) + "table " + t.name() + " from " + t.source().location() + ": "
+                    + problem);
+            return;
+        }
+        try {
+            Kafka.checkStream(t.source(), t.name(), schema);
+        } catch (RuntimeException e) {
+            problems.add(at(t.streamLine()) + e.getMessage());
+        }
     }
 
     /**
@@ -766,6 +797,28 @@ public final class Definition {
             if (s.fromKafka()) {
                 checkKafka(s, name, m, sourceNode, keyNode, schemaLine[0]);
             }
+            int streamLine = 0;
+            if (m.containsKey("stream")) {
+                streamLine = lineNumber(m.get("stream").getValueNode());
+                s = stream(m.get("stream").getValueNode(), name, s);
+                if (s == null) {
+                    return null;
+                }
+            }
+            int eventTimeLine = 0;
+            if (m.containsKey("event_time")) {
+                Node n = m.get("event_time").getValueNode();
+                eventTimeLine = lineNumber(n);
+                if (streamLine == 0) {
+                    problems.add(line(n) + "table " + name + ": event_time orders a stream applied on top of a Delta"
+                            + " table, and none is given (stream: {kafka: {bootstrap: HOST:PORT, topic: T}})");
+                } else {
+                    s = s.eventTime(scalar(n, "event_time"));
+                }
+            } else if (streamLine != 0) {
+                problems.add(line(m.get("stream").getKeyNode()) + "table " + name + ": a stream on top of a Delta table"
+                        + " needs 'event_time: COLUMN', the column that orders the two sources");
+            }
             ServeLog readLog = null;
             List<String> logged = List.of();
             if (m.containsKey("log_reads")) {
@@ -781,7 +834,42 @@ public final class Definition {
                 }
             }
             return new TableDef(name, s, defaults, lineNumber(t.getKeyNode()), lineNumber(sourceNode),
-                    lineNumber(keyNode), columnsLine, schemaLine[0], readLog, logged);
+                    lineNumber(keyNode), columnsLine, schemaLine[0], readLog, logged, streamLine, eventTimeLine);
+        }
+
+        /**
+         * {@code stream: {kafka: {bootstrap: HOST:PORT, topic: T, values: ...}, settings: {...}}}: the topic applied on
+         * top of Delta source {@code s} (no schema: the records fill the Delta table's columns; the settings are the
+         * consumer's); null after reporting what is wrong.
+         */
+        private Source stream(Node n, String table, Source s) {
+            Map<String, NodeTuple> m = mapping(n, "table " + table + " stream", Set.of("kafka", "settings"));
+            if (s.fromKafka()) {
+                problems.add(line(n) + "table " + table + ": a stream is applied on top of a Delta table ('delta:' or"
+                        + " 'unity_catalog:'), not of a Kafka topic");
+                return null;
+            }
+            if (!m.containsKey("kafka")) {
+                problems.add(line(n) + "table " + table + ": stream needs kafka: {bootstrap: HOST:PORT, topic: T}");
+                return null;
+            }
+            Node k = m.get("kafka").getValueNode();
+            int[] schemaLine = {0};
+            Source updates = kafka(k, table, schemaLine);
+            if (updates == null) {
+                return null;
+            }
+            if (schemaLine[0] != 0) {
+                problems.add(file + ":" + schemaLine[0] + ": table " + table + ": a stream takes no schema: the"
+                        + " table's columns are its Delta table's");
+                return null;
+            }
+            if (m.containsKey("settings")) {
+                for (NodeTuple st : entries(m.get("settings").getValueNode(), "settings")) {
+                    updates = updates.setting(key(st), scalar(st.getValueNode(), key(st)));
+                }
+            }
+            return s.stream(updates);
         }
 
         /**

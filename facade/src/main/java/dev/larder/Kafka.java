@@ -1,8 +1,10 @@
 package dev.larder;
 
+import dev.larder.ingest.ChangeSource;
 import dev.larder.ingest.FollowOptions;
 import dev.larder.ingest.Follower;
 import dev.larder.ingest.LarderEngine;
+import dev.larder.kafka.BatchAndKafkaSource;
 import dev.larder.kafka.KafkaChangeSource;
 import dev.larder.kafka.KafkaFeed;
 import dev.larder.kafka.KafkaValues;
@@ -112,6 +114,45 @@ final class Kafka {
     /** Follows Kafka source {@code s} into table {@code table} with {@code schema} (from {@link #schema}). */
     static Follower follow(LarderEngine engine, String table, Source s, FeatureSchema schema, FollowOptions options) {
         return KafkaChangeSource.follow(engine, table, feed(s, schema), options);
+    }
+
+    /**
+     * Checks Delta source {@code s} with a {@link Source#stream} on top, against {@code schema}, the table's schema
+     * from the Delta table: the jar, an event-time column that can order the two, one key column (the record key) and
+     * the stream's value format.
+     *
+     * @throws IllegalArgumentException naming the table, the sources and what is wrong
+     */
+    static void checkStream(Source s, String table, FeatureSchema schema) {
+        Source k = s.streamed();
+        checkAvailable(k);
+        String what = "table " + table + " from " + s.location() + " with stream " + k.location();
+        if (s.eventTimeColumn().isEmpty()) {
+            throw new IllegalArgumentException(what + ": name the event-time column that orders the two sources"
+                    + " (eventTime(COLUMN), event_time: COLUMN)");
+        }
+        String problem = Source.eventTimeProblem(schema, s.eventTimeColumn());
+        if (problem != null) {
+            throw new IllegalArgumentException(what + ": " + problem);
+        }
+        if (s.keyColumns().size() != 1) {
+            throw new IllegalArgumentException(what + ": a table with a Kafka stream has one key column (the record"
+                    + " key), not " + s.keyColumns());
+        }
+        try {
+            feed(k, schema);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Follows Delta table {@code batch} with {@code s}'s {@link Source#stream} on top into table {@code table};
+     * {@code options}' table options name the event-time column (checked by {@link #checkStream}).
+     */
+    static Follower followStream(LarderEngine engine, String table, Source s, ChangeSource batch,
+                                 FollowOptions options) {
+        return BatchAndKafkaSource.follow(engine, table, batch, feed(s.streamed(), batch.schema()), options);
     }
 
     private static KafkaFeed feed(Source s, FeatureSchema schema) {

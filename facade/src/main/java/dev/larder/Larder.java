@@ -581,8 +581,16 @@ public final class Larder implements AutoCloseable {
                 DeltaSource delta = opened.containsKey(f.getKey()) ? opened.get(f.getKey()) : s.open(catalog);
                 deltas.put(f.getKey(), delta);
                 LoadProgress told = bootstrapProgress.getOrDefault(f.getKey(), LoadProgress.NONE);
-                sources.put(f.getKey(), new DeltaChangeSource(delta, s.keyColumns(), s.columns(), s.inlineBytes(),
-                        version -> (rows, files) -> told.onProgress(version, rows, files)));
+                DeltaChangeSource declared = new DeltaChangeSource(delta, s.keyColumns(), s.columns(),
+                        s.inlineBytes(), version -> (rows, files) -> told.onProgress(version, rows, files));
+                if (s.streamed() != null) {
+                    Kafka.checkStream(s, f.getKey(), declared.schema());
+                } else if (!s.eventTimeColumn().isEmpty()) {
+                    throw new IllegalArgumentException("table " + f.getKey() + " from " + s.location() + ": event-time"
+                            + " column " + s.eventTimeColumn() + " orders a stream applied on top of the Delta table,"
+                            + " and none is given (stream(Source.kafka(...)))");
+                }
+                sources.put(f.getKey(), declared);
             }
             if (existing) {
                 // A read-only open writes nothing: it only refuses ("no store at DIR") a directory that is not there.
@@ -600,8 +608,10 @@ public final class Larder implements AutoCloseable {
                         larder.tables.put(e.getKey(), new Table(f.handle(), f, null));
                         continue;
                     }
-                    Follower f = engine.follow(e.getKey(), source(engine, e.getKey(), s, sources.get(e.getKey())),
-                            followOptions(s));
+                    DeltaChangeSource batch = source(engine, e.getKey(), s, sources.get(e.getKey()));
+                    Follower f = s.streamed() != null
+                            ? Kafka.followStream(engine, e.getKey(), s, batch, followOptions(s))
+                            : engine.follow(e.getKey(), batch, followOptions(s));
                     Duration kept = f.handle().table().ttl();
                     if (!kept.equals(s.ttl())) {
                         LOG.log(System.Logger.Level.WARNING, "table " + e.getKey()
@@ -840,7 +850,8 @@ public final class Larder implements AutoCloseable {
 
         private FollowOptions followOptions(Source s) {
             return FollowOptions.DEFAULT.withPollInterval(pollInterval).withMaxStaleness(s.maxStalenessOr(maxStaleness))
-                    .withTableOptions(TableOptions.DEFAULT.withTtl(s.ttl()).withShards(s.shardSpec()));
+                    .withTableOptions(TableOptions.DEFAULT.withTtl(s.ttl()).withShards(s.shardSpec())
+                            .withEventTime(s.eventTimeColumn()));
         }
 
         /** The engine's settings, each checked once, before anything is opened, naming the setting at fault. */

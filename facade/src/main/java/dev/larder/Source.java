@@ -3,6 +3,7 @@ package dev.larder;
 import dev.larder.ingest.Redaction;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.store.Column;
+import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.ShardSpec;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.Objects;
  * Source.delta("s3a://lake/features/users").key("user_id").ttl(Duration.ofDays(7))
  * Source.unityCatalog("main.features.users").key("user_id")
  * Source.kafka("localhost:9092", "clicks").key("user_id").schema("user_id int64, clicks int64, ctr float64")
+ * Source.delta("/lake/trips").key("id").stream(Source.kafka("localhost:9092", "trip-updates")).eventTime("updated_at")
  * }</pre>
  */
 public final class Source {
@@ -43,10 +45,14 @@ public final class Source {
     private final ShardSpec shards;
     /** The topic of a Kafka source; null for a Delta table. */
     private final KafkaTopic kafka;
+    /** The Kafka source applied on top of this Delta table ({@link #stream}); null when there is none. */
+    private final Source stream;
+    /** The column ordering this table's changes ({@link #eventTime}); empty when there is none. */
+    private final String eventTime;
 
     private Source(String path, String catalogName, List<String> key, Duration ttl, int inlineBytes,
                    Map<String, String> settings, Duration maxStaleness, List<String> columns, ShardSpec shards,
-                   KafkaTopic kafka) {
+                   KafkaTopic kafka, Source stream, String eventTime) {
         this.path = path;
         this.catalogName = catalogName;
         this.key = key;
@@ -57,6 +63,8 @@ public final class Source {
         this.columns = columns;
         this.shards = shards;
         this.kafka = kafka;
+        this.stream = stream;
+        this.eventTime = eventTime;
     }
 
     /**
@@ -64,7 +72,7 @@ public final class Source {
      */
     public static Source delta(String pathOrUri) {
         return new Source(Objects.requireNonNull(pathOrUri, "pathOrUri"), null, List.of(), Duration.ZERO,
-                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of(), ShardSpec.ALL, null);
+                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of(), ShardSpec.ALL, null, null, "");
     }
 
     /**
@@ -74,7 +82,7 @@ public final class Source {
      */
     public static Source unityCatalog(String fullName) {
         return new Source(null, Objects.requireNonNull(fullName, "fullName"), List.of(), Duration.ZERO,
-                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of(), ShardSpec.ALL, null);
+                Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null, List.of(), ShardSpec.ALL, null, null, "");
     }
 
     /**
@@ -90,7 +98,7 @@ public final class Source {
         KafkaTopic k = new KafkaTopic(Objects.requireNonNull(bootstrapServers, "bootstrapServers"),
                 Objects.requireNonNull(topic, "topic"), null, null, "json", List.of());
         return new Source(null, null, List.of(), Duration.ZERO, Column.DEFAULT_VARIABLE_CAPACITY, Map.of(), null,
-                List.of(), ShardSpec.ALL, k);
+                List.of(), ShardSpec.ALL, k, null, "");
     }
 
     /**
@@ -129,6 +137,81 @@ public final class Source {
                 Objects.requireNonNull(format, "format"), List.of(avroSchemas)));
     }
 
+    /**
+     * Applies Kafka source {@code updates} on top of this Delta table (needs dev.larder:larder-kafka): the table is
+     * bootstrapped from and follows the Delta table, and each record of the topic updates (a tombstone deletes) the
+     * row of its key, both through the table's one writer. The records fill the Delta table's columns (JSON or
+     * {@link #values Avro} as {@code updates} says), so {@code updates} takes no schema; its {@link #setting settings}
+     * are the consumer's. Needs an {@link #eventTime} column, which orders the two sources; this table's key must be
+     * one column, the record key.
+     *
+     * @throws IllegalStateException    unless this is a Delta table (by path or Unity Catalog name)
+     * @throws IllegalArgumentException unless {@code updates} is a {@link #kafka} source without a schema
+     */
+    public Source stream(Source updates) {
+        Objects.requireNonNull(updates, "updates");
+        if (kafka != null) {
+            throw new IllegalStateException("source " + location() + ": a stream is applied on top of a Delta table,"
+                    + " not of a Kafka topic");
+        }
+        if (updates.kafka == null) {
+            throw new IllegalArgumentException("source " + location() + ": the stream on top must be a Kafka source,"
+                    + " not " + updates.location());
+        }
+        if (updates.kafka.schemaText() != null || updates.kafka.schema() != null) {
+            throw new IllegalArgumentException("stream " + updates.location() + " on top of " + location()
+                    + " takes no schema: the table's columns are the Delta table's");
+        }
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns, shards, kafka,
+                updates, eventTime);
+    }
+
+    /**
+     * The column whose value orders the changes to a key when a {@link #stream} is applied on top of the Delta table:
+     * a change older than the row held is skipped, whichever source it came from (ties: the later wins); a Kafka
+     * tombstone's time is its record timestamp, a Delta delete's its commit timestamp. A timestamp, timestamp_ntz or
+     * int64 column of the Delta table, not a key column; checked when the Larder opens.
+     */
+    public Source eventTime(String column) {
+        if (Objects.requireNonNull(column, "column").isEmpty()) {
+            throw new IllegalArgumentException("an event-time column needs a name");
+        }
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns, shards, kafka,
+                stream, column);
+    }
+
+    /** The Kafka source applied on top of this Delta table; null when there is none. */
+    Source streamed() {
+        return stream;
+    }
+
+    /** The event-time column; empty when none is given. */
+    String eventTimeColumn() {
+        return eventTime;
+    }
+
+    /**
+     * What is wrong with {@code column} as the event-time column of a table of {@code schema}, or null when it can
+     * order the table's changes (a timestamp, timestamp_ntz or int64 column that is not a key column).
+     */
+    static String eventTimeProblem(FeatureSchema schema, String column) {
+        if (!schema.hasColumn(column)) {
+            return "event-time column " + column + " is not a column of the table (columns: " + schema.names() + ")";
+        }
+        int c = schema.indexOf(column);
+        ColumnType t = schema.type(c);
+        if (t != ColumnType.TIMESTAMP && t != ColumnType.TIMESTAMP_NTZ && t != ColumnType.INT64) {
+            return "event-time column " + column + " is " + schema.column(c).typeString()
+                    + "; it must be timestamp, timestamp_ntz or int64";
+        }
+        for (int k : schema.keyColumns()) {
+            if (k == c) {
+                return "event-time column " + column + " is a key column";
+            }
+        }
+        return null;
+    }
+
     private KafkaTopic kafka() {
         if (kafka == null) {
             throw new IllegalStateException("source " + location() + ": only a Kafka source takes a schema or a"
@@ -138,7 +221,8 @@ public final class Source {
     }
 
     private Source withKafka(KafkaTopic k) {
-        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns, shards, k);
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns, shards, k,
+                stream, eventTime);
     }
 
     /** The entity key column(s), in key order. */
@@ -147,7 +231,7 @@ public final class Source {
             throw new IllegalArgumentException("a key needs at least one column");
         }
         return new Source(path, catalogName, List.of(columns), ttl, inlineBytes, settings, maxStaleness, this.columns,
-                shards, kafka);
+                shards, kafka, stream, eventTime);
     }
 
     /**
@@ -163,7 +247,7 @@ public final class Source {
                     + " its schema; declare only the ones to serve there");
         }
         return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, List.of(names), shards,
-                kafka);
+                kafka, stream, eventTime);
     }
 
     /**
@@ -174,7 +258,8 @@ public final class Source {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative: " + ttl);
         }
-        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns, shards, kafka);
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns, shards, kafka,
+                stream, eventTime);
     }
 
     /**
@@ -186,7 +271,8 @@ public final class Source {
         if (bytes < 0) {
             throw new IllegalArgumentException("inlineBytes must not be negative: " + bytes);
         }
-        return new Source(path, catalogName, key, ttl, bytes, settings, maxStaleness, columns, shards, kafka);
+        return new Source(path, catalogName, key, ttl, bytes, settings, maxStaleness, columns, shards, kafka, stream,
+                eventTime);
     }
 
     /**
@@ -197,7 +283,7 @@ public final class Source {
         Map<String, String> s = new LinkedHashMap<>(settings);
         s.put(name, value);
         return new Source(path, catalogName, key, ttl, inlineBytes, Map.copyOf(s), maxStaleness, columns, shards,
-                kafka);
+                kafka, stream, eventTime);
     }
 
     /**
@@ -208,7 +294,8 @@ public final class Source {
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("maxStaleness must be positive: " + d);
         }
-        return new Source(path, catalogName, key, ttl, inlineBytes, settings, d, columns, shards, kafka);
+        return new Source(path, catalogName, key, ttl, inlineBytes, settings, d, columns, shards, kafka, stream,
+                eventTime);
     }
 
     /**
@@ -221,7 +308,7 @@ public final class Source {
      */
     public Source shards(int count, int... owned) {
         return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns,
-                ShardSpec.of(count, owned), kafka);
+                ShardSpec.of(count, owned), kafka, stream, eventTime);
     }
 
     /**
@@ -239,7 +326,7 @@ public final class Source {
             throw new IllegalStateException("shardColumn(" + column + ") needs shards(count, owned...) first");
         }
         return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns,
-                shards.partitionedBy(column), kafka);
+                shards.partitionedBy(column), kafka, stream, eventTime);
     }
 
     ShardSpec shardSpec() {
@@ -323,6 +410,7 @@ public final class Source {
     @Override
     public String toString() {
         return (catalogName != null ? "unity-catalog:" + catalogName : location()) + " key " + key
-                + (columns.isEmpty() ? "" : " columns " + columns);
+                + (columns.isEmpty() ? "" : " columns " + columns)
+                + (stream == null ? "" : " with stream " + stream.location() + " by event time " + eventTime);
     }
 }

@@ -115,6 +115,12 @@ public final class BatchAndKafkaSource implements ChangeSource {
         return batch.schema();
     }
 
+    /** The Kafka side's stopped partitions ({@link KafkaChangeSource#stoppedParts}): the table's status shows them. */
+    @Override
+    public List<String> stoppedParts() {
+        return kafka.stoppedParts();
+    }
+
     /**
      * The version a bootstrap lands at: 0 for a new table, else one past the versions delivered, so a re-bootstrapped
      * generation's versions go on growing; -1 while the batch source has no version.

@@ -26,9 +26,9 @@ import org.apache.hadoop.conf.Configuration;
 /**
  * A Delta table {@code (id bigint not null, value double, ts timestamp)} written with Delta Kernel, as a batch job
  * would: created empty (version 0), then one commit per {@link #append}. For the batch-and-Kafka tests; not
- * thread-safe.
+ * thread-safe. Public for the facade's tests of the same tables.
  */
-final class KernelTable {
+public final class KernelTable {
     static final StructType SCHEMA = new StructType().add("id", LongType.LONG, false)
             .add("value", DoubleType.DOUBLE, false).add("ts", TimestampType.TIMESTAMP, false);
 
@@ -36,19 +36,19 @@ final class KernelTable {
     private final String path;
 
     /** Creates the table at directory {@code dir}. */
-    KernelTable(Path dir) {
+    public KernelTable(Path dir) {
         this.path = dir.toUri().toString();
         TableManager.buildCreateTableTransaction(path, SCHEMA, "larder-test").build(kernel)
                 .commit(kernel, CloseableIterable.emptyIterable());
     }
 
     /** The table's {@code file:} URI. */
-    String path() {
+    public String path() {
         return path;
     }
 
     /** Appends rows {id, value, ts µs} as one commit. */
-    void append(long[]... rows) throws IOException {
+    public void append(long[]... rows) throws IOException {
         Transaction txn = TableManager.loadSnapshot(path).build(kernel)
                 .buildUpdateTableTransaction("larder-test", Operation.WRITE).build(kernel);
         Row state = txn.getTransactionState(kernel);

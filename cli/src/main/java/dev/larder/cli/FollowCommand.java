@@ -57,6 +57,12 @@ final class FollowCommand implements Callable<Integer> {
                 + " values; repeat for several.")
         List<String> avroSchemas;
 
+        @Option(names = "--event-time", paramLabel = "COLUMN",
+                description = "With --delta (or --uc-table) and --kafka/--topic: the topic's records are applied on"
+                        + " top of the Delta table, and this timestamp or int64 column orders the two (an older event"
+                        + " never overwrites a newer value).")
+        String eventTime;
+
         @Option(names = "--key", required = true, split = ",", description = "Key column(s), comma-separated.")
         List<String> key;
 
@@ -75,7 +81,8 @@ final class FollowCommand implements Callable<Integer> {
             description = "A definition file (YAML: tables, sources, keys, TTLs, "
                     + "defaults, vectors) to follow instead of --delta/--kafka/--key/--table;"
                     + " Delta tables and Kafka topics"
-                    + " (kafka: {bootstrap, topic, schema}), checked against the Delta tables first.")
+                    + " (kafka: {bootstrap, topic, schema}), or a topic on top of a Delta table (stream: {kafka: ...},"
+                    + " event_time: COLUMN), checked against the Delta tables first.")
     Path definition;
 
     @Mixin
@@ -148,7 +155,10 @@ final class FollowCommand implements Callable<Integer> {
         // The builder checks every feed (Delta table readable, key columns valid) before it creates the store.
         Larder larder = builder.open();
         for (Feed f : feeds) {
-            if (f.kafka != null) {
+            if (f.kafka != null && f.eventTime != null) {
+                System.out.printf("following %s with Kafka topic %s at %s on top (by event time %s) as %s (key %s)%n",
+                        larder.table(f.table).source(), f.topic, f.kafka, f.eventTime, f.table, f.key.get(0));
+            } else if (f.kafka != null) {
                 System.out.printf("following Kafka topic %s at %s as %s (key %s)%n", f.topic, f.kafka, f.table,
                         f.key.get(0));
             } else {
@@ -159,26 +169,43 @@ final class FollowCommand implements Callable<Integer> {
         return serve(larder);
     }
 
-    /** The source of one feed: a Kafka topic (README, Streaming from Kafka), else a Delta table. */
+    /**
+     * The source of one feed: a Kafka topic (README, Streaming from Kafka), a Delta table, or a Delta table with a
+     * Kafka topic on top ordered by {@code --event-time} (README, Batch plus stream on one table).
+     */
     private Source source(Feed f) {
         boolean kafka = f.kafka != null || f.topic != null || f.schema != null;
+        if (f.eventTime != null) {
+            if (f.kafka == null || f.topic == null || f.schema != null || (f.delta == null && f.ucTable == null)) {
+                throw new IllegalArgumentException("table " + f.table + ": --event-time orders a Kafka topic applied"
+                        + " on top of a Delta table: give --delta (or --uc-table), --kafka BOOTSTRAP and --topic T"
+                        + " (no --schema: the columns are the Delta table's)");
+            }
+            Source delta = hadoop.source(f.delta, f.ucTable).key(f.key.toArray(String[]::new)).inlineBytes(inlineBytes);
+            return delta.stream(values(Source.kafka(f.kafka, f.topic), f)).eventTime(f.eventTime);
+        }
         if (!kafka) {
             return hadoop.source(f.delta, f.ucTable).key(f.key.toArray(String[]::new)).inlineBytes(inlineBytes);
         }
         if (f.kafka == null || f.topic == null || f.delta != null || f.ucTable != null) {
             throw new IllegalArgumentException("table " + f.table + ": a Kafka feed takes --kafka BOOTSTRAP and"
-                    + " --topic T (and no --delta/--uc-table)");
+                    + " --topic T (and no --delta/--uc-table, unless --event-time applies the topic on top)");
         }
         if (f.key.size() != 1) {
             throw new IllegalArgumentException("table " + f.table + ": a Kafka-fed table has one key column (the"
                     + " record key), not " + f.key);
         }
-        Source s = Source.kafka(f.kafka, f.topic).key(f.key.get(0));
-        if (f.valueFormat != null || f.avroSchemas != null) {
-            s = s.values(f.valueFormat == null ? "json" : f.valueFormat,
-                    f.avroSchemas == null ? new String[0] : f.avroSchemas.toArray(String[]::new));
-        }
+        Source s = values(Source.kafka(f.kafka, f.topic).key(f.key.get(0)), f);
         return f.schema == null ? s : s.schema(f.schema);
+    }
+
+    /** Kafka source {@code s} with {@code f}'s value format, if one is given. */
+    private static Source values(Source s, Feed f) {
+        if (f.valueFormat == null && f.avroSchemas == null) {
+            return s;
+        }
+        return s.values(f.valueFormat == null ? "json" : f.valueFormat,
+                f.avroSchemas == null ? new String[0] : f.avroSchemas.toArray(String[]::new));
     }
 
     /**

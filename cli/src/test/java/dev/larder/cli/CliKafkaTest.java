@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.larder.cli.CliTest.Run;
 import dev.larder.kafka.KafkaBroker;
+import dev.larder.kafka.KernelTable;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.FeatureTable;
 import dev.larder.store.ReadStatus;
@@ -202,6 +203,74 @@ class CliKafkaTest {
         }
     }
 
+    /**
+     * {@code --delta} with {@code --kafka}/{@code --topic} and {@code --event-time}, then the same through a definition
+     * file: the newer event wins whichever source it came from, and a tombstone older than Delta's row is skipped.
+     */
+    @Test
+    void aTopicOnTopOfADeltaTableKeepsTheNewerEvent() throws Exception {
+        KernelTable delta = new KernelTable(dir.resolve("delta"));
+        // Key 1 older than the topic's update, key 2 newer; key 3 newer than the tombstone's 1,000,000 µs.
+        delta.append(new long[] {1, 1, 100}, new long[] {2, 2, 500}, new long[] {3, 3, 5_000_000});
+        broker.createTopic("ontop", 1);
+        try (KafkaProducer<String, String> p = broker.producer()) {
+            p.send(new ProducerRecord<>("ontop", 0, "1", "{\"value\": 11, \"ts\": 200}")).get();
+            p.send(new ProducerRecord<>("ontop", 0, "2", "{\"value\": 22, \"ts\": 300}")).get();
+            p.send(new ProducerRecord<>("ontop", 0, "4", "{\"value\": 44, \"ts\": 300}")).get();
+            p.send(new ProducerRecord<String, String>("ontop", 0, 1000L, "3", null)).get();
+        }
+        Map<Long, Double> model = Map.of(1L, 11.0, 2L, 2.0, 3L, 3.0, 4L, 44.0);
+        Path store = dir.resolve("store");
+        Run run = CliTest.larder("follow", "--store", store.toString(), "--delta", delta.path(), "--kafka",
+                broker.bootstrap(), "--topic", "ontop", "--event-time", "ts", "--key", "id", "--table", "trips",
+                "--poll", "100ms", "--status-every", "1s", "--duration", "6s");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("with Kafka topic ontop at " + broker.bootstrap() + " on top (by event time ts)"
+                + " as trips (key id)"), run.out());
+        assertHolds(store, "trips", model);
+
+        Path file = dir.resolve("features.yaml");
+        java.nio.file.Files.writeString(file, String.join("\n",
+                "store: " + dir.resolve("defined"),
+                "poll_interval: 100ms",
+                "tables:",
+                "  trips:",
+                "    delta: " + delta.path(),
+                "    key: id",
+                "    stream: {kafka: {bootstrap: '" + broker.bootstrap() + "', topic: ontop}}",
+                "    event_time: ts",
+                ""));
+        run = CliTest.larder("follow", "--definition", file.toString(), "--duration", "6s", "--status-every", "1s");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("trips [trips] FOLLOWING"), run.out());
+        assertHolds(dir.resolve("defined"), "trips", model);
+
+        run = CliTest.larder("follow", "--store", dir.resolve("refused").toString(), "--delta", delta.path(),
+                "--kafka", broker.bootstrap(), "--topic", "ontop", "--event-time", "value", "--key", "id", "--table",
+                "trips", "--duration", "1s");
+        assertEquals(1, run.exit(), run.out());
+        assertTrue(run.err().contains("table trips from " + delta.path() + " with stream kafka://" + broker.bootstrap()
+                + "/ontop: event-time column value is float64; it must be timestamp, timestamp_ntz or int64"),
+                run.err());
+    }
+
+    private static void assertHolds(Path store, String table, Map<Long, Double> model) {
+        try (FeatureStore s = FeatureStore.openReadOnly(store)) {
+            FeatureTable t = s.table(table);
+            TableReader r = t.newReader();
+            int value = t.schema().indexOf("value");
+            for (long k = 0; k < 6; k++) {
+                if (model.containsKey(k)) {
+                    assertEquals(ReadStatus.FOUND, r.get(k), "key " + k);
+                    assertEquals(model.get(k), r.getDouble(value), "key " + k);
+                } else {
+                    assertEquals(ReadStatus.NOT_FOUND, r.get(k), "key " + k);
+                }
+            }
+            assertEquals(model.size(), t.size());
+        }
+    }
+
     @Test
     void followsHelpDocumentsKafkaFeedsAndDefinitions() {
         Run help = CliTest.larder("follow", "--help");
@@ -211,6 +280,7 @@ class CliKafkaTest {
         for (String option : new String[] {"--kafka=BOOTSTRAP Kafka bootstrap servers",
             "--topic=<topic> The Kafka topic",
             "--schema='NAME TYPE, ...' Columns of a new Kafka-fed table", "--shards=N", "--own=I",
+            "--event-time=COLUMN With --delta (or --uc-table) and --kafka/--topic",
             "instead of --delta/--kafka/--key/--table; Delta tables and Kafka topics (kafka: {bootstrap, topic,"
                     + " schema})"}) {
             assertTrue(text.contains(option), option + " in:\n" + help.out());

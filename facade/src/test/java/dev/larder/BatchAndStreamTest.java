@@ -173,6 +173,26 @@ class BatchAndStreamTest {
         }
     }
 
+    /** Resuming a table with a stream added would leave it without the event time that orders the two sources. */
+    @Test
+    void aTableHeldFromDeltaAloneIsNotResumedWithAStream() throws Exception {
+        KernelTable delta = prepare("added");
+        Path store = dir.resolve("store");
+        try (Larder larder = Larder.builder(store).pollInterval(Duration.ofMillis(50))
+                .follow("trips", Source.delta(delta.path()).key("id")).open()) {
+            await("the snapshot", () -> larder.table("trips").newReader().get(4L) == ReadStatus.FOUND);
+        }
+        Larder.Builder b = Larder.builder(store).follow("trips", Source.delta(delta.path()).key("id")
+                .stream(Source.kafka(broker.bootstrap(), "added")).eventTime("ts"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, b::open);
+        assertTrue(e.getMessage().startsWith("table trips (trips) follows source ")
+                && e.getMessage().contains("+kafka-topic:added ("),
+                e.getMessage());
+        try (Larder larder = Larder.builder(store).follow("trips", Source.delta(delta.path()).key("id")).open()) {
+            assertEquals(ReadStatus.FOUND, larder.table("trips").newReader().get(5L), "nothing was changed");
+        }
+    }
+
     private List<String> refused(String... lines) throws Exception {
         Path store = dir.resolve("store");
         Path file = dir.resolve("refused.yaml");

@@ -171,10 +171,16 @@ public final class Source {
      * a change older than the row held is skipped, whichever source it came from (ties: the later wins); a Kafka
      * tombstone's time is its record timestamp, a Delta delete's its commit timestamp. A timestamp, timestamp_ntz or
      * int64 column of the Delta table, not a key column; checked when the Larder opens.
+     *
+     * @throws IllegalStateException for a {@link #kafka} source (one topic's records apply in offset order)
      */
     public Source eventTime(String column) {
         if (Objects.requireNonNull(column, "column").isEmpty()) {
             throw new IllegalArgumentException("an event-time column needs a name");
+        }
+        if (kafka != null) {
+            throw new IllegalStateException("source " + location() + ": an event-time column orders a Kafka stream"
+                    + " applied on top of a Delta table; give it to the Delta source (Source.delta(...).stream(...))");
         }
         return new Source(path, catalogName, key, ttl, inlineBytes, settings, maxStaleness, columns, shards, kafka,
                 stream, column);

@@ -242,5 +242,8 @@ class BatchAndStreamTest {
                 .stream(kafka.schema("id int64, value float64")));
         assertTrue(e.getMessage().endsWith(" takes no schema: the table's columns are the Delta table's"),
                 e.getMessage());
+        IllegalStateException onKafka = assertThrows(IllegalStateException.class, () -> kafka.eventTime("ts"));
+        assertTrue(onKafka.getMessage().startsWith("source kafka://" + broker.bootstrap() + "/refused: an event-time"
+                + " column orders a Kafka stream"), onKafka.getMessage());
     }
 }

@@ -328,6 +328,18 @@ public final class Larder implements AutoCloseable {
         return engine == null ? List.of() : engine.status().stream().map(TableStatus::of).toList();
     }
 
+    /**
+     * The counters of every served-feature log, by the vector's name (or the table's, for its logged single-table
+     * reads), in declaration order; empty when nothing is logged. Each call sums the serving threads' counters.
+     */
+    public Map<String, ServeLogStats> logStats() {
+        Map<String, ServeLogStats> m = new LinkedHashMap<>();
+        for (ServeLogger l : logs) {
+            m.put(l.name(), l.stats());
+        }
+        return m;
+    }
+
     /** Stops following, syncs and closes every table; readers must not be used afterwards. */
     @Override
     public void close() {
@@ -946,6 +958,7 @@ public final class Larder implements AutoCloseable {
             ServeLogLayout layout = new ServeLogLayout(name, keys, kinds, features, tables);
             ServeLogger log = new ServeLogger(name, settings, layout, keyWidth, handles, delta);
             larder.logs.add(log);
+            larder.engine.registerJmx("ServeLog", name, log);
             return log;
         }
 

@@ -32,7 +32,7 @@ import org.apache.hadoop.conf.Configuration;
  * watermark timestamp when the version is the watermark (every drain cycle remembers it), else the source Delta
  * table's timestamp of that version (the rule the store stamped the row with), cached.
  */
-final class ServeLogger implements AutoCloseable {
+final class ServeLogger implements AutoCloseable, ServeLogMXBean {
     private static final System.Logger LOG = System.getLogger(ServeLogger.class.getName());
     /** After a failed commit the drain waits this long before trying again (a flush tries at once). */
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -393,6 +393,41 @@ final class ServeLogger implements AutoCloseable {
         }
         return new SkewReport(r.vectors(), r.values(), r.equal(), r.different(), r.unreadable(), r.unsourced(),
                 r.differences().stream().map(SkewCheck.Difference::toString).toList(), r.notes(), r.versionsRead());
+    }
+
+    @Override
+    public long getLogged() {
+        return stats().logged();
+    }
+
+    @Override
+    public long getDropped() {
+        return stats().dropped();
+    }
+
+    @Override
+    public long getCommitted() {
+        return stats().committed();
+    }
+
+    @Override
+    public long getCommits() {
+        return stats().commits();
+    }
+
+    @Override
+    public long getFailedCommits() {
+        return stats().failedCommits();
+    }
+
+    @Override
+    public String getLastError() {
+        return stats().lastError();
+    }
+
+    /** The vector's name, or the table's for logged single-table reads. */
+    String name() {
+        return vector;
     }
 
     ServeLogStats stats() {

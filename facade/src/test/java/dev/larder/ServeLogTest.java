@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -233,6 +235,8 @@ class ServeLogTest {
     void aFullBufferDropsAndCountsWithoutBlockingTheServingThread() throws Exception {
         Path logPath = dir.resolve("log");
         ServeLog settings = ServeLog.to(logPath.toString()).bufferRecords(4);
+        ObjectName name = new ObjectName("dev.larder:type=ServeLog,store="
+                + ObjectName.quote(dir.resolve("store").toString()) + ",name=" + ObjectName.quote("ranker"));
         try (Larder larder = open(dir.resolve("store"), settings)) {
             assertTrue(larder.awaitReady(Duration.ofMinutes(1)));
             Vector vector = larder.vector("ranker");
@@ -249,10 +253,18 @@ class ServeLogTest {
             }
             vector.flushLog();
             assertEquals(4, vector.logStats().committed());
+            // The same counters over JMX, under the vector's name and the store's directory.
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            assertEquals(6L, server.getAttribute(name, "Dropped"));
+            assertEquals(4L, server.getAttribute(name, "Logged"));
+            assertEquals(4L, server.getAttribute(name, "Committed"));
+            assertEquals("", server.getAttribute(name, "LastError"));
             List<Long> ids = new KernelLogReader(logPath).rows().stream().map(r -> (Long) r.get("request_id"))
                     .sorted().toList();
             assertEquals(List.of(0L, 1L, 2L, 3L), ids);
         }
+        assertTrue(!ManagementFactory.getPlatformMBeanServer().isRegistered(name),
+                "unregistered when the Larder closes");
     }
 
     /** Logging, sampling, dropping and generating request ids allocate nothing on the serving thread. */

@@ -500,6 +500,22 @@ public final class LarderEngine implements AutoCloseable {
         return pipeline.metrics();
     }
 
+    /**
+     * Registers {@code bean} with JMX as {@code dev.larder:type=TYPE,store=DIR,name=NAME}, unregistered when this
+     * engine closes; nothing when JMX is disabled in {@link IngestOptions}. For the beans of what is built on the
+     * engine (the facade's served-feature logs).
+     */
+    public void registerJmx(String type, String name, Object bean) {
+        if (!options.registerJmx()) {
+            return;
+        }
+        ObjectName n = registerJmx("dev.larder:type=" + type + ",store="
+                + ObjectName.quote(store.directory().toString()) + ",name=" + ObjectName.quote(name), bean);
+        if (n != null) {
+            tableJmxNames.add(n);
+        }
+    }
+
     private static ObjectName registerJmx(String base, Object bean) {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         for (int instance = 0; ; instance++) {

@@ -89,6 +89,22 @@ public final class LarderMeterBinder implements MeterBinder {
             larderMeters.add(Gauge.builder("larder.ingest.ring.occupancy", m,
                     IngestMetrics::getRingOccupancy).tags(tags)
                     .description("Ring slots published but not yet applied").register(registry));
+            for (String log : l.logStats().keySet()) {
+                Tags t = tags.and("log", log);
+                larderMeters.add(FunctionCounter.builder("larder.servelog.logged", l,
+                        x -> x.logStats().get(log).logged()).tags(t)
+                        .description("Served vectors copied into the log's buffers").register(registry));
+                larderMeters.add(FunctionCounter.builder("larder.servelog.dropped", l,
+                        x -> x.logStats().get(log).dropped()).tags(t)
+                        .description("Served vectors not logged because a serving thread's buffer was full")
+                        .register(registry));
+                larderMeters.add(FunctionCounter.builder("larder.servelog.committed", l,
+                        x -> x.logStats().get(log).committed()).tags(t)
+                        .description("Logged vectors committed to the Delta log").register(registry));
+                larderMeters.add(FunctionCounter.builder("larder.servelog.failed.commits", l,
+                        x -> x.logStats().get(log).failedCommits()).tags(t)
+                        .description("Commits of the log that failed (retried)").register(registry));
+            }
         }
 
         @Override

@@ -147,6 +147,34 @@ class LarderMeterBinderTest {
     }
 
     @Test
+    void aServedFeatureLogCountsWhatItLoggedAndCommitted() throws Exception {
+        dev.larder.Schema schema = dev.larder.Schema.builder().keyColumn("id", dev.larder.ColumnType.INT64)
+                .column("x", dev.larder.ColumnType.FLOAT64).build();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Larder larder = Larder.builder(dir.resolve("store")).push("t", schema, Duration.ZERO)
+                .vector("v", dev.larder.Feature.of("t.x", -1))
+                .log("v", dev.larder.ServeLog.to(dir.resolve("log").toString())).open()) {
+            new LarderMeterBinder(larder).bindTo(registry);
+            dev.larder.Pusher p = larder.table("t").newPusher();
+            p.row().setLong(0, 1).setDouble(1, 0.5);
+            p.upsert(1, 1_000);
+            p.endVersion(1, 1_000);
+            larder.flush();
+            dev.larder.Vector.Filler filler = larder.vector("v").newFiller();
+            double[] out = new double[1];
+            for (long k = 0; k < 7; k++) {
+                filler.fill(k, out, null);
+            }
+            larder.vector("v").flushLog();
+            assertEquals(7.0, registry.get("larder.servelog.logged").tag("log", "v").functionCounter().count());
+            assertEquals(7.0, registry.get("larder.servelog.committed").tag("log", "v").functionCounter().count());
+            assertEquals(0.0, registry.get("larder.servelog.dropped").tag("log", "v").functionCounter().count());
+            assertEquals(0.0, registry.get("larder.servelog.failed.commits").tag("log", "v").functionCounter()
+                    .count());
+        }
+    }
+
+    @Test
     void bindingAClosedLarderRegistersNothing() {
         Larder larder = Larder.over(LarderEngine.open(dir, IngestOptions.DEFAULT.withClock(clock).withJmx(false)));
         LarderMeterBinder binder = new LarderMeterBinder(larder);

@@ -32,6 +32,8 @@ import org.apache.hadoop.conf.Configuration;
  *   <li>{@code s3://} is read through s3a, as Databricks names its tables.</li>
  *   <li>reads: sequential input with a 4 MB readahead ({@code fs.s3a.experimental.input.fadvise},
  *       {@code fs.s3a.readahead.range}), since Larder scans whole files.</li>
+ *   <li>writes (the served-feature log, training sets): uploads buffered off-heap
+ *       ({@code fs.s3a.fast.upload.buffer=bytebuffer}), not in local files.</li>
  *   <li>{@link DeltaSource#CREDENTIALS_ORIGIN_KEY}: where the credentials come from, repeated in access-denied
  *       errors.</li>
  * </ul>
@@ -51,6 +53,13 @@ public final class CloudSettings {
     static final Map<String, String> SEQUENTIAL_READS = Map.of(
             "fs.s3a.experimental.input.fadvise", "sequential",
             "fs.s3a.readahead.range", "4M");
+
+    /**
+     * s3a upload settings, each only where the user set nothing: its default buffers uploads in local files through
+     * Hadoop's checksumming LocalFileSystem, which {@link DeltaSource#localConfiguration()} replaces with the raw one
+     * (so every s3a commit failed on a class cast); off-heap buffers need no local file system (S3ServeLogTest).
+     */
+    static final Map<String, String> UPLOADS = Map.of("fs.s3a.fast.upload.buffer", "bytebuffer");
 
     private CloudSettings() {
     }
@@ -78,9 +87,11 @@ public final class CloudSettings {
         }
         // Larder reads whole files (every column of every file, then the next file): one sequential stream with a large
         // readahead per file, not a new ranged GET per column chunk. S3BootstrapBenchmark: 0.68x -> 0.95x of local.
-        for (Map.Entry<String, String> e : SEQUENTIAL_READS.entrySet()) {
-            if (isDefault(conf, e.getKey())) {
-                out.put(e.getKey(), e.getValue());
+        for (Map<String, String> defaults : List.of(SEQUENTIAL_READS, UPLOADS)) {
+            for (Map.Entry<String, String> e : defaults.entrySet()) {
+                if (isDefault(conf, e.getKey())) {
+                    out.put(e.getKey(), e.getValue());
+                }
             }
         }
         if (conf.get("fs.s3.impl") == null) {

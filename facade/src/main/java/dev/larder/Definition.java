@@ -9,6 +9,7 @@ import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
 import dev.larder.store.Generations;
 import dev.larder.store.Key;
+import dev.larder.store.TableMetadata;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -435,10 +436,11 @@ public final class Definition {
         if (column.isEmpty()) {
             return;
         }
-        String problem = Source.eventTimeProblem(schema, column);
-        if (problem != null) {
+        try {
+            TableMetadata.checkEventTime(schema, column);
+        } catch (IllegalArgumentException e) {
             problems.add(at(t.eventTimeLine()) + "table " + t.name() + " from " + t.source().location() + ": "
-                    + problem);
+                    + e.getMessage());
             return;
         }
         try {

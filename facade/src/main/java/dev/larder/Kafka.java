@@ -10,6 +10,7 @@ import dev.larder.kafka.KafkaFeed;
 import dev.larder.kafka.KafkaValues;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.FeatureStore;
+import dev.larder.store.TableMetadata;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,9 +132,10 @@ final class Kafka {
             throw new IllegalArgumentException(what + ": name the event-time column that orders the two sources"
                     + " (eventTime(COLUMN), event_time: COLUMN)");
         }
-        String problem = Source.eventTimeProblem(schema, s.eventTimeColumn());
-        if (problem != null) {
-            throw new IllegalArgumentException(what + ": " + problem);
+        try {
+            TableMetadata.checkEventTime(schema, s.eventTimeColumn());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
         }
         if (s.keyColumns().size() != 1) {
             throw new IllegalArgumentException(what + ": a table with a Kafka stream has one key column (the record"

@@ -3,7 +3,6 @@ package dev.larder;
 import dev.larder.ingest.Redaction;
 import dev.larder.snapshot.DeltaSource;
 import dev.larder.store.Column;
-import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
 import dev.larder.store.ShardSpec;
 import java.time.Duration;
@@ -194,28 +193,6 @@ public final class Source {
     /** The event-time column; empty when none is given. */
     String eventTimeColumn() {
         return eventTime;
-    }
-
-    /**
-     * What is wrong with {@code column} as the event-time column of a table of {@code schema}, or null when it can
-     * order the table's changes (a timestamp, timestamp_ntz or int64 column that is not a key column).
-     */
-    static String eventTimeProblem(FeatureSchema schema, String column) {
-        if (!schema.hasColumn(column)) {
-            return "event-time column " + column + " is not a column of the table (columns: " + schema.names() + ")";
-        }
-        int c = schema.indexOf(column);
-        ColumnType t = schema.type(c);
-        if (t != ColumnType.TIMESTAMP && t != ColumnType.TIMESTAMP_NTZ && t != ColumnType.INT64) {
-            return "event-time column " + column + " is " + schema.column(c).typeString()
-                    + "; it must be timestamp, timestamp_ntz or int64";
-        }
-        for (int k : schema.keyColumns()) {
-            if (k == c) {
-                return "event-time column " + column + " is a key column";
-            }
-        }
-        return null;
     }
 
     private KafkaTopic kafka() {

@@ -44,9 +44,10 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage,
      *
      * @throws IllegalArgumentException naming the column and why not
      */
-    static void checkEventTime(FeatureSchema schema, String column) {
+    public static void checkEventTime(FeatureSchema schema, String column) {
         if (!schema.names().contains(column)) {
-            throw new IllegalArgumentException("event-time column " + column + " is not a column of " + schema);
+            throw new IllegalArgumentException("event-time column " + column + " is not a column of the table"
+                    + " (columns: " + schema.names() + ")");
         }
         int c = schema.indexOf(column);
         ColumnType t = schema.type(c);

@@ -181,22 +181,23 @@ final class FollowCommand implements Callable<Integer> {
                         + " on top of a Delta table: give --delta (or --uc-table), --kafka BOOTSTRAP and --topic T"
                         + " (no --schema: the columns are the Delta table's)");
             }
-            Source delta = hadoop.source(f.delta, f.ucTable).key(f.key.toArray(String[]::new)).inlineBytes(inlineBytes);
-            return delta.stream(values(Source.kafka(f.kafka, f.topic), f)).eventTime(f.eventTime);
+            return delta(f).stream(values(Source.kafka(f.kafka, f.topic), f)).eventTime(f.eventTime);
         }
         if (!kafka) {
-            return hadoop.source(f.delta, f.ucTable).key(f.key.toArray(String[]::new)).inlineBytes(inlineBytes);
+            return delta(f);
         }
         if (f.kafka == null || f.topic == null || f.delta != null || f.ucTable != null) {
             throw new IllegalArgumentException("table " + f.table + ": a Kafka feed takes --kafka BOOTSTRAP and"
                     + " --topic T (and no --delta/--uc-table, unless --event-time applies the topic on top)");
         }
-        if (f.key.size() != 1) {
-            throw new IllegalArgumentException("table " + f.table + ": a Kafka-fed table has one key column (the"
-                    + " record key), not " + f.key);
-        }
-        Source s = values(Source.kafka(f.kafka, f.topic).key(f.key.get(0)), f);
+        // The builder refuses a key of more than one column (Kafka.check), as for a definition file's table.
+        Source s = values(Source.kafka(f.kafka, f.topic).key(f.key.toArray(String[]::new)), f);
         return f.schema == null ? s : s.schema(f.schema);
+    }
+
+    /** {@code f}'s Delta table, by path or Unity Catalog name, with its key and this command's inline bytes. */
+    private Source delta(Feed f) {
+        return hadoop.source(f.delta, f.ucTable).key(f.key.toArray(String[]::new)).inlineBytes(inlineBytes);
     }
 
     /** Kafka source {@code s} with {@code f}'s value format, if one is given. */

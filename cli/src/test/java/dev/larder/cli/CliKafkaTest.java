@@ -11,6 +11,7 @@ import dev.larder.store.FeatureTable;
 import dev.larder.store.ReadStatus;
 import dev.larder.store.SparkHash;
 import dev.larder.store.TableReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -135,6 +136,13 @@ class CliKafkaTest {
         assertEquals(1, run.exit(), run.out());
         assertTrue(run.err().contains("table noschema from kafka://" + broker.bootstrap() + "/noschema is new: give its"
                 + " columns"), run.err());
+        Run twoKeys = CliTest.larder("follow", "--store", dir.resolve("two-keys").toString(), "--kafka",
+                broker.bootstrap(), "--topic", "noschema", "--key", "id,day", "--table", "noschema", "--schema",
+                "id int64, day int32", "--duration", "1s");
+        assertEquals(1, twoKeys.exit(), twoKeys.out());
+        assertTrue(twoKeys.err().contains("table noschema from kafka://" + broker.bootstrap() + "/noschema: a"
+                + " Kafka-fed table has one key column (the record key), not [id, day]"), twoKeys.err());
+        assertTrue(Files.notExists(dir.resolve("two-keys")), "a refused feed creates no store");
     }
 
     @Test

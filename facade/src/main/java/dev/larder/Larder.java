@@ -804,7 +804,8 @@ public final class Larder implements AutoCloseable {
                 for (Map.Entry<String, String> e : settings.entrySet()) {
                     from = from.setting(e.getKey(), e.getValue());
                 }
-                return rebuild(store, plan, from.open(catalog), progress);
+                DeltaSource src = from.open(catalog);
+                return rebuild(store, plan, src, src.latestVersion(), progress);
             }
         }
 
@@ -820,12 +821,13 @@ public final class Larder implements AutoCloseable {
                 FeatureSchema schema = DeltaFeatureSchemas.toFeatureSchema(src.schema(v), source.keyColumns(),
                         source.columns(), source.inlineBytes());
                 return rebuild(store, new Rebuild.Plan(table, src.tablePath(), "", schema, source.ttl(),
-                        source.shardSpec()), src, progress);
+                        source.shardSpec()), src, v, progress);
             }
         }
 
-        private Rebuilt rebuild(FeatureStore store, Rebuild.Plan plan, DeltaSource src, LoadProgress progress) {
-            long v = src.latestVersion();
+        /** Rebuilds at version {@code v} of {@code src}: the one the plan's schema was read at, when it was. */
+        private Rebuilt rebuild(FeatureStore store, Rebuild.Plan plan, DeltaSource src, long v,
+                                LoadProgress progress) {
             Rebuild.Result r = Rebuild.run(store, plan, src, ingestOptions().withJmx(false), v,
                     (delivered, files) -> progress.onProgress(v, delivered, files));
             return new Rebuilt(r.table(), r.generation(), Redaction.uris(r.deltaPath()), r.version(), r.rows());

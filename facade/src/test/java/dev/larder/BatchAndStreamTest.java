@@ -27,9 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * sound event-time column. A real broker (KRaft, child JVM on loopback).
  */
 class BatchAndStreamTest {
-    /** A tombstone's record timestamp: 1,000,000 µs as the table's event time. */
-    private static final long TOMBSTONE_MILLIS = 1000;
-
     @TempDir
     static Path brokerDir;
     static KafkaBroker broker;
@@ -47,16 +44,6 @@ class BatchAndStreamTest {
         if (broker != null) {
             broker.close();
         }
-    }
-
-    private static void send(KafkaProducer<String, String> p, String topic, long id, double value, long tsMicros)
-            throws Exception {
-        p.send(new ProducerRecord<>(topic, 0, Long.toString(id), "{\"value\": " + value + ", \"ts\": " + tsMicros
-                + "}")).get();
-    }
-
-    private static void tombstone(KafkaProducer<String, String> p, String topic, long id) throws Exception {
-        p.send(new ProducerRecord<String, String>(topic, 0, TOMBSTONE_MILLIS, Long.toString(id), null)).get();
     }
 
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
@@ -96,9 +83,9 @@ class BatchAndStreamTest {
         await("the Delta commit", () -> holds(larder, name, model));
         // Kafka after Delta: key 6 older (skipped) then newer (applied); key 3 older than Delta's (skipped).
         try (KafkaProducer<String, String> p = broker.producer()) {
-            send(p, topic, 6, 41, 450);
-            send(p, topic, 6, 42, 550);
-            send(p, topic, 3, 32, 350);
+            KernelTable.send(p, topic, 6, 41, 450);
+            KernelTable.send(p, topic, 6, 42, 550);
+            KernelTable.send(p, topic, 3, 32, 350);
         }
         model.put(6L, 42.0);
         await("the later records", () -> holds(larder, name, model));
@@ -110,12 +97,12 @@ class BatchAndStreamTest {
         delta.append(new long[] {1, 1, 100}, new long[] {4, 4, 5_000_000}, new long[] {5, 5, 100});
         broker.createTopic(topic, 1);
         try (KafkaProducer<String, String> p = broker.producer()) {
-            send(p, topic, 1, 10, 50);      // older than Delta's row: skipped
-            send(p, topic, 1, 11, 150);     // newer: applied
-            send(p, topic, 2, 20, 300);     // a key Delta adds later with an older event
-            send(p, topic, 3, 30, 100);     // a key Delta adds later with a newer event
-            tombstone(p, topic, 4);         // older than the row: skipped
-            tombstone(p, topic, 5);         // newer: deletes
+            KernelTable.send(p, topic, 1, 10, 50);      // older than Delta's row: skipped
+            KernelTable.send(p, topic, 1, 11, 150);     // newer: applied
+            KernelTable.send(p, topic, 2, 20, 300);     // a key Delta adds later with an older event
+            KernelTable.send(p, topic, 3, 30, 100);     // a key Delta adds later with a newer event
+            KernelTable.tombstone(p, topic, 4);         // older than the row: skipped
+            KernelTable.tombstone(p, topic, 5);         // newer: deletes
         }
         return delta;
     }

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,9 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  * KRaft, loopback) on top: event times decide between the two, whichever arrives first.
  */
 class BatchAndKafkaSourceTest {
-    /** A tombstone's timestamp: 1,000,000 µs as the table's event time. */
-    private static final long TOMBSTONE_MILLIS = 1000;
-
     @TempDir
     static Path brokerDir;
     static KafkaBroker broker;
@@ -60,16 +56,6 @@ class BatchAndKafkaSourceTest {
     /** Creates the Delta table (version 0, no rows). */
     private KernelTable createDelta() {
         return new KernelTable(dir.resolve("delta"));
-    }
-
-    private static void send(KafkaProducer<String, String> p, String topic, long id, double value, long tsMicros)
-            throws Exception {
-        p.send(new ProducerRecord<>(topic, 0, Long.toString(id), "{\"value\": " + value + ", \"ts\": " + tsMicros
-                + "}")).get();
-    }
-
-    private static void tombstone(KafkaProducer<String, String> p, String topic, long id) throws Exception {
-        p.send(new ProducerRecord<String, String>(topic, 0, TOMBSTONE_MILLIS, Long.toString(id), null)).get();
     }
 
     private static Follower follow(LarderEngine engine, String delta, String topic) {
@@ -111,12 +97,12 @@ class BatchAndKafkaSourceTest {
         String topic = "updates";
         broker.createTopic(topic, 1);
         try (KafkaProducer<String, String> p = broker.producer()) {
-            send(p, topic, 1, 10, 50);      // older than Delta's row: skipped
-            send(p, topic, 1, 11, 150);     // newer: applied
-            send(p, topic, 2, 20, 300);     // a key Delta adds later with an older event
-            send(p, topic, 3, 30, 100);     // a key Delta adds later with a newer event
-            tombstone(p, topic, 4);         // older than the row: skipped
-            tombstone(p, topic, 5);         // newer: deletes
+            KernelTable.send(p, topic, 1, 10, 50);      // older than Delta's row: skipped
+            KernelTable.send(p, topic, 1, 11, 150);     // newer: applied
+            KernelTable.send(p, topic, 2, 20, 300);     // a key Delta adds later with an older event
+            KernelTable.send(p, topic, 3, 30, 100);     // a key Delta adds later with a newer event
+            KernelTable.tombstone(p, topic, 4);         // older than the row: skipped
+            KernelTable.tombstone(p, topic, 5);         // newer: deletes
         }
         Map<Long, Double> model = new HashMap<>(Map.of(1L, 11.0, 2L, 20.0, 3L, 30.0, 4L, 4.0));
         try (LarderEngine engine = LarderEngine.open(dir.resolve("store"), KafkaChangeSourceTest.ingest())) {
@@ -131,9 +117,9 @@ class BatchAndKafkaSourceTest {
                     && f.handle().table().olderEventsSkipped() == 3);
             // Kafka after Delta: f older (skipped) then newer (applied); c older than Delta's (skipped).
             try (KafkaProducer<String, String> p = broker.producer()) {
-                send(p, topic, 6, 41, 450);
-                send(p, topic, 6, 42, 550);
-                send(p, topic, 3, 32, 350);
+                KernelTable.send(p, topic, 6, 41, 450);
+                KernelTable.send(p, topic, 6, 42, 550);
+                KernelTable.send(p, topic, 3, 32, 350);
             }
             model.put(6L, 42.0);
             await("the later records", () -> holds(f.handle().table(), model)
@@ -148,7 +134,7 @@ class BatchAndKafkaSourceTest {
         // be counted as skipped), nothing lost.
         delta.append(new long[] {7, 70, 700});
         try (KafkaProducer<String, String> p = broker.producer()) {
-            send(p, topic, 8, 80, 800);
+            KernelTable.send(p, topic, 8, 80, 800);
         }
         model.put(7L, 70.0);
         model.put(8L, 80.0);
@@ -171,8 +157,8 @@ class BatchAndKafkaSourceTest {
         String topic = "replayed";
         broker.createTopic(topic, 1);
         try (KafkaProducer<String, String> p = broker.producer()) {
-            send(p, topic, 1, 11, 200);
-            send(p, topic, 3, 30, 300);
+            KernelTable.send(p, topic, 1, 11, 200);
+            KernelTable.send(p, topic, 3, 30, 300);
         }
         Map<Long, Double> model = new HashMap<>(Map.of(1L, 11.0, 2L, 2.0, 3L, 30.0));
         try (LarderEngine engine = LarderEngine.open(dir.resolve("store"), KafkaChangeSourceTest.ingest())) {
@@ -195,7 +181,7 @@ class BatchAndKafkaSourceTest {
             // Both sources go on from there.
             batch.commit(new double[] {5, 5, 100});
             try (KafkaProducer<String, String> p = broker.producer()) {
-                send(p, topic, 2, 22, 500);
+                KernelTable.send(p, topic, 2, 22, 500);
             }
             model.put(5L, 5.0);
             model.put(2L, 22.0);
@@ -203,7 +189,7 @@ class BatchAndKafkaSourceTest {
             // A batch delete happens at its commit time (about 10^6 µs): older than key 6's stream value, newer
             // than key 5's.
             try (KafkaProducer<String, String> p = broker.producer()) {
-                send(p, topic, 6, 60, 1_000_000_000_000L);
+                KernelTable.send(p, topic, 6, 60, 1_000_000_000_000L);
             }
             model.put(6L, 60.0);
             await("key 6", () -> holds(f.handle().table(), model));

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * A Delta table {@code (id bigint not null, value double, ts timestamp)} written with Delta Kernel, as a batch job
@@ -31,6 +33,9 @@ import org.apache.hadoop.conf.Configuration;
 public final class KernelTable {
     static final StructType SCHEMA = new StructType().add("id", LongType.LONG, false)
             .add("value", DoubleType.DOUBLE, false).add("ts", TimestampType.TIMESTAMP, false);
+
+    /** A tombstone's record timestamp, {@link #tombstone}: 1,000,000 µs as the table's event time. */
+    public static final long TOMBSTONE_MILLIS = 1000;
 
     private final Engine kernel = DefaultEngine.create(new Configuration());
     private final String path;
@@ -76,5 +81,17 @@ public final class KernelTable {
         List<Row> actions = new ArrayList<>();
         KernelAppends.write(kernel, state, new ArrayColumnarBatch(SCHEMA, columns, n), Map.of(), actions);
         txn.commit(kernel, CloseableIterable.inMemoryIterable(KernelInternals.closeable(actions.iterator())));
+    }
+
+    /** Sends the update of key {@code id} to a row of this table's columns, on partition 0 of {@code topic}. */
+    public static void send(KafkaProducer<String, String> p, String topic, long id, double value, long tsMicros)
+            throws Exception {
+        p.send(new ProducerRecord<>(topic, 0, Long.toString(id), "{\"value\": " + value + ", \"ts\": " + tsMicros
+                + "}")).get();
+    }
+
+    /** Sends a tombstone of key {@code id}, timestamped {@link #TOMBSTONE_MILLIS}, on partition 0 of {@code topic}. */
+    public static void tombstone(KafkaProducer<String, String> p, String topic, long id) throws Exception {
+        p.send(new ProducerRecord<String, String>(topic, 0, TOMBSTONE_MILLIS, Long.toString(id), null)).get();
     }
 }

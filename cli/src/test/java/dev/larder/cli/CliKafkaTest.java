@@ -106,26 +106,8 @@ class CliKafkaTest {
         Path store = dir.resolve("store");
         Run run = follow(store, "sharded", "--shards", "4", "--own", "1,3");
         assertEquals(0, run.exit(), run.err());
-        try (FeatureStore s = FeatureStore.openReadOnly(store)) {
-            FeatureTable t = s.table("sharded");
-            TableReader r = t.newReader();
-            int owned = 0;
-            for (long k = 0; k < 200; k++) {
-                int shard = SparkHash.shardOf(SparkHash.hashLong(k, SparkHash.SEED), 4);
-                ReadStatus st = r.get(k);
-                if (shard != 1 && shard != 3) {
-                    assertEquals(ReadStatus.NOT_OWNED, st, "key " + k + " of shard " + shard);
-                } else if (model.containsKey(k)) {
-                    assertEquals(ReadStatus.FOUND, st, "key " + k);
-                    assertEquals(model.get(k), r.getLong(1));
-                    owned++;
-                } else {
-                    assertEquals(ReadStatus.NOT_FOUND, st, "deleted key " + k);
-                }
-            }
-            assertEquals(owned, t.size());
-            assertTrue(owned > 0 && owned < model.size(), owned + " of " + model.size());
-        }
+        int owned = assertHoldsShards(store, "sharded", model, 1, 3);
+        assertTrue(owned > 0 && owned < model.size(), owned + " of " + model.size());
     }
 
     @Test
@@ -190,25 +172,7 @@ class CliKafkaTest {
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("following kafka://" + broker.bootstrap() + "/defined as defined"), run.out());
         assertTrue(run.out().contains("defined [defined] FOLLOWING"), run.out());
-        try (FeatureStore s = FeatureStore.openReadOnly(store)) {
-            FeatureTable t = s.table("defined");
-            TableReader r = t.newReader();
-            int owned = 0;
-            for (long k = 0; k < 200; k++) {
-                int shard = SparkHash.shardOf(SparkHash.hashLong(k, SparkHash.SEED), 4);
-                ReadStatus st = r.get(k);
-                if (shard != 0 && shard != 2) {
-                    assertEquals(ReadStatus.NOT_OWNED, st, "key " + k + " of shard " + shard);
-                } else if (model.containsKey(k)) {
-                    assertEquals(ReadStatus.FOUND, st, "key " + k);
-                    assertEquals(model.get(k), r.getLong(1));
-                    owned++;
-                } else {
-                    assertEquals(ReadStatus.NOT_FOUND, st, "deleted key " + k);
-                }
-            }
-            assertEquals(owned, t.size());
-        }
+        assertHoldsShards(store, "defined", model, 0, 2);
     }
 
     /**
@@ -260,6 +224,34 @@ class CliKafkaTest {
         assertTrue(run.err().contains("table trips from " + delta.path() + " with stream kafka://" + broker.bootstrap()
                 + "/ontop: event-time column value is float64; it must be timestamp, timestamp_ntz or int64"),
                 run.err());
+    }
+
+    /**
+     * Asserts that table {@code table} holds, of keys 0..199 (shard = pmod(Spark's hash, 4)), exactly the keys of
+     * shards {@code a} and {@code b} that {@code model} has, with its values, and answers NOT_OWNED for the others;
+     * returns how many keys it holds.
+     */
+    private static int assertHoldsShards(Path store, String table, Map<Long, Long> model, int a, int b) {
+        try (FeatureStore s = FeatureStore.openReadOnly(store)) {
+            FeatureTable t = s.table(table);
+            TableReader r = t.newReader();
+            int owned = 0;
+            for (long k = 0; k < 200; k++) {
+                int shard = SparkHash.shardOf(SparkHash.hashLong(k, SparkHash.SEED), 4);
+                ReadStatus st = r.get(k);
+                if (shard != a && shard != b) {
+                    assertEquals(ReadStatus.NOT_OWNED, st, "key " + k + " of shard " + shard);
+                } else if (model.containsKey(k)) {
+                    assertEquals(ReadStatus.FOUND, st, "key " + k);
+                    assertEquals(model.get(k), r.getLong(1));
+                    owned++;
+                } else {
+                    assertEquals(ReadStatus.NOT_FOUND, st, "deleted key " + k);
+                }
+            }
+            assertEquals(owned, t.size());
+            return owned;
+        }
     }
 
     private static void assertHolds(Path store, String table, Map<Long, Double> model) {

@@ -1,5 +1,14 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.HeapDescriptor;
+import dev.larder.store.engine.IndexDescriptor;
+import dev.larder.store.engine.IndexFiles;
+import dev.larder.store.engine.MappedFiles;
+import dev.larder.store.engine.RowLayoutDescriptor;
+import dev.larder.store.engine.StateDescriptor;
+import dev.larder.store.engine.TableView;
+import dev.larder.store.engine.UndoLog;
+import dev.larder.store.engine.UndoLogDescriptor;
 import dev.larder.store.internal.StoreInternals;
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -106,9 +115,10 @@ public final class FeatureTable implements AutoCloseable {
             Path lockPath = dir.resolve(StoreFiles.WRITER_LOCK);
             try {
                 lockCh = FileChannel.open(lockPath, java.util.Set.of(StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS), StoreFiles.ownerOnlyFile());
+                        StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                        MappedFiles.ownerOnlyFile());
             } catch (IOException e) {
-                StoreFiles.refuseLink(lockPath);
+                MappedFiles.refuseLink(lockPath);
                 throw e;
             }
             FileLock l;
@@ -128,25 +138,25 @@ public final class FeatureTable implements AutoCloseable {
             }
             Path statePath = dir.resolve(StateDescriptor.FILE);
             Path rowsPath = dir.resolve(RowLayoutDescriptor.FILE);
-            try (FileChannel stateCh = StoreFiles.openReadWrite(statePath, create)) {
+            try (FileChannel stateCh = MappedFiles.openReadWrite(statePath, create)) {
                 if (create) {
                     stateCh.write(java.nio.ByteBuffer.allocate(StateDescriptor.SIZE));
                 } else if (stateCh.size() != StateDescriptor.SIZE) {
                     throw new StoreCorruptedException(statePath, "size " + stateCh.size() + " bytes, expected "
                             + StateDescriptor.SIZE);
                 }
-                this.state = StoreFiles.map(stateCh, 0, StateDescriptor.SIZE);
+                this.state = MappedFiles.map(stateCh, 0, StateDescriptor.SIZE);
                 state.order(ByteOrder.LITTLE_ENDIAN);
             }
-            rowsCh = StoreFiles.openReadWrite(rowsPath, create);
+            rowsCh = MappedFiles.openReadWrite(rowsPath, create);
             this.rowsChannel = rowsCh;
             Path heapPath = dir.resolve(HeapDescriptor.FILE);
-            heapCh = StoreFiles.openReadWrite(heapPath, create);
+            heapCh = MappedFiles.openReadWrite(heapPath, create);
             this.heapChannel = heapCh;
             int shift = rowChunkShift(layout.rowSize());
             if (create) {
                 long rows = Math.max(MIN_ROWS, initialRows);
-                long slots = indexSlotsFor(rows);
+                long slots = IndexDescriptor.indexSlotsFor(rows);
                 state.putLong(StateDescriptor.MAGIC_OFFSET, StateDescriptor.MAGIC);
                 state.putInt(StateDescriptor.FORMAT, StateDescriptor.FORMAT_VERSION);
                 state.putInt(StateDescriptor.ROW_SIZE, layout.rowSize());
@@ -235,17 +245,17 @@ public final class FeatureTable implements AutoCloseable {
             Path statePath = dir.resolve(StateDescriptor.FILE);
             Path rowsPath = dir.resolve(RowLayoutDescriptor.FILE);
             Path heapPath = dir.resolve(HeapDescriptor.FILE);
-            try (FileChannel stateCh = StoreFiles.openReadOnly(statePath)) {
+            try (FileChannel stateCh = MappedFiles.openReadOnly(statePath)) {
                 if (stateCh.size() != StateDescriptor.SIZE) {
                     throw new StoreCorruptedException(statePath,
                             "size " + stateCh.size() + " bytes, expected " + StateDescriptor.SIZE);
                 }
-                this.state = StoreFiles.mapReadOnly(stateCh, 0, StateDescriptor.SIZE);
+                this.state = MappedFiles.mapReadOnly(stateCh, 0, StateDescriptor.SIZE);
                 state.order(ByteOrder.LITTLE_ENDIAN);
             }
-            rowsCh = StoreFiles.openReadOnly(rowsPath);
+            rowsCh = MappedFiles.openReadOnly(rowsPath);
             this.rowsChannel = rowsCh;
-            heapCh = StoreFiles.openReadOnly(heapPath);
+            heapCh = MappedFiles.openReadOnly(heapPath);
             this.heapChannel = heapCh;
             validateState(statePath, rowsPath, heapPath);
             this.view = mapPublishedView();
@@ -487,24 +497,9 @@ public final class FeatureTable implements AutoCloseable {
         return 63 - Long.numberOfLeadingZeros(MAX_ROW_CHUNK_BYTES / rowSize);
     }
 
-    /** Slots for an index that will keep growing: half full, so it takes half the inserts to reach a rebuild. */
-    static long indexSlotsFor(long rows) {
-        return Math.min(IndexDescriptor.MAX_SLOTS, Math.max(IndexDescriptor.MIN_SLOTS, rows * 2));
-    }
-
-    /**
-     * Slots for the index of a finished bulk load, whose row count is known: {@link IndexDescriptor#BULK_LOAD_PERCENT}
-     * full, where linear probing still finds most keys in their home cache line, and the index costs 11.4 bytes a row
-     * rather than the 16 to 32 a power-of-two size did.
-     */
-    static long bulkIndexSlotsFor(long rows) {
-        return Math.min(IndexDescriptor.MAX_SLOTS, Math.max(IndexDescriptor.MIN_SLOTS,
-                Math.ceilDiv(rows * 100, IndexDescriptor.BULK_LOAD_PERCENT)));
-    }
-
     /** Extends rows.dat to hold {@code rows} slots; returns the channel for mapping. */
     FileChannel growRowsFile(long rows) throws IOException {
-        StoreFiles.reserve(rowsChannel, rows * layout.rowSize(), dir.resolve(RowLayoutDescriptor.FILE));
+        MappedFiles.reserve(rowsChannel, rows * layout.rowSize(), dir.resolve(RowLayoutDescriptor.FILE));
         return rowsChannel;
     }
 
@@ -527,7 +522,7 @@ public final class FeatureTable implements AutoCloseable {
 
     /** Extends heap.dat to {@code capacity} bytes and maps it; the writer publishes the result in a new view. */
     MappedByteBuffer[] growHeap(long capacity) throws IOException {
-        StoreFiles.reserve(heapChannel, capacity, dir.resolve(HeapDescriptor.FILE));
+        MappedFiles.reserve(heapChannel, capacity, dir.resolve(HeapDescriptor.FILE));
         return mapHeap(capacity);
     }
 
@@ -546,7 +541,7 @@ public final class FeatureTable implements AutoCloseable {
     }
 
     private MappedByteBuffer map(FileChannel ch, long position, long size) throws IOException {
-        return readOnly ? StoreFiles.mapReadOnly(ch, position, size) : StoreFiles.map(ch, position, size);
+        return readOnly ? MappedFiles.mapReadOnly(ch, position, size) : MappedFiles.map(ch, position, size);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -3,6 +3,7 @@ package dev.larder.store;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.store.engine.RowLayoutDescriptor;
 import org.junit.jupiter.api.Test;
 
 /** A key wider than a row's key area is refused naming the key column(s) that make it so. */

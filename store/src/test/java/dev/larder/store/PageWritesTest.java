@@ -3,6 +3,7 @@ package dev.larder.store;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.larder.store.engine.MappedFiles;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ class PageWritesTest {
         Path file = dir.resolve("f");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
-            assertEquals(pos + length, StoreFiles.writeInPages(ch, buf, pos));
+            assertEquals(pos + length, MappedFiles.writeInPages(ch, buf, pos));
         }
         assertEquals(bufferOffset + length, buf.position());
         assertEquals(bufferOffset + length, buf.limit());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.larder.store.engine.MappedFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -42,7 +43,7 @@ class ReserveTest {
     /** Child entry point: reserves {@code args[1]} bytes of {@code args[0]} after 1 MiB of ones, then reports. */
     public static void main(String[] args) throws IOException {
         Path file = Path.of(args[0]);
-        System.out.println("WITHOUT_WRITING " + StoreFiles.reservesWithoutWriting());
+        System.out.println("WITHOUT_WRITING " + MappedFiles.reservesWithoutWriting());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
             ByteBuffer ones = ByteBuffer.allocate((int) MB);
@@ -51,7 +52,7 @@ class ReserveTest {
             }
             ch.write(ones.flip(), 0);
             try {
-                StoreFiles.reserve(ch, Long.parseLong(args[1]), file);
+                MappedFiles.reserve(ch, Long.parseLong(args[1]), file);
                 System.out.println("RESERVED " + ch.size());
             } catch (IOException e) {
                 System.out.println("FAILED " + ch.size() + " " + e.getMessage());
@@ -114,11 +115,11 @@ class ReserveTest {
 
     @Test
     void withoutNativeAccessZerosAreWritten() throws IOException {
-        assertFalse(StoreFiles.reservesWithoutWriting(), "this JVM runs without --enable-native-access");
+        assertFalse(MappedFiles.reservesWithoutWriting(), "this JVM runs without --enable-native-access");
         Path file = dir.resolve("rows.dat");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
-            StoreFiles.reserve(ch, 3 * MB, file);
+            MappedFiles.reserve(ch, 3 * MB, file);
             assertEquals(3 * MB, ch.size());
         }
         byte[] all = Files.readAllBytes(file);

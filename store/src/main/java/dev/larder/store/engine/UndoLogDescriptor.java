@@ -1,4 +1,4 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
 /**
  * Layout of {@code undo.dat}: the writer's log of the index changes made since the last published version, so that a
@@ -22,14 +22,14 @@ package dev.larder.store;
  * watermark. Records past the count are stale: the writer reuses the old rows of the last published version's records
  * from there (in memory only; recovery frees every row the index does not reach).
  */
-final class UndoLogDescriptor {
-    static final String FILE = "undo.dat";
+public final class UndoLogDescriptor {
+    public static final String FILE = "undo.dat";
     static final int RECORD_BYTES = 24;
     static final int VERSION = 0;
     static final int OLD_ROW = 8;
     static final int NEW_ROW = 16;
-    static final long ABSENT = -1;
-    static final long BULK = -2;
+    public static final long ABSENT = -1;
+    public static final long BULK = -2;
     static final int CHUNK_SHIFT = 22;
     static final long RECORDS_PER_CHUNK = 1L << CHUNK_SHIFT;
     static final long MIN_RECORDS = 4096;

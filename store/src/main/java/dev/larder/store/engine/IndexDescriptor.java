@@ -1,4 +1,6 @@
-package dev.larder.store;
+package dev.larder.store.engine;
+
+import dev.larder.store.FeatureTable;
 
 /**
  * Layout of {@code index-N.dat}: an open-addressing hash table with linear probing, one 8-byte slot per entry, written
@@ -23,44 +25,59 @@ package dev.larder.store;
  * tombstone slots pass {@link #MAX_LOAD_PERCENT}% of the slots, at twice the live rows; a bulk load sizes it at
  * {@link #BULK_LOAD_PERCENT}% full.
  */
-final class IndexDescriptor {
+public final class IndexDescriptor {
     /** Bytes of one index slot (an entry: fingerprint and row id). */
     static final int SLOT_BYTES = Long.BYTES;
-    static final long EMPTY = 0L;
-    static final long TOMBSTONE = -1L;
+    public static final long EMPTY = 0L;
+    public static final long TOMBSTONE = -1L;
     static final int CHUNK_SHIFT = 27;
     static final long SLOTS_PER_CHUNK = 1L << CHUNK_SHIFT;
-    static final long MIN_SLOTS = 16;
+    public static final long MIN_SLOTS = 16;
     /** At most 2^32 slots, so the home slot's multiply-shift ({@link TableView#home}) cannot overflow 64 bits. */
-    static final long MAX_SLOTS = 1L << 32;
-    static final int MAX_LOAD_PERCENT = 75;
-    /** How full a bulk load leaves its index ({@link FeatureTable#bulkIndexSlotsFor}). */
-    static final int BULK_LOAD_PERCENT = 70;
+    public static final long MAX_SLOTS = 1L << 32;
+    public static final int MAX_LOAD_PERCENT = 75;
+    /** How full a bulk load leaves its index ({@link #bulkIndexSlotsFor}). */
+    public static final int BULK_LOAD_PERCENT = 70;
     /** Row ids are stored as id + 1 in 32 bits and must not collide with the tombstone. */
-    static final long MAX_ROWS = 0xFFFF_FFFDL;
+    public static final long MAX_ROWS = 0xFFFF_FFFDL;
 
     private IndexDescriptor() {
     }
 
-    static long entry(int fingerprint, long rowId) {
+    /** Slots for an index that will keep growing: half full, so it takes half the inserts to reach a rebuild. */
+    public static long indexSlotsFor(long rows) {
+        return Math.min(MAX_SLOTS, Math.max(MIN_SLOTS, rows * 2));
+    }
+
+    /**
+     * Slots for the index of a finished bulk load, whose row count is known: {@link #BULK_LOAD_PERCENT}
+     * full, where linear probing still finds most keys in their home cache line, and the index costs 11.4 bytes a row
+     * rather than the 16 to 32 a power-of-two size did.
+     */
+    public static long bulkIndexSlotsFor(long rows) {
+        return Math.min(MAX_SLOTS, Math.max(MIN_SLOTS,
+                Math.ceilDiv(rows * 100, BULK_LOAD_PERCENT)));
+    }
+
+    public static long entry(int fingerprint, long rowId) {
         return ((long) fingerprint << 32) | (rowId + 1);
     }
 
-    static int fingerprint(long slot) {
+    public static int fingerprint(long slot) {
         return (int) (slot >>> 32);
     }
 
-    static long rowId(long slot) {
+    public static long rowId(long slot) {
         return (slot & 0xFFFF_FFFFL) - 1;
     }
 
     /** An index file's name: one file per generation of the index, the live one named in state.dat. */
-    static String fileName(long generation) {
+    public static String fileName(long generation) {
         return FILE_PREFIX + generation + FILE_SUFFIX;
     }
 
-    static final String FILE_PREFIX = "index-";
-    static final String FILE_SUFFIX = ".dat";
+    public static final String FILE_PREFIX = "index-";
+    public static final String FILE_SUFFIX = ".dat";
     /** Every index file, as a {@link java.nio.file.DirectoryStream} glob. */
-    static final String FILE_GLOB = FILE_PREFIX + "*" + FILE_SUFFIX;
+    public static final String FILE_GLOB = FILE_PREFIX + "*" + FILE_SUFFIX;
 }

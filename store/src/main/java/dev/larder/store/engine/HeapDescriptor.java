@@ -1,4 +1,4 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
 /**
  * Layout of {@code heap.dat}: the append-only home of STRING/BINARY/OPAQUE values longer than their column's inline
@@ -20,13 +20,13 @@ package dev.larder.store;
  *  append position; replaced values become garbage (counted in heapGarbage) until a rebuild rewrites the table.
  * </pre>
  */
-final class HeapDescriptor {
-    static final int CHUNK_SHIFT = 30;
-    static final long CHUNK_BYTES = 1L << CHUNK_SHIFT;
-    static final long CHUNK_MASK = CHUNK_BYTES - 1;
+public final class HeapDescriptor {
+    public static final int CHUNK_SHIFT = 30;
+    public static final long CHUNK_BYTES = 1L << CHUNK_SHIFT;
+    public static final long CHUNK_MASK = CHUNK_BYTES - 1;
     /** The first size of a heap (then doubled): small, since a table of a few rows may hold one long value. */
-    static final long MIN_CAPACITY = 4 * 1024;
-    static final String FILE = "heap.dat";
+    public static final long MIN_CAPACITY = 4 * 1024;
+    public static final String FILE = "heap.dat";
 
     private HeapDescriptor() {
     }

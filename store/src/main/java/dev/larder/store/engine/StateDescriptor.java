@@ -1,4 +1,5 @@
-package dev.larder.store;
+package dev.larder.store.engine;
+
 
 /**
  * Layout of {@code state.dat}, one 4 KiB page mapped read-write by the table's single writer; little-endian.
@@ -34,37 +35,37 @@ package dev.larder.store;
  *
  * Only the writer thread reads or writes these fields; readers get everything they need from the published view.
  * Every change that must survive a crash is ordered so that the file is consistent after each single field store
- * (see {@link MappedTableWriter}).
+ * (see the writer, {@code dev.larder.store.MappedTableWriter}).
  */
-final class StateDescriptor {
+public final class StateDescriptor {
     /** The state file in a table's directory. */
-    static final String FILE = "state.dat";
-    static final int SIZE = 4096;
+    public static final String FILE = "state.dat";
+    public static final int SIZE = 4096;
     /** "LARDERT1" read as a little-endian long. */
-    static final long MAGIC = 0x315452454452414CL;
+    public static final long MAGIC = 0x315452454452414CL;
     /** 2: undo log, index checksum at clean close, row checksums in the nextFree word of live rows. */
-    static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 2;
 
-    static final int MAGIC_OFFSET = 0;
-    static final int FORMAT = 8;
-    static final int ROW_SIZE = 12;
-    static final int ROW_CAPACITY = 16;
-    static final int HIGH_WATER = 24;
-    static final int FREE_HEAD = 32;
-    static final int LIVE_ROWS = 40;
-    static final int INDEX_GENERATION = 48;
-    static final int INDEX_SLOTS = 56;
-    static final int INDEX_USED = 64;
-    static final int OPEN_FOR_WRITE = 72;
-    static final int HEAP_SIZE = 80;
-    static final int HEAP_CAPACITY = 88;
-    static final int HEAP_GARBAGE = 96;
+    public static final int MAGIC_OFFSET = 0;
+    public static final int FORMAT = 8;
+    public static final int ROW_SIZE = 12;
+    public static final int ROW_CAPACITY = 16;
+    public static final int HIGH_WATER = 24;
+    public static final int FREE_HEAD = 32;
+    public static final int LIVE_ROWS = 40;
+    public static final int INDEX_GENERATION = 48;
+    public static final int INDEX_SLOTS = 56;
+    public static final int INDEX_USED = 64;
+    public static final int OPEN_FOR_WRITE = 72;
+    public static final int HEAP_SIZE = 80;
+    public static final int HEAP_CAPACITY = 88;
+    public static final int HEAP_GARBAGE = 96;
     static final int UNDO_COUNT = 104;
     static final int UNDO_CAPACITY = 112;
-    static final int INDEX_CRC_VALID = 120;
-    static final int INDEX_CRC = 124;
-    static final int PUBLISHED_VERSION = 128;
-    static final int PUBLISHED_TS = 136;
+    public static final int INDEX_CRC_VALID = 120;
+    public static final int INDEX_CRC = 124;
+    public static final int PUBLISHED_VERSION = 128;
+    public static final int PUBLISHED_TS = 136;
 
     private StateDescriptor() {
     }

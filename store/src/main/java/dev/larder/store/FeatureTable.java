@@ -141,9 +141,8 @@ public final class FeatureTable implements AutoCloseable {
             try (FileChannel stateCh = MappedFiles.openReadWrite(statePath, create)) {
                 if (create) {
                     stateCh.write(java.nio.ByteBuffer.allocate(StateDescriptor.SIZE));
-                } else if (stateCh.size() != StateDescriptor.SIZE) {
-                    throw new StoreCorruptedException(statePath, "size " + stateCh.size() + " bytes, expected "
-                            + StateDescriptor.SIZE);
+                } else {
+                    StateDescriptor.checkSize(statePath, stateCh.size());
                 }
                 this.state = MappedFiles.map(stateCh, 0, StateDescriptor.SIZE);
                 state.order(ByteOrder.LITTLE_ENDIAN);
@@ -190,10 +189,9 @@ public final class FeatureTable implements AutoCloseable {
             this.undo = undoLog;
             boolean wasOpen = state.getInt(StateDescriptor.OPEN_FOR_WRITE) != 0;
             Path indexPath = dir.resolve(IndexDescriptor.fileName(view.indexGeneration));
-            if (!create && !wasOpen && state.getInt(StateDescriptor.INDEX_CRC_VALID) != 0
-                    && indexChecksum(view) != state.getInt(StateDescriptor.INDEX_CRC)) {
-                throw new StoreCorruptedException(indexPath,
-                        "checksum mismatch: the file changed after the table was closed");
+            if (!create && !wasOpen && state.getInt(StateDescriptor.INDEX_CRC_VALID) != 0) {
+                IndexDescriptor.checkChecksum(indexPath, IndexDescriptor.checksum(view.indexChunks),
+                        state.getInt(StateDescriptor.INDEX_CRC));
             }
             this.writer = new MappedTableWriter(this, layout, undoLog);
             this.recovered = !create && (wasOpen || !undoLog.isEmpty());
@@ -246,10 +244,7 @@ public final class FeatureTable implements AutoCloseable {
             Path rowsPath = dir.resolve(RowLayoutDescriptor.FILE);
             Path heapPath = dir.resolve(HeapDescriptor.FILE);
             try (FileChannel stateCh = MappedFiles.openReadOnly(statePath)) {
-                if (stateCh.size() != StateDescriptor.SIZE) {
-                    throw new StoreCorruptedException(statePath,
-                            "size " + stateCh.size() + " bytes, expected " + StateDescriptor.SIZE);
-                }
+                StateDescriptor.checkSize(statePath, stateCh.size());
                 this.state = MappedFiles.mapReadOnly(stateCh, 0, StateDescriptor.SIZE);
                 state.order(ByteOrder.LITTLE_ENDIAN);
             }
@@ -260,11 +255,13 @@ public final class FeatureTable implements AutoCloseable {
             validateState(statePath, rowsPath, heapPath);
             this.view = mapPublishedView();
             // A clean close's index checksum holds only while no writer has opened the table since: asked again after.
-            if (state.getInt(StateDescriptor.OPEN_FOR_WRITE) == 0 && state.getInt(StateDescriptor.INDEX_CRC_VALID) != 0
-                    && indexChecksum(view) != state.getInt(StateDescriptor.INDEX_CRC)
-                    && state.getInt(StateDescriptor.OPEN_FOR_WRITE) == 0) {
-                throw new StoreCorruptedException(IndexFiles.path(dir, view.indexGeneration),
-                        "checksum mismatch: the file changed after the table was closed");
+            if (state.getInt(StateDescriptor.OPEN_FOR_WRITE) == 0
+                    && state.getInt(StateDescriptor.INDEX_CRC_VALID) != 0) {
+                int actual = IndexDescriptor.checksum(view.indexChunks);
+                int recorded = state.getInt(StateDescriptor.INDEX_CRC);
+                if (state.getInt(StateDescriptor.OPEN_FOR_WRITE) == 0) {
+                    IndexDescriptor.checkChecksum(IndexFiles.path(dir, view.indexGeneration), actual, recorded);
+                }
             }
             this.lineage = publishedLineage(metadata.lineage());
         } catch (IOException e) {
@@ -443,40 +440,12 @@ public final class FeatureTable implements AutoCloseable {
         return new FeatureTable(name, dir, TableMetadata.readForRows(dir), clock);
     }
 
+    /** Checks state.dat against its layout, then the rows and heap files against the sizes it records. */
     private void validateState(Path statePath, Path rowsPath, Path heapPath) throws IOException {
-        if (state.getLong(StateDescriptor.MAGIC_OFFSET) != StateDescriptor.MAGIC) {
-            throw new StoreCorruptedException(statePath, "bad magic (not a Larder state file, or overwritten)");
-        }
-        int format = state.getInt(StateDescriptor.FORMAT);
-        if (format != StateDescriptor.FORMAT_VERSION) {
-            throw new StoreCorruptedException(statePath, "unsupported format version " + format);
-        }
-        if (state.getInt(StateDescriptor.ROW_SIZE) != layout.rowSize()) {
-            throw new StoreCorruptedException(statePath, "row size " + state.getInt(StateDescriptor.ROW_SIZE)
-                    + " does not match the schema's " + layout.rowSize());
-        }
-        long rows = state.getLong(StateDescriptor.ROW_CAPACITY);
-        long high = state.getLong(StateDescriptor.HIGH_WATER);
-        long slots = state.getLong(StateDescriptor.INDEX_SLOTS);
-        if (rows < 1 || rows > IndexDescriptor.MAX_ROWS || high < 0 || high > rows
-                || slots < IndexDescriptor.MIN_SLOTS || slots > IndexDescriptor.MAX_SLOTS) {
-            throw new StoreCorruptedException(statePath, "inconsistent counters (rows " + rows + ", high water " + high
-                    + ", slots " + slots + ")");
-        }
-        if (rowsChannel.size() < rows * layout.rowSize()) {
-            throw new StoreCorruptedException(rowsPath, "truncated: " + rowsChannel.size()
-                    + " bytes, expected at least " + rows * layout.rowSize());
-        }
-        long heapSize = state.getLong(StateDescriptor.HEAP_SIZE);
-        long heapCapacity = state.getLong(StateDescriptor.HEAP_CAPACITY);
-        if (heapSize < 0 || heapSize > heapCapacity) {
-            throw new StoreCorruptedException(statePath, "inconsistent heap counters (size " + heapSize + ", capacity "
-                    + heapCapacity + ")");
-        }
-        if (heapChannel.size() < heapCapacity) {
-            throw new StoreCorruptedException(heapPath, "truncated: " + heapChannel.size()
-                    + " bytes, expected at least " + heapCapacity);
-        }
+        StateDescriptor.check(statePath, state, layout.rowSize());
+        RowLayoutDescriptor.checkRowsFile(rowsPath, rowsChannel.size(), state.getLong(StateDescriptor.ROW_CAPACITY),
+                layout.rowSize());
+        HeapDescriptor.checkHeapFile(heapPath, heapChannel.size(), state.getLong(StateDescriptor.HEAP_CAPACITY));
     }
 
     /**
@@ -642,14 +611,6 @@ public final class FeatureTable implements AutoCloseable {
     /** What the table reflects: the last watermark published by the writer. Safe from any thread, allocation-free. */
     public Lineage lineage() {
         return lineage;
-    }
-
-    private static int indexChecksum(TableView v) {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        for (MappedByteBuffer c : v.indexChunks) {
-            crc.update(c.duplicate().clear());
-        }
-        return (int) crc.getValue();
     }
 
     /** The version whose changes the writer is applying now, or -1 between versions (a volatile read). */
@@ -831,7 +792,7 @@ public final class FeatureTable implements AutoCloseable {
         // An unfinished version is not part of the watermark: it goes, as it would after a crash.
         writer.rollback();
         writer.sync();
-        state.putInt(StateDescriptor.INDEX_CRC, indexChecksum(view));
+        state.putInt(StateDescriptor.INDEX_CRC, IndexDescriptor.checksum(view.indexChunks));
         state.putInt(StateDescriptor.INDEX_CRC_VALID, 1);
         state.putInt(StateDescriptor.OPEN_FOR_WRITE, 0);
         state.force();

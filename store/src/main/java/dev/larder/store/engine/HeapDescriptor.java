@@ -1,5 +1,8 @@
 package dev.larder.store.engine;
 
+import dev.larder.store.StoreCorruptedException;
+import java.nio.file.Path;
+
 /**
  * Layout of {@code heap.dat}: the append-only home of STRING/BINARY/OPAQUE values longer than their column's inline
  * capacity. The writer appends a value's bytes, then publishes the row that points to it, so a reader that sees the
@@ -29,5 +32,17 @@ public final class HeapDescriptor {
     public static final String FILE = "heap.dat";
 
     private HeapDescriptor() {
+    }
+
+    /**
+     * Checks that {@code heapFile}, of {@code fileSize} bytes, holds the {@code heapCapacity} bytes state.dat maps.
+     *
+     * @throws StoreCorruptedException naming the file, its size and the size expected otherwise
+     */
+    public static void checkHeapFile(Path heapFile, long fileSize, long heapCapacity) {
+        if (fileSize < heapCapacity) {
+            throw new StoreCorruptedException(heapFile, "truncated: " + fileSize + " bytes, expected at least "
+                    + heapCapacity);
+        }
     }
 }

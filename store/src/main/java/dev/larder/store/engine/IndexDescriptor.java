@@ -1,5 +1,10 @@
 package dev.larder.store.engine;
 
+import dev.larder.store.StoreCorruptedException;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
 import dev.larder.store.FeatureTable;
 
 /**
@@ -69,6 +74,42 @@ public final class IndexDescriptor {
 
     public static long rowId(long slot) {
         return (slot & 0xFFFF_FFFFL) - 1;
+    }
+
+    /**
+     * Checks that {@code indexFile}, of {@code fileSize} bytes, holds exactly the {@code slots} slots state.dat names.
+     *
+     * @throws StoreCorruptedException naming the file, its size and the size expected otherwise
+     */
+    public static void checkIndexFile(Path indexFile, long fileSize, long slots) {
+        if (fileSize != slots * SLOT_BYTES) {
+            throw new StoreCorruptedException(indexFile, "size " + fileSize + " bytes, expected " + slots * SLOT_BYTES);
+        }
+    }
+
+    /**
+     * The checksum a clean close records in state.dat ({@link StateDescriptor#INDEX_CRC}): CRC32C of every slot of the
+     * index mapped at {@code chunks}. Writer thread, or opening.
+     */
+    public static int checksum(MappedByteBuffer[] chunks) {
+        CRC32C crc = new CRC32C();
+        for (MappedByteBuffer c : chunks) {
+            crc.update(c.duplicate().clear());
+        }
+        return (int) crc.getValue();
+    }
+
+    /**
+     * Checks the {@link #checksum} of {@code indexFile} as mapped now, {@code actual}, against the one a clean close
+     * recorded, {@code recorded}.
+     *
+     * @throws StoreCorruptedException naming the file when it changed after the table was closed
+     */
+    public static void checkChecksum(Path indexFile, int actual, int recorded) {
+        if (actual != recorded) {
+            throw new StoreCorruptedException(indexFile,
+                    "checksum mismatch: the file changed after the table was closed");
+        }
     }
 
     /** An index file's name: one file per generation of the index, the live one named in state.dat. */

@@ -53,10 +53,7 @@ public final class IndexFiles {
             throw new StoreCorruptedException(p, "missing (state.dat names index generation " + generation + ")");
         }
         try (FileChannel ch = writable ? MappedFiles.openReadWrite(p, false) : MappedFiles.openReadOnly(p)) {
-            if (ch.size() != slots * IndexDescriptor.SLOT_BYTES) {
-                throw new StoreCorruptedException(p,
-                        "size " + ch.size() + " bytes, expected " + slots * IndexDescriptor.SLOT_BYTES);
-            }
+            IndexDescriptor.checkIndexFile(p, ch.size(), slots);
             return map(ch, slots, writable);
         }
     }

@@ -3,10 +3,12 @@ package dev.larder.store.engine;
 import dev.larder.store.Column;
 import dev.larder.store.ColumnType;
 import dev.larder.store.FeatureSchema;
+import dev.larder.store.StoreCorruptedException;
 import dev.larder.store.TableMetadata;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -106,6 +108,19 @@ public final class RowLayoutDescriptor {
         }
         this.rowSize = (int) size;
         this.keyOffset = keyInColumn ? columnOffsets[schema.keyColumn(0)] : KEY;
+    }
+
+    /**
+     * Checks that {@code rowsFile}, of {@code fileSize} bytes, holds the {@code rowCapacity} slots of {@code rowSize}
+     * bytes that state.dat counts (it may hold more: a bulk load reserves ahead).
+     *
+     * @throws StoreCorruptedException naming the file, its size and the size expected otherwise
+     */
+    public static void checkRowsFile(Path rowsFile, long fileSize, long rowCapacity, int rowSize) {
+        if (fileSize < rowCapacity * rowSize) {
+            throw new StoreCorruptedException(rowsFile, "truncated: " + fileSize + " bytes, expected at least "
+                    + rowCapacity * rowSize);
+        }
     }
 
     /**

@@ -1,5 +1,9 @@
 package dev.larder.store.engine;
 
+import dev.larder.store.StoreCorruptedException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
 
 /**
  * Layout of {@code state.dat}, one 4 KiB page mapped read-write by the table's single writer; little-endian.
@@ -68,5 +72,52 @@ public final class StateDescriptor {
     public static final int PUBLISHED_TS = 136;
 
     private StateDescriptor() {
+    }
+
+    /**
+     * Checks that {@code stateFile}, of {@code fileSize} bytes, is one state page.
+     *
+     * @throws StoreCorruptedException naming the file and its size otherwise
+     */
+    public static void checkSize(Path stateFile, long fileSize) {
+        if (fileSize != SIZE) {
+            throw new StoreCorruptedException(stateFile, "size " + fileSize + " bytes, expected " + SIZE);
+        }
+    }
+
+    /**
+     * Checks the fields of {@code stateFile} mapped at {@code state} against this layout: magic, format version, the
+     * row size of the table's schema ({@code rowSize}), the row and index counters within their bounds
+     * ({@link IndexDescriptor#MAX_ROWS}, {@link IndexDescriptor#MIN_SLOTS}..{@link IndexDescriptor#MAX_SLOTS}), and
+     * the heap's append position within its capacity.
+     *
+     * @throws StoreCorruptedException naming the file and the first field that is wrong
+     */
+    public static void check(Path stateFile, ByteBuffer state, int rowSize) {
+        if (state.getLong(MAGIC_OFFSET) != MAGIC) {
+            throw new StoreCorruptedException(stateFile, "bad magic (not a Larder state file, or overwritten)");
+        }
+        int format = state.getInt(FORMAT);
+        if (format != FORMAT_VERSION) {
+            throw new StoreCorruptedException(stateFile, "unsupported format version " + format);
+        }
+        if (state.getInt(ROW_SIZE) != rowSize) {
+            throw new StoreCorruptedException(stateFile, "row size " + state.getInt(ROW_SIZE)
+                    + " does not match the schema's " + rowSize);
+        }
+        long rows = state.getLong(ROW_CAPACITY);
+        long high = state.getLong(HIGH_WATER);
+        long slots = state.getLong(INDEX_SLOTS);
+        if (rows < 1 || rows > IndexDescriptor.MAX_ROWS || high < 0 || high > rows
+                || slots < IndexDescriptor.MIN_SLOTS || slots > IndexDescriptor.MAX_SLOTS) {
+            throw new StoreCorruptedException(stateFile, "inconsistent counters (rows " + rows + ", high water " + high
+                    + ", slots " + slots + ")");
+        }
+        long heapSize = state.getLong(HEAP_SIZE);
+        long heapCapacity = state.getLong(HEAP_CAPACITY);
+        if (heapSize < 0 || heapSize > heapCapacity) {
+            throw new StoreCorruptedException(stateFile, "inconsistent heap counters (size " + heapSize
+                    + ", capacity " + heapCapacity + ")");
+        }
     }
 }

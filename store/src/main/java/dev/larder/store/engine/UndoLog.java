@@ -1,6 +1,5 @@
 package dev.larder.store.engine;
 
-import dev.larder.store.StoreCorruptedException;
 import dev.larder.store.StoreException;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
@@ -33,16 +32,7 @@ public final class UndoLog implements AutoCloseable {
                 chunks = new MappedByteBuffer[0];
             } else {
                 capacity = state.getLong(StateDescriptor.UNDO_CAPACITY);
-                long count = count();
-                if (capacity < 0 || count < 0 || count > capacity) {
-                    throw new StoreCorruptedException(path,
-                            "inconsistent undo counters (count " + count + ", capacity " + capacity + ")");
-                }
-                if (channel.size() < capacity * UndoLogDescriptor.RECORD_BYTES) {
-                    throw new StoreCorruptedException(path,
-                            "truncated: " + channel.size() + " bytes, expected at least "
-                            + capacity * UndoLogDescriptor.RECORD_BYTES);
-                }
+                UndoLogDescriptor.check(path, channel.size(), count(), capacity);
                 chunks = map(capacity);
             }
         } catch (IOException | RuntimeException e) {

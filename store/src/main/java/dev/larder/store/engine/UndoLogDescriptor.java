@@ -1,5 +1,8 @@
 package dev.larder.store.engine;
 
+import dev.larder.store.StoreCorruptedException;
+import java.nio.file.Path;
+
 /**
  * Layout of {@code undo.dat}: the writer's log of the index changes made since the last published version, so that a
  * version that fails part-way (an error, a full disk, kill -9) can be taken back whole. Little-endian.
@@ -35,5 +38,22 @@ public final class UndoLogDescriptor {
     static final long MIN_RECORDS = 4096;
 
     private UndoLogDescriptor() {
+    }
+
+    /**
+     * Checks the undo counters state.dat keeps ({@code count} records live of {@code capacity}) against each other and
+     * against {@code undoFile}, of {@code fileSize} bytes, which must hold {@code capacity} records.
+     *
+     * @throws StoreCorruptedException naming the file and what is wrong otherwise
+     */
+    public static void check(Path undoFile, long fileSize, long count, long capacity) {
+        if (capacity < 0 || count < 0 || count > capacity) {
+            throw new StoreCorruptedException(undoFile,
+                    "inconsistent undo counters (count " + count + ", capacity " + capacity + ")");
+        }
+        if (fileSize < capacity * RECORD_BYTES) {
+            throw new StoreCorruptedException(undoFile,
+                    "truncated: " + fileSize + " bytes, expected at least " + capacity * RECORD_BYTES);
+        }
     }
 }

@@ -4,10 +4,11 @@ import dev.larder.store.StoreCorruptedException;
 import java.nio.file.Path;
 
 /**
- * Layout of {@code heap.dat}: the append-only home of STRING/BINARY/OPAQUE values longer than their column's inline
- * capacity. The writer appends a value's bytes, then publishes the row that points to it, so a reader that sees the
- * row sees the bytes; appended bytes are never modified, so reading them needs no validation beyond the row's. An
- * update that leaves a value unchanged points its new row to the same bytes instead of appending them again.
+ * Thread-safe (constants and a static check): layout of {@code heap.dat}: the append-only home of STRING/BINARY/OPAQUE
+ * values longer than their column's inline capacity. The writer appends a value's bytes, then publishes the row that
+ * points to it, so a reader that sees the row sees the bytes; appended bytes are never modified, so reading them needs
+ * no validation beyond the row's. An update that leaves a value unchanged points its new row to the same bytes instead
+ * of appending them again.
  *
  * <pre>
  *  row slot of an out-of-line value (see {@link RowLayoutDescriptor}):

@@ -8,9 +8,9 @@ import java.util.zip.CRC32C;
 import dev.larder.store.FeatureTable;
 
 /**
- * Layout of {@code index-N.dat}: an open-addressing hash table with linear probing, one 8-byte slot per entry, written
- * only by the writer with release stores and read by readers with acquire loads (a slot is one atomic word, so it is
- * never seen half-written).
+ * Thread-safe (constants and static functions): layout of {@code index-N.dat}: an open-addressing hash table with
+ * linear probing, one 8-byte slot per entry, written only by the writer with release stores and read by readers with
+ * acquire loads (a slot is one atomic word, so it is never seen half-written).
  *
  * <pre>
  *  slot (int64, little-endian):

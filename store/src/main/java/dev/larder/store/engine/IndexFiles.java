@@ -11,9 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The index files of a table directory ({@link IndexDescriptor}): one per index generation. Stateless; creating and
- * removing run on the table's writer thread (or while the table opens), mapping an existing one while it opens
- * (read-write, or read-only for a read-only open).
+ * Stateless; creating and removing run on the table's writer thread (or while the table opens), mapping an existing
+ * file while it opens (read-write, or read-only for a read-only open): the index files of a table directory
+ * ({@link IndexDescriptor}), one per index generation.
  */
 public final class IndexFiles {
     private IndexFiles() {

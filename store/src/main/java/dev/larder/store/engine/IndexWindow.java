@@ -7,9 +7,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
- * Writes index slots in ascending order through a 1 MiB window and positional writes, so building an index of
- * millions of entries takes no page fault per page of the new file; slots never written stay zero (EMPTY). Confined to
- * the table's writer thread.
+ * Confined to the table's writer thread: writes index slots in ascending order through a 1 MiB window and positional
+ * writes, so building an index of millions of entries takes no page fault per page of the new file; slots never written
+ * stay zero (EMPTY).
  */
 public final class IndexWindow implements AutoCloseable {
     private static final int SLOTS = 1 << 17;

@@ -9,7 +9,8 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Canonical entity-key encoding: the same bytes whether the key comes from a data row or from a caller's lookup.
+ * Stateless, thread-safe: canonical entity-key encoding: the same bytes whether the key comes from a data row or from a
+ * caller's lookup.
  *
  * <p>Key columns are concatenated in key order: integral types (int8..int64, date, timestamps) as their value widened
  * to int64 (8 bytes, little-endian), so a caller may look up an int32 key with a long; booleans as one byte; strings

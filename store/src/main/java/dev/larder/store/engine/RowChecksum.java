@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * The checksum a live row keeps in its {@link RowLayoutDescriptor#CHECKSUM} word: CRC32C over every byte of the slot
- * except the seqlock word and the checksum word itself. Values spilled to heap.dat are not covered (the slot holds
- * their offset and length). One instance per thread: {@link CRC32C} is stateful.
+ * One instance per thread ({@link CRC32C} is stateful): the checksum a live row keeps in its
+ * {@link RowLayoutDescriptor#CHECKSUM} word: CRC32C over every byte of the slot except the seqlock word and the
+ * checksum word itself. Values spilled to heap.dat are not covered (the slot holds their offset and length).
  */
 public final class RowChecksum {
     private final CRC32C crc = new CRC32C();

@@ -14,8 +14,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Off-heap layout of one row slot in {@code rows.dat}, derived from a {@link FeatureSchema}; all integers
- * little-endian.
+ * Immutable, thread-safe: off-heap layout of one row slot in {@code rows.dat}, derived from a {@link FeatureSchema};
+ * all integers little-endian.
  *
  * <pre>
  *  offset  size          field

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 
 
 /**
- * Layout of {@code state.dat}, one 4 KiB page mapped read-write by the table's single writer; little-endian.
+ * Thread-safe (constants and static checks): layout of {@code state.dat}, one 4 KiB page mapped read-write by the
+ * table's single writer; little-endian.
  *
  * <pre>
  *  offset size field

@@ -9,7 +9,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
- * The table's undo log ({@link UndoLogDescriptor}); confined to the writer thread (and to opening, before it exists).
+ * Confined to the table's writer thread (and to opening, before the writer exists): the table's undo log
+ * ({@link UndoLogDescriptor}).
  */
 public final class UndoLog implements AutoCloseable {
     private static final VarHandle LONG = TableView.LONG;

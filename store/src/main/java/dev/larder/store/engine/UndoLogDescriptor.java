@@ -4,8 +4,9 @@ import dev.larder.store.StoreCorruptedException;
 import java.nio.file.Path;
 
 /**
- * Layout of {@code undo.dat}: the writer's log of the index changes made since the last published version, so that a
- * version that fails part-way (an error, a full disk, kill -9) can be taken back whole. Little-endian.
+ * Thread-safe (constants and a static check): layout of {@code undo.dat}: the writer's log of the index changes made
+ * since the last published version, so that a version that fails part-way (an error, a full disk, kill -9) can be taken
+ * back whole. Little-endian.
  *
  * <pre>
  *  record i at offset i * 24 (records 0..count-1 are live; the count lives in {@link StateDescriptor}):

@@ -1,6 +1,6 @@
 package dev.larder.store.engine;
 
-/** Allocation-free UTF-8 encoding of CharSequences (String.getBytes allocates). Stateless. */
+/** Stateless, thread-safe: allocation-free UTF-8 encoding of CharSequences (String.getBytes allocates). */
 public final class Utf8 {
     private Utf8() {
     }

@@ -7,10 +7,10 @@ import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 
 /**
- * Immutable, thread-safe: the set of mappings (row chunks and index chunks) that readers use for one lookup. The writer publishes a new view (a volatile store in {@link FeatureTable})
- * after growing the rows file or switching to a rebuilt index; a reader that still holds an old view keeps its mappings
- * alive, and the JVM unmaps them only once no reader can reach them, so retiring a generation never pulls memory from
- * under a reader.
+ * Immutable, thread-safe: the set of mappings (row chunks and index chunks) that readers use for one lookup. The
+ * writer publishes a new view (a volatile store in {@link FeatureTable}) after growing the rows file or switching to a
+ * rebuilt index; a reader that still holds an old view keeps its mappings alive, and the JVM unmaps them only once no
+ * reader can reach them, so retiring a generation never pulls memory from under a reader.
  */
 public final class TableView {
     public static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);

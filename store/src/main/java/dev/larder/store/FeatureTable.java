@@ -1,9 +1,11 @@
 package dev.larder.store;
 
 import dev.larder.store.engine.HeapDescriptor;
+import dev.larder.store.engine.HeapFiles;
 import dev.larder.store.engine.IndexDescriptor;
 import dev.larder.store.engine.IndexFiles;
 import dev.larder.store.engine.MappedFiles;
+import dev.larder.store.engine.RowFiles;
 import dev.larder.store.engine.RowLayoutDescriptor;
 import dev.larder.store.engine.StateDescriptor;
 import dev.larder.store.engine.TableView;
@@ -45,8 +47,6 @@ import java.time.InstantSource;
  * runs (see {@link #isReadOnly()}).
  */
 public final class FeatureTable implements AutoCloseable {
-    /** A row chunk is at most 1 GiB so that one MappedByteBuffer (int-indexed) can hold it. */
-    private static final long MAX_ROW_CHUNK_BYTES = 1L << 30;
     /** Fewest row slots a table's file holds, and the least it grows by. */
     static final long MIN_ROWS = 16;
     /**
@@ -152,7 +152,7 @@ public final class FeatureTable implements AutoCloseable {
             Path heapPath = dir.resolve(HeapDescriptor.FILE);
             heapCh = MappedFiles.openReadWrite(heapPath, create);
             this.heapChannel = heapCh;
-            int shift = rowChunkShift(layout.rowSize());
+            int shift = RowFiles.chunkShift(layout.rowSize());
             if (create) {
                 long rows = Math.max(MIN_ROWS, initialRows);
                 long slots = IndexDescriptor.indexSlotsFor(rows);
@@ -282,7 +282,7 @@ public final class FeatureTable implements AutoCloseable {
      * switched meanwhile (its file deleted, or the new slot count read with the old number) is retried on the new one.
      */
     private TableView mapPublishedView() throws IOException {
-        int shift = rowChunkShift(layout.rowSize());
+        int shift = RowFiles.chunkShift(layout.rowSize());
         for (int attempt = 1; ; attempt++) {
             long gen = (long) TableView.LONG.getAcquire(state, StateDescriptor.INDEX_GENERATION);
             long slots = (long) TableView.LONG.getAcquire(state, StateDescriptor.INDEX_SLOTS);
@@ -462,31 +462,16 @@ public final class FeatureTable implements AutoCloseable {
         }
     }
 
-    private static int rowChunkShift(int rowSize) {
-        return 63 - Long.numberOfLeadingZeros(MAX_ROW_CHUNK_BYTES / rowSize);
-    }
-
     /** Extends rows.dat to hold {@code rows} slots; returns the channel for mapping. */
     FileChannel growRowsFile(long rows) throws IOException {
         MappedFiles.reserve(rowsChannel, rows * layout.rowSize(), dir.resolve(RowLayoutDescriptor.FILE));
         return rowsChannel;
     }
 
+    /** Maps the first {@code rows} slots of rows.dat open at {@code ch}, reusing the published view's chunks. */
     MappedByteBuffer[] mapRows(FileChannel ch, long rows) throws IOException {
-        int shift = rowChunkShift(layout.rowSize());
-        long perChunk = 1L << shift;
-        int chunks = (int) ((rows + perChunk - 1) / perChunk);
         TableView current = view;
-        MappedByteBuffer[] out = new MappedByteBuffer[chunks];
-        for (int c = 0; c < chunks; c++) {
-            long first = c * perChunk;
-            long count = Math.min(perChunk, rows - first);
-            boolean reusable = current != null && c < current.rowChunks.length
-                    && current.rowChunks[c].capacity() == count * layout.rowSize();
-            out[c] = reusable ? current.rowChunks[c] : map(ch, first * layout.rowSize(), count * layout.rowSize());
-            out[c].order(ByteOrder.LITTLE_ENDIAN);
-        }
-        return out;
+        return RowFiles.map(ch, rows, layout.rowSize(), current == null ? null : current.rowChunks, !readOnly);
     }
 
     /** Extends heap.dat to {@code capacity} bytes and maps it; the writer publishes the result in a new view. */
@@ -496,21 +481,8 @@ public final class FeatureTable implements AutoCloseable {
     }
 
     private MappedByteBuffer[] mapHeap(long capacity) throws IOException {
-        int chunks = (int) ((capacity + HeapDescriptor.CHUNK_BYTES - 1) >>> HeapDescriptor.CHUNK_SHIFT);
         TableView current = view;
-        MappedByteBuffer[] out = new MappedByteBuffer[chunks];
-        for (int c = 0; c < chunks; c++) {
-            long first = (long) c << HeapDescriptor.CHUNK_SHIFT;
-            long size = Math.min(HeapDescriptor.CHUNK_BYTES, capacity - first);
-            boolean reusable = current != null && c < current.heapChunks.length
-                    && current.heapChunks[c].capacity() == size;
-            out[c] = reusable ? current.heapChunks[c] : map(heapChannel, first, size);
-        }
-        return out;
-    }
-
-    private MappedByteBuffer map(FileChannel ch, long position, long size) throws IOException {
-        return readOnly ? MappedFiles.mapReadOnly(ch, position, size) : MappedFiles.map(ch, position, size);
+        return HeapFiles.map(heapChannel, capacity, current == null ? null : current.heapChunks, !readOnly);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -154,6 +154,11 @@ public final class MappedFiles {
         return ch.map(FileChannel.MapMode.READ_WRITE, position, size);
     }
 
+    /** Maps a region of a file read-write ({@link #map}) or read-only ({@link #mapReadOnly}). */
+    public static MappedByteBuffer map(FileChannel ch, long position, long size, boolean writable) throws IOException {
+        return writable ? map(ch, position, size) : mapReadOnly(ch, position, size);
+    }
+
     /** Maps a region of a file opened with {@link #openReadOnly}: stores into it throw ReadOnlyBufferException. */
     public static MappedByteBuffer mapReadOnly(FileChannel ch, long position, long size) throws IOException {
         return ch.map(FileChannel.MapMode.READ_ONLY, position, size);

@@ -1,11 +1,10 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.larder.store.engine.MappedFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link StoreFiles#reserve} with native access (as the CLI runs, in a child JVM): blocks are allocated without
+ * {@link MappedFiles#reserve} with native access (as the CLI runs, in a child JVM): blocks are allocated without
  * writing them, the new bytes read as zeros, and a full disk is an IOException naming the file with the file given
  * back; without native access (this JVM) it writes zeros, as before.
  */

@@ -1,9 +1,8 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.larder.store.engine.MappedFiles;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -14,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@link StoreFiles#writeInPages}: the bytes land where one positional write puts them, whatever the alignment. */
+/** {@link MappedFiles#writeInPages}: the bytes land where one positional write puts them, whatever the alignment. */
 class PageWritesTest {
     @TempDir
     Path dir;

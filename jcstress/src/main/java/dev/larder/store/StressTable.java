@@ -11,9 +11,9 @@ import java.util.stream.Stream;
  * One small table of the real engine for the jcstress tests of one fork, written from one actor thread at a time.
  *
  * <p>The tests live in package {@code dev.larder.store} (on the class path, beside the store's jar) because the
- * table's single writer ({@link MappedTableWriter}, {@link FeatureTable#writer()}) and its mappings
- * ({@link TableView}) are package-private: the engine is tested through the same calls the ingest pipeline makes,
- * without an export for tests.
+ * table's single writer ({@link MappedTableWriter}, {@link FeatureTable#writer()}) is package-private and its
+ * mappings ({@link dev.larder.store.engine.TableView}) are in a package the module does not export: the engine is
+ * tested through the same calls the ingest pipeline makes, without an export for tests.
  *
  * <p>The store lives in a temporary directory (on tmpfs when the machine has one: these tests stress memory ordering,
  * and the forces of an index rebuild would otherwise wait for the disk) that is removed when the fork exits. Every

@@ -82,16 +82,6 @@ public record Column(String name, ColumnType type, boolean nullable, int capacit
         };
     }
 
-    /** Alignment of the column's slot inside a row. */
-    int alignment() {
-        return switch (type) {
-            case INT64, FLOAT64, DECIMAL, TIMESTAMP, TIMESTAMP_NTZ -> 8;
-            case INT32, FLOAT32, DATE, STRING, BINARY, OPAQUE, FLOAT32_ARRAY -> 4;
-            case INT16 -> 2;
-            default -> 1;
-        };
-    }
-
     /** Type as written in metadata and shown to users, e.g. {@code decimal(10,2)} or {@code string(64)}. */
     public String typeString() {
         return switch (type) {

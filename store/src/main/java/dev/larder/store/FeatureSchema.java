@@ -1,5 +1,7 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.KeyCodec;
+import dev.larder.store.engine.RowLayoutDescriptor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -1,5 +1,10 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.HeapDescriptor;
+import dev.larder.store.engine.IndexDescriptor;
+import dev.larder.store.engine.MappedFiles;
+import dev.larder.store.engine.RowLayoutDescriptor;
+import dev.larder.store.engine.StateDescriptor;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
@@ -8,8 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -428,7 +433,7 @@ public final class FeatureStore implements AutoCloseable {
         try {
             ch = FileChannel.open(lockFile, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
-            StoreFiles.refuseLink(lockFile);
+            MappedFiles.refuseLink(lockFile);
             throw e;
         }
         try {

@@ -1,5 +1,16 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.HeapDescriptor;
+import dev.larder.store.engine.HeapFiles;
+import dev.larder.store.engine.IndexDescriptor;
+import dev.larder.store.engine.IndexFiles;
+import dev.larder.store.engine.MappedFiles;
+import dev.larder.store.engine.RowFiles;
+import dev.larder.store.engine.RowLayoutDescriptor;
+import dev.larder.store.engine.StateDescriptor;
+import dev.larder.store.engine.TableView;
+import dev.larder.store.engine.UndoLog;
+import dev.larder.store.engine.UndoLogDescriptor;
 import dev.larder.store.internal.StoreInternals;
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -36,8 +47,6 @@ import java.time.InstantSource;
  * runs (see {@link #isReadOnly()}).
  */
 public final class FeatureTable implements AutoCloseable {
-    /** A row chunk is at most 1 GiB so that one MappedByteBuffer (int-indexed) can hold it. */
-    private static final long MAX_ROW_CHUNK_BYTES = 1L << 30;
     /** Fewest row slots a table's file holds, and the least it grows by. */
     static final long MIN_ROWS = 16;
     /**
@@ -106,9 +115,10 @@ public final class FeatureTable implements AutoCloseable {
             Path lockPath = dir.resolve(StoreFiles.WRITER_LOCK);
             try {
                 lockCh = FileChannel.open(lockPath, java.util.Set.of(StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS), StoreFiles.ownerOnlyFile());
+                        StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                        MappedFiles.ownerOnlyFile());
             } catch (IOException e) {
-                StoreFiles.refuseLink(lockPath);
+                MappedFiles.refuseLink(lockPath);
                 throw e;
             }
             FileLock l;
@@ -128,25 +138,24 @@ public final class FeatureTable implements AutoCloseable {
             }
             Path statePath = dir.resolve(StateDescriptor.FILE);
             Path rowsPath = dir.resolve(RowLayoutDescriptor.FILE);
-            try (FileChannel stateCh = StoreFiles.openReadWrite(statePath, create)) {
+            try (FileChannel stateCh = MappedFiles.openReadWrite(statePath, create)) {
                 if (create) {
                     stateCh.write(java.nio.ByteBuffer.allocate(StateDescriptor.SIZE));
-                } else if (stateCh.size() != StateDescriptor.SIZE) {
-                    throw new StoreCorruptedException(statePath, "size " + stateCh.size() + " bytes, expected "
-                            + StateDescriptor.SIZE);
+                } else {
+                    StateDescriptor.checkSize(statePath, stateCh.size());
                 }
-                this.state = StoreFiles.map(stateCh, 0, StateDescriptor.SIZE);
+                this.state = MappedFiles.map(stateCh, 0, StateDescriptor.SIZE);
                 state.order(ByteOrder.LITTLE_ENDIAN);
             }
-            rowsCh = StoreFiles.openReadWrite(rowsPath, create);
+            rowsCh = MappedFiles.openReadWrite(rowsPath, create);
             this.rowsChannel = rowsCh;
             Path heapPath = dir.resolve(HeapDescriptor.FILE);
-            heapCh = StoreFiles.openReadWrite(heapPath, create);
+            heapCh = MappedFiles.openReadWrite(heapPath, create);
             this.heapChannel = heapCh;
-            int shift = rowChunkShift(layout.rowSize());
+            int shift = RowFiles.chunkShift(layout.rowSize());
             if (create) {
                 long rows = Math.max(MIN_ROWS, initialRows);
-                long slots = indexSlotsFor(rows);
+                long slots = IndexDescriptor.indexSlotsFor(rows);
                 state.putLong(StateDescriptor.MAGIC_OFFSET, StateDescriptor.MAGIC);
                 state.putInt(StateDescriptor.FORMAT, StateDescriptor.FORMAT_VERSION);
                 state.putInt(StateDescriptor.ROW_SIZE, layout.rowSize());
@@ -180,10 +189,9 @@ public final class FeatureTable implements AutoCloseable {
             this.undo = undoLog;
             boolean wasOpen = state.getInt(StateDescriptor.OPEN_FOR_WRITE) != 0;
             Path indexPath = dir.resolve(IndexDescriptor.fileName(view.indexGeneration));
-            if (!create && !wasOpen && state.getInt(StateDescriptor.INDEX_CRC_VALID) != 0
-                    && indexChecksum(view) != state.getInt(StateDescriptor.INDEX_CRC)) {
-                throw new StoreCorruptedException(indexPath,
-                        "checksum mismatch: the file changed after the table was closed");
+            if (!create && !wasOpen && state.getInt(StateDescriptor.INDEX_CRC_VALID) != 0) {
+                IndexDescriptor.checkChecksum(indexPath, IndexDescriptor.checksum(view.indexChunks),
+                        state.getInt(StateDescriptor.INDEX_CRC));
             }
             this.writer = new MappedTableWriter(this, layout, undoLog);
             this.recovered = !create && (wasOpen || !undoLog.isEmpty());
@@ -235,26 +243,25 @@ public final class FeatureTable implements AutoCloseable {
             Path statePath = dir.resolve(StateDescriptor.FILE);
             Path rowsPath = dir.resolve(RowLayoutDescriptor.FILE);
             Path heapPath = dir.resolve(HeapDescriptor.FILE);
-            try (FileChannel stateCh = StoreFiles.openReadOnly(statePath)) {
-                if (stateCh.size() != StateDescriptor.SIZE) {
-                    throw new StoreCorruptedException(statePath,
-                            "size " + stateCh.size() + " bytes, expected " + StateDescriptor.SIZE);
-                }
-                this.state = StoreFiles.mapReadOnly(stateCh, 0, StateDescriptor.SIZE);
+            try (FileChannel stateCh = MappedFiles.openReadOnly(statePath)) {
+                StateDescriptor.checkSize(statePath, stateCh.size());
+                this.state = MappedFiles.mapReadOnly(stateCh, 0, StateDescriptor.SIZE);
                 state.order(ByteOrder.LITTLE_ENDIAN);
             }
-            rowsCh = StoreFiles.openReadOnly(rowsPath);
+            rowsCh = MappedFiles.openReadOnly(rowsPath);
             this.rowsChannel = rowsCh;
-            heapCh = StoreFiles.openReadOnly(heapPath);
+            heapCh = MappedFiles.openReadOnly(heapPath);
             this.heapChannel = heapCh;
             validateState(statePath, rowsPath, heapPath);
             this.view = mapPublishedView();
             // A clean close's index checksum holds only while no writer has opened the table since: asked again after.
-            if (state.getInt(StateDescriptor.OPEN_FOR_WRITE) == 0 && state.getInt(StateDescriptor.INDEX_CRC_VALID) != 0
-                    && indexChecksum(view) != state.getInt(StateDescriptor.INDEX_CRC)
-                    && state.getInt(StateDescriptor.OPEN_FOR_WRITE) == 0) {
-                throw new StoreCorruptedException(IndexFiles.path(dir, view.indexGeneration),
-                        "checksum mismatch: the file changed after the table was closed");
+            if (state.getInt(StateDescriptor.OPEN_FOR_WRITE) == 0
+                    && state.getInt(StateDescriptor.INDEX_CRC_VALID) != 0) {
+                int actual = IndexDescriptor.checksum(view.indexChunks);
+                int recorded = state.getInt(StateDescriptor.INDEX_CRC);
+                if (state.getInt(StateDescriptor.OPEN_FOR_WRITE) == 0) {
+                    IndexDescriptor.checkChecksum(IndexFiles.path(dir, view.indexGeneration), actual, recorded);
+                }
             }
             this.lineage = publishedLineage(metadata.lineage());
         } catch (IOException e) {
@@ -275,7 +282,7 @@ public final class FeatureTable implements AutoCloseable {
      * switched meanwhile (its file deleted, or the new slot count read with the old number) is retried on the new one.
      */
     private TableView mapPublishedView() throws IOException {
-        int shift = rowChunkShift(layout.rowSize());
+        int shift = RowFiles.chunkShift(layout.rowSize());
         for (int attempt = 1; ; attempt++) {
             long gen = (long) TableView.LONG.getAcquire(state, StateDescriptor.INDEX_GENERATION);
             long slots = (long) TableView.LONG.getAcquire(state, StateDescriptor.INDEX_SLOTS);
@@ -433,40 +440,12 @@ public final class FeatureTable implements AutoCloseable {
         return new FeatureTable(name, dir, TableMetadata.readForRows(dir), clock);
     }
 
+    /** Checks state.dat against its layout, then the rows and heap files against the sizes it records. */
     private void validateState(Path statePath, Path rowsPath, Path heapPath) throws IOException {
-        if (state.getLong(StateDescriptor.MAGIC_OFFSET) != StateDescriptor.MAGIC) {
-            throw new StoreCorruptedException(statePath, "bad magic (not a Larder state file, or overwritten)");
-        }
-        int format = state.getInt(StateDescriptor.FORMAT);
-        if (format != StateDescriptor.FORMAT_VERSION) {
-            throw new StoreCorruptedException(statePath, "unsupported format version " + format);
-        }
-        if (state.getInt(StateDescriptor.ROW_SIZE) != layout.rowSize()) {
-            throw new StoreCorruptedException(statePath, "row size " + state.getInt(StateDescriptor.ROW_SIZE)
-                    + " does not match the schema's " + layout.rowSize());
-        }
-        long rows = state.getLong(StateDescriptor.ROW_CAPACITY);
-        long high = state.getLong(StateDescriptor.HIGH_WATER);
-        long slots = state.getLong(StateDescriptor.INDEX_SLOTS);
-        if (rows < 1 || rows > IndexDescriptor.MAX_ROWS || high < 0 || high > rows
-                || slots < IndexDescriptor.MIN_SLOTS || slots > IndexDescriptor.MAX_SLOTS) {
-            throw new StoreCorruptedException(statePath, "inconsistent counters (rows " + rows + ", high water " + high
-                    + ", slots " + slots + ")");
-        }
-        if (rowsChannel.size() < rows * layout.rowSize()) {
-            throw new StoreCorruptedException(rowsPath, "truncated: " + rowsChannel.size()
-                    + " bytes, expected at least " + rows * layout.rowSize());
-        }
-        long heapSize = state.getLong(StateDescriptor.HEAP_SIZE);
-        long heapCapacity = state.getLong(StateDescriptor.HEAP_CAPACITY);
-        if (heapSize < 0 || heapSize > heapCapacity) {
-            throw new StoreCorruptedException(statePath, "inconsistent heap counters (size " + heapSize + ", capacity "
-                    + heapCapacity + ")");
-        }
-        if (heapChannel.size() < heapCapacity) {
-            throw new StoreCorruptedException(heapPath, "truncated: " + heapChannel.size()
-                    + " bytes, expected at least " + heapCapacity);
-        }
+        StateDescriptor.check(statePath, state, layout.rowSize());
+        RowLayoutDescriptor.checkRowsFile(rowsPath, rowsChannel.size(), state.getLong(StateDescriptor.ROW_CAPACITY),
+                layout.rowSize());
+        HeapDescriptor.checkHeapFile(heapPath, heapChannel.size(), state.getLong(StateDescriptor.HEAP_CAPACITY));
     }
 
     /**
@@ -483,70 +462,27 @@ public final class FeatureTable implements AutoCloseable {
         }
     }
 
-    private static int rowChunkShift(int rowSize) {
-        return 63 - Long.numberOfLeadingZeros(MAX_ROW_CHUNK_BYTES / rowSize);
-    }
-
-    /** Slots for an index that will keep growing: half full, so it takes half the inserts to reach a rebuild. */
-    static long indexSlotsFor(long rows) {
-        return Math.min(IndexDescriptor.MAX_SLOTS, Math.max(IndexDescriptor.MIN_SLOTS, rows * 2));
-    }
-
-    /**
-     * Slots for the index of a finished bulk load, whose row count is known: {@link IndexDescriptor#BULK_LOAD_PERCENT}
-     * full, where linear probing still finds most keys in their home cache line, and the index costs 11.4 bytes a row
-     * rather than the 16 to 32 a power-of-two size did.
-     */
-    static long bulkIndexSlotsFor(long rows) {
-        return Math.min(IndexDescriptor.MAX_SLOTS, Math.max(IndexDescriptor.MIN_SLOTS,
-                Math.ceilDiv(rows * 100, IndexDescriptor.BULK_LOAD_PERCENT)));
-    }
-
     /** Extends rows.dat to hold {@code rows} slots; returns the channel for mapping. */
     FileChannel growRowsFile(long rows) throws IOException {
-        StoreFiles.reserve(rowsChannel, rows * layout.rowSize(), dir.resolve(RowLayoutDescriptor.FILE));
+        MappedFiles.reserve(rowsChannel, rows * layout.rowSize(), dir.resolve(RowLayoutDescriptor.FILE));
         return rowsChannel;
     }
 
+    /** Maps the first {@code rows} slots of rows.dat open at {@code ch}, reusing the published view's chunks. */
     MappedByteBuffer[] mapRows(FileChannel ch, long rows) throws IOException {
-        int shift = rowChunkShift(layout.rowSize());
-        long perChunk = 1L << shift;
-        int chunks = (int) ((rows + perChunk - 1) / perChunk);
         TableView current = view;
-        MappedByteBuffer[] out = new MappedByteBuffer[chunks];
-        for (int c = 0; c < chunks; c++) {
-            long first = c * perChunk;
-            long count = Math.min(perChunk, rows - first);
-            boolean reusable = current != null && c < current.rowChunks.length
-                    && current.rowChunks[c].capacity() == count * layout.rowSize();
-            out[c] = reusable ? current.rowChunks[c] : map(ch, first * layout.rowSize(), count * layout.rowSize());
-            out[c].order(ByteOrder.LITTLE_ENDIAN);
-        }
-        return out;
+        return RowFiles.map(ch, rows, layout.rowSize(), current == null ? null : current.rowChunks, !readOnly);
     }
 
     /** Extends heap.dat to {@code capacity} bytes and maps it; the writer publishes the result in a new view. */
     MappedByteBuffer[] growHeap(long capacity) throws IOException {
-        StoreFiles.reserve(heapChannel, capacity, dir.resolve(HeapDescriptor.FILE));
+        MappedFiles.reserve(heapChannel, capacity, dir.resolve(HeapDescriptor.FILE));
         return mapHeap(capacity);
     }
 
     private MappedByteBuffer[] mapHeap(long capacity) throws IOException {
-        int chunks = (int) ((capacity + HeapDescriptor.CHUNK_BYTES - 1) >>> HeapDescriptor.CHUNK_SHIFT);
         TableView current = view;
-        MappedByteBuffer[] out = new MappedByteBuffer[chunks];
-        for (int c = 0; c < chunks; c++) {
-            long first = (long) c << HeapDescriptor.CHUNK_SHIFT;
-            long size = Math.min(HeapDescriptor.CHUNK_BYTES, capacity - first);
-            boolean reusable = current != null && c < current.heapChunks.length
-                    && current.heapChunks[c].capacity() == size;
-            out[c] = reusable ? current.heapChunks[c] : map(heapChannel, first, size);
-        }
-        return out;
-    }
-
-    private MappedByteBuffer map(FileChannel ch, long position, long size) throws IOException {
-        return readOnly ? StoreFiles.mapReadOnly(ch, position, size) : StoreFiles.map(ch, position, size);
+        return HeapFiles.map(heapChannel, capacity, current == null ? null : current.heapChunks, !readOnly);
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -647,14 +583,6 @@ public final class FeatureTable implements AutoCloseable {
     /** What the table reflects: the last watermark published by the writer. Safe from any thread, allocation-free. */
     public Lineage lineage() {
         return lineage;
-    }
-
-    private static int indexChecksum(TableView v) {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        for (MappedByteBuffer c : v.indexChunks) {
-            crc.update(c.duplicate().clear());
-        }
-        return (int) crc.getValue();
     }
 
     /** The version whose changes the writer is applying now, or -1 between versions (a volatile read). */
@@ -836,7 +764,7 @@ public final class FeatureTable implements AutoCloseable {
         // An unfinished version is not part of the watermark: it goes, as it would after a crash.
         writer.rollback();
         writer.sync();
-        state.putInt(StateDescriptor.INDEX_CRC, indexChecksum(view));
+        state.putInt(StateDescriptor.INDEX_CRC, IndexDescriptor.checksum(view.indexChunks));
         state.putInt(StateDescriptor.INDEX_CRC_VALID, 1);
         state.putInt(StateDescriptor.OPEN_FOR_WRITE, 0);
         state.force();

@@ -1,5 +1,7 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.KeyCodec;
+
 /**
  * Assembles one {@link FeatureVector} per call for ONE thread: one projected lookup per table, reading only that
  * table's features (each its value or its default) straight into the caller's array. Allocation-free, except when a

@@ -1,5 +1,8 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.KeyCodec;
+import dev.larder.store.engine.Utf8;
+
 /**
  * A reusable lookup key for tables sharing one key schema (composite keys included); set every key position, then pass
  * it to {@link TableReader#get(Key)}. Not thread-safe: one per reader thread. Setting and encoding allocate nothing.

@@ -1,5 +1,18 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.BulkEntries;
+import dev.larder.store.engine.FreshRows;
+import dev.larder.store.engine.HeapDescriptor;
+import dev.larder.store.engine.IndexDescriptor;
+import dev.larder.store.engine.IndexFiles;
+import dev.larder.store.engine.IndexWindow;
+import dev.larder.store.engine.KeyCodec;
+import dev.larder.store.engine.RowChecksum;
+import dev.larder.store.engine.RowLayoutDescriptor;
+import dev.larder.store.engine.StateDescriptor;
+import dev.larder.store.engine.TableView;
+import dev.larder.store.engine.UndoLog;
+import dev.larder.store.engine.UndoLogDescriptor;
 import dev.larder.store.internal.TableWriter;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
@@ -100,7 +113,7 @@ final class MappedTableWriter implements TableWriter {
         this.touchKey = new byte[layout.keyCapacity()];
         this.rowKey = new byte[layout.keyCapacity()];
         this.deleteRow = new RowBuffer(layout);
-        this.fresh = new FreshRows(table, rowSize);
+        this.fresh = new FreshRows(table.rowsChannel, table.name(), rowSize);
         this.shards = table.shardFilter();
         this.eventTime = table.eventTimeColumn();
         FeatureSchema schema = layout.schema();
@@ -583,7 +596,7 @@ final class MappedTableWriter implements TableWriter {
     private void rebuildIndex() {
         TableView v = table.view();
         long live = state.getLong(StateDescriptor.LIVE_ROWS);
-        long slots = FeatureTable.indexSlotsFor(live + 1);
+        long slots = IndexDescriptor.indexSlotsFor(live + 1);
         if ((live + 1) * 100 > slots * IndexDescriptor.MAX_LOAD_PERCENT) {
             throw new StoreException("table " + table.name() + " is full: its index holds at most "
                     + IndexDescriptor.MAX_SLOTS * IndexDescriptor.MAX_LOAD_PERCENT / 100 + " rows");
@@ -649,7 +662,7 @@ final class MappedTableWriter implements TableWriter {
         TableView v = table.view();
         // Sized for every upsert: duplicates are rare (in a bootstrap they are an error), and sizing for the distinct
         // keys would need a pass over all buckets before placing any.
-        long slots = FeatureTable.bulkIndexSlotsFor(entries.size() + 1);
+        long slots = IndexDescriptor.bulkIndexSlotsFor(entries.size() + 1);
         try {
             long gen = v.indexGeneration + 1;
             MappedByteBuffer[] chunks = IndexFiles.create(table.directory(), gen, slots);

@@ -1,5 +1,6 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.RowLayoutDescriptor;
 import java.util.Arrays;
 
 /**

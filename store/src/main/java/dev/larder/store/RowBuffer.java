@@ -1,5 +1,8 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.KeyCodec;
+import dev.larder.store.engine.RowLayoutDescriptor;
+import dev.larder.store.engine.Utf8;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.stream.IntStream;

@@ -1,5 +1,6 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.RowLayoutDescriptor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
@@ -63,7 +64,7 @@ public class RowImage {
         if (!c.type().isIntegral()) {
             throw typeMismatch(column, "an integral type");
         }
-        return readIntegral(c.type(), bytes, layout.columnOffset(column));
+        return RowLayoutDescriptor.readIntegral(c.type(), bytes, layout.columnOffset(column));
     }
 
     /** Integral columns of at most 32 bits (int8, int16, int32, date). */
@@ -89,7 +90,8 @@ public class RowImage {
             case DECIMAL -> c.precision() <= 18
                     ? (long) LONGS.get(bytes, off) / POW10[c.scale()]
                     : getDecimal(column).doubleValue();
-            case INT8, INT16, INT32, INT64, DATE, TIMESTAMP, TIMESTAMP_NTZ -> readIntegral(c.type(), bytes, off);
+            case INT8, INT16, INT32, INT64, DATE, TIMESTAMP, TIMESTAMP_NTZ ->
+                    RowLayoutDescriptor.readIntegral(c.type(), bytes, off);
             default -> throw typeMismatch(column, "a numeric type");
         };
     }
@@ -222,16 +224,6 @@ public class RowImage {
                 yield v;
             }
             default -> getLong(column);
-        };
-    }
-
-    static long readIntegral(ColumnType type, byte[] row, int off) {
-        return switch (type) {
-            case INT8 -> row[off];
-            case INT16 -> (short) SHORTS.get(row, off);
-            case INT32, DATE -> (int) INTS.get(row, off);
-            case BOOLEAN -> row[off];
-            default -> (long) LONGS.get(row, off);
         };
     }
 

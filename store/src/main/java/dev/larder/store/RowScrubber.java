@@ -1,5 +1,9 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.IndexDescriptor;
+import dev.larder.store.engine.RowChecksum;
+import dev.larder.store.engine.RowLayoutDescriptor;
+import dev.larder.store.engine.TableView;
 import java.lang.invoke.VarHandle;
 import java.nio.MappedByteBuffer;
 import java.util.ArrayList;

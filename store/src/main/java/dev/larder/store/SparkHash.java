@@ -1,5 +1,7 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.KeyCodec;
+
 /**
  * Stateless and thread-safe: Spark SQL's {@code hash(...)} (Murmur3Hash, Murmur3_x86_32 with seed 42) and
  * {@code pmod(hash(key columns), n)}, so that a key's shard here is the one a Databricks job computes with

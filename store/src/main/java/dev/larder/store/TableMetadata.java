@@ -1,5 +1,7 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.MappedFiles;
+import dev.larder.store.engine.RowLayoutDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -113,7 +115,7 @@ public record TableMetadata(FeatureSchema schema, Duration ttl, Lineage lineage,
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            StoreFiles.refuseLink(file);
+            MappedFiles.refuseLink(file);
             throw new StoreException("cannot read " + file + ": " + StoreFiles.describe(e), e);
         }
         int crcAt = text.lastIndexOf("crc32=");

@@ -1,5 +1,11 @@
 package dev.larder.store;
 
+import dev.larder.store.engine.IndexDescriptor;
+import dev.larder.store.engine.KeyCodec;
+import dev.larder.store.engine.RowChecksum;
+import dev.larder.store.engine.RowLayoutDescriptor;
+import dev.larder.store.engine.TableView;
+import dev.larder.store.engine.Utf8;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.MappedByteBuffer;

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.store.engine.IndexDescriptor;
+import dev.larder.store.engine.KeyCodec;
+import dev.larder.store.engine.RowLayoutDescriptor;
+import dev.larder.store.engine.StateDescriptor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -124,7 +128,7 @@ class BulkLoadTest {
             MappedTableWriter w = t.writer();
             // 30 keys: the load's index has 45 slots, not a power of two, so homes come from the multiply-shift.
             int keys = 30;
-            long slots = FeatureTable.bulkIndexSlotsFor(keys + 1);
+            long slots = IndexDescriptor.bulkIndexSlotsFor(keys + 1);
             assertEquals(45, slots);
             List<Long> lastHome = new ArrayList<>();
             List<Long> firstHome = new ArrayList<>();

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.store.engine.HeapDescriptor;
+import dev.larder.store.engine.StateDescriptor;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

@@ -1,12 +1,12 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
-/** Allocation-free UTF-8 encoding of CharSequences (String.getBytes allocates). Stateless. */
-final class Utf8 {
+/** Stateless, thread-safe: allocation-free UTF-8 encoding of CharSequences (String.getBytes allocates). */
+public final class Utf8 {
     private Utf8() {
     }
 
     /** Encodes into {@code dst[off, off+max)}; returns the length, or -1 when it does not fit. */
-    static int encode(CharSequence s, byte[] dst, int off, int max) {
+    public static int encode(CharSequence s, byte[] dst, int off, int max) {
         int at = off;
         int end = off + max;
         int n = s.length();
@@ -49,7 +49,7 @@ final class Utf8 {
         return at - off;
     }
 
-    static int encodedLength(CharSequence s) {
+    public static int encodedLength(CharSequence s) {
         int len = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

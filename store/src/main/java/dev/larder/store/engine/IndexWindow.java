@@ -1,4 +1,4 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -7,11 +7,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
- * Writes index slots in ascending order through a 1 MiB window and positional writes, so building an index of
- * millions of entries takes no page fault per page of the new file; slots never written stay zero (EMPTY). Confined to
- * the table's writer thread.
+ * Confined to the table's writer thread: writes index slots in ascending order through a 1 MiB window and positional
+ * writes, so building an index of millions of entries takes no page fault per page of the new file; slots never written
+ * stay zero (EMPTY).
  */
-final class IndexWindow implements AutoCloseable {
+public final class IndexWindow implements AutoCloseable {
     private static final int SLOTS = 1 << 17;
     private final FileChannel channel;
     private final long slots;
@@ -19,12 +19,12 @@ final class IndexWindow implements AutoCloseable {
             .order(ByteOrder.LITTLE_ENDIAN);
     private long first = -1;
 
-    IndexWindow(Path file, long slots) throws IOException {
-        this.channel = StoreFiles.openReadWrite(file, false);
+    public IndexWindow(Path file, long slots) throws IOException {
+        this.channel = MappedFiles.openReadWrite(file, false);
         this.slots = slots;
     }
 
-    void put(long slot, long entry) throws IOException {
+    public void put(long slot, long entry) throws IOException {
         if (first < 0 || slot >= first + SLOTS) {
             flush();
             first = slot & -SLOTS;
@@ -38,7 +38,7 @@ final class IndexWindow implements AutoCloseable {
         }
         int bytes = (int) Math.min(SLOTS, slots - first) * IndexDescriptor.SLOT_BYTES;
         buffer.limit(bytes).position(0);
-        StoreFiles.writeInPages(channel, buffer, first * IndexDescriptor.SLOT_BYTES);
+        MappedFiles.writeInPages(channel, buffer, first * IndexDescriptor.SLOT_BYTES);
         buffer.clear();
         buffer.put(0, new byte[SLOTS * IndexDescriptor.SLOT_BYTES]);
         first = -1;

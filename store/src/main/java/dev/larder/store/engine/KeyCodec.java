@@ -1,25 +1,30 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
+import dev.larder.store.Column;
+import dev.larder.store.FeatureSchema;
+import dev.larder.store.RowBuffer;
+import dev.larder.store.RowImage;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Canonical entity-key encoding: the same bytes whether the key comes from a data row or from a caller's lookup.
+ * Stateless, thread-safe: canonical entity-key encoding: the same bytes whether the key comes from a data row or from a
+ * caller's lookup.
  *
  * <p>Key columns are concatenated in key order: integral types (int8..int64, date, timestamps) as their value widened
  * to int64 (8 bytes, little-endian), so a caller may look up an int32 key with a long; booleans as one byte; strings
  * (UTF-8) and binaries as an int32 length followed by the bytes. Stateless and thread-safe.
  */
-final class KeyCodec {
-    static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+public final class KeyCodec {
+    public static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    public static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private KeyCodec() {
     }
 
     /** Maximum encoded key length for the schema. */
-    static int capacity(FeatureSchema schema) {
+    public static int capacity(FeatureSchema schema) {
         int cap = 0;
         for (int i = 0; i < schema.keyColumnCount(); i++) {
             cap += slotWidth(schema.column(schema.keyColumn(i)));
@@ -39,7 +44,7 @@ final class KeyCodec {
      * 64-bit hash of {@code key[0..len)}: 8-byte words mixed with a multiply-xorshift and finalised with MurmurHash3's
      * fmix64, so that sequential integer keys spread over the whole index.
      */
-    static long hash(byte[] key, int len) {
+    public static long hash(byte[] key, int len) {
         long h = 0x9E3779B97F4A7C15L ^ len;
         int i = 0;
         for (; i + 8 <= len; i += 8) {
@@ -54,7 +59,7 @@ final class KeyCodec {
     }
 
     /** {@link #hash} of a single integral key's 8-byte encoding, without the byte array. */
-    static long hashLong(long v) {
+    public static long hashLong(long v) {
         return fmix64(((0x9E3779B97F4A7C15L ^ 8) ^ mixWord(v)) * 0xBF58476D1CE4E5B9L);
     }
 
@@ -63,7 +68,7 @@ final class KeyCodec {
         return Long.rotateLeft(w, 31) * 0x4CF5AD432745937FL;
     }
 
-    static long fmix64(long k) {
+    public static long fmix64(long k) {
         k ^= k >>> 33;
         k *= 0xFF51AFD7ED558CCDL;
         k ^= k >>> 33;
@@ -73,7 +78,7 @@ final class KeyCodec {
     }
 
     /** Sets the key columns of {@code dst} from {@link #encodeFromRow}'s encoding at {@code offset} in {@code src}. */
-    static void decodeIntoRow(byte[] src, int offset, RowBuffer dst) {
+    public static void decodeIntoRow(byte[] src, int offset, RowBuffer dst) {
         FeatureSchema schema = dst.schema();
         int at = offset;
         for (int k = 0; k < schema.keyColumnCount(); k++) {
@@ -98,7 +103,7 @@ final class KeyCodec {
      *
      * @throws IllegalArgumentException naming the column when a key column is null
      */
-    static int encodeFromRow(RowLayoutDescriptor layout, byte[] row, byte[] dst) {
+    public static int encodeFromRow(RowLayoutDescriptor layout, byte[] row, byte[] dst) {
         int len = encodeFromImage(layout, row, 0, dst);
         if (len < 0) {
             throw new IllegalArgumentException("null value in key column '"
@@ -112,7 +117,7 @@ final class KeyCodec {
      * exported by {@link RowBuffer#exportTo}, its offset minus the layout's nulls offset); returns the length, or
      * {@code -(k + 1)} when key column {@code k} is null.
      */
-    static int encodeFromImage(RowLayoutDescriptor layout, byte[] row, int base, byte[] dst) {
+    public static int encodeFromImage(RowLayoutDescriptor layout, byte[] row, int base, byte[] dst) {
         FeatureSchema schema = layout.schema();
         int at = 0;
         for (int k = 0; k < schema.keyColumnCount(); k++) {
@@ -131,7 +136,7 @@ final class KeyCodec {
                     at += 4 + len;
                 }
                 default -> {
-                    LONGS.set(dst, at, RowImage.readIntegral(c.type(), row, off));
+                    LONGS.set(dst, at, RowLayoutDescriptor.readIntegral(c.type(), row, off));
                     at += 8;
                 }
             }

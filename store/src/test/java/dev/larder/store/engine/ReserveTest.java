@@ -1,4 +1,4 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link StoreFiles#reserve} with native access (as the CLI runs, in a child JVM): blocks are allocated without
+ * {@link MappedFiles#reserve} with native access (as the CLI runs, in a child JVM): blocks are allocated without
  * writing them, the new bytes read as zeros, and a full disk is an IOException naming the file with the file given
  * back; without native access (this JVM) it writes zeros, as before.
  */
@@ -42,7 +42,7 @@ class ReserveTest {
     /** Child entry point: reserves {@code args[1]} bytes of {@code args[0]} after 1 MiB of ones, then reports. */
     public static void main(String[] args) throws IOException {
         Path file = Path.of(args[0]);
-        System.out.println("WITHOUT_WRITING " + StoreFiles.reservesWithoutWriting());
+        System.out.println("WITHOUT_WRITING " + MappedFiles.reservesWithoutWriting());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
             ByteBuffer ones = ByteBuffer.allocate((int) MB);
@@ -51,7 +51,7 @@ class ReserveTest {
             }
             ch.write(ones.flip(), 0);
             try {
-                StoreFiles.reserve(ch, Long.parseLong(args[1]), file);
+                MappedFiles.reserve(ch, Long.parseLong(args[1]), file);
                 System.out.println("RESERVED " + ch.size());
             } catch (IOException e) {
                 System.out.println("FAILED " + ch.size() + " " + e.getMessage());
@@ -114,11 +114,11 @@ class ReserveTest {
 
     @Test
     void withoutNativeAccessZerosAreWritten() throws IOException {
-        assertFalse(StoreFiles.reservesWithoutWriting(), "this JVM runs without --enable-native-access");
+        assertFalse(MappedFiles.reservesWithoutWriting(), "this JVM runs without --enable-native-access");
         Path file = dir.resolve("rows.dat");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
-            StoreFiles.reserve(ch, 3 * MB, file);
+            MappedFiles.reserve(ch, 3 * MB, file);
             assertEquals(3 * MB, ch.size());
         }
         byte[] all = Files.readAllBytes(file);

@@ -1,4 +1,4 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;

@@ -1,4 +1,4 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@link StoreFiles#writeInPages}: the bytes land where one positional write puts them, whatever the alignment. */
+/** {@link MappedFiles#writeInPages}: the bytes land where one positional write puts them, whatever the alignment. */
 class PageWritesTest {
     @TempDir
     Path dir;
@@ -30,7 +30,7 @@ class PageWritesTest {
         Path file = dir.resolve("f");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
-            assertEquals(pos + length, StoreFiles.writeInPages(ch, buf, pos));
+            assertEquals(pos + length, MappedFiles.writeInPages(ch, buf, pos));
         }
         assertEquals(bufferOffset + length, buf.position());
         assertEquals(bufferOffset + length, buf.limit());

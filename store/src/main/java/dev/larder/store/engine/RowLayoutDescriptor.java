@@ -1,12 +1,21 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
+import dev.larder.store.Column;
+import dev.larder.store.ColumnType;
+import dev.larder.store.FeatureSchema;
+import dev.larder.store.StoreCorruptedException;
+import dev.larder.store.TableMetadata;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * Off-heap layout of one row slot in {@code rows.dat}, derived from a {@link FeatureSchema}; all integers
- * little-endian.
+ * Immutable, thread-safe: off-heap layout of one row slot in {@code rows.dat}, derived from a {@link FeatureSchema};
+ * all integers little-endian.
  *
  * <pre>
  *  offset  size          field
@@ -38,7 +47,7 @@ import java.util.List;
  * Readers copy the whole row into a private buffer between two reads of {@code seq}; the copy is then read with the
  * same offsets.
  */
-final class RowLayoutDescriptor {
+public final class RowLayoutDescriptor {
     public static final int SEQ = 0;
     public static final int VERSION = 8;
     public static final int COMMIT_TS = 16;
@@ -53,9 +62,13 @@ final class RowLayoutDescriptor {
      * Bytes of the int32 length that starts a STRING/BINARY/OPAQUE slot; the inline value follows it, or, for a value
      * longer than the column's capacity, its int64 offset in the heap file.
      */
-    static final int LENGTH_PREFIX = 4;
+    public static final int LENGTH_PREFIX = 4;
     /** The file of row slots in a table's directory. */
-    static final String FILE = "rows.dat";
+    public static final String FILE = "rows.dat";
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class,
+            ByteOrder.LITTLE_ENDIAN);
 
     private final FeatureSchema schema;
     private final int keyCapacity;
@@ -80,12 +93,12 @@ final class RowLayoutDescriptor {
         for (int i = 0; i < n; i++) {
             order.add(i);
         }
-        order.sort(Comparator.comparingInt((Integer i) -> -schema.column(i).alignment()).thenComparingInt(i -> i));
+        order.sort(Comparator.comparingInt((Integer i) -> -alignment(schema.column(i))).thenComparingInt(i -> i));
         this.columnOffsets = new int[n];
         int at = dataStart;
         for (int i : order) {
             Column c = schema.column(i);
-            at = align(at, c.alignment());
+            at = align(at, alignment(c));
             columnOffsets[i] = at;
             at += c.width();
         }
@@ -98,10 +111,23 @@ final class RowLayoutDescriptor {
     }
 
     /**
+     * Checks that {@code rowsFile}, of {@code fileSize} bytes, holds the {@code rowCapacity} slots of {@code rowSize}
+     * bytes that state.dat counts (it may hold more: a bulk load reserves ahead).
+     *
+     * @throws StoreCorruptedException naming the file, its size and the size expected otherwise
+     */
+    public static void checkRowsFile(Path rowsFile, long fileSize, long rowCapacity, int rowSize) {
+        if (fileSize < rowCapacity * rowSize) {
+            throw new StoreCorruptedException(rowsFile, "truncated: " + fileSize + " bytes, expected at least "
+                    + rowCapacity * rowSize);
+        }
+    }
+
+    /**
      * Whether the key's canonical bytes ({@link KeyCodec}) are exactly its column's slot, so the row needs no copy.
      * Part of the file format: stores of format 1 always kept the copy ({@link TableMetadata}).
      */
-    static boolean keyIsItsColumn(FeatureSchema schema) {
+    public static boolean keyIsItsColumn(FeatureSchema schema) {
         if (schema.keyColumnCount() != 1) {
             return false;
         }
@@ -124,6 +150,27 @@ final class RowLayoutDescriptor {
             }
         }
         return String.join(", ", names);
+    }
+
+    /** Alignment of the column's slot inside a row. */
+    private static int alignment(Column c) {
+        return switch (c.type()) {
+            case INT64, FLOAT64, DECIMAL, TIMESTAMP, TIMESTAMP_NTZ -> 8;
+            case INT32, FLOAT32, DATE, STRING, BINARY, OPAQUE, FLOAT32_ARRAY -> 4;
+            case INT16 -> 2;
+            default -> 1;
+        };
+    }
+
+    /** The value of an integral (or boolean) slot at {@code off} of a row image, widened to int64. */
+    public static long readIntegral(ColumnType type, byte[] row, int off) {
+        return switch (type) {
+            case INT8 -> row[off];
+            case INT16 -> (short) SHORTS.get(row, off);
+            case INT32, DATE -> (int) INTS.get(row, off);
+            case BOOLEAN -> row[off];
+            default -> (long) LONGS.get(row, off);
+        };
     }
 
     private static int align(int v, int a) {

@@ -1,5 +1,6 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
+import dev.larder.store.StoreException;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -8,9 +9,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
- * The table's undo log ({@link UndoLogDescriptor}); confined to the writer thread (and to opening, before it exists).
+ * Confined to the table's writer thread (and to opening, before the writer exists): the table's undo log
+ * ({@link UndoLogDescriptor}).
  */
-final class UndoLog implements AutoCloseable {
+public final class UndoLog implements AutoCloseable {
     private static final VarHandle LONG = TableView.LONG;
 
     private final Path path;
@@ -19,10 +21,10 @@ final class UndoLog implements AutoCloseable {
     private MappedByteBuffer[] chunks;
     private long capacity;
 
-    UndoLog(Path path, MappedByteBuffer state, boolean create) throws IOException {
+    public UndoLog(Path path, MappedByteBuffer state, boolean create) throws IOException {
         this.path = path;
         this.state = state;
-        this.channel = StoreFiles.openReadWrite(path, create);
+        this.channel = MappedFiles.openReadWrite(path, create);
         try {
             if (create) {
                 capacity = 0;
@@ -31,16 +33,7 @@ final class UndoLog implements AutoCloseable {
                 chunks = new MappedByteBuffer[0];
             } else {
                 capacity = state.getLong(StateDescriptor.UNDO_CAPACITY);
-                long count = count();
-                if (capacity < 0 || count < 0 || count > capacity) {
-                    throw new StoreCorruptedException(path,
-                            "inconsistent undo counters (count " + count + ", capacity " + capacity + ")");
-                }
-                if (channel.size() < capacity * UndoLogDescriptor.RECORD_BYTES) {
-                    throw new StoreCorruptedException(path,
-                            "truncated: " + channel.size() + " bytes, expected at least "
-                            + capacity * UndoLogDescriptor.RECORD_BYTES);
-                }
+                UndoLogDescriptor.check(path, channel.size(), count(), capacity);
                 chunks = map(capacity);
             }
         } catch (IOException | RuntimeException e) {
@@ -49,16 +42,16 @@ final class UndoLog implements AutoCloseable {
         }
     }
 
-    long count() {
+    public long count() {
         return (long) LONG.getAcquire(state, StateDescriptor.UNDO_COUNT);
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return count() == 0;
     }
 
     /** Makes room for one more record now, so a full disk fails a change before it touches the table. */
-    void ensureRoom() {
+    public void ensureRoom() {
         long n = count();
         if (n == capacity) {
             grow(n + 1);
@@ -68,7 +61,7 @@ final class UndoLog implements AutoCloseable {
     /**
      * Appends a record (after {@link #ensureRoom()}); it counts, for recovery, from the release store of the new count.
      */
-    void append(long version, long oldRow, long newRow) {
+    public void append(long version, long oldRow, long newRow) {
         ensureRoom();
         long n = count();
         MappedByteBuffer c = chunks[(int) (n >>> UndoLogDescriptor.CHUNK_SHIFT)];
@@ -79,15 +72,15 @@ final class UndoLog implements AutoCloseable {
         LONG.setRelease(state, StateDescriptor.UNDO_COUNT, n + 1);
     }
 
-    long version(long i) {
+    public long version(long i) {
         return field(i, UndoLogDescriptor.VERSION);
     }
 
-    long oldRow(long i) {
+    public long oldRow(long i) {
         return field(i, UndoLogDescriptor.OLD_ROW);
     }
 
-    long newRow(long i) {
+    public long newRow(long i) {
         return field(i, UndoLogDescriptor.NEW_ROW);
     }
 
@@ -101,11 +94,11 @@ final class UndoLog implements AutoCloseable {
      * Drops every record: they were published (nothing may undo them) or undone. One store, so a crash sees all or
      * none.
      */
-    void clear() {
+    public void clear() {
         LONG.setRelease(state, StateDescriptor.UNDO_COUNT, 0L);
     }
 
-    void force() {
+    public void force() {
         for (MappedByteBuffer c : chunks) {
             c.force();
         }
@@ -117,7 +110,7 @@ final class UndoLog implements AutoCloseable {
             next = next < UndoLogDescriptor.RECORDS_PER_CHUNK ? next * 2 : next + UndoLogDescriptor.RECORDS_PER_CHUNK;
         }
         try {
-            StoreFiles.reserve(channel, next * UndoLogDescriptor.RECORD_BYTES, path);
+            MappedFiles.reserve(channel, next * UndoLogDescriptor.RECORD_BYTES, path);
             chunks = map(next);
         } catch (IOException e) {
             throw new StoreException("cannot grow the undo log: " + e.getMessage(), e);
@@ -133,7 +126,7 @@ final class UndoLog implements AutoCloseable {
             long first = (long) c << UndoLogDescriptor.CHUNK_SHIFT;
             long size = Math.min(UndoLogDescriptor.RECORDS_PER_CHUNK, records - first) * UndoLogDescriptor.RECORD_BYTES;
             boolean reusable = chunks != null && c < chunks.length && chunks[c].capacity() == size;
-            out[c] = reusable ? chunks[c] : StoreFiles.map(channel, first * UndoLogDescriptor.RECORD_BYTES, size);
+            out[c] = reusable ? chunks[c] : MappedFiles.map(channel, first * UndoLogDescriptor.RECORD_BYTES, size);
             out[c].order(ByteOrder.LITTLE_ENDIAN);
         }
         return out;

@@ -1,8 +1,10 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
+import dev.larder.store.StoreException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 
 /**
  * Confined to the table's writer thread: bulk-loaded rows for never-used slots (zero in the file, unreachable), queued
@@ -10,7 +12,7 @@ import java.nio.ByteOrder;
  * fault per 4 KiB page, the dominant kernel cost of writing fresh rows through the mapping; the mapping sees the rows
  * (one page cache).
  */
-final class FreshRows {
+public final class FreshRows {
     private static final int STAGED_BYTES = 1 << 20;
     /**
      * The seqlock value of a written slot: writing takes a fresh slot's word from 0 to 2 (see
@@ -18,21 +20,24 @@ final class FreshRows {
      */
     private static final long WRITTEN_SEQ = 2L;
 
-    private final FeatureTable table;
+    private final FileChannel rowsChannel;
+    private final String tableName;
     private final int rowSize;
     private ByteBuffer staged;
     private long first;
     private int rows;
 
-    FreshRows(FeatureTable table, int rowSize) {
-        this.table = table;
+    /** Writes through {@code rowsChannel}, table {@code tableName}'s rows.dat, rows of {@code rowSize} bytes. */
+    public FreshRows(FileChannel rowsChannel, String tableName, int rowSize) {
+        this.rowsChannel = rowsChannel;
+        this.tableName = tableName;
         this.rowSize = rowSize;
     }
 
     /**
      * Queues the row image {@code img} for slot {@code row}, writing the queue first if {@code row} does not extend it.
      */
-    void stage(long row, byte[] img) {
+    public void stage(long row, byte[] img) {
         if (staged == null) {
             staged = ByteBuffer.allocateDirect(Math.max(1, STAGED_BYTES / rowSize) * rowSize)
                     .order(ByteOrder.LITTLE_ENDIAN);
@@ -49,22 +54,22 @@ final class FreshRows {
     }
 
     /** Writes the queued rows to rows.dat. */
-    void flush() {
+    public void flush() {
         if (rows == 0) {
             return;
         }
         staged.flip();
         try {
-            StoreFiles.writeInPages(table.rowsChannel, staged, first * rowSize);
+            MappedFiles.writeInPages(rowsChannel, staged, first * rowSize);
         } catch (IOException e) {
-            throw new StoreException("cannot write rows of table " + table.name() + ": " + e.getMessage(), e);
+            throw new StoreException("cannot write rows of table " + tableName + ": " + e.getMessage(), e);
         }
         staged.clear();
         rows = 0;
     }
 
     /** Drops the queued rows (a rolled-back bulk load: their slots are freed by the free-list rebuild). */
-    void discard() {
+    public void discard() {
         if (staged != null) {
             staged.clear();
         }

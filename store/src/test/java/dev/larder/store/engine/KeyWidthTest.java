@@ -1,8 +1,11 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.larder.store.Column;
+import dev.larder.store.ColumnType;
+import dev.larder.store.FeatureSchema;
 import org.junit.jupiter.api.Test;
 
 /** A key wider than a row's key area is refused naming the key column(s) that make it so. */

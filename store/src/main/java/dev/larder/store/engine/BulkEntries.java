@@ -1,4 +1,4 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -9,13 +9,13 @@ import java.util.stream.IntStream;
  * {@link #BUCKET_BITS} bits. Bucket order is home-slot order at any index size, so finishing sorts small,
  * cache-resident buckets instead of the whole load.
  */
-final class BulkEntries {
+public final class BulkEntries {
     /** 4096 buckets: ~2.4k entries (20 KB) each at 10M rows, and their 4096 appending tails fit in L2. */
     private static final int BUCKET_BITS = 12;
     private static final int FIRST_BUCKET_CAPACITY = 64;
 
     /** Receives one sorted bucket while the entries drain. */
-    interface BucketSink {
+    public interface BucketSink {
         void place(long[] entries, int n, IndexWindow window) throws IOException;
     }
 
@@ -23,7 +23,7 @@ final class BulkEntries {
     private final int[] counts = new int[1 << BUCKET_BITS];
     private long size;
 
-    void add(long entry) {
+    public void add(long entry) {
         int b = (int) (entry >>> (64 - BUCKET_BITS));
         long[] bucket = buckets[b];
         int n = counts[b];
@@ -35,7 +35,7 @@ final class BulkEntries {
         size++;
     }
 
-    long size() {
+    public long size() {
         return size;
     }
 
@@ -43,13 +43,13 @@ final class BulkEntries {
      * Sorts every bucket. Sorting is most of the work of finishing a load and buckets are independent: at the end of a
      * load the producing core is idle, so both cores sort (the common pool plus this thread).
      */
-    void sort() {
+    public void sort() {
         IntStream.range(0, buckets.length).parallel().filter(b -> counts[b] > 1)
                 .forEach(b -> Arrays.sort(buckets[b], 0, counts[b]));
     }
 
     /** Hands the non-empty buckets to {@code sink} in bucket order, releasing each once placed. */
-    void drain(BucketSink sink, IndexWindow window) throws IOException {
+    public void drain(BucketSink sink, IndexWindow window) throws IOException {
         for (int b = 0; b < buckets.length; b++) {
             if (counts[b] > 0) {
                 sink.place(buckets[b], counts[b], window);

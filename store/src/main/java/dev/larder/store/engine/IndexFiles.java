@@ -1,5 +1,7 @@
-package dev.larder.store;
+package dev.larder.store.engine;
 
+import dev.larder.store.FeatureStore;
+import dev.larder.store.StoreCorruptedException;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -9,25 +11,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The index files of a table directory ({@link IndexDescriptor}): one per index generation. Stateless; creating and
- * removing run on the table's writer thread (or while the table opens), mapping an existing one while it opens
- * (read-write, or read-only for a read-only open).
+ * Stateless; creating and removing run on the table's writer thread (or while the table opens), mapping an existing
+ * file while it opens (read-write, or read-only for a read-only open): the index files of a table directory
+ * ({@link IndexDescriptor}), one per index generation.
  */
-final class IndexFiles {
+public final class IndexFiles {
     private IndexFiles() {
     }
 
     /** The index file of {@code generation} in table directory {@code dir}. */
-    static Path path(Path dir, long generation) {
+    public static Path path(Path dir, long generation) {
         return dir.resolve(IndexDescriptor.fileName(generation));
     }
 
     /** Creates (replacing any leftover) and maps the index file of {@code generation}, all slots EMPTY. */
-    static MappedByteBuffer[] create(Path dir, long generation, long slots) throws IOException {
+    public static MappedByteBuffer[] create(Path dir, long generation, long slots) throws IOException {
         Path p = path(dir, generation);
         Files.deleteIfExists(p);
-        try (FileChannel ch = StoreFiles.openReadWrite(p, true)) {
-            StoreFiles.reserve(ch, slots * IndexDescriptor.SLOT_BYTES, p);
+        try (FileChannel ch = MappedFiles.openReadWrite(p, true)) {
+            MappedFiles.reserve(ch, slots * IndexDescriptor.SLOT_BYTES, p);
             return map(ch, slots, true);
         } catch (IOException e) {
             Files.deleteIfExists(p);
@@ -36,12 +38,12 @@ final class IndexFiles {
     }
 
     /** Maps the existing index file of {@code generation}, which must hold exactly {@code slots} slots. */
-    static MappedByteBuffer[] open(Path dir, long generation, long slots) throws IOException {
+    public static MappedByteBuffer[] open(Path dir, long generation, long slots) throws IOException {
         return open(dir, generation, slots, true);
     }
 
     /** As {@link #open(Path, long, long)}, mapped read-only (for {@link FeatureStore#openReadOnly}). */
-    static MappedByteBuffer[] openReadOnly(Path dir, long generation, long slots) throws IOException {
+    public static MappedByteBuffer[] openReadOnly(Path dir, long generation, long slots) throws IOException {
         return open(dir, generation, slots, false);
     }
 
@@ -50,11 +52,8 @@ final class IndexFiles {
         if (!Files.exists(p)) {
             throw new StoreCorruptedException(p, "missing (state.dat names index generation " + generation + ")");
         }
-        try (FileChannel ch = writable ? StoreFiles.openReadWrite(p, false) : StoreFiles.openReadOnly(p)) {
-            if (ch.size() != slots * IndexDescriptor.SLOT_BYTES) {
-                throw new StoreCorruptedException(p,
-                        "size " + ch.size() + " bytes, expected " + slots * IndexDescriptor.SLOT_BYTES);
-            }
+        try (FileChannel ch = writable ? MappedFiles.openReadWrite(p, false) : MappedFiles.openReadOnly(p)) {
+            IndexDescriptor.checkIndexFile(p, ch.size(), slots);
             return map(ch, slots, writable);
         }
     }
@@ -67,14 +66,14 @@ final class IndexFiles {
             long count = Math.min(IndexDescriptor.SLOTS_PER_CHUNK, slots - first);
             long at = first * IndexDescriptor.SLOT_BYTES;
             long bytes = count * IndexDescriptor.SLOT_BYTES;
-            out[c] = writable ? StoreFiles.map(ch, at, bytes) : StoreFiles.mapReadOnly(ch, at, bytes);
+            out[c] = writable ? MappedFiles.map(ch, at, bytes) : MappedFiles.mapReadOnly(ch, at, bytes);
             out[c].order(ByteOrder.LITTLE_ENDIAN);
         }
         return out;
     }
 
     /** Deletes every index file but the live generation's (left by a crash or by an index rebuild). */
-    static void removeAllBut(Path dir, long liveGeneration) throws IOException {
+    public static void removeAllBut(Path dir, long liveGeneration) throws IOException {
         String live = IndexDescriptor.fileName(liveGeneration);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, IndexDescriptor.FILE_GLOB)) {
             for (Path p : ds) {

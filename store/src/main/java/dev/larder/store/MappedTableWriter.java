@@ -1,25 +1,30 @@
 package dev.larder.store;
 
 import dev.larder.store.engine.BulkEntries;
+import dev.larder.store.engine.BulkPlacement;
+import dev.larder.store.engine.FreeListRebuild;
 import dev.larder.store.engine.FreshRows;
-import dev.larder.store.engine.HeapDescriptor;
+import dev.larder.store.engine.HeapValues;
 import dev.larder.store.engine.IndexDescriptor;
 import dev.larder.store.engine.IndexFiles;
+import dev.larder.store.engine.IndexPrefetch;
+import dev.larder.store.engine.IndexProbe;
+import dev.larder.store.engine.IndexSlots;
 import dev.larder.store.engine.IndexWindow;
 import dev.larder.store.engine.KeyCodec;
+import dev.larder.store.engine.Recovery;
 import dev.larder.store.engine.RowChecksum;
 import dev.larder.store.engine.RowLayoutDescriptor;
+import dev.larder.store.engine.RowSlots;
 import dev.larder.store.engine.StateDescriptor;
 import dev.larder.store.engine.TableView;
 import dev.larder.store.engine.UndoLog;
 import dev.larder.store.engine.UndoLogDescriptor;
+import dev.larder.store.engine.UndoReplay;
 import dev.larder.store.internal.TableWriter;
 import java.io.IOException;
-import java.lang.invoke.VarHandle;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.BitSet;
 
 /**
  * The single writer of a {@link FeatureTable}, over its mapped files: confined to the thread that {@linkplain #claim()
@@ -54,35 +59,29 @@ import java.util.BitSet;
  *
  * <p><b>Durability point.</b> {@link #sync()} forces rows, index and state to disk and then atomically rewrites the
  * metadata with the published lineage, so the persisted watermark never runs ahead of the data it describes.
+ *
+ * <p><b>Seams.</b> This class adapts the API's types (row buffers, keys, shards, the table's views and files) to the
+ * engine's operations over the layouts, which take views, mapped state and byte arrays: {@link RowSlots} (the seqlock
+ * write and the free list), {@link IndexProbe} and {@link IndexSlots} (probe, insert, delete, rebuild),
+ * {@link HeapValues}, {@link UndoReplay} and {@link Recovery}, {@link FreeListRebuild}, {@link BulkPlacement} and
+ * {@link IndexPrefetch}. What stays here is what needs the table: ownership, the order of changes to a key (versions
+ * or event times), the undo log's records and retired rows, growing and remapping files and publishing views.
  */
 final class MappedTableWriter implements TableWriter {
-
-    private static final VarHandle LONG = TableView.LONG;
 
     private final FeatureTable table;
     private final RowLayoutDescriptor layout;
     private final MappedByteBuffer state;
     private final int rowSize;
-    private final byte[] key;
-    /** Scratch for {@link #prefetch}: the key of a record not applied yet. */
-    private final byte[] touchKey;
-    /** Scratch for {@link #prefetch}: the home slots of a group of records. */
-    private long[] prefetchSlots = new long[0];
-    /** Sink for {@link #prefetch}'s loads, so the JIT cannot drop them as dead. */
-    private long prefetched;
-    private final byte[] rowKey;
+    /** The key of the change being applied, its hash and where the index holds it. */
+    private final IndexProbe probe;
+    private final IndexPrefetch prefetch;
+    private final HeapValues heap;
     private final UndoLog undo;
     private final RowChecksum checksum;
     /** Version of an open bulk load (the highest one upserted into it). */
     private long bulkVersion = -1;
     private final RowBuffer deleteRow;
-    /** Non-key STRING/BINARY/OPAQUE columns: the ones whose values may live in the heap. */
-    private final int[] spillable;
-    private int keyLength;
-    private long keyHash;
-    private long foundPos;
-    private long foundRow;
-    private long freePos;
     /** Index entries of an open bulk load; null outside one. */
     private BulkEntries bulk;
     /** Bulk-loaded rows for never-used slots, not yet written to rows.dat. */
@@ -95,8 +94,6 @@ final class MappedTableWriter implements TableWriter {
     private long retiredEnd;
     /** Heap bytes of the rows the version being applied replaced or deleted: garbage once it is published. */
     private long replacedHeapBytes;
-    /** Scratch for comparing a value with the heap bytes of the value it replaces; grown on demand, then reused. */
-    private byte[] heapScratch = new byte[64];
     /** The table's shards when it holds only some; null when it holds every key. */
     private final ShardSpec shards;
     /** The column whose value orders changes to a key ({@link TableOptions#eventTime()}), or -1: versions do. */
@@ -109,21 +106,13 @@ final class MappedTableWriter implements TableWriter {
         this.layout = layout;
         this.state = table.state;
         this.rowSize = layout.rowSize();
-        this.key = new byte[layout.keyCapacity()];
-        this.touchKey = new byte[layout.keyCapacity()];
-        this.rowKey = new byte[layout.keyCapacity()];
+        this.probe = new IndexProbe(layout, table.name());
+        this.prefetch = new IndexPrefetch(layout);
+        this.heap = new HeapValues(layout);
         this.deleteRow = new RowBuffer(layout);
         this.fresh = new FreshRows(table.rowsChannel, table.name(), rowSize);
         this.shards = table.shardFilter();
         this.eventTime = table.eventTimeColumn();
-        FeatureSchema schema = layout.schema();
-        java.util.List<Integer> cols = new java.util.ArrayList<>();
-        for (int c = 0; c < schema.columnCount(); c++) {
-            if (schema.column(c).type().isVariableWidth()) {
-                cols.add(c);
-            }
-        }
-        this.spillable = cols.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** Written only by the owning thread itself; a plain field suffices because a change of owner is a hand-off. */
@@ -162,28 +151,31 @@ final class MappedTableWriter implements TableWriter {
             throw new IllegalArgumentException("row was built for another schema");
         }
         byte[] img = row.bytes;
-        keyLength = KeyCodec.encodeFromRow(layout, img, key);
-        if (shards != null && !shards.ownsKey(layout.schema(), key)) {
+        IndexProbe p = probe;
+        int keyLength = KeyCodec.encodeFromRow(layout, img, p.key);
+        p.keyLength(keyLength);
+        if (shards != null && !shards.ownsKey(layout.schema(), p.key)) {
             return Outcome.NOT_OWNED;
         }
-        keyHash = KeyCodec.hash(key, keyLength);
+        p.hash();
         TableView v = table.view();
-        boolean found = bulk == null && find(v);
-        if (found && (eventTime >= 0 ? eventTime(img) < storedEventTime(v, foundRow)
-                : rowVersion(v, foundRow) > version)) {
+        boolean found = bulk == null && p.find(v);
+        if (found && (eventTime >= 0 ? eventTime(img) < RowSlots.eventTime(v, layout, p.foundRow(), eventTime)
+                : RowSlots.version(v, p.foundRow()) > version)) {
             return ignoredOlder();
         }
         RowImage.LONGS.set(img, RowLayoutDescriptor.VERSION, version);
         RowImage.LONGS.set(img, RowLayoutDescriptor.COMMIT_TS, commitTimestampMillis);
         RowImage.SHORTS.set(img, RowLayoutDescriptor.FLAGS, RowLayoutDescriptor.FLAG_LIVE);
         RowImage.SHORTS.set(img, RowLayoutDescriptor.KEY_LENGTH, (short) keyLength);
-        System.arraycopy(key, 0, img, layout.keyOffset(), keyLength);
-        if (bulk == null && !found && needsIndexRebuild(1)) {
+        System.arraycopy(p.key, 0, img, layout.keyOffset(), keyLength);
+        if (bulk == null && !found && IndexSlots.needsRebuild(v, state, 1)) {
             rebuildIndex();
             v = table.view();
-            find(v);
+            p.find(v);
         }
-        spillToHeap(row, found ? foundRow : -1);
+        long foundRow = found ? p.foundRow() : -1;
+        spillToHeap(row, foundRow);
         RowImage.INTS.set(img, RowLayoutDescriptor.CHECKSUM, checksum.of(img));
         if (bulk == null) {
             // Room for the undo record before the table is touched, so a full disk fails the change cleanly.
@@ -193,20 +185,20 @@ final class MappedTableWriter implements TableWriter {
         long highWater = bulk != null ? state.getLong(StateDescriptor.HIGH_WATER) : -1;
         long retired = bulk == null ? retiredRow() : -1;
         long newRow = retired >= 0 ? retired : allocate();
-        long entry = IndexDescriptor.entry((int) (keyHash >>> 32), newRow);
+        long entry = IndexDescriptor.entry(p.fingerprint(), newRow);
         if (bulk != null) {
             if (newRow == highWater) {
                 fresh.stage(newRow, img);
             } else {
                 fresh.flush();
-                writeRow(table.view(), newRow, img);
+                RowSlots.write(table.view(), newRow, img, rowSize);
             }
             bulk.add(entry);
             bulkVersion = Math.max(bulkVersion, version);
             return Outcome.INSERTED;
         }
         v = table.view();
-        writeRow(v, newRow, img);
+        RowSlots.write(v, newRow, img, rowSize);
         if (found) {
             replaced(v, foundRow, newRow);
         }
@@ -214,15 +206,10 @@ final class MappedTableWriter implements TableWriter {
         noteApplying(version);
         if (found) {
             // The old row stays intact (and unreachable) until its version is published: a rollback points back at it.
-            v.slotRelease(foundPos, entry);
+            v.slotRelease(p.foundPos(), entry);
             return Outcome.UPDATED;
         }
-        boolean reuseTombstone = v.slotAcquire(freePos) == IndexDescriptor.TOMBSTONE;
-        v.slotRelease(freePos, entry);
-        if (!reuseTombstone) {
-            state.putLong(StateDescriptor.INDEX_USED, state.getLong(StateDescriptor.INDEX_USED) + 1);
-        }
-        state.putLong(StateDescriptor.LIVE_ROWS, state.getLong(StateDescriptor.LIVE_ROWS) + 1);
+        IndexSlots.insert(v, state, p.freePos(), entry);
         return Outcome.INSERTED;
     }
 
@@ -230,7 +217,7 @@ final class MappedTableWriter implements TableWriter {
     public Outcome delete(RowBuffer keyRow, long version) {
         assert onOwningThread() : notOwner();
         table.ensureOpen();
-        keyLength = KeyCodec.encodeFromRow(layout, keyRow.bytes, key);
+        probe.keyLength(KeyCodec.encodeFromRow(layout, keyRow.bytes, probe.key));
         return deleteEncoded(version, keyRow.bytes);
     }
 
@@ -241,8 +228,9 @@ final class MappedTableWriter implements TableWriter {
         if (!k.compatibleWith(layout.schema())) {
             throw new IllegalArgumentException("key was built for another key schema");
         }
-        keyLength = k.encode();
-        System.arraycopy(k.encoded, 0, key, 0, keyLength);
+        int keyLength = k.encode();
+        System.arraycopy(k.encoded, 0, probe.key, 0, keyLength);
+        probe.keyLength(keyLength);
         return deleteEncoded(version, null);
     }
 
@@ -253,19 +241,22 @@ final class MappedTableWriter implements TableWriter {
         return delete(deleteRow, version);
     }
 
-    /** A delete of the encoded {@link #key}; {@code img}, when not null, is a row image whose event time it carries. */
+    /** A delete of the probe's key; {@code img}, when not null, is a row image whose event time it carries. */
     private Outcome deleteEncoded(long version, byte[] img) {
-        if (shards != null && !shards.ownsKey(layout.schema(), key)) {
+        IndexProbe p = probe;
+        if (shards != null && !shards.ownsKey(layout.schema(), p.key)) {
             return Outcome.NOT_OWNED;
         }
         finishBulkLoad(null);
-        keyHash = KeyCodec.hash(key, keyLength);
+        p.hash();
         TableView v = table.view();
-        if (!find(v)) {
+        if (!p.find(v)) {
             return Outcome.ABSENT;
         }
+        long foundRow = p.foundRow();
         if (eventTime >= 0 ? img != null && !RowImage.isNull(layout, img, eventTime)
-                && eventTime(img) < storedEventTime(v, foundRow) : rowVersion(v, foundRow) > version) {
+                && eventTime(img) < RowSlots.eventTime(v, layout, foundRow, eventTime)
+                : RowSlots.version(v, foundRow) > version) {
             return ignoredOlder();
         }
         undo.ensureRoom();
@@ -273,16 +264,14 @@ final class MappedTableWriter implements TableWriter {
         replaced(v, foundRow, -1);
         undo.append(version, foundRow, UndoLogDescriptor.ABSENT);
         noteApplying(version);
-        v.slotRelease(foundPos, IndexDescriptor.TOMBSTONE);
-        state.putLong(StateDescriptor.LIVE_ROWS, state.getLong(StateDescriptor.LIVE_ROWS) - 1);
+        IndexSlots.remove(v, state, p.foundPos());
         return Outcome.DELETED;
     }
 
     /**
      * Loads what applying the {@code n} row images at {@code images[offsets[i]..]} (as {@link RowBuffer#exportTo} wrote
-     * them: upserts or deletes about to be applied) will miss on: first every key's home index slot, then the header
-     * and key of the row each slot names, so the misses of the group overlap instead of queueing one per record when
-     * they are applied. Writer thread only; changes nothing; a null key is skipped (its change fails when applied).
+     * them: upserts or deletes about to be applied) will miss on ({@link IndexPrefetch}). Writer thread only; changes
+     * nothing.
      */
     @Override
     public void prefetch(byte[] images, int[] offsets, int n) {
@@ -290,63 +279,7 @@ final class MappedTableWriter implements TableWriter {
             // A bulk load's upserts append rows and probe nothing: there is nothing to load ahead.
             return;
         }
-        if (prefetchSlots.length < n) {
-            prefetchSlots = new long[n];
-        }
-        TableView v = table.view();
-        int base = -layout.nullsOffset();
-        for (int i = 0; i < n; i++) {
-            int len = KeyCodec.encodeFromImage(layout, images, offsets[i] + base, touchKey);
-            prefetchSlots[i] = len < 0 ? IndexDescriptor.EMPTY
-                    : v.slotAcquire(v.home((int) (KeyCodec.hash(touchKey, len) >>> 32)));
-        }
-        long sink = 0;
-        for (int i = 0; i < n; i++) {
-            long slot = prefetchSlots[i];
-            long row = IndexDescriptor.rowId(slot);
-            if (slot != IndexDescriptor.EMPTY && slot != IndexDescriptor.TOMBSTONE && row < v.rowCapacity) {
-                MappedByteBuffer chunk = v.rowChunk(row);
-                int off = v.rowOffset(row);
-                // The header (version, key length) and the key may sit on two lines: the apply reads both.
-                sink += chunk.getLong(off + RowLayoutDescriptor.VERSION) + chunk.get(off + layout.keyOffset());
-            }
-        }
-        prefetched = sink;
-    }
-
-    /**
-     * Probes for {@link #key}; sets foundPos/foundRow when present, else freePos (first tombstone or the empty slot
-     * that ended the probe).
-     */
-    private boolean find(TableView v) {
-        int fp = (int) (keyHash >>> 32);
-        long pos = v.home(fp);
-        long firstTombstone = -1;
-        for (long probes = 0; probes < v.indexSlots; probes++) {
-            long slot = v.slotAcquire(pos);
-            if (slot == IndexDescriptor.EMPTY) {
-                freePos = firstTombstone >= 0 ? firstTombstone : pos;
-                return false;
-            }
-            if (slot == IndexDescriptor.TOMBSTONE) {
-                if (firstTombstone < 0) {
-                    firstTombstone = pos;
-                }
-            } else if (IndexDescriptor.fingerprint(slot) == fp) {
-                long row = IndexDescriptor.rowId(slot);
-                if (keyEquals(v, row)) {
-                    foundPos = pos;
-                    foundRow = row;
-                    return true;
-                }
-            }
-            pos = v.next(pos);
-        }
-        if (firstTombstone < 0) {
-            throw new IllegalStateException("index of table " + table.name() + " is full");
-        }
-        freePos = firstTombstone;
-        return false;
+        prefetch.prefetch(table.view(), images, offsets, n);
     }
 
     /**
@@ -355,13 +288,13 @@ final class MappedTableWriter implements TableWriter {
      * and an update usually leaves most of a row's values as they were), any other is appended to the heap.
      */
     private void spillToHeap(RowBuffer row, long oldRow) {
-        for (int c : spillable) {
+        for (int c : heap.columns()) {
             if (row.isNull(c)) {
                 continue;
             }
             int len = row.getLength(c);
             if (len > layout.schema().column(c).capacity()) {
-                long offset = oldRow >= 0 ? sameHeapValue(oldRow, c, row.overflow(c), len) : -1;
+                long offset = oldRow >= 0 ? heap.sameValue(table.view(), state, oldRow, c, row.overflow(c), len) : -1;
                 if (offset < 0) {
                     offset = appendHeap(row.overflow(c), len);
                 }
@@ -370,45 +303,12 @@ final class MappedTableWriter implements TableWriter {
         }
     }
 
-    /** The heap offset of row {@code row}'s value of column {@code c} when it is {@code value[0..len)}, else -1. */
-    private long sameHeapValue(long row, int c, byte[] value, int len) {
-        TableView v = table.view();
-        MappedByteBuffer chunk = v.rowChunk(row);
-        int off = v.rowOffset(row);
-        if (outOfLineLength(chunk, off, c) != len) {
-            return -1;
-        }
-        long offset = chunk.getLong(off + layout.columnOffset(c) + RowLayoutDescriptor.LENGTH_PREFIX);
-        // The old row's checksum is not checked here: a damaged offset must not fail the update that would heal it.
-        if (offset < 0 || offset + len > state.getLong(StateDescriptor.HEAP_SIZE)
-                || (offset & HeapDescriptor.CHUNK_MASK) + len > HeapDescriptor.CHUNK_BYTES) {
-            return -1;
-        }
-        if (heapScratch.length < len) {
-            heapScratch = new byte[Math.max(len, 2 * heapScratch.length)];
-        }
-        v.readHeap(offset, heapScratch, 0, len);
-        return Arrays.equals(heapScratch, 0, len, value, 0, len) ? offset : -1;
-    }
-
-    /** Length of the value of column {@code c} of the row at {@code off} when it lives in the heap, else -1. */
-    private int outOfLineLength(MappedByteBuffer chunk, int off, int c) {
-        int len = chunk.getInt(off + layout.columnOffset(c));
-        boolean isNull = (chunk.get(off + layout.nullsOffset() + (c >>> 3)) & (1 << (c & 7))) != 0;
-        return !isNull && len > layout.schema().column(c).capacity() ? len : -1;
-    }
-
+    /** Appends a value to the heap, growing heap.dat (and publishing a view that maps it) when it does not fit. */
     private long appendHeap(byte[] src, int len) {
-        long at = state.getLong(StateDescriptor.HEAP_SIZE);
-        if ((at & HeapDescriptor.CHUNK_MASK) + len > HeapDescriptor.CHUNK_BYTES) {
-            at = (at | HeapDescriptor.CHUNK_MASK) + 1;
-        }
+        long at = HeapValues.appendOffset(state, len);
         TableView v = table.view();
         if (at + len > v.heapCapacity) {
-            long capacity = Math.max(HeapDescriptor.MIN_CAPACITY, v.heapCapacity);
-            while (capacity < at + len) {
-                capacity = capacity < HeapDescriptor.CHUNK_BYTES ? capacity * 2 : capacity + HeapDescriptor.CHUNK_BYTES;
-            }
+            long capacity = HeapValues.capacityFor(v.heapCapacity, at + len);
             try {
                 MappedByteBuffer[] chunks = table.growHeap(capacity);
                 state.putLong(StateDescriptor.HEAP_CAPACITY, capacity);
@@ -418,21 +318,8 @@ final class MappedTableWriter implements TableWriter {
                 throw new StoreException("cannot grow heap of table " + table.name() + ": " + e.getMessage(), e);
             }
         }
-        v.heapChunks[(int) (at >>> HeapDescriptor.CHUNK_SHIFT)].put((int) (at & HeapDescriptor.CHUNK_MASK), src, 0,
-                len);
-        state.putLong(StateDescriptor.HEAP_SIZE, at + len);
+        HeapValues.append(v, state, at, src, len);
         return at;
-    }
-
-    private boolean keyEquals(TableView v, long row) {
-        MappedByteBuffer chunk = v.rowChunk(row);
-        int off = v.rowOffset(row);
-        int len = chunk.getShort(off + RowLayoutDescriptor.KEY_LENGTH);
-        if (len != keyLength) {
-            return false;
-        }
-        chunk.get(off + layout.keyOffset(), rowKey, 0, len);
-        return Arrays.equals(rowKey, 0, len, key, 0, len);
     }
 
     /** Counts a change skipped because the stored row is newer (by event time, when the table has one column). */
@@ -449,83 +336,11 @@ final class MappedTableWriter implements TableWriter {
                 : (long) RowImage.LONGS.get(img, layout.columnOffset(eventTime));
     }
 
-    /** The event time of stored row {@code row}; a null one is older than any other. */
-    private long storedEventTime(TableView v, long row) {
-        MappedByteBuffer chunk = v.rowChunk(row);
-        int off = v.rowOffset(row);
-        boolean isNull = (chunk.get(off + layout.nullsOffset() + (eventTime >>> 3)) & (1 << (eventTime & 7))) != 0;
-        return isNull ? Long.MIN_VALUE : chunk.getLong(off + layout.columnOffset(eventTime));
-    }
-
-    private static long rowVersion(TableView v, long row) {
-        return v.rowChunk(row).getLong(v.rowOffset(row) + RowLayoutDescriptor.VERSION);
-    }
-
-    /** Seqlock write: odd seq, data, even seq (release), so readers either see the whole row or retry. */
-    private void writeRow(TableView v, long row, byte[] img) {
-        MappedByteBuffer chunk = v.rowChunk(row);
-        int off = v.rowOffset(row);
-        long seq = (long) LONG.get(chunk, off);
-        LONG.setOpaque(chunk, off, seq + 1);
-        VarHandle.storeStoreFence();
-        chunk.put(off + 8, img, 8, rowSize - 8);
-        LONG.setRelease(chunk, off, seq + 2);
-    }
-
-    /** Heap bytes the row's out-of-line values occupy. */
-    private long heapBytes(TableView v, long row) {
-        return heapBytesNotIn(v, row, -1);
-    }
-
-    /**
-     * Heap bytes of the row's out-of-line values that row {@code other} (-1 for none) does not point to as well: what
-     * becomes garbage when the row goes and {@code other} stays (values an update left unchanged share their bytes).
-     */
-    private long heapBytesNotIn(TableView v, long row, long other) {
-        MappedByteBuffer chunk = v.rowChunk(row);
-        int off = v.rowOffset(row);
-        MappedByteBuffer otherChunk = other >= 0 ? v.rowChunk(other) : null;
-        int otherOff = other >= 0 ? v.rowOffset(other) : 0;
-        long sum = 0;
-        for (int c : spillable) {
-            int len = outOfLineLength(chunk, off, c);
-            if (len < 0) {
-                continue;
-            }
-            int at = layout.columnOffset(c) + RowLayoutDescriptor.LENGTH_PREFIX;
-            boolean shared = otherChunk != null && outOfLineLength(otherChunk, otherOff, c) == len
-                    && otherChunk.getLong(otherOff + at) == chunk.getLong(off + at);
-            sum += shared ? 0 : len;
-        }
-        return sum;
-    }
-
-    private void freeRow(TableView v, long row) {
-        if (spillable.length > 0) {
-            state.putLong(StateDescriptor.HEAP_GARBAGE,
-                    state.getLong(StateDescriptor.HEAP_GARBAGE) + heapBytes(v, row));
-        }
-        freeRowNoAccounting(v, row);
-    }
-
-    private void freeRowNoAccounting(TableView v, long row) {
-        MappedByteBuffer chunk = v.rowChunk(row);
-        int off = v.rowOffset(row);
-        long seq = (long) LONG.get(chunk, off);
-        LONG.setOpaque(chunk, off, seq + 1);
-        VarHandle.storeStoreFence();
-        chunk.putShort(off + RowLayoutDescriptor.FLAGS, (short) 0);
-        chunk.putInt(off + RowLayoutDescriptor.NEXT_FREE, (int) state.getLong(StateDescriptor.FREE_HEAD));
-        LONG.setRelease(chunk, off, seq + 2);
-        state.putLong(StateDescriptor.FREE_HEAD, row);
-    }
-
+    /** Allocates a row slot: the free list's head, else the high-water mark (growing rows.dat when it is full). */
     long allocate() {
-        long head = state.getLong(StateDescriptor.FREE_HEAD);
         TableView v = table.view();
+        long head = RowSlots.takeFree(v, state);
         if (head >= 0) {
-            int next = v.rowChunk(head).getInt(v.rowOffset(head) + RowLayoutDescriptor.NEXT_FREE);
-            state.putLong(StateDescriptor.FREE_HEAD, next == -1 ? -1 : next & 0xFFFF_FFFFL);
             return head;
         }
         long high = state.getLong(StateDescriptor.HIGH_WATER);
@@ -583,55 +398,20 @@ final class MappedTableWriter implements TableWriter {
         }
     }
 
-    private boolean needsIndexRebuild(long adding) {
-        long used = state.getLong(StateDescriptor.INDEX_USED) + adding;
-        return used * 100 > table.view().indexSlots * IndexDescriptor.MAX_LOAD_PERCENT;
-    }
-
-    /**
-     * Builds the next index generation from the live entries (dropping tombstones, doubling when needed), forces it,
-     * switches state.dat to it with one store, and publishes it. Readers keep probing the old generation until they
-     * load the new view; the writer no longer touches the old one, so what they read there stays valid.
-     */
+    /** Builds the next index generation ({@link IndexSlots#rebuild}), publishes it and removes the older files. */
     private void rebuildIndex() {
-        TableView v = table.view();
-        long live = state.getLong(StateDescriptor.LIVE_ROWS);
-        long slots = IndexDescriptor.indexSlotsFor(live + 1);
-        if ((live + 1) * 100 > slots * IndexDescriptor.MAX_LOAD_PERCENT) {
-            throw new StoreException("table " + table.name() + " is full: its index holds at most "
-                    + IndexDescriptor.MAX_SLOTS * IndexDescriptor.MAX_LOAD_PERCENT / 100 + " rows");
-        }
-        long gen = v.indexGeneration + 1;
-        try {
-            MappedByteBuffer[] chunks = IndexFiles.create(table.directory(), gen, slots);
-            TableView next = v.withIndex(chunks, slots, gen);
-            for (long pos = 0; pos < v.indexSlots; pos++) {
-                long slot = v.slotAcquire(pos);
-                if (slot != IndexDescriptor.EMPTY && slot != IndexDescriptor.TOMBSTONE) {
-                    long p = next.home(IndexDescriptor.fingerprint(slot));
-                    while (next.slotAcquire(p) != IndexDescriptor.EMPTY) {
-                        p = next.next(p);
-                    }
-                    next.slotRelease(p, slot);
-                }
-            }
-            install(next, chunks, live);
-        } catch (IOException e) {
-            throw new StoreException("cannot rebuild index of table " + table.name() + ": " + e.getMessage(), e);
-        }
+        publishIndex(IndexSlots.rebuild(table.view(), state, table.directory(), table.name()));
     }
 
-    /** Forces a complete new index generation, switches state.dat to it with one store, and publishes it. */
-    private void install(TableView next, MappedByteBuffer[] chunks, long used) throws IOException {
-        for (MappedByteBuffer c : chunks) {
-            c.force();
-        }
-        state.putLong(StateDescriptor.INDEX_SLOTS, next.indexSlots);
-        state.putLong(StateDescriptor.INDEX_USED, used);
-        state.putLong(StateDescriptor.INDEX_GENERATION, next.indexGeneration);
-        state.force();
+    /** Publishes an installed index generation and removes the files of the older ones. */
+    private void publishIndex(TableView next) {
         table.publish(next);
-        IndexFiles.removeAllBut(table.directory(), next.indexGeneration);
+        try {
+            IndexFiles.removeAllBut(table.directory(), next.indexGeneration);
+        } catch (IOException e) {
+            throw new StoreException("cannot remove old index files of table " + table.name() + " in "
+                    + table.directory() + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -663,110 +443,30 @@ final class MappedTableWriter implements TableWriter {
         // Sized for every upsert: duplicates are rare (in a bootstrap they are an error), and sizing for the distinct
         // keys would need a pass over all buckets before placing any.
         long slots = IndexDescriptor.bulkIndexSlotsFor(entries.size() + 1);
+        long gen = v.indexGeneration + 1;
+        TableView next;
+        BulkPlacement placement;
         try {
-            long gen = v.indexGeneration + 1;
-            MappedByteBuffer[] chunks = IndexFiles.create(table.directory(), gen, slots);
-            TableView next = v.withIndex(chunks, slots, gen);
+            next = v.withIndex(IndexFiles.create(table.directory(), gen, slots), slots, gen);
             entries.sort();
-            BulkPlacement placement = new BulkPlacement(v, next, firstDuplicate);
+            placement = new BulkPlacement(layout, table.name(), v, next, state, heap,
+                    firstDuplicate == null ? null : firstDuplicate.bytes);
             try (IndexWindow window = new IndexWindow(IndexFiles.path(table.directory(), gen), slots)) {
-                entries.drain(placement::place, window);
+                entries.drain(placement, window);
             }
-            placement.placeWrapped();
-            undo.ensureRoom();
-            freeRetiredRow();
-            undo.append(bulkVersion, UndoLogDescriptor.BULK, UndoLogDescriptor.ABSENT);
-            noteApplying(bulkVersion);
-            bulkVersion = -1;
-            state.putLong(StateDescriptor.LIVE_ROWS, placement.kept);
-            install(next, chunks, placement.kept);
-            return placement.duplicates;
         } catch (IOException ex) {
             throw new StoreException("cannot build index of table " + table.name() + ": " + ex.getMessage(), ex);
         }
-    }
-
-    /**
-     * Places a bulk load's buckets, in bucket order, into a new index: linear probing filled in home order, so each
-     * entry lands at its home or just past the previous one; the few that would run past the last slot wrap to the
-     * front by probing once everything else is placed. Keys upserted more than once keep their last row.
-     */
-    private final class BulkPlacement {
-        private final TableView rows;
-        private final TableView next;
-        private final RowBuffer firstDuplicate;
-        private long free;
-        private long[] wrapped = new long[0];
-        private int wrappedCount;
-        long kept;
-        long duplicates;
-
-        BulkPlacement(TableView rows, TableView next, RowBuffer firstDuplicate) {
-            this.rows = rows;
-            this.next = next;
-            this.firstDuplicate = firstDuplicate;
-        }
-
-        /**
-         * @param e a bucket sorted ascending: one sign for the whole bucket (its top bits are equal), so signed order
-         *          is fingerprint order, and within a fingerprint row ids ascend in upsert order
-         */
-        void place(long[] e, int n, IndexWindow window) throws IOException {
-            for (int i = 0; i < n; ) {
-                long fp = e[i] >>> 32;
-                int j = i + 1;
-                while (j < n && e[j] >>> 32 == fp) {
-                    j++;
-                }
-                for (int a = i; a < j; a++) {
-                    long row = IndexDescriptor.rowId(e[a]);
-                    if (j - i > 1 && replacedLater(rows, row, e, a + 1, j)) {
-                        if (duplicates++ == 0 && firstDuplicate != null) {
-                            rows.rowChunk(row).get(rows.rowOffset(row), firstDuplicate.bytes, 0, rowSize);
-                        }
-                        freeRow(rows, row);
-                        continue;
-                    }
-                    long at = Math.max(next.home(IndexDescriptor.fingerprint(e[a])), free);
-                    if (at < next.indexSlots) {
-                        window.put(at, e[a]);
-                        free = at + 1;
-                    } else {
-                        if (wrappedCount == wrapped.length) {
-                            wrapped = Arrays.copyOf(wrapped, Math.max(16, wrappedCount * 2));
-                        }
-                        wrapped[wrappedCount++] = e[a];
-                    }
-                    kept++;
-                }
-                i = j;
-            }
-        }
-
-        /** After the window is written: the mapping sees its slots (one page cache). */
-        void placeWrapped() {
-            for (int k = 0; k < wrappedCount; k++) {
-                long at = next.home(IndexDescriptor.fingerprint(wrapped[k]));
-                while (next.slotAcquire(at) != IndexDescriptor.EMPTY) {
-                    at = next.next(at);
-                }
-                next.slotRelease(at, wrapped[k]);
-            }
-        }
-    }
-
-    /** Whether the row's key is also the key of one of the entries {@code e[from..to)}. */
-    private boolean replacedLater(TableView v, long row, long[] e, int from, int to) {
-        MappedByteBuffer chunk = v.rowChunk(row);
-        int off = v.rowOffset(row);
-        keyLength = chunk.getShort(off + RowLayoutDescriptor.KEY_LENGTH);
-        chunk.get(off + layout.keyOffset(), key, 0, keyLength);
-        for (int b = from; b < to; b++) {
-            if (keyEquals(v, IndexDescriptor.rowId(e[b]))) {
-                return true;
-            }
-        }
-        return false;
+        placement.placeWrapped();
+        undo.ensureRoom();
+        freeRetiredRow();
+        undo.append(bulkVersion, UndoLogDescriptor.BULK, UndoLogDescriptor.ABSENT);
+        noteApplying(bulkVersion);
+        bulkVersion = -1;
+        state.putLong(StateDescriptor.LIVE_ROWS, placement.kept());
+        IndexSlots.install(state, next, placement.kept());
+        publishIndex(next);
+        return placement.duplicates();
     }
 
     @Override
@@ -774,7 +474,7 @@ final class MappedTableWriter implements TableWriter {
         assert onOwningThread() : notOwner();
         finishBulkLoad(null);
         state.putLong(StateDescriptor.PUBLISHED_TS, lineage.commitTimestampMillis());
-        LONG.setRelease(state, StateDescriptor.PUBLISHED_VERSION, lineage.version());
+        TableView.LONG.setRelease(state, StateDescriptor.PUBLISHED_VERSION, lineage.version());
         table.publishLineage(lineage);
         discardPublished();
         table.publishApplying(-1);
@@ -822,8 +522,7 @@ final class MappedTableWriter implements TableWriter {
         retiredEnd = end;
         undo.clear();
         if (replacedHeapBytes != 0) {
-            long garbage = state.getLong(StateDescriptor.HEAP_GARBAGE);
-            state.putLong(StateDescriptor.HEAP_GARBAGE, garbage + replacedHeapBytes);
+            HeapValues.addGarbage(state, replacedHeapBytes);
             replacedHeapBytes = 0;
         }
     }
@@ -833,8 +532,8 @@ final class MappedTableWriter implements TableWriter {
      * record is appended.
      */
     private void replaced(TableView v, long row, long by) {
-        if (spillable.length > 0) {
-            replacedHeapBytes += heapBytesNotIn(v, row, by);
+        if (heap.any()) {
+            replacedHeapBytes += heap.bytesNotIn(v, row, by);
         }
     }
 
@@ -854,7 +553,7 @@ final class MappedTableWriter implements TableWriter {
     private void freeRetiredRow() {
         long row = retiredRow();
         if (row >= 0) {
-            freeRowNoAccounting(table.view(), row);
+            RowSlots.free(table.view(), state, row);
         }
     }
 
@@ -864,7 +563,7 @@ final class MappedTableWriter implements TableWriter {
         for (long i = from; i < retiredEnd; i++) {
             long old = undo.oldRow(i);
             if (old >= 0) {
-                freeRowNoAccounting(v, old);
+                RowSlots.free(v, state, old);
             }
         }
         retiredEnd = Math.min(retiredEnd, from);
@@ -881,23 +580,25 @@ final class MappedTableWriter implements TableWriter {
             rebuildFreeList = true;
         }
         long records = undo.count();
+        TableView v = table.view();
+        Path rowsFile = table.directory().resolve(RowLayoutDescriptor.FILE);
         for (long i = records - 1; i >= 0; i--) {
-            rebuildFreeList |= undo(undo.oldRow(i), undo.newRow(i));
+            rebuildFreeList |= UndoReplay.undo(v, state, probe, undo.oldRow(i), undo.newRow(i), rowsFile);
         }
         if (rebuildFreeList) {
-            rebuildFreeList();
+            // Retired rows are unreachable: they go to the free list with the rest.
+            retiredEnd = 0;
+            FreeListRebuild.fromIndex(v, state, heap);
         } else {
-            TableView v = table.view();
             for (long i = 0; i < records; i++) {
                 long neu = undo.newRow(i);
                 if (neu >= 0) {
                     // The old row the undo restored keeps the heap values the new one shared with it.
-                    if (spillable.length > 0) {
+                    if (heap.any()) {
                         long old = undo.oldRow(i);
-                        state.putLong(StateDescriptor.HEAP_GARBAGE, state.getLong(StateDescriptor.HEAP_GARBAGE)
-                                + heapBytesNotIn(v, neu, old >= 0 ? old : -1));
+                        HeapValues.addGarbage(state, heap.bytesNotIn(v, neu, old >= 0 ? old : -1));
                     }
-                    freeRowNoAccounting(v, neu);
+                    RowSlots.free(v, state, neu);
                 }
             }
             freeRetiredRows(records);
@@ -910,189 +611,17 @@ final class MappedTableWriter implements TableWriter {
     }
 
     /**
-     * Undoes one recorded change: the key of the record's rows points at {@code old} again (or is removed). Idempotent,
-     * so it is right whether or not the index change after the record happened before a crash. Returns true for a bulk
-     * record, whose rows only a free-list rebuild reclaims.
-     */
-    private boolean undo(long old, long neu) {
-        TableView v = table.view();
-        if (old == UndoLogDescriptor.BULK) {
-            // A bulk load only ever fills an empty table: empty the index in place (no new file, so no disk needed).
-            for (long pos = 0; pos < v.indexSlots; pos++) {
-                v.slotRelease(pos, IndexDescriptor.EMPTY);
-            }
-            state.putLong(StateDescriptor.LIVE_ROWS, 0);
-            state.putLong(StateDescriptor.INDEX_USED, 0);
-            return true;
-        }
-        loadKey(v, neu >= 0 ? neu : old);
-        keyHash = KeyCodec.hash(key, keyLength);
-        boolean found = find(v);
-        if (old >= 0) {
-            long entry = IndexDescriptor.entry((int) (keyHash >>> 32), old);
-            if (found) {
-                v.slotRelease(foundPos, entry);
-            } else {
-                boolean reuseTombstone = v.slotAcquire(freePos) == IndexDescriptor.TOMBSTONE;
-                v.slotRelease(freePos, entry);
-                if (!reuseTombstone) {
-                    state.putLong(StateDescriptor.INDEX_USED, state.getLong(StateDescriptor.INDEX_USED) + 1);
-                }
-                state.putLong(StateDescriptor.LIVE_ROWS, state.getLong(StateDescriptor.LIVE_ROWS) + 1);
-            }
-        } else if (found) {
-            v.slotRelease(foundPos, IndexDescriptor.TOMBSTONE);
-            state.putLong(StateDescriptor.LIVE_ROWS, state.getLong(StateDescriptor.LIVE_ROWS) - 1);
-        }
-        return false;
-    }
-
-    /** Loads a row's key into {@link #key}; the row must be a complete one (undo records only name such rows). */
-    private void loadKey(TableView v, long row) {
-        MappedByteBuffer chunk = v.rowChunk(row);
-        int off = v.rowOffset(row);
-        int len = chunk.getShort(off + RowLayoutDescriptor.KEY_LENGTH);
-        if (len <= 0 || len > key.length) {
-            throw new StoreCorruptedException(table.directory().resolve(RowLayoutDescriptor.FILE), "row " + row
-                    + " named by the undo log has key length " + len);
-        }
-        keyLength = len;
-        chunk.get(off + layout.keyOffset(), key, 0, len);
-    }
-
-    /**
-     * Rebuilds the free list from reachability (every allocated row the index does not reach is freed) and recomputes
-     * the counters; only for an empty undo log, whose records could still need unreachable rows.
-     */
-    private void rebuildFreeList() {
-        TableView v = table.view();
-        long high = state.getLong(StateDescriptor.HIGH_WATER);
-        BitSet keep = new BitSet((int) Math.min(Integer.MAX_VALUE, high));
-        long live = 0;
-        long used = 0;
-        for (long pos = 0; pos < v.indexSlots; pos++) {
-            long slot = v.slotAcquire(pos);
-            if (slot != IndexDescriptor.EMPTY) {
-                used++;
-                if (slot != IndexDescriptor.TOMBSTONE) {
-                    keep.set((int) IndexDescriptor.rowId(slot));
-                    live++;
-                }
-            }
-        }
-        freeAllBut(v, keep, high);
-        state.putLong(StateDescriptor.LIVE_ROWS, live);
-        state.putLong(StateDescriptor.INDEX_USED, used);
-    }
-
-    /**
-     * Makes the free list hold exactly the allocated rows not in {@code keep}, in ascending order; rows still flagged
-     * live (undone or leaked, so never freed) add their heap values to the garbage count. A torn seq word (a crash
-     * inside a row write) is made even first, so the freed row is a whole one.
-     */
-    private void freeAllBut(TableView v, BitSet keep, long high) {
-        // Retired rows are unreachable: they go to the free list with the rest.
-        retiredEnd = 0;
-        state.putLong(StateDescriptor.FREE_HEAD, -1);
-        for (long row = high - 1; row >= 0; row--) {
-            if (!keep.get((int) row)) {
-                MappedByteBuffer chunk = v.rowChunk(row);
-                int off = v.rowOffset(row);
-                if (spillable.length > 0
-                        && (chunk.getShort(off + RowLayoutDescriptor.FLAGS) & RowLayoutDescriptor.FLAG_LIVE) != 0) {
-                    state.putLong(StateDescriptor.HEAP_GARBAGE,
-                            state.getLong(StateDescriptor.HEAP_GARBAGE) + heapBytes(v, row));
-                }
-                long seq = (long) LONG.get(chunk, off);
-                LONG.setOpaque(chunk, off, (seq | 1) + 1);
-                freeRowNoAccounting(v, row);
-            }
-        }
-    }
-
-    /**
-     * Recovery after an unclean close: undoes, newest first, every recorded change of a version above
-     * {@code publishedVersion} (the version the crash cut short), then validates the
-     * index against the rows file (entries in range, each row reached once, complete, live, holding a key of the
-     * entry's fingerprint; row checksums are counted, not refused), rebuilds the free list to hold every slot the index
-     * does not reach and recomputes the counters. Runs on open, before any reader exists. O(index slots + rows).
+     * Recovery after an unclean close ({@link Recovery}): runs on open, before any reader exists, and publishes the
+     * damaged rows it counted.
      *
      * @return changes undone
      */
     long recover(Path indexPath, Path rowsPath, long publishedVersion) {
-        TableView v = table.view();
-        long high = state.getLong(StateDescriptor.HIGH_WATER);
-        long undone = 0;
-        for (long i = undo.count() - 1; i >= 0; i--) {
-            long old = undo.oldRow(i);
-            long neu = undo.newRow(i);
-            if (old >= high || neu >= high || old < UndoLogDescriptor.BULK || neu < UndoLogDescriptor.ABSENT
-                    || (old < 0 && neu < 0 && old != UndoLogDescriptor.BULK)) {
-                throw new StoreCorruptedException(table.directory().resolve(UndoLogDescriptor.FILE), "record " + i
-                        + " names rows " + old + " and " + neu + " of " + high + " allocated");
-            }
-            if (undo.version(i) > publishedVersion) {
-                try {
-                    undo(old, neu);
-                } catch (IndexOutOfBoundsException | IllegalStateException e) {
-                    // Only a damaged index sends a probe out of range or around the whole table.
-                    throw new StoreCorruptedException(indexPath, "cannot undo change " + i
-                            + " of the unfinished version: " + e);
-                }
-                undone++;
-            }
-        }
-        undo.clear();
-        v = table.view();
-        BitSet reachable = new BitSet((int) Math.min(Integer.MAX_VALUE, high));
-        long live = 0;
-        long liveHeapBytes = 0;
-        long used = 0;
-        long damaged = 0;
-        for (long pos = 0; pos < v.indexSlots; pos++) {
-            long slot = v.slotAcquire(pos);
-            if (slot == IndexDescriptor.EMPTY) {
-                continue;
-            }
-            used++;
-            if (slot == IndexDescriptor.TOMBSTONE) {
-                continue;
-            }
-            long row = IndexDescriptor.rowId(slot);
-            if (row < 0 || row >= high) {
-                throw new StoreCorruptedException(indexPath, "slot " + pos + " points to row " + row + " beyond the "
-                        + high + " allocated rows");
-            }
-            if (reachable.get((int) row)) {
-                throw new StoreCorruptedException(indexPath, "row " + row + " is referenced by two index slots");
-            }
-            MappedByteBuffer chunk = v.rowChunk(row);
-            int off = v.rowOffset(row);
-            long seq = (long) LONG.get(chunk, off);
-            short flags = chunk.getShort(off + RowLayoutDescriptor.FLAGS);
-            if ((seq & 1) != 0 || (flags & RowLayoutDescriptor.FLAG_LIVE) == 0) {
-                throw new StoreCorruptedException(rowsPath, "row " + row
-                        + " is referenced by the index but is not a complete live row");
-            }
-            loadKey(v, row);
-            if ((int) (KeyCodec.hash(key, keyLength) >>> 32) != IndexDescriptor.fingerprint(slot)) {
-                throw new StoreCorruptedException(indexPath, "slot " + pos
-                        + " holds a fingerprint that is not its row's key");
-            }
-            if (checksum.of(chunk, off) != chunk.getInt(off + RowLayoutDescriptor.CHECKSUM)) {
-                damaged++;
-            }
-            reachable.set((int) row);
-            live++;
-            liveHeapBytes += heapBytes(v, row);
-        }
-        freeAllBut(v, reachable, high);
-        state.putLong(StateDescriptor.LIVE_ROWS, live);
-        state.putLong(StateDescriptor.INDEX_USED, used);
-        // Recomputed from the live rows: what the free pass counted is superseded.
-        state.putLong(StateDescriptor.HEAP_GARBAGE, state.getLong(StateDescriptor.HEAP_SIZE) - liveHeapBytes);
-        state.force();
-        table.publishDamagedRows(damaged);
-        return undone;
+        // Retired rows are unreachable: recovery's free-list rebuild takes them with the rest.
+        retiredEnd = 0;
+        Recovery r = Recovery.run(table.view(), state, undo, probe, heap, checksum, table.directory(), indexPath,
+                rowsPath, publishedVersion);
+        table.publishDamagedRows(r.damaged);
+        return r.undone;
     }
 }

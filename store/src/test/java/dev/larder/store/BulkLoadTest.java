@@ -267,6 +267,25 @@ class BulkLoadTest {
     }
 
     @Test
+    void aDeleteThatFinishesABulkLoadWithDuplicatesDeletesItsOwnKey() {
+        try (FeatureStore store = FeatureStore.open(dir)) {
+            FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);
+            MappedTableWriter w = t.writer();
+            RowBuffer row = t.newRow();
+            assertTrue(w.beginBulkLoad());
+            for (long id = 0; id < 100; id++) {
+                w.upsert(row.clear().setLong(0, id).setDouble(1, id), 1, 1000);
+            }
+            // A duplicate makes finishing compare keys, which must not clobber the key the delete is about.
+            w.upsert(row.clear().setLong(0, 7).setDouble(1, 70), 1, 1000);
+            assertEquals(MappedTableWriter.Outcome.DELETED, w.delete(5, 1));
+            assertEquals(99, t.size());
+            assertEquals(ReadStatus.NOT_FOUND, t.newReader().get(5));
+            assertEquals(ReadStatus.FOUND, t.newReader().get(7));
+        }
+    }
+
+    @Test
     void publishAndDeletesFinishAnOpenBulkLoad() {
         try (FeatureStore store = FeatureStore.open(dir)) {
             FeatureTable t = store.create("t", SCHEMA, TableOptions.DEFAULT);

@@ -3,9 +3,8 @@ package dev.larder.store;
 import dev.larder.store.engine.IndexDescriptor;
 import dev.larder.store.engine.RowChecksum;
 import dev.larder.store.engine.RowLayoutDescriptor;
+import dev.larder.store.engine.RowSlots;
 import dev.larder.store.engine.TableView;
-import java.lang.invoke.VarHandle;
-import java.nio.MappedByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -21,8 +20,6 @@ import java.util.function.Consumer;
  * page fault each: in file order they are read sequentially, for one bit per row slot of memory.
  */
 final class RowScrubber extends RowImage {
-    private static final VarHandle LONG = TableView.LONG;
-
     private final FeatureTable table;
     private final RowChecksum checksum;
 
@@ -49,7 +46,7 @@ final class RowScrubber extends RowImage {
         long damaged = 0;
         List<String> samples = new ArrayList<>();
         for (int row = reachable.nextSetBit(0); row >= 0; row = reachable.nextSetBit(row + 1)) {
-            if (!copy(v, row)
+            if (!RowSlots.copy(v, row, bytes)
                     || ((short) SHORTS.get(bytes, RowLayoutDescriptor.FLAGS) & RowLayoutDescriptor.FLAG_LIVE) == 0) {
                 continue;
             }
@@ -62,23 +59,5 @@ final class RowScrubber extends RowImage {
             eachRow.accept(this);
         }
         return new ScrubResult(rows, damaged, samples);
-    }
-
-    /** Copies the row under its seqlock; false if the writer kept changing it (then it is not this pass's to check). */
-    private boolean copy(TableView v, long row) {
-        MappedByteBuffer chunk = v.rowChunk(row);
-        int off = v.rowOffset(row);
-        for (int attempt = 0; attempt < 64; attempt++) {
-            long before = (long) LONG.getAcquire(chunk, off);
-            if ((before & 1) == 0) {
-                chunk.get(off, bytes, 0, bytes.length);
-                VarHandle.acquireFence();
-                if ((long) LONG.getOpaque(chunk, off) == before) {
-                    return true;
-                }
-            }
-            Thread.onSpinWait();
-        }
-        return false;
     }
 }

@@ -4,9 +4,9 @@ import java.lang.invoke.VarHandle;
 import java.nio.MappedByteBuffer;
 
 /**
- * Writer thread only, racing lock-free readers through each slot's seqlock word: the operations on the row slots of
- * rows.dat ({@link RowLayoutDescriptor}), the one seqlock write and the free list threaded through freed slots
- * ({@link StateDescriptor#FREE_HEAD}).
+ * Writer thread only, racing lock-free readers through each slot's seqlock word ({@link #copy} excepted: any thread):
+ * the operations on the row slots of rows.dat ({@link RowLayoutDescriptor}), the one seqlock write and the free list
+ * threaded through freed slots ({@link StateDescriptor#FREE_HEAD}).
  *
  * <p>A slot changes only while the index does not reach it, between two bumps of its seqlock word: odd while it
  * changes, even (a release store) once whole. A reader that raced with a reuse sees a changed or odd seq, the freed
@@ -27,6 +27,27 @@ public final class RowSlots {
         VarHandle.storeStoreFence();
         chunk.put(off + 8, img, 8, rowSize - 8);
         LONG.setRelease(chunk, off, seq + 2);
+    }
+
+    /**
+     * Any thread: copies a whole row slot into {@code dst} under its seqlock; false if the writer kept changing it for
+     * 64 attempts. For passes beside the writer (a scrub); the readers' lookup validates its own reads.
+     */
+    public static boolean copy(TableView v, long row, byte[] dst) {
+        MappedByteBuffer chunk = v.rowChunk(row);
+        int off = v.rowOffset(row);
+        for (int attempt = 0; attempt < 64; attempt++) {
+            long before = (long) LONG.getAcquire(chunk, off);
+            if ((before & 1) == 0) {
+                chunk.get(off, dst, 0, dst.length);
+                VarHandle.acquireFence();
+                if ((long) LONG.getOpaque(chunk, off) == before) {
+                    return true;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        return false;
     }
 
     /** Pushes an unreachable row on the free list: its live flag cleared and its link set under the seqlock. */

@@ -13,6 +13,7 @@ import dev.larder.store.engine.IndexSlots;
 import dev.larder.store.engine.IndexWindow;
 import dev.larder.store.engine.KeyCodec;
 import dev.larder.store.engine.Recovery;
+import dev.larder.store.engine.RetiredRows;
 import dev.larder.store.engine.RowChecksum;
 import dev.larder.store.engine.RowLayoutDescriptor;
 import dev.larder.store.engine.RowSlots;
@@ -63,9 +64,10 @@ import java.nio.file.Path;
  * <p><b>Seams.</b> This class adapts the API's types (row buffers, keys, shards, the table's views and files) to the
  * engine's operations over the layouts, which take views, mapped state and byte arrays: {@link RowSlots} (the seqlock
  * write and the free list), {@link IndexProbe} and {@link IndexSlots} (probe, insert, delete, rebuild),
- * {@link HeapValues}, {@link UndoReplay} and {@link Recovery}, {@link FreeListRebuild}, {@link BulkPlacement} and
- * {@link IndexPrefetch}. What stays here is what needs the table: ownership, the order of changes to a key (versions
- * or event times), the undo log's records and retired rows, growing and remapping files and publishing views.
+ * {@link HeapValues}, {@link UndoReplay} and {@link Recovery}, {@link RetiredRows}, {@link FreeListRebuild},
+ * {@link BulkPlacement} and {@link IndexPrefetch}. What stays here is what needs the table: ownership, the order of
+ * changes to a key (versions or event times) and the undo records that order appends, growing and remapping files and
+ * publishing views.
  */
 final class MappedTableWriter implements TableWriter {
 
@@ -86,12 +88,8 @@ final class MappedTableWriter implements TableWriter {
     private BulkEntries bulk;
     /** Bulk-loaded rows for never-used slots, not yet written to rows.dat. */
     private final FreshRows fresh;
-    /**
-     * Undo records {@code undo.count()..retiredEnd-1} are retired: published, their old rows (when not negative)
-     * garbage that nothing reuses yet. An append overwrites the record at {@code undo.count()}, so its row is taken
-     * first.
-     */
-    private long retiredEnd;
+    /** The undo log's records of published versions, whose old rows the next version's changes reuse. */
+    private final RetiredRows retired;
     /** Heap bytes of the rows the version being applied replaced or deleted: garbage once it is published. */
     private long replacedHeapBytes;
     /** The table's shards when it holds only some; null when it holds every key. */
@@ -109,6 +107,7 @@ final class MappedTableWriter implements TableWriter {
         this.probe = new IndexProbe(layout, table.name());
         this.prefetch = new IndexPrefetch(layout);
         this.heap = new HeapValues(layout);
+        this.retired = new RetiredRows(undo, table.state);
         this.deleteRow = new RowBuffer(layout);
         this.fresh = new FreshRows(table.rowsChannel, table.name(), rowSize);
         this.shards = table.shardFilter();
@@ -183,8 +182,8 @@ final class MappedTableWriter implements TableWriter {
         }
         // A bulk load writes never-used slots (those at the high-water mark) by positional writes.
         long highWater = bulk != null ? state.getLong(StateDescriptor.HIGH_WATER) : -1;
-        long retired = bulk == null ? retiredRow() : -1;
-        long newRow = retired >= 0 ? retired : allocate();
+        long reused = bulk == null ? retired.next() : -1;
+        long newRow = reused >= 0 ? reused : allocate();
         long entry = IndexDescriptor.entry(p.fingerprint(), newRow);
         if (bulk != null) {
             if (newRow == highWater) {
@@ -260,7 +259,7 @@ final class MappedTableWriter implements TableWriter {
             return ignoredOlder();
         }
         undo.ensureRoom();
-        freeRetiredRow();
+        retired.freeNext(v);
         replaced(v, foundRow, -1);
         undo.append(version, foundRow, UndoLogDescriptor.ABSENT);
         noteApplying(version);
@@ -420,7 +419,7 @@ final class MappedTableWriter implements TableWriter {
         table.ensureOpen();
         if (bulk == null && liveRows() == 0) {
             // A bulk load takes slots from the free list and the high-water mark only.
-            freeRetiredRows(undo.count());
+            retired.freeFrom(table.view(), undo.count());
             bulk = new BulkEntries();
         }
         return bulk != null;
@@ -459,7 +458,7 @@ final class MappedTableWriter implements TableWriter {
         }
         placement.placeWrapped();
         undo.ensureRoom();
-        freeRetiredRow();
+        retired.freeNext(table.view());
         undo.append(bulkVersion, UndoLogDescriptor.BULK, UndoLogDescriptor.ABSENT);
         noteApplying(bulkVersion);
         bulkVersion = -1;
@@ -511,16 +510,9 @@ final class MappedTableWriter implements TableWriter {
         }
     }
 
-    /**
-     * Empties the undo log, whose records nothing can undo any more: they become the retired records, after the rows
-     * that the previous version retired and this one did not reuse are freed. A crash half-way leaves records that
-     * recovery recognises as published by their versions.
-     */
+    /** Retires the published version's undo records and counts the heap bytes its replaced rows left as garbage. */
     private void discardPublished() {
-        long end = undo.count();
-        freeRetiredRows(end);
-        retiredEnd = end;
-        undo.clear();
+        retired.retireAll(table.view());
         if (replacedHeapBytes != 0) {
             HeapValues.addGarbage(state, replacedHeapBytes);
             replacedHeapBytes = 0;
@@ -537,38 +529,6 @@ final class MappedTableWriter implements TableWriter {
         }
     }
 
-    /**
-     * The retired row of the record the next append overwrites, or -1 (none, or the record retired no row). Taking it
-     * twice is harmless: it stays unreachable until the record naming it as new row is appended.
-     */
-    private long retiredRow() {
-        long n = undo.count();
-        return n < retiredEnd ? undo.oldRow(n) : -1;
-    }
-
-    /**
-     * Frees the retired row of the record the next append overwrites; call right before that append. Its heap values
-     * were counted as garbage when its version was published.
-     */
-    private void freeRetiredRow() {
-        long row = retiredRow();
-        if (row >= 0) {
-            RowSlots.free(table.view(), state, row);
-        }
-    }
-
-    /** Frees the retired rows of records {@code from..retiredEnd-1}, the ones no later change will reuse. */
-    private void freeRetiredRows(long from) {
-        TableView v = table.view();
-        for (long i = from; i < retiredEnd; i++) {
-            long old = undo.oldRow(i);
-            if (old >= 0) {
-                RowSlots.free(v, state, old);
-            }
-        }
-        retiredEnd = Math.min(retiredEnd, from);
-    }
-
     @Override
     public long rollback() {
         table.ensureOpen();
@@ -581,29 +541,16 @@ final class MappedTableWriter implements TableWriter {
         }
         long records = undo.count();
         TableView v = table.view();
-        Path rowsFile = table.directory().resolve(RowLayoutDescriptor.FILE);
-        for (long i = records - 1; i >= 0; i--) {
-            rebuildFreeList |= UndoReplay.undo(v, state, probe, undo.oldRow(i), undo.newRow(i), rowsFile);
-        }
+        rebuildFreeList |= UndoReplay.undoAll(v, state, undo, probe,
+                table.directory().resolve(RowLayoutDescriptor.FILE));
         if (rebuildFreeList) {
-            // Retired rows are unreachable: they go to the free list with the rest.
-            retiredEnd = 0;
+            retired.forget();
             FreeListRebuild.fromIndex(v, state, heap);
         } else {
-            for (long i = 0; i < records; i++) {
-                long neu = undo.newRow(i);
-                if (neu >= 0) {
-                    // The old row the undo restored keeps the heap values the new one shared with it.
-                    if (heap.any()) {
-                        long old = undo.oldRow(i);
-                        HeapValues.addGarbage(state, heap.bytesNotIn(v, neu, old >= 0 ? old : -1));
-                    }
-                    RowSlots.free(v, state, neu);
-                }
-            }
-            freeRetiredRows(records);
+            UndoReplay.freeNewRows(v, state, undo, heap, records);
+            retired.freeFrom(v, records);
         }
-        retiredEnd = 0;
+        retired.forget();
         replacedHeapBytes = 0;
         undo.clear();
         table.publishApplying(-1);
@@ -617,8 +564,7 @@ final class MappedTableWriter implements TableWriter {
      * @return changes undone
      */
     long recover(Path indexPath, Path rowsPath, long publishedVersion) {
-        // Retired rows are unreachable: recovery's free-list rebuild takes them with the rest.
-        retiredEnd = 0;
+        retired.forget();
         Recovery r = Recovery.run(table.view(), state, undo, probe, heap, checksum, table.directory(), indexPath,
                 rowsPath, publishedVersion);
         table.publishDamagedRows(r.damaged);

@@ -37,4 +37,34 @@ public final class UndoReplay {
         }
         return false;
     }
+
+    /**
+     * Undoes every record of {@code undo}, newest first (a rollback). Returns true when one was a bulk record: then
+     * only a free-list rebuild ({@link FreeListRebuild}) reclaims the rows, else {@link #freeNewRows} does.
+     */
+    public static boolean undoAll(TableView v, MappedByteBuffer state, UndoLog undo, IndexProbe probe,
+                                  Path rowsFile) {
+        boolean bulk = false;
+        for (long i = undo.count() - 1; i >= 0; i--) {
+            bulk |= undo(v, state, probe, undo.oldRow(i), undo.newRow(i), rowsFile);
+        }
+        return bulk;
+    }
+
+    /**
+     * After {@link #undoAll} without a bulk record: frees the new rows of the {@code records} undone, counting as heap
+     * garbage the values they did not share with the old row the undo restored.
+     */
+    public static void freeNewRows(TableView v, MappedByteBuffer state, UndoLog undo, HeapValues heap, long records) {
+        for (long i = 0; i < records; i++) {
+            long neu = undo.newRow(i);
+            if (neu >= 0) {
+                if (heap.any()) {
+                    long old = undo.oldRow(i);
+                    HeapValues.addGarbage(state, heap.bytesNotIn(v, neu, old >= 0 ? old : -1));
+                }
+                RowSlots.free(v, state, neu);
+            }
+        }
+    }
 }

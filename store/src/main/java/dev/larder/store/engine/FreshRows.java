@@ -24,6 +24,7 @@ public final class FreshRows {
     private final FileChannel rowsChannel;
     private final String tableName;
     private final int rowSize;
+    private final long writeBehindBytes;
     private ByteBuffer staged;
     private long first;
     private int rows;
@@ -37,9 +38,15 @@ public final class FreshRows {
 
     /** Writes through {@code rowsChannel}, table {@code tableName}'s rows.dat, rows of {@code rowSize} bytes. */
     public FreshRows(FileChannel rowsChannel, String tableName, int rowSize) {
+        this(rowsChannel, tableName, rowSize, WRITE_BEHIND_BYTES);
+    }
+
+    /** As {@link #FreshRows(FileChannel, String, int)}, starting a write-behind every {@code writeBehindBytes}. */
+    FreshRows(FileChannel rowsChannel, String tableName, int rowSize, long writeBehindBytes) {
         this.rowsChannel = rowsChannel;
         this.tableName = tableName;
         this.rowSize = rowSize;
+        this.writeBehindBytes = writeBehindBytes;
     }
 
     /**
@@ -75,7 +82,7 @@ public final class FreshRows {
         }
         staged.clear();
         rows = 0;
-        if (unsynced >= WRITE_BEHIND_BYTES && (writeBehind == null || !writeBehind.isAlive())) {
+        if (unsynced >= writeBehindBytes && (writeBehind == null || !writeBehind.isAlive())) {
             unsynced = 0;
             writeBehinds++;
             writeBehind = Thread.ofPlatform().name("larder-write-behind-" + tableName).daemon().start(() -> {

@@ -127,6 +127,12 @@ final class FileRowReader {
         return delivered;
     }
 
+    /** {@code action}'s file when it is on the local file system, else null. */
+    java.nio.file.Path localFile(long version, FileAction action) {
+        java.net.URI u = KernelInternals.toUri(paths.resolveLogPath(action.path(), version));
+        return "file".equals(u.getScheme()) ? java.nio.file.Path.of(u) : null;
+    }
+
     /** The deletion vector's bitmap of deleted row indexes, or null if {@code dv} is null. */
     KernelInternals.RowIndexes loadDv(long version, KernelInternals.DeletionVector dv) {
         if (dv == null) {

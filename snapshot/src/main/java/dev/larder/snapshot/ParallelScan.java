@@ -92,10 +92,14 @@ final class ParallelScan {
     static long run(DeltaSource source, FileRowReader reader, long version, List<FileAction> files, TableLayout layout,
                     int threads, Supplier<RowConsumer> consumers, ScanProgress progress) {
         ParallelScan scan = new ParallelScan(source, reader, version, files, layout, consumers, progress);
-        int helpers = Math.min(Math.min(threads, files.size()), threadsTheHeapHolds(files)) - 1;
+        int lanes = Math.min(Math.min(threads, files.size()), threadsTheHeapHolds(files));
+        ReadAhead readAhead = readAhead(reader, version, files, scan.next, lanes);
         List<Thread> started = new ArrayList<>();
         try {
-            for (int i = 0; i < helpers; i++) {
+            if (readAhead != null) {
+                Thread.ofPlatform().name("larder-scan-read-ahead").daemon().start(readAhead);
+            }
+            for (int i = 0; i < lanes - 1; i++) {
                 started.add(Thread.ofPlatform().name("larder-scan-" + (i + 1)).daemon().start(scan::run));
             }
         } finally {
@@ -103,10 +107,33 @@ final class ParallelScan {
                 scan.run();
             } finally {
                 joinUninterruptibly(started);
+                if (readAhead != null) {
+                    readAhead.stop();
+                }
             }
         }
         scan.throwFailure();
         return scan.rows;
+    }
+
+    /**
+     * A read-ahead of the files after the ones being decoded, one per decoding thread, when the table is on the local
+     * disk and has more files than threads; null otherwise (an object store's reads are overlapped by its stream).
+     */
+    private static ReadAhead readAhead(FileRowReader reader, long version, List<FileAction> files,
+                                       AtomicInteger next, int lanes) {
+        if (files.size() <= lanes) {
+            return null;
+        }
+        List<java.nio.file.Path> local = new ArrayList<>(files.size());
+        for (FileAction f : files) {
+            java.nio.file.Path p = reader.localFile(version, f);
+            if (p == null) {
+                return null;
+            }
+            local.add(p);
+        }
+        return new ReadAhead(local, next, lanes);
     }
 
     /**

@@ -489,6 +489,7 @@ final class MappedTableWriter implements TableWriter {
     @Override
     public void sync() {
         fresh.flush();
+        fresh.awaitWriteBehind();
         TableView v = table.view();
         for (MappedByteBuffer c : v.rowChunks) {
             c.force();

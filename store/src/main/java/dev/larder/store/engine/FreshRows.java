@@ -7,8 +7,9 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 
 /**
- * Confined to the table's writer thread: bulk-loaded rows for never-used slots (zero in the file, unreachable), queued
- * so that runs of consecutive slots go to rows.dat in one positional write. That fills page-cache pages without a page
+ * Confined to the table's writer thread, beside at most one write-behind thread of its own that only forces rows.dat
+ * to disk: bulk-loaded rows for never-used slots (zero in the file, unreachable), queued so that runs of consecutive
+ * slots go to rows.dat in one positional write. That fills page-cache pages without a page
  * fault per 4 KiB page, the dominant kernel cost of writing fresh rows through the mapping; the mapping sees the rows
  * (one page cache).
  */
@@ -23,15 +24,29 @@ public final class FreshRows {
     private final FileChannel rowsChannel;
     private final String tableName;
     private final int rowSize;
+    private final long writeBehindBytes;
     private ByteBuffer staged;
     private long first;
     private int rows;
+    /** Bytes written since the last write-behind started. */
+    private long unsynced;
+    /** The write-behind in flight or last run, or null. */
+    private Thread writeBehind;
+    /** The first failure of a write-behind, kept for the table's next sync ({@link #awaitWriteBehind}). */
+    private volatile IOException writeBehindFailure;
+    private long writeBehinds;
 
     /** Writes through {@code rowsChannel}, table {@code tableName}'s rows.dat, rows of {@code rowSize} bytes. */
     public FreshRows(FileChannel rowsChannel, String tableName, int rowSize) {
+        this(rowsChannel, tableName, rowSize, WRITE_BEHIND_BYTES);
+    }
+
+    /** As {@link #FreshRows(FileChannel, String, int)}, starting a write-behind every {@code writeBehindBytes}. */
+    FreshRows(FileChannel rowsChannel, String tableName, int rowSize, long writeBehindBytes) {
         this.rowsChannel = rowsChannel;
         this.tableName = tableName;
         this.rowSize = rowSize;
+        this.writeBehindBytes = writeBehindBytes;
     }
 
     /**
@@ -59,6 +74,7 @@ public final class FreshRows {
             return;
         }
         staged.flip();
+        unsynced += staged.remaining();
         try {
             MappedFiles.writeInPages(rowsChannel, staged, first * rowSize);
         } catch (IOException e) {
@@ -66,6 +82,59 @@ public final class FreshRows {
         }
         staged.clear();
         rows = 0;
+        if (unsynced >= writeBehindBytes && (writeBehind == null || !writeBehind.isAlive())) {
+            unsynced = 0;
+            writeBehinds++;
+            writeBehind = Thread.ofPlatform().name("larder-write-behind-" + tableName).daemon().start(() -> {
+                try {
+                    rowsChannel.force(false);
+                } catch (IOException e) {
+                    if (writeBehindFailure == null) {
+                        writeBehindFailure = e;
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Rows written before the write-behind starts writing them to disk in the background: a bulk load's rows are
+     * otherwise all still dirty at its sync (2.3 GB for 10M rows of the generator's table, under the kernel's 10%
+     * background threshold on 24 GB), and that sync alone took 2.5 s of a 13 s cold load.
+     */
+    static final long WRITE_BEHIND_BYTES = 256L << 20;
+
+    /**
+     * Waits for the write-behind in flight, and throws the failure of any since the last call: it must reach the
+     * table's sync, since a writeback error is reported once per open file, and the write-behind may be the call that
+     * saw it.
+     */
+    public void awaitWriteBehind() {
+        Thread t = writeBehind;
+        if (t != null) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        IOException e = writeBehindFailure;
+        if (e != null) {
+            writeBehindFailure = null;
+            throw new StoreException("cannot write rows of table " + tableName + " to disk: " + e.getMessage(), e);
+        }
+    }
+
+    /** Write-behinds started so far. */
+    public long writeBehinds() {
+        return writeBehinds;
     }
 
     /** Drops the queued rows (a rolled-back bulk load: their slots are freed by the free-list rebuild). */

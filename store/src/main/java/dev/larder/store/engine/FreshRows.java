@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Confined to the table's writer thread, beside at most one write-behind thread of its own that only forces rows.dat
@@ -31,7 +32,7 @@ public final class FreshRows {
     /** Bytes written since the last write-behind started. */
     private long unsynced;
     /** The write-behind in flight or last run, or null. */
-    private Thread writeBehind;
+    private CompletableFuture<Void> writeBehind;
     /** The first failure of a write-behind, kept for the table's next sync ({@link #awaitWriteBehind}). */
     private volatile IOException writeBehindFailure;
     private long writeBehinds;
@@ -82,18 +83,21 @@ public final class FreshRows {
         }
         staged.clear();
         rows = 0;
-        if (unsynced >= writeBehindBytes && (writeBehind == null || !writeBehind.isAlive())) {
+        if (unsynced >= writeBehindBytes && (writeBehind == null || writeBehind.isDone())) {
             unsynced = 0;
             writeBehinds++;
-            writeBehind = Thread.ofPlatform().name("larder-write-behind-" + tableName).daemon().start(() -> {
-                try {
-                    rowsChannel.force(false);
-                } catch (IOException e) {
-                    if (writeBehindFailure == null) {
-                        writeBehindFailure = e;
-                    }
-                }
-            });
+            writeBehind = CompletableFuture.runAsync(this::forceRows,
+                    task -> Thread.ofPlatform().name("larder-write-behind-" + tableName).daemon().start(task));
+        }
+    }
+
+    private void forceRows() {
+        try {
+            rowsChannel.force(false);
+        } catch (IOException e) {
+            if (writeBehindFailure == null) {
+                writeBehindFailure = e;
+            }
         }
     }
 
@@ -110,20 +114,8 @@ public final class FreshRows {
      * saw it.
      */
     public void awaitWriteBehind() {
-        Thread t = writeBehind;
-        if (t != null) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        if (writeBehind != null) {
+            writeBehind.join();
         }
         IOException e = writeBehindFailure;
         if (e != null) {

@@ -272,11 +272,17 @@ public final class DeltaSource {
      */
     <T> T io(PrivilegedExceptionAction<T> action) {
         boolean outermost = catalogLog != null && catalogLog.beginRead();
+        boolean done = false;
         try {
-            return as(owner, action);
+            T result = as(owner, action);
+            done = true;
+            return result;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
+            if (!done) {
+                loaded.remove();
+            }
             if (outermost) {
                 catalogLog.endRead();
             }
@@ -643,20 +649,23 @@ public final class DeltaSource {
     }
 
     /**
-     * The last snapshot loaded of a table read by path, with its commit file as listed then. A bootstrap asks for the
-     * same version about ten times (schema, id, timestamp, latest version, scan), and through s3a each load took 30-50
-     * ms of requests (S3BootstrapBenchmark: 0.5 s of a 1.2 s bootstrap of 1M rows). Reusing it costs one listing of the
-     * log from its version, which also tells a newer commit and a table recreated at the same path (its commit file
-     * differs).
+     * The last snapshot this thread loaded of a table read by path, with the commit file Kernel read for it. A
+     * bootstrap asks for the same version about ten times (schema, id, timestamp, latest version, scan), and through
+     * s3a each load took 30-50 ms of requests (S3BootstrapBenchmark: 0.5 s of a 1.2 s bootstrap of 1M rows). Reusing it
+     * costs one listing of the log from its version, which also tells a newer commit and a table written again at the
+     * same path (its commit file differs in size or modification time; one of the same size written within the file
+     * system's time resolution, whole seconds on S3, is not told apart). Per thread, because Kernel does not promise
+     * that a snapshot may be shared between threads; dropped when a read on the thread fails ({@link #io}), so a retry
+     * loads afresh (a log cleaned up under a reused snapshot).
      */
     private record Loaded(Snapshot snapshot, FileStatus commit) {
     }
 
-    private volatile Loaded loaded;
+    private final ThreadLocal<Loaded> loaded = new ThreadLocal<>();
 
     /** {@link #snapshot(long)} of a version that must exist ({@link #checkVersion}), for reads of that version. */
     private Snapshot checkedSnapshot(long version) {
-        Loaded c = loaded;
+        Loaded c = loaded.get();
         if (catalog == null && c != null && version == c.snapshot.getVersion() && current(c, false)) {
             return c.snapshot;
         }
@@ -665,17 +674,17 @@ public final class DeltaSource {
 
     /** The snapshot at {@code version}, or the latest if negative, with its protocol checked. */
     Snapshot snapshot(long version) {
-        Loaded c = loaded;
+        Loaded c = loaded.get();
         if (catalog == null && c != null && (version < 0 || version == c.snapshot.getVersion())
                 && current(c, version < 0)) {
             return c.snapshot;
         }
         Snapshot s = load(version);
-        if (catalog == null) {
-            FileStatus commit = listedCommit(s.getVersion(), false);
-            if (commit != null) {
-                loaded = new Loaded(s, commit);
-            }
+        FileStatus commit = catalog == null ? KernelInternals.commitFileRead(s) : null;
+        if (commit != null) {
+            loaded.set(new Loaded(s, commit));
+        } else {
+            loaded.remove();
         }
         return s;
     }

@@ -127,10 +127,17 @@ final class FileRowReader {
         return delivered;
     }
 
-    /** {@code action}'s file when it is on the local file system, else null. */
+    /** {@code action}'s file when it is on the local file system, else null (also for a file URI with a host). */
     java.nio.file.Path localFile(long version, FileAction action) {
         java.net.URI u = KernelInternals.toUri(paths.resolveLogPath(action.path(), version));
-        return "file".equals(u.getScheme()) ? java.nio.file.Path.of(u) : null;
+        if (!"file".equals(u.getScheme())) {
+            return null;
+        }
+        try {
+            return java.nio.file.Path.of(u);
+        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+            return null;
+        }
     }
 
     /** The deletion vector's bitmap of deleted row indexes, or null if {@code dv} is null. */

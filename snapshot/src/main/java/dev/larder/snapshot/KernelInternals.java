@@ -74,6 +74,23 @@ public final class KernelInternals {
         return out;
     }
 
+    /**
+     * The commit file of {@code s}'s own version as Kernel listed it when it built {@code s}, or null when {@code s}
+     * was built without one (from a checkpoint alone, or not by Kernel's default snapshot).
+     */
+    static FileStatus commitFileRead(Snapshot s) {
+        if (!(s instanceof io.delta.kernel.internal.SnapshotImpl impl)) {
+            return null;
+        }
+        List<FileStatus> deltas = impl.getLogSegment().getDeltas();
+        if (deltas.isEmpty()) {
+            return null;
+        }
+        FileStatus last = deltas.get(deltas.size() - 1);
+        String name = fileName(last.getPath());
+        return name.equals(String.format("%020d.json", s.getVersion())) ? last : null;
+    }
+
     /** The metadata of snapshot {@code s}. */
     static TableMetadata metadata(Snapshot s) {
         return new TableMetadata(s.getMetadata());

@@ -1,5 +1,6 @@
 package dev.larder.snapshot;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -125,9 +126,9 @@ final class ParallelScan {
         if (files.size() <= lanes) {
             return null;
         }
-        List<java.nio.file.Path> local = new ArrayList<>(files.size());
+        List<Path> local = new ArrayList<>(files.size());
         for (FileAction f : files) {
-            java.nio.file.Path p = reader.localFile(version, f);
+            Path p = reader.localFile(version, f);
             if (p == null) {
                 return null;
             }

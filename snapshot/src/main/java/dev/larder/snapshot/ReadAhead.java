@@ -25,7 +25,7 @@ final class ReadAhead implements Runnable {
     private final int ahead;
     private volatile boolean stopped;
 
-    /** {@code files} in hand-out order (a null entry is skipped); {@code handedOut} counts the files taken so far. */
+    /** {@code files} in hand-out order; {@code handedOut} counts the files taken so far. */
     ReadAhead(List<Path> files, AtomicInteger handedOut, int ahead) {
         this.files = files;
         this.handedOut = handedOut;
@@ -45,7 +45,7 @@ final class ReadAhead implements Runnable {
                 LockSupport.parkNanos(WAIT_NANOS);
             }
             i = Math.max(i, handedOut.get());
-            if (stopped || i >= files.size() || files.get(i) == null) {
+            if (stopped || i >= files.size()) {
                 continue;
             }
             try (FileChannel ch = FileChannel.open(files.get(i), StandardOpenOption.READ)) {

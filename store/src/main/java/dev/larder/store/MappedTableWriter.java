@@ -545,7 +545,6 @@ final class MappedTableWriter implements TableWriter {
         rebuildFreeList |= UndoReplay.undoAll(v, state, undo, probe,
                 table.directory().resolve(RowLayoutDescriptor.FILE));
         if (rebuildFreeList) {
-            retired.forget();
             FreeListRebuild.fromIndex(v, state, heap);
         } else {
             UndoReplay.freeNewRows(v, state, undo, heap, records);

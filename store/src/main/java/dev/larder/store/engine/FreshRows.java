@@ -33,8 +33,11 @@ public final class FreshRows {
     private long unsynced;
     /** The write-behind in flight or last run, or null. */
     private CompletableFuture<Void> writeBehind;
-    /** The first failure of a write-behind, kept for the table's next sync ({@link #awaitWriteBehind}). */
-    private volatile IOException writeBehindFailure;
+    /**
+     * The first failure of a write-behind, thrown by every later sync ({@link #awaitWriteBehind}): after a writeback
+     * error the kernel marks the pages clean, so a later sync would succeed over rows that never reached the disk.
+     */
+    private volatile Exception writeBehindFailure;
     private long writeBehinds;
 
     /** Writes through {@code rowsChannel}, table {@code tableName}'s rows.dat, rows of {@code rowSize} bytes. */
@@ -94,7 +97,7 @@ public final class FreshRows {
     private void forceRows() {
         try {
             rowsChannel.force(false);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             if (writeBehindFailure == null) {
                 writeBehindFailure = e;
             }
@@ -109,17 +112,16 @@ public final class FreshRows {
     static final long WRITE_BEHIND_BYTES = 256L << 20;
 
     /**
-     * Waits for the write-behind in flight, and throws the failure of any since the last call: it must reach the
-     * table's sync, since a writeback error is reported once per open file, and the write-behind may be the call that
-     * saw it.
+     * Waits for the write-behind in flight, and throws if any write-behind failed, at this and every later call: the
+     * failure must reach the table's syncs, since a writeback error is reported once per open file and the
+     * write-behind may be the call that saw it.
      */
     public void awaitWriteBehind() {
         if (writeBehind != null) {
             writeBehind.join();
         }
-        IOException e = writeBehindFailure;
+        Exception e = writeBehindFailure;
         if (e != null) {
-            writeBehindFailure = null;
             throw new StoreException("cannot write rows of table " + tableName + " to disk: " + e.getMessage(), e);
         }
     }

@@ -622,7 +622,7 @@ public final class DeltaSource {
                 .listFrom(paths.root + "/_delta_log/" + prefix)) {
             while (it.hasNext()) {
                 String name = fileName(it.next().getPath());
-                if (name.matches("\\d{20}\\..*")) {
+                if (VERSIONED_FILE.matcher(name).matches()) {
                     return version;
                 }
             }
@@ -665,19 +665,15 @@ public final class DeltaSource {
 
     /** {@link #snapshot(long)} of a version that must exist ({@link #checkVersion}), for reads of that version. */
     private Snapshot checkedSnapshot(long version) {
-        Loaded c = loaded.get();
-        if (catalog == null && c != null && version == c.snapshot.getVersion() && current(c, false)) {
-            return c.snapshot;
-        }
-        return snapshot(checkVersion(version));
+        Snapshot reused = reused(version);
+        return reused != null ? reused : snapshot(checkVersion(version));
     }
 
     /** The snapshot at {@code version}, or the latest if negative, with its protocol checked. */
     Snapshot snapshot(long version) {
-        Loaded c = loaded.get();
-        if (catalog == null && c != null && (version < 0 || version == c.snapshot.getVersion())
-                && current(c, version < 0)) {
-            return c.snapshot;
+        Snapshot reused = reused(version);
+        if (reused != null) {
+            return reused;
         }
         Snapshot s = load(version);
         FileStatus commit = catalog == null ? KernelInternals.commitFileRead(s) : null;
@@ -687,6 +683,13 @@ public final class DeltaSource {
             loaded.remove();
         }
         return s;
+    }
+
+    /** This thread's last loaded snapshot if it is {@code version}'s (the latest's if negative) and still current. */
+    private Snapshot reused(long version) {
+        Loaded c = catalog == null ? loaded.get() : null;
+        boolean latest = version < 0;
+        return c != null && (latest || version == c.snapshot.getVersion()) && current(c, latest) ? c.snapshot : null;
     }
 
     /**
